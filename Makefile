@@ -1,0 +1,54 @@
+# Punto: `make run` starts the demo totem, `make test` runs every test.
+
+GO        ?= go
+TAGS      := sqlite_fts5
+DATA      ?= data
+ADDR      ?= :8080
+BENCH_DIR ?= $(CURDIR)/.bench
+VERSION   ?= $(shell git describe --always --dirty 2>/dev/null || echo dev)
+
+# Debian packages the GIS tests and the SpatiaLite benchmark use.
+DEB_PKGS  := spatialite-bin gdal-bin libsqlite3-mod-spatialite
+
+.PHONY: all build run test lint bench deps clean
+
+all: build
+
+build:
+	$(GO) build -tags $(TAGS) -ldflags "-X main.version=$(VERSION)" -o bin/punto ./cmd/punto
+
+## run: build and start the demo totem on http://localhost:8080 (catalog in $(DATA)/)
+run: build
+	./bin/punto totem --db $(DATA)/punto.db --addr $(ADDR) --demo
+
+## test: install what the tests need, then lint and run every test with the race detector
+test: deps lint
+	$(GO) test -race -count=1 -tags $(TAGS) ./...
+
+lint:
+	$(GO) vet -tags $(TAGS) ./...
+	@unformatted=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
+	if [ -n "$$unformatted" ]; then echo "gofmt would change: $$unformatted"; exit 1; fi
+
+## bench: nearby at 10k, 100k and 1M services, Punto beside SpatiaLite (catalogs cached in $(BENCH_DIR))
+bench: deps
+	mkdir -p $(BENCH_DIR)
+	PUNTO_BENCH_DIR=$(BENCH_DIR) $(GO) test -tags $(TAGS) -run '^$$' -bench 'BenchmarkNearby' -benchtime 2s -timeout 60m ./content
+
+## deps: install the Debian packages above when missing (needs root, as on CI)
+deps:
+	@missing=""; \
+	command -v spatialite >/dev/null || missing="$$missing spatialite-bin"; \
+	command -v ogrinfo >/dev/null || missing="$$missing gdal-bin"; \
+	ls /usr/lib/*/mod_spatialite.so /usr/lib/mod_spatialite.so >/dev/null 2>&1 || missing="$$missing libsqlite3-mod-spatialite"; \
+	if [ -n "$$missing" ]; then \
+		if [ "$$(id -u)" = 0 ]; then \
+			echo "installing:$$missing"; \
+			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing >/dev/null; \
+		else \
+			echo "missing Debian packages:$$missing (run: sudo apt-get install$$missing)"; exit 1; \
+		fi; \
+	fi
+
+clean:
+	rm -rf bin

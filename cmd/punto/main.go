@@ -1,0 +1,97 @@
+// Command punto runs a Punto node and manages its catalog.
+//
+//	punto totem   [flags]   serve the touch UI and API from a local catalog
+//	punto catalog <cmd>     create, generate and inspect catalog files
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"syscall"
+)
+
+// version is set at build time with -ldflags "-X main.version=…".
+var version = "dev"
+
+const usage = `punto: integration services near you, on a totem and a phone.
+
+Usage:
+  punto totem [flags]               serve the UI and API from a local catalog
+  punto catalog demo --out FILE     write the demo catalog
+  punto catalog generate --services N --seed S --out FILE
+                                    write a synthetic catalog (tests, benchmarks)
+  punto catalog info --db FILE      count what a catalog holds
+  punto version
+
+Run "punto COMMAND -h" for a command's flags.
+`
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	os.Exit(run(ctx, os.Args[1:], os.Stdout, os.Stderr))
+}
+
+// run executes one command line and returns the exit code: 0 success,
+// 1 failure, 2 a usage error.
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	if len(args) == 0 {
+		fmt.Fprint(stderr, usage)
+		return 2
+	}
+	var err error
+	switch args[0] {
+	case "totem":
+		err = runTotem(ctx, args[1:], stderr)
+	case "catalog":
+		err = runCatalog(ctx, args[1:], stdout, stderr)
+	case "version", "--version":
+		fmt.Fprintln(stdout, "punto", version)
+	case "help", "-h", "--help":
+		fmt.Fprint(stdout, usage)
+	default:
+		fmt.Fprintf(stderr, "punto: unknown command %q\n\n%s", args[0], usage)
+		return 2
+	}
+	var uerr usageError
+	switch {
+	case err == nil:
+		return 0
+	case errors.Is(err, flag.ErrHelp):
+		return 0
+	case errors.As(err, &uerr):
+		fmt.Fprintln(stderr, "punto:", err)
+		return 2
+	default:
+		fmt.Fprintln(stderr, "punto:", err)
+		return 1
+	}
+}
+
+// usageError is a mistake in the command line.
+type usageError struct{ msg string }
+
+func (e usageError) Error() string { return e.msg }
+
+func usagef(format string, args ...any) error { return usageError{fmt.Sprintf(format, args...)} }
+
+// parse parses flags, turning flag's own complaints into usage errors and
+// refusing stray arguments.
+func parse(fs *flag.FlagSet, args []string, stderr io.Writer) error {
+	fs.SetOutput(stderr)
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return err
+		}
+		return usageError{err.Error()}
+	}
+	if fs.NArg() > 0 {
+		return usagef("%s: unexpected argument %q", fs.Name(), fs.Arg(0))
+	}
+	return nil
+}

@@ -1,0 +1,64 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+
+	"github.com/paulmach/orb"
+	"github.com/punto-totem/punto/content"
+	"github.com/punto-totem/punto/kiosk"
+)
+
+func runTotem(ctx context.Context, args []string, stderr io.Writer) error {
+	fs := flag.NewFlagSet("totem", flag.ContinueOnError)
+	db := fs.String("db", "data/punto.db", "catalog `file` (SQLite)")
+	addr := fs.String("addr", ":8080", "listen `address`")
+	lat := fs.Float64("lat", content.DemoTotem[1], "the totem's latitude (WGS84)")
+	lon := fs.Float64("lon", content.DemoTotem[0], "the totem's longitude (WGS84)")
+	demo := fs.Bool("demo", false, "create the demo catalog at --db if the file does not exist")
+	if err := parse(fs, args, stderr); err != nil {
+		return err
+	}
+	pos := orb.Point{*lon, *lat}
+	if err := content.ValidPoint(pos); err != nil {
+		return usagef("totem: --lat/--lon: %v", err)
+	}
+	log := slog.New(slog.NewTextHandler(stderr, nil))
+	if _, err := os.Stat(*db); errors.Is(err, os.ErrNotExist) {
+		if !*demo {
+			return fmt.Errorf("totem: catalog %s does not exist (pass --demo to create the demo catalog there)", *db)
+		}
+		log.Info("creating the demo catalog", "db", *db)
+		if err := content.CreateDemo(ctx, *db); err != nil {
+			return err
+		}
+	}
+	store, err := content.Open(ctx, *db)
+	if err != nil {
+		return err
+	}
+	defer store.Close()
+	srv, err := kiosk.New(store, kiosk.Config{Role: "totem", Position: pos, Version: version, Log: log})
+	if err != nil {
+		return err
+	}
+	st, err := store.Stats(ctx)
+	if err != nil {
+		return err
+	}
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Listen(*addr) }()
+	log.Info("totem serving", "addr", *addr, "db", *db, "services", st.Services, "lat", *lat, "lon", *lon)
+	select {
+	case err := <-errc:
+		return fmt.Errorf("totem: %w", err)
+	case <-ctx.Done():
+		log.Info("shutting down")
+		return srv.Shutdown()
+	}
+}

@@ -1,0 +1,343 @@
+package content
+
+import (
+	"context"
+	_ "embed"
+	"encoding/json"
+	"fmt"
+	"hash/fnv"
+	"math"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/paulmach/orb"
+)
+
+//go:embed demo/demo.json
+var demoJSON []byte
+
+// demoData is the shape of demo/demo.json.
+type demoData struct {
+	Territories []struct {
+		ID      string      `json:"id"`
+		Kind    string      `json:"kind"`
+		Region  string      `json:"region"`
+		Name    Text        `json:"name"`
+		Polygon [][]float64 `json:"polygon"`
+	} `json:"territories"`
+	Comuni []demoComune `json:"comuni"`
+	Templates []struct {
+		Category      string   `json:"category"`
+		Name          Text     `json:"name"`
+		Description   Text     `json:"description"`
+		Eligibility   Text     `json:"eligibility"`
+		Documents     []Text   `json:"documents"`
+		Languages     []string `json:"languages"`
+		Schedule      string   `json:"schedule"`
+		Accessibility Text     `json:"accessibility"`
+	} `json:"templates"`
+}
+
+type demoComune struct {
+	Name      string  `json:"name"`
+	Province  string  `json:"province"`
+	Region    string  `json:"region"`
+	Lat       float64 `json:"lat"`
+	Lon       float64 `json:"lon"`
+	Territory string  `json:"territory"`
+}
+
+// DemoTotem is where the demo totem stands: the Comune di Ancona's town
+// hall area, on Piazza XXIV Maggio.
+var DemoTotem = orb.Point{13.5153, 43.6169}
+
+// demoSchedules are the opening patterns the demo templates name.
+var demoSchedules = map[string]Schedule{
+	"office-mornings": {Weekly: weekdays([]int{1, 2, 3, 4, 5}, "09:00", "13:00")},
+	"office-split":    {Weekly: append(weekdays([]int{1, 2, 3, 4, 5}, "09:00", "12:30"), weekdays([]int{1, 2, 3, 4, 5}, "15:00", "18:00")...)},
+	"twice-weekly":    {Weekly: weekdays([]int{2, 4}, "15:00", "18:30")},
+	"evening-classes": {Weekly: append(weekdays([]int{1, 3}, "18:00", "20:00"), Slot{6, "09:30", "12:00"})},
+	"appointment":     {Weekly: weekdays([]int{1, 2, 3, 4, 5}, "09:00", "17:00")},
+	"weekend-events":  {Weekly: append(weekdays([]int{5}, "17:00", "23:00"), weekdays([]int{6, 7}, "10:00", "23:00")...)},
+}
+
+func weekdays(days []int, opens, closes string) []Slot {
+	out := make([]Slot, len(days))
+	for i, d := range days {
+		out[i] = Slot{Weekday: d, Opens: opens, Closes: closes}
+	}
+	return out
+}
+
+// patronDays are the patron saints' days (local holidays) of some demo
+// comuni: offices close, so the demo shows dated closures.
+var patronDays = map[string]struct {
+	month, day int
+	saint      string
+}{
+	"Ancona": {5, 4, "San Ciriaco"}, "Perugia": {1, 29, "San Costanzo"}, "Terni": {2, 14, "San Valentino"},
+	"Pesaro": {9, 24, "San Terenzio"}, "Jesi": {9, 22, "San Settimio"}, "Macerata": {8, 31, "San Giuliano"},
+	"Ascoli Piceno": {8, 5, "Sant'Emidio"}, "Foligno": {1, 24, "San Feliciano"},
+}
+
+var demoStreets = []string{
+	"Via dell'Accoglienza", "Piazza della Pace", "Via dei Tigli", "Corso dell'Incontro", "Via delle Rondini",
+	"Via del Mosaico", "Largo dei Popoli", "Via della Solidarietà", "Via dei Mestieri", "Piazzetta dei Ponti",
+}
+
+// stable returns a deterministic number in [0, 1) for a key.
+func stable(key string) float64 {
+	h := fnv.New64a()
+	h.Write([]byte(key))
+	return float64(h.Sum64()>>11) / (1 << 53)
+}
+
+// offset moves p by up to maxM metres in a direction fixed by key, so demo
+// places sit around the town centre rather than on one spot.
+func offset(p orb.Point, key string, maxM float64) orb.Point {
+	ang := 2 * math.Pi * stable(key+"/a")
+	dist := maxM * math.Sqrt(stable(key+"/d"))
+	dLat := dist * math.Cos(ang) / 111_320
+	dLon := dist * math.Sin(ang) / (111_320 * math.Cos(p[1]*math.Pi/180))
+	return orb.Point{p[0] + dLon, p[1] + dLat}
+}
+
+func slug(s string) string {
+	s = strings.ToLower(fold(s))
+	var b strings.Builder
+	for _, r := range s {
+		switch {
+		case r >= 'a' && r <= 'z', r >= '0' && r <= '9':
+			b.WriteRune(r)
+		case b.Len() > 0 && !strings.HasSuffix(b.String(), "-"):
+			b.WriteByte('-')
+		}
+	}
+	return strings.Trim(b.String(), "-")
+}
+
+func replaceAll(t Text, old, new string) Text {
+	out := make(Text, len(t))
+	for k, v := range t {
+		out[k] = strings.ReplaceAll(v, old, new)
+	}
+	return out
+}
+
+// DemoCatalog builds the demo catalog from the embedded data: services in
+// every category over the comuni where the regional programmes run. Names,
+// addresses and phone numbers are fictional (and say so); town-centre
+// coordinates are real.
+func DemoCatalog() (*Catalog, error) {
+	var d demoData
+	if err := json.Unmarshal(demoJSON, &d); err != nil {
+		return nil, fmt.Errorf("content: demo data: %w", err)
+	}
+	cat := &Catalog{}
+	for _, t := range d.Territories {
+		ring := make(orb.Ring, len(t.Polygon))
+		for i, p := range t.Polygon {
+			ring[i] = orb.Point{p[0], p[1]}
+		}
+		cat.Territories = append(cat.Territories, Territory{ID: t.ID, Kind: t.Kind, Region: t.Region, Name: t.Name, Shape: orb.MultiPolygon{{ring}}})
+	}
+	orgs := map[string]bool{}
+	demoSuffix := func(lang string) string {
+		switch lang {
+		case "fr":
+			return " (démo)"
+		case "ar":
+			return " (تجريبي)"
+		}
+		return " (demo)"
+	}
+	orgFor := func(c demoComune) string {
+		key, name := c.Territory, Text{}
+		for _, t := range d.Territories {
+			if t.ID == key {
+				for lang, v := range t.Name {
+					name[lang] = v + demoSuffix(lang)
+				}
+			}
+		}
+		if len(name) == 0 {
+			key = "comune-" + slug(c.Name)
+			name = Text{"it": "Rete servizi per l'integrazione – " + c.Name, "en": "Integration services network – " + c.Name,
+				"fr": "Réseau des services d'intégration – " + c.Name, "ar": "شبكة خدمات الاندماج – " + c.Name}
+			for lang := range name {
+				name[lang] += demoSuffix(lang)
+			}
+		}
+		id := "org-" + key
+		if !orgs[id] {
+			orgs[id] = true
+			cat.Organizations = append(cat.Organizations, Organization{ID: id, Name: name, Email: "info@" + slug(key) + ".demo.invalid"})
+		}
+		return id
+	}
+	n := len(d.Templates)
+	if n == 0 {
+		return nil, fmt.Errorf("content: demo data has no templates")
+	}
+	perComune := 6
+	for ci, c := range d.Comuni {
+		org := orgFor(c)
+		centre := orb.Point{c.Lon, c.Lat}
+		k := perComune
+		if ci < 4 { // the largest towns get a few more
+			k += 3
+		}
+		var shared Location
+		for j := range k {
+			ti := (ci*5 + j*7) % n
+			t := d.Templates[ti]
+			id := fmt.Sprintf("%s-%s-%d", slug(c.Name), t.Category, ti)
+			loc := Location{
+				ID:         "loc-" + id,
+				Address:    fmt.Sprintf("%s %d (demo)", demoStreets[int(stable(id+"/s")*float64(len(demoStreets)))], 1+int(stable(id+"/n")*80)),
+				PostalCode: "",
+				Comune:     c.Name, Province: c.Province, Region: c.Region,
+				Point:         offset(centre, id, 900),
+				Wheelchair:    stable(id+"/w") < 0.7,
+				Accessibility: t.Accessibility,
+			}
+			// The first two services of a comune share a building, as a
+			// "centro servizi" often does.
+			if j == 1 {
+				loc = shared
+			}
+			if j == 0 {
+				shared = loc
+			}
+			sched := demoSchedules[t.Schedule]
+			svc := Service{
+				ID: id, OrganizationID: org, Status: StatusActive,
+				Name: replaceAll(t.Name, "{comune}", c.Name), Description: t.Description, Eligibility: t.Eligibility,
+				Categories: []string{t.Category}, Languages: t.Languages, Documents: t.Documents,
+				ByAppointment: t.Schedule == "appointment", OpenOnHolidays: t.Category == "events",
+				Phones:    []Phone{{Number: fmt.Sprintf("+39 000 000 %04d", 1000+ci*20+j), Type: "voice", Description: Text{"it": "Numero fittizio (demo)", "en": "Fictional number (demo)", "fr": "Numéro fictif (démo)", "ar": "رقم وهمي (تجريبي)"}}},
+				Email:     slug(id) + "@demo.invalid",
+				Hours:     Schedule{Weekly: append([]Slot(nil), sched.Weekly...)},
+				Locations: []Location{loc},
+			}
+			if p, ok := patronDays[c.Name]; ok && t.Category != "events" {
+				for _, y := range []int{2026, 2027} {
+					svc.Hours.Exceptions = append(svc.Hours.Exceptions, Exception{
+						Date: fmt.Sprintf("%d-%02d-%02d", y, p.month, p.day), Closed: true,
+						Note: Text{"it": "Chiuso per la festa del patrono, " + p.saint, "en": "Closed for the patron saint's day, " + p.saint,
+							"fr": "Fermé pour la fête du saint patron, " + p.saint, "ar": "مغلق بمناسبة عيد شفيع المدينة، " + p.saint},
+					})
+				}
+			}
+			if j == 2 && ci%3 == 0 {
+				// Some offices close on Christmas Eve and New Year's Eve.
+				for _, date := range []string{"2026-12-24", "2026-12-31"} {
+					svc.Hours.Exceptions = append(svc.Hours.Exceptions, Exception{Date: date, Closed: true,
+						Note: Text{"it": "Chiuso per le festività", "en": "Closed for the holidays", "fr": "Fermé pour les fêtes", "ar": "مغلق بمناسبة الأعياد"}})
+				}
+			}
+			if ci == 7 && j == 3 {
+				svc.Status = StatusTemporarilyClosed
+			}
+			cat.Services = append(cat.Services, svc)
+		}
+	}
+	return cat, nil
+}
+
+// Catalog is a whole catalog in memory, as the demo, imports and tests
+// build it.
+type Catalog struct {
+	Organizations []Organization
+	Territories   []Territory
+	Services      []Service
+}
+
+// Put writes the catalog in the batch.
+func (b *Batch) Put(c *Catalog) error {
+	b.Bulk()
+	for i := range c.Organizations {
+		if err := b.PutOrganization(&c.Organizations[i]); err != nil {
+			return fmt.Errorf("organizations[%d]: %w", i, err)
+		}
+	}
+	for i := range c.Territories {
+		if err := b.PutTerritory(&c.Territories[i]); err != nil {
+			return fmt.Errorf("territories[%d]: %w", i, err)
+		}
+	}
+	for i := range c.Services {
+		if err := b.PutService(&c.Services[i]); err != nil {
+			return fmt.Errorf("services[%d]: %w", i, err)
+		}
+	}
+	return nil
+}
+
+// Create builds a new catalog file at path by running fill in one
+// transaction. The file appears only when it is complete: it is written
+// beside path and renamed into place. It fails if path exists.
+func Create(ctx context.Context, path string, fill func(*Batch) error) error {
+	if _, err := os.Stat(path); err == nil {
+		return fmt.Errorf("content: %s already exists", path)
+	}
+	if dir := filepath.Dir(path); dir != "" {
+		if err := os.MkdirAll(dir, 0o755); err != nil {
+			return fmt.Errorf("content: %w", err)
+		}
+	}
+	tmp := path + ".partial"
+	for _, suffix := range []string{"", "-wal", "-shm"} {
+		os.Remove(tmp + suffix)
+	}
+	st, err := open(ctx, tmp, false)
+	if err != nil {
+		return err
+	}
+	// The file is not in place until it is complete, so it needs no
+	// journal while it is written; WAL is set again before it closes.
+	_, err = st.w.ExecContext(ctx, "PRAGMA journal_mode = OFF")
+	if err == nil {
+		_, err = st.w.ExecContext(ctx, "PRAGMA synchronous = OFF")
+	}
+	if err == nil {
+		_, err = st.w.ExecContext(ctx, "PRAGMA foreign_keys = OFF")
+	}
+	if err == nil {
+		err = st.write(ctx, true, fill)
+	}
+	if err == nil {
+		_, err = st.w.ExecContext(ctx, "PRAGMA journal_mode = WAL")
+	}
+	if cerr := st.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		for _, suffix := range []string{"", "-wal", "-shm"} {
+			os.Remove(tmp + suffix)
+		}
+		return err
+	}
+	// Closing the last connection checkpointed the WAL into the file.
+	return os.Rename(tmp, path)
+}
+
+// CreateDemo writes the demo catalog to a new file at path.
+func CreateDemo(ctx context.Context, path string) error {
+	cat, err := DemoCatalog()
+	if err != nil {
+		return err
+	}
+	return Create(ctx, path, func(b *Batch) error {
+		if err := b.Put(cat); err != nil {
+			return err
+		}
+		return b.setMeta("source", "demo")
+	})
+}
+
+func (b *Batch) setMeta(key, value string) error {
+	_, err := b.exec("INSERT INTO meta(key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value", key, value)
+	return err
+}

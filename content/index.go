@@ -1,0 +1,304 @@
+package content
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"slices"
+
+	"github.com/paulmach/orb"
+	"github.com/punto-totem/punto/geo"
+)
+
+// entry is one service at one location, the unit nearby queries return.
+type entry struct {
+	point orb.Point
+	svc   uint32
+	locID string
+}
+
+// svcInfo is what the hot path needs to filter a service.
+type svcInfo struct {
+	id      string
+	status  Status
+	cats    uint16 // bit i: Categories[i]
+	langs   []string
+	hours   *hours
+	entries []uint32
+	live    bool
+}
+
+// index is the in-memory mirror of every service at a location that is not
+// withdrawn: one R-tree over all of them and one per category, so a
+// category query walks only its own points.
+type index struct {
+	all     geo.PointIndex
+	byCat   []geo.PointIndex
+	entries []entry
+	free    []uint32 // recycled entry slots
+	svcs    []svcInfo
+	byID    map[string]uint32
+	hoursBy map[string]*hours // interned schedules
+	strs    map[string]string // interned language codes
+}
+
+func newIndex() *index {
+	return &index{
+		byCat:   make([]geo.PointIndex, len(Categories)),
+		byID:    map[string]uint32{},
+		hoursBy: map[string]*hours{},
+		strs:    map[string]string{},
+	}
+}
+
+// svcRecord is a service as loaded for the index.
+type svcRecord struct {
+	id        string
+	status    Status
+	holidays  bool
+	cats      uint16
+	langs     []string
+	sched     Schedule
+	locations []struct {
+		id    string
+		point orb.Point
+	}
+}
+
+func (x *index) intern(s string) string {
+	if v, ok := x.strs[s]; ok {
+		return v
+	}
+	x.strs[s] = s
+	return s
+}
+
+func (x *index) internHours(s Schedule, holidays bool) *hours {
+	h := compileHours(s, holidays)
+	k := h.key()
+	if v, ok := x.hoursBy[k]; ok {
+		return v
+	}
+	x.hoursBy[k] = h
+	return h
+}
+
+// remove drops a service's entries from the trees.
+func (x *index) remove(id string) {
+	si, ok := x.byID[id]
+	if !ok {
+		return
+	}
+	s := &x.svcs[si]
+	for _, ei := range s.entries {
+		e := &x.entries[ei]
+		x.all.Delete(ei, e.point)
+		for c := range x.byCat {
+			if s.cats&(1<<c) != 0 {
+				x.byCat[c].Delete(ei, e.point)
+			}
+		}
+		*e = entry{}
+		x.free = append(x.free, ei)
+	}
+	s.entries = s.entries[:0]
+	s.live = false
+}
+
+// put adds or replaces a service.
+func (x *index) put(r *svcRecord) {
+	x.remove(r.id)
+	if r.status == StatusWithdrawn {
+		return
+	}
+	si, ok := x.byID[r.id]
+	if !ok {
+		si = uint32(len(x.svcs))
+		x.svcs = append(x.svcs, svcInfo{id: r.id})
+		x.byID[r.id] = si
+	}
+	s := &x.svcs[si]
+	s.status, s.cats, s.live = r.status, r.cats, true
+	s.langs = s.langs[:0]
+	for _, l := range r.langs {
+		s.langs = append(s.langs, x.intern(l))
+	}
+	s.hours = x.internHours(r.sched, r.holidays)
+	for _, l := range r.locations {
+		var ei uint32
+		if n := len(x.free); n > 0 {
+			ei, x.free = x.free[n-1], x.free[:n-1]
+		} else {
+			ei = uint32(len(x.entries))
+			x.entries = append(x.entries, entry{})
+		}
+		x.entries[ei] = entry{point: l.point, svc: si, locID: l.id}
+		s.entries = append(s.entries, ei)
+		x.all.Insert(ei, l.point)
+		for c := range x.byCat {
+			if r.cats&(1<<c) != 0 {
+				x.byCat[c].Insert(ei, l.point)
+			}
+		}
+	}
+}
+
+// loadIndex reads services for the index: all of them (ids == nil) or the
+// given ones.
+func loadIndex(ctx context.Context, db *sql.DB, ids []string) (*index, error) {
+	recs, err := loadRecords(ctx, db, ids)
+	if err != nil {
+		return nil, err
+	}
+	x := newIndex()
+	for _, id := range sortedKeys(recs) {
+		x.put(recs[id])
+	}
+	return x, nil
+}
+
+// refresh re-reads the given services and updates the live index.
+func (s *Store) refresh(ctx context.Context, ids []string) error {
+	recs, err := loadRecords(ctx, s.r, ids)
+	if err != nil {
+		return err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, id := range ids {
+		if r, ok := recs[id]; ok {
+			s.idx.put(r)
+		} else {
+			s.idx.remove(id)
+		}
+	}
+	return nil
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	return keys
+}
+
+func loadRecords(ctx context.Context, db *sql.DB, ids []string) (map[string]*svcRecord, error) {
+	recs := map[string]*svcRecord{}
+	// where restricts a query on service_id to the asked services.
+	run := func(query string, scan func(*sql.Rows) error) error {
+		var groups [][]string
+		if ids == nil {
+			groups = [][]string{nil}
+		} else {
+			groups = chunks(ids, 400)
+		}
+		for _, g := range groups {
+			q, args := query, []any(nil)
+			if g != nil {
+				q += " WHERE service_id IN (" + placeholders(len(g)) + ")"
+				args = anySlice(g)
+			}
+			rows, err := db.QueryContext(ctx, q, args...)
+			if err != nil {
+				return fmt.Errorf("content: load index: %w", err)
+			}
+			for rows.Next() {
+				if err := scan(rows); err != nil {
+					rows.Close()
+					return fmt.Errorf("content: load index: %w", err)
+				}
+			}
+			rows.Close()
+			if err := rows.Err(); err != nil {
+				return fmt.Errorf("content: load index: %w", err)
+			}
+		}
+		return nil
+	}
+	err := run("SELECT service_id, status, open_on_holidays FROM (SELECT id AS service_id, status, open_on_holidays FROM service)", func(r *sql.Rows) error {
+		rec := &svcRecord{}
+		if err := r.Scan(&rec.id, &rec.status, &rec.holidays); err != nil {
+			return err
+		}
+		recs[rec.id] = rec
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	steps := []struct {
+		query string
+		scan  func(*sql.Rows) error
+	}{
+		{"SELECT service_id, category_id FROM service_category", func(r *sql.Rows) error {
+			var id, c string
+			if err := r.Scan(&id, &c); err != nil {
+				return err
+			}
+			if rec := recs[id]; rec != nil {
+				if i := categoryIndex(c); i >= 0 {
+					rec.cats |= 1 << i
+				}
+			}
+			return nil
+		}},
+		{"SELECT service_id, lang FROM service_language", func(r *sql.Rows) error {
+			var id, l string
+			if err := r.Scan(&id, &l); err != nil {
+				return err
+			}
+			if rec := recs[id]; rec != nil {
+				rec.langs = append(rec.langs, l)
+			}
+			return nil
+		}},
+		{"SELECT service_id, weekday, opens_at, closes_at FROM schedule", func(r *sql.Rows) error {
+			var id string
+			var sl Slot
+			if err := r.Scan(&id, &sl.Weekday, &sl.Opens, &sl.Closes); err != nil {
+				return err
+			}
+			if rec := recs[id]; rec != nil {
+				rec.sched.Weekly = append(rec.sched.Weekly, sl)
+			}
+			return nil
+		}},
+		{"SELECT service_id, date, closed, opens_at, closes_at FROM schedule_exception", func(r *sql.Rows) error {
+			var id string
+			var ex Exception
+			if err := r.Scan(&id, &ex.Date, &ex.Closed, &ex.Opens, &ex.Closes); err != nil {
+				return err
+			}
+			if rec := recs[id]; rec != nil {
+				rec.sched.Exceptions = append(rec.sched.Exceptions, ex)
+			}
+			return nil
+		}},
+		{"SELECT service_id, location_id, geom FROM (SELECT sal.service_id, l.id AS location_id, l.geom FROM service_at_location sal JOIN location l ON l.id = sal.location_id)", func(r *sql.Rows) error {
+			var id, loc string
+			var g geo.Blob
+			if err := r.Scan(&id, &loc, &g); err != nil {
+				return err
+			}
+			p, ok := g.Geometry.(orb.Point)
+			if !ok {
+				return fmt.Errorf("location %s: geometry is %T, not a point", loc, g.Geometry)
+			}
+			if rec := recs[id]; rec != nil {
+				rec.locations = append(rec.locations, struct {
+					id    string
+					point orb.Point
+				}{loc, p})
+			}
+			return nil
+		}},
+	}
+	for _, st := range steps {
+		if err := run(st.query, st.scan); err != nil {
+			return nil, err
+		}
+	}
+	return recs, nil
+}

@@ -1,0 +1,158 @@
+package content
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"net/url"
+	"strings"
+	"sync"
+	"sync/atomic"
+
+	"github.com/mattn/go-sqlite3"
+	"github.com/punto-totem/punto/geo"
+)
+
+// Store is a catalog in one SQLite file. Writes go through a single
+// connection; reads use a pool. The in-memory index mirrors what has been
+// committed.
+type Store struct {
+	path string
+	w    *sql.DB // the one writer connection
+	r    *sql.DB // readers
+
+	writeMu sync.Mutex // serialises a write with its index update
+	mu      sync.RWMutex
+	idx     *index
+	indexed bool // keeps the in-memory index (false while writing a new file)
+	areas   atomic.Pointer[geo.AreaIndex]
+}
+
+func dsn(path string, readOnly bool) string {
+	q := url.Values{}
+	q.Set("_busy_timeout", "10000")
+	q.Set("_journal_mode", "WAL")
+	q.Set("_foreign_keys", "on")
+	q.Set("_synchronous", "NORMAL")
+	if readOnly {
+		q.Set("_query_only", "1")
+	}
+	return "file:" + path + "?" + q.Encode()
+}
+
+// Open opens (creating if needed) the catalog at path, brings its schema up
+// to date and loads the in-memory index.
+func Open(ctx context.Context, path string) (*Store, error) { return open(ctx, path, true) }
+
+// open opens the catalog; without an index (for writing a new file in bulk)
+// nothing is kept in memory and spatial queries are not available.
+func open(ctx context.Context, path string, withIndex bool) (*Store, error) {
+	if strings.ContainsAny(path, "?#") {
+		return nil, fmt.Errorf("content: catalog path %q must not contain ? or #", path)
+	}
+	w, err := sql.Open("sqlite3", dsn(path, false))
+	if err != nil {
+		return nil, fmt.Errorf("content: open %s: %w", path, err)
+	}
+	w.SetMaxOpenConns(1)
+	err = w.PingContext(ctx)
+	if err == nil {
+		err = migrate(ctx, w)
+	}
+	if err != nil {
+		w.Close()
+		var serr sqlite3.Error
+		switch {
+		case strings.Contains(err.Error(), "no such module: fts5"):
+			return nil, fmt.Errorf("%w (this binary was built without FTS5: build with `make build` or `go build -tags sqlite_fts5`)", err)
+		case errors.As(err, &serr) && serr.Code == sqlite3.ErrNotADB:
+			return nil, fmt.Errorf("content: %s is not a SQLite catalog", path)
+		}
+		return nil, fmt.Errorf("content: open %s: %w", path, err)
+	}
+	if err := syncCategories(ctx, w); err != nil {
+		w.Close()
+		return nil, err
+	}
+	r, err := sql.Open("sqlite3", dsn(path, true))
+	if err != nil {
+		w.Close()
+		return nil, err
+	}
+	r.SetMaxOpenConns(8)
+	s := &Store{path: path, w: w, r: r}
+	if !withIndex {
+		return s, nil
+	}
+	s.indexed = true
+	if err := s.reload(ctx); err != nil {
+		s.Close()
+		return nil, err
+	}
+	return s, nil
+}
+
+// Path is the catalog file.
+func (s *Store) Path() string { return s.path }
+
+// Close closes the database.
+func (s *Store) Close() error {
+	return errors.Join(s.r.Close(), s.w.Close())
+}
+
+// reload rebuilds every in-memory structure from the database.
+func (s *Store) reload(ctx context.Context) error {
+	if !s.indexed {
+		return nil
+	}
+	idx, err := loadIndex(ctx, s.r, nil)
+	if err != nil {
+		return err
+	}
+	areas, err := s.loadAreas(ctx)
+	if err != nil {
+		return err
+	}
+	s.mu.Lock()
+	s.idx = idx
+	s.mu.Unlock()
+	s.areas.Store(areas)
+	return nil
+}
+
+// Meta returns a value from the catalog's meta table ("" when unset).
+func (s *Store) Meta(ctx context.Context, key string) (string, error) {
+	var v string
+	err := s.r.QueryRowContext(ctx, "SELECT value FROM meta WHERE key = ?", key).Scan(&v)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", nil
+	}
+	return v, err
+}
+
+// SetMeta stores a value in the catalog's meta table.
+func (s *Store) SetMeta(ctx context.Context, key, value string) error {
+	_, err := s.w.ExecContext(ctx, "INSERT INTO meta(key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value", key, value)
+	return err
+}
+
+// Stats counts what the catalog holds.
+type Stats struct {
+	Services    int `json:"services"`
+	Locations   int `json:"locations"`
+	Territories int `json:"territories"`
+}
+
+// Stats counts services (not withdrawn), locations and territories.
+func (s *Store) Stats(ctx context.Context) (Stats, error) {
+	var st Stats
+	err := s.r.QueryRowContext(ctx, `SELECT
+		(SELECT count(*) FROM service WHERE status != 'withdrawn'),
+		(SELECT count(*) FROM location),
+		(SELECT count(*) FROM territory)`).Scan(&st.Services, &st.Locations, &st.Territories)
+	return st, err
+}
+
+// Ping checks that the catalog answers.
+func (s *Store) Ping(ctx context.Context) error { return s.r.PingContext(ctx) }

@@ -1,0 +1,264 @@
+package content
+
+import (
+	"cmp"
+	"context"
+	"fmt"
+	"math"
+	"slices"
+	"time"
+
+	"github.com/paulmach/orb"
+	"github.com/punto-totem/punto/geo"
+)
+
+// Way describes how to get from the viewer to a place on foot.
+type Way struct {
+	DistanceM      int         `json:"distance_m"`
+	WalkingMinutes int         `json:"walking_minutes"`
+	BearingDeg     int         `json:"bearing_deg"`
+	Direction      geo.Compass `json:"direction"`
+}
+
+// WayTo measures the way from one point to another.
+func WayTo(from, to orb.Point) Way {
+	d := geo.Distance(from, to)
+	b := geo.Bearing(from, to)
+	return Way{DistanceM: int(math.Round(d)), WalkingMinutes: geo.WalkingMinutes(d), BearingDeg: int(math.Round(b)) % 360, Direction: geo.Direction(b)}
+}
+
+// Summary is a service at a location as a result list shows it.
+type Summary struct {
+	ID         string    `json:"id"`
+	LocationID string    `json:"location_id"`
+	Name       Localized `json:"name"`
+	Status     Status    `json:"status"`
+	Categories []string  `json:"categories"`
+	Languages  []string  `json:"languages"`
+	Address    string    `json:"address"`
+	Comune     string    `json:"comune"`
+	Lat        float64   `json:"lat"`
+	Lon        float64   `json:"lon"`
+	Way
+	Open OpenState `json:"open"`
+}
+
+// Summaries hydrates hits for display in lang: names, addresses, open state
+// at the moment at, and the way from the point from.
+func (s *Store) Summaries(ctx context.Context, hits []Hit, lang string, from orb.Point, at time.Time) ([]Summary, error) {
+	out := make([]Summary, len(hits))
+	if len(hits) == 0 {
+		return out, nil
+	}
+	svcIDs := make([]string, 0, len(hits))
+	locIDs := make([]string, 0, len(hits))
+	for _, h := range hits {
+		svcIDs = append(svcIDs, h.ServiceID)
+		locIDs = append(locIDs, h.LocationID)
+	}
+	svcIDs, locIDs = dedupe(svcIDs), dedupe(locIDs)
+	names := map[string]Text{}
+	rows, err := s.r.QueryContext(ctx, "SELECT id, lang, value FROM translation WHERE entity = 'service' AND field = 'name' AND id IN ("+placeholders(len(svcIDs))+")", anySlice(svcIDs)...)
+	if err != nil {
+		return nil, fmt.Errorf("content: summaries: %w", err)
+	}
+	for rows.Next() {
+		var id, l, v string
+		if err := rows.Scan(&id, &l, &v); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		if names[id] == nil {
+			names[id] = Text{}
+		}
+		names[id][l] = v
+	}
+	rows.Close()
+	type place struct{ address, comune string }
+	places := map[string]place{}
+	rows, err = s.r.QueryContext(ctx, "SELECT id, address, comune FROM location WHERE id IN ("+placeholders(len(locIDs))+")", anySlice(locIDs)...)
+	if err != nil {
+		return nil, fmt.Errorf("content: summaries: %w", err)
+	}
+	for rows.Next() {
+		var id string
+		var p place
+		if err := rows.Scan(&id, &p.address, &p.comune); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		places[id] = p
+	}
+	rows.Close()
+
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	for i, h := range hits {
+		p := places[h.LocationID]
+		sm := Summary{
+			ID: h.ServiceID, LocationID: h.LocationID, Name: names[h.ServiceID].Pick(lang),
+			Address: p.address, Comune: p.comune, Lat: h.Point[1], Lon: h.Point[0],
+			Way: WayTo(from, h.Point), Categories: []string{}, Languages: []string{},
+		}
+		if si, ok := s.idx.byID[h.ServiceID]; ok {
+			info := &s.idx.svcs[si]
+			sm.Status = info.status
+			for c, cat := range Categories {
+				if info.cats&(1<<c) != 0 {
+					sm.Categories = append(sm.Categories, cat.ID)
+				}
+			}
+			sm.Languages = append(sm.Languages, info.langs...)
+			if info.status == StatusActive {
+				sm.Open = info.hours.state(at)
+			}
+		}
+		out[i] = sm
+	}
+	return out, nil
+}
+
+// LocationView is a location in one language, with the way to it.
+type LocationView struct {
+	ID            string     `json:"id"`
+	Name          *Localized `json:"name,omitempty"`
+	Address       string     `json:"address"`
+	PostalCode    string     `json:"postal_code,omitempty"`
+	Comune        string     `json:"comune"`
+	Province      string     `json:"province,omitempty"`
+	Region        string     `json:"region,omitempty"`
+	Lat           float64    `json:"lat"`
+	Lon           float64    `json:"lon"`
+	Wheelchair    bool       `json:"wheelchair"`
+	Accessibility *Localized `json:"accessibility,omitempty"`
+	Way
+}
+
+// PhoneView is a phone in one language.
+type PhoneView struct {
+	Number      string     `json:"number"`
+	Type        string     `json:"type"`
+	Description *Localized `json:"description,omitempty"`
+}
+
+// ContactView is a contact in one language.
+type ContactView struct {
+	Name  string     `json:"name,omitempty"`
+	Title *Localized `json:"title,omitempty"`
+	Email string     `json:"email,omitempty"`
+	Phone string     `json:"phone,omitempty"`
+}
+
+// ExceptionView is a dated change of hours in one language.
+type ExceptionView struct {
+	Date   string     `json:"date"`
+	Closed bool       `json:"closed"`
+	Opens  string     `json:"opens,omitempty"`
+	Closes string     `json:"closes,omitempty"`
+	Note   *Localized `json:"note,omitempty"`
+}
+
+// HoursView is a service's hours as a detail page shows them.
+type HoursView struct {
+	Weekly     []Slot          `json:"weekly"`
+	Exceptions []ExceptionView `json:"exceptions"`
+	Days       []DayHours      `json:"days"` // the next seven days, today first
+}
+
+// ServiceView is a whole service in one language: every translatable
+// field says which locale it was served in.
+type ServiceView struct {
+	ID            string         `json:"id"`
+	Status        Status         `json:"status"`
+	Name          Localized      `json:"name"`
+	Description   *Localized     `json:"description,omitempty"`
+	Eligibility   *Localized     `json:"eligibility,omitempty"`
+	Fees          *Localized     `json:"fees,omitempty"`
+	Organization  *OrgView       `json:"organization,omitempty"`
+	Categories    []string       `json:"categories"`
+	Languages     []string       `json:"languages"`
+	Documents     []Localized    `json:"documents"`
+	Phones        []PhoneView    `json:"phones"`
+	Contacts      []ContactView  `json:"contacts"`
+	URL           string         `json:"url,omitempty"`
+	Email         string         `json:"email,omitempty"`
+	ByAppointment bool           `json:"by_appointment"`
+	Open          OpenState      `json:"open"`
+	Hours         HoursView      `json:"hours"`
+	Locations     []LocationView `json:"locations"`
+}
+
+// OrgView is an organization in one language.
+type OrgView struct {
+	ID   string    `json:"id"`
+	Name Localized `json:"name"`
+}
+
+func optional(t Text, lang string) *Localized {
+	l := t.Pick(lang)
+	if l.Text == "" {
+		return nil
+	}
+	return &l
+}
+
+// ServiceView reads a service and renders it in lang, as seen at the moment
+// at from the point from (the locations come nearest first).
+func (s *Store) ServiceView(ctx context.Context, id, lang string, from orb.Point, at time.Time) (*ServiceView, error) {
+	svc, err := s.Service(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	if svc.Status == StatusWithdrawn {
+		return nil, fmt.Errorf("%w: service %q is withdrawn", ErrNotFound, id)
+	}
+	v := &ServiceView{
+		ID: svc.ID, Status: svc.Status, Name: svc.Name.Pick(lang),
+		Description: optional(svc.Description, lang), Eligibility: optional(svc.Eligibility, lang), Fees: optional(svc.Fees, lang),
+		Categories: svc.Categories, Languages: svc.Languages, URL: svc.URL, Email: svc.Email, ByAppointment: svc.ByAppointment,
+		Documents: []Localized{}, Phones: []PhoneView{}, Contacts: []ContactView{}, Locations: []LocationView{},
+	}
+	if v.Categories == nil {
+		v.Categories = []string{}
+	}
+	if v.Languages == nil {
+		v.Languages = []string{}
+	}
+	if svc.OrganizationID != "" {
+		if o, err := s.Organization(ctx, svc.OrganizationID); err == nil {
+			v.Organization = &OrgView{ID: o.ID, Name: o.Name.Pick(lang)}
+		}
+	}
+	for _, d := range svc.Documents {
+		v.Documents = append(v.Documents, d.Pick(lang))
+	}
+	for _, p := range svc.Phones {
+		v.Phones = append(v.Phones, PhoneView{Number: p.Number, Type: p.Type, Description: optional(p.Description, lang)})
+	}
+	for _, c := range svc.Contacts {
+		v.Contacts = append(v.Contacts, ContactView{Name: c.Name, Title: optional(c.Title, lang), Email: c.Email, Phone: c.Phone})
+	}
+	h := compileHours(svc.Hours, svc.OpenOnHolidays)
+	if svc.Status == StatusActive {
+		v.Open = h.state(at)
+	}
+	v.Hours = HoursView{Weekly: svc.Hours.Weekly, Exceptions: []ExceptionView{}, Days: h.days(at, 7)}
+	if v.Hours.Weekly == nil {
+		v.Hours.Weekly = []Slot{}
+	}
+	today := at.In(Rome).Format(time.DateOnly)
+	for _, ex := range svc.Hours.Exceptions {
+		if ex.Date >= today {
+			v.Hours.Exceptions = append(v.Hours.Exceptions, ExceptionView{Date: ex.Date, Closed: ex.Closed, Opens: ex.Opens, Closes: ex.Closes, Note: optional(ex.Note, lang)})
+		}
+	}
+	for _, l := range svc.Locations {
+		v.Locations = append(v.Locations, LocationView{
+			ID: l.ID, Name: optional(l.Name, lang), Address: l.Address, PostalCode: l.PostalCode, Comune: l.Comune,
+			Province: l.Province, Region: l.Region, Lat: l.Point[1], Lon: l.Point[0], Wheelchair: l.Wheelchair,
+			Accessibility: optional(l.Accessibility, lang), Way: WayTo(from, l.Point),
+		})
+	}
+	slices.SortStableFunc(v.Locations, func(a, b LocationView) int { return cmp.Compare(a.DistanceM, b.DistanceM) })
+	return v, nil
+}

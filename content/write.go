@@ -1,0 +1,471 @@
+package content
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/paulmach/orb"
+	"github.com/punto-totem/punto/geo"
+)
+
+// Batch writes records inside one transaction (see Store.Write). Records
+// are validated before anything is written.
+type Batch struct {
+	ctx      context.Context
+	tx       *sql.Tx
+	stmts    map[string]*sql.Stmt
+	now      string
+	services []string        // IDs written, for the index update
+	full     bool            // many records: rebuild the whole index after commit
+	fresh    bool            // writing a new file: there is nothing to delete first
+	locs     map[string]bool // locations written by this batch (fresh only)
+}
+
+func (b *Batch) exec(query string, args ...any) (sql.Result, error) {
+	st, ok := b.stmts[query]
+	if !ok {
+		var err error
+		st, err = b.tx.PrepareContext(b.ctx, query)
+		if err != nil {
+			return nil, fmt.Errorf("content: prepare: %w", err)
+		}
+		b.stmts[query] = st
+	}
+	return st.ExecContext(b.ctx, args...)
+}
+
+func (b *Batch) queryInt(query string, args ...any) (int64, error) {
+	st, ok := b.stmts[query]
+	if !ok {
+		var err error
+		st, err = b.tx.PrepareContext(b.ctx, query)
+		if err != nil {
+			return 0, fmt.Errorf("content: prepare: %w", err)
+		}
+		b.stmts[query] = st
+	}
+	var v int64
+	err := st.QueryRowContext(b.ctx, args...).Scan(&v)
+	return v, err
+}
+
+// insertPK writes a row and returns its integer primary key: a plain
+// INSERT into a new file (much faster), else the UPSERT with RETURNING.
+func (b *Batch) insertPK(insert, upsert string, args ...any) (int64, error) {
+	if !b.fresh || insert == "" {
+		return b.queryInt(upsert, args...)
+	}
+	res, err := b.exec(insert, args...)
+	if err != nil {
+		return 0, err
+	}
+	return res.LastInsertId()
+}
+
+// Write runs fn in one transaction and, once it has committed, brings the
+// in-memory index up to date. If fn returns an error nothing is written.
+func (s *Store) Write(ctx context.Context, fn func(*Batch) error) error {
+	return s.write(ctx, false, fn)
+}
+
+func (s *Store) write(ctx context.Context, fresh bool, fn func(*Batch) error) error {
+	s.writeMu.Lock()
+	defer s.writeMu.Unlock()
+	tx, err := s.w.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("content: begin: %w", err)
+	}
+	b := &Batch{ctx: ctx, tx: tx, stmts: map[string]*sql.Stmt{}, now: time.Now().UTC().Format(time.RFC3339), fresh: fresh}
+	defer func() {
+		for _, st := range b.stmts {
+			st.Close()
+		}
+	}()
+	if err := fn(b); err != nil {
+		tx.Rollback()
+		return err
+	}
+	// Services that share a location with a written one may have moved.
+	affected, err := b.servicesSharingLocations()
+	if err != nil {
+		tx.Rollback()
+		return err
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("content: commit: %w", err)
+	}
+	if !s.indexed {
+		return nil
+	}
+	if b.full || len(affected) > 5000 {
+		return s.reload(ctx)
+	}
+	if len(affected) > 0 {
+		if err := s.refresh(ctx, affected); err != nil {
+			return err
+		}
+	}
+	if b.touchedAreas() {
+		areas, err := s.loadAreas(ctx)
+		if err != nil {
+			return err
+		}
+		s.areas.Store(areas)
+	}
+	return nil
+}
+
+func (b *Batch) touchedAreas() bool { _, ok := b.stmts[sqlPutTerritory]; return ok }
+
+func (b *Batch) servicesSharingLocations() ([]string, error) {
+	if len(b.services) == 0 || b.full {
+		return b.services, nil
+	}
+	seen := map[string]bool{}
+	var out []string
+	add := func(id string) {
+		if !seen[id] {
+			seen[id] = true
+			out = append(out, id)
+		}
+	}
+	for _, id := range b.services {
+		add(id)
+	}
+	for _, chunk := range chunks(b.services, 400) {
+		rows, err := b.tx.QueryContext(b.ctx, `SELECT DISTINCT o.service_id FROM service_at_location s
+			JOIN service_at_location o ON o.location_id = s.location_id
+			WHERE s.service_id IN (`+placeholders(len(chunk))+`)`, anySlice(chunk)...)
+		if err != nil {
+			return nil, err
+		}
+		for rows.Next() {
+			var id string
+			if err := rows.Scan(&id); err != nil {
+				rows.Close()
+				return nil, err
+			}
+			add(id)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
+// Bulk marks the batch as large, so the index is rebuilt once at the end
+// rather than updated record by record.
+func (b *Batch) Bulk() { b.full = true }
+
+func (b *Batch) setText(entity, id, field string, t Text) error {
+	return b.writeText(!b.fresh, entity, id, field, t)
+}
+
+// writeText stores a translated field, first deleting the old one when
+// replace is set (it need not be in a new file).
+func (b *Batch) writeText(replace bool, entity, id, field string, t Text) error {
+	if replace {
+		if _, err := b.exec("DELETE FROM translation WHERE entity = ? AND id = ? AND field = ?", entity, id, field); err != nil {
+			return err
+		}
+	}
+	for lang, v := range t {
+		if v = strings.TrimSpace(v); v == "" {
+			continue
+		}
+		if _, err := b.exec("INSERT INTO translation(entity, id, field, lang, value) VALUES (?, ?, ?, ?, ?)", entity, id, field, lang, v); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// PutOrganization creates or replaces an organization.
+func (b *Batch) PutOrganization(o *Organization) error {
+	if !ValidID(o.ID) {
+		return invalid("id", "%q is not a valid id", o.ID)
+	}
+	if err := validText("name", o.Name, true); err != nil {
+		return err
+	}
+	if _, err := b.exec(`INSERT INTO organization(id, url, email) VALUES (?, ?, ?)
+		ON CONFLICT(id) DO UPDATE SET url = excluded.url, email = excluded.email`, o.ID, o.URL, o.Email); err != nil {
+		return fmt.Errorf("content: organization %s: %w", o.ID, err)
+	}
+	if err := b.setText("organization", o.ID, "name", o.Name); err != nil {
+		return err
+	}
+	return b.setText("organization", o.ID, "description", o.Description)
+}
+
+const sqlPutTerritory = `INSERT INTO territory(id, kind, region, geom) VALUES (?, ?, ?, ?)
+	ON CONFLICT(id) DO UPDATE SET kind = excluded.kind, region = excluded.region, geom = excluded.geom
+	RETURNING pk`
+
+// PutTerritory creates or replaces a territory and its spatial index entry.
+func (b *Batch) PutTerritory(t *Territory) error {
+	if err := t.Validate(); err != nil {
+		return err
+	}
+	blob, err := geo.EncodeBlob(t.Shape, geo.SRID)
+	if err != nil {
+		return invalid("shape", "%v", err)
+	}
+	pk, err := b.queryInt(sqlPutTerritory, t.ID, t.Kind, t.Region, blob)
+	if err != nil {
+		return fmt.Errorf("content: territory %s: %w", t.ID, err)
+	}
+	if err := b.putRTree("idx_territory_geom", pk, t.Shape.Bound()); err != nil {
+		return err
+	}
+	return b.setText("territory", t.ID, "name", t.Name)
+}
+
+func (b *Batch) putRTree(table string, pk int64, bd orb.Bound) error {
+	_, err := b.exec("INSERT OR REPLACE INTO "+table+"(pkid, xmin, xmax, ymin, ymax) VALUES (?, ?, ?, ?, ?)",
+		pk, bd.Min[0], bd.Max[0], bd.Min[1], bd.Max[1])
+	return err
+}
+
+// PutLocation creates or replaces a location and its spatial index entry.
+func (b *Batch) PutLocation(l *Location) error {
+	if err := l.Validate(); err != nil {
+		return err
+	}
+	blob, err := geo.EncodeBlob(l.Point, geo.SRID)
+	if err != nil {
+		return err
+	}
+	const insert = `INSERT INTO location(id, address, postal_code, comune, province, region, wheelchair, geom)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`
+	insertOnly, replace := insert, !b.fresh
+	if b.fresh {
+		// A location shared by several services is written once per
+		// service: the second time it is an update.
+		if b.locs == nil {
+			b.locs = map[string]bool{}
+		}
+		if b.locs[l.ID] {
+			insertOnly, replace = "", true
+		}
+		b.locs[l.ID] = true
+	}
+	pk, err := b.insertPK(insertOnly, insert+`
+		ON CONFLICT(id) DO UPDATE SET address = excluded.address, postal_code = excluded.postal_code,
+			comune = excluded.comune, province = excluded.province, region = excluded.region,
+			wheelchair = excluded.wheelchair, geom = excluded.geom
+		RETURNING pk`, l.ID, l.Address, l.PostalCode, l.Comune, l.Province, l.Region, l.Wheelchair, blob)
+	if err != nil {
+		return fmt.Errorf("content: location %s: %w", l.ID, err)
+	}
+	if err := b.putRTree("idx_location_geom", pk, l.Point.Bound()); err != nil {
+		return err
+	}
+	if err := b.writeText(replace, "location", l.ID, "name", l.Name); err != nil {
+		return err
+	}
+	return b.writeText(replace, "location", l.ID, "accessibility", l.Accessibility)
+}
+
+// childPrefix bounds the translation IDs of a service's children
+// ("<service>#…"): '$' sorts right after '#'.
+func childRange(serviceID string) (string, string) { return serviceID + "#", serviceID + "$" }
+
+// PutService creates or replaces a service with everything that belongs to
+// it, including its locations.
+func (b *Batch) PutService(s *Service) error {
+	if err := s.Validate(); err != nil {
+		return err
+	}
+	if s.OrganizationID != "" {
+		if n, err := b.queryInt("SELECT count(*) FROM organization WHERE id = ?", s.OrganizationID); err != nil {
+			return err
+		} else if n == 0 {
+			return invalid("organization_id", "no organization %q", s.OrganizationID)
+		}
+	}
+	var org any
+	if s.OrganizationID != "" {
+		org = s.OrganizationID
+	}
+	const insert = `INSERT INTO service(id, organization_id, status, url, email, by_appointment, open_on_holidays, updated_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`
+	pk, err := b.insertPK(insert, insert+`
+		ON CONFLICT(id) DO UPDATE SET organization_id = excluded.organization_id, status = excluded.status,
+			url = excluded.url, email = excluded.email, by_appointment = excluded.by_appointment,
+			open_on_holidays = excluded.open_on_holidays, updated_at = excluded.updated_at
+		RETURNING pk`, s.ID, org, s.Status, s.URL, s.Email, s.ByAppointment, s.OpenOnHolidays, b.now)
+	if err != nil {
+		return fmt.Errorf("content: service %s: %w", s.ID, err)
+	}
+	lo, hi := childRange(s.ID)
+	if err := b.deleteChildren(s.ID, lo, hi); err != nil {
+		return err
+	}
+	for f, t := range map[string]Text{"name": s.Name, "description": s.Description, "eligibility": s.Eligibility, "fees": s.Fees} {
+		if err := b.setText("service", s.ID, f, t); err != nil {
+			return err
+		}
+	}
+	for _, c := range dedupe(s.Categories) {
+		if _, err := b.exec("INSERT INTO service_category(service_id, category_id) VALUES (?, ?)", s.ID, c); err != nil {
+			return err
+		}
+	}
+	for _, l := range dedupe(s.Languages) {
+		if _, err := b.exec("INSERT INTO service_language(service_id, lang) VALUES (?, ?)", s.ID, l); err != nil {
+			return err
+		}
+	}
+	for i, d := range s.Documents {
+		if _, err := b.exec("INSERT INTO required_document(service_id, position) VALUES (?, ?)", s.ID, i); err != nil {
+			return err
+		}
+		if err := b.setText("document", lo+strconv.Itoa(i), "text", d); err != nil {
+			return err
+		}
+	}
+	for i, p := range s.Phones {
+		typ := p.Type
+		if typ == "" {
+			typ = "voice"
+		}
+		if _, err := b.exec("INSERT INTO phone(service_id, position, number, type) VALUES (?, ?, ?, ?)", s.ID, i, p.Number, typ); err != nil {
+			return err
+		}
+		if err := b.setText("phone", lo+strconv.Itoa(i), "description", p.Description); err != nil {
+			return err
+		}
+	}
+	for i, c := range s.Contacts {
+		if _, err := b.exec("INSERT INTO contact(service_id, position, name, email, phone) VALUES (?, ?, ?, ?, ?)", s.ID, i, c.Name, c.Email, c.Phone); err != nil {
+			return err
+		}
+		if err := b.setText("contact", lo+strconv.Itoa(i), "title", c.Title); err != nil {
+			return err
+		}
+	}
+	for _, sl := range s.Hours.Weekly {
+		if _, err := b.exec("INSERT INTO schedule(service_id, weekday, opens_at, closes_at) VALUES (?, ?, ?, ?)", s.ID, sl.Weekday, sl.Opens, sl.Closes); err != nil {
+			return err
+		}
+	}
+	for i, ex := range s.Hours.Exceptions {
+		if _, err := b.exec("INSERT INTO schedule_exception(service_id, date, closed, opens_at, closes_at) VALUES (?, ?, ?, ?, ?)",
+			s.ID, ex.Date, ex.Closed, ex.Opens, ex.Closes); err != nil {
+			return err
+		}
+		if err := b.setText("exception", lo+ex.Date+"#"+strconv.Itoa(i), "note", ex.Note); err != nil {
+			return err
+		}
+	}
+	for i := range s.Locations {
+		l := &s.Locations[i]
+		if err := b.PutLocation(l); err != nil {
+			return err
+		}
+		if _, err := b.exec("INSERT OR IGNORE INTO service_at_location(service_id, location_id) VALUES (?, ?)", s.ID, l.ID); err != nil {
+			return err
+		}
+	}
+	if err := b.indexText(pk, s); err != nil {
+		return err
+	}
+	b.services = append(b.services, s.ID)
+	return nil
+}
+
+// deleteChildren removes what a service owns before it is written again.
+func (b *Batch) deleteChildren(id, lo, hi string) error {
+	if b.fresh {
+		return nil
+	}
+	for _, table := range []string{"service_category", "service_language", "service_at_location", "phone", "contact", "schedule", "schedule_exception", "required_document"} {
+		if _, err := b.exec("DELETE FROM "+table+" WHERE service_id = ?", id); err != nil {
+			return err
+		}
+	}
+	_, err := b.exec("DELETE FROM translation WHERE entity IN ('document', 'phone', 'contact', 'exception') AND id >= ? AND id < ?", lo, hi)
+	return err
+}
+
+// indexText refreshes the service's full-text row: every translation of its
+// name in one column, the rest in another, all folded.
+func (b *Batch) indexText(pk int64, s *Service) error {
+	if !b.fresh {
+		if _, err := b.exec("DELETE FROM service_fts WHERE rowid = ?", pk); err != nil {
+			return fmt.Errorf("content: search index: %w", err)
+		}
+	}
+	if s.Status == StatusWithdrawn {
+		return nil
+	}
+	var names, body strings.Builder
+	for _, v := range s.Name {
+		names.WriteString(fold(v))
+		names.WriteByte('\n')
+	}
+	texts := []Text{s.Description, s.Eligibility}
+	texts = append(texts, s.Documents...)
+	for _, t := range texts {
+		for _, v := range t {
+			body.WriteString(fold(v))
+			body.WriteByte('\n')
+		}
+	}
+	for _, l := range s.Locations {
+		body.WriteString(fold(l.Comune + " " + l.Address))
+		body.WriteByte('\n')
+	}
+	if _, err := b.exec("INSERT INTO service_fts(rowid, names, body) VALUES (?, ?, ?)", pk, names.String(), body.String()); err != nil {
+		return fmt.Errorf("content: search index: %w", err)
+	}
+	return nil
+}
+
+// PutService writes one service in its own transaction.
+func (s *Store) PutService(ctx context.Context, svc *Service) error {
+	return s.Write(ctx, func(b *Batch) error { return b.PutService(svc) })
+}
+
+func dedupe(in []string) []string {
+	seen := make(map[string]bool, len(in))
+	out := in[:0:0]
+	for _, v := range in {
+		if !seen[v] {
+			seen[v] = true
+			out = append(out, v)
+		}
+	}
+	return out
+}
+
+func placeholders(n int) string {
+	return strings.TrimSuffix(strings.Repeat("?,", n), ",")
+}
+
+func anySlice(s []string) []any {
+	out := make([]any, len(s))
+	for i, v := range s {
+		out[i] = v
+	}
+	return out
+}
+
+func chunks(s []string, n int) [][]string {
+	var out [][]string
+	for len(s) > n {
+		out = append(out, s[:n])
+		s = s[n:]
+	}
+	if len(s) > 0 {
+		out = append(out, s)
+	}
+	return out
+}

@@ -1,0 +1,75 @@
+package geo
+
+import (
+	"cmp"
+	"math/rand/v2"
+	"slices"
+	"testing"
+
+	"github.com/paulmach/orb"
+)
+
+func TestPointIndexNearbyMatchesBruteForce(t *testing.T) {
+	r := rand.New(rand.NewPCG(7, 11))
+	var x PointIndex
+	pts := make([]orb.Point, 5000)
+	for i := range pts {
+		pts[i] = orb.Point{12 + r.Float64()*2, 42.5 + r.Float64()*1.5}
+		x.Insert(uint32(i), pts[i])
+	}
+	// Delete a few so deletes are exercised too.
+	deleted := map[uint32]bool{}
+	for i := 0; i < 500; i += 3 {
+		x.Delete(uint32(i), pts[i])
+		deleted[uint32(i)] = true
+	}
+	type hit struct {
+		key uint32
+		d   float64
+	}
+	for q := range 200 {
+		c := orb.Point{11.8 + r.Float64()*2.4, 42.3 + r.Float64()*1.9}
+		radius := 1000 + r.Float64()*40000
+		var got []hit
+		x.Nearby(c, radius, func(k uint32, _ orb.Point, d float64) bool {
+			got = append(got, hit{k, d})
+			return len(got) < 25
+		})
+		var want []hit
+		for i, p := range pts {
+			if d := Distance(c, p); d <= radius && !deleted[uint32(i)] {
+				want = append(want, hit{uint32(i), d})
+			}
+		}
+		slices.SortFunc(want, func(a, b hit) int { return cmp.Compare(a.d, b.d) })
+		want = want[:min(25, len(want))]
+		if len(got) != len(want) {
+			t.Fatalf("query %d: %d hits, want %d", q, len(got), len(want))
+		}
+		for i := range got {
+			if got[i] != want[i] {
+				t.Fatalf("query %d hit %d: %+v, want %+v", q, i, got[i], want[i])
+			}
+		}
+	}
+}
+
+func TestAreaIndex(t *testing.T) {
+	sq := func(x0, y0, s float64) orb.MultiPolygon {
+		return orb.MultiPolygon{{{{x0, y0}, {x0 + s, y0}, {x0 + s, y0 + s}, {x0, y0 + s}, {x0, y0}}}}
+	}
+	x := NewAreaIndex([]Area{{"a", sq(0, 0, 10)}, {"b", sq(5, 5, 10)}, {"c", sq(20, 20, 1)}})
+	for _, c := range []struct {
+		p    orb.Point
+		want []string
+	}{
+		{orb.Point{1, 1}, []string{"a"}},
+		{orb.Point{6, 6}, []string{"a", "b"}},
+		{orb.Point{12, 12}, []string{"b"}},
+		{orb.Point{30, 30}, []string{}},
+	} {
+		if got := x.At(c.p); !slices.Equal(got, c.want) {
+			t.Errorf("At(%v) = %v, want %v", c.p, got, c.want)
+		}
+	}
+}

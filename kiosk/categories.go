@@ -1,0 +1,26 @@
+package kiosk
+
+import (
+	"github.com/gofiber/fiber/v2"
+	"github.com/punto-totem/punto/content"
+)
+
+type categoryOut struct {
+	ID       string            `json:"id"`
+	Icon     string            `json:"icon"`
+	Name     content.Localized `json:"name"`
+	Services int               `json:"services"`
+}
+
+func (s *Server) categories(c *fiber.Ctx) error {
+	lang, err := langParam(c)
+	if err != nil {
+		return err
+	}
+	counts := s.store.CategoryCounts()
+	out := make([]categoryOut, 0, len(content.Categories))
+	for _, cat := range content.Categories {
+		out = append(out, categoryOut{ID: cat.ID, Icon: cat.Icon, Name: s.msgs.Localize(lang, "category."+cat.ID), Services: counts[cat.ID]})
+	}
+	return c.JSON(fiber.Map{"lang": lang, "categories": out})
+}

@@ -1,0 +1,32 @@
+package kiosk
+
+import (
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+	"github.com/punto-totem/punto/content"
+)
+
+func (s *Server) health(c *fiber.Ctx) error {
+	if err := s.store.Ping(c.Context()); err != nil {
+		return c.Status(fiber.StatusServiceUnavailable).JSON(fiber.Map{"status": "unavailable", "error": "catalog does not answer"})
+	}
+	st, err := s.store.Stats(c.Context())
+	if err != nil {
+		return err
+	}
+	source, err := s.store.Meta(c.Context(), "source")
+	if err != nil {
+		return err
+	}
+	return c.JSON(fiber.Map{
+		"status":         "ok",
+		"role":           s.cfg.Role,
+		"version":        s.cfg.Version,
+		"schema_version": content.SchemaVersion(),
+		"catalog":        st,
+		"source":         source,
+		"position":       fiber.Map{"lat": s.cfg.Position[1], "lon": s.cfg.Position[0]},
+		"uptime_s":       int(time.Since(s.started).Seconds()),
+	})
+}

@@ -1,0 +1,40 @@
+package kiosk
+
+import (
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+	"github.com/punto-totem/punto/content"
+)
+
+func (s *Server) search(c *fiber.Ctx) error {
+	q, ok, err := query(c, "q")
+	if err != nil {
+		return err
+	}
+	if !ok {
+		return badRequest("q", "is required")
+	}
+	lang, err := langParam(c)
+	if err != nil {
+		return err
+	}
+	limit, err := intParam(c, "limit", content.DefaultLimit, 1, content.MaxLimit)
+	if err != nil {
+		return err
+	}
+	from, err := s.origin(c)
+	if err != nil {
+		return err
+	}
+	hits, err := s.store.Search(c.Context(), q, from, limit)
+	if err != nil {
+		return err
+	}
+	now := time.Now()
+	sums, err := s.store.Summaries(c.Context(), hits, lang, from, now)
+	if err != nil {
+		return err
+	}
+	return c.JSON(fiber.Map{"lang": lang, "q": q, "results": s.results(sums, lang)})
+}

@@ -1,0 +1,82 @@
+package kiosk
+
+import (
+	"log/slog"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+	"github.com/gofiber/fiber/v2/middleware/recover"
+	"github.com/paulmach/orb"
+	"github.com/punto-totem/punto/content"
+)
+
+// Config is what a node's HTTP server needs to know.
+type Config struct {
+	Role     string    // "totem" or "portal"
+	Position orb.Point // where the totem stands (lon, lat): the default origin of every query
+	Version  string
+	Log      *slog.Logger
+}
+
+// Server serves the public API and UI of one node.
+type Server struct {
+	cfg      Config
+	store    *content.Store
+	msgs     *Messages
+	started  time.Time
+	app      *fiber.App
+}
+
+// New builds the server and its routes.
+func New(store *content.Store, cfg Config) (*Server, error) {
+	if cfg.Log == nil {
+		cfg.Log = slog.Default()
+	}
+	if cfg.Role == "" {
+		cfg.Role = "totem"
+	}
+	if err := content.ValidPoint(cfg.Position); err != nil {
+		return nil, err
+	}
+	msgs, err := LoadMessages()
+	if err != nil {
+		return nil, err
+	}
+	s := &Server{cfg: cfg, store: store, msgs: msgs, started: time.Now()}
+	s.app = fiber.New(fiber.Config{
+		AppName:               "punto",
+		ErrorHandler:          errorHandler(cfg.Log),
+		DisableStartupMessage: true,
+		ReadTimeout:           15 * time.Second,
+		WriteTimeout:          15 * time.Second,
+		IdleTimeout:           60 * time.Second,
+		BodyLimit:             1 << 20,
+	})
+	s.app.Use(recover.New())
+	s.routes()
+	return s, nil
+}
+
+// routes is the route table, top to bottom.
+func (s *Server) routes() {
+	api := s.app.Group("/api/v1")
+	api.Get("/healthz", s.health)
+	api.Get("/categories", s.categories)
+	api.Get("/services/nearby", s.nearby)
+	api.Get("/services/within", s.within)
+	api.Get("/services/:id", s.service)
+	api.Get("/territories/at", s.territoriesAt)
+	api.Get("/search", s.search)
+	api.Use(func(c *fiber.Ctx) error { return notFound("no such API endpoint: " + c.Path()) })
+	s.app.Get("/healthz", s.health)
+	s.ui()
+}
+
+// App exposes the Fiber app (for tests and for mounting more routes).
+func (s *Server) App() *fiber.App { return s.app }
+
+// Listen serves on addr until Shutdown.
+func (s *Server) Listen(addr string) error { return s.app.Listen(addr) }
+
+// Shutdown stops accepting requests and waits for those in flight.
+func (s *Server) Shutdown() error { return s.app.ShutdownWithTimeout(10 * time.Second) }

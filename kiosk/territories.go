@@ -1,0 +1,33 @@
+package kiosk
+
+import (
+	"github.com/gofiber/fiber/v2"
+	"github.com/punto-totem/punto/content"
+)
+
+type territoryOut struct {
+	ID     string            `json:"id"`
+	Kind   string            `json:"kind"`
+	Region string            `json:"region"`
+	Name   content.Localized `json:"name"`
+}
+
+func (s *Server) territoriesAt(c *fiber.Ctx) error {
+	p, err := s.origin(c)
+	if err != nil {
+		return err
+	}
+	lang, err := langParam(c)
+	if err != nil {
+		return err
+	}
+	ts, err := s.store.TerritoriesAt(c.Context(), p)
+	if err != nil {
+		return err
+	}
+	out := make([]territoryOut, len(ts))
+	for i, t := range ts {
+		out[i] = territoryOut{ID: t.ID, Kind: t.Kind, Region: t.Region, Name: t.Name.Pick(lang)}
+	}
+	return c.JSON(fiber.Map{"lang": lang, "point": fiber.Map{"lat": p[1], "lon": p[0]}, "territories": out})
+}

@@ -1,0 +1,50 @@
+package kiosk
+
+import (
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+	"github.com/paulmach/orb"
+)
+
+// within lists services inside a box: bbox=minLon,minLat,maxLon,maxLat.
+func (s *Server) within(c *fiber.Ctx) error {
+	raw, ok, err := query(c, "bbox")
+	if err != nil {
+		return err
+	}
+	if !ok {
+		return badRequest("bbox", "is required: minLon,minLat,maxLon,maxLat")
+	}
+	parts := strings.Split(raw, ",")
+	if len(parts) != 4 {
+		return badRequest("bbox", "must be four numbers: minLon,minLat,maxLon,maxLat")
+	}
+	var v [4]float64
+	for i, p := range parts {
+		if v[i], err = strconv.ParseFloat(strings.TrimSpace(p), 64); err != nil {
+			return badRequest("bbox", "must be four numbers: minLon,minLat,maxLon,maxLat")
+		}
+	}
+	limit, err := intParam(c, "limit", 500, 1, 5000)
+	if err != nil {
+		return err
+	}
+	lang, err := langParam(c)
+	if err != nil {
+		return err
+	}
+	b := orb.Bound{Min: orb.Point{v[0], v[1]}, Max: orb.Point{v[2], v[3]}}
+	hits, err := s.store.InBound(c.Context(), b, limit)
+	if err != nil {
+		return err
+	}
+	now := time.Now()
+	sums, err := s.store.Summaries(c.Context(), hits, lang, s.cfg.Position, now)
+	if err != nil {
+		return err
+	}
+	return c.JSON(fiber.Map{"lang": lang, "bbox": v, "results": s.results(sums, lang)})
+}
