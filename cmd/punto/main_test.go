@@ -1,0 +1,67 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+func TestCommandLine(t *testing.T) {
+	dir := t.TempDir()
+	demo := filepath.Join(dir, "demo.db")
+	tests := []struct {
+		name   string
+		args   []string
+		code   int
+		stderr string
+		stdout string
+	}{
+		{"no command", nil, 2, "Usage", ""},
+		{"unknown command", []string{"fly"}, 2, `unknown command "fly"`, ""},
+		{"version", []string{"version"}, 0, "", "punto"},
+		{"catalog without command", []string{"catalog"}, 2, "which command", ""},
+		{"unknown catalog command", []string{"catalog", "bake"}, 2, `unknown command "bake"`, ""},
+		{"generate needs --out", []string{"catalog", "generate", "--services", "10"}, 2, "--out is required", ""},
+		{"generate too many", []string{"catalog", "generate", "--services", "1000001", "--out", filepath.Join(dir, "x.db")}, 2, "between 1 and 1000000", ""},
+		{"generate zero", []string{"catalog", "generate", "--services", "0", "--out", filepath.Join(dir, "x.db")}, 2, "between 1 and 1000000", ""},
+		{"generate not a number", []string{"catalog", "generate", "--services", "many", "--out", filepath.Join(dir, "x.db")}, 2, "invalid value", ""},
+		{"generate stray argument", []string{"catalog", "generate", "--out", filepath.Join(dir, "x.db"), "extra"}, 2, `unexpected argument "extra"`, ""},
+		{"demo", []string{"catalog", "demo", "--out", demo}, 0, "", ""},
+		{"demo again refuses to overwrite", []string{"catalog", "demo", "--out", demo}, 1, "already exists", ""},
+		{"info", []string{"catalog", "info", "--db", demo}, 0, "", `"services": 330`},
+		{"info on a missing file", []string{"catalog", "info", "--db", filepath.Join(dir, "none.db")}, 1, "does not exist", ""},
+		{"info on a folder", []string{"catalog", "info", "--db", dir}, 1, "is a folder", ""},
+		{"generate", []string{"catalog", "generate", "--services", "500", "--seed", "3", "--out", filepath.Join(dir, "g.db")}, 0, "", "wrote 500 services"},
+		{"totem with a missing catalog", []string{"totem", "--db", filepath.Join(dir, "none.db")}, 1, "pass --demo", ""},
+		{"totem with a bad latitude", []string{"totem", "--db", demo, "--lat", "123"}, 2, "latitude", ""},
+		{"totem with a bad flag", []string{"totem", "--nope"}, 2, "flag provided but not defined", ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var out, errb bytes.Buffer
+			code := run(context.Background(), tt.args, &out, &errb)
+			if code != tt.code {
+				t.Fatalf("exit %d, want %d\nstdout: %s\nstderr: %s", code, tt.code, out.String(), errb.String())
+			}
+			if !strings.Contains(errb.String(), tt.stderr) {
+				t.Errorf("stderr %q lacks %q", errb.String(), tt.stderr)
+			}
+			if !strings.Contains(out.String(), tt.stdout) {
+				t.Errorf("stdout %q lacks %q", out.String(), tt.stdout)
+			}
+		})
+	}
+	if _, err := os.Stat(filepath.Join(dir, "x.db")); !os.IsNotExist(err) {
+		t.Error("a refused generate left a file")
+	}
+	var info map[string]any
+	var out bytes.Buffer
+	run(context.Background(), []string{"catalog", "info", "--db", demo}, &out, &out)
+	if err := json.Unmarshal(out.Bytes(), &info); err != nil {
+		t.Errorf("info is not JSON: %s", out.String())
+	}
+}
