@@ -26,7 +26,7 @@ type demoData struct {
 		Name    Text        `json:"name"`
 		Polygon [][]float64 `json:"polygon"`
 	} `json:"territories"`
-	Comuni []demoComune `json:"comuni"`
+	Comuni    []demoComune `json:"comuni"`
 	Templates []struct {
 		Category      string   `json:"category"`
 		Name          Text     `json:"name"`

@@ -4,6 +4,9 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"math"
+	"os"
+	"strconv"
 	"slices"
 
 	"github.com/paulmach/orb"
@@ -32,8 +35,8 @@ type svcInfo struct {
 // withdrawn: one R-tree over all of them and one per category, so a
 // category query walks only its own points.
 type index struct {
-	all     geo.PointIndex
-	byCat   []geo.PointIndex
+	all     *geo.PointIndex
+	byCat   []*geo.PointIndex
 	entries []entry
 	free    []uint32 // recycled entry slots
 	svcs    []svcInfo
@@ -42,13 +45,47 @@ type index struct {
 	strs    map[string]string // interned language codes
 }
 
-func newIndex() *index {
-	return &index{
-		byCat:   make([]geo.PointIndex, len(Categories)),
+// newIndex sizes the grids for the records: about two points per cell on
+// average over the catalog's extent, so dense towns and empty hills both
+// take few cells to search.
+func newIndex(recs map[string]*svcRecord) *index {
+	var b orb.Bound
+	first := true
+	counts := make([]int, len(Categories))
+	total := 0
+	for _, r := range recs {
+		if r.status == StatusWithdrawn {
+			continue
+		}
+		for _, l := range r.locations {
+			if first {
+				b, first = l.point.Bound(), false
+			} else {
+				b = b.Extend(l.point)
+			}
+			total++
+			for c := range counts {
+				if r.cats&(1<<c) != 0 {
+					counts[c]++
+				}
+			}
+		}
+	}
+	area := math.Max((b.Max[0]-b.Min[0])*(b.Max[1]-b.Min[1]), 0.01)
+	cell := func(n int) float64 {
+		return math.Min(math.Max(math.Sqrt(area/float64(max(n, 1))*cellFactor), 0.001), 1)
+	}
+	x := &index{
+		all:     geo.NewPointIndex(cell(total)),
+		byCat:   make([]*geo.PointIndex, len(Categories)),
 		byID:    map[string]uint32{},
 		hoursBy: map[string]*hours{},
 		strs:    map[string]string{},
 	}
+	for c := range x.byCat {
+		x.byCat[c] = geo.NewPointIndex(cell(counts[c]))
+	}
+	return x
 }
 
 // svcRecord is a service as loaded for the index.
@@ -150,7 +187,7 @@ func loadIndex(ctx context.Context, db *sql.DB, ids []string) (*index, error) {
 	if err != nil {
 		return nil, err
 	}
-	x := newIndex()
+	x := newIndex(recs)
 	for _, id := range sortedKeys(recs) {
 		x.put(recs[id])
 	}
@@ -302,3 +339,10 @@ func loadRecords(ctx context.Context, db *sql.DB, ids []string) (map[string]*svc
 	}
 	return recs, nil
 }
+
+var cellFactor = func() float64 {
+	if v, err := strconv.ParseFloat(os.Getenv("PUNTO_CELL"), 64); err == nil {
+		return v
+	}
+	return 2
+}()

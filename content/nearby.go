@@ -70,7 +70,10 @@ type Hit struct {
 // compareHits orders by distance, then service and location ID, so equal
 // distances (services sharing a building) come out the same every time.
 func compareHits(a, b Hit) int {
-	return cmp.Or(cmp.Compare(a.DistanceM, b.DistanceM), cmp.Compare(a.ServiceID, b.ServiceID), cmp.Compare(a.LocationID, b.LocationID))
+	if c := cmp.Compare(a.DistanceM, b.DistanceM); c != 0 {
+		return c // the common case: no string comparisons
+	}
+	return cmp.Or(cmp.Compare(a.ServiceID, b.ServiceID), cmp.Compare(a.LocationID, b.LocationID))
 }
 
 // NearbyHits answers q from the in-memory index: the Limit nearest services
@@ -86,9 +89,9 @@ func (s *Store) NearbyHits(q NearbyQuery) ([]Hit, error) {
 }
 
 func (x *index) nearby(q *NearbyQuery) []Hit {
-	tree := &x.all
+	tree := x.all
 	if q.Category != "" {
-		tree = &x.byCat[categoryIndex(q.Category)]
+		tree = x.byCat[categoryIndex(q.Category)]
 	}
 	// Few distinct schedules exist (they are interned): remember each
 	// one's answer for this query.

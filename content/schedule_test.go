@@ -7,9 +7,9 @@ import (
 
 func TestEaster(t *testing.T) {
 	for _, c := range []struct {
-		y   int
-		m   time.Month
-		d   int
+		y int
+		m time.Month
+		d int
 	}{{2024, time.March, 31}, {2025, time.April, 20}, {2026, time.April, 5}, {2027, time.March, 28}, {2028, time.April, 16}, {2038, time.April, 25}, {2285, time.March, 22}} {
 		if m, d := Easter(c.y); m != c.m || d != c.d {
 			t.Errorf("Easter(%d) = %s %d, want %s %d", c.y, m, d, c.m, c.d)
@@ -46,10 +46,10 @@ func rome(s string) time.Time {
 
 func TestOpenState(t *testing.T) {
 	split := Schedule{Weekly: demoSchedules["office-split"].Weekly, Exceptions: []Exception{
-		{Date: "2026-11-25", Closed: true},                           // a Wednesday closure
-		{Date: "2026-11-28", Opens: "10:00", Closes: "12:00"},        // an extra Saturday opening
-		{Date: "2026-12-24", Opens: "09:00", Closes: "11:00"},        // short hours on Christmas Eve
-		{Date: "2026-12-25", Opens: "10:00", Closes: "11:00"},        // an exception beats the holiday
+		{Date: "2026-11-25", Closed: true},                    // a Wednesday closure
+		{Date: "2026-11-28", Opens: "10:00", Closes: "12:00"}, // an extra Saturday opening
+		{Date: "2026-12-24", Opens: "09:00", Closes: "11:00"}, // short hours on Christmas Eve
+		{Date: "2026-12-25", Opens: "10:00", Closes: "11:00"}, // an exception beats the holiday
 	}}
 	h := compileHours(split, false)
 	tests := []struct {

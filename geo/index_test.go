@@ -2,6 +2,7 @@ package geo
 
 import (
 	"cmp"
+	"fmt"
 	"math/rand/v2"
 	"slices"
 	"testing"
@@ -10,8 +11,13 @@ import (
 )
 
 func TestPointIndexNearbyMatchesBruteForce(t *testing.T) {
+	for _, cell := range []float64{0.002, 0.01, 0.3, 5} {
+		t.Run(fmt.Sprint("cell=", cell), func(t *testing.T) { testNearby(t, NewPointIndex(cell)) })
+	}
+}
+
+func testNearby(t *testing.T, x *PointIndex) {
 	r := rand.New(rand.NewPCG(7, 11))
-	var x PointIndex
 	pts := make([]orb.Point, 5000)
 	for i := range pts {
 		pts[i] = orb.Point{12 + r.Float64()*2, 42.5 + r.Float64()*1.5}
@@ -26,6 +32,9 @@ func TestPointIndexNearbyMatchesBruteForce(t *testing.T) {
 	type hit struct {
 		key uint32
 		d   float64
+	}
+	if x.Len() != len(pts)-len(deleted) {
+		t.Fatalf("Len = %d, want %d", x.Len(), len(pts)-len(deleted))
 	}
 	for q := range 200 {
 		c := orb.Point{11.8 + r.Float64()*2.4, 42.3 + r.Float64()*1.9}
@@ -70,6 +79,36 @@ func TestAreaIndex(t *testing.T) {
 	} {
 		if got := x.At(c.p); !slices.Equal(got, c.want) {
 			t.Errorf("At(%v) = %v, want %v", c.p, got, c.want)
+		}
+	}
+}
+
+func TestPointIndexInBound(t *testing.T) {
+	r := rand.New(rand.NewPCG(3, 4))
+	x := NewPointIndex(0.05)
+	pts := make([]orb.Point, 2000)
+	for i := range pts {
+		pts[i] = orb.Point{12 + r.Float64()*2, 42 + r.Float64()*2}
+		x.Insert(uint32(i), pts[i])
+	}
+	for _, b := range []orb.Bound{
+		{Min: orb.Point{12.5, 42.5}, Max: orb.Point{13, 43}},
+		{Min: orb.Point{0, 0}, Max: orb.Point{50, 50}},
+		{Min: orb.Point{20, 20}, Max: orb.Point{21, 21}},
+	} {
+		got := map[uint32]bool{}
+		x.InBound(b, func(k uint32, _ orb.Point) bool { got[k] = true; return true })
+		n := 0
+		for i, p := range pts {
+			if b.Contains(p) {
+				n++
+				if !got[uint32(i)] {
+					t.Fatalf("%v: missed %d", b, i)
+				}
+			}
+		}
+		if n != len(got) {
+			t.Errorf("%v: %d found, want %d", b, len(got), n)
 		}
 	}
 }

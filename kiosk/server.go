@@ -20,11 +20,11 @@ type Config struct {
 
 // Server serves the public API and UI of one node.
 type Server struct {
-	cfg      Config
-	store    *content.Store
-	msgs     *Messages
-	started  time.Time
-	app      *fiber.App
+	cfg     Config
+	store   *content.Store
+	msgs    *Messages
+	started time.Time
+	app     *fiber.App
 }
 
 // New builds the server and its routes.

@@ -30,7 +30,9 @@ func TestTotemServes(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan int, 1)
 	var stderr bytes.Buffer
-	go func() { done <- run(ctx, []string{"totem", "--db", db, "--addr", addr, "--demo"}, &bytes.Buffer{}, &stderr) }()
+	go func() {
+		done <- run(ctx, []string{"totem", "--db", db, "--addr", addr, "--demo"}, &bytes.Buffer{}, &stderr)
+	}()
 
 	base := "http://" + addr
 	waitUp(t, base, &stderr)
