@@ -10,7 +10,7 @@ VERSION   ?= $(shell git describe --always --dirty 2>/dev/null || echo dev)
 # Debian packages the GIS tests and the SpatiaLite benchmark use.
 DEB_PKGS  := spatialite-bin gdal-bin libsqlite3-mod-spatialite
 
-.PHONY: all build run test lint bench deps clean
+.PHONY: all build run test lint bench deps clean vendor
 
 all: build
 
@@ -52,3 +52,15 @@ deps:
 
 clean:
 	rm -rf bin
+
+# Category icons (and, later, other browser libraries) come from npm at the
+# versions pinned in assets/package-lock.json; their files are vendored so
+# that `go build` alone works.
+ICONS := info file-text languages briefcase book-open heart-pulse house graduation-cap scale baby users calendar-heart plane
+
+## vendor: refresh assets/web/vendor from npm (needs node and npm)
+vendor:
+	cd assets && npm ci --no-audit --no-fund
+	rm -rf assets/web/vendor/lucide && mkdir -p assets/web/vendor/lucide
+	cp assets/node_modules/lucide-static/LICENSE assets/web/vendor/lucide/
+	for i in $(ICONS); do cp assets/node_modules/lucide-static/icons/$$i.svg assets/web/vendor/lucide/; done

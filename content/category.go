@@ -11,7 +11,7 @@ import (
 // translated in locales/ under the key "category.<id>".
 type Category struct {
 	ID   string `json:"id"`
-	Icon string `json:"icon"` // an SVG under assets/icons/, without ".svg"
+	Icon string `json:"icon"` // a Lucide icon name: assets/web/vendor/lucide/<icon>.svg
 }
 
 // Categories is the taxonomy, in the order the UI shows it.

@@ -3,6 +3,7 @@ package content
 import (
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -39,10 +40,13 @@ func parseClock(s string, closing bool) (int, bool) {
 	if len(s) != 5 || s[2] != ':' {
 		return 0, false
 	}
-	var h, m int
-	if _, err := fmt.Sscanf(s, "%2d:%2d", &h, &m); err != nil {
-		return 0, false
+	for _, i := range []int{0, 1, 3, 4} {
+		if s[i] < '0' || s[i] > '9' {
+			return 0, false
+		}
 	}
+	h := int(s[0]-'0')*10 + int(s[1]-'0')
+	m := int(s[3]-'0')*10 + int(s[4]-'0')
 	if m < 0 || m > 59 || h < 0 || h > 24 || (h == 24 && (m != 0 || !closing)) {
 		return 0, false
 	}
@@ -162,19 +166,21 @@ func compileHours(s Schedule, openOnHolidays bool) *hours {
 	return h
 }
 
-// key is a canonical form of the compiled hours, for interning.
-func (h *hours) key() string {
-	var b strings.Builder
-	fmt.Fprint(&b, h.holidays, h.week)
-	if len(h.exceptions) > 0 {
-		keys := make([]string, 0, len(h.exceptions))
-		for d, s := range h.exceptions {
-			keys = append(keys, fmt.Sprint(d, s))
-		}
-		slices.Sort(keys)
-		fmt.Fprint(&b, keys)
+// hoursKey is a canonical form of a schedule, for interning: schedules
+// with the same key compile to the same hours.
+func hoursKey(s Schedule, holidays bool) string {
+	parts := make([]string, 0, len(s.Weekly)+len(s.Exceptions)+1)
+	if holidays {
+		parts = append(parts, "H")
 	}
-	return b.String()
+	for _, sl := range s.Weekly {
+		parts = append(parts, strconv.Itoa(sl.Weekday)+sl.Opens+sl.Closes)
+	}
+	for _, ex := range s.Exceptions {
+		parts = append(parts, ex.Date+strconv.FormatBool(ex.Closed)+ex.Opens+ex.Closes)
+	}
+	slices.Sort(parts)
+	return strings.Join(parts, "|")
 }
 
 // day returns the openings on a civil date, and the holiday key or whether

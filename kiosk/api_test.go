@@ -267,4 +267,11 @@ func TestUIServed(t *testing.T) {
 	if res.StatusCode != 200 {
 		t.Errorf("app.js: %d", res.StatusCode)
 	}
+	for _, c := range content.Categories {
+		res, _ := srv.App().Test(httptest.NewRequest("GET", iconURL(c.Icon), nil), -1)
+		body, _ := io.ReadAll(res.Body)
+		if res.StatusCode != 200 || !strings.Contains(string(body), "<svg") {
+			t.Errorf("icon of %s (%s): %d", c.ID, iconURL(c.Icon), res.StatusCode)
+		}
+	}
 }

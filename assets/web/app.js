@@ -31,7 +31,8 @@ function openText(o) {
 async function home() {
   const data = await api("categories");
   const tiles = data.categories.filter((c) => c.services > 0).map((c) =>
-    el("button", { className: "tile", type: "button", lang: c.name.lang, onclick: () => list(c) }, c.name.text));
+    el("button", { className: "tile", type: "button", lang: c.name.lang, onclick: () => list(c) },
+      el("img", { src: c.icon_url, alt: "", width: 40, height: 40 }), el("span", {}, c.name.text)));
   $("cats").replaceChildren(...tiles);
   show("cats");
 }
