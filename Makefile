@@ -40,7 +40,7 @@ deps:
 	@missing=""; \
 	command -v spatialite >/dev/null || missing="$$missing spatialite-bin"; \
 	command -v ogrinfo >/dev/null || missing="$$missing gdal-bin"; \
-	ls /usr/lib/*/mod_spatialite.so /usr/lib/mod_spatialite.so >/dev/null 2>&1 || missing="$$missing libsqlite3-mod-spatialite"; \
+	[ -n "$$(ls /usr/lib/*/mod_spatialite.so /usr/lib/mod_spatialite.so 2>/dev/null)" ] || missing="$$missing libsqlite3-mod-spatialite"; \
 	if [ -n "$$missing" ]; then \
 		if [ "$$(id -u)" = 0 ]; then \
 			echo "installing:$$missing"; \

@@ -23,6 +23,7 @@ type Batch struct {
 	full     bool            // many records: rebuild the whole index after commit
 	fresh    bool            // writing a new file: there is nothing to delete first
 	locs     map[string]bool // locations written by this batch (fresh only)
+	areas    bool            // a territory was written: reload the area index
 }
 
 func (b *Batch) exec(query string, args ...any) (sql.Result, error) {
@@ -109,7 +110,7 @@ func (s *Store) write(ctx context.Context, fresh bool, fn func(*Batch) error) er
 			return err
 		}
 	}
-	if b.touchedAreas() {
+	if b.areas {
 		areas, err := s.loadAreas(ctx)
 		if err != nil {
 			return err
@@ -118,8 +119,6 @@ func (s *Store) write(ctx context.Context, fresh bool, fn func(*Batch) error) er
 	}
 	return nil
 }
-
-func (b *Batch) touchedAreas() bool { _, ok := b.stmts[sqlPutTerritory]; return ok }
 
 func (b *Batch) servicesSharingLocations() ([]string, error) {
 	if len(b.services) == 0 || b.full {
@@ -224,6 +223,7 @@ func (b *Batch) PutTerritory(t *Territory) error {
 	if err := b.putRTree("idx_territory_geom", pk, t.Shape.Bound()); err != nil {
 		return err
 	}
+	b.areas = true
 	return b.setText("territory", t.ID, "name", t.Name)
 }
 

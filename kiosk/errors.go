@@ -3,6 +3,7 @@ package kiosk
 import (
 	"errors"
 	"log/slog"
+	"strings"
 
 	"github.com/gofiber/fiber/v2"
 	"github.com/punto-totem/punto/content"
@@ -42,7 +43,7 @@ func errorHandler(log *slog.Logger) fiber.ErrorHandler {
 		case errors.As(err, &verr):
 			apiErr = badRequest(verr.Field, verr.Reason)
 		case errors.Is(err, content.ErrNotFound):
-			apiErr = notFound(err.Error()[len("content: "):])
+			apiErr = notFound(strings.TrimPrefix(err.Error(), "content: "))
 		case errors.As(err, &ferr):
 			apiErr = &APIError{Status: ferr.Code, Message: ferr.Message}
 		default:

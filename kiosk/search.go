@@ -1,8 +1,6 @@
 package kiosk
 
 import (
-	"time"
-
 	"github.com/gofiber/fiber/v2"
 	"github.com/punto-totem/punto/content"
 )
@@ -31,8 +29,11 @@ func (s *Server) search(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	now := time.Now()
-	sums, err := s.store.Summaries(c.Context(), hits, lang, from, now)
+	at, err := atParam(c)
+	if err != nil {
+		return err
+	}
+	sums, err := s.store.Summaries(c.Context(), hits, lang, from, at)
 	if err != nil {
 		return err
 	}

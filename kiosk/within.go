@@ -3,7 +3,6 @@ package kiosk
 import (
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/gofiber/fiber/v2"
 	"github.com/paulmach/orb"
@@ -41,8 +40,11 @@ func (s *Server) within(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	now := time.Now()
-	sums, err := s.store.Summaries(c.Context(), hits, lang, s.cfg.Position, now)
+	at, err := atParam(c)
+	if err != nil {
+		return err
+	}
+	sums, err := s.store.Summaries(c.Context(), hits, lang, s.cfg.Position, at)
 	if err != nil {
 		return err
 	}
