@@ -8,14 +8,14 @@ import (
 )
 
 func (s *Server) health(c *fiber.Ctx) error {
-	if err := s.store.Ping(c.Context()); err != nil {
+	if err := s.store.Ping(c.UserContext()); err != nil {
 		return c.Status(fiber.StatusServiceUnavailable).JSON(fiber.Map{"status": "unavailable", "error": "catalog does not answer"})
 	}
-	st, err := s.store.Stats(c.Context())
+	st, err := s.store.Stats(c.UserContext())
 	if err != nil {
 		return err
 	}
-	source, err := s.store.Meta(c.Context(), "source")
+	source, err := s.store.Meta(c.UserContext(), "source")
 	if err != nil {
 		return err
 	}

@@ -39,7 +39,7 @@ func (s *Server) nearby(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	sums, err := s.store.Summaries(c.Context(), hits, lang, q.Center, q.At)
+	sums, err := s.store.Summaries(c.UserContext(), hits, lang, q.Center, q.At)
 	if err != nil {
 		return err
 	}

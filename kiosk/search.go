@@ -25,7 +25,7 @@ func (s *Server) search(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	hits, err := s.store.Search(c.Context(), q, from, limit)
+	hits, err := s.store.Search(c.UserContext(), q, from, limit)
 	if err != nil {
 		return err
 	}
@@ -33,7 +33,7 @@ func (s *Server) search(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	sums, err := s.store.Summaries(c.Context(), hits, lang, from, at)
+	sums, err := s.store.Summaries(c.UserContext(), hits, lang, from, at)
 	if err != nil {
 		return err
 	}

@@ -1,6 +1,7 @@
 package kiosk
 
 import (
+	"context"
 	"log/slog"
 	"time"
 
@@ -17,6 +18,9 @@ type Config struct {
 	Version  string
 	Log      *slog.Logger
 }
+
+// requestTimeout bounds the catalog work of one request.
+const requestTimeout = 10 * time.Second
 
 // Server serves the public API and UI of one node.
 type Server struct {
@@ -53,6 +57,15 @@ func New(store *content.Store, cfg Config) (*Server, error) {
 		BodyLimit:             1 << 20,
 	})
 	s.app.Use(recover.New())
+	// Handlers pass c.UserContext() to the catalog, never fasthttp's own
+	// RequestCtx: its Done races with server shutdown. Each request gets a
+	// deadline so a stuck query cannot hold a worker forever.
+	s.app.Use(func(c *fiber.Ctx) error {
+		ctx, cancel := context.WithTimeout(context.Background(), requestTimeout)
+		defer cancel()
+		c.SetUserContext(ctx)
+		return c.Next()
+	})
 	s.routes()
 	return s, nil
 }

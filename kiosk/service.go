@@ -28,7 +28,7 @@ func (s *Server) service(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	v, err := s.store.ServiceView(c.Context(), id, lang, from, at)
+	v, err := s.store.ServiceView(c.UserContext(), id, lang, from, at)
 	if err != nil {
 		return err
 	}

@@ -21,7 +21,7 @@ func (s *Server) territoriesAt(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	ts, err := s.store.TerritoriesAt(c.Context(), p)
+	ts, err := s.store.TerritoriesAt(c.UserContext(), p)
 	if err != nil {
 		return err
 	}

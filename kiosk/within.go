@@ -36,7 +36,7 @@ func (s *Server) within(c *fiber.Ctx) error {
 		return err
 	}
 	b := orb.Bound{Min: orb.Point{v[0], v[1]}, Max: orb.Point{v[2], v[3]}}
-	hits, err := s.store.InBound(c.Context(), b, limit)
+	hits, err := s.store.InBound(c.UserContext(), b, limit)
 	if err != nil {
 		return err
 	}
@@ -44,7 +44,7 @@ func (s *Server) within(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	sums, err := s.store.Summaries(c.Context(), hits, lang, s.cfg.Position, at)
+	sums, err := s.store.Summaries(c.UserContext(), hits, lang, s.cfg.Position, at)
 	if err != nil {
 		return err
 	}
