@@ -8,7 +8,7 @@ BENCH_DIR ?= $(CURDIR)/.bench
 VERSION   ?= $(shell git describe --always --dirty 2>/dev/null || echo dev)
 
 # Debian packages the GIS tests and the SpatiaLite benchmark use.
-DEB_PKGS  := spatialite-bin gdal-bin libsqlite3-mod-spatialite
+DEB_PKGS  := spatialite-bin gdal-bin libsqlite3-mod-spatialite chromium fonts-noto-core fonts-noto-cjk
 
 .PHONY: all build run test lint bench deps clean vendor
 
@@ -41,6 +41,9 @@ deps:
 	command -v spatialite >/dev/null || missing="$$missing spatialite-bin"; \
 	command -v ogrinfo >/dev/null || missing="$$missing gdal-bin"; \
 	[ -n "$$(ls /usr/lib/*/mod_spatialite.so /usr/lib/mod_spatialite.so 2>/dev/null)" ] || missing="$$missing libsqlite3-mod-spatialite"; \
+	command -v chromium >/dev/null || missing="$$missing chromium"; \
+	[ -d /usr/share/fonts/truetype/noto ] || missing="$$missing fonts-noto-core"; \
+	[ -d /usr/share/fonts/opentype/noto ] || missing="$$missing fonts-noto-cjk"; \
 	if [ -n "$$missing" ]; then \
 		if [ "$$(id -u)" = 0 ]; then \
 			echo "installing:$$missing"; \
@@ -64,3 +67,5 @@ vendor:
 	rm -rf assets/web/vendor/lucide && mkdir -p assets/web/vendor/lucide
 	cp assets/node_modules/lucide-static/LICENSE assets/web/vendor/lucide/
 	for i in $(ICONS); do cp assets/node_modules/lucide-static/icons/$$i.svg assets/web/vendor/lucide/; done
+	mkdir -p cmd/punto/testdata
+	cp assets/node_modules/axe-core/axe.min.js cmd/punto/testdata/axe.min.js

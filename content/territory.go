@@ -99,3 +99,32 @@ func (s *Store) Territories(ctx context.Context) ([]Territory, error) {
 	}
 	return out, nil
 }
+
+// Place is a comune with services, at the centre of its service locations.
+type Place struct {
+	Comune   string  `json:"comune"`
+	Province string  `json:"province"`
+	Lat      float64 `json:"lat"`
+	Lon      float64 `json:"lon"`
+}
+
+// Places lists the comuni that have a location, by name, each at the mean
+// of its locations' positions (read from the spatial index).
+func (s *Store) Places(ctx context.Context) ([]Place, error) {
+	rows, err := s.r.QueryContext(ctx, `SELECT l.comune, max(l.province), avg((r.ymin + r.ymax) / 2), avg((r.xmin + r.xmax) / 2)
+		FROM location l JOIN idx_location_geom r ON r.pkid = l.pk
+		GROUP BY l.comune ORDER BY l.comune`)
+	if err != nil {
+		return nil, fmt.Errorf("content: places: %w", err)
+	}
+	defer rows.Close()
+	out := []Place{}
+	for rows.Next() {
+		var p Place
+		if err := rows.Scan(&p.Comune, &p.Province, &p.Lat, &p.Lon); err != nil {
+			return nil, err
+		}
+		out = append(out, p)
+	}
+	return out, rows.Err()
+}

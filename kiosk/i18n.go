@@ -3,6 +3,7 @@ package kiosk
 import (
 	"fmt"
 	"io/fs"
+	"strings"
 
 	"github.com/BurntSushi/toml"
 	"github.com/nicksnyder/go-i18n/v2/i18n"
@@ -14,6 +15,8 @@ import (
 // Messages are the UI strings of every language in locales/.
 type Messages struct {
 	bundle *i18n.Bundle
+	raw    map[string]map[string]*i18n.Message // tag → id → message
+	tags   []string
 }
 
 // LoadMessages reads every go-i18n file in locales/; a broken file fails
@@ -25,26 +28,70 @@ func LoadMessages() (*Messages, error) {
 	if err != nil {
 		return nil, err
 	}
+	m := &Messages{bundle: b, raw: map[string]map[string]*i18n.Message{}}
 	for _, e := range entries {
-		if _, err := b.LoadMessageFileFS(locales.FS, e.Name()); err != nil {
+		mf, err := b.LoadMessageFileFS(locales.FS, e.Name())
+		if err != nil {
 			return nil, fmt.Errorf("kiosk: locale %s: %w", e.Name(), err)
 		}
+		tag := mf.Tag.String()
+		m.tags = append(m.tags, tag)
+		m.raw[tag] = map[string]*i18n.Message{}
+		for _, msg := range mf.Messages {
+			m.raw[tag][msg.ID] = msg
+		}
 	}
-	return &Messages{bundle: b}, nil
+	return m, nil
 }
 
 // Localize renders message id in lang, falling back to English then
-// Italian, and says which locale it used.
+// Italian message by message, and says which locale it used.
 func (m *Messages) Localize(lang, id string, count ...int) content.Localized {
-	l := i18n.NewLocalizer(m.bundle, lang, "en", "it")
 	cfg := &i18n.LocalizeConfig{MessageID: id}
 	if len(count) > 0 {
 		cfg.PluralCount = count[0]
 		cfg.TemplateData = map[string]int{"Count": count[0]}
 	}
-	s, tag, err := l.LocalizeWithTag(cfg)
-	if err != nil || s == "" {
-		return content.Localized{Text: id, Lang: "und"}
+	for _, tag := range []string{baseTag(lang), "en", "it"} {
+		if _, ok := m.raw[tag][id]; !ok {
+			continue
+		}
+		if s, err := i18n.NewLocalizer(m.bundle, tag).Localize(cfg); err == nil && s != "" {
+			return content.Localized{Text: s, Lang: tag}
+		}
 	}
-	return content.Localized{Text: s, Lang: tag.String()}
+	return content.Localized{Text: id, Lang: "und"}
+}
+
+// Catalog returns every UI message for lang as the browser needs it: a
+// simple message as its template text ("Closes at {{.Time}}"), a plural
+// one as its CLDR forms ({"one": …, "other": …}) for Intl.PluralRules to
+// choose from. A message missing in lang comes from English.
+func (m *Messages) Catalog(lang string) map[string]any {
+	out := map[string]any{}
+	for _, tag := range []string{"en", baseTag(lang)} {
+		for id, msg := range m.raw[tag] {
+			plural := msg.Zero != "" || msg.One != "" || msg.Two != "" || msg.Few != "" || msg.Many != ""
+			if !plural {
+				out[id] = msg.Other
+				continue
+			}
+			forms := map[string]string{"other": msg.Other}
+			for k, v := range map[string]string{"zero": msg.Zero, "one": msg.One, "two": msg.Two, "few": msg.Few, "many": msg.Many} {
+				if v != "" {
+					forms[k] = v
+				}
+			}
+			out[id] = forms
+		}
+	}
+	return out
+}
+
+// Has reports whether lang (or its base language) has a message file.
+func (m *Messages) Has(lang string) bool { _, ok := m.raw[baseTag(lang)]; return ok }
+
+func baseTag(lang string) string {
+	base, _, _ := strings.Cut(lang, "-")
+	return base
 }

@@ -17,6 +17,12 @@ type Config struct {
 	Position orb.Point // where the totem stands (lon, lat): the default origin of every query
 	Version  string
 	Log      *slog.Logger
+	// IdleSeconds untouched return the screen to the start and forget the
+	// visit (totem only).
+	IdleSeconds int
+	// PublicURL is where phones reach this content (the portal's public
+	// address): QR codes point there.
+	PublicURL string
 }
 
 // requestTimeout bounds the catalog work of one request.
@@ -39,6 +45,12 @@ func New(store *content.Store, cfg Config) (*Server, error) {
 	if cfg.Role == "" {
 		cfg.Role = "totem"
 	}
+	if cfg.IdleSeconds == 0 {
+		cfg.IdleSeconds = 60
+	}
+	if cfg.PublicURL == "" {
+		cfg.PublicURL = "http://localhost:8080"
+	}
 	if err := content.ValidPoint(cfg.Position); err != nil {
 		return nil, err
 	}
@@ -56,7 +68,7 @@ func New(store *content.Store, cfg Config) (*Server, error) {
 		IdleTimeout:           60 * time.Second,
 		BodyLimit:             1 << 20,
 	})
-	s.app.Use(recover.New())
+	s.app.Use(recover.New(), securityHeaders)
 	// Handlers pass c.UserContext() to the catalog, never fasthttp's own
 	// RequestCtx: its Done races with server shutdown. Each request gets a
 	// deadline so a stuck query cannot hold a worker forever.
@@ -79,7 +91,10 @@ func (s *Server) routes() {
 	api.Get("/services/within", s.within)
 	api.Get("/services/:id", s.service)
 	api.Get("/territories/at", s.territoriesAt)
+	api.Get("/places", s.places)
 	api.Get("/search", s.search)
+	api.Get("/ui", s.uiStrings)
+	api.Get("/qr.svg", s.qrCode)
 	api.Use(func(c *fiber.Ctx) error { return notFound("no such API endpoint: " + c.Path()) })
 	s.app.Get("/healthz", s.health)
 	s.ui()

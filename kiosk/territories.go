@@ -31,3 +31,11 @@ func (s *Server) territoriesAt(c *fiber.Ctx) error {
 	}
 	return c.JSON(fiber.Map{"lang": lang, "point": fiber.Map{"lat": p[1], "lon": p[0]}, "territories": out})
 }
+
+func (s *Server) places(c *fiber.Ctx) error {
+	ps, err := s.store.Places(c.UserContext())
+	if err != nil {
+		return err
+	}
+	return c.JSON(fiber.Map{"places": ps})
+}

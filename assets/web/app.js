@@ -1,69 +1,371 @@
-// Punto: a first touch UI over the public API (/api/v1).
+// Punto's touch UI, for the totem (kiosk mode: /?kiosk=1) and for phones.
+// Every word on screen comes from the node (/api/v1/ui, go-i18n files in
+// locales/); every service from the public API. Nothing is stored in the
+// browser: a visit lives in `state` and is forgotten when the screen idles.
 "use strict";
-const $ = (id) => document.getElementById(id);
-let lang = "it";
+
+const $ = (sel) => document.querySelector(sel);
+const params = new URLSearchParams(location.search);
+const kiosk = params.get("kiosk") === "1";
+
+const state = {
+  lang: null, // chosen language; null on the attract screen
+  ui: null, // the /api/v1/ui answer for lang
+  stack: [], // screens to go back to
+  current: null, // the screen on show: {name, arg}
+  origin: null, // {lat, lon}: the totem, or the phone's position or comune
+  big: false,
+  contrast: false,
+};
+let languages = []; // offered languages, with "touch to start" in each
+let node = null; // role, idle seconds, position, public URL
+
+// ---- helpers ----------------------------------------------------------
 
 function el(tag, props, ...children) {
   const e = document.createElement(tag);
-  Object.assign(e, props || {});
-  for (const c of children) e.append(c);
+  for (const [k, v] of Object.entries(props || {})) {
+    if (k === "on") for (const [ev, fn] of Object.entries(v)) e.addEventListener(ev, fn);
+    else if (k === "class") e.className = v;
+    else if (k.startsWith("aria-") || k.startsWith("data-") || k === "role" || k === "lang" || k === "dir" || k === "for") e.setAttribute(k, v);
+    else e[k] = v;
+  }
+  for (const c of children.flat()) if (c !== null && c !== undefined && c !== false) e.append(c);
   return e;
 }
 
-async function api(path) {
-  const sep = path.includes("?") ? "&" : "?";
-  const res = await fetch(`/api/v1/${path}${sep}lang=${encodeURIComponent(lang)}`);
-  if (!res.ok) throw new Error((await res.json()).error);
-  return res.json();
+// t renders a message: {{.Name}} placeholders, and plural forms chosen by
+// the language's CLDR rules when vars.Count is given.
+function t(id, vars = {}) {
+  let m = state.ui && state.ui.messages[id];
+  if (m === undefined) return id;
+  if (typeof m === "object") {
+    const form = new Intl.PluralRules(state.lang).select(vars.Count);
+    m = m[form] || m.other;
+  }
+  return m.replace(/\{\{\s*\.(\w+)\s*\}\}/g, (_, k) => (vars[k] !== undefined ? String(vars[k]) : ""));
 }
 
-function show(id) {
-  for (const s of ["cats", "list", "detail"]) $(s).hidden = s !== id;
+async function getJSON(path) {
+  const res = await fetch(path, { headers: { Accept: "application/json" } });
+  const body = await res.json();
+  if (!res.ok) throw new Error(body.error || res.statusText);
+  return body;
 }
 
-function openText(o) {
-  const t = (iso) => new Date(iso).toLocaleTimeString(lang, { hour: "2-digit", minute: "2-digit", timeZone: "Europe/Rome" });
-  if (o.open) return el("span", { className: "open" }, `● ${t(o.closes_at)}`);
-  if (o.opens_at) return el("span", { className: "closed" }, `○ ${new Date(o.opens_at).toLocaleString(lang, { weekday: "short", hour: "2-digit", minute: "2-digit", timeZone: "Europe/Rome" })}`);
-  return el("span", { className: "closed" }, "○");
+function api(path, extra = {}) {
+  const q = new URLSearchParams(extra);
+  if (state.lang) q.set("lang", state.lang);
+  if (state.origin) {
+    q.set("lat", state.origin.lat);
+    q.set("lon", state.origin.lon);
+  }
+  return getJSON(`/api/v1/${path}?${q}`);
 }
 
-async function home() {
+function clock(iso) {
+  return new Date(iso).toLocaleTimeString(state.lang, { hour: "2-digit", minute: "2-digit", timeZone: "Europe/Rome" });
+}
+
+function distance(m) {
+  return m < 1000 ? t("ui.distance_m", { Meters: m.toLocaleString(state.lang) })
+    : t("ui.distance_km", { Km: (m / 1000).toLocaleString(state.lang, { maximumFractionDigits: 1 }) });
+}
+
+function romeDate(d) {
+  return new Intl.DateTimeFormat("en-CA", { timeZone: "Europe/Rome" }).format(d);
+}
+
+// openLine says open now / closes at / opens next, in words.
+function openLine(open, status) {
+  if (status === "temporarily_closed") return el("span", { class: "closed" }, t("ui.temporarily_closed"));
+  if (open.open) return el("span", { class: "open" }, `● ${t("ui.open_now")} · ${t("ui.closes_at", { Time: clock(open.closes_at) })}`);
+  if (open.opens_at) {
+    const at = new Date(open.opens_at);
+    const tomorrow = romeDate(new Date(Date.now() + 86400000)) === romeDate(at);
+    const today = romeDate(new Date()) === romeDate(at);
+    const wd = ((at.getUTCDay() + 6) % 7) + 1;
+    const day = today ? t("ui.today").toLowerCase() : tomorrow ? t("ui.tomorrow") : t(`weekday.${wd}`);
+    return el("span", { class: "closed" }, `○ ${t("ui.closed")} · ${t("ui.opens_at", { Day: day, Time: clock(open.opens_at) })}`);
+  }
+  return el("span", { class: "closed" }, `○ ${t("ui.closed")}`);
+}
+
+function wayLine(r) {
+  return `${distance(r.distance_m)} · ${t("walk.minutes", { Count: r.walking_minutes })} · ${t(`direction.${r.direction}`)}`;
+}
+
+// ---- navigation ---------------------------------------------------------
+
+const screens = {};
+
+function show(name, arg, push = true) {
+  if (push && state.current) state.stack.push(state.current);
+  state.current = { name, arg };
+  $("#bar").hidden = name === "attract" || name === "languages" && !state.lang;
+  $("#back").disabled = state.stack.length === 0;
+  const view = $("#view");
+  view.replaceChildren();
+  view.scrollTop = 0;
+  window.scrollTo(0, 0);
+  document.body.dataset.screen = name;
+  return Promise.resolve(screens[name](view, arg)).catch((err) => {
+    view.replaceChildren(el("p", { class: "error", role: "alert" }, String(err.message || err)));
+  }).then(() => view.focus({ preventScroll: true }));
+}
+
+function back() {
+  const prev = state.stack.pop();
+  if (prev) show(prev.name, prev.arg, false);
+}
+
+function home() {
+  state.stack = [];
+  state.current = null;
+  show("home");
+}
+
+async function setLanguage(tag) {
+  const ui = await getJSON(`/api/v1/ui?lang=${encodeURIComponent(tag)}`);
+  state.lang = ui.lang;
+  state.ui = ui;
+  document.documentElement.lang = ui.lang;
+  document.documentElement.dir = ui.dir;
+  for (const e of document.querySelectorAll("[data-t]")) e.textContent = t(e.dataset.t);
+  const own = languages.find((l) => l.tag === ui.lang);
+  // The visible name stays part of the accessible name (WCAG 2.5.3).
+  $("#lang").replaceChildren(el("span", { class: "sr" }, `${t("ui.choose_language")}: `), own ? own.name : ui.lang);
+  $("#back").querySelector(".arrow").textContent = ui.dir === "rtl" ? "→" : "←";
+}
+
+// ---- screens ------------------------------------------------------------
+
+let attractTimer = null;
+
+screens.attract = (view) => {
+  let i = 0;
+  const line = el("p", { class: "touch" });
+  const cycle = () => {
+    const l = languages[i++ % languages.length];
+    line.textContent = l.touch;
+    line.lang = l.tag;
+    line.dir = l.dir;
+  };
+  cycle();
+  clearInterval(attractTimer);
+  attractTimer = setInterval(cycle, 2500);
+  const start = el("button", { class: "attract", type: "button", on: { click: () => { clearInterval(attractTimer); show("languages", null, false); } } },
+    el("img", { src: "/assets/icon.svg", alt: "", width: 160, height: 160 }),
+    el("span", { class: "brand" }, "Punto"), line);
+  view.append(start);
+};
+
+screens.languages = (view) => {
+  const buttons = languages.map((l) => el("button", {
+    class: "lang", type: "button", lang: l.tag, dir: l.dir,
+    on: { click: async () => { await setLanguage(l.tag); state.stack = []; state.current = null; show("home"); } },
+  }, l.name));
+  view.append(el("h1", { class: "sr" }, "Lingua · Language · Langue · اللغة"), el("div", { class: "langs" }, buttons));
+};
+
+screens.home = async (view) => {
   const data = await api("categories");
-  const tiles = data.categories.filter((c) => c.services > 0).map((c) =>
-    el("button", { className: "tile", type: "button", lang: c.name.lang, onclick: () => list(c) },
-      el("img", { src: c.icon_url, alt: "", width: 40, height: 40 }), el("span", {}, c.name.text)));
-  $("cats").replaceChildren(...tiles);
-  show("cats");
+  const tiles = data.categories.filter((c) => c.services > 0).map((c) => el("button", {
+    class: "tile", type: "button", lang: c.name.lang, "data-category": c.id,
+    on: { click: () => show("results", { category: c.id, title: c.name.text }) },
+  }, el("img", { src: c.icon_url, alt: "", width: 48, height: 48 }), el("span", {}, c.name.text)));
+  const search = el("button", { class: "tile search", type: "button", on: { click: () => show("search", "") } },
+    el("span", { class: "glyph", "aria-hidden": "true" }, "⌕"), el("span", {}, t("ui.search")));
+  view.append(el("h1", {}, t("ui.services_near")), el("div", { class: "tiles" }, search, tiles));
+  if (!kiosk) view.append(positionPicker());
+};
+
+// positionPicker lets a phone use its own position or a comune.
+function positionPicker() {
+  const box = el("div", { class: "where" });
+  const use = el("button", { type: "button", class: "secondary", on: { click: () => {
+    navigator.geolocation.getCurrentPosition(
+      (p) => { state.origin = { lat: p.coords.latitude, lon: p.coords.longitude }; use.setAttribute("aria-pressed", "true"); },
+      () => pickTown(box), { timeout: 10000, maximumAge: 60000 });
+  } } }, t("ui.use_my_position"));
+  if (!("geolocation" in navigator)) use.hidden = true;
+  box.append(use, el("button", { type: "button", class: "secondary", on: { click: () => pickTown(box) } }, t("ui.choose_town")));
+  return box;
 }
 
-async function list(cat) {
-  const data = await api(`services/nearby?category=${cat.id}&limit=30`);
-  const rows = data.results.map((r) => el("button", { className: "row", type: "button", onclick: () => detail(r.id) },
-    el("strong", { lang: r.name.lang }, r.name.text),
-    `${r.distance_m} m · ${r.walking_minutes} min · ${r.direction_label.text} · `, openText(r.open)));
-  $("list").replaceChildren(el("h2", { lang: cat.name.lang }, cat.name.text), ...rows);
-  show("list");
+async function pickTown(box) {
+  const { places } = await getJSON("/api/v1/places");
+  const select = el("select", { id: "town", on: { change: () => {
+    const p = places[select.selectedIndex - 1];
+    if (p) state.origin = { lat: p.lat, lon: p.lon };
+  } } }, el("option", { value: "" }, "—"), places.map((p) => el("option", { value: p.comune }, `${p.comune} (${p.province})`)));
+  box.replaceChildren(el("label", { for: "town" }, t("ui.position_failed")), select);
 }
 
-async function detail(id) {
-  const { service: s } = await api(`services/${encodeURIComponent(id)}`);
+screens.results = async (view, arg) => {
+  const data = arg.q !== undefined ? await api("search", { q: arg.q, limit: 40 })
+    : await api("services/nearby", { category: arg.category, limit: 40 });
+  const title = el("h1", {}, arg.title);
+  if (data.results.length === 0) {
+    view.append(title, el("p", { class: "empty" }, arg.q !== undefined ? t("ui.search_none") : t("ui.no_results")));
+    return;
+  }
+  const list = el("ol", { class: "results" }, data.results.map((r, i) => el("li", {},
+    el("button", { type: "button", class: "row", "data-id": r.id, "data-distance": r.distance_m, on: { click: () => show("detail", r.id) } },
+      el("span", { class: "num", "aria-hidden": "true" }, String(i + 1)),
+      el("span", { class: "body" },
+        el("strong", { lang: r.name.lang }, r.name.text),
+        el("span", { class: "way" }, wayLine(r)),
+        el("span", { class: "addr" }, `${r.address}, ${r.comune}`),
+        openLine(r.open, r.status))))));
+  view.append(title, list);
+};
+
+screens.search = (view, text) => {
+  const input = el("input", { id: "q", type: "search", value: text || "", autocomplete: "off", placeholder: t("ui.search_hint"), "aria-label": t("ui.search") });
+  const out = el("div", { class: "suggest", "aria-live": "polite" });
+  let seq = 0;
+  const run = async () => {
+    const q = input.value.trim();
+    state.current.arg = input.value;
+    const mine = ++seq;
+    if (!q) { out.replaceChildren(); return; }
+    try {
+      const data = await api("search", { q, limit: 8 });
+      if (mine !== seq) return;
+      out.replaceChildren(data.results.length === 0 ? el("p", { class: "empty" }, t("ui.search_none"))
+        : el("ul", {}, data.results.map((r) => el("li", {}, el("button", { type: "button", class: "row", "data-id": r.id, on: { click: () => show("detail", r.id) } },
+          el("span", { class: "body" }, el("strong", { lang: r.name.lang }, r.name.text), el("span", { class: "way" }, wayLine(r))))))));
+    } catch (err) {
+      if (mine === seq) out.replaceChildren(el("p", { class: "empty" }, t("ui.search_none")));
+    }
+  };
+  input.addEventListener("input", run);
+  const form = el("form", { role: "search", on: { submit: (e) => { e.preventDefault(); if (input.value.trim()) show("results", { q: input.value.trim(), title: input.value.trim() }); } } },
+    input, el("button", { type: "submit", class: "go" }, t("ui.search")));
+  view.append(el("h1", {}, t("ui.search")), form, out);
+  if (text) run();
+  input.focus();
+};
+
+screens.detail = async (view, id) => {
+  const { service: s, holidays } = await api(`services/${encodeURIComponent(id)}`);
   const loc = s.locations[0];
-  const parts = [el("h2", { lang: s.name.lang }, s.name.text)];
+  const section = (titleID, ...content) => el("section", {}, el("h2", {}, t(titleID)), ...content);
+  const parts = [el("h1", { lang: s.name.lang }, s.name.text)];
+  if (s.organization) parts.push(el("p", { class: "org", lang: s.organization.name.lang }, s.organization.name.text));
+  parts.push(el("p", { class: "status" }, openLine(s.open, s.status), s.by_appointment ? ` · ${t("ui.by_appointment")}` : ""));
   if (s.description) parts.push(el("p", { lang: s.description.lang }, s.description.text));
-  parts.push(el("p", {}, `${loc.address}, ${loc.comune} · ${loc.distance_m} m`));
-  for (const p of s.phones) parts.push(el("p", {}, `☎ ${p.number}`));
-  $("detail").replaceChildren(...parts);
-  show("detail");
+  if (loc) parts.push(section("ui.address", el("p", {}, `${loc.address}, ${loc.comune}`), el("p", { class: "way" }, wayLine(loc))));
+  parts.push(section("ui.hours", hoursTable(s.hours, holidays)));
+  if (s.phones.length) parts.push(section("ui.phone", el("ul", {}, s.phones.map((p) => el("li", { dir: "ltr" }, p.number)))));
+  if (s.languages.length) parts.push(section("ui.languages_spoken", el("p", {}, s.languages.map(langName).join(" · "))));
+  if (s.documents.length) parts.push(section("ui.what_to_bring", el("ul", {}, s.documents.map((d) => el("li", { lang: d.lang }, d.text)))));
+  if (s.eligibility) parts.push(section("ui.who_can_use", el("p", { lang: s.eligibility.lang }, s.eligibility.text)));
+  if (s.fees) parts.push(section("ui.cost", el("p", { lang: s.fees.lang }, s.fees.text)));
+  if (loc && (loc.wheelchair || loc.accessibility)) {
+    parts.push(section("ui.accessibility", loc.wheelchair ? el("p", {}, `♿ ${t("ui.step_free")}`) : "",
+      loc.accessibility ? el("p", { lang: loc.accessibility.lang }, loc.accessibility.text) : ""));
+  }
+  const deep = `/s/${encodeURIComponent(s.id)}?lang=${state.lang}`;
+  parts.push(el("section", { class: "qr" }, el("h2", {}, t("ui.take_with_you")),
+    el("img", { id: "qr", src: `/api/v1/qr.svg?path=${encodeURIComponent(deep)}`, alt: t("ui.scan_hint"), width: 220, height: 220 }),
+    el("p", {}, t("ui.scan_hint"))));
+  view.append(el("article", { class: "detail" }, parts));
+};
+
+function langName(tag) {
+  try {
+    return new Intl.DisplayNames([state.lang], { type: "language" }).of(tag);
+  } catch {
+    return tag;
+  }
 }
 
-function setLang(l) {
-  lang = l;
-  document.documentElement.lang = l;
-  document.documentElement.dir = l === "ar" ? "rtl" : "ltr";
-  home();
+function hoursTable(hours, holidays) {
+  const today = romeDate(new Date());
+  const rows = hours.days.map((d) => {
+    const slots = d.slots.length ? d.slots.map((x) => `${x.opens}–${x.closes}`).join(", ") : t("ui.closed");
+    const hol = holidays.find((h) => h.date === d.date);
+    return el("tr", { class: d.date === today ? "today" : "" },
+      el("th", { scope: "row" }, t(`weekday.${d.weekday}`), d.date === today ? ` (${t("ui.today")})` : ""),
+      el("td", { dir: "ltr" }, slots),
+      el("td", {}, hol ? t("ui.holiday", { Name: hol.name.text }) : ""));
+  });
+  return el("table", { class: "hours" }, el("tbody", {}, rows));
 }
 
-$("lang").addEventListener("change", (e) => setLang(e.target.value));
-$("home").addEventListener("click", home);
-home();
+// ---- kiosk: idle reset --------------------------------------------------
+
+let idleTimer = null;
+
+function touched() {
+  clearTimeout(idleTimer);
+  if (kiosk && state.current && state.current.name !== "attract") {
+    idleTimer = setTimeout(reset, node.idle_seconds * 1000);
+  }
+}
+
+// reset forgets the visit: language, search text, history, scroll, toggles.
+function reset() {
+  clearTimeout(idleTimer);
+  state.lang = null;
+  state.ui = null;
+  state.stack = [];
+  state.current = null;
+  state.origin = null;
+  setToggle("big", false);
+  setToggle("contrast", false);
+  document.documentElement.lang = "it";
+  document.documentElement.dir = "ltr";
+  if (document.activeElement) document.activeElement.blur();
+  show("attract", null, false);
+}
+
+function setToggle(name, on) {
+  state[name] = on;
+  document.body.classList.toggle(name, on);
+  $(`#${name}`).setAttribute("aria-pressed", String(on));
+}
+
+// Links that would leave the app are not followed on a totem.
+document.addEventListener("click", (e) => {
+  const a = e.target.closest && e.target.closest("a[href]");
+  if (kiosk && a && new URL(a.href, location.href).origin !== location.origin) e.preventDefault();
+});
+
+// ---- start --------------------------------------------------------------
+
+async function boot() {
+  document.body.classList.toggle("kiosk", kiosk);
+  for (const ev of ["pointerdown", "keydown", "touchstart", "wheel"]) document.addEventListener(ev, touched, { passive: true, capture: true });
+  if (kiosk) document.addEventListener("contextmenu", (e) => e.preventDefault());
+  $("#back").addEventListener("click", back);
+  $("#home").addEventListener("click", home);
+  $("#lang").addEventListener("click", () => show("languages"));
+  $("#big").addEventListener("click", () => setToggle("big", !state.big));
+  $("#contrast").addEventListener("click", () => setToggle("contrast", !state.contrast));
+  const first = await getJSON("/api/v1/ui?lang=it");
+  languages = first.languages;
+  node = first.node;
+  if ("serviceWorker" in navigator && !kiosk) navigator.serviceWorker.register("/sw.js").catch(() => {});
+  const deep = location.pathname.match(/^\/s\/([^/]+)$/);
+  if (deep) {
+    await setLanguage(params.get("lang") || navigator.language || "it").catch(() => setLanguage("it"));
+    show("detail", decodeURIComponent(deep[1]), false);
+    return;
+  }
+  if (kiosk) {
+    show("attract", null, false);
+    return;
+  }
+  const preferred = (navigator.languages || [navigator.language]).map((l) => l.split("-")[0]).find((l) => languages.some((x) => x.tag === l));
+  if (preferred) {
+    await setLanguage(preferred);
+    show("home", null, false);
+  } else {
+    show("languages", null, false);
+  }
+}
+
+boot();

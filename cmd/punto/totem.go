@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net"
+	"net/url"
 	"os"
 
 	"github.com/paulmach/orb"
@@ -21,10 +23,22 @@ func runTotem(ctx context.Context, args []string, stderr io.Writer) error {
 	lat := fs.Float64("lat", content.DemoTotem[1], "the totem's latitude (WGS84)")
 	lon := fs.Float64("lon", content.DemoTotem[0], "the totem's longitude (WGS84)")
 	demo := fs.Bool("demo", false, "create the demo catalog at --db if the file does not exist")
+	idle := fs.Int("idle", 60, "`seconds` untouched before the screen returns to the start and forgets the visit")
+	publicURL := fs.String("public-url", "", "the `URL` where phones reach this content (QR codes point there; default http://localhost and --addr's port)")
 	if err := parse(fs, args, stderr); err != nil {
 		return err
 	}
 	pos := orb.Point{*lon, *lat}
+	if *idle < 5 || *idle > 3600 {
+		return usagef("totem: --idle must be between 5 and 3600 seconds")
+	}
+	if *publicURL == "" {
+		_, port, _ := net.SplitHostPort(*addr)
+		*publicURL = "http://localhost:" + port
+	}
+	if u, err := url.Parse(*publicURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return usagef("totem: --public-url must be an http or https URL")
+	}
 	if err := content.ValidPoint(pos); err != nil {
 		return usagef("totem: --lat/--lon: %v", err)
 	}
@@ -43,7 +57,7 @@ func runTotem(ctx context.Context, args []string, stderr io.Writer) error {
 		return err
 	}
 	defer store.Close()
-	srv, err := kiosk.New(store, kiosk.Config{Role: "totem", Position: pos, Version: version, Log: log})
+	srv, err := kiosk.New(store, kiosk.Config{Role: "totem", Position: pos, Version: version, Log: log, IdleSeconds: *idle, PublicURL: *publicURL})
 	if err != nil {
 		return err
 	}

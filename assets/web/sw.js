@@ -1,0 +1,29 @@
+// Punto's service worker: pages and data once seen open again offline.
+// Network first (content changes), the cache when the network fails.
+"use strict";
+const CACHE = "punto-v1";
+const SHELL = ["/", "/assets/app.js", "/assets/style.css", "/assets/icon.svg", "/manifest.webmanifest"];
+
+self.addEventListener("install", (e) => {
+  e.waitUntil(caches.open(CACHE).then((c) => c.addAll(SHELL)).then(() => self.skipWaiting()));
+});
+
+self.addEventListener("activate", (e) => {
+  e.waitUntil(caches.keys()
+    .then((keys) => Promise.all(keys.filter((k) => k !== CACHE).map((k) => caches.delete(k))))
+    .then(() => self.clients.claim()));
+});
+
+self.addEventListener("fetch", (e) => {
+  const url = new URL(e.request.url);
+  if (e.request.method !== "GET" || url.origin !== self.location.origin) return;
+  // Deep links are the one page.
+  const key = url.pathname.startsWith("/s/") ? new Request(url.pathname + url.search) : e.request;
+  e.respondWith(fetch(e.request).then((res) => {
+    if (res.ok) {
+      const copy = res.clone();
+      caches.open(CACHE).then((c) => c.put(key, copy));
+    }
+    return res;
+  }).catch(() => caches.match(key).then((hit) => hit || caches.match("/"))));
+});

@@ -1,0 +1,297 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"image"
+	_ "image/png"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/chromedp/cdproto/emulation"
+	"github.com/chromedp/cdproto/runtime"
+	"github.com/chromedp/chromedp"
+	"github.com/makiuchi-d/gozxing"
+	"github.com/makiuchi-d/gozxing/qrcode"
+)
+
+const publicURL = "http://punto.example"
+
+type runtimeEvaluate = runtime.EvaluateParams
+
+// startTotem runs `punto totem` on loopback on a fresh demo catalog and
+// returns its base URL; it stops with the test.
+func startTotem(t *testing.T, extra ...string) string {
+	t.Helper()
+	db := filepath.Join(t.TempDir(), "punto.db")
+	addr := freeAddr(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan int, 1)
+	var stderr bytes.Buffer
+	args := append([]string{"totem", "--db", db, "--addr", addr, "--demo", "--public-url", publicURL}, extra...)
+	go func() { done <- run(ctx, args, &bytes.Buffer{}, &stderr) }()
+	t.Cleanup(func() { cancel(); <-done })
+	base := "http://" + addr
+	waitUp(t, base, &stderr)
+	return base
+}
+
+// browser starts Debian's chromium, headless, with a fresh profile.
+func browser(t *testing.T, width, height int64) context.Context {
+	t.Helper()
+	path, err := exec.LookPath("chromium")
+	if err != nil {
+		t.Fatal("chromium is not installed: install the Debian package chromium (make test does this)")
+	}
+	opts := append(chromedp.DefaultExecAllocatorOptions[:],
+		chromedp.ExecPath(path),
+		chromedp.NoSandbox,
+		chromedp.DisableGPU,
+		chromedp.UserDataDir(t.TempDir()),
+		chromedp.Flag("disable-quic", true),
+		chromedp.Flag("disable-component-update", true),
+		chromedp.WindowSize(int(width), int(height)),
+	)
+	actx, cancelA := chromedp.NewExecAllocator(context.Background(), opts...)
+	ctx, cancelC := chromedp.NewContext(actx)
+	ctx, cancelT := context.WithTimeout(ctx, 3*time.Minute)
+	t.Cleanup(func() { cancelT(); cancelC(); cancelA() })
+	if err := chromedp.Run(ctx, emulation.SetDeviceMetricsOverride(width, height, 1, width < 600)); err != nil {
+		t.Fatal(err)
+	}
+	return ctx
+}
+
+// shots saves screenshots of every screen into .screenshots/ at the
+// repository root (or $PUNTO_SCREENSHOTS), to look at as a visitor would.
+func shot(t *testing.T, ctx context.Context, name string) {
+	t.Helper()
+	dir := os.Getenv("PUNTO_SCREENSHOTS")
+	if dir == "" {
+		dir = filepath.Join("..", "..", ".screenshots")
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	var buf []byte
+	if err := chromedp.Run(ctx, chromedp.FullScreenshot(&buf, 90)); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, name+".jpg"), buf, 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func must(t *testing.T, ctx context.Context, actions ...chromedp.Action) {
+	t.Helper()
+	if err := chromedp.Run(ctx, actions...); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func screen(name string) chromedp.Action {
+	return chromedp.WaitVisible(fmt.Sprintf(`body[data-screen=%q] main > *`, name), chromedp.ByQuery)
+}
+
+// axeCheck runs axe-core on the page and fails on serious or critical
+// violations.
+func axeCheck(t *testing.T, ctx context.Context, what string) {
+	t.Helper()
+	src, err := os.ReadFile(filepath.Join("testdata", "axe.min.js"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var res []struct {
+		ID     string `json:"id"`
+		Impact string `json:"impact"`
+		Help   string `json:"help"`
+		Nodes  []struct {
+			Target []any `json:"target"`
+		} `json:"nodes"`
+	}
+	must(t, ctx, chromedp.Evaluate(string(src), nil))
+	must(t, ctx, chromedp.Evaluate(`axe.run(document, {resultTypes: ["violations"]}).then(r => r.violations)`, &res,
+		func(p *runtimeEvaluate) *runtimeEvaluate { return p.WithAwaitPromise(true) }))
+	for _, v := range res {
+		if v.Impact == "serious" || v.Impact == "critical" {
+			t.Errorf("%s: axe %s (%s): %s at %v", what, v.ID, v.Impact, v.Help, v.Nodes)
+		}
+	}
+}
+
+// TestKioskFlow walks the totem as a visitor in Arabic: attract, language,
+// categories, results sorted by distance, a detail and its QR code.
+func TestKioskFlow(t *testing.T) {
+	base := startTotem(t)
+	for _, size := range []struct {
+		name string
+		w, h int64
+	}{{"totem", 1080, 1920}, {"phone", 390, 844}} {
+		t.Run(size.name, func(t *testing.T) {
+			ctx := browser(t, size.w, size.h)
+			must(t, ctx, chromedp.Navigate(base+"/?kiosk=1"), screen("attract"))
+			shot(t, ctx, size.name+"-1-attract")
+			axeCheck(t, ctx, "attract")
+			must(t, ctx, chromedp.Click(".attract", chromedp.ByQuery), screen("languages"))
+			shot(t, ctx, size.name+"-2-languages")
+			axeCheck(t, ctx, "languages")
+			must(t, ctx, chromedp.Click(`.lang[lang="ar"]`, chromedp.ByQuery), screen("home"))
+			var dir, lang string
+			must(t, ctx, chromedp.Evaluate(`document.documentElement.dir`, &dir), chromedp.Evaluate(`document.documentElement.lang`, &lang))
+			if dir != "rtl" || lang != "ar" {
+				t.Fatalf("after choosing Arabic: dir=%q lang=%q", dir, lang)
+			}
+			shot(t, ctx, size.name+"-3-home-ar")
+			axeCheck(t, ctx, "home ar")
+
+			must(t, ctx, chromedp.Click(`.tile[data-category="health"]`, chromedp.ByQuery), screen("results"))
+			var dists []float64
+			must(t, ctx, chromedp.Evaluate(`[...document.querySelectorAll(".row")].map(b => +b.dataset.distance)`, &dists))
+			if len(dists) < 3 {
+				t.Fatalf("%d results", len(dists))
+			}
+			for i := 1; i < len(dists); i++ {
+				if dists[i] < dists[i-1] {
+					t.Fatalf("results not sorted by distance: %v", dists)
+				}
+			}
+			shot(t, ctx, size.name+"-4-results-ar")
+			axeCheck(t, ctx, "results ar")
+
+			var id string
+			must(t, ctx, chromedp.Evaluate(`document.querySelector(".row").dataset.id`, &id),
+				chromedp.Click(".row", chromedp.ByQuery), screen("detail"), chromedp.WaitVisible("#qr", chromedp.ByQuery))
+			shot(t, ctx, size.name+"-5-detail-ar")
+			axeCheck(t, ctx, "detail ar")
+			if got, want := decodeQR(t, base, ctx), publicURL+"/s/"+id+"?lang=ar"; got != want {
+				t.Errorf("QR code reads %q, want %q", got, want)
+			}
+			// Back is one tap away, and goes back.
+			must(t, ctx, chromedp.Click("#back", chromedp.ByQuery), screen("results"))
+			must(t, ctx, chromedp.Click("#home", chromedp.ByQuery), screen("home"))
+		})
+	}
+}
+
+// decodeQR fetches the detail page's QR image as the browser shows it and
+// decodes it.
+func decodeQR(t *testing.T, base string, ctx context.Context) string {
+	t.Helper()
+	var src string
+	must(t, ctx, chromedp.Evaluate(`document.querySelector("#qr").getAttribute("src")`, &src))
+	// Rasterise the SVG in the browser, as the screen would.
+	var png []byte
+	must(t, ctx, chromedp.Screenshot("#qr", &png, chromedp.ByQuery))
+	img, _, err := image.Decode(bytes.NewReader(png))
+	if err != nil {
+		t.Fatal(err)
+	}
+	bmp, err := gozxing.NewBinaryBitmapFromImage(img)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := qrcode.NewQRCodeReader().Decode(bmp, nil)
+	if err != nil {
+		t.Fatalf("QR code %s does not decode: %v", src, err)
+	}
+	return res.GetText()
+}
+
+// TestIdleReset: after the idle time the attract screen is back and the
+// visit is gone: language, search text, history.
+func TestIdleReset(t *testing.T) {
+	base := startTotem(t, "--idle", "5")
+	ctx := browser(t, 1080, 1920)
+	must(t, ctx, chromedp.Navigate(base+"/?kiosk=1"), screen("attract"),
+		chromedp.Click(".attract", chromedp.ByQuery), screen("languages"),
+		chromedp.Click(`.lang[lang="zh"]`, chromedp.ByQuery), screen("home"))
+	shot(t, ctx, "totem-6-home-zh")
+	axeCheck(t, ctx, "home zh")
+	must(t, ctx, chromedp.Click(".tile.search", chromedp.ByQuery), screen("search"),
+		chromedp.SendKeys("#q", "mediaz", chromedp.ByQuery), chromedp.WaitVisible(".suggest .row", chromedp.ByQuery))
+	shot(t, ctx, "totem-7-search-zh")
+	axeCheck(t, ctx, "search zh")
+	// Untouched for longer than the idle time.
+	must(t, ctx, chromedp.Sleep(6500*time.Millisecond), screen("attract"))
+	var left struct {
+		Lang, Dir  string
+		Search     bool
+		BackActive bool
+		Storage    int
+	}
+	must(t, ctx, chromedp.Evaluate(`({
+		Lang: document.documentElement.lang, Dir: document.documentElement.dir,
+		Search: !!document.querySelector("#q") || document.body.innerText.includes("mediaz"),
+		BackActive: !document.querySelector("#back").disabled,
+		Storage: localStorage.length + sessionStorage.length + document.cookie.length,
+	})`, &left))
+	if left.Lang != "it" || left.Dir != "ltr" || left.Search || left.BackActive || left.Storage != 0 {
+		t.Errorf("after idle: %+v", left)
+	}
+	// The next visitor starts from the language picker, with no history.
+	must(t, ctx, chromedp.Click(".attract", chromedp.ByQuery), screen("languages"))
+	var hidden bool
+	must(t, ctx, chromedp.Evaluate(`document.querySelector("#bar").hidden`, &hidden))
+	if !hidden {
+		t.Error("the navigation bar shows before a language is chosen")
+	}
+}
+
+// TestOtherHostsBlocked: the page can reach nothing but its own node.
+func TestOtherHostsBlocked(t *testing.T) {
+	var hits atomic.Int32
+	other := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { hits.Add(1) }))
+	defer other.Close()
+	base := startTotem(t)
+	ctx := browser(t, 390, 844)
+	must(t, ctx, chromedp.Navigate(base+"/"), chromedp.WaitVisible("main > *", chromedp.ByQuery))
+	var blocked bool
+	must(t, ctx, chromedp.Evaluate(fmt.Sprintf(`fetch(%q).then(() => false, () => true)`, other.URL+"/beacon"), &blocked,
+		func(p *runtimeEvaluate) *runtimeEvaluate { return p.WithAwaitPromise(true) }))
+	var violations int
+	must(t, ctx, chromedp.Evaluate(fmt.Sprintf(`new Promise(res => {
+		let n = 0;
+		document.addEventListener("securitypolicyviolation", () => n++);
+		const img = document.createElement("img");
+		img.src = %q;
+		document.body.append(img);
+		setTimeout(() => res(n), 1000);
+	})`, other.URL+"/pixel.png"), &violations, func(p *runtimeEvaluate) *runtimeEvaluate { return p.WithAwaitPromise(true) }))
+	if !blocked || violations == 0 || hits.Load() != 0 {
+		t.Errorf("fetch blocked=%v, CSP violations=%d, requests that reached the other host=%d", blocked, violations, hits.Load())
+	}
+}
+
+// TestPhoneDeepLink: the QR's deep link opens the detail on its own, in
+// the language it names.
+func TestPhoneDeepLink(t *testing.T) {
+	base := startTotem(t)
+	ctx := browser(t, 390, 844)
+	must(t, ctx, chromedp.Navigate(base+"/s/ancona-info-0?lang=fr"), screen("detail"))
+	var title, lang string
+	must(t, ctx, chromedp.Text("h1", &title, chromedp.ByQuery), chromedp.Evaluate(`document.documentElement.lang`, &lang))
+	if lang != "fr" || !strings.Contains(title, "Ancona") {
+		t.Errorf("deep link: lang %q, title %q", lang, title)
+	}
+	shot(t, ctx, "phone-8-deeplink-fr")
+	axeCheck(t, ctx, "deep link fr")
+	var manifest map[string]any
+	res, err := http.Get(base + "/manifest.webmanifest")
+	if err != nil {
+		t.Fatal(err)
+	}
+	json.NewDecoder(res.Body).Decode(&manifest)
+	res.Body.Close()
+	if manifest["start_url"] != "/" {
+		t.Errorf("manifest: %v", manifest)
+	}
+}

@@ -1,0 +1,40 @@
+package kiosk
+
+import (
+	"github.com/gofiber/fiber/v2"
+)
+
+type languageOut struct {
+	Language
+	Touch string `json:"touch"` // "touch the screen to start", in this language
+}
+
+// uiStrings gives the browser everything it needs to draw the UI in one
+// language: the messages, the direction, the languages to offer and how
+// this node behaves.
+func (s *Server) uiStrings(c *fiber.Ctx) error {
+	lang, err := langParam(c)
+	if err != nil {
+		return err
+	}
+	if !s.msgs.Has(lang) {
+		return badRequest("lang", "Punto has no interface in "+lang)
+	}
+	langs := make([]languageOut, len(Languages))
+	for i, l := range Languages {
+		langs[i] = languageOut{Language: l, Touch: s.msgs.Localize(l.Tag, "ui.touch_to_start").Text}
+	}
+	c.Set(fiber.HeaderCacheControl, "no-cache")
+	return c.JSON(fiber.Map{
+		"lang":      baseTag(lang),
+		"dir":       dirOf(lang),
+		"messages":  s.msgs.Catalog(lang),
+		"languages": langs,
+		"node": fiber.Map{
+			"role":         s.cfg.Role,
+			"idle_seconds": s.cfg.IdleSeconds,
+			"position":     fiber.Map{"lat": s.cfg.Position[1], "lon": s.cfg.Position[0]},
+			"public_url":   s.cfg.PublicURL,
+		},
+	})
+}
