@@ -67,5 +67,8 @@ vendor:
 	rm -rf assets/web/vendor/lucide && mkdir -p assets/web/vendor/lucide
 	cp assets/node_modules/lucide-static/LICENSE assets/web/vendor/lucide/
 	for i in $(ICONS); do cp assets/node_modules/lucide-static/icons/$$i.svg assets/web/vendor/lucide/; done
+	rm -rf assets/web/vendor/simple-keyboard && mkdir -p assets/web/vendor/simple-keyboard
+	cp assets/node_modules/simple-keyboard/build/index.js assets/node_modules/simple-keyboard/build/css/index.css assets/node_modules/simple-keyboard/LICENSE assets/web/vendor/simple-keyboard/
+	node assets/tools/keyboards.cjs
 	mkdir -p cmd/punto/testdata
 	cp assets/node_modules/axe-core/axe.min.js cmd/punto/testdata/axe.min.js

@@ -192,6 +192,20 @@ func TestKioskFlow(t *testing.T) {
 			// Back is one tap away, and goes back.
 			must(t, ctx, chromedp.Click("#back", chromedp.ByQuery), screen("results"))
 			must(t, ctx, chromedp.Click("#home", chromedp.ByQuery), screen("home"))
+
+			// Search with the on-screen keyboard, in Arabic script.
+			must(t, ctx, chromedp.Click(".tile.search", chromedp.ByQuery), screen("search"),
+				chromedp.WaitVisible(`.simple-keyboard [data-skbtn="ا"]`, chromedp.ByQuery))
+			for _, key := range []string{"م", "ك", "ت", "ب"} {
+				must(t, ctx, chromedp.Click(fmt.Sprintf(`.simple-keyboard [data-skbtn=%q]`, key), chromedp.ByQuery))
+			}
+			var typed string
+			must(t, ctx, chromedp.Value("#q", &typed, chromedp.ByQuery), chromedp.WaitVisible(".suggest .row", chromedp.ByQuery))
+			if typed != "مكتب" {
+				t.Errorf("typed %q on the keyboard", typed)
+			}
+			shot(t, ctx, size.name+"-6-search-keyboard-ar")
+			axeCheck(t, ctx, "search ar")
 		})
 	}
 }
