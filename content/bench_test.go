@@ -186,7 +186,7 @@ func BenchmarkNearby(b *testing.B) {
 				b.ResetTimer()
 				for i := 0; i < b.N; i++ {
 					start := time.Now()
-					if _, err := s.NearbyHits(qs[i%len(qs)]); err != nil {
+					if _, err := s.NearbyHits(context.Background(), qs[i%len(qs)]); err != nil {
 						b.Fatal(err)
 					}
 					lat = append(lat, time.Since(start))
@@ -215,7 +215,7 @@ func BenchmarkNearby(b *testing.B) {
 					if err != nil {
 						b.Fatal(err)
 					}
-					hits, _ := s.NearbyHits(q)
+					hits, _ := s.NearbyHits(context.Background(), q)
 					var want []string
 					for _, h := range hits {
 						want = append(want, h.ServiceID+"@"+h.LocationID)

@@ -117,6 +117,14 @@ func slug(s string) string {
 	return strings.Trim(b.String(), "-")
 }
 
+// demoName marks every translation of a demo name as demo data.
+func demoName(t Text, suffix func(lang string) string) Text {
+	for lang, v := range t {
+		t[lang] = v + suffix(lang)
+	}
+	return t
+}
+
 func replaceAll(t Text, old, new string) Text {
 	out := make(Text, len(t))
 	for k, v := range t {
@@ -213,7 +221,7 @@ func DemoCatalog() (*Catalog, error) {
 			sched := demoSchedules[t.Schedule]
 			svc := Service{
 				ID: id, OrganizationID: org, Status: StatusActive,
-				Name: replaceAll(t.Name, "{comune}", c.Name), Description: t.Description, Eligibility: t.Eligibility,
+				Name: demoName(replaceAll(t.Name, "{comune}", c.Name), demoSuffix), Description: t.Description, Eligibility: t.Eligibility,
 				Categories: []string{t.Category}, Languages: t.Languages, Documents: t.Documents,
 				ByAppointment: t.Schedule == "appointment", OpenOnHolidays: t.Category == "events",
 				Phones:    []Phone{{Number: fmt.Sprintf("+39 000 000 %04d", 1000+ci*20+j), Type: "voice", Description: Text{"it": "Numero fittizio (demo)", "en": "Fictional number (demo)", "fr": "Numéro fictif (démo)", "ar": "رقم وهمي (تجريبي)"}}},
@@ -319,8 +327,28 @@ func Create(ctx context.Context, path string, fill func(*Batch) error) error {
 		}
 		return err
 	}
-	// Closing the last connection checkpointed the WAL into the file.
-	return os.Rename(tmp, path)
+	// Closing the last connection checkpointed the WAL into the file. It
+	// was written without syncs: make it durable before it takes the
+	// final name, and the rename durable after.
+	if err := syncPath(tmp); err != nil {
+		return err
+	}
+	if err := os.Rename(tmp, path); err != nil {
+		return err
+	}
+	return syncPath(filepath.Dir(path))
+}
+
+func syncPath(path string) error {
+	f, err := os.Open(path)
+	if err != nil {
+		return fmt.Errorf("content: %w", err)
+	}
+	defer f.Close()
+	if err := f.Sync(); err != nil {
+		return fmt.Errorf("content: sync %s: %w", path, err)
+	}
+	return nil
 }
 
 // CreateDemo writes the demo catalog to a new file at path.

@@ -57,7 +57,7 @@ func TestSpatialiteReadsCatalog(t *testing.T) {
 		{Center: orb.Point{12.6427, 42.5636}, RadiusM: 20000, Limit: 10, Category: "language"},
 	} {
 		t.Run(fmt.Sprintf("%v %s", q.Center, q.Category), func(t *testing.T) {
-			want, err := s.NearbyHits(q)
+			want, err := s.NearbyHits(context.Background(), q)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -127,7 +127,7 @@ func TestOgrinfoReadsCatalog(t *testing.T) {
 		}
 	}
 	box := orb.Bound{Min: orb.Point{13.40, 43.50}, Max: orb.Point{13.60, 43.70}} // Ancona and Falconara
-	hits, err := s.InBound(context.Background(), box, 0)
+	hits, err := s.InBoundSQL(context.Background(), box, 0)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -2,6 +2,7 @@ package content
 
 import (
 	"context"
+	"errors"
 	"database/sql"
 	"embed"
 	"fmt"
@@ -10,6 +11,9 @@ import (
 	"strconv"
 	"strings"
 )
+
+// ErrNotCatalog is returned when a file is a database but not a catalog.
+var ErrNotCatalog = errors.New("content: not a Punto catalog")
 
 //go:embed migrations/*.sql
 var migrationFiles embed.FS
@@ -65,6 +69,17 @@ func migrate(ctx context.Context, db *sql.DB) error {
 	var current int
 	if err := db.QueryRowContext(ctx, "PRAGMA user_version").Scan(&current); err != nil {
 		return fmt.Errorf("content: read schema version: %w", err)
+	}
+	if current == 0 {
+		// A new file is empty; a file with tables but no version is some
+		// other database, which Punto must not write its schema into.
+		var tables int
+		if err := db.QueryRowContext(ctx, "SELECT count(*) FROM sqlite_master WHERE type = 'table'").Scan(&tables); err != nil {
+			return fmt.Errorf("content: read schema: %w", err)
+		}
+		if tables > 0 {
+			return ErrNotCatalog
+		}
 	}
 	if current > len(ms) {
 		return fmt.Errorf("content: catalog schema version %d is newer than this program (%d): upgrade punto", current, len(ms))

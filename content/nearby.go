@@ -79,16 +79,22 @@ func compareHits(a, b Hit) int {
 // NearbyHits answers q from the in-memory index: the Limit nearest services
 // at a location within RadiusM that pass the filters, by ascending exact
 // great-circle distance. It equals a full scan of the catalog.
-func (s *Store) NearbyHits(q NearbyQuery) ([]Hit, error) {
+//
+// A walk that filters out nearly everything over a wide radius can take a
+// while on a large catalog: it gives up when ctx ends.
+func (s *Store) NearbyHits(ctx context.Context, q NearbyQuery) ([]Hit, error) {
 	if err := q.Normalize(); err != nil {
 		return nil, err
 	}
 	s.mu.RLock()
 	defer s.mu.RUnlock()
-	return s.idx.nearby(&q), nil
+	return s.idx.nearby(ctx, &q)
 }
 
-func (x *index) nearby(q *NearbyQuery) []Hit {
+func (x *index) nearby(ctx context.Context, q *NearbyQuery) ([]Hit, error) {
+	if _, ok := x.strs[q.Speaks]; q.Speaks != "" && !ok {
+		return []Hit{}, nil // nobody in the catalog speaks it
+	}
 	tree := x.all
 	if q.Category != "" {
 		tree = x.byCat[categoryIndex(q.Category)]
@@ -114,9 +120,16 @@ func (x *index) nearby(q *NearbyQuery) []Hit {
 	}
 	hits := make([]Hit, 0, q.Limit)
 	kth := -1.0
+	visited := 0
+	var err error
 	tree.Nearby(q.Center, q.RadiusM, func(key uint32, p orb.Point, d float64) bool {
 		if kth >= 0 && d > kth {
 			return false // past the limit and past every tie with the last one
+		}
+		if visited++; visited%4096 == 0 {
+			if err = ctx.Err(); err != nil {
+				return false
+			}
 		}
 		e := &x.entries[key]
 		s := &x.svcs[e.svc]
@@ -132,8 +145,11 @@ func (x *index) nearby(q *NearbyQuery) []Hit {
 		}
 		return true
 	})
+	if err != nil {
+		return nil, err
+	}
 	slices.SortFunc(hits, compareHits)
-	return hits[:min(len(hits), q.Limit)]
+	return hits[:min(len(hits), q.Limit)], nil
 }
 
 // NearbySQL answers the same query as NearbyHits straight from the SQLite
@@ -217,18 +233,63 @@ func (s *Store) hoursOf(ctx context.Context, ids []string) (map[string]*hours, e
 	return out, nil
 }
 
-// InBound lists every service at a location inside the box b, from the
-// R*Tree spatial index with an exact re-check, ordered by service and
-// location ID.
-func (s *Store) InBound(ctx context.Context, b orb.Bound, limit int) ([]Hit, error) {
+// Within lists the services at a location inside the box b (edges
+// included), ordered by service and location ID, at most limit of them
+// (0: all), from the in-memory index.
+func (s *Store) Within(ctx context.Context, b orb.Bound, limit int) ([]Hit, error) {
+	if err := validBound(b); err != nil {
+		return nil, err
+	}
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	// Keep the limit smallest by ID, sorted, in one pass over the box.
+	var top []Hit
+	byID := func(a, b Hit) int {
+		return cmp.Or(cmp.Compare(a.ServiceID, b.ServiceID), cmp.Compare(a.LocationID, b.LocationID))
+	}
+	n := 0
+	var err error
+	s.idx.all.InBound(b, func(key uint32, p orb.Point) bool {
+		if n++; n%65536 == 0 {
+			if err = ctx.Err(); err != nil {
+				return false
+			}
+		}
+		e := &s.idx.entries[key]
+		h := Hit{ServiceID: s.idx.svcs[e.svc].id, LocationID: e.locID, Point: p}
+		if limit > 0 && len(top) == limit && byID(h, top[limit-1]) >= 0 {
+			return true
+		}
+		i, _ := slices.BinarySearchFunc(top, h, byID)
+		top = slices.Insert(top, i, h)
+		if limit > 0 && len(top) > limit {
+			top = top[:limit]
+		}
+		return true
+	})
+	return top, err
+}
+
+func validBound(b orb.Bound) error {
 	if err := ValidPoint(b.Min); err != nil {
-		return nil, invalid("bbox", "%s", err.(*ValidationError).Reason)
+		return invalid("bbox", "%s", err.(*ValidationError).Reason)
 	}
 	if err := ValidPoint(b.Max); err != nil {
-		return nil, invalid("bbox", "%s", err.(*ValidationError).Reason)
+		return invalid("bbox", "%s", err.(*ValidationError).Reason)
 	}
 	if b.Min[0] > b.Max[0] || b.Min[1] > b.Max[1] {
-		return nil, invalid("bbox", "min must not exceed max")
+		return invalid("bbox", "min must not exceed max")
+	}
+	return nil
+}
+
+// InBoundSQL lists every service at a location inside the box b straight
+// from the file: the R*Tree spatial index with an exact re-check, ordered
+// by service and location ID. It is the independent path tests compare
+// Within and GIS tools against.
+func (s *Store) InBoundSQL(ctx context.Context, b orb.Bound, limit int) ([]Hit, error) {
+	if err := validBound(b); err != nil {
+		return nil, err
 	}
 	rows, err := s.r.QueryContext(ctx, `SELECT sal.service_id, l.id, l.geom
 		FROM idx_location_geom r

@@ -146,7 +146,7 @@ func TestNearbyEqualsBruteForce(t *testing.T) {
 				for range 80 {
 					q := randomQuery(r, centre)
 					want := bruteForce(t, all, q)
-					got, err := s.NearbyHits(q)
+					got, err := s.NearbyHits(context.Background(), q)
 					if err != nil {
 						t.Fatal(err)
 					}
@@ -199,7 +199,7 @@ func TestNearbyQueryValidation(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			_, err := s.NearbyHits(tt.q)
+			_, err := s.NearbyHits(context.Background(), tt.q)
 			ve, ok := err.(*ValidationError)
 			if !ok || ve.Field != tt.field {
 				t.Fatalf("err = %v, want a validation error on %s", err, tt.field)
@@ -211,7 +211,7 @@ func TestNearbyQueryValidation(t *testing.T) {
 func TestInBound(t *testing.T) {
 	s := openDemo(t)
 	b := orb.Bound{Min: orb.Point{13.45, 43.55}, Max: orb.Point{13.60, 43.65}} // Ancona
-	hits, err := s.InBound(context.Background(), b, 0)
+	hits, err := s.InBoundSQL(context.Background(), b, 0)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -224,7 +224,7 @@ func TestInBound(t *testing.T) {
 		}
 	}
 	// Every service of the index inside the box is there.
-	all, _ := s.NearbyHits(NearbyQuery{Center: DemoTotem, RadiusM: 30000, Limit: MaxLimit})
+	all, _ := s.NearbyHits(context.Background(), NearbyQuery{Center: DemoTotem, RadiusM: 30000, Limit: MaxLimit})
 	n := 0
 	for _, h := range all {
 		if b.Contains(h.Point) {
@@ -234,7 +234,19 @@ func TestInBound(t *testing.T) {
 	if n != len(hits) {
 		t.Errorf("box holds %d hits, the index finds %d inside it", len(hits), n)
 	}
-	if _, err := s.InBound(context.Background(), orb.Bound{Min: orb.Point{14, 43}, Max: orb.Point{13, 44}}, 0); err == nil {
+	if _, err := s.InBoundSQL(context.Background(), orb.Bound{Min: orb.Point{14, 43}, Max: orb.Point{13, 44}}, 0); err == nil {
 		t.Error("an inverted box: want an error")
+	}
+	// The index answers the same, whole or cut at a limit.
+	for _, limit := range []int{0, 1, 7} {
+		fromIndex, err := s.Within(context.Background(), b, limit)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := hits
+		if limit > 0 {
+			want = hits[:limit]
+		}
+		sameHits(t, fmt.Sprint("within limit ", limit), NearbyQuery{}, fromIndex, want)
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 	"slices"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/paulmach/orb"
@@ -15,9 +16,10 @@ import (
 const MaxQueryLen = 200
 
 // Search finds services whose text, in any language, contains every word of
-// q as a word prefix, whatever the case, accents or vowel marks. Results
-// come best match first (names weigh five times the rest); each is the
-// service's location nearest to from.
+// q as a word prefix, whatever the case, accents or vowel marks. Services
+// whose name matches come first, then the others; each group nearest first,
+// each service at its location nearest to from. (Among the searchCandidates
+// best text matches, which is every match unless a word is very common.)
 func (s *Store) Search(ctx context.Context, q string, from orb.Point, limit int) ([]Hit, error) {
 	if utf8.RuneCountInString(q) > MaxQueryLen {
 		return nil, invalid("q", "longer than %d characters", MaxQueryLen)
@@ -25,6 +27,11 @@ func (s *Store) Search(ctx context.Context, q string, from orb.Point, limit int)
 	terms := searchTerms(q)
 	if len(terms) == 0 {
 		return nil, invalid("q", "needs at least one letter or digit")
+	}
+	if !longEnough(terms) {
+		// A one-letter prefix matches most of a large catalog and says
+		// little; a single Chinese or Japanese character is a word.
+		return nil, invalid("q", "type at least 2 letters")
 	}
 	if limit <= 0 {
 		limit = DefaultLimit
@@ -75,8 +82,23 @@ func (s *Store) Search(ctx context.Context, q string, from orb.Point, limit int)
 	return hits[:min(len(hits), limit)], nil
 }
 
-// searchCandidates bounds how many matches are ranked by distance.
-const searchCandidates = 1000
+// searchCandidates bounds how many of the best text matches are ranked by
+// distance: all of them, unless a word is so common in a large catalog that
+// more than this many services match it.
+const searchCandidates = 10000
+
+func longEnough(terms []string) bool {
+	for _, t := range terms {
+		if utf8.RuneCountInString(t) >= 2 {
+			return true
+		}
+		r, _ := utf8.DecodeRuneInString(t)
+		if unicode.In(r, unicode.Han, unicode.Hiragana, unicode.Katakana, unicode.Hangul) {
+			return true
+		}
+	}
+	return false
+}
 
 // matchIDs returns the IDs of services (not withdrawn) matching an FTS5
 // query, best match first, as a set and in order.

@@ -68,6 +68,8 @@ func open(ctx context.Context, path string, withIndex bool) (*Store, error) {
 			return nil, fmt.Errorf("%w (this binary was built without FTS5: build with `make build` or `go build -tags sqlite_fts5`)", err)
 		case errors.As(err, &serr) && serr.Code == sqlite3.ErrNotADB:
 			return nil, fmt.Errorf("content: %s is not a SQLite catalog", path)
+		case errors.Is(err, ErrNotCatalog):
+			return nil, fmt.Errorf("content: %s is a SQLite database but not a Punto catalog: %w", path, ErrNotCatalog)
 		}
 		return nil, fmt.Errorf("content: open %s: %w", path, err)
 	}

@@ -141,7 +141,7 @@ func TestWriteIsAtomic(t *testing.T) {
 	if st, _ := s.Stats(ctx); st.Services != 0 || st.Locations != 0 {
 		t.Errorf("a failed batch left %+v", st)
 	}
-	if hits, _ := s.NearbyHits(NearbyQuery{Center: svc.Locations[0].Point}); len(hits) != 0 {
+	if hits, _ := s.NearbyHits(context.Background(), NearbyQuery{Center: svc.Locations[0].Point}); len(hits) != 0 {
 		t.Errorf("index has %d hits from a failed batch", len(hits))
 	}
 	var n int
@@ -221,7 +221,10 @@ func TestSearch(t *testing.T) {
 			}
 		})
 	}
-	for _, q := range []string{"", "   ", "!!!", strings.Repeat("a", MaxQueryLen+1)} {
+	if _, err := s.Search(ctx, "医", from, 10); err != nil {
+		t.Errorf("one Chinese character: %v", err)
+	}
+	for _, q := range []string{"", "   ", "!!!", "m", "a b", strings.Repeat("a", MaxQueryLen+1)} {
 		if _, err := s.Search(ctx, q, from, 10); err == nil {
 			t.Errorf("Search(%q): want an error", q)
 		}
@@ -288,6 +291,13 @@ func TestDemoCatalog(t *testing.T) {
 	s.r.QueryRow("SELECT count(*) FROM location WHERE address NOT LIKE '%(demo)'").Scan(&addr)
 	if addr > 0 {
 		t.Errorf("%d addresses not marked (demo)", addr)
+	}
+	// Every service name says it is demo data, in every language.
+	var unmarked int
+	s.r.QueryRow(`SELECT count(*) FROM translation WHERE entity = 'service' AND field = 'name'
+		AND value NOT LIKE '%(demo)' AND value NOT LIKE '%(démo)' AND value NOT LIKE '%(تجريبي)'`).Scan(&unmarked)
+	if unmarked > 0 {
+		t.Errorf("%d service names not marked as demo", unmarked)
 	}
 	// The totem stands in Ancona's ambito.
 	at, _ := s.TerritoriesAt(ctx, DemoTotem)
@@ -396,6 +406,26 @@ func TestOpenRejectsOtherFiles(t *testing.T) {
 	}
 }
 
+func TestOpenRefusesOtherDatabases(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "notes.db")
+	db, err := sql.Open("sqlite3", path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	db.Exec("CREATE TABLE notes (body TEXT)")
+	db.Close()
+	if _, err := Open(context.Background(), path); !errors.Is(err, ErrNotCatalog) {
+		t.Fatalf("err = %v", err)
+	}
+	db, _ = sql.Open("sqlite3", path)
+	defer db.Close()
+	var tables int
+	db.QueryRow("SELECT count(*) FROM sqlite_master").Scan(&tables)
+	if tables != 1 {
+		t.Errorf("the file now has %d schema objects, want its 1 table untouched", tables)
+	}
+}
+
 func TestSpatialIndexInStep(t *testing.T) {
 	ctx := context.Background()
 	s := openTest(t)
@@ -420,8 +450,64 @@ func TestSpatialIndexInStep(t *testing.T) {
 	if err != nil || srid != 4326 || g != (orb.Point{12.39, 43.11}) {
 		t.Errorf("stored geometry %v %d %v", g, srid, err)
 	}
-	hits, _ := s.NearbyHits(NearbyQuery{Center: orb.Point{12.39, 43.11}, RadiusM: 100, At: time.Now()})
+	hits, _ := s.NearbyHits(context.Background(), NearbyQuery{Center: orb.Point{12.39, 43.11}, RadiusM: 100, At: time.Now()})
 	if len(hits) != 1 {
 		t.Errorf("index did not follow the move: %v", hits)
+	}
+}
+
+// A location shared by two services, moved on its own: both services follow
+// it in the index and in search.
+func TestSharedLocationMoves(t *testing.T) {
+	ctx := context.Background()
+	s := openTest(t)
+	shared := Location{ID: "hall", Comune: "Ancona", Address: "Piazza (demo)", Point: orb.Point{13.5153, 43.6169}}
+	for _, id := range []string{"a", "b"} {
+		svc := Service{ID: id, Name: Text{"it": "Sportello " + id}, Categories: []string{"info"}, Locations: []Location{shared}}
+		if err := s.PutService(ctx, &svc); err != nil {
+			t.Fatal(err)
+		}
+	}
+	moved := shared
+	moved.Comune, moved.Point = "Perugia", orb.Point{12.3908, 43.1107}
+	if err := s.Write(ctx, func(b *Batch) error { return b.PutLocation(&moved) }); err != nil {
+		t.Fatal(err)
+	}
+	q := NearbyQuery{Center: moved.Point, RadiusM: 1000}
+	hits, _ := s.NearbyHits(context.Background(), q)
+	viaSQL, _ := s.NearbySQL(ctx, q)
+	if len(hits) != 2 || len(viaSQL) != 2 {
+		t.Errorf("after the move: index %v, file %v", hits, viaSQL)
+	}
+	found, err := s.Search(ctx, "perugia", moved.Point, 10)
+	if err != nil || len(found) != 2 {
+		t.Errorf("search for the new comune: %v %v", found, err)
+	}
+	if old, _ := s.Search(ctx, "ancona", moved.Point, 10); len(old) != 0 {
+		t.Errorf("search still finds the old comune: %v", old)
+	}
+}
+
+// Every translated text of a service is searchable, not only its name.
+func TestSearchCoversEveryText(t *testing.T) {
+	ctx := context.Background()
+	s := openTest(t)
+	err := s.Write(ctx, func(b *Batch) error {
+		if err := b.PutOrganization(&Organization{ID: "org", Name: Text{"it": "Cooperativa Arcobaleno"}}); err != nil {
+			return err
+		}
+		svc := fullService()
+		svc.OrganizationID = "org"
+		svc.Hours.Exceptions[0].Note = Text{"it": "Chiuso per San Ciriaco"}
+		return b.PutService(&svc)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, q := range []string{"arcobaleno", "gratuito", "senza gradini", "palazzo comunale", "centralino", "referente", "san ciriaco", "passaporto", "60121"} {
+		hits, err := s.Search(ctx, q, orb.Point{13.5, 43.6}, 5)
+		if err != nil || len(hits) != 1 {
+			t.Errorf("Search(%q) = %v, %v", q, hits, err)
+		}
 	}
 }

@@ -23,6 +23,8 @@ type Batch struct {
 	full     bool            // many records: rebuild the whole index after commit
 	fresh    bool            // writing a new file: there is nothing to delete first
 	locs     map[string]bool // locations written by this batch (fresh only)
+	written  []string        // IDs of locations written by this batch
+	orgs     []string        // IDs of organizations written by this batch
 	areas    bool            // a territory was written: reload the area index
 }
 
@@ -90,15 +92,27 @@ func (s *Store) write(ctx context.Context, fresh bool, fn func(*Batch) error) er
 		tx.Rollback()
 		return err
 	}
-	// Services that share a location with a written one may have moved.
+	// Services that share a location with a written one may have moved or
+	// changed address: their search text is rebuilt too.
 	affected, err := b.servicesSharingLocations()
 	if err != nil {
 		tx.Rollback()
 		return err
 	}
+	if !b.full {
+		for _, id := range affected {
+			if err := b.indexText(id); err != nil {
+				tx.Rollback()
+				return err
+			}
+		}
+	}
 	if err := tx.Commit(); err != nil {
 		return fmt.Errorf("content: commit: %w", err)
 	}
+	// What is committed must reach the index even if the caller gives up
+	// now.
+	ctx = context.WithoutCancel(ctx)
 	if !s.indexed {
 		return nil
 	}
@@ -120,42 +134,60 @@ func (s *Store) write(ctx context.Context, fresh bool, fn func(*Batch) error) er
 	return nil
 }
 
+// servicesSharingLocations lists the services whose index entries or search
+// text this batch may have changed: those it wrote, and every service at a
+// location it wrote (a moved or renamed building moves all of them).
 func (b *Batch) servicesSharingLocations() ([]string, error) {
-	if len(b.services) == 0 || b.full {
+	if b.full {
 		return b.services, nil
 	}
 	seen := map[string]bool{}
 	var out []string
-	add := func(id string) {
+	for _, id := range b.services {
 		if !seen[id] {
 			seen[id] = true
 			out = append(out, id)
 		}
 	}
-	for _, id := range b.services {
-		add(id)
+	queries := []struct {
+		sql string
+		ids []string
+	}{
+		{"SELECT DISTINCT service_id FROM service_at_location WHERE location_id IN (", dedupe(b.written)},
+		{"SELECT id FROM service WHERE organization_id IN (", dedupe(b.orgs)},
 	}
-	for _, chunk := range chunks(b.services, 400) {
-		rows, err := b.tx.QueryContext(b.ctx, `SELECT DISTINCT o.service_id FROM service_at_location s
-			JOIN service_at_location o ON o.location_id = s.location_id
-			WHERE s.service_id IN (`+placeholders(len(chunk))+`)`, anySlice(chunk)...)
-		if err != nil {
+	for _, q := range queries {
+		if err := b.collect(q.sql, q.ids, seen, &out); err != nil {
 			return nil, err
+		}
+	}
+	return out, nil
+}
+
+// collect adds to out the IDs a query returns for the given keys, once.
+func (b *Batch) collect(query string, keys []string, seen map[string]bool, out *[]string) error {
+	for _, chunk := range chunks(keys, 400) {
+		rows, err := b.tx.QueryContext(b.ctx, query+placeholders(len(chunk))+")", anySlice(chunk)...)
+		if err != nil {
+			return err
 		}
 		for rows.Next() {
 			var id string
 			if err := rows.Scan(&id); err != nil {
 				rows.Close()
-				return nil, err
+				return err
 			}
-			add(id)
+			if !seen[id] {
+				seen[id] = true
+				*out = append(*out, id)
+			}
 		}
 		rows.Close()
 		if err := rows.Err(); err != nil {
-			return nil, err
+			return err
 		}
 	}
-	return out, nil
+	return nil
 }
 
 // Bulk marks the batch as large, so the index is rebuilt once at the end
@@ -193,6 +225,7 @@ func (b *Batch) PutOrganization(o *Organization) error {
 	if err := validText("name", o.Name, true); err != nil {
 		return err
 	}
+	b.orgs = append(b.orgs, o.ID)
 	if _, err := b.exec(`INSERT INTO organization(id, url, email) VALUES (?, ?, ?)
 		ON CONFLICT(id) DO UPDATE SET url = excluded.url, email = excluded.email`, o.ID, o.URL, o.Email); err != nil {
 		return fmt.Errorf("content: organization %s: %w", o.ID, err)
@@ -267,6 +300,7 @@ func (b *Batch) PutLocation(l *Location) error {
 	if err := b.putRTree("idx_location_geom", pk, l.Point.Bound()); err != nil {
 		return err
 	}
+	b.written = append(b.written, l.ID)
 	if err := b.writeText(replace, "location", l.ID, "name", l.Name); err != nil {
 		return err
 	}
@@ -296,7 +330,7 @@ func (b *Batch) PutService(s *Service) error {
 	}
 	const insert = `INSERT INTO service(id, organization_id, status, url, email, by_appointment, open_on_holidays, updated_at)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`
-	pk, err := b.insertPK(insert, insert+`
+	_, err := b.insertPK(insert, insert+`
 		ON CONFLICT(id) DO UPDATE SET organization_id = excluded.organization_id, status = excluded.status,
 			url = excluded.url, email = excluded.email, by_appointment = excluded.by_appointment,
 			open_on_holidays = excluded.open_on_holidays, updated_at = excluded.updated_at
@@ -374,8 +408,12 @@ func (b *Batch) PutService(s *Service) error {
 			return err
 		}
 	}
-	if err := b.indexText(pk, s); err != nil {
-		return err
+	if b.full {
+		// Bulk writes index each service as it goes; other batches
+		// index every affected service once, before commit.
+		if err := b.indexText(s.ID); err != nil {
+			return err
+		}
 	}
 	b.services = append(b.services, s.ID)
 	return nil
@@ -395,33 +433,75 @@ func (b *Batch) deleteChildren(id, lo, hi string) error {
 	return err
 }
 
-// indexText refreshes the service's full-text row: every translation of its
-// name in one column, the rest in another, all folded.
-func (b *Batch) indexText(pk int64, s *Service) error {
+// textSources are the translated texts a service's search row holds, read
+// inside the batch's transaction: its own fields, its children's, its
+// organization's and its locations'. (?1 is the service ID, ?2 and ?3 the
+// range of its children's IDs.)
+const textSources = `
+	SELECT 1, value FROM translation WHERE entity = 'service' AND id = ?1 AND field = 'name'
+	UNION ALL SELECT 0, value FROM translation WHERE entity = 'service' AND id = ?1 AND field != 'name'
+	UNION ALL SELECT 0, value FROM translation WHERE entity IN ('document', 'phone', 'contact', 'exception') AND id >= ?2 AND id < ?3
+	UNION ALL SELECT 0, t.value FROM translation t JOIN service s ON t.entity = 'organization' AND t.id = s.organization_id WHERE s.id = ?1
+	UNION ALL SELECT 0, t.value FROM translation t JOIN service_at_location sal ON t.entity = 'location' AND t.id = sal.location_id WHERE sal.service_id = ?1
+	UNION ALL SELECT 0, l.comune || ' ' || l.address || ' ' || l.postal_code FROM location l JOIN service_at_location sal ON sal.location_id = l.id WHERE sal.service_id = ?1`
+
+// indexText rebuilds a service's full-text row from what the transaction
+// holds: every translation of its name in one column, every other text of
+// the service, its documents, phones, contacts, closures, organization and
+// locations in the other, all folded. Withdrawn services have no row.
+func (b *Batch) indexText(id string) error {
+	var pk int64
+	var status Status
+	st, ok := b.stmts["fts-service"]
+	if !ok {
+		var err error
+		if st, err = b.tx.PrepareContext(b.ctx, "SELECT pk, status FROM service WHERE id = ?"); err != nil {
+			return err
+		}
+		b.stmts["fts-service"] = st
+	}
+	if err := st.QueryRowContext(b.ctx, id).Scan(&pk, &status); err != nil {
+		return fmt.Errorf("content: search index %s: %w", id, err)
+	}
 	if !b.fresh {
 		if _, err := b.exec("DELETE FROM service_fts WHERE rowid = ?", pk); err != nil {
 			return fmt.Errorf("content: search index: %w", err)
 		}
 	}
-	if s.Status == StatusWithdrawn {
+	if status == StatusWithdrawn {
 		return nil
 	}
-	var names, body strings.Builder
-	for _, v := range s.Name {
-		names.WriteString(fold(v))
-		names.WriteByte('\n')
-	}
-	texts := []Text{s.Description, s.Eligibility}
-	texts = append(texts, s.Documents...)
-	for _, t := range texts {
-		for _, v := range t {
-			body.WriteString(fold(v))
-			body.WriteByte('\n')
+	src, ok := b.stmts[textSources]
+	if !ok {
+		var err error
+		if src, err = b.tx.PrepareContext(b.ctx, textSources); err != nil {
+			return err
 		}
+		b.stmts[textSources] = src
 	}
-	for _, l := range s.Locations {
-		body.WriteString(fold(l.Comune + " " + l.Address))
-		body.WriteByte('\n')
+	lo, hi := childRange(id)
+	rows, err := src.QueryContext(b.ctx, id, lo, hi)
+	if err != nil {
+		return fmt.Errorf("content: search index %s: %w", id, err)
+	}
+	var names, body strings.Builder
+	for rows.Next() {
+		var isName bool
+		var v string
+		if err := rows.Scan(&isName, &v); err != nil {
+			rows.Close()
+			return err
+		}
+		w := &body
+		if isName {
+			w = &names
+		}
+		w.WriteString(fold(v))
+		w.WriteByte('\n')
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return err
 	}
 	if _, err := b.exec("INSERT INTO service_fts(rowid, names, body) VALUES (?, ?, ?)", pk, names.String(), body.String()); err != nil {
 		return fmt.Errorf("content: search index: %w", err)

@@ -75,48 +75,5 @@ func BoundAround(center orb.Point, meters float64) orb.Bound {
 	return b
 }
 
-// MinDistance is the exact great-circle distance from p to the nearest point
-// of the lon/lat rectangle b (0 when p is inside). It assumes b does not
-// cross the antimeridian, and is a lower bound for every point in b, which
-// is what a nearest-neighbour search needs.
-func MinDistance(p orb.Point, b orb.Bound) float64 {
-	lon, lat := p[0], p[1]
-	if lon >= b.Min[0] && lon <= b.Max[0] {
-		// Straight north or south along the meridian.
-		switch {
-		case lat > b.Max[1]:
-			return deg2rad(lat-b.Max[1]) * orb.EarthRadius
-		case lat < b.Min[1]:
-			return deg2rad(b.Min[1]-lat) * orb.EarthRadius
-		}
-		return 0
-	}
-	// Otherwise the nearest point lies on the nearer meridian edge: for a
-	// fixed latitude, distance grows with the longitude difference.
-	edge := b.Min[0]
-	if dw, de := angleDiff(lon, b.Min[0]), angleDiff(lon, b.Max[0]); de < dw {
-		edge = b.Max[0]
-	}
-	dLon := deg2rad(angleDiff(lon, edge))
-	if dLon >= math.Pi/2 {
-		// Beyond a quarter turn the foot formula fails; any point of b is
-		// at least the latitude gap away, a valid (if loose) lower bound.
-		gap := math.Max(0, math.Max(b.Min[1]-lat, lat-b.Max[1]))
-		return deg2rad(gap) * orb.EarthRadius
-	}
-	// Latitude of the foot of the perpendicular from p to the meridian.
-	foot := rad2deg(math.Atan(math.Tan(deg2rad(lat)) / math.Cos(dLon)))
-	foot = math.Max(b.Min[1], math.Min(b.Max[1], foot))
-	return Distance(p, orb.Point{edge, foot})
-}
-
-func angleDiff(a, b float64) float64 {
-	d := math.Abs(a - b)
-	if d > 180 {
-		d = 360 - d
-	}
-	return d
-}
-
 func deg2rad(d float64) float64 { return d * math.Pi / 180 }
 func rad2deg(r float64) float64 { return r * 180 / math.Pi }

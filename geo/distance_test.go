@@ -2,7 +2,6 @@ package geo
 
 import (
 	"math"
-	"math/rand/v2"
 	"testing"
 
 	"github.com/paulmach/orb"
@@ -59,40 +58,4 @@ func TestDistance(t *testing.T) {
 	if math.Abs(d-105_200) > 3_000 {
 		t.Errorf("Ancona–Perugia = %.0f m", d)
 	}
-}
-
-// MinDistance must be a lower bound for every point of the box and be
-// reached by some point on its border.
-func TestMinDistanceIsTight(t *testing.T) {
-	r := rand.New(rand.NewPCG(1, 2))
-	for i := range 3000 {
-		lon0, lat0 := 6+r.Float64()*13, 36+r.Float64()*11
-		b := orb.Bound{Min: orb.Point{lon0, lat0}, Max: orb.Point{lon0 + r.Float64()*2, lat0 + r.Float64()*2}}
-		p := orb.Point{4 + r.Float64()*17, 34 + r.Float64()*15}
-		if i%7 == 0 { // sometimes far away
-			p = orb.Point{-60 + r.Float64()*120, -60 + r.Float64()*120}
-		}
-		lb := MinDistance(p, b)
-		best := math.Inf(1)
-		const n = 60
-		for j := 0; j <= n; j++ {
-			for k := 0; k <= n; k++ {
-				q := orb.Point{b.Min[0] + (b.Max[0]-b.Min[0])*float64(j)/n, b.Min[1] + (b.Max[1]-b.Min[1])*float64(k)/n}
-				d := Distance(p, q)
-				if d < lb-1e-6 {
-					t.Fatalf("p=%v b=%v: point %v at %.3f m is closer than the bound %.3f", p, b, q, d, lb)
-				}
-				best = min(best, d)
-			}
-		}
-		if math.Abs(angleDiff(p[0], b.Min[0])) < 80 && best-lb > cell(b) {
-			t.Fatalf("p=%v b=%v: bound %.1f is far below the sampled minimum %.1f", p, b, lb, best)
-		}
-	}
-}
-
-// cell is the diagonal of one sampling cell of b, in metres: how far the
-// sampled minimum may lie above the true one.
-func cell(b orb.Bound) float64 {
-	return Distance(b.Min, orb.Point{b.Min[0] + (b.Max[0]-b.Min[0])/60, b.Min[1] + (b.Max[1]-b.Min[1])/60})
 }

@@ -1,6 +1,7 @@
 package kiosk
 
 import (
+	"context"
 	"errors"
 	"log/slog"
 	"strings"
@@ -44,6 +45,8 @@ func errorHandler(log *slog.Logger) fiber.ErrorHandler {
 			apiErr = badRequest(verr.Field, verr.Reason)
 		case errors.Is(err, content.ErrNotFound):
 			apiErr = notFound(strings.TrimPrefix(err.Error(), "content: "))
+		case errors.Is(err, context.DeadlineExceeded):
+			apiErr = &APIError{Status: fiber.StatusServiceUnavailable, Message: "the catalog is busy: try again, or ask for less"}
 		case errors.As(err, &ferr):
 			apiErr = &APIError{Status: ferr.Code, Message: ferr.Message}
 		default:

@@ -35,7 +35,7 @@ func (s *Server) nearby(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	hits, err := s.store.NearbyHits(q)
+	hits, err := s.store.NearbyHits(c.UserContext(), q)
 	if err != nil {
 		return err
 	}

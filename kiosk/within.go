@@ -36,7 +36,7 @@ func (s *Server) within(c *fiber.Ctx) error {
 		return err
 	}
 	b := orb.Bound{Min: orb.Point{v[0], v[1]}, Max: orb.Point{v[2], v[3]}}
-	hits, err := s.store.InBound(c.UserContext(), b, limit)
+	hits, err := s.store.Within(c.UserContext(), b, limit)
 	if err != nil {
 		return err
 	}

@@ -229,7 +229,7 @@ screens.search = (view, text) => {
     const q = input.value.trim();
     state.current.arg = input.value;
     const mine = ++seq;
-    if (!q) { out.replaceChildren(); return; }
+    if (q.length < 2 && !/[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Hangul}]/u.test(q)) { out.replaceChildren(); return; }
     try {
       const data = await api("search", { q, limit: 8 });
       if (mine !== seq) return;
