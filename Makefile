@@ -70,5 +70,7 @@ vendor:
 	rm -rf assets/web/vendor/simple-keyboard && mkdir -p assets/web/vendor/simple-keyboard
 	cp assets/node_modules/simple-keyboard/build/index.js assets/node_modules/simple-keyboard/build/css/index.css assets/node_modules/simple-keyboard/LICENSE assets/web/vendor/simple-keyboard/
 	node assets/tools/keyboards.cjs
+	rm -rf assets/web/vendor/maplibre && mkdir -p assets/web/vendor/maplibre
+	cd assets/node_modules/maplibre-gl/dist && cp maplibre-gl-csp.js maplibre-gl-csp-worker.js maplibre-gl.css LICENSE.txt ../../../web/vendor/maplibre/
 	mkdir -p cmd/punto/testdata
 	cp assets/node_modules/axe-core/axe.min.js cmd/punto/testdata/axe.min.js

@@ -73,6 +73,33 @@ func (s *Store) Territory(ctx context.Context, id string) (*Territory, error) {
 	return t, nil
 }
 
+// AllTerritories reads every territory with its shape and name.
+func (s *Store) AllTerritories(ctx context.Context) ([]Territory, error) {
+	rows, err := s.r.QueryContext(ctx, "SELECT id FROM territory ORDER BY id")
+	if err != nil {
+		return nil, fmt.Errorf("content: territories: %w", err)
+	}
+	var ids []string
+	for rows.Next() {
+		var id string
+		if err := rows.Scan(&id); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		ids = append(ids, id)
+	}
+	rows.Close()
+	out := make([]Territory, 0, len(ids))
+	for _, id := range ids {
+		t, err := s.Territory(ctx, id)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, *t)
+	}
+	return out, nil
+}
+
 // Place is a comune with services, at the centre of its service locations.
 type Place struct {
 	Comune   string  `json:"comune"`

@@ -23,6 +23,8 @@ type Config struct {
 	// PublicURL is where phones reach this content (the portal's public
 	// address): QR codes point there.
 	PublicURL string
+	// Tiles is the basemap, if the node has one.
+	Tiles *Tiles
 }
 
 // requestTimeout bounds the catalog work of one request.
@@ -92,11 +94,16 @@ func (s *Server) routes() {
 	api.Get("/services/:id", s.service)
 	api.Get("/territories/at", s.territoriesAt)
 	api.Get("/places", s.places)
+	api.Get("/territories.geojson", s.territoriesGeoJSON)
+	api.Get("/map/style.json", s.mapStyle)
 	api.Get("/search", s.search)
 	api.Get("/ui", s.uiStrings)
 	api.Get("/qr.svg", s.qrCode)
 	api.Use(func(c *fiber.Ctx) error { return notFound("no such API endpoint: " + c.Path()) })
 	s.app.Get("/healthz", s.health)
+	if s.cfg.Tiles != nil {
+		s.app.Get("/tiles/:z/:x/:y", s.tile)
+	}
 	s.ui()
 }
 

@@ -39,3 +39,29 @@ func (s *Server) places(c *fiber.Ctx) error {
 	}
 	return c.JSON(fiber.Map{"places": ps})
 }
+
+// territoriesGeoJSON gives every territory as a GeoJSON feature with its
+// name in the asked language: what the map draws without a basemap.
+func (s *Server) territoriesGeoJSON(c *fiber.Ctx) error {
+	lang, err := langParam(c)
+	if err != nil {
+		return err
+	}
+	ts, err := s.store.AllTerritories(c.UserContext())
+	if err != nil {
+		return err
+	}
+	// orb's MultiPolygon marshals as GeoJSON coordinates: nested
+	// [lon, lat] arrays.
+	features := make([]fiber.Map, len(ts))
+	for i, t := range ts {
+		features[i] = fiber.Map{
+			"type": "Feature", "id": t.ID,
+			"geometry":   fiber.Map{"type": "MultiPolygon", "coordinates": t.Shape},
+			"properties": fiber.Map{"name": t.Name.Pick(lang).Text, "kind": t.Kind},
+		}
+	}
+	err = c.JSON(fiber.Map{"type": "FeatureCollection", "features": features})
+	c.Set(fiber.HeaderContentType, "application/geo+json") // after JSON, which sets its own
+	return err
+}

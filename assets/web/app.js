@@ -14,6 +14,7 @@ const state = {
   stack: [], // screens to go back to
   current: null, // the screen on show: {name, arg}
   origin: null, // {lat, lon}: the totem, or the phone's position or comune
+  map: null, // the results map on show
   big: false,
   contrast: false,
 };
@@ -101,6 +102,10 @@ const screens = {};
 
 function show(name, arg, push = true) {
   if (push && state.current) state.stack.push(state.current);
+  if (state.map) {
+    state.map.remove();
+    state.map = null;
+  }
   state.current = { name, arg };
   $("#bar").hidden = name === "attract" || name === "languages" && !state.lang;
   $("#back").disabled = state.stack.length === 0;
@@ -210,7 +215,7 @@ screens.results = async (view, arg) => {
     view.append(title, el("p", { class: "empty" }, arg.q !== undefined ? t("ui.search_none") : t("ui.no_results")));
     return;
   }
-  const list = el("ol", { class: "results" }, data.results.map((r, i) => el("li", {},
+  const list = el("ol", { class: "results", id: "list" }, data.results.map((r, i) => el("li", {},
     el("button", { type: "button", class: "row", "data-id": r.id, "data-distance": r.distance_m, on: { click: () => show("detail", r.id) } },
       el("span", { class: "num", "aria-hidden": "true" }, String(i + 1)),
       el("span", { class: "body" },
@@ -218,8 +223,47 @@ screens.results = async (view, arg) => {
         el("span", { class: "way" }, wayLine(r)),
         el("span", { class: "addr" }, `${r.address}, ${r.comune}`),
         openLine(r.open, r.status))))));
-  view.append(title, list);
+  const box = el("div", { class: "map", id: "map", role: "region", "aria-label": t("ui.map") });
+  // On a phone list and map are two tabs; the totem shows both.
+  const tabs = el("div", { class: "tabs", role: "group" }, [["list", "ui.list"], ["map", "ui.map"]].map(([id, label]) =>
+    el("button", { type: "button", class: "secondary", "data-tab": id, "aria-pressed": String(id === "list"), on: { click: () => {
+      for (const b of tabs.children) b.setAttribute("aria-pressed", String(b.dataset.tab === id));
+      document.body.dataset.tab = id;
+      if (state.map) state.map.resize();
+    } } }, t(label))));
+  document.body.dataset.tab = "list";
+  view.append(title, tabs, box, list);
+  drawMap(box, data.results).catch(() => { box.hidden = true; tabs.hidden = true; });
 };
+
+// ---- the map (MapLibre, tiles and territories from the node) -------------
+
+async function loadMapLibre() {
+  if (window.maplibregl) return;
+  document.head.append(el("link", { rel: "stylesheet", href: "/assets/vendor/maplibre/maplibre-gl.css" }));
+  await loadScript("/assets/vendor/maplibre/maplibre-gl-csp.js");
+  window.maplibregl.setWorkerUrl("/assets/vendor/maplibre/maplibre-gl-csp-worker.js");
+}
+
+async function drawMap(box, results) {
+  await loadMapLibre();
+  const origin = state.origin || node.position;
+  const map = new window.maplibregl.Map({
+    container: box, style: `/api/v1/map/style.json?lang=${state.lang}`, center: [origin.lon, origin.lat], zoom: 12,
+    attributionControl: false, dragRotate: false, pitchWithRotate: false, cooperativeGestures: false,
+  });
+  map.touchZoomRotate.disableRotation();
+  state.map = map;
+  const bounds = new window.maplibregl.LngLatBounds([origin.lon, origin.lat], [origin.lon, origin.lat]);
+  const here = el("div", { class: "here", role: "img", "aria-label": t("ui.you_are_here"), title: t("ui.you_are_here") }, el("span", { "aria-hidden": "true" }, "★"));
+  new window.maplibregl.Marker({ element: here }).setLngLat([origin.lon, origin.lat]).addTo(map);
+  results.forEach((r, i) => {
+    const pin = el("button", { type: "button", class: "pin", "data-id": r.id, "aria-label": `${i + 1}. ${r.name.text}`, on: { click: () => show("detail", r.id) } }, String(i + 1));
+    new window.maplibregl.Marker({ element: pin }).setLngLat([r.lon, r.lat]).addTo(map);
+    bounds.extend([r.lon, r.lat]);
+  });
+  map.fitBounds(bounds, { padding: 48, maxZoom: 15, duration: 0 });
+}
 
 screens.search = (view, text) => {
   const input = el("input", { id: "q", type: "search", value: text || "", autocomplete: "off", placeholder: t("ui.search_hint"), "aria-label": t("ui.search") });

@@ -73,6 +73,9 @@ func browser(t *testing.T, width, height int64) context.Context {
 		chromedp.UserDataDir(profile),
 		chromedp.Flag("disable-quic", true),
 		chromedp.Flag("disable-component-update", true),
+		// WebGL for the map, in software.
+		chromedp.Flag("use-angle", "swiftshader"),
+		chromedp.Flag("enable-unsafe-swiftshader", true),
 		chromedp.WindowSize(int(width), int(height)),
 	)
 	actx, cancelA := chromedp.NewExecAllocator(context.Background(), opts...)
@@ -178,6 +181,14 @@ func TestKioskFlow(t *testing.T) {
 					t.Fatalf("results not sorted by distance: %v", dists)
 				}
 			}
+			// The map shows the totem and a tappable marker per result.
+			var pins int
+			must(t, ctx, chromedp.WaitVisible(".maplibregl-canvas", chromedp.ByQuery), chromedp.WaitVisible(".here", chromedp.ByQuery),
+				chromedp.Evaluate(`document.querySelectorAll(".pin").length`, &pins))
+			if pins != len(dists) {
+				t.Errorf("%d markers for %d results", pins, len(dists))
+			}
+			must(t, ctx, chromedp.Sleep(500*time.Millisecond))
 			shot(t, ctx, size.name+"-4-results-ar")
 			axeCheck(t, ctx, "results ar")
 

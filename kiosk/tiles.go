@@ -1,0 +1,150 @@
+package kiosk
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"net/url"
+	"strconv"
+
+	"github.com/gofiber/fiber/v2"
+)
+
+// Tiles is a basemap in an MBTiles file (SQLite): vector tiles (pbf) drawn
+// by MapLibre in the browser, or raster tiles (png, jpg, webp).
+type Tiles struct {
+	db      *sql.DB
+	Format  string // pbf, png, jpg or webp
+	MinZoom int
+	MaxZoom int
+	Bounds  string // "minLon,minLat,maxLon,maxLat" from the metadata, if any
+}
+
+// OpenTiles opens an MBTiles file read-only and reads its metadata.
+func OpenTiles(ctx context.Context, path string) (*Tiles, error) {
+	db, err := sql.Open("sqlite3", "file:"+path+"?mode=ro&_query_only=1")
+	if err != nil {
+		return nil, err
+	}
+	t := &Tiles{db: db, Format: "png", MinZoom: 0, MaxZoom: 14}
+	rows, err := db.QueryContext(ctx, "SELECT name, value FROM metadata")
+	if err != nil {
+		db.Close()
+		return nil, fmt.Errorf("kiosk: %s is not an MBTiles file: %w", path, err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var name, value string
+		if err := rows.Scan(&name, &value); err != nil {
+			db.Close()
+			return nil, err
+		}
+		switch name {
+		case "format":
+			t.Format = value
+		case "minzoom":
+			t.MinZoom, _ = strconv.Atoi(value)
+		case "maxzoom":
+			t.MaxZoom, _ = strconv.Atoi(value)
+		case "bounds":
+			t.Bounds = value
+		}
+	}
+	switch t.Format {
+	case "pbf", "png", "jpg", "jpeg", "webp":
+	default:
+		db.Close()
+		return nil, fmt.Errorf("kiosk: %s: tile format %q is not pbf, png, jpg or webp", path, t.Format)
+	}
+	return t, rows.Err()
+}
+
+// Close closes the file.
+func (t *Tiles) Close() error { return t.db.Close() }
+
+var tileTypes = map[string]string{"pbf": "application/x-protobuf", "png": "image/png", "jpg": "image/jpeg", "jpeg": "image/jpeg", "webp": "image/webp"}
+
+// tile serves /tiles/{z}/{x}/{y}: MBTiles rows count y from the south (TMS),
+// web maps from the north (XYZ).
+func (s *Server) tile(c *fiber.Ctx) error {
+	var zxy [3]int
+	for i, name := range []string{"z", "x", "y"} {
+		v, err := strconv.Atoi(c.Params(name))
+		if err != nil || v < 0 {
+			return badRequest(name, "must be a whole number")
+		}
+		zxy[i] = v
+	}
+	z, x, y := zxy[0], zxy[1], zxy[2]
+	if z > 24 || x >= 1<<z || y >= 1<<z {
+		return badRequest("z", "tile outside the world")
+	}
+	var data []byte
+	err := s.cfg.Tiles.db.QueryRowContext(c.UserContext(), "SELECT tile_data FROM tiles WHERE zoom_level = ? AND tile_column = ? AND tile_row = ?",
+		z, x, (1<<z)-1-y).Scan(&data)
+	if errors.Is(err, sql.ErrNoRows) {
+		return c.SendStatus(fiber.StatusNoContent) // nothing drawn there: an empty tile
+	}
+	if err != nil {
+		return err
+	}
+	c.Set(fiber.HeaderContentType, tileTypes[s.cfg.Tiles.Format])
+	if s.cfg.Tiles.Format == "pbf" && len(data) > 2 && data[0] == 0x1f && data[1] == 0x8b {
+		c.Set(fiber.HeaderContentEncoding, "gzip")
+	}
+	c.Set(fiber.HeaderCacheControl, "public, max-age=86400")
+	return c.Send(data)
+}
+
+// mapStyle is the MapLibre style for this node: its own tiles when it has
+// some, else a plain background on which the territories are drawn (from
+// the catalog), so the map still says where things are with no basemap.
+func (s *Server) mapStyle(c *fiber.Ctx) error {
+	base := c.BaseURL()
+	sources := fiber.Map{}
+	layers := []fiber.Map{{"id": "background", "type": "background", "paint": fiber.Map{"background-color": "#eef2f6"}}}
+	if t := s.cfg.Tiles; t != nil {
+		tiles := []string{base + "/tiles/{z}/{x}/{y}"}
+		if t.Format == "pbf" {
+			sources["base"] = fiber.Map{"type": "vector", "tiles": tiles, "minzoom": t.MinZoom, "maxzoom": t.MaxZoom}
+			layers = append(layers, vectorLayers()...)
+		} else {
+			sources["base"] = fiber.Map{"type": "raster", "tiles": tiles, "tileSize": 256, "minzoom": t.MinZoom, "maxzoom": t.MaxZoom}
+			layers = append(layers, fiber.Map{"id": "base", "type": "raster", "source": "base"})
+		}
+	}
+	lang, err := langParam(c)
+	if err != nil {
+		return err
+	}
+	sources["territories"] = fiber.Map{"type": "geojson", "data": base + "/api/v1/territories.geojson?lang=" + url.QueryEscape(lang)}
+	layers = append(layers,
+		fiber.Map{"id": "territories-fill", "type": "fill", "source": "territories", "paint": fiber.Map{"fill-color": "#0b4f8a", "fill-opacity": 0.06}},
+		fiber.Map{"id": "territories-line", "type": "line", "source": "territories", "paint": fiber.Map{"line-color": "#0b4f8a", "line-width": 1.5, "line-dasharray": []int{2, 2}}},
+	)
+	c.Set(fiber.HeaderCacheControl, "no-cache")
+	return c.JSON(fiber.Map{"version": 8, "name": "punto", "sources": sources, "layers": layers})
+}
+
+// vectorLayers draw the OpenMapTiles schema that tilemaker writes: water,
+// land use, parks, roads, railways, buildings and borders, without labels
+// (labels need glyph files; the results carry their own names).
+func vectorLayers() []fiber.Map {
+	fill := func(id, layer, color string) fiber.Map {
+		return fiber.Map{"id": id, "type": "fill", "source": "base", "source-layer": layer, "paint": fiber.Map{"fill-color": color}}
+	}
+	line := func(id, layer, color string, width float64) fiber.Map {
+		return fiber.Map{"id": id, "type": "line", "source": "base", "source-layer": layer, "paint": fiber.Map{"line-color": color, "line-width": width}}
+	}
+	return []fiber.Map{
+		fill("landcover", "landcover", "#e3ecd9"),
+		fill("landuse", "landuse", "#ece7df"),
+		fill("park", "park", "#d5e8c8"),
+		fill("water", "water", "#a9cbe6"),
+		line("waterway", "waterway", "#a9cbe6", 1.5),
+		fill("building", "building", "#d9d3cb"),
+		line("transportation", "transportation", "#ffffff", 2),
+		line("boundary", "boundary", "#9a8fb0", 1),
+	}
+}
