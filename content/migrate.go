@@ -2,9 +2,9 @@ package content
 
 import (
 	"context"
-	"errors"
 	"database/sql"
 	"embed"
+	"errors"
 	"fmt"
 	"io/fs"
 	"sort"
