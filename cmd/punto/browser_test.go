@@ -13,6 +13,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -32,6 +33,14 @@ type runtimeEvaluate = runtime.EvaluateParams
 // returns its base URL; it stops with the test.
 func startTotem(t *testing.T, extra ...string) string {
 	t.Helper()
+	base, _ := startStoppableTotem(t, extra...)
+	return base
+}
+
+// startStoppableTotem is startTotem that also returns a func stopping the
+// server, as when a phone loses the network.
+func startStoppableTotem(t *testing.T, extra ...string) (string, func()) {
+	t.Helper()
 	db := filepath.Join(t.TempDir(), "punto.db")
 	addr := freeAddr(t)
 	ctx, cancel := context.WithCancel(context.Background())
@@ -39,10 +48,12 @@ func startTotem(t *testing.T, extra ...string) string {
 	var stderr bytes.Buffer
 	args := append([]string{"totem", "--db", db, "--addr", addr, "--demo", "--public-url", publicURL}, extra...)
 	go func() { done <- run(ctx, args, &bytes.Buffer{}, &stderr) }()
-	t.Cleanup(func() { cancel(); <-done })
+	var once sync.Once
+	stop := func() { once.Do(func() { cancel(); <-done }) }
+	t.Cleanup(stop)
 	base := "http://" + addr
 	waitUp(t, base, &stderr)
-	return base
+	return base, stop
 }
 
 // browser starts Debian's chromium, headless, with a fresh profile.
@@ -80,7 +91,7 @@ func browser(t *testing.T, width, height int64) context.Context {
 	)
 	actx, cancelA := chromedp.NewExecAllocator(context.Background(), opts...)
 	ctx, cancelC := chromedp.NewContext(actx)
-	ctx, cancelT := context.WithTimeout(ctx, 3*time.Minute)
+	ctx, cancelT := context.WithTimeout(ctx, 90*time.Second)
 	t.Cleanup(func() { cancelT(); cancelC(); cancelA() })
 	if err := chromedp.Run(ctx, emulation.SetDeviceMetricsOverride(width, height, 1, width < 600)); err != nil {
 		t.Fatal(err)
@@ -318,11 +329,18 @@ func TestPhoneDeepLink(t *testing.T) {
 	must(t, ctx, chromedp.Navigate(base+"/s/ancona-info-0?lang=fr"), screen("detail"))
 	var title, lang string
 	must(t, ctx, chromedp.Text("h1", &title, chromedp.ByQuery), chromedp.Evaluate(`document.documentElement.lang`, &lang))
-	if lang != "fr" || !strings.Contains(title, "Ancona") {
+	if lang != "fr" || !strings.Contains(title, "Jesi") {
 		t.Errorf("deep link: lang %q, title %q", lang, title)
 	}
 	shot(t, ctx, "phone-8-deeplink-fr")
 	axeCheck(t, ctx, "deep link fr")
+	// A link to a service that is gone says so.
+	var msg string
+	must(t, ctx, chromedp.Navigate(base+"/s/no-such-service?lang=en"), chromedp.WaitVisible(".error", chromedp.ByQuery),
+		chromedp.Text(".error", &msg, chromedp.ByQuery))
+	if !strings.Contains(msg, "not found") {
+		t.Errorf("unknown service: %q", msg)
+	}
 	var manifest map[string]any
 	res, err := http.Get(base + "/manifest.webmanifest")
 	if err != nil {
@@ -333,4 +351,24 @@ func TestPhoneDeepLink(t *testing.T) {
 	if manifest["start_url"] != "/" {
 		t.Errorf("manifest: %v", manifest)
 	}
+}
+
+// TestPhoneOffline: a page once visited on a phone opens again with the
+// network gone, from the service worker's cache.
+func TestPhoneOffline(t *testing.T) {
+	base, stop := startStoppableTotem(t)
+	ctx := browser(t, 390, 844)
+	deep := base + "/s/jesi-legal-20?lang=ar"
+	var ready bool
+	must(t, ctx, chromedp.Navigate(deep), screen("detail"),
+		chromedp.Evaluate(`navigator.serviceWorker.ready.then(() => true)`, &ready, func(p *runtimeEvaluate) *runtimeEvaluate { return p.WithAwaitPromise(true) }),
+		// Now controlled by the worker: this visit fills its cache.
+		chromedp.Reload(), screen("detail"), chromedp.WaitVisible("#qr", chromedp.ByQuery), chromedp.Sleep(500*time.Millisecond))
+	stop() // the network is gone
+	var title string
+	must(t, ctx, chromedp.Reload(), screen("detail"), chromedp.Text("h1", &title, chromedp.ByQuery))
+	if !ready || !strings.Contains(title, "Jesi") {
+		t.Errorf("offline: worker ready %v, page title %q", ready, title)
+	}
+	shot(t, ctx, "phone-9-offline-ar")
 }
