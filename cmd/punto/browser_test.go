@@ -329,7 +329,7 @@ func TestPhoneDeepLink(t *testing.T) {
 	must(t, ctx, chromedp.Navigate(base+"/s/ancona-info-0?lang=fr"), screen("detail"))
 	var title, lang string
 	must(t, ctx, chromedp.Text("h1", &title, chromedp.ByQuery), chromedp.Evaluate(`document.documentElement.lang`, &lang))
-	if lang != "fr" || !strings.Contains(title, "Jesi") {
+	if lang != "fr" || !strings.Contains(title, "Ancona") {
 		t.Errorf("deep link: lang %q, title %q", lang, title)
 	}
 	shot(t, ctx, "phone-8-deeplink-fr")
