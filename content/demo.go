@@ -117,6 +117,14 @@ func slug(s string) string {
 	return strings.Trim(b.String(), "-")
 }
 
+// demoURL gives information desks a website, on a reserved example domain.
+func demoURL(category, id string) string {
+	if category != "info" {
+		return ""
+	}
+	return "https://www.example.org/punto-demo/" + id
+}
+
 // demoName marks every translation of a demo name as demo data.
 func demoName(t Text, suffix func(lang string) string) Text {
 	for lang, v := range t {
@@ -226,6 +234,7 @@ func DemoCatalog() (*Catalog, error) {
 				ByAppointment: t.Schedule == "appointment", OpenOnHolidays: t.Category == "events",
 				Phones:    []Phone{{Number: fmt.Sprintf("+39 000 000 %04d", 1000+ci*20+j), Type: "voice", Description: Text{"it": "Numero fittizio (demo)", "en": "Fictional number (demo)", "fr": "Numéro fictif (démo)", "ar": "رقم وهمي (تجريبي)"}}},
 				Email:     slug(id) + "@demo.invalid",
+				URL:       demoURL(t.Category, id),
 				Hours:     Schedule{Weekly: append([]Slot(nil), sched.Weekly...)},
 				Locations: []Location{loc},
 			}

@@ -133,6 +133,7 @@ func TestAPI(t *testing.T) {
 			}
 		}},
 		{"unknown service", "/api/v1/services/no-such-service", 404, nil},
+		{"website of a service without one", "/api/v1/services/ancona-health-14/website.svg", 404, nil},
 		{"unknown endpoint", "/api/v1/nope", 404, nil},
 	}
 	for _, tt := range tests {
@@ -266,6 +267,10 @@ func TestUIServed(t *testing.T) {
 	res, _ = srv.App().Test(httptest.NewRequest("GET", "/assets/app.js", nil), -1)
 	if res.StatusCode != 200 {
 		t.Errorf("app.js: %d", res.StatusCode)
+	}
+	res, _ = srv.App().Test(httptest.NewRequest("GET", "/api/v1/services/ancona-info-0/website.svg", nil), -1)
+	if body, _ := io.ReadAll(res.Body); res.StatusCode != 200 || !strings.HasPrefix(string(body), "<svg") {
+		t.Errorf("website QR: %d", res.StatusCode)
 	}
 	for _, c := range content.Categories {
 		res, _ := srv.App().Test(httptest.NewRequest("GET", iconURL(c.Icon), nil), -1)

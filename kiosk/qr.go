@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/gofiber/fiber/v2"
+	"github.com/punto-totem/punto/content"
 	"rsc.io/qr"
 )
 
@@ -25,9 +26,32 @@ func (s *Server) qrCode(c *fiber.Ctx) error {
 	if err != nil || u.Host != "" || u.Scheme != "" {
 		return badRequest("path", "must be a page of this app, such as /s/ID?lang=it")
 	}
-	code, err := qr.Encode(strings.TrimSuffix(s.cfg.PublicURL, "/")+u.RequestURI(), qr.M)
+	return sendQR(c, strings.TrimSuffix(s.cfg.PublicURL, "/")+u.RequestURI(), "path")
+}
+
+// serviceLink draws the QR code of a service's own website: on a totem an
+// external link is something to take away, never a place to go.
+func (s *Server) serviceLink(c *fiber.Ctx) error {
+	id := c.Params("id")
+	if !content.ValidID(id) {
+		return badRequest("id", "is not a valid service id")
+	}
+	svc, err := s.store.Service(c.UserContext(), id)
 	if err != nil {
-		return badRequest("path", "too long for a QR code")
+		return err
+	}
+	u, err := url.Parse(svc.URL)
+	if svc.URL == "" || err != nil || (u.Scheme != "http" && u.Scheme != "https") {
+		return notFound("service " + id + " has no website")
+	}
+	return sendQR(c, svc.URL, "id")
+}
+
+// sendQR answers with text as an SVG QR code.
+func sendQR(c *fiber.Ctx, text, field string) error {
+	code, err := qr.Encode(text, qr.M)
+	if err != nil {
+		return badRequest(field, "too long for a QR code")
 	}
 	const quiet = 4 // the blank margin scanners need, in modules
 	n := code.Size + 2*quiet

@@ -92,6 +92,7 @@ func (s *Server) routes() {
 	api.Get("/services/nearby", s.nearby)
 	api.Get("/services/within", s.within)
 	api.Get("/services/:id", s.service)
+	api.Get("/services/:id/website.svg", s.serviceLink)
 	api.Get("/territories/at", s.territoriesAt)
 	api.Get("/places", s.places)
 	api.Get("/territories.geojson", s.territoriesGeoJSON)

@@ -366,6 +366,12 @@ screens.detail = async (view, id) => {
     parts.push(section("ui.accessibility", loc.wheelchair ? el("p", {}, `♿ ${t("ui.step_free")}`) : "",
       loc.accessibility ? el("p", { lang: loc.accessibility.lang }, loc.accessibility.text) : ""));
   }
+  if (s.url) {
+    // A totem never leaves the app: the website becomes a code to scan.
+    parts.push(kiosk
+      ? el("section", { class: "qr" }, el("h2", {}, t("ui.website")), el("img", { src: `/api/v1/services/${encodeURIComponent(s.id)}/website.svg`, alt: s.url, width: 180, height: 180 }), el("p", { dir: "ltr" }, s.url))
+      : el("section", {}, el("h2", {}, t("ui.website")), el("p", {}, el("a", { href: s.url, rel: "noopener noreferrer", target: "_blank", dir: "ltr" }, s.url))));
+  }
   const deep = `/s/${encodeURIComponent(s.id)}?lang=${state.lang}`;
   parts.push(el("section", { class: "qr" }, el("h2", {}, t("ui.take_with_you")),
     el("img", { id: "qr", src: `/api/v1/qr.svg?path=${encodeURIComponent(deep)}`, alt: t("ui.scan_hint"), width: 220, height: 220 }),

@@ -372,3 +372,20 @@ func TestPhoneOffline(t *testing.T) {
 	}
 	shot(t, ctx, "phone-9-offline-ar")
 }
+
+// TestExternalLinksAreQR: on the totem a service's website is a QR code,
+// never a link out of the app; on a phone it is a link.
+func TestExternalLinksAreQR(t *testing.T) {
+	base := startTotem(t)
+	ctx := browser(t, 1080, 1920)
+	var out struct{ Links, Codes int }
+	must(t, ctx, chromedp.Navigate(base+"/s/ancona-info-0?lang=it&kiosk=1"), chromedp.WaitVisible(`img[src$="/website.svg"]`, chromedp.ByQuery),
+		chromedp.Evaluate(`({Links: [...document.querySelectorAll("a[href]")].filter(a => new URL(a.href).origin !== location.origin).length,
+			Codes: document.querySelectorAll('img[src$="/website.svg"]').length})`, &out))
+	if out.Links != 0 || out.Codes != 1 {
+		t.Errorf("totem: %d links out, %d website codes", out.Links, out.Codes)
+	}
+	shot(t, ctx, "totem-9-detail-website-it")
+	axeCheck(t, ctx, "detail it")
+	must(t, ctx, chromedp.Navigate(base+"/s/ancona-info-0?lang=it"), chromedp.WaitVisible(`a[href^="https://www.example.org/"]`, chromedp.ByQuery))
+}
