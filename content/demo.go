@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"time"
 
 	"github.com/paulmach/orb"
 )
@@ -260,7 +261,41 @@ func DemoCatalog() (*Catalog, error) {
 			cat.Services = append(cat.Services, svc)
 		}
 	}
+	cat.Alerts, cat.Pages = demoAlerts, demoPages
 	return cat, nil
+}
+
+// demoAlerts: one notice for the Ancona ambito (where the demo totem
+// stands), valid through the demo years.
+var demoAlerts = []Alert{{
+	ID: "demo-ancona-phone", Severity: "info", TargetKind: "territory", Target: "ats-11-ancona",
+	StartsAt: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC), EndsAt: time.Date(2028, 1, 1, 0, 0, 0, 0, time.UTC),
+	Text: Text{
+		"it": "Demo: il martedì pomeriggio lo Sportello Immigrati di Ancona risponde solo al telefono, +39 000 000 1000.",
+		"en": "Demo: on Tuesday afternoons the Ancona immigrant desk answers by phone only, +39 000 000 1000.",
+		"fr": "Démo : le mardi après-midi, le guichet des immigrés d'Ancona répond seulement par téléphone, +39 000 000 1000.",
+		"ar": "تجريبي: بعد ظهر يوم الثلاثاء يجيب مكتب المهاجرين في أنكونا عبر الهاتف فقط، ‎+39 000 000 1000‎.",
+	},
+}}
+
+// demoPages are short information pages, in plain words.
+var demoPages = []Page{
+	{ID: "permesso-di-soggiorno", Position: 1,
+		Title: Text{"it": "Permesso di soggiorno: i primi passi", "en": "Residence permit: first steps", "fr": "Titre de séjour : les premiers pas", "ar": "تصريح الإقامة: الخطوات الأولى"},
+		Body: Text{
+			"it": "Per chiedere o rinnovare il permesso di soggiorno si usa il kit postale, negli uffici postali con lo Sportello Amico. Uno sportello informativo ti aiuta a compilarlo gratis. Porta il passaporto e i documenti che hai.",
+			"en": "To ask for or renew a residence permit you use the postal kit, at post offices with a Sportello Amico. An information desk helps you fill it in for free. Bring your passport and the documents you have.",
+			"fr": "Pour demander ou renouveler un titre de séjour, on utilise le kit postal, dans les bureaux de poste avec un Sportello Amico. Un guichet d'information vous aide gratuitement à le remplir. Apportez votre passeport et vos documents.",
+			"ar": "لطلب تصريح الإقامة أو تجديده تستعمل الطرد البريدي في مكاتب البريد التي فيها «سبورتيلو أميكو». يساعدك مكتب الإرشاد مجانًا في ملئه. أحضر جواز سفرك والوثائق التي لديك.",
+		}},
+	{ID: "salute-stp", Position: 2,
+		Title: Text{"it": "Salute: cure anche senza permesso", "en": "Health: care even without a permit", "fr": "Santé : des soins même sans titre de séjour", "ar": "الصحة: علاج حتى بدون تصريح"},
+		Body: Text{
+			"it": "Se non hai il permesso di soggiorno puoi avere il codice STP e farti curare. Le cure urgenti ed essenziali sono garantite. Il medico non ti denuncia alla polizia.",
+			"en": "If you have no residence permit you can get an STP code and receive care. Urgent and essential care is guaranteed. The doctor does not report you to the police.",
+			"fr": "Si vous n'avez pas de titre de séjour, vous pouvez obtenir un code STP et être soigné. Les soins urgents et essentiels sont garantis. Le médecin ne vous signale pas à la police.",
+			"ar": "إذا لم يكن لديك تصريح إقامة يمكنك الحصول على رمز STP وتلقي العلاج. العلاج العاجل والأساسي مضمون. الطبيب لا يبلّغ الشرطة عنك.",
+		}},
 }
 
 // Catalog is a whole catalog in memory, as the demo, imports and tests
@@ -269,6 +304,8 @@ type Catalog struct {
 	Organizations []Organization
 	Territories   []Territory
 	Services      []Service
+	Alerts        []Alert
+	Pages         []Page
 }
 
 // Put writes the catalog in the batch.
@@ -287,6 +324,16 @@ func (b *Batch) Put(c *Catalog) error {
 	for i := range c.Services {
 		if err := b.PutService(&c.Services[i]); err != nil {
 			return fmt.Errorf("services[%d]: %w", i, err)
+		}
+	}
+	for i := range c.Alerts {
+		if err := b.PutAlert(&c.Alerts[i]); err != nil {
+			return fmt.Errorf("alerts[%d]: %w", i, err)
+		}
+	}
+	for i := range c.Pages {
+		if err := b.PutPage(&c.Pages[i]); err != nil {
+			return fmt.Errorf("pages[%d]: %w", i, err)
 		}
 	}
 	return nil

@@ -511,3 +511,62 @@ func TestSearchCoversEveryText(t *testing.T) {
 		}
 	}
 }
+
+func TestActiveAlerts(t *testing.T) {
+	ctx := context.Background()
+	s := openDemo(t)
+	day := func(d int) time.Time { return time.Date(2026, 12, d, 12, 0, 0, 0, time.UTC) }
+	err := s.Write(ctx, func(b *Batch) error {
+		for _, a := range []Alert{
+			{ID: "everyone", Text: Text{"it": "a tutti"}, StartsAt: day(1), EndsAt: day(10)},
+			{ID: "perugia", Text: Text{"it": "zona 2"}, StartsAt: day(1), EndsAt: day(10), TargetKind: "territory", Target: "zona-2-perugia"},
+			{ID: "two-totems", Text: Text{"it": "due totem"}, StartsAt: day(1), EndsAt: day(10), TargetKind: "totems", Target: "t1,t2"},
+			{ID: "later", Text: Text{"it": "dopo"}, StartsAt: day(20), EndsAt: day(21)},
+		} {
+			if err := b.PutAlert(&a); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ids := func(pos orb.Point, totem string, at time.Time) []string {
+		as, err := s.ActiveAlerts(ctx, pos, totem, at)
+		if err != nil {
+			t.Fatal(err)
+		}
+		out := []string{}
+		for _, a := range as {
+			out = append(out, a.ID)
+		}
+		slices.Sort(out)
+		return out
+	}
+	perugia := orb.Point{12.3908, 43.1107}
+	for _, c := range []struct {
+		name  string
+		pos   orb.Point
+		totem string
+		at    time.Time
+		want  []string
+	}{
+		{"Ancona totem t1", DemoTotem, "t1", day(5), []string{"demo-ancona-phone", "everyone", "two-totems"}},
+		{"Perugia totem t3", perugia, "t3", day(5), []string{"everyone", "perugia"}},
+		{"after the window", perugia, "t1", day(15), []string{}},
+		{"the later one", perugia, "", day(20), []string{"later"}},
+	} {
+		if got := ids(c.pos, c.totem, c.at); !slices.Equal(got, c.want) {
+			t.Errorf("%s: %v, want %v", c.name, got, c.want)
+		}
+	}
+	bad := Alert{ID: "x", Text: Text{"it": "x"}, StartsAt: day(2), EndsAt: day(1)}
+	if err := s.Write(ctx, func(b *Batch) error { return b.PutAlert(&bad) }); err == nil {
+		t.Error("an alert that ends before it starts: want an error")
+	}
+	pages, err := s.Pages(ctx)
+	if err != nil || len(pages) != 2 || pages[0].Title["ar"] == "" {
+		t.Errorf("pages: %+v %v", pages, err)
+	}
+}

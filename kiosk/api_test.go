@@ -132,6 +132,16 @@ func TestAPI(t *testing.T) {
 				t.Error("nothing in Ancona's box")
 			}
 		}},
+		{"alerts for the Ancona totem", "/api/v1/alerts?lang=fr", 200, func(t *testing.T, b map[string]any) {
+			if !strings.Contains(toJSON(b), "demo-ancona-phone") || !strings.Contains(toJSON(b), `"lang":"fr"`) {
+				t.Errorf("%v", b)
+			}
+		}},
+		{"pages", "/api/v1/pages?lang=ar", 200, func(t *testing.T, b map[string]any) {
+			if len(b["pages"].([]any)) != 2 {
+				t.Errorf("%v", b)
+			}
+		}},
 		{"unknown service", "/api/v1/services/no-such-service", 404, nil},
 		{"website of a service without one", "/api/v1/services/ancona-health-14/website.svg", 404, nil},
 		{"unknown endpoint", "/api/v1/nope", 404, nil},

@@ -25,6 +25,8 @@ type Config struct {
 	PublicURL string
 	// Tiles is the basemap, if the node has one.
 	Tiles *Tiles
+	// TotemID names this totem, for alerts aimed at chosen totems.
+	TotemID string
 }
 
 // requestTimeout bounds the catalog work of one request.
@@ -99,6 +101,8 @@ func (s *Server) routes() {
 	api.Get("/map/style.json", s.mapStyle)
 	api.Get("/search", s.search)
 	api.Get("/ui", s.uiStrings)
+	api.Get("/alerts", s.alerts)
+	api.Get("/pages", s.pages)
 	api.Get("/qr.svg", s.qrCode)
 	api.Use(func(c *fiber.Ctx) error { return notFound("no such API endpoint: " + c.Path()) })
 	s.app.Get("/healthz", s.health)

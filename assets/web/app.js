@@ -114,6 +114,7 @@ function show(name, arg, push = true) {
   view.scrollTop = 0;
   window.scrollTo(0, 0);
   document.body.dataset.screen = name;
+  alerts();
   return Promise.resolve(screens[name](view, arg)).catch((err) => {
     view.replaceChildren(el("p", { class: "error", role: "alert" }, String(err.message || err)));
   }).then(() => view.focus({ preventScroll: true }));
@@ -181,7 +182,9 @@ screens.home = async (view) => {
   }, el("img", { src: c.icon_url, alt: "", width: 48, height: 48 }), el("span", {}, c.name.text)));
   const search = el("button", { class: "tile search", type: "button", on: { click: () => show("search", "") } },
     el("span", { class: "glyph", "aria-hidden": "true" }, "⌕"), el("span", {}, t("ui.search")));
-  view.append(el("h1", {}, t("ui.services_near")), el("div", { class: "tiles" }, search, tiles));
+  const info = el("button", { class: "tile info", type: "button", on: { click: () => show("pages") } },
+    el("span", { class: "glyph", "aria-hidden": "true" }, "ℹ"), el("span", {}, t("ui.information")));
+  view.append(el("h1", {}, t("ui.services_near")), el("div", { class: "tiles" }, search, tiles, info));
   if (!kiosk) view.append(positionPicker());
 };
 
@@ -205,6 +208,32 @@ async function pickTown(box) {
     if (p) state.origin = { lat: p.lat, lon: p.lon };
   } } }, el("option", { value: "" }, "—"), places.map((p) => el("option", { value: p.comune }, `${p.comune} (${p.province})`)));
   box.replaceChildren(el("label", { for: "town" }, t("ui.position_failed")), select);
+}
+
+screens.pages = async (view) => {
+  const { pages } = await api("pages");
+  view.append(el("h1", {}, t("ui.information")), el("ul", { class: "results" }, pages.map((p) => el("li", {},
+    el("button", { type: "button", class: "row", on: { click: () => show("page", p) } }, el("span", { class: "body" }, el("strong", { lang: p.title.lang }, p.title.text)))))));
+};
+
+screens.page = (view, p) => {
+  view.append(el("article", { class: "detail" }, el("h1", { lang: p.title.lang }, p.title.text), el("p", { lang: p.body.lang }, p.body.text)));
+};
+
+// alerts shows the notices in force on every screen but the attract one.
+async function alerts() {
+  const box = $("#alerts");
+  if (!state.lang) {
+    box.replaceChildren();
+    return;
+  }
+  try {
+    const data = await api("alerts");
+    box.replaceChildren(...data.alerts.map((a) => el("p", { class: `alert ${a.severity}`, lang: a.text.lang },
+      el("strong", {}, `${t("ui.alert")}: `), a.text.text)));
+  } catch {
+    // Keep what is shown: a notice must not vanish because a request failed.
+  }
 }
 
 screens.results = async (view, arg) => {

@@ -178,8 +178,15 @@ func TestKioskFlow(t *testing.T) {
 			if dir != "rtl" || lang != "ar" {
 				t.Fatalf("after choosing Arabic: dir=%q lang=%q", dir, lang)
 			}
+			// The notice for this totem's territory is on the screen.
+			must(t, ctx, chromedp.WaitVisible("#alerts .alert", chromedp.ByQuery))
 			shot(t, ctx, size.name+"-3-home-ar")
 			axeCheck(t, ctx, "home ar")
+			must(t, ctx, chromedp.Click(".tile.info", chromedp.ByQuery), screen("pages"),
+				chromedp.Click(".row", chromedp.ByQuery), screen("page"))
+			shot(t, ctx, size.name+"-3b-page-ar")
+			axeCheck(t, ctx, "page ar")
+			must(t, ctx, chromedp.Click("#home", chromedp.ByQuery), screen("home"))
 
 			must(t, ctx, chromedp.Click(`.tile[data-category="health"]`, chromedp.ByQuery), screen("results"))
 			var dists []float64

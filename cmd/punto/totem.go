@@ -24,6 +24,7 @@ func runTotem(ctx context.Context, args []string, stderr io.Writer) error {
 	lon := fs.Float64("lon", content.DemoTotem[0], "the totem's longitude (WGS84)")
 	demo := fs.Bool("demo", false, "create the demo catalog at --db if the file does not exist")
 	idle := fs.Int("idle", 60, "`seconds` untouched before the screen returns to the start and forgets the visit")
+	totemID := fs.String("totem-id", "demo-totem", "this totem's `name`, for alerts aimed at chosen totems")
 	tilesPath := fs.String("tiles", "", "basemap `file` (MBTiles, vector or raster) the map draws; without it the map shows the territories only")
 	publicURL := fs.String("public-url", "", "the `URL` where phones reach this content (QR codes point there; default http://localhost and --addr's port)")
 	if err := parse(fs, args, stderr); err != nil {
@@ -68,7 +69,7 @@ func runTotem(ctx context.Context, args []string, stderr io.Writer) error {
 		}
 		defer tiles.Close()
 	}
-	srv, err := kiosk.New(store, kiosk.Config{Tiles: tiles, Role: "totem", Position: pos, Version: version, Log: log, IdleSeconds: *idle, PublicURL: *publicURL})
+	srv, err := kiosk.New(store, kiosk.Config{Tiles: tiles, TotemID: *totemID, Role: "totem", Position: pos, Version: version, Log: log, IdleSeconds: *idle, PublicURL: *publicURL})
 	if err != nil {
 		return err
 	}
