@@ -274,7 +274,7 @@ var demoAlerts = []Alert{{
 		"it": "Demo: il martedì pomeriggio lo Sportello Immigrati di Ancona risponde solo al telefono, +39 000 000 1000.",
 		"en": "Demo: on Tuesday afternoons the Ancona immigrant desk answers by phone only, +39 000 000 1000.",
 		"fr": "Démo : le mardi après-midi, le guichet des immigrés d'Ancona répond seulement par téléphone, +39 000 000 1000.",
-		"ar": "تجريبي: بعد ظهر يوم الثلاثاء يجيب مكتب المهاجرين في أنكونا عبر الهاتف فقط، ‎+39 000 000 1000‎.",
+		"ar": "تجريبي: بعد ظهر يوم الثلاثاء يجيب مكتب المهاجرين في أنكونا عبر الهاتف فقط: +39 000 000 1000.",
 	},
 }}
 

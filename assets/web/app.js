@@ -35,6 +35,20 @@ function el(tag, props, ...children) {
   return e;
 }
 
+// withNumbers keeps phone numbers and other digit runs left to right inside
+// right-to-left text (<bdi dir=ltr>), so "+39 000 000 1000" never reads
+// backwards in Arabic or Urdu.
+function withNumbers(text) {
+  const out = [];
+  let last = 0;
+  for (const m of text.matchAll(/\+?\d[\d\s\u00a0./-]{4,}\d/g)) {
+    out.push(text.slice(last, m.index), el("bdi", { dir: "ltr" }, m[0]));
+    last = m.index + m[0].length;
+  }
+  out.push(text.slice(last));
+  return out;
+}
+
 // t renders a message: {{.Name}} placeholders, and plural forms chosen by
 // the language's CLDR rules when vars.Count is given.
 function t(id, vars = {}) {
@@ -217,7 +231,7 @@ screens.pages = async (view) => {
 };
 
 screens.page = (view, p) => {
-  view.append(el("article", { class: "detail" }, el("h1", { lang: p.title.lang }, p.title.text), el("p", { lang: p.body.lang }, p.body.text)));
+  view.append(el("article", { class: "detail" }, el("h1", { lang: p.title.lang }, p.title.text), el("p", { lang: p.body.lang }, withNumbers(p.body.text))));
 };
 
 // alerts shows the notices in force on every screen but the attract one.
@@ -230,7 +244,7 @@ async function alerts() {
   try {
     const data = await api("alerts");
     box.replaceChildren(...data.alerts.map((a) => el("p", { class: `alert ${a.severity}`, lang: a.text.lang },
-      el("strong", {}, `${t("ui.alert")}: `), a.text.text)));
+      el("strong", {}, `${t("ui.alert")}: `), withNumbers(a.text.text))));
   } catch {
     // Keep what is shown: a notice must not vanish because a request failed.
   }
@@ -383,7 +397,7 @@ screens.detail = async (view, id) => {
   const parts = [el("h1", { lang: s.name.lang }, s.name.text)];
   if (s.organization) parts.push(el("p", { class: "org", lang: s.organization.name.lang }, s.organization.name.text));
   parts.push(el("p", { class: "status" }, openLine(s.open, s.status), s.by_appointment ? ` · ${t("ui.by_appointment")}` : ""));
-  if (s.description) parts.push(el("p", { lang: s.description.lang }, s.description.text));
+  if (s.description) parts.push(el("p", { lang: s.description.lang }, withNumbers(s.description.text)));
   if (loc) parts.push(section("ui.address", el("p", {}, `${loc.address}, ${loc.comune}`), el("p", { class: "way" }, wayLine(loc))));
   parts.push(section("ui.hours", hoursTable(s.hours, holidays)));
   if (s.phones.length) parts.push(section("ui.phone", el("ul", {}, s.phones.map((p) => el("li", { dir: "ltr" }, p.number)))));
