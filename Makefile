@@ -10,7 +10,7 @@ VERSION   ?= $(shell git describe --always --dirty 2>/dev/null || echo dev)
 # Debian packages the GIS tests and the SpatiaLite benchmark use.
 DEB_PKGS  := spatialite-bin gdal-bin libsqlite3-mod-spatialite chromium fonts-noto-core fonts-noto-cjk
 
-.PHONY: all build run test lint bench deps clean vendor
+.PHONY: all build run test lint bench deps clean vendor budget
 
 all: build
 
@@ -74,3 +74,14 @@ vendor:
 	cd assets/node_modules/maplibre-gl/dist && cp maplibre-gl-csp.js maplibre-gl-csp-worker.js maplibre-gl.css LICENSE.txt ../../../web/vendor/maplibre/
 	mkdir -p cmd/punto/testdata
 	cp assets/node_modules/axe-core/axe.min.js cmd/punto/testdata/axe.min.js
+
+## budget: Lighthouse (npm, pinned) with Debian chromium on the phone pages and the totem's first screen
+LIGHTHOUSE := npx --yes lighthouse@13.5.0
+budget: build
+	@dir=$$(mktemp -d); ./bin/punto totem --db $$dir/punto.db --demo --addr 127.0.0.1:8097 2>/dev/null & pid=$$!; sleep 2; \
+	flags='--quiet --only-categories=performance,accessibility --output=json --chrome-flags=--headless=new --chrome-flags=--no-sandbox --chrome-flags=--disable-gpu --chrome-flags=--disable-background-networking'; \
+	for page in "phone /s/ancona-info-0?lang=ar --form-factor=mobile" "phone / --form-factor=mobile" "totem /?kiosk=1 --preset=desktop --throttling-method=provided"; do \
+		set -- $$page; CHROME_PATH=$$(command -v chromium) $(LIGHTHOUSE) "http://127.0.0.1:8097$$2" $$flags $$3 $$4 --output-path=$$dir/lh.json >/dev/null 2>&1; \
+		node -e 'const d=require(process.argv[1]),a=d.audits;console.log(process.argv[2].padEnd(6), process.argv[3].padEnd(28), "performance", d.categories.performance.score*100, "accessibility", d.categories.accessibility.score*100, "FCP", a["first-contentful-paint"].displayValue, "TTI", a.interactive.displayValue)' $$dir/lh.json $$1 $$2; \
+	done; kill $$pid; rm -rf $$dir
+	@for f in assets/web/index.html assets/web/app.js assets/web/style.css; do printf '%-28s %6d bytes, %6d gzipped\n' $$f $$(wc -c < $$f) $$(gzip -9c $$f | wc -c); done

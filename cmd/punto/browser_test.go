@@ -396,3 +396,38 @@ func TestExternalLinksAreQR(t *testing.T) {
 	axeCheck(t, ctx, "detail it")
 	must(t, ctx, chromedp.Navigate(base+"/s/ancona-info-0?lang=it"), chromedp.WaitVisible(`a[href^="https://www.example.org/"]`, chromedp.ByQuery))
 }
+
+// TestAccessibilityInItalianAndChinese: axe-core finds no serious or
+// critical violation on the screens of a visit in Italian and in Chinese,
+// on the totem and on a phone (TestKioskFlow covers Arabic).
+func TestAccessibilityInItalianAndChinese(t *testing.T) {
+	base := startTotem(t)
+	for _, lang := range []string{"it", "zh"} {
+		for _, size := range []struct {
+			name string
+			w, h int64
+		}{{"totem", 1080, 1920}, {"phone", 390, 844}} {
+			t.Run(lang+"/"+size.name, func(t *testing.T) {
+				ctx := browser(t, size.w, size.h)
+				must(t, ctx, chromedp.Navigate(base+"/?kiosk=1"), screen("attract"), chromedp.Click(".attract", chromedp.ByQuery), screen("languages"),
+					chromedp.Click(fmt.Sprintf(`.lang[lang=%q]`, lang), chromedp.ByQuery), screen("home"))
+				axeCheck(t, ctx, lang+" home")
+				shot(t, ctx, fmt.Sprintf("%s-home-%s", size.name, lang))
+				must(t, ctx, chromedp.Click(`.tile[data-category="language"]`, chromedp.ByQuery), screen("results"), chromedp.WaitVisible(".pin", chromedp.ByQuery))
+				axeCheck(t, ctx, lang+" results")
+				shot(t, ctx, fmt.Sprintf("%s-results-%s", size.name, lang))
+				must(t, ctx, chromedp.Click(".row", chromedp.ByQuery), screen("detail"), chromedp.WaitVisible("#qr", chromedp.ByQuery))
+				axeCheck(t, ctx, lang+" detail")
+				shot(t, ctx, fmt.Sprintf("%s-detail-%s", size.name, lang))
+				must(t, ctx, chromedp.Click("#home", chromedp.ByQuery), screen("home"), chromedp.Click(".tile.info", chromedp.ByQuery), screen("pages"))
+				axeCheck(t, ctx, lang+" pages")
+				must(t, ctx, chromedp.Click("#home", chromedp.ByQuery), screen("home"), chromedp.Click(".tile.search", chromedp.ByQuery), screen("search"))
+				axeCheck(t, ctx, lang+" search")
+				// Larger text and high contrast stay accessible.
+				must(t, ctx, chromedp.Click("#big", chromedp.ByQuery), chromedp.Click("#contrast", chromedp.ByQuery))
+				axeCheck(t, ctx, lang+" search, larger text, high contrast")
+				shot(t, ctx, fmt.Sprintf("%s-search-contrast-%s", size.name, lang))
+			})
+		}
+	}
+}
