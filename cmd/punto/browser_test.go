@@ -182,6 +182,11 @@ func TestKioskFlow(t *testing.T) {
 			must(t, ctx, chromedp.WaitVisible("#alerts .alert", chromedp.ByQuery))
 			shot(t, ctx, size.name+"-3-home-ar")
 			axeCheck(t, ctx, "home ar")
+			if size.name == "totem" {
+				if small := smallTargets(t, ctx); len(small) > 0 {
+					t.Errorf("touch targets under 48 px at home: %v", small)
+				}
+			}
 			must(t, ctx, chromedp.Click(".tile.info", chromedp.ByQuery), screen("pages"),
 				chromedp.Click(".row", chromedp.ByQuery), screen("page"))
 			shot(t, ctx, size.name+"-3b-page-ar")
@@ -209,6 +214,11 @@ func TestKioskFlow(t *testing.T) {
 			must(t, ctx, chromedp.Sleep(500*time.Millisecond))
 			shot(t, ctx, size.name+"-4-results-ar")
 			axeCheck(t, ctx, "results ar")
+			if size.name == "totem" {
+				if small := smallTargets(t, ctx); len(small) > 0 {
+					t.Errorf("touch targets under 48 px on the results: %v", small)
+				}
+			}
 
 			var id string
 			must(t, ctx, chromedp.Evaluate(`document.querySelector(".row").dataset.id`, &id),
@@ -234,9 +244,27 @@ func TestKioskFlow(t *testing.T) {
 				t.Errorf("typed %q on the keyboard", typed)
 			}
 			shot(t, ctx, size.name+"-6-search-keyboard-ar")
+			if size.name == "totem" {
+				if small := smallTargets(t, ctx); len(small) > 0 {
+					t.Errorf("touch targets under 48 px on the search screen: %v", small)
+				}
+			}
 			axeCheck(t, ctx, "search ar")
 		})
 	}
+}
+
+// smallTargets lists the visible buttons, fields and links smaller than 48
+// CSS pixels either way: a finger needs at least that on a totem.
+func smallTargets(t *testing.T, ctx context.Context) []string {
+	t.Helper()
+	var small []string
+	must(t, ctx, chromedp.Evaluate(`[...document.querySelectorAll("button, a[href], input, select, [role=button]")]
+		.filter(e => e.offsetParent !== null && getComputedStyle(e).visibility !== "hidden")
+		.map(e => [e, e.getBoundingClientRect()])
+		.filter(([e, r]) => r.width < 47.5 || r.height < 47.5)
+		.map(([e, r]) => e.tagName + "." + e.className + " " + Math.round(r.width) + "×" + Math.round(r.height))`, &small))
+	return small
 }
 
 // decodeQR fetches the detail page's QR image as the browser shows it and
@@ -430,4 +458,29 @@ func TestAccessibilityInItalianAndChinese(t *testing.T) {
 			})
 		}
 	}
+}
+
+// TestKeyboardOnly: on a phone or desktop every step works from the
+// keyboard: Tab reaches the controls in order, Enter activates them.
+func TestKeyboardOnly(t *testing.T) {
+	base := startTotem(t)
+	ctx := browser(t, 1280, 900)
+	must(t, ctx, chromedp.Navigate(base+"/?lang=en"), chromedp.WaitVisible("main .tile", chromedp.ByQuery))
+	// Tab from the top of the page until the health tile has the focus.
+	var focused string
+	for range 40 {
+		must(t, ctx, chromedp.KeyEvent("\t"), chromedp.Evaluate(`document.activeElement.dataset.category || ""`, &focused))
+		if focused == "health" {
+			break
+		}
+	}
+	if focused != "health" {
+		t.Fatal("Tab never reached the health tile")
+	}
+	var outline string
+	must(t, ctx, chromedp.Evaluate(`getComputedStyle(document.activeElement).outlineStyle`, &outline))
+	if outline == "none" {
+		t.Error("the focused tile shows no focus outline")
+	}
+	must(t, ctx, chromedp.KeyEvent("\r"), screen("results"), chromedp.Focus(".row", chromedp.ByQuery), chromedp.KeyEvent("\r"), screen("detail"))
 }
