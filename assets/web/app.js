@@ -114,6 +114,9 @@ function wayLine(r) {
 
 const screens = {};
 
+// show draws a screen into a fresh page element: an answer that arrives
+// after the visitor has moved on (or after an idle reset) lands in a page
+// that is no longer on screen, and is dropped with it.
 function show(name, arg, push = true) {
   if (push && state.current) state.stack.push(state.current);
   if (state.map) {
@@ -124,14 +127,15 @@ function show(name, arg, push = true) {
   $("#bar").hidden = name === "attract" || name === "languages" && !state.lang;
   $("#back").disabled = state.stack.length === 0;
   const view = $("#view");
-  view.replaceChildren();
+  const page = el("div", { class: "page" });
+  view.replaceChildren(page);
   view.scrollTop = 0;
   window.scrollTo(0, 0);
   document.body.dataset.screen = name;
   alerts();
-  return Promise.resolve(screens[name](view, arg)).catch((err) => {
-    view.replaceChildren(el("p", { class: "error", role: "alert" }, String(err.message || err)));
-  }).then(() => view.focus({ preventScroll: true }));
+  return Promise.resolve(screens[name](page, arg)).catch((err) => {
+    page.replaceChildren(el("p", { class: "error", role: "alert" }, String(err.message || err)));
+  }).then(() => { if (page.isConnected) view.focus({ preventScroll: true }); });
 }
 
 function back() {
@@ -243,6 +247,7 @@ async function alerts() {
   }
   try {
     const data = await api("alerts");
+    if (!state.lang) return; // the visit ended while we waited
     box.replaceChildren(...data.alerts.map((a) => el("p", { class: `alert ${a.severity}`, lang: a.text.lang },
       el("strong", {}, `${t("ui.alert")}: `), withNumbers(a.text.text))));
   } catch {
@@ -290,6 +295,7 @@ async function loadMapLibre() {
 
 async function drawMap(box, results) {
   await loadMapLibre();
+  if (!box.isConnected) return; // the visitor has moved on
   const origin = state.origin || node.position;
   const map = new window.maplibregl.Map({
     container: box, style: `/api/v1/map/style.json?lang=${state.lang}`, center: [origin.lon, origin.lat], zoom: 12,
@@ -457,6 +463,7 @@ function touched() {
 // reset forgets the visit: language, search text, history, scroll, toggles.
 function reset() {
   clearTimeout(idleTimer);
+  $("#alerts").replaceChildren();
   state.lang = null;
   state.ui = null;
   state.stack = [];

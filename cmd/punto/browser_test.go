@@ -127,7 +127,7 @@ func must(t *testing.T, ctx context.Context, actions ...chromedp.Action) {
 }
 
 func screen(name string) chromedp.Action {
-	return chromedp.WaitVisible(fmt.Sprintf(`body[data-screen=%q] main > *`, name), chromedp.ByQuery)
+	return chromedp.WaitVisible(fmt.Sprintf(`body[data-screen=%q] main > .page > *`, name), chromedp.ByQuery)
 }
 
 // axeCheck runs axe-core on the page and fails on serious or critical
@@ -338,7 +338,7 @@ func TestOtherHostsBlocked(t *testing.T) {
 	defer other.Close()
 	base := startTotem(t)
 	ctx := browser(t, 390, 844)
-	must(t, ctx, chromedp.Navigate(base+"/"), chromedp.WaitVisible("main > *", chromedp.ByQuery))
+	must(t, ctx, chromedp.Navigate(base+"/"), chromedp.WaitVisible("main > .page > *", chromedp.ByQuery))
 	var blocked bool
 	must(t, ctx, chromedp.Evaluate(fmt.Sprintf(`fetch(%q).then(() => false, () => true)`, other.URL+"/beacon"), &blocked,
 		func(p *runtimeEvaluate) *runtimeEvaluate { return p.WithAwaitPromise(true) }))
