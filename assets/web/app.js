@@ -64,7 +64,7 @@ function t(id, vars = {}) {
 async function getJSON(path) {
   const res = await fetch(path, { headers: { Accept: "application/json" } });
   const body = await res.json();
-  if (!res.ok) throw new Error(body.error || res.statusText);
+  if (!res.ok) throw Object.assign(new Error(body.error || res.statusText), { status: res.status });
   return body;
 }
 
@@ -134,7 +134,9 @@ function show(name, arg, push = true) {
   document.body.dataset.screen = name;
   alerts();
   return Promise.resolve(screens[name](page, arg)).catch((err) => {
-    page.replaceChildren(el("p", { class: "error", role: "alert" }, String(err.message || err)));
+    // The visitor gets words in their language; the details go to the console.
+    console.error(err);
+    page.replaceChildren(el("p", { class: "error", role: "alert" }, t(err.status === 404 ? "ui.not_found" : "ui.error")));
   }).then(() => { if (page.isConnected) view.focus({ preventScroll: true }); });
 }
 

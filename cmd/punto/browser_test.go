@@ -373,7 +373,7 @@ func TestPhoneDeepLink(t *testing.T) {
 	var msg string
 	must(t, ctx, chromedp.Navigate(base+"/s/no-such-service?lang=en"), chromedp.WaitVisible(".error", chromedp.ByQuery),
 		chromedp.Text(".error", &msg, chromedp.ByQuery))
-	if !strings.Contains(msg, "not found") {
+	if !strings.Contains(msg, "no longer available") {
 		t.Errorf("unknown service: %q", msg)
 	}
 	var manifest map[string]any
