@@ -15,6 +15,7 @@ const state = {
   current: null, // the screen on show: {name, arg}
   origin: null, // {lat, lon}: the totem, or the phone's position or comune
   map: null, // the results map on show
+  visit: 0, // counts visits: an answer for an earlier visit is dropped
   big: false,
   contrast: false,
 };
@@ -31,6 +32,9 @@ function el(tag, props, ...children) {
     else if (k.startsWith("aria-") || k.startsWith("data-") || k === "role" || k === "lang" || k === "dir" || k === "for") e.setAttribute(k, v);
     else e[k] = v;
   }
+  // Text in a language other than the page's (a fallback) keeps its own
+  // direction: English inside an Arabic page reads left to right.
+  if (props && props.lang && !props.dir) e.setAttribute("dir", "auto");
   for (const c of children.flat()) if (c !== null && c !== undefined && c !== false) e.append(c);
   return e;
 }
@@ -118,6 +122,8 @@ const screens = {};
 // after the visitor has moved on (or after an idle reset) lands in a page
 // that is no longer on screen, and is dropped with it.
 function show(name, arg, push = true) {
+  // A double tap must not stack the same screen twice.
+  if (push && state.current && state.current.name === name && JSON.stringify(state.current.arg) === JSON.stringify(arg)) return Promise.resolve();
   if (push && state.current) state.stack.push(state.current);
   if (state.map) {
     state.map.remove();
@@ -132,6 +138,7 @@ function show(name, arg, push = true) {
   view.scrollTop = 0;
   window.scrollTo(0, 0);
   document.body.dataset.screen = name;
+  touched(); // every screen but the attract one times out, touched or not
   alerts();
   return Promise.resolve(screens[name](page, arg)).catch((err) => {
     // The visitor gets words in their language; the details go to the console.
@@ -152,7 +159,9 @@ function home() {
 }
 
 async function setLanguage(tag) {
+  const visit = state.visit;
   const ui = await getJSON(`/api/v1/ui?lang=${encodeURIComponent(tag)}`);
+  if (visit !== state.visit) throw new Error("the visit ended");
   state.lang = ui.lang;
   state.ui = ui;
   document.documentElement.lang = ui.lang;
@@ -189,7 +198,14 @@ screens.attract = (view) => {
 screens.languages = (view) => {
   const buttons = languages.map((l) => el("button", {
     class: "lang", type: "button", lang: l.tag, dir: l.dir,
-    on: { click: async () => { await setLanguage(l.tag); state.stack = []; state.current = null; show("home"); } },
+    on: { click: async () => {
+      const visit = state.visit;
+      await setLanguage(l.tag).catch(() => {});
+      if (visit !== state.visit || state.lang !== l.tag) return; // reset, or another tap won
+      state.stack = [];
+      state.current = null;
+      show("home");
+    } },
   }, l.name));
   view.append(el("h1", { class: "sr" }, "Lingua · Language · Langue · اللغة"), el("div", { class: "langs" }, buttons));
 };
@@ -214,20 +230,20 @@ function positionPicker() {
   const use = el("button", { type: "button", class: "secondary", on: { click: () => {
     navigator.geolocation.getCurrentPosition(
       (p) => { state.origin = { lat: p.coords.latitude, lon: p.coords.longitude }; use.setAttribute("aria-pressed", "true"); },
-      () => pickTown(box), { timeout: 10000, maximumAge: 60000 });
+      () => pickTown(box, true), { timeout: 10000, maximumAge: 60000 });
   } } }, t("ui.use_my_position"));
   if (!("geolocation" in navigator)) use.hidden = true;
   box.append(use, el("button", { type: "button", class: "secondary", on: { click: () => pickTown(box) } }, t("ui.choose_town")));
   return box;
 }
 
-async function pickTown(box) {
+async function pickTown(box, failed = false) {
   const { places } = await getJSON("/api/v1/places");
   const select = el("select", { id: "town", on: { change: () => {
     const p = places[select.selectedIndex - 1];
     if (p) state.origin = { lat: p.lat, lon: p.lon };
   } } }, el("option", { value: "" }, "—"), places.map((p) => el("option", { value: p.comune }, `${p.comune} (${p.province})`)));
-  box.replaceChildren(el("label", { for: "town" }, t("ui.position_failed")), select);
+  box.replaceChildren(el("label", { for: "town" }, t(failed ? "ui.position_failed" : "ui.choose_town")), select);
 }
 
 screens.pages = async (view) => {
@@ -247,9 +263,10 @@ async function alerts() {
     box.replaceChildren();
     return;
   }
+  const visit = state.visit, lang = state.lang;
   try {
     const data = await api("alerts");
-    if (!state.lang) return; // the visit ended while we waited
+    if (visit !== state.visit || lang !== state.lang) return; // the visit or its language changed meanwhile
     box.replaceChildren(...data.alerts.map((a) => el("p", { class: `alert ${a.severity}`, lang: a.text.lang },
       el("strong", {}, `${t("ui.alert")}: `), withNumbers(a.text.text))));
   } catch {
@@ -306,13 +323,17 @@ async function drawMap(box, results) {
   map.touchZoomRotate.disableRotation();
   state.map = map;
   const bounds = new window.maplibregl.LngLatBounds([origin.lon, origin.lat], [origin.lon, origin.lat]);
-  const here = el("div", { class: "here", role: "img", "aria-label": t("ui.you_are_here"), title: t("ui.you_are_here") }, el("span", { "aria-hidden": "true" }, "★"));
-  new window.maplibregl.Marker({ element: here }).setLngLat([origin.lon, origin.lat]).addTo(map);
   results.forEach((r, i) => {
     const pin = el("button", { type: "button", class: "pin", "data-id": r.id, "aria-label": `${i + 1}. ${r.name.text}`, on: { click: () => show("detail", r.id) } }, String(i + 1));
     new window.maplibregl.Marker({ element: pin }).setLngLat([r.lon, r.lat]).addTo(map);
     bounds.extend([r.lon, r.lat]);
   });
+  // "You are here": the totem, or the phone's own position or town; added
+  // last so no pin covers it.
+  if (kiosk || state.origin) {
+    const here = el("div", { class: "here", role: "img", "aria-label": t("ui.you_are_here"), title: t("ui.you_are_here") }, el("span", { "aria-hidden": "true" }, "★"));
+    new window.maplibregl.Marker({ element: here }).setLngLat([origin.lon, origin.lat]).addTo(map);
+  }
   map.fitBounds(bounds, { padding: 48, maxZoom: 15, duration: 0 });
 }
 
@@ -408,7 +429,7 @@ screens.detail = async (view, id) => {
   if (s.description) parts.push(el("p", { lang: s.description.lang }, withNumbers(s.description.text)));
   if (loc) parts.push(section("ui.address", el("p", {}, `${loc.address}, ${loc.comune}`), el("p", { class: "way" }, wayLine(loc))));
   parts.push(section("ui.hours", hoursTable(s.hours, holidays)));
-  if (s.phones.length) parts.push(section("ui.phone", el("ul", {}, s.phones.map((p) => el("li", { dir: "ltr" }, p.number)))));
+  if (s.phones.length) parts.push(section("ui.phone", el("ul", {}, s.phones.map((p) => el("li", {}, el("bdi", { dir: "ltr" }, p.number))))));
   if (s.languages.length) parts.push(section("ui.languages_spoken", el("p", {}, s.languages.map(langName).join(" · "))));
   if (s.documents.length) parts.push(section("ui.what_to_bring", el("ul", {}, s.documents.map((d) => el("li", { lang: d.lang }, d.text)))));
   if (s.eligibility) parts.push(section("ui.who_can_use", el("p", { lang: s.eligibility.lang }, s.eligibility.text)));
@@ -465,6 +486,7 @@ function touched() {
 // reset forgets the visit: language, search text, history, scroll, toggles.
 function reset() {
   clearTimeout(idleTimer);
+  state.visit++;
   $("#alerts").replaceChildren();
   state.lang = null;
   state.ui = null;

@@ -25,5 +25,12 @@ self.addEventListener("fetch", (e) => {
       caches.open(CACHE).then((c) => c.put(key, copy));
     }
     return res;
-  }).catch(() => caches.match(key).then((hit) => hit || caches.match("/"))));
+  }).catch(() => caches.match(key).then((hit) => {
+    if (hit) return hit;
+    // Data never seen: say so as data, not with the page.
+    if (url.pathname.startsWith("/api/")) {
+      return new Response(JSON.stringify({ error: "offline" }), { status: 503, headers: { "Content-Type": "application/json" } });
+    }
+    return caches.match("/");
+  })));
 });

@@ -204,16 +204,26 @@ func TestKioskFlow(t *testing.T) {
 					t.Fatalf("results not sorted by distance: %v", dists)
 				}
 			}
-			// The map shows the totem and a tappable marker per result.
+			// The map shows the totem and a tappable marker per result (on a
+			// phone, in its own tab).
 			var pins int
+			if size.name == "phone" {
+				must(t, ctx, chromedp.Click(`[data-tab="map"]`, chromedp.ByQuery))
+			}
 			must(t, ctx, chromedp.WaitVisible(".maplibregl-canvas", chromedp.ByQuery), chromedp.WaitVisible(".here", chromedp.ByQuery),
 				chromedp.Evaluate(`document.querySelectorAll(".pin").length`, &pins))
+			if size.name == "phone" {
+				must(t, ctx, chromedp.Sleep(300*time.Millisecond))
+				shot(t, ctx, size.name+"-4b-map-ar")
+				must(t, ctx, chromedp.Click(`[data-tab="list"]`, chromedp.ByQuery))
+			}
 			if pins != len(dists) {
 				t.Errorf("%d markers for %d results", pins, len(dists))
 			}
 			must(t, ctx, chromedp.Sleep(500*time.Millisecond))
 			shot(t, ctx, size.name+"-4-results-ar")
 			axeCheck(t, ctx, "results ar")
+			noSidewaysScroll(t, ctx, size.name+" results")
 			if size.name == "totem" {
 				if small := smallTargets(t, ctx); len(small) > 0 {
 					t.Errorf("touch targets under 48 px on the results: %v", small)
@@ -225,6 +235,7 @@ func TestKioskFlow(t *testing.T) {
 				chromedp.Click(".row", chromedp.ByQuery), screen("detail"), chromedp.WaitVisible("#qr", chromedp.ByQuery))
 			shot(t, ctx, size.name+"-5-detail-ar")
 			axeCheck(t, ctx, "detail ar")
+			noSidewaysScroll(t, ctx, size.name+" detail")
 			if got, want := decodeQR(t, base, ctx), publicURL+"/s/"+id+"?lang=ar"; got != want {
 				t.Errorf("QR code reads %q, want %q", got, want)
 			}
@@ -244,6 +255,7 @@ func TestKioskFlow(t *testing.T) {
 				t.Errorf("typed %q on the keyboard", typed)
 			}
 			shot(t, ctx, size.name+"-6-search-keyboard-ar")
+			noSidewaysScroll(t, ctx, size.name+" search")
 			if size.name == "totem" {
 				if small := smallTargets(t, ctx); len(small) > 0 {
 					t.Errorf("touch targets under 48 px on the search screen: %v", small)
@@ -265,6 +277,16 @@ func smallTargets(t *testing.T, ctx context.Context) []string {
 		.filter(([e, r]) => r.width < 47.5 || r.height < 47.5)
 		.map(([e, r]) => e.tagName + "." + e.className + " " + Math.round(r.width) + "×" + Math.round(r.height))`, &small))
 	return small
+}
+
+// noSidewaysScroll fails when the page is wider than the screen.
+func noSidewaysScroll(t *testing.T, ctx context.Context, what string) {
+	t.Helper()
+	var wide bool
+	must(t, ctx, chromedp.Evaluate(`document.documentElement.scrollWidth > innerWidth + 1`, &wide))
+	if wide {
+		t.Errorf("%s: the page is wider than the screen", what)
+	}
 }
 
 // decodeQR fetches the detail page's QR image as the browser shows it and
@@ -441,7 +463,7 @@ func TestAccessibilityInItalianAndChinese(t *testing.T) {
 					chromedp.Click(fmt.Sprintf(`.lang[lang=%q]`, lang), chromedp.ByQuery), screen("home"))
 				axeCheck(t, ctx, lang+" home")
 				shot(t, ctx, fmt.Sprintf("%s-home-%s", size.name, lang))
-				must(t, ctx, chromedp.Click(`.tile[data-category="language"]`, chromedp.ByQuery), screen("results"), chromedp.WaitVisible(".pin", chromedp.ByQuery))
+				must(t, ctx, chromedp.Click(`.tile[data-category="language"]`, chromedp.ByQuery), screen("results"), chromedp.WaitReady(".pin", chromedp.ByQuery))
 				axeCheck(t, ctx, lang+" results")
 				shot(t, ctx, fmt.Sprintf("%s-results-%s", size.name, lang))
 				must(t, ctx, chromedp.Click(".row", chromedp.ByQuery), screen("detail"), chromedp.WaitVisible("#qr", chromedp.ByQuery))
@@ -454,6 +476,7 @@ func TestAccessibilityInItalianAndChinese(t *testing.T) {
 				// Larger text and high contrast stay accessible.
 				must(t, ctx, chromedp.Click("#big", chromedp.ByQuery), chromedp.Click("#contrast", chromedp.ByQuery))
 				axeCheck(t, ctx, lang+" search, larger text, high contrast")
+				noSidewaysScroll(t, ctx, lang+" search, larger text")
 				shot(t, ctx, fmt.Sprintf("%s-search-contrast-%s", size.name, lang))
 			})
 		}

@@ -34,9 +34,11 @@ func runTotem(ctx context.Context, args []string, stderr io.Writer) error {
 	if *idle < 5 || *idle > 3600 {
 		return usagef("totem: --idle must be between 5 and 3600 seconds")
 	}
+	warnPublic := false
 	if *publicURL == "" {
 		_, port, _ := net.SplitHostPort(*addr)
 		*publicURL = "http://localhost:" + port
+		warnPublic = true
 	}
 	if u, err := url.Parse(*publicURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 		return usagef("totem: --public-url must be an http or https URL")
@@ -45,6 +47,9 @@ func runTotem(ctx context.Context, args []string, stderr io.Writer) error {
 		return usagef("totem: --lat/--lon: %v", err)
 	}
 	log := slog.New(slog.NewTextHandler(stderr, nil))
+	if warnPublic {
+		log.Warn("QR codes point to this machine, which visitors' phones cannot reach: set --public-url to the portal's address", "public_url", *publicURL)
+	}
 	if _, err := os.Stat(*db); errors.Is(err, os.ErrNotExist) {
 		if !*demo {
 			return fmt.Errorf("totem: catalog %s does not exist (pass --demo to create the demo catalog there)", *db)
