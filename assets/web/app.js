@@ -207,7 +207,7 @@ screens.languages = (view) => {
       show("home");
     } },
   }, l.name));
-  view.append(el("h1", { class: "sr" }, "Lingua · Language · Langue · اللغة"), el("div", { class: "langs" }, buttons));
+  view.append(el("h1", { class: "pick" }, "Lingua · Language · Langue · Idioma · اللغة · 语言"), el("div", { class: "langs" }, buttons));
 };
 
 screens.home = async (view) => {
@@ -339,6 +339,8 @@ async function drawMap(box, results) {
 
 screens.search = (view, text) => {
   const input = el("input", { id: "q", type: "search", value: text || "", autocomplete: "off", placeholder: t("ui.search_hint"), "aria-label": t("ui.search") });
+  // On the totem the on-screen keyboard types; no system keyboard pops up.
+  if (kiosk) input.setAttribute("inputmode", "none");
   const out = el("div", { class: "suggest", "aria-live": "polite" });
   let seq = 0;
   const run = async () => {
@@ -404,6 +406,10 @@ async function keyboard(pad, input, changed, submit) {
         kb.setOptions({ layoutName: shift ? "shift" : "default" });
       } else if (button === "{enter}") {
         submit();
+      } else if (shift) {
+        // Shift is for one letter, as on a phone.
+        shift = false;
+        kb.setOptions({ layoutName: "default" });
       }
     },
   });
