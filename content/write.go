@@ -28,31 +28,35 @@ type Batch struct {
 	areas    bool            // a territory was written: reload the area index
 }
 
+// stmt returns the batch's prepared statement for query, preparing it the
+// first time: a bulk write runs the same few statements millions of times.
+func (b *Batch) stmt(query string) (*sql.Stmt, error) {
+	if st, ok := b.stmts[query]; ok {
+		return st, nil
+	}
+	st, err := b.tx.PrepareContext(b.ctx, query)
+	if err != nil {
+		return nil, fmt.Errorf("content: prepare: %w", err)
+	}
+	b.stmts[query] = st
+	return st, nil
+}
+
 func (b *Batch) exec(query string, args ...any) (sql.Result, error) {
-	st, ok := b.stmts[query]
-	if !ok {
-		var err error
-		st, err = b.tx.PrepareContext(b.ctx, query)
-		if err != nil {
-			return nil, fmt.Errorf("content: prepare: %w", err)
-		}
-		b.stmts[query] = st
+	st, err := b.stmt(query)
+	if err != nil {
+		return nil, err
 	}
 	return st.ExecContext(b.ctx, args...)
 }
 
 func (b *Batch) queryInt(query string, args ...any) (int64, error) {
-	st, ok := b.stmts[query]
-	if !ok {
-		var err error
-		st, err = b.tx.PrepareContext(b.ctx, query)
-		if err != nil {
-			return 0, fmt.Errorf("content: prepare: %w", err)
-		}
-		b.stmts[query] = st
+	st, err := b.stmt(query)
+	if err != nil {
+		return 0, err
 	}
 	var v int64
-	err := st.QueryRowContext(b.ctx, args...).Scan(&v)
+	err = st.QueryRowContext(b.ctx, args...).Scan(&v)
 	return v, err
 }
 
@@ -452,13 +456,9 @@ const textSources = `
 func (b *Batch) indexText(id string) error {
 	var pk int64
 	var status Status
-	st, ok := b.stmts["fts-service"]
-	if !ok {
-		var err error
-		if st, err = b.tx.PrepareContext(b.ctx, "SELECT pk, status FROM service WHERE id = ?"); err != nil {
-			return err
-		}
-		b.stmts["fts-service"] = st
+	st, err := b.stmt("SELECT pk, status FROM service WHERE id = ?")
+	if err != nil {
+		return err
 	}
 	if err := st.QueryRowContext(b.ctx, id).Scan(&pk, &status); err != nil {
 		return fmt.Errorf("content: search index %s: %w", id, err)
@@ -471,13 +471,9 @@ func (b *Batch) indexText(id string) error {
 	if status == StatusWithdrawn {
 		return nil
 	}
-	src, ok := b.stmts[textSources]
-	if !ok {
-		var err error
-		if src, err = b.tx.PrepareContext(b.ctx, textSources); err != nil {
-			return err
-		}
-		b.stmts[textSources] = src
+	src, err := b.stmt(textSources)
+	if err != nil {
+		return err
 	}
 	lo, hi := childRange(id)
 	rows, err := src.QueryContext(b.ctx, id, lo, hi)
