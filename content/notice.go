@@ -125,13 +125,7 @@ type Page struct {
 
 // PutPage creates or replaces a page.
 func (b *Batch) PutPage(p *Page) error {
-	if !ValidID(p.ID) {
-		return invalid("id", "%q is not a valid id", p.ID)
-	}
-	if err := validText("title", p.Title, true); err != nil {
-		return err
-	}
-	if err := validText("body", p.Body, true); err != nil {
+	if err := p.Validate(); err != nil {
 		return err
 	}
 	if _, err := b.exec(`INSERT INTO page(id, position) VALUES (?, ?) ON CONFLICT(id) DO UPDATE SET position = excluded.position`, p.ID, p.Position); err != nil {

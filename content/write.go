@@ -223,10 +223,7 @@ func (b *Batch) writeText(replace bool, entity, id, field string, t Text) error 
 
 // PutOrganization creates or replaces an organization.
 func (b *Batch) PutOrganization(o *Organization) error {
-	if !ValidID(o.ID) {
-		return invalid("id", "%q is not a valid id", o.ID)
-	}
-	if err := validText("name", o.Name, true); err != nil {
+	if err := o.Validate(); err != nil {
 		return err
 	}
 	b.orgs = append(b.orgs, o.ID)

@@ -1,0 +1,300 @@
+package content
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+)
+
+// HashSize is the length of a batch hash (SHA-256).
+const HashSize = sha256.Size
+
+// BatchBody is what a batch says: the sequence range it covers, the hash of
+// the batch before it, when it was published, and its changes. Its JSON
+// encoding, produced once at publish, is what is hashed, chained and
+// signed; it travels byte for byte.
+type BatchBody struct {
+	First   int64     `json:"first"`
+	Last    int64     `json:"last"`
+	Prev    string    `json:"prev"` // hex SHA-256 of the previous batch's body; zeros for the first
+	At      time.Time `json:"at"`
+	Changes []Change  `json:"changes"`
+}
+
+// FeedBatch is a stored batch: its body bytes and their hash.
+type FeedBatch struct {
+	First, Last int64
+	Hash        [HashSize]byte
+	Body        []byte
+}
+
+// SyncState is where a catalog stands in the change feed.
+type SyncState struct {
+	Seq  int64
+	Hash [HashSize]byte // of the batch that brought Seq; zeros at 0
+	At   time.Time
+}
+
+// RejectError says why a batch or snapshot was refused. Nothing of it was
+// applied.
+type RejectError struct {
+	Reason string // tampered, replay, out_of_order, expired, broken_chain, invalid
+	Detail string
+}
+
+func (e *RejectError) Error() string { return "content: batch rejected (" + e.Reason + "): " + e.Detail }
+
+func reject(reason, format string, args ...any) error {
+	return &RejectError{Reason: reason, Detail: fmt.Sprintf(format, args...)}
+}
+
+// MaxChanges bounds one publish.
+const MaxChanges = 200000
+
+func (b *Batch) syncState() (SyncState, error) {
+	var st SyncState
+	var hash []byte
+	var at string
+	q, err := b.stmt("SELECT seq, hash, at FROM sync_state WHERE one = 1")
+	if err != nil {
+		return st, err
+	}
+	if err := q.QueryRowContext(b.ctx).Scan(&st.Seq, &hash, &at); err != nil {
+		return st, fmt.Errorf("content: sync state: %w", err)
+	}
+	copy(st.Hash[:], hash)
+	st.At, _ = time.Parse(time.RFC3339Nano, at)
+	return st, nil
+}
+
+func (b *Batch) setSyncState(seq int64, hash [HashSize]byte) error {
+	_, err := b.exec("UPDATE sync_state SET seq = ?, hash = ?, at = ? WHERE one = 1", seq, hash[:], time.Now().UTC().Format(time.RFC3339Nano))
+	return err
+}
+
+// SyncState reads where the catalog stands in the feed.
+func (s *Store) SyncState(ctx context.Context) (SyncState, error) {
+	var st SyncState
+	var hash []byte
+	var at string
+	if err := s.r.QueryRowContext(ctx, "SELECT seq, hash, at FROM sync_state WHERE one = 1").Scan(&st.Seq, &hash, &at); err != nil {
+		return st, fmt.Errorf("content: sync state: %w", err)
+	}
+	copy(st.Hash[:], hash)
+	st.At, _ = time.Parse(time.RFC3339Nano, at)
+	return st, nil
+}
+
+// Publish applies changes to the catalog and appends them to the change
+// log as one batch, all in one transaction: each change gets the next
+// sequence number, the batch is chained to the one before. Invalid changes
+// come back as *ValidationError (its field prefixed with the change's
+// index) and nothing is written.
+func (s *Store) Publish(ctx context.Context, author string, changes []Change) (*FeedBatch, error) {
+	if len(changes) == 0 {
+		return nil, invalid("changes", "nothing to publish")
+	}
+	if len(changes) > MaxChanges {
+		return nil, invalid("changes", "more than %d changes in one publish", MaxChanges)
+	}
+	var out *FeedBatch
+	err := s.Write(ctx, func(b *Batch) error {
+		st, err := b.syncState()
+		if err != nil {
+			return err
+		}
+		now := time.Now().UTC()
+		body := BatchBody{First: st.Seq + 1, Last: st.Seq + int64(len(changes)), Prev: hex.EncodeToString(st.Hash[:]), At: now, Changes: make([]Change, len(changes))}
+		at := now.Format(time.RFC3339Nano)
+		for i := range changes {
+			c := changes[i]
+			c.Seq = st.Seq + 1 + int64(i)
+			if len(c.Doc) > 0 {
+				// One canonical form: compact, so the bytes that are hashed
+				// do not depend on how the editor spaced its JSON.
+				var buf bytes.Buffer
+				if err := json.Compact(&buf, c.Doc); err != nil {
+					return prefixField(fmt.Sprintf("changes[%d]", i), invalid("doc", "%v", err))
+				}
+				c.Doc = buf.Bytes()
+			}
+			if err := b.Apply(&c); err != nil {
+				return prefixField(fmt.Sprintf("changes[%d]", i), err)
+			}
+			if _, err := b.exec("INSERT INTO change_log(seq, kind, id, op, author, at) VALUES (?, ?, ?, ?, ?, ?)", c.Seq, c.Kind, c.ID, c.Op, author, at); err != nil {
+				return fmt.Errorf("content: change log: %w", err)
+			}
+			body.Changes[i] = c
+		}
+		raw, err := json.Marshal(body)
+		if err != nil {
+			return fmt.Errorf("content: encode batch: %w", err)
+		}
+		fb := &FeedBatch{First: body.First, Last: body.Last, Hash: sha256.Sum256(raw), Body: raw}
+		if _, err := b.exec("INSERT INTO feed_batch(last_seq, first_seq, hash, body, at) VALUES (?, ?, ?, ?, ?)", fb.Last, fb.First, fb.Hash[:], raw, at); err != nil {
+			return fmt.Errorf("content: feed batch: %w", err)
+		}
+		if err := b.setSyncState(fb.Last, fb.Hash); err != nil {
+			return err
+		}
+		out = fb
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func prefixField(prefix string, err error) error {
+	var ve *ValidationError
+	if errors.As(err, &ve) {
+		return &ValidationError{Field: prefix + "." + ve.Field, Reason: ve.Reason}
+	}
+	return err
+}
+
+// BatchesAfter returns the stored batches that follow seq, oldest first,
+// stopping once they hold at least maxChanges changes. ok is false when
+// seq is not the end of a stored batch (the caller needs a snapshot).
+func (s *Store) BatchesAfter(ctx context.Context, seq int64, maxChanges int) (out []FeedBatch, ok bool, err error) {
+	if seq > 0 {
+		var n int
+		if err := s.r.QueryRowContext(ctx, "SELECT count(*) FROM feed_batch WHERE last_seq = ?", seq).Scan(&n); err != nil {
+			return nil, false, fmt.Errorf("content: feed: %w", err)
+		}
+		if n == 0 {
+			return nil, false, nil
+		}
+	}
+	rows, err := s.r.QueryContext(ctx, "SELECT first_seq, last_seq, hash, body FROM feed_batch WHERE last_seq > ? ORDER BY last_seq", seq)
+	if err != nil {
+		return nil, false, fmt.Errorf("content: feed: %w", err)
+	}
+	defer rows.Close()
+	total := 0
+	for rows.Next() {
+		var fb FeedBatch
+		var hash []byte
+		if err := rows.Scan(&fb.First, &fb.Last, &hash, &fb.Body); err != nil {
+			return nil, false, fmt.Errorf("content: feed: %w", err)
+		}
+		copy(fb.Hash[:], hash)
+		out = append(out, fb)
+		total += int(fb.Last - fb.First + 1)
+		if total >= maxChanges {
+			break
+		}
+	}
+	return out, true, rows.Err()
+}
+
+// BatchHash returns the hash of the stored batch ending at seq (zeros for
+// 0), or ErrNotFound.
+func (s *Store) BatchHash(ctx context.Context, seq int64) ([HashSize]byte, error) {
+	var h [HashSize]byte
+	if seq == 0 {
+		return h, nil
+	}
+	var hash []byte
+	if err := s.r.QueryRowContext(ctx, "SELECT hash FROM feed_batch WHERE last_seq = ?", seq).Scan(&hash); err != nil {
+		return h, notFound(err, "batch", fmt.Sprint(seq))
+	}
+	copy(h[:], hash)
+	return h, nil
+}
+
+// ApplyBatches applies batch bodies received from the portal, in one
+// transaction with the new sequence number: all of them or, if any is out
+// of order, breaks the hash chain or holds an invalid change, none
+// (*RejectError). The signature over them was checked by the caller.
+func (s *Store) ApplyBatches(ctx context.Context, bodies [][]byte) (SyncState, error) {
+	var st SyncState
+	err := s.Write(ctx, func(b *Batch) error {
+		var err error
+		if st, err = b.syncState(); err != nil {
+			return err
+		}
+		parsed := make([]BatchBody, len(bodies))
+		for i, raw := range bodies {
+			if err := json.Unmarshal(raw, &parsed[i]); err != nil {
+				return reject("invalid", "batch %d: %v", i, err)
+			}
+		}
+		for i, raw := range bodies {
+			body := &parsed[i]
+			switch {
+			case body.Last < body.First || int64(len(body.Changes)) != body.Last-body.First+1:
+				return reject("invalid", "batch %d-%d holds %d changes", body.First, body.Last, len(body.Changes))
+			case body.Last <= st.Seq:
+				return reject("replay", "batch %d-%d is not newer than the catalog's %d", body.First, body.Last, st.Seq)
+			case body.First != st.Seq+1:
+				return reject("out_of_order", "batch %d-%d does not follow %d", body.First, body.Last, st.Seq)
+			case body.Prev != hex.EncodeToString(st.Hash[:]):
+				return reject("broken_chain", "batch %d-%d does not follow the batch the catalog holds", body.First, body.Last)
+			}
+			for j := range body.Changes {
+				c := &body.Changes[j]
+				if c.Seq != body.First+int64(j) {
+					return reject("invalid", "change %d of batch %d-%d has sequence %d", j, body.First, body.Last, c.Seq)
+				}
+				if err := b.Apply(c); err != nil {
+					return reject("invalid", "change %d: %v", c.Seq, err)
+				}
+			}
+			st.Seq, st.Hash = body.Last, sha256.Sum256(raw)
+		}
+		return b.setSyncState(st.Seq, st.Hash)
+	})
+	return st, err
+}
+
+// Affected lists what the given batch bodies change, for screens to
+// refresh: service IDs, and whether alerts, pages or anything else
+// changed.
+type Affected struct {
+	Seq      int64    `json:"seq"`
+	Services []string `json:"services,omitempty"`
+	Alerts   bool     `json:"alerts,omitempty"`
+	Pages    bool     `json:"pages,omitempty"`
+	Other    bool     `json:"other,omitempty"` // organizations or territories: refresh everything
+	All      bool     `json:"all,omitempty"`   // a snapshot replaced the catalog
+}
+
+// AffectedBy reads which records batch bodies touch.
+func AffectedBy(seq int64, bodies [][]byte) Affected {
+	a := Affected{Seq: seq}
+	seen := map[string]bool{}
+	for _, raw := range bodies {
+		var body struct {
+			Changes []struct{ Kind, ID string } `json:"changes"`
+		}
+		if json.Unmarshal(raw, &body) != nil {
+			a.All = true
+			continue
+		}
+		for _, c := range body.Changes {
+			switch c.Kind {
+			case KindService:
+				if !seen[c.ID] && len(a.Services) < 1000 {
+					seen[c.ID] = true
+					a.Services = append(a.Services, c.ID)
+				} else if !seen[c.ID] {
+					a.All = true
+				}
+			case KindAlert:
+				a.Alerts = true
+			case KindPage:
+				a.Pages = true
+			default:
+				a.Other = true
+			}
+		}
+	}
+	return a
+}

@@ -1,0 +1,208 @@
+package content
+
+import (
+	"bytes"
+	"crypto/ed25519"
+	"crypto/rand"
+	"crypto/x509"
+	"encoding/base64"
+	"encoding/hex"
+	"encoding/json"
+	"encoding/pem"
+	"errors"
+	"fmt"
+	"os"
+	"strings"
+	"time"
+)
+
+// signingContext is prefixed to every signed payload, so that a signature
+// made for the feed can never be passed off as one for anything else.
+const signingContext = "punto/feed/v1\x00"
+
+// Envelope is a signed message from the portal to its totems: batches of
+// changes, a snapshot manifest, or (later) a command. Expires bounds how
+// long it may be held back and delivered.
+type Envelope struct {
+	Type     string            `json:"type"` // batches or snapshot
+	Expires  time.Time         `json:"expires"`
+	Batches  []json.RawMessage `json:"batches,omitempty"`
+	Snapshot *SnapshotManifest `json:"snapshot,omitempty"`
+}
+
+// SnapshotManifest describes a snapshot file that follows in data frames.
+type SnapshotManifest struct {
+	Seq    int64  `json:"seq"`
+	Hash   string `json:"hash"`   // hex: the batch hash at Seq
+	Size   int64  `json:"size"`   // bytes
+	SHA256 string `json:"sha256"` // hex, of the whole file
+}
+
+// The envelope types.
+const (
+	EnvelopeBatches  = "batches"
+	EnvelopeSnapshot = "snapshot"
+)
+
+// EncodeBatches builds the payload of a batches envelope. The batch bodies
+// are spliced in byte for byte: their hashes chain the feed.
+func EncodeBatches(expires time.Time, bodies [][]byte) []byte {
+	var b bytes.Buffer
+	exp, _ := json.Marshal(expires.UTC())
+	b.WriteString(`{"type":"batches","expires":`)
+	b.Write(exp)
+	b.WriteString(`,"batches":[`)
+	for i, body := range bodies {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		b.Write(body)
+	}
+	b.WriteString("]}")
+	return b.Bytes()
+}
+
+// Sign returns the signature of payload followed by payload.
+func Sign(key ed25519.PrivateKey, payload []byte) []byte {
+	msg := make([]byte, 0, len(signingContext)+len(payload))
+	msg = append(append(msg, signingContext...), payload...)
+	sig := ed25519.Sign(key, msg)
+	return append(sig, payload...)
+}
+
+// OpenEnvelope checks a signed message against the portal's public key and
+// its expiry, and decodes it. Any failure is a *RejectError.
+func OpenEnvelope(pub ed25519.PublicKey, signed []byte, now time.Time) (*Envelope, error) {
+	if len(signed) < ed25519.SignatureSize {
+		return nil, reject("unsigned", "message too short to carry a signature")
+	}
+	sig, payload := signed[:ed25519.SignatureSize], signed[ed25519.SignatureSize:]
+	msg := make([]byte, 0, len(signingContext)+len(payload))
+	msg = append(append(msg, signingContext...), payload...)
+	if !ed25519.Verify(pub, msg, sig) {
+		return nil, reject("tampered", "signature does not match the portal's key")
+	}
+	var env Envelope
+	if err := json.Unmarshal(payload, &env); err != nil {
+		return nil, reject("invalid", "signed payload: %v", err)
+	}
+	if env.Expires.IsZero() || now.After(env.Expires) {
+		return nil, reject("expired", "expired at %s", env.Expires.Format(time.RFC3339))
+	}
+	switch env.Type {
+	case EnvelopeBatches:
+		if len(env.Batches) == 0 {
+			return nil, reject("invalid", "no batches")
+		}
+	case EnvelopeSnapshot:
+		if env.Snapshot == nil || env.Snapshot.Size <= 0 {
+			return nil, reject("invalid", "no snapshot manifest")
+		}
+	default:
+		return nil, reject("invalid", "unknown envelope type %q", env.Type)
+	}
+	return &env, nil
+}
+
+// Bodies returns the envelope's batch bodies as bytes.
+func (e *Envelope) Bodies() [][]byte {
+	out := make([][]byte, len(e.Batches))
+	for i, b := range e.Batches {
+		out[i] = b
+	}
+	return out
+}
+
+// State returns the manifest's feed position and file checksum.
+func (m *SnapshotManifest) State() (SyncState, [32]byte, error) {
+	var st SyncState
+	var sum [32]byte
+	h, err := hex.DecodeString(m.Hash)
+	if err != nil || len(h) != HashSize {
+		return st, sum, reject("invalid", "snapshot hash %q", m.Hash)
+	}
+	s, err := hex.DecodeString(m.SHA256)
+	if err != nil || len(s) != len(sum) {
+		return st, sum, reject("invalid", "snapshot checksum %q", m.SHA256)
+	}
+	st.Seq = m.Seq
+	copy(st.Hash[:], h)
+	copy(sum[:], s)
+	return st, sum, nil
+}
+
+// LoadOrCreateKey reads the portal's ed25519 private key (PEM, PKCS #8)
+// from path, creating it (mode 0600) if the file does not exist.
+func LoadOrCreateKey(path string) (ed25519.PrivateKey, bool, error) {
+	data, err := os.ReadFile(path)
+	if errors.Is(err, os.ErrNotExist) {
+		_, key, err := ed25519.GenerateKey(rand.Reader)
+		if err != nil {
+			return nil, false, err
+		}
+		der, err := x509.MarshalPKCS8PrivateKey(key)
+		if err != nil {
+			return nil, false, err
+		}
+		out := pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: der})
+		f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+		if err != nil {
+			return nil, false, fmt.Errorf("content: create key: %w", err)
+		}
+		if _, err := f.Write(out); err != nil {
+			f.Close()
+			os.Remove(path)
+			return nil, false, fmt.Errorf("content: write key: %w", err)
+		}
+		if err := f.Close(); err != nil {
+			return nil, false, err
+		}
+		return key, true, nil
+	}
+	if err != nil {
+		return nil, false, fmt.Errorf("content: read key: %w", err)
+	}
+	block, _ := pem.Decode(data)
+	if block == nil || block.Type != "PRIVATE KEY" {
+		return nil, false, fmt.Errorf("content: %s is not a PEM private key", path)
+	}
+	k, err := x509.ParsePKCS8PrivateKey(block.Bytes)
+	if err != nil {
+		return nil, false, fmt.Errorf("content: %s: %w", path, err)
+	}
+	key, ok := k.(ed25519.PrivateKey)
+	if !ok {
+		return nil, false, fmt.Errorf("content: %s is not an ed25519 key", path)
+	}
+	return key, false, nil
+}
+
+// EncodePublicKey writes a public key as totems are given it: base64.
+func EncodePublicKey(pub ed25519.PublicKey) string {
+	return base64.StdEncoding.EncodeToString(pub)
+}
+
+// ParsePublicKey reads a portal public key: base64 of its 32 bytes, or a
+// file holding that (or a PEM "PUBLIC KEY").
+func ParsePublicKey(s string) (ed25519.PublicKey, error) {
+	s = strings.TrimSpace(s)
+	if data, err := os.ReadFile(s); err == nil {
+		if block, _ := pem.Decode(data); block != nil {
+			k, err := x509.ParsePKIXPublicKey(block.Bytes)
+			if err != nil {
+				return nil, fmt.Errorf("content: %s: %w", s, err)
+			}
+			pub, ok := k.(ed25519.PublicKey)
+			if !ok {
+				return nil, fmt.Errorf("content: %s is not an ed25519 public key", s)
+			}
+			return pub, nil
+		}
+		s = strings.TrimSpace(string(data))
+	}
+	raw, err := base64.StdEncoding.DecodeString(s)
+	if err != nil || len(raw) != ed25519.PublicKeySize {
+		return nil, errors.New("content: a portal key is the base64 of 32 bytes (as `punto portal` prints it), or a file holding it")
+	}
+	return ed25519.PublicKey(raw), nil
+}

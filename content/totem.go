@@ -1,0 +1,143 @@
+package content
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"crypto/subtle"
+	"database/sql"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/paulmach/orb"
+)
+
+// ErrUnauthorized is returned for an unknown totem, a wrong token or a
+// revoked one: the caller is not told which.
+var ErrUnauthorized = errors.New("content: totem not authorized")
+
+// Totem is a totem the portal feeds (portal only).
+type Totem struct {
+	ID        string    `json:"id"`
+	Name      string    `json:"name"`
+	Point     orb.Point `json:"point"`
+	Created   time.Time `json:"created"`
+	Revoked   bool      `json:"revoked"`
+	Seq       int64     `json:"seq"` // last sequence it acknowledged
+	LastSeen  time.Time `json:"last_seen,omitzero"`
+	LastError string    `json:"last_error,omitempty"`
+}
+
+func tokenHash(token string) []byte {
+	h := sha256.Sum256([]byte(token))
+	return h[:]
+}
+
+// AddTotem registers a totem, or gives an existing one a new token (the
+// old one stops working), and returns the token: it is shown once and
+// stored only hashed.
+func (s *Store) AddTotem(ctx context.Context, id, name string, at orb.Point) (string, error) {
+	if !ValidID(id) {
+		return "", invalid("id", "%q is not a valid id", id)
+	}
+	if err := ValidPoint(at); err != nil {
+		return "", err
+	}
+	raw := make([]byte, 32)
+	if _, err := rand.Read(raw); err != nil {
+		return "", err
+	}
+	token := "pt_" + base64.RawURLEncoding.EncodeToString(raw)
+	now := time.Now().UTC().Format(time.RFC3339)
+	s.writeMu.Lock()
+	defer s.writeMu.Unlock()
+	_, err := s.w.ExecContext(ctx, `INSERT INTO totem(id, name, lon, lat, token_hash, created_at) VALUES (?, ?, ?, ?, ?, ?)
+		ON CONFLICT(id) DO UPDATE SET name = excluded.name, lon = excluded.lon, lat = excluded.lat,
+			token_hash = excluded.token_hash, revoked_at = NULL`, id, name, at[0], at[1], tokenHash(token), now)
+	if err != nil {
+		return "", fmt.Errorf("content: add totem %s: %w", id, err)
+	}
+	return token, nil
+}
+
+// RevokeTotem makes a totem's token useless.
+func (s *Store) RevokeTotem(ctx context.Context, id string) error {
+	s.writeMu.Lock()
+	defer s.writeMu.Unlock()
+	res, err := s.w.ExecContext(ctx, "UPDATE totem SET token_hash = NULL, revoked_at = ? WHERE id = ?", time.Now().UTC().Format(time.RFC3339), id)
+	if err != nil {
+		return fmt.Errorf("content: revoke totem %s: %w", id, err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return fmt.Errorf("%w: totem %s", ErrNotFound, id)
+	}
+	return nil
+}
+
+// AuthenticateTotem checks a totem's token.
+func (s *Store) AuthenticateTotem(ctx context.Context, id, token string) (*Totem, error) {
+	var stored []byte
+	err := s.r.QueryRowContext(ctx, "SELECT token_hash FROM totem WHERE id = ? AND revoked_at IS NULL", id).Scan(&stored)
+	if errors.Is(err, sql.ErrNoRows) || (err == nil && stored == nil) {
+		return nil, ErrUnauthorized
+	}
+	if err != nil {
+		return nil, fmt.Errorf("content: totem %s: %w", id, err)
+	}
+	if subtle.ConstantTimeCompare(stored, tokenHash(token)) != 1 {
+		return nil, ErrUnauthorized
+	}
+	return s.totem(ctx, id)
+}
+
+// TotemSeen records what a totem reported: the sequence it acknowledged
+// and its last error ("" keeps the previous one).
+func (s *Store) TotemSeen(ctx context.Context, id string, seq int64, lastError string) error {
+	s.writeMu.Lock()
+	defer s.writeMu.Unlock()
+	_, err := s.w.ExecContext(ctx, `UPDATE totem SET seq = max(seq, ?), last_seen = ?,
+		last_error = CASE WHEN ? = '' THEN last_error ELSE ? END WHERE id = ?`,
+		seq, time.Now().UTC().Format(time.RFC3339Nano), lastError, lastError, id)
+	return err
+}
+
+const totemColumns = "id, name, lon, lat, created_at, revoked_at IS NOT NULL, seq, coalesce(last_seen, ''), last_error"
+
+func scanTotem(sc interface{ Scan(...any) error }) (*Totem, error) {
+	var t Totem
+	var created, seen string
+	if err := sc.Scan(&t.ID, &t.Name, &t.Point[0], &t.Point[1], &created, &t.Revoked, &t.Seq, &seen, &t.LastError); err != nil {
+		return nil, err
+	}
+	t.Created, _ = time.Parse(time.RFC3339, created)
+	t.LastSeen, _ = time.Parse(time.RFC3339Nano, seen)
+	return &t, nil
+}
+
+func (s *Store) totem(ctx context.Context, id string) (*Totem, error) {
+	t, err := scanTotem(s.r.QueryRowContext(ctx, "SELECT "+totemColumns+" FROM totem WHERE id = ?", id))
+	if err != nil {
+		return nil, notFound(err, "totem", id)
+	}
+	return t, nil
+}
+
+// Totems lists every registered totem by ID.
+func (s *Store) Totems(ctx context.Context) ([]Totem, error) {
+	rows, err := s.r.QueryContext(ctx, "SELECT "+totemColumns+" FROM totem ORDER BY id")
+	if err != nil {
+		return nil, fmt.Errorf("content: totems: %w", err)
+	}
+	defer rows.Close()
+	out := []Totem{}
+	for rows.Next() {
+		t, err := scanTotem(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, *t)
+	}
+	return out, rows.Err()
+}
