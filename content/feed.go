@@ -47,7 +47,9 @@ type RejectError struct {
 	Detail string
 }
 
-func (e *RejectError) Error() string { return "content: batch rejected (" + e.Reason + "): " + e.Detail }
+func (e *RejectError) Error() string {
+	return "content: batch rejected (" + e.Reason + "): " + e.Detail
+}
 
 func reject(reason, format string, args ...any) error {
 	return &RejectError{Reason: reason, Detail: fmt.Sprintf(format, args...)}

@@ -2,6 +2,7 @@ package kiosk
 
 import (
 	"context"
+	"encoding/hex"
 	"log/slog"
 	"time"
 
@@ -27,6 +28,12 @@ type Config struct {
 	Tiles *Tiles
 	// TotemID names this totem, for alerts aimed at chosen totems.
 	TotemID string
+	// Mount adds routes (the portal's editor and feed) before the UI's
+	// catch-all ones.
+	Mount func(app *fiber.App) error
+	// Feed reports the node's link to the portal (totems that follow one),
+	// served at /api/v1/feed.
+	Feed func() any
 }
 
 // requestTimeout bounds the catalog work of one request.
@@ -39,6 +46,7 @@ type Server struct {
 	msgs    *Messages
 	started time.Time
 	app     *fiber.App
+	live    *live
 }
 
 // New builds the server and its routes.
@@ -62,7 +70,11 @@ func New(store *content.Store, cfg Config) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &Server{cfg: cfg, store: store, msgs: msgs, started: time.Now()}
+	st, err := store.SyncState(context.Background())
+	if err != nil {
+		return nil, err
+	}
+	s := &Server{cfg: cfg, store: store, msgs: msgs, started: time.Now(), live: newLive(st.Seq)}
 	s.app = fiber.New(fiber.Config{
 		AppName:               "punto",
 		ErrorHandler:          errorHandler(cfg.Log),
@@ -82,12 +94,14 @@ func New(store *content.Store, cfg Config) (*Server, error) {
 		c.SetUserContext(ctx)
 		return c.Next()
 	})
-	s.routes()
+	if err := s.routes(); err != nil {
+		return nil, err
+	}
 	return s, nil
 }
 
 // routes is the route table, top to bottom.
-func (s *Server) routes() {
+func (s *Server) routes() error {
 	api := s.app.Group("/api/v1")
 	api.Get("/healthz", s.health)
 	api.Get("/categories", s.categories)
@@ -104,12 +118,20 @@ func (s *Server) routes() {
 	api.Get("/alerts", s.alerts)
 	api.Get("/pages", s.pages)
 	api.Get("/qr.svg", s.qrCode)
+	api.Get("/live", s.liveStream)
+	api.Get("/feed", s.feed)
 	api.Use(func(c *fiber.Ctx) error { return notFound("no such API endpoint: " + c.Path()) })
 	s.app.Get("/healthz", s.health)
 	if s.cfg.Tiles != nil {
 		s.app.Get("/tiles/:z/:x/:y", s.tile)
 	}
+	if s.cfg.Mount != nil {
+		if err := s.cfg.Mount(s.app); err != nil {
+			return err
+		}
+	}
 	s.ui()
+	return nil
 }
 
 // App exposes the Fiber app (for tests and for mounting more routes).
@@ -118,5 +140,39 @@ func (s *Server) App() *fiber.App { return s.app }
 // Listen serves on addr until Shutdown.
 func (s *Server) Listen(addr string) error { return s.app.Listen(addr) }
 
-// Shutdown stops accepting requests and waits for those in flight.
-func (s *Server) Shutdown() error { return s.app.ShutdownWithTimeout(10 * time.Second) }
+// Notify tells the screens connected to this node what changed in the
+// catalog.
+func (s *Server) Notify(a content.Affected) { s.live.notify(a) }
+
+// Screens is the number of screens holding their live channel open.
+func (s *Server) Screens() int { return s.live.count() }
+
+// feed reports where this node stands in the change feed.
+func (s *Server) feed(c *fiber.Ctx) error {
+	st, err := s.store.SyncState(c.UserContext())
+	if err != nil {
+		return err
+	}
+	out := fiber.Map{"role": s.cfg.Role, "seq": st.Seq, "hash": hex.EncodeToString(st.Hash[:]), "screens": s.live.count()}
+	if c.Query("digest") == "1" {
+		// A checksum of the whole content, to compare a totem with its
+		// portal: costly on a large catalog, so only when asked.
+		d, err := s.store.Digest(c.UserContext())
+		if err != nil {
+			return err
+		}
+		out["digest"] = d
+	}
+	if s.cfg.Feed != nil {
+		out["link"] = s.cfg.Feed()
+	}
+	c.Set(fiber.HeaderCacheControl, "no-store")
+	return c.JSON(out)
+}
+
+// Shutdown stops accepting requests and waits for those in flight; live
+// streams end first.
+func (s *Server) Shutdown() error {
+	s.live.close()
+	return s.app.ShutdownWithTimeout(10 * time.Second)
+}

@@ -147,6 +147,70 @@ function show(name, arg, push = true) {
   }).then(() => { if (page.isConnected) view.focus({ preventScroll: true }); });
 }
 
+// redraw draws the screen on show again with fresh data, where it stands:
+// the visitor's place in history, scroll and idle time are kept. The new
+// page replaces the old one only once it is ready, so nothing flickers;
+// a screen with a map draws in place (the map needs its size).
+async function redraw() {
+  const cur = state.current;
+  if (!cur || !state.lang || ["attract", "languages", "search"].includes(cur.name)) return;
+  if (cur.name === "page") {
+    const { pages } = await api("pages");
+    const p = pages.find((x) => x.id === cur.arg.id);
+    if (!p) return;
+    cur.arg = p;
+  }
+  const view = $("#view");
+  const top = view.scrollTop, y = window.scrollY;
+  const page = el("div", { class: "page" });
+  if (state.map) {
+    state.map.remove();
+    state.map = null;
+    view.replaceChildren(page);
+  }
+  try {
+    await screens[cur.name](page, cur.arg);
+  } catch (err) {
+    console.error(err);
+    return;
+  }
+  if (state.current !== cur) return; // the visitor moved on meanwhile
+  if (!page.isConnected) view.replaceChildren(page);
+  view.scrollTop = top;
+  window.scrollTo(0, y);
+}
+
+// live follows the node's catalog: a screen showing what changed redraws
+// (server-sent events from this node; the browser reconnects by itself).
+function live() {
+  if (!("EventSource" in window)) return;
+  let seq = null;
+  const es = new EventSource("/api/v1/live");
+  es.addEventListener("hello", (e) => {
+    const now = JSON.parse(e.data).seq;
+    // Back after a break: redraw if anything changed meanwhile.
+    if (seq !== null && now !== seq) {
+      alerts();
+      redraw();
+    }
+    seq = now;
+  });
+  es.addEventListener("change", (e) => {
+    const a = JSON.parse(e.data);
+    seq = a.seq;
+    document.body.dataset.seq = a.seq;
+    if (a.alerts || a.all || a.other) alerts();
+    const cur = state.current;
+    if (!cur) return;
+    const services = a.services || [];
+    const hit = a.all || a.other
+      || (cur.name === "detail" && services.includes(cur.arg))
+      || ((cur.name === "results" || cur.name === "home") && services.length > 0)
+      || ((cur.name === "pages" || cur.name === "page" || cur.name === "home") && a.pages);
+    if (hit) redraw();
+  });
+}
+
 function back() {
   const prev = state.stack.pop();
   if (prev) show(prev.name, prev.arg, false);
@@ -534,6 +598,7 @@ async function boot() {
   languages = first.languages;
   node = first.node;
   if ("serviceWorker" in navigator && !kiosk) navigator.serviceWorker.register("/sw.js").catch(() => {});
+  live();
   const deep = location.pathname.match(/^\/s\/([^/]+)$/);
   if (deep) {
     await setLanguage(params.get("lang") || navigator.language || "it").catch(() => setLanguage("it"));

@@ -1,7 +1,7 @@
 // Punto's service worker: pages and data once seen open again offline.
 // Network first (content changes), the cache when the network fails.
 "use strict";
-const CACHE = "punto-v1";
+const CACHE = "punto-v2";
 const SHELL = ["/", "/assets/app.js", "/assets/style.css", "/assets/icon.svg", "/manifest.webmanifest"];
 
 self.addEventListener("install", (e) => {
@@ -17,6 +17,8 @@ self.addEventListener("activate", (e) => {
 self.addEventListener("fetch", (e) => {
   const url = new URL(e.request.url);
   if (e.request.method !== "GET" || url.origin !== self.location.origin) return;
+  // The live channel streams; the editor holds a session: neither is cached.
+  if (url.pathname === "/api/v1/live" || url.pathname.startsWith("/editor")) return;
   // Deep links are the one page.
   const key = url.pathname.startsWith("/s/") ? new Request(url.pathname + url.search) : e.request;
   e.respondWith(fetch(e.request).then((res) => {

@@ -1,6 +1,7 @@
 // Command punto runs a Punto node and manages its catalog.
 //
 //	punto totem   [flags]   serve the touch UI and API from a local catalog
+//	punto portal  [flags]   serve the regional portal and its change feed
 //	punto catalog <cmd>     create, generate and inspect catalog files
 package main
 
@@ -22,6 +23,10 @@ const usage = `punto: integration services near you, on a totem and a phone.
 
 Usage:
   punto totem [flags]               serve the UI and API from a local catalog
+                                    (and follow a portal with --portal)
+  punto portal [flags]              serve the regional portal: editor, phones,
+                                    and the signed change feed to totems
+  punto portal user|totem|key ...   manage accounts, totems and the signing key
   punto catalog demo --out FILE     write the demo catalog
   punto catalog generate --services N --seed S --out FILE
                                     write a synthetic catalog (tests, benchmarks)
@@ -48,6 +53,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	switch args[0] {
 	case "totem":
 		err = runTotem(ctx, args[1:], stderr)
+	case "portal":
+		err = runPortal(ctx, args[1:], os.Stdin, stdout, stderr)
 	case "catalog":
 		err = runCatalog(ctx, args[1:], stdout, stderr)
 	case "version", "--version":

@@ -14,6 +14,7 @@ import (
 	"github.com/paulmach/orb"
 	"github.com/punto-totem/punto/content"
 	"github.com/punto-totem/punto/kiosk"
+	"github.com/punto-totem/punto/kiosk/relay"
 )
 
 func runTotem(ctx context.Context, args []string, stderr io.Writer) error {
@@ -26,6 +27,11 @@ func runTotem(ctx context.Context, args []string, stderr io.Writer) error {
 	idle := fs.Int("idle", 60, "`seconds` untouched before the screen returns to the start and forgets the visit")
 	totemID := fs.String("totem-id", "demo-totem", "this totem's `name`, for alerts aimed at chosen totems")
 	tilesPath := fs.String("tiles", "", "basemap `file` (MBTiles, vector or raster) the map draws; without it the map shows the territories only")
+	portalURL := fs.String("portal", "", "the portal's feed `URL` (wss://host/sync) to follow; without it the catalog changes only by hand")
+	portalKey := fs.String("portal-key", "", "the portal's public `key` (base64, as `punto portal key` prints it) or a file holding it")
+	token := fs.String("token", "", "this totem's `token`, issued by a portal admin (prefer --token-file)")
+	tokenFile := fs.String("token-file", "", "`file` holding this totem's token")
+	insecure := fs.Bool("insecure-dev", false, "allow a plain ws:// portal (development only: batches are still signed, but the token travels in clear)")
 	publicURL := fs.String("public-url", "", "the `URL` where phones reach this content (QR codes point there; default http://localhost and --addr's port)")
 	if err := parse(fs, args, stderr); err != nil {
 		return err
@@ -45,6 +51,15 @@ func runTotem(ctx context.Context, args []string, stderr io.Writer) error {
 	}
 	if err := content.ValidPoint(pos); err != nil {
 		return usagef("totem: --lat/--lon: %v", err)
+	}
+	var follow *relay.ClientConfig
+	if *portalURL != "" {
+		var err error
+		if follow, err = followConfig(*portalURL, *portalKey, *token, *tokenFile, *totemID, *insecure); err != nil {
+			return err
+		}
+	} else if *portalKey != "" || *token != "" || *tokenFile != "" {
+		return usagef("totem: --portal-key and --token need --portal")
 	}
 	log := slog.New(slog.NewTextHandler(stderr, nil))
 	if warnPublic {
@@ -74,9 +89,26 @@ func runTotem(ctx context.Context, args []string, stderr io.Writer) error {
 		}
 		defer tiles.Close()
 	}
-	srv, err := kiosk.New(store, kiosk.Config{Tiles: tiles, TotemID: *totemID, Role: "totem", Position: pos, Version: version, Log: log, IdleSeconds: *idle, PublicURL: *publicURL})
+	cfg := kiosk.Config{Tiles: tiles, TotemID: *totemID, Role: "totem", Position: pos, Version: version, Log: log, IdleSeconds: *idle, PublicURL: *publicURL}
+	var client *relay.Client
+	var srv *kiosk.Server
+	if follow != nil {
+		follow.Store, follow.Log, follow.Version = store, log, version
+		follow.OnApplied = func(a content.Affected) { srv.Notify(a) }
+		if client, err = relay.NewClient(*follow); err != nil {
+			return err
+		}
+		cfg.Feed = func() any { return client.Status() }
+	}
+	srv, err = kiosk.New(store, cfg)
 	if err != nil {
 		return err
+	}
+	if client != nil {
+		runCtx, stopClient := context.WithCancel(ctx)
+		done := make(chan struct{})
+		go func() { client.Run(runCtx); close(done) }()
+		defer func() { stopClient(); <-done }()
 	}
 	st, err := store.Stats(ctx)
 	if err != nil {
@@ -92,4 +124,39 @@ func runTotem(ctx context.Context, args []string, stderr io.Writer) error {
 		log.Info("shutting down")
 		return srv.Shutdown()
 	}
+}
+
+// followConfig checks the flags that make a totem follow a portal.
+func followConfig(portalURL, portalKey, token, tokenFile, totemID string, insecure bool) (*relay.ClientConfig, error) {
+	u, err := url.Parse(portalURL)
+	if err != nil || u.Host == "" || (u.Scheme != "wss" && u.Scheme != "ws") {
+		return nil, usagef("totem: --portal must be a wss:// URL, such as wss://portal.example/sync")
+	}
+	if u.Scheme == "ws" && !insecure {
+		return nil, usagef("totem: --portal %s is not encrypted: use wss://, or pass --insecure-dev for a development setup", portalURL)
+	}
+	if portalKey == "" {
+		return nil, usagef("totem: --portal needs --portal-key (the portal's public key)")
+	}
+	pub, err := content.ParsePublicKey(portalKey)
+	if err != nil {
+		return nil, usagef("totem: --portal-key: %v", err)
+	}
+	if tokenFile != "" {
+		if token != "" {
+			return nil, usagef("totem: give --token or --token-file, not both")
+		}
+		b, err := os.ReadFile(tokenFile)
+		if err != nil {
+			return nil, usagef("totem: --token-file: %v", err)
+		}
+		token = strings.TrimSpace(string(b))
+	}
+	if token == "" {
+		return nil, usagef("totem: --portal needs this totem's token (--token-file or --token)")
+	}
+	if !content.ValidID(totemID) {
+		return nil, usagef("totem: --totem-id %q is not a valid ID", totemID)
+	}
+	return &relay.ClientConfig{URL: portalURL, PortalKey: pub, Token: token, TotemID: totemID}, nil
 }

@@ -1,0 +1,195 @@
+package main
+
+import (
+	"context"
+	"crypto/ed25519"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/gorilla/websocket"
+	"github.com/punto-totem/punto/content"
+)
+
+// fakePortal is a hostile or broken portal: the test decides every frame a
+// real totem process receives from it.
+type fakePortal struct {
+	t     *testing.T
+	key   ed25519.PrivateKey
+	conns chan *websocket.Conn
+	url   string
+}
+
+func newFakePortal(t *testing.T, key ed25519.PrivateKey) *fakePortal {
+	f := &fakePortal{t: t, key: key, conns: make(chan *websocket.Conn, 4)}
+	up := websocket.Upgrader{}
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		ws, err := up.Upgrade(w, r, nil)
+		if err != nil {
+			return
+		}
+		f.conns <- ws
+	}))
+	t.Cleanup(srv.Close)
+	f.url = "ws" + strings.TrimPrefix(srv.URL, "http") + "/sync"
+	return f
+}
+
+// accept waits for the totem to dial and say hello.
+func (f *fakePortal) accept() (*websocket.Conn, int64) {
+	f.t.Helper()
+	select {
+	case ws := <-f.conns:
+		f.t.Cleanup(func() { ws.Close() })
+		var hello struct {
+			Type string `json:"type"`
+			Seq  int64  `json:"seq"`
+		}
+		ws.SetReadDeadline(time.Now().Add(20 * time.Second))
+		if err := ws.ReadJSON(&hello); err != nil || hello.Type != "hello" {
+			f.t.Fatalf("hello: %+v %v", hello, err)
+		}
+		return ws, hello.Seq
+	case <-time.After(30 * time.Second):
+		f.t.Fatal("the totem did not dial")
+		return nil, 0
+	}
+}
+
+func (f *fakePortal) send(ws *websocket.Conn, frame []byte) {
+	f.t.Helper()
+	if err := ws.WriteMessage(websocket.BinaryMessage, append([]byte{'S'}, frame...)); err != nil {
+		f.t.Fatal(err)
+	}
+}
+
+func (f *fakePortal) signed(expires time.Time, bodies ...[]byte) []byte {
+	return content.Sign(f.key, content.EncodeBatches(expires, bodies))
+}
+
+// answer reads the totem's answer to a frame.
+func answer(t *testing.T, ws *websocket.Conn) (typ, reason string, seq int64) {
+	t.Helper()
+	var m struct {
+		Type   string `json:"type"`
+		Reason string `json:"reason"`
+		Seq    int64  `json:"seq"`
+	}
+	ws.SetReadDeadline(time.Now().Add(20 * time.Second))
+	if err := ws.ReadJSON(&m); err != nil {
+		t.Fatalf("no answer from the totem: %v", err)
+	}
+	return m.Type, m.Reason, m.Seq
+}
+
+// TestTotemRefusesBadBatches feeds a real totem process tampered, replayed,
+// reordered, expired, unsigned and foreign-signed batches over a real
+// websocket: each is refused and reported, and nothing of it is applied.
+func TestTotemRefusesBadBatches(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	pub, key, _ := ed25519.GenerateKey(nil)
+	_, otherKey, _ := ed25519.GenerateKey(nil)
+	// The batches come from a real catalog's feed.
+	portalDB := filepath.Join(dir, "portal.db")
+	if err := content.CreateDemo(ctx, portalDB); err != nil {
+		t.Fatal(err)
+	}
+	master, err := content.Open(ctx, portalDB)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer master.Close()
+	const id = "ancona-info-0"
+	for i := 1; i <= 3; i++ {
+		svc, err := master.Service(ctx, id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		svc.Name["it"] = fmt.Sprintf("Versione %d", i)
+		doc, _ := json.Marshal(svc)
+		if _, err := master.Publish(ctx, "test", []content.Change{{Kind: content.KindService, ID: id, Op: content.OpPut, Doc: doc}}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	batches, _, err := master.BatchesAfter(ctx, 0, 100)
+	if err != nil || len(batches) != 3 {
+		t.Fatalf("batches: %d %v", len(batches), err)
+	}
+	b1, b2, b3 := batches[0].Body, batches[1].Body, batches[2].Body
+
+	fake := newFakePortal(t, key)
+	addr := freeAddr(t)
+	base := "http://" + addr
+	totem := startProc(t, "totem", "totem", "--db", filepath.Join(dir, "totem.db"), "--demo", "--addr", addr,
+		"--portal", fake.url, "--portal-key", content.EncodePublicKey(pub), "--token", "pt_test", "--totem-id", "t1", "--insecure-dev")
+	waitHealthy(t, base, totem)
+	original := serviceName(t, base, id)
+
+	ws, seq := fake.accept()
+	if seq != 0 {
+		t.Fatalf("a new totem says hello with %d", seq)
+	}
+	fake.send(ws, fake.signed(time.Now().Add(time.Minute), b1))
+	if typ, _, seq := answer(t, ws); typ != "ack" || seq != 1 {
+		t.Fatalf("valid batch: %s %d", typ, seq)
+	}
+	if got := serviceName(t, base, id); got != "Versione 1" {
+		t.Fatalf("after the valid batch: %q", got)
+	}
+
+	flipped := fake.signed(time.Now().Add(time.Minute), b2)
+	i := strings.Index(string(flipped), "Versione 2")
+	flipped[i+len("Versione ")] = '9'
+	expired := fake.signed(time.Now().Add(-time.Second), b2)
+	cases := []struct {
+		name   string
+		frame  []byte
+		reason string
+	}{
+		{"tampered", flipped, "tampered"},
+		{"replayed", fake.signed(time.Now().Add(time.Minute), b1), "replay"},
+		{"reordered", fake.signed(time.Now().Add(time.Minute), b3, b2), "out_of_order"},
+		{"gap", fake.signed(time.Now().Add(time.Minute), b3), "out_of_order"},
+		{"expired", expired, "expired"},
+		{"unsigned", content.EncodeBatches(time.Now().Add(time.Minute), [][]byte{b2}), "tampered"},
+		{"signed by another key", content.Sign(otherKey, content.EncodeBatches(time.Now().Add(time.Minute), [][]byte{b2})), "tampered"},
+	}
+	for _, c := range cases {
+		fake.send(ws, c.frame)
+		typ, reason, _ := answer(t, ws)
+		if typ != "reject" || reason != c.reason {
+			t.Errorf("%s: answered %s %q, want reject %q", c.name, typ, reason, c.reason)
+		}
+		if got := serviceName(t, base, id); got != "Versione 1" {
+			t.Fatalf("%s: the totem applied a refused batch: %q", c.name, got)
+		}
+		if f := feedOf(t, base, false); f.Seq != 1 {
+			t.Fatalf("%s: the totem's sequence moved to %d", c.name, f.Seq)
+		}
+		if c.reason != "replay" {
+			// The totem drops the link and dials again from what it holds.
+			ws.Close()
+			if ws, seq = fake.accept(); seq != 1 {
+				t.Fatalf("%s: redialled with %d", c.name, seq)
+			}
+		}
+	}
+	if original == "Versione 1" {
+		t.Fatal("the demo already had the test's name")
+	}
+	// The real thing still goes through.
+	fake.send(ws, fake.signed(time.Now().Add(time.Minute), b2, b3))
+	if typ, _, seq := answer(t, ws); typ != "ack" || seq != 3 {
+		t.Fatalf("valid batches after the refusals: %s %d", typ, seq)
+	}
+	want, _ := master.Digest(ctx)
+	if got := feedOf(t, base, true).Digest; got != want {
+		t.Fatal("the totem differs from the feed's source")
+	}
+}

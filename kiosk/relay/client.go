@@ -1,0 +1,256 @@
+package relay
+
+import (
+	"context"
+	"crypto/ed25519"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"log/slog"
+	"math/rand/v2"
+	"net/http"
+	"os"
+	"sync"
+	"time"
+
+	"github.com/gorilla/websocket"
+	"github.com/punto-totem/punto/content"
+)
+
+// ClientConfig is what a totem needs to follow its portal.
+type ClientConfig struct {
+	URL       string // the portal's feed, ws(s)://host/sync
+	TotemID   string
+	Token     string
+	PortalKey ed25519.PublicKey
+	Store     *content.Store
+	Log       *slog.Logger
+	Version   string
+	// OnApplied is told what each applied envelope changed, after commit.
+	OnApplied func(content.Affected)
+	// Backoff between attempts: full jitter over a doubling window from
+	// MinBackoff, capped at MaxBackoff (defaults 1 s and 60 s).
+	MinBackoff, MaxBackoff time.Duration
+	// Now is the clock envelopes' expiry is checked against (tests).
+	Now func() time.Time
+}
+
+// Status is what the totem knows of its link to the portal.
+type Status struct {
+	Connected bool      `json:"connected"`
+	Synced    bool      `json:"synced"` // applied something from the portal since it started, or was up to date
+	Seq       int64     `json:"seq"`
+	LastSync  time.Time `json:"last_sync,omitzero"`
+	LastError string    `json:"last_error,omitempty"`
+}
+
+// Client keeps a totem's replica in step with the portal.
+type Client struct {
+	cfg    ClientConfig
+	dialer websocket.Dialer
+
+	mu     sync.Mutex
+	status Status
+}
+
+// NewClient checks the configuration and builds a client.
+func NewClient(cfg ClientConfig) (*Client, error) {
+	if cfg.Store == nil || len(cfg.PortalKey) != ed25519.PublicKeySize || cfg.URL == "" || cfg.TotemID == "" || cfg.Token == "" {
+		return nil, errors.New("relay: a client needs a store, the portal's URL and public key, a totem ID and a token")
+	}
+	if cfg.Log == nil {
+		cfg.Log = slog.Default()
+	}
+	if cfg.MinBackoff <= 0 {
+		cfg.MinBackoff = time.Second
+	}
+	if cfg.MaxBackoff < cfg.MinBackoff {
+		cfg.MaxBackoff = max(60*time.Second, cfg.MinBackoff)
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	c := &Client{cfg: cfg, dialer: websocket.Dialer{HandshakeTimeout: 15 * time.Second, ReadBufferSize: 64 << 10, Proxy: http.ProxyFromEnvironment}}
+	return c, nil
+}
+
+// Status reports the link's state.
+func (c *Client) Status() Status {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.status
+}
+
+func (c *Client) update(fn func(*Status)) {
+	c.mu.Lock()
+	fn(&c.status)
+	c.mu.Unlock()
+}
+
+// Run follows the portal until ctx ends, reconnecting after every failure
+// with capped exponential backoff and full jitter. The replica keeps
+// serving meanwhile.
+func (c *Client) Run(ctx context.Context) {
+	attempt := 0
+	for ctx.Err() == nil {
+		progressed, err := c.session(ctx)
+		c.update(func(s *Status) {
+			s.Connected = false
+			if err != nil && ctx.Err() == nil {
+				s.LastError = err.Error()
+			}
+		})
+		if ctx.Err() != nil {
+			return
+		}
+		if progressed {
+			attempt = 0
+		}
+		window := c.cfg.MinBackoff << min(attempt, 20)
+		if window > c.cfg.MaxBackoff || window <= 0 {
+			window = c.cfg.MaxBackoff
+		}
+		wait := rand.N(window) + 1
+		c.cfg.Log.Warn("portal link down, retrying", "err", err, "in", wait.Round(time.Millisecond))
+		attempt++
+		select {
+		case <-ctx.Done():
+			return
+		case <-time.After(wait):
+		}
+	}
+}
+
+// session runs one connection. progressed says whether it got as far as
+// being in step with the portal (the backoff starts again).
+func (c *Client) session(ctx context.Context) (progressed bool, err error) {
+	hdr := http.Header{headerAuth: {"Bearer " + c.cfg.Token}, headerTotem: {c.cfg.TotemID}}
+	ws, resp, err := c.dialer.DialContext(ctx, c.cfg.URL, hdr)
+	if err != nil {
+		if resp != nil && resp.StatusCode == http.StatusUnauthorized {
+			return false, fmt.Errorf("the portal refused this totem's token (revoked or wrong): %w", err)
+		}
+		return false, err
+	}
+	defer ws.Close()
+	stop := context.AfterFunc(ctx, func() { ws.Close() })
+	defer stop()
+	st, err := c.cfg.Store.SyncState(ctx)
+	if err != nil {
+		return false, err
+	}
+	if err := ws.WriteJSON(totemMsg{Type: "hello", Seq: st.Seq, Hash: hex.EncodeToString(st.Hash[:]), Version: c.cfg.Version}); err != nil {
+		return false, err
+	}
+	c.update(func(s *Status) { s.Connected, s.Seq = true, st.Seq })
+	c.cfg.Log.Info("connected to the portal", "url", c.cfg.URL, "seq", st.Seq)
+	ws.SetReadLimit(2 * chunkSize)
+	ws.SetPingHandler(func(data string) error {
+		ws.SetReadDeadline(time.Now().Add(deadAfter))
+		return ws.WriteControl(websocket.PongMessage, []byte(data), time.Now().Add(writeTimeout))
+	})
+	for {
+		ws.SetReadDeadline(time.Now().Add(deadAfter))
+		typ, data, err := ws.ReadMessage()
+		if err != nil {
+			return progressed, err
+		}
+		if typ != websocket.BinaryMessage || len(data) == 0 || data[0] != frameSigned {
+			c.refuse(ws, &content.RejectError{Reason: "unsigned", Detail: "a message without a signature"})
+			continue
+		}
+		ok, err := c.handle(ctx, ws, data[1:])
+		if err != nil {
+			return progressed, err
+		}
+		progressed = progressed || ok
+	}
+}
+
+// handle checks and applies one signed envelope. A refused one is
+// reported to the portal; for anything but a replay the link is dropped,
+// so that the next one starts from what the totem holds.
+func (c *Client) handle(ctx context.Context, ws *websocket.Conn, signed []byte) (bool, error) {
+	env, err := content.OpenEnvelope(c.cfg.PortalKey, signed, c.cfg.Now())
+	var st content.SyncState
+	var affected content.Affected
+	if err == nil {
+		switch env.Type {
+		case content.EnvelopeBatches:
+			bodies := env.Bodies()
+			c.cfg.Log.Info("applying batches", "batches", len(bodies))
+			st, err = c.cfg.Store.ApplyBatches(ctx, bodies)
+			affected = content.AffectedBy(st.Seq, bodies)
+		case content.EnvelopeSnapshot:
+			st, err = c.receiveSnapshot(ctx, ws, env.Snapshot)
+			affected = content.Affected{Seq: st.Seq, All: true}
+		}
+	}
+	var re *content.RejectError
+	if errors.As(err, &re) {
+		c.refuse(ws, re)
+		if re.Reason == "replay" {
+			return false, nil
+		}
+		return false, re
+	}
+	if err != nil {
+		return false, err
+	}
+	if err := ws.WriteJSON(totemMsg{Type: "ack", Seq: st.Seq}); err != nil {
+		return true, err
+	}
+	c.update(func(s *Status) { s.Synced, s.Seq, s.LastSync, s.LastError = true, st.Seq, time.Now(), "" })
+	c.cfg.Log.Info("applied", "seq", st.Seq)
+	if c.cfg.OnApplied != nil {
+		c.cfg.OnApplied(affected)
+	}
+	return true, nil
+}
+
+func (c *Client) refuse(ws *websocket.Conn, re *content.RejectError) {
+	c.cfg.Log.Warn("refused a message from the portal", "reason", re.Reason, "detail", re.Detail)
+	c.update(func(s *Status) { s.LastError = re.Error() })
+	ws.WriteJSON(totemMsg{Type: "reject", Reason: re.Reason, Detail: re.Detail})
+}
+
+// receiveSnapshot reads the snapshot file that follows its manifest into a
+// file beside the catalog, then applies it.
+func (c *Client) receiveSnapshot(ctx context.Context, ws *websocket.Conn, m *content.SnapshotManifest) (content.SyncState, error) {
+	want, sum, err := m.State()
+	if err != nil {
+		return want, err
+	}
+	path := c.cfg.Store.Path() + ".snapshot"
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o600)
+	if err != nil {
+		return want, err
+	}
+	defer os.Remove(path)
+	var got int64
+	for got < m.Size {
+		ws.SetReadDeadline(time.Now().Add(deadAfter))
+		typ, data, err := ws.ReadMessage()
+		if err != nil {
+			f.Close()
+			return want, err
+		}
+		if typ != websocket.BinaryMessage || len(data) == 0 || data[0] != frameData || got+int64(len(data)-1) > m.Size {
+			f.Close()
+			return want, &content.RejectError{Reason: "invalid", Detail: "snapshot data does not match its manifest"}
+		}
+		if _, err := f.Write(data[1:]); err != nil {
+			f.Close()
+			return want, err
+		}
+		got += int64(len(data) - 1)
+	}
+	if err := f.Close(); err != nil {
+		return want, err
+	}
+	c.cfg.Log.Info("applying snapshot", "seq", want.Seq, "bytes", m.Size)
+	if err := c.cfg.Store.ApplySnapshot(ctx, path, sum, want); err != nil {
+		return want, err
+	}
+	return want, nil
+}

@@ -1,0 +1,379 @@
+package relay
+
+import (
+	"context"
+	"crypto/ed25519"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+	"github.com/gorilla/websocket"
+	"github.com/punto-totem/punto/content"
+)
+
+// HubConfig is what the portal's hub needs.
+type HubConfig struct {
+	Store *content.Store
+	Key   ed25519.PrivateKey
+	Log   *slog.Logger
+	// TTL is how long a signed envelope stays valid (default 5 minutes):
+	// a totem refuses one delivered later.
+	TTL time.Duration
+	// SnapshotAfter: a totem further behind than this many changes gets a
+	// snapshot instead of the changes (default 50,000).
+	SnapshotAfter int64
+	// OnPublish is told what each publish changed (the portal's own
+	// screens refresh with it).
+	OnPublish func(content.Affected)
+	// SnapshotDir holds snapshot files while they are sent (default: a
+	// temporary folder).
+	SnapshotDir string
+}
+
+// Hub serves the change feed to totems.
+type Hub struct {
+	cfg      HubConfig
+	upgrader websocket.Upgrader
+	pubMu    sync.Mutex // one publish (commit and broadcast) at a time
+
+	mu      sync.Mutex
+	totems  map[string]*totemConn
+	closed  bool
+	wg      sync.WaitGroup
+	snaps   *snapshots
+	ctx     context.Context
+	cancel  context.CancelFunc
+	started time.Time
+}
+
+// outMsg is a live batch ready to be written to every totem.
+type outMsg struct {
+	first, last int64
+	msg         *websocket.PreparedMessage
+}
+
+// NewHub builds a hub.
+func NewHub(cfg HubConfig) (*Hub, error) {
+	if cfg.Store == nil || len(cfg.Key) != ed25519.PrivateKeySize {
+		return nil, errors.New("relay: a hub needs a store and an ed25519 key")
+	}
+	if cfg.Log == nil {
+		cfg.Log = slog.Default()
+	}
+	if cfg.TTL <= 0 {
+		cfg.TTL = 5 * time.Minute
+	}
+	if cfg.SnapshotAfter <= 0 {
+		cfg.SnapshotAfter = 50000
+	}
+	snaps, err := newSnapshots(cfg.Store, cfg.SnapshotDir)
+	if err != nil {
+		return nil, err
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	h := &Hub{cfg: cfg, totems: map[string]*totemConn{}, snaps: snaps, ctx: ctx, cancel: cancel, started: time.Now()}
+	// Totems are programs, not browsers: no Origin to check.
+	h.upgrader = websocket.Upgrader{CheckOrigin: func(*http.Request) bool { return true }, HandshakeTimeout: 10 * time.Second, WriteBufferSize: 64 << 10}
+	return h, nil
+}
+
+// PublicKey is the key totems check batches with.
+func (h *Hub) PublicKey() ed25519.PublicKey { return h.cfg.Key.Public().(ed25519.PublicKey) }
+
+// Publish commits changes to the master catalog as one batch and sends it
+// to every connected totem. Validation errors are *content.ValidationError.
+func (h *Hub) Publish(ctx context.Context, author string, changes []content.Change) (int64, error) {
+	h.pubMu.Lock()
+	defer h.pubMu.Unlock()
+	fb, err := h.cfg.Store.Publish(ctx, author, changes)
+	if err != nil {
+		return 0, err
+	}
+	h.cfg.Log.Info("published", "author", author, "first", fb.First, "last", fb.Last, "changes", fb.Last-fb.First+1)
+	h.broadcast(fb)
+	if h.cfg.OnPublish != nil {
+		h.cfg.OnPublish(content.AffectedBy(fb.Last, [][]byte{fb.Body}))
+	}
+	return fb.Last, nil
+}
+
+func (h *Hub) signed(bodies [][]byte) []byte {
+	payload := content.EncodeBatches(time.Now().Add(h.cfg.TTL), bodies)
+	return append([]byte{frameSigned}, content.Sign(h.cfg.Key, payload)...)
+}
+
+func (h *Hub) broadcast(fb *content.FeedBatch) {
+	pm, err := websocket.NewPreparedMessage(websocket.BinaryMessage, h.signed([][]byte{fb.Body}))
+	if err != nil {
+		h.cfg.Log.Error("prepare batch", "err", err)
+		return
+	}
+	m := &outMsg{first: fb.First, last: fb.Last, msg: pm}
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	for _, t := range h.totems {
+		select {
+		case t.send <- m:
+		default:
+			// A totem that cannot keep up is dropped rather than holding
+			// everyone back; it reconnects and catches up from the log.
+			h.cfg.Log.Warn("totem too slow, disconnecting", "totem", t.id)
+			t.close()
+		}
+	}
+}
+
+// Kick disconnects a totem now (its token was revoked).
+func (h *Hub) Kick(id string) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if t := h.totems[id]; t != nil {
+		t.close()
+	}
+}
+
+// Connected lists the totems connected now, by ID, with the sequence each
+// has acknowledged.
+func (h *Hub) Connected() map[string]int64 {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	out := make(map[string]int64, len(h.totems))
+	for id, t := range h.totems {
+		out[id] = t.acked.Load()
+	}
+	return out
+}
+
+// Close disconnects every totem and removes snapshot files.
+func (h *Hub) Close() {
+	h.mu.Lock()
+	h.closed = true
+	for _, t := range h.totems {
+		t.close()
+	}
+	h.mu.Unlock()
+	h.cancel()
+	h.wg.Wait()
+	h.snaps.close()
+}
+
+type apiError struct {
+	Error string `json:"error"`
+	Field string `json:"field,omitempty"`
+}
+
+// Handler is the /sync endpoint: it authenticates the totem and turns the
+// request into its feed connection.
+func (h *Hub) Handler(c *fiber.Ctx) error {
+	id := c.Get(headerTotem)
+	token, ok := strings.CutPrefix(c.Get(headerAuth), "Bearer ")
+	if id == "" || !ok || token == "" {
+		return c.Status(fiber.StatusUnauthorized).JSON(apiError{Error: "a totem identifies itself with " + headerTotem + " and a bearer token", Field: headerAuth})
+	}
+	if !isUpgrade(c) {
+		return c.Status(fiber.StatusBadRequest).JSON(apiError{Error: "this endpoint speaks websocket only", Field: fiber.HeaderUpgrade})
+	}
+	totem, err := h.cfg.Store.AuthenticateTotem(c.UserContext(), id, token)
+	if errors.Is(err, content.ErrUnauthorized) {
+		h.cfg.Log.Warn("totem refused", "totem", id, "addr", c.IP())
+		return c.Status(fiber.StatusUnauthorized).JSON(apiError{Error: "unknown totem or wrong or revoked token", Field: headerAuth})
+	}
+	if err != nil {
+		return err
+	}
+	h.mu.Lock()
+	closed := h.closed
+	if !closed {
+		h.wg.Add(1)
+	}
+	h.mu.Unlock()
+	if closed {
+		return c.Status(fiber.StatusServiceUnavailable).JSON(apiError{Error: "the portal is shutting down"})
+	}
+	r := httpRequest(c)
+	c.Context().HijackSetNoResponse(true)
+	c.Context().Hijack(func(nc net.Conn) {
+		defer h.wg.Done()
+		ws, err := h.upgrader.Upgrade(&hijacked{conn: nc}, r, nil)
+		if err != nil {
+			h.cfg.Log.Warn("websocket upgrade", "totem", totem.ID, "err", err)
+			return
+		}
+		h.serve(ws, totem.ID)
+	})
+	return nil
+}
+
+// serve runs one totem's connection until it ends.
+func (h *Hub) serve(ws *websocket.Conn, id string) {
+	defer ws.Close()
+	ws.SetReadLimit(maxTotemMsg)
+	ws.SetReadDeadline(time.Now().Add(deadAfter))
+	var hello totemMsg
+	if err := ws.ReadJSON(&hello); err != nil || hello.Type != "hello" || hello.Seq < 0 {
+		h.cfg.Log.Warn("totem sent no hello", "totem", id, "err", err)
+		return
+	}
+	t := &totemConn{id: id, ws: ws, send: make(chan *outMsg, 256), done: make(chan struct{})}
+	t.acked.Store(hello.Seq)
+	h.register(t)
+	defer h.unregister(t)
+	h.cfg.Log.Info("totem connected", "totem", id, "seq", hello.Seq, "version", hello.Version)
+	go h.readLoop(t)
+	if err := h.feed(t, hello); err != nil && !t.isClosed() {
+		h.cfg.Log.Warn("totem feed ended", "totem", id, "err", err)
+	}
+}
+
+func (h *Hub) register(t *totemConn) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if old := h.totems[t.id]; old != nil {
+		old.close() // the same totem dialled again: the new link wins
+	}
+	h.totems[t.id] = t
+}
+
+func (h *Hub) unregister(t *totemConn) {
+	h.mu.Lock()
+	if h.totems[t.id] == t {
+		delete(h.totems, t.id)
+	}
+	h.mu.Unlock()
+	t.close()
+	h.persist(t)
+	h.cfg.Log.Info("totem disconnected", "totem", t.id, "acked", t.acked.Load())
+}
+
+func (h *Hub) persist(t *totemConn) {
+	seq, errText := t.acked.Load(), t.takeError()
+	if seq == t.saved.Load() && errText == "" {
+		return
+	}
+	if err := h.cfg.Store.TotemSeen(context.WithoutCancel(h.ctx), t.id, seq, errText); err != nil {
+		h.cfg.Log.Warn("record totem state", "totem", t.id, "err", err)
+		return
+	}
+	t.saved.Store(seq)
+}
+
+// readLoop takes the totem's acknowledgements and reports.
+func (h *Hub) readLoop(t *totemConn) {
+	defer t.close()
+	t.ws.SetPongHandler(func(string) error { return t.ws.SetReadDeadline(time.Now().Add(deadAfter)) })
+	for {
+		t.ws.SetReadDeadline(time.Now().Add(deadAfter))
+		var m totemMsg
+		if err := t.ws.ReadJSON(&m); err != nil {
+			return
+		}
+		switch m.Type {
+		case "ack":
+			if m.Seq > t.acked.Load() {
+				t.acked.Store(m.Seq)
+			}
+		case "reject":
+			h.cfg.Log.Warn("totem rejected a message", "totem", t.id, "reason", m.Reason, "detail", m.Detail)
+			t.setError(fmt.Sprintf("rejected (%s): %s", m.Reason, m.Detail))
+			h.persist(t)
+		}
+	}
+}
+
+// feed sends the totem what it lacks, then live batches, until the link
+// ends.
+func (h *Hub) feed(t *totemConn, hello totemMsg) error {
+	sent, err := h.start(t, hello)
+	if err != nil {
+		return err
+	}
+	ping := time.NewTicker(pingEvery)
+	defer ping.Stop()
+	for {
+		select {
+		case m := <-t.send:
+			switch {
+			case m.last <= sent: // already sent by a catch-up
+			case m.first != sent+1: // a publish overtook this one: read the log
+				if sent, err = h.catchUp(t, sent); err != nil {
+					return err
+				}
+			default:
+				t.ws.SetWriteDeadline(time.Now().Add(writeTimeout))
+				if err := t.ws.WritePreparedMessage(m.msg); err != nil {
+					return err
+				}
+				sent = m.last
+			}
+		case <-ping.C:
+			if err := t.ws.WriteControl(websocket.PingMessage, nil, time.Now().Add(writeTimeout)); err != nil {
+				return err
+			}
+			h.persist(t)
+		case <-t.done:
+			return nil
+		}
+	}
+}
+
+// start brings a new connection up to date: a snapshot if the totem is new,
+// too far behind, or holds a history the portal does not know, then the
+// batches it lacks.
+func (h *Hub) start(t *totemConn, hello totemMsg) (int64, error) {
+	ctx := h.ctx
+	head, err := h.cfg.Store.SyncState(ctx)
+	if err != nil {
+		return 0, err
+	}
+	snapshot := hello.Seq == 0 || head.Seq-hello.Seq > h.cfg.SnapshotAfter
+	if !snapshot && hello.Seq <= head.Seq {
+		hash, err := h.cfg.Store.BatchHash(ctx, hello.Seq)
+		snapshot = err != nil || hex.EncodeToString(hash[:]) != hello.Hash
+	}
+	if hello.Seq > head.Seq {
+		h.cfg.Log.Warn("totem is ahead of the portal: was the portal's catalog restored from an older copy?", "totem", t.id, "totem_seq", hello.Seq, "portal_seq", head.Seq)
+		snapshot = true
+	}
+	sent := hello.Seq
+	if snapshot {
+		if sent, err = h.sendSnapshot(t); err != nil {
+			return 0, err
+		}
+	}
+	return h.catchUp(t, sent)
+}
+
+// catchUp sends every stored batch after sent, several per envelope.
+func (h *Hub) catchUp(t *totemConn, sent int64) (int64, error) {
+	for {
+		bs, ok, err := h.cfg.Store.BatchesAfter(h.ctx, sent, catchUpChanges)
+		if err != nil {
+			return sent, err
+		}
+		if !ok {
+			if sent, err = h.sendSnapshot(t); err != nil {
+				return sent, err
+			}
+			continue
+		}
+		if len(bs) == 0 {
+			return sent, nil
+		}
+		bodies := make([][]byte, len(bs))
+		for i := range bs {
+			bodies[i] = bs[i].Body
+		}
+		t.ws.SetWriteDeadline(time.Now().Add(writeTimeout))
+		if err := t.ws.WriteMessage(websocket.BinaryMessage, h.signed(bodies)); err != nil {
+			return sent, err
+		}
+		sent = bs[len(bs)-1].Last
+	}
+}

@@ -1,0 +1,53 @@
+package relay
+
+import (
+	"sync"
+	"sync/atomic"
+
+	"github.com/gorilla/websocket"
+)
+
+// totemConn is one connected totem.
+type totemConn struct {
+	id    string
+	ws    *websocket.Conn
+	send  chan *outMsg
+	acked atomic.Int64 // last sequence the totem committed
+	saved atomic.Int64 // last acked written to the registry
+
+	once sync.Once
+	done chan struct{}
+
+	mu      sync.Mutex
+	lastErr string
+}
+
+func (t *totemConn) close() {
+	t.once.Do(func() {
+		close(t.done)
+		t.ws.Close()
+	})
+}
+
+func (t *totemConn) isClosed() bool {
+	select {
+	case <-t.done:
+		return true
+	default:
+		return false
+	}
+}
+
+func (t *totemConn) setError(s string) {
+	t.mu.Lock()
+	t.lastErr = s
+	t.mu.Unlock()
+}
+
+func (t *totemConn) takeError() string {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	s := t.lastErr
+	t.lastErr = ""
+	return s
+}

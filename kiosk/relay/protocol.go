@@ -1,0 +1,53 @@
+// Package relay carries the change feed from the portal to its totems over
+// websockets: the portal's hub (Hub) pushes signed batches and snapshots,
+// each totem's client (Client) applies them to its replica and acknowledges
+// what it has committed.
+//
+// The protocol, on one websocket per totem at the portal's /sync:
+//
+//   - The totem dials with "Authorization: Bearer TOKEN" and
+//     "X-Punto-Totem: ID", then says hello: {"type":"hello","seq":N,"hash":H}.
+//   - The portal answers with binary frames. A frame starting with 'S' is a
+//     signed envelope (content.Sign): batches of changes, or the manifest of
+//     a snapshot whose file follows in frames starting with 'D'.
+//   - The totem applies each envelope in one transaction and only then
+//     acknowledges, {"type":"ack","seq":N}; a refused envelope is reported,
+//     {"type":"reject","reason":…}, and nothing of it is applied.
+package relay
+
+import "time"
+
+// Frame tags: the first byte of every binary frame from the portal.
+const (
+	frameSigned byte = 'S'
+	frameData   byte = 'D'
+)
+
+// Headers the totem identifies itself with.
+const (
+	headerTotem = "X-Punto-Totem"
+	headerAuth  = "Authorization"
+)
+
+// Path is where the portal serves totems.
+const Path = "/sync"
+
+// totemMsg is a text frame from a totem.
+type totemMsg struct {
+	Type    string `json:"type"` // hello, ack or reject
+	Seq     int64  `json:"seq"`
+	Hash    string `json:"hash,omitempty"`
+	Version string `json:"version,omitempty"`
+	Reason  string `json:"reason,omitempty"`
+	Detail  string `json:"detail,omitempty"`
+}
+
+const (
+	pingEvery    = 20 * time.Second
+	deadAfter    = 3 * pingEvery // nothing heard for this long: the link is dead
+	writeTimeout = 30 * time.Second
+	chunkSize    = 1 << 20 // snapshot data frame
+	maxTotemMsg  = 64 << 10
+	// catchUpChanges bounds one catch-up envelope.
+	catchUpChanges = 20000
+)

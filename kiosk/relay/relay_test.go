@@ -1,0 +1,164 @@
+package relay
+
+import (
+	"context"
+	"crypto/ed25519"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/punto-totem/punto/content"
+)
+
+func rename(t *testing.T, h *Hub, s *content.Store, id, name string) int64 {
+	t.Helper()
+	ctx := context.Background()
+	svc, err := s.Service(ctx, id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	svc.Name["it"] = name
+	doc, _ := json.Marshal(svc)
+	seq, err := h.Publish(ctx, "test", []content.Change{{Kind: content.KindService, ID: id, Op: content.OpPut, Doc: doc}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return seq
+}
+
+type follower struct {
+	store  *content.Store
+	client *Client
+	cancel context.CancelFunc
+	done   chan struct{}
+
+	mu      sync.Mutex
+	applied []content.Affected
+}
+
+func follow(t *testing.T, url string, pub ed25519.PublicKey, store *content.Store, id, token string) *follower {
+	t.Helper()
+	f := &follower{store: store, done: make(chan struct{})}
+	c, err := NewClient(ClientConfig{URL: url, TotemID: id, Token: token, PortalKey: pub, Store: store, Log: quiet,
+		MinBackoff: 20 * time.Millisecond, MaxBackoff: 200 * time.Millisecond,
+		OnApplied: func(a content.Affected) { f.mu.Lock(); f.applied = append(f.applied, a); f.mu.Unlock() }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.client = c
+	ctx, cancel := context.WithCancel(context.Background())
+	f.cancel = cancel
+	go func() { c.Run(ctx); close(f.done) }()
+	t.Cleanup(f.stop)
+	return f
+}
+
+func (f *follower) stop() {
+	f.cancel()
+	<-f.done
+}
+
+func waitFor(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(15 * time.Second)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatal("timed out waiting: " + what)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+func seqOf(s *content.Store) int64 {
+	st, _ := s.SyncState(context.Background())
+	return st.Seq
+}
+
+func TestHubFeedsClients(t *testing.T) {
+	ctx := context.Background()
+	pub, key, _ := ed25519.GenerateKey(nil)
+	master := openCatalog(t, tempDB(t, "portal.db"), true)
+	p := startPortal(t, master, key)
+	tokA, _ := master.AddTotem(ctx, "a", "A", content.DemoTotem)
+	tokB, _ := master.AddTotem(ctx, "b", "B", content.DemoTotem)
+	rename(t, p.hub, master, "ancona-info-0", "Prima")
+
+	// A new totem, with an empty catalog, gets a snapshot.
+	a := follow(t, p.url, pub, openCatalog(t, tempDB(t, "a.db"), false), "a", tokA)
+	waitFor(t, "snapshot", func() bool { return seqOf(a.store) == 1 })
+	b := follow(t, p.url, pub, openCatalog(t, tempDB(t, "b.db"), true), "b", tokB)
+	waitFor(t, "b's snapshot", func() bool { return seqOf(b.store) == 1 })
+
+	// Live batches.
+	seq := rename(t, p.hub, master, "ancona-info-0", "Seconda")
+	for _, f := range []*follower{a, b} {
+		waitFor(t, "live batch", func() bool { return seqOf(f.store) == seq })
+		svc, _ := f.store.Service(ctx, "ancona-info-0")
+		if svc.Name["it"] != "Seconda" {
+			t.Fatalf("replica has %q", svc.Name["it"])
+		}
+	}
+	waitFor(t, "acknowledged", func() bool { return p.hub.Connected()["a"] == seq })
+	a.mu.Lock()
+	last := a.applied[len(a.applied)-1]
+	a.mu.Unlock()
+	if last.Seq != seq || len(last.Services) != 1 || last.Services[0] != "ancona-info-0" {
+		t.Fatalf("affected: %+v", last)
+	}
+
+	// Offline, then back: catch-up from the log.
+	b.stop()
+	for i := range 5 {
+		seq = rename(t, p.hub, master, "ancona-info-0", fmt.Sprintf("Offline %d", i))
+	}
+	b = follow(t, p.url, pub, b.store, "b", tokB)
+	waitFor(t, "catch-up", func() bool { return seqOf(b.store) == seq })
+	want, _ := master.Digest(ctx)
+	for _, f := range []*follower{a, b} {
+		if got, _ := f.store.Digest(ctx); got != want {
+			t.Fatal("a replica differs from the master")
+		}
+	}
+
+	// A revoked token: kicked, and refused when it dials again.
+	if err := master.RevokeTotem(ctx, "a"); err != nil {
+		t.Fatal(err)
+	}
+	p.hub.Kick("a")
+	waitFor(t, "refused", func() bool { return strings.Contains(a.client.Status().LastError, "refused") })
+	seq = rename(t, p.hub, master, "ancona-info-0", "Dopo la revoca")
+	waitFor(t, "b still fed", func() bool { return seqOf(b.store) == seq })
+	if seqOf(a.store) == seq {
+		t.Fatal("a revoked totem was fed")
+	}
+
+	// Plain HTTP and missing credentials get JSON errors.
+	httpURL := "http" + strings.TrimPrefix(p.url, "ws")
+	for _, c := range []struct {
+		hdr  map[string]string
+		code int
+	}{
+		{nil, 401},
+		{map[string]string{"X-Punto-Totem": "b", "Authorization": "Bearer " + tokB}, 400},
+		{map[string]string{"X-Punto-Totem": "b", "Authorization": "Bearer wrong", "Connection": "Upgrade", "Upgrade": "websocket"}, 401},
+	} {
+		req, _ := http.NewRequest("GET", httpURL, nil)
+		for k, v := range c.hdr {
+			req.Header.Set(k, v)
+		}
+		res, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, _ := io.ReadAll(res.Body)
+		res.Body.Close()
+		if res.StatusCode != c.code || !strings.Contains(string(body), `"error"`) {
+			t.Errorf("%v: %d %s", c.hdr, res.StatusCode, body)
+		}
+	}
+}
