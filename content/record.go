@@ -268,28 +268,27 @@ func (s *Store) Doc(ctx context.Context, kind, id string) (json.RawMessage, erro
 	return json.Marshal(v)
 }
 
-// recordIDs lists every record of each kind, in ID order.
-func (s *Store) recordIDs(ctx context.Context) (map[string][]string, error) {
-	out := map[string][]string{}
-	for _, k := range []string{KindOrganization, KindTerritory, KindService, KindAlert, KindPage} {
-		rows, err := s.r.QueryContext(ctx, "SELECT id FROM "+k+" ORDER BY id")
-		if err != nil {
-			return nil, fmt.Errorf("content: list %s: %w", k, err)
-		}
-		for rows.Next() {
-			var id string
-			if err := rows.Scan(&id); err != nil {
-				rows.Close()
-				return nil, err
-			}
-			out[k] = append(out[k], id)
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
+// IDs lists the IDs of every record of a kind, in order.
+func (s *Store) IDs(ctx context.Context, kind string) ([]string, error) {
+	switch kind {
+	case KindOrganization, KindTerritory, KindService, KindAlert, KindPage:
+	default:
+		return nil, invalid("kind", "%q is not organization, territory, service, alert or page", kind)
+	}
+	rows, err := s.r.QueryContext(ctx, "SELECT id FROM "+kind+" ORDER BY id")
+	if err != nil {
+		return nil, fmt.Errorf("content: list %s: %w", kind, err)
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var id string
+		if err := rows.Scan(&id); err != nil {
 			return nil, err
 		}
+		out = append(out, id)
 	}
-	return out, nil
+	return out, rows.Err()
 }
 
 // Digest is a SHA-256 over every record of the catalog as the feed carries
@@ -297,13 +296,13 @@ func (s *Store) recordIDs(ctx context.Context) (map[string][]string, error) {
 // digest, whatever their history. Tests and operators compare a totem's
 // replica with the portal with it.
 func (s *Store) Digest(ctx context.Context) (string, error) {
-	ids, err := s.recordIDs(ctx)
-	if err != nil {
-		return "", err
-	}
 	h := sha256.New()
 	for _, k := range []string{KindOrganization, KindTerritory, KindService, KindAlert, KindPage} {
-		for _, id := range ids[k] {
+		ids, err := s.IDs(ctx, k)
+		if err != nil {
+			return "", err
+		}
+		for _, id := range ids {
 			doc, err := s.Doc(ctx, k, id)
 			if err != nil {
 				if errors.Is(err, sql.ErrNoRows) || errors.Is(err, ErrNotFound) {

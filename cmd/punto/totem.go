@@ -10,6 +10,7 @@ import (
 	"net"
 	"net/url"
 	"os"
+	"strings"
 
 	"github.com/paulmach/orb"
 	"github.com/punto-totem/punto/content"

@@ -144,7 +144,7 @@ func (c *Client) session(ctx context.Context) (progressed bool, err error) {
 	}
 	c.update(func(s *Status) { s.Connected, s.Seq = true, st.Seq })
 	c.cfg.Log.Info("connected to the portal", "url", c.cfg.URL, "seq", st.Seq)
-	ws.SetReadLimit(2 * chunkSize)
+	ws.SetReadLimit(maxPortalMsg)
 	ws.SetPingHandler(func(data string) error {
 		ws.SetReadDeadline(time.Now().Add(deadAfter))
 		return ws.WriteControl(websocket.PongMessage, []byte(data), time.Now().Add(writeTimeout))

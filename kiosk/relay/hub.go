@@ -366,9 +366,15 @@ func (h *Hub) catchUp(t *totemConn, sent int64) (int64, error) {
 		if len(bs) == 0 {
 			return sent, nil
 		}
-		bodies := make([][]byte, len(bs))
+		var bodies [][]byte
+		size := 0
 		for i := range bs {
-			bodies[i] = bs[i].Body
+			if i > 0 && size+len(bs[i].Body) > catchUpBytes {
+				bs = bs[:i]
+				break
+			}
+			bodies = append(bodies, bs[i].Body)
+			size += len(bs[i].Body)
 		}
 		t.ws.SetWriteDeadline(time.Now().Add(writeTimeout))
 		if err := t.ws.WriteMessage(websocket.BinaryMessage, h.signed(bodies)); err != nil {

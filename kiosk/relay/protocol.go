@@ -48,6 +48,11 @@ const (
 	writeTimeout = 30 * time.Second
 	chunkSize    = 1 << 20 // snapshot data frame
 	maxTotemMsg  = 64 << 10
-	// catchUpChanges bounds one catch-up envelope.
+	// catchUpChanges and catchUpBytes bound one catch-up envelope (it
+	// holds at least one batch, however large).
 	catchUpChanges = 20000
+	catchUpBytes   = 16 << 20
+	// maxPortalMsg bounds a frame from the portal: one batch of the
+	// largest publish.
+	maxPortalMsg = 1 << 30
 )

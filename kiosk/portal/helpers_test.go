@@ -1,0 +1,292 @@
+package portal
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+	"github.com/punto-totem/punto/content"
+)
+
+func TestMain(m *testing.M) {
+	// Cheap hashes: the tests sign in hundreds of times under -race. The
+	// real parameters are checked in TestPasswordHash.
+	hashParams = argonParams{memory: 64, time: 1, threads: 1}
+	os.Exit(m.Run())
+}
+
+// Accounts every test environment has.
+const (
+	adminName   = "admin@example.org"
+	adminPass   = "admin password 1"
+	editorName  = "anna"
+	editorPass  = "anna's password"
+	editor2Name = "bruno@example.org" // an editor of Perugia
+	editor2Pass = "bruno's password"
+)
+
+// Demo records the tests edit: services inside the Ancona ambito (the
+// first two share a location) and outside it.
+const (
+	anconaService   = "ancona-info-0"
+	anconaShared    = "ancona-mediation-7"
+	anconaOther     = "ancona-documents-5"
+	perugiaService  = "perugia-info-1"
+	falconaraEvent  = "falconara-marittima-events-27"
+	anconaTerritory = "ats-11-ancona"
+)
+
+// clock is a settable clock.
+type clock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+func (c *clock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.t
+}
+
+func (c *clock) Add(d time.Duration) {
+	c.mu.Lock()
+	c.t = c.t.Add(d)
+	c.mu.Unlock()
+}
+
+// recorder is a Publisher that only records what it is asked.
+type recorder struct {
+	mu     sync.Mutex
+	seq    int64
+	calls  []publishCall
+	kicked []string
+	fail   error // returned by the next Publish, if set
+}
+
+type publishCall struct {
+	author  string
+	changes []content.Change
+}
+
+func (r *recorder) Publish(ctx context.Context, author string, changes []content.Change) (int64, error) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if err := r.fail; err != nil {
+		r.fail = nil
+		return 0, err
+	}
+	r.calls = append(r.calls, publishCall{author, changes})
+	r.seq += int64(len(changes))
+	return r.seq, nil
+}
+
+func (r *recorder) Kick(id string) {
+	r.mu.Lock()
+	r.kicked = append(r.kicked, id)
+	r.mu.Unlock()
+}
+
+func (r *recorder) published() []publishCall {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return append([]publishCall(nil), r.calls...)
+}
+
+// env is a portal on a fresh copy of the demo catalog, with an admin and
+// two editors.
+type env struct {
+	t     *testing.T
+	app   *fiber.App
+	st    *content.Store
+	pub   *recorder
+	clock *clock
+}
+
+func newEnv(t *testing.T) *env {
+	t.Helper()
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "portal.db")
+	if err := content.CreateDemo(ctx, path); err != nil {
+		t.Fatal(err)
+	}
+	st, err := content.Open(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	e := &env{t: t, app: fiber.New(), st: st, pub: &recorder{}, clock: &clock{t: time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC)}}
+	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	if err := Mount(e.app, Config{Store: st, Publisher: e.pub, Log: log, Now: e.clock.Now}); err != nil {
+		t.Fatal(err)
+	}
+	for _, u := range []struct {
+		name, role, pass string
+		territories      []string
+	}{
+		{adminName, "admin", adminPass, nil},
+		{editorName, "editor", editorPass, []string{anconaTerritory}},
+		{editor2Name, "editor", editor2Pass, []string{"zona-2-perugia"}},
+	} {
+		if err := AddUser(ctx, st, u.name, u.role, u.territories, u.pass); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return e
+}
+
+// client is one browser: its cookies and the CSRF token it was given.
+type client struct {
+	e       *env
+	cookies map[string]string
+	csrf    string
+}
+
+func (e *env) anon() *client { return &client{e: e, cookies: map[string]string{}} }
+
+// login signs in and fails the test if that does not work.
+func (e *env) login(name, pass string) *client {
+	e.t.Helper()
+	cl := e.anon()
+	cl.startLogin()
+	r := cl.do("POST", "/editor/api/login", map[string]string{"name": name, "password": pass})
+	if r.status != 200 {
+		e.t.Fatalf("login %s: %d %s", name, r.status, r.raw)
+	}
+	cl.csrf = r.str("csrf_token")
+	return cl
+}
+
+// startLogin gets the pre-session CSRF token.
+func (cl *client) startLogin() {
+	cl.e.t.Helper()
+	r := cl.do("GET", "/editor/api/session", nil)
+	if r.status != 200 || r.json["authenticated"] != false {
+		cl.e.t.Fatalf("session: %d %s", r.status, r.raw)
+	}
+	cl.csrf = r.str("csrf_token")
+}
+
+// resp is an answer, with its body decoded when it is a JSON object.
+type resp struct {
+	status int
+	header http.Header
+	raw    []byte
+	json   map[string]any
+}
+
+func (r *resp) str(key string) string { s, _ := r.json[key].(string); return s }
+
+// do sends a request. body is sent as is when it is a string, else as
+// JSON. hdr are header name/value pairs; a value "-" removes the header
+// (the CSRF token is sent by default on writes).
+func (cl *client) do(method, path string, body any, hdr ...string) *resp {
+	cl.e.t.Helper()
+	var rd io.Reader
+	switch b := body.(type) {
+	case nil:
+	case string:
+		rd = strings.NewReader(b)
+	case []byte:
+		rd = bytes.NewReader(b)
+	default:
+		raw, err := json.Marshal(b)
+		if err != nil {
+			cl.e.t.Fatal(err)
+		}
+		rd = bytes.NewReader(raw)
+	}
+	req := httptest.NewRequest(method, path, rd)
+	if rd != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	if unsafeMethod(method) && cl.csrf != "" {
+		req.Header.Set(csrfHeader, cl.csrf)
+	}
+	for i := 0; i+1 < len(hdr); i += 2 {
+		if hdr[i+1] == "-" {
+			req.Header.Del(hdr[i])
+		} else {
+			req.Header.Set(hdr[i], hdr[i+1])
+		}
+	}
+	for k, v := range cl.cookies {
+		req.AddCookie(&http.Cookie{Name: k, Value: v})
+	}
+	res, err := cl.e.app.Test(req, -1)
+	if err != nil {
+		cl.e.t.Fatal(err)
+	}
+	defer res.Body.Close()
+	for _, ck := range res.Cookies() {
+		if ck.MaxAge < 0 || ck.Value == "" {
+			delete(cl.cookies, ck.Name)
+		} else {
+			cl.cookies[ck.Name] = ck.Value
+		}
+	}
+	r := &resp{status: res.StatusCode, header: res.Header}
+	r.raw, _ = io.ReadAll(res.Body)
+	_ = json.Unmarshal(r.raw, &r.json)
+	return r
+}
+
+// serviceDoc reads a published service as a map, to edit in a test.
+func (e *env) serviceDoc(id string) map[string]any {
+	e.t.Helper()
+	raw, err := e.st.Doc(context.Background(), content.KindService, id)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	var m map[string]any
+	if err := json.Unmarshal(raw, &m); err != nil {
+		e.t.Fatal(err)
+	}
+	return m
+}
+
+// clone deep-copies a JSON map.
+func clone(m map[string]any) map[string]any {
+	raw, _ := json.Marshal(m)
+	var out map[string]any
+	json.Unmarshal(raw, &out)
+	return out
+}
+
+// at follows a path of keys and indexes into decoded JSON.
+func at(v any, path ...any) any {
+	for _, p := range path {
+		switch k := p.(type) {
+		case string:
+			m, _ := v.(map[string]any)
+			v = m[k]
+		case int:
+			a, _ := v.([]any)
+			if k >= len(a) {
+				return nil
+			}
+			v = a[k]
+		}
+	}
+	return v
+}
+
+// newApp mounts a second portal on e's catalog, as after a restart.
+func newApp(t *testing.T, e *env) *fiber.App {
+	t.Helper()
+	app := fiber.New()
+	if err := Mount(app, Config{Store: e.st, Publisher: e.pub, Log: slog.New(slog.NewTextHandler(io.Discard, nil)), Now: e.clock.Now}); err != nil {
+		t.Fatal(err)
+	}
+	return app
+}

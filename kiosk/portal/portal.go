@@ -1,0 +1,136 @@
+package portal
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"log/slog"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+	"github.com/punto-totem/punto/content"
+)
+
+// Publisher publishes changes to the master catalog and to every totem
+// (the portal's hub implements it).
+type Publisher interface {
+	// Publish applies the changes as one batch and returns the sequence
+	// number of the last one. Validation problems come back as
+	// *content.ValidationError.
+	Publish(ctx context.Context, author string, changes []content.Change) (seq int64, err error)
+	// Kick disconnects a totem now (after its token is revoked).
+	Kick(totemID string)
+}
+
+// Config is what the editor back end needs.
+type Config struct {
+	Store     *content.Store // the master catalog; the portal's own tables live in the same file
+	Publisher Publisher
+	Log       *slog.Logger // default slog.Default()
+	// SecureCookies sets Secure on cookies (the portal is behind TLS); it is
+	// also set on any request that arrived over https.
+	SecureCookies bool
+	// Now is the clock (default time.Now); tests move it to expire sessions.
+	Now func() time.Time
+}
+
+// Timeouts and limits of sessions and logins.
+const (
+	idleTimeout     = 30 * time.Minute
+	sessionLifetime = 12 * time.Hour
+	requestTimeout  = 30 * time.Second
+)
+
+// portal holds what the handlers share.
+type portal struct {
+	cfg   Config
+	st    *content.Store
+	w, r  *sql.DB
+	log   *slog.Logger
+	now   func() time.Time
+	addrs *addrLimiter
+}
+
+// Mount registers the editor UI at /editor and its JSON API under
+// /editor/api on app. Call it before any catch-all route of app.
+func Mount(app *fiber.App, cfg Config) error {
+	if cfg.Store == nil {
+		return errors.New("portal: Config.Store is nil")
+	}
+	if cfg.Publisher == nil {
+		return errors.New("portal: Config.Publisher is nil")
+	}
+	if cfg.Log == nil {
+		cfg.Log = slog.Default()
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	p := &portal{cfg: cfg, st: cfg.Store, log: cfg.Log, now: func() time.Time { return cfg.Now().UTC() }}
+	p.w, p.r = cfg.Store.PortalDB()
+	p.addrs = newAddrLimiter(addrAttempts, addrWindow)
+	p.routes(app)
+	p.ui(app)
+	return nil
+}
+
+// routes is the editor API's route table, top to bottom. p.authed checks
+// the session (and, on writes, the CSRF token); p.admin the role.
+func (p *portal) routes(app *fiber.App) {
+	api := app.Group("/editor/api", renderErrors(p.log), p.deadline, p.checkOrigin)
+
+	api.Get("/session", p.session)
+	api.Post("/login", p.login)
+	api.Post("/logout", p.authed, p.logout)
+	api.Get("/me", p.authed, p.me)
+	api.Post("/me/password", p.authed, p.changePassword)
+
+	api.Get("/reference", p.authed, p.reference)
+	api.Get("/territories", p.authed, p.territoryList)
+
+	p.records(api, "/services", kindService)
+	p.records(api, "/events", kindEvent)
+	p.records(api, "/alerts", kindAlert)
+	p.records(api, "/pages", kindPage)
+	p.records(api, "/organizations", kindOrganization)
+	p.records(api, "/territories", kindTerritory)
+
+	api.Get("/drafts", p.authed, p.draftList)
+	api.Get("/drafts/:kind/:id/view", p.authed, p.preview)
+	api.Post("/publish", p.authed, p.publish)
+	api.Get("/audit", p.authed, p.auditLog)
+
+	api.Get("/accounts", p.authed, p.admin, p.accountList)
+	api.Post("/accounts", p.authed, p.admin, p.accountCreate)
+	api.Patch("/accounts/:id", p.authed, p.admin, p.accountUpdate)
+	api.Delete("/accounts/:id", p.authed, p.admin, p.accountDisable)
+	api.Post("/accounts/:id/password", p.authed, p.admin, p.accountPassword)
+
+	api.Get("/totems", p.authed, p.admin, p.totemList)
+	api.Post("/totems", p.authed, p.admin, p.totemIssue)
+	api.Post("/totems/:id/revoke", p.authed, p.admin, p.totemRevoke)
+
+	api.Use(func(c *fiber.Ctx) error { return notFound("no such editor endpoint: " + c.Method() + " " + c.Path()) })
+}
+
+// records registers the routes of one kind of record under path.
+func (p *portal) records(api fiber.Router, path string, k *recordKind) {
+	if k != kindTerritory { // GET /territories is the reference list
+		api.Get(path, p.authed, p.list(k))
+	}
+	api.Get(path+"/:id", p.authed, p.get(k))
+	api.Get(path+"/:id/translations", p.authed, p.translations(k))
+	api.Put(path+"/:id/draft", p.authed, p.saveDraft(k))
+	api.Delete(path+"/:id/draft", p.authed, p.discardDraft(k))
+	api.Post(path+"/:id/withdraw", p.authed, p.withdraw(k))
+}
+
+// deadline bounds the work of one request, whatever the host application
+// set, and answers with no-store: editor data must not be cached.
+func (p *portal) deadline(c *fiber.Ctx) error {
+	ctx, cancel := context.WithTimeout(c.UserContext(), requestTimeout)
+	defer cancel()
+	c.SetUserContext(ctx)
+	c.Set(fiber.HeaderCacheControl, "no-store")
+	return c.Next()
+}

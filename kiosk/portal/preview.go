@@ -1,0 +1,135 @@
+package portal
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+	"github.com/paulmach/orb"
+	"github.com/punto-totem/punto/content"
+)
+
+// preview answers GET /drafts/service/{id}/view: the draft as a totem will
+// show it. The draft, its organization and the territories are written to
+// a scratch catalog, which renders it exactly as the public API would; the
+// file is removed afterwards.
+func (p *portal) preview(c *fiber.Ctx) error {
+	ctx := c.UserContext()
+	if c.Params("kind") != content.KindService {
+		return badRequest("kind", "only a service draft has a preview")
+	}
+	rec, err := p.readRecord(ctx, kindService, c.Params("id"))
+	if err != nil {
+		return err
+	}
+	if rec.draft == nil {
+		return notFound(fmt.Sprintf("no draft of service %q", rec.id))
+	}
+	svc, ok := rec.draftValue.(*content.Service)
+	if !ok || svc == nil || len(svc.Locations) == 0 {
+		return badRequest("doc", "the draft is not a valid service: save it again")
+	}
+	lang := c.Query("lang", sourceLanguage)
+	if !slices.Contains(uiLanguages, lang) {
+		return badRequest("lang", "must be one of "+strings.Join(uiLanguages, " "))
+	}
+	from, err := p.viewpoint(c, svc)
+	if err != nil {
+		return err
+	}
+	at := p.now()
+	if s := c.Query("at"); s != "" {
+		if at, err = time.Parse(time.RFC3339, s); err != nil {
+			return badRequest("at", "must be an RFC 3339 time")
+		}
+	}
+	view, err := p.renderPreview(ctx, svc, lang, from, at)
+	if err != nil {
+		return err
+	}
+	return c.JSON(fiber.Map{"lang": lang, "service": view})
+}
+
+// viewpoint is where the preview's viewer stands: lat/lon, a totem, or
+// the service's first location.
+func (p *portal) viewpoint(c *fiber.Ctx, svc *content.Service) (orb.Point, error) {
+	if id := c.Query("totem"); id != "" {
+		ts, err := p.st.Totems(c.UserContext())
+		if err != nil {
+			return orb.Point{}, err
+		}
+		for _, t := range ts {
+			if t.ID == id {
+				return t.Point, nil
+			}
+		}
+		return orb.Point{}, badRequest("totem", "no such totem")
+	}
+	latS, lonS := c.Query("lat"), c.Query("lon")
+	if latS == "" && lonS == "" {
+		return svc.Locations[0].Point, nil
+	}
+	lat, err1 := strconv.ParseFloat(latS, 64)
+	lon, err2 := strconv.ParseFloat(lonS, 64)
+	if err1 != nil {
+		return orb.Point{}, badRequest("lat", "must be a number (with lon)")
+	}
+	if err2 != nil {
+		return orb.Point{}, badRequest("lon", "must be a number (with lat)")
+	}
+	pt := orb.Point{lon, lat}
+	if err := content.ValidPoint(pt); err != nil {
+		return orb.Point{}, badRequest("lat", err.Error())
+	}
+	return pt, nil
+}
+
+// renderPreview builds the scratch catalog and renders the service there.
+func (p *portal) renderPreview(ctx context.Context, svc *content.Service, lang string, from orb.Point, at time.Time) (*content.ServiceView, error) {
+	cat := &content.Catalog{Services: []content.Service{*svc}}
+	ts, err := p.st.AllTerritories(ctx)
+	if err != nil {
+		return nil, err
+	}
+	cat.Territories = ts
+	if id := svc.OrganizationID; id != "" {
+		if d, err := p.draft(ctx, content.KindOrganization, id); err == nil {
+			if v, err := content.DecodeDoc(content.KindOrganization, d.Doc); err == nil {
+				cat.Organizations = append(cat.Organizations, *v.(*content.Organization))
+			}
+		} else if o, err := p.st.Organization(ctx, id); err == nil {
+			cat.Organizations = append(cat.Organizations, *o)
+		} else if !errors.Is(err, content.ErrNotFound) {
+			return nil, err
+		}
+	}
+	dir, err := os.MkdirTemp("", "punto-preview-")
+	if err != nil {
+		return nil, fmt.Errorf("portal: preview: %w", err)
+	}
+	defer os.RemoveAll(dir)
+	path := filepath.Join(dir, "preview.db")
+	if err := content.Create(ctx, path, func(b *content.Batch) error { return b.Put(cat) }); err != nil {
+		if ae, ok := validation(err); ok {
+			return nil, ae
+		}
+		return nil, fmt.Errorf("portal: preview: %w", err)
+	}
+	st, err := content.Open(ctx, path)
+	if err != nil {
+		return nil, fmt.Errorf("portal: preview: %w", err)
+	}
+	defer st.Close()
+	view, err := st.ServiceView(ctx, svc.ID, lang, from, at)
+	if errors.Is(err, content.ErrNotFound) {
+		return nil, notFound(fmt.Sprintf("service %q is withdrawn: a totem shows nothing", svc.ID))
+	}
+	return view, err
+}

@@ -1,0 +1,108 @@
+package portal
+
+import (
+	"database/sql"
+	"errors"
+	"fmt"
+
+	"github.com/gofiber/fiber/v2"
+	"github.com/paulmach/orb"
+	"github.com/punto-totem/punto/content"
+)
+
+// totemList answers GET /totems.
+func (p *portal) totemList(c *fiber.Ctx) error {
+	ts, err := p.st.Totems(c.UserContext())
+	if err != nil {
+		return err
+	}
+	return c.JSON(fiber.Map{"totems": ts})
+}
+
+type totemIn struct {
+	ID    string     `json:"id"`
+	Name  string     `json:"name"`
+	Point *orb.Point `json:"point"`
+}
+
+// totemIssue answers POST /totems: registers a totem or gives it a new
+// token, shown this once.
+func (p *portal) totemIssue(c *fiber.Ctx) error {
+	ctx := c.UserContext()
+	var in totemIn
+	if err := parseBody(c, &in); err != nil {
+		return err
+	}
+	if !content.ValidID(in.ID) {
+		return badRequest("id", fmt.Sprintf("%q is not a valid id", in.ID))
+	}
+	if len(in.Name) > 200 {
+		return badRequest("name", "longer than 200 characters")
+	}
+	if in.Point == nil {
+		return badRequest("point", "is needed, as [lon, lat]")
+	}
+	if err := content.ValidPoint(*in.Point); err != nil {
+		return badRequest("point", err.Error())
+	}
+	before, err := p.totem(c, in.ID)
+	if err != nil && !errors.Is(err, content.ErrNotFound) {
+		return err
+	}
+	token, err := p.st.AddTotem(ctx, in.ID, in.Name, *in.Point)
+	if err != nil {
+		return err
+	}
+	after, err := p.totem(c, in.ID)
+	if err != nil {
+		return err
+	}
+	if err := p.auditTotem(c, "totem.token", before, after); err != nil {
+		return err
+	}
+	return c.Status(fiber.StatusCreated).JSON(fiber.Map{"totem": after, "token": token})
+}
+
+// totemRevoke answers POST /totems/{id}/revoke: the token stops working
+// and the totem is disconnected now.
+func (p *portal) totemRevoke(c *fiber.Ctx) error {
+	id := c.Params("id")
+	before, err := p.totem(c, id)
+	if err != nil {
+		return err
+	}
+	if err := p.st.RevokeTotem(c.UserContext(), id); err != nil {
+		return err
+	}
+	p.cfg.Publisher.Kick(id)
+	after, err := p.totem(c, id)
+	if err != nil {
+		return err
+	}
+	if err := p.auditTotem(c, "totem.revoke", before, after); err != nil {
+		return err
+	}
+	return c.JSON(fiber.Map{"totem": after})
+}
+
+// totem finds one registered totem, or content.ErrNotFound.
+func (p *portal) totem(c *fiber.Ctx, id string) (*content.Totem, error) {
+	ts, err := p.st.Totems(c.UserContext())
+	if err != nil {
+		return nil, err
+	}
+	for i := range ts {
+		if ts[i].ID == id {
+			return &ts[i], nil
+		}
+	}
+	return nil, fmt.Errorf("%w: totem %q", content.ErrNotFound, id)
+}
+
+func (p *portal) auditTotem(c *fiber.Ctx, action string, before, after *content.Totem) error {
+	e := auditEntry{Actor: account(c).Name, Action: action, Kind: "totem", RecordID: after.ID, After: jsonOf(after)}
+	if before != nil {
+		e.Before = jsonOf(before)
+	}
+	return p.inTx(c.UserContext(), func(tx *sql.Tx) error { return p.auditTx(c.UserContext(), tx, e) })
+}
