@@ -437,13 +437,14 @@ func (b *Batch) deleteChildren(id, lo, hi string) error {
 // textSources are the translated texts a service's search row holds, read
 // inside the batch's transaction: its own fields, its children's, its
 // organization's and its locations'. (?1 is the service ID, ?2 and ?3 the
-// range of its children's IDs.)
+// range of its children's IDs.) CROSS JOIN keeps SQLite from walking every
+// location's texts to find one service's.
 const textSources = `
 	SELECT 1, value FROM translation WHERE entity = 'service' AND id = ?1 AND field = 'name'
 	UNION ALL SELECT 0, value FROM translation WHERE entity = 'service' AND id = ?1 AND field != 'name'
 	UNION ALL SELECT 0, value FROM translation WHERE entity IN ('document', 'phone', 'contact', 'exception') AND id >= ?2 AND id < ?3
 	UNION ALL SELECT 0, t.value FROM translation t JOIN service s ON t.entity = 'organization' AND t.id = s.organization_id WHERE s.id = ?1
-	UNION ALL SELECT 0, t.value FROM translation t JOIN service_at_location sal ON t.entity = 'location' AND t.id = sal.location_id WHERE sal.service_id = ?1
+	UNION ALL SELECT 0, t.value FROM service_at_location sal CROSS JOIN translation t ON t.entity = 'location' AND t.id = sal.location_id WHERE sal.service_id = ?1
 	UNION ALL SELECT 0, l.comune || ' ' || l.address || ' ' || l.postal_code FROM location l JOIN service_at_location sal ON sal.location_id = l.id WHERE sal.service_id = ?1`
 
 // indexText rebuilds a service's full-text row from what the transaction

@@ -171,15 +171,15 @@ func serviceName(t *testing.T, base, id string) string {
 func nearestService(t *testing.T, base string, lat, lon float64) string {
 	t.Helper()
 	var out struct {
-		Services []struct {
+		Results []struct {
 			ID string `json:"id"`
-		} `json:"services"`
+		} `json:"results"`
 	}
 	getJSON(t, fmt.Sprintf("%s/api/v1/services/nearby?lat=%f&lon=%f&limit=1", base, lat, lon), &out)
-	if len(out.Services) == 0 {
+	if len(out.Results) == 0 {
 		t.Fatal("no service near", lat, lon)
 	}
-	return out.Services[0].ID
+	return out.Results[0].ID
 }
 
 // network is a portal and its totems, each a separate punto process on
@@ -293,6 +293,9 @@ func TestPortalFeedsTotems(t *testing.T) {
 			t.Fatalf("totem %s differs from the portal after its snapshot", tp.base)
 		}
 	}
+	// Processes started inside a subtest live on after it: they belong to
+	// the whole test.
+	whole := t
 	inAncona := nearestService(t, n.portalURL, 43.6169, 13.5153)
 	inPerugia := nearestService(t, n.portalURL, 43.1107, 12.3908)
 
@@ -385,12 +388,17 @@ func TestPortalFeedsTotems(t *testing.T) {
 		// them as one envelope, applied in one transaction.
 		var ids []string
 		var near struct {
-			Services []struct {
+			Results []struct {
 				ID string `json:"id"`
-			} `json:"services"`
+			} `json:"results"`
 		}
 		getJSON(t, n.portalURL+"/api/v1/services/nearby?lat=43.6169&lon=13.5153&limit=100&radius_m=200000", &near)
-		for i, s := range near.Services {
+		seen := map[string]bool{}
+		for i, s := range near.Results {
+			if seen[s.ID] {
+				continue
+			}
+			seen[s.ID] = true
 			doc := admin.service(s.ID)
 			doc["name"].(map[string]any)["it"] = fmt.Sprintf("Lotto %d", i)
 			if code, body := admin.draft(doc); code != 200 {
@@ -402,7 +410,7 @@ func TestPortalFeedsTotems(t *testing.T) {
 		after := feedOf(t, n.portalURL, true)
 		killed := make(chan struct{})
 		var once sync.Once
-		a.proc = startProcHook(t, "totem-ancona (killed)", func(p *proc, line string) {
+		a.proc = startProcHook(whole, "totem-ancona (killed)", func(p *proc, line string) {
 			if strings.Contains(line, "applying batches") {
 				once.Do(func() {
 					p.cmd.Process.Signal(syscall.SIGKILL)
@@ -450,7 +458,7 @@ func TestPortalFeedsTotems(t *testing.T) {
 		default:
 			t.Fatalf("killed totem holds sequence %d, neither %d nor %d", state.Seq, before.Seq, after.Seq)
 		}
-		a.start(t, "totem-ancona (after the kill)")
+		a.start(whole, "totem-ancona (after the kill)")
 		waitSeq(t, a.base, after.Seq)
 		if d := feedOf(t, a.base, true).Digest; d != after.Digest {
 			t.Fatal("after catching up the totem differs from the portal")
