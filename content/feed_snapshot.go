@@ -6,40 +6,42 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
 )
 
 // replicaTables are the tables a snapshot carries, parents first: the
-// catalog itself, its spatial indexes and search rows, and where it stands
-// in the feed. Accounts, sessions, drafts, the audit log, the change log
-// and the totem registry never leave the portal.
+// catalog itself, where it stands in the feed, and the storage of its
+// search and spatial indexes, copied as they are rather than rebuilt row by
+// row. Accounts, sessions, drafts, the audit log, the change log and the
+// totem registry never leave the portal.
 var replicaTables = []string{
 	"organization", "territory", "service", "location", "service_at_location",
 	"service_category", "service_language", "phone", "contact", "schedule",
 	"schedule_exception", "required_document", "translation", "alert", "page",
-	"idx_location_geom", "idx_territory_geom", "sync_state",
+	"sync_state",
+	"service_fts_data", "service_fts_idx", "service_fts_content", "service_fts_docsize", "service_fts_config",
+	"idx_location_geom_node", "idx_location_geom_rowid", "idx_location_geom_parent",
+	"idx_territory_geom_node", "idx_territory_geom_rowid", "idx_territory_geom_parent",
 }
 
 // copyReplica replaces every replica table of the database "main" with
-// the rows of the attached database "src", inside the caller's transaction.
+// the rows of the attached database "src", inside the caller's
+// transaction. It writes the indexes' own tables, so it must run on a
+// connection that has not used those indexes (their modules cache what
+// they read); other connections see the change as a new data version.
 func copyReplica(ctx context.Context, conn *sql.Conn) error {
 	for i := len(replicaTables) - 1; i >= 0; i-- {
 		if _, err := conn.ExecContext(ctx, "DELETE FROM main."+replicaTables[i]); err != nil {
 			return fmt.Errorf("content: clear %s: %w", replicaTables[i], err)
 		}
 	}
-	if _, err := conn.ExecContext(ctx, "DELETE FROM main.service_fts"); err != nil {
-		return fmt.Errorf("content: clear search rows: %w", err)
-	}
 	for _, t := range replicaTables {
 		if _, err := conn.ExecContext(ctx, "INSERT INTO main."+t+" SELECT * FROM src."+t); err != nil {
 			return fmt.Errorf("content: copy %s: %w", t, err)
 		}
-	}
-	if _, err := conn.ExecContext(ctx, "INSERT INTO main.service_fts(rowid, names, body) SELECT rowid, names, body FROM src.service_fts"); err != nil {
-		return fmt.Errorf("content: copy search rows: %w", err)
 	}
 	return nil
 }
@@ -118,15 +120,22 @@ func (s *Store) WriteSnapshot(ctx context.Context, path string) (SyncState, [sha
 
 func fileSum(path string) ([sha256.Size]byte, error) {
 	var sum [sha256.Size]byte
-	b, err := os.ReadFile(path)
+	f, err := os.Open(path)
 	if err != nil {
 		return sum, fmt.Errorf("content: %w", err)
 	}
-	return sha256.Sum256(b), nil
+	defer f.Close()
+	h := sha256.New()
+	if _, err := io.Copy(h, f); err != nil {
+		return sum, fmt.Errorf("content: %w", err)
+	}
+	copy(sum[:], h.Sum(nil))
+	return sum, nil
 }
 
-// readSyncState opens a snapshot file read-only, checks that it is a whole
-// catalog of this program's schema, and reads its feed position.
+// readSyncState opens a snapshot file read-only, checks that it is a
+// catalog of this program's schema, and reads its feed position. (That the
+// file is whole and the portal's is checked by its signed SHA-256.)
 func readSyncState(ctx context.Context, path string) (SyncState, error) {
 	var st SyncState
 	if strings.ContainsAny(path, "?#") {
@@ -143,10 +152,6 @@ func readSyncState(ctx context.Context, path string) (SyncState, error) {
 	}
 	if version != SchemaVersion() {
 		return st, reject("invalid", "snapshot schema %d, this program has %d", version, SchemaVersion())
-	}
-	var check string
-	if err := db.QueryRowContext(ctx, "PRAGMA quick_check").Scan(&check); err != nil || check != "ok" {
-		return st, reject("invalid", "snapshot file is damaged: %s %v", check, err)
 	}
 	var hash []byte
 	if err := db.QueryRowContext(ctx, "SELECT seq, hash FROM sync_state WHERE one = 1").Scan(&st.Seq, &hash); err != nil {
@@ -184,7 +189,15 @@ func (s *Store) ApplySnapshot(ctx context.Context, path string, sum [sha256.Size
 	if st.Seq < cur.Seq {
 		return reject("replay", "snapshot at %d is older than the catalog's %d", st.Seq, cur.Seq)
 	}
-	if err := attached(ctx, s.w, path, func(conn *sql.Conn) error { return copyReplica(ctx, conn) }); err != nil {
+	// A connection of its own (see copyReplica); the writer is idle while
+	// writeMu is held.
+	db, err := sql.Open("sqlite3", dsn(s.path, false))
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	db.SetMaxOpenConns(1)
+	if err := attached(ctx, db, path, func(conn *sql.Conn) error { return copyReplica(ctx, conn) }); err != nil {
 		var re *RejectError
 		if errors.As(err, &re) {
 			return err

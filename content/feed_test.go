@@ -161,6 +161,31 @@ func TestFeedReplicates(t *testing.T) {
 	if hits, _ := fresh.Search(ctx, "script", DemoTotem, 5); len(hits) == 0 {
 		t.Fatal("search rows did not come with the snapshot")
 	}
+	// Writes after a snapshot keep the search and spatial indexes whole,
+	// also on a replica whose writer used them before.
+	if err := replica.ApplySnapshot(ctx, snapPath, sum, sst); err != nil {
+		t.Fatal(err)
+	}
+	extra := randomService(r, 99, DemoTotem, nil)
+	extra.Name["it"], extra.Status = "Zanzibarico", StatusActive
+	fb, err := portal.Publish(ctx, "test", []Change{serviceChange(t, &extra)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := replica.ApplyBatches(ctx, [][]byte{fb.Body}); err != nil {
+		t.Fatal(err)
+	}
+	if hits, _ := replica.Search(ctx, "zanzibarico", DemoTotem, 5); len(hits) == 0 {
+		t.Fatal("a service written after the snapshot is not found")
+	}
+	for _, check := range []string{
+		"INSERT INTO service_fts(service_fts) VALUES ('integrity-check')",
+		"SELECT rtreecheck('idx_location_geom')",
+	} {
+		if _, err := replica.w.Exec(check); err != nil {
+			t.Fatalf("%s: %v", check, err)
+		}
+	}
 	var secrets int
 	fresh.r.QueryRow("SELECT count(*) FROM totem").Scan(&secrets)
 	if secrets != 0 {

@@ -3,6 +3,7 @@ package content
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -26,6 +27,12 @@ type Batch struct {
 	written  []string        // IDs of locations written by this batch
 	orgs     []string        // IDs of organizations written by this batch
 	areas    bool            // a territory was written: reload the area index
+
+	op         int                   // counts writes, to order them
+	docIndexed map[string]docIndexed // search rows built from records
+	orgTexts   map[string]string     // organizations' folded texts
+	locWritten map[string]int        // when each location was last written
+	orgWritten map[string]int        // when each organization was last written
 }
 
 // stmt returns the batch's prepared statement for query, preparing it the
@@ -82,11 +89,16 @@ func (s *Store) Write(ctx context.Context, fn func(*Batch) error) error {
 func (s *Store) write(ctx context.Context, fresh bool, fn func(*Batch) error) error {
 	s.writeMu.Lock()
 	defer s.writeMu.Unlock()
-	tx, err := s.w.BeginTx(ctx, nil)
+	// The transaction and its statements run without a cancellable
+	// context: database/sql and mattn watch each cancellable query with a
+	// goroutine, which costs more than many of the statements, and a
+	// write is a transaction that is cheap to finish anyway.
+	wctx := context.WithoutCancel(ctx)
+	tx, err := s.w.BeginTx(wctx, nil)
 	if err != nil {
 		return fmt.Errorf("content: begin: %w", err)
 	}
-	b := &Batch{ctx: ctx, tx: tx, stmts: map[string]*sql.Stmt{}, now: time.Now().UTC().Format(time.RFC3339), fresh: fresh}
+	b := &Batch{ctx: wctx, tx: tx, stmts: map[string]*sql.Stmt{}, now: time.Now().UTC().Format(time.RFC3339), fresh: fresh}
 	defer func() {
 		for _, st := range b.stmts {
 			st.Close()
@@ -105,6 +117,9 @@ func (s *Store) write(ctx context.Context, fresh bool, fn func(*Batch) error) er
 	}
 	if !b.full {
 		for _, id := range affected {
+			if b.searchCurrent(id) {
+				continue
+			}
 			if err := b.indexText(id); err != nil {
 				tx.Rollback()
 				return err
@@ -210,15 +225,20 @@ func (b *Batch) writeText(replace bool, entity, id, field string, t Text) error 
 			return err
 		}
 	}
-	for lang, v := range t {
-		if v = strings.TrimSpace(v); v == "" {
-			continue
-		}
-		if _, err := b.exec("INSERT INTO translation(entity, id, field, lang, value) VALUES (?, ?, ?, ?, ?)", entity, id, field, lang, v); err != nil {
-			return err
+	// One statement for every language of the field.
+	args := make([]any, 0, 5*len(t))
+	for _, lang := range sortedKeys(t) {
+		if v := strings.TrimSpace(t[lang]); v != "" {
+			args = append(args, entity, id, field, lang, v)
 		}
 	}
-	return nil
+	if len(args) == 0 {
+		return nil
+	}
+	n := len(args) / 5
+	q := "INSERT INTO translation(entity, id, field, lang, value) VALUES (?, ?, ?, ?, ?)" + strings.Repeat(", (?, ?, ?, ?, ?)", n-1)
+	_, err := b.exec(q, args...)
+	return err
 }
 
 // PutOrganization creates or replaces an organization.
@@ -227,6 +247,8 @@ func (b *Batch) PutOrganization(o *Organization) error {
 		return err
 	}
 	b.orgs = append(b.orgs, o.ID)
+	b.touch(&b.orgWritten, o.ID)
+	delete(b.orgTexts, o.ID)
 	if _, err := b.exec(`INSERT INTO organization(id, url, email) VALUES (?, ?, ?)
 		ON CONFLICT(id) DO UPDATE SET url = excluded.url, email = excluded.email`, o.ID, o.URL, o.Email); err != nil {
 		return fmt.Errorf("content: organization %s: %w", o.ID, err)
@@ -302,6 +324,7 @@ func (b *Batch) PutLocation(l *Location) error {
 		return err
 	}
 	b.written = append(b.written, l.ID)
+	b.touch(&b.locWritten, l.ID)
 	if err := b.writeText(replace, "location", l.ID, "name", l.Name); err != nil {
 		return err
 	}
@@ -329,22 +352,21 @@ func (b *Batch) PutService(s *Service) error {
 	if s.OrganizationID != "" {
 		org = s.OrganizationID
 	}
-	const insert = `INSERT INTO service(id, organization_id, status, url, email, by_appointment, open_on_holidays, updated_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`
-	_, err := b.insertPK(insert, insert+`
-		ON CONFLICT(id) DO UPDATE SET organization_id = excluded.organization_id, status = excluded.status,
-			url = excluded.url, email = excluded.email, by_appointment = excluded.by_appointment,
-			open_on_holidays = excluded.open_on_holidays, updated_at = excluded.updated_at
-		RETURNING pk`, s.ID, org, s.Status, s.URL, s.Email, s.ByAppointment, s.OpenOnHolidays, b.now)
+	pk, err := b.replaceService(s, org)
 	if err != nil {
 		return fmt.Errorf("content: service %s: %w", s.ID, err)
 	}
 	lo, hi := childRange(s.ID)
-	if err := b.deleteChildren(s.ID, lo, hi); err != nil {
+	if err := b.deleteChildren(lo, hi); err != nil {
 		return err
 	}
+	if !b.fresh {
+		if _, err := b.exec("DELETE FROM translation WHERE entity = 'service' AND id = ?", s.ID); err != nil {
+			return err
+		}
+	}
 	for f, t := range map[string]Text{"name": s.Name, "description": s.Description, "eligibility": s.Eligibility, "fees": s.Fees} {
-		if err := b.setText("service", s.ID, f, t); err != nil {
+		if err := b.writeText(false, "service", s.ID, f, t); err != nil {
 			return err
 		}
 	}
@@ -410,25 +432,49 @@ func (b *Batch) PutService(s *Service) error {
 		}
 	}
 	if b.full {
-		// Bulk writes index each service as it goes; other batches
-		// index every affected service once, before commit.
+		// Bulk writes index each service as it goes, from the database.
 		if err := b.indexText(s.ID); err != nil {
 			return err
 		}
+	} else if err := b.searchFromDoc(s, pk); err != nil {
+		return err
 	}
 	b.services = append(b.services, s.ID)
 	return nil
 }
 
-// deleteChildren removes what a service owns before it is written again.
-func (b *Batch) deleteChildren(id, lo, hi string) error {
+// replaceService writes a service's own row. An existing one is deleted
+// first, which removes everything the service owns in one statement (the
+// child tables cascade), and comes back under the same pk: the search row's
+// rowid.
+func (b *Batch) replaceService(s *Service, org any) (int64, error) {
+	var old any
+	if !b.fresh {
+		pk, err := b.queryInt("SELECT pk FROM service WHERE id = ?", s.ID)
+		switch {
+		case err == nil:
+			if _, err := b.exec("DELETE FROM service WHERE pk = ?", pk); err != nil {
+				return 0, err
+			}
+			old = pk
+		case !errors.Is(err, sql.ErrNoRows):
+			return 0, err
+		}
+	}
+	const insert = `INSERT INTO service(pk, id, organization_id, status, url, email, by_appointment, open_on_holidays, updated_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`
+	res, err := b.exec(insert, old, s.ID, org, s.Status, s.URL, s.Email, s.ByAppointment, s.OpenOnHolidays, b.now)
+	if err != nil {
+		return 0, err
+	}
+	return res.LastInsertId()
+}
+
+// deleteChildren removes the translated texts of what a service owns
+// (documents, phones, contacts, closures) before it is written again.
+func (b *Batch) deleteChildren(lo, hi string) error {
 	if b.fresh {
 		return nil
-	}
-	for _, table := range []string{"service_category", "service_language", "service_at_location", "phone", "contact", "schedule", "schedule_exception", "required_document"} {
-		if _, err := b.exec("DELETE FROM "+table+" WHERE service_id = ?", id); err != nil {
-			return err
-		}
 	}
 	_, err := b.exec("DELETE FROM translation WHERE entity IN ('document', 'phone', 'contact', 'exception') AND id >= ? AND id < ?", lo, hi)
 	return err

@@ -332,7 +332,15 @@ func (h *Hub) start(t *totemConn, hello totemMsg) (int64, error) {
 	if err != nil {
 		return 0, err
 	}
-	snapshot := hello.Seq == 0 || head.Seq-hello.Seq > h.cfg.SnapshotAfter
+	behind := head.Seq - hello.Seq
+	snapshot := hello.Seq == 0 || behind > h.cfg.SnapshotAfter
+	if !snapshot && behind > 1000 {
+		// Copying the catalog costs about a sixth of applying as many
+		// changes as it has services: far behind, a snapshot is quicker.
+		if st, err := h.cfg.Store.Stats(ctx); err == nil && behind*6 > int64(st.Services) {
+			snapshot = true
+		}
+	}
 	if !snapshot && hello.Seq <= head.Seq {
 		hash, err := h.cfg.Store.BatchHash(ctx, hello.Seq)
 		snapshot = err != nil || hex.EncodeToString(hash[:]) != hello.Hash
