@@ -1,4 +1,4 @@
-# Punto: `make run` starts the demo totem, `make test` runs every test.
+# Punto: `make run` starts the demo portal and a totem, `make test` runs every test.
 
 GO        ?= go
 TAGS      := sqlite_fts5
@@ -17,9 +17,21 @@ all: build
 build:
 	$(GO) build -tags $(TAGS) -ldflags "-X main.version=$(VERSION)" -o bin/punto ./cmd/punto
 
-## run: build and start the demo totem on http://localhost:8080 (catalog in $(DATA)/)
+PORTAL_ADDR ?= :8090
+
+## run: build and start the demo: a portal (http://localhost:8090, editor at /editor)
+## and one totem (http://localhost:8080) that follows it; files in $(DATA)/
 run: build
-	./bin/punto totem --db $(DATA)/punto.db --addr $(ADDR) --demo
+	@mkdir -p $(DATA)
+	@rm -f $(DATA)/demo-totem.token
+	@trap 'kill 0' INT TERM EXIT; \
+	./bin/punto portal --db $(DATA)/portal.db --key $(DATA)/portal.key --addr $(PORTAL_ADDR) --demo \
+		--demo-totem-token $(DATA)/demo-totem.token --public-url http://localhost$(PORTAL_ADDR) & \
+	for i in $$(seq 100); do [ -s $(DATA)/demo-totem.token ] && break; sleep 0.2; done; \
+	./bin/punto totem --db $(DATA)/punto.db --addr $(ADDR) --demo --totem-id demo-totem \
+		--portal ws://localhost$(PORTAL_ADDR)/sync --portal-key $(DATA)/portal.key.pub \
+		--token-file $(DATA)/demo-totem.token --insecure-dev --public-url http://localhost$(PORTAL_ADDR) & \
+	wait
 
 ## test: install what the tests need, then lint and run every test with the race detector
 test: deps lint
@@ -30,10 +42,13 @@ lint:
 	@unformatted=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
 	if [ -n "$$unformatted" ]; then echo "gofmt would change: $$unformatted"; exit 1; fi
 
-## bench: nearby at 10k, 100k and 1M services, Punto beside SpatiaLite (catalogs cached in $(BENCH_DIR))
+## bench: nearby at 10k, 100k and 1M services beside SpatiaLite; feed fan-out to 2,000
+## totems, catch-up and snapshot (catalogs cached in $(BENCH_DIR))
 bench: deps
 	mkdir -p $(BENCH_DIR)
 	PUNTO_BENCH_DIR=$(BENCH_DIR) $(GO) test -tags $(TAGS) -run '^$$' -bench 'BenchmarkNearby' -benchtime 2s -timeout 60m ./content
+	PUNTO_BENCH_DIR=$(BENCH_DIR) $(GO) test -tags $(TAGS) -run '^$$' -bench 'BenchmarkFanout' -benchtime 20x -timeout 30m ./kiosk/relay
+	PUNTO_BENCH_DIR=$(BENCH_DIR) $(GO) test -tags $(TAGS) -run '^$$' -bench 'BenchmarkCatchUp|BenchmarkSnapshot' -benchtime 3x -timeout 60m ./kiosk/relay
 
 ## deps: install the Debian packages above when missing (needs root, as on CI)
 deps:
