@@ -303,38 +303,41 @@ func TestPortalFeedsTotems(t *testing.T) {
 		ctx := browser(t, 390, 844)
 		must(t, ctx, chromedp.Navigate(a.base+"/s/"+inAncona+"?lang=it"), screen("detail"),
 			chromedp.Evaluate(`window.notReloaded = true`, nil))
+		// A phone on the portal shows the same service.
+		pctx := browser(t, 390, 844)
+		must(t, pctx, chromedp.Navigate(n.portalURL+"/s/"+inAncona+"?lang=it"), screen("detail"),
+			chromedp.Evaluate(`window.notReloaded = true`, nil))
 		name := `<img src=x onerror="window.pwned=1">Sportello <b>rinnovato</b>`
 		published := time.Now()
 		seq := admin.rename(inAncona, name)
 		for _, tp := range []*totemProc{a, b} {
 			eventually(t, 5*time.Second, "the totem's API has the new name", func() bool { return serviceName(t, tp.base, inAncona) == name })
 		}
-		var title string
-		var notReloaded, pwned bool
-		var images int
-		deadline := time.Now().Add(5 * time.Second)
-		for {
-			must(t, ctx, chromedp.Text("h1", &title, chromedp.ByQuery))
-			if title == name || time.Now().After(deadline) {
-				break
+		for _, sc := range []struct {
+			what string
+			ctx  context.Context
+		}{{"totem", ctx}, {"phone on the portal", pctx}} {
+			var title string
+			var notReloaded, pwned bool
+			var images int
+			deadline := time.Now().Add(5 * time.Second)
+			for {
+				must(t, sc.ctx, chromedp.Text("h1", &title, chromedp.ByQuery))
+				if title == name || time.Now().After(deadline) {
+					break
+				}
+				time.Sleep(20 * time.Millisecond)
 			}
-			time.Sleep(20 * time.Millisecond)
+			took := time.Since(published)
+			must(t, sc.ctx, chromedp.Evaluate(`window.notReloaded === true`, &notReloaded),
+				chromedp.Evaluate(`window.pwned === 1`, &pwned),
+				chromedp.Evaluate(`document.querySelectorAll("main h1 img, main h1 b").length`, &images))
+			if title != name || !notReloaded || pwned || images != 0 {
+				t.Fatalf("%s: title %q (want the markup as text), not reloaded %v, script ran %v, elements from the text %d", sc.what, title, notReloaded, pwned, images)
+			}
+			t.Logf("publish → %s screen updated within %s (seq %d)", sc.what, took.Round(time.Millisecond), seq)
 		}
-		took := time.Since(published)
-		must(t, ctx, chromedp.Evaluate(`window.notReloaded === true`, &notReloaded),
-			chromedp.Evaluate(`window.pwned === 1`, &pwned),
-			chromedp.Evaluate(`document.querySelectorAll("main h1 img, main h1 b").length`, &images))
-		if title != name || !notReloaded || pwned || images != 0 {
-			t.Fatalf("screen: title %q (want the markup as text), not reloaded %v, script ran %v, elements from the text %d", title, notReloaded, pwned, images)
-		}
-		t.Logf("publish → screen updated on the totem in %s (seq %d)", took.Round(time.Millisecond), seq)
 		shot(t, ctx, "sync-totem-updated")
-		// The phone on the portal shows it as text too.
-		pctx := browser(t, 390, 844)
-		must(t, pctx, chromedp.Navigate(n.portalURL+"/s/"+inAncona+"?lang=it"), screen("detail"), chromedp.Text("h1", &title, chromedp.ByQuery))
-		if title != name {
-			t.Fatalf("portal phone page: %q", title)
-		}
 	})
 
 	t.Run("editors are held to their territory and to CSRF", func(t *testing.T) {
@@ -462,6 +465,48 @@ func TestPortalFeedsTotems(t *testing.T) {
 		waitSeq(t, a.base, after.Seq)
 		if d := feedOf(t, a.base, true).Digest; d != after.Digest {
 			t.Fatal("after catching up the totem differs from the portal")
+		}
+	})
+
+	t.Run("an alert shows live on the totem it targets only", func(t *testing.T) {
+		admin := loginEditor(t, n.portalURL, "admin", adminPassword)
+		ctxA, ctxB := browser(t, 390, 844), browser(t, 390, 844)
+		for _, c := range []struct {
+			ctx  context.Context
+			base string
+		}{{ctxA, a.base}, {ctxB, b.base}} {
+			must(t, c.ctx, chromedp.Navigate(c.base+"/s/"+inAncona+"?lang=it"), screen("detail"),
+				chromedp.Evaluate(`window.notReloaded = true`, nil))
+		}
+		alert := map[string]any{
+			"id": "sportello-chiuso", "text": map[string]string{"it": "Oggi lo sportello è chiuso <script>"},
+			"starts_at": time.Now().Add(-time.Minute).UTC().Format(time.RFC3339), "ends_at": time.Now().Add(time.Hour).UTC().Format(time.RFC3339),
+			"severity": "warning", "target_kind": "totems", "target": "totem-ancona",
+		}
+		if code, body := admin.do("PUT", "/editor/api/alerts/sportello-chiuso/draft", alert); code != 200 {
+			t.Fatalf("alert draft: %d %s", code, body)
+		}
+		code, body := admin.do("POST", "/editor/api/publish", map[string]any{"drafts": []map[string]string{{"kind": "alert", "id": "sportello-chiuso"}}})
+		if code != 200 {
+			t.Fatalf("publish alert: %d %s", code, body)
+		}
+		var banner string
+		var notReloaded bool
+		eventually(t, 5*time.Second, "the banner shows on the targeted totem", func() bool {
+			must(t, ctxA, chromedp.Evaluate(`(document.querySelector("#alerts") || {}).textContent || ""`, &banner))
+			return strings.Contains(banner, "Oggi lo sportello è chiuso <script>")
+		})
+		must(t, ctxA, chromedp.Evaluate(`window.notReloaded === true`, &notReloaded))
+		if !notReloaded {
+			t.Fatal("the totem page reloaded")
+		}
+		shot(t, ctxA, "sync-alert-targeted")
+		// The other totem has the alert in its replica but does not show it.
+		waitSeq(t, b.base, feedOf(t, n.portalURL, false).Seq)
+		time.Sleep(500 * time.Millisecond)
+		must(t, ctxB, chromedp.Evaluate(`(document.querySelector("#alerts") || {}).textContent || ""`, &banner))
+		if strings.Contains(banner, "sportello") {
+			t.Fatalf("an alert for totem-ancona shows on totem-perugia: %q", banner)
 		}
 	})
 
