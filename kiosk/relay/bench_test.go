@@ -238,4 +238,3 @@ func BenchmarkSnapshot(b *testing.B) {
 		b.StartTimer()
 	}
 }
-

@@ -1,0 +1,244 @@
+// Locations of a service: address fields and the point, placed by clicking
+// the map or by typing latitude and longitude (both kept in sync).
+
+import { el, t, state, field, checkbox, markDirty } from "./lib.js";
+
+// ---- geometry: is a point inside the editor's territories? -----------------
+
+function inRing(ring, [x, y]) {
+  let inside = false;
+  for (let i = 0, j = ring.length - 1; i < ring.length; j = i++) {
+    const [xi, yi] = ring[i], [xj, yj] = ring[j];
+    if ((yi > y) !== (yj > y) && x < ((xj - xi) * (y - yi)) / (yj - yi) + xi) inside = !inside;
+  }
+  return inside;
+}
+
+function inMultiPolygon(mp, pt) {
+  return mp.some((poly) => inRing(poly[0], pt) && !poly.slice(1).some((hole) => inRing(hole, pt)));
+}
+
+// mine reports whether pt lies in one of the user's territories (always,
+// for an admin). The server checks again on every write.
+export function mine(pt) {
+  if (state.user.role === "admin") return true;
+  return state.territories.some((tr) => tr.mine && inMultiPolygon(tr.shape, pt));
+}
+
+function myCentre() {
+  const tr = state.territories.find((x) => x.mine) || state.territories[0];
+  if (!tr) return [12.5, 42.9];
+  const [a, b, c, d] = tr.bbox;
+  return [+((a + c) / 2).toFixed(5), +((b + d) / 2).toFixed(5)];
+}
+
+// ---- MapLibre, from the public UI's vendored copy -------------------------
+
+let loading = null;
+
+function loadMapLibre() {
+  if (window.maplibregl) return Promise.resolve();
+  if (!loading) {
+    loading = new Promise((resolve, reject) => {
+      document.head.append(el("link", { rel: "stylesheet", href: "/assets/vendor/maplibre/maplibre-gl.css" }));
+      document.head.append(el("script", { src: "/assets/vendor/maplibre/maplibre-gl-csp.js", onload: resolve, onerror: reject }));
+    }).then(() => window.maplibregl.setWorkerUrl("/assets/vendor/maplibre/maplibre-gl-csp-worker.js"));
+  }
+  return loading;
+}
+
+function territoriesGeoJSON(onlyMine) {
+  return {
+    type: "FeatureCollection",
+    features: state.territories.filter((x) => !onlyMine || x.mine).map((x) => ({
+      type: "Feature", properties: { id: x.id }, geometry: { type: "MultiPolygon", coordinates: x.shape },
+    })),
+  };
+}
+
+// ---- the section -----------------------------------------------------------
+
+export function locationsEditor(doc, texts, { disabled }) {
+  let active = 0; // the location the map places
+  let map = null;
+  const markers = [];
+  const mapBox = el("div", { class: "map", id: "loc-map", role: "region", "aria-label": t("loc.map") });
+  const mapNote = el("p", { class: "hint", id: "loc-map-hint" }, t("loc.map_hint"));
+  const cards = el("div", { class: "cards" });
+  const sync = []; // per location: update its inputs from doc
+
+  const setPoint = (i, lon, lat) => {
+    doc.locations[i].point = [lon, lat];
+    markDirty();
+    if (sync[i]) sync[i]();
+    placeMarkers();
+  };
+
+  const placeMarkers = () => {
+    if (!map) return;
+    doc.locations.forEach((l, i) => {
+      const ok = Array.isArray(l.point) && Number.isFinite(l.point[0]) && Number.isFinite(l.point[1]);
+      if (!markers[i]) {
+        const pin = el("div", { class: "loc-pin", "aria-hidden": "true" }, String(i + 1));
+        markers[i] = new window.maplibregl.Marker({ element: pin, draggable: !disabled });
+        markers[i].on("dragend", () => {
+          const p = markers[i].getLngLat();
+          setPoint(i, round(p.lng), round(p.lat));
+        });
+      }
+      markers[i].getElement().classList.toggle("active", i === active);
+      if (ok) markers[i].setLngLat(l.point).addTo(map);
+      else markers[i].remove();
+    });
+    for (let i = doc.locations.length; i < markers.length; i++) markers[i].remove();
+    markers.length = doc.locations.length;
+  };
+
+  const focusActive = () => {
+    const l = doc.locations[active];
+    if (map && l && Array.isArray(l.point) && Number.isFinite(l.point[0]) && Number.isFinite(l.point[1])) {
+      map.easeTo({ center: l.point, zoom: Math.max(map.getZoom(), 14), duration: 300 });
+    }
+  };
+
+  const draw = () => {
+    sync.length = 0;
+    cards.replaceChildren(...doc.locations.map((l, i) => card(l, i)));
+    texts.refresh();
+    placeMarkers();
+  };
+
+  const card = (l, i) => {
+    const path = `locations[${i}]`;
+    const text = (key, label, props = {}) => field(label, el("input", { type: "text", value: l[key] || "", ...props,
+      on: { input: (e) => { if (e.target.value) l[key] = e.target.value; else delete l[key]; markDirty(); } } }), { path: `${path}.${key}` });
+    const coord = (idx, label) => el("input", { type: "text", inputmode: "decimal", autocomplete: "off", class: idx ? "lat" : "lon",
+      value: Array.isArray(l.point) && Number.isFinite(l.point[idx]) ? String(l.point[idx]) : "",
+      "aria-describedby": `${path}-where`,
+      on: { input: (e) => {
+        const v = e.target.value.trim().replace(",", ".");
+        const n = Number(v);
+        const pt = Array.isArray(l.point) ? [...l.point] : [NaN, NaN];
+        pt[idx] = v === "" || !Number.isFinite(n) ? NaN : n;
+        l.point = pt;
+        markDirty();
+        where();
+        placeMarkers();
+      }, change: () => { active = i; placeMarkers(); focusActive(); } } });
+    const lat = coord(1, t("loc.lat")), lon = coord(0, t("loc.lon"));
+    const whereBox = el("p", { class: "hint", id: `${path}-where`, "aria-live": "polite" });
+    const where = () => {
+      const p = l.point || [];
+      const ok = Number.isFinite(p[0]) && Number.isFinite(p[1]) && Math.abs(p[1]) <= 90 && Math.abs(p[0]) <= 180;
+      if (!ok) {
+        whereBox.className = "hint warn";
+        whereBox.textContent = t("loc.bad_number");
+      } else if (!mine(p)) {
+        whereBox.className = "hint warn";
+        whereBox.textContent = t("loc.outside");
+      } else {
+        whereBox.className = "hint";
+        whereBox.textContent = "";
+      }
+    };
+    sync[i] = () => {
+      lat.value = Number.isFinite(l.point[1]) ? String(l.point[1]) : "";
+      lon.value = Number.isFinite(l.point[0]) ? String(l.point[0]) : "";
+      where();
+    };
+    where();
+    const placeBtn = el("button", { type: "button", class: "btn secondary small place", "aria-pressed": String(i === active),
+      on: { click: () => {
+        active = i;
+        for (const b of cards.querySelectorAll(".place")) b.setAttribute("aria-pressed", String(b === placeBtn));
+        placeMarkers();
+        focusActive();
+      } } }, t("loc.place"));
+    if (!l.name) l.name = {};
+    if (!l.accessibility) l.accessibility = {};
+    return el("fieldset", { class: "card location", "data-field": path },
+      el("legend", {}, t("loc.title", { n: i + 1 })),
+      el("div", { class: "row-fields" },
+        text("id", t("loc.id"), { required: true, pattern: "[A-Za-z0-9][A-Za-z0-9._:\\-]{0,127}" }),
+        text("comune", t("loc.comune"), { required: true })),
+      el("p", { class: "hint" }, t("loc.id_hint")),
+      texts.field(t("loc.name"), l.name, () => `${path}.name`),
+      el("div", { class: "row-fields" },
+        text("address", t("loc.address"), { class: "wide" }),
+        text("postal_code", t("loc.postal_code"), { inputmode: "numeric", size: 6 })),
+      el("div", { class: "row-fields" },
+        text("province", t("loc.province"), { size: 4 }),
+        text("region", t("loc.region"))),
+      el("fieldset", { class: "point", "data-field": `${path}.point` },
+        el("legend", {}, t("loc.point")),
+        el("div", { class: "row-fields" }, field(t("loc.lat"), lat), field(t("loc.lon"), lon), placeBtn),
+        whereBox),
+      checkbox(t("loc.wheelchair"), !!l.wheelchair, (v) => { l.wheelchair = v; markDirty(); }),
+      texts.field(t("loc.accessibility"), l.accessibility, () => `${path}.accessibility`, { multiline: true, rows: 2 }),
+      doc.locations.length > 1 ? el("button", { type: "button", class: "btn secondary danger small", on: { click: () => {
+        doc.locations.splice(i, 1);
+        active = 0;
+        markDirty();
+        draw();
+      } } }, `${t("common.remove")}: ${t("loc.title", { n: i + 1 })}`) : null);
+  };
+
+  const add = el("button", { type: "button", class: "btn secondary", on: { click: () => {
+    const last = doc.locations[doc.locations.length - 1];
+    const base = last && Array.isArray(last.point) ? last.point : myCentre();
+    doc.locations.push({ id: `loc-${doc.id || "new"}-${doc.locations.length + 1}`, address: "", comune: last ? last.comune : "",
+      province: last ? last.province : "", region: last ? last.region : "", point: [...base], wheelchair: false });
+    active = doc.locations.length - 1;
+    markDirty();
+    draw();
+    cards.lastElementChild.querySelector("input").focus();
+  } } }, `+ ${t("loc.add")}`);
+
+  // The map loads after the form is on screen (it needs its size).
+  const start = async () => {
+    try {
+      await loadMapLibre();
+      if (!mapBox.isConnected) return;
+      const first = doc.locations.find((l) => Array.isArray(l.point) && Number.isFinite(l.point[0]));
+      map = new window.maplibregl.Map({
+        container: mapBox, style: `/api/v1/map/style.json?lang=${state.lang}`,
+        center: first ? first.point : myCentre(), zoom: 14, attributionControl: false, dragRotate: false, pitchWithRotate: false,
+      });
+      map.touchZoomRotate.disableRotation();
+      map.addControl(new window.maplibregl.NavigationControl({ showCompass: false }));
+      map.on("load", () => {
+        map.addSource("mine", { type: "geojson", data: territoriesGeoJSON(true) });
+        map.addLayer({ id: "mine-fill", type: "fill", source: "mine", paint: { "fill-color": "#11612a", "fill-opacity": 0.12 } });
+        map.addLayer({ id: "mine-line", type: "line", source: "mine", paint: { "line-color": "#11612a", "line-width": 2 } });
+      });
+      if (!disabled) {
+        map.on("click", (e) => setPoint(active, round(e.lngLat.lng), round(e.lngLat.lat)));
+        mapBox.classList.add("placing");
+      }
+      mapBox.querySelector("canvas").setAttribute("aria-describedby", "loc-map-hint");
+      placeMarkers();
+    } catch (err) {
+      console.error(err);
+      mapBox.hidden = true;
+      mapNote.textContent = t("loc.map_failed");
+    }
+  };
+
+  draw();
+  const section = el("div", { class: "locations" }, mapNote, mapBox, cards, disabled ? null : add);
+  section.start = start;
+  section.stop = () => { if (map) map.remove(); map = null; };
+  return section;
+}
+
+const round = (x) => Math.round(x * 1e6) / 1e6;
+
+// cleanLocations drops empty optional texts (a copy is sent, not the one
+// being edited).
+export function cleanLocations(locs) {
+  for (const l of locs) {
+    for (const k of ["name", "accessibility"]) if (l[k] && Object.keys(l[k]).length === 0) delete l[k];
+    for (const k of ["postal_code", "province", "region"]) if (l[k] === "") delete l[k];
+    if (Array.isArray(l.point)) l.point = l.point.map((v) => (Number.isFinite(v) ? v : null));
+  }
+}
