@@ -147,6 +147,10 @@ func (s *Store) Publish(ctx context.Context, author string, changes []Change) (*
 		out = fb
 		return nil
 	})
+	var ac *AfterCommitError
+	if errors.As(err, &ac) {
+		return out, err // published all the same
+	}
 	if err != nil {
 		return nil, err
 	}

@@ -24,8 +24,14 @@ const signingContext = "punto/feed/v1\x00"
 // changes, a snapshot manifest, or (later) a command. Expires bounds how
 // long it may be held back and delivered.
 type Envelope struct {
-	Type     string            `json:"type"` // batches or snapshot
-	Expires  time.Time         `json:"expires"`
+	Type    string    `json:"type"` // welcome, batches or snapshot
+	Expires time.Time `json:"expires,omitzero"`
+	// A welcome answers the totem's hello: its nonce (so it cannot be
+	// replayed), the portal's clock (a totem whose own clock is wrong
+	// checks expiries against the portal's) and the portal's sequence.
+	Nonce    string            `json:"nonce,omitempty"`
+	Now      time.Time         `json:"now,omitzero"`
+	Head     int64             `json:"head,omitempty"`
 	Batches  []json.RawMessage `json:"batches,omitempty"`
 	Snapshot *SnapshotManifest `json:"snapshot,omitempty"`
 }
@@ -40,6 +46,7 @@ type SnapshotManifest struct {
 
 // The envelope types.
 const (
+	EnvelopeWelcome  = "welcome"
 	EnvelopeBatches  = "batches"
 	EnvelopeSnapshot = "snapshot"
 )
@@ -85,6 +92,13 @@ func OpenEnvelope(pub ed25519.PublicKey, signed []byte, now time.Time) (*Envelop
 	var env Envelope
 	if err := json.Unmarshal(payload, &env); err != nil {
 		return nil, reject("invalid", "signed payload: %v", err)
+	}
+	if env.Type == EnvelopeWelcome {
+		// Fresh by its nonce, which the caller checks; it has no expiry.
+		if env.Nonce == "" || env.Now.IsZero() {
+			return nil, reject("invalid", "a welcome without nonce or time")
+		}
+		return &env, nil
 	}
 	if env.Expires.IsZero() || now.After(env.Expires) {
 		return nil, reject("expired", "expired at %s", env.Expires.Format(time.RFC3339))

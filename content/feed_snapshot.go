@@ -47,8 +47,11 @@ func copyReplica(ctx context.Context, conn *sql.Conn) error {
 }
 
 // attached runs fn on one connection of db with the file at path attached
-// as "src", inside a transaction that commits only if fn succeeds.
-func attached(ctx context.Context, db *sql.DB, path string, fn func(*sql.Conn) error) error {
+// as "src", inside a transaction that commits only if fn succeeds. begin
+// starts it: BEGIN IMMEDIATE locks every attached file for writing, so a
+// copy out of a live catalog takes a plain BEGIN (its reads still see one
+// moment) and the portal goes on publishing meanwhile.
+func attached(ctx context.Context, db *sql.DB, path, begin string, fn func(*sql.Conn) error) error {
 	conn, err := db.Conn(ctx)
 	if err != nil {
 		return fmt.Errorf("content: %w", err)
@@ -60,7 +63,7 @@ func attached(ctx context.Context, db *sql.DB, path string, fn func(*sql.Conn) e
 	// Detach on a context that cannot end, or the connection goes back to
 	// the pool with the file still attached.
 	defer conn.ExecContext(context.WithoutCancel(ctx), "DETACH DATABASE src")
-	if _, err := conn.ExecContext(ctx, "BEGIN IMMEDIATE"); err != nil {
+	if _, err := conn.ExecContext(ctx, begin); err != nil {
 		return fmt.Errorf("content: begin: %w", err)
 	}
 	_, err = conn.ExecContext(ctx, "PRAGMA defer_foreign_keys = ON")
@@ -98,7 +101,7 @@ func (s *Store) WriteSnapshot(ctx context.Context, path string) (SyncState, [sha
 		return fail(err)
 	}
 	db.SetMaxOpenConns(1)
-	err = attached(ctx, db, s.path, func(conn *sql.Conn) error { return copyReplica(ctx, conn) })
+	err = attached(ctx, db, s.path, "BEGIN", func(conn *sql.Conn) error { return copyReplica(ctx, conn) })
 	if err == nil {
 		// One self-contained file: no WAL beside it.
 		_, err = db.ExecContext(ctx, "PRAGMA journal_mode = DELETE")
@@ -197,7 +200,7 @@ func (s *Store) ApplySnapshot(ctx context.Context, path string, sum [sha256.Size
 	}
 	defer db.Close()
 	db.SetMaxOpenConns(1)
-	if err := attached(ctx, db, path, func(conn *sql.Conn) error { return copyReplica(ctx, conn) }); err != nil {
+	if err := attached(ctx, db, path, "BEGIN IMMEDIATE", func(conn *sql.Conn) error { return copyReplica(ctx, conn) }); err != nil {
 		var re *RejectError
 		if errors.As(err, &re) {
 			return err

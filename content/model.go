@@ -202,7 +202,12 @@ func (s *Service) Validate() error {
 	if len(s.Locations) == 0 {
 		return invalid("locations", "at least one location is needed")
 	}
+	seenLoc := map[string]bool{}
 	for i, l := range s.Locations {
+		if seenLoc[l.ID] {
+			return invalid(fmt.Sprintf("locations[%d].id", i), "%q is listed twice", l.ID)
+		}
+		seenLoc[l.ID] = true
 		if err := l.Validate(); err != nil {
 			var ve *ValidationError
 			if errors.As(err, &ve) {

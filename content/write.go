@@ -129,6 +129,23 @@ func (s *Store) write(ctx context.Context, fresh bool, fn func(*Batch) error) er
 	if err := tx.Commit(); err != nil {
 		return fmt.Errorf("content: commit: %w", err)
 	}
+	if err := s.afterCommit(ctx, b, affected); err != nil {
+		return &AfterCommitError{Err: err}
+	}
+	return nil
+}
+
+// AfterCommitError is an error that came after the write had committed:
+// the data is written, the in-memory index did not follow.
+type AfterCommitError struct{ Err error }
+
+func (e *AfterCommitError) Error() string {
+	return "content: written, but the index did not follow: " + e.Err.Error()
+}
+func (e *AfterCommitError) Unwrap() error { return e.Err }
+
+// afterCommit brings the in-memory index up to date with a committed write.
+func (s *Store) afterCommit(ctx context.Context, b *Batch, affected []string) error {
 	// What is committed must reach the index even if the caller gives up
 	// now.
 	ctx = context.WithoutCancel(ctx)

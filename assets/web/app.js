@@ -151,30 +151,38 @@ function show(name, arg, push = true) {
 // the visitor's place in history, scroll and idle time are kept. The new
 // page replaces the old one only once it is ready, so nothing flickers;
 // a screen with a map draws in place (the map needs its size).
+let redraws = 0; // counts redraws: only the latest one lands
+
 async function redraw() {
   const cur = state.current;
   if (!cur || !state.lang || ["attract", "languages", "search"].includes(cur.name)) return;
-  if (cur.name === "page") {
-    const { pages } = await api("pages");
-    const p = pages.find((x) => x.id === cur.arg.id);
-    if (!p) return;
-    cur.arg = p;
-  }
+  const mine = ++redraws;
   const view = $("#view");
   const top = view.scrollTop, y = window.scrollY;
   const page = el("div", { class: "page" });
-  if (state.map) {
-    state.map.remove();
-    state.map = null;
-    view.replaceChildren(page);
-  }
+  const land = () => mine === redraws && state.current === cur; // nobody moved on meanwhile
   try {
+    if (cur.name === "page") {
+      const { pages } = await api("pages");
+      const p = pages.find((x) => x.id === cur.arg.id);
+      if (!p) throw Object.assign(new Error("page withdrawn"), { status: 404 });
+      cur.arg = p;
+    }
+    if (state.map) {
+      if (!land()) return;
+      state.map.remove();
+      state.map = null;
+      view.replaceChildren(page);
+    }
     await screens[cur.name](page, cur.arg);
   } catch (err) {
-    console.error(err);
+    // What was on show is gone (withdrawn): say so, as a fresh visit would.
+    if (err.status === 404 && land()) {
+      view.replaceChildren(el("div", { class: "page" }, el("p", { class: "error", role: "alert" }, t("ui.not_found"))));
+    } else console.error(err);
     return;
   }
-  if (state.current !== cur) return; // the visitor moved on meanwhile
+  if (!land()) return;
   if (!page.isConnected) view.replaceChildren(page);
   view.scrollTop = top;
   window.scrollTo(0, y);
@@ -182,22 +190,28 @@ async function redraw() {
 
 // live follows the node's catalog: a screen showing what changed redraws
 // (server-sent events from this node; the browser reconnects by itself).
+let liveSeq = null; // the catalog sequence this page has drawn
+
 function live() {
   if (!("EventSource" in window)) return;
-  let seq = null;
   const es = new EventSource("/api/v1/live");
+  // The browser retries a dropped stream by itself, but gives up after an
+  // error answer (a node restarting behind a proxy): start again later.
+  es.addEventListener("error", () => {
+    if (es.readyState === EventSource.CLOSED) setTimeout(live, 5000 + Math.random() * 5000);
+  });
   es.addEventListener("hello", (e) => {
     const now = JSON.parse(e.data).seq;
     // Back after a break: redraw if anything changed meanwhile.
-    if (seq !== null && now !== seq) {
+    if (liveSeq !== null && now !== liveSeq) {
       alerts();
       redraw();
     }
-    seq = now;
+    liveSeq = now;
   });
   es.addEventListener("change", (e) => {
     const a = JSON.parse(e.data);
-    seq = a.seq;
+    liveSeq = a.seq;
     document.body.dataset.seq = a.seq;
     if (a.alerts || a.all || a.other) alerts();
     const cur = state.current;

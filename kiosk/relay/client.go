@@ -3,11 +3,12 @@ package relay
 import (
 	"context"
 	"crypto/ed25519"
+	"crypto/rand"
 	"encoding/hex"
 	"errors"
 	"fmt"
 	"log/slog"
-	"math/rand/v2"
+	mrand "math/rand/v2"
 	"net/http"
 	"os"
 	"sync"
@@ -42,6 +43,9 @@ type Status struct {
 	Seq       int64     `json:"seq"`
 	LastSync  time.Time `json:"last_sync,omitzero"`
 	LastError string    `json:"last_error,omitempty"`
+	// ClockSkew is how far the portal's clock is ahead of this totem's,
+	// in seconds, as of the last welcome.
+	ClockSkew float64 `json:"clock_skew_s"`
 }
 
 // Client keeps a totem's replica in step with the portal.
@@ -110,7 +114,7 @@ func (c *Client) Run(ctx context.Context) {
 		if window > c.cfg.MaxBackoff || window <= 0 {
 			window = c.cfg.MaxBackoff
 		}
-		wait := rand.N(window) + 1
+		wait := mrand.N(window) + 1
 		c.cfg.Log.Warn("portal link down, retrying", "err", err, "in", wait.Round(time.Millisecond))
 		attempt++
 		select {
@@ -139,9 +143,11 @@ func (c *Client) session(ctx context.Context) (progressed bool, err error) {
 	if err != nil {
 		return false, err
 	}
-	if err := ws.WriteJSON(totemMsg{Type: "hello", Seq: st.Seq, Hash: hex.EncodeToString(st.Hash[:]), Version: c.cfg.Version}); err != nil {
+	nonce := rand.Text()
+	if err := ws.WriteJSON(totemMsg{Type: "hello", Seq: st.Seq, Hash: hex.EncodeToString(st.Hash[:]), Version: c.cfg.Version, Nonce: nonce}); err != nil {
 		return false, err
 	}
+	sess := &session{nonce: nonce}
 	c.update(func(s *Status) { s.Connected, s.Seq = true, st.Seq })
 	c.cfg.Log.Info("connected to the portal", "url", c.cfg.URL, "seq", st.Seq)
 	ws.SetReadLimit(maxPortalMsg)
@@ -159,7 +165,7 @@ func (c *Client) session(ctx context.Context) (progressed bool, err error) {
 			c.refuse(ws, &content.RejectError{Reason: "unsigned", Detail: "a message without a signature"})
 			continue
 		}
-		ok, err := c.handle(ctx, ws, data[1:])
+		ok, err := c.handle(ctx, ws, sess, data[1:])
 		if err != nil {
 			return progressed, err
 		}
@@ -170,12 +176,14 @@ func (c *Client) session(ctx context.Context) (progressed bool, err error) {
 // handle checks and applies one signed envelope. A refused one is
 // reported to the portal; for anything but a replay the link is dropped,
 // so that the next one starts from what the totem holds.
-func (c *Client) handle(ctx context.Context, ws *websocket.Conn, signed []byte) (bool, error) {
-	env, err := content.OpenEnvelope(c.cfg.PortalKey, signed, c.cfg.Now())
+func (c *Client) handle(ctx context.Context, ws *websocket.Conn, sess *session, signed []byte) (bool, error) {
+	env, err := content.OpenEnvelope(c.cfg.PortalKey, signed, c.cfg.Now().Add(sess.skew))
 	var st content.SyncState
 	var affected content.Affected
 	if err == nil {
 		switch env.Type {
+		case content.EnvelopeWelcome:
+			return c.welcome(ctx, sess, env)
 		case content.EnvelopeBatches:
 			bodies := env.Bodies()
 			c.cfg.Log.Info("applying batches", "batches", len(bodies))
@@ -185,6 +193,13 @@ func (c *Client) handle(ctx context.Context, ws *websocket.Conn, signed []byte) 
 			st, err = c.receiveSnapshot(ctx, ws, env.Snapshot)
 			affected = content.Affected{Seq: st.Seq, All: true}
 		}
+	}
+	var ac *content.AfterCommitError
+	if errors.As(err, &ac) {
+		// Committed: acknowledged; the screens' index catches up at the
+		// next write or restart.
+		c.cfg.Log.Error("applied, but the index did not follow", "err", err)
+		err = nil
 	}
 	var re *content.RejectError
 	if errors.As(err, &re) {
@@ -206,6 +221,37 @@ func (c *Client) handle(ctx context.Context, ws *websocket.Conn, signed []byte) 
 		c.cfg.OnApplied(affected)
 	}
 	return true, nil
+}
+
+// session is what one connection has learnt from the portal.
+type session struct {
+	nonce string
+	skew  time.Duration // portal clock minus ours
+}
+
+// welcome takes the portal's answer to the hello: its clock, from now on
+// the one expiries are checked against, and its sequence.
+func (c *Client) welcome(ctx context.Context, sess *session, env *content.Envelope) (bool, error) {
+	if env.Nonce != sess.nonce {
+		re := &content.RejectError{Reason: "replay", Detail: "a welcome for another connection"}
+		return false, re
+	}
+	sess.skew = env.Now.Sub(c.cfg.Now())
+	if sess.skew > time.Minute || sess.skew < -time.Minute {
+		c.cfg.Log.Warn("this totem's clock is wrong: following the portal's", "portal_ahead_by", sess.skew.Round(time.Second))
+	}
+	st, err := c.cfg.Store.SyncState(ctx)
+	if err != nil {
+		return false, err
+	}
+	inStep := st.Seq >= env.Head
+	c.update(func(s *Status) {
+		s.ClockSkew = sess.skew.Seconds()
+		if inStep {
+			s.Synced, s.LastSync = true, time.Now()
+		}
+	})
+	return inStep, nil
 }
 
 func (c *Client) refuse(ws *websocket.Conn, re *content.RejectError) {

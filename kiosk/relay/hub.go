@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/ed25519"
 	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -93,15 +94,20 @@ func (h *Hub) Publish(ctx context.Context, author string, changes []content.Chan
 	h.pubMu.Lock()
 	defer h.pubMu.Unlock()
 	fb, err := h.cfg.Store.Publish(ctx, author, changes)
-	if err != nil {
+	if fb == nil {
 		return 0, err
+	}
+	if err != nil {
+		// Committed: it goes out like any other, and the error is the
+		// portal's own in-memory index.
+		h.cfg.Log.Error("published, but the portal's index did not follow", "err", err)
 	}
 	h.cfg.Log.Info("published", "author", author, "first", fb.First, "last", fb.Last, "changes", fb.Last-fb.First+1)
 	h.broadcast(fb)
 	if h.cfg.OnPublish != nil {
 		h.cfg.OnPublish(content.AffectedBy(fb.Last, [][]byte{fb.Body}))
 	}
-	return fb.Last, nil
+	return fb.Last, err
 }
 
 func (h *Hub) signed(bodies [][]byte) []byte {
@@ -201,18 +207,28 @@ func (h *Hub) Handler(c *fiber.Ctx) error {
 	c.Context().HijackSetNoResponse(true)
 	c.Context().Hijack(func(nc net.Conn) {
 		defer h.wg.Done()
-		ws, err := h.upgrader.Upgrade(&hijacked{conn: nc}, r, nil)
+		// fasthttp's hijacked connection does not close and is reused
+		// once this func returns: the websocket runs on the socket itself,
+		// closing it ends every read and write at once, and this func
+		// returns only after both loops have.
+		raw := nc
+		if u, ok := nc.(interface{ UnsafeConn() net.Conn }); ok {
+			raw = u.UnsafeConn()
+		}
+		stop := context.AfterFunc(h.ctx, func() { raw.Close() })
+		defer stop()
+		ws, err := h.upgrader.Upgrade(&hijacked{conn: raw}, r, nil)
 		if err != nil {
 			h.cfg.Log.Warn("websocket upgrade", "totem", totem.ID, "err", err)
 			return
 		}
-		h.serve(ws, totem.ID)
+		h.serve(ws, totem.ID, token)
 	})
 	return nil
 }
 
 // serve runs one totem's connection until it ends.
-func (h *Hub) serve(ws *websocket.Conn, id string) {
+func (h *Hub) serve(ws *websocket.Conn, id, token string) {
 	defer ws.Close()
 	ws.SetReadLimit(maxTotemMsg)
 	ws.SetReadDeadline(time.Now().Add(deadAfter))
@@ -225,8 +241,17 @@ func (h *Hub) serve(ws *websocket.Conn, id string) {
 	t.acked.Store(hello.Seq)
 	h.register(t)
 	defer h.unregister(t)
+	// A token revoked between the handshake and now: Kick found nothing.
+	if _, err := h.cfg.Store.AuthenticateTotem(h.ctx, id, token); err != nil {
+		return
+	}
 	h.cfg.Log.Info("totem connected", "totem", id, "seq", hello.Seq, "version", hello.Version)
-	go h.readLoop(t)
+	rdone := make(chan struct{})
+	go func() { h.readLoop(t); close(rdone) }()
+	defer func() { t.close(); <-rdone }()
+	if err := h.welcome(t, hello); err != nil {
+		return
+	}
 	if err := h.feed(t, hello); err != nil && !t.isClosed() {
 		h.cfg.Log.Warn("totem feed ended", "totem", id, "err", err)
 	}
@@ -235,6 +260,10 @@ func (h *Hub) serve(ws *websocket.Conn, id string) {
 func (h *Hub) register(t *totemConn) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
+	if h.closed {
+		t.close()
+		return
+	}
 	if old := h.totems[t.id]; old != nil {
 		old.close() // the same totem dialled again: the new link wins
 	}
@@ -280,11 +309,34 @@ func (h *Hub) readLoop(t *totemConn) {
 				t.acked.Store(m.Seq)
 			}
 		case "reject":
-			h.cfg.Log.Warn("totem rejected a message", "totem", t.id, "reason", m.Reason, "detail", m.Detail)
-			t.setError(fmt.Sprintf("rejected (%s): %s", m.Reason, m.Detail))
-			h.persist(t)
+			// Recorded with the next ping, not on every report: a
+			// misbehaving totem cannot make the portal write at will.
+			detail := m.Detail
+			if len(detail) > 300 {
+				detail = detail[:300]
+			}
+			h.cfg.Log.Warn("totem rejected a message", "totem", t.id, "reason", m.Reason, "detail", detail)
+			t.setError(fmt.Sprintf("rejected (%s): %s", m.Reason, detail))
 		}
 	}
+}
+
+// welcome answers the hello with the portal's clock and sequence, signed
+// and bound to the totem's nonce.
+func (h *Hub) welcome(t *totemConn, hello totemMsg) error {
+	if hello.Nonce == "" || len(hello.Nonce) > 64 {
+		return nil // an older totem: it checks expiries with its own clock
+	}
+	head, err := h.cfg.Store.SyncState(h.ctx)
+	if err != nil {
+		return err
+	}
+	payload, err := json.Marshal(content.Envelope{Type: content.EnvelopeWelcome, Nonce: hello.Nonce, Now: time.Now().UTC(), Head: head.Seq})
+	if err != nil {
+		return err
+	}
+	t.ws.SetWriteDeadline(time.Now().Add(writeTimeout))
+	return t.ws.WriteMessage(websocket.BinaryMessage, append([]byte{frameSigned}, content.Sign(h.cfg.Key, payload)...))
 }
 
 // feed sends the totem what it lacks, then live batches, until the link

@@ -37,6 +37,12 @@ func newSnapshots(store *content.Store, dir string) (*snapshots, error) {
 		if dir, err = os.MkdirTemp("", "punto-snapshots-"); err != nil {
 			return nil, fmt.Errorf("relay: %w", err)
 		}
+	} else {
+		// What a crashed run left behind.
+		old, _ := filepath.Glob(filepath.Join(dir, "snapshot-*.db*"))
+		for _, f := range old {
+			os.Remove(f)
+		}
 	}
 	return &snapshots{store: store, dir: dir, temp: temp}, nil
 }

@@ -25,7 +25,7 @@ type totemConn struct {
 func (t *totemConn) close() {
 	t.once.Do(func() {
 		close(t.done)
-		t.ws.Close()
+		t.ws.Close() // the socket itself: a transfer under way stops too
 	})
 }
 

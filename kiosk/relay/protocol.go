@@ -6,7 +6,10 @@
 // The protocol, on one websocket per totem at the portal's /sync:
 //
 //   - The totem dials with "Authorization: Bearer TOKEN" and
-//     "X-Punto-Totem: ID", then says hello: {"type":"hello","seq":N,"hash":H}.
+//     "X-Punto-Totem: ID", then says hello: {"type":"hello","seq":N,"hash":H,
+//     "nonce":R}. The portal answers with a signed welcome carrying R back,
+//     its clock (expiries are checked against it, so a totem with a wrong
+//     clock still syncs) and its sequence.
 //   - The portal answers with binary frames. A frame starting with 'S' is a
 //     signed envelope (content.Sign): batches of changes, or the manifest of
 //     a snapshot whose file follows in frames starting with 'D'.
@@ -38,6 +41,7 @@ type totemMsg struct {
 	Seq     int64  `json:"seq"`
 	Hash    string `json:"hash,omitempty"`
 	Version string `json:"version,omitempty"`
+	Nonce   string `json:"nonce,omitempty"` // hello: the welcome must carry it back
 	Reason  string `json:"reason,omitempty"`
 	Detail  string `json:"detail,omitempty"`
 }

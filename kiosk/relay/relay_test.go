@@ -43,8 +43,14 @@ type follower struct {
 
 func follow(t *testing.T, url string, pub ed25519.PublicKey, store *content.Store, id, token string) *follower {
 	t.Helper()
+	return followClock(t, url, pub, store, id, token, time.Now)
+}
+
+// followClock is follow on a totem whose clock says now().
+func followClock(t *testing.T, url string, pub ed25519.PublicKey, store *content.Store, id, token string, now func() time.Time) *follower {
+	t.Helper()
 	f := &follower{store: store, done: make(chan struct{})}
-	c, err := NewClient(ClientConfig{URL: url, TotemID: id, Token: token, PortalKey: pub, Store: store, Log: quiet,
+	c, err := NewClient(ClientConfig{URL: url, TotemID: id, Token: token, PortalKey: pub, Store: store, Log: quiet, Now: now,
 		MinBackoff: 20 * time.Millisecond, MaxBackoff: 200 * time.Millisecond,
 		OnApplied: func(a content.Affected) { f.mu.Lock(); f.applied = append(f.applied, a); f.mu.Unlock() }})
 	if err != nil {
@@ -160,5 +166,24 @@ func TestHubFeedsClients(t *testing.T) {
 		if res.StatusCode != c.code || !strings.Contains(string(body), `"error"`) {
 			t.Errorf("%v: %d %s", c.hdr, res.StatusCode, body)
 		}
+	}
+}
+
+// A totem whose clock is hours wrong (no battery, no NTP) still follows:
+// it checks expiries against the clock in the portal's welcome.
+func TestClientWithWrongClock(t *testing.T) {
+	ctx := context.Background()
+	pub, key, _ := ed25519.GenerateKey(nil)
+	master := openCatalog(t, tempDB(t, "portal.db"), true)
+	p := startPortal(t, master, key)
+	tok, _ := master.AddTotem(ctx, "late", "late", content.DemoTotem)
+	rename(t, p.hub, master, "ancona-info-0", "Uno")
+	f := followClock(t, p.url, pub, openCatalog(t, tempDB(t, "late.db"), true), "late", tok, func() time.Time { return time.Now().Add(-3 * time.Hour) })
+	waitFor(t, "snapshot", func() bool { return seqOf(f.store) == 1 })
+	seq := rename(t, p.hub, master, "ancona-info-0", "Due")
+	waitFor(t, "live batch", func() bool { return seqOf(f.store) == seq })
+	st := f.client.Status()
+	if !st.Synced || st.ClockSkew < 3*3600-60 {
+		t.Fatalf("status %+v", st)
 	}
 }
