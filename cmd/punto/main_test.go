@@ -39,6 +39,17 @@ func TestCommandLine(t *testing.T) {
 		{"totem with a missing catalog", []string{"totem", "--db", filepath.Join(dir, "none.db")}, 1, "pass --demo", ""},
 		{"totem with a bad latitude", []string{"totem", "--db", demo, "--lat", "123"}, 2, "latitude", ""},
 		{"totem with a bad flag", []string{"totem", "--nope"}, 2, "flag provided but not defined", ""},
+		{"totem following a plain ws portal", []string{"totem", "--db", demo, "--portal", "ws://portal.example/sync", "--portal-key", "x", "--token", "t"}, 2, "--insecure-dev", ""},
+		{"totem following a portal without its key", []string{"totem", "--db", demo, "--portal", "wss://portal.example/sync", "--token", "t"}, 2, "--portal-key", ""},
+		{"totem with a bad portal key", []string{"totem", "--db", demo, "--portal", "wss://portal.example/sync", "--portal-key", "bm90IGEga2V5", "--token", "t"}, 2, "base64 of 32 bytes", ""},
+		{"totem following a portal without a token", []string{"totem", "--db", demo, "--portal", "wss://portal.example/sync", "--portal-key", "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=", "--totem-id", "t1"}, 2, "token", ""},
+		{"totem with a token but no portal", []string{"totem", "--db", demo, "--token", "t"}, 2, "need --portal", ""},
+		{"portal totem without a command", []string{"portal", "totem"}, 2, "add, list or revoke", ""},
+		{"portal totem add without an id", []string{"portal", "totem", "add", "--db", demo}, 2, "--id is required", ""},
+		{"portal totem add with a bad position", []string{"portal", "totem", "add", "--db", demo, "--id", "t1", "--lat", "99"}, 2, "lat", ""},
+		{"portal with a missing catalog", []string{"portal", "--db", filepath.Join(dir, "none.db")}, 1, "pass --demo", ""},
+		{"portal with a silly batch ttl", []string{"portal", "--db", demo, "--batch-ttl", "1s"}, 2, "--batch-ttl", ""},
+		{"portal key of a missing file", []string{"portal", "key", "--key", filepath.Join(dir, "none.key")}, 1, "does not exist", ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

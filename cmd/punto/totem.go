@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -66,18 +65,9 @@ func runTotem(ctx context.Context, args []string, stderr io.Writer) error {
 	if warnPublic {
 		log.Warn("QR codes point to this machine, which visitors' phones cannot reach: set --public-url to the portal's address", "public_url", *publicURL)
 	}
-	if _, err := os.Stat(*db); errors.Is(err, os.ErrNotExist) {
-		if !*demo {
-			return fmt.Errorf("totem: catalog %s does not exist (pass --demo to create the demo catalog there)", *db)
-		}
-		log.Info("creating the demo catalog", "db", *db)
-		if err := content.CreateDemo(ctx, *db); err != nil {
-			return err
-		}
-	}
-	store, err := content.Open(ctx, *db)
+	store, err := openCatalog(ctx, log, *db, *demo)
 	if err != nil {
-		return err
+		return fmt.Errorf("totem: %w", err)
 	}
 	defer store.Close()
 	var tiles *kiosk.Tiles
