@@ -30,3 +30,17 @@ func (s *Server) health(c *fiber.Ctx) error {
 		"uptime_s":       int(time.Since(s.started).Seconds()),
 	})
 }
+
+// ready answers /readyz: 200 when the catalog answers and, for a totem
+// following a portal, it has synced at least once; 503 saying why if not.
+func (s *Server) ready(c *fiber.Ctx) error {
+	if err := s.store.Ping(c.UserContext()); err != nil {
+		return c.Status(fiber.StatusServiceUnavailable).JSON(fiber.Map{"ready": false, "error": "catalog does not answer"})
+	}
+	if s.cfg.Ready != nil {
+		if err := s.cfg.Ready(); err != nil {
+			return c.Status(fiber.StatusServiceUnavailable).JSON(fiber.Map{"ready": false, "error": err.Error()})
+		}
+	}
+	return c.JSON(fiber.Map{"ready": true})
+}

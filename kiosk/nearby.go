@@ -35,7 +35,9 @@ func (s *Server) nearby(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
+	start := time.Now()
 	hits, err := s.store.NearbyHits(c.UserContext(), q)
+	s.metrics.nearby.Observe(time.Since(start).Seconds())
 	if err != nil {
 		return err
 	}

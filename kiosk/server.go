@@ -9,6 +9,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 	"github.com/gofiber/fiber/v2/middleware/recover"
 	"github.com/paulmach/orb"
+	"github.com/prometheus/client_golang/prometheus"
 	"github.com/punto-totem/punto/content"
 )
 
@@ -34,6 +35,12 @@ type Config struct {
 	// Feed reports the node's link to the portal (totems that follow one),
 	// served at /api/v1/feed.
 	Feed func() any
+	// Ready says whether the node is ready to serve beyond its catalog
+	// answering (a totem following a portal: synced at least once).
+	Ready func() error
+	// Metrics is the Prometheus registry /metrics serves; the node adds
+	// its own metrics to it (a new one if nil).
+	Metrics *prometheus.Registry
 }
 
 // requestTimeout bounds the catalog work of one request.
@@ -47,6 +54,7 @@ type Server struct {
 	started time.Time
 	app     *fiber.App
 	live    *live
+	metrics *metrics
 }
 
 // New builds the server and its routes.
@@ -84,7 +92,12 @@ func New(store *content.Store, cfg Config) (*Server, error) {
 		IdleTimeout:           60 * time.Second,
 		BodyLimit:             1 << 20,
 	})
-	s.app.Use(recover.New(), securityHeaders)
+	if cfg.Metrics == nil {
+		cfg.Metrics = prometheus.NewRegistry()
+		s.cfg.Metrics = cfg.Metrics
+	}
+	s.metrics = newMetrics(cfg.Metrics, s.live.count)
+	s.app.Use(recover.New(), s.metrics.observe, securityHeaders)
 	// Handlers pass c.UserContext() to the catalog, never fasthttp's own
 	// RequestCtx: its Done races with server shutdown. Each request gets a
 	// deadline so a stuck query cannot hold a worker forever.
@@ -122,6 +135,8 @@ func (s *Server) routes() error {
 	api.Get("/feed", s.feed)
 	api.Use(func(c *fiber.Ctx) error { return notFound("no such API endpoint: " + c.Path()) })
 	s.app.Get("/healthz", s.health)
+	s.app.Get("/readyz", s.ready)
+	s.app.Get("/metrics", s.metrics.serve)
 	if s.cfg.Tiles != nil {
 		s.app.Get("/tiles/:z/:x/:y", s.tile)
 	}

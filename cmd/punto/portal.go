@@ -17,6 +17,7 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 	"github.com/paulmach/orb"
+	"github.com/prometheus/client_golang/prometheus"
 	"github.com/punto-totem/punto/content"
 	"github.com/punto-totem/punto/kiosk"
 	"github.com/punto-totem/punto/kiosk/portal"
@@ -105,15 +106,16 @@ func runPortal(ctx context.Context, args []string, stdin io.Reader, stdout, stde
 		}
 	}
 	var srv *kiosk.Server
+	reg := prometheus.NewRegistry()
 	hub, err := relay.NewHub(relay.HubConfig{
-		Store: store, Key: key, Log: log, TTL: *ttl,
+		Store: store, Key: key, Log: log, TTL: *ttl, Registry: reg,
 		OnPublish: func(a content.Affected) { srv.Notify(a) },
 	})
 	if err != nil {
 		return err
 	}
 	srv, err = kiosk.New(store, kiosk.Config{
-		Role: "portal", Position: pos, Version: version, Log: log, PublicURL: *publicURL,
+		Role: "portal", Position: pos, Version: version, Log: log, PublicURL: *publicURL, Metrics: reg,
 		Mount: func(app *fiber.App) error {
 			app.Get(relay.Path, hub.Handler)
 			return portal.Mount(app, portal.Config{Store: store, Publisher: hub, Log: log, SecureCookies: *secure})

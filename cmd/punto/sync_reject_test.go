@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/gorilla/websocket"
+	"github.com/prometheus/common/expfmt"
 	"github.com/punto-totem/punto/content"
 )
 
@@ -191,5 +192,26 @@ func TestTotemRefusesBadBatches(t *testing.T) {
 	want, _ := master.Digest(ctx)
 	if got := feedOf(t, base, true).Digest; got != want {
 		t.Fatal("the totem differs from the feed's source")
+	}
+	// Its metrics count every refusal, by reason.
+	res, err := http.Get(base + "/metrics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	var parser expfmt.TextParser
+	mfs, err := parser.TextToMetricFamilies(res.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var refused float64
+	for _, m := range mfs["punto_feed_envelopes_rejected_total"].GetMetric() {
+		refused += m.GetCounter().GetValue()
+	}
+	if refused != float64(len(cases)) {
+		t.Errorf("metrics count %v refusals, want %d", refused, len(cases))
+	}
+	if applied := mfs["punto_feed_envelopes_applied_total"].GetMetric(); len(applied) != 1 || applied[0].GetCounter().GetValue() != 2 {
+		t.Errorf("applied envelopes: %v", applied)
 	}
 }

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -12,6 +13,7 @@ import (
 	"strings"
 
 	"github.com/paulmach/orb"
+	"github.com/prometheus/client_golang/prometheus"
 	"github.com/punto-totem/punto/content"
 	"github.com/punto-totem/punto/kiosk"
 	"github.com/punto-totem/punto/kiosk/relay"
@@ -80,16 +82,23 @@ func runTotem(ctx context.Context, args []string, stderr io.Writer) error {
 		}
 		defer tiles.Close()
 	}
-	cfg := kiosk.Config{Tiles: tiles, TotemID: *totemID, Role: "totem", Position: pos, Version: version, Log: log, IdleSeconds: *idle, PublicURL: *publicURL}
+	reg := prometheus.NewRegistry()
+	cfg := kiosk.Config{Tiles: tiles, TotemID: *totemID, Role: "totem", Position: pos, Version: version, Log: log, IdleSeconds: *idle, PublicURL: *publicURL, Metrics: reg}
 	var client *relay.Client
 	var srv *kiosk.Server
 	if follow != nil {
-		follow.Store, follow.Log, follow.Version = store, log, version
+		follow.Store, follow.Log, follow.Version, follow.Metrics = store, log, version, relay.NewMetrics(reg)
 		follow.OnApplied = func(a content.Affected) { srv.Notify(a) }
 		if client, err = relay.NewClient(*follow); err != nil {
 			return err
 		}
 		cfg.Feed = func() any { return client.Status() }
+		cfg.Ready = func() error {
+			if !client.Status().Synced {
+				return errors.New("not yet in step with the portal")
+			}
+			return nil
+		}
 	}
 	srv, err = kiosk.New(store, cfg)
 	if err != nil {

@@ -34,6 +34,8 @@ type ClientConfig struct {
 	MinBackoff, MaxBackoff time.Duration
 	// Now is the clock envelopes' expiry is checked against (tests).
 	Now func() time.Time
+	// Metrics, if set, records what is applied and refused.
+	Metrics *Metrics
 }
 
 // Status is what the totem knows of its link to the portal.
@@ -212,6 +214,8 @@ func (c *Client) handle(ctx context.Context, ws *websocket.Conn, sess *session, 
 	if err != nil {
 		return false, err
 	}
+	sess.head = max(sess.head, st.Seq)
+	c.cfg.Metrics.appliedOne(st.Seq, sess.head)
 	if err := ws.WriteJSON(totemMsg{Type: "ack", Seq: st.Seq}); err != nil {
 		return true, err
 	}
@@ -227,6 +231,7 @@ func (c *Client) handle(ctx context.Context, ws *websocket.Conn, sess *session, 
 type session struct {
 	nonce string
 	skew  time.Duration // portal clock minus ours
+	head  int64         // the portal's sequence, as far as we know
 }
 
 // welcome takes the portal's answer to the hello: its clock, from now on
@@ -244,6 +249,8 @@ func (c *Client) welcome(ctx context.Context, sess *session, env *content.Envelo
 	if err != nil {
 		return false, err
 	}
+	sess.head = env.Head
+	c.cfg.Metrics.setLag(st.Seq, sess.head)
 	inStep := st.Seq >= env.Head
 	c.update(func(s *Status) {
 		s.ClockSkew = sess.skew.Seconds()
@@ -255,6 +262,7 @@ func (c *Client) welcome(ctx context.Context, sess *session, env *content.Envelo
 }
 
 func (c *Client) refuse(ws *websocket.Conn, re *content.RejectError) {
+	c.cfg.Metrics.rejectedOne(re.Reason)
 	c.cfg.Log.Warn("refused a message from the portal", "reason", re.Reason, "detail", re.Detail)
 	c.update(func(s *Status) { s.LastError = re.Error() })
 	ws.WriteJSON(totemMsg{Type: "reject", Reason: re.Reason, Detail: re.Detail})

@@ -30,6 +30,11 @@ func startPortal(tb testing.TB, store *content.Store, key ed25519.PrivateKey) *t
 	if err != nil {
 		tb.Fatal(err)
 	}
+	return startPortalHub(tb, store, hub)
+}
+
+func startPortalHub(tb testing.TB, store *content.Store, hub *Hub) *testPortal {
+	tb.Helper()
 	app := fiber.New(fiber.Config{DisableStartupMessage: true})
 	app.Get(Path, hub.Handler)
 	ln, err := net.Listen("tcp", "127.0.0.1:0")

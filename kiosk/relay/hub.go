@@ -16,6 +16,7 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 	"github.com/gorilla/websocket"
+	"github.com/prometheus/client_golang/prometheus"
 	"github.com/punto-totem/punto/content"
 )
 
@@ -36,6 +37,8 @@ type HubConfig struct {
 	// SnapshotDir holds snapshot files while they are sent (default: a
 	// temporary folder).
 	SnapshotDir string
+	// Registry, if set, gets the feed's metrics.
+	Registry prometheus.Registerer
 }
 
 // Hub serves the change feed to totems.
@@ -49,6 +52,7 @@ type Hub struct {
 	closed  bool
 	wg      sync.WaitGroup
 	snaps   *snapshots
+	metrics *Metrics
 	ctx     context.Context
 	cancel  context.CancelFunc
 	started time.Time
@@ -80,6 +84,10 @@ func NewHub(cfg HubConfig) (*Hub, error) {
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	h := &Hub{cfg: cfg, totems: map[string]*totemConn{}, snaps: snaps, ctx: ctx, cancel: cancel, started: time.Now()}
+	if cfg.Registry != nil {
+		h.metrics = NewMetrics(cfg.Registry)
+		h.metrics.registerHub(cfg.Registry, h)
+	}
 	// Totems are programs, not browsers: no Origin to check.
 	h.upgrader = websocket.Upgrader{CheckOrigin: func(*http.Request) bool { return true }, HandshakeTimeout: 10 * time.Second, WriteBufferSize: 64 << 10}
 	return h, nil
@@ -103,6 +111,7 @@ func (h *Hub) Publish(ctx context.Context, author string, changes []content.Chan
 		h.cfg.Log.Error("published, but the portal's index did not follow", "err", err)
 	}
 	h.cfg.Log.Info("published", "author", author, "first", fb.First, "last", fb.Last, "changes", fb.Last-fb.First+1)
+	h.metrics.publishedOne()
 	h.broadcast(fb)
 	if h.cfg.OnPublish != nil {
 		h.cfg.OnPublish(content.AffectedBy(fb.Last, [][]byte{fb.Body}))
@@ -155,6 +164,19 @@ func (h *Hub) Connected() map[string]int64 {
 		out[id] = t.acked.Load()
 	}
 	return out
+}
+
+// maxLag is how far the furthest-behind connected totem is.
+func (h *Hub) maxLag() int64 {
+	head, err := h.cfg.Store.SyncState(h.ctx)
+	if err != nil {
+		return 0
+	}
+	var lag int64
+	for _, acked := range h.Connected() {
+		lag = max(lag, head.Seq-acked)
+	}
+	return lag
 }
 
 // Close disconnects every totem and removes snapshot files.
@@ -317,6 +339,7 @@ func (h *Hub) readLoop(t *totemConn) {
 			}
 			h.cfg.Log.Warn("totem rejected a message", "totem", t.id, "reason", m.Reason, "detail", detail)
 			t.setError(fmt.Sprintf("rejected (%s): %s", m.Reason, detail))
+			h.metrics.reported(m.Reason)
 		}
 	}
 }

@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
 	"github.com/punto-totem/punto/content"
 )
 
@@ -185,5 +186,62 @@ func TestClientWithWrongClock(t *testing.T) {
 	st := f.client.Status()
 	if !st.Synced || st.ClockSkew < 3*3600-60 {
 		t.Fatalf("status %+v", st)
+	}
+}
+
+func TestFeedMetrics(t *testing.T) {
+	ctx := context.Background()
+	pub, key, _ := ed25519.GenerateKey(nil)
+	master := openCatalog(t, tempDB(t, "portal.db"), true)
+	portalReg := prometheus.NewRegistry()
+	hub, err := NewHub(HubConfig{Store: master, Key: key, Log: quiet, Registry: portalReg})
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := startPortalHub(t, master, hub)
+	tok, _ := master.AddTotem(ctx, "m", "m", content.DemoTotem)
+	rename(t, hub, master, "ancona-info-0", "Prima")
+	totemReg := prometheus.NewRegistry()
+	store := openCatalog(t, tempDB(t, "m.db"), true)
+	c, err := NewClient(ClientConfig{URL: p.url, TotemID: "m", Token: tok, PortalKey: pub, Store: store, Log: quiet, Metrics: NewMetrics(totemReg)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	runCtx, cancel := context.WithCancel(ctx)
+	done := make(chan struct{})
+	go func() { c.Run(runCtx); close(done) }()
+	defer func() { cancel(); <-done }()
+	waitFor(t, "snapshot", func() bool { return seqOf(store) == 1 })
+	seq := rename(t, hub, master, "ancona-info-0", "Metriche")
+	waitFor(t, "batch", func() bool { return seqOf(store) == seq })
+	waitFor(t, "ack", func() bool { return hub.Connected()["m"] == seq })
+	value := func(reg *prometheus.Registry, name string) float64 {
+		mfs, err := reg.Gather()
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, mf := range mfs {
+			if mf.GetName() == name {
+				m := mf.GetMetric()[0]
+				return m.GetCounter().GetValue() + m.GetGauge().GetValue()
+			}
+		}
+		t.Fatalf("no metric %s", name)
+		return 0
+	}
+	for _, c := range []struct {
+		reg  *prometheus.Registry
+		name string
+		want float64
+	}{
+		{portalReg, "punto_feed_batches_published_total", 2},
+		{portalReg, "punto_feed_totems_connected", 1},
+		{portalReg, "punto_feed_totems_max_lag", 0},
+		{totemReg, "punto_feed_envelopes_applied_total", 2}, // the snapshot, then the batch
+		{totemReg, "punto_feed_sync_lag", 0},
+	} {
+		if got := value(c.reg, c.name); got != c.want {
+			t.Errorf("%s = %v, want %v", c.name, got, c.want)
+		}
 	}
 }
