@@ -7,6 +7,7 @@ import (
 	"crypto/subtle"
 	"database/sql"
 	"encoding/base64"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"time"
@@ -28,6 +29,8 @@ type Totem struct {
 	Seq       int64     `json:"seq"` // last sequence it acknowledged
 	LastSeen  time.Time `json:"last_seen,omitzero"`
 	LastError string    `json:"last_error,omitempty"`
+	// State is what the totem last reported (its heartbeat), as JSON.
+	State json.RawMessage `json:"state,omitempty"`
 }
 
 func tokenHash(token string) []byte {
@@ -103,16 +106,17 @@ func (s *Store) TotemSeen(ctx context.Context, id string, seq int64, lastError s
 	return err
 }
 
-const totemColumns = "id, name, lon, lat, created_at, revoked_at IS NOT NULL, seq, coalesce(last_seen, ''), last_error"
+const totemColumns = "id, name, lon, lat, created_at, revoked_at IS NOT NULL, seq, coalesce(last_seen, ''), last_error, last_state"
 
 func scanTotem(sc interface{ Scan(...any) error }) (*Totem, error) {
 	var t Totem
-	var created, seen string
-	if err := sc.Scan(&t.ID, &t.Name, &t.Point[0], &t.Point[1], &created, &t.Revoked, &t.Seq, &seen, &t.LastError); err != nil {
+	var created, seen, state string
+	if err := sc.Scan(&t.ID, &t.Name, &t.Point[0], &t.Point[1], &created, &t.Revoked, &t.Seq, &seen, &t.LastError, &state); err != nil {
 		return nil, err
 	}
 	t.Created, _ = time.Parse(time.RFC3339, created)
 	t.LastSeen, _ = time.Parse(time.RFC3339Nano, seen)
+	t.State = json.RawMessage(state)
 	return &t, nil
 }
 
@@ -138,6 +142,59 @@ func (s *Store) Totems(ctx context.Context) ([]Totem, error) {
 			return nil, err
 		}
 		out = append(out, *t)
+	}
+	return out, rows.Err()
+}
+
+// Heartbeat is one report from a totem, as JSON.
+type Heartbeat struct {
+	At    time.Time       `json:"at"`
+	State json.RawMessage `json:"state"`
+}
+
+// heartbeatHistory is how many reports are kept per totem.
+const heartbeatHistory = 100
+
+// TotemReported records a totem's report: its latest state, a short
+// history, and that it was seen.
+func (s *Store) TotemReported(ctx context.Context, id string, state json.RawMessage) error {
+	now := time.Now().UTC().Format(time.RFC3339Nano)
+	s.writeMu.Lock()
+	defer s.writeMu.Unlock()
+	tx, err := s.w.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	if _, err := tx.ExecContext(ctx, "UPDATE totem SET last_state = ?, last_seen = ? WHERE id = ?", string(state), now, id); err != nil {
+		return fmt.Errorf("content: totem %s: %w", id, err)
+	}
+	if _, err := tx.ExecContext(ctx, "INSERT OR REPLACE INTO totem_heartbeat(totem_id, at, state) VALUES (?, ?, ?)", id, now, string(state)); err != nil {
+		return fmt.Errorf("content: totem %s: %w", id, err)
+	}
+	if _, err := tx.ExecContext(ctx, `DELETE FROM totem_heartbeat WHERE totem_id = ?1 AND at < (
+		SELECT at FROM totem_heartbeat WHERE totem_id = ?1 ORDER BY at DESC LIMIT 1 OFFSET ?2)`, id, heartbeatHistory-1); err != nil {
+		return fmt.Errorf("content: totem %s: %w", id, err)
+	}
+	return tx.Commit()
+}
+
+// TotemHeartbeats returns a totem's recent reports, newest first.
+func (s *Store) TotemHeartbeats(ctx context.Context, id string) ([]Heartbeat, error) {
+	rows, err := s.r.QueryContext(ctx, "SELECT at, state FROM totem_heartbeat WHERE totem_id = ? ORDER BY at DESC", id)
+	if err != nil {
+		return nil, fmt.Errorf("content: totem %s: %w", id, err)
+	}
+	defer rows.Close()
+	out := []Heartbeat{}
+	for rows.Next() {
+		var at, state string
+		if err := rows.Scan(&at, &state); err != nil {
+			return nil, err
+		}
+		h := Heartbeat{State: json.RawMessage(state)}
+		h.At, _ = time.Parse(time.RFC3339Nano, at)
+		out = append(out, h)
 	}
 	return out, rows.Err()
 }

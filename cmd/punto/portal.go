@@ -57,12 +57,22 @@ func runPortal(ctx context.Context, args []string, stdin io.Reader, stdout, stde
 	lon := fs.Float64("lon", content.DemoTotem[0], "longitude phones start from when they share no position")
 	publicURL := fs.String("public-url", "", "the `URL` phones reach the portal at (default http://localhost and --addr's port)")
 	ttl := fs.Duration("batch-ttl", 5*time.Minute, "how long a signed batch stays valid: totems refuse one delivered later")
+	heartbeat := fs.Duration("heartbeat", 30*time.Second, "how often totems report: one silent for two intervals is shown offline")
+	webhook := fs.String("webhook", "", "`URL` told by POST (JSON) when a totem goes offline, falls behind or comes back")
 	secure := fs.Bool("secure-cookies", false, "mark editor cookies Secure (set when a TLS proxy fronts the portal)")
 	if err := parse(fs, args, stderr); err != nil {
 		return err
 	}
 	if *ttl < 10*time.Second || *ttl > 24*time.Hour {
 		return usagef("portal: --batch-ttl must be between 10s and 24h")
+	}
+	if *heartbeat < time.Second || *heartbeat > time.Hour {
+		return usagef("portal: --heartbeat must be between 1s and 1h")
+	}
+	if *webhook != "" {
+		if u, err := url.Parse(*webhook); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			return usagef("portal: --webhook must be an http or https URL")
+		}
 	}
 	if *demoToken != "" && !*demo {
 		return usagef("portal: --demo-totem-token needs --demo")
@@ -108,7 +118,7 @@ func runPortal(ctx context.Context, args []string, stdin io.Reader, stdout, stde
 	var srv *kiosk.Server
 	reg := prometheus.NewRegistry()
 	hub, err := relay.NewHub(relay.HubConfig{
-		Store: store, Key: key, Log: log, TTL: *ttl, Registry: reg,
+		Store: store, Key: key, Log: log, TTL: *ttl, Registry: reg, Heartbeat: *heartbeat, Webhook: *webhook,
 		OnPublish: func(a content.Affected) { srv.Notify(a) },
 	})
 	if err != nil {
@@ -118,7 +128,8 @@ func runPortal(ctx context.Context, args []string, stdin io.Reader, stdout, stde
 		Role: "portal", Position: pos, Version: version, Log: log, PublicURL: *publicURL, Metrics: reg,
 		Mount: func(app *fiber.App) error {
 			app.Get(relay.Path, hub.Handler)
-			return portal.Mount(app, portal.Config{Store: store, Publisher: hub, Log: log, SecureCookies: *secure})
+			return portal.Mount(app, portal.Config{Store: store, Publisher: hub, Log: log, SecureCookies: *secure,
+				Fleet: func(ctx context.Context) (any, error) { return hub.State(ctx) }})
 		},
 	})
 	if err != nil {

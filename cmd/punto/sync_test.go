@@ -510,6 +510,33 @@ func TestPortalFeedsTotems(t *testing.T) {
 		}
 	})
 
+	t.Run("the fleet view shows each totem's report", func(t *testing.T) {
+		admin := loginEditor(t, n.portalURL, "admin", adminPassword)
+		var fleet struct {
+			Totems []struct {
+				ID     string `json:"id"`
+				Online bool   `json:"online"`
+				State  struct {
+					Seq     int64 `json:"seq"`
+					Screens int   `json:"screens"`
+				} `json:"state"`
+			} `json:"totems"`
+		}
+		code, body := admin.do("GET", "/editor/api/fleet", nil)
+		if code != 200 || json.Unmarshal(body, &fleet) != nil || len(fleet.Totems) != 2 {
+			t.Fatalf("fleet: %d %s", code, body)
+		}
+		for _, tt := range fleet.Totems {
+			if !tt.Online {
+				t.Errorf("%s shown offline: %s", tt.ID, body)
+			}
+		}
+		ed := loginEditor(t, n.portalURL, "editor-ancona", editorPassword)
+		if code, _ := ed.do("GET", "/editor/api/fleet", nil); code != 403 {
+			t.Errorf("an editor sees the fleet: %d", code)
+		}
+	})
+
 	t.Run("a revoked token disconnects the totem", func(t *testing.T) {
 		admin := loginEditor(t, n.portalURL, "admin", adminPassword)
 		if code, body := admin.do("POST", "/editor/api/totems/totem-perugia/revoke", map[string]any{}); code != 200 && code != 204 {

@@ -11,6 +11,7 @@ import (
 	"net/url"
 	"os"
 	"strings"
+	"time"
 
 	"github.com/paulmach/orb"
 	"github.com/prometheus/client_golang/prometheus"
@@ -33,6 +34,7 @@ func runTotem(ctx context.Context, args []string, stderr io.Writer) error {
 	portalKey := fs.String("portal-key", "", "the portal's public `key` (base64, as `punto portal key` prints it) or a file holding it")
 	token := fs.String("token", "", "this totem's `token`, issued by a portal admin (prefer --token-file)")
 	tokenFile := fs.String("token-file", "", "`file` holding this totem's token")
+	heartbeat := fs.Duration("heartbeat", 30*time.Second, "how often the totem reports its state to the portal")
 	insecure := fs.Bool("insecure-dev", false, "allow a plain ws:// portal (development only: batches are still signed, but the token travels in clear)")
 	publicURL := fs.String("public-url", "", "the `URL` where phones reach this content (QR codes point there; default http://localhost and --addr's port)")
 	if err := parse(fs, args, stderr); err != nil {
@@ -53,6 +55,9 @@ func runTotem(ctx context.Context, args []string, stderr io.Writer) error {
 	}
 	if err := content.ValidPoint(pos); err != nil {
 		return usagef("totem: --lat/--lon: %v", err)
+	}
+	if *heartbeat < time.Second || *heartbeat > time.Hour {
+		return usagef("totem: --heartbeat must be between 1s and 1h")
 	}
 	var follow *relay.ClientConfig
 	if *portalURL != "" {
@@ -88,6 +93,7 @@ func runTotem(ctx context.Context, args []string, stderr io.Writer) error {
 	var srv *kiosk.Server
 	if follow != nil {
 		follow.Store, follow.Log, follow.Version, follow.Metrics = store, log, version, relay.NewMetrics(reg)
+		follow.Heartbeat, follow.Screens = *heartbeat, func() int { return srv.Screens() }
 		follow.OnApplied = func(a content.Affected) { srv.Notify(a) }
 		if client, err = relay.NewClient(*follow); err != nil {
 			return err

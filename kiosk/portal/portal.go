@@ -32,6 +32,8 @@ type Config struct {
 	SecureCookies bool
 	// Now is the clock (default time.Now); tests move it to expire sessions.
 	Now func() time.Time
+	// Fleet, if set, reports every totem's state (GET /editor/api/fleet).
+	Fleet func(ctx context.Context) (any, error)
 }
 
 // Timeouts and limits of sessions and logins.
@@ -107,6 +109,7 @@ func (p *portal) routes(app *fiber.App) {
 	api.Post("/accounts/:id/password", p.authed, p.admin, p.accountPassword)
 
 	api.Get("/totems", p.authed, p.admin, p.totemList)
+	api.Get("/fleet", p.authed, p.admin, p.fleet)
 	api.Post("/totems", p.authed, p.admin, p.totemIssue)
 	api.Post("/totems/:id/revoke", p.authed, p.admin, p.totemRevoke)
 

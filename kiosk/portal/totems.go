@@ -106,3 +106,15 @@ func (p *portal) auditTotem(c *fiber.Ctx, action string, before, after *content.
 	}
 	return p.inTx(c.UserContext(), func(tx *sql.Tx) error { return p.auditTx(c.UserContext(), tx, e) })
 }
+
+// fleet reports every totem's state: online, lag, flags, last report.
+func (p *portal) fleet(c *fiber.Ctx) error {
+	if p.cfg.Fleet == nil {
+		return notFound("this portal keeps no fleet view")
+	}
+	ts, err := p.cfg.Fleet(c.UserContext())
+	if err != nil {
+		return err
+	}
+	return c.JSON(fiber.Map{"totems": ts})
+}

@@ -5,13 +5,16 @@ import (
 	"crypto/ed25519"
 	"crypto/rand"
 	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
 	mrand "math/rand/v2"
 	"net/http"
 	"os"
+	"path/filepath"
 	"sync"
+	"syscall"
 	"time"
 
 	"github.com/gorilla/websocket"
@@ -36,6 +39,10 @@ type ClientConfig struct {
 	Now func() time.Time
 	// Metrics, if set, records what is applied and refused.
 	Metrics *Metrics
+	// Heartbeat is how often the totem reports its state (default 30 s);
+	// Screens counts the browsers holding their live channel open.
+	Heartbeat time.Duration
+	Screens   func() int
 }
 
 // Status is what the totem knows of its link to the portal.
@@ -52,8 +59,9 @@ type Status struct {
 
 // Client keeps a totem's replica in step with the portal.
 type Client struct {
-	cfg    ClientConfig
-	dialer websocket.Dialer
+	cfg     ClientConfig
+	started time.Time
+	dialer  websocket.Dialer
 
 	mu     sync.Mutex
 	status Status
@@ -76,7 +84,10 @@ func NewClient(cfg ClientConfig) (*Client, error) {
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
-	c := &Client{cfg: cfg, dialer: websocket.Dialer{HandshakeTimeout: 15 * time.Second, ReadBufferSize: 64 << 10, Proxy: http.ProxyFromEnvironment}}
+	if cfg.Heartbeat <= 0 {
+		cfg.Heartbeat = 30 * time.Second
+	}
+	c := &Client{started: time.Now(), cfg: cfg, dialer: websocket.Dialer{HandshakeTimeout: 15 * time.Second, ReadBufferSize: 64 << 10, Proxy: http.ProxyFromEnvironment}}
 	return c, nil
 }
 
@@ -149,7 +160,8 @@ func (c *Client) session(ctx context.Context) (progressed bool, err error) {
 	if err := ws.WriteJSON(totemMsg{Type: "hello", Seq: st.Seq, Hash: hex.EncodeToString(st.Hash[:]), Version: c.cfg.Version, Nonce: nonce}); err != nil {
 		return false, err
 	}
-	sess := &session{nonce: nonce}
+	sess := &session{nonce: nonce, ws: ws}
+	go c.heartbeats(ctx, sess)
 	c.update(func(s *Status) { s.Connected, s.Seq = true, st.Seq })
 	c.cfg.Log.Info("connected to the portal", "url", c.cfg.URL, "seq", st.Seq)
 	ws.SetReadLimit(maxPortalMsg)
@@ -164,7 +176,7 @@ func (c *Client) session(ctx context.Context) (progressed bool, err error) {
 			return progressed, err
 		}
 		if typ != websocket.BinaryMessage || len(data) == 0 || data[0] != frameSigned {
-			c.refuse(ws, &content.RejectError{Reason: "unsigned", Detail: "a message without a signature"})
+			c.refuse(sess, &content.RejectError{Reason: "unsigned", Detail: "a message without a signature"})
 			continue
 		}
 		ok, err := c.handle(ctx, ws, sess, data[1:])
@@ -205,7 +217,7 @@ func (c *Client) handle(ctx context.Context, ws *websocket.Conn, sess *session, 
 	}
 	var re *content.RejectError
 	if errors.As(err, &re) {
-		c.refuse(ws, re)
+		c.refuse(sess, re)
 		if re.Reason == "replay" {
 			return false, nil
 		}
@@ -216,7 +228,7 @@ func (c *Client) handle(ctx context.Context, ws *websocket.Conn, sess *session, 
 	}
 	sess.head = max(sess.head, st.Seq)
 	c.cfg.Metrics.appliedOne(st.Seq, sess.head)
-	if err := ws.WriteJSON(totemMsg{Type: "ack", Seq: st.Seq}); err != nil {
+	if err := sess.write(totemMsg{Type: "ack", Seq: st.Seq}); err != nil {
 		return true, err
 	}
 	c.update(func(s *Status) { s.Synced, s.Seq, s.LastSync, s.LastError = true, st.Seq, time.Now(), "" })
@@ -229,9 +241,61 @@ func (c *Client) handle(ctx context.Context, ws *websocket.Conn, sess *session, 
 
 // session is what one connection has learnt from the portal.
 type session struct {
+	ws    *websocket.Conn
+	wmu   sync.Mutex // one writer at a time: acks, reports, heartbeats
 	nonce string
 	skew  time.Duration // portal clock minus ours
 	head  int64         // the portal's sequence, as far as we know
+}
+
+func (sess *session) write(m totemMsg) error {
+	sess.wmu.Lock()
+	defer sess.wmu.Unlock()
+	sess.ws.SetWriteDeadline(time.Now().Add(writeTimeout))
+	return sess.ws.WriteJSON(m)
+}
+
+// heartbeats reports the totem's state every interval until the link ends.
+func (c *Client) heartbeats(ctx context.Context, sess *session) {
+	tick := time.NewTicker(c.cfg.Heartbeat)
+	defer tick.Stop()
+	for {
+		if err := sess.write(totemMsg{Type: "heartbeat", State: c.state(ctx, sess)}); err != nil {
+			return
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-tick.C:
+		}
+	}
+}
+
+// heartbeat is what a totem reports of itself. Nothing in it is about a
+// visitor.
+type heartbeat struct {
+	Version   string  `json:"version"`
+	Seq       int64   `json:"seq"`
+	UptimeS   int64   `json:"uptime_s"`
+	Screens   int     `json:"screens"`
+	DiskFree  uint64  `json:"disk_free_bytes"`
+	LastError string  `json:"last_error,omitempty"`
+	ClockSkew float64 `json:"clock_skew_s"`
+}
+
+func (c *Client) state(ctx context.Context, sess *session) json.RawMessage {
+	st, _ := c.cfg.Store.SyncState(ctx)
+	hb := heartbeat{Version: c.cfg.Version, Seq: st.Seq, UptimeS: int64(time.Since(c.started).Seconds()), ClockSkew: sess.skew.Seconds()}
+	if c.cfg.Screens != nil {
+		hb.Screens = c.cfg.Screens()
+	}
+	var fs syscall.Statfs_t
+	if syscall.Statfs(filepath.Dir(c.cfg.Store.Path()), &fs) == nil {
+		hb.DiskFree = fs.Bavail * uint64(fs.Bsize)
+	}
+	hb.LastError = c.Status().LastError
+	b, _ := json.Marshal(hb)
+	return b
 }
 
 // welcome takes the portal's answer to the hello: its clock, from now on
@@ -261,11 +325,11 @@ func (c *Client) welcome(ctx context.Context, sess *session, env *content.Envelo
 	return inStep, nil
 }
 
-func (c *Client) refuse(ws *websocket.Conn, re *content.RejectError) {
+func (c *Client) refuse(sess *session, re *content.RejectError) {
 	c.cfg.Metrics.rejectedOne(re.Reason)
 	c.cfg.Log.Warn("refused a message from the portal", "reason", re.Reason, "detail", re.Detail)
 	c.update(func(s *Status) { s.LastError = re.Error() })
-	ws.WriteJSON(totemMsg{Type: "reject", Reason: re.Reason, Detail: re.Detail})
+	sess.write(totemMsg{Type: "reject", Reason: re.Reason, Detail: re.Detail})
 }
 
 // receiveSnapshot reads the snapshot file that follows its manifest into a

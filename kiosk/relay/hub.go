@@ -39,6 +39,11 @@ type HubConfig struct {
 	SnapshotDir string
 	// Registry, if set, gets the feed's metrics.
 	Registry prometheus.Registerer
+	// Heartbeat is how often totems report (default 30 s): one silent for
+	// two intervals is offline. Webhook, if set, is told by POST when a
+	// totem goes offline, falls behind, or comes back.
+	Heartbeat time.Duration
+	Webhook   string
 }
 
 // Hub serves the change feed to totems.
@@ -53,6 +58,7 @@ type Hub struct {
 	wg      sync.WaitGroup
 	snaps   *snapshots
 	metrics *Metrics
+	fleet   *fleet
 	ctx     context.Context
 	cancel  context.CancelFunc
 	started time.Time
@@ -75,6 +81,9 @@ func NewHub(cfg HubConfig) (*Hub, error) {
 	if cfg.TTL <= 0 {
 		cfg.TTL = 5 * time.Minute
 	}
+	if cfg.Heartbeat <= 0 {
+		cfg.Heartbeat = 30 * time.Second
+	}
 	if cfg.SnapshotAfter <= 0 {
 		cfg.SnapshotAfter = 50000
 	}
@@ -88,6 +97,9 @@ func NewHub(cfg HubConfig) (*Hub, error) {
 		h.metrics = NewMetrics(cfg.Registry)
 		h.metrics.registerHub(cfg.Registry, h)
 	}
+	h.fleet = newFleet(h)
+	h.wg.Add(1)
+	go func() { defer h.wg.Done(); h.fleet.watch(ctx) }()
 	// Totems are programs, not browsers: no Origin to check.
 	h.upgrader = websocket.Upgrader{CheckOrigin: func(*http.Request) bool { return true }, HandshakeTimeout: 10 * time.Second, WriteBufferSize: 64 << 10}
 	return h, nil
@@ -329,6 +341,14 @@ func (h *Hub) readLoop(t *totemConn) {
 		case "ack":
 			if m.Seq > t.acked.Load() {
 				t.acked.Store(m.Seq)
+			}
+		case "heartbeat":
+			var probe map[string]any
+			if len(m.State) > 4096 || json.Unmarshal(m.State, &probe) != nil {
+				continue
+			}
+			if err := h.cfg.Store.TotemReported(h.ctx, t.id, m.State); err != nil {
+				h.cfg.Log.Warn("record heartbeat", "totem", t.id, "err", err)
 			}
 		case "reject":
 			// Recorded with the next ping, not on every report: a

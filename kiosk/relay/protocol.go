@@ -18,7 +18,10 @@
 //     {"type":"reject","reason":…}, and nothing of it is applied.
 package relay
 
-import "time"
+import (
+	"encoding/json"
+	"time"
+)
 
 // Frame tags: the first byte of every binary frame from the portal.
 const (
@@ -37,13 +40,14 @@ const Path = "/sync"
 
 // totemMsg is a text frame from a totem.
 type totemMsg struct {
-	Type    string `json:"type"` // hello, ack or reject
-	Seq     int64  `json:"seq"`
-	Hash    string `json:"hash,omitempty"`
-	Version string `json:"version,omitempty"`
-	Nonce   string `json:"nonce,omitempty"` // hello: the welcome must carry it back
-	Reason  string `json:"reason,omitempty"`
-	Detail  string `json:"detail,omitempty"`
+	Type    string          `json:"type"` // hello, ack, reject or heartbeat
+	Seq     int64           `json:"seq"`
+	Hash    string          `json:"hash,omitempty"`
+	Version string          `json:"version,omitempty"`
+	Nonce   string          `json:"nonce,omitempty"` // hello: the welcome must carry it back
+	State   json.RawMessage `json:"state,omitempty"` // heartbeat: the totem's report
+	Reason  string          `json:"reason,omitempty"`
+	Detail  string          `json:"detail,omitempty"`
 }
 
 const (

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/http/httptest"
 	"strings"
 	"sync"
 	"testing"
@@ -243,5 +244,75 @@ func TestFeedMetrics(t *testing.T) {
 		if got := value(c.reg, c.name); got != c.want {
 			t.Errorf("%s = %v, want %v", c.name, got, c.want)
 		}
+	}
+}
+
+// A totem that stops reporting is shown offline within two intervals, and
+// the webhook hears of it once.
+func TestFleetOffline(t *testing.T) {
+	ctx := context.Background()
+	pub, key, _ := ed25519.GenerateKey(nil)
+	master := openCatalog(t, tempDB(t, "portal.db"), true)
+	var mu sync.Mutex
+	var posts []map[string]any
+	hook := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		var m map[string]any
+		json.NewDecoder(r.Body).Decode(&m)
+		mu.Lock()
+		posts = append(posts, m)
+		mu.Unlock()
+	}))
+	defer hook.Close()
+	const every = 200 * time.Millisecond
+	hub, err := NewHub(HubConfig{Store: master, Key: key, Log: quiet, Heartbeat: every, Webhook: hook.URL})
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := startPortalHub(t, master, hub)
+	tok, _ := master.AddTotem(ctx, "f", "Fano", content.DemoTotem)
+	store := openCatalog(t, tempDB(t, "f.db"), true)
+	c, _ := NewClient(ClientConfig{URL: p.url, TotemID: "f", Token: tok, PortalKey: pub, Store: store, Log: quiet,
+		Heartbeat: every / 2, Screens: func() int { return 1 }})
+	runCtx, cancel := context.WithCancel(ctx)
+	done := make(chan struct{})
+	go func() { c.Run(runCtx); close(done) }()
+	state := func() TotemState {
+		ss, err := hub.State(ctx)
+		if err != nil || len(ss) != 1 {
+			t.Fatalf("fleet: %v %v", ss, err)
+		}
+		return ss[0]
+	}
+	waitFor(t, "online", func() bool { s := state(); return s.Online && s.Flag == "" })
+	var hb struct {
+		Screens  int    `json:"screens"`
+		DiskFree uint64 `json:"disk_free_bytes"`
+	}
+	if err := json.Unmarshal(state().State, &hb); err != nil || hb.Screens != 1 || hb.DiskFree == 0 {
+		t.Fatalf("heartbeat state %s: %v", state().State, err)
+	}
+	if beats, _ := master.TotemHeartbeats(ctx, "f"); len(beats) == 0 {
+		t.Fatal("no heartbeat history")
+	}
+	cancel()
+	<-done
+	// Offline exactly when nothing has come for two intervals.
+	seen := state().LastSeen
+	for _, c := range []struct {
+		after  time.Duration
+		online bool
+	}{{2*every - time.Millisecond, true}, {2*every + time.Millisecond, false}} {
+		ss, _ := hub.fleet.states(ctx, seen.Add(c.after))
+		if ss[0].Online != c.online {
+			t.Errorf("%s after the last report: online %v", c.after, ss[0].Online)
+		}
+	}
+	waitFor(t, "offline", func() bool { return state().Flag == "offline" })
+	waitFor(t, "webhook", func() bool { mu.Lock(); defer mu.Unlock(); return len(posts) > 0 })
+	time.Sleep(4 * every)
+	mu.Lock()
+	defer mu.Unlock()
+	if len(posts) != 1 || posts[0]["state"] != "offline" || posts[0]["totem"] != "f" {
+		t.Fatalf("webhook posts: %v", posts)
 	}
 }
