@@ -81,11 +81,15 @@ func answer(t *testing.T, ws *websocket.Conn) (typ, reason string, seq int64) {
 		Reason string `json:"reason"`
 		Seq    int64  `json:"seq"`
 	}
-	ws.SetReadDeadline(time.Now().Add(20 * time.Second))
-	if err := ws.ReadJSON(&m); err != nil {
-		t.Fatalf("no answer from the totem: %v", err)
+	for {
+		ws.SetReadDeadline(time.Now().Add(20 * time.Second))
+		if err := ws.ReadJSON(&m); err != nil {
+			t.Fatalf("no answer from the totem: %v", err)
+		}
+		if m.Type != "heartbeat" { // its regular report, not an answer
+			return m.Type, m.Reason, m.Seq
+		}
 	}
-	return m.Type, m.Reason, m.Seq
 }
 
 // TestTotemRefusesBadBatches feeds a real totem process tampered, replayed,
