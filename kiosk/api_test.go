@@ -16,6 +16,12 @@ import (
 
 func newTestServer(t *testing.T) *Server {
 	t.Helper()
+	return newTestServerWith(t, nil)
+}
+
+// newTestServerWith is newTestServer with its configuration adjusted.
+func newTestServerWith(t *testing.T, adjust func(*Config)) *Server {
+	t.Helper()
 	path := filepath.Join(t.TempDir(), "demo.db")
 	ctx := context.Background()
 	if err := content.CreateDemo(ctx, path); err != nil {
@@ -26,7 +32,11 @@ func newTestServer(t *testing.T) *Server {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { st.Close() })
-	srv, err := New(st, Config{Position: content.DemoTotem, Version: "test"})
+	cfg := Config{Position: content.DemoTotem, Version: "test"}
+	if adjust != nil {
+		adjust(&cfg)
+	}
+	srv, err := New(st, cfg)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -2,16 +2,13 @@ package kiosk
 
 import (
 	"bytes"
-	"context"
 	"errors"
 	"io"
 	"net/http/httptest"
-	"path/filepath"
 	"testing"
 
 	dto "github.com/prometheus/client_model/go"
 	"github.com/prometheus/common/expfmt"
-	"github.com/punto-totem/punto/content"
 )
 
 // scrape reads /metrics through the Prometheus text parser.
@@ -75,26 +72,15 @@ func TestMetricsMove(t *testing.T) {
 }
 
 func TestReadiness(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "demo.db")
-	ctx := context.Background()
-	if err := content.CreateDemo(ctx, path); err != nil {
-		t.Fatal(err)
-	}
-	st, err := content.Open(ctx, path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
 	synced := false
-	srv, err := New(st, Config{Position: content.DemoTotem, Ready: func() error {
-		if !synced {
-			return errors.New("not yet in step with the portal")
+	srv := newTestServerWith(t, func(c *Config) {
+		c.Ready = func() error {
+			if !synced {
+				return errors.New("not yet in step with the portal")
+			}
+			return nil
 		}
-		return nil
-	}})
-	if err != nil {
-		t.Fatal(err)
-	}
+	})
 	if code, body := get(t, srv, "/readyz"); code != 503 || body["ready"] != false {
 		t.Fatalf("before sync: %d %v", code, body)
 	}

@@ -10,7 +10,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -18,11 +17,11 @@ import (
 	"testing"
 	"time"
 
-	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/cdproto/runtime"
 	"github.com/chromedp/chromedp"
 	"github.com/makiuchi-d/gozxing"
 	"github.com/makiuchi-d/gozxing/qrcode"
+	"github.com/punto-totem/punto/internal/browsertest"
 )
 
 const publicURL = "http://punto.example"
@@ -59,44 +58,7 @@ func startStoppableTotem(t *testing.T, extra ...string) (string, func()) {
 // browser starts Debian's chromium, headless, with a fresh profile.
 func browser(t *testing.T, width, height int64) context.Context {
 	t.Helper()
-	path, err := exec.LookPath("chromium")
-	if err != nil {
-		t.Fatal("chromium is not installed: install the Debian package chromium (make test does this)")
-	}
-	// A fresh profile, removed once chromium has really exited (it may
-	// still be writing it for a moment after the allocator stops it).
-	profile, err := os.MkdirTemp("", "punto-chromium-")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		for range 50 {
-			if os.RemoveAll(profile) == nil {
-				return
-			}
-			time.Sleep(100 * time.Millisecond)
-		}
-	})
-	opts := append(chromedp.DefaultExecAllocatorOptions[:],
-		chromedp.ExecPath(path),
-		chromedp.NoSandbox,
-		chromedp.DisableGPU,
-		chromedp.UserDataDir(profile),
-		chromedp.Flag("disable-quic", true),
-		chromedp.Flag("disable-component-update", true),
-		// WebGL for the map, in software.
-		chromedp.Flag("use-angle", "swiftshader"),
-		chromedp.Flag("enable-unsafe-swiftshader", true),
-		chromedp.WindowSize(int(width), int(height)),
-	)
-	actx, cancelA := chromedp.NewExecAllocator(context.Background(), opts...)
-	ctx, cancelC := chromedp.NewContext(actx)
-	ctx, cancelT := context.WithTimeout(ctx, 90*time.Second)
-	t.Cleanup(func() { cancelT(); cancelC(); cancelA() })
-	if err := chromedp.Run(ctx, emulation.SetDeviceMetricsOverride(width, height, 1, width < 600)); err != nil {
-		t.Fatal(err)
-	}
-	return ctx
+	return browsertest.Start(t, width, height, 90*time.Second)
 }
 
 // shots saves screenshots of every screen into .screenshots/ at the

@@ -9,20 +9,19 @@ import (
 	"net"
 	"net/http"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
-	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/cdproto/runtime"
 	"github.com/chromedp/chromedp"
 	"github.com/gofiber/fiber/v2"
 	"github.com/paulmach/orb"
 	"github.com/punto-totem/punto/content"
+	"github.com/punto-totem/punto/internal/browsertest"
 	"github.com/punto-totem/punto/kiosk"
 )
 
@@ -114,51 +113,10 @@ func euiServer(t *testing.T) (string, *euiPublisher) {
 }
 
 // euiBrowser starts Debian's chromium, headless, with a fresh profile and
-// WebGL in software for the map.
+// WebGL in software for the map, in Italian.
 func euiBrowser(t *testing.T, width, height int64) context.Context {
 	t.Helper()
-	bin, err := exec.LookPath("chromium")
-	if err != nil {
-		t.Fatal("chromium is not installed: install the Debian package chromium (make test does this)")
-	}
-	profile, err := os.MkdirTemp("", "punto-editor-chromium-")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		for range 50 {
-			if os.RemoveAll(profile) == nil {
-				return
-			}
-			time.Sleep(100 * time.Millisecond)
-		}
-	})
-	opts := append(chromedp.DefaultExecAllocatorOptions[:],
-		chromedp.ExecPath(bin),
-		chromedp.NoSandbox,
-		chromedp.DisableGPU,
-		chromedp.UserDataDir(profile),
-		chromedp.Flag("disable-quic", true),
-		chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("use-angle", "swiftshader"),
-		chromedp.Flag("enable-unsafe-swiftshader", true),
-		chromedp.Flag("lang", "it-IT"),
-		chromedp.WindowSize(int(width), int(height)),
-	)
-	actx, cancelA := chromedp.NewExecAllocator(context.Background(), opts...)
-	// Dialogs (the top layer) make cdproto report events chromedp does not
-	// know yet; they are harmless.
-	ctx, cancelC := chromedp.NewContext(actx, chromedp.WithErrorf(func(format string, args ...any) {
-		if msg := fmt.Sprintf(format, args...); !strings.Contains(msg, "unhandled node event") {
-			t.Log(msg)
-		}
-	}))
-	ctx, cancelT := context.WithTimeout(ctx, 180*time.Second)
-	t.Cleanup(func() { cancelT(); cancelC(); cancelA() })
-	if err := chromedp.Run(ctx, emulation.SetDeviceMetricsOverride(width, height, 1, width < 600)); err != nil {
-		t.Fatal(err)
-	}
-	return ctx
+	return browsertest.Start(t, width, height, 180*time.Second, chromedp.Flag("lang", "it-IT"))
 }
 
 // euiMust runs actions, each batch within 30 s; on failure it says what
