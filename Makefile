@@ -87,8 +87,7 @@ vendor:
 	node assets/tools/keyboards.cjs
 	rm -rf assets/web/vendor/maplibre && mkdir -p assets/web/vendor/maplibre
 	cd assets/node_modules/maplibre-gl/dist && cp maplibre-gl-csp.js maplibre-gl-csp-worker.js maplibre-gl.css LICENSE.txt ../../../web/vendor/maplibre/
-	mkdir -p cmd/punto/testdata
-	cp assets/node_modules/axe-core/axe.min.js cmd/punto/testdata/axe.min.js
+	cp assets/node_modules/axe-core/axe.min.js internal/browsertest/axe.min.js
 
 ## budget: Lighthouse (npm, pinned) with Debian chromium on the phone pages and the totem's first screen
 LIGHTHOUSE := npx --yes lighthouse@13.5.0

@@ -96,26 +96,7 @@ func screen(name string) chromedp.Action {
 // violations.
 func axeCheck(t *testing.T, ctx context.Context, what string) {
 	t.Helper()
-	src, err := os.ReadFile(filepath.Join("testdata", "axe.min.js"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	var res []struct {
-		ID     string `json:"id"`
-		Impact string `json:"impact"`
-		Help   string `json:"help"`
-		Nodes  []struct {
-			Target []any `json:"target"`
-		} `json:"nodes"`
-	}
-	must(t, ctx, chromedp.Evaluate(string(src), nil))
-	must(t, ctx, chromedp.Evaluate(`axe.run(document, {resultTypes: ["violations"]}).then(r => r.violations)`, &res,
-		func(p *runtimeEvaluate) *runtimeEvaluate { return p.WithAwaitPromise(true) }))
-	for _, v := range res {
-		if v.Impact == "serious" || v.Impact == "critical" {
-			t.Errorf("%s: axe %s (%s): %s at %v", what, v.ID, v.Impact, v.Help, v.Nodes)
-		}
-	}
+	browsertest.Axe(t, ctx, what)
 }
 
 // TestKioskFlow walks the totem as a visitor in Arabic: attract, language,

@@ -5,6 +5,7 @@ package browsertest
 
 import (
 	"context"
+	_ "embed"
 	"fmt"
 	"os"
 	"os/exec"
@@ -13,6 +14,7 @@ import (
 	"time"
 
 	"github.com/chromedp/cdproto/emulation"
+	"github.com/chromedp/cdproto/runtime"
 	"github.com/chromedp/chromedp"
 )
 
@@ -65,4 +67,34 @@ func Start(t testing.TB, width, height int64, timeout time.Duration, extra ...ch
 		t.Fatal(err)
 	}
 	return ctx
+}
+
+// axe is axe-core, vendored from npm by `make vendor`.
+//
+//go:embed axe.min.js
+var axe string
+
+// Axe runs axe-core on the page in ctx and fails the test for every
+// serious or critical violation.
+func Axe(t testing.TB, ctx context.Context, what string) {
+	t.Helper()
+	var res []struct {
+		ID     string `json:"id"`
+		Impact string `json:"impact"`
+		Help   string `json:"help"`
+		Nodes  []struct {
+			Target []any `json:"target"`
+		} `json:"nodes"`
+	}
+	err := chromedp.Run(ctx, chromedp.Evaluate(axe, nil),
+		chromedp.Evaluate(`axe.run(document, {resultTypes: ["violations"]}).then(r => r.violations)`, &res,
+			func(p *runtime.EvaluateParams) *runtime.EvaluateParams { return p.WithAwaitPromise(true) }))
+	if err != nil {
+		t.Fatalf("%s: axe: %v", what, err)
+	}
+	for _, v := range res {
+		if v.Impact == "serious" || v.Impact == "critical" {
+			t.Errorf("%s: axe %s (%s): %s at %v", what, v.ID, v.Impact, v.Help, v.Nodes)
+		}
+	}
 }

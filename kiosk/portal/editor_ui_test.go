@@ -16,7 +16,6 @@ import (
 	"time"
 
 	"github.com/chromedp/cdproto/network"
-	"github.com/chromedp/cdproto/runtime"
 	"github.com/chromedp/chromedp"
 	"github.com/gofiber/fiber/v2"
 	"github.com/paulmach/orb"
@@ -74,15 +73,7 @@ func (p *euiPublisher) published() []euiCall {
 func euiServer(t *testing.T) (string, *euiPublisher) {
 	t.Helper()
 	ctx := context.Background()
-	path := filepath.Join(t.TempDir(), "portal.db")
-	if err := content.CreateDemo(ctx, path); err != nil {
-		t.Fatal(err)
-	}
-	st, err := content.Open(ctx, path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
+	st := demoStore(t)
 	if err := AddUser(ctx, st, euiAdmin, "admin", nil, euiAdminPass); err != nil {
 		t.Fatal(err)
 	}
@@ -162,26 +153,7 @@ func euiShot(t *testing.T, ctx context.Context, name string) {
 // violations.
 func euiAxe(t *testing.T, ctx context.Context, what string) {
 	t.Helper()
-	src, err := os.ReadFile(filepath.Join("..", "..", "cmd", "punto", "testdata", "axe.min.js"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	var res []struct {
-		ID     string `json:"id"`
-		Impact string `json:"impact"`
-		Help   string `json:"help"`
-		Nodes  []struct {
-			Target []any `json:"target"`
-		} `json:"nodes"`
-	}
-	euiMust(t, ctx, chromedp.Evaluate(string(src), nil))
-	euiMust(t, ctx, chromedp.Evaluate(`axe.run(document, {resultTypes: ["violations"]}).then(r => r.violations)`, &res,
-		func(p *runtime.EvaluateParams) *runtime.EvaluateParams { return p.WithAwaitPromise(true) }))
-	for _, v := range res {
-		if v.Impact == "serious" || v.Impact == "critical" {
-			t.Errorf("%s: axe %s (%s): %s at %v", what, v.ID, v.Impact, v.Help, v.Nodes)
-		}
-	}
+	browsertest.Axe(t, ctx, what)
 }
 
 // euiWait waits until a JavaScript expression is true.

@@ -113,7 +113,8 @@ type env struct {
 	clock *clock
 }
 
-func newEnv(t *testing.T) *env {
+// demoStore opens a fresh copy of the demo catalog for one test.
+func demoStore(t *testing.T) *content.Store {
 	t.Helper()
 	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), "portal.db")
@@ -125,6 +126,13 @@ func newEnv(t *testing.T) *env {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { st.Close() })
+	return st
+}
+
+func newEnv(t *testing.T) *env {
+	t.Helper()
+	ctx := context.Background()
+	st := demoStore(t)
 	e := &env{t: t, app: fiber.New(), st: st, pub: &recorder{}, clock: &clock{t: time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC)}}
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	if err := Mount(e.app, Config{Store: st, Publisher: e.pub, Log: log, Now: e.clock.Now}); err != nil {
