@@ -8,9 +8,9 @@ BENCH_DIR ?= $(CURDIR)/.bench
 VERSION   ?= $(shell git describe --always --dirty 2>/dev/null || echo dev)
 
 # Debian packages the GIS tests and the SpatiaLite benchmark use.
-DEB_PKGS  := spatialite-bin gdal-bin libsqlite3-mod-spatialite chromium fonts-noto-core fonts-noto-cjk
+DEB_PKGS  := spatialite-bin gdal-bin libsqlite3-mod-spatialite chromium fonts-noto-core fonts-noto-cjk tilemaker osmium-tool
 
-.PHONY: all build run test lint bench deps clean vendor budget
+.PHONY: all build run test lint bench deps clean vendor budget tiles
 
 all: build
 
@@ -59,6 +59,8 @@ deps:
 	command -v chromium >/dev/null || missing="$$missing chromium"; \
 	[ -d /usr/share/fonts/truetype/noto ] || missing="$$missing fonts-noto-core"; \
 	[ -d /usr/share/fonts/opentype/noto ] || missing="$$missing fonts-noto-cjk"; \
+	command -v tilemaker >/dev/null || missing="$$missing tilemaker"; \
+	command -v osmium >/dev/null || missing="$$missing osmium-tool"; \
 	if [ -n "$$missing" ]; then \
 		if [ "$$(id -u)" = 0 ]; then \
 			echo "installing:$$missing"; \
@@ -67,6 +69,13 @@ deps:
 			echo "missing Debian packages:$$missing (run: sudo apt-get install$$missing)"; exit 1; \
 		fi; \
 	fi
+
+## tiles: the basemap for --tiles, vector tiles from an OpenStreetMap extract with tilemaker:
+## make tiles OSM=region.osm.pbf [OUT=$(DATA)/tiles.mbtiles] [BBOX=minlon,minlat,maxlon,maxlat] [COASTLINE=dir]
+tiles:
+	@[ -n "$(OSM)" ] || { echo "usage: make tiles OSM=region.osm.pbf [OUT=$(DATA)/tiles.mbtiles] [BBOX=minlon,minlat,maxlon,maxlat] [COASTLINE=dir]" >&2; exit 2; }
+	@mkdir -p "$(dir $(or $(OUT),$(DATA)/tiles.mbtiles))"
+	bash tiles/build.sh $(if $(BBOX),--bbox "$(BBOX)") $(if $(COASTLINE),--coastline "$(COASTLINE)") "$(OSM)" "$(or $(OUT),$(DATA)/tiles.mbtiles)"
 
 clean:
 	rm -rf bin

@@ -127,24 +127,57 @@ func (s *Server) mapStyle(c *fiber.Ctx) error {
 	return c.JSON(fiber.Map{"version": 8, "name": "punto", "sources": sources, "layers": layers})
 }
 
-// vectorLayers draw the OpenMapTiles schema that tilemaker writes: water,
-// land use, parks, roads, railways, buildings and borders, without labels
-// (labels need glyph files; the results carry their own names).
+// vectorLayers draw the OpenMapTiles schema that tilemaker writes with
+// tiles/config.json and tiles/process.lua: land use, then land cover (parks,
+// woods, fields) over it, by class, protected areas, water, rivers, buildings, roads by class (cased, wider
+// as the map zooms in), railways, paths and borders. No labels: they need
+// glyph files, and the results carry their own names.
 func vectorLayers() []fiber.Map {
-	fill := func(id, layer, color string) fiber.Map {
-		return fiber.Map{"id": id, "type": "fill", "source": "base", "source-layer": layer, "paint": fiber.Map{"fill-color": color}}
+	layer := func(id, typ, source string, filter []any, paint fiber.Map) fiber.Map {
+		l := fiber.Map{"id": id, "type": typ, "source": "base", "source-layer": source, "paint": paint}
+		if filter != nil {
+			l["filter"] = filter
+		}
+		return l
 	}
-	line := func(id, layer, color string, width float64) fiber.Map {
-		return fiber.Map{"id": id, "type": "line", "source": "base", "source-layer": layer, "paint": fiber.Map{"line-color": color, "line-width": width}}
+	class := []any{"get", "class"}
+	// A line's width w at zoom 10 grows to 8w at 16 (w may depend on the
+	// feature), plus a constant for casings.
+	zoomed := func(w any, extra float64) []any {
+		return []any{"interpolate", []any{"exponential", 1.5}, []any{"zoom"},
+			10, []any{"+", w, extra}, 16, []any{"+", []any{"*", w, 8}, extra}}
 	}
+	roads := []any{"match", class,
+		[]any{"motorway", "trunk", "primary"}, 1.6,
+		[]any{"secondary", "tertiary"}, 1.2,
+		[]any{"minor", "service"}, 0.7,
+		0.5}
+	rivers := []any{"match", class, "river", 1.2, 0.5}
+	isRoad := []any{"match", class, []any{"rail", "transit", "ferry", "path", "track", "pier"}, false, true}
 	return []fiber.Map{
-		fill("landcover", "landcover", "#e3ecd9"),
-		fill("landuse", "landuse", "#ece7df"),
-		fill("park", "park", "#d5e8c8"),
-		fill("water", "water", "#a9cbe6"),
-		line("waterway", "waterway", "#a9cbe6", 1.5),
-		fill("building", "building", "#d9d3cb"),
-		line("transportation", "transportation", "#ffffff", 2),
-		line("boundary", "boundary", "#9a8fb0", 1),
+		layer("landuse", "fill", "landuse", nil, fiber.Map{"fill-color": []any{"match", class,
+			"residential", "#e9e6e2", []any{"commercial", "retail"}, "#efe6e3", "industrial", "#e6e2ea",
+			[]any{"school", "university", "college", "kindergarten"}, "#efead6", "hospital", "#f3e2e2",
+			[]any{"cemetery", "pitch", "playground", "stadium"}, "#dbe7d4",
+			"#ece7df"}}),
+		layer("landcover", "fill", "landcover", nil, fiber.Map{"fill-color": []any{"match", class,
+			"wood", "#cfe2c3", "grass", "#dcebcf", "farmland", "#eef0da", "wetland", "#d7e7e2", "sand", "#f3ead0", "ice", "#f4f8fb",
+			"#e3ecd9"}}),
+		layer("park", "fill", "park", nil, fiber.Map{"fill-color": "#d5e8c8", "fill-opacity": 0.7, "fill-outline-color": "#a9c99a"}),
+		layer("water", "fill", "water", nil, fiber.Map{"fill-color": "#a9cbe6"}),
+		layer("waterway", "line", "waterway", nil, fiber.Map{"line-color": "#a9cbe6",
+			"line-width": zoomed(rivers, 0)}),
+		layer("building", "fill", "building", nil, fiber.Map{"fill-color": "#d9d3cb", "fill-outline-color": "#c4bcb1"}),
+		layer("road-casing", "line", "transportation", isRoad, fiber.Map{"line-color": "#c9c3ba", "line-width": zoomed(roads, 1.5)}),
+		layer("path", "line", "transportation", []any{"match", class, []any{"path", "track"}, true, false},
+			fiber.Map{"line-color": "#a89b8c", "line-width": 1, "line-dasharray": []int{2, 1}}),
+		layer("railway", "line", "transportation", []any{"match", class, []any{"rail", "transit"}, true, false},
+			fiber.Map{"line-color": "#9a9a9a", "line-width": 1.5, "line-dasharray": []int{3, 2}}),
+		layer("ferry", "line", "transportation", []any{"==", class, "ferry"},
+			fiber.Map{"line-color": "#6e9cc4", "line-width": 1, "line-dasharray": []int{3, 2}}),
+		layer("road", "line", "transportation", isRoad, fiber.Map{"line-width": zoomed(roads, 0),
+			"line-color": []any{"match", class, []any{"motorway", "trunk", "primary"}, "#fbe3a6", "#ffffff"}}),
+		layer("boundary", "line", "boundary", []any{"<=", []any{"to-number", []any{"get", "admin_level"}, 99}, 8},
+			fiber.Map{"line-color": "#9a8fb0", "line-width": 1, "line-dasharray": []int{3, 2}}),
 	}
 }
