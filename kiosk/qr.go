@@ -11,22 +11,35 @@ import (
 )
 
 // qrCode draws, as SVG, a QR code of this node's public address plus a
-// path of its own (a deep link /s/{id}?lang=…): the visitor scans it to
-// take the page away on their phone. Only paths into the app are encoded,
+// path of its own (a deep link /s/{id}?lang=…, or an event's calendar
+// /api/v1/services/{id}/event.ics?lang=…): the visitor scans it to take
+// the page away on their phone. Only paths into the app are encoded,
 // so the totem never shows a code for somewhere else.
 func (s *Server) qrCode(c *fiber.Ctx) error {
 	path, ok, err := query(c, "path")
 	if err != nil {
 		return err
 	}
-	if !ok || !strings.HasPrefix(path, "/s/") || len(path) > 300 {
-		return badRequest("path", "must be a page of this app, such as /s/ID?lang=it")
+	const hint = "must be a page of this app (/s/ID?lang=it) or an event's calendar (/api/v1/services/ID/event.ics?lang=it)"
+	if !ok || len(path) > 300 {
+		return badRequest("path", hint)
 	}
 	u, err := url.Parse(path)
-	if err != nil || u.Host != "" || u.Scheme != "" {
-		return badRequest("path", "must be a page of this app, such as /s/ID?lang=it")
+	if err != nil || u.Host != "" || u.Scheme != "" || !(strings.HasPrefix(path, "/s/") || isCalendarPath(u.Path)) {
+		return badRequest("path", hint)
 	}
 	return sendQR(c, strings.TrimSuffix(s.cfg.PublicURL, "/")+u.RequestURI(), "path")
+}
+
+// isCalendarPath reports whether p is an event's calendar,
+// /api/v1/services/{id}/event.ics: the totem's "add to calendar" code.
+func isCalendarPath(p string) bool {
+	id, ok := strings.CutPrefix(p, "/api/v1/services/")
+	if !ok {
+		return false
+	}
+	id, ok = strings.CutSuffix(id, "/event.ics")
+	return ok && content.ValidID(id)
 }
 
 // serviceLink draws the QR code of a service's own website: on a totem an
