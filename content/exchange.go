@@ -1,0 +1,441 @@
+package content
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"slices"
+	"strconv"
+	"strings"
+)
+
+// The open-data formats Punto imports and exports (see README, "Open data:
+// import and export").
+const (
+	FormatHSDS    = "hsds"     // Open Referral HSDS 3 JSON: a list of service objects
+	FormatHSDSCSV = "hsds-csv" // the HSDS 3 tabular data package: datapackage.json and one CSV per table, zipped or in a folder
+	FormatGeoJSON = "geojson"  // a FeatureCollection, one Point feature per service at a location
+	FormatCSV     = "csv"      // the flat template: one row per service at a location
+)
+
+// Formats lists the exchange formats, as the command line names them.
+var Formats = []string{FormatHSDS, FormatHSDSCSV, FormatGeoJSON, FormatCSV}
+
+// ValidFormat reports whether f is one of Formats.
+func ValidFormat(f string) bool { return slices.Contains(Formats, f) }
+
+// Exchange is what the open-data formats carry: organizations and services
+// with their locations. Territories, alerts and pages stay in Punto.
+type Exchange struct {
+	Organizations []Organization
+	Services      []Service
+
+	// where each record came from in the imported file, to report a
+	// problem found after parsing (validation, writing) at its line.
+	orgAt []locator
+	svcAt []locator
+}
+
+// locator says where a record's field is in the imported file.
+type locator func(field, reason string) ImportIssue
+
+// maxIssues bounds the problems one import reports.
+const maxIssues = 50
+
+// ImportIssue is one problem of an imported file: where it is (the file
+// of a package, the line, or a JSON pointer / feature index), which field
+// or column, and why.
+type ImportIssue struct {
+	File    string `json:"file,omitempty"`
+	Line    int    `json:"line,omitempty"`
+	Pointer string `json:"pointer,omitempty"`
+	Field   string `json:"field,omitempty"`
+	Reason  string `json:"reason"`
+}
+
+func (i ImportIssue) String() string {
+	var parts []string
+	where := i.File
+	if i.Line > 0 {
+		where = strings.TrimSpace(where + " line " + strconv.Itoa(i.Line))
+	}
+	if i.Pointer != "" {
+		where = strings.TrimSpace(where + " " + i.Pointer)
+	}
+	if where != "" {
+		parts = append(parts, where)
+	}
+	if i.Field != "" {
+		parts = append(parts, i.Field)
+	}
+	parts = append(parts, i.Reason)
+	return strings.Join(parts, ": ")
+}
+
+// ImportError lists what is wrong with an imported file (at most 50
+// problems). When an import returns it, nothing was imported.
+type ImportError struct {
+	Format string
+	Issues []ImportIssue
+}
+
+func (e *ImportError) Error() string {
+	if len(e.Issues) == 0 {
+		return "content: import " + e.Format + ": invalid file"
+	}
+	msg := "content: import " + e.Format + ": " + e.Issues[0].String()
+	if n := len(e.Issues) - 1; n > 0 {
+		msg += fmt.Sprintf(" (and %d more)", n)
+	}
+	return msg
+}
+
+// issues collects the problems of one import.
+type issues struct {
+	format string
+	list   []ImportIssue
+}
+
+func (is *issues) add(i ImportIssue) {
+	if len(is.list) < maxIssues {
+		is.list = append(is.list, i)
+	}
+}
+
+func (is *issues) full() bool { return len(is.list) >= maxIssues }
+
+func (is *issues) err() error {
+	if len(is.list) == 0 {
+		return nil
+	}
+	return &ImportError{Format: is.format, Issues: is.list}
+}
+
+// Exchange reads every organization and service of the catalog, in ID
+// order: what an export writes.
+func (s *Store) Exchange(ctx context.Context) (*Exchange, error) {
+	x := &Exchange{}
+	orgs, err := s.IDs(ctx, KindOrganization)
+	if err != nil {
+		return nil, err
+	}
+	for _, id := range orgs {
+		o, err := s.Organization(ctx, id)
+		if err != nil {
+			return nil, err
+		}
+		x.Organizations = append(x.Organizations, *o)
+	}
+	svcs, err := s.IDs(ctx, KindService)
+	if err != nil {
+		return nil, err
+	}
+	for i, id := range svcs {
+		if i%1000 == 0 {
+			if err := ctx.Err(); err != nil {
+				return nil, err
+			}
+		}
+		svc, err := s.Service(ctx, id)
+		if err != nil {
+			return nil, err
+		}
+		x.Services = append(x.Services, *svc)
+	}
+	return x, nil
+}
+
+// Export writes the catalog's organizations and services to w in a
+// single-file format (hsds, geojson, csv; hsds-csv as a zip).
+func (s *Store) Export(ctx context.Context, format string, w io.Writer) error {
+	x, err := s.Exchange(ctx)
+	if err != nil {
+		return err
+	}
+	return x.Write(format, w)
+}
+
+// Write encodes the exchange in a single-file format (hsds-csv as a zip).
+// The same records always give the same bytes.
+func (x *Exchange) Write(format string, w io.Writer) error {
+	switch format {
+	case FormatHSDS:
+		return writeHSDS(x, w)
+	case FormatHSDSCSV:
+		return writeHSDSZip(x, w)
+	case FormatGeoJSON:
+		return writeGeoJSON(x, w)
+	case FormatCSV:
+		return writeFlatCSV(x, w)
+	}
+	return invalid("format", "%q is not %s", format, strings.Join(Formats, ", "))
+}
+
+// ParseExchange reads an exchange file in a single-file format (hsds-csv
+// as a zip) and checks every record. Problems come back as *ImportError.
+func ParseExchange(format string, data []byte) (*Exchange, error) {
+	var x *Exchange
+	is := &issues{format: format}
+	switch format {
+	case FormatHSDS:
+		x = parseHSDS(data, is)
+	case FormatHSDSCSV:
+		x = parseHSDSZip(data, is)
+	case FormatGeoJSON:
+		x = parseGeoJSON(data, is)
+	case FormatCSV:
+		x = parseFlatCSV(data, is)
+	default:
+		return nil, invalid("format", "%q is not %s", format, strings.Join(Formats, ", "))
+	}
+	if err := is.err(); err != nil {
+		return nil, err
+	}
+	x.check(is)
+	if err := is.err(); err != nil {
+		return nil, err
+	}
+	return x, nil
+}
+
+// check validates every record, that IDs are unique and that a location
+// or organization given twice is given the same way both times.
+func (x *Exchange) check(is *issues) {
+	orgs := map[string]bool{}
+	for i := range x.Organizations {
+		o := &x.Organizations[i]
+		if err := o.Validate(); err != nil {
+			is.add(x.orgIssue(i, err))
+			continue
+		}
+		if orgs[o.ID] {
+			is.add(x.orgIssue(i, invalid("id", "organization %q is given twice", o.ID)))
+		}
+		orgs[o.ID] = true
+	}
+	svcs := map[string]bool{}
+	locs := map[string][]byte{}
+	for i := range x.Services {
+		if is.full() {
+			return
+		}
+		s := &x.Services[i]
+		if err := s.Validate(); err != nil {
+			is.add(x.svcIssue(i, err))
+			continue
+		}
+		if svcs[s.ID] {
+			is.add(x.svcIssue(i, invalid("id", "service %q is given twice", s.ID)))
+			continue
+		}
+		svcs[s.ID] = true
+		for j, l := range s.Locations {
+			doc, _ := json.Marshal(l)
+			if prev, ok := locs[l.ID]; ok && !bytes.Equal(prev, doc) {
+				is.add(x.svcIssue(i, invalid(fmt.Sprintf("locations[%d]", j), "location %q is given differently by another service", l.ID)))
+				break
+			}
+			locs[l.ID] = doc
+		}
+	}
+}
+
+// orgIssue places a validation error of organization i.
+func (x *Exchange) orgIssue(i int, err error) ImportIssue {
+	return place(x.orgAt, i, err)
+}
+
+// svcIssue places a validation error of service i.
+func (x *Exchange) svcIssue(i int, err error) ImportIssue {
+	return place(x.svcAt, i, err)
+}
+
+func place(at []locator, i int, err error) ImportIssue {
+	field, reason := "", err.Error()
+	var ve *ValidationError
+	if errors.As(err, &ve) {
+		field, reason = ve.Field, ve.Reason
+	}
+	if i < len(at) && at[i] != nil {
+		return at[i](field, reason)
+	}
+	return ImportIssue{Field: field, Reason: reason}
+}
+
+// Import writes the exchange into the catalog in one transaction:
+// organizations, then services (each replacing the one with its ID).
+// Records of the catalog that the exchange does not name stay as they
+// are. If anything is wrong nothing is written.
+func (s *Store) Import(ctx context.Context, x *Exchange, format string) error {
+	return s.Write(ctx, func(b *Batch) error { return b.Import(x, format) })
+}
+
+// Import writes the exchange in the batch; a record the catalog refuses
+// (a service naming an organization it does not have) comes back as an
+// *ImportError placed in the file.
+func (b *Batch) Import(x *Exchange, format string) error {
+	if b.fresh || len(x.Services) > 1000 {
+		// A new file is always written in bulk: its search rows are built
+		// once per service and the index once at the end.
+		b.Bulk()
+	}
+	is := &issues{format: format}
+	for i := range x.Organizations {
+		if err := b.PutOrganization(&x.Organizations[i]); err != nil {
+			if !isValidation(err) {
+				return err
+			}
+			is.add(x.orgIssue(i, err))
+			return is.err()
+		}
+	}
+	for i := range x.Services {
+		if err := b.PutService(&x.Services[i]); err != nil {
+			if !isValidation(err) {
+				return err
+			}
+			is.add(x.svcIssue(i, err))
+			return is.err()
+		}
+	}
+	return nil
+}
+
+func isValidation(err error) bool {
+	var ve *ValidationError
+	return errors.As(err, &ve)
+}
+
+// CreateFromExchange writes a new catalog file at path holding the
+// exchange (see Create).
+func CreateFromExchange(ctx context.Context, path string, x *Exchange, format string) error {
+	return Create(ctx, path, func(b *Batch) error {
+		if err := b.Import(x, format); err != nil {
+			return err
+		}
+		return b.setMeta("source", "import "+format)
+	})
+}
+
+// Changes turns the exchange into change-feed entries (organizations
+// first, then services), for a portal to publish like any edit.
+func (x *Exchange) Changes() ([]Change, error) {
+	out := make([]Change, 0, len(x.Organizations)+len(x.Services))
+	for i := range x.Organizations {
+		doc, err := json.Marshal(&x.Organizations[i])
+		if err != nil {
+			return nil, fmt.Errorf("content: encode organization: %w", err)
+		}
+		out = append(out, Change{Kind: KindOrganization, ID: x.Organizations[i].ID, Op: OpPut, Doc: doc})
+	}
+	for i := range x.Services {
+		doc, err := json.Marshal(&x.Services[i])
+		if err != nil {
+			return nil, fmt.Errorf("content: encode service: %w", err)
+		}
+		out = append(out, Change{Kind: KindService, ID: x.Services[i].ID, Op: OpPut, Doc: doc})
+	}
+	return out, nil
+}
+
+// ChangeIssue places the problem of change i of x.Changes() (as
+// Store.Publish reports it, field "changes[i].…") in the imported file.
+func (x *Exchange) ChangeIssue(i int, err error) ImportIssue {
+	if i < len(x.Organizations) {
+		return x.orgIssue(i, err)
+	}
+	return x.svcIssue(i-len(x.Organizations), err)
+}
+
+// exchangeLangs lists the languages of a set of texts: Italian first, then
+// English, then the others in order.
+func exchangeLangs(texts ...Text) []string {
+	seen := map[string]bool{}
+	for _, t := range texts {
+		for l, v := range t {
+			if v != "" {
+				seen[l] = true
+			}
+		}
+	}
+	return orderLangs(seen)
+}
+
+func orderLangs(seen map[string]bool) []string {
+	var out []string
+	for l := range seen {
+		out = append(out, l)
+	}
+	slices.SortFunc(out, func(a, b string) int {
+		ra, rb := langRank(a), langRank(b)
+		if ra != rb {
+			return ra - rb
+		}
+		return strings.Compare(a, b)
+	})
+	return out
+}
+
+func langRank(l string) int {
+	switch l {
+	case "it":
+		return 0
+	case "en":
+		return 1
+	}
+	return 2
+}
+
+// parseBool reads a yes/no cell as a spreadsheet holds it.
+func parseBool(s string) (bool, bool) {
+	switch strings.ToLower(strings.TrimSpace(s)) {
+	case "true", "yes", "sì", "si", "1", "vero":
+		return true, true
+	case "false", "no", "0", "", "falso":
+		return false, true
+	}
+	return false, false
+}
+
+// splitList reads a comma-separated cell, dropping empty items.
+func splitList(s string) []string {
+	var out []string
+	for _, p := range strings.Split(s, ",") {
+		if p = strings.TrimSpace(p); p != "" {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// lineCol turns a byte offset of data into a line and column (1-based).
+func lineCol(data []byte, off int64) (int, int) {
+	if off > int64(len(data)) {
+		off = int64(len(data))
+	}
+	before := data[:off]
+	line := bytes.Count(before, []byte("\n")) + 1
+	col := int(off) - bytes.LastIndexByte(before, '\n')
+	return line, col
+}
+
+// jsonIssue describes a JSON decoding error with its line and column.
+func jsonIssue(data []byte, err error) ImportIssue {
+	var se *json.SyntaxError
+	var te *json.UnmarshalTypeError
+	switch {
+	case errors.As(err, &se):
+		line, col := lineCol(data, se.Offset)
+		return ImportIssue{Line: line, Reason: fmt.Sprintf("column %d: %v", col, se)}
+	case errors.As(err, &te):
+		line, _ := lineCol(data, te.Offset)
+		return ImportIssue{Line: line, Field: te.Field, Reason: fmt.Sprintf("must be %s, not %s", te.Type, te.Value)}
+	case errors.Is(err, io.ErrUnexpectedEOF):
+		line, _ := lineCol(data, int64(len(data)))
+		return ImportIssue{Line: line, Reason: "the JSON ends too early"}
+	}
+	return ImportIssue{Reason: err.Error()}
+}

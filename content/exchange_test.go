@@ -1,0 +1,354 @@
+package content
+
+import (
+	"archive/zip"
+	"bytes"
+	"encoding/csv"
+	"context"
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// exportBytes exports st in format.
+func exportBytes(t *testing.T, st *Store, format string) []byte {
+	t.Helper()
+	var buf bytes.Buffer
+	if err := st.Export(context.Background(), format, &buf); err != nil {
+		t.Fatalf("export %s: %v", format, err)
+	}
+	return buf.Bytes()
+}
+
+// importFresh imports data into a new catalog file and opens it.
+func importFresh(t *testing.T, format string, data []byte) *Store {
+	t.Helper()
+	ctx := context.Background()
+	x, err := ParseExchange(format, data)
+	if err != nil {
+		t.Fatalf("parse %s: %v", format, err)
+	}
+	path := filepath.Join(t.TempDir(), "imported.db")
+	if err := CreateFromExchange(ctx, path, x, format); err != nil {
+		t.Fatalf("import %s: %v", format, err)
+	}
+	st, err := Open(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	return st
+}
+
+// sameRecords checks that b holds every organization and service of a,
+// record for record as the feed carries them.
+func sameRecords(t *testing.T, a, b *Store) {
+	t.Helper()
+	ctx := context.Background()
+	for _, kind := range []string{KindOrganization, KindService} {
+		ids, err := a.IDs(ctx, kind)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := b.IDs(ctx, kind)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(got) != len(ids) {
+			t.Fatalf("%s: %d records imported, %d exported", kind, len(got), len(ids))
+		}
+		for _, id := range ids {
+			da, err := a.Doc(ctx, kind, id)
+			if err != nil {
+				t.Fatal(err)
+			}
+			db, err := b.Doc(ctx, kind, id)
+			if err != nil {
+				t.Fatalf("%s %s: %v", kind, id, err)
+			}
+			if !bytes.Equal(da, db) {
+				t.Fatalf("%s %s differs after the round trip:\nexported %s\nimported %s", kind, id, da, db)
+			}
+		}
+	}
+}
+
+func roundTrip(t *testing.T, src *Store, checkRecords bool) {
+	x, err := src.Exchange(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, format := range Formats {
+		t.Run(format, func(t *testing.T) {
+			var buf bytes.Buffer
+			if err := x.Write(format, &buf); err != nil {
+				t.Fatal(err)
+			}
+			first := buf.Bytes()
+			imported := importFresh(t, format, first)
+			second := exportBytes(t, imported, format)
+			if !bytes.Equal(first, second) {
+				t.Fatalf("the second export differs from the first (%d and %d bytes)", len(first), len(second))
+			}
+			if checkRecords {
+				sameRecords(t, src, imported)
+			}
+			t.Logf("%s: %d bytes", format, len(first))
+		})
+	}
+}
+
+func TestExchangeRoundTripDemo(t *testing.T) {
+	roundTrip(t, openDemo(t), true)
+}
+
+func TestExchangeRoundTripGenerated(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "gen.db")
+	if err := Generate(ctx, path, GenerateOptions{Services: 10000, Seed: 6}); err != nil {
+		t.Fatal(err)
+	}
+	st, err := Open(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	roundTrip(t, st, false)
+}
+
+func TestExchangeHSDSFolder(t *testing.T) {
+	src := openDemo(t)
+	x, err := src.Exchange(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := filepath.Join(t.TempDir(), "hsds")
+	if err := x.WriteHSDSFolder(dir); err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range []string{"datapackage.json", "organizations.csv", "services.csv", "locations.csv", "service_at_locations.csv",
+		"addresses.csv", "phones.csv", "schedules.csv", "languages.csv", "required_documents.csv", "attributes.csv", "taxonomy_terms.csv"} {
+		if _, err := os.Stat(filepath.Join(dir, f)); err != nil {
+			t.Errorf("the package lacks %s", f)
+		}
+	}
+	back, err := ParseHSDSFolder(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var a, b bytes.Buffer
+	if err := x.Write(FormatHSDS, &a); err != nil {
+		t.Fatal(err)
+	}
+	if err := back.Write(FormatHSDS, &b); err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(a.Bytes(), b.Bytes()) {
+		t.Fatal("the folder package does not read back as it was written")
+	}
+}
+
+// corrupt replaces the first occurrence of old after the nth line.
+func corrupt(t *testing.T, data []byte, old, new string) []byte {
+	t.Helper()
+	if !bytes.Contains(data, []byte(old)) {
+		t.Fatalf("%q is not in the file", old)
+	}
+	return bytes.Replace(data, []byte(old), []byte(new), 1)
+}
+
+func TestExchangeMalformed(t *testing.T) {
+	ctx := context.Background()
+	st := openDemo(t)
+	before, err := st.Digest(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	hsds := exportBytes(t, st, FormatHSDS)
+	geo := exportBytes(t, st, FormatGeoJSON)
+	flat := exportBytes(t, st, FormatCSV)
+	zipped := exportBytes(t, st, FormatHSDSCSV)
+	flatLines := strings.Split(string(flat), "\n")
+
+	// A zip whose services.csv has a bad status on its third line.
+	x, err := ParseExchange(FormatHSDSCSV, zipped)
+	if err != nil {
+		t.Fatal(err)
+	}
+	names, files, err := hsdsPackage(x)
+	if err != nil {
+		t.Fatal(err)
+	}
+	svcLines := strings.Split(string(files["services.csv"]), "\n")
+	svcLines[2] = strings.Replace(svcLines[2], ",active,", ",closed-forever,", 1)
+	files["services.csv"] = []byte(strings.Join(svcLines, "\n"))
+	badZip := zipFiles(t, names, files)
+
+	locLines := strings.Split(string(files["locations.csv"]), "\n")
+	cells := strings.Split(locLines[4], ",")
+	cells[3] = "north"
+	locLines[4] = strings.Join(cells, ",")
+	files["locations.csv"] = []byte(strings.Join(locLines, "\n"))
+	badLat := zipFiles(t, names, files)
+
+	// The flat CSV: line 5 loses its Italian and English names.
+	row := flatLines[4]
+	flatHeader := strings.Split(flatLines[0], ",")
+	rec := splitCSV(t, row)
+	for i, c := range flatHeader {
+		if strings.HasPrefix(c, "name@") {
+			rec[i] = ""
+		}
+	}
+	noName := append(append([]string{}, flatLines[:4]...), joinCSV(t, rec))
+	noName = append(noName, flatLines[5:]...)
+	// Line 7 has a latitude of 95.
+	rec = splitCSV(t, flatLines[6])
+	for i, c := range flatHeader {
+		if c == "lat" {
+			rec[i] = "95"
+		}
+	}
+	badLatFlat := append(append([]string{}, flatLines[:6]...), joinCSV(t, rec))
+	badLatFlat = append(badLatFlat, flatLines[7:]...)
+
+	tests := []struct {
+		name   string
+		format string
+		data   []byte
+		want   ImportIssue // the first issue; zero fields are not checked
+	}{
+		{"hsds syntax", FormatHSDS, hsds[:len(hsds)/2], ImportIssue{Line: bytes.Count(hsds[:len(hsds)/2], []byte("\n")) + 1}},
+		{"hsds bad status", FormatHSDS, corrupt(t, hsds, `"status": "active"`, `"status": "open"`), ImportIssue{Pointer: "/contents/0", Field: "status"}},
+		{"hsds bad weekday", FormatHSDS, corrupt(t, hsds, `"byday": "MO,TU,WE,TH,FR"`, `"byday": "MO,XX"`), ImportIssue{Field: "byday"}},
+		{"hsds latitude type", FormatHSDS, corrupt(t, hsds, `"latitude": `, `"latitude": "x", "ignored": `), ImportIssue{Field: "contents.service_at_locations.location.latitude"}},
+		{"hsds-csv bad status", FormatHSDSCSV, badZip, ImportIssue{File: "services.csv", Line: 3, Field: "status"}},
+		{"hsds-csv bad latitude", FormatHSDSCSV, badLat, ImportIssue{File: "locations.csv", Line: 5, Field: "latitude"}},
+		{"hsds-csv not a zip", FormatHSDSCSV, []byte("id,name\n"), ImportIssue{}},
+		{"geojson not a point", FormatGeoJSON, corrupt(t, geo, `"geometry":{"type":"Point"`, `"geometry":{"type":"LineString"`), ImportIssue{Pointer: "/features/0"}},
+		{"geojson unknown property", FormatGeoJSON, corrupt(t, geo, `"comune":`, `"town":`), ImportIssue{Pointer: "/features/0", Field: "properties.town"}},
+		{"geojson unknown category", FormatGeoJSON, corrupt(t, geo, `"categories":["info"]`, `"categories":["nothing"]`), ImportIssue{Pointer: "/features/3", Field: "properties.categories"}},
+		{"csv unknown column", FormatCSV, corrupt(t, flat, "open_on_holidays", "open_holidays"), ImportIssue{Line: 1, Field: "open_holidays"}},
+		{"csv no name", FormatCSV, []byte(strings.Join(noName, "\n")), ImportIssue{Line: 5, Field: "name@it"}},
+		{"csv bad latitude", FormatCSV, []byte(strings.Join(badLatFlat, "\n")), ImportIssue{Line: 7, Field: "lat/lon"}},
+		{"csv short row", FormatCSV, []byte(flatLines[0] + "\n" + flatLines[1] + "\nancona-x,active\n"), ImportIssue{Line: 3}},
+		{"csv bad hours", FormatCSV, corrupt(t, flat, ",09:00-13:00,", ",9 to 1,"), ImportIssue{Line: 6, Field: "hours_mon"}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := ParseExchange(tc.format, tc.data)
+			var ie *ImportError
+			if !errors.As(err, &ie) || len(ie.Issues) == 0 {
+				t.Fatalf("got %v, want an import error", err)
+			}
+			got := ie.Issues[0]
+			w := tc.want
+			if (w.File != "" && got.File != w.File) || (w.Line != 0 && got.Line != w.Line) || (w.Pointer != "" && got.Pointer != w.Pointer) ||
+				(w.Field != "" && got.Field != w.Field) || (w.Reason != "" && got.Reason != w.Reason) {
+				t.Fatalf("first issue %+v, want %+v (error: %v)", got, w, err)
+			}
+			if got.Reason == "" || !strings.Contains(err.Error(), got.Reason) {
+				t.Fatalf("the error %q does not say why", err)
+			}
+			t.Log(err)
+		})
+	}
+	if after, _ := st.Digest(ctx); after != before {
+		t.Fatal("a refused import changed the catalog")
+	}
+}
+
+// A file that parses but that the catalog refuses halfway (a service of
+// an organization the catalog lacks) writes nothing.
+func TestExchangeImportIsOneTransaction(t *testing.T) {
+	ctx := context.Background()
+	st := openDemo(t)
+	before, err := st.Digest(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	flat := exportBytes(t, st, FormatCSV)
+	lines := strings.Split(strings.TrimSuffix(string(flat), "\n"), "\n")
+	header := strings.Split(lines[0], ",")
+	var rows []string
+	for i, l := range lines[1:] {
+		rec := splitCSV(t, l)
+		for j, c := range header {
+			switch {
+			case c == "name@it":
+				rec[j] = "Nuovo nome " + rec[j]
+			case i == 40 && c == "organization_id":
+				rec[j] = "org-nowhere"
+			case i == 40 && strings.HasPrefix(c, "organization_"):
+				rec[j] = ""
+			}
+		}
+		rows = append(rows, joinCSV(t, rec))
+	}
+	data := []byte(lines[0] + "\n" + strings.Join(rows, "\n") + "\n")
+	x, err := ParseExchange(FormatCSV, data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = st.Import(ctx, x, FormatCSV)
+	var ie *ImportError
+	if !errors.As(err, &ie) || ie.Issues[0].Line != 42 || ie.Issues[0].Field != "organization_id" {
+		t.Fatalf("got %v, want line 42, organization_id", err)
+	}
+	if after, _ := st.Digest(ctx); after != before {
+		t.Fatal("a refused import changed the catalog")
+	}
+	// Without the bad row the same import goes in.
+	rows = append(rows[:40], rows[41:]...)
+	x, err = ParseExchange(FormatCSV, []byte(lines[0]+"\n"+strings.Join(rows, "\n")+"\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := st.Import(ctx, x, FormatCSV); err != nil {
+		t.Fatal(err)
+	}
+	svc, err := st.Service(ctx, x.Services[0].ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.HasPrefix(svc.Name["it"], "Nuovo nome ") {
+		t.Fatalf("name %q was not imported", svc.Name["it"])
+	}
+}
+
+func zipFiles(t *testing.T, names []string, files map[string][]byte) []byte {
+	t.Helper()
+	var buf bytes.Buffer
+	zw := zip.NewWriter(&buf)
+	for _, n := range names {
+		w, err := zw.Create(n)
+		if err != nil {
+			t.Fatal(err)
+		}
+		w.Write(files[n])
+	}
+	if err := zw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return buf.Bytes()
+}
+
+func splitCSV(t *testing.T, line string) []string {
+	t.Helper()
+	rec, err := csv.NewReader(strings.NewReader(line)).Read()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return rec
+}
+
+func joinCSV(t *testing.T, rec []string) string {
+	t.Helper()
+	var b strings.Builder
+	w := csv.NewWriter(&b)
+	w.Write(rec)
+	w.Flush()
+	return strings.TrimSuffix(b.String(), "\n")
+}
