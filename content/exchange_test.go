@@ -3,8 +3,8 @@ package content
 import (
 	"archive/zip"
 	"bytes"
-	"encoding/csv"
 	"context"
+	"encoding/csv"
 	"errors"
 	"os"
 	"path/filepath"
