@@ -10,7 +10,7 @@ import (
 
 // ui serves the web app: its files under /assets, the service worker and
 // manifest at the root (a service worker's scope is its folder), and the
-// one page at / and at every deep link /s/{id}.
+// one page at / and at every deep link /s/{id} (service_jsonld.go).
 func (s *Server) ui() {
 	web := http.FS(assets.Web())
 	s.app.Use("/assets", filesystem.New(filesystem.Config{Root: web, MaxAge: 3600}))
@@ -19,7 +19,7 @@ func (s *Server) ui() {
 		return filesystem.SendFile(c, web, "index.html")
 	}
 	s.app.Get("/", page)
-	s.app.Get("/s/:id", page)
+	s.app.Get("/s/:id", s.servicePage) // the same page, with the service as JSON-LD
 	s.app.Get("/sw.js", func(c *fiber.Ctx) error {
 		c.Set(fiber.HeaderCacheControl, "no-cache")
 		return filesystem.SendFile(c, web, "sw.js")

@@ -532,6 +532,14 @@ screens.detail = async (view, id) => {
   parts.push(el("section", { class: "qr" }, el("h2", {}, t("ui.take_with_you")),
     el("img", { id: "qr", src: `/api/v1/qr.svg?path=${encodeURIComponent(deep)}`, alt: t("ui.scan_hint"), width: 220, height: 220 }),
     el("p", {}, t("ui.scan_hint"))));
+  if (s.categories.includes("events")) {
+    // An event's dates as iCalendar: a code to scan on the totem, a link on a phone.
+    const ics = `/api/v1/services/${encodeURIComponent(s.id)}/event.ics?lang=${state.lang}`;
+    parts.push(kiosk
+      ? el("section", { class: "qr" }, el("h2", {}, t("ui.add_to_calendar")),
+        el("img", { id: "ics-qr", src: `/api/v1/qr.svg?path=${encodeURIComponent(ics)}`, alt: t("ui.scan_hint"), width: 220, height: 220 }), el("p", {}, t("ui.scan_hint")))
+      : el("section", {}, el("h2", {}, t("ui.add_to_calendar")), el("p", {}, el("a", { id: "ics-link", href: ics, download: `${s.id}.ics` }, t("ui.add_to_calendar")))));
+  }
   view.append(el("article", { class: "detail" }, parts));
 };
 

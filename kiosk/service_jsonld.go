@@ -1,0 +1,177 @@
+package kiosk
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"io/fs"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+	"github.com/paulmach/orb"
+	"github.com/punto-totem/punto/assets"
+	"github.com/punto-totem/punto/content"
+)
+
+// schemaDays are schema.org's days of the week, Monday first as Slot
+// counts them.
+var schemaDays = [7]string{"Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"}
+
+// servicePage serves the app's one page for a deep link /s/{id}, with the
+// service described as schema.org JSON-LD in the page's language, so that
+// search engines and link previews read it without running the app. An
+// unknown service still gets the page (the app says it is gone), without
+// the description.
+func (s *Server) servicePage(c *fiber.Ctx) error {
+	page, err := fs.ReadFile(assets.Web(), "index.html")
+	if err != nil {
+		return err
+	}
+	if ld := s.serviceJSONLD(c); ld != nil {
+		// A data block, not a script: the Content-Security-Policy lets it
+		// be, and json.Marshal writes <, > and & as \u escapes, so no
+		// catalog text can close the element.
+		block := append(append([]byte(`<script type="application/ld+json">`), ld...), "</script>\n</head>"...)
+		page = bytes.Replace(page, []byte("</head>"), block, 1)
+	}
+	c.Set(fiber.HeaderCacheControl, "no-cache")
+	c.Set(fiber.HeaderContentType, fiber.MIMETextHTMLCharsetUTF8)
+	return c.Send(page)
+}
+
+// serviceJSONLD describes the service of the page in its language (lang,
+// default Italian), or returns nil when there is none to describe.
+func (s *Server) serviceJSONLD(c *fiber.Ctx) []byte {
+	id := c.Params("id")
+	if !content.ValidID(id) {
+		return nil
+	}
+	lang, err := langParam(c)
+	if err != nil {
+		lang = "it"
+	}
+	ctx := c.UserContext()
+	v, err := s.store.ServiceView(ctx, id, lang, s.cfg.Position, time.Now())
+	if err != nil {
+		if !errors.Is(err, content.ErrNotFound) {
+			s.cfg.Log.Error("service page: JSON-LD", "id", id, "err", err)
+		}
+		return nil
+	}
+	page := strings.TrimSuffix(s.cfg.PublicURL, "/") + "/s/" + url.PathEscape(v.ID)
+	doc := map[string]any{
+		"@context":          "https://schema.org",
+		"@type":             "Service",
+		"@id":               page,
+		"url":               page + "?lang=" + url.QueryEscape(lang),
+		"name":              v.Name.Text,
+		"availableLanguage": v.Languages,
+	}
+	if v.Description != nil {
+		doc["description"] = v.Description.Text
+	}
+	if v.Eligibility != nil {
+		doc["audience"] = map[string]any{"@type": "Audience", "audienceType": v.Eligibility.Text}
+	}
+	cats := make([]string, len(v.Categories))
+	for i, cat := range v.Categories {
+		cats[i] = s.msgs.Localize(lang, "category."+cat).Text
+	}
+	doc["category"] = cats
+	if len(cats) > 0 {
+		doc["serviceType"] = cats[0]
+	}
+	if v.Organization != nil {
+		doc["provider"] = map[string]any{"@type": "Organization", "@id": page + "#provider", "name": v.Organization.Name.Text}
+	}
+	hours := openingHours(v.Hours)
+	var phone string
+	if len(v.Phones) > 0 {
+		phone = v.Phones[0].Number
+	}
+	var areas, channels []map[string]any
+	seen := map[string]bool{}
+	for _, l := range v.Locations {
+		place := map[string]any{
+			"@type": "Place",
+			"@id":   page + "#" + url.PathEscape(l.ID),
+			"name":  v.Name.Text,
+			"address": map[string]any{
+				"@type": "PostalAddress", "streetAddress": l.Address, "addressLocality": l.Comune,
+				"addressRegion": l.Region, "postalCode": l.PostalCode, "addressCountry": "IT",
+			},
+			"geo":                       map[string]any{"@type": "GeoCoordinates", "latitude": l.Lat, "longitude": l.Lon},
+			"openingHoursSpecification": hours,
+		}
+		if l.Name != nil {
+			place["name"] = l.Name.Text
+		}
+		if phone != "" {
+			place["telephone"] = phone
+		}
+		channel := map[string]any{"@type": "ServiceChannel", "serviceUrl": page, "serviceLocation": place, "availableLanguage": v.Languages}
+		if phone != "" || v.Email != "" {
+			cp := map[string]any{"@type": "ContactPoint", "availableLanguage": v.Languages}
+			if phone != "" {
+				cp["telephone"] = phone
+			}
+			if v.Email != "" {
+				cp["email"] = v.Email
+			}
+			channel["servicePhone"] = cp
+		}
+		channels = append(channels, channel)
+		ts, err := s.store.TerritoriesAt(ctx, orb.Point{l.Lon, l.Lat})
+		if err != nil {
+			s.cfg.Log.Error("service page: territories", "id", id, "err", err)
+		}
+		for _, t := range ts {
+			if !seen[t.ID] {
+				seen[t.ID] = true
+				areas = append(areas, map[string]any{"@type": "AdministrativeArea", "name": t.Name.Pick(lang).Text})
+			}
+		}
+		if !seen["comune:"+l.Comune] {
+			seen["comune:"+l.Comune] = true
+			areas = append(areas, map[string]any{"@type": "City", "name": l.Comune})
+		}
+	}
+	doc["availableChannel"] = channels
+	doc["areaServed"] = areas
+	out, err := json.Marshal(doc)
+	if err != nil {
+		s.cfg.Log.Error("service page: JSON-LD", "id", id, "err", err)
+		return nil
+	}
+	return out
+}
+
+// openingHours is a service's hours as schema.org says them: a weekly
+// entry per slot, and the dated closures (opens and closes both 00:00)
+// and special openings ahead, each valid on its own date.
+func openingHours(h content.HoursView) []map[string]any {
+	out := make([]map[string]any, 0, len(h.Weekly)+len(h.Exceptions))
+	for _, sl := range h.Weekly {
+		out = append(out, map[string]any{"@type": "OpeningHoursSpecification", "dayOfWeek": "https://schema.org/" + schemaDays[sl.Weekday-1],
+			"opens": sl.Opens + ":00", "closes": schemaClose(sl.Closes)})
+	}
+	for _, ex := range h.Exceptions {
+		spec := map[string]any{"@type": "OpeningHoursSpecification", "validFrom": ex.Date, "validThrough": ex.Date, "opens": "00:00:00", "closes": "00:00:00"}
+		if !ex.Closed {
+			spec["opens"], spec["closes"] = ex.Opens+":00", schemaClose(ex.Closes)
+		}
+		out = append(out, spec)
+	}
+	return out
+}
+
+// schemaClose writes a closing time as a schema.org Time: midnight at the
+// end of the day is 23:59:59, since 24:00 is no time of day.
+func schemaClose(hhmm string) string {
+	if hhmm == "24:00" {
+		return "23:59:59"
+	}
+	return hhmm + ":00"
+}
