@@ -111,6 +111,12 @@ func (is *issues) err() error {
 	if len(is.list) == 0 {
 		return nil
 	}
+	slices.SortStableFunc(is.list, func(a, b ImportIssue) int {
+		if c := strings.Compare(a.File, b.File); c != 0 {
+			return c
+		}
+		return a.Line - b.Line
+	})
 	return &ImportError{Format: is.format, Issues: is.list}
 }
 
@@ -191,10 +197,15 @@ func ParseExchange(format string, data []byte) (*Exchange, error) {
 	default:
 		return nil, invalid("format", "%q is not %s", format, strings.Join(Formats, ", "))
 	}
-	if err := is.err(); err != nil {
-		return nil, err
+	return x.checked(is)
+}
+
+// checked validates what parsed (rows that did not parse are already
+// reported) and returns every problem, in file order.
+func (x *Exchange) checked(is *issues) (*Exchange, error) {
+	if x != nil {
+		x.check(is)
 	}
-	x.check(is)
 	if err := is.err(); err != nil {
 		return nil, err
 	}

@@ -280,15 +280,7 @@ func parseHSDSZip(data []byte, is *issues) *Exchange {
 // ParseHSDSFolder reads the package from a folder (see ParseExchange).
 func ParseHSDSFolder(dir string) (*Exchange, error) {
 	is := &issues{format: FormatHSDSCSV}
-	x := parseHSDSFS(os.DirFS(dir), is)
-	if err := is.err(); err != nil {
-		return nil, err
-	}
-	x.check(is)
-	if err := is.err(); err != nil {
-		return nil, err
-	}
-	return x, nil
+	return parseHSDSFS(os.DirFS(dir), is).checked(is)
 }
 
 // pkgRow is one row of a package table, by column.

@@ -13,7 +13,7 @@ import (
 
 func runCatalog(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if len(args) == 0 {
-		return usagef("catalog: which command? demo, generate or info")
+		return usagef("catalog: which command? demo, generate, info, import or export")
 	}
 	switch args[0] {
 	case "demo":
@@ -56,8 +56,12 @@ func runCatalog(ctx context.Context, args []string, stdout, stderr io.Writer) er
 			return usagef("catalog info: --db is required")
 		}
 		return catalogInfo(ctx, *db, stdout)
+	case "import":
+		return catalogImport(ctx, args[1:], stdout, stderr)
+	case "export":
+		return catalogExport(ctx, args[1:], stdout, stderr)
 	}
-	return usagef("catalog: unknown command %q (demo, generate or info)", args[0])
+	return usagef("catalog: unknown command %q (demo, generate, info, import or export)", args[0])
 }
 
 func catalogInfo(ctx context.Context, path string, stdout io.Writer) error {

@@ -31,6 +31,10 @@ Usage:
   punto catalog generate --services N --seed S --out FILE
                                     write a synthetic catalog (tests, benchmarks)
   punto catalog info --db FILE      count what a catalog holds
+  punto catalog import --format hsds|hsds-csv|geojson|csv --db FILE IN
+                                    import open data (one transaction)
+  punto catalog export --format hsds|hsds-csv|geojson|csv --db FILE [--out OUT]
+                                    export open data
   punto version
 
 Run "punto COMMAND -h" for a command's flags.

@@ -1,0 +1,181 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/punto-totem/punto/content"
+)
+
+const formatList = "hsds, hsds-csv, geojson or csv"
+
+// catalogImport runs "punto catalog import --format F --db CATALOG FILE".
+func catalogImport(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("catalog import", flag.ContinueOnError)
+	format := fs.String("format", "", "format of `FILE`: "+formatList)
+	db := fs.String("db", "", "catalog `file` to import into (created if missing)")
+	file, err := parseWithFile(fs, args, stderr)
+	if err != nil {
+		return err
+	}
+	switch {
+	case *format == "":
+		return usagef("catalog import: --format is required (%s)", formatList)
+	case !content.ValidFormat(*format):
+		return usagef("catalog import: --format %q is not %s", *format, formatList)
+	case *db == "":
+		return usagef("catalog import: --db is required")
+	case file == "":
+		return usagef("catalog import: which file? punto catalog import --format %s --db %s FILE", *format, *db)
+	}
+	x, err := readExchange(*format, file)
+	if err != nil {
+		return importFailed(err, file, stderr)
+	}
+	if _, err := os.Stat(*db); errors.Is(err, os.ErrNotExist) {
+		if err := content.CreateFromExchange(ctx, *db, x, *format); err != nil {
+			return importFailed(err, file, stderr)
+		}
+	} else {
+		if err := existingFile(*db); err != nil {
+			return err
+		}
+		st, err := content.Open(ctx, *db)
+		if err != nil {
+			return err
+		}
+		defer st.Close()
+		state, err := st.SyncState(ctx)
+		if err != nil {
+			return err
+		}
+		if state.Seq > 0 {
+			return fmt.Errorf("catalog import: %s is in a change feed (at sequence %d): import through the portal editor, so totems get the change", *db, state.Seq)
+		}
+		if err := st.Import(ctx, x, *format); err != nil {
+			return importFailed(err, file, stderr)
+		}
+	}
+	fmt.Fprintf(stdout, "imported %d organizations and %d services from %s into %s\n", len(x.Organizations), len(x.Services), file, *db)
+	return nil
+}
+
+// readExchange reads an exchange file; an HSDS package may be a folder.
+func readExchange(format, file string) (*content.Exchange, error) {
+	fi, err := os.Stat(file)
+	if err != nil {
+		return nil, fmt.Errorf("catalog import: %w", err)
+	}
+	if fi.IsDir() {
+		if format != content.FormatHSDSCSV {
+			return nil, fmt.Errorf("catalog import: %s is a folder; only hsds-csv reads a folder", file)
+		}
+		return content.ParseHSDSFolder(file)
+	}
+	data, err := os.ReadFile(file)
+	if err != nil {
+		return nil, fmt.Errorf("catalog import: %w", err)
+	}
+	return content.ParseExchange(format, data)
+}
+
+// importFailed lists every problem of the file, one a line, and says
+// that nothing was imported.
+func importFailed(err error, file string, stderr io.Writer) error {
+	var ie *content.ImportError
+	if !errors.As(err, &ie) {
+		return err
+	}
+	for _, is := range ie.Issues {
+		fmt.Fprintf(stderr, "%s: %s\n", file, is)
+	}
+	return fmt.Errorf("catalog import: %s has %d problem(s) (at most 50 are listed); nothing was imported", file, len(ie.Issues))
+}
+
+// catalogExport runs "punto catalog export --format F --db CATALOG [--out FILE]".
+func catalogExport(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("catalog export", flag.ContinueOnError)
+	format := fs.String("format", "", "format to write: "+formatList)
+	db := fs.String("db", "", "catalog `file`")
+	out := fs.String("out", "", "`file` to write (default standard output); for hsds-csv a .zip, or a folder")
+	if err := parse(fs, args, stderr); err != nil {
+		return err
+	}
+	switch {
+	case *format == "":
+		return usagef("catalog export: --format is required (%s)", formatList)
+	case !content.ValidFormat(*format):
+		return usagef("catalog export: --format %q is not %s", *format, formatList)
+	case *db == "":
+		return usagef("catalog export: --db is required")
+	}
+	if err := existingFile(*db); err != nil {
+		return err
+	}
+	st, err := content.Open(ctx, *db)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	x, err := st.Exchange(ctx)
+	if err != nil {
+		return err
+	}
+	switch {
+	case *out == "":
+		return x.Write(*format, stdout)
+	case *format == content.FormatHSDSCSV && !strings.EqualFold(filepath.Ext(*out), ".zip"):
+		return x.WriteHSDSFolder(*out)
+	}
+	return writeFileAtomic(*out, func(w io.Writer) error { return x.Write(*format, w) })
+}
+
+// writeFileAtomic writes path through a temporary file beside it, renamed
+// into place only when complete.
+func writeFileAtomic(path string, fill func(io.Writer) error) error {
+	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*")
+	if err != nil {
+		return err
+	}
+	defer os.Remove(f.Name())
+	if err := fill(f); err != nil {
+		f.Close()
+		return err
+	}
+	if err := f.Sync(); err != nil {
+		f.Close()
+		return err
+	}
+	if err := f.Close(); err != nil {
+		return err
+	}
+	return os.Rename(f.Name(), path)
+}
+
+// parseWithFile parses flags around one positional FILE argument, which
+// may come before, between or after the flags.
+func parseWithFile(fs *flag.FlagSet, args []string, stderr io.Writer) (string, error) {
+	fs.SetOutput(stderr)
+	var file string
+	for {
+		if err := fs.Parse(args); err != nil {
+			if errors.Is(err, flag.ErrHelp) {
+				return "", err
+			}
+			return "", usageError{err.Error()}
+		}
+		if fs.NArg() == 0 {
+			return file, nil
+		}
+		if file != "" {
+			return "", usagef("%s: unexpected argument %q (one file at a time)", fs.Name(), fs.Arg(0))
+		}
+		file, args = fs.Arg(0), fs.Args()[1:]
+	}
+}
