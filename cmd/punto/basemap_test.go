@@ -290,6 +290,7 @@ func TestBasemap(t *testing.T) {
 			resolve({layers, errors: window.__puntoMapErrors});
 		});
 		map.fitBounds([[13.500, 43.600], [13.535, 43.620]], {padding: 8, duration: 0});
+		map.triggerRepaint(); // idle comes after a frame, even if the camera did not move
 	})`, &got, func(p *runtimeEvaluate) *runtimeEvaluate { return p.WithAwaitPromise(true) }))
 	shot(t, ctx, "totem-basemap-it")
 	t.Logf("drawn from the tiles: %v", got.Layers)
