@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"encoding/json"
 	"fmt"
+	"html"
 	"io"
 	"net/http"
 	"os"
@@ -68,7 +69,7 @@ func (d *osmDoc) rect(minLon, minLat, maxLon, maxLat float64, tags ...string) {
 func osmTags(kv []string) string {
 	var b strings.Builder
 	for i := 0; i+1 < len(kv); i += 2 {
-		fmt.Fprintf(&b, `<tag k="%s" v="%s"/>`, kv[i], kv[i+1])
+		fmt.Fprintf(&b, `<tag k="%s" v="%s"/>`, html.EscapeString(kv[i]), html.EscapeString(kv[i+1]))
 	}
 	return b.String()
 }
@@ -91,7 +92,7 @@ func ancona() string {
 	var d osmDoc
 	d.rect(13.500, 43.600, 13.525, 43.620, "landuse", "residential")
 	d.way([][2]float64{{13.500, 43.6100}, {13.525, 43.6120}}, false, "highway", "primary", "name", "Via Primaria")
-	d.way([][2]float64{{13.5120, 43.600}, {13.5130, 43.620}}, false, "highway", "residential", "name", "Via dei Tigli")
+	d.way([][2]float64{{13.5120, 43.600}, {13.5130, 43.620}}, false, "highway", "residential", "name", "Via dell'Arco & dei Tigli")
 	d.way([][2]float64{{13.5050, 43.609}, {13.5080, 43.601}}, false, "highway", "footway")
 	d.way([][2]float64{{13.500, 43.6185}, {13.525, 43.6190}}, false, "railway", "rail")
 	d.way([][2]float64{{13.500, 43.6030}, {13.525, 43.6060}}, false, "waterway", "river", "name", "Fiume Esino (test)")
