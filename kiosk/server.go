@@ -41,6 +41,11 @@ type Config struct {
 	// Metrics is the Prometheus registry /metrics serves; the node adds
 	// its own metrics to it (a new one if nil).
 	Metrics *prometheus.Registry
+	// TrustedProxies are the addresses (or CIDR ranges) of reverse proxies
+	// in front of the node: from them, and only from them, X-Forwarded-For
+	// gives the client's address (login limits per address see it) and
+	// X-Forwarded-Proto the scheme.
+	TrustedProxies []string
 }
 
 // requestTimeout bounds the catalog work of one request.
@@ -91,6 +96,11 @@ func New(store *content.Store, cfg Config) (*Server, error) {
 		WriteTimeout:          15 * time.Second,
 		IdleTimeout:           60 * time.Second,
 		BodyLimit:             1 << 20,
+		// Without trusted proxies Fiber reads no forwarding header at all.
+		ProxyHeader:             proxyHeader(cfg.TrustedProxies),
+		EnableTrustedProxyCheck: len(cfg.TrustedProxies) > 0,
+		TrustedProxies:          cfg.TrustedProxies,
+		EnableIPValidation:      true,
 	})
 	if cfg.Metrics == nil {
 		cfg.Metrics = prometheus.NewRegistry()

@@ -60,7 +60,10 @@ func runPortal(ctx context.Context, args []string, stdin io.Reader, stdout, stde
 	heartbeat := fs.Duration("heartbeat", 30*time.Second, "how often totems report: one silent for two intervals is shown offline")
 	webhook := fs.String("webhook", "", "`URL` told by POST (JSON) when a totem goes offline, falls behind or comes back")
 	secure := fs.Bool("secure-cookies", false, "mark editor cookies Secure (set when a TLS proxy fronts the portal)")
-	if err := parse(fs, args, stderr); err != nil {
+	tlsCert := fs.String("tls-cert", "", "serve HTTPS (and wss:// to totems) with this certificate `file` (PEM, the chain after the certificate); reread on SIGHUP")
+	tlsKey := fs.String("tls-key", "", "the certificate's private key `file` (PEM)")
+	trusted := newListFlag(fs, "trusted-proxy", "`address` or CIDR range of a reverse proxy in front of the portal, whose X-Forwarded-For and X-Forwarded-Proto are believed (repeat, or separate with commas)")
+	if err := parseConfig(fs, args, stderr); err != nil {
 		return err
 	}
 	if *ttl < 10*time.Second || *ttl > 24*time.Hour {
@@ -76,6 +79,13 @@ func runPortal(ctx context.Context, args []string, stdin io.Reader, stdout, stde
 	}
 	if *demoToken != "" && !*demo {
 		return usagef("portal: --demo-totem-token needs --demo")
+	}
+	certs, err := loadCertificate("portal", *tlsCert, *tlsKey)
+	if err != nil {
+		return err
+	}
+	if err := checkProxies("portal", *trusted); err != nil {
+		return err
 	}
 	pos := orb.Point{*lon, *lat}
 	if err := content.ValidPoint(pos); err != nil {
@@ -125,7 +135,7 @@ func runPortal(ctx context.Context, args []string, stdin io.Reader, stdout, stde
 		return err
 	}
 	srv, err = kiosk.New(store, kiosk.Config{
-		Role: "portal", Position: pos, Version: version, Log: log, PublicURL: *publicURL, Metrics: reg,
+		Role: "portal", Position: pos, Version: version, Log: log, PublicURL: *publicURL, Metrics: reg, TrustedProxies: *trusted,
 		Mount: func(app *fiber.App) error {
 			app.Get(relay.Path, hub.Handler)
 			return portal.Mount(app, portal.Config{Store: store, Publisher: hub, Log: log, SecureCookies: *secure,
@@ -141,7 +151,7 @@ func runPortal(ctx context.Context, args []string, stdin io.Reader, stdout, stde
 		return err
 	}
 	errc := make(chan error, 1)
-	go func() { errc <- srv.Listen(*addr) }()
+	go func() { errc <- serveNode(ctx, log, srv, *addr, certs, catalogAnswers(store)) }()
 	log.Info("portal serving", "addr", *addr, "db", *db, "seq", st.Seq, "editor", strings.TrimSuffix(*publicURL, "/")+"/editor", "public_key", pub)
 	select {
 	case err := <-errc:

@@ -36,8 +36,9 @@ func runTotem(ctx context.Context, args []string, stderr io.Writer) error {
 	tokenFile := fs.String("token-file", "", "`file` holding this totem's token")
 	heartbeat := fs.Duration("heartbeat", 30*time.Second, "how often the totem reports its state to the portal")
 	insecure := fs.Bool("insecure-dev", false, "allow a plain ws:// portal (development only: batches are still signed, but the token travels in clear)")
+	portalCA := fs.String("portal-ca", "", "`file` (PEM) of the private CA the portal's certificate comes from: then only that CA is trusted (default: the system's roots)")
 	publicURL := fs.String("public-url", "", "the `URL` where phones reach this content (QR codes point there; default http://localhost and --addr's port)")
-	if err := parse(fs, args, stderr); err != nil {
+	if err := parseConfig(fs, args, stderr); err != nil {
 		return err
 	}
 	pos := orb.Point{*lon, *lat}
@@ -65,7 +66,10 @@ func runTotem(ctx context.Context, args []string, stderr io.Writer) error {
 		if follow, err = followConfig(*portalURL, *portalKey, *token, *tokenFile, *totemID, *insecure); err != nil {
 			return err
 		}
-	} else if *portalKey != "" || *token != "" || *tokenFile != "" {
+		if follow.TLS, err = portalTLS(*portalCA); err != nil {
+			return err
+		}
+	} else if *portalKey != "" || *token != "" || *tokenFile != "" || *portalCA != "" {
 		return usagef("totem: --portal-key and --token need --portal")
 	}
 	log := slog.New(slog.NewTextHandler(stderr, nil))
@@ -121,7 +125,7 @@ func runTotem(ctx context.Context, args []string, stderr io.Writer) error {
 		return err
 	}
 	errc := make(chan error, 1)
-	go func() { errc <- srv.Listen(*addr) }()
+	go func() { errc <- serveNode(ctx, log, srv, *addr, nil, catalogAnswers(store)) }()
 	log.Info("totem serving", "addr", *addr, "db", *db, "services", st.Services, "lat", *lat, "lon", *lon)
 	select {
 	case err := <-errc:

@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/ed25519"
 	"crypto/rand"
+	"crypto/tls"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
@@ -43,6 +44,9 @@ type ClientConfig struct {
 	// Screens counts the browsers holding their live channel open.
 	Heartbeat time.Duration
 	Screens   func() int
+	// TLS, if set, is how a wss:// portal is checked (a private CA's
+	// roots); nil trusts the system's roots.
+	TLS *tls.Config
 }
 
 // Status is what the totem knows of its link to the portal.
@@ -87,7 +91,7 @@ func NewClient(cfg ClientConfig) (*Client, error) {
 	if cfg.Heartbeat <= 0 {
 		cfg.Heartbeat = 30 * time.Second
 	}
-	c := &Client{started: time.Now(), cfg: cfg, dialer: websocket.Dialer{HandshakeTimeout: 15 * time.Second, ReadBufferSize: 64 << 10, Proxy: http.ProxyFromEnvironment}}
+	c := &Client{started: time.Now(), cfg: cfg, dialer: websocket.Dialer{HandshakeTimeout: 15 * time.Second, ReadBufferSize: 64 << 10, Proxy: http.ProxyFromEnvironment, TLSClientConfig: cfg.TLS}}
 	return c, nil
 }
 
