@@ -222,6 +222,7 @@ func (x *Exchange) check(is *issues) {
 			is.add(x.orgIssue(i, err))
 			continue
 		}
+		o.Name, o.Description = trimText(o.Name), trimText(o.Description)
 		if orgs[o.ID] {
 			is.add(x.orgIssue(i, invalid("id", "organization %q is given twice", o.ID)))
 		}
@@ -243,6 +244,7 @@ func (x *Exchange) check(is *issues) {
 			continue
 		}
 		svcs[s.ID] = true
+		s.canonical()
 		for j, l := range s.Locations {
 			doc, _ := json.Marshal(l)
 			if prev, ok := locs[l.ID]; ok && !bytes.Equal(prev, doc) {
@@ -252,6 +254,62 @@ func (x *Exchange) check(is *issues) {
 			locs[l.ID] = doc
 		}
 	}
+}
+
+// canonical puts a valid service in the order and form the store keeps
+// it in, so that it compares equal to the published record when nothing
+// changed: weekly hours by day and time, languages sorted, categories in
+// taxonomy order, locations by ID, texts trimmed, phones typed.
+func (s *Service) canonical() {
+	slices.SortStableFunc(s.Hours.Weekly, func(a, b Slot) int {
+		if a.Weekday != b.Weekday {
+			return a.Weekday - b.Weekday
+		}
+		return strings.Compare(a.Opens, b.Opens)
+	})
+	s.Languages = dedupe(s.Languages)
+	slices.Sort(s.Languages)
+	s.Categories = dedupe(s.Categories)
+	slices.SortStableFunc(s.Categories, func(a, b string) int { return categoryIndex(a) - categoryIndex(b) })
+	slices.SortStableFunc(s.Locations, func(a, b Location) int { return strings.Compare(a.ID, b.ID) })
+	s.Name, s.Description, s.Eligibility, s.Fees = trimText(s.Name), trimText(s.Description), trimText(s.Eligibility), trimText(s.Fees)
+	for i := range s.Documents {
+		s.Documents[i] = trimText(s.Documents[i])
+	}
+	for i := range s.Phones {
+		if s.Phones[i].Type == "" {
+			s.Phones[i].Type = "voice"
+		}
+		s.Phones[i].Description = trimText(s.Phones[i].Description)
+	}
+	for i := range s.Contacts {
+		s.Contacts[i].Title = trimText(s.Contacts[i].Title)
+	}
+	for i := range s.Hours.Exceptions {
+		s.Hours.Exceptions[i].Note = trimText(s.Hours.Exceptions[i].Note)
+	}
+	for i := range s.Locations {
+		l := &s.Locations[i]
+		l.Name, l.Accessibility = trimText(l.Name), trimText(l.Accessibility)
+	}
+}
+
+// trimText drops empty translations and the spaces around the others, as
+// the store does.
+func trimText(t Text) Text {
+	if t == nil {
+		return nil
+	}
+	out := Text{}
+	for l, v := range t {
+		if v = strings.TrimSpace(v); v != "" {
+			out[l] = v
+		}
+	}
+	if len(out) == 0 {
+		return nil
+	}
+	return out
 }
 
 // orgIssue places a validation error of organization i.

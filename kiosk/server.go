@@ -41,6 +41,9 @@ type Config struct {
 	// Metrics is the Prometheus registry /metrics serves; the node adds
 	// its own metrics to it (a new one if nil).
 	Metrics *prometheus.Registry
+	// BodyLimit bounds a request body in bytes (default 1 MiB); the
+	// portal raises it for open-data uploads.
+	BodyLimit int
 	// TrustedProxies are the addresses (or CIDR ranges) of reverse proxies
 	// in front of the node: from them, and only from them, X-Forwarded-For
 	// gives the client's address (login limits per address see it) and
@@ -73,6 +76,9 @@ func New(store *content.Store, cfg Config) (*Server, error) {
 	if cfg.IdleSeconds == 0 {
 		cfg.IdleSeconds = 60
 	}
+	if cfg.BodyLimit <= 0 {
+		cfg.BodyLimit = 1 << 20
+	}
 	if cfg.PublicURL == "" {
 		cfg.PublicURL = "http://localhost:8080"
 	}
@@ -95,7 +101,7 @@ func New(store *content.Store, cfg Config) (*Server, error) {
 		ReadTimeout:           15 * time.Second,
 		WriteTimeout:          15 * time.Second,
 		IdleTimeout:           60 * time.Second,
-		BodyLimit:             1 << 20,
+		BodyLimit:             cfg.BodyLimit,
 		// Without trusted proxies Fiber reads no forwarding header at all.
 		ProxyHeader:             proxyHeader(cfg.TrustedProxies),
 		EnableTrustedProxyCheck: len(cfg.TrustedProxies) > 0,

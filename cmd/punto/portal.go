@@ -136,6 +136,7 @@ func runPortal(ctx context.Context, args []string, stdin io.Reader, stdout, stde
 	}
 	srv, err = kiosk.New(store, kiosk.Config{
 		Role: "portal", Position: pos, Version: version, Log: log, PublicURL: *publicURL, Metrics: reg, TrustedProxies: *trusted,
+		BodyLimit: portal.MaxUpload,
 		Mount: func(app *fiber.App) error {
 			app.Get(relay.Path, hub.Handler)
 			return portal.Mount(app, portal.Config{Store: store, Publisher: hub, Log: log, SecureCookies: *secure,

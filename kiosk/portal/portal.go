@@ -100,6 +100,7 @@ func (p *portal) routes(app *fiber.App) {
 	api.Get("/drafts", p.authed, p.draftList)
 	api.Get("/drafts/:kind/:id/view", p.authed, p.preview)
 	api.Post("/publish", p.authed, p.publish)
+	api.Post("/import", p.authed, p.admin, p.importFile)
 	api.Get("/audit", p.authed, p.auditLog)
 
 	api.Get("/accounts", p.authed, p.admin, p.accountList)

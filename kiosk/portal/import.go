@@ -1,0 +1,129 @@
+package portal
+
+import (
+	"bytes"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"regexp"
+	"strconv"
+	"strings"
+
+	"github.com/gofiber/fiber/v2"
+	"github.com/punto-totem/punto/content"
+)
+
+// importRejected is the 400 of a refused upload: the first problem as
+// error and field, where it is, and every problem found (at most 50).
+type importRejected struct {
+	Message string                `json:"error"`
+	Field   string                `json:"field,omitempty"`
+	Code    string                `json:"code"`
+	File    string                `json:"file,omitempty"`
+	Line    int                   `json:"line,omitempty"`
+	Pointer string                `json:"pointer,omitempty"`
+	Issues  []content.ImportIssue `json:"issues"`
+}
+
+func rejectImport(c *fiber.Ctx, issues []content.ImportIssue) error {
+	first := issues[0]
+	return c.Status(fiber.StatusBadRequest).JSON(importRejected{Message: first.String(), Field: first.Field, Code: "bad_request",
+		File: first.File, Line: first.Line, Pointer: first.Pointer, Issues: issues})
+}
+
+// MaxUpload is the largest file an admin may upload to POST /import; the
+// portal's HTTP server must accept bodies this large. Large catalogs
+// travel best as the zipped HSDS package (about 30 times smaller than the
+// JSON).
+const MaxUpload = 32 << 20
+
+var publishedChange = regexp.MustCompile(`^changes\[(\d+)\]\.?`)
+
+// importFile answers POST /import?format=…: the body is a file in one of
+// the open-data formats (hsds-csv as a zip). Every organization and
+// service it holds that differs from the published one goes out as one
+// batch of the change feed, like a publish; each is audited. A file with
+// any bad row publishes nothing.
+func (p *portal) importFile(c *fiber.Ctx) error {
+	ctx := c.UserContext()
+	me := account(c)
+	format := c.Query("format")
+	switch {
+	case format == "":
+		return badRequest("format", "say which format: "+strings.Join(content.Formats, ", "))
+	case !content.ValidFormat(format):
+		return badRequest("format", fmt.Sprintf("%q is not %s", format, strings.Join(content.Formats, ", ")))
+	case len(c.Body()) == 0:
+		return badRequest("body", "send the file as the request body")
+	}
+	x, err := content.ParseExchange(format, c.Body())
+	var ie *content.ImportError
+	if errors.As(err, &ie) {
+		return rejectImport(c, ie.Issues)
+	}
+	if err != nil {
+		return err
+	}
+	all, err := x.Changes()
+	if err != nil {
+		return err
+	}
+	if len(all) == 0 {
+		return badRequest("body", "the file holds no organization or service")
+	}
+	if len(all) > content.MaxChanges {
+		return badRequest("body", fmt.Sprintf("more than %d records in one import", content.MaxChanges))
+	}
+	// Records that are already published as they are stay out of the
+	// batch: an upload of an unchanged file publishes nothing.
+	var changes []content.Change
+	var befores []json.RawMessage
+	var index []int // each change's position in all
+	for i, ch := range all {
+		before, _, found, err := p.published(ctx, ch.Kind, ch.ID)
+		if err != nil {
+			return err
+		}
+		if found && bytes.Equal(before, ch.Doc) {
+			continue
+		}
+		changes = append(changes, ch)
+		befores = append(befores, before)
+		index = append(index, i)
+	}
+	out := fiber.Map{"format": format, "organizations": len(x.Organizations), "services": len(x.Services),
+		"changed": len(changes), "unchanged": len(all) - len(changes)}
+	if len(changes) == 0 {
+		return c.JSON(out)
+	}
+	seq, err := p.cfg.Publisher.Publish(ctx, me.Name, changes)
+	if err != nil {
+		var ve *content.ValidationError
+		if errors.As(err, &ve) {
+			if m := publishedChange.FindStringSubmatch(ve.Field); m != nil {
+				if i, _ := strconv.Atoi(m[1]); i < len(index) {
+					return rejectImport(c, []content.ImportIssue{x.ChangeIssue(index[i],
+						&content.ValidationError{Field: ve.Field[len(m[0]):], Reason: ve.Reason})})
+				}
+			}
+		}
+		return publishError(err, changes)
+	}
+	err = p.inTx(ctx, func(tx *sql.Tx) error {
+		for i, ch := range changes {
+			e := auditEntry{Actor: me.Name, Action: "import", Kind: ch.Kind, RecordID: ch.ID,
+				Seq: seq - int64(len(changes)-1-i), Before: befores[i], After: ch.Doc}
+			if err := p.auditTx(ctx, tx, e); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	out["seq"] = seq
+	if err != nil {
+		p.log.Error("imported, but the audit log was not written", "seq", seq, "err", err)
+		out["warning"] = "imported, but the audit log could not be written"
+	}
+	return c.JSON(out)
+}
