@@ -9,6 +9,7 @@ import { serviceSpec } from "./service_form.js";
 import { alertSpec, pageSpec } from "./alert_form.js";
 import { accounts, totems, drafts } from "./admin.js";
 import { audit } from "./audit.js";
+import { importScreen } from "./import.js";
 
 const view = $("#view");
 const top = $("#top");
@@ -28,11 +29,13 @@ const routes = [
   [/^audit$/, (page, m, q) => audit(page, q)],
   [/^accounts$/, (page) => accounts(page), true],
   [/^totems$/, (page) => totems(page), true],
+  [/^import$/, (page) => importScreen(page), true],
 ];
 
 const nav = [
   ["services", "nav.services"], ["events", "nav.events"], ["alerts", "nav.alerts"], ["pages", "nav.pages"],
   ["drafts", "nav.drafts"], ["audit", "nav.audit"], ["accounts", "nav.accounts", true], ["totems", "nav.totems", true],
+  ["import", "nav.import", true],
 ];
 
 let shown = ""; // the address on show, to go back to when leaving is cancelled
