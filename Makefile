@@ -7,8 +7,10 @@ ADDR      ?= :8080
 BENCH_DIR ?= $(CURDIR)/.bench
 VERSION   ?= $(shell git describe --always --dirty 2>/dev/null || echo dev)
 
-# Debian packages the GIS tests and the SpatiaLite benchmark use.
-DEB_PKGS  := spatialite-bin gdal-bin libsqlite3-mod-spatialite chromium fonts-noto-core fonts-noto-cjk tilemaker osmium-tool
+# Debian packages the tests use: GIS tools, the SpatiaLite benchmark, chromium and
+# fonts, and for deploy/ systemd-analyze, shellcheck, cage, nginx and curl.
+DEB_PKGS  := spatialite-bin gdal-bin libsqlite3-mod-spatialite chromium fonts-noto-core fonts-noto-cjk tilemaker osmium-tool \
+             systemd shellcheck cage nginx-light curl
 
 .PHONY: all build run test lint bench deps clean vendor budget tiles
 
@@ -61,6 +63,11 @@ deps:
 	[ -d /usr/share/fonts/opentype/noto ] || missing="$$missing fonts-noto-cjk"; \
 	command -v tilemaker >/dev/null || missing="$$missing tilemaker"; \
 	command -v osmium >/dev/null || missing="$$missing osmium-tool"; \
+	command -v systemd-analyze >/dev/null || missing="$$missing systemd"; \
+	command -v shellcheck >/dev/null || missing="$$missing shellcheck"; \
+	command -v cage >/dev/null || missing="$$missing cage"; \
+	command -v nginx >/dev/null || missing="$$missing nginx-light"; \
+	command -v curl >/dev/null || missing="$$missing curl"; \
 	if [ -n "$$missing" ]; then \
 		if [ "$$(id -u)" = 0 ]; then \
 			echo "installing:$$missing"; \
