@@ -103,6 +103,8 @@ vendor:
 	node assets/tools/keyboards.cjs
 	rm -rf assets/web/vendor/maplibre && mkdir -p assets/web/vendor/maplibre
 	cd assets/node_modules/maplibre-gl/dist && cp maplibre-gl-csp.js maplibre-gl-csp-worker.js maplibre-gl.css LICENSE.txt ../../../web/vendor/maplibre/
+	rm -rf assets/web/vendor/uplot && mkdir -p assets/web/vendor/uplot
+	cp assets/node_modules/uplot/dist/uPlot.iife.min.js assets/node_modules/uplot/dist/uPlot.min.css assets/node_modules/uplot/LICENSE assets/web/vendor/uplot/
 	cp assets/node_modules/axe-core/axe.min.js internal/browsertest/axe.min.js
 
 ## budget: Lighthouse (npm, pinned) with Debian chromium on the phone pages and the totem's first screen

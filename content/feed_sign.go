@@ -21,10 +21,10 @@ import (
 const signingContext = "punto/feed/v1\x00"
 
 // Envelope is a signed message from the portal to its totems: batches of
-// changes, a snapshot manifest, or (later) a command. Expires bounds how
+// changes, a snapshot manifest, or a command. Expires bounds how
 // long it may be held back and delivered.
 type Envelope struct {
-	Type    string    `json:"type"` // welcome, batches or snapshot
+	Type    string    `json:"type"` // welcome, batches, snapshot or command
 	Expires time.Time `json:"expires,omitzero"`
 	// A welcome answers the totem's hello: its nonce (so it cannot be
 	// replayed), the portal's clock (a totem whose own clock is wrong
@@ -34,6 +34,7 @@ type Envelope struct {
 	Head     int64             `json:"head,omitempty"`
 	Batches  []json.RawMessage `json:"batches,omitempty"`
 	Snapshot *SnapshotManifest `json:"snapshot,omitempty"`
+	Command  *Command          `json:"command,omitempty"`
 }
 
 // SnapshotManifest describes a snapshot file that follows in data frames.
@@ -49,6 +50,7 @@ const (
 	EnvelopeWelcome  = "welcome"
 	EnvelopeBatches  = "batches"
 	EnvelopeSnapshot = "snapshot"
+	EnvelopeCommand  = "command"
 )
 
 // EncodeBatches builds the payload of a batches envelope. The batch bodies
@@ -111,6 +113,13 @@ func OpenEnvelope(pub ed25519.PublicKey, signed []byte, now time.Time) (*Envelop
 	case EnvelopeSnapshot:
 		if env.Snapshot == nil || env.Snapshot.Size <= 0 {
 			return nil, reject("invalid", "no snapshot manifest")
+		}
+	case EnvelopeCommand:
+		if env.Command == nil {
+			return nil, reject("invalid", "no command")
+		}
+		if err := env.Command.Validate(); err != nil {
+			return nil, reject("invalid", "command: %v", err)
 		}
 	default:
 		return nil, reject("invalid", "unknown envelope type %q", env.Type)

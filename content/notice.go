@@ -8,6 +8,8 @@ import (
 	"time"
 
 	"github.com/paulmach/orb"
+	"github.com/paulmach/orb/geojson"
+	"github.com/paulmach/orb/planar"
 )
 
 // Alert is a notice for the screens it targets during its validity window
@@ -18,8 +20,70 @@ type Alert struct {
 	StartsAt   time.Time `json:"starts_at"`
 	EndsAt     time.Time `json:"ends_at"`
 	Severity   string    `json:"severity"`    // info or warning
-	TargetKind string    `json:"target_kind"` // all, territory or totems
-	Target     string    `json:"target"`      // the territory ID, or totem IDs separated by commas
+	TargetKind string    `json:"target_kind"` // all, territory, totems or area
+	// Target is the territory ID, the totem IDs separated by commas, or the
+	// area: a GeoJSON Polygon or MultiPolygon (WGS84).
+	Target string `json:"target"`
+}
+
+// maxAreaBytes bounds an alert's drawn area.
+const maxAreaBytes = 64 << 10
+
+// Area returns the drawn area an alert of kind "area" is aimed at.
+func (a *Alert) Area() (orb.MultiPolygon, error) {
+	if len(a.Target) > maxAreaBytes {
+		return nil, invalid("target", "the area is larger than %d bytes", maxAreaBytes)
+	}
+	g, err := geojson.UnmarshalGeometry([]byte(a.Target))
+	if err != nil {
+		return nil, invalid("target", "the area is not a GeoJSON geometry: %v", err)
+	}
+	var mp orb.MultiPolygon
+	switch v := g.Geometry().(type) {
+	case orb.Polygon:
+		mp = orb.MultiPolygon{v}
+	case orb.MultiPolygon:
+		mp = v
+	default:
+		return nil, invalid("target", "the area must be a Polygon or MultiPolygon, not %s", g.Type)
+	}
+	if len(mp) == 0 {
+		return nil, invalid("target", "the area is empty")
+	}
+	for i, poly := range mp {
+		if len(poly) == 0 {
+			return nil, invalid("target", "polygon %d has no ring", i)
+		}
+		for j, ring := range poly {
+			if len(ring) < 4 || ring[0] != ring[len(ring)-1] {
+				return nil, invalid("target", "polygon %d ring %d must be closed and have at least 3 corners", i, j)
+			}
+			for _, pt := range ring {
+				if err := ValidPoint(pt); err != nil {
+					return nil, invalid("target", "polygon %d ring %d: %v", i, j, err)
+				}
+			}
+		}
+		if planar.Area(poly[0]) == 0 {
+			return nil, invalid("target", "polygon %d has no area", i)
+		}
+	}
+	return mp, nil
+}
+
+// Reaches reports whether a screen standing at pos and known as totemID is
+// one the alert is aimed at, given the territories that hold pos.
+func (a *Alert) Reaches(pos orb.Point, totemID string, territories []string) bool {
+	switch a.TargetKind {
+	case "territory":
+		return slices.Contains(territories, a.Target)
+	case "totems":
+		return totemID != "" && slices.Contains(strings.Split(a.Target, ","), totemID)
+	case "area":
+		mp, err := a.Area()
+		return err == nil && planar.MultiPolygonContains(mp, pos)
+	}
+	return true
 }
 
 // Validate checks an alert before it is written.
@@ -47,8 +111,19 @@ func (a *Alert) Validate() error {
 		if a.Target == "" {
 			return invalid("target", "names no %s", a.TargetKind)
 		}
+	case "area":
+		mp, err := a.Area()
+		if err != nil {
+			return err
+		}
+		// Stored in one canonical form, whatever the editor sent.
+		b, err := geojson.NewGeometry(mp).MarshalJSON()
+		if err != nil {
+			return invalid("target", "%v", err)
+		}
+		a.Target = string(b)
 	default:
-		return invalid("target_kind", "%q is not all, territory or totems", a.TargetKind)
+		return invalid("target_kind", "%q is not all, territory, totems or area", a.TargetKind)
 	}
 	return nil
 }
@@ -97,15 +172,8 @@ func (s *Store) ActiveAlerts(ctx context.Context, pos orb.Point, totemID string,
 	territories := s.areas.Load().At(pos)
 	out := []Alert{}
 	for _, a := range all {
-		switch a.TargetKind {
-		case "territory":
-			if !slices.Contains(territories, a.Target) {
-				continue
-			}
-		case "totems":
-			if totemID == "" || !slices.Contains(strings.Split(a.Target, ","), totemID) {
-				continue
-			}
+		if !a.Reaches(pos, totemID, territories) {
+			continue
 		}
 		if a.Text, err = s.text(ctx, "alert", a.ID, "text"); err != nil {
 			return nil, err

@@ -224,3 +224,16 @@ func (s *Store) Organization(ctx context.Context, id string) (*Organization, err
 	o.Name, o.Description = tx["name"], tx["description"]
 	return o, nil
 }
+
+// HasService reports whether the catalog holds a service with that id.
+func (s *Store) HasService(ctx context.Context, id string) (bool, error) {
+	var one int
+	err := s.r.QueryRowContext(ctx, "SELECT 1 FROM service WHERE id = ?", id).Scan(&one)
+	if errors.Is(err, sql.ErrNoRows) {
+		return false, nil
+	}
+	if err != nil {
+		return false, fmt.Errorf("content: service %s: %w", id, err)
+	}
+	return true, nil
+}

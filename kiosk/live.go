@@ -23,19 +23,26 @@ type live struct {
 
 func newLive(seq int64) *live { return &live{clients: map[chan []byte]struct{}{}, seq: seq} }
 
-// notify sends a change to every screen; a screen too slow to take it is
-// dropped (its browser reconnects and refreshes).
+// notify sends a change to every screen.
 func (l *live) notify(a content.Affected) {
-	data, err := json.Marshal(a)
-	if err != nil {
-		return
-	}
-	msg := []byte(fmt.Sprintf("event: change\ndata: %s\n\n", data))
 	l.mu.Lock()
-	defer l.mu.Unlock()
 	if a.Seq > l.seq {
 		l.seq = a.Seq
 	}
+	l.mu.Unlock()
+	l.send("change", a)
+}
+
+// send sends an event to every screen; a screen too slow to take it is
+// dropped (its browser reconnects and refreshes).
+func (l *live) send(event string, v any) {
+	data, err := json.Marshal(v)
+	if err != nil {
+		return
+	}
+	msg := []byte(fmt.Sprintf("event: %s\ndata: %s\n\n", event, data))
+	l.mu.Lock()
+	defer l.mu.Unlock()
 	for ch := range l.clients {
 		select {
 		case ch <- msg:

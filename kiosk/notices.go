@@ -1,6 +1,8 @@
 package kiosk
 
 import (
+	"time"
+
 	"github.com/gofiber/fiber/v2"
 	"github.com/punto-totem/punto/content"
 )
@@ -10,6 +12,9 @@ type alertOut struct {
 	Text     content.Localized `json:"text"`
 	Severity string            `json:"severity"`
 	EndsAt   string            `json:"ends_at"`
+	// Kind is "alert" (from the catalog) or "message" (sent to this
+	// screen by the portal's operators; it shows on the attract screen too).
+	Kind string `json:"kind"`
 }
 
 // alerts lists the notices in force for this node's screen: for every
@@ -27,9 +32,12 @@ func (s *Server) alerts(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	out := make([]alertOut, len(as))
-	for i, a := range as {
-		out[i] = alertOut{ID: a.ID, Text: a.Text.Pick(lang), Severity: a.Severity, EndsAt: a.EndsAt.Format("2006-01-02T15:04:05Z07:00")}
+	out := make([]alertOut, 0, len(as)+1)
+	if id, text, until, ok := s.message.at(at); ok {
+		out = append(out, alertOut{ID: id, Text: text.Pick(lang), Severity: "warning", EndsAt: until.UTC().Format(time.RFC3339), Kind: "message"})
+	}
+	for _, a := range as {
+		out = append(out, alertOut{ID: a.ID, Text: a.Text.Pick(lang), Severity: a.Severity, EndsAt: a.EndsAt.Format(time.RFC3339), Kind: "alert"})
 	}
 	c.Set(fiber.HeaderCacheControl, "no-cache")
 	return c.JSON(fiber.Map{"lang": lang, "alerts": out})

@@ -63,6 +63,7 @@ type Server struct {
 	app     *fiber.App
 	live    *live
 	metrics *metrics
+	message operatorMessage
 }
 
 // New builds the server and its routes.
@@ -146,6 +147,7 @@ func (s *Server) routes() error {
 	api.Get("/search", s.search)
 	api.Get("/ui", s.uiStrings)
 	api.Get("/alerts", s.alerts)
+	api.Post("/tally", s.tally)
 	api.Get("/pages", s.pages)
 	api.Get("/qr.svg", s.qrCode)
 	api.Get("/live", s.liveStream)

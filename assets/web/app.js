@@ -114,6 +114,23 @@ function wayLine(r) {
   return `${distance(r.distance_m)} · ${t("walk.minutes", { Count: r.walking_minutes })} · ${t(`direction.${r.direction}`)}`;
 }
 
+// tally counts one event of a visit in the totem's anonymous needs
+// figures: a visit started, a language chosen, a category opened, a
+// service viewed, a QR code shown, a search that found nothing. It sends
+// no identifier and never what was typed; phones count nothing.
+function tally(event, value = "") {
+  if (!node || node.role !== "totem") return;
+  fetch("/api/v1/tally", { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ event, value }), keepalive: true })
+    .catch(() => {});
+}
+
+// leftSearch counts a search screen left with nothing found (unless the
+// search goes on to its results, which count themselves).
+function leftSearch(next) {
+  const cur = state.current;
+  if (cur && cur.name === "search" && cur.none && !(next && next.name === "results" && next.arg && next.arg.q !== undefined)) tally("search_empty");
+}
+
 // ---- navigation ---------------------------------------------------------
 
 const screens = {};
@@ -124,7 +141,10 @@ const screens = {};
 function show(name, arg, push = true) {
   // A double tap must not stack the same screen twice.
   if (push && state.current && state.current.name === name && JSON.stringify(state.current.arg) === JSON.stringify(arg)) return Promise.resolve();
+  leftSearch({ name, arg });
   if (push && state.current) state.stack.push(state.current);
+  if (push && name === "results" && arg && arg.category) tally("category", arg.category);
+  if (push && name === "detail") tally("service", arg);
   if (state.map) {
     state.map.remove();
     state.map = null;
@@ -209,6 +229,12 @@ function live() {
     }
     liveSeq = now;
   });
+  // Commands from the portal's operators, for this screen.
+  es.addEventListener("command", (e) => {
+    const c = JSON.parse(e.data);
+    if (c.action === "reload") location.reload();
+    else if (c.action === "message") alerts();
+  });
   es.addEventListener("change", (e) => {
     const a = JSON.parse(e.data);
     liveSeq = a.seq;
@@ -231,6 +257,7 @@ function back() {
 }
 
 function home() {
+  leftSearch({ name: "home" });
   state.stack = [];
   state.current = null;
   show("home");
@@ -267,7 +294,7 @@ screens.attract = (view) => {
   cycle();
   clearInterval(attractTimer);
   attractTimer = setInterval(cycle, 2500);
-  const start = el("button", { class: "attract", type: "button", on: { click: () => { clearInterval(attractTimer); show("languages", null, false); } } },
+  const start = el("button", { class: "attract", type: "button", on: { click: () => { clearInterval(attractTimer); tally("visit"); show("languages", null, false); } } },
     el("img", { src: "/assets/icon.svg", alt: "", width: 160, height: 160 }),
     el("span", { class: "brand" }, "Punto"), line);
   view.append(start);
@@ -280,6 +307,7 @@ screens.languages = (view) => {
       const visit = state.visit;
       await setLanguage(l.tag).catch(() => {});
       if (visit !== state.visit || state.lang !== l.tag) return; // reset, or another tap won
+      tally("language", l.tag);
       state.stack = [];
       state.current = null;
       show("home");
@@ -334,19 +362,23 @@ screens.page = (view, p) => {
   view.append(el("article", { class: "detail" }, el("h1", { lang: p.title.lang }, p.title.text), el("p", { lang: p.body.lang }, withNumbers(p.body.text))));
 };
 
-// alerts shows the notices in force on every screen but the attract one.
+// alerts shows the notices in force on every screen but the attract one,
+// and the operators' messages on every screen, the attract one too; each
+// goes when its time is up.
+let alertsTimer = null;
+
 async function alerts() {
   const box = $("#alerts");
-  if (!state.lang) {
-    box.replaceChildren();
-    return;
-  }
   const visit = state.visit, lang = state.lang;
   try {
     const data = await api("alerts");
     if (visit !== state.visit || lang !== state.lang) return; // the visit or its language changed meanwhile
-    box.replaceChildren(...data.alerts.map((a) => el("p", { class: `alert ${a.severity}`, lang: a.text.lang },
-      el("strong", {}, `${t("ui.alert")}: `), withNumbers(a.text.text))));
+    const shown = data.alerts.filter((a) => lang || a.kind === "message");
+    box.replaceChildren(...shown.map((a) => el("p", { class: `alert ${a.severity}`, lang: a.text.lang, "data-kind": a.kind },
+      lang ? el("strong", {}, `${t("ui.alert")}: `) : "", withNumbers(a.text.text))));
+    clearTimeout(alertsTimer);
+    const next = Math.min(...shown.map((a) => Date.parse(a.ends_at)));
+    if (Number.isFinite(next)) alertsTimer = setTimeout(alerts, Math.max(1000, Math.min(next - Date.now() + 500, 3600000)));
   } catch {
     // Keep what is shown: a notice must not vanish because a request failed.
   }
@@ -357,6 +389,11 @@ screens.results = async (view, arg) => {
     : await api("services/nearby", { category: arg.category, limit: 40 });
   const title = el("h1", {}, arg.title);
   if (data.results.length === 0) {
+    const cur = state.current;
+    if (arg.q !== undefined && cur && !cur.counted) {
+      cur.counted = true; // once, not at every redraw
+      tally("search_empty");
+    }
     view.append(title, el("p", { class: "empty" }, arg.q !== undefined ? t("ui.search_none") : t("ui.no_results")));
     return;
   }
@@ -420,15 +457,18 @@ screens.search = (view, text) => {
   // On the totem the on-screen keyboard types; no system keyboard pops up.
   if (kiosk) input.setAttribute("inputmode", "none");
   const out = el("div", { class: "suggest", "aria-live": "polite" });
+  const cur = state.current;
   let seq = 0;
   const run = async () => {
     const q = input.value.trim();
-    state.current.arg = input.value;
+    cur.arg = input.value;
+    cur.none = false;
     const mine = ++seq;
     if (q.length < 2 && !/[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Hangul}]/u.test(q)) { out.replaceChildren(); return; }
     try {
       const data = await api("search", { q, limit: 8 });
       if (mine !== seq) return;
+      cur.none = data.results.length === 0; // counted if the visitor leaves with nothing found
       out.replaceChildren(data.results.length === 0 ? el("p", { class: "empty" }, t("ui.search_none"))
         : el("ul", {}, data.results.map((r) => el("li", {}, el("button", { type: "button", class: "row", "data-id": r.id, on: { click: () => show("detail", r.id) } },
           el("span", { class: "body" }, el("strong", { lang: r.name.lang }, r.name.text), el("span", { class: "way" }, wayLine(r))))))));
@@ -529,9 +569,8 @@ screens.detail = async (view, id) => {
       : el("section", {}, el("h2", {}, t("ui.website")), el("p", {}, el("a", { href: s.url, rel: "noopener noreferrer", target: "_blank", dir: "ltr" }, s.url))));
   }
   const deep = `/s/${encodeURIComponent(s.id)}?lang=${state.lang}`;
-  parts.push(el("section", { class: "qr" }, el("h2", {}, t("ui.take_with_you")),
-    el("img", { id: "qr", src: `/api/v1/qr.svg?path=${encodeURIComponent(deep)}`, alt: t("ui.scan_hint"), width: 220, height: 220 }),
-    el("p", {}, t("ui.scan_hint"))));
+  const qr = el("img", { id: "qr", src: `/api/v1/qr.svg?path=${encodeURIComponent(deep)}`, alt: t("ui.scan_hint"), width: 220, height: 220 });
+  parts.push(el("section", { class: "qr" }, el("h2", {}, t("ui.take_with_you")), qr, el("p", {}, t("ui.scan_hint"))));
   if (s.categories.includes("events")) {
     // An event's dates as iCalendar: a code to scan on the totem, a link on a phone.
     const ics = `/api/v1/services/${encodeURIComponent(s.id)}/event.ics?lang=${state.lang}`;
@@ -541,7 +580,22 @@ screens.detail = async (view, id) => {
       : el("section", {}, el("h2", {}, t("ui.add_to_calendar")), el("p", {}, el("a", { id: "ics-link", href: ics, download: `${s.id}.ics` }, t("ui.add_to_calendar")))));
   }
   view.append(el("article", { class: "detail" }, parts));
+  countShown(qr, view.querySelector("#ics-qr"));
 };
+
+// countShown counts a QR code shown once one of the codes is on screen,
+// once per page shown (a redraw does not count it again).
+function countShown(...imgs) {
+  const cur = state.current;
+  if (!cur || cur.qrCounted || !("IntersectionObserver" in window)) return;
+  const seen = new IntersectionObserver((entries) => {
+    if (!entries.some((e) => e.isIntersecting) || cur.qrCounted || state.current !== cur) return;
+    cur.qrCounted = true;
+    seen.disconnect();
+    tally("qr");
+  }, { threshold: 0.6 });
+  for (const img of imgs) if (img) seen.observe(img);
+}
 
 function langName(tag) {
   try {
@@ -578,6 +632,7 @@ function touched() {
 // reset forgets the visit: language, search text, history, scroll, toggles.
 function reset() {
   clearTimeout(idleTimer);
+  leftSearch(null);
   state.visit++;
   $("#alerts").replaceChildren();
   state.lang = null;

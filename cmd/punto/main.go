@@ -75,6 +75,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return 0
 	case errors.Is(err, flag.ErrHelp):
 		return 0
+	case errors.Is(err, errRestart):
+		fmt.Fprintln(stderr, "punto:", err)
+		return exitRestart
 	case errors.As(err, &uerr):
 		fmt.Fprintln(stderr, "punto:", err)
 		return 2

@@ -140,7 +140,7 @@ func runPortal(ctx context.Context, args []string, stdin io.Reader, stdout, stde
 		Mount: func(app *fiber.App) error {
 			app.Get(relay.Path, hub.Handler)
 			return portal.Mount(app, portal.Config{Store: store, Publisher: hub, Log: log, SecureCookies: *secure,
-				Fleet: func(ctx context.Context) (any, error) { return hub.State(ctx) }})
+				Fleet: func(ctx context.Context) (any, error) { return hub.State(ctx) }, Commander: hub, Heartbeat: *heartbeat})
 		},
 	})
 	if err != nil {

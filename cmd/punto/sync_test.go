@@ -199,7 +199,7 @@ const (
 	editorPassword = "another long enough secret"
 )
 
-func newNetwork(t *testing.T) *network {
+func newNetwork(t *testing.T, portalFlags ...string) *network {
 	t.Helper()
 	n := &network{t: t, dir: t.TempDir()}
 	n.portalDB = filepath.Join(n.dir, "portal.db")
@@ -208,7 +208,7 @@ func newNetwork(t *testing.T) *network {
 	punto(t, editorPassword+"\n", "portal", "user", "add", "--db", n.portalDB, "--name", "editor-ancona", "--role", "editor", "--territory", "ats-11-ancona", "--password-stdin")
 	addr := freeAddr(t)
 	n.portalURL = "http://" + addr
-	n.portalArg = []string{"portal", "--db", n.portalDB, "--addr", addr, "--key", filepath.Join(n.dir, "portal.key"), "--public-url", n.portalURL}
+	n.portalArg = append([]string{"portal", "--db", n.portalDB, "--addr", addr, "--key", filepath.Join(n.dir, "portal.key"), "--public-url", n.portalURL}, portalFlags...)
 	n.startPortal()
 	pub, err := os.ReadFile(filepath.Join(n.dir, "portal.key.pub"))
 	if err != nil {

@@ -99,6 +99,7 @@ func runTotem(ctx context.Context, args []string, stderr io.Writer) error {
 		follow.Store, follow.Log, follow.Version, follow.Metrics = store, log, version, relay.NewMetrics(reg)
 		follow.Heartbeat, follow.Screens = *heartbeat, func() int { return srv.Screens() }
 		follow.OnApplied = func(a content.Affected) { srv.Notify(a) }
+		follow.OnCommand = func(cmd content.Command) error { return srv.Command(cmd) }
 		if client, err = relay.NewClient(*follow); err != nil {
 			return err
 		}
@@ -114,7 +115,9 @@ func runTotem(ctx context.Context, args []string, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
+	var restart <-chan struct{}
 	if client != nil {
+		restart = client.Restart()
 		runCtx, stopClient := context.WithCancel(ctx)
 		done := make(chan struct{})
 		go func() { client.Run(runCtx); close(done) }()
@@ -133,8 +136,22 @@ func runTotem(ctx context.Context, args []string, stderr io.Writer) error {
 	case <-ctx.Done():
 		log.Info("shutting down")
 		return srv.Shutdown()
+	case <-restart:
+		log.Info("restarting on the portal's command: exiting for the supervisor to start the totem again", "exit_status", exitRestart)
+		if err := srv.Shutdown(); err != nil {
+			return err
+		}
+		return errRestart
 	}
 }
+
+// exitRestart is the exit status of a totem the portal told to restart:
+// a clean exit its supervisor is set to answer by starting it again
+// (systemd: RestartForceExitStatus=75; 75 is EX_TEMPFAIL).
+const exitRestart = 75
+
+// errRestart ends runTotem when the portal ordered a restart.
+var errRestart = errors.New("totem: restarting on the portal's command")
 
 // followConfig checks the flags that make a totem follow a portal.
 func followConfig(portalURL, portalKey, token, tokenFile, totemID string, insecure bool) (*relay.ClientConfig, error) {

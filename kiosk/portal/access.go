@@ -164,6 +164,8 @@ func (g *guard) checkAlert(a *content.Alert) error {
 			}
 		}
 		return nil
+	case "area":
+		return g.checkArea(a)
 	}
 	return forbidden(fmt.Sprintf("alert %s is aimed at every totem: only an admin may do that", a.ID))
 }
@@ -181,4 +183,41 @@ func (g *guard) pointsInside(pts ...orb.Point) (bool, error) {
 		}
 	}
 	return true, nil
+}
+
+// checkArea lets an editor aim an alert at a drawn area only inside their
+// territories: every corner of it, and every totem it reaches, must lie in
+// one of them.
+func (g *guard) checkArea(a *content.Alert) error {
+	mp, err := a.Area()
+	if err != nil {
+		return badRequest("target", err.Error())
+	}
+	for _, poly := range mp {
+		for _, ring := range poly {
+			for _, pt := range ring {
+				ok, err := g.inside(pt)
+				if err != nil {
+					return err
+				}
+				if !ok {
+					return forbidden(fmt.Sprintf("alert %s: the area reaches %v, %v, outside your territories (%s)", a.ID, pt[0], pt[1], g.territoryList()))
+				}
+			}
+		}
+	}
+	reached, err := g.p.totemsIn(g.ctx, mp)
+	if err != nil {
+		return err
+	}
+	for _, t := range reached {
+		ok, err := g.inside(t.Point)
+		if err != nil {
+			return err
+		}
+		if !ok {
+			return forbidden(fmt.Sprintf("alert %s: the area holds totem %s, which stands outside your territories (%s)", a.ID, t.ID, g.territoryList()))
+		}
+	}
+	return nil
 }

@@ -34,6 +34,10 @@ type Config struct {
 	Now func() time.Time
 	// Fleet, if set, reports every totem's state (GET /editor/api/fleet).
 	Fleet func(ctx context.Context) (any, error)
+	// Commander, if set, sends commands to totems (/editor/api/commands).
+	Commander Commander
+	// Heartbeat is how often totems report (shown with the fleet).
+	Heartbeat time.Duration
 }
 
 // Timeouts and limits of sessions and logins.
@@ -92,6 +96,7 @@ func (p *portal) routes(app *fiber.App) {
 
 	p.records(api, "/services", kindService)
 	p.records(api, "/events", kindEvent)
+	api.Post("/alerts/reach", p.authed, p.alertReach)
 	p.records(api, "/alerts", kindAlert)
 	p.records(api, "/pages", kindPage)
 	p.records(api, "/organizations", kindOrganization)
@@ -111,6 +116,10 @@ func (p *portal) routes(app *fiber.App) {
 
 	api.Get("/totems", p.authed, p.admin, p.totemList)
 	api.Get("/fleet", p.authed, p.admin, p.fleet)
+	api.Get("/commands", p.authed, p.admin, p.commandList)
+	api.Post("/commands", p.authed, p.admin, p.commandSend)
+	api.Get("/needs", p.authed, p.needs)
+	api.Get("/needs.csv", p.authed, p.needsCSV)
 	api.Post("/totems", p.authed, p.admin, p.totemIssue)
 	api.Post("/totems/:id/revoke", p.authed, p.admin, p.totemRevoke)
 

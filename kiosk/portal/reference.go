@@ -17,7 +17,7 @@ func (p *portal) reference(c *fiber.Ctx) error {
 		"statuses":            []content.Status{content.StatusActive, content.StatusTemporarilyClosed, content.StatusWithdrawn},
 		"phone_types":         []string{"voice", "cell", "text", "fax", "video", "textphone"},
 		"alert_severities":    []string{"info", "warning"},
-		"alert_targets":       []string{"all", "territory", "totems"},
+		"alert_targets":       []string{"all", "territory", "totems", "area"},
 		"territory_kinds":     []string{"ambito", "zona", "comune", "other"},
 		"password_min_length": minPasswordLen,
 	})

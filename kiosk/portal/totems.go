@@ -116,5 +116,5 @@ func (p *portal) fleet(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(fiber.Map{"totems": ts})
+	return c.JSON(fiber.Map{"totems": ts, "heartbeat_s": int(p.cfg.Heartbeat.Seconds())})
 }

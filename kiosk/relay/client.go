@@ -44,6 +44,9 @@ type ClientConfig struct {
 	// Screens counts the browsers holding their live channel open.
 	Heartbeat time.Duration
 	Screens   func() int
+	// OnCommand carries out a reload or message command for the screen.
+	// A restart command is the client's own: it closes Restart().
+	OnCommand func(content.Command) error
 	// TLS, if set, is how a wss:// portal is checked (a private CA's
 	// roots); nil trusts the system's roots.
 	TLS *tls.Config
@@ -69,6 +72,9 @@ type Client struct {
 
 	mu     sync.Mutex
 	status Status
+
+	restart     chan struct{}
+	restartOnce sync.Once
 }
 
 // NewClient checks the configuration and builds a client.
@@ -91,9 +97,14 @@ func NewClient(cfg ClientConfig) (*Client, error) {
 	if cfg.Heartbeat <= 0 {
 		cfg.Heartbeat = 30 * time.Second
 	}
-	c := &Client{started: time.Now(), cfg: cfg, dialer: websocket.Dialer{HandshakeTimeout: 15 * time.Second, ReadBufferSize: 64 << 10, Proxy: http.ProxyFromEnvironment, TLSClientConfig: cfg.TLS}}
+	c := &Client{started: time.Now(), cfg: cfg, restart: make(chan struct{}), dialer: websocket.Dialer{HandshakeTimeout: 15 * time.Second, ReadBufferSize: 64 << 10, Proxy: http.ProxyFromEnvironment, TLSClientConfig: cfg.TLS}}
 	return c, nil
 }
+
+// Restart is closed when the portal has ordered this totem to restart:
+// the command has been acknowledged, and the process should exit cleanly
+// for its supervisor to start it again.
+func (c *Client) Restart() <-chan struct{} { return c.restart }
 
 // Status reports the link's state.
 func (c *Client) Status() Status {
@@ -202,6 +213,8 @@ func (c *Client) handle(ctx context.Context, ws *websocket.Conn, sess *session, 
 		switch env.Type {
 		case content.EnvelopeWelcome:
 			return c.welcome(ctx, sess, env)
+		case content.EnvelopeCommand:
+			return false, c.command(ctx, sess, env)
 		case content.EnvelopeBatches:
 			bodies := env.Bodies()
 			c.cfg.Log.Info("applying batches", "batches", len(bodies))
@@ -263,9 +276,15 @@ func (sess *session) write(m totemMsg) error {
 func (c *Client) heartbeats(ctx context.Context, sess *session) {
 	tick := time.NewTicker(c.cfg.Heartbeat)
 	defer tick.Stop()
+	if err := c.cfg.Store.ResendNeeds(ctx, time.Now().Add(-needsResendWindow)); err != nil {
+		c.cfg.Log.Warn("needs figures", "err", err)
+	}
 	for {
 		if err := sess.write(totemMsg{Type: "heartbeat", State: c.state(ctx, sess)}); err != nil {
 			return
+		}
+		if err := c.reportNeeds(ctx, sess); err != nil {
+			c.cfg.Log.Warn("needs figures not reported", "err", err)
 		}
 		select {
 		case <-ctx.Done():
@@ -329,11 +348,17 @@ func (c *Client) welcome(ctx context.Context, sess *session, env *content.Envelo
 	return inStep, nil
 }
 
-func (c *Client) refuse(sess *session, re *content.RejectError) {
+// refuse reports a refused message to the portal (with the ID of the
+// command it was, if any).
+func (c *Client) refuse(sess *session, re *content.RejectError, command ...string) {
 	c.cfg.Metrics.rejectedOne(re.Reason)
 	c.cfg.Log.Warn("refused a message from the portal", "reason", re.Reason, "detail", re.Detail)
 	c.update(func(s *Status) { s.LastError = re.Error() })
-	sess.write(totemMsg{Type: "reject", Reason: re.Reason, Detail: re.Detail})
+	m := totemMsg{Type: "reject", Reason: re.Reason, Detail: re.Detail}
+	if len(command) > 0 {
+		m.ID = command[0]
+	}
+	sess.write(m)
 }
 
 // receiveSnapshot reads the snapshot file that follows its manifest into a

@@ -17,6 +17,8 @@ type TotemState struct {
 	Online bool   `json:"online"` // reported within two heartbeat intervals
 	Lag    int64  `json:"lag"`    // changes it has yet to acknowledge
 	Flag   string `json:"flag"`   // "", "offline" or "behind"
+	// Territories are those whose polygon holds the totem.
+	Territories []string `json:"territories"`
 }
 
 // fleet watches the totems' heartbeats and says when one changes state.
@@ -53,7 +55,14 @@ func (f *fleet) states(ctx context.Context, now time.Time) ([]TotemState, error)
 	defer f.mu.Unlock()
 	out := make([]TotemState, 0, len(ts))
 	for _, t := range ts {
-		st := TotemState{Totem: t, Lag: max(0, head.Seq-t.Seq)}
+		st := TotemState{Totem: t, Lag: max(0, head.Seq-t.Seq), Territories: []string{}}
+		terrs, err := f.h.cfg.Store.TerritoriesAt(ctx, t.Point)
+		if err != nil {
+			return nil, err
+		}
+		for _, tr := range terrs {
+			st.Territories = append(st.Territories, tr.ID)
+		}
 		if acked, ok := connected[t.ID]; ok {
 			st.Lag = max(0, head.Seq-acked)
 		}

@@ -271,7 +271,7 @@ func (h *Hub) serve(ws *websocket.Conn, id, token string) {
 		h.cfg.Log.Warn("totem sent no hello", "totem", id, "err", err)
 		return
 	}
-	t := &totemConn{id: id, ws: ws, send: make(chan *outMsg, 256), done: make(chan struct{})}
+	t := &totemConn{id: id, ws: ws, send: make(chan *outMsg, 256), cmds: make(chan pendingCommand, 16), done: make(chan struct{})}
 	t.acked.Store(hello.Seq)
 	h.register(t)
 	defer h.unregister(t)
@@ -357,10 +357,31 @@ func (h *Hub) readLoop(t *totemConn) {
 			if len(detail) > 300 {
 				detail = detail[:300]
 			}
-			h.cfg.Log.Warn("totem rejected a message", "totem", t.id, "reason", m.Reason, "detail", detail)
+			h.cfg.Log.Warn("totem rejected a message", "totem", t.id, "reason", m.Reason, "detail", detail, "command", m.ID)
 			t.setError(fmt.Sprintf("rejected (%s): %s", m.Reason, detail))
 			h.metrics.reported(m.Reason)
+			if m.ID != "" {
+				h.commandReported(t, m.ID, "refused", m.Reason+": "+detail)
+			}
+		case "done":
+			state := "done"
+			if m.Detail != "" {
+				state = "failed"
+			}
+			h.cfg.Log.Info("totem carried out a command", "totem", t.id, "command", m.ID, "state", state, "detail", m.Detail)
+			h.commandReported(t, m.ID, state, m.Detail)
+		case "needs":
+			h.needsReported(t, m.Counts)
 		}
+	}
+}
+
+func (h *Hub) commandReported(t *totemConn, id, state, detail string) {
+	if !content.ValidID(id) {
+		return
+	}
+	if err := h.cfg.Store.CommandReported(h.ctx, id, t.id, state, detail); err != nil {
+		h.cfg.Log.Warn("record command", "id", id, "totem", t.id, "err", err)
 	}
 }
 
@@ -389,6 +410,9 @@ func (h *Hub) feed(t *totemConn, hello totemMsg) error {
 	if err != nil {
 		return err
 	}
+	if err := h.sendPending(t); err != nil {
+		return err
+	}
 	ping := time.NewTicker(pingEvery)
 	defer ping.Stop()
 	for {
@@ -406,6 +430,10 @@ func (h *Hub) feed(t *totemConn, hello totemMsg) error {
 					return err
 				}
 				sent = m.last
+			}
+		case c := <-t.cmds:
+			if err := h.sendCommand(t, c); err != nil {
+				return err
 			}
 		case <-ping.C:
 			if err := t.ws.WriteControl(websocket.PingMessage, nil, time.Now().Add(writeTimeout)); err != nil {

@@ -12,6 +12,7 @@ type totemConn struct {
 	id    string
 	ws    *websocket.Conn
 	send  chan *outMsg
+	cmds  chan pendingCommand
 	acked atomic.Int64 // last sequence the totem committed
 	saved atomic.Int64 // last acked written to the registry
 

@@ -16,11 +16,19 @@
 //   - The totem applies each envelope in one transaction and only then
 //     acknowledges, {"type":"ack","seq":N}; a refused envelope is reported,
 //     {"type":"reject","reason":…}, and nothing of it is applied.
+//   - A command envelope names the totems it is for; a totem carries out
+//     one that names it, once, and says {"type":"done","id":…} (with a
+//     detail if it failed), or refuses it with a reject carrying its id.
+//   - Every heartbeat interval the totem reports its state
+//     ({"type":"heartbeat"}) and the needs figures that changed
+//     ({"type":"needs","counts":[…]}, absolute counts per hour).
 package relay
 
 import (
 	"encoding/json"
 	"time"
+
+	"github.com/punto-totem/punto/content"
 )
 
 // Frame tags: the first byte of every binary frame from the portal.
@@ -40,7 +48,7 @@ const Path = "/sync"
 
 // totemMsg is a text frame from a totem.
 type totemMsg struct {
-	Type    string          `json:"type"` // hello, ack, reject or heartbeat
+	Type    string          `json:"type"` // hello, ack, reject, heartbeat, done (a command) or needs
 	Seq     int64           `json:"seq"`
 	Hash    string          `json:"hash,omitempty"`
 	Version string          `json:"version,omitempty"`
@@ -48,6 +56,10 @@ type totemMsg struct {
 	State   json.RawMessage `json:"state,omitempty"` // heartbeat: the totem's report
 	Reason  string          `json:"reason,omitempty"`
 	Detail  string          `json:"detail,omitempty"`
+	// ID names the command a reject or done is about.
+	ID string `json:"id,omitempty"`
+	// Counts are needs figures (type needs).
+	Counts []content.NeedsCount `json:"counts,omitempty"`
 }
 
 const (

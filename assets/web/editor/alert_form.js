@@ -3,6 +3,7 @@
 // position).
 
 import { el, t, state, api, field, select, markDirty, pick } from "./lib.js";
+import { areaEditor } from "./area.js";
 
 // ---- Europe/Rome wall time <-> UTC ------------------------------------------
 
@@ -57,7 +58,7 @@ export const alertSpec = {
     if (!doc.target_kind) doc.target_kind = "all";
     if (doc.target === undefined) doc.target = "";
   },
-  build(doc, texts) {
+  build(doc, texts, ctx) {
     const admin = state.user.role === "admin";
     const dt = (key, label) => field(label, el("input", { type: "datetime-local", value: toRome(doc[key]), required: true,
       on: { input: (e) => { doc[key] = fromRome(e.target.value); markDirty(); } } }), { path: key });
@@ -91,10 +92,22 @@ export const alertSpec = {
     };
     loadTotems();
 
+    const area = areaEditor(doc);
+    let started = false;
     const show = () => {
       terrBox.hidden = doc.target_kind !== "territory";
       totemBox.hidden = doc.target_kind !== "totems";
+      area.hidden = doc.target_kind !== "area";
+      // The map draws once it has a size: when the area is first shown.
+      if (!area.hidden && !started && area.isConnected) {
+        started = true;
+        area.start();
+      }
     };
+    if (ctx) {
+      ctx.onStart.push(show);
+      ctx.onStop = [...(ctx.onStop || []), area.stop];
+    }
     const radios = el("fieldset", { class: "choices", "data-field": "target_kind" }, el("legend", {}, t("alerts.target")),
       state.ref.alert_targets.map((k) => el("label", { class: "check" },
         el("input", { type: "radio", name: "target_kind", value: k, checked: doc.target_kind === k, disabled: k === "all" && !admin,
@@ -102,6 +115,7 @@ export const alertSpec = {
             doc.target_kind = k;
             doc.target = k === "territory" ? terrSelect.value : "";
             if (k === "totems") loadTotems();
+            if (k === "area") area.reset();
             markDirty();
             show();
           } } }), " ", t(`alerts.target.${k}`))),
@@ -112,7 +126,7 @@ export const alertSpec = {
       el("div", { class: "row-fields" }, dt("starts_at", t("alerts.starts")), dt("ends_at", t("alerts.ends")),
         field(t("alerts.severity"), select(state.ref.alert_severities.map((s) => [s, t(`alerts.severity.${s}`)]), doc.severity || "info",
           (v) => { doc.severity = v; markDirty(); }), { path: "severity" })),
-      radios, terrBox, totemBox);
+      radios, terrBox, totemBox, area);
   },
   clean(out) {
     if (out.target_kind === "all") out.target = "";

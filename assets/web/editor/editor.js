@@ -10,6 +10,8 @@ import { alertSpec, pageSpec } from "./alert_form.js";
 import { accounts, totems, drafts } from "./admin.js";
 import { audit } from "./audit.js";
 import { importScreen } from "./import.js";
+import { fleetScreen } from "./fleet.js";
+import { needsScreen } from "./needs.js";
 
 const view = $("#view");
 const top = $("#top");
@@ -30,12 +32,15 @@ const routes = [
   [/^accounts$/, (page) => accounts(page), true],
   [/^totems$/, (page) => totems(page), true],
   [/^import$/, (page) => importScreen(page), true],
+  [/^fleet$/, (page) => fleetScreen(page), true],
+  [/^needs$/, (page, m, q) => needsScreen(page, q)],
 ];
 
 const nav = [
   ["services", "nav.services"], ["events", "nav.events"], ["alerts", "nav.alerts"], ["pages", "nav.pages"],
   ["drafts", "nav.drafts"], ["audit", "nav.audit"], ["accounts", "nav.accounts", true], ["totems", "nav.totems", true],
   ["import", "nav.import", true],
+  ["fleet", "nav.fleet", true], ["needs", "nav.needs"],
 ];
 
 let shown = ""; // the address on show, to go back to when leaving is cancelled

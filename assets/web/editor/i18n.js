@@ -731,3 +731,7 @@ export const strings = {
     "import.line": "line {n}",
   },
 };
+
+import { fleet } from "./i18n_fleet.js";
+
+for (const lang of Object.keys(strings)) Object.assign(strings[lang], fleet[lang]);

@@ -25,7 +25,7 @@ export function mine(pt) {
   return state.territories.some((tr) => tr.mine && inMultiPolygon(tr.shape, pt));
 }
 
-function myCentre() {
+export function myCentre() {
   const tr = state.territories.find((x) => x.mine) || state.territories[0];
   if (!tr) return [12.5, 42.9];
   const [a, b, c, d] = tr.bbox;
@@ -36,7 +36,7 @@ function myCentre() {
 
 let loading = null;
 
-function loadMapLibre() {
+export function loadMapLibre() {
   if (window.maplibregl) return Promise.resolve();
   if (!loading) {
     loading = new Promise((resolve, reject) => {
@@ -47,7 +47,7 @@ function loadMapLibre() {
   return loading;
 }
 
-function territoriesGeoJSON(onlyMine) {
+export function territoriesGeoJSON(onlyMine) {
   return {
     type: "FeatureCollection",
     features: state.territories.filter((x) => !onlyMine || x.mine).map((x) => ({

@@ -1,0 +1,210 @@
+package content
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"time"
+)
+
+// NeedsCount is one anonymous figure: how many times an event happened on
+// a totem's screen in one hour (UTC). Value is a language tag, a category
+// or a service ID from the catalog, or empty; never anything a visitor
+// typed, and nothing that tells one visitor from another.
+type NeedsCount struct {
+	Hour  time.Time `json:"hour"`
+	Event string    `json:"event"`
+	Value string    `json:"value,omitempty"`
+	N     int64     `json:"n"`
+}
+
+// The needs events.
+const (
+	NeedVisit       = "visit"        // a visit started (the attract screen was touched)
+	NeedLanguage    = "language"     // a language was chosen: Value is its tag
+	NeedCategory    = "category"     // a category was opened: Value is its ID
+	NeedService     = "service"      // a service was viewed: Value is its ID
+	NeedQR          = "qr"           // a QR code to take a page along was shown
+	NeedSearchEmpty = "search_empty" // a search found nothing (what was typed is not kept)
+)
+
+// NeedsEvents lists the events, in the order reports show them.
+var NeedsEvents = []string{NeedVisit, NeedLanguage, NeedCategory, NeedService, NeedQR, NeedSearchEmpty}
+
+// NeedsHour is the hour a moment is counted in.
+func NeedsHour(t time.Time) time.Time { return t.UTC().Truncate(time.Hour) }
+
+// Validate checks a figure: a known event, a value of the kind the event
+// takes, a whole hour, a count that makes sense.
+func (c *NeedsCount) Validate() error {
+	switch c.Event {
+	case NeedVisit, NeedQR, NeedSearchEmpty:
+		if c.Value != "" {
+			return invalid("value", "event %s takes no value", c.Event)
+		}
+	case NeedLanguage:
+		if !ValidLanguage(c.Value) {
+			return invalid("value", "%q is not a language tag", c.Value)
+		}
+	case NeedCategory:
+		if _, ok := CategoryByID(c.Value); !ok {
+			return invalid("value", "%q is not a category", c.Value)
+		}
+	case NeedService:
+		if !ValidID(c.Value) || len(c.Value) > 100 {
+			return invalid("value", "%q is not a service ID", c.Value)
+		}
+	default:
+		return invalid("event", "%q is not one of %v", c.Event, NeedsEvents)
+	}
+	if c.Hour.IsZero() || !c.Hour.Equal(NeedsHour(c.Hour)) {
+		return invalid("hour", "%s is not a whole hour", c.Hour.Format(time.RFC3339))
+	}
+	if c.N < 0 || c.N > 1e9 {
+		return invalid("n", "%d is out of range", c.N)
+	}
+	return nil
+}
+
+const hourFormat = "2006-01-02T15:04:05Z"
+
+// CountNeed adds one to the figure for event and value in the hour of at
+// (totem only). The caller checks the value against the catalog.
+func (s *Store) CountNeed(ctx context.Context, at time.Time, event, value string) error {
+	c := NeedsCount{Hour: NeedsHour(at), Event: event, Value: value, N: 1}
+	if err := c.Validate(); err != nil {
+		return err
+	}
+	s.writeMu.Lock()
+	defer s.writeMu.Unlock()
+	_, err := s.w.ExecContext(ctx, `INSERT INTO needs_count(hour, event, value, n) VALUES (?, ?, ?, 1)
+		ON CONFLICT(hour, event, value) DO UPDATE SET n = n + 1`, c.Hour.Format(hourFormat), event, value)
+	if err != nil {
+		return fmt.Errorf("content: count %s: %w", event, err)
+	}
+	return nil
+}
+
+// NeedsToReport returns up to limit figures that changed since they were
+// last reported to the portal, oldest first (totem only).
+func (s *Store) NeedsToReport(ctx context.Context, limit int) ([]NeedsCount, error) {
+	return s.scanNeeds(ctx, "SELECT hour, event, value, n FROM needs_count WHERE n > reported ORDER BY hour, event, value LIMIT ?", limit)
+}
+
+// NeedsCounts returns every figure the totem holds, oldest first.
+func (s *Store) NeedsCounts(ctx context.Context) ([]NeedsCount, error) {
+	return s.scanNeeds(ctx, "SELECT hour, event, value, n FROM needs_count ORDER BY hour, event, value")
+}
+
+func (s *Store) scanNeeds(ctx context.Context, query string, args ...any) ([]NeedsCount, error) {
+	rows, err := s.r.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, fmt.Errorf("content: needs: %w", err)
+	}
+	defer rows.Close()
+	var out []NeedsCount
+	for rows.Next() {
+		var c NeedsCount
+		var hour string
+		if err := rows.Scan(&hour, &c.Event, &c.Value, &c.N); err != nil {
+			return nil, err
+		}
+		c.Hour, _ = time.Parse(hourFormat, hour)
+		out = append(out, c)
+	}
+	return out, rows.Err()
+}
+
+// needsKept is how long a totem keeps figures the portal has had.
+const needsKept = 90 * 24 * time.Hour
+
+// NeedsReported notes that the portal was sent these figures (totem only),
+// and drops reported figures older than 90 days.
+func (s *Store) NeedsReported(ctx context.Context, sent []NeedsCount) error {
+	s.writeMu.Lock()
+	defer s.writeMu.Unlock()
+	tx, err := s.w.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	for _, c := range sent {
+		if _, err := tx.ExecContext(ctx, "UPDATE needs_count SET reported = max(reported, ?) WHERE hour = ? AND event = ? AND value = ?",
+			c.N, c.Hour.Format(hourFormat), c.Event, c.Value); err != nil {
+			return fmt.Errorf("content: needs: %w", err)
+		}
+	}
+	if _, err := tx.ExecContext(ctx, "DELETE FROM needs_count WHERE hour < ? AND reported >= n",
+		NeedsHour(time.Now().Add(-needsKept)).Format(hourFormat)); err != nil {
+		return fmt.Errorf("content: needs: %w", err)
+	}
+	return tx.Commit()
+}
+
+// ResendNeeds marks the figures from since on as not yet reported (totem
+// only): a new link to the portal sends them again, in case the last
+// report was lost with the old one. The portal keeps absolute counts, so a
+// figure sent twice counts once.
+func (s *Store) ResendNeeds(ctx context.Context, since time.Time) error {
+	s.writeMu.Lock()
+	defer s.writeMu.Unlock()
+	_, err := s.w.ExecContext(ctx, "UPDATE needs_count SET reported = 0 WHERE hour >= ?", NeedsHour(since).Format(hourFormat))
+	return err
+}
+
+// RecordNeeds stores a totem's figures as it reports them (portal only):
+// each replaces what the totem reported before for its hour, event and
+// value. Figures that fail Validate are refused, all of them.
+func (s *Store) RecordNeeds(ctx context.Context, totemID string, counts []NeedsCount) error {
+	for i := range counts {
+		if err := counts[i].Validate(); err != nil {
+			return fmt.Errorf("counts[%d]: %w", i, err)
+		}
+	}
+	s.writeMu.Lock()
+	defer s.writeMu.Unlock()
+	tx, err := s.w.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	for _, c := range counts {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO needs_report(totem_id, hour, event, value, n) VALUES (?, ?, ?, ?, ?)
+			ON CONFLICT(totem_id, hour, event, value) DO UPDATE SET n = max(n, excluded.n)`,
+			totemID, c.Hour.Format(hourFormat), c.Event, c.Value, c.N); err != nil {
+			return fmt.Errorf("content: needs of %s: %w", totemID, err)
+		}
+	}
+	return tx.Commit()
+}
+
+// NeedsRow is one stored figure of one totem (portal only).
+type NeedsRow struct {
+	Totem string
+	NeedsCount
+}
+
+// NeedsReports returns the figures of the hours in [from, to), of the
+// given totems (all when nil), ordered by hour (portal only).
+func (s *Store) NeedsReports(ctx context.Context, from, to time.Time, totems []string) ([]NeedsRow, error) {
+	rows, err := s.r.QueryContext(ctx, "SELECT totem_id, hour, event, value, n FROM needs_report WHERE hour >= ? AND hour < ? ORDER BY hour, totem_id, event, value",
+		NeedsHour(from).Format(hourFormat), to.UTC().Format(hourFormat))
+	if err != nil {
+		return nil, fmt.Errorf("content: needs: %w", err)
+	}
+	defer rows.Close()
+	var out []NeedsRow
+	for rows.Next() {
+		var r NeedsRow
+		var hour string
+		if err := rows.Scan(&r.Totem, &hour, &r.Event, &r.Value, &r.N); err != nil {
+			return nil, err
+		}
+		if totems != nil && !slices.Contains(totems, r.Totem) {
+			continue
+		}
+		r.Hour, _ = time.Parse(hourFormat, hour)
+		out = append(out, r)
+	}
+	return out, rows.Err()
+}

@@ -1,0 +1,91 @@
+package portal
+
+import (
+	"context"
+	"errors"
+
+	"github.com/gofiber/fiber/v2"
+	"github.com/paulmach/orb"
+	"github.com/paulmach/orb/planar"
+	"github.com/punto-totem/punto/content"
+)
+
+// totemsIn lists the registered totems (not revoked) standing inside an
+// area.
+func (p *portal) totemsIn(ctx context.Context, mp orb.MultiPolygon) ([]content.Totem, error) {
+	ts, err := p.st.Totems(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var out []content.Totem
+	for _, t := range ts {
+		if !t.Revoked && planar.MultiPolygonContains(mp, t.Point) {
+			out = append(out, t)
+		}
+	}
+	return out, nil
+}
+
+type reachIn struct {
+	TargetKind string `json:"target_kind"`
+	Target     string `json:"target"`
+}
+
+type reachedTotem struct {
+	ID    string    `json:"id"`
+	Name  string    `json:"name"`
+	Point orb.Point `json:"point"`
+}
+
+// alertReach answers POST /alerts/reach: the registered totems an alert
+// with this target would show on, worked out as each totem does it (its
+// position against the territories and the drawn area).
+func (p *portal) alertReach(c *fiber.Ctx) error {
+	ctx := c.UserContext()
+	var in reachIn
+	if err := parseBody(c, &in); err != nil {
+		return err
+	}
+	a := content.Alert{TargetKind: in.TargetKind, Target: in.Target}
+	switch in.TargetKind {
+	case "all", "":
+	case "territory", "totems":
+		if in.Target == "" {
+			return badRequest("target", "names no "+in.TargetKind)
+		}
+	case "area":
+		if _, err := a.Area(); err != nil {
+			var ve *content.ValidationError
+			if errors.As(err, &ve) {
+				return badRequest(ve.Field, ve.Reason)
+			}
+			return err
+		}
+	default:
+		return badRequest("target_kind", "must be all, territory, totems or area")
+	}
+	ts, err := p.st.Totems(ctx)
+	if err != nil {
+		return err
+	}
+	out := []reachedTotem{}
+	for _, t := range ts {
+		if t.Revoked {
+			continue
+		}
+		var ids []string
+		if in.TargetKind == "territory" {
+			terrs, err := p.st.TerritoriesAt(ctx, t.Point)
+			if err != nil {
+				return err
+			}
+			for _, tr := range terrs {
+				ids = append(ids, tr.ID)
+			}
+		}
+		if a.Reaches(t.Point, t.ID, ids) {
+			out = append(out, reachedTotem{ID: t.ID, Name: t.Name, Point: t.Point})
+		}
+	}
+	return c.JSON(fiber.Map{"totems": out})
+}

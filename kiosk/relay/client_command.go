@@ -1,0 +1,45 @@
+package relay
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/punto-totem/punto/content"
+)
+
+// command carries out a signed command from the portal, once. One that
+// does not name this totem is refused and reported; one already carried
+// out is acknowledged again and not repeated. The link stays up either way.
+func (c *Client) command(ctx context.Context, sess *session, env *content.Envelope) error {
+	cmd := env.Command
+	if !cmd.For(c.cfg.TotemID) {
+		c.refuse(sess, &content.RejectError{Reason: "not_addressed", Detail: fmt.Sprintf("command %s is for %v, not this totem", cmd.ID, cmd.Totems)}, cmd.ID)
+		return nil
+	}
+	already, err := c.cfg.Store.CommandSeen(ctx, cmd.ID, env.Expires)
+	if err != nil {
+		return err
+	}
+	if already {
+		c.cfg.Log.Info("command already carried out", "id", cmd.ID, "action", cmd.Action)
+		return sess.write(totemMsg{Type: "done", ID: cmd.ID})
+	}
+	c.cfg.Log.Info("command from the portal", "id", cmd.ID, "action", cmd.Action)
+	var failed string
+	switch {
+	case cmd.Action == content.CommandRestart:
+	case c.cfg.OnCommand == nil:
+		failed = "this totem has no screen to carry it out"
+	default:
+		if err := c.cfg.OnCommand(*cmd); err != nil {
+			failed = err.Error()
+		}
+	}
+	if err := sess.write(totemMsg{Type: "done", ID: cmd.ID, Detail: failed}); err != nil {
+		return err
+	}
+	if cmd.Action == content.CommandRestart {
+		c.restartOnce.Do(func() { close(c.restart) })
+	}
+	return nil
+}

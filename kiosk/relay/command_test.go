@@ -1,0 +1,235 @@
+package relay
+
+import (
+	"context"
+	"crypto/ed25519"
+	"errors"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/punto-totem/punto/content"
+)
+
+// screen records the commands a totem's screen carried out.
+type screen struct {
+	mu   sync.Mutex
+	cmds []content.Command
+}
+
+func (s *screen) do(c content.Command) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.cmds = append(s.cmds, c)
+	return nil
+}
+
+func (s *screen) got() []string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var out []string
+	for _, c := range s.cmds {
+		out = append(out, c.ID)
+	}
+	return out
+}
+
+// totemAt starts a client for a registered totem with its own catalog.
+func totemAt(t *testing.T, p *testPortal, pub ed25519.PublicKey, id string, sc *screen, every time.Duration) (*Client, context.CancelFunc) {
+	t.Helper()
+	ctx := context.Background()
+	tok, err := p.store.AddTotem(ctx, id, id, content.DemoTotem)
+	if err != nil {
+		t.Fatal(err)
+	}
+	store := openCatalog(t, tempDB(t, id+".db"), true)
+	c, err := NewClient(ClientConfig{URL: p.url, TotemID: id, Token: tok, PortalKey: pub, Store: store, Log: quiet,
+		MinBackoff: 20 * time.Millisecond, MaxBackoff: 200 * time.Millisecond, Heartbeat: every, OnCommand: sc.do})
+	if err != nil {
+		t.Fatal(err)
+	}
+	runCtx, cancel := context.WithCancel(ctx)
+	done := make(chan struct{})
+	go func() { c.Run(runCtx); close(done) }()
+	stop := func() { cancel(); <-done }
+	t.Cleanup(stop)
+	waitFor(t, id+" connected", func() bool { return c.Status().Connected && c.Status().Synced })
+	return c, stop
+}
+
+func targetState(t *testing.T, h *Hub, cmd, totem string) string {
+	t.Helper()
+	rs, err := h.Commands(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range rs {
+		if r.ID != cmd {
+			continue
+		}
+		for _, tg := range r.Targets {
+			if tg.Totem == totem {
+				return tg.State
+			}
+		}
+	}
+	return ""
+}
+
+func TestCommandsReachTheTotemsTheyName(t *testing.T) {
+	ctx := context.Background()
+	pub, key, _ := ed25519.GenerateKey(nil)
+	master := openCatalog(t, tempDB(t, "portal.db"), true)
+	p := startPortal(t, master, key)
+	var sa, sb, sc screen
+	a, _ := totemAt(t, p, pub, "a", &sa, time.Hour)
+	totemAt(t, p, pub, "b", &sb, time.Hour)
+
+	msg := &content.Command{Action: content.CommandMessage, Totems: []string{"a"}, Text: content.Text{"it": "Chiude alle 18"}, Minutes: 5}
+	if err := p.hub.Command(ctx, "admin", msg, time.Minute); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, "a carries it out", func() bool { return targetState(t, p.hub, msg.ID, "a") == "done" })
+	if got := sa.got(); !slices.Equal(got, []string{msg.ID}) {
+		t.Fatalf("a's screen: %v", got)
+	}
+	if sa.cmds[0].Text["it"] != "Chiude alle 18" || sa.cmds[0].Minutes != 5 {
+		t.Errorf("a got %+v", sa.cmds[0])
+	}
+
+	// A command for an offline totem waits for it, until it expires.
+	later := &content.Command{Action: content.CommandReload, Totems: []string{"c"}}
+	if _, err := master.AddTotem(ctx, "c", "c", content.DemoTotem); err != nil {
+		t.Fatal(err)
+	}
+	if err := p.hub.Command(ctx, "admin", later, time.Minute); err != nil {
+		t.Fatal(err)
+	}
+	lapsing := &content.Command{Action: content.CommandReload, Totems: []string{"c"}}
+	if err := p.hub.Command(ctx, "admin", lapsing, time.Second); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(1100 * time.Millisecond)
+	if targetState(t, p.hub, lapsing.ID, "c") != "expired" {
+		t.Fatal("a lapsed command is not shown expired")
+	}
+	totemAt(t, p, pub, "c", &sc, time.Hour)
+	waitFor(t, "c gets what waited", func() bool { return targetState(t, p.hub, later.ID, "c") == "done" })
+	if got := sc.got(); !slices.Equal(got, []string{later.ID}) {
+		t.Fatalf("c's screen: %v (the lapsed one must not run)", got)
+	}
+
+	// Restart: acknowledged first, then the client says so.
+	restart := &content.Command{Action: content.CommandRestart, Totems: []string{"a"}}
+	if err := p.hub.Command(ctx, "admin", restart, time.Minute); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case <-a.Restart():
+	case <-time.After(15 * time.Second):
+		t.Fatal("the restart command did not reach the totem")
+	}
+	waitFor(t, "restart acknowledged", func() bool { return targetState(t, p.hub, restart.ID, "a") == "done" })
+
+	time.Sleep(200 * time.Millisecond)
+	if got := sb.got(); len(got) != 0 {
+		t.Fatalf("b carried out commands for others: %v", got)
+	}
+	if targetState(t, p.hub, msg.ID, "b") != "" {
+		t.Fatal("b has a state for a command that does not name it")
+	}
+
+	var ve *content.ValidationError
+	for _, bad := range []*content.Command{
+		{Action: content.CommandReload, Totems: []string{"nobody"}},
+		{Action: content.CommandReload},
+		{Action: "wipe", Totems: []string{"a"}},
+	} {
+		if err := p.hub.Command(ctx, "admin", bad, time.Minute); !errors.As(err, &ve) {
+			t.Errorf("%+v: %v, want a validation error", bad, err)
+		}
+	}
+	if err := p.hub.Command(ctx, "admin", &content.Command{Action: content.CommandReload, Totems: []string{"a"}}, 48*time.Hour); !errors.As(err, &ve) || ve.Field != "ttl_s" {
+		t.Errorf("a two-day ttl: %v", err)
+	}
+}
+
+// A command delivered twice (its acknowledgement lost with the link) runs
+// once; one that names another totem is refused and reported.
+func TestCommandOnceAndOnlyForItsTotem(t *testing.T) {
+	ctx := context.Background()
+	pub, key, _ := ed25519.GenerateKey(nil)
+	master := openCatalog(t, tempDB(t, "portal.db"), true)
+	p := startPortal(t, master, key)
+	var sa screen
+	a, _ := totemAt(t, p, pub, "a", &sa, time.Hour)
+	cmd := &content.Command{ID: "cmd-twice", Action: content.CommandReload, Totems: []string{"a"}, Issued: time.Now()}
+	payload, _ := content.EncodeCommand(time.Now().Add(time.Minute), cmd)
+	signed := append([]byte{frameSigned}, content.Sign(key, payload)...)
+	if err := master.AddCommand(ctx, cmd, "admin", time.Now().Add(time.Minute), signed); err != nil {
+		t.Fatal(err)
+	}
+	other := &content.Command{ID: "cmd-other", Action: content.CommandReload, Totems: []string{"z"}, Issued: time.Now()}
+	payload, _ = content.EncodeCommand(time.Now().Add(time.Minute), other)
+	misdirected := append([]byte{frameSigned}, content.Sign(key, payload)...)
+	p.hub.mu.Lock()
+	conn := p.hub.totems["a"]
+	p.hub.mu.Unlock()
+	for _, c := range []pendingCommand{{"cmd-twice", signed}, {"cmd-twice", signed}, {"cmd-other", misdirected}} {
+		conn.cmds <- c
+	}
+	waitFor(t, "done", func() bool { return targetState(t, p.hub, "cmd-twice", "a") == "done" })
+	waitFor(t, "the misdirected one is refused", func() bool { return strings.Contains(a.Status().LastError, "not_addressed") })
+	if got := sa.got(); !slices.Equal(got, []string{"cmd-twice"}) {
+		t.Fatalf("the screen carried out %v", got)
+	}
+	if !a.Status().Connected {
+		t.Error("a refused command dropped the link")
+	}
+}
+
+func TestNeedsTravelWithHeartbeats(t *testing.T) {
+	ctx := context.Background()
+	pub, key, _ := ed25519.GenerateKey(nil)
+	master := openCatalog(t, tempDB(t, "portal.db"), true)
+	p := startPortal(t, master, key)
+	tok, _ := master.AddTotem(ctx, "a", "a", content.DemoTotem)
+	store := openCatalog(t, tempDB(t, "a.db"), true)
+	hour := content.NeedsHour(time.Now())
+	for range 3 {
+		if err := store.CountNeed(ctx, hour, content.NeedVisit, ""); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// More figures than one message holds.
+	for i := range needsPerMessage + 20 {
+		if err := store.CountNeed(ctx, hour.Add(-time.Duration(i+1)*time.Hour), content.NeedLanguage, "ar"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	c, _ := NewClient(ClientConfig{URL: p.url, TotemID: "a", Token: tok, PortalKey: pub, Store: store, Log: quiet, Heartbeat: 100 * time.Millisecond})
+	runCtx, cancel := context.WithCancel(ctx)
+	done := make(chan struct{})
+	go func() { c.Run(runCtx); close(done) }()
+	defer func() { cancel(); <-done }()
+	total := func(event string) int64 {
+		rows, err := master.NeedsReports(ctx, hour.Add(-30*24*time.Hour), hour.Add(time.Hour), nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var n int64
+		for _, r := range rows {
+			if r.Event == event && r.Totem == "a" {
+				n += r.N
+			}
+		}
+		return n
+	}
+	waitFor(t, "the figures reach the portal", func() bool { return total(content.NeedVisit) == 3 && total(content.NeedLanguage) == needsPerMessage+20 })
+	if err := store.CountNeed(ctx, hour, content.NeedVisit, ""); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, "a later visit follows", func() bool { return total(content.NeedVisit) == 4 })
+}
