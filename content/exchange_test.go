@@ -150,6 +150,25 @@ func TestExchangeHSDSFolder(t *testing.T) {
 	}
 }
 
+// A template saved by a spreadsheet set to Italian (semicolons, a
+// byte-order mark, CRLF line ends) reads the same.
+func TestExchangeCSVSemicolons(t *testing.T) {
+	st := openDemo(t)
+	flat := exportBytes(t, st, FormatCSV)
+	rows, err := csv.NewReader(bytes.NewReader(flat)).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var buf bytes.Buffer
+	buf.WriteString("\uFEFF")
+	w := csv.NewWriter(&buf)
+	w.Comma, w.UseCRLF = ';', true
+	w.WriteAll(rows)
+	if !bytes.Equal(exportBytes(t, importFresh(t, FormatCSV, buf.Bytes()), FormatCSV), flat) {
+		t.Fatal("the semicolon file does not import as the comma one")
+	}
+}
+
 // corrupt replaces the first occurrence of old after the nth line.
 func corrupt(t *testing.T, data []byte, old, new string) []byte {
 	t.Helper()

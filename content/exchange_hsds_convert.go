@@ -1,0 +1,410 @@
+package content
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"regexp"
+	"strconv"
+	"strings"
+)
+
+// Conversion between Punto's records and HSDS 3 objects, both ways (see
+// exchange_hsds.go for the conventions).
+
+// trAdd puts the non-Italian texts of t into tr under field.
+func trAdd(tr hsdsTr, field string, t Text) hsdsTr {
+	for lang, v := range t {
+		if lang == "it" || v == "" {
+			continue
+		}
+		if tr == nil {
+			tr = hsdsTr{}
+		}
+		if tr[lang] == nil {
+			tr[lang] = map[string]string{}
+		}
+		tr[lang][field] = v
+	}
+	return tr
+}
+
+// textOf rebuilds a Text from a field's Italian value and its translations.
+func textOf(it string, tr hsdsTr, field string) Text {
+	var t Text
+	if strings.TrimSpace(it) != "" {
+		t = Text{"it": it}
+	}
+	for lang, m := range tr {
+		if v := m[field]; strings.TrimSpace(v) != "" {
+			if t == nil {
+				t = Text{}
+			}
+			t[lang] = v
+		}
+	}
+	return t
+}
+
+// checkTr refuses translations into Italian (the field itself holds it)
+// and fields the object has no text for.
+func checkTr(tr hsdsTr, at where, fields ...string) *ImportIssue {
+	for lang, m := range tr {
+		for f := range m {
+			switch {
+			case !strings.Contains(" "+strings.Join(fields, " ")+" ", " "+f+" "):
+				i := at.issue(at.textField(f, lang), fmt.Sprintf("is not a translated field here (%s)", strings.Join(fields, ", ")))
+				return &i
+			case lang == "it":
+				i := at.issue(at.textField(f, lang), "the Italian text goes in the field itself")
+				return &i
+			}
+		}
+	}
+	return nil
+}
+
+func itOf(t Text) string { return t["it"] }
+
+func hsdsOrg(o *Organization) *hsdsOrganization {
+	h := &hsdsOrganization{ID: o.ID, Name: itOf(o.Name), Description: itOf(o.Description), Email: o.Email, Website: o.URL}
+	h.Translations = trAdd(h.Translations, "name", o.Name)
+	h.Translations = trAdd(h.Translations, "description", o.Description)
+	return h
+}
+
+// toHSDS converts a service, with its organization when orgs has it.
+func toHSDS(s *Service, orgs map[string]*Organization) *hsdsService {
+	h := &hsdsService{ID: s.ID, OrganizationID: s.OrganizationID, Name: itOf(s.Name), Description: itOf(s.Description),
+		URL: s.URL, Email: s.Email, Status: statusToHSDS[s.Status], FeesDescription: itOf(s.Fees), EligibilityDescription: itOf(s.Eligibility)}
+	for f, t := range map[string]Text{"name": s.Name, "description": s.Description, "fees_description": s.Fees, "eligibility_description": s.Eligibility} {
+		h.Translations = trAdd(h.Translations, f, t)
+	}
+	if o := orgs[s.OrganizationID]; o != nil {
+		h.Organization = hsdsOrg(o)
+	}
+	for i, p := range s.Phones {
+		hp := &hsdsPhone{ID: fmt.Sprintf("%s#phone-%d", s.ID, i), ServiceID: s.ID, Number: p.Number, Type: p.Type, Description: itOf(p.Description)}
+		hp.Translations = trAdd(nil, "description", p.Description)
+		h.Phones = append(h.Phones, hp)
+	}
+	// Weekly slots with the same hours share one schedule.
+	type span struct{ opens, closes string }
+	var spans []span
+	days := map[span][]string{}
+	for _, sl := range s.Hours.Weekly {
+		k := span{sl.Opens, sl.Closes}
+		if _, ok := days[k]; !ok {
+			spans = append(spans, k)
+		}
+		days[k] = append(days[k], weekdayCodes[sl.Weekday-1])
+	}
+	for _, k := range spans {
+		h.Schedules = append(h.Schedules, &hsdsSchedule{ID: fmt.Sprintf("%s#schedule-%d", s.ID, len(h.Schedules)), ServiceID: s.ID,
+			Freq: "WEEKLY", Wkst: "MO", Byday: strings.Join(days[k], ","), OpensAt: k.opens, ClosesAt: k.closes})
+	}
+	for _, ex := range s.Hours.Exceptions {
+		hs := &hsdsSchedule{ID: fmt.Sprintf("%s#schedule-%d", s.ID, len(h.Schedules)), ServiceID: s.ID,
+			ValidFrom: ex.Date, ValidTo: ex.Date, OpensAt: ex.Opens, ClosesAt: ex.Closes, Description: itOf(ex.Note)}
+		hs.Translations = trAdd(nil, "description", ex.Note)
+		h.Schedules = append(h.Schedules, hs)
+	}
+	for _, l := range s.Locations {
+		h.ServiceAtLocations = append(h.ServiceAtLocations, &hsdsServiceAtLocation{ID: s.ID + "@" + l.ID, ServiceID: s.ID, LocationID: l.ID, Location: hsdsLoc(&l)})
+	}
+	for _, l := range s.Languages {
+		h.Languages = append(h.Languages, &hsdsLanguage{ID: s.ID + "#language-" + l, ServiceID: s.ID, Code: l})
+	}
+	for i, d := range s.Documents {
+		hd := &hsdsDocument{ID: fmt.Sprintf("%s#document-%d", s.ID, i), ServiceID: s.ID, Document: itOf(d)}
+		hd.Translations = trAdd(nil, "document", d)
+		h.RequiredDocuments = append(h.RequiredDocuments, hd)
+	}
+	for i, c := range s.Contacts {
+		id := fmt.Sprintf("%s#contact-%d", s.ID, i)
+		hc := &hsdsContact{ID: id, ServiceID: s.ID, Name: c.Name, Title: itOf(c.Title), Email: c.Email}
+		hc.Translations = trAdd(nil, "title", c.Title)
+		if c.Phone != "" {
+			hc.Phones = []*hsdsPhone{{ID: id + "#phone", ContactID: id, Number: c.Phone}}
+		}
+		h.Contacts = append(h.Contacts, hc)
+	}
+	for _, c := range s.Categories {
+		h.Attributes = append(h.Attributes, &hsdsAttribute{ID: s.ID + "#category-" + c, LinkID: s.ID, LinkEntity: "service",
+			LinkType: linkCategory, TaxonomyTermID: termCategory + c, TaxonomyTerm: categoryTerm(c)})
+	}
+	for _, f := range []struct {
+		name string
+		on   bool
+	}{{factAppointment, s.ByAppointment}, {factHolidays, s.OpenOnHolidays}} {
+		if f.on {
+			h.Attributes = append(h.Attributes, &hsdsAttribute{ID: s.ID + "#" + f.name, LinkID: s.ID, LinkEntity: "service",
+				LinkType: linkFact, TaxonomyTermID: termFact + f.name, Value: "true", TaxonomyTerm: factTerm(f.name)})
+		}
+	}
+	return h
+}
+
+func hsdsLoc(l *Location) *hsdsLocation {
+	lat, lon := l.Point[1], l.Point[0]
+	h := &hsdsLocation{ID: l.ID, LocationType: "physical", Name: itOf(l.Name), Latitude: &lat, Longitude: &lon}
+	h.Translations = trAdd(nil, "name", l.Name)
+	h.Addresses = []*hsdsAddress{{ID: l.ID + "#address", LocationID: l.ID, Address1: l.Address, City: l.Comune, Region: l.Region,
+		StateProvince: l.Province, PostalCode: l.PostalCode, Country: "IT", AddressType: "physical"}}
+	if len(l.Accessibility) > 0 {
+		ha := &hsdsAccessibility{ID: l.ID + "#accessibility", LocationID: l.ID, Description: itOf(l.Accessibility)}
+		ha.Translations = trAdd(nil, "description", l.Accessibility)
+		h.Accessibility = []*hsdsAccessibility{ha}
+	}
+	if l.Wheelchair {
+		h.Attributes = []*hsdsAttribute{{ID: l.ID + "#" + factWheelchair, LinkID: l.ID, LinkEntity: "location",
+			LinkType: linkFact, TaxonomyTermID: termFact + factWheelchair, Value: "true", TaxonomyTerm: factTerm(factWheelchair)}}
+	}
+	return h
+}
+
+// fromHSDS converts HSDS objects into an exchange. With embedded set the
+// organizations come inside services and may repeat (identically).
+func fromHSDS(orgs []*hsdsOrganization, svcs []*hsdsService, embedded bool, is *issues) *Exchange {
+	x := &Exchange{}
+	seen := map[string]*hsdsOrganization{}
+	for _, h := range orgs {
+		if prev, ok := seen[h.ID]; ok && embedded {
+			a, _ := json.Marshal(prev)
+			b, _ := json.Marshal(h)
+			if !bytes.Equal(a, b) {
+				is.add(h.at.issue("", fmt.Sprintf("organization %q differs from the one at %s", h.ID, prev.at.ptr)))
+			}
+			continue
+		}
+		seen[h.ID] = h
+		if bad := checkTr(h.Translations, h.at, "name", "description"); bad != nil {
+			is.add(*bad)
+			continue
+		}
+		at := h.at
+		x.Organizations = append(x.Organizations, Organization{ID: h.ID, Name: textOf(h.Name, h.Translations, "name"),
+			Description: textOf(h.Description, h.Translations, "description"), URL: h.Website, Email: h.Email})
+		x.orgAt = append(x.orgAt, func(field, reason string) ImportIssue { return at.issue(hsdsTextField(at, field), reason) })
+	}
+	for _, h := range svcs {
+		if is.full() {
+			break
+		}
+		if h == nil {
+			continue
+		}
+		s, loc, ok := h.punto(is)
+		if ok {
+			x.Services = append(x.Services, s)
+			x.svcAt = append(x.svcAt, loc)
+		}
+	}
+	return x
+}
+
+// hsdsTextField spells a validation field of a text ("name", "name.fr")
+// the way the file does.
+func hsdsTextField(at where, field string) string {
+	f, lang, ok := strings.Cut(field, ".")
+	if r, renamed := hsdsTextNames[f]; renamed {
+		f = r
+	}
+	if !ok || lang == "it" {
+		return f
+	}
+	return at.textField(f, lang)
+}
+
+// hsdsTextNames are the HSDS names of Punto's texts where they differ.
+var hsdsTextNames = map[string]string{"eligibility": "eligibility_description", "fees": "fees_description", "categories": "attributes (category)"}
+
+var indexed = regexp.MustCompile(`^([a-z_.]+)\[(\d+)\]\.?(.*)$`)
+
+// punto converts one HSDS service; ok is false when it could not be read
+// (the problems are in is).
+func (h *hsdsService) punto(is *issues) (Service, locator, bool) {
+	n := len(is.list)
+	s := Service{ID: h.ID, OrganizationID: h.OrganizationID, URL: h.URL, Email: h.Email,
+		Name: textOf(h.Name, h.Translations, "name"), Description: textOf(h.Description, h.Translations, "description"),
+		Eligibility: textOf(h.EligibilityDescription, h.Translations, "eligibility_description"),
+		Fees:        textOf(h.FeesDescription, h.Translations, "fees_description")}
+	if bad := checkTr(h.Translations, h.at, "name", "description", "eligibility_description", "fees_description"); bad != nil {
+		is.add(*bad)
+	}
+	if h.Organization != nil {
+		switch {
+		case s.OrganizationID == "":
+			s.OrganizationID = h.Organization.ID
+		case s.OrganizationID != h.Organization.ID:
+			is.add(h.at.issue("organization_id", fmt.Sprintf("%q differs from the organization's id %q", s.OrganizationID, h.Organization.ID)))
+		}
+	}
+	if st, ok := statusFromHSDS[h.Status]; ok {
+		s.Status = st
+	} else {
+		is.add(h.at.issue("status", fmt.Sprintf("%q is not active, inactive, defunct or temporarily closed", h.Status)))
+	}
+	for _, p := range h.Phones {
+		if bad := checkTr(p.Translations, p.at, "description"); bad != nil {
+			is.add(*bad)
+		}
+		s.Phones = append(s.Phones, Phone{Number: p.Number, Type: p.Type, Description: textOf(p.Description, p.Translations, "description")})
+	}
+	var slotAt, excAt []where
+	for _, sc := range h.Schedules {
+		if bad := checkTr(sc.Translations, sc.at, "description"); bad != nil {
+			is.add(*bad)
+		}
+		switch {
+		case strings.EqualFold(sc.Freq, "WEEKLY"):
+			if sc.ValidFrom != "" || sc.ValidTo != "" {
+				is.add(sc.at.issue("valid_from", "Punto keeps weekly hours without validity dates"))
+				continue
+			}
+			for _, d := range strings.Split(sc.Byday, ",") {
+				wd := 0
+				for i, c := range weekdayCodes {
+					if strings.EqualFold(strings.TrimSpace(d), c) {
+						wd = i + 1
+					}
+				}
+				if wd == 0 {
+					is.add(sc.at.issue("byday", fmt.Sprintf("%q is not a weekday MO…SU", d)))
+					continue
+				}
+				s.Hours.Weekly = append(s.Hours.Weekly, Slot{Weekday: wd, Opens: sc.OpensAt, Closes: sc.ClosesAt})
+				slotAt = append(slotAt, sc.at)
+			}
+		case sc.Freq == "" && sc.ValidFrom != "" && sc.ValidFrom == sc.ValidTo:
+			s.Hours.Exceptions = append(s.Hours.Exceptions, Exception{Date: sc.ValidFrom, Closed: sc.OpensAt == "" && sc.ClosesAt == "",
+				Opens: sc.OpensAt, Closes: sc.ClosesAt, Note: textOf(sc.Description, sc.Translations, "description")})
+			excAt = append(excAt, sc.at)
+		default:
+			is.add(sc.at.issue("freq", "Punto reads WEEKLY schedules and one-day schedules (valid_from = valid_to, no freq)"))
+		}
+	}
+	for _, sal := range h.ServiceAtLocations {
+		l := sal.Location
+		switch {
+		case l == nil:
+			is.add(sal.at.issue("location", "is missing"))
+			continue
+		case sal.LocationID != "" && sal.LocationID != l.ID:
+			is.add(sal.at.issue("location_id", fmt.Sprintf("%q differs from the location's id %q", sal.LocationID, l.ID)))
+			continue
+		case l.Latitude == nil || l.Longitude == nil:
+			is.add(l.at.issue("latitude", "a location needs latitude and longitude"))
+			continue
+		}
+		if bad := checkTr(l.Translations, l.at, "name"); bad != nil {
+			is.add(*bad)
+		}
+		loc := Location{ID: l.ID, Name: textOf(l.Name, l.Translations, "name"), Point: [2]float64{*l.Longitude, *l.Latitude}}
+		if len(l.Addresses) > 0 {
+			a := l.Addresses[0]
+			loc.Address, loc.PostalCode, loc.Comune, loc.Province, loc.Region = a.Address1, a.PostalCode, a.City, a.StateProvince, a.Region
+		}
+		if len(l.Accessibility) > 0 {
+			a := l.Accessibility[0]
+			if bad := checkTr(a.Translations, a.at, "description"); bad != nil {
+				is.add(*bad)
+			}
+			loc.Accessibility = textOf(a.Description, a.Translations, "description")
+		}
+		for _, a := range l.Attributes {
+			if code, ok := a.fact(); ok && code == factWheelchair {
+				loc.Wheelchair = a.Value != "false"
+			}
+		}
+		s.Locations = append(s.Locations, loc)
+	}
+	for _, l := range h.Languages {
+		s.Languages = append(s.Languages, l.Code)
+	}
+	for _, d := range h.RequiredDocuments {
+		if bad := checkTr(d.Translations, d.at, "document"); bad != nil {
+			is.add(*bad)
+		}
+		s.Documents = append(s.Documents, textOf(d.Document, d.Translations, "document"))
+	}
+	for _, c := range h.Contacts {
+		if bad := checkTr(c.Translations, c.at, "title"); bad != nil {
+			is.add(*bad)
+		}
+		ct := Contact{Name: c.Name, Title: textOf(c.Title, c.Translations, "title"), Email: c.Email}
+		if len(c.Phones) > 0 {
+			ct.Phone = c.Phones[0].Number
+		}
+		s.Contacts = append(s.Contacts, ct)
+	}
+	for _, a := range h.Attributes {
+		if a.LinkType == linkCategory {
+			code := strings.TrimPrefix(a.TaxonomyTermID, termCategory)
+			if a.TaxonomyTerm != nil && a.TaxonomyTerm.Code != "" {
+				code = a.TaxonomyTerm.Code
+			}
+			s.Categories = append(s.Categories, code)
+			continue
+		}
+		switch code, _ := a.fact(); code {
+		case factAppointment:
+			s.ByAppointment = a.Value != "false"
+		case factHolidays:
+			s.OpenOnHolidays = a.Value != "false"
+		}
+	}
+	loc := func(field, reason string) ImportIssue {
+		m := indexed.FindStringSubmatch(field)
+		if m == nil {
+			return h.at.issue(hsdsTextField(h.at, field), reason)
+		}
+		i, _ := strconv.Atoi(m[2])
+		rest := m[3]
+		switch m[1] {
+		case "locations":
+			if i < len(h.ServiceAtLocations) && h.ServiceAtLocations[i].Location != nil {
+				l := h.ServiceAtLocations[i].Location
+				switch rest {
+				case "point":
+					return l.at.issue("latitude/longitude", reason)
+				case "comune":
+					if len(l.Addresses) > 0 {
+						return l.Addresses[0].at.issue("city", reason)
+					}
+					return l.at.issue("addresses", "no address: "+reason)
+				}
+				return l.at.issue(hsdsTextField(l.at, rest), reason)
+			}
+		case "phones":
+			if i < len(h.Phones) {
+				return h.Phones[i].at.issue(rest, reason)
+			}
+		case "documents":
+			if i < len(h.RequiredDocuments) {
+				return h.RequiredDocuments[i].at.issue("document", reason)
+			}
+		case "hours.weekly":
+			if i < len(slotAt) {
+				return slotAt[i].issue(map[string]string{"opens": "opens_at", "closes": "closes_at", "weekday": "byday"}[rest], reason)
+			}
+		case "hours.exceptions":
+			if i < len(excAt) {
+				return excAt[i].issue(map[string]string{"opens": "opens_at", "closes": "closes_at", "date": "valid_from", "": "opens_at"}[rest], reason)
+			}
+		}
+		return h.at.issue(field, reason)
+	}
+	return s, loc, len(is.list) == n
+}
+
+// fact returns the code of a punto yes/no attribute.
+func (a *hsdsAttribute) fact() (string, bool) {
+	if a.LinkType != linkFact {
+		return "", false
+	}
+	if a.TaxonomyTerm != nil && a.TaxonomyTerm.Code != "" {
+		return a.TaxonomyTerm.Code, true
+	}
+	return strings.TrimPrefix(a.TaxonomyTermID, termFact), true
+}

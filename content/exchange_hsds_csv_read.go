@@ -1,0 +1,344 @@
+package content
+
+import (
+	"archive/zip"
+	"bytes"
+	"encoding/csv"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+)
+
+// Reading the HSDS CSV data package (see exchange_hsds_csv.go).
+
+// maxUnzipped bounds the tables of a package once unzipped, all
+// together: a small zip must not unpack into gigabytes.
+const maxUnzipped = 256 << 20
+
+func parseHSDSZip(data []byte, is *issues) *Exchange {
+	zr, err := zip.NewReader(bytes.NewReader(data), int64(len(data)))
+	if err != nil {
+		is.add(ImportIssue{Reason: "not a zip file: " + err.Error()})
+		return nil
+	}
+	return parseHSDSFS(zr, is)
+}
+
+// ParseHSDSFolder reads the package from a folder (see ParseExchange).
+func ParseHSDSFolder(dir string) (*Exchange, error) {
+	is := &issues{format: FormatHSDSCSV}
+	return parseHSDSFS(os.DirFS(dir), is).checked(is)
+}
+
+// pkgRow is one row of a package table, by column.
+type pkgRow struct {
+	cols map[string]string
+	at   where
+}
+
+func (r pkgRow) get(c string) string { return r.cols[c] }
+
+// tr gathers the row's translation columns.
+func (r pkgRow) tr() hsdsTr {
+	var tr hsdsTr
+	for c, v := range r.cols {
+		f, lang, ok := strings.Cut(c, "@")
+		if !ok || v == "" {
+			continue
+		}
+		if tr == nil {
+			tr = hsdsTr{}
+		}
+		if tr[lang] == nil {
+			tr[lang] = map[string]string{}
+		}
+		tr[lang][f] = v
+	}
+	return tr
+}
+
+func parseHSDSFS(fsys fs.FS, is *issues) *Exchange {
+	if _, err := fs.Stat(fsys, "datapackage.json"); err != nil {
+		// A zip of the folder itself holds it one level down.
+		if m, _ := fs.Glob(fsys, "*/datapackage.json"); len(m) == 1 {
+			fsys, _ = fs.Sub(fsys, filepath.Dir(m[0]))
+		}
+	}
+	raw, err := fs.ReadFile(fsys, "datapackage.json")
+	if err != nil {
+		is.add(ImportIssue{File: "datapackage.json", Reason: "is missing: an HSDS data package starts with it"})
+		return nil
+	}
+	var desc struct {
+		Resources []struct {
+			Name string `json:"name"`
+			Path any    `json:"path"`
+		} `json:"resources"`
+	}
+	if err := json.Unmarshal(raw, &desc); err != nil {
+		i := jsonIssue(raw, err)
+		i.File = "datapackage.json"
+		is.add(i)
+		return nil
+	}
+	paths := map[string]string{}
+	for _, r := range desc.Resources {
+		if p, ok := r.Path.(string); ok {
+			paths[r.Name] = p
+		}
+	}
+	tables := map[string][]pkgRow{}
+	budget := int64(maxUnzipped)
+	for _, t := range hsdsTables {
+		p, ok := paths[t.name]
+		if !ok {
+			continue
+		}
+		rows, ok := readTable(fsys, p, &t, &budget, is)
+		if !ok {
+			return nil
+		}
+		tables[t.name] = rows
+	}
+	if _, ok := tables["services"]; !ok {
+		is.add(ImportIssue{File: "datapackage.json", Field: "resources", Reason: "names no services table"})
+		return nil
+	}
+	return assemblePackage(tables, is)
+}
+
+// readTable reads one CSV of the package by its header.
+func readTable(fsys fs.FS, path string, t *hsdsTable, budget *int64, is *issues) ([]pkgRow, bool) {
+	data, err := fs.ReadFile(limitFS{fsys, *budget + 1}, path)
+	if err != nil {
+		reason := err.Error()
+		if pe, ok := err.(*fs.PathError); ok {
+			reason = pe.Err.Error()
+		}
+		is.add(ImportIssue{File: path, Reason: "cannot be read: " + reason})
+		return nil, false
+	}
+	if *budget -= int64(len(data)); *budget < 0 {
+		is.add(ImportIssue{File: path, Reason: fmt.Sprintf("the package holds more than %d MiB of tables", maxUnzipped>>20)})
+		return nil, false
+	}
+	r := csv.NewReader(bytes.NewReader(bytes.TrimPrefix(data, []byte("\uFEFF"))))
+	r.FieldsPerRecord = 0
+	header, err := r.Read()
+	if err == io.EOF {
+		return nil, true
+	}
+	if err != nil {
+		is.add(csvIssue(path, err))
+		return nil, false
+	}
+	for i, c := range header {
+		f, lang, ok := strings.Cut(c, "@")
+		if !ok {
+			continue
+		}
+		if !strings.Contains(" "+strings.Join(t.translated, " ")+" ", " "+f+" ") {
+			line, _ := r.FieldPos(i)
+			is.add(ImportIssue{File: path, Line: line, Field: c, Reason: fmt.Sprintf("%s has no translated field %q", t.name, f)})
+		} else if !tagPattern.MatchString(lang) || lang == "it" {
+			line, _ := r.FieldPos(i)
+			is.add(ImportIssue{File: path, Line: line, Field: c, Reason: fmt.Sprintf("%q is not a language other than Italian (the Italian text is in %s)", lang, f)})
+		}
+	}
+	var rows []pkgRow
+	for {
+		rec, err := r.Read()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			is.add(csvIssue(path, err))
+			return nil, false
+		}
+		line, _ := r.FieldPos(0)
+		row := pkgRow{cols: make(map[string]string, len(header)), at: where{file: path, line: line}}
+		for i, c := range header {
+			row.cols[c] = rec[i]
+		}
+		rows = append(rows, row)
+	}
+	return rows, len(is.list) == 0
+}
+
+// csvIssue describes a CSV syntax error with its line.
+func csvIssue(file string, err error) ImportIssue {
+	var pe *csv.ParseError
+	if errors.As(err, &pe) {
+		return ImportIssue{File: file, Line: pe.Line, Reason: fmt.Sprintf("column %d: %v", pe.Column, pe.Err)}
+	}
+	return ImportIssue{File: file, Reason: err.Error()}
+}
+
+// assemblePackage joins the tables into HSDS objects and converts them.
+func assemblePackage(tables map[string][]pkgRow, is *issues) *Exchange {
+	var orgs []*hsdsOrganization
+	for _, r := range tables["organizations"] {
+		orgs = append(orgs, &hsdsOrganization{ID: r.get("id"), Name: r.get("name"), Description: r.get("description"),
+			Email: r.get("email"), Website: r.get("website"), Translations: r.tr(), at: r.at})
+	}
+	svcs := map[string]*hsdsService{}
+	var order []*hsdsService
+	for _, r := range tables["services"] {
+		s := &hsdsService{ID: r.get("id"), OrganizationID: r.get("organization_id"), Name: r.get("name"), Description: r.get("description"),
+			URL: r.get("url"), Email: r.get("email"), Status: r.get("status"), FeesDescription: r.get("fees_description"),
+			EligibilityDescription: r.get("eligibility_description"), Translations: r.tr(), at: r.at}
+		if _, dup := svcs[s.ID]; dup {
+			is.add(r.at.issue("id", fmt.Sprintf("service %q is given twice", s.ID)))
+			continue
+		}
+		svcs[s.ID] = s
+		order = append(order, s)
+	}
+	service := func(r pkgRow) *hsdsService {
+		s := svcs[r.get("service_id")]
+		if s == nil {
+			is.add(r.at.issue("service_id", fmt.Sprintf("no service %q in services", r.get("service_id"))))
+		}
+		return s
+	}
+	locs := map[string]*hsdsLocation{}
+	for _, r := range tables["locations"] {
+		l := &hsdsLocation{ID: r.get("id"), LocationType: r.get("location_type"), Name: r.get("name"), Translations: r.tr(), at: r.at}
+		for _, c := range []struct {
+			name string
+			dst  **float64
+		}{{"latitude", &l.Latitude}, {"longitude", &l.Longitude}} {
+			v := strings.TrimSpace(r.get(c.name))
+			if v == "" {
+				continue
+			}
+			f, err := strconv.ParseFloat(v, 64)
+			if err != nil {
+				is.add(r.at.issue(c.name, fmt.Sprintf("%q is not a number", v)))
+				continue
+			}
+			*c.dst = &f
+		}
+		locs[l.ID] = l
+	}
+	location := func(r pkgRow) *hsdsLocation {
+		l := locs[r.get("location_id")]
+		if l == nil {
+			is.add(r.at.issue("location_id", fmt.Sprintf("no location %q in locations", r.get("location_id"))))
+		}
+		return l
+	}
+	for _, r := range tables["addresses"] {
+		if l := location(r); l != nil {
+			l.Addresses = append(l.Addresses, &hsdsAddress{ID: r.get("id"), LocationID: r.get("location_id"), Address1: r.get("address_1"),
+				City: r.get("city"), Region: r.get("region"), StateProvince: r.get("state_province"), PostalCode: r.get("postal_code"),
+				Country: r.get("country"), AddressType: r.get("address_type"), at: r.at})
+		}
+	}
+	for _, r := range tables["accessibility"] {
+		if l := location(r); l != nil {
+			l.Accessibility = append(l.Accessibility, &hsdsAccessibility{ID: r.get("id"), LocationID: r.get("location_id"),
+				Description: r.get("description"), Translations: r.tr(), at: r.at})
+		}
+	}
+	for _, r := range tables["service_at_locations"] {
+		s, l := service(r), location(r)
+		if s != nil && l != nil {
+			s.ServiceAtLocations = append(s.ServiceAtLocations, &hsdsServiceAtLocation{ID: r.get("id"), ServiceID: s.ID, LocationID: l.ID, Location: l, at: r.at})
+		}
+	}
+	contacts := map[string]*hsdsContact{}
+	for _, r := range tables["contacts"] {
+		if s := service(r); s != nil {
+			c := &hsdsContact{ID: r.get("id"), ServiceID: s.ID, Name: r.get("name"), Title: r.get("title"), Email: r.get("email"), Translations: r.tr(), at: r.at}
+			s.Contacts = append(s.Contacts, c)
+			contacts[c.ID] = c
+		}
+	}
+	for _, r := range tables["phones"] {
+		p := &hsdsPhone{ID: r.get("id"), ServiceID: r.get("service_id"), ContactID: r.get("contact_id"), Number: r.get("number"),
+			Type: r.get("type"), Description: r.get("description"), Translations: r.tr(), at: r.at}
+		switch {
+		case p.ContactID != "":
+			if c := contacts[p.ContactID]; c != nil {
+				c.Phones = append(c.Phones, p)
+			} else {
+				is.add(r.at.issue("contact_id", fmt.Sprintf("no contact %q in contacts", p.ContactID)))
+			}
+		case p.ServiceID != "":
+			if s := service(r); s != nil {
+				s.Phones = append(s.Phones, p)
+			}
+		}
+	}
+	for _, r := range tables["schedules"] {
+		if s := service(r); s != nil {
+			s.Schedules = append(s.Schedules, &hsdsSchedule{ID: r.get("id"), ServiceID: s.ID, ValidFrom: r.get("valid_from"), ValidTo: r.get("valid_to"),
+				Freq: r.get("freq"), Wkst: r.get("wkst"), Byday: r.get("byday"), OpensAt: r.get("opens_at"), ClosesAt: r.get("closes_at"),
+				Description: r.get("description"), Translations: r.tr(), at: r.at})
+		}
+	}
+	for _, r := range tables["languages"] {
+		if s := service(r); s != nil {
+			s.Languages = append(s.Languages, &hsdsLanguage{ID: r.get("id"), ServiceID: s.ID, Code: r.get("code"), at: r.at})
+		}
+	}
+	for _, r := range tables["required_documents"] {
+		if s := service(r); s != nil {
+			s.RequiredDocuments = append(s.RequiredDocuments, &hsdsDocument{ID: r.get("id"), ServiceID: s.ID, Document: r.get("document"), Translations: r.tr(), at: r.at})
+		}
+	}
+	terms := map[string]*hsdsTaxonomyTerm{}
+	for _, r := range tables["taxonomy_terms"] {
+		terms[r.get("id")] = &hsdsTaxonomyTerm{ID: r.get("id"), Code: r.get("code"), Name: r.get("name"), Description: r.get("description"), Taxonomy: r.get("taxonomy"), at: r.at}
+	}
+	for _, r := range tables["attributes"] {
+		a := &hsdsAttribute{ID: r.get("id"), LinkID: r.get("link_id"), LinkEntity: r.get("link_entity"), LinkType: r.get("link_type"),
+			TaxonomyTermID: r.get("taxonomy_term_id"), Value: r.get("value"), TaxonomyTerm: terms[r.get("taxonomy_term_id")], at: r.at}
+		switch a.LinkEntity {
+		case "service":
+			if s := svcs[a.LinkID]; s != nil {
+				s.Attributes = append(s.Attributes, a)
+			} else {
+				is.add(r.at.issue("link_id", fmt.Sprintf("no service %q in services", a.LinkID)))
+			}
+		case "location":
+			if l := locs[a.LinkID]; l != nil {
+				l.Attributes = append(l.Attributes, a)
+			} else {
+				is.add(r.at.issue("link_id", fmt.Sprintf("no location %q in locations", a.LinkID)))
+			}
+		}
+	}
+	if len(is.list) > 0 {
+		return nil
+	}
+	return fromHSDS(orgs, order, false, is)
+}
+
+// limitFS reads at most n bytes of a file.
+type limitFS struct {
+	fs.FS
+	n int64
+}
+
+func (l limitFS) Open(name string) (fs.File, error) {
+	f, err := l.FS.Open(name)
+	if err != nil {
+		return nil, err
+	}
+	return limitFile{f, io.LimitReader(f, l.n)}, nil
+}
+
+type limitFile struct {
+	fs.File
+	r io.Reader
+}
+
+func (f limitFile) Read(p []byte) (int, error) { return f.r.Read(p) }
