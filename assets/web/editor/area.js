@@ -95,6 +95,7 @@ export function areaEditor(doc) {
         attributionControl: false, dragRotate: false, pitchWithRotate: false });
       map.touchZoomRotate.disableRotation();
       map.addControl(new window.maplibregl.NavigationControl({ showCompass: false }));
+      box.maplibre = map; // for the browser console and tests: where a place is on screen
       map.on("load", () => {
         map.addSource("mine", { type: "geojson", data: territoriesGeoJSON(state.user.role !== "admin") });
         map.addLayer({ id: "mine-line", type: "line", source: "mine", paint: { "line-color": "#11612a", "line-width": 1.5 } });

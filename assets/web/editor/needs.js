@@ -78,7 +78,7 @@ export async function needsScreen(view, q) {
     await loadUPlot();
     if (!chartBox.isConnected) return;
     const xs = res.buckets.map((b) => Date.parse(b) / 1000);
-    const width = Math.max(300, chartBox.clientWidth || 800);
+    const width = Math.max(240, (chartBox.clientWidth || 800) - 16);
     plot = new window.uPlot({
       width, height: 280, tzDate: (ts) => window.uPlot.tzDate(new Date(ts * 1e3), "Europe/Rome"),
       scales: { x: { time: true } },
