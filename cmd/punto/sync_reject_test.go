@@ -219,3 +219,99 @@ func TestTotemRefusesBadBatches(t *testing.T) {
 		t.Errorf("applied envelopes: %v", applied)
 	}
 }
+
+// TestTotemRefusesBadCommands sends a real totem process commands from a
+// hostile portal: tampered, expired, signed by another key, unsigned, and
+// one for another totem. Each is refused and reported and does nothing
+// (no message shows, the process does not restart); a valid command for
+// it is carried out once, however often it comes.
+func TestTotemRefusesBadCommands(t *testing.T) {
+	dir := t.TempDir()
+	pub, key, _ := ed25519.GenerateKey(nil)
+	_, otherKey, _ := ed25519.GenerateKey(nil)
+	fake := newFakePortal(t, key)
+	addr := freeAddr(t)
+	base := "http://" + addr
+	totem := startProc(t, "totem", "totem", "--db", filepath.Join(dir, "totem.db"), "--demo", "--addr", addr,
+		"--portal", fake.url, "--portal-key", content.EncodePublicKey(pub), "--token", "pt_test", "--totem-id", "t1", "--insecure-dev")
+	waitHealthy(t, base, totem)
+	ws, _ := fake.accept()
+
+	command := func(signer ed25519.PrivateKey, expires time.Time, c content.Command) []byte {
+		c.Issued = time.Now()
+		payload, err := content.EncodeCommand(expires, &c)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return content.Sign(signer, payload)
+	}
+	msg := func(id, text string, totems ...string) content.Command {
+		return content.Command{ID: id, Action: content.CommandMessage, Totems: totems, Text: content.Text{"it": text}, Minutes: 5}
+	}
+	soon := time.Now().Add(time.Minute)
+	tampered := command(key, soon, msg("cmd-1", "Messaggio vero", "t1"))
+	i := strings.Index(string(tampered), "vero")
+	copy(tampered[i:], "FALS")
+	messages := func() []string {
+		var out struct {
+			Alerts []struct {
+				Kind string `json:"kind"`
+				Text struct {
+					Text string `json:"text"`
+				} `json:"text"`
+			} `json:"alerts"`
+		}
+		getJSON(t, base+"/api/v1/alerts?lang=it", &out)
+		var got []string
+		for _, a := range out.Alerts {
+			if a.Kind == "message" {
+				got = append(got, a.Text.Text)
+			}
+		}
+		return got
+	}
+	cases := []struct {
+		name   string
+		frame  []byte
+		reason string
+		drops  bool // the totem drops the link and dials again
+	}{
+		{"tampered", tampered, "tampered", true},
+		{"expired", command(key, time.Now().Add(-time.Second), msg("cmd-2", "Scaduto", "t1")), "expired", true},
+		{"signed by another key", command(otherKey, soon, content.Command{ID: "cmd-3", Action: content.CommandRestart, Totems: []string{"t1"}}), "tampered", true},
+		{"unsigned", []byte(`{"type":"command","expires":"2099-01-01T00:00:00Z","command":{"id":"cmd-4","action":"restart","totems":["t1"]}}`), "tampered", true},
+		{"for another totem", command(key, soon, content.Command{ID: "cmd-5", Action: content.CommandRestart, Totems: []string{"t2"}}), "not_addressed", false},
+		{"nonsense action", command(key, soon, content.Command{ID: "cmd-6", Action: "format", Totems: []string{"t1"}}), "invalid", true},
+	}
+	for _, c := range cases {
+		fake.send(ws, c.frame)
+		typ, reason, _ := answer(t, ws)
+		if typ != "reject" || reason != c.reason {
+			t.Errorf("%s: answered %s %q, want reject %q", c.name, typ, reason, c.reason)
+		}
+		if got := messages(); len(got) != 0 {
+			t.Fatalf("%s: a message shows: %v", c.name, got)
+		}
+		if totem.exited() {
+			t.Fatalf("%s: the totem exited", c.name)
+		}
+		if c.drops {
+			ws.Close()
+			ws, _ = fake.accept()
+		}
+	}
+	// A valid one is carried out, once, however often it comes.
+	good := command(key, soon, msg("cmd-7", "Messaggio vero", "t1", "t2"))
+	for range 2 {
+		fake.send(ws, good)
+		if typ, _, _ := answer(t, ws); typ != "done" {
+			t.Fatalf("valid command: %s", typ)
+		}
+	}
+	if got := messages(); len(got) != 1 || got[0] != "Messaggio vero" {
+		t.Fatalf("messages: %v", got)
+	}
+	if n := strings.Count(totem.output(), `msg="command from the portal" id=cmd-7`); n != 1 {
+		t.Errorf("carried out %d times", n)
+	}
+}
