@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"strings"
 	"sync"
 	"time"
 )
@@ -38,6 +39,10 @@ func newAddrLimiter(max int, window time.Duration) *addrLimiter {
 
 // allow records an attempt from addr at now, or says how long to wait.
 func (l *addrLimiter) allow(addr string, now time.Time) (bool, time.Duration) {
+	// A key kept beyond the request must be a copy: behind a trusted proxy
+	// c.IP() is a slice of the request's header buffer, which fasthttp
+	// reuses for the next request.
+	addr = strings.Clone(addr)
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	cut := now.Add(-l.window)
