@@ -55,7 +55,7 @@ func runPortal(ctx context.Context, args []string, stdin io.Reader, stdout, stde
 	demoToken := fs.String("demo-totem-token", "", "with --demo: register the totem \"demo-totem\" and write its token to this `file`")
 	lat := fs.Float64("lat", content.DemoTotem[1], "latitude phones start from when they share no position")
 	lon := fs.Float64("lon", content.DemoTotem[0], "longitude phones start from when they share no position")
-	publicURL := fs.String("public-url", "", "the `URL` phones reach the portal at (default http://localhost and --addr's port)")
+	publicURL := fs.String("public-url", "", "the `URL` phones reach the portal at (default http://localhost, or https:// with --tls-cert, and --addr's port)")
 	ttl := fs.Duration("batch-ttl", 5*time.Minute, "how long a signed batch stays valid: totems refuse one delivered later")
 	heartbeat := fs.Duration("heartbeat", 30*time.Second, "how often totems report: one silent for two intervals is shown offline")
 	webhook := fs.String("webhook", "", "`URL` told by POST (JSON) when a totem goes offline, falls behind or comes back")
@@ -93,7 +93,11 @@ func runPortal(ctx context.Context, args []string, stdin io.Reader, stdout, stde
 	}
 	if *publicURL == "" {
 		_, port, _ := net.SplitHostPort(*addr)
-		*publicURL = "http://localhost:" + port
+		scheme := "http"
+		if certs != nil {
+			scheme = "https"
+		}
+		*publicURL = scheme + "://localhost:" + port
 	}
 	if u, err := url.Parse(*publicURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 		return usagef("portal: --public-url must be an http or https URL")
