@@ -1,9 +1,8 @@
 package main
 
 import (
-	"context"
-	"encoding/json"
 	"crypto/tls"
+	"encoding/json"
 	"fmt"
 	"net"
 	"net/http"
@@ -104,8 +103,7 @@ func clientFrom(ca *testCA, ip, forged string) *http.Client {
 	d := &net.Dialer{LocalAddr: &net.TCPAddr{IP: net.ParseIP(ip)}, Timeout: 10 * time.Second}
 	jar, _ := cookiejar.New(nil)
 	var rt http.RoundTripper = &http.Transport{
-		DialContext:     func(ctx context.Context, network, addr string) (net.Conn, error) { return d.DialContext(ctx, network, addr) },
-		TLSClientConfig: &tls.Config{RootCAs: ca.pool}, DisableKeepAlives: true}
+		DialContext: d.DialContext, TLSClientConfig: &tls.Config{RootCAs: ca.pool}, DisableKeepAlives: true}
 	if forged != "" {
 		rt = forgedFor{rt, forged}
 	}
