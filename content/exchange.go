@@ -9,6 +9,7 @@ import (
 	"io"
 	"slices"
 	"strings"
+	"sync"
 )
 
 // The open-data formats Punto imports and exports (see README, "Open data:
@@ -56,24 +57,59 @@ func (s *Store) Exchange(ctx context.Context) (*Exchange, error) {
 		}
 		x.Organizations = append(x.Organizations, *o)
 	}
-	svcs, err := s.IDs(ctx, KindService)
+	ids, err := s.IDs(ctx, KindService)
 	if err != nil {
 		return nil, err
 	}
-	for i, id := range svcs {
-		if i%1000 == 0 {
-			if err := ctx.Err(); err != nil {
-				return nil, err
+	// Services are read by a few workers at once (the read pool has
+	// connections to spare); each lands at its place, so the order is the
+	// IDs'.
+	x.Services = make([]Service, len(ids))
+	next := make(chan int)
+	errs := make(chan error, exchangeReaders)
+	var wg sync.WaitGroup
+	for range exchangeReaders {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range next {
+				svc, err := s.Service(ctx, ids[i])
+				if err != nil {
+					errs <- err
+					return
+				}
+				x.Services[i] = *svc
 			}
+		}()
+	}
+	var failed error
+feed:
+	for i := range ids {
+		select {
+		case next <- i:
+		case failed = <-errs:
+			break feed
+		case <-ctx.Done():
+			failed = ctx.Err()
+			break feed
 		}
-		svc, err := s.Service(ctx, id)
-		if err != nil {
-			return nil, err
+	}
+	close(next)
+	wg.Wait()
+	if failed == nil {
+		select {
+		case failed = <-errs:
+		default:
 		}
-		x.Services = append(x.Services, *svc)
+	}
+	if failed != nil {
+		return nil, failed
 	}
 	return x, nil
 }
+
+// exchangeReaders is how many services an export reads at once.
+const exchangeReaders = 4
 
 // Export writes the catalog's organizations and services to w in a
 // single-file format (hsds, geojson, csv; hsds-csv as a zip).
@@ -267,9 +303,11 @@ func (s *Store) Import(ctx context.Context, x *Exchange, format string) error {
 // (a service naming an organization it does not have) comes back as an
 // *ImportError placed in the file.
 func (b *Batch) Import(x *Exchange, format string) error {
-	if b.fresh || len(x.Services) > 1000 {
-		// A new file is always written in bulk: its search rows are built
-		// once per service and the index once at the end.
+	// A large import rebuilds the index once at the end. A new file is
+	// written in bulk too when services share a location (the batch's
+	// per-record search rows assume a new file never writes a location
+	// twice); otherwise search rows are built from the records, faster.
+	if len(x.Services) > 1000 && !b.fresh || b.fresh && x.sharesLocations() {
 		b.Bulk()
 	}
 	is := &issues{format: format}
@@ -292,6 +330,20 @@ func (b *Batch) Import(x *Exchange, format string) error {
 		}
 	}
 	return nil
+}
+
+// sharesLocations reports whether two services name the same location.
+func (x *Exchange) sharesLocations() bool {
+	seen := map[string]bool{}
+	for i := range x.Services {
+		for _, l := range x.Services[i].Locations {
+			if seen[l.ID] {
+				return true
+			}
+			seen[l.ID] = true
+		}
+	}
+	return false
 }
 
 func isValidation(err error) bool {
