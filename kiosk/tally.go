@@ -3,8 +3,8 @@ package kiosk
 import (
 	"bytes"
 	"encoding/json"
-	"slices"
 	"errors"
+	"slices"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
