@@ -9,7 +9,6 @@ import (
 	"io"
 	"slices"
 	"strings"
-	"sync"
 )
 
 // The open-data formats Punto imports and exports (see README, "Open data:
@@ -57,59 +56,11 @@ func (s *Store) Exchange(ctx context.Context) (*Exchange, error) {
 		}
 		x.Organizations = append(x.Organizations, *o)
 	}
-	ids, err := s.IDs(ctx, KindService)
-	if err != nil {
+	if x.Services, err = s.allServices(ctx); err != nil {
 		return nil, err
-	}
-	// Services are read by a few workers at once (the read pool has
-	// connections to spare); each lands at its place, so the order is the
-	// IDs'.
-	x.Services = make([]Service, len(ids))
-	next := make(chan int)
-	errs := make(chan error, exchangeReaders)
-	var wg sync.WaitGroup
-	for range exchangeReaders {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for i := range next {
-				svc, err := s.Service(ctx, ids[i])
-				if err != nil {
-					errs <- err
-					return
-				}
-				x.Services[i] = *svc
-			}
-		}()
-	}
-	var failed error
-feed:
-	for i := range ids {
-		select {
-		case next <- i:
-		case failed = <-errs:
-			break feed
-		case <-ctx.Done():
-			failed = ctx.Err()
-			break feed
-		}
-	}
-	close(next)
-	wg.Wait()
-	if failed == nil {
-		select {
-		case failed = <-errs:
-		default:
-		}
-	}
-	if failed != nil {
-		return nil, failed
 	}
 	return x, nil
 }
-
-// exchangeReaders is how many services an export reads at once.
-const exchangeReaders = 4
 
 // Export writes the catalog's organizations and services to w in a
 // single-file format (hsds, geojson, csv; hsds-csv as a zip).
