@@ -34,7 +34,7 @@ func rejectImport(c *fiber.Ctx, issues []content.ImportIssue) error {
 
 // MaxUpload is the largest file an admin may upload to POST /import; the
 // portal's HTTP server must accept bodies this large. Large catalogs
-// travel best as the zipped HSDS package (about 30 times smaller than the
+// travel best as the zipped HSDS package (15 to 30 times smaller than the
 // JSON).
 const MaxUpload = 32 << 20
 
