@@ -180,7 +180,6 @@ fi
 
 put "$binary" /usr/local/bin/punto 0755
 put "$here/kiosk/kiosk-browser" /usr/local/lib/punto/kiosk-browser 0755
-put "$here/kiosk/kiosk-watchdog" /usr/local/lib/punto/kiosk-watchdog 0755
 put "$here/pam/punto-kiosk" /etc/pam.d/punto-kiosk 0644
 for u in punto-totem.service punto-kiosk@.service punto-kiosk-watchdog.timer; do
 	put "$here/systemd/$u" "/etc/systemd/system/$u" 0644
@@ -219,7 +218,8 @@ ${public_url:+public-url = \"$public_url\"}
 $demo_line
 EOF
 write /etc/punto/kiosk.env 0644 <<EOF
-# The kiosk screen and its watchdog (written by install-totem.sh).
+# The kiosk screen (kiosk-browser) and its watchdog (punto kiosk-watchdog),
+# written by install-totem.sh.
 PUNTO_KIOSK_URL=http://localhost:$port/?kiosk=1
 PUNTO_KIOSK_DEVTOOLS_PORT=9222
 PUNTO_KIOSK_UNIT=punto-kiosk@$tty.service

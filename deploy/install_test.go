@@ -127,7 +127,6 @@ func TestInstallTotem(t *testing.T) {
 	}{
 		{"usr/local/bin/punto", 0o755, bin},
 		{"usr/local/lib/punto/kiosk-browser", 0o755, "kiosk/kiosk-browser"},
-		{"usr/local/lib/punto/kiosk-watchdog", 0o755, "kiosk/kiosk-watchdog"},
 		{"etc/pam.d/punto-kiosk", 0o644, "pam/punto-kiosk"},
 		{"etc/systemd/system/punto-totem.service", 0o644, "systemd/punto-totem.service"},
 		{"etc/systemd/system/punto-kiosk@.service", 0o644, "systemd/punto-kiosk@.service"},

@@ -11,6 +11,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/gorilla/websocket"
 )
 
 // started is a process of the test, stopped with it.
@@ -24,6 +26,8 @@ func start(t *testing.T, env []string, name string, args ...string) *started {
 	t.Helper()
 	p := &started{cmd: exec.Command(name, args...), out: &syncBuf{}, done: make(chan struct{})}
 	p.cmd.Env = append(os.Environ(), env...)
+	// Its own process group, so that the test can end chromium's helpers too.
+	p.cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 	p.cmd.Stdout, p.cmd.Stderr = p.out, p.out
 	if err := p.cmd.Start(); err != nil {
 		t.Fatal(err)
@@ -31,6 +35,7 @@ func start(t *testing.T, env []string, name string, args ...string) *started {
 	go func() { p.cmd.Wait(); close(p.done) }()
 	t.Cleanup(func() {
 		p.stop()
+		syscall.Kill(-p.cmd.Process.Pid, syscall.SIGKILL) // what is left of the group
 		if t.Failed() {
 			t.Logf("--- %s output:\n%s", name, p.out.String())
 		}
@@ -69,6 +74,7 @@ type devtoolsPage struct {
 	ID   string `json:"id"`
 	Type string `json:"type"`
 	URL  string `json:"url"`
+	WS   string `json:"webSocketDebuggerUrl"`
 }
 
 func pages(devtools string) ([]devtoolsPage, error) {
@@ -81,11 +87,11 @@ func pages(devtools string) ([]devtoolsPage, error) {
 	return ps, json.NewDecoder(res.Body).Decode(&ps)
 }
 
-// watchdog runs the kiosk watchdog once and returns its exit status and
-// output.
+// watchdog runs `punto kiosk-watchdog` once and returns its exit status
+// and output.
 func watchdog(t *testing.T, env []string) (int, string) {
 	t.Helper()
-	cmd := exec.Command("sh", "kiosk/kiosk-watchdog")
+	cmd := exec.Command(puntoBinary(t), "kiosk-watchdog", "--kiosk-timeout", "5s")
 	cmd.Env = append(os.Environ(), env...)
 	out, err := cmd.CombinedOutput()
 	var ee *exec.ExitError
@@ -98,10 +104,51 @@ func watchdog(t *testing.T, env []string) (int, string) {
 	return 0, string(out)
 }
 
+// cdp sends one DevTools command to a page and returns without waiting
+// for more than its answer.
+func cdp(t *testing.T, ws, method string, params any) {
+	t.Helper()
+	conn, _, err := websocket.DefaultDialer.Dial(ws, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	conn.SetReadDeadline(time.Now().Add(20 * time.Second))
+	if err := conn.WriteJSON(map[string]any{"id": 7, "method": method, "params": params}); err != nil {
+		t.Fatal(err)
+	}
+	for {
+		var msg struct {
+			ID    int             `json:"id"`
+			Error json.RawMessage `json:"error"`
+		}
+		if err := conn.ReadJSON(&msg); err != nil {
+			t.Fatal(err)
+		}
+		if msg.ID == 7 {
+			if msg.Error != nil {
+				t.Fatalf("%s: %s", method, msg.Error)
+			}
+			return
+		}
+	}
+}
+
+// showing reports whether chromium has a page at url.
+func showing(devtools, url string) bool {
+	ps, _ := pages(devtools)
+	for _, p := range ps {
+		if p.Type == "page" && p.URL == url {
+			return true
+		}
+	}
+	return false
+}
+
 // TestKioskSession runs the kiosk's browser script as cage would start it
 // (chromium headless here, as there is no screen) against a real totem,
-// and the kiosk watchdog against them: all well, then a page gone, then
-// chromium gone, then the totem gone.
+// and the kiosk watchdog against them: all well, a page gone elsewhere, a
+// page that hangs, chromium gone, the totem gone.
 func TestKioskSession(t *testing.T) {
 	need(t, "chromium", "curl", "sh")
 	addr := freePort(t)
@@ -112,7 +159,7 @@ func TestKioskSession(t *testing.T) {
 	tmp := t.TempDir()
 	restarted := filepath.Join(tmp, "restarted")
 	env := []string{"PUNTO_KIOSK_URL=" + url, "PUNTO_KIOSK_DEVTOOLS_PORT=" + devPort, "TMPDIR=" + tmp,
-		"PUNTO_KIOSK_RESTART=echo restart >> " + restarted}
+		"PUNTO_KIOSK_RESTART=echo restart >> " + restarted, "PUNTO_KIOSK_UNIT=punto-kiosk@tty1.service"}
 	flags := "--headless=new --disable-gpu"
 	if os.Geteuid() == 0 {
 		flags += " --no-sandbox" // chromium refuses to run as root with its sandbox
@@ -157,7 +204,7 @@ func TestKioskSession(t *testing.T) {
 
 	t.Run("all well", func(t *testing.T) {
 		code, out := watchdog(t, env)
-		if code != 0 || !strings.Contains(out, "the screen shows") {
+		if code != 0 || !strings.Contains(out, "the screen shows "+url+" and answers") {
 			t.Fatalf("exit %d: %s", code, out)
 		}
 		if _, err := os.Stat(restarted); err == nil {
@@ -165,29 +212,24 @@ func TestKioskSession(t *testing.T) {
 		}
 	})
 
-	t.Run("the page is gone", func(t *testing.T) {
-		req, _ := http.NewRequest("PUT", devtools+"/json/new?about:blank", nil)
-		if res, err := http.DefaultClient.Do(req); err != nil {
-			t.Fatal(err)
-		} else {
-			res.Body.Close()
-		}
-		res, err := http.Get(devtools + "/json/close/" + page.ID)
-		if err != nil {
-			t.Fatal(err)
-		}
-		res.Body.Close()
-		waitFor(t, 20*time.Second, "the page closes", func() bool {
-			ps, _ := pages(devtools)
-			for _, p := range ps {
-				if p.ID == page.ID {
-					return false
-				}
-			}
-			return true
-		})
+	t.Run("a page that went elsewhere is sent back", func(t *testing.T) {
+		cdp(t, page.WS, "Page.navigate", map[string]any{"url": "about:blank"})
+		waitFor(t, 20*time.Second, "the page leaves the totem", func() bool { return showing(devtools, "about:blank") })
 		code, out := watchdog(t, env)
-		if code != 3 || !strings.Contains(out, "no page shows") {
+		if code != 0 || !strings.Contains(out, "sent it back") {
+			t.Fatalf("exit %d: %s", code, out)
+		}
+		waitFor(t, 20*time.Second, "the page shows the totem again", func() bool { return showing(devtools, url) })
+		if _, err := os.Stat(restarted); err == nil {
+			t.Fatal("restarted the kiosk to bring a page back")
+		}
+	})
+
+	t.Run("a page that stops answering gets the screen restarted", func(t *testing.T) {
+		// The page's script never returns: its renderer is stuck.
+		cdp(t, page.WS, "Runtime.evaluate", map[string]any{"expression": "setTimeout(() => { for (;;) {} }, 0); 1"})
+		code, out := watchdog(t, env)
+		if code != 3 || !strings.Contains(out, "the page does not answer") {
 			t.Fatalf("exit %d: %s", code, out)
 		}
 		if b, _ := os.ReadFile(restarted); string(b) != "restart\n" {
@@ -197,16 +239,17 @@ func TestKioskSession(t *testing.T) {
 
 	t.Run("chromium is gone and its profile with it", func(t *testing.T) {
 		browser.stop()
-		if _, err := os.Stat(profiles[0]); !os.IsNotExist(err) {
-			t.Fatalf("the profile outlived the browser: %v", err)
-		}
+		waitFor(t, 30*time.Second, "the profile goes with the browser", func() bool {
+			_, err := os.Stat(profiles[0])
+			return os.IsNotExist(err)
+		})
 		waitFor(t, 20*time.Second, "chromium ends with its script", func() bool {
 			_, err := http.Get(devtools + "/json/version")
 			return err != nil
 		})
 		os.Remove(restarted)
 		code, out := watchdog(t, env)
-		if code != 3 || !strings.Contains(out, "do not answer") {
+		if code != 3 || !strings.Contains(out, "DevTools do not answer") {
 			t.Fatalf("exit %d: %s", code, out)
 		}
 	})

@@ -31,6 +31,8 @@ Usage:
   punto catalog generate --services N --seed S --out FILE
                                     write a synthetic catalog (tests, benchmarks)
   punto catalog info --db FILE      count what a catalog holds
+  punto kiosk-watchdog [flags]      look at the totem's screen once, mend it
+                                    (run by punto-kiosk-watchdog.timer)
   punto catalog import --format hsds|hsds-csv|geojson|csv --db FILE IN
                                     import open data (one transaction)
   punto catalog export --format hsds|hsds-csv|geojson|csv --db FILE [--out OUT]
@@ -59,6 +61,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		err = runTotem(ctx, args[1:], stderr)
 	case "portal":
 		err = runPortal(ctx, args[1:], os.Stdin, stdout, stderr)
+	case "kiosk-watchdog":
+		err = runKioskWatchdog(ctx, args[1:], stdout, stderr)
 	case "catalog":
 		err = runCatalog(ctx, args[1:], stdout, stderr)
 	case "version", "--version":
@@ -75,6 +79,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return 0
 	case errors.Is(err, flag.ErrHelp):
 		return 0
+	case errors.Is(err, errKioskRestarted):
+		return exitKioskRestarted
 	case errors.Is(err, errRestart):
 		fmt.Fprintln(stderr, "punto:", err)
 		return exitRestart
