@@ -8,9 +8,9 @@ BENCH_DIR ?= $(CURDIR)/.bench
 VERSION   ?= $(shell git describe --always --dirty 2>/dev/null || echo dev)
 
 # Debian packages the tests use: GIS tools, the SpatiaLite benchmark, chromium and
-# fonts, and for deploy/ systemd-analyze, shellcheck, cage, nginx and curl.
+# fonts, and for deploy/ systemd-analyze, kill, shellcheck, cage, nginx and curl.
 DEB_PKGS  := spatialite-bin gdal-bin libsqlite3-mod-spatialite chromium fonts-noto-core fonts-noto-cjk tilemaker osmium-tool \
-             systemd shellcheck cage nginx-light curl
+             systemd procps shellcheck cage nginx-light curl
 
 .PHONY: all build run test lint bench deps clean vendor budget tiles
 
@@ -64,6 +64,7 @@ deps:
 	command -v tilemaker >/dev/null || missing="$$missing tilemaker"; \
 	command -v osmium >/dev/null || missing="$$missing osmium-tool"; \
 	command -v systemd-analyze >/dev/null || missing="$$missing systemd"; \
+	[ -x /bin/kill ] || missing="$$missing procps"; \
 	command -v shellcheck >/dev/null || missing="$$missing shellcheck"; \
 	command -v cage >/dev/null || missing="$$missing cage"; \
 	command -v nginx >/dev/null || missing="$$missing nginx-light"; \
