@@ -2,6 +2,7 @@ package portal
 
 import (
 	"bytes"
+	"context"
 	"database/sql"
 	"encoding/json"
 	"errors"
@@ -77,15 +78,16 @@ func (p *portal) importFile(c *fiber.Ctx) error {
 	}
 	// Records that are already published as they are stay out of the
 	// batch: an upload of an unchanged file publishes nothing.
+	published, err := p.publishedDocs(ctx, all)
+	if err != nil {
+		return err
+	}
 	var changes []content.Change
 	var befores []json.RawMessage
 	var index []int // each change's position in all
 	for i, ch := range all {
-		before, _, found, err := p.published(ctx, ch.Kind, ch.ID)
-		if err != nil {
-			return err
-		}
-		if found && bytes.Equal(before, ch.Doc) {
+		before := published[recordRef{ch.Kind, ch.ID}]
+		if before != nil && bytes.Equal(before, ch.Doc) {
 			continue
 		}
 		changes = append(changes, ch)
@@ -126,4 +128,42 @@ func (p *portal) importFile(c *fiber.Ctx) error {
 		out["warning"] = "imported, but the audit log could not be written"
 	}
 	return c.JSON(out)
+}
+
+// publishedDocs reads the published version of each record the changes
+// name (absent when new): one by one for a small file, the whole catalog
+// at once for a large one.
+func (p *portal) publishedDocs(ctx context.Context, changes []content.Change) (map[recordRef]json.RawMessage, error) {
+	out := make(map[recordRef]json.RawMessage, len(changes))
+	if len(changes) <= 200 {
+		for _, ch := range changes {
+			raw, _, found, err := p.published(ctx, ch.Kind, ch.ID)
+			if err != nil {
+				return nil, err
+			}
+			if found {
+				out[recordRef{ch.Kind, ch.ID}] = raw
+			}
+		}
+		return out, nil
+	}
+	x, err := p.st.Exchange(ctx)
+	if err != nil {
+		return nil, err
+	}
+	for i := range x.Organizations {
+		raw, err := json.Marshal(&x.Organizations[i])
+		if err != nil {
+			return nil, err
+		}
+		out[recordRef{content.KindOrganization, x.Organizations[i].ID}] = raw
+	}
+	for i := range x.Services {
+		raw, err := json.Marshal(&x.Services[i])
+		if err != nil {
+			return nil, err
+		}
+		out[recordRef{content.KindService, x.Services[i].ID}] = raw
+	}
+	return out, nil
 }
