@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"database/sql"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"slices"
 	"time"
@@ -104,23 +105,18 @@ func (s *Store) AddCommand(ctx context.Context, c *Command, author string, expir
 		return err
 	}
 	now := time.Now().UTC().Format(time.RFC3339Nano)
-	s.writeMu.Lock()
-	defer s.writeMu.Unlock()
-	tx, err := s.w.BeginTx(ctx, nil)
-	if err != nil {
-		return err
-	}
-	defer tx.Rollback()
-	if _, err := tx.ExecContext(ctx, "INSERT INTO command(id, action, author, created_at, expires_at, doc, signed) VALUES (?, ?, ?, ?, ?, ?, ?)",
-		c.ID, c.Action, author, now, expires.UTC().Format(time.RFC3339Nano), string(doc), signed); err != nil {
-		return fmt.Errorf("content: command %s: %w", c.ID, err)
-	}
-	for _, id := range c.Totems {
-		if _, err := tx.ExecContext(ctx, "INSERT INTO command_target(command_id, totem_id, at) VALUES (?, ?, ?)", c.ID, id, now); err != nil {
+	return s.ownTx(ctx, func(tx *sql.Tx) error {
+		if _, err := tx.ExecContext(ctx, "INSERT INTO command(id, action, author, created_at, expires_at, doc, signed) VALUES (?, ?, ?, ?, ?, ?, ?)",
+			c.ID, c.Action, author, now, expires.UTC().Format(time.RFC3339Nano), string(doc), signed); err != nil {
 			return fmt.Errorf("content: command %s: %w", c.ID, err)
 		}
-	}
-	return tx.Commit()
+		for _, id := range c.Totems {
+			if _, err := tx.ExecContext(ctx, "INSERT INTO command_target(command_id, totem_id, at) VALUES (?, ?, ?)", c.ID, id, now); err != nil {
+				return fmt.Errorf("content: command %s: %w", c.ID, err)
+			}
+		}
+		return nil
+	})
 }
 
 // PendingCommands returns the signed commands a totem has not carried out
@@ -230,26 +226,22 @@ func (s *Store) commandTargets(ctx context.Context, id string, lapsed bool) ([]C
 // after which no copy of it can be valid anyway.
 func (s *Store) CommandSeen(ctx context.Context, id string, expires time.Time) (already bool, err error) {
 	now := time.Now().UTC().Format(time.RFC3339Nano)
-	s.writeMu.Lock()
-	defer s.writeMu.Unlock()
-	tx, err := s.w.BeginTx(ctx, nil)
-	if err != nil {
-		return false, err
-	}
-	defer tx.Rollback()
-	if _, err := tx.ExecContext(ctx, "DELETE FROM command_seen WHERE expires_at <= ?", now); err != nil {
-		return false, fmt.Errorf("content: commands seen: %w", err)
-	}
-	var one int
-	switch err := tx.QueryRowContext(ctx, "SELECT 1 FROM command_seen WHERE id = ?", id).Scan(&one); err {
-	case nil:
-		return true, nil
-	case sql.ErrNoRows:
-	default:
-		return false, fmt.Errorf("content: commands seen: %w", err)
-	}
-	if _, err := tx.ExecContext(ctx, "INSERT INTO command_seen(id, expires_at) VALUES (?, ?)", id, expires.UTC().Format(time.RFC3339Nano)); err != nil {
-		return false, fmt.Errorf("content: commands seen: %w", err)
-	}
-	return false, tx.Commit()
+	err = s.ownTx(ctx, func(tx *sql.Tx) error {
+		if _, err := tx.ExecContext(ctx, "DELETE FROM command_seen WHERE expires_at <= ?", now); err != nil {
+			return fmt.Errorf("content: commands seen: %w", err)
+		}
+		var one int
+		switch err := tx.QueryRowContext(ctx, "SELECT 1 FROM command_seen WHERE id = ?", id).Scan(&one); {
+		case err == nil:
+			already = true
+			return nil
+		case !errors.Is(err, sql.ErrNoRows):
+			return fmt.Errorf("content: commands seen: %w", err)
+		}
+		if _, err := tx.ExecContext(ctx, "INSERT INTO command_seen(id, expires_at) VALUES (?, ?)", id, expires.UTC().Format(time.RFC3339Nano)); err != nil {
+			return fmt.Errorf("content: commands seen: %w", err)
+		}
+		return nil
+	})
+	return already, err
 }

@@ -2,6 +2,7 @@ package content
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"slices"
 	"time"
@@ -88,31 +89,40 @@ func (s *Store) CountNeed(ctx context.Context, at time.Time, event, value string
 // NeedsToReport returns up to limit figures that changed since they were
 // last reported to the portal, oldest first (totem only).
 func (s *Store) NeedsToReport(ctx context.Context, limit int) ([]NeedsCount, error) {
-	return s.scanNeeds(ctx, "SELECT hour, event, value, n FROM needs_count WHERE n > reported ORDER BY hour, event, value LIMIT ?", limit)
+	return s.totemNeeds(ctx, "WHERE n > reported ORDER BY hour, event, value LIMIT ?", limit)
 }
 
 // NeedsCounts returns every figure the totem holds, oldest first.
 func (s *Store) NeedsCounts(ctx context.Context) ([]NeedsCount, error) {
-	return s.scanNeeds(ctx, "SELECT hour, event, value, n FROM needs_count ORDER BY hour, event, value")
+	return s.totemNeeds(ctx, "ORDER BY hour, event, value")
 }
 
-func (s *Store) scanNeeds(ctx context.Context, query string, args ...any) ([]NeedsCount, error) {
+// totemNeeds reads the totem's own figures, filtered and ordered by rest.
+func (s *Store) totemNeeds(ctx context.Context, rest string, args ...any) ([]NeedsCount, error) {
+	var out []NeedsCount
+	err := s.eachNeed(ctx, func(_ string, c NeedsCount) { out = append(out, c) },
+		"SELECT '', hour, event, value, n FROM needs_count "+rest, args...)
+	return out, err
+}
+
+// eachNeed runs a query whose columns are a totem, an hour, an event, a
+// value and a count, and calls fn for each row.
+func (s *Store) eachNeed(ctx context.Context, fn func(totem string, c NeedsCount), query string, args ...any) error {
 	rows, err := s.r.QueryContext(ctx, query, args...)
 	if err != nil {
-		return nil, fmt.Errorf("content: needs: %w", err)
+		return fmt.Errorf("content: needs: %w", err)
 	}
 	defer rows.Close()
-	var out []NeedsCount
 	for rows.Next() {
 		var c NeedsCount
-		var hour string
-		if err := rows.Scan(&hour, &c.Event, &c.Value, &c.N); err != nil {
-			return nil, err
+		var totem, hour string
+		if err := rows.Scan(&totem, &hour, &c.Event, &c.Value, &c.N); err != nil {
+			return err
 		}
 		c.Hour, _ = time.Parse(hourFormat, hour)
-		out = append(out, c)
+		fn(totem, c)
 	}
-	return out, rows.Err()
+	return rows.Err()
 }
 
 // needsKept is how long a totem keeps figures the portal has had.
@@ -121,24 +131,19 @@ const needsKept = 90 * 24 * time.Hour
 // NeedsReported notes that the portal was sent these figures (totem only),
 // and drops reported figures older than 90 days.
 func (s *Store) NeedsReported(ctx context.Context, sent []NeedsCount) error {
-	s.writeMu.Lock()
-	defer s.writeMu.Unlock()
-	tx, err := s.w.BeginTx(ctx, nil)
-	if err != nil {
-		return err
-	}
-	defer tx.Rollback()
-	for _, c := range sent {
-		if _, err := tx.ExecContext(ctx, "UPDATE needs_count SET reported = max(reported, ?) WHERE hour = ? AND event = ? AND value = ?",
-			c.N, c.Hour.Format(hourFormat), c.Event, c.Value); err != nil {
+	return s.ownTx(ctx, func(tx *sql.Tx) error {
+		for _, c := range sent {
+			if _, err := tx.ExecContext(ctx, "UPDATE needs_count SET reported = max(reported, ?) WHERE hour = ? AND event = ? AND value = ?",
+				c.N, c.Hour.Format(hourFormat), c.Event, c.Value); err != nil {
+				return fmt.Errorf("content: needs: %w", err)
+			}
+		}
+		if _, err := tx.ExecContext(ctx, "DELETE FROM needs_count WHERE hour < ? AND reported >= n",
+			NeedsHour(time.Now().Add(-needsKept)).Format(hourFormat)); err != nil {
 			return fmt.Errorf("content: needs: %w", err)
 		}
-	}
-	if _, err := tx.ExecContext(ctx, "DELETE FROM needs_count WHERE hour < ? AND reported >= n",
-		NeedsHour(time.Now().Add(-needsKept)).Format(hourFormat)); err != nil {
-		return fmt.Errorf("content: needs: %w", err)
-	}
-	return tx.Commit()
+		return nil
+	})
 }
 
 // ResendNeeds marks the figures from since on as not yet reported (totem
@@ -161,21 +166,16 @@ func (s *Store) RecordNeeds(ctx context.Context, totemID string, counts []NeedsC
 			return fmt.Errorf("counts[%d]: %w", i, err)
 		}
 	}
-	s.writeMu.Lock()
-	defer s.writeMu.Unlock()
-	tx, err := s.w.BeginTx(ctx, nil)
-	if err != nil {
-		return err
-	}
-	defer tx.Rollback()
-	for _, c := range counts {
-		if _, err := tx.ExecContext(ctx, `INSERT INTO needs_report(totem_id, hour, event, value, n) VALUES (?, ?, ?, ?, ?)
-			ON CONFLICT(totem_id, hour, event, value) DO UPDATE SET n = max(n, excluded.n)`,
-			totemID, c.Hour.Format(hourFormat), c.Event, c.Value, c.N); err != nil {
-			return fmt.Errorf("content: needs of %s: %w", totemID, err)
+	return s.ownTx(ctx, func(tx *sql.Tx) error {
+		for _, c := range counts {
+			if _, err := tx.ExecContext(ctx, `INSERT INTO needs_report(totem_id, hour, event, value, n) VALUES (?, ?, ?, ?, ?)
+				ON CONFLICT(totem_id, hour, event, value) DO UPDATE SET n = max(n, excluded.n)`,
+				totemID, c.Hour.Format(hourFormat), c.Event, c.Value, c.N); err != nil {
+				return fmt.Errorf("content: needs of %s: %w", totemID, err)
+			}
 		}
-	}
-	return tx.Commit()
+		return nil
+	})
 }
 
 // NeedsRow is one stored figure of one totem (portal only).
@@ -187,24 +187,12 @@ type NeedsRow struct {
 // NeedsReports returns the figures of the hours in [from, to), of the
 // given totems (all when nil), ordered by hour (portal only).
 func (s *Store) NeedsReports(ctx context.Context, from, to time.Time, totems []string) ([]NeedsRow, error) {
-	rows, err := s.r.QueryContext(ctx, "SELECT totem_id, hour, event, value, n FROM needs_report WHERE hour >= ? AND hour < ? ORDER BY hour, totem_id, event, value",
-		NeedsHour(from).Format(hourFormat), to.UTC().Format(hourFormat))
-	if err != nil {
-		return nil, fmt.Errorf("content: needs: %w", err)
-	}
-	defer rows.Close()
 	var out []NeedsRow
-	for rows.Next() {
-		var r NeedsRow
-		var hour string
-		if err := rows.Scan(&r.Totem, &hour, &r.Event, &r.Value, &r.N); err != nil {
-			return nil, err
+	err := s.eachNeed(ctx, func(totem string, c NeedsCount) {
+		if totems == nil || slices.Contains(totems, totem) {
+			out = append(out, NeedsRow{Totem: totem, NeedsCount: c})
 		}
-		if totems != nil && !slices.Contains(totems, r.Totem) {
-			continue
-		}
-		r.Hour, _ = time.Parse(hourFormat, hour)
-		out = append(out, r)
-	}
-	return out, rows.Err()
+	}, "SELECT totem_id, hour, event, value, n FROM needs_report WHERE hour >= ? AND hour < ? ORDER BY hour, totem_id, event, value",
+		NeedsHour(from).Format(hourFormat), to.UTC().Format(hourFormat))
+	return out, err
 }

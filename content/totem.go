@@ -159,24 +159,19 @@ const heartbeatHistory = 100
 // history, and that it was seen.
 func (s *Store) TotemReported(ctx context.Context, id string, state json.RawMessage) error {
 	now := time.Now().UTC().Format(time.RFC3339Nano)
-	s.writeMu.Lock()
-	defer s.writeMu.Unlock()
-	tx, err := s.w.BeginTx(ctx, nil)
-	if err != nil {
-		return err
-	}
-	defer tx.Rollback()
-	if _, err := tx.ExecContext(ctx, "UPDATE totem SET last_state = ?, last_seen = ? WHERE id = ?", string(state), now, id); err != nil {
-		return fmt.Errorf("content: totem %s: %w", id, err)
-	}
-	if _, err := tx.ExecContext(ctx, "INSERT OR REPLACE INTO totem_heartbeat(totem_id, at, state) VALUES (?, ?, ?)", id, now, string(state)); err != nil {
-		return fmt.Errorf("content: totem %s: %w", id, err)
-	}
-	if _, err := tx.ExecContext(ctx, `DELETE FROM totem_heartbeat WHERE totem_id = ?1 AND at < (
-		SELECT at FROM totem_heartbeat WHERE totem_id = ?1 ORDER BY at DESC LIMIT 1 OFFSET ?2)`, id, heartbeatHistory-1); err != nil {
-		return fmt.Errorf("content: totem %s: %w", id, err)
-	}
-	return tx.Commit()
+	return s.ownTx(ctx, func(tx *sql.Tx) error {
+		if _, err := tx.ExecContext(ctx, "UPDATE totem SET last_state = ?, last_seen = ? WHERE id = ?", string(state), now, id); err != nil {
+			return fmt.Errorf("content: totem %s: %w", id, err)
+		}
+		if _, err := tx.ExecContext(ctx, "INSERT OR REPLACE INTO totem_heartbeat(totem_id, at, state) VALUES (?, ?, ?)", id, now, string(state)); err != nil {
+			return fmt.Errorf("content: totem %s: %w", id, err)
+		}
+		if _, err := tx.ExecContext(ctx, `DELETE FROM totem_heartbeat WHERE totem_id = ?1 AND at < (
+			SELECT at FROM totem_heartbeat WHERE totem_id = ?1 ORDER BY at DESC LIMIT 1 OFFSET ?2)`, id, heartbeatHistory-1); err != nil {
+			return fmt.Errorf("content: totem %s: %w", id, err)
+		}
+		return nil
+	})
 }
 
 // TotemHeartbeats returns a totem's recent reports, newest first.

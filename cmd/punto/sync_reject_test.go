@@ -73,6 +73,20 @@ func (f *fakePortal) signed(expires time.Time, bodies ...[]byte) []byte {
 	return content.Sign(f.key, content.EncodeBatches(expires, bodies))
 }
 
+// startHostile starts a real totem process "t1" following a fake portal
+// that signs with key, and returns the portal, the totem's base URL and
+// its process.
+func startHostile(t *testing.T, dir string, pub ed25519.PublicKey, key ed25519.PrivateKey) (*fakePortal, string, *proc) {
+	t.Helper()
+	fake := newFakePortal(t, key)
+	addr := freeAddr(t)
+	base := "http://" + addr
+	totem := startProc(t, "totem", "totem", "--db", filepath.Join(dir, "totem.db"), "--demo", "--addr", addr,
+		"--portal", fake.url, "--portal-key", content.EncodePublicKey(pub), "--token", "pt_test", "--totem-id", "t1", "--insecure-dev")
+	waitHealthy(t, base, totem)
+	return fake, base, totem
+}
+
 // answer reads the totem's answer to a frame.
 func answer(t *testing.T, ws *websocket.Conn) (typ, reason string, seq int64) {
 	t.Helper()
@@ -128,12 +142,7 @@ func TestTotemRefusesBadBatches(t *testing.T) {
 	}
 	b1, b2, b3 := batches[0].Body, batches[1].Body, batches[2].Body
 
-	fake := newFakePortal(t, key)
-	addr := freeAddr(t)
-	base := "http://" + addr
-	totem := startProc(t, "totem", "totem", "--db", filepath.Join(dir, "totem.db"), "--demo", "--addr", addr,
-		"--portal", fake.url, "--portal-key", content.EncodePublicKey(pub), "--token", "pt_test", "--totem-id", "t1", "--insecure-dev")
-	waitHealthy(t, base, totem)
+	fake, base, _ := startHostile(t, dir, pub, key)
 	original := serviceName(t, base, id)
 
 	ws, seq := fake.accept()
@@ -226,15 +235,9 @@ func TestTotemRefusesBadBatches(t *testing.T) {
 // (no message shows, the process does not restart); a valid command for
 // it is carried out once, however often it comes.
 func TestTotemRefusesBadCommands(t *testing.T) {
-	dir := t.TempDir()
 	pub, key, _ := ed25519.GenerateKey(nil)
 	_, otherKey, _ := ed25519.GenerateKey(nil)
-	fake := newFakePortal(t, key)
-	addr := freeAddr(t)
-	base := "http://" + addr
-	totem := startProc(t, "totem", "totem", "--db", filepath.Join(dir, "totem.db"), "--demo", "--addr", addr,
-		"--portal", fake.url, "--portal-key", content.EncodePublicKey(pub), "--token", "pt_test", "--totem-id", "t1", "--insecure-dev")
-	waitHealthy(t, base, totem)
+	fake, base, totem := startHostile(t, t.TempDir(), pub, key)
 	ws, _ := fake.accept()
 
 	command := func(signer ed25519.PrivateKey, expires time.Time, c content.Command) []byte {

@@ -72,6 +72,16 @@ func (p *euiPublisher) published() []euiCall {
 // editor of the Ancona ambito, and returns its base URL.
 func euiServer(t *testing.T) (string, *euiPublisher) {
 	t.Helper()
+	st := euiStore(t)
+	pub := &euiPublisher{st: st}
+	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	return euiListen(t, st, func(app *fiber.App) error { return Mount(app, Config{Store: st, Publisher: pub, Log: log}) }), pub
+}
+
+// euiStore is a fresh demo catalog with an admin and an editor of the
+// Ancona ambito.
+func euiStore(t *testing.T) *content.Store {
+	t.Helper()
 	ctx := context.Background()
 	st := demoStore(t)
 	if err := AddUser(ctx, st, euiAdmin, "admin", nil, euiAdminPass); err != nil {
@@ -80,10 +90,15 @@ func euiServer(t *testing.T) (string, *euiPublisher) {
 	if err := AddUser(ctx, st, euiEditor, "editor", []string{"ats-11-ancona"}, euiEditorPass); err != nil {
 		t.Fatal(err)
 	}
-	pub := &euiPublisher{st: st}
+	return st
+}
+
+// euiListen serves the public server of st, with mount adding the editor,
+// on a loopback port until the test ends, and returns its base URL.
+func euiListen(t *testing.T, st *content.Store, mount func(*fiber.App) error) string {
+	t.Helper()
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	srv, err := kiosk.New(st, kiosk.Config{Role: "portal", Position: orb.Point{13.5153, 43.6169}, Log: log,
-		Mount: func(app *fiber.App) error { return Mount(app, Config{Store: st, Publisher: pub, Log: log}) }})
+	srv, err := kiosk.New(st, kiosk.Config{Role: "portal", Position: orb.Point{13.5153, 43.6169}, Log: log, Mount: mount})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -100,7 +115,7 @@ func euiServer(t *testing.T) (string, *euiPublisher) {
 		_ = srv.Shutdown()
 		<-done
 	})
-	return "http://" + ln.Addr().String(), pub
+	return "http://" + ln.Addr().String()
 }
 
 // euiBrowser starts Debian's chromium, headless, with a fresh profile and

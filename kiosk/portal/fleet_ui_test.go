@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"net"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -16,7 +15,6 @@ import (
 	"github.com/chromedp/chromedp"
 	"github.com/gofiber/fiber/v2"
 	"github.com/punto-totem/punto/content"
-	"github.com/punto-totem/punto/kiosk"
 	"github.com/punto-totem/punto/kiosk/relay"
 )
 
@@ -27,38 +25,19 @@ import (
 func euiFleetServer(t *testing.T) (string, func() []string) {
 	t.Helper()
 	ctx := context.Background()
-	st := demoStore(t)
-	for _, u := range []struct{ name, role, pass string }{{euiAdmin, "admin", euiAdminPass}, {euiEditor, "editor", euiEditorPass}} {
-		var terr []string
-		if u.role == "editor" {
-			terr = []string{"ats-11-ancona"}
-		}
-		if err := AddUser(ctx, st, u.name, u.role, terr, u.pass); err != nil {
-			t.Fatal(err)
-		}
-	}
+	st := euiStore(t)
 	pub, key, _ := ed25519.GenerateKey(nil)
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	hub, err := relay.NewHub(relay.HubConfig{Store: st, Key: key, Log: log, Heartbeat: time.Second})
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv, err := kiosk.New(st, kiosk.Config{Role: "portal", Position: anconaPoint, Log: log,
-		Mount: func(app *fiber.App) error {
-			app.Get(relay.Path, hub.Handler)
-			return Mount(app, Config{Store: st, Publisher: hub, Log: log, Commander: hub, Heartbeat: time.Second,
-				Fleet: func(ctx context.Context) (any, error) { return hub.State(ctx) }})
-		}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	done := make(chan struct{})
-	go func() { defer close(done); _ = srv.App().Listener(ln) }()
-	base := "http://" + ln.Addr().String()
+	t.Cleanup(hub.Close) // after the server has stopped: cleanups run last first
+	base := euiListen(t, st, func(app *fiber.App) error {
+		app.Get(relay.Path, hub.Handler)
+		return Mount(app, Config{Store: st, Publisher: hub, Log: log, Commander: hub, Heartbeat: time.Second,
+			Fleet: func(ctx context.Context) (any, error) { return hub.State(ctx) }})
+	})
 
 	token, err := st.AddTotem(ctx, "t-ancona", "Municipio di Ancona", anconaPoint)
 	if err != nil {
@@ -90,9 +69,6 @@ func euiFleetServer(t *testing.T) (string, func() []string) {
 		cancel()
 		<-clientDone
 		replica.Close()
-		hub.Close()
-		_ = srv.Shutdown()
-		<-done
 	})
 	seedNeeds(t, &env{t: t, st: st})
 	return base, func() []string { mu.Lock(); defer mu.Unlock(); return append([]string(nil), carried...) }

@@ -49,20 +49,24 @@ func (f *fleet) states(ctx context.Context, now time.Time) ([]TotemState, error)
 	if err != nil {
 		return nil, err
 	}
+	terrs := make([][]string, len(ts))
+	for i, t := range ts {
+		in, err := f.h.cfg.Store.TerritoriesAt(ctx, t.Point)
+		if err != nil {
+			return nil, err
+		}
+		terrs[i] = []string{}
+		for _, tr := range in {
+			terrs[i] = append(terrs[i], tr.ID)
+		}
+	}
 	connected := f.h.Connected()
 	window := 2 * f.h.cfg.Heartbeat
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	out := make([]TotemState, 0, len(ts))
-	for _, t := range ts {
-		st := TotemState{Totem: t, Lag: max(0, head.Seq-t.Seq), Territories: []string{}}
-		terrs, err := f.h.cfg.Store.TerritoriesAt(ctx, t.Point)
-		if err != nil {
-			return nil, err
-		}
-		for _, tr := range terrs {
-			st.Territories = append(st.Territories, tr.ID)
-		}
+	for i, t := range ts {
+		st := TotemState{Totem: t, Lag: max(0, head.Seq-t.Seq), Territories: terrs[i]}
 		if acked, ok := connected[t.ID]; ok {
 			st.Lag = max(0, head.Seq-acked)
 		}
