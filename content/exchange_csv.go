@@ -18,8 +18,7 @@ import (
 
 var weekdayColumns = []string{"hours_mon", "hours_tue", "hours_wed", "hours_thu", "hours_fri", "hours_sat", "hours_sun"}
 
-// flatTexts are the translated columns, in header order, and the record
-// part each belongs to.
+// flatServiceTexts are the service's translated columns, in header order.
 var flatServiceTexts = []string{"name", "description", "eligibility", "fees"}
 
 const (
@@ -30,8 +29,8 @@ const (
 
 var flatNumbered = regexp.MustCompile(`^(document|phone|contact|exception)_([1-9][0-9]{0,3})(?:_(type|description|name|title|email|phone|date|hours|note))?$`)
 
-// flatPart says which record a column belongs to ("" when Punto does not
-// know it).
+// flatPart says which record a column belongs to (false when the template
+// has no such column).
 func flatPart(col string) (int, bool) {
 	base, _, _ := strings.Cut(col, "@")
 	switch base {
@@ -39,7 +38,7 @@ func flatPart(col string) (int, bool) {
 		"name", "description", "eligibility", "fees",
 		"hours_mon", "hours_tue", "hours_wed", "hours_thu", "hours_fri", "hours_sat", "hours_sun":
 		return partService, true
-	case "organization_id":
+	case "organization_id": // the service's link; the organization is described by the columns below
 		return partService, true
 	case "organization_name", "organization_description", "organization_url", "organization_email":
 		return partOrg, true
@@ -241,5 +240,3 @@ func writeFlatCSV(x *Exchange, w io.Writer) error {
 	_, err := w.Write(buf.Bytes())
 	return err
 }
-
-// flatLine is a row as read, with its line and the part each column

@@ -12,7 +12,7 @@ import (
 
 // Reading the flat CSV template (see exchange_csv.go).
 
-// belongs to.
+// flatLine is a row as read, with its line.
 type flatLine struct {
 	line int
 	row  flatRow

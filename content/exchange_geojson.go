@@ -18,8 +18,8 @@ import (
 // JSON shape. A service at several locations is several features that
 // agree on every service property.
 
-// geoTexts are the translated properties: the property prefix and how to
-// reach the text.
+// The translated properties of the service, its organization and its
+// location: the property prefix and how to reach the text.
 var geoServiceTexts = []struct {
 	prefix string
 	get    func(*Service) *Text
@@ -46,8 +46,8 @@ var geoLocTexts = []struct {
 	{"accessibility", func(l *Location) *Text { return &l.Accessibility }},
 }
 
-// geoLocationProps are the properties that belong to the location; every
-// other property belongs to the service (or its organization).
+// geoLocationProp reports whether a property belongs to the location;
+// every other property belongs to the service (or its organization).
 func geoLocationProp(k string) bool {
 	switch k {
 	case "location_id", "address", "postal_code", "comune", "province", "region", "wheelchair":
