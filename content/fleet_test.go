@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"slices"
 	"strings"
 	"testing"
@@ -217,7 +218,8 @@ func TestNeedsCounts(t *testing.T) {
 	if err := portal.RecordNeeds(ctx, "t2", []NeedsCount{{Hour: NeedsHour(h9), Event: NeedVisit, N: 5}}); err != nil {
 		t.Fatal(err)
 	}
-	rows, err := portal.NeedsReports(ctx, h9.Add(-time.Hour), h10.Add(time.Hour), nil)
+	hours := []time.Time{NeedsHour(h9), NeedsHour(h10), NeedsHour(h10).Add(time.Hour)}
+	rows, err := portal.NeedsReports(ctx, hours, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -232,7 +234,7 @@ func TestNeedsCounts(t *testing.T) {
 	if visits["t1 09"] != 2 || visits["t1 10"] != 2 || visits["t2 09"] != 5 || all != 9 {
 		t.Errorf("visits: %v (all %d), want t1: 2 at 9 and 2 at 10, t2: 5 at 9", visits, all)
 	}
-	if only, _ := portal.NeedsReports(ctx, h9.Add(-time.Hour), h10.Add(time.Hour), []string{"t2"}); len(only) != 1 {
+	if only, _ := portal.NeedsReports(ctx, hours, []string{"t2"}); len(only) != 1 {
 		t.Errorf("t2 only: %+v", only)
 	}
 
@@ -241,7 +243,7 @@ func TestNeedsCounts(t *testing.T) {
 	if err := portal.RecordNeeds(ctx, "t3", bad); err == nil {
 		t.Error("a figure for a part of an hour was stored")
 	}
-	if rows, _ := portal.NeedsReports(ctx, h9.Add(-time.Hour), h10.Add(time.Hour), []string{"t3"}); len(rows) != 0 {
+	if rows, _ := portal.NeedsReports(ctx, hours, []string{"t3"}); len(rows) != 0 {
 		t.Errorf("a refused report left %+v", rows)
 	}
 
@@ -301,6 +303,62 @@ func TestNeedsHoldNoVisitorData(t *testing.T) {
 		c.Hour, _ = time.Parse(hourFormat, hour)
 		if err := c.Validate(); err != nil {
 			t.Errorf("stored figure %s %s %q: %v", hour, event, value, err)
+		}
+	}
+}
+
+// BenchmarkCountNeed is one tap counted on a totem: an upsert in its
+// catalog file.
+func BenchmarkCountNeed(b *testing.B) {
+	ctx := context.Background()
+	s, err := Open(ctx, b.TempDir()+"/c.db")
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer s.Close()
+	at := time.Now()
+	for i := 0; b.Loop(); i++ {
+		if err := s.CountNeed(ctx, at, NeedCategory, Categories[i%len(Categories)].ID); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkNeedsReports sums a month of one portal's figures by day: 40
+// totems, every hour, 12 figures an hour (345,600 stored rows).
+func BenchmarkNeedsReports(b *testing.B) {
+	ctx := context.Background()
+	s, err := Open(ctx, b.TempDir()+"/p.db")
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer s.Close()
+	start := NeedsHour(time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC))
+	for tt := range 40 {
+		var counts []NeedsCount
+		for h := range 30 * 24 {
+			hour := start.Add(time.Duration(h) * time.Hour)
+			for i := range 12 {
+				counts = append(counts, NeedsCount{Hour: hour, Event: NeedCategory, Value: Categories[i].ID, N: int64(i + 1)})
+			}
+		}
+		if err := s.RecordNeeds(ctx, fmt.Sprintf("t%02d", tt), counts); err != nil {
+			b.Fatal(err)
+		}
+	}
+	var days []time.Time
+	for d := range 31 {
+		days = append(days, start.AddDate(0, 0, d))
+	}
+	b.ResetTimer()
+	for b.Loop() {
+		rows, err := s.NeedsReports(ctx, days, nil)
+		var sum int64
+		for _, r := range rows {
+			sum += r.N
+		}
+		if err != nil || len(rows) != 40*30*12 || sum != 40*30*24*78 {
+			b.Fatalf("%d rows adding up to %d, %v", len(rows), sum, err)
 		}
 	}
 }

@@ -3,8 +3,8 @@ package content
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"fmt"
-	"slices"
 	"time"
 )
 
@@ -178,21 +178,44 @@ func (s *Store) RecordNeeds(ctx context.Context, totemID string, counts []NeedsC
 	})
 }
 
-// NeedsRow is one stored figure of one totem (portal only).
+// NeedsRow is one figure of one totem over one period (portal only).
 type NeedsRow struct {
 	Totem string
 	NeedsCount
 }
 
-// NeedsReports returns the figures of the hours in [from, to), of the
-// given totems (all when nil), ordered by hour (portal only).
-func (s *Store) NeedsReports(ctx context.Context, from, to time.Time, totems []string) ([]NeedsRow, error) {
-	var out []NeedsRow
-	err := s.eachNeed(ctx, func(totem string, c NeedsCount) {
-		if totems == nil || slices.Contains(totems, totem) {
-			out = append(out, NeedsRow{Totem: totem, NeedsCount: c})
+// maxNeedsBuckets bounds one report's periods.
+const maxNeedsBuckets = 10000
+
+// NeedsReports adds up the figures of the given totems (all when nil) per
+// period: edges are the periods' bounds, in order, each period from one
+// edge up to the next. Each row's Hour is its period's start; the sums are
+// made by SQLite, period by period over the hour index (portal only).
+func (s *Store) NeedsReports(ctx context.Context, edges []time.Time, totems []string) ([]NeedsRow, error) {
+	if len(edges) < 2 || len(edges) > maxNeedsBuckets+1 {
+		return nil, fmt.Errorf("content: needs: %d period bounds", len(edges))
+	}
+	periods := make([][2]string, len(edges)-1)
+	for i := range periods {
+		periods[i] = [2]string{NeedsHour(edges[i]).Format(hourFormat), edges[i+1].UTC().Format(hourFormat)}
+	}
+	pj, err := json.Marshal(periods)
+	if err != nil {
+		return nil, err
+	}
+	filter, args := "", []any{string(pj)}
+	if totems != nil {
+		tj, err := json.Marshal(totems)
+		if err != nil {
+			return nil, err
 		}
-	}, "SELECT totem_id, hour, event, value, n FROM needs_report WHERE hour >= ? AND hour < ? ORDER BY hour, totem_id, event, value",
-		NeedsHour(from).Format(hourFormat), to.UTC().Format(hourFormat))
+		filter, args = " AND r.totem_id IN (SELECT value FROM json_each(?))", append(args, string(tj))
+	}
+	var out []NeedsRow
+	err = s.eachNeed(ctx, func(totem string, c NeedsCount) { out = append(out, NeedsRow{Totem: totem, NeedsCount: c}) },
+		`WITH p(start, stop) AS MATERIALIZED (SELECT value ->> 0, value ->> 1 FROM json_each(?))
+		SELECT r.totem_id, p.start, r.event, r.value, sum(r.n) FROM p
+		CROSS JOIN needs_report r ON r.hour >= p.start AND r.hour < p.stop`+filter+`
+		GROUP BY p.start, r.totem_id, r.event, r.value ORDER BY p.start, r.totem_id, r.event, r.value`, args...)
 	return out, err
 }

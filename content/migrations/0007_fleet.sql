@@ -72,6 +72,5 @@ CREATE TABLE needs_report (
     event    TEXT NOT NULL,
     value    TEXT NOT NULL DEFAULT '',
     n        INTEGER NOT NULL,
-    PRIMARY KEY (totem_id, hour, event, value)
+    PRIMARY KEY (hour, totem_id, event, value)  -- reports read periods of hours
 ) WITHOUT ROWID;
-CREATE INDEX needs_report_hour ON needs_report(hour);

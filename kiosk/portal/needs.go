@@ -140,17 +140,16 @@ func (p *portal) needsTable(c *fiber.Ctx, q needsQuery) (map[needsCell]int64, ma
 			ids = append(ids, id)
 		}
 	}
-	rows, err := p.st.NeedsReports(ctx, q.from, q.to, ids)
+	if ids == nil {
+		ids = []string{} // no totem to show: nothing, not everything
+	}
+	rows, err := p.st.NeedsReports(ctx, append(q.buckets(), q.to), ids)
 	if err != nil {
 		return nil, nil, err
 	}
 	cells := map[needsCell]int64{}
 	for _, r := range rows {
 		b := r.Hour
-		if q.bucket == "day" {
-			l := r.Hour.In(content.Rome)
-			b = time.Date(l.Year(), l.Month(), l.Day(), 0, 0, 0, 0, content.Rome)
-		}
 		var groups []string
 		switch q.by {
 		case "territory":

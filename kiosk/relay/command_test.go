@@ -215,7 +215,7 @@ func TestNeedsTravelWithHeartbeats(t *testing.T) {
 	go func() { c.Run(runCtx); close(done) }()
 	defer func() { cancel(); <-done }()
 	total := func(event string) int64 {
-		rows, err := master.NeedsReports(ctx, hour.Add(-30*24*time.Hour), hour.Add(time.Hour), nil)
+		rows, err := master.NeedsReports(ctx, []time.Time{hour.Add(-30 * 24 * time.Hour), hour.Add(time.Hour)}, nil)
 		if err != nil {
 			t.Fatal(err)
 		}
