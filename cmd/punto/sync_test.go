@@ -322,7 +322,9 @@ func TestPortalFeedsTotems(t *testing.T) {
 			var images int
 			deadline := time.Now().Add(5 * time.Second)
 			for {
-				must(t, sc.ctx, chromedp.Text("h1", &title, chromedp.ByQuery))
+				// Read in one step: the page may be redrawing, and a node
+				// found first could be gone when its text is asked for.
+				must(t, sc.ctx, chromedp.Evaluate(`(document.querySelector("main h1") || {}).textContent || ""`, &title))
 				if title == name || time.Now().After(deadline) {
 					break
 				}

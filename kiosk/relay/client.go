@@ -15,6 +15,7 @@ import (
 	"os"
 	"path/filepath"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"time"
 
@@ -206,7 +207,7 @@ func (c *Client) session(ctx context.Context) (progressed bool, err error) {
 // reported to the portal; for anything but a replay the link is dropped,
 // so that the next one starts from what the totem holds.
 func (c *Client) handle(ctx context.Context, ws *websocket.Conn, sess *session, signed []byte) (bool, error) {
-	env, err := content.OpenEnvelope(c.cfg.PortalKey, signed, c.cfg.Now().Add(sess.skew))
+	env, err := content.OpenEnvelope(c.cfg.PortalKey, signed, c.cfg.Now().Add(sess.clockSkew()))
 	var st content.SyncState
 	var affected content.Affected
 	if err == nil {
@@ -261,9 +262,11 @@ type session struct {
 	ws    *websocket.Conn
 	wmu   sync.Mutex // one writer at a time: acks, reports, heartbeats
 	nonce string
-	skew  time.Duration // portal clock minus ours
-	head  int64         // the portal's sequence, as far as we know
+	skew  atomic.Int64 // portal clock minus ours, in nanoseconds (the heartbeats read it)
+	head  int64        // the portal's sequence, as far as we know
 }
+
+func (sess *session) clockSkew() time.Duration { return time.Duration(sess.skew.Load()) }
 
 func (sess *session) write(m totemMsg) error {
 	sess.wmu.Lock()
@@ -308,7 +311,7 @@ type heartbeat struct {
 
 func (c *Client) state(ctx context.Context, sess *session) json.RawMessage {
 	st, _ := c.cfg.Store.SyncState(ctx)
-	hb := heartbeat{Version: c.cfg.Version, Seq: st.Seq, UptimeS: int64(time.Since(c.started).Seconds()), ClockSkew: sess.skew.Seconds()}
+	hb := heartbeat{Version: c.cfg.Version, Seq: st.Seq, UptimeS: int64(time.Since(c.started).Seconds()), ClockSkew: sess.clockSkew().Seconds()}
 	if c.cfg.Screens != nil {
 		hb.Screens = c.cfg.Screens()
 	}
@@ -328,9 +331,10 @@ func (c *Client) welcome(ctx context.Context, sess *session, env *content.Envelo
 		re := &content.RejectError{Reason: "replay", Detail: "a welcome for another connection"}
 		return false, re
 	}
-	sess.skew = env.Now.Sub(c.cfg.Now())
-	if sess.skew > time.Minute || sess.skew < -time.Minute {
-		c.cfg.Log.Warn("this totem's clock is wrong: following the portal's", "portal_ahead_by", sess.skew.Round(time.Second))
+	skew := env.Now.Sub(c.cfg.Now())
+	sess.skew.Store(int64(skew))
+	if skew > time.Minute || skew < -time.Minute {
+		c.cfg.Log.Warn("this totem's clock is wrong: following the portal's", "portal_ahead_by", skew.Round(time.Second))
 	}
 	st, err := c.cfg.Store.SyncState(ctx)
 	if err != nil {
@@ -340,7 +344,7 @@ func (c *Client) welcome(ctx context.Context, sess *session, env *content.Envelo
 	c.cfg.Metrics.setLag(st.Seq, sess.head)
 	inStep := st.Seq >= env.Head
 	c.update(func(s *Status) {
-		s.ClockSkew = sess.skew.Seconds()
+		s.ClockSkew = skew.Seconds()
 		if inStep {
 			s.Synced, s.LastSync = true, time.Now()
 		}
