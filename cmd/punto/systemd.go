@@ -35,20 +35,20 @@ func notifySystemd(ctx context.Context, log *slog.Logger, check func(context.Con
 		cctx, cancel := context.WithTimeout(ctx, every)
 		err := check(cctx)
 		cancel()
-		if ctx.Err() != nil {
-			break
-		}
-		if err != nil {
+		switch {
+		case ctx.Err() != nil:
+		case err != nil:
 			log.Error("the catalog does not answer: systemd's watchdog goes unfed", "err", err)
-		} else if _, err := sdnotify.Notify(sdnotify.Watchdog); err != nil {
-			log.Warn("cannot ping systemd's watchdog", "err", err)
+		default:
+			if _, err := sdnotify.Notify(sdnotify.Watchdog); err != nil {
+				log.Warn("cannot ping systemd's watchdog", "err", err)
+			}
 		}
 		select {
 		case <-ctx.Done():
+			sdnotify.Notify(sdnotify.Stopping)
+			return
 		case <-tick.C:
-			continue
 		}
-		break
 	}
-	sdnotify.Notify(sdnotify.Stopping)
 }
