@@ -254,11 +254,9 @@ func (s *Store) Import(ctx context.Context, x *Exchange, format string) error {
 // (a service naming an organization it does not have) comes back as an
 // *ImportError placed in the file.
 func (b *Batch) Import(x *Exchange, format string) error {
-	// A large import rebuilds the index once at the end. A new file is
-	// written in bulk too when services share a location (the batch's
-	// per-record search rows assume a new file never writes a location
-	// twice); otherwise search rows are built from the records, faster.
-	if len(x.Services) > 1000 && !b.fresh || b.fresh && x.sharesLocations() {
+	// A large import into a catalog that holds services rebuilds the index
+	// once at the end; otherwise search rows are built from the records.
+	if len(x.Services) > 1000 && !b.fresh {
 		b.Bulk()
 	}
 	is := &issues{format: format}
@@ -281,20 +279,6 @@ func (b *Batch) Import(x *Exchange, format string) error {
 		}
 	}
 	return nil
-}
-
-// sharesLocations reports whether two services name the same location.
-func (x *Exchange) sharesLocations() bool {
-	seen := map[string]bool{}
-	for i := range x.Services {
-		for _, l := range x.Services[i].Locations {
-			if seen[l.ID] {
-				return true
-			}
-			seen[l.ID] = true
-		}
-	}
-	return false
 }
 
 func isValidation(err error) bool {

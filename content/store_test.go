@@ -570,3 +570,27 @@ func TestActiveAlerts(t *testing.T) {
 		t.Errorf("pages: %+v %v", pages, err)
 	}
 }
+
+// A new file written record by record (not in bulk) where two services
+// share a location: the second write rebuilds the first's search row.
+func TestFreshWriteSharedLocation(t *testing.T) {
+	ctx := context.Background()
+	s := openTest(t)
+	loc := Location{ID: "loc-shared", Comune: "Ancona", Address: "Via Uno 1", Point: DemoTotem}
+	err := s.write(ctx, true, func(b *Batch) error {
+		for _, id := range []string{"svc-a", "svc-b"} {
+			svc := Service{ID: id, Name: Text{"it": "Sportello " + id}, Categories: []string{"info"}, Locations: []Location{loc}}
+			if err := b.PutService(&svc); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := s.Search(ctx, "sportello", DemoTotem, 10)
+	if err != nil || len(res) != 2 {
+		t.Fatalf("search after a fresh write: %d results, %v", len(res), err)
+	}
+}

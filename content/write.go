@@ -524,10 +524,10 @@ func (b *Batch) indexText(id string) error {
 	if err := st.QueryRowContext(b.ctx, id).Scan(&pk, &status); err != nil {
 		return fmt.Errorf("content: search index %s: %w", id, err)
 	}
-	if !b.fresh {
-		if _, err := b.exec("DELETE FROM service_fts WHERE rowid = ?", pk); err != nil {
-			return fmt.Errorf("content: search index: %w", err)
-		}
+	// A rebuild: the row may be there even in a new file (a service
+	// written earlier in this batch shares a location just written).
+	if _, err := b.exec("DELETE FROM service_fts WHERE rowid = ?", pk); err != nil {
+		return fmt.Errorf("content: search index: %w", err)
 	}
 	if status == StatusWithdrawn {
 		return nil
