@@ -10,6 +10,8 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+
+	"github.com/punto-totem/punto/internal/sqlitedb"
 )
 
 // replicaTables are the tables a snapshot carries, parents first: the
@@ -96,7 +98,7 @@ func (s *Store) WriteSnapshot(ctx context.Context, path string) (SyncState, [sha
 		}
 		return st, sum, err
 	}
-	db, err := sql.Open("sqlite3", dsn(path, false))
+	db, err := sql.Open("sqlite3", sqlitedb.DSN(path, false, false))
 	if err != nil {
 		return fail(err)
 	}
@@ -194,7 +196,7 @@ func (s *Store) ApplySnapshot(ctx context.Context, path string, sum [sha256.Size
 	}
 	// A connection of its own (see copyReplica); the writer is idle while
 	// writeMu is held.
-	db, err := sql.Open("sqlite3", dsn(s.path, false))
+	db, err := sql.Open("sqlite3", sqlitedb.DSN(s.path, false, false))
 	if err != nil {
 		return err
 	}

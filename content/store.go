@@ -5,13 +5,13 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"net/url"
 	"strings"
 	"sync"
 	"sync/atomic"
 
 	"github.com/mattn/go-sqlite3"
 	"github.com/punto-totem/punto/geo"
+	"github.com/punto-totem/punto/internal/sqlitedb"
 )
 
 // Store is a catalog in one SQLite file. Writes go through a single
@@ -29,21 +29,6 @@ type Store struct {
 	areas   atomic.Pointer[geo.AreaIndex]
 }
 
-func dsn(path string, readOnly bool) string {
-	q := url.Values{}
-	q.Set("_busy_timeout", "10000")
-	q.Set("_journal_mode", "WAL")
-	q.Set("_foreign_keys", "on")
-	q.Set("_synchronous", "NORMAL")
-	// 64 MiB of page cache per connection (SQLite's default is 2 MiB): a
-	// large write touches pages all over the file.
-	q.Set("_cache_size", "-65536")
-	if readOnly {
-		q.Set("_query_only", "1")
-	}
-	return "file:" + path + "?" + q.Encode()
-}
-
 // Open opens (creating if needed) the catalog at path, brings its schema up
 // to date and loads the in-memory index.
 func Open(ctx context.Context, path string) (*Store, error) { return open(ctx, path, true) }
@@ -54,7 +39,7 @@ func open(ctx context.Context, path string, withIndex bool) (*Store, error) {
 	if strings.ContainsAny(path, "?#") {
 		return nil, fmt.Errorf("content: catalog path %q must not contain ? or #", path)
 	}
-	w, err := sql.Open("sqlite3", dsn(path, false))
+	w, err := sql.Open("sqlite3", sqlitedb.DSN(path, false, false))
 	if err != nil {
 		return nil, fmt.Errorf("content: open %s: %w", path, err)
 	}
@@ -80,7 +65,7 @@ func open(ctx context.Context, path string, withIndex bool) (*Store, error) {
 		w.Close()
 		return nil, err
 	}
-	r, err := sql.Open("sqlite3", dsn(path, true))
+	r, err := sql.Open("sqlite3", sqlitedb.DSN(path, true, false))
 	if err != nil {
 		w.Close()
 		return nil, err
