@@ -20,7 +20,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/punto-totem/punto/content"
 	"github.com/punto-totem/punto/kiosk"
-	"github.com/punto-totem/punto/kiosk/portal"
+	"github.com/punto-totem/punto/portal"
 	"github.com/punto-totem/punto/kiosk/relay"
 )
 

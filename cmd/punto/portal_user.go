@@ -12,7 +12,7 @@ import (
 	"time"
 
 	"github.com/punto-totem/punto/content"
-	"github.com/punto-totem/punto/kiosk/portal"
+	"github.com/punto-totem/punto/portal"
 )
 
 const portalUserUsage = `Usage:
