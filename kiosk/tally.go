@@ -9,6 +9,7 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 	"github.com/punto-totem/punto/content"
+	"github.com/punto-totem/punto/internal/apierr"
 )
 
 type tallyIn struct {
@@ -27,7 +28,7 @@ func (s *Server) tally(c *fiber.Ctx) error {
 		return notFound("needs figures are counted on totems only")
 	}
 	if !c.Context().RemoteIP().IsLoopback() {
-		return &APIError{Status: fiber.StatusForbidden, Message: "only this totem's own screen counts"}
+		return apierr.Forbidden("only this totem's own screen counts")
 	}
 	var in tallyIn
 	dec := json.NewDecoder(bytes.NewReader(c.Body()))

@@ -1,7 +1,6 @@
 package portal
 
 import (
-	"context"
 	"fmt"
 	"strings"
 	"testing"
@@ -115,40 +114,6 @@ func TestAccounts(t *testing.T) {
 	}
 	if strings.Contains(string(r.raw), "argon2") || strings.Contains(string(r.raw), "carla's new password") {
 		t.Errorf("secrets in the audit log")
-	}
-}
-
-func TestCommandLineUsers(t *testing.T) {
-	e := newEnv(t)
-	ctx := context.Background()
-	for _, tt := range []struct {
-		name, role, pass string
-		terr             []string
-		err              string
-	}{
-		{"x@example.org", "editor", "long enough password", nil, "at least one territory"},
-		{"x@example.org", "editor", "short", []string{anconaTerritory}, "at least 12"},
-		{"x@example.org", "boss", "long enough password", nil, "not admin or editor"},
-		{"anna", "admin", "long enough password", nil, "exists already"},
-	} {
-		err := AddUser(ctx, e.st, tt.name, tt.role, tt.terr, tt.pass)
-		if err == nil || !strings.Contains(err.Error(), tt.err) {
-			t.Errorf("AddUser(%s, %s): %v, want %q", tt.name, tt.role, err, tt.err)
-		}
-	}
-	users, err := Users(ctx, e.st)
-	if err != nil || len(users) != 3 || users[1].Name != "anna" || users[1].Territories[0] != anconaTerritory {
-		t.Fatalf("users %+v %v", users, err)
-	}
-	if err := DisableUser(ctx, e.st, "ANNA"); err != nil {
-		t.Fatal(err)
-	}
-	if err := DisableUser(ctx, e.st, "nobody"); err == nil {
-		t.Error("disabling nobody")
-	}
-	users, _ = Users(ctx, e.st)
-	if !users[1].Disabled {
-		t.Errorf("anna not disabled")
 	}
 }
 
@@ -396,47 +361,6 @@ func TestListsAndReference(t *testing.T) {
 	for _, path := range []string{"/editor/api/me", "/editor/api/services", "/editor/api/reference", "/editor/api/audit"} {
 		if r := anon.do("GET", path, nil); r.status != 401 || r.str("code") != "unauthenticated" {
 			t.Errorf("%s without a session: %d %s", path, r.status, r.raw)
-		}
-	}
-}
-
-func TestPasswordHash(t *testing.T) {
-	saved := hashParams
-	hashParams = argonParams{memory: 19456, time: 2, threads: 1}
-	defer func() { hashParams = saved }()
-	h, err := hashPassword("correct horse battery staple")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !strings.HasPrefix(h, "$argon2id$v=19$m=19456,t=2,p=1$") {
-		t.Errorf("PHC string %q", h)
-	}
-	for _, tt := range []struct {
-		pw   string
-		want bool
-	}{{"correct horse battery staple", true}, {"correct horse battery stapl", false}, {"", false}} {
-		if ok, err := verifyPassword(h, tt.pw); ok != tt.want || err != nil {
-			t.Errorf("verify %q: %v %v", tt.pw, ok, err)
-		}
-	}
-	for _, bad := range []string{"", "$argon2i$v=19$m=19456,t=2,p=1$c2FsdHNhbHQ$aGFzaA", "$argon2id$v=19$m=1,t=2,p=1$c2FsdHNhbHRzYWx0$aGFzaGhhc2hoYXNoaGFzaA", strings.Replace(h, "$v=19", "$v=16", 1)} {
-		if ok, err := verifyPassword(bad, "x"); ok || err == nil {
-			t.Errorf("malformed %q accepted", bad)
-		}
-	}
-	if h2, _ := hashPassword("correct horse battery staple"); h2 == h {
-		t.Error("no salt")
-	}
-	a, b := GeneratePassword(), GeneratePassword()
-	if len(a) < 20 || a == b || checkPassword(a) != nil {
-		t.Errorf("generated %q %q", a, b)
-	}
-	for _, tt := range []struct {
-		pw string
-		ok bool
-	}{{"elevenchars", false}, {"twelve chars", true}, {"àèìòùàèìòùàè", true}, {strings.Repeat("x", 257), false}} {
-		if err := checkPassword(tt.pw); (err == nil) != tt.ok {
-			t.Errorf("policy on %q: %v", tt.pw, err)
 		}
 	}
 }

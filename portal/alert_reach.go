@@ -1,30 +1,12 @@
 package portal
 
 import (
-	"context"
 	"errors"
 
 	"github.com/gofiber/fiber/v2"
 	"github.com/paulmach/orb"
-	"github.com/paulmach/orb/planar"
 	"github.com/punto-totem/punto/content"
 )
-
-// totemsIn lists the registered totems (not revoked) standing inside an
-// area.
-func (p *portal) totemsIn(ctx context.Context, mp orb.MultiPolygon) ([]content.Totem, error) {
-	ts, err := p.st.Totems(ctx)
-	if err != nil {
-		return nil, err
-	}
-	var out []content.Totem
-	for _, t := range ts {
-		if !t.Revoked && planar.MultiPolygonContains(mp, t.Point) {
-			out = append(out, t)
-		}
-	}
-	return out, nil
-}
 
 type reachIn struct {
 	TargetKind string `json:"target_kind"`

@@ -2,12 +2,12 @@ package portal
 
 import (
 	"context"
-	"database/sql"
 	"errors"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
 	"github.com/punto-totem/punto/content"
+	"github.com/punto-totem/punto/editorial"
 )
 
 // Commander sends signed commands to totems (the portal's hub implements
@@ -56,8 +56,8 @@ func (p *portal) commandSend(c *fiber.Ctx) error {
 		}
 		return err
 	}
-	e := auditEntry{Actor: account(c).Name, Action: "command." + cmd.Action, Kind: "command", RecordID: cmd.ID, After: jsonOf(cmd)}
-	if err := p.inTx(ctx, func(tx *sql.Tx) error { return p.auditTx(ctx, tx, e) }); err != nil {
+	e := editorial.AuditEntry{Actor: account(c).Name, Action: "command." + cmd.Action, Kind: "command", RecordID: cmd.ID, After: editorial.JSONOf(cmd)}
+	if err := p.ed.Audit(ctx, e); err != nil {
 		return err
 	}
 	return c.Status(fiber.StatusCreated).JSON(fiber.Map{"command": cmd})

@@ -22,32 +22,32 @@ type draftOut struct {
 func (p *portal) draftList(c *fiber.Ctx) error {
 	ctx := c.UserContext()
 	me := account(c)
-	ds, err := p.drafts(ctx, "")
+	ds, err := p.ed.Drafts(ctx, "")
 	if err != nil {
 		return err
 	}
-	g := p.guard(ctx, me)
+	g := p.ed.Guard(ctx, me)
 	out := []draftOut{}
 	for _, d := range ds {
-		k, ok := kindNamed(d.kind)
+		k, ok := kindNamed(d.Kind)
 		if !ok {
 			continue
 		}
-		_, pub, found, err := p.published(ctx, d.kind, d.id)
+		_, pub, found, err := p.published(ctx, d.Kind, d.ID)
 		if err != nil {
 			return err
 		}
-		v, _ := content.DecodeDoc(d.kind, d.Doc)
-		editable, err := g.may(k.name, pub, v)
+		v, _ := content.DecodeDoc(d.Kind, d.Doc)
+		editable, err := g.May(k.name, pub, v)
 		if err != nil {
 			return err
 		}
 		if !editable && d.Author != me.Name {
 			continue
 		}
-		o := draftOut{Kind: d.kind, ID: d.id, Author: d.Author, UpdatedAt: d.UpdatedAt, Published: found, Editable: editable}
+		o := draftOut{Kind: d.Kind, ID: d.ID, Author: d.Author, UpdatedAt: d.UpdatedAt, Published: found, Editable: editable}
 		if v != nil {
-			o.Name = itemOf(d.kind, v).Name
+			o.Name = itemOf(d.Kind, v).Name
 		}
 		out = append(out, o)
 	}

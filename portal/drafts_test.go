@@ -69,10 +69,8 @@ func TestDraftValidation(t *testing.T) {
 }
 
 func (e *env) draftCount() (int, error) {
-	_, r := e.st.PortalDB()
-	var n int
-	err := r.QueryRow("SELECT count(*) FROM portal_draft").Scan(&n)
-	return n, err
+	ds, err := edOf(e.t, e.st, nil).Drafts(context.Background(), "")
+	return len(ds), err
 }
 
 func TestDraftPublishAudit(t *testing.T) {
@@ -339,7 +337,7 @@ func TestTranslationStatus(t *testing.T) {
 	if r := admin.do("POST", "/editor/api/publish", map[string]any{"drafts": []any{map[string]any{"kind": "service", "id": anconaService}}}); r.status != 200 {
 		t.Fatal(r.status)
 	}
-	sources, err := newPortalFor(e).committedSources(context.Background(), "service", anconaService)
+	sources, err := edOf(e.t, e.st, nil).CommittedSources(context.Background(), "service", anconaService)
 	if err != nil || sources["name"]["fr"] == "" || sources["name"]["fr"] == sources["name"]["en"] {
 		t.Fatalf("committed sources %v %v", sources, err)
 	}
@@ -349,9 +347,6 @@ func TestTranslationStatus(t *testing.T) {
 		t.Errorf("untracked record: %s", r.raw)
 	}
 }
-
-// newPortalFor gives a test the portal's store functions on e's catalog.
-func newPortalFor(e *env) *portal { return cliPortal(e.st) }
 
 func TestPreview(t *testing.T) {
 	tmp := t.TempDir()

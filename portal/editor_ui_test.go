@@ -75,19 +75,20 @@ func euiServer(t *testing.T) (string, *euiPublisher) {
 	st := euiStore(t)
 	pub := &euiPublisher{st: st}
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	return euiListen(t, st, func(app *fiber.App) error { return Mount(app, Config{Store: st, Publisher: pub, Log: log}) }), pub
+	return euiListen(t, st, func(app *fiber.App) error {
+		return Mount(app, Config{Editorial: edOf(t, st, nil), Publisher: pub, Log: log})
+	}), pub
 }
 
 // euiStore is a fresh demo catalog with an admin and an editor of the
 // Ancona ambito.
 func euiStore(t *testing.T) *content.Store {
 	t.Helper()
-	ctx := context.Background()
 	st := demoStore(t)
-	if err := AddUser(ctx, st, euiAdmin, "admin", nil, euiAdminPass); err != nil {
+	if err := addUser(t, st, euiAdmin, "admin", nil, euiAdminPass); err != nil {
 		t.Fatal(err)
 	}
-	if err := AddUser(ctx, st, euiEditor, "editor", []string{"ats-11-ancona"}, euiEditorPass); err != nil {
+	if err := addUser(t, st, euiEditor, "editor", []string{"ats-11-ancona"}, euiEditorPass); err != nil {
 		t.Fatal(err)
 	}
 	return st

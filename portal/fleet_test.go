@@ -38,7 +38,7 @@ func fleetEnv(t *testing.T) *env {
 	}
 	t.Cleanup(hub.Close)
 	e.app = fiber.New()
-	if err := Mount(e.app, Config{Store: e.st, Publisher: e.pub, Log: quiet, Now: e.clock.Now, Commander: hub}); err != nil {
+	if err := Mount(e.app, Config{Editorial: edOf(t, e.st, nil), Publisher: e.pub, Log: quiet, Now: e.clock.Now, Commander: hub}); err != nil {
 		t.Fatal(err)
 	}
 	ctx := context.Background()

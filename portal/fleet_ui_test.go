@@ -35,7 +35,7 @@ func euiFleetServer(t *testing.T) (string, func() []string) {
 	t.Cleanup(hub.Close) // after the server has stopped: cleanups run last first
 	base := euiListen(t, st, func(app *fiber.App) error {
 		app.Get(relay.Path, hub.Handler)
-		return Mount(app, Config{Store: st, Publisher: hub, Log: log, Commander: hub, Heartbeat: time.Second,
+		return Mount(app, Config{Editorial: edOf(t, st, nil), Publisher: hub, Log: log, Commander: hub, Heartbeat: time.Second,
 			Fleet: func(ctx context.Context) (any, error) { return hub.State(ctx) }})
 	})
 

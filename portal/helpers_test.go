@@ -8,7 +8,6 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
-	"os"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -17,13 +16,34 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 	"github.com/punto-totem/punto/content"
+	"github.com/punto-totem/punto/editorial"
 )
 
-func TestMain(m *testing.M) {
-	// Cheap hashes: the tests sign in hundreds of times under -race. The
-	// real parameters are checked in TestPasswordHash.
-	hashParams = argonParams{memory: 64, time: 1, threads: 1}
-	os.Exit(m.Run())
+// editorials holds the editorial store of each test catalog.
+var editorials sync.Map // *content.Store → *editorial.Store
+
+// edOf opens (once per catalog: the first call sets the clock, nil for
+// time.Now) the editorial store of st, with cheap password hashes: the
+// tests sign in hundreds of times under -race. The real cost is checked in
+// editorial's TestPasswordHash.
+func edOf(t *testing.T, st *content.Store, now func() time.Time) *editorial.Store {
+	t.Helper()
+	if ed, ok := editorials.Load(st); ok {
+		return ed.(*editorial.Store)
+	}
+	ed, err := editorial.Open(context.Background(), editorial.Config{Catalog: st, Totems: st, Now: now, HashCost: &editorial.HashCost{MemoryKiB: 64, Passes: 1}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { editorials.Delete(st); ed.Close() })
+	editorials.Store(st, ed)
+	return ed
+}
+
+// addUser creates an account as the command line does.
+func addUser(t *testing.T, st *content.Store, name, role string, territories []string, password string) error {
+	_, err := edOf(t, st, nil).CreateAccount(context.Background(), "command line", name, role, territories, password)
+	return err
 }
 
 // Accounts every test environment has.
@@ -131,11 +151,10 @@ func demoStore(t *testing.T) *content.Store {
 
 func newEnv(t *testing.T) *env {
 	t.Helper()
-	ctx := context.Background()
 	st := demoStore(t)
 	e := &env{t: t, app: fiber.New(), st: st, pub: &recorder{}, clock: &clock{t: time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC)}}
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	if err := Mount(e.app, Config{Store: st, Publisher: e.pub, Log: log, Now: e.clock.Now}); err != nil {
+	if err := Mount(e.app, Config{Editorial: edOf(t, st, e.clock.Now), Publisher: e.pub, Log: log, Now: e.clock.Now}); err != nil {
 		t.Fatal(err)
 	}
 	for _, u := range []struct {
@@ -146,7 +165,7 @@ func newEnv(t *testing.T) *env {
 		{editorName, "editor", editorPass, []string{anconaTerritory}},
 		{editor2Name, "editor", editor2Pass, []string{"zona-2-perugia"}},
 	} {
-		if err := AddUser(ctx, st, u.name, u.role, u.territories, u.pass); err != nil {
+		if err := addUser(t, st, u.name, u.role, u.territories, u.pass); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -293,7 +312,7 @@ func at(v any, path ...any) any {
 func newApp(t *testing.T, e *env) *fiber.App {
 	t.Helper()
 	app := fiber.New()
-	if err := Mount(app, Config{Store: e.st, Publisher: e.pub, Log: slog.New(slog.NewTextHandler(io.Discard, nil)), Now: e.clock.Now}); err != nil {
+	if err := Mount(app, Config{Editorial: edOf(t, e.st, e.clock.Now), Publisher: e.pub, Log: slog.New(slog.NewTextHandler(io.Discard, nil)), Now: e.clock.Now}); err != nil {
 		t.Fatal(err)
 	}
 	return app

@@ -3,7 +3,6 @@ package portal
 import (
 	"bytes"
 	"context"
-	"database/sql"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -13,6 +12,7 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 	"github.com/punto-totem/punto/content"
+	"github.com/punto-totem/punto/editorial"
 )
 
 // importRejected is the 400 of a refused upload: the first problem as
@@ -82,25 +82,28 @@ func (p *portal) importFile(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	var changes []content.Change
-	var befores []json.RawMessage
+	var rs []editorial.Release
 	var index []int // each change's position in all
 	for i, ch := range all {
 		before := published[recordRef{ch.Kind, ch.ID}]
 		if before != nil && bytes.Equal(before, ch.Doc) {
 			continue
 		}
-		changes = append(changes, ch)
-		befores = append(befores, before)
+		rs = append(rs, editorial.Release{Change: ch, Before: before})
 		index = append(index, i)
 	}
 	out := fiber.Map{"format": format, "organizations": len(x.Organizations), "services": len(x.Services),
-		"changed": len(changes), "unchanged": len(all) - len(changes)}
-	if len(changes) == 0 {
+		"changed": len(rs), "unchanged": len(all) - len(rs)}
+	if len(rs) == 0 {
 		return c.JSON(out)
 	}
-	seq, err := p.cfg.Publisher.Publish(ctx, me.Name, changes)
-	if err != nil {
+	seq, err := p.ed.Publish(ctx, p.cfg.Publisher, me.Name, "import", rs)
+	var partial *editorial.PartialError
+	switch {
+	case errors.As(err, &partial):
+		p.log.Error("imported, but the audit log was not written", "seq", seq, "err", err)
+		out["warning"] = "imported, but the audit log could not be written"
+	case err != nil:
 		var ve *content.ValidationError
 		if errors.As(err, &ve) {
 			if m := publishedChange.FindStringSubmatch(ve.Field); m != nil {
@@ -110,23 +113,9 @@ func (p *portal) importFile(c *fiber.Ctx) error {
 				}
 			}
 		}
-		return publishError(err, changes)
+		return publishError(err, releasedChanges(rs))
 	}
-	err = p.inTx(ctx, func(tx *sql.Tx) error {
-		for i, ch := range changes {
-			e := auditEntry{Actor: me.Name, Action: "import", Kind: ch.Kind, RecordID: ch.ID,
-				Seq: seq - int64(len(changes)-1-i), Before: befores[i], After: ch.Doc}
-			if err := p.auditTx(ctx, tx, e); err != nil {
-				return err
-			}
-		}
-		return nil
-	})
 	out["seq"] = seq
-	if err != nil {
-		p.log.Error("imported, but the audit log was not written", "seq", seq, "err", err)
-		out["warning"] = "imported, but the audit log could not be written"
-	}
 	return c.JSON(out)
 }
 

@@ -49,14 +49,13 @@ func importEnv(t *testing.T) (*env, *catalogPublisher) {
 	st := demoStore(t)
 	pub := &catalogPublisher{st: st}
 	e := &env{t: t, app: fiber.New(), st: st, clock: &clock{t: time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC)}}
-	if err := Mount(e.app, Config{Store: st, Publisher: pub, Log: slog.New(slog.NewTextHandler(io.Discard, nil)), Now: e.clock.Now}); err != nil {
+	if err := Mount(e.app, Config{Editorial: edOf(t, st, e.clock.Now), Publisher: pub, Log: slog.New(slog.NewTextHandler(io.Discard, nil)), Now: e.clock.Now}); err != nil {
 		t.Fatal(err)
 	}
-	ctx := context.Background()
-	if err := AddUser(ctx, st, adminName, "admin", nil, adminPass); err != nil {
+	if err := addUser(t, st, adminName, "admin", nil, adminPass); err != nil {
 		t.Fatal(err)
 	}
-	if err := AddUser(ctx, st, editorName, "editor", []string{anconaTerritory}, editorPass); err != nil {
+	if err := addUser(t, st, editorName, "editor", []string{anconaTerritory}, editorPass); err != nil {
 		t.Fatal(err)
 	}
 	return e, pub

@@ -1,42 +1,44 @@
 package portal
 
 import (
+	"errors"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
+	"github.com/punto-totem/punto/editorial"
 )
 
 // sessionOut is the answer of GET /session, login and logout.
 type sessionOut struct {
-	Authenticated bool       `json:"authenticated"`
-	CSRFToken     string     `json:"csrf_token"`
-	User          *Account   `json:"user,omitempty"`
-	IdleTimeoutS  int        `json:"idle_timeout_s,omitempty"`
-	IdleExpiresAt *time.Time `json:"idle_expires_at,omitempty"`
-	ExpiresAt     *time.Time `json:"expires_at,omitempty"`
+	Authenticated bool               `json:"authenticated"`
+	CSRFToken     string             `json:"csrf_token"`
+	User          *editorial.Account `json:"user,omitempty"`
+	IdleTimeoutS  int                `json:"idle_timeout_s,omitempty"`
+	IdleExpiresAt *time.Time         `json:"idle_expires_at,omitempty"`
+	ExpiresAt     *time.Time         `json:"expires_at,omitempty"`
 }
 
-func signedIn(s *session) sessionOut {
-	idle, end := s.idleExpires(), s.expires
-	return sessionOut{Authenticated: true, CSRFToken: s.csrf, User: s.account,
-		IdleTimeoutS: int(idleTimeout.Seconds()), IdleExpiresAt: &idle, ExpiresAt: &end}
+func signedIn(s *editorial.Session) sessionOut {
+	idle, end := s.IdleExpires(), s.Expires
+	return sessionOut{Authenticated: true, CSRFToken: s.CSRF, User: s.Account,
+		IdleTimeoutS: int(editorial.IdleTimeout.Seconds()), IdleExpiresAt: &idle, ExpiresAt: &end}
 }
 
 // signedOut starts a pre-session: a CSRF token in a cookie, for the login
 // request to send back in its header (double submit).
 func (p *portal) signedOut(c *fiber.Ctx) sessionOut {
-	token := newToken()
+	token := editorial.NewToken()
 	p.setCookie(c, loginCookie, token, time.Time{})
 	return sessionOut{CSRFToken: token}
 }
 
 // session answers GET /session, with or without a session.
 func (p *portal) session(c *fiber.Ctx) error {
-	s, err := p.lookupSession(c.UserContext(), c.Cookies(sessionCookie))
+	s, err := p.ed.Session(c.UserContext(), c.Cookies(sessionCookie))
 	switch {
 	case err == nil:
 		return c.JSON(signedIn(s))
-	case err == errNoSession:
+	case err == editorial.ErrNoSession:
 		p.clearCookie(c, sessionCookie)
 		if t := c.Cookies(loginCookie); len(t) >= 32 && len(t) <= 100 {
 			return c.JSON(sessionOut{CSRFToken: t}) // keep the one the browser has: another tab may use it
@@ -62,58 +64,40 @@ func (p *portal) login(c *fiber.Ctx) error {
 	if err := parseBody(c, &in); err != nil {
 		return err
 	}
-	name := normalizeName(in.Name)
+	name := editorial.NormalizeName(in.Name)
 	switch {
 	case name == "":
 		return badRequest("name", "is empty")
 	case in.Password == "":
 		return badRequest("password", "is empty")
-	case len(name) > 254 || len(in.Password) > 4*maxPasswordLen:
-		return &apiError{Status: fiber.StatusUnauthorized, Code: "bad_credentials", Message: "wrong name or password"}
+	case len(name) > 254 || len(in.Password) > 4*editorial.MaxPasswordLen:
+		return badCredentials()
 	}
-	ctx := c.UserContext()
 	if ok, wait := p.addrs.allow(c.IP(), p.now()); !ok {
 		return rateLimited(retrySeconds(wait))
 	}
-	if wait, err := p.lockedFor(ctx, name); err != nil {
-		return err
-	} else if wait > 0 {
-		return rateLimited(retrySeconds(wait))
-	}
-	a, err := p.accountByName(ctx, name)
-	if err != nil && err != errNoAccount {
-		return err
-	}
-	hash := dummyHash()
-	if a != nil {
-		hash = a.hash
-	}
-	ok, err := verifyPassword(hash, in.Password)
-	if err != nil {
-		p.log.Error("password hash unreadable", "account", name, "err", err)
-	}
-	if !ok || a == nil || a.Disabled {
-		if err := p.recordFailure(ctx, name); err != nil {
-			return err
+	token, s, err := p.ed.Login(c.UserContext(), name, in.Password)
+	var locked *editorial.LockedError
+	switch {
+	case errors.As(err, &locked):
+		return rateLimited(retrySeconds(locked.Wait))
+	case errors.Is(err, editorial.ErrBadCredentials):
+		if err != editorial.ErrBadCredentials {
+			p.log.Error("login refused", "account", name, "err", err)
 		}
-		return &apiError{Status: fiber.StatusUnauthorized, Code: "bad_credentials", Message: "wrong name or password"}
-	}
-	if err := p.clearFailures(ctx, name); err != nil {
+		return badCredentials()
+	case err != nil:
 		return err
 	}
-	token, s, err := p.createSession(ctx, a)
-	if err != nil {
-		return err
-	}
-	p.setCookie(c, sessionCookie, token, s.expires)
+	p.setCookie(c, sessionCookie, token, s.Expires)
 	p.clearCookie(c, loginCookie)
-	p.log.Info("editor signed in", "account", a.Name, "role", a.Role)
+	p.log.Info("editor signed in", "account", s.Account.Name, "role", s.Account.Role)
 	return c.JSON(signedIn(s))
 }
 
 // logout answers POST /logout.
 func (p *portal) logout(c *fiber.Ctx) error {
-	if err := p.endSession(c.UserContext(), currentSession(c).hash); err != errNoSession {
+	if err := p.ed.EndSession(c.UserContext(), currentSession(c).Hash); err != editorial.ErrNoSession {
 		return err
 	}
 	p.clearCookie(c, sessionCookie)
@@ -136,17 +120,7 @@ func (p *portal) changePassword(c *fiber.Ctx) error {
 		return err
 	}
 	me := account(c)
-	ok, err := verifyPassword(me.hash, in.Current)
-	if err != nil {
-		return err
-	}
-	if !ok {
-		return badRequest("current", "is not your password")
-	}
-	if err := checkPassword(in.New); err != nil {
-		return badRequest("new", err.Error())
-	}
-	if err := p.setPassword(c.UserContext(), me.Name, me, in.New, currentSession(c).hash); err != nil {
+	if err := p.ed.ChangePassword(c.UserContext(), me, in.Current, in.New, currentSession(c).Hash); err != nil {
 		return err
 	}
 	return c.SendStatus(fiber.StatusNoContent)

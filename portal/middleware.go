@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/gofiber/fiber/v2"
+	"github.com/punto-totem/punto/editorial"
 )
 
 // Cookie names. Both are HttpOnly, SameSite=Strict and limited to /editor.
@@ -58,15 +59,15 @@ func sameToken(got, want string) bool {
 // authed requires a live session and, for a state-changing request, its
 // CSRF token in the X-CSRF-Token header.
 func (p *portal) authed(c *fiber.Ctx) error {
-	s, err := p.lookupSession(c.UserContext(), c.Cookies(sessionCookie))
-	if errors.Is(err, errNoSession) {
+	s, err := p.ed.Session(c.UserContext(), c.Cookies(sessionCookie))
+	if errors.Is(err, editorial.ErrNoSession) {
 		p.clearCookie(c, sessionCookie)
 		return unauthenticated()
 	}
 	if err != nil {
 		return err
 	}
-	if unsafeMethod(c.Method()) && !sameToken(c.Get(csrfHeader), s.csrf) {
+	if unsafeMethod(c.Method()) && !sameToken(c.Get(csrfHeader), s.CSRF) {
 		return csrfError("missing or wrong " + csrfHeader + " header")
 	}
 	c.Locals(localSession, s)
@@ -75,19 +76,19 @@ func (p *portal) authed(c *fiber.Ctx) error {
 
 // admin lets only admins through (after authed).
 func (p *portal) admin(c *fiber.Ctx) error {
-	if !account(c).isAdmin() {
+	if !account(c).IsAdmin() {
 		return forbidden("only an admin may do this")
 	}
 	return c.Next()
 }
 
-func currentSession(c *fiber.Ctx) *session {
-	s, _ := c.Locals(localSession).(*session)
+func currentSession(c *fiber.Ctx) *editorial.Session {
+	s, _ := c.Locals(localSession).(*editorial.Session)
 	return s
 }
 
 // account is the signed-in account (after authed).
-func account(c *fiber.Ctx) *Account { return currentSession(c).account }
+func account(c *fiber.Ctx) *editorial.Account { return currentSession(c).Account }
 
 func (p *portal) secure(c *fiber.Ctx) bool { return p.cfg.SecureCookies || c.Protocol() == "https" }
 

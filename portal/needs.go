@@ -11,6 +11,7 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 	"github.com/punto-totem/punto/content"
+	"github.com/punto-totem/punto/editorial"
 )
 
 // minCell is the smallest count the CSV export shows: a smaller one could
@@ -92,14 +93,14 @@ type needsTotem struct {
 // visibleTotems are the totems an account may see figures of, with their
 // territories: every totem for an admin, for an editor those standing in
 // their territories.
-func (p *portal) visibleTotems(ctx context.Context, g *guard) (map[string]needsTotem, error) {
+func (p *portal) visibleTotems(ctx context.Context, g *editorial.Guard) (map[string]needsTotem, error) {
 	ts, err := p.st.Totems(ctx)
 	if err != nil {
 		return nil, err
 	}
 	out := map[string]needsTotem{}
 	for _, t := range ts {
-		ok, err := g.pointsInside(t.Point)
+		ok, err := g.PointsInside(t.Point)
 		if err != nil {
 			return nil, err
 		}
@@ -130,7 +131,7 @@ type needsCell struct {
 // needsTable adds up the stored figures of a query into cells.
 func (p *portal) needsTable(c *fiber.Ctx, q needsQuery) (map[needsCell]int64, map[string]needsTotem, error) {
 	ctx := c.UserContext()
-	totems, err := p.visibleTotems(ctx, p.guard(ctx, account(c)))
+	totems, err := p.visibleTotems(ctx, p.ed.Guard(ctx, account(c)))
 	if err != nil {
 		return nil, nil, err
 	}

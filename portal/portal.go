@@ -2,35 +2,34 @@ package portal
 
 import (
 	"context"
-	"database/sql"
 	"errors"
 	"log/slog"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
 	"github.com/punto-totem/punto/content"
+	"github.com/punto-totem/punto/editorial"
 )
 
 // Publisher publishes changes to the master catalog and to every totem
 // (the portal's hub implements it).
 type Publisher interface {
-	// Publish applies the changes as one batch and returns the sequence
-	// number of the last one. Validation problems come back as
-	// *content.ValidationError.
-	Publish(ctx context.Context, author string, changes []content.Change) (seq int64, err error)
+	editorial.Publisher
 	// Kick disconnects a totem now (after its token is revoked).
 	Kick(totemID string)
 }
 
 // Config is what the editor back end needs.
 type Config struct {
-	Store     *content.Store // the master catalog; the portal's own tables live in the same file
+	// Editorial holds accounts, sessions, drafts and the audit log; its
+	// catalog is the master catalog.
+	Editorial *editorial.Store
 	Publisher Publisher
 	Log       *slog.Logger // default slog.Default()
 	// SecureCookies sets Secure on cookies (the portal is behind TLS); it is
 	// also set on any request that arrived over https.
 	SecureCookies bool
-	// Now is the clock (default time.Now); tests move it to expire sessions.
+	// Now is the clock (default time.Now); tests move it.
 	Now func() time.Time
 	// Fleet, if set, reports every totem's state (GET /editor/api/fleet).
 	Fleet func(ctx context.Context) (any, error)
@@ -40,18 +39,14 @@ type Config struct {
 	Heartbeat time.Duration
 }
 
-// Timeouts and limits of sessions and logins.
-const (
-	idleTimeout     = 30 * time.Minute
-	sessionLifetime = 12 * time.Hour
-	requestTimeout  = 30 * time.Second
-)
+// requestTimeout bounds the work of one editor request.
+const requestTimeout = 30 * time.Second
 
 // portal holds what the handlers share.
 type portal struct {
 	cfg   Config
+	ed    *editorial.Store
 	st    *content.Store
-	w, r  *sql.DB
 	log   *slog.Logger
 	now   func() time.Time
 	addrs *addrLimiter
@@ -60,8 +55,8 @@ type portal struct {
 // Mount registers the editor UI at /editor and its JSON API under
 // /editor/api on app. Call it before any catch-all route of app.
 func Mount(app *fiber.App, cfg Config) error {
-	if cfg.Store == nil {
-		return errors.New("portal: Config.Store is nil")
+	if cfg.Editorial == nil {
+		return errors.New("portal: Config.Editorial is nil")
 	}
 	if cfg.Publisher == nil {
 		return errors.New("portal: Config.Publisher is nil")
@@ -72,8 +67,7 @@ func Mount(app *fiber.App, cfg Config) error {
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
-	p := &portal{cfg: cfg, st: cfg.Store, log: cfg.Log, now: func() time.Time { return cfg.Now().UTC() }}
-	p.w, p.r = cfg.Store.PortalDB()
+	p := &portal{cfg: cfg, ed: cfg.Editorial, st: cfg.Editorial.Catalog(), log: cfg.Log, now: func() time.Time { return cfg.Now().UTC() }}
 	p.addrs = newAddrLimiter(addrAttempts, addrWindow)
 	p.routes(app)
 	p.ui(app)

@@ -14,6 +14,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 	"github.com/paulmach/orb"
 	"github.com/punto-totem/punto/content"
+	"github.com/punto-totem/punto/editorial"
 )
 
 // preview answers GET /drafts/service/{id}/view: the draft as a totem will
@@ -36,9 +37,9 @@ func (p *portal) preview(c *fiber.Ctx) error {
 	if !ok || svc == nil || len(svc.Locations) == 0 {
 		return badRequest("doc", "the draft is not a valid service: save it again")
 	}
-	lang := c.Query("lang", sourceLanguage)
-	if !slices.Contains(uiLanguages, lang) {
-		return badRequest("lang", "must be one of "+strings.Join(uiLanguages, " "))
+	lang := c.Query("lang", editorial.SourceLanguage)
+	if !slices.Contains(editorial.UILanguages, lang) {
+		return badRequest("lang", "must be one of "+strings.Join(editorial.UILanguages, " "))
 	}
 	from, err := p.viewpoint(c, svc)
 	if err != nil {
@@ -100,7 +101,7 @@ func (p *portal) renderPreview(ctx context.Context, svc *content.Service, lang s
 	}
 	cat.Territories = ts
 	if id := svc.OrganizationID; id != "" {
-		if d, err := p.draft(ctx, content.KindOrganization, id); err == nil {
+		if d, err := p.ed.Draft(ctx, content.KindOrganization, id); err == nil {
 			if v, err := content.DecodeDoc(content.KindOrganization, d.Doc); err == nil {
 				cat.Organizations = append(cat.Organizations, *v.(*content.Organization))
 			}
@@ -117,8 +118,8 @@ func (p *portal) renderPreview(ctx context.Context, svc *content.Service, lang s
 	defer os.RemoveAll(dir)
 	path := filepath.Join(dir, "preview.db")
 	if err := content.Create(ctx, path, func(b *content.Batch) error { return b.Put(cat) }); err != nil {
-		if ae, ok := validation(err); ok {
-			return nil, ae
+		if ve := new(content.ValidationError); errors.As(err, &ve) {
+			return nil, ve
 		}
 		return nil, fmt.Errorf("portal: preview: %w", err)
 	}

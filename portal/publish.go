@@ -2,12 +2,14 @@ package portal
 
 import (
 	"cmp"
-	"database/sql"
+	"errors"
 	"fmt"
 	"slices"
 
 	"github.com/gofiber/fiber/v2"
 	"github.com/punto-totem/punto/content"
+	"github.com/punto-totem/punto/editorial"
+	"github.com/punto-totem/punto/internal/apierr"
 )
 
 // maxPublish bounds the drafts of one publish.
@@ -41,7 +43,7 @@ func (p *portal) publish(c *fiber.Ctx) error {
 	seen := map[recordRef]bool{}
 	var recs []*record
 	batchOrgs := map[string]bool{}
-	g := p.guard(ctx, me)
+	g := p.ed.Guard(ctx, me)
 	for i, ref := range in.Drafts {
 		if _, ok := kindNamed(ref.Kind); !ok {
 			return badRequest(fmt.Sprintf("drafts[%d].kind", i), fmt.Sprintf("%q is not organization, territory, service, alert or page", ref.Kind))
@@ -67,7 +69,7 @@ func (p *portal) publish(c *fiber.Ctx) error {
 			e.Kind, e.ID = ref.Kind, ref.ID
 			return e
 		}
-		if err := g.check(k.name, rec.pubValue, rec.draftValue); err != nil {
+		if err := g.Check(k.name, rec.pubValue, rec.draftValue); err != nil {
 			return err
 		}
 		if k.name == content.KindOrganization {
@@ -78,7 +80,7 @@ func (p *portal) publish(c *fiber.Ctx) error {
 	for _, rec := range recs {
 		if svc, ok := rec.draftValue.(*content.Service); ok {
 			if err := p.checkOrganization(c, svc, batchOrgs); err != nil {
-				if ae, ok := err.(*apiError); ok {
+				if ae, ok := err.(*apierr.Error); ok {
 					ae.Kind, ae.ID = rec.kind.name, rec.id
 				}
 				return err
@@ -86,37 +88,31 @@ func (p *portal) publish(c *fiber.Ctx) error {
 		}
 	}
 	slices.SortStableFunc(recs, func(a, b *record) int { return cmp.Compare(publishOrder[a.kind.name], publishOrder[b.kind.name]) })
-	changes := make([]content.Change, len(recs))
-	for i, rec := range recs {
-		changes[i] = content.Change{Kind: rec.kind.name, ID: rec.id, Op: content.OpPut, Doc: rec.draft.Doc}
-	}
-	seq, err := p.cfg.Publisher.Publish(ctx, me.Name, changes)
-	if err != nil {
-		return publishError(err, changes)
-	}
+	rs := make([]editorial.Release, len(recs))
 	out := make([]recordRef, len(recs))
-	err = p.inTx(ctx, func(tx *sql.Tx) error {
-		for i, rec := range recs {
-			out[i] = recordRef{Kind: rec.kind.name, ID: rec.id}
-			// A draft saved again while this one went out stays.
-			if _, err := tx.ExecContext(ctx, "DELETE FROM portal_draft WHERE kind = ? AND id = ? AND updated_at = ?", rec.kind.name, rec.id, rec.draft.stamp); err != nil {
-				return err
-			}
-			if err := commitSources(ctx, tx, rec.kind.name, rec.id, rec.draft.sources); err != nil {
-				return err
-			}
-			e := auditEntry{Actor: me.Name, Action: "publish", Kind: rec.kind.name, RecordID: rec.id,
-				Seq: seq - int64(len(recs)-1-i), Before: rec.published, After: rec.draft.Doc}
-			if err := p.auditTx(ctx, tx, e); err != nil {
-				return err
-			}
-		}
-		return nil
-	})
-	if err != nil {
+	for i, rec := range recs {
+		rs[i] = editorial.Release{Change: content.Change{Kind: rec.kind.name, ID: rec.id, Op: content.OpPut, Doc: rec.draft.Doc},
+			Before: rec.published, Draft: rec.draft}
+		out[i] = recordRef{Kind: rec.kind.name, ID: rec.id}
+	}
+	seq, err := p.ed.Publish(ctx, p.cfg.Publisher, me.Name, "publish", rs)
+	var partial *editorial.PartialError
+	switch {
+	case errors.As(err, &partial):
 		// The changes are live; only the bookkeeping failed.
 		p.log.Error("published, but drafts and audit were not updated", "seq", seq, "err", err)
 		return c.JSON(fiber.Map{"seq": seq, "published": out, "warning": "published, but the drafts could not be removed: discard them"})
+	case err != nil:
+		return publishError(err, releasedChanges(rs))
 	}
 	return c.JSON(fiber.Map{"seq": seq, "published": out})
+}
+
+// releasedChanges lists the changes of a publish, in order.
+func releasedChanges(rs []editorial.Release) []content.Change {
+	out := make([]content.Change, len(rs))
+	for i, r := range rs {
+		out[i] = r.Change
+	}
+	return out
 }

@@ -9,6 +9,7 @@ import (
 	"io"
 
 	"github.com/punto-totem/punto/content"
+	"github.com/punto-totem/punto/editorial"
 )
 
 // recordKind is a kind of catalog record as the editor routes it.
@@ -48,7 +49,7 @@ type record struct {
 	id         string
 	published  json.RawMessage // nil when not published
 	pubValue   any             // typed published record
-	draft      *draft
+	draft      *editorial.Draft
 	draftValue any // typed draft
 }
 
@@ -86,10 +87,7 @@ func decodeDoc(kind string, doc []byte) (any, json.RawMessage, error) {
 	}
 	v, err := content.DecodeDoc(kind, doc)
 	if err != nil {
-		if ae, ok := validation(err); ok {
-			return nil, nil, ae
-		}
-		return nil, nil, err
+		return nil, nil, err // a *content.ValidationError answers 400
 	}
 	norm, err := json.Marshal(v)
 	if err != nil {
@@ -143,9 +141,9 @@ func (p *portal) readRecord(ctx context.Context, k *recordKind, id string) (*rec
 	if r.published, r.pubValue, _, err = p.published(ctx, k.name, id); err != nil {
 		return nil, err
 	}
-	d, err := p.draft(ctx, k.name, id)
+	d, err := p.ed.Draft(ctx, k.name, id)
 	switch {
-	case errors.Is(err, errNoDraft):
+	case errors.Is(err, editorial.ErrNoDraft):
 	case err != nil:
 		return nil, err
 	default:

@@ -1,7 +1,6 @@
 package portal
 
 import (
-	"database/sql"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -11,16 +10,17 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 	"github.com/punto-totem/punto/content"
+	"github.com/punto-totem/punto/editorial"
 )
 
 // recordOut is the answer of GET /{kind}/{id}.
 type recordOut struct {
-	Kind         string            `json:"kind"`
-	ID           string            `json:"id"`
-	Published    json.RawMessage   `json:"published"`
-	Draft        *draft            `json:"draft"`
-	Editable     bool              `json:"editable"`
-	Translations translationStatus `json:"translations"`
+	Kind         string                      `json:"kind"`
+	ID           string                      `json:"id"`
+	Published    json.RawMessage             `json:"published"`
+	Draft        *editorial.Draft            `json:"draft"`
+	Editable     bool                        `json:"editable"`
+	Translations editorial.TranslationStatus `json:"translations"`
 }
 
 // get answers GET /{kind}/{id}.
@@ -31,7 +31,7 @@ func (p *portal) get(k *recordKind) fiber.Handler {
 		if err != nil {
 			return err
 		}
-		editable, err := p.guard(ctx, account(c)).may(k.name, rec.pubValue, rec.draftValue)
+		editable, err := p.ed.Guard(ctx, account(c)).May(k.name, rec.pubValue, rec.draftValue)
 		if err != nil {
 			return err
 		}
@@ -76,22 +76,22 @@ func (p *portal) saveDraft(k *recordKind) fiber.Handler {
 		}
 		// The draft replaced counts as a "before" too: overwriting it
 		// discards it.
-		if err := p.guard(ctx, me).check(k.name, rec.pubValue, rec.draftValue, v); err != nil {
+		if err := p.ed.Guard(ctx, me).Check(k.name, rec.pubValue, rec.draftValue, v); err != nil {
 			return err
 		}
 		base, before := rec.draft, rec.published
-		var sources sourceMap
+		var sources editorial.Sources
 		if base != nil {
-			sources, before = base.sources, base.Doc
-		} else if sources, err = p.committedSources(ctx, k.name, rec.id); err != nil {
+			sources, before = base.Sources, base.Doc
+		} else if sources, err = p.ed.CommittedSources(ctx, k.name, rec.id); err != nil {
 			return err
 		}
-		next := textFields(v)
-		d := &draft{kind: k.name, id: rec.id, Doc: norm, Author: me.Name, sources: trackSources(textFields(rec.current()), next, sources)}
-		if err := p.putDraft(ctx, d, before); err != nil {
+		next := editorial.TextFields(v)
+		d := &editorial.Draft{Kind: k.name, ID: rec.id, Doc: norm, Author: me.Name, Sources: editorial.TrackSources(editorial.TextFields(rec.current()), next, sources)}
+		if err := p.ed.PutDraft(ctx, d, before); err != nil {
 			return err
 		}
-		return c.JSON(fiber.Map{"draft": d, "translations": statusOf(next, d.sources)})
+		return c.JSON(fiber.Map{"draft": d, "translations": editorial.StatusOf(next, d.Sources)})
 	}
 }
 
@@ -108,9 +108,9 @@ func (p *portal) checkOrganization(c *fiber.Ctx, svc *content.Service, batch map
 		return err
 	}
 	if batch == nil { // a draft may name an organization still in draft
-		if _, err := p.draft(ctx, content.KindOrganization, svc.OrganizationID); err == nil {
+		if _, err := p.ed.Draft(ctx, content.KindOrganization, svc.OrganizationID); err == nil {
 			return nil
-		} else if !errors.Is(err, errNoDraft) {
+		} else if !errors.Is(err, editorial.ErrNoDraft) {
 			return err
 		}
 	}
@@ -128,11 +128,11 @@ func (p *portal) discardDraft(k *recordKind) fiber.Handler {
 		if rec.draft == nil {
 			return notFound(fmt.Sprintf("no draft of %s %q", k.name, rec.id))
 		}
-		if err := p.guard(ctx, account(c)).check(k.name, rec.pubValue, rec.draftValue); err != nil {
+		if err := p.ed.Guard(ctx, account(c)).Check(k.name, rec.pubValue, rec.draftValue); err != nil {
 			return err
 		}
-		if err := p.deleteDraft(ctx, account(c).Name, rec.draft); err != nil {
-			if errors.Is(err, errNoDraft) {
+		if err := p.ed.DeleteDraft(ctx, account(c).Name, rec.draft); err != nil {
+			if errors.Is(err, editorial.ErrNoDraft) {
 				return notFound(fmt.Sprintf("no draft of %s %q", k.name, rec.id))
 			}
 			return err
@@ -157,24 +157,23 @@ func (p *portal) withdraw(k *recordKind) fiber.Handler {
 		if rec.published == nil || rec.pubValue == nil {
 			return notFound(fmt.Sprintf("%s %q is not published", k.name, rec.id))
 		}
-		if err := p.guard(ctx, me).check(k.name, rec.pubValue); err != nil {
+		if err := p.ed.Guard(ctx, me).Check(k.name, rec.pubValue); err != nil {
 			return err
 		}
 		change := content.Change{Kind: k.name, ID: rec.id, Op: content.OpDelete}
 		if svc, ok := rec.pubValue.(*content.Service); ok {
 			w := *svc
 			w.Status = content.StatusWithdrawn
-			change.Op, change.Doc = content.OpPut, jsonOf(&w)
+			change.Op, change.Doc = content.OpPut, editorial.JSONOf(&w)
 		}
-		seq, err := p.cfg.Publisher.Publish(ctx, me.Name, []content.Change{change})
-		if err != nil {
-			return publishError(err, []content.Change{change})
-		}
-		err = p.inTx(ctx, func(tx *sql.Tx) error {
-			return p.auditTx(ctx, tx, auditEntry{Actor: me.Name, Action: "withdraw", Kind: k.name, RecordID: rec.id, Seq: seq, Before: rec.published, After: change.Doc})
-		})
-		if err != nil {
+		rs := []editorial.Release{{Change: change, Before: rec.published}}
+		seq, err := p.ed.Publish(ctx, p.cfg.Publisher, me.Name, "withdraw", rs)
+		var partial *editorial.PartialError
+		switch {
+		case errors.As(err, &partial):
 			p.log.Error("withdrawn, but the audit entry failed", "kind", k.name, "id", rec.id, "seq", seq, "err", err)
+		case err != nil:
+			return publishError(err, []content.Change{change})
 		}
 		return c.JSON(fiber.Map{"seq": seq})
 	}

@@ -11,6 +11,7 @@ import (
 	"github.com/paulmach/orb"
 	"github.com/paulmach/orb/planar"
 	"github.com/punto-totem/punto/content"
+	"github.com/punto-totem/punto/editorial"
 )
 
 // listItem is one row of a record list.
@@ -177,7 +178,7 @@ func (p *portal) list(k *recordKind) fiber.Handler {
 		if err != nil {
 			return err
 		}
-		drafts, err := p.drafts(ctx, k.name)
+		drafts, err := p.ed.Drafts(ctx, k.name)
 		if err != nil {
 			return err
 		}
@@ -191,7 +192,7 @@ func (p *portal) list(k *recordKind) fiber.Handler {
 				continue // a draft the rules now refuse is not listed
 			}
 			info := &draftInfo{Author: d.Author, UpdatedAt: d.UpdatedAt}
-			if i, ok := pos[d.id]; ok {
+			if i, ok := pos[d.ID]; ok {
 				items[i].Draft, items[i].drafted = info, v
 				continue
 			}
@@ -199,7 +200,7 @@ func (p *portal) list(k *recordKind) fiber.Handler {
 			it.Draft, it.drafted = info, v
 			items = append(items, it)
 		}
-		g := p.guard(ctx, account(c))
+		g := p.ed.Guard(ctx, account(c))
 		out := []listItem{}
 		for i := range items {
 			it := &items[i]
@@ -223,9 +224,9 @@ func (p *portal) list(k *recordKind) fiber.Handler {
 // editable says whether the account may change a listed record. Services
 // are judged on the listed locations (their published and drafted
 // points); the write itself checks everything again.
-func (p *portal) editable(g *guard, k *recordKind, it *listItem) (bool, error) {
+func (p *portal) editable(g *editorial.Guard, k *recordKind, it *listItem) (bool, error) {
 	if k.name != content.KindService {
-		return g.may(k.name, it.pub, it.drafted)
+		return g.May(k.name, it.pub, it.drafted)
 	}
 	var pts []orb.Point
 	for _, l := range it.Locations {
@@ -236,7 +237,7 @@ func (p *portal) editable(g *guard, k *recordKind, it *listItem) (bool, error) {
 			pts = append(pts, l.Point)
 		}
 	}
-	return g.pointsInside(pts...)
+	return g.PointsInside(pts...)
 }
 
 // publishedItems lists the published records of a kind, the filter

@@ -6,20 +6,21 @@ import (
 	"github.com/gofiber/fiber/v2"
 	"github.com/paulmach/orb"
 	"github.com/punto-totem/punto/content"
+	"github.com/punto-totem/punto/editorial"
 )
 
 // reference answers GET /reference: the fixed lists the forms offer.
 func (p *portal) reference(c *fiber.Ctx) error {
 	return c.JSON(fiber.Map{
-		"languages":           uiLanguages,
-		"source_language":     sourceLanguage,
+		"languages":           editorial.UILanguages,
+		"source_language":     editorial.SourceLanguage,
 		"categories":          content.Categories,
 		"statuses":            []content.Status{content.StatusActive, content.StatusTemporarilyClosed, content.StatusWithdrawn},
 		"phone_types":         []string{"voice", "cell", "text", "fax", "video", "textphone"},
 		"alert_severities":    []string{"info", "warning"},
 		"alert_targets":       []string{"all", "territory", "totems", "area"},
 		"territory_kinds":     []string{"ambito", "zona", "comune", "other"},
-		"password_min_length": minPasswordLen,
+		"password_min_length": editorial.MinPasswordLen,
 	})
 }
 
@@ -42,13 +43,13 @@ func (p *portal) territoryList(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	drafts, err := p.drafts(ctx, content.KindTerritory)
+	drafts, err := p.ed.Drafts(ctx, content.KindTerritory)
 	if err != nil {
 		return err
 	}
 	drafted := map[string]bool{}
 	for _, d := range drafts {
-		drafted[d.id] = true
+		drafted[d.ID] = true
 	}
 	me := account(c)
 	out := make([]territoryOut, 0, len(ts))
@@ -56,7 +57,7 @@ func (p *portal) territoryList(c *fiber.Ctx) error {
 		b := t.Shape.Bound()
 		out = append(out, territoryOut{ID: t.ID, Kind: t.Kind, Region: t.Region, Name: t.Name, Shape: t.Shape,
 			BBox: [4]float64{b.Min[0], b.Min[1], b.Max[0], b.Max[1]},
-			Mine: me.isAdmin() || slices.Contains(me.Territories, t.ID), HasDraft: drafted[t.ID]})
+			Mine: me.IsAdmin() || slices.Contains(me.Territories, t.ID), HasDraft: drafted[t.ID]})
 	}
 	return c.JSON(fiber.Map{"territories": out})
 }

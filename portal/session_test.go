@@ -6,11 +6,13 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/punto-totem/punto/editorial"
 )
 
 func TestLogin(t *testing.T) {
 	e := newEnv(t)
-	if err := DisableUser(context.Background(), e.st, editor2Name); err != nil {
+	if err := edOf(t, e.st, nil).DisableUser(context.Background(), "command line", editor2Name); err != nil {
 		t.Fatal(err)
 	}
 	wrong := map[string]string{"name": adminName, "password": "not the password"}
@@ -92,7 +94,7 @@ func TestLoginLock(t *testing.T) {
 		return cl.do("POST", "/editor/api/login", map[string]string{"name": name, "password": pass})
 	}
 	for _, name := range []string{adminName, "ghost@example.org"} {
-		for i := range nameFreeTries {
+		for i := range editorial.NameFreeTries {
 			if r := try(name, "wrong password!"); r.status != 401 {
 				t.Fatalf("%s: failure %d: %d %s", name, i+1, r.status, r.raw)
 			}
@@ -177,7 +179,7 @@ func TestSessionIdleAndLifetime(t *testing.T) {
 	}
 	// The absolute lifetime ends even a busy session.
 	cl = e.login(editorName, editorPass)
-	for elapsed := time.Duration(0); elapsed < sessionLifetime-20*time.Minute; elapsed += 20 * time.Minute {
+	for elapsed := time.Duration(0); elapsed < editorial.SessionLifetime-20*time.Minute; elapsed += 20 * time.Minute {
 		e.clock.Add(20 * time.Minute)
 		if s := me(); s != 200 {
 			t.Fatalf("busy session at %v: %d", elapsed, s)

@@ -1,13 +1,13 @@
 package portal
 
 import (
-	"database/sql"
 	"errors"
 	"fmt"
 
 	"github.com/gofiber/fiber/v2"
 	"github.com/paulmach/orb"
 	"github.com/punto-totem/punto/content"
+	"github.com/punto-totem/punto/editorial"
 )
 
 // totemList answers GET /totems.
@@ -100,11 +100,11 @@ func (p *portal) totem(c *fiber.Ctx, id string) (*content.Totem, error) {
 }
 
 func (p *portal) auditTotem(c *fiber.Ctx, action string, before, after *content.Totem) error {
-	e := auditEntry{Actor: account(c).Name, Action: action, Kind: "totem", RecordID: after.ID, After: jsonOf(after)}
+	e := editorial.AuditEntry{Actor: account(c).Name, Action: action, Kind: "totem", RecordID: after.ID, After: editorial.JSONOf(after)}
 	if before != nil {
-		e.Before = jsonOf(before)
+		e.Before = editorial.JSONOf(before)
 	}
-	return p.inTx(c.UserContext(), func(tx *sql.Tx) error { return p.auditTx(c.UserContext(), tx, e) })
+	return p.ed.Audit(c.UserContext(), e)
 }
 
 // fleet reports every totem's state: online, lag, flags, last report.

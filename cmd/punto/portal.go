@@ -19,9 +19,10 @@ import (
 	"github.com/paulmach/orb"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/punto-totem/punto/content"
+	"github.com/punto-totem/punto/editorial"
 	"github.com/punto-totem/punto/kiosk"
-	"github.com/punto-totem/punto/portal"
 	"github.com/punto-totem/punto/kiosk/relay"
+	"github.com/punto-totem/punto/portal"
 )
 
 const portalUsage = `Usage:
@@ -124,8 +125,13 @@ func runPortal(ctx context.Context, args []string, stdin io.Reader, stdout, stde
 	if created {
 		log.Info("created a new signing key", "key", *keyPath)
 	}
+	ed, err := editorial.Open(ctx, editorial.Config{Catalog: store, Totems: store})
+	if err != nil {
+		return err
+	}
+	defer ed.Close()
 	if *demo {
-		if err := demoAccounts(ctx, store, log, stdout, filepath.Dir(*db), *demoToken, pos); err != nil {
+		if err := demoAccounts(ctx, store, ed, log, stdout, filepath.Dir(*db), *demoToken, pos); err != nil {
 			return err
 		}
 	}
@@ -143,7 +149,7 @@ func runPortal(ctx context.Context, args []string, stdin io.Reader, stdout, stde
 		BodyLimit: portal.MaxUpload,
 		Mount: func(app *fiber.App) error {
 			app.Get(relay.Path, hub.Handler)
-			return portal.Mount(app, portal.Config{Store: store, Publisher: hub, Log: log, SecureCookies: *secure,
+			return portal.Mount(app, portal.Config{Editorial: ed, Publisher: hub, Log: log, SecureCookies: *secure,
 				Fleet: func(ctx context.Context) (any, error) { return hub.State(ctx) }, Commander: hub, Heartbeat: *heartbeat})
 		},
 	})
@@ -189,13 +195,13 @@ func openCatalog(ctx context.Context, log *slog.Logger, path string, demo bool) 
 // demoAccounts makes sure the demo has an admin to sign in with and,
 // if asked, a registered totem, and prints the admin's credentials. They
 // are generated on the first run and kept beside the catalog.
-func demoAccounts(ctx context.Context, store *content.Store, log *slog.Logger, stdout io.Writer, dir, tokenFile string, pos orb.Point) error {
+func demoAccounts(ctx context.Context, store *content.Store, ed *editorial.Store, log *slog.Logger, stdout io.Writer, dir, tokenFile string, pos orb.Point) error {
 	const name = "demo-admin"
 	pwFile := filepath.Join(dir, "demo-admin.password")
 	pw, err := os.ReadFile(pwFile)
 	if errors.Is(err, os.ErrNotExist) {
-		password := portal.GeneratePassword()
-		if err := portal.AddUser(ctx, store, name, "admin", nil, password); err != nil {
+		password := editorial.GeneratePassword()
+		if _, err := ed.CreateAccount(ctx, "command line", name, "admin", nil, password); err != nil {
 			return fmt.Errorf("demo admin: %w", err)
 		}
 		if err := os.WriteFile(pwFile, []byte(password+"\n"), 0o600); err != nil {

@@ -12,7 +12,7 @@ import (
 	"time"
 
 	"github.com/punto-totem/punto/content"
-	"github.com/punto-totem/punto/portal"
+	"github.com/punto-totem/punto/editorial"
 )
 
 const portalUserUsage = `Usage:
@@ -38,8 +38,8 @@ func runPortalUser(ctx context.Context, args []string, stdin io.Reader, stdout, 
 		if err := parse(fs, args[1:], stderr); err != nil {
 			return err
 		}
-		return withPortalDB(ctx, *db, "portal user list", func(st *content.Store) error {
-			users, err := portal.Users(ctx, st)
+		return withPortalDB(ctx, *db, "portal user list", func(ed *editorial.Store) error {
+			users, err := ed.Accounts(ctx)
 			if err != nil {
 				return err
 			}
@@ -71,8 +71,8 @@ func runPortalUser(ctx context.Context, args []string, stdin io.Reader, stdout, 
 		if *name == "" {
 			return usagef("portal user disable: --name is required")
 		}
-		return withPortalDB(ctx, *db, "portal user disable", func(st *content.Store) error {
-			if err := portal.DisableUser(ctx, st, *name); err != nil {
+		return withPortalDB(ctx, *db, "portal user disable", func(ed *editorial.Store) error {
+			if err := ed.DisableUser(ctx, "command line", *name); err != nil {
 				return err
 			}
 			fmt.Fprintf(stdout, "disabled %s\n", strings.ToLower(strings.TrimSpace(*name)))
@@ -122,11 +122,11 @@ func portalUserAdd(ctx context.Context, args []string, stdin io.Reader, stdout, 
 			return usagef("portal user add: --password-stdin: standard input holds no password")
 		}
 	} else {
-		password = portal.GeneratePassword()
+		password = editorial.GeneratePassword()
 	}
-	return withPortalDB(ctx, *db, "portal user add", func(st *content.Store) error {
-		if err := portal.AddUser(ctx, st, *name, *role, territories, password); err != nil {
-			return err
+	return withPortalDB(ctx, *db, "portal user add", func(ed *editorial.Store) error {
+		if _, err := ed.CreateAccount(ctx, "command line", *name, *role, territories, password); err != nil {
+			return fmt.Errorf("portal user add: %w", err)
 		}
 		fmt.Fprintf(stdout, "added %s %s\n", *role, strings.ToLower(strings.TrimSpace(*name)))
 		if !*fromStdin {
@@ -137,7 +137,7 @@ func portalUserAdd(ctx context.Context, args []string, stdin io.Reader, stdout, 
 }
 
 // withPortalDB opens the portal's existing catalog file for fn.
-func withPortalDB(ctx context.Context, db, cmd string, fn func(*content.Store) error) error {
+func withPortalDB(ctx context.Context, db, cmd string, fn func(*editorial.Store) error) error {
 	if db == "" {
 		return usagef("%s: --db is required", cmd)
 	}
@@ -149,5 +149,10 @@ func withPortalDB(ctx context.Context, db, cmd string, fn func(*content.Store) e
 		return err
 	}
 	defer st.Close()
-	return fn(st)
+	ed, err := editorial.Open(ctx, editorial.Config{Catalog: st})
+	if err != nil {
+		return err
+	}
+	defer ed.Close()
+	return fn(ed)
 }

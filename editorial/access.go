@@ -1,4 +1,4 @@
-package portal
+package editorial
 
 import (
 	"context"
@@ -13,13 +13,13 @@ import (
 	"github.com/punto-totem/punto/content"
 )
 
-// guard decides what one account may write. An admin may write anything.
+// Guard decides what one account may write. An admin may write anything.
 // An editor may write a service only if every location of it, before and
 // after the change, lies inside one of their territories, and an alert
 // only if it is aimed at their territories (or at totems standing in
 // them). Shapes are read once per guard, that is once per request.
-type guard struct {
-	p      *portal
+type Guard struct {
+	s      *Store
 	ctx    context.Context
 	acct   *Account
 	shapes []orb.MultiPolygon
@@ -27,15 +27,16 @@ type guard struct {
 	totems map[string]orb.Point
 }
 
-func (p *portal) guard(ctx context.Context, a *Account) *guard {
-	return &guard{p: p, ctx: ctx, acct: a}
+// Guard returns the access rules of account a for one request.
+func (s *Store) Guard(ctx context.Context, a *Account) *Guard {
+	return &Guard{s: s, ctx: ctx, acct: a}
 }
 
 // inside reports whether pt lies in one of the editor's territories.
-func (g *guard) inside(pt orb.Point) (bool, error) {
+func (g *Guard) inside(pt orb.Point) (bool, error) {
 	if !g.loaded {
 		for _, id := range g.acct.Territories {
-			t, err := g.p.st.Territory(g.ctx, id)
+			t, err := g.s.cat.Territory(g.ctx, id)
 			if errors.Is(err, content.ErrNotFound) {
 				continue
 			}
@@ -54,7 +55,7 @@ func (g *guard) inside(pt orb.Point) (bool, error) {
 	return false, nil
 }
 
-func (g *guard) territoryList() string {
+func (g *Guard) territoryList() string {
 	if len(g.acct.Territories) == 0 {
 		return "none"
 	}
@@ -64,8 +65,8 @@ func (g *guard) territoryList() string {
 // check returns nil if the account may write a record of this kind whose
 // versions (before and after: nil ones are skipped) are docs, else a 403
 // saying why.
-func (g *guard) check(kind string, docs ...any) error {
-	if g.acct.isAdmin() {
+func (g *Guard) Check(kind string, docs ...any) error {
+	if g.acct.IsAdmin() {
 		return nil
 	}
 	switch kind {
@@ -85,16 +86,15 @@ func (g *guard) check(kind string, docs ...any) error {
 }
 
 // may is check as a yes or no, for the "editable" flags.
-func (g *guard) may(kind string, docs ...any) (bool, error) {
-	err := g.check(kind, docs...)
-	var ae *apiError
-	if errors.As(err, &ae) && ae.Status == 403 {
+func (g *Guard) May(kind string, docs ...any) (bool, error) {
+	err := g.Check(kind, docs...)
+	if errors.Is(err, ErrForbidden) {
 		return false, nil
 	}
 	return err == nil, err
 }
 
-func (g *guard) checkServices(docs []any) error {
+func (g *Guard) checkServices(docs []any) error {
 	var ids []string
 	for _, d := range docs {
 		s, ok := d.(*content.Service)
@@ -115,7 +115,7 @@ func (g *guard) checkServices(docs []any) error {
 	}
 	// A location is shared by ID: writing one moves it for every service
 	// there, so where it stands now must be the editor's too.
-	now, err := g.p.st.LocationPoints(g.ctx, ids)
+	now, err := g.s.cat.LocationPoints(g.ctx, ids)
 	if err != nil {
 		return err
 	}
@@ -131,7 +131,7 @@ func (g *guard) checkServices(docs []any) error {
 	return nil
 }
 
-func (g *guard) checkAlert(a *content.Alert) error {
+func (g *Guard) checkAlert(a *content.Alert) error {
 	switch a.TargetKind {
 	case "territory":
 		if slices.Contains(g.acct.Territories, a.Target) {
@@ -140,7 +140,7 @@ func (g *guard) checkAlert(a *content.Alert) error {
 		return forbidden(fmt.Sprintf("alert %s is aimed at territory %s, not one of yours (%s)", a.ID, a.Target, g.territoryList()))
 	case "totems":
 		if g.totems == nil {
-			ts, err := g.p.st.Totems(g.ctx)
+			ts, err := g.s.totems.Totems(g.ctx)
 			if err != nil {
 				return err
 			}
@@ -172,8 +172,8 @@ func (g *guard) checkAlert(a *content.Alert) error {
 
 // pointsInside reports whether every point is inside the editor's
 // territories (true for an admin).
-func (g *guard) pointsInside(pts ...orb.Point) (bool, error) {
-	if g.acct.isAdmin() {
+func (g *Guard) PointsInside(pts ...orb.Point) (bool, error) {
+	if g.acct.IsAdmin() {
 		return true, nil
 	}
 	for _, pt := range pts {
@@ -188,10 +188,10 @@ func (g *guard) pointsInside(pts ...orb.Point) (bool, error) {
 // checkArea lets an editor aim an alert at a drawn area only inside their
 // territories: every corner of it, and every totem it reaches, must lie in
 // one of them.
-func (g *guard) checkArea(a *content.Alert) error {
+func (g *Guard) checkArea(a *content.Alert) error {
 	mp, err := a.Area()
 	if err != nil {
-		return badRequest("target", err.Error())
+		return invalid("target", err.Error())
 	}
 	for _, poly := range mp {
 		for _, ring := range poly {
@@ -206,7 +206,7 @@ func (g *guard) checkArea(a *content.Alert) error {
 			}
 		}
 	}
-	reached, err := g.p.totemsIn(g.ctx, mp)
+	reached, err := g.s.TotemsIn(g.ctx, mp)
 	if err != nil {
 		return err
 	}
@@ -220,4 +220,20 @@ func (g *guard) checkArea(a *content.Alert) error {
 		}
 	}
 	return nil
+}
+
+// TotemsIn lists the registered totems (not revoked) standing inside an
+// area.
+func (s *Store) TotemsIn(ctx context.Context, mp orb.MultiPolygon) ([]content.Totem, error) {
+	ts, err := s.totems.Totems(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var out []content.Totem
+	for _, t := range ts {
+		if !t.Revoked && planar.MultiPolygonContains(mp, t.Point) {
+			out = append(out, t)
+		}
+	}
+	return out, nil
 }

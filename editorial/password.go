@@ -1,4 +1,4 @@
-package portal
+package editorial
 
 import (
 	"crypto/rand"
@@ -15,21 +15,26 @@ import (
 
 // Password rules.
 const (
-	minPasswordLen = 12  // characters
-	maxPasswordLen = 256 // characters: longer is a mistake or an attack
+	MinPasswordLen = 12  // characters
+	MaxPasswordLen = 256 // characters: longer is a mistake or an attack
 )
 
-// argonParams are argon2id's cost parameters (OWASP's recommendation:
-// 19 MiB, 2 passes, 1 lane). Each hash records its own, so raising them
+// HashCost is argon2id's cost. Each hash records its own, so raising it
 // later leaves existing hashes valid.
+type HashCost struct {
+	MemoryKiB uint32
+	Passes    uint32
+}
+
+// DefaultHashCost is OWASP's recommendation: 19 MiB, 2 passes (1 lane).
+var DefaultHashCost = HashCost{MemoryKiB: 19456, Passes: 2}
+
+// argonParams are a hash's parameters as its PHC string records them.
 type argonParams struct {
 	memory  uint32 // KiB
 	time    uint32
 	threads uint8
 }
-
-// hashParams are used for new hashes; tests lower them for speed.
-var hashParams = argonParams{memory: 19456, time: 2, threads: 1}
 
 // hashSlots bounds the argon2 hashes computed at once: each takes its
 // memory parameter in RAM.
@@ -40,18 +45,18 @@ const (
 	keyLen  = 32
 )
 
-var errBadHash = errors.New("portal: malformed password hash")
+var errBadHash = errors.New("editorial: malformed password hash")
 
-// checkPassword enforces the password policy.
-func checkPassword(pw string) error {
+// CheckPassword enforces the password policy.
+func CheckPassword(pw string) error {
 	n := utf8.RuneCountInString(pw)
 	switch {
 	case !utf8.ValidString(pw):
 		return errors.New("is not valid UTF-8")
-	case n < minPasswordLen:
-		return fmt.Errorf("must have at least %d characters", minPasswordLen)
-	case n > maxPasswordLen:
-		return fmt.Errorf("must have at most %d characters", maxPasswordLen)
+	case n < MinPasswordLen:
+		return fmt.Errorf("must have at least %d characters", MinPasswordLen)
+	case n > MaxPasswordLen:
+		return fmt.Errorf("must have at most %d characters", MaxPasswordLen)
 	}
 	return nil
 }
@@ -64,12 +69,12 @@ func argonKey(pw string, salt []byte, p argonParams, n uint32) []byte {
 
 // hashPassword returns the argon2id hash of pw as a PHC string:
 // $argon2id$v=19$m=19456,t=2,p=1$salt$key (unpadded standard base64).
-func hashPassword(pw string) (string, error) {
+func (s *Store) hashPassword(pw string) (string, error) {
 	salt := make([]byte, saltLen)
 	if _, err := rand.Read(salt); err != nil {
 		return "", err
 	}
-	p := hashParams
+	p := argonParams{memory: s.hash.MemoryKiB, time: s.hash.Passes, threads: 1}
 	key := argonKey(pw, salt, p, keyLen)
 	b64 := base64.RawStdEncoding
 	return fmt.Sprintf("$argon2id$v=%d$m=%d,t=%d,p=%d$%s$%s", argon2.Version, p.memory, p.time, p.threads,
@@ -110,7 +115,8 @@ func verifyPassword(phc, pw string) (bool, error) {
 // dummyHash is verified against when a login names no account, so that
 // the answer takes as long as for a real one.
 var dummyHash = sync.OnceValue(func() string {
-	h, err := hashPassword("not a password of anyone")
+	s := &Store{hash: DefaultHashCost}
+	h, err := s.hashPassword("not a password of anyone")
 	if err != nil {
 		panic(err)
 	}

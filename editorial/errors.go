@@ -1,0 +1,59 @@
+package editorial
+
+import (
+	"errors"
+	"fmt"
+	"time"
+)
+
+// The kinds of refusal, for errors.Is; the error's text says why.
+var (
+	// ErrForbidden: the account may not do this.
+	ErrForbidden = errors.New("editorial: forbidden")
+	// ErrConflict: the request clashes with what exists.
+	ErrConflict = errors.New("editorial: conflict")
+	// ErrNotFound: no such account, session or draft.
+	ErrNotFound = errors.New("editorial: not found")
+	// ErrBadCredentials: a login with a wrong name or password, or for a
+	// disabled account (which the answer never tells apart).
+	ErrBadCredentials = errors.New("editorial: wrong name or password")
+)
+
+// refusal is an error of one kind with its own sentence.
+type refusal struct {
+	kind error
+	msg  string
+}
+
+func (e *refusal) Error() string { return e.msg }
+func (e *refusal) Unwrap() error { return e.kind }
+
+func forbidden(msg string) error { return &refusal{ErrForbidden, msg} }
+func conflict(msg string) error  { return &refusal{ErrConflict, msg} }
+func notFound(msg string) error  { return &refusal{ErrNotFound, msg} }
+
+// FieldError is bad input: the field at fault and why.
+type FieldError struct {
+	Field  string
+	Reason string
+}
+
+func (e *FieldError) Error() string { return e.Field + ": " + e.Reason }
+
+func invalid(field, reason string) error { return &FieldError{Field: field, Reason: reason} }
+
+// LockedError refuses a login while its name is locked after failures.
+type LockedError struct{ Wait time.Duration }
+
+func (e *LockedError) Error() string {
+	return fmt.Sprintf("editorial: too many failed logins: try again in %s", e.Wait.Round(time.Second))
+}
+
+// RecordError says which record of a batch an error is about.
+type RecordError struct {
+	Kind, ID string
+	Err      error
+}
+
+func (e *RecordError) Error() string { return e.Err.Error() }
+func (e *RecordError) Unwrap() error { return e.Err }

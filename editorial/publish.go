@@ -1,0 +1,86 @@
+package editorial
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"fmt"
+
+	"github.com/punto-totem/punto/content"
+)
+
+// Publisher applies changes to the catalog as one batch of the change
+// feed and sends them to every totem (the portal's hub implements it). It
+// returns the sequence number of the batch's last change.
+type Publisher interface {
+	Publish(ctx context.Context, author string, changes []content.Change) (seq int64, err error)
+}
+
+// Release is one record going out in a publish.
+type Release struct {
+	Change content.Change
+	// Before is the published version it replaces (nil when new).
+	Before json.RawMessage
+	// Draft, if set, is the draft it publishes: removed unless saved again
+	// since, and its translation sources become the record's.
+	Draft *Draft
+}
+
+// Publish sends releases out as one batch of the change feed and records
+// them: each gets an audit entry of action by actor, and the drafts they
+// publish are removed. It returns the batch's last sequence number.
+// Invalid changes come back as *content.ValidationError, the field
+// prefixed with the change's index, and nothing is written.
+func (s *Store) Publish(ctx context.Context, pub Publisher, actor, action string, rs []Release) (int64, error) {
+	if len(rs) == 0 {
+		return 0, invalid("changes", "nothing to publish")
+	}
+	changes := make([]content.Change, len(rs))
+	for i, r := range rs {
+		changes[i] = r.Change
+	}
+	seq, err := pub.Publish(ctx, actor, changes)
+	if err != nil {
+		return 0, err
+	}
+	err = s.db.Tx(ctx, func(tx *sql.Tx) error { return s.recordReleases(ctx, tx, actor, action, seq, rs) })
+	if err != nil {
+		return seq, &PartialError{Seq: seq, Err: err}
+	}
+	return seq, nil
+}
+
+// PartialError: the changes went out (up to Seq) but the drafts and audit
+// entries were not written.
+type PartialError struct {
+	Seq int64
+	Err error
+}
+
+func (e *PartialError) Error() string {
+	return fmt.Sprintf("editorial: published up to %d, but the drafts and audit were not updated: %v", e.Seq, e.Err)
+}
+
+func (e *PartialError) Unwrap() error { return e.Err }
+
+// recordReleases removes the published drafts, commits their sources and
+// audits each release; last is the batch's last sequence number.
+func (s *Store) recordReleases(ctx context.Context, tx *sql.Tx, actor, action string, last int64, rs []Release) error {
+	for i, r := range rs {
+		if d := r.Draft; d != nil {
+			// A draft saved again while this one went out stays.
+			if _, err := tx.ExecContext(ctx, "DELETE FROM portal_draft WHERE kind = ? AND id = ? AND updated_at = ?", d.Kind, d.ID, d.stamp); err != nil {
+				return fmt.Errorf("editorial: remove draft: %w", err)
+			}
+			if err := commitSources(ctx, tx, d.Kind, d.ID, d.Sources); err != nil {
+				return err
+			}
+		}
+		e := AuditEntry{Actor: actor, Action: action, Kind: r.Change.Kind, RecordID: r.Change.ID,
+			Seq: last - int64(len(rs)-1-i), Before: r.Before, After: r.Change.Doc}
+		if err := s.auditTx(ctx, tx, e); err != nil {
+			return err
+		}
+	}
+	return nil
+}
