@@ -60,105 +60,152 @@ func (s *Server) eventCalendar(c *fiber.Ctx) error {
 }
 
 // buildCalendar writes the calendar of an event in lang, its dates from
-// the day of now on.
+// the day of now on: a weekly series per slot, less the dates it does not
+// happen, and an event per special opening.
 func (s *Server) buildCalendar(svc *content.Service, lang string, now time.Time) (string, error) {
-	host := "punto"
-	if u, err := url.Parse(s.cfg.PublicURL); err == nil && u.Hostname() != "" {
-		host = u.Hostname()
+	b := s.newCalendar(svc, lang, now)
+	events := 0
+	for _, sl := range svc.Hours.Weekly {
+		if err := b.addWeekly(sl); err != nil {
+			return "", err
+		}
+		events++
 	}
-	page := strings.TrimSuffix(s.cfg.PublicURL, "/") + "/s/" + url.PathEscape(svc.ID) + "?lang=" + url.QueryEscape(lang)
-	cal := ics.NewCalendarFor("Punto")
-	cal.SetProductId("-//Punto//Punto events//EN")
-	cal.SetCalscale("GREGORIAN")
-	cal.SetMethod(ics.MethodPublish)
-	name := svc.Name.Pick(lang)
-	cal.SetXWRCalName(icsText(name.Text))
-	addRomeTimezone(cal)
+	for _, ex := range svc.Hours.Exceptions {
+		added, err := b.addSpecial(ex)
+		if err != nil {
+			return "", err
+		}
+		if added {
+			events++
+		}
+	}
+	if events == 0 {
+		return "", notFound("event " + svc.ID + " has no dates ahead")
+	}
+	return b.cal.Serialize(ics.WithNewLine("\r\n")), nil
+}
 
+// calendarBuilder is an event's calendar being written.
+type calendarBuilder struct {
+	s           *Server
+	svc         *content.Service
+	lang        string
+	now         time.Time
+	host, page  string
+	name        content.Localized
+	today, last time.Time       // the first and last day written, in Rome
+	skip        map[string]bool // dates whose weekly slots do not happen
+	cal         *ics.Calendar
+}
+
+func (s *Server) newCalendar(svc *content.Service, lang string, now time.Time) *calendarBuilder {
+	b := &calendarBuilder{s: s, svc: svc, lang: lang, now: now, host: "punto", name: svc.Name.Pick(lang)}
+	if u, err := url.Parse(s.cfg.PublicURL); err == nil && u.Hostname() != "" {
+		b.host = u.Hostname()
+	}
+	b.page = strings.TrimSuffix(s.cfg.PublicURL, "/") + "/s/" + url.PathEscape(svc.ID) + "?lang=" + url.QueryEscape(lang)
+	b.cal = ics.NewCalendarFor("Punto")
+	b.cal.SetProductId("-//Punto//Punto events//EN")
+	b.cal.SetCalscale("GREGORIAN")
+	b.cal.SetMethod(ics.MethodPublish)
+	b.cal.SetXWRCalName(icsText(b.name.Text))
+	addRomeTimezone(b.cal)
 	today := now.In(content.Rome)
-	today = time.Date(today.Year(), today.Month(), today.Day(), 0, 0, 0, 0, content.Rome)
-	until := today.AddDate(0, 0, calendarYear)
-	// Dates whose weekly slots do not happen: a closure, special hours
-	// (which replace the week's that day), or a public holiday for an
-	// event that is not held on holidays.
+	b.today = time.Date(today.Year(), today.Month(), today.Day(), 0, 0, 0, 0, content.Rome)
+	b.last = b.today.AddDate(0, 0, calendarYear)
+	b.skip = skippedDates(svc, b.today, b.last)
+	return b
+}
+
+// skippedDates are the dates between from and until whose weekly slots do
+// not happen: a closure, special hours (which replace the week's that
+// day), or a public holiday for an event that is not held on holidays.
+func skippedDates(svc *content.Service, from, until time.Time) map[string]bool {
 	skip := map[string]bool{}
 	for _, ex := range svc.Hours.Exceptions {
 		skip[ex.Date] = true
 	}
 	if !svc.OpenOnHolidays {
-		for d := today; !d.After(until); d = d.AddDate(0, 0, 1) {
+		for d := from; !d.After(until); d = d.AddDate(0, 0, 1) {
 			if content.Holiday(d.Year(), d.Month(), d.Day()) != "" {
 				skip[d.Format(time.DateOnly)] = true
 			}
 		}
 	}
-	describe := func(e *ics.VEvent) {
-		e.SetDtStampTime(now)
-		e.SetSummary(icsText(name.Text), withLanguage(name.Lang))
-		if d := svc.Description.Pick(lang); d.Text != "" {
-			e.SetDescription(icsText(d.Text), withLanguage(d.Lang))
+	return skip
+}
+
+// describe gives an event the service's name, description, place, page
+// and categories.
+func (b *calendarBuilder) describe(e *ics.VEvent) {
+	svc, lang := b.svc, b.lang
+	e.SetDtStampTime(b.now)
+	e.SetSummary(icsText(b.name.Text), withLanguage(b.name.Lang))
+	if d := svc.Description.Pick(lang); d.Text != "" {
+		e.SetDescription(icsText(d.Text), withLanguage(d.Lang))
+	}
+	if len(svc.Locations) > 0 {
+		l := svc.Locations[0]
+		where := l.Address + ", " + l.Comune
+		locLang := lang
+		if n := l.Name.Pick(lang); n.Text != "" {
+			where, locLang = n.Text+", "+where, n.Lang
 		}
-		if len(svc.Locations) > 0 {
-			l := svc.Locations[0]
-			where := l.Address + ", " + l.Comune
-			locLang := lang
-			if n := l.Name.Pick(lang); n.Text != "" {
-				where, locLang = n.Text+", "+where, n.Lang
-			}
-			e.SetLocation(icsText(where), withLanguage(locLang))
-			e.SetGeo(strconv.FormatFloat(l.Point[1], 'f', 6, 64), strconv.FormatFloat(l.Point[0], 'f', 6, 64))
-		}
-		e.SetURL(page)
-		for _, cat := range svc.Categories {
-			e.AddCategory(icsText(s.msgs.Localize(lang, "category."+cat).Text))
+		e.SetLocation(icsText(where), withLanguage(locLang))
+		e.SetGeo(strconv.FormatFloat(l.Point[1], 'f', 6, 64), strconv.FormatFloat(l.Point[0], 'f', 6, 64))
+	}
+	e.SetURL(b.page)
+	for _, cat := range svc.Categories {
+		e.AddCategory(icsText(b.s.msgs.Localize(lang, "category."+cat).Text))
+	}
+}
+
+// addWeekly writes a weekly slot as a series until the last day, less the
+// skipped dates.
+func (b *calendarBuilder) addWeekly(sl content.Slot) error {
+	first := b.today
+	for int(first.Weekday()) != sl.Weekday%7 {
+		first = first.AddDate(0, 0, 1)
+	}
+	start, end, err := span(first, sl.Opens, sl.Closes)
+	if err != nil {
+		return err
+	}
+	e := b.cal.AddEvent(fmt.Sprintf("%s-w%d-%s@%s", b.svc.ID, sl.Weekday, strings.ReplaceAll(sl.Opens, ":", ""), b.host))
+	b.describe(e)
+	e.SetProperty(ics.ComponentPropertyDtStart, start.Format(icsLocal), ics.WithTZID(romeTZID))
+	e.SetProperty(ics.ComponentPropertyDtEnd, end.Format(icsLocal), ics.WithTZID(romeTZID))
+	// With a DTSTART in a time zone, UNTIL is in UTC (RFC 5545 3.3.10).
+	e.AddRrule("FREQ=WEEKLY;UNTIL=" + b.last.UTC().Format("20060102T150405Z"))
+	for d := first; !d.After(b.last); d = d.AddDate(0, 0, 7) {
+		if b.skip[d.Format(time.DateOnly)] {
+			st, _, _ := span(d, sl.Opens, sl.Closes)
+			e.AddExdate(st.Format(icsLocal), ics.WithTZID(romeTZID))
 		}
 	}
-	events := 0
-	for _, sl := range svc.Hours.Weekly {
-		first := today
-		for int(first.Weekday()) != sl.Weekday%7 {
-			first = first.AddDate(0, 0, 1)
-		}
-		start, end, err := span(first, sl.Opens, sl.Closes)
-		if err != nil {
-			return "", err
-		}
-		e := cal.AddEvent(fmt.Sprintf("%s-w%d-%s@%s", svc.ID, sl.Weekday, strings.ReplaceAll(sl.Opens, ":", ""), host))
-		describe(e)
-		e.SetProperty(ics.ComponentPropertyDtStart, start.Format(icsLocal), ics.WithTZID(romeTZID))
-		e.SetProperty(ics.ComponentPropertyDtEnd, end.Format(icsLocal), ics.WithTZID(romeTZID))
-		// With a DTSTART in a time zone, UNTIL is in UTC (RFC 5545 3.3.10).
-		e.AddRrule("FREQ=WEEKLY;UNTIL=" + until.UTC().Format("20060102T150405Z"))
-		for d := first; !d.After(until); d = d.AddDate(0, 0, 7) {
-			if skip[d.Format(time.DateOnly)] {
-				st, _, _ := span(d, sl.Opens, sl.Closes)
-				e.AddExdate(st.Format(icsLocal), ics.WithTZID(romeTZID))
-			}
-		}
-		events++
+	return nil
+}
+
+// addSpecial writes a special opening ahead as an event of its own; a
+// closure, or a date outside the calendar, adds nothing.
+func (b *calendarBuilder) addSpecial(ex content.Exception) (bool, error) {
+	date, err := time.ParseInLocation(time.DateOnly, ex.Date, content.Rome)
+	if err != nil || ex.Closed || date.Before(b.today) || date.After(b.last) {
+		return false, nil
 	}
-	for _, ex := range svc.Hours.Exceptions {
-		date, err := time.ParseInLocation(time.DateOnly, ex.Date, content.Rome)
-		if err != nil || ex.Closed || date.Before(today) || date.After(until) {
-			continue
-		}
-		start, end, err := span(date, ex.Opens, ex.Closes)
-		if err != nil {
-			return "", err
-		}
-		e := cal.AddEvent(fmt.Sprintf("%s-%s-%s@%s", svc.ID, strings.ReplaceAll(ex.Date, "-", ""), strings.ReplaceAll(ex.Opens, ":", ""), host))
-		describe(e)
-		e.SetProperty(ics.ComponentPropertyDtStart, start.Format(icsLocal), ics.WithTZID(romeTZID))
-		e.SetProperty(ics.ComponentPropertyDtEnd, end.Format(icsLocal), ics.WithTZID(romeTZID))
-		if n := ex.Note.Pick(lang); n.Text != "" {
-			e.AddComment(icsText(n.Text), withLanguage(n.Lang))
-		}
-		events++
+	start, end, err := span(date, ex.Opens, ex.Closes)
+	if err != nil {
+		return false, err
 	}
-	if events == 0 {
-		return "", notFound("event " + svc.ID + " has no dates ahead")
+	e := b.cal.AddEvent(fmt.Sprintf("%s-%s-%s@%s", b.svc.ID, strings.ReplaceAll(ex.Date, "-", ""), strings.ReplaceAll(ex.Opens, ":", ""), b.host))
+	b.describe(e)
+	e.SetProperty(ics.ComponentPropertyDtStart, start.Format(icsLocal), ics.WithTZID(romeTZID))
+	e.SetProperty(ics.ComponentPropertyDtEnd, end.Format(icsLocal), ics.WithTZID(romeTZID))
+	if n := ex.Note.Pick(b.lang); n.Text != "" {
+		e.AddComment(icsText(n.Text), withLanguage(n.Lang))
 	}
-	return cal.Serialize(ics.WithNewLine("\r\n")), nil
+	return true, nil
 }
 
 // span is the start and end of an opening on a date, in Rome; "24:00"

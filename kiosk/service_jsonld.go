@@ -2,6 +2,7 @@ package kiosk
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
 	"io/fs"
@@ -61,6 +62,20 @@ func (s *Server) serviceJSONLD(c *fiber.Ctx) []byte {
 		return nil
 	}
 	page := strings.TrimSuffix(s.cfg.PublicURL, "/") + "/s/" + url.PathEscape(v.ID)
+	doc := s.jsonLDService(v, page, lang)
+	channels, areas := s.jsonLDPlaces(ctx, v, page, lang)
+	doc["availableChannel"] = channels
+	doc["areaServed"] = areas
+	out, err := json.Marshal(doc)
+	if err != nil {
+		s.cfg.Log.Error("service page: JSON-LD", "id", id, "err", err)
+		return nil
+	}
+	return out
+}
+
+// jsonLDService is what schema.org's Service says of v itself.
+func (s *Server) jsonLDService(v *content.ServiceView, page, lang string) map[string]any {
 	doc := map[string]any{
 		"@context":          "https://schema.org",
 		"@type":             "Service",
@@ -86,46 +101,24 @@ func (s *Server) serviceJSONLD(c *fiber.Ctx) []byte {
 	if v.Organization != nil {
 		doc["provider"] = map[string]any{"@type": "Organization", "@id": page + "#provider", "name": v.Organization.Name.Text}
 	}
+	return doc
+}
+
+// jsonLDPlaces is a channel per location of v (the place, its hours and
+// how to get in touch), and the areas the locations serve: the
+// territories they stand in and their comuni, each once.
+func (s *Server) jsonLDPlaces(ctx context.Context, v *content.ServiceView, page, lang string) (channels, areas []map[string]any) {
 	hours := openingHours(v.Hours)
 	var phone string
 	if len(v.Phones) > 0 {
 		phone = v.Phones[0].Number
 	}
-	var areas, channels []map[string]any
 	seen := map[string]bool{}
 	for _, l := range v.Locations {
-		place := map[string]any{
-			"@type": "Place",
-			"@id":   page + "#" + url.PathEscape(l.ID),
-			"name":  v.Name.Text,
-			"address": map[string]any{
-				"@type": "PostalAddress", "streetAddress": l.Address, "addressLocality": l.Comune,
-				"addressRegion": l.Region, "postalCode": l.PostalCode, "addressCountry": "IT",
-			},
-			"geo":                       map[string]any{"@type": "GeoCoordinates", "latitude": l.Lat, "longitude": l.Lon},
-			"openingHoursSpecification": hours,
-		}
-		if l.Name != nil {
-			place["name"] = l.Name.Text
-		}
-		if phone != "" {
-			place["telephone"] = phone
-		}
-		channel := map[string]any{"@type": "ServiceChannel", "serviceUrl": page, "serviceLocation": place, "availableLanguage": v.Languages}
-		if phone != "" || v.Email != "" {
-			cp := map[string]any{"@type": "ContactPoint", "availableLanguage": v.Languages}
-			if phone != "" {
-				cp["telephone"] = phone
-			}
-			if v.Email != "" {
-				cp["email"] = v.Email
-			}
-			channel["servicePhone"] = cp
-		}
-		channels = append(channels, channel)
+		channels = append(channels, jsonLDChannel(v, l, page, phone, hours))
 		ts, err := s.store.TerritoriesAt(ctx, orb.Point{l.Lon, l.Lat})
 		if err != nil {
-			s.cfg.Log.Error("service page: territories", "id", id, "err", err)
+			s.cfg.Log.Error("service page: territories", "id", v.ID, "err", err)
 		}
 		for _, t := range ts {
 			if !seen[t.ID] {
@@ -138,14 +131,40 @@ func (s *Server) serviceJSONLD(c *fiber.Ctx) []byte {
 			areas = append(areas, map[string]any{"@type": "City", "name": l.Comune})
 		}
 	}
-	doc["availableChannel"] = channels
-	doc["areaServed"] = areas
-	out, err := json.Marshal(doc)
-	if err != nil {
-		s.cfg.Log.Error("service page: JSON-LD", "id", id, "err", err)
-		return nil
+	return channels, areas
+}
+
+// jsonLDChannel is one location of v as a ServiceChannel.
+func jsonLDChannel(v *content.ServiceView, l content.LocationView, page, phone string, hours []map[string]any) map[string]any {
+	place := map[string]any{
+		"@type": "Place",
+		"@id":   page + "#" + url.PathEscape(l.ID),
+		"name":  v.Name.Text,
+		"address": map[string]any{
+			"@type": "PostalAddress", "streetAddress": l.Address, "addressLocality": l.Comune,
+			"addressRegion": l.Region, "postalCode": l.PostalCode, "addressCountry": "IT",
+		},
+		"geo":                       map[string]any{"@type": "GeoCoordinates", "latitude": l.Lat, "longitude": l.Lon},
+		"openingHoursSpecification": hours,
 	}
-	return out
+	if l.Name != nil {
+		place["name"] = l.Name.Text
+	}
+	if phone != "" {
+		place["telephone"] = phone
+	}
+	channel := map[string]any{"@type": "ServiceChannel", "serviceUrl": page, "serviceLocation": place, "availableLanguage": v.Languages}
+	if phone != "" || v.Email != "" {
+		cp := map[string]any{"@type": "ContactPoint", "availableLanguage": v.Languages}
+		if phone != "" {
+			cp["telephone"] = phone
+		}
+		if v.Email != "" {
+			cp["email"] = v.Email
+		}
+		channel["servicePhone"] = cp
+	}
+	return channel
 }
 
 // openingHours is a service's hours as schema.org says them: a weekly
