@@ -151,118 +151,140 @@ func DemoCatalog() (*Catalog, error) {
 	if err := json.Unmarshal(demoJSON, &d); err != nil {
 		return nil, fmt.Errorf("content: demo data: %w", err)
 	}
-	cat := &Catalog{}
+	if len(d.Templates) == 0 {
+		return nil, fmt.Errorf("content: demo data has no templates")
+	}
+	b := &demoBuilder{d: &d, cat: &Catalog{}, orgs: map[string]bool{}}
 	for _, t := range d.Territories {
 		ring := make(orb.Ring, len(t.Polygon))
 		for i, p := range t.Polygon {
 			ring[i] = orb.Point{p[0], p[1]}
 		}
-		cat.Territories = append(cat.Territories, Territory{ID: t.ID, Kind: t.Kind, Region: t.Region, Name: t.Name, Shape: orb.MultiPolygon{{ring}}})
+		b.cat.Territories = append(b.cat.Territories, Territory{ID: t.ID, Kind: t.Kind, Region: t.Region, Name: t.Name, Shape: orb.MultiPolygon{{ring}}})
 	}
-	orgs := map[string]bool{}
-	demoSuffix := func(lang string) string {
-		switch lang {
-		case "fr":
-			return " (démo)"
-		case "ar":
-			return " (تجريبي)"
-		}
-		return " (demo)"
-	}
-	orgFor := func(c demoComune) string {
-		key, name := c.Territory, Text{}
-		for _, t := range d.Territories {
-			if t.ID == key {
-				for lang, v := range t.Name {
-					name[lang] = v + demoSuffix(lang)
-				}
-			}
-		}
-		if len(name) == 0 {
-			key = "comune-" + slug(c.Name)
-			name = Text{"it": "Rete servizi per l'integrazione – " + c.Name, "en": "Integration services network – " + c.Name,
-				"fr": "Réseau des services d'intégration – " + c.Name, "ar": "شبكة خدمات الاندماج – " + c.Name}
-			for lang := range name {
-				name[lang] += demoSuffix(lang)
-			}
-		}
-		id := "org-" + key
-		if !orgs[id] {
-			orgs[id] = true
-			cat.Organizations = append(cat.Organizations, Organization{ID: id, Name: name, Email: "info@" + slug(key) + ".demo.invalid"})
-		}
-		return id
-	}
-	n := len(d.Templates)
-	if n == 0 {
-		return nil, fmt.Errorf("content: demo data has no templates")
-	}
-	perComune := 6
+	const perComune = 6
 	for ci, c := range d.Comuni {
-		org := orgFor(c)
-		centre := orb.Point{c.Lon, c.Lat}
+		org := b.orgFor(c)
 		k := perComune
 		if ci < 4 { // the largest towns get a few more
 			k += 3
 		}
 		var shared Location
 		for j := range k {
-			ti := (ci*5 + j*7) % n
-			t := d.Templates[ti]
-			id := fmt.Sprintf("%s-%s-%d", slug(c.Name), t.Category, ti)
-			loc := Location{
-				ID:         "loc-" + id,
-				Address:    fmt.Sprintf("%s %d (demo)", demoStreets[int(stable(id+"/s")*float64(len(demoStreets)))], 1+int(stable(id+"/n")*80)),
-				PostalCode: "",
-				Comune:     c.Name, Province: c.Province, Region: c.Region,
-				Point:         offset(centre, id, 900),
-				Wheelchair:    stable(id+"/w") < 0.7,
-				Accessibility: t.Accessibility,
-			}
+			svc := b.service(ci, j, c, org)
 			// The first two services of a comune share a building, as a
 			// "centro servizi" often does.
-			if j == 1 {
-				loc = shared
+			switch j {
+			case 0:
+				shared = svc.Locations[0]
+			case 1:
+				svc.Locations[0] = shared
 			}
-			if j == 0 {
-				shared = loc
-			}
-			sched := demoSchedules[t.Schedule]
-			svc := Service{
-				ID: id, OrganizationID: org, Status: StatusActive,
-				Name: demoName(replaceAll(t.Name, "{comune}", c.Name), demoSuffix), Description: t.Description, Eligibility: t.Eligibility,
-				Categories: []string{t.Category}, Languages: t.Languages, Documents: t.Documents,
-				ByAppointment: t.Schedule == "appointment", OpenOnHolidays: t.Category == "events",
-				Phones:    []Phone{{Number: fmt.Sprintf("+39 000 000 %04d", 1000+ci*20+j), Type: "voice", Description: Text{"it": "Numero fittizio (demo)", "en": "Fictional number (demo)", "fr": "Numéro fictif (démo)", "ar": "رقم وهمي (تجريبي)"}}},
-				Email:     slug(id) + "@demo.invalid",
-				URL:       demoURL(t.Category, id),
-				Hours:     Schedule{Weekly: append([]Slot(nil), sched.Weekly...)},
-				Locations: []Location{loc},
-			}
-			if p, ok := patronDays[c.Name]; ok && t.Category != "events" {
-				for _, y := range []int{2026, 2027} {
-					svc.Hours.Exceptions = append(svc.Hours.Exceptions, Exception{
-						Date: fmt.Sprintf("%d-%02d-%02d", y, p.month, p.day), Closed: true,
-						Note: Text{"it": "Chiuso per la festa del patrono, " + p.saint, "en": "Closed for the patron saint's day, " + p.saint,
-							"fr": "Fermé pour la fête du saint patron, " + p.saint, "ar": "مغلق بمناسبة عيد شفيع المدينة، " + p.saint},
-					})
-				}
-			}
-			if j == 2 && ci%3 == 0 {
-				// Some offices close on Christmas Eve and New Year's Eve.
-				for _, date := range []string{"2026-12-24", "2026-12-31"} {
-					svc.Hours.Exceptions = append(svc.Hours.Exceptions, Exception{Date: date, Closed: true,
-						Note: Text{"it": "Chiuso per le festività", "en": "Closed for the holidays", "fr": "Fermé pour les fêtes", "ar": "مغلق بمناسبة الأعياد"}})
-				}
-			}
-			if ci == 7 && j == 3 {
-				svc.Status = StatusTemporarilyClosed
-			}
-			cat.Services = append(cat.Services, svc)
+			b.cat.Services = append(b.cat.Services, svc)
 		}
 	}
-	cat.Alerts, cat.Pages = demoAlerts, demoPages
-	return cat, nil
+	b.cat.Alerts, b.cat.Pages = demoAlerts, demoPages
+	return b.cat, nil
+}
+
+// demoBuilder is the demo catalog being built from the embedded data.
+type demoBuilder struct {
+	d    *demoData
+	cat  *Catalog
+	orgs map[string]bool // organizations added
+}
+
+// demoSuffix marks a demo name as such in lang.
+func demoSuffix(lang string) string {
+	switch lang {
+	case "fr":
+		return " (démo)"
+	case "ar":
+		return " (تجريبي)"
+	}
+	return " (demo)"
+}
+
+// orgFor is the organization that runs the services of comune c: its
+// territory's network, or the comune's own; added to the catalog once.
+func (b *demoBuilder) orgFor(c demoComune) string {
+	key, name := c.Territory, Text{}
+	for _, t := range b.d.Territories {
+		if t.ID == key {
+			for lang, v := range t.Name {
+				name[lang] = v + demoSuffix(lang)
+			}
+		}
+	}
+	if len(name) == 0 {
+		key = "comune-" + slug(c.Name)
+		name = Text{"it": "Rete servizi per l'integrazione – " + c.Name, "en": "Integration services network – " + c.Name,
+			"fr": "Réseau des services d'intégration – " + c.Name, "ar": "شبكة خدمات الاندماج – " + c.Name}
+		for lang := range name {
+			name[lang] += demoSuffix(lang)
+		}
+	}
+	id := "org-" + key
+	if !b.orgs[id] {
+		b.orgs[id] = true
+		b.cat.Organizations = append(b.cat.Organizations, Organization{ID: id, Name: name, Email: "info@" + slug(key) + ".demo.invalid"})
+	}
+	return id
+}
+
+// service is the j-th demo service of the ci-th comune, c, run by org.
+func (b *demoBuilder) service(ci, j int, c demoComune, org string) Service {
+	ti := (ci*5 + j*7) % len(b.d.Templates)
+	t := b.d.Templates[ti]
+	id := fmt.Sprintf("%s-%s-%d", slug(c.Name), t.Category, ti)
+	loc := Location{
+		ID:         "loc-" + id,
+		Address:    fmt.Sprintf("%s %d (demo)", demoStreets[int(stable(id+"/s")*float64(len(demoStreets)))], 1+int(stable(id+"/n")*80)),
+		PostalCode: "",
+		Comune:     c.Name, Province: c.Province, Region: c.Region,
+		Point:         offset(orb.Point{c.Lon, c.Lat}, id, 900),
+		Wheelchair:    stable(id+"/w") < 0.7,
+		Accessibility: t.Accessibility,
+	}
+	sched := demoSchedules[t.Schedule]
+	svc := Service{
+		ID: id, OrganizationID: org, Status: StatusActive,
+		Name: demoName(replaceAll(t.Name, "{comune}", c.Name), demoSuffix), Description: t.Description, Eligibility: t.Eligibility,
+		Categories: []string{t.Category}, Languages: t.Languages, Documents: t.Documents,
+		ByAppointment: t.Schedule == "appointment", OpenOnHolidays: t.Category == "events",
+		Phones:    []Phone{{Number: fmt.Sprintf("+39 000 000 %04d", 1000+ci*20+j), Type: "voice", Description: Text{"it": "Numero fittizio (demo)", "en": "Fictional number (demo)", "fr": "Numéro fictif (démo)", "ar": "رقم وهمي (تجريبي)"}}},
+		Email:     slug(id) + "@demo.invalid",
+		URL:       demoURL(t.Category, id),
+		Hours:     Schedule{Weekly: append([]Slot(nil), sched.Weekly...)},
+		Locations: []Location{loc},
+	}
+	svc.Hours.Exceptions = demoClosures(ci, j, c, t.Category)
+	if ci == 7 && j == 3 {
+		svc.Status = StatusTemporarilyClosed
+	}
+	return svc
+}
+
+// demoClosures are the days a demo service is closed: the patron saint's
+// day of its comune, and for some offices Christmas and New Year's Eve.
+func demoClosures(ci, j int, c demoComune, category string) []Exception {
+	var out []Exception
+	if p, ok := patronDays[c.Name]; ok && category != "events" {
+		for _, y := range []int{2026, 2027} {
+			out = append(out, Exception{
+				Date: fmt.Sprintf("%d-%02d-%02d", y, p.month, p.day), Closed: true,
+				Note: Text{"it": "Chiuso per la festa del patrono, " + p.saint, "en": "Closed for the patron saint's day, " + p.saint,
+					"fr": "Fermé pour la fête du saint patron, " + p.saint, "ar": "مغلق بمناسبة عيد شفيع المدينة، " + p.saint},
+			})
+		}
+	}
+	if j == 2 && ci%3 == 0 {
+		for _, date := range []string{"2026-12-24", "2026-12-31"} {
+			out = append(out, Exception{Date: date, Closed: true,
+				Note: Text{"it": "Chiuso per le festività", "en": "Closed for the holidays", "fr": "Fermé pour les fêtes", "ar": "مغلق بمناسبة الأعياد"}})
+		}
+	}
+	return out
 }
 
 // demoAlerts: one notice for the Ancona ambito (where the demo totem

@@ -3,6 +3,7 @@ package content
 import (
 	"context"
 	"database/sql"
+	"database/sql/driver"
 	"fmt"
 	"math"
 	"slices"
@@ -219,6 +220,8 @@ func sortedKeys[V any](m map[string]V) []string {
 	return keys
 }
 
+// loadRecords reads what the index keeps of the services ids (nil: of
+// every service).
 func loadRecords(ctx context.Context, db *sql.DB, ids []string) (map[string]*svcRecord, error) {
 	conn, err := db.Conn(ctx)
 	if err != nil {
@@ -231,55 +234,82 @@ func loadRecords(ctx context.Context, db *sql.DB, ids []string) (map[string]*svc
 		if _, err := conn.ExecContext(ctx, "PRAGMA mmap_size = 4294967296"); err != nil {
 			return nil, fmt.Errorf("content: load index: %w", err)
 		}
-		defer conn.ExecContext(context.Background(), "PRAGMA mmap_size = 0")
+		defer unmap(conn)
 	}
+	l := recordLoader{conn: conn, ids: ids}
 	recs := map[string]*svcRecord{}
-	// where restricts a query on service_id to the asked services.
-	run := func(query string, scan func(*sql.Rows) error) error {
-		var groups [][]string
-		if ids == nil {
-			groups = [][]string{nil}
-		} else {
-			groups = chunks(ids, 400)
-		}
-		for _, g := range groups {
-			q, args := query, []any(nil)
-			if g != nil {
-				q += " WHERE service_id IN (" + placeholders(len(g)) + ")"
-				args = anySlice(g)
-			}
-			rows, err := conn.QueryContext(ctx, q, args...)
-			if err != nil {
-				return fmt.Errorf("content: load index: %w", err)
-			}
-			for rows.Next() {
-				if err := scan(rows); err != nil {
-					rows.Close()
-					return fmt.Errorf("content: load index: %w", err)
-				}
-			}
-			rows.Close()
-			if err := rows.Err(); err != nil {
-				return fmt.Errorf("content: load index: %w", err)
-			}
-		}
-		return nil
-	}
-	err = run("SELECT service_id, status, open_on_holidays FROM (SELECT id AS service_id, status, open_on_holidays FROM service)", func(r *sql.Rows) error {
+	err = l.run(ctx, listQuery{"SELECT service_id, status, open_on_holidays FROM (SELECT id AS service_id, status, open_on_holidays FROM service)", func(r *sql.Rows) error {
 		rec := &svcRecord{}
 		if err := r.Scan(&rec.id, &rec.status, &rec.holidays); err != nil {
 			return err
 		}
 		recs[rec.id] = rec
 		return nil
-	})
+	}})
 	if err != nil {
 		return nil, err
 	}
-	steps := []struct {
-		query string
-		scan  func(*sql.Rows) error
-	}{
+	for _, st := range indexLists(recs) {
+		if err := l.run(ctx, st); err != nil {
+			return nil, err
+		}
+	}
+	return recs, nil
+}
+
+// unmap turns a connection's memory map off again before it goes back to
+// the pool; one that cannot is discarded instead.
+func unmap(conn *sql.Conn) {
+	if _, err := conn.ExecContext(context.Background(), "PRAGMA mmap_size = 0"); err != nil {
+		_ = conn.Raw(func(any) error { return driver.ErrBadConn }) // the pool drops a bad connection
+	}
+}
+
+// recordLoader runs the index's queries over some services, or all.
+type recordLoader struct {
+	conn *sql.Conn
+	ids  []string // nil: every service
+}
+
+// run runs one query on service_id, restricted to the loader's services
+// in groups of 400.
+func (l recordLoader) run(ctx context.Context, q listQuery) error {
+	groups := [][]string{nil}
+	if l.ids != nil {
+		groups = chunks(l.ids, 400)
+	}
+	for _, g := range groups {
+		query, args := q.query, []any(nil)
+		if g != nil {
+			query += " WHERE service_id IN (" + placeholders(len(g)) + ")"
+			args = anySlice(g)
+		}
+		if err := scanRows(ctx, l.conn, query, args, q.scan); err != nil {
+			return fmt.Errorf("content: load index: %w", err)
+		}
+	}
+	return nil
+}
+
+// scanRows runs a query and scans each row.
+func scanRows(ctx context.Context, conn *sql.Conn, query string, args []any, scan func(*sql.Rows) error) error {
+	rows, err := conn.QueryContext(ctx, query, args...)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		if err := scan(rows); err != nil {
+			return err
+		}
+	}
+	return rows.Err()
+}
+
+// indexLists read the categories, languages, hours and locations of the
+// services in recs.
+func indexLists(recs map[string]*svcRecord) []listQuery {
+	return []listQuery{
 		{"SELECT service_id, category_id FROM service_category", func(r *sql.Rows) error {
 			var id, c string
 			if err := r.Scan(&id, &c); err != nil {
@@ -343,12 +373,6 @@ func loadRecords(ctx context.Context, db *sql.DB, ids []string) (map[string]*svc
 			return nil
 		}},
 	}
-	for _, st := range steps {
-		if err := run(st.query, st.scan); err != nil {
-			return nil, err
-		}
-	}
-	return recs, nil
 }
 
 // cellFactor is the average number of points per grid cell over the

@@ -95,10 +95,34 @@ func (s *Store) Service(ctx context.Context, id string) (*Service, error) {
 		return nil, err
 	}
 	svc.Name, svc.Description, svc.Eligibility, svc.Fees = tx["name"], tx["description"], tx["eligibility"], tx["fees"]
-	lists := []struct {
-		query string
-		scan  func(*sql.Rows) error
-	}{
+	for _, l := range serviceLists(svc) {
+		if err := s.scanList(ctx, id, l); err != nil {
+			return nil, err
+		}
+	}
+	if err := s.serviceChildTexts(ctx, svc); err != nil {
+		return nil, err
+	}
+	for i := range svc.Locations {
+		lt, err := s.texts(ctx, "location", svc.Locations[i].ID)
+		if err != nil {
+			return nil, err
+		}
+		svc.Locations[i].Name, svc.Locations[i].Accessibility = lt["name"], lt["accessibility"]
+	}
+	return svc, nil
+}
+
+// listQuery reads one list of a service's rows: query takes the
+// service's ID, scan adds a row to the service.
+type listQuery struct {
+	query string
+	scan  func(*sql.Rows) error
+}
+
+// serviceLists are the lists a service is read from, each adding to svc.
+func serviceLists(svc *Service) []listQuery {
+	return []listQuery{
 		{"SELECT c.category_id FROM service_category c JOIN category k ON k.id = c.category_id WHERE c.service_id = ? ORDER BY k.position", func(r *sql.Rows) error {
 			var c string
 			err := r.Scan(&c)
@@ -154,22 +178,27 @@ func (s *Store) Service(ctx context.Context, id string) (*Service, error) {
 			return nil
 		}},
 	}
-	for _, l := range lists {
-		rows, err := s.r.QueryContext(ctx, l.query, id)
-		if err != nil {
-			return nil, fmt.Errorf("content: service %s: %w", id, err)
-		}
-		for rows.Next() {
-			if err := l.scan(rows); err != nil {
-				rows.Close()
-				return nil, fmt.Errorf("content: service %s: %w", id, err)
-			}
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
-			return nil, err
+}
+
+// scanList runs one list query for service id.
+func (s *Store) scanList(ctx context.Context, id string, l listQuery) error {
+	rows, err := s.r.QueryContext(ctx, l.query, id)
+	if err != nil {
+		return fmt.Errorf("content: service %s: %w", id, err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		if err := l.scan(rows); err != nil {
+			return fmt.Errorf("content: service %s: %w", id, err)
 		}
 	}
+	return rows.Err()
+}
+
+// serviceChildTexts fills the translations of a service's documents,
+// phones, contacts and exceptions, stored by position.
+func (s *Store) serviceChildTexts(ctx context.Context, svc *Service) error {
+	id := svc.ID
 	children := []struct {
 		entity, field string
 		set           func(i int, t Text)
@@ -185,7 +214,7 @@ func (s *Store) Service(ctx context.Context, id string) (*Service, error) {
 		}
 		m, err := s.childTexts(ctx, c.entity, id, c.field)
 		if err != nil {
-			return nil, err
+			return err
 		}
 		for i := range c.n {
 			c.set(i, m[fmt.Sprint(i)])
@@ -194,20 +223,13 @@ func (s *Store) Service(ctx context.Context, id string) (*Service, error) {
 	if len(svc.Hours.Exceptions) > 0 {
 		m, err := s.childTexts(ctx, "exception", id, "note")
 		if err != nil {
-			return nil, err
+			return err
 		}
 		for i := range svc.Hours.Exceptions {
 			svc.Hours.Exceptions[i].Note = m[fmt.Sprintf("%s#%d", svc.Hours.Exceptions[i].Date, i)]
 		}
 	}
-	for i := range svc.Locations {
-		lt, err := s.texts(ctx, "location", svc.Locations[i].ID)
-		if err != nil {
-			return nil, err
-		}
-		svc.Locations[i].Name, svc.Locations[i].Accessibility = lt["name"], lt["accessibility"]
-	}
-	return svc, nil
+	return nil
 }
 
 // Organization reads one organization with every translation.
