@@ -47,8 +47,36 @@ func likePattern(s string) string {
 // ListServices lists the services that match f, in ID order, withdrawn
 // ones included.
 func (s *Store) ListServices(ctx context.Context, f ServiceFilter) ([]ServiceListing, error) {
-	var where []string
-	var args []any
+	where, args := f.where()
+	q := "SELECT s.id, coalesce(s.organization_id, ''), s.status FROM service s"
+	if len(where) > 0 {
+		q += " WHERE " + strings.Join(where, " AND ")
+	}
+	rows, err := s.r.QueryContext(ctx, q+" ORDER BY s.id", args...)
+	if err != nil {
+		return nil, fmt.Errorf("content: list services: %w", err)
+	}
+	defer rows.Close()
+	var out []ServiceListing
+	for rows.Next() {
+		l := ServiceListing{Name: Text{}}
+		if err := rows.Scan(&l.ID, &l.OrganizationID, &l.Status); err != nil {
+			return nil, fmt.Errorf("content: list services: %w", err)
+		}
+		out = append(out, l)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("content: list services: %w", err)
+	}
+	if err := s.fillListings(ctx, out); err != nil {
+		return nil, fmt.Errorf("content: list services: %w", err)
+	}
+	return out, nil
+}
+
+// where is the filter as SQL conditions on service s, with their
+// arguments.
+func (f ServiceFilter) where() (where []string, args []any) {
 	if t := strings.TrimSpace(f.Text); t != "" {
 		p := likePattern(t)
 		where = append(where, `(s.id LIKE ? ESCAPE '\'
@@ -71,33 +99,16 @@ func (s *Store) ListServices(ctx context.Context, f ServiceFilter) ([]ServiceLis
 			WHERE sal.service_id = s.id AND r.xmax >= ? AND r.xmin <= ? AND r.ymax >= ? AND r.ymin <= ?)`)
 		args = append(args, b.Min[0], b.Max[0], b.Min[1], b.Max[1])
 	}
-	q := "SELECT s.id, coalesce(s.organization_id, ''), s.status FROM service s"
-	if len(where) > 0 {
-		q += " WHERE " + strings.Join(where, " AND ")
-	}
-	rows, err := s.r.QueryContext(ctx, q+" ORDER BY s.id", args...)
-	if err != nil {
-		return nil, fmt.Errorf("content: list services: %w", err)
-	}
-	var out []ServiceListing
-	pos := map[string]int{}
-	for rows.Next() {
-		var l ServiceListing
-		if err := rows.Scan(&l.ID, &l.OrganizationID, &l.Status); err != nil {
-			rows.Close()
-			return nil, fmt.Errorf("content: list services: %w", err)
-		}
-		pos[l.ID] = len(out)
-		l.Name = Text{}
-		out = append(out, l)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("content: list services: %w", err)
-	}
+	return where, args
+}
+
+// fillListings reads the names, categories and locations of the listed
+// services, 400 at a time.
+func (s *Store) fillListings(ctx context.Context, out []ServiceListing) error {
+	pos := make(map[string]int, len(out))
 	ids := make([]string, len(out))
 	for i := range out {
-		ids[i] = out[i].ID
+		ids[i], pos[out[i].ID] = out[i].ID, i
 	}
 	for _, chunk := range chunks(ids, 400) {
 		in := "(" + placeholders(len(chunk)) + ")"
@@ -134,10 +145,10 @@ func (s *Store) ListServices(ctx context.Context, f ServiceFilter) ([]ServiceLis
 			})
 		}
 		if err != nil {
-			return nil, fmt.Errorf("content: list services: %w", err)
+			return err
 		}
 	}
-	return out, nil
+	return nil
 }
 
 // LocationPoints returns where each of the named locations stands, for
