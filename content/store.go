@@ -39,7 +39,10 @@ func open(ctx context.Context, path string, withIndex bool) (*Store, error) {
 	if strings.ContainsAny(path, "?#") {
 		return nil, fmt.Errorf("content: catalog path %q must not contain ? or #", path)
 	}
-	w, err := sql.Open("sqlite3", sqlitedb.DSN(path, false, false))
+	// Immediate: other stores (the fleet's) write to the same file over
+	// connections of their own, and a transaction that reads before it
+	// writes would fail, not wait, if one of them wrote in between.
+	w, err := sql.Open("sqlite3", sqlitedb.DSN(path, false, true))
 	if err != nil {
 		return nil, fmt.Errorf("content: open %s: %w", path, err)
 	}
