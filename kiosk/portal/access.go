@@ -140,7 +140,7 @@ func (g *guard) checkAlert(a *content.Alert) error {
 		return forbidden(fmt.Sprintf("alert %s is aimed at territory %s, not one of yours (%s)", a.ID, a.Target, g.territoryList()))
 	case "totems":
 		if g.totems == nil {
-			ts, err := g.p.st.Totems(g.ctx)
+			ts, err := g.p.fl.Totems(g.ctx)
 			if err != nil {
 				return err
 			}

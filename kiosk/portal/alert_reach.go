@@ -8,16 +8,17 @@ import (
 	"github.com/paulmach/orb"
 	"github.com/paulmach/orb/planar"
 	"github.com/punto-totem/punto/content"
+	"github.com/punto-totem/punto/fleet"
 )
 
 // totemsIn lists the registered totems (not revoked) standing inside an
 // area.
-func (p *portal) totemsIn(ctx context.Context, mp orb.MultiPolygon) ([]content.Totem, error) {
-	ts, err := p.st.Totems(ctx)
+func (p *portal) totemsIn(ctx context.Context, mp orb.MultiPolygon) ([]fleet.Totem, error) {
+	ts, err := p.fl.Totems(ctx)
 	if err != nil {
 		return nil, err
 	}
-	var out []content.Totem
+	var out []fleet.Totem
 	for _, t := range ts {
 		if !t.Revoked && planar.MultiPolygonContains(mp, t.Point) {
 			out = append(out, t)
@@ -64,7 +65,7 @@ func (p *portal) alertReach(c *fiber.Ctx) error {
 	default:
 		return badRequest("target_kind", "must be all, territory, totems or area")
 	}
-	ts, err := p.st.Totems(ctx)
+	ts, err := p.fl.Totems(ctx)
 	if err != nil {
 		return err
 	}

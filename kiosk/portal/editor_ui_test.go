@@ -75,7 +75,9 @@ func euiServer(t *testing.T) (string, *euiPublisher) {
 	st := euiStore(t)
 	pub := &euiPublisher{st: st}
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	return euiListen(t, st, func(app *fiber.App) error { return Mount(app, Config{Store: st, Publisher: pub, Log: log}) }), pub
+	return euiListen(t, st, func(app *fiber.App) error {
+		return Mount(app, Config{Store: st, Totems: fleetOf(t, st), Publisher: pub, Log: log})
+	}), pub
 }
 
 // euiStore is a fresh demo catalog with an admin and an editor of the

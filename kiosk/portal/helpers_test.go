@@ -17,6 +17,7 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 	"github.com/punto-totem/punto/content"
+	"github.com/punto-totem/punto/fleet"
 )
 
 func TestMain(m *testing.M) {
@@ -126,7 +127,26 @@ func demoStore(t *testing.T) *content.Store {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { st.Close() })
+	fl, err := fleet.Open(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fleets.Store(st, fl)
+	t.Cleanup(func() { fleets.Delete(st); fl.Close() })
 	return st
+}
+
+// fleets holds the fleet store of each catalog demoStore opened.
+var fleets sync.Map // *content.Store → *fleet.Store
+
+// fleetOf is the fleet store on the catalog st.
+func fleetOf(t *testing.T, st *content.Store) *fleet.Store {
+	t.Helper()
+	fl, ok := fleets.Load(st)
+	if !ok {
+		t.Fatal("no fleet store for the catalog at " + st.Path())
+	}
+	return fl.(*fleet.Store)
 }
 
 func newEnv(t *testing.T) *env {
@@ -135,7 +155,7 @@ func newEnv(t *testing.T) *env {
 	st := demoStore(t)
 	e := &env{t: t, app: fiber.New(), st: st, pub: &recorder{}, clock: &clock{t: time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC)}}
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	if err := Mount(e.app, Config{Store: st, Publisher: e.pub, Log: log, Now: e.clock.Now}); err != nil {
+	if err := Mount(e.app, Config{Store: st, Totems: fleetOf(t, st), Publisher: e.pub, Log: log, Now: e.clock.Now}); err != nil {
 		t.Fatal(err)
 	}
 	for _, u := range []struct {
@@ -293,7 +313,7 @@ func at(v any, path ...any) any {
 func newApp(t *testing.T, e *env) *fiber.App {
 	t.Helper()
 	app := fiber.New()
-	if err := Mount(app, Config{Store: e.st, Publisher: e.pub, Log: slog.New(slog.NewTextHandler(io.Discard, nil)), Now: e.clock.Now}); err != nil {
+	if err := Mount(app, Config{Store: e.st, Totems: fleetOf(t, e.st), Publisher: e.pub, Log: slog.New(slog.NewTextHandler(io.Discard, nil)), Now: e.clock.Now}); err != nil {
 		t.Fatal(err)
 	}
 	return app

@@ -9,6 +9,7 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 	"github.com/punto-totem/punto/content"
+	"github.com/punto-totem/punto/fleet"
 )
 
 // Publisher publishes changes to the master catalog and to every totem
@@ -25,6 +26,7 @@ type Publisher interface {
 // Config is what the editor back end needs.
 type Config struct {
 	Store     *content.Store // the master catalog; the portal's own tables live in the same file
+	Totems    *fleet.Store   // the totem registry and the needs figures the totems report, in Store's file
 	Publisher Publisher
 	Log       *slog.Logger // default slog.Default()
 	// SecureCookies sets Secure on cookies (the portal is behind TLS); it is
@@ -51,6 +53,7 @@ const (
 type portal struct {
 	cfg   Config
 	st    *content.Store
+	fl    *fleet.Store
 	w, r  *sql.DB
 	log   *slog.Logger
 	now   func() time.Time
@@ -63,6 +66,9 @@ func Mount(app *fiber.App, cfg Config) error {
 	if cfg.Store == nil {
 		return errors.New("portal: Config.Store is nil")
 	}
+	if cfg.Totems == nil {
+		return errors.New("portal: Config.Totems is nil")
+	}
 	if cfg.Publisher == nil {
 		return errors.New("portal: Config.Publisher is nil")
 	}
@@ -72,7 +78,7 @@ func Mount(app *fiber.App, cfg Config) error {
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
-	p := &portal{cfg: cfg, st: cfg.Store, log: cfg.Log, now: func() time.Time { return cfg.Now().UTC() }}
+	p := &portal{cfg: cfg, st: cfg.Store, fl: cfg.Totems, log: cfg.Log, now: func() time.Time { return cfg.Now().UTC() }}
 	p.w, p.r = cfg.Store.PortalDB()
 	p.addrs = newAddrLimiter(addrAttempts, addrWindow)
 	p.routes(app)
