@@ -9,4 +9,9 @@
 // ogrinfo, QGIS) read it as it is. For speed, the store keeps an in-memory
 // index of every service at a location, built at open and updated by every
 // write after it commits.
+//
+// The file also holds tables that are not the catalog's: the fleet's (the
+// totem registry, remote commands, needs figures), which package fleet
+// reads and writes over connections of its own, and the editor portal's.
+// Their migrations are here, so that one file keeps one schema history.
 package content

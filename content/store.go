@@ -39,7 +39,10 @@ func open(ctx context.Context, path string, withIndex bool) (*Store, error) {
 	if strings.ContainsAny(path, "?#") {
 		return nil, fmt.Errorf("content: catalog path %q must not contain ? or #", path)
 	}
-	w, err := sql.Open("sqlite3", sqlitedb.DSN(path, false, false))
+	// Immediate: other stores (the fleet's) write to the same file over
+	// connections of their own, and a transaction that reads before it
+	// writes would fail, not wait, if one of them wrote in between.
+	w, err := sql.Open("sqlite3", sqlitedb.DSN(path, false, true))
 	if err != nil {
 		return nil, fmt.Errorf("content: open %s: %w", path, err)
 	}
@@ -146,20 +149,3 @@ func (s *Store) Stats(ctx context.Context) (Stats, error) {
 
 // Ping checks that the catalog answers.
 func (s *Store) Ping(ctx context.Context) error { return s.r.PingContext(ctx) }
-
-// ownTx runs fn in one transaction on the writer, for the node's own
-// tables (the totem registry, commands, needs figures) that change outside
-// the catalog's Write; it commits when fn returns nil.
-func (s *Store) ownTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
-	s.writeMu.Lock()
-	defer s.writeMu.Unlock()
-	tx, err := s.w.BeginTx(ctx, nil)
-	if err != nil {
-		return err
-	}
-	defer tx.Rollback()
-	if err := fn(tx); err != nil {
-		return err
-	}
-	return tx.Commit()
-}

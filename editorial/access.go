@@ -11,6 +11,7 @@ import (
 	"github.com/paulmach/orb"
 	"github.com/paulmach/orb/planar"
 	"github.com/punto-totem/punto/content"
+	"github.com/punto-totem/punto/fleet"
 )
 
 // Guard decides what one account may write. An admin may write anything.
@@ -224,12 +225,12 @@ func (g *Guard) checkArea(a *content.Alert) error {
 
 // TotemsIn lists the registered totems (not revoked) standing inside an
 // area.
-func (s *Store) TotemsIn(ctx context.Context, mp orb.MultiPolygon) ([]content.Totem, error) {
+func (s *Store) TotemsIn(ctx context.Context, mp orb.MultiPolygon) ([]fleet.Totem, error) {
 	ts, err := s.totems.Totems(ctx)
 	if err != nil {
 		return nil, err
 	}
-	var out []content.Totem
+	var out []fleet.Totem
 	for _, t := range ts {
 		if !t.Revoked && planar.MultiPolygonContains(mp, t.Point) {
 			out = append(out, t)

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/punto-totem/punto/content"
+	"github.com/punto-totem/punto/fleet"
 )
 
 const anconaTerritory = "ats-11-ancona"
@@ -25,7 +26,12 @@ func newStore(t *testing.T) *Store {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { st.Close() })
-	ed, err := Open(ctx, Config{Catalog: st, Totems: st, HashCost: &HashCost{MemoryKiB: 64, Passes: 1}})
+	fl, err := fleet.Open(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { fl.Close() })
+	ed, err := Open(ctx, Config{Catalog: st, Totems: fl, HashCost: &HashCost{MemoryKiB: 64, Passes: 1}})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/punto-totem/punto/content"
+	"github.com/punto-totem/punto/fleet"
 	"github.com/punto-totem/punto/internal/sqlitedb"
 )
 
@@ -26,12 +27,12 @@ type Config struct {
 
 // TotemRegistry lists the registered totems.
 type TotemRegistry interface {
-	Totems(ctx context.Context) ([]content.Totem, error)
+	Totems(ctx context.Context) ([]fleet.Totem, error)
 }
 
 type noTotems struct{}
 
-func (noTotems) Totems(context.Context) ([]content.Totem, error) { return nil, nil }
+func (noTotems) Totems(context.Context) ([]fleet.Totem, error) { return nil, nil }
 
 // Store is the editorial state of a portal.
 type Store struct {

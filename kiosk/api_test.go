@@ -12,6 +12,7 @@ import (
 	"testing"
 
 	"github.com/punto-totem/punto/content"
+	"github.com/punto-totem/punto/fleet"
 )
 
 func newTestServer(t *testing.T) *Server {
@@ -32,7 +33,12 @@ func newTestServerWith(t *testing.T, adjust func(*Config)) *Server {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { st.Close() })
-	cfg := Config{Position: content.DemoTotem, Version: "test"}
+	fl, err := fleet.Open(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { fl.Close() })
+	cfg := Config{Position: content.DemoTotem, Version: "test", Needs: fl}
 	if adjust != nil {
 		adjust(&cfg)
 	}

@@ -29,6 +29,9 @@ type Config struct {
 	Tiles *Tiles
 	// TotemID names this totem, for alerts aimed at chosen totems.
 	TotemID string
+	// Needs counts the needs figures the totem's own screen reports
+	// (POST /api/v1/tally); a totem without it counts none.
+	Needs NeedsCounter
 	// Mount adds routes (the portal's editor and feed) before the UI's
 	// catch-all ones.
 	Mount func(app *fiber.App) error

@@ -2,6 +2,7 @@ package kiosk
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
 	"slices"
@@ -9,8 +10,16 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 	"github.com/punto-totem/punto/content"
+	"github.com/punto-totem/punto/fleet"
 	"github.com/punto-totem/punto/internal/apierr"
 )
+
+// NeedsCounter counts one event of a visit in the needs figures of the
+// hour of at (*fleet.Store does). An event or value it refuses is a
+// *content.ValidationError.
+type NeedsCounter interface {
+	CountNeed(ctx context.Context, at time.Time, event, value string) error
+}
 
 type tallyIn struct {
 	Event string `json:"event"`
@@ -27,6 +36,9 @@ func (s *Server) tally(c *fiber.Ctx) error {
 	if s.cfg.Role != "totem" {
 		return notFound("needs figures are counted on totems only")
 	}
+	if s.cfg.Needs == nil {
+		return notFound("this totem counts no needs figures")
+	}
 	if !c.Context().RemoteIP().IsLoopback() {
 		return apierr.Forbidden("only this totem's own screen counts")
 	}
@@ -37,11 +49,11 @@ func (s *Server) tally(c *fiber.Ctx) error {
 		return badRequest("body", "a JSON object {\"event\": …, \"value\": …} is needed")
 	}
 	switch in.Event {
-	case content.NeedLanguage:
+	case fleet.NeedLanguage:
 		if !slices.ContainsFunc(Languages, func(l Language) bool { return l.Tag == in.Value }) {
 			return badRequest("value", "not a language this totem offers")
 		}
-	case content.NeedService:
+	case fleet.NeedService:
 		ok, err := s.store.HasService(c.UserContext(), in.Value)
 		if err != nil {
 			return err
@@ -50,7 +62,7 @@ func (s *Server) tally(c *fiber.Ctx) error {
 			return badRequest("value", "no such service")
 		}
 	}
-	err := s.store.CountNeed(c.UserContext(), time.Now(), in.Event, in.Value)
+	err := s.cfg.Needs.CountNeed(c.UserContext(), time.Now(), in.Event, in.Value)
 	var ve *content.ValidationError
 	if errors.As(err, &ve) {
 		return badRequest(ve.Field, ve.Reason)

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/punto-totem/punto/content"
+	"github.com/punto-totem/punto/fleet"
 )
 
 // serve runs srv on a loopback port and returns its base URL.
@@ -61,14 +62,14 @@ func TestTally(t *testing.T) {
 			t.Errorf("%s: %d %s, want 400 on %s", tt.body, code, out, tt.field)
 		}
 	}
-	counts, err := srv.store.NeedsCounts(context.Background())
+	counts, err := srv.cfg.Needs.(*fleet.Store).NeedsCounts(context.Background())
 	if err != nil {
 		t.Fatal(err)
 	}
 	got := map[string]int64{}
 	for _, c := range counts {
 		got[c.Event+" "+c.Value] += c.N
-		if !c.Hour.Equal(content.NeedsHour(time.Now())) && !c.Hour.Equal(content.NeedsHour(time.Now().Add(-time.Minute))) {
+		if !c.Hour.Equal(fleet.NeedsHour(time.Now())) && !c.Hour.Equal(fleet.NeedsHour(time.Now().Add(-time.Minute))) {
 			t.Errorf("counted in hour %s", c.Hour)
 		}
 	}
@@ -91,6 +92,10 @@ func TestTally(t *testing.T) {
 	portal := newTestServerWith(t, func(c *Config) { c.Role = "portal" })
 	if code, _ := post(t, serve(t, portal)+"/api/v1/tally", `{"event":"visit"}`); code != 404 {
 		t.Errorf("a portal counts: %d", code)
+	}
+	uncounted := newTestServerWith(t, func(c *Config) { c.Role, c.Needs = "totem", nil })
+	if code, _ := post(t, serve(t, uncounted)+"/api/v1/tally", `{"event":"visit"}`); code != 404 {
+		t.Errorf("a totem without needs figures counts: %d", code)
 	}
 }
 

@@ -15,10 +15,10 @@ var (
 
 func TestEditorTerritory(t *testing.T) {
 	e := newEnv(t)
-	if _, err := e.st.AddTotem(context.Background(), "totem-ancona", "Ancona", orb.Point{13.5153, 43.6169}); err != nil {
+	if _, err := fleetOf(t, e.st).AddTotem(context.Background(), "totem-ancona", "Ancona", orb.Point{13.5153, 43.6169}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := e.st.AddTotem(context.Background(), "totem-perugia", "Perugia", orb.Point{12.39, 43.11}); err != nil {
+	if _, err := fleetOf(t, e.st).AddTotem(context.Background(), "totem-perugia", "Perugia", orb.Point{12.39, 43.11}); err != nil {
 		t.Fatal(err)
 	}
 	anna := e.login(editorName, editorPass)

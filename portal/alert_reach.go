@@ -46,7 +46,7 @@ func (p *portal) alertReach(c *fiber.Ctx) error {
 	default:
 		return badRequest("target_kind", "must be all, territory, totems or area")
 	}
-	ts, err := p.st.Totems(ctx)
+	ts, err := p.fl.Totems(ctx)
 	if err != nil {
 		return err
 	}

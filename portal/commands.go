@@ -8,6 +8,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 	"github.com/punto-totem/punto/content"
 	"github.com/punto-totem/punto/editorial"
+	"github.com/punto-totem/punto/fleet"
 )
 
 // Commander sends signed commands to totems (the portal's hub implements
@@ -18,7 +19,7 @@ type Commander interface {
 	// with the command come back as *content.ValidationError.
 	Command(ctx context.Context, author string, cmd *content.Command, ttl time.Duration) error
 	// Commands lists the latest commands with each totem's state.
-	Commands(ctx context.Context) ([]content.CommandRecord, error)
+	Commands(ctx context.Context) ([]fleet.CommandRecord, error)
 }
 
 // defaultCommandTTL is how long a command waits for an offline totem

@@ -76,7 +76,7 @@ func euiServer(t *testing.T) (string, *euiPublisher) {
 	pub := &euiPublisher{st: st}
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	return euiListen(t, st, func(app *fiber.App) error {
-		return Mount(app, Config{Editorial: edOf(t, st, nil), Publisher: pub, Log: log})
+		return Mount(app, Config{Editorial: edOf(t, st, nil), Totems: fleetOf(t, st), Publisher: pub, Log: log})
 	}), pub
 }
 

@@ -17,6 +17,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 	"github.com/paulmach/orb"
 	"github.com/punto-totem/punto/content"
+	"github.com/punto-totem/punto/fleet"
 	"github.com/punto-totem/punto/kiosk/relay"
 )
 
@@ -32,18 +33,18 @@ func fleetEnv(t *testing.T) *env {
 	e := newEnv(t)
 	_, key, _ := ed25519.GenerateKey(nil)
 	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
-	hub, err := relay.NewHub(relay.HubConfig{Store: e.st, Key: key, Log: quiet})
+	hub, err := relay.NewHub(relay.HubConfig{Store: e.st, Fleet: fleetOf(t, e.st), Key: key, Log: quiet})
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(hub.Close)
 	e.app = fiber.New()
-	if err := Mount(e.app, Config{Editorial: edOf(t, e.st, nil), Publisher: e.pub, Log: quiet, Now: e.clock.Now, Commander: hub}); err != nil {
+	if err := Mount(e.app, Config{Editorial: edOf(t, e.st, nil), Totems: fleetOf(t, e.st), Publisher: e.pub, Log: quiet, Now: e.clock.Now, Commander: hub}); err != nil {
 		t.Fatal(err)
 	}
 	ctx := context.Background()
 	for id, pt := range map[string]orb.Point{"t-ancona": anconaPoint, "t-perugia": perugiaPoint} {
-		if _, err := e.st.AddTotem(ctx, id, id, pt); err != nil {
+		if _, err := fleetOf(t, e.st).AddTotem(ctx, id, id, pt); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -176,19 +177,19 @@ func seedNeeds(t *testing.T, e *env) {
 	ctx := context.Background()
 	day := time.Date(2026, 11, 20, 0, 0, 0, 0, content.Rome)
 	report := func(totem string, hour time.Time, event, value string, n int64) {
-		if err := e.st.RecordNeeds(ctx, totem, []content.NeedsCount{{Hour: content.NeedsHour(hour), Event: event, Value: value, N: n}}); err != nil {
+		if err := fleetOf(t, e.st).RecordNeeds(ctx, totem, []fleet.NeedsCount{{Hour: fleet.NeedsHour(hour), Event: event, Value: value, N: n}}); err != nil {
 			t.Fatal(err)
 		}
 	}
 	for d := range 2 {
 		for _, h := range []int{9, 10, 15} {
 			at := day.AddDate(0, 0, d).Add(time.Duration(h) * time.Hour)
-			report("t-ancona", at, content.NeedVisit, "", 10)
-			report("t-perugia", at, content.NeedVisit, "", 3)
-			report("t-ancona", at, content.NeedLanguage, "ar", 6)
-			report("t-ancona", at, content.NeedLanguage, "ti", 1)
-			report("t-perugia", at, content.NeedCategory, "health", 2)
-			report("t-ancona", at, content.NeedSearchEmpty, "", 4)
+			report("t-ancona", at, fleet.NeedVisit, "", 10)
+			report("t-perugia", at, fleet.NeedVisit, "", 3)
+			report("t-ancona", at, fleet.NeedLanguage, "ar", 6)
+			report("t-ancona", at, fleet.NeedLanguage, "ti", 1)
+			report("t-perugia", at, fleet.NeedCategory, "health", 2)
+			report("t-ancona", at, fleet.NeedSearchEmpty, "", 4)
 		}
 	}
 }
@@ -288,7 +289,7 @@ func TestNeedsCSV(t *testing.T) {
 		if _, err := time.Parse(time.RFC3339, row[0]); err != nil {
 			t.Errorf("period %q", row[0])
 		}
-		if !slices.Contains(content.NeedsEvents, row[2]) {
+		if !slices.Contains(fleet.NeedsEvents, row[2]) {
 			t.Errorf("event %q", row[2])
 		}
 		if row[4] == "<5" {
@@ -327,7 +328,7 @@ func TestNeedsCSV(t *testing.T) {
 	// Nothing in the export identifies anyone or carries free text: every
 	// value is empty, a language tag, a category or a service ID.
 	for _, row := range all[1:] {
-		c := content.NeedsCount{Event: row[1], Value: row[2], N: 1, Hour: content.NeedsHour(time.Now())}
+		c := fleet.NeedsCount{Event: row[1], Value: row[2], N: 1, Hour: fleet.NeedsHour(time.Now())}
 		if err := c.Validate(); err != nil {
 			t.Errorf("exported %v: %v", row, err)
 		}

@@ -15,6 +15,7 @@ import (
 	"github.com/chromedp/chromedp"
 	"github.com/gofiber/fiber/v2"
 	"github.com/punto-totem/punto/content"
+	"github.com/punto-totem/punto/fleet"
 	"github.com/punto-totem/punto/kiosk/relay"
 )
 
@@ -28,22 +29,22 @@ func euiFleetServer(t *testing.T) (string, func() []string) {
 	st := euiStore(t)
 	pub, key, _ := ed25519.GenerateKey(nil)
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	hub, err := relay.NewHub(relay.HubConfig{Store: st, Key: key, Log: log, Heartbeat: time.Second})
+	hub, err := relay.NewHub(relay.HubConfig{Store: st, Fleet: fleetOf(t, st), Key: key, Log: log, Heartbeat: time.Second})
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(hub.Close) // after the server has stopped: cleanups run last first
 	base := euiListen(t, st, func(app *fiber.App) error {
 		app.Get(relay.Path, hub.Handler)
-		return Mount(app, Config{Editorial: edOf(t, st, nil), Publisher: hub, Log: log, Commander: hub, Heartbeat: time.Second,
+		return Mount(app, Config{Editorial: edOf(t, st, nil), Totems: fleetOf(t, st), Publisher: hub, Log: log, Commander: hub, Heartbeat: time.Second,
 			Fleet: func(ctx context.Context) (any, error) { return hub.State(ctx) }})
 	})
 
-	token, err := st.AddTotem(ctx, "t-ancona", "Municipio di Ancona", anconaPoint)
+	token, err := fleetOf(t, st).AddTotem(ctx, "t-ancona", "Municipio di Ancona", anconaPoint)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := st.AddTotem(ctx, "t-perugia", "Stazione di Perugia", perugiaPoint); err != nil {
+	if _, err := fleetOf(t, st).AddTotem(ctx, "t-perugia", "Stazione di Perugia", perugiaPoint); err != nil {
 		t.Fatal(err)
 	}
 	path := filepath.Join(t.TempDir(), "totem.db")
@@ -54,10 +55,14 @@ func euiFleetServer(t *testing.T) (string, func() []string) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	replicaFleet, err := fleet.Open(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
 	var mu sync.Mutex
 	var carried []string
 	client, err := relay.NewClient(relay.ClientConfig{URL: "ws" + strings.TrimPrefix(base, "http") + relay.Path, TotemID: "t-ancona", Token: token,
-		PortalKey: pub, Store: replica, Log: log, Version: "1.2.3", Heartbeat: time.Second, Screens: func() int { return 1 },
+		PortalKey: pub, Store: replica, Fleet: replicaFleet, Log: log, Version: "1.2.3", Heartbeat: time.Second, Screens: func() int { return 1 },
 		OnCommand: func(c content.Command) error { mu.Lock(); carried = append(carried, c.Action); mu.Unlock(); return nil }})
 	if err != nil {
 		t.Fatal(err)
@@ -68,6 +73,7 @@ func euiFleetServer(t *testing.T) (string, func() []string) {
 	t.Cleanup(func() {
 		cancel()
 		<-clientDone
+		replicaFleet.Close()
 		replica.Close()
 	})
 	seedNeeds(t, &env{t: t, st: st})

@@ -17,6 +17,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 	"github.com/punto-totem/punto/content"
 	"github.com/punto-totem/punto/editorial"
+	"github.com/punto-totem/punto/fleet"
 )
 
 // editorials holds the editorial store of each test catalog.
@@ -31,7 +32,7 @@ func edOf(t *testing.T, st *content.Store, now func() time.Time) *editorial.Stor
 	if ed, ok := editorials.Load(st); ok {
 		return ed.(*editorial.Store)
 	}
-	ed, err := editorial.Open(context.Background(), editorial.Config{Catalog: st, Totems: st, Now: now, HashCost: &editorial.HashCost{MemoryKiB: 64, Passes: 1}})
+	ed, err := editorial.Open(context.Background(), editorial.Config{Catalog: st, Totems: fleetOf(t, st), Now: now, HashCost: &editorial.HashCost{MemoryKiB: 64, Passes: 1}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -146,7 +147,26 @@ func demoStore(t *testing.T) *content.Store {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { st.Close() })
+	fl, err := fleet.Open(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fleets.Store(st, fl)
+	t.Cleanup(func() { fleets.Delete(st); fl.Close() })
 	return st
+}
+
+// fleets holds the fleet store of each catalog demoStore opened.
+var fleets sync.Map // *content.Store → *fleet.Store
+
+// fleetOf is the fleet store on the catalog st.
+func fleetOf(t *testing.T, st *content.Store) *fleet.Store {
+	t.Helper()
+	fl, ok := fleets.Load(st)
+	if !ok {
+		t.Fatal("no fleet store for the catalog at " + st.Path())
+	}
+	return fl.(*fleet.Store)
 }
 
 func newEnv(t *testing.T) *env {
@@ -154,7 +174,7 @@ func newEnv(t *testing.T) *env {
 	st := demoStore(t)
 	e := &env{t: t, app: fiber.New(), st: st, pub: &recorder{}, clock: &clock{t: time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC)}}
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	if err := Mount(e.app, Config{Editorial: edOf(t, st, e.clock.Now), Publisher: e.pub, Log: log, Now: e.clock.Now}); err != nil {
+	if err := Mount(e.app, Config{Editorial: edOf(t, st, e.clock.Now), Totems: fleetOf(t, st), Publisher: e.pub, Log: log, Now: e.clock.Now}); err != nil {
 		t.Fatal(err)
 	}
 	for _, u := range []struct {
@@ -312,7 +332,7 @@ func at(v any, path ...any) any {
 func newApp(t *testing.T, e *env) *fiber.App {
 	t.Helper()
 	app := fiber.New()
-	if err := Mount(app, Config{Editorial: edOf(t, e.st, e.clock.Now), Publisher: e.pub, Log: slog.New(slog.NewTextHandler(io.Discard, nil)), Now: e.clock.Now}); err != nil {
+	if err := Mount(app, Config{Editorial: edOf(t, e.st, e.clock.Now), Totems: fleetOf(t, e.st), Publisher: e.pub, Log: slog.New(slog.NewTextHandler(io.Discard, nil)), Now: e.clock.Now}); err != nil {
 		t.Fatal(err)
 	}
 	return app

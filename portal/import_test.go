@@ -49,7 +49,7 @@ func importEnv(t *testing.T) (*env, *catalogPublisher) {
 	st := demoStore(t)
 	pub := &catalogPublisher{st: st}
 	e := &env{t: t, app: fiber.New(), st: st, clock: &clock{t: time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC)}}
-	if err := Mount(e.app, Config{Editorial: edOf(t, st, e.clock.Now), Publisher: pub, Log: slog.New(slog.NewTextHandler(io.Discard, nil)), Now: e.clock.Now}); err != nil {
+	if err := Mount(e.app, Config{Editorial: edOf(t, st, e.clock.Now), Totems: fleetOf(t, st), Publisher: pub, Log: slog.New(slog.NewTextHandler(io.Discard, nil)), Now: e.clock.Now}); err != nil {
 		t.Fatal(err)
 	}
 	if err := addUser(t, st, adminName, "admin", nil, adminPass); err != nil {

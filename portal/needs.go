@@ -12,6 +12,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 	"github.com/punto-totem/punto/content"
 	"github.com/punto-totem/punto/editorial"
+	"github.com/punto-totem/punto/fleet"
 )
 
 // minCell is the smallest count the CSV export shows: a smaller one could
@@ -36,7 +37,7 @@ type needsQuery struct {
 var needsGroups = []string{"territory", "totem", "language", "category", "service", "all"}
 
 func (p *portal) needsParams(c *fiber.Ctx) (needsQuery, error) {
-	q := needsQuery{bucket: c.Query("bucket", "day"), by: c.Query("by", "territory"), event: c.Query("event", content.NeedVisit),
+	q := needsQuery{bucket: c.Query("bucket", "day"), by: c.Query("by", "territory"), event: c.Query("event", fleet.NeedVisit),
 		totem: c.Query("totem"), terr: c.Query("territory")}
 	today := time.Now().In(content.Rome)
 	day := func(name string, def time.Time) (time.Time, error) {
@@ -78,8 +79,8 @@ func (p *portal) needsParams(c *fiber.Ctx) (needsQuery, error) {
 	case "language", "category", "service":
 		q.event = q.by
 	}
-	if !slices.Contains(content.NeedsEvents, q.event) {
-		return q, badRequest("event", fmt.Sprintf("must be one of %v", content.NeedsEvents))
+	if !slices.Contains(fleet.NeedsEvents, q.event) {
+		return q, badRequest("event", fmt.Sprintf("must be one of %v", fleet.NeedsEvents))
 	}
 	return q, nil
 }
@@ -94,7 +95,7 @@ type needsTotem struct {
 // territories: every totem for an admin, for an editor those standing in
 // their territories.
 func (p *portal) visibleTotems(ctx context.Context, g *editorial.Guard) (map[string]needsTotem, error) {
-	ts, err := p.st.Totems(ctx)
+	ts, err := p.fl.Totems(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -144,7 +145,7 @@ func (p *portal) needsTable(c *fiber.Ctx, q needsQuery) (map[needsCell]int64, ma
 	if ids == nil {
 		ids = []string{} // no totem to show: nothing, not everything
 	}
-	rows, err := p.st.NeedsReports(ctx, append(q.buckets(), q.to), ids)
+	rows, err := p.fl.NeedsReports(ctx, append(q.buckets(), q.to), ids)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -208,7 +209,7 @@ func (p *portal) needs(c *fiber.Ctx) error {
 		index[b.UTC()] = i
 	}
 	totals := map[string]int64{}
-	for _, e := range content.NeedsEvents {
+	for _, e := range fleet.NeedsEvents {
 		totals[e] = 0
 	}
 	series := map[string]*needsSeries{}
@@ -235,7 +236,7 @@ func (p *portal) needs(c *fiber.Ctx) error {
 		// Each totem counts in every territory it stands in: the totals are
 		// the event's own, not the sum of the series.
 		totals = map[string]int64{}
-		for _, e := range content.NeedsEvents {
+		for _, e := range fleet.NeedsEvents {
 			totals[e] = 0
 		}
 		plain := q
@@ -300,7 +301,7 @@ func (p *portal) needsCSV(c *fiber.Ctx) error {
 	for k := range cells {
 		keys = append(keys, k)
 	}
-	order := func(e string) int { return slices.Index(content.NeedsEvents, e) }
+	order := func(e string) int { return slices.Index(fleet.NeedsEvents, e) }
 	slices.SortFunc(keys, func(a, b needsCell) int {
 		switch {
 		case !a.bucket.Equal(b.bucket):

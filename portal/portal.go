@@ -9,6 +9,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 	"github.com/punto-totem/punto/content"
 	"github.com/punto-totem/punto/editorial"
+	"github.com/punto-totem/punto/fleet"
 )
 
 // Publisher publishes changes to the master catalog and to every totem
@@ -24,6 +25,9 @@ type Config struct {
 	// Editorial holds accounts, sessions, drafts and the audit log; its
 	// catalog is the master catalog.
 	Editorial *editorial.Store
+	// Totems is the totem registry and the needs figures the totems
+	// report, in the catalog's file.
+	Totems    *fleet.Store
 	Publisher Publisher
 	Log       *slog.Logger // default slog.Default()
 	// SecureCookies sets Secure on cookies (the portal is behind TLS); it is
@@ -47,6 +51,7 @@ type portal struct {
 	cfg   Config
 	ed    *editorial.Store
 	st    *content.Store
+	fl    *fleet.Store
 	log   *slog.Logger
 	now   func() time.Time
 	addrs *addrLimiter
@@ -58,6 +63,9 @@ func Mount(app *fiber.App, cfg Config) error {
 	if cfg.Editorial == nil {
 		return errors.New("portal: Config.Editorial is nil")
 	}
+	if cfg.Totems == nil {
+		return errors.New("portal: Config.Totems is nil")
+	}
 	if cfg.Publisher == nil {
 		return errors.New("portal: Config.Publisher is nil")
 	}
@@ -67,7 +75,7 @@ func Mount(app *fiber.App, cfg Config) error {
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
-	p := &portal{cfg: cfg, ed: cfg.Editorial, st: cfg.Editorial.Catalog(), log: cfg.Log, now: func() time.Time { return cfg.Now().UTC() }}
+	p := &portal{cfg: cfg, ed: cfg.Editorial, st: cfg.Editorial.Catalog(), fl: cfg.Totems, log: cfg.Log, now: func() time.Time { return cfg.Now().UTC() }}
 	p.addrs = newAddrLimiter(addrAttempts, addrWindow)
 	p.routes(app)
 	p.ui(app)

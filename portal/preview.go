@@ -62,7 +62,7 @@ func (p *portal) preview(c *fiber.Ctx) error {
 // the service's first location.
 func (p *portal) viewpoint(c *fiber.Ctx, svc *content.Service) (orb.Point, error) {
 	if id := c.Query("totem"); id != "" {
-		ts, err := p.st.Totems(c.UserContext())
+		ts, err := p.fl.Totems(c.UserContext())
 		if err != nil {
 			return orb.Point{}, err
 		}

@@ -8,11 +8,12 @@ import (
 	"github.com/paulmach/orb"
 	"github.com/punto-totem/punto/content"
 	"github.com/punto-totem/punto/editorial"
+	"github.com/punto-totem/punto/fleet"
 )
 
 // totemList answers GET /totems.
 func (p *portal) totemList(c *fiber.Ctx) error {
-	ts, err := p.st.Totems(c.UserContext())
+	ts, err := p.fl.Totems(c.UserContext())
 	if err != nil {
 		return err
 	}
@@ -49,7 +50,7 @@ func (p *portal) totemIssue(c *fiber.Ctx) error {
 	if err != nil && !errors.Is(err, content.ErrNotFound) {
 		return err
 	}
-	token, err := p.st.AddTotem(ctx, in.ID, in.Name, *in.Point)
+	token, err := p.fl.AddTotem(ctx, in.ID, in.Name, *in.Point)
 	if err != nil {
 		return err
 	}
@@ -71,7 +72,7 @@ func (p *portal) totemRevoke(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	if err := p.st.RevokeTotem(c.UserContext(), id); err != nil {
+	if err := p.fl.RevokeTotem(c.UserContext(), id); err != nil {
 		return err
 	}
 	p.cfg.Publisher.Kick(id)
@@ -86,8 +87,8 @@ func (p *portal) totemRevoke(c *fiber.Ctx) error {
 }
 
 // totem finds one registered totem, or content.ErrNotFound.
-func (p *portal) totem(c *fiber.Ctx, id string) (*content.Totem, error) {
-	ts, err := p.st.Totems(c.UserContext())
+func (p *portal) totem(c *fiber.Ctx, id string) (*fleet.Totem, error) {
+	ts, err := p.fl.Totems(c.UserContext())
 	if err != nil {
 		return nil, err
 	}
@@ -99,7 +100,7 @@ func (p *portal) totem(c *fiber.Ctx, id string) (*content.Totem, error) {
 	return nil, fmt.Errorf("%w: totem %q", content.ErrNotFound, id)
 }
 
-func (p *portal) auditTotem(c *fiber.Ctx, action string, before, after *content.Totem) error {
+func (p *portal) auditTotem(c *fiber.Ctx, action string, before, after *fleet.Totem) error {
 	e := editorial.AuditEntry{Actor: account(c).Name, Action: action, Kind: "totem", RecordID: after.ID, After: editorial.JSONOf(after)}
 	if before != nil {
 		e.Before = editorial.JSONOf(before)

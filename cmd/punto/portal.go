@@ -20,6 +20,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/punto-totem/punto/content"
 	"github.com/punto-totem/punto/editorial"
+	"github.com/punto-totem/punto/fleet"
 	"github.com/punto-totem/punto/kiosk"
 	"github.com/punto-totem/punto/kiosk/relay"
 	"github.com/punto-totem/punto/portal"
@@ -109,6 +110,11 @@ func runPortal(ctx context.Context, args []string, stdin io.Reader, stdout, stde
 		return err
 	}
 	defer store.Close()
+	fl, err := fleet.Open(ctx, *db)
+	if err != nil {
+		return err
+	}
+	defer fl.Close()
 	if dir := filepath.Dir(*keyPath); dir != "" {
 		if err := os.MkdirAll(dir, 0o700); err != nil {
 			return err
@@ -125,20 +131,20 @@ func runPortal(ctx context.Context, args []string, stdin io.Reader, stdout, stde
 	if created {
 		log.Info("created a new signing key", "key", *keyPath)
 	}
-	ed, err := editorial.Open(ctx, editorial.Config{Catalog: store, Totems: store})
+	ed, err := editorial.Open(ctx, editorial.Config{Catalog: store, Totems: fl})
 	if err != nil {
 		return err
 	}
 	defer ed.Close()
 	if *demo {
-		if err := demoAccounts(ctx, store, ed, log, stdout, filepath.Dir(*db), *demoToken, pos); err != nil {
+		if err := demoAccounts(ctx, store, ed, fl, log, stdout, filepath.Dir(*db), *demoToken, pos); err != nil {
 			return err
 		}
 	}
 	var srv *kiosk.Server
 	reg := prometheus.NewRegistry()
 	hub, err := relay.NewHub(relay.HubConfig{
-		Store: store, Key: key, Log: log, TTL: *ttl, Registry: reg, Heartbeat: *heartbeat, Webhook: *webhook,
+		Store: store, Fleet: fl, Key: key, Log: log, TTL: *ttl, Registry: reg, Heartbeat: *heartbeat, Webhook: *webhook,
 		OnPublish: func(a content.Affected) { srv.Notify(a) },
 	})
 	if err != nil {
@@ -149,7 +155,7 @@ func runPortal(ctx context.Context, args []string, stdin io.Reader, stdout, stde
 		BodyLimit: portal.MaxUpload,
 		Mount: func(app *fiber.App) error {
 			app.Get(relay.Path, hub.Handler)
-			return portal.Mount(app, portal.Config{Editorial: ed, Publisher: hub, Log: log, SecureCookies: *secure,
+			return portal.Mount(app, portal.Config{Editorial: ed, Totems: fl, Publisher: hub, Log: log, SecureCookies: *secure,
 				Fleet: func(ctx context.Context) (any, error) { return hub.State(ctx) }, Commander: hub, Heartbeat: *heartbeat})
 		},
 	})
@@ -195,7 +201,7 @@ func openCatalog(ctx context.Context, log *slog.Logger, path string, demo bool) 
 // demoAccounts makes sure the demo has an admin to sign in with and,
 // if asked, a registered totem, and prints the admin's credentials. They
 // are generated on the first run and kept beside the catalog.
-func demoAccounts(ctx context.Context, store *content.Store, ed *editorial.Store, log *slog.Logger, stdout io.Writer, dir, tokenFile string, pos orb.Point) error {
+func demoAccounts(ctx context.Context, store *content.Store, ed *editorial.Store, fl *fleet.Store, log *slog.Logger, stdout io.Writer, dir, tokenFile string, pos orb.Point) error {
 	const name = "demo-admin"
 	pwFile := filepath.Join(dir, "demo-admin.password")
 	pw, err := os.ReadFile(pwFile)
@@ -215,7 +221,7 @@ func demoAccounts(ctx context.Context, store *content.Store, ed *editorial.Store
 	if tokenFile == "" {
 		return nil
 	}
-	token, err := store.AddTotem(ctx, "demo-totem", "Demo totem", pos)
+	token, err := fl.AddTotem(ctx, "demo-totem", "Demo totem", pos)
 	if err != nil {
 		return err
 	}
@@ -240,17 +246,23 @@ func runPortalTotem(ctx context.Context, args []string, stdout, stderr io.Writer
 	if err := existingFile(*db); err != nil {
 		return fmt.Errorf("portal totem: --db: %w", err)
 	}
+	// The catalog is opened first: it brings the file's schema up to date.
 	store, err := content.Open(ctx, *db)
 	if err != nil {
 		return err
 	}
 	defer store.Close()
+	fl, err := fleet.Open(ctx, *db)
+	if err != nil {
+		return err
+	}
+	defer fl.Close()
 	switch args[0] {
 	case "add":
 		if *id == "" {
 			return usagef("portal totem add: --id is required")
 		}
-		token, err := store.AddTotem(ctx, *id, *name, orb.Point{*lon, *lat})
+		token, err := fl.AddTotem(ctx, *id, *name, orb.Point{*lon, *lat})
 		var ve *content.ValidationError
 		if errors.As(err, &ve) {
 			return usagef("portal totem add: %s: %s", ve.Field, ve.Reason)
@@ -260,7 +272,7 @@ func runPortalTotem(ctx context.Context, args []string, stdout, stderr io.Writer
 		}
 		fmt.Fprintf(stdout, "totem %s registered; its token (shown once, give it to the totem as --token-file):\n%s\n", *id, token)
 	case "list":
-		ts, err := store.Totems(ctx)
+		ts, err := fl.Totems(ctx)
 		if err != nil {
 			return err
 		}
@@ -275,7 +287,7 @@ func runPortalTotem(ctx context.Context, args []string, stdout, stderr io.Writer
 		if *id == "" {
 			return usagef("portal totem revoke: --id is required")
 		}
-		if err := store.RevokeTotem(ctx, *id); err != nil {
+		if err := fl.RevokeTotem(ctx, *id); err != nil {
 			return err
 		}
 		fmt.Fprintf(stdout, "totem %s revoked: it is disconnected the next time it dials (or now, from the editor)\n", *id)

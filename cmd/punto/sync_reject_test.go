@@ -15,6 +15,7 @@ import (
 	"github.com/gorilla/websocket"
 	"github.com/prometheus/common/expfmt"
 	"github.com/punto-totem/punto/content"
+	"github.com/punto-totem/punto/fleet"
 )
 
 // fakePortal is a hostile or broken portal: the test decides every frame a
@@ -242,7 +243,7 @@ func TestTotemRefusesBadCommands(t *testing.T) {
 
 	command := func(signer ed25519.PrivateKey, expires time.Time, c content.Command) []byte {
 		c.Issued = time.Now()
-		payload, err := content.EncodeCommand(expires, &c)
+		payload, err := fleet.EncodeCommand(expires, &c)
 		if err != nil {
 			t.Fatal(err)
 		}

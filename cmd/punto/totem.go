@@ -16,6 +16,7 @@ import (
 	"github.com/paulmach/orb"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/punto-totem/punto/content"
+	"github.com/punto-totem/punto/fleet"
 	"github.com/punto-totem/punto/kiosk"
 	"github.com/punto-totem/punto/kiosk/relay"
 )
@@ -81,6 +82,11 @@ func runTotem(ctx context.Context, args []string, stderr io.Writer) error {
 		return fmt.Errorf("totem: %w", err)
 	}
 	defer store.Close()
+	fl, err := fleet.Open(ctx, *db)
+	if err != nil {
+		return fmt.Errorf("totem: %w", err)
+	}
+	defer fl.Close()
 	var tiles *kiosk.Tiles
 	if *tilesPath != "" {
 		if err := existingFile(*tilesPath); err != nil {
@@ -92,11 +98,11 @@ func runTotem(ctx context.Context, args []string, stderr io.Writer) error {
 		defer tiles.Close()
 	}
 	reg := prometheus.NewRegistry()
-	cfg := kiosk.Config{Tiles: tiles, TotemID: *totemID, Role: "totem", Position: pos, Version: version, Log: log, IdleSeconds: *idle, PublicURL: *publicURL, Metrics: reg}
+	cfg := kiosk.Config{Tiles: tiles, TotemID: *totemID, Role: "totem", Position: pos, Version: version, Log: log, IdleSeconds: *idle, PublicURL: *publicURL, Metrics: reg, Needs: fl}
 	var client *relay.Client
 	var srv *kiosk.Server
 	if follow != nil {
-		follow.Store, follow.Log, follow.Version, follow.Metrics = store, log, version, relay.NewMetrics(reg)
+		follow.Store, follow.Fleet, follow.Log, follow.Version, follow.Metrics = store, fl, log, version, relay.NewMetrics(reg)
 		follow.Heartbeat, follow.Screens = *heartbeat, func() int { return srv.Screens() }
 		follow.OnApplied = func(a content.Affected) { srv.Notify(a) }
 		follow.OnCommand = func(cmd content.Command) error { return srv.Command(cmd) }

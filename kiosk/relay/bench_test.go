@@ -78,7 +78,7 @@ func BenchmarkFanout(b *testing.B) {
 	dialer := websocket.Dialer{HandshakeTimeout: 30 * time.Second}
 	for i := range clients {
 		id := fmt.Sprintf("t%04d", i)
-		token, err := master.AddTotem(ctx, id, id, content.DemoTotem)
+		token, err := fleetOf(b, master).AddTotem(ctx, id, id, content.DemoTotem)
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -150,7 +150,7 @@ func BenchmarkCatchUp(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	token, _ := master.AddTotem(ctx, "t", "t", content.DemoTotem)
+	token, _ := fleetOf(b, master).AddTotem(ctx, "t", "t", content.DemoTotem)
 	b.ResetTimer()
 	for range b.N {
 		b.StopTimer()
@@ -180,7 +180,7 @@ func BenchmarkCatchUp(b *testing.B) {
 		start := time.Now()
 		done := make(chan struct{})
 		var once sync.Once
-		c, _ := NewClient(ClientConfig{URL: p.url, TotemID: "t", Token: token, PortalKey: pub, Store: replica, Log: quiet,
+		c, _ := NewClient(ClientConfig{URL: p.url, TotemID: "t", Token: token, PortalKey: pub, Store: replica, Fleet: fleetOf(b, replica), Log: quiet,
 			OnApplied: func(a content.Affected) {
 				if a.Seq == head.Seq {
 					once.Do(func() { close(done) })
@@ -210,12 +210,12 @@ func BenchmarkSnapshot(b *testing.B) {
 	for n := range b.N {
 		b.StopTimer()
 		id := fmt.Sprintf("new-%d", n)
-		token, _ := master.AddTotem(ctx, id, id, content.DemoTotem)
+		token, _ := fleetOf(b, master).AddTotem(ctx, id, id, content.DemoTotem)
 		replica := openCatalog(b, tempDB(b, "new.db"), false)
 		b.StartTimer()
 		start := time.Now()
 		done := make(chan struct{})
-		c, _ := NewClient(ClientConfig{URL: p.url, TotemID: id, Token: token, PortalKey: pub, Store: replica, Log: quiet,
+		c, _ := NewClient(ClientConfig{URL: p.url, TotemID: id, Token: token, PortalKey: pub, Store: replica, Fleet: fleetOf(b, replica), Log: quiet,
 			OnApplied: func(a content.Affected) { close(done) }})
 		runCtx, cancel := context.WithCancel(ctx)
 		go c.Run(runCtx)

@@ -21,6 +21,7 @@ import (
 
 	"github.com/gorilla/websocket"
 	"github.com/punto-totem/punto/content"
+	"github.com/punto-totem/punto/fleet"
 )
 
 // ClientConfig is what a totem needs to follow its portal.
@@ -30,6 +31,7 @@ type ClientConfig struct {
 	Token     string
 	PortalKey ed25519.PublicKey
 	Store     *content.Store
+	Fleet     *fleet.Store // the commands carried out and the needs figures, in Store's file
 	Log       *slog.Logger
 	Version   string
 	// OnApplied is told what each applied envelope changed, after commit.
@@ -80,8 +82,8 @@ type Client struct {
 
 // NewClient checks the configuration and builds a client.
 func NewClient(cfg ClientConfig) (*Client, error) {
-	if cfg.Store == nil || len(cfg.PortalKey) != ed25519.PublicKeySize || cfg.URL == "" || cfg.TotemID == "" || cfg.Token == "" {
-		return nil, errors.New("relay: a client needs a store, the portal's URL and public key, a totem ID and a token")
+	if cfg.Store == nil || cfg.Fleet == nil || len(cfg.PortalKey) != ed25519.PublicKeySize || cfg.URL == "" || cfg.TotemID == "" || cfg.Token == "" {
+		return nil, errors.New("relay: a client needs a store, a fleet store, the portal's URL and public key, a totem ID and a token")
 	}
 	if cfg.Log == nil {
 		cfg.Log = slog.Default()
@@ -279,7 +281,7 @@ func (sess *session) write(m totemMsg) error {
 func (c *Client) heartbeats(ctx context.Context, sess *session) {
 	tick := time.NewTicker(c.cfg.Heartbeat)
 	defer tick.Stop()
-	if err := c.cfg.Store.ResendNeeds(ctx, time.Now().Add(-needsResendWindow)); err != nil {
+	if err := c.cfg.Fleet.ResendNeeds(ctx, time.Now().Add(-needsResendWindow)); err != nil {
 		c.cfg.Log.Warn("needs figures", "err", err)
 	}
 	for {

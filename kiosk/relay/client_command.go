@@ -16,7 +16,7 @@ func (c *Client) command(ctx context.Context, sess *session, env *content.Envelo
 		c.refuse(sess, &content.RejectError{Reason: "not_addressed", Detail: fmt.Sprintf("command %s is for %v, not this totem", cmd.ID, cmd.Totems)}, cmd.ID)
 		return nil
 	}
-	already, err := c.cfg.Store.CommandSeen(ctx, cmd.ID, env.Expires)
+	already, err := c.cfg.Fleet.CommandSeen(ctx, cmd.ID, env.Expires)
 	if err != nil {
 		return err
 	}

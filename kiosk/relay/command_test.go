@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/punto-totem/punto/content"
+	"github.com/punto-totem/punto/fleet"
 )
 
 // screen records the commands a totem's screen carried out.
@@ -40,12 +41,12 @@ func (s *screen) got() []string {
 func totemAt(t *testing.T, p *testPortal, pub ed25519.PublicKey, id string, sc *screen, every time.Duration) (*Client, context.CancelFunc) {
 	t.Helper()
 	ctx := context.Background()
-	tok, err := p.store.AddTotem(ctx, id, id, content.DemoTotem)
+	tok, err := fleetOf(t, p.store).AddTotem(ctx, id, id, content.DemoTotem)
 	if err != nil {
 		t.Fatal(err)
 	}
 	store := openCatalog(t, tempDB(t, id+".db"), true)
-	c, err := NewClient(ClientConfig{URL: p.url, TotemID: id, Token: tok, PortalKey: pub, Store: store, Log: quiet,
+	c, err := NewClient(ClientConfig{URL: p.url, TotemID: id, Token: tok, PortalKey: pub, Store: store, Fleet: fleetOf(t, store), Log: quiet,
 		MinBackoff: 20 * time.Millisecond, MaxBackoff: 200 * time.Millisecond, Heartbeat: every, OnCommand: sc.do})
 	if err != nil {
 		t.Fatal(err)
@@ -101,7 +102,7 @@ func TestCommandsReachTheTotemsTheyName(t *testing.T) {
 
 	// A command for an offline totem waits for it, until it expires.
 	later := &content.Command{Action: content.CommandReload, Totems: []string{"c"}}
-	if _, err := master.AddTotem(ctx, "c", "c", content.DemoTotem); err != nil {
+	if _, err := fleetOf(t, master).AddTotem(ctx, "c", "c", content.DemoTotem); err != nil {
 		t.Fatal(err)
 	}
 	if err := p.hub.Command(ctx, "admin", later, time.Minute); err != nil {
@@ -166,13 +167,13 @@ func TestCommandOnceAndOnlyForItsTotem(t *testing.T) {
 	var sa screen
 	a, _ := totemAt(t, p, pub, "a", &sa, time.Hour)
 	cmd := &content.Command{ID: "cmd-twice", Action: content.CommandReload, Totems: []string{"a"}, Issued: time.Now()}
-	payload, _ := content.EncodeCommand(time.Now().Add(time.Minute), cmd)
+	payload, _ := fleet.EncodeCommand(time.Now().Add(time.Minute), cmd)
 	signed := append([]byte{frameSigned}, content.Sign(key, payload)...)
-	if err := master.AddCommand(ctx, cmd, "admin", time.Now().Add(time.Minute), signed); err != nil {
+	if err := fleetOf(t, master).AddCommand(ctx, cmd, "admin", time.Now().Add(time.Minute), signed); err != nil {
 		t.Fatal(err)
 	}
 	other := &content.Command{ID: "cmd-other", Action: content.CommandReload, Totems: []string{"z"}, Issued: time.Now()}
-	payload, _ = content.EncodeCommand(time.Now().Add(time.Minute), other)
+	payload, _ = fleet.EncodeCommand(time.Now().Add(time.Minute), other)
 	misdirected := append([]byte{frameSigned}, content.Sign(key, payload)...)
 	p.hub.mu.Lock()
 	conn := p.hub.totems["a"]
@@ -195,27 +196,27 @@ func TestNeedsTravelWithHeartbeats(t *testing.T) {
 	pub, key, _ := ed25519.GenerateKey(nil)
 	master := openCatalog(t, tempDB(t, "portal.db"), true)
 	p := startPortal(t, master, key)
-	tok, _ := master.AddTotem(ctx, "a", "a", content.DemoTotem)
+	tok, _ := fleetOf(t, master).AddTotem(ctx, "a", "a", content.DemoTotem)
 	store := openCatalog(t, tempDB(t, "a.db"), true)
-	hour := content.NeedsHour(time.Now())
+	hour := fleet.NeedsHour(time.Now())
 	for range 3 {
-		if err := store.CountNeed(ctx, hour, content.NeedVisit, ""); err != nil {
+		if err := fleetOf(t, store).CountNeed(ctx, hour, fleet.NeedVisit, ""); err != nil {
 			t.Fatal(err)
 		}
 	}
 	// More figures than one message holds.
 	for i := range needsPerMessage + 20 {
-		if err := store.CountNeed(ctx, hour.Add(-time.Duration(i+1)*time.Hour), content.NeedLanguage, "ar"); err != nil {
+		if err := fleetOf(t, store).CountNeed(ctx, hour.Add(-time.Duration(i+1)*time.Hour), fleet.NeedLanguage, "ar"); err != nil {
 			t.Fatal(err)
 		}
 	}
-	c, _ := NewClient(ClientConfig{URL: p.url, TotemID: "a", Token: tok, PortalKey: pub, Store: store, Log: quiet, Heartbeat: 100 * time.Millisecond})
+	c, _ := NewClient(ClientConfig{URL: p.url, TotemID: "a", Token: tok, PortalKey: pub, Store: store, Fleet: fleetOf(t, store), Log: quiet, Heartbeat: 100 * time.Millisecond})
 	runCtx, cancel := context.WithCancel(ctx)
 	done := make(chan struct{})
 	go func() { c.Run(runCtx); close(done) }()
 	defer func() { cancel(); <-done }()
 	total := func(event string) int64 {
-		rows, err := master.NeedsReports(ctx, []time.Time{hour.Add(-30 * 24 * time.Hour), hour.Add(time.Hour)}, nil)
+		rows, err := fleetOf(t, master).NeedsReports(ctx, []time.Time{hour.Add(-30 * 24 * time.Hour), hour.Add(time.Hour)}, nil)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -227,9 +228,9 @@ func TestNeedsTravelWithHeartbeats(t *testing.T) {
 		}
 		return n
 	}
-	waitFor(t, "the figures reach the portal", func() bool { return total(content.NeedVisit) == 3 && total(content.NeedLanguage) == needsPerMessage+20 })
-	if err := store.CountNeed(ctx, hour, content.NeedVisit, ""); err != nil {
+	waitFor(t, "the figures reach the portal", func() bool { return total(fleet.NeedVisit) == 3 && total(fleet.NeedLanguage) == needsPerMessage+20 })
+	if err := fleetOf(t, store).CountNeed(ctx, hour, fleet.NeedVisit, ""); err != nil {
 		t.Fatal(err)
 	}
-	waitFor(t, "a later visit follows", func() bool { return total(content.NeedVisit) == 4 })
+	waitFor(t, "a later visit follows", func() bool { return total(fleet.NeedVisit) == 4 })
 }

@@ -8,12 +8,12 @@ import (
 	"sync"
 	"time"
 
-	"github.com/punto-totem/punto/content"
+	"github.com/punto-totem/punto/fleet"
 )
 
 // TotemState is how a totem stands, as the fleet view shows it.
 type TotemState struct {
-	content.Totem
+	fleet.Totem
 	Online bool   `json:"online"` // reported within two heartbeat intervals
 	Lag    int64  `json:"lag"`    // changes it has yet to acknowledge
 	Flag   string `json:"flag"`   // "", "offline" or "behind"
@@ -21,8 +21,8 @@ type TotemState struct {
 	Territories []string `json:"territories"`
 }
 
-// fleet watches the totems' heartbeats and says when one changes state.
-type fleet struct {
+// fleetWatch watches the totems' heartbeats and says when one changes state.
+type fleetWatch struct {
 	h      *Hub
 	client *http.Client
 
@@ -31,8 +31,8 @@ type fleet struct {
 	behind map[string]time.Time // since when each has been behind
 }
 
-func newFleet(h *Hub) *fleet {
-	return &fleet{h: h, client: &http.Client{Timeout: 10 * time.Second}, flags: map[string]string{}, behind: map[string]time.Time{}}
+func newFleet(h *Hub) *fleetWatch {
+	return &fleetWatch{h: h, client: &http.Client{Timeout: 10 * time.Second}, flags: map[string]string{}, behind: map[string]time.Time{}}
 }
 
 // State lists every registered totem with its fleet state.
@@ -40,8 +40,8 @@ func (h *Hub) State(ctx context.Context) ([]TotemState, error) {
 	return h.fleet.states(ctx, time.Now())
 }
 
-func (f *fleet) states(ctx context.Context, now time.Time) ([]TotemState, error) {
-	ts, err := f.h.cfg.Store.Totems(ctx)
+func (f *fleetWatch) states(ctx context.Context, now time.Time) ([]TotemState, error) {
+	ts, err := f.h.cfg.Fleet.Totems(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -93,7 +93,7 @@ func (f *fleet) states(ctx context.Context, now time.Time) ([]TotemState, error)
 
 // watch checks the fleet every half interval and announces each change
 // of state, once, to the webhook.
-func (f *fleet) watch(ctx context.Context) {
+func (f *fleetWatch) watch(ctx context.Context) {
 	tick := time.NewTicker(f.h.cfg.Heartbeat / 2)
 	defer tick.Stop()
 	for {
@@ -127,7 +127,7 @@ func (f *fleet) watch(ctx context.Context) {
 	}
 }
 
-func (f *fleet) announce(ctx context.Context, st TotemState, state, prev string) {
+func (f *fleetWatch) announce(ctx context.Context, st TotemState, state, prev string) {
 	if f.h.cfg.Webhook == "" {
 		return
 	}

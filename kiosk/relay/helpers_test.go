@@ -7,11 +7,13 @@ import (
 	"log/slog"
 	"net"
 	"path/filepath"
+	"sync"
 	"testing"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
 	"github.com/punto-totem/punto/content"
+	"github.com/punto-totem/punto/fleet"
 )
 
 var quiet = slog.New(slog.NewTextHandler(io.Discard, nil))
@@ -26,7 +28,7 @@ type testPortal struct {
 
 func startPortal(tb testing.TB, store *content.Store, key ed25519.PrivateKey) *testPortal {
 	tb.Helper()
-	hub, err := NewHub(HubConfig{Store: store, Key: key, Log: quiet})
+	hub, err := NewHub(HubConfig{Store: store, Fleet: fleetOf(tb, store), Key: key, Log: quiet})
 	if err != nil {
 		tb.Fatal(err)
 	}
@@ -65,7 +67,26 @@ func openCatalog(tb testing.TB, path string, demo bool) *content.Store {
 		tb.Fatal(err)
 	}
 	tb.Cleanup(func() { s.Close() })
+	f, err := fleet.Open(ctx, path)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	fleets.Store(s, f)
+	tb.Cleanup(func() { fleets.Delete(s); f.Close() })
 	return s
+}
+
+// fleets holds the fleet store of each catalog openCatalog opened.
+var fleets sync.Map // *content.Store → *fleet.Store
+
+// fleetOf is the fleet store on the catalog s.
+func fleetOf(tb testing.TB, s *content.Store) *fleet.Store {
+	tb.Helper()
+	f, ok := fleets.Load(s)
+	if !ok {
+		tb.Fatal("no fleet store for the catalog at " + s.Path())
+	}
+	return f.(*fleet.Store)
 }
 
 func tempDB(tb testing.TB, name string) string { return filepath.Join(tb.TempDir(), name) }

@@ -18,11 +18,13 @@ import (
 	"github.com/gorilla/websocket"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/punto-totem/punto/content"
+	"github.com/punto-totem/punto/fleet"
 )
 
 // HubConfig is what the portal's hub needs.
 type HubConfig struct {
 	Store *content.Store
+	Fleet *fleet.Store // the totem registry, the commands and the needs figures, in Store's file
 	Key   ed25519.PrivateKey
 	Log   *slog.Logger
 	// TTL is how long a signed envelope stays valid (default 5 minutes):
@@ -58,7 +60,7 @@ type Hub struct {
 	wg      sync.WaitGroup
 	snaps   *snapshots
 	metrics *Metrics
-	fleet   *fleet
+	fleet   *fleetWatch
 	ctx     context.Context
 	cancel  context.CancelFunc
 	started time.Time
@@ -72,8 +74,8 @@ type outMsg struct {
 
 // NewHub builds a hub.
 func NewHub(cfg HubConfig) (*Hub, error) {
-	if cfg.Store == nil || len(cfg.Key) != ed25519.PrivateKeySize {
-		return nil, errors.New("relay: a hub needs a store and an ed25519 key")
+	if cfg.Store == nil || cfg.Fleet == nil || len(cfg.Key) != ed25519.PrivateKeySize {
+		return nil, errors.New("relay: a hub needs a store, a fleet store and an ed25519 key")
 	}
 	if cfg.Log == nil {
 		cfg.Log = slog.Default()
@@ -220,8 +222,8 @@ func (h *Hub) Handler(c *fiber.Ctx) error {
 	if !isUpgrade(c) {
 		return c.Status(fiber.StatusBadRequest).JSON(apiError{Error: "this endpoint speaks websocket only", Field: fiber.HeaderUpgrade})
 	}
-	totem, err := h.cfg.Store.AuthenticateTotem(c.UserContext(), id, token)
-	if errors.Is(err, content.ErrUnauthorized) {
+	totem, err := h.cfg.Fleet.AuthenticateTotem(c.UserContext(), id, token)
+	if errors.Is(err, fleet.ErrUnauthorized) {
 		h.cfg.Log.Warn("totem refused", "totem", id, "addr", c.IP())
 		return c.Status(fiber.StatusUnauthorized).JSON(apiError{Error: "unknown totem or wrong or revoked token", Field: headerAuth})
 	}
@@ -276,7 +278,7 @@ func (h *Hub) serve(ws *websocket.Conn, id, token string) {
 	h.register(t)
 	defer h.unregister(t)
 	// A token revoked between the handshake and now: Kick found nothing.
-	if _, err := h.cfg.Store.AuthenticateTotem(h.ctx, id, token); err != nil {
+	if _, err := h.cfg.Fleet.AuthenticateTotem(h.ctx, id, token); err != nil {
 		return
 	}
 	h.cfg.Log.Info("totem connected", "totem", id, "seq", hello.Seq, "version", hello.Version)
@@ -320,7 +322,7 @@ func (h *Hub) persist(t *totemConn) {
 	if seq == t.saved.Load() && errText == "" {
 		return
 	}
-	if err := h.cfg.Store.TotemSeen(context.WithoutCancel(h.ctx), t.id, seq, errText); err != nil {
+	if err := h.cfg.Fleet.TotemSeen(context.WithoutCancel(h.ctx), t.id, seq, errText); err != nil {
 		h.cfg.Log.Warn("record totem state", "totem", t.id, "err", err)
 		return
 	}
@@ -347,7 +349,7 @@ func (h *Hub) readLoop(t *totemConn) {
 			if len(m.State) > 4096 || json.Unmarshal(m.State, &probe) != nil {
 				continue
 			}
-			if err := h.cfg.Store.TotemReported(h.ctx, t.id, m.State); err != nil {
+			if err := h.cfg.Fleet.TotemReported(h.ctx, t.id, m.State); err != nil {
 				h.cfg.Log.Warn("record heartbeat", "totem", t.id, "err", err)
 			}
 		case "reject":
@@ -380,7 +382,7 @@ func (h *Hub) commandReported(t *totemConn, id, state, detail string) {
 	if !content.ValidID(id) {
 		return
 	}
-	if err := h.cfg.Store.CommandReported(h.ctx, id, t.id, state, detail); err != nil {
+	if err := h.cfg.Fleet.CommandReported(h.ctx, id, t.id, state, detail); err != nil {
 		h.cfg.Log.Warn("record command", "id", id, "totem", t.id, "err", err)
 	}
 }

@@ -7,6 +7,7 @@ import (
 
 	"github.com/gorilla/websocket"
 	"github.com/punto-totem/punto/content"
+	"github.com/punto-totem/punto/fleet"
 )
 
 // MaxCommandTTL bounds how long a command may wait for an offline totem.
@@ -18,7 +19,7 @@ const MaxCommandTTL = 24 * time.Hour
 // revoked.
 func (h *Hub) Command(ctx context.Context, author string, cmd *content.Command, ttl time.Duration) error {
 	if cmd.ID == "" {
-		cmd.ID = content.NewCommandID()
+		cmd.ID = fleet.NewCommandID()
 	}
 	cmd.Issued = time.Now().UTC()
 	if err := cmd.Validate(); err != nil {
@@ -27,7 +28,7 @@ func (h *Hub) Command(ctx context.Context, author string, cmd *content.Command, 
 	if ttl <= 0 || ttl > MaxCommandTTL {
 		return &content.ValidationError{Field: "ttl_s", Reason: fmt.Sprintf("must be between 1 second and %s", MaxCommandTTL)}
 	}
-	ts, err := h.cfg.Store.Totems(ctx)
+	ts, err := h.cfg.Fleet.Totems(ctx)
 	if err != nil {
 		return err
 	}
@@ -41,12 +42,12 @@ func (h *Hub) Command(ctx context.Context, author string, cmd *content.Command, 
 		}
 	}
 	expires := cmd.Issued.Add(ttl)
-	payload, err := content.EncodeCommand(expires, cmd)
+	payload, err := fleet.EncodeCommand(expires, cmd)
 	if err != nil {
 		return err
 	}
 	signed := append([]byte{frameSigned}, content.Sign(h.cfg.Key, payload)...)
-	if err := h.cfg.Store.AddCommand(ctx, cmd, author, expires, signed); err != nil {
+	if err := h.cfg.Fleet.AddCommand(ctx, cmd, author, expires, signed); err != nil {
 		return err
 	}
 	h.cfg.Log.Info("command issued", "id", cmd.ID, "action", cmd.Action, "totems", cmd.Totems, "author", author, "expires", expires)
@@ -64,8 +65,8 @@ func (h *Hub) Command(ctx context.Context, author string, cmd *content.Command, 
 }
 
 // Commands lists the latest commands with each totem's state.
-func (h *Hub) Commands(ctx context.Context) ([]content.CommandRecord, error) {
-	return h.cfg.Store.Commands(ctx, 50)
+func (h *Hub) Commands(ctx context.Context) ([]fleet.CommandRecord, error) {
+	return h.cfg.Fleet.Commands(ctx, 50)
 }
 
 // pendingCommand is a signed command waiting to be written to one totem.
@@ -76,7 +77,7 @@ type pendingCommand struct {
 
 // sendPending writes every command still waiting for the totem.
 func (h *Hub) sendPending(t *totemConn) error {
-	ids, signed, err := h.cfg.Store.PendingCommands(h.ctx, t.id, time.Now())
+	ids, signed, err := h.cfg.Fleet.PendingCommands(h.ctx, t.id, time.Now())
 	if err != nil {
 		return err
 	}
@@ -93,7 +94,7 @@ func (h *Hub) sendCommand(t *totemConn, c pendingCommand) error {
 	if err := t.ws.WriteMessage(websocket.BinaryMessage, c.signed); err != nil {
 		return err
 	}
-	if err := h.cfg.Store.CommandReported(h.ctx, c.id, t.id, "sent", ""); err != nil {
+	if err := h.cfg.Fleet.CommandReported(h.ctx, c.id, t.id, "sent", ""); err != nil {
 		h.cfg.Log.Warn("record command", "id", c.id, "totem", t.id, "err", err)
 	}
 	return nil

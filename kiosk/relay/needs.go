@@ -4,7 +4,7 @@ import (
 	"context"
 	"time"
 
-	"github.com/punto-totem/punto/content"
+	"github.com/punto-totem/punto/fleet"
 )
 
 // needsPerMessage bounds one needs report (a message stays well under
@@ -21,11 +21,11 @@ const needsResendWindow = 48 * time.Hour
 
 // needsReported stores a totem's figures; a report with anything out of
 // order is refused whole and logged.
-func (h *Hub) needsReported(t *totemConn, counts []content.NeedsCount) {
+func (h *Hub) needsReported(t *totemConn, counts []fleet.NeedsCount) {
 	if len(counts) == 0 || len(counts) > maxNeedsRows {
 		return
 	}
-	if err := h.cfg.Store.RecordNeeds(h.ctx, t.id, counts); err != nil {
+	if err := h.cfg.Fleet.RecordNeeds(h.ctx, t.id, counts); err != nil {
 		h.cfg.Log.Warn("needs report refused", "totem", t.id, "err", err)
 	}
 }
@@ -33,14 +33,14 @@ func (h *Hub) needsReported(t *totemConn, counts []content.NeedsCount) {
 // reportNeeds sends the figures that changed since they were last sent.
 func (c *Client) reportNeeds(ctx context.Context, sess *session) error {
 	for range needsPerBeat {
-		counts, err := c.cfg.Store.NeedsToReport(ctx, needsPerMessage)
+		counts, err := c.cfg.Fleet.NeedsToReport(ctx, needsPerMessage)
 		if err != nil || len(counts) == 0 {
 			return err
 		}
 		if err := sess.write(totemMsg{Type: "needs", Counts: counts}); err != nil {
 			return err
 		}
-		if err := c.cfg.Store.NeedsReported(ctx, counts); err != nil {
+		if err := c.cfg.Fleet.NeedsReported(ctx, counts); err != nil {
 			return err
 		}
 		if len(counts) < needsPerMessage {

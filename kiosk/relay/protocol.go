@@ -28,7 +28,7 @@ import (
 	"encoding/json"
 	"time"
 
-	"github.com/punto-totem/punto/content"
+	"github.com/punto-totem/punto/fleet"
 )
 
 // Frame tags: the first byte of every binary frame from the portal.
@@ -59,7 +59,7 @@ type totemMsg struct {
 	// ID names the command a reject or done is about.
 	ID string `json:"id,omitempty"`
 	// Counts are needs figures (type needs).
-	Counts []content.NeedsCount `json:"counts,omitempty"`
+	Counts []fleet.NeedsCount `json:"counts,omitempty"`
 }
 
 const (

@@ -52,7 +52,7 @@ func follow(t *testing.T, url string, pub ed25519.PublicKey, store *content.Stor
 func followClock(t *testing.T, url string, pub ed25519.PublicKey, store *content.Store, id, token string, now func() time.Time) *follower {
 	t.Helper()
 	f := &follower{store: store, done: make(chan struct{})}
-	c, err := NewClient(ClientConfig{URL: url, TotemID: id, Token: token, PortalKey: pub, Store: store, Log: quiet, Now: now,
+	c, err := NewClient(ClientConfig{URL: url, TotemID: id, Token: token, PortalKey: pub, Store: store, Fleet: fleetOf(t, store), Log: quiet, Now: now,
 		MinBackoff: 20 * time.Millisecond, MaxBackoff: 200 * time.Millisecond,
 		OnApplied: func(a content.Affected) { f.mu.Lock(); f.applied = append(f.applied, a); f.mu.Unlock() }})
 	if err != nil {
@@ -92,8 +92,8 @@ func TestHubFeedsClients(t *testing.T) {
 	pub, key, _ := ed25519.GenerateKey(nil)
 	master := openCatalog(t, tempDB(t, "portal.db"), true)
 	p := startPortal(t, master, key)
-	tokA, _ := master.AddTotem(ctx, "a", "A", content.DemoTotem)
-	tokB, _ := master.AddTotem(ctx, "b", "B", content.DemoTotem)
+	tokA, _ := fleetOf(t, master).AddTotem(ctx, "a", "A", content.DemoTotem)
+	tokB, _ := fleetOf(t, master).AddTotem(ctx, "b", "B", content.DemoTotem)
 	rename(t, p.hub, master, "ancona-info-0", "Prima")
 
 	// A new totem, with an empty catalog, gets a snapshot.
@@ -134,7 +134,7 @@ func TestHubFeedsClients(t *testing.T) {
 	}
 
 	// A revoked token: kicked, and refused when it dials again.
-	if err := master.RevokeTotem(ctx, "a"); err != nil {
+	if err := fleetOf(t, master).RevokeTotem(ctx, "a"); err != nil {
 		t.Fatal(err)
 	}
 	p.hub.Kick("a")
@@ -178,7 +178,7 @@ func TestClientWithWrongClock(t *testing.T) {
 	pub, key, _ := ed25519.GenerateKey(nil)
 	master := openCatalog(t, tempDB(t, "portal.db"), true)
 	p := startPortal(t, master, key)
-	tok, _ := master.AddTotem(ctx, "late", "late", content.DemoTotem)
+	tok, _ := fleetOf(t, master).AddTotem(ctx, "late", "late", content.DemoTotem)
 	rename(t, p.hub, master, "ancona-info-0", "Uno")
 	f := followClock(t, p.url, pub, openCatalog(t, tempDB(t, "late.db"), true), "late", tok, func() time.Time { return time.Now().Add(-3 * time.Hour) })
 	waitFor(t, "snapshot", func() bool { return seqOf(f.store) == 1 })
@@ -195,16 +195,16 @@ func TestFeedMetrics(t *testing.T) {
 	pub, key, _ := ed25519.GenerateKey(nil)
 	master := openCatalog(t, tempDB(t, "portal.db"), true)
 	portalReg := prometheus.NewRegistry()
-	hub, err := NewHub(HubConfig{Store: master, Key: key, Log: quiet, Registry: portalReg})
+	hub, err := NewHub(HubConfig{Store: master, Fleet: fleetOf(t, master), Key: key, Log: quiet, Registry: portalReg})
 	if err != nil {
 		t.Fatal(err)
 	}
 	p := startPortalHub(t, master, hub)
-	tok, _ := master.AddTotem(ctx, "m", "m", content.DemoTotem)
+	tok, _ := fleetOf(t, master).AddTotem(ctx, "m", "m", content.DemoTotem)
 	rename(t, hub, master, "ancona-info-0", "Prima")
 	totemReg := prometheus.NewRegistry()
 	store := openCatalog(t, tempDB(t, "m.db"), true)
-	c, err := NewClient(ClientConfig{URL: p.url, TotemID: "m", Token: tok, PortalKey: pub, Store: store, Log: quiet, Metrics: NewMetrics(totemReg)})
+	c, err := NewClient(ClientConfig{URL: p.url, TotemID: "m", Token: tok, PortalKey: pub, Store: store, Fleet: fleetOf(t, store), Log: quiet, Metrics: NewMetrics(totemReg)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -264,14 +264,14 @@ func TestFleetOffline(t *testing.T) {
 	}))
 	defer hook.Close()
 	const every = 200 * time.Millisecond
-	hub, err := NewHub(HubConfig{Store: master, Key: key, Log: quiet, Heartbeat: every, Webhook: hook.URL})
+	hub, err := NewHub(HubConfig{Store: master, Fleet: fleetOf(t, master), Key: key, Log: quiet, Heartbeat: every, Webhook: hook.URL})
 	if err != nil {
 		t.Fatal(err)
 	}
 	p := startPortalHub(t, master, hub)
-	tok, _ := master.AddTotem(ctx, "f", "Fano", content.DemoTotem)
+	tok, _ := fleetOf(t, master).AddTotem(ctx, "f", "Fano", content.DemoTotem)
 	store := openCatalog(t, tempDB(t, "f.db"), true)
-	c, _ := NewClient(ClientConfig{URL: p.url, TotemID: "f", Token: tok, PortalKey: pub, Store: store, Log: quiet,
+	c, _ := NewClient(ClientConfig{URL: p.url, TotemID: "f", Token: tok, PortalKey: pub, Store: store, Fleet: fleetOf(t, store), Log: quiet,
 		Heartbeat: every / 2, Screens: func() int { return 1 }})
 	runCtx, cancel := context.WithCancel(ctx)
 	done := make(chan struct{})
@@ -291,7 +291,7 @@ func TestFleetOffline(t *testing.T) {
 	if err := json.Unmarshal(state().State, &hb); err != nil || hb.Screens != 1 || hb.DiskFree == 0 {
 		t.Fatalf("heartbeat state %s: %v", state().State, err)
 	}
-	if beats, _ := master.TotemHeartbeats(ctx, "f"); len(beats) == 0 {
+	if beats, _ := fleetOf(t, master).TotemHeartbeats(ctx, "f"); len(beats) == 0 {
 		t.Fatal("no heartbeat history")
 	}
 	cancel()

@@ -1,4 +1,4 @@
-package content
+package fleet
 
 import (
 	"context"
@@ -13,11 +13,12 @@ import (
 	"time"
 
 	"github.com/paulmach/orb"
+	"github.com/punto-totem/punto/content"
 )
 
 // ErrUnauthorized is returned for an unknown totem, a wrong token or a
 // revoked one: the caller is not told which.
-var ErrUnauthorized = errors.New("content: totem not authorized")
+var ErrUnauthorized = errors.New("fleet: totem not authorized")
 
 // Totem is a totem the portal feeds (portal only).
 type Totem struct {
@@ -40,12 +41,12 @@ func tokenHash(token string) []byte {
 
 // AddTotem registers a totem, or gives an existing one a new token (the
 // old one stops working), and returns the token: it is shown once and
-// stored only hashed.
+// stored only hashed. A bad id or point is a *content.ValidationError.
 func (s *Store) AddTotem(ctx context.Context, id, name string, at orb.Point) (string, error) {
-	if !ValidID(id) {
+	if !content.ValidID(id) {
 		return "", invalid("id", "%q is not a valid id", id)
 	}
-	if err := ValidPoint(at); err != nil {
+	if err := content.ValidPoint(at); err != nil {
 		return "", err
 	}
 	raw := make([]byte, 32)
@@ -54,27 +55,24 @@ func (s *Store) AddTotem(ctx context.Context, id, name string, at orb.Point) (st
 	}
 	token := "pt_" + base64.RawURLEncoding.EncodeToString(raw)
 	now := time.Now().UTC().Format(time.RFC3339)
-	s.writeMu.Lock()
-	defer s.writeMu.Unlock()
-	_, err := s.w.ExecContext(ctx, `INSERT INTO totem(id, name, lon, lat, token_hash, created_at) VALUES (?, ?, ?, ?, ?, ?)
+	_, err := s.db.W.ExecContext(ctx, `INSERT INTO totem(id, name, lon, lat, token_hash, created_at) VALUES (?, ?, ?, ?, ?, ?)
 		ON CONFLICT(id) DO UPDATE SET name = excluded.name, lon = excluded.lon, lat = excluded.lat,
 			token_hash = excluded.token_hash, revoked_at = NULL`, id, name, at[0], at[1], tokenHash(token), now)
 	if err != nil {
-		return "", fmt.Errorf("content: add totem %s: %w", id, err)
+		return "", fmt.Errorf("fleet: add totem %s: %w", id, err)
 	}
 	return token, nil
 }
 
-// RevokeTotem makes a totem's token useless.
+// RevokeTotem makes a totem's token useless. An unknown totem is
+// content.ErrNotFound.
 func (s *Store) RevokeTotem(ctx context.Context, id string) error {
-	s.writeMu.Lock()
-	defer s.writeMu.Unlock()
-	res, err := s.w.ExecContext(ctx, "UPDATE totem SET token_hash = NULL, revoked_at = ? WHERE id = ?", time.Now().UTC().Format(time.RFC3339), id)
+	res, err := s.db.W.ExecContext(ctx, "UPDATE totem SET token_hash = NULL, revoked_at = ? WHERE id = ?", time.Now().UTC().Format(time.RFC3339), id)
 	if err != nil {
-		return fmt.Errorf("content: revoke totem %s: %w", id, err)
+		return fmt.Errorf("fleet: revoke totem %s: %w", id, err)
 	}
 	if n, _ := res.RowsAffected(); n == 0 {
-		return fmt.Errorf("%w: totem %s", ErrNotFound, id)
+		return fmt.Errorf("%w: totem %s", content.ErrNotFound, id)
 	}
 	return nil
 }
@@ -82,12 +80,12 @@ func (s *Store) RevokeTotem(ctx context.Context, id string) error {
 // AuthenticateTotem checks a totem's token.
 func (s *Store) AuthenticateTotem(ctx context.Context, id, token string) (*Totem, error) {
 	var stored []byte
-	err := s.r.QueryRowContext(ctx, "SELECT token_hash FROM totem WHERE id = ? AND revoked_at IS NULL", id).Scan(&stored)
+	err := s.db.R.QueryRowContext(ctx, "SELECT token_hash FROM totem WHERE id = ? AND revoked_at IS NULL", id).Scan(&stored)
 	if errors.Is(err, sql.ErrNoRows) || (err == nil && stored == nil) {
 		return nil, ErrUnauthorized
 	}
 	if err != nil {
-		return nil, fmt.Errorf("content: totem %s: %w", id, err)
+		return nil, fmt.Errorf("fleet: totem %s: %w", id, err)
 	}
 	if subtle.ConstantTimeCompare(stored, tokenHash(token)) != 1 {
 		return nil, ErrUnauthorized
@@ -98,9 +96,7 @@ func (s *Store) AuthenticateTotem(ctx context.Context, id, token string) (*Totem
 // TotemSeen records what a totem reported: the sequence it acknowledged
 // and its last error ("" keeps the previous one).
 func (s *Store) TotemSeen(ctx context.Context, id string, seq int64, lastError string) error {
-	s.writeMu.Lock()
-	defer s.writeMu.Unlock()
-	_, err := s.w.ExecContext(ctx, `UPDATE totem SET seq = max(seq, ?), last_seen = ?,
+	_, err := s.db.W.ExecContext(ctx, `UPDATE totem SET seq = max(seq, ?), last_seen = ?,
 		last_error = CASE WHEN ? = '' THEN last_error ELSE ? END WHERE id = ?`,
 		seq, time.Now().UTC().Format(time.RFC3339Nano), lastError, lastError, id)
 	return err
@@ -121,18 +117,21 @@ func scanTotem(sc interface{ Scan(...any) error }) (*Totem, error) {
 }
 
 func (s *Store) totem(ctx context.Context, id string) (*Totem, error) {
-	t, err := scanTotem(s.r.QueryRowContext(ctx, "SELECT "+totemColumns+" FROM totem WHERE id = ?", id))
+	t, err := scanTotem(s.db.R.QueryRowContext(ctx, "SELECT "+totemColumns+" FROM totem WHERE id = ?", id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, fmt.Errorf("%w: totem %q", content.ErrNotFound, id)
+	}
 	if err != nil {
-		return nil, notFound(err, "totem", id)
+		return nil, fmt.Errorf("fleet: totem %s: %w", id, err)
 	}
 	return t, nil
 }
 
 // Totems lists every registered totem by ID.
 func (s *Store) Totems(ctx context.Context) ([]Totem, error) {
-	rows, err := s.r.QueryContext(ctx, "SELECT "+totemColumns+" FROM totem ORDER BY id")
+	rows, err := s.db.R.QueryContext(ctx, "SELECT "+totemColumns+" FROM totem ORDER BY id")
 	if err != nil {
-		return nil, fmt.Errorf("content: totems: %w", err)
+		return nil, fmt.Errorf("fleet: totems: %w", err)
 	}
 	defer rows.Close()
 	out := []Totem{}
@@ -159,16 +158,16 @@ const heartbeatHistory = 100
 // history, and that it was seen.
 func (s *Store) TotemReported(ctx context.Context, id string, state json.RawMessage) error {
 	now := time.Now().UTC().Format(time.RFC3339Nano)
-	return s.ownTx(ctx, func(tx *sql.Tx) error {
+	return s.db.Tx(ctx, func(tx *sql.Tx) error {
 		if _, err := tx.ExecContext(ctx, "UPDATE totem SET last_state = ?, last_seen = ? WHERE id = ?", string(state), now, id); err != nil {
-			return fmt.Errorf("content: totem %s: %w", id, err)
+			return fmt.Errorf("fleet: totem %s: %w", id, err)
 		}
 		if _, err := tx.ExecContext(ctx, "INSERT OR REPLACE INTO totem_heartbeat(totem_id, at, state) VALUES (?, ?, ?)", id, now, string(state)); err != nil {
-			return fmt.Errorf("content: totem %s: %w", id, err)
+			return fmt.Errorf("fleet: totem %s: %w", id, err)
 		}
 		if _, err := tx.ExecContext(ctx, `DELETE FROM totem_heartbeat WHERE totem_id = ?1 AND at < (
 			SELECT at FROM totem_heartbeat WHERE totem_id = ?1 ORDER BY at DESC LIMIT 1 OFFSET ?2)`, id, heartbeatHistory-1); err != nil {
-			return fmt.Errorf("content: totem %s: %w", id, err)
+			return fmt.Errorf("fleet: totem %s: %w", id, err)
 		}
 		return nil
 	})
@@ -176,9 +175,9 @@ func (s *Store) TotemReported(ctx context.Context, id string, state json.RawMess
 
 // TotemHeartbeats returns a totem's recent reports, newest first.
 func (s *Store) TotemHeartbeats(ctx context.Context, id string) ([]Heartbeat, error) {
-	rows, err := s.r.QueryContext(ctx, "SELECT at, state FROM totem_heartbeat WHERE totem_id = ? ORDER BY at DESC", id)
+	rows, err := s.db.R.QueryContext(ctx, "SELECT at, state FROM totem_heartbeat WHERE totem_id = ? ORDER BY at DESC", id)
 	if err != nil {
-		return nil, fmt.Errorf("content: totem %s: %w", id, err)
+		return nil, fmt.Errorf("fleet: totem %s: %w", id, err)
 	}
 	defer rows.Close()
 	out := []Heartbeat{}

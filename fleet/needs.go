@@ -1,4 +1,4 @@
-package content
+package fleet
 
 import (
 	"context"
@@ -6,6 +6,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"time"
+
+	"github.com/punto-totem/punto/content"
 )
 
 // NeedsCount is one anonymous figure: how many times an event happened on
@@ -36,7 +38,8 @@ var NeedsEvents = []string{NeedVisit, NeedLanguage, NeedCategory, NeedService, N
 func NeedsHour(t time.Time) time.Time { return t.UTC().Truncate(time.Hour) }
 
 // Validate checks a figure: a known event, a value of the kind the event
-// takes, a whole hour, a count that makes sense.
+// takes, a whole hour, a count that makes sense. A problem is a
+// *content.ValidationError.
 func (c *NeedsCount) Validate() error {
 	switch c.Event {
 	case NeedVisit, NeedQR, NeedSearchEmpty:
@@ -44,15 +47,15 @@ func (c *NeedsCount) Validate() error {
 			return invalid("value", "event %s takes no value", c.Event)
 		}
 	case NeedLanguage:
-		if !ValidLanguage(c.Value) {
+		if !content.ValidLanguage(c.Value) {
 			return invalid("value", "%q is not a language tag", c.Value)
 		}
 	case NeedCategory:
-		if _, ok := CategoryByID(c.Value); !ok {
+		if _, ok := content.CategoryByID(c.Value); !ok {
 			return invalid("value", "%q is not a category", c.Value)
 		}
 	case NeedService:
-		if !ValidID(c.Value) || len(c.Value) > 100 {
+		if !content.ValidID(c.Value) || len(c.Value) > 100 {
 			return invalid("value", "%q is not a service ID", c.Value)
 		}
 	default:
@@ -76,12 +79,10 @@ func (s *Store) CountNeed(ctx context.Context, at time.Time, event, value string
 	if err := c.Validate(); err != nil {
 		return err
 	}
-	s.writeMu.Lock()
-	defer s.writeMu.Unlock()
-	_, err := s.w.ExecContext(ctx, `INSERT INTO needs_count(hour, event, value, n) VALUES (?, ?, ?, 1)
+	_, err := s.db.W.ExecContext(ctx, `INSERT INTO needs_count(hour, event, value, n) VALUES (?, ?, ?, 1)
 		ON CONFLICT(hour, event, value) DO UPDATE SET n = n + 1`, c.Hour.Format(hourFormat), event, value)
 	if err != nil {
-		return fmt.Errorf("content: count %s: %w", event, err)
+		return fmt.Errorf("fleet: count %s: %w", event, err)
 	}
 	return nil
 }
@@ -108,9 +109,9 @@ func (s *Store) totemNeeds(ctx context.Context, rest string, args ...any) ([]Nee
 // eachNeed runs a query whose columns are a totem, an hour, an event, a
 // value and a count, and calls fn for each row.
 func (s *Store) eachNeed(ctx context.Context, fn func(totem string, c NeedsCount), query string, args ...any) error {
-	rows, err := s.r.QueryContext(ctx, query, args...)
+	rows, err := s.db.R.QueryContext(ctx, query, args...)
 	if err != nil {
-		return fmt.Errorf("content: needs: %w", err)
+		return fmt.Errorf("fleet: needs: %w", err)
 	}
 	defer rows.Close()
 	for rows.Next() {
@@ -131,16 +132,16 @@ const needsKept = 90 * 24 * time.Hour
 // NeedsReported notes that the portal was sent these figures (totem only),
 // and drops reported figures older than 90 days.
 func (s *Store) NeedsReported(ctx context.Context, sent []NeedsCount) error {
-	return s.ownTx(ctx, func(tx *sql.Tx) error {
+	return s.db.Tx(ctx, func(tx *sql.Tx) error {
 		for _, c := range sent {
 			if _, err := tx.ExecContext(ctx, "UPDATE needs_count SET reported = max(reported, ?) WHERE hour = ? AND event = ? AND value = ?",
 				c.N, c.Hour.Format(hourFormat), c.Event, c.Value); err != nil {
-				return fmt.Errorf("content: needs: %w", err)
+				return fmt.Errorf("fleet: needs: %w", err)
 			}
 		}
 		if _, err := tx.ExecContext(ctx, "DELETE FROM needs_count WHERE hour < ? AND reported >= n",
 			NeedsHour(time.Now().Add(-needsKept)).Format(hourFormat)); err != nil {
-			return fmt.Errorf("content: needs: %w", err)
+			return fmt.Errorf("fleet: needs: %w", err)
 		}
 		return nil
 	})
@@ -151,9 +152,7 @@ func (s *Store) NeedsReported(ctx context.Context, sent []NeedsCount) error {
 // report was lost with the old one. The portal keeps absolute counts, so a
 // figure sent twice counts once.
 func (s *Store) ResendNeeds(ctx context.Context, since time.Time) error {
-	s.writeMu.Lock()
-	defer s.writeMu.Unlock()
-	_, err := s.w.ExecContext(ctx, "UPDATE needs_count SET reported = 0 WHERE hour >= ?", NeedsHour(since).Format(hourFormat))
+	_, err := s.db.W.ExecContext(ctx, "UPDATE needs_count SET reported = 0 WHERE hour >= ?", NeedsHour(since).Format(hourFormat))
 	return err
 }
 
@@ -166,12 +165,12 @@ func (s *Store) RecordNeeds(ctx context.Context, totemID string, counts []NeedsC
 			return fmt.Errorf("counts[%d]: %w", i, err)
 		}
 	}
-	return s.ownTx(ctx, func(tx *sql.Tx) error {
+	return s.db.Tx(ctx, func(tx *sql.Tx) error {
 		for _, c := range counts {
 			if _, err := tx.ExecContext(ctx, `INSERT INTO needs_report(totem_id, hour, event, value, n) VALUES (?, ?, ?, ?, ?)
 				ON CONFLICT(totem_id, hour, event, value) DO UPDATE SET n = max(n, excluded.n)`,
 				totemID, c.Hour.Format(hourFormat), c.Event, c.Value, c.N); err != nil {
-				return fmt.Errorf("content: needs of %s: %w", totemID, err)
+				return fmt.Errorf("fleet: needs of %s: %w", totemID, err)
 			}
 		}
 		return nil
@@ -193,7 +192,7 @@ const maxNeedsBuckets = 10000
 // made by SQLite, period by period over the hour index (portal only).
 func (s *Store) NeedsReports(ctx context.Context, edges []time.Time, totems []string) ([]NeedsRow, error) {
 	if len(edges) < 2 || len(edges) > maxNeedsBuckets+1 {
-		return nil, fmt.Errorf("content: needs: %d period bounds", len(edges))
+		return nil, fmt.Errorf("fleet: needs: %d period bounds", len(edges))
 	}
 	periods := make([][2]string, len(edges)-1)
 	for i := range periods {
