@@ -112,7 +112,7 @@ export function locationsEditor(doc, texts, { disabled }) {
     const path = `locations[${i}]`;
     const text = (key, label, props = {}) => field(label, el("input", { type: "text", value: l[key] || "", ...props,
       on: { input: (e) => { if (e.target.value) l[key] = e.target.value; else delete l[key]; markDirty(); } } }), { path: `${path}.${key}` });
-    const coord = (idx, label) => el("input", { type: "text", inputmode: "decimal", autocomplete: "off", class: idx ? "lat" : "lon",
+    const coord = (idx) => el("input", { type: "text", inputmode: "decimal", autocomplete: "off", class: idx ? "lat" : "lon",
       value: Array.isArray(l.point) && Number.isFinite(l.point[idx]) ? String(l.point[idx]) : "",
       "aria-describedby": `${path}-where`,
       on: { input: (e) => {
@@ -125,7 +125,7 @@ export function locationsEditor(doc, texts, { disabled }) {
         where();
         placeMarkers();
       }, change: () => { active = i; placeMarkers(); focusActive(); } } });
-    const lat = coord(1, t("loc.lat")), lon = coord(0, t("loc.lon"));
+    const lat = coord(1), lon = coord(0);
     const whereBox = el("p", { class: "hint", id: `${path}-where`, "aria-live": "polite" });
     const where = () => {
       const p = l.point || [];
