@@ -1,8 +1,8 @@
 // Punto's service worker: pages and data once seen open again offline.
 // Network first (content changes), the cache when the network fails.
 "use strict";
-const CACHE = "punto-v2";
-const SHELL = ["/", "/assets/app.js", "/assets/style.css", "/assets/icon.svg", "/manifest.webmanifest"];
+const CACHE = "punto-v3";
+const SHELL = ["/", "/assets/app.js", "/assets/lib/toolkit.js", "/assets/style.css", "/assets/icon.svg", "/manifest.webmanifest"];
 
 self.addEventListener("install", (e) => {
   e.waitUntil(caches.open(CACHE).then((c) => c.addAll(SHELL)).then(() => self.skipWaiting()));

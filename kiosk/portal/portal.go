@@ -76,8 +76,7 @@ func Mount(app *fiber.App, cfg Config) error {
 	p.w, p.r = cfg.Store.PortalDB()
 	p.addrs = newAddrLimiter(addrAttempts, addrWindow)
 	p.routes(app)
-	p.ui(app)
-	return nil
+	return p.ui(app)
 }
 
 // routes is the editor API's route table, top to bottom. p.authed checks

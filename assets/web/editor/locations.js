@@ -1,7 +1,7 @@
 // Locations of a service: address fields and the point, placed by clicking
 // the map or by typing latitude and longitude (both kept in sync).
 
-import { el, t, state, field, checkbox, markDirty } from "./lib.js";
+import { el, t, state, field, checkbox, markDirty, asset } from "./lib.js";
 
 // ---- geometry: is a point inside the editor's territories? -----------------
 
@@ -40,9 +40,9 @@ export function loadMapLibre() {
   if (window.maplibregl) return Promise.resolve();
   if (!loading) {
     loading = new Promise((resolve, reject) => {
-      document.head.append(el("link", { rel: "stylesheet", href: "/assets/vendor/maplibre/maplibre-gl.css" }));
-      document.head.append(el("script", { src: "/assets/vendor/maplibre/maplibre-gl-csp.js", onload: resolve, onerror: reject }));
-    }).then(() => window.maplibregl.setWorkerUrl("/assets/vendor/maplibre/maplibre-gl-csp-worker.js"));
+      document.head.append(el("link", { rel: "stylesheet", href: asset("vendor/maplibre/maplibre-gl.css") }));
+      document.head.append(el("script", { src: asset("vendor/maplibre/maplibre-gl-csp.js"), onload: resolve, onerror: reject }));
+    }).then(() => window.maplibregl.setWorkerUrl(asset("vendor/maplibre/maplibre-gl-csp-worker.js")));
   }
   return loading;
 }
