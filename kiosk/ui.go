@@ -35,7 +35,6 @@ func (s *Server) ui() error {
 		}
 	}
 	s.app.Get("/assets/*", serveAsset)
-	s.app.Head("/assets/*", serveAsset)
 	page := func(name, contentType, cacheControl string) fiber.Handler {
 		return func(c *fiber.Ctx) error {
 			site, err := assets.Current()
