@@ -39,10 +39,20 @@ run: build
 test: deps lint
 	$(GO) test -race -count=1 -tags $(TAGS) ./...
 
+## lint: go vet, gofmt, and ESLint on assets/web (pinned in assets/package.json; run
+## when npm is there, and always on CI, where a missing npm fails)
 lint:
 	$(GO) vet -tags $(TAGS) ./...
 	@unformatted=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
 	if [ -n "$$unformatted" ]; then echo "gofmt would change: $$unformatted"; exit 1; fi
+	@if command -v npm >/dev/null 2>&1; then \
+		[ -x assets/node_modules/.bin/eslint ] || (cd assets && npm ci --no-audit --no-fund) || exit 1; \
+		cd assets && npx --no-install eslint web; \
+	elif [ -n "$$CI" ]; then \
+		echo "make lint: npm is missing, and CI needs ESLint (install Node.js and npm)"; exit 1; \
+	else \
+		echo "make lint: npm not found, ESLint skipped"; \
+	fi
 
 ## bench: nearby at 10k, 100k and 1M services beside SpatiaLite; feed fan-out to 2,000
 ## totems, catch-up and snapshot (catalogs cached in $(BENCH_DIR))

@@ -2,6 +2,10 @@ module github.com/punto-totem/punto
 
 go 1.26.8
 
+// npm's packages for the browser code (make vendor, make lint); one of
+// ESLint's ships Go source, which is not ours to build or vet.
+ignore ./assets/node_modules
+
 require (
 	github.com/BurntSushi/toml v1.6.0
 	github.com/chromedp/cdproto v0.0.0-20260714215040-dc233986426f

@@ -63,10 +63,11 @@ func (m *Messages) Localize(lang, id string, count ...int) content.Localized {
 	return content.Localized{Text: id, Lang: "und"}
 }
 
-// Catalog returns every UI message for lang as the browser needs it: a
-// simple message as its template text ("Closes at {{.Time}}"), a plural
-// one as its CLDR forms ({"one": …, "other": …}) for Intl.PluralRules to
-// choose from. A message missing in lang comes from English.
+// Catalog returns every UI message for lang as the browser needs it: its
+// ICU text ("Closes at {time}", "{count, plural, one {…} other {…}}"),
+// which the toolkit renders (assets/web/lib/toolkit.js); a go-i18n plural
+// table, which locales/ no longer holds, as its CLDR forms. A message
+// missing in lang comes from English.
 func (m *Messages) Catalog(lang string) map[string]any {
 	out := map[string]any{}
 	for _, tag := range []string{"en", baseTag(lang)} {

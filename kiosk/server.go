@@ -168,8 +168,7 @@ func (s *Server) routes() error {
 			return err
 		}
 	}
-	s.ui()
-	return nil
+	return s.ui()
 }
 
 // App exposes the Fiber app (for tests and for mounting more routes).

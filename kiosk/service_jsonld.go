@@ -5,7 +5,6 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"io/fs"
 	"net/url"
 	"strings"
 	"time"
@@ -26,7 +25,7 @@ var schemaDays = [7]string{"Monday", "Tuesday", "Wednesday", "Thursday", "Friday
 // unknown service still gets the page (the app says it is gone), without
 // the description.
 func (s *Server) servicePage(c *fiber.Ctx) error {
-	page, err := fs.ReadFile(assets.Web(), "index.html")
+	page, err := assets.Page("index.html")
 	if err != nil {
 		return err
 	}

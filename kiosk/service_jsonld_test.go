@@ -55,7 +55,7 @@ func jsonLD(t *testing.T, srv *Server, target string) map[string]any {
 	}
 	body, _ := io.ReadAll(res.Body)
 	page := string(body)
-	if res.StatusCode != 200 || !strings.Contains(page, `<script src="/assets/app.js" defer></script>`) {
+	if res.StatusCode != 200 || !strings.Contains(page, `/app.js"></script>`) {
 		t.Fatalf("%s: %d, not the app's page", target, res.StatusCode)
 	}
 	if res.Header.Get("Content-Security-Policy") == "" {

@@ -78,8 +78,7 @@ func Mount(app *fiber.App, cfg Config) error {
 	p := &portal{cfg: cfg, ed: cfg.Editorial, st: cfg.Editorial.Catalog(), fl: cfg.Totems, log: cfg.Log, now: func() time.Time { return cfg.Now().UTC() }}
 	p.addrs = newAddrLimiter(addrAttempts, addrWindow)
 	p.routes(app)
-	p.ui(app)
-	return nil
+	return p.ui(app)
 }
 
 // routes is the editor API's route table, top to bottom. p.authed checks

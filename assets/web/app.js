@@ -2,7 +2,10 @@
 // Every word on screen comes from the node (/api/v1/ui, go-i18n files in
 // locales/); every service from the public API. Nothing is stored in the
 // browser: a visit lives in `state` and is forgotten when the screen idles.
-"use strict";
+// An ES module: it and the toolkit it imports are served under the same
+// hashed /assets/{hash}/ (see assets/site.go).
+
+import { el, format, request, asset, loadScript } from "./lib/toolkit.js";
 
 const $ = (sel) => document.querySelector(sel);
 const params = new URLSearchParams(location.search);
@@ -24,21 +27,6 @@ let node = null; // role, idle seconds, position, public URL
 
 // ---- helpers ----------------------------------------------------------
 
-function el(tag, props, ...children) {
-  const e = document.createElement(tag);
-  for (const [k, v] of Object.entries(props || {})) {
-    if (k === "on") for (const [ev, fn] of Object.entries(v)) e.addEventListener(ev, fn);
-    else if (k === "class") e.className = v;
-    else if (k.startsWith("aria-") || k.startsWith("data-") || k === "role" || k === "lang" || k === "dir" || k === "for") e.setAttribute(k, v);
-    else e[k] = v;
-  }
-  // Text in a language other than the page's (a fallback) keeps its own
-  // direction: English inside an Arabic page reads left to right.
-  if (props && props.lang && !props.dir) e.setAttribute("dir", "auto");
-  for (const c of children.flat()) if (c !== null && c !== undefined && c !== false) e.append(c);
-  return e;
-}
-
 // withNumbers keeps phone numbers and other digit runs left to right inside
 // right-to-left text (<bdi dir=ltr>), so "+39 000 000 1000" never reads
 // backwards in Arabic or Urdu.
@@ -53,24 +41,14 @@ function withNumbers(text) {
   return out;
 }
 
-// t renders a message: {{.Name}} placeholders, and plural forms chosen by
-// the language's CLDR rules when vars.Count is given.
+// t renders a message of the node's catalog (ICU: {name} placeholders,
+// {count, plural, …} forms) in the visitor's language.
 function t(id, vars = {}) {
-  let m = state.ui && state.ui.messages[id];
-  if (m === undefined) return id;
-  if (typeof m === "object") {
-    const form = new Intl.PluralRules(state.lang).select(vars.Count);
-    m = m[form] || m.other;
-  }
-  return m.replace(/\{\{\s*\.(\w+)\s*\}\}/g, (_, k) => (vars[k] !== undefined ? String(vars[k]) : ""));
+  const m = state.ui && state.ui.messages[id];
+  return typeof m === "string" ? format(m, vars, state.lang) : id;
 }
 
-async function getJSON(path) {
-  const res = await fetch(path, { headers: { Accept: "application/json" } });
-  const body = await res.json();
-  if (!res.ok) throw Object.assign(new Error(body.error || res.statusText), { status: res.status });
-  return body;
-}
+const getJSON = (path) => request(path);
 
 function api(path, extra = {}) {
   const q = new URLSearchParams(extra);
@@ -87,8 +65,8 @@ function clock(iso) {
 }
 
 function distance(m) {
-  return m < 1000 ? t("ui.distance_m", { Meters: m.toLocaleString(state.lang) })
-    : t("ui.distance_km", { Km: (m / 1000).toLocaleString(state.lang, { maximumFractionDigits: 1 }) });
+  return m < 1000 ? t("ui.distance_m", { meters: m.toLocaleString(state.lang) })
+    : t("ui.distance_km", { km: (m / 1000).toLocaleString(state.lang, { maximumFractionDigits: 1 }) });
 }
 
 function romeDate(d) {
@@ -98,20 +76,20 @@ function romeDate(d) {
 // openLine says open now / closes at / opens next, in words.
 function openLine(open, status) {
   if (status === "temporarily_closed") return el("span", { class: "closed" }, t("ui.temporarily_closed"));
-  if (open.open) return el("span", { class: "open" }, `● ${t("ui.open_now")} · ${t("ui.closes_at", { Time: clock(open.closes_at) })}`);
+  if (open.open) return el("span", { class: "open" }, `● ${t("ui.open_now")} · ${t("ui.closes_at", { time: clock(open.closes_at) })}`);
   if (open.opens_at) {
     const at = new Date(open.opens_at);
     const tomorrow = romeDate(new Date(Date.now() + 86400000)) === romeDate(at);
     const today = romeDate(new Date()) === romeDate(at);
     const wd = ((at.getUTCDay() + 6) % 7) + 1;
     const day = today ? t("ui.today").toLowerCase() : tomorrow ? t("ui.tomorrow") : t(`weekday.${wd}`);
-    return el("span", { class: "closed" }, `○ ${t("ui.closed")} · ${t("ui.opens_at", { Day: day, Time: clock(open.opens_at) })}`);
+    return el("span", { class: "closed" }, `○ ${t("ui.closed")} · ${t("ui.opens_at", { day, time: clock(open.opens_at) })}`);
   }
   return el("span", { class: "closed" }, `○ ${t("ui.closed")}`);
 }
 
 function wayLine(r) {
-  return `${distance(r.distance_m)} · ${t("walk.minutes", { Count: r.walking_minutes })} · ${t(`direction.${r.direction}`)}`;
+  return `${distance(r.distance_m)} · ${t("walk.minutes", { count: r.walking_minutes })} · ${t(`direction.${r.direction}`)}`;
 }
 
 // tally counts one event of a visit in the totem's anonymous needs
@@ -120,8 +98,7 @@ function wayLine(r) {
 // no identifier and never what was typed; phones count nothing.
 function tally(event, value = "") {
   if (!node || node.role !== "totem") return;
-  fetch("/api/v1/tally", { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ event, value }), keepalive: true })
-    .catch(() => {});
+  request("/api/v1/tally", { method: "POST", body: { event, value }, keepalive: true }).catch(() => {});
 }
 
 // leftSearch counts a search screen left with nothing found (unless the
@@ -295,7 +272,7 @@ screens.attract = (view) => {
   clearInterval(attractTimer);
   attractTimer = setInterval(cycle, 2500);
   const start = el("button", { class: "attract", type: "button", on: { click: () => { clearInterval(attractTimer); tally("visit"); show("languages", null, false); } } },
-    el("img", { src: "/assets/icon.svg", alt: "", width: 160, height: 160 }),
+    el("img", { src: asset("icon.svg"), alt: "", width: 160, height: 160 }),
     el("span", { class: "brand" }, "Punto"), line);
   view.append(start);
 };
@@ -422,9 +399,9 @@ screens.results = async (view, arg) => {
 
 async function loadMapLibre() {
   if (window.maplibregl) return;
-  document.head.append(el("link", { rel: "stylesheet", href: "/assets/vendor/maplibre/maplibre-gl.css" }));
-  await loadScript("/assets/vendor/maplibre/maplibre-gl-csp.js");
-  window.maplibregl.setWorkerUrl("/assets/vendor/maplibre/maplibre-gl-csp-worker.js");
+  document.head.append(el("link", { rel: "stylesheet", href: asset("vendor/maplibre/maplibre-gl.css") }));
+  await loadScript(asset("vendor/maplibre/maplibre-gl-csp.js"));
+  window.maplibregl.setWorkerUrl(asset("vendor/maplibre/maplibre-gl-csp-worker.js"));
 }
 
 async function drawMap(box, results) {
@@ -497,14 +474,10 @@ const keyboardFor = { it: "italian", en: "english", fr: "french", es: "spanish",
   bn: "bengali", pa: "punjabi", ru: "russian", uk: "ukrainian" };
 let keyboardLib = null;
 
-function loadScript(src) {
-  return new Promise((resolve, reject) => document.head.append(el("script", { src, onload: resolve, onerror: reject })));
-}
-
 async function keyboard(pad, input, changed, submit) {
   if (!keyboardLib) {
-    document.head.append(el("link", { rel: "stylesheet", href: "/assets/vendor/simple-keyboard/index.css" }));
-    const [, layouts] = await Promise.all([loadScript("/assets/vendor/simple-keyboard/index.js"), getJSON("/assets/vendor/simple-keyboard/layouts.json")]);
+    document.head.append(el("link", { rel: "stylesheet", href: asset("vendor/simple-keyboard/index.css") }));
+    const [, layouts] = await Promise.all([loadScript(asset("vendor/simple-keyboard/index.js")), getJSON(asset("vendor/simple-keyboard/layouts.json"))]);
     keyboardLib = { Keyboard: window.SimpleKeyboard.default || window.SimpleKeyboard.SimpleKeyboard, layouts };
   }
   const names = [...new Set([keyboardFor[state.lang] || "english", state.lang === "it" ? "italian" : "english"])];
@@ -613,7 +586,7 @@ function hoursTable(hours, holidays) {
     return el("tr", { class: d.date === today ? "today" : "" },
       el("th", { scope: "row" }, t(`weekday.${d.weekday}`), d.date === today ? ` (${t("ui.today")})` : ""),
       el("td", { dir: "ltr" }, slots),
-      el("td", {}, hol ? t("ui.holiday", { Name: hol.name.text }) : ""));
+      el("td", {}, hol ? t("ui.holiday", { name: hol.name.text }) : ""));
   });
   return el("table", { class: "hours" }, el("tbody", {}, rows));
 }

@@ -1,8 +1,11 @@
 // Punto's service worker: pages and data once seen open again offline.
 // Network first (content changes), the cache when the network fails.
 "use strict";
-const CACHE = "punto-v2";
-const SHELL = ["/", "/assets/app.js", "/assets/style.css", "/assets/icon.svg", "/manifest.webmanifest"];
+// The node serves this file with the shell's files at their hashed URLs
+// (/assets/{hash}/app.js, see assets/site.go), so each release is a new
+// worker with a cache of its own, named after the hash; the old one goes.
+const SHELL = ["/", "/assets/app.js", "/assets/lib/toolkit.js", "/assets/style.css", "/assets/icon.svg", "/manifest.webmanifest"];
+const CACHE = `punto-${SHELL[1].split("/")[2]}`;
 
 self.addEventListener("install", (e) => {
   e.waitUntil(caches.open(CACHE).then((c) => c.addAll(SHELL)).then(() => self.skipWaiting()));
@@ -17,8 +20,9 @@ self.addEventListener("activate", (e) => {
 self.addEventListener("fetch", (e) => {
   const url = new URL(e.request.url);
   if (e.request.method !== "GET" || url.origin !== self.location.origin) return;
-  // The live channel streams; the editor holds a session: neither is cached.
-  if (url.pathname === "/api/v1/live" || url.pathname.startsWith("/editor")) return;
+  // The live channel streams; the editor holds a session: neither is
+  // cached, nor are the editor's own files.
+  if (url.pathname === "/api/v1/live" || url.pathname.startsWith("/editor") || /^\/assets\/[^/]+\/editor\//.test(url.pathname)) return;
   // Deep links are the one page.
   const key = url.pathname.startsWith("/s/") ? new Request(url.pathname + url.search) : e.request;
   e.respondWith(fetch(e.request).then((res) => {

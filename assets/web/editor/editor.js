@@ -2,7 +2,7 @@
 // the catalog true. Plain modules, no build step. The shell: sign in and
 // out, the top bar, and the route table (#/services, #/services/{id}, …).
 
-import { el, t, $, state, setLang, api, publicAPI, notice, showError, field, dialog, clearFieldErrors, confirmLeave, markDirty, pick } from "./lib.js";
+import { el, t, $, state, setLang, api, publicAPI, notice, showError, field, dialog, clearFieldErrors, confirmLeave, markDirty, pick, asset } from "./lib.js";
 import { serviceList, alertList, pageList } from "./lists.js";
 import { recordScreen } from "./record.js";
 import { serviceSpec } from "./service_form.js";
@@ -117,7 +117,7 @@ function drawTop() {
   const terr = u.role === "admin" ? t("user.all_territories")
     : u.territories.map((id) => pick((state.territories.find((x) => x.id === id) || { name: { it: id } }).name)).join(", ");
   top.replaceChildren(
-    el("div", { class: "brand" }, el("img", { src: "/assets/icon.svg", alt: "", width: 28, height: 28 }), el("span", {}, t("app.title"))),
+    el("div", { class: "brand" }, el("img", { src: asset("icon.svg"), alt: "", width: 28, height: 28 }), el("span", {}, t("app.title"))),
     el("button", { type: "button", id: "menu-toggle", class: "menu-toggle", "aria-expanded": "false", "aria-controls": "top-nav",
       on: { click: (e) => {
         const open = !top.classList.contains("open");
@@ -244,7 +244,7 @@ async function showLogin(why) {
   const langBtn = el("button", { type: "button", class: "link", lang: state.lang === "it" ? "en" : "it", "aria-label": t("app.lang_toggle_label"), on: { click: toggleLang } }, t("app.lang_toggle"));
   const page = el("div", { class: "page login-page" },
     el("div", { class: "login-card" },
-      el("div", { class: "brand big" }, el("img", { src: "/assets/icon.svg", alt: "", width: 40, height: 40 }), el("span", {}, "Punto")),
+      el("div", { class: "brand big" }, el("img", { src: asset("icon.svg"), alt: "", width: 40, height: 40 }), el("span", {}, "Punto")),
       el("h1", { id: "login-h" }, t("login.title")),
       el("p", { class: "muted" }, t("login.intro")),
       box, form, el("p", { class: "lang-switch" }, langBtn)));

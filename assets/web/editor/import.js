@@ -3,7 +3,8 @@
 // totems at once, as a publish; a file with any bad row imports nothing,
 // and every problem is listed with its line (or JSON pointer) and field.
 
-import { el, t, state, api, field, select, notice, showError, ApiError } from "./lib.js";
+import { el, t, state, api, field, select, notice, showError } from "./lib.js";
+import { request } from "../lib/toolkit.js";
 
 const formats = [
   ["csv", ".csv,text/csv"],
@@ -15,25 +16,21 @@ const formats = [
 // upload sends the file as the request body. A CSRF refusal is retried
 // once with a fresh token, as api() does for JSON.
 async function upload(format, file, retried = false) {
-  let res;
   try {
-    res = await fetch(`/editor/api/import?format=${encodeURIComponent(format)}`, {
+    return await request(`/editor/api/import?format=${encodeURIComponent(format)}`, {
       method: "POST", credentials: "same-origin", cache: "no-store", body: file,
-      headers: { Accept: "application/json", "Content-Type": "application/octet-stream", "X-CSRF-Token": state.csrf },
+      headers: { "Content-Type": "application/octet-stream", "X-CSRF-Token": state.csrf },
     });
-  } catch {
-    throw Object.assign(new ApiError(0, { error: t("err.network") }), { network: true });
+  } catch (err) {
+    if (err.network) err.message = t("err.network");
+    if (err.status === 403 && err.code === "csrf" && !retried) {
+      const s = await api("GET", "/session");
+      state.csrf = s.csrf_token;
+      return upload(format, file, true);
+    }
+    if (err.status === 401 && state.onSignedOut) state.onSignedOut("expired");
+    throw err;
   }
-  const data = await res.json().catch(() => ({ error: res.statusText }));
-  if (res.ok) return data;
-  const err = new ApiError(res.status, data, res.headers.get("Retry-After"));
-  if (res.status === 403 && err.code === "csrf" && !retried) {
-    const s = await api("GET", "/session");
-    state.csrf = s.csrf_token;
-    return upload(format, file, true);
-  }
-  if (res.status === 401 && state.onSignedOut) state.onSignedOut("expired");
-  throw err;
 }
 
 // issueText says where a problem is: "services.csv, line 3 · status: …".

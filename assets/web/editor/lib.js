@@ -1,8 +1,12 @@
-// What every screen of the editor shares: building DOM, words, the API
-// (session, CSRF token, errors) and a few dialogs. User text only ever
-// reaches the page as text nodes or attribute values, never as HTML.
+// What every screen of the editor shares: its words, the API (session,
+// CSRF token, errors) and a few dialogs, on the toolkit that the public
+// app uses too (../lib/toolkit.js). User text only ever reaches the page
+// as text nodes or attribute values, never as HTML.
 
-import { strings } from "./i18n.js";
+import { el, format, request, HttpError } from "../lib/toolkit.js";
+
+export { el, asset } from "../lib/toolkit.js";
+export { HttpError as ApiError };
 
 export const state = {
   lang: "it", // the editor's own language: it or en
@@ -36,27 +40,15 @@ export function setLang(lang) {
 export const $ = (sel, root = document) => root.querySelector(sel);
 export const $$ = (sel, root = document) => [...root.querySelectorAll(sel)];
 
-// el builds an element: props are properties, except class, on (event
-// handlers), and aria-*/data-*/role/for/lang/dir/… which are attributes.
-export function el(tag, props, ...children) {
-  const e = document.createElement(tag);
-  for (const [k, v] of Object.entries(props || {})) {
-    if (v === undefined || v === null || v === false && (k.startsWith("aria-") || k.startsWith("data-"))) continue;
-    if (k === "on") for (const [ev, fn] of Object.entries(v)) e.addEventListener(ev, fn);
-    else if (k === "class") e.className = v;
-    else if (/^(aria-|data-)/.test(k) || ["role", "for", "lang", "dir", "list", "form", "inputmode", "autocomplete", "pattern", "scope"].includes(k)) e.setAttribute(k, v);
-    else e[k] = v;
-  }
-  for (const c of children.flat(Infinity)) if (c !== null && c !== undefined && c !== false) e.append(c);
-  return e;
-}
+// The editor's words, in Italian and English (locales/editor/*.toml): the
+// portal writes them into the page as a JSON data block.
+const messages = JSON.parse(document.getElementById("editor-messages")?.textContent || "{}");
 
-// t gives the editor's words in its language, {name} filled in.
+// t gives the editor's words in its language (else Italian), with {name}
+// placeholders and {n, plural, …} forms filled in.
 export function t(id, vars = {}) {
-  // A count of one may have its own form: "1 mancante", "2 mancanti".
-  if (vars.n === 1 && strings[state.lang][`${id}.one`]) id = `${id}.one`;
-  const m = strings[state.lang][id] ?? strings.it[id] ?? id;
-  return m.replace(/\{(\w+)\}/g, (_, k) => (vars[k] !== undefined ? String(vars[k]) : ""));
+  const m = messages[state.lang]?.[id] ?? messages.it?.[id];
+  return m === undefined ? id : format(m, vars, state.lang);
 }
 
 // cat gives a catalog word (category.info, weekday.1, holiday.…) from the
@@ -103,36 +95,16 @@ export const clone = (v) => (v === undefined ? undefined : JSON.parse(JSON.strin
 
 // ---- the API ---------------------------------------------------------------
 
-// ApiError is an answer of the editor API other than 2xx.
-export class ApiError extends Error {
-  constructor(status, body, retryAfter) {
-    super(body.error || `HTTP ${status}`);
-    this.status = status;
-    this.code = body.code || "";
-    this.field = body.field || "";
-    this.body = body;
-    this.retryAfter = Number(body.retry_after_s || retryAfter || 0);
-  }
-}
-
+// send calls the editor API: no cache, the session cookie, and on a
+// write the CSRF token. An ApiError with status 0 is no answer at all.
 async function send(method, path, body) {
-  const headers = { Accept: "application/json" };
-  const opts = { method, headers, credentials: "same-origin", cache: "no-store" };
-  if (body !== undefined) {
-    headers["Content-Type"] = "application/json";
-    opts.body = JSON.stringify(body);
-  }
-  if (method !== "GET") headers["X-CSRF-Token"] = state.csrf;
-  let res;
+  const headers = method === "GET" ? {} : { "X-CSRF-Token": state.csrf };
   try {
-    res = await fetch(`/editor/api${path}`, opts);
-  } catch {
-    throw Object.assign(new ApiError(0, { error: t("err.network") }), { network: true });
+    return await request(`/editor/api${path}`, { method, body, headers, credentials: "same-origin", cache: "no-store" });
+  } catch (err) {
+    if (err.network) err.message = t("err.network");
+    throw err;
   }
-  if (res.status === 204) return null;
-  const data = await res.json().catch(() => ({ error: res.statusText }));
-  if (!res.ok) throw new ApiError(res.status, data, res.headers.get("Retry-After"));
-  return data;
 }
 
 // api calls the editor API. A 401 ends the session in the UI (back to the
@@ -165,10 +137,8 @@ function signedOut(why) {
 }
 
 // publicAPI reads the node's public API (catalog words).
-export async function publicAPI(path) {
-  const res = await fetch(`/api/v1/${path}`, { headers: { Accept: "application/json" } });
-  if (!res.ok) throw new ApiError(res.status, await res.json().catch(() => ({})));
-  return res.json();
+export function publicAPI(path) {
+  return request(`/api/v1/${path}`);
 }
 
 // ---- messages and errors ---------------------------------------------------
@@ -202,7 +172,7 @@ function errorText(err) {
 // that field in form (the element with data-field equal to the path, or
 // its nearest named parent path).
 export function showError(err, box, form) {
-  if (!(err instanceof ApiError)) {
+  if (!(err instanceof HttpError)) {
     console.error(err);
     notice(box, t("err.generic", { msg: err.message }), "error");
     return;

@@ -1,7 +1,7 @@
 // Locations of a service: address fields and the point, placed by clicking
 // the map or by typing latitude and longitude (both kept in sync).
 
-import { el, t, state, field, checkbox, markDirty } from "./lib.js";
+import { el, t, state, field, checkbox, markDirty, asset } from "./lib.js";
 
 // ---- geometry: is a point inside the editor's territories? -----------------
 
@@ -40,9 +40,9 @@ export function loadMapLibre() {
   if (window.maplibregl) return Promise.resolve();
   if (!loading) {
     loading = new Promise((resolve, reject) => {
-      document.head.append(el("link", { rel: "stylesheet", href: "/assets/vendor/maplibre/maplibre-gl.css" }));
-      document.head.append(el("script", { src: "/assets/vendor/maplibre/maplibre-gl-csp.js", onload: resolve, onerror: reject }));
-    }).then(() => window.maplibregl.setWorkerUrl("/assets/vendor/maplibre/maplibre-gl-csp-worker.js"));
+      document.head.append(el("link", { rel: "stylesheet", href: asset("vendor/maplibre/maplibre-gl.css") }));
+      document.head.append(el("script", { src: asset("vendor/maplibre/maplibre-gl-csp.js"), onload: resolve, onerror: reject }));
+    }).then(() => window.maplibregl.setWorkerUrl(asset("vendor/maplibre/maplibre-gl-csp-worker.js")));
   }
   return loading;
 }
@@ -112,7 +112,7 @@ export function locationsEditor(doc, texts, { disabled }) {
     const path = `locations[${i}]`;
     const text = (key, label, props = {}) => field(label, el("input", { type: "text", value: l[key] || "", ...props,
       on: { input: (e) => { if (e.target.value) l[key] = e.target.value; else delete l[key]; markDirty(); } } }), { path: `${path}.${key}` });
-    const coord = (idx, label) => el("input", { type: "text", inputmode: "decimal", autocomplete: "off", class: idx ? "lat" : "lon",
+    const coord = (idx) => el("input", { type: "text", inputmode: "decimal", autocomplete: "off", class: idx ? "lat" : "lon",
       value: Array.isArray(l.point) && Number.isFinite(l.point[idx]) ? String(l.point[idx]) : "",
       "aria-describedby": `${path}-where`,
       on: { input: (e) => {
@@ -125,7 +125,7 @@ export function locationsEditor(doc, texts, { disabled }) {
         where();
         placeMarkers();
       }, change: () => { active = i; placeMarkers(); focusActive(); } } });
-    const lat = coord(1, t("loc.lat")), lon = coord(0, t("loc.lon"));
+    const lat = coord(1), lon = coord(0);
     const whereBox = el("p", { class: "hint", id: `${path}-where`, "aria-live": "polite" });
     const where = () => {
       const p = l.point || [];

@@ -3,7 +3,7 @@
 // language, category or service, with a CSV export in which every small
 // count is hidden. Charts are drawn by uPlot (vendored from npm).
 
-import { el, t, state, api, pick, cat, showError, field, select } from "./lib.js";
+import { el, t, state, api, pick, cat, showError, field, select, asset } from "./lib.js";
 
 let uplotLoading = null;
 
@@ -11,8 +11,8 @@ function loadUPlot() {
   if (window.uPlot) return Promise.resolve();
   if (!uplotLoading) {
     uplotLoading = new Promise((resolve, reject) => {
-      document.head.append(el("link", { rel: "stylesheet", href: "/assets/vendor/uplot/uPlot.min.css" }));
-      document.head.append(el("script", { src: "/assets/vendor/uplot/uPlot.iife.min.js", onload: resolve, onerror: reject }));
+      document.head.append(el("link", { rel: "stylesheet", href: asset("vendor/uplot/uPlot.min.css") }));
+      document.head.append(el("script", { src: asset("vendor/uplot/uPlot.iife.min.js"), onload: resolve, onerror: reject }));
     });
   }
   return uplotLoading;

@@ -3,7 +3,8 @@
 // and this draws it with the public UI's own stylesheet and words, inside
 // a shadow root so neither stylesheet leaks into the other.
 
-import { el, t, state, api, dialog, notice, showError, publicAPI, langName, rtl } from "./lib.js";
+import { el, t, state, api, dialog, notice, showError, publicAPI, langName, rtl, asset } from "./lib.js";
+import { format } from "../lib/toolkit.js";
 
 const uiCache = {};
 
@@ -12,14 +13,12 @@ async function publicWords(lang) {
   return uiCache[lang];
 }
 
-// pt renders a message of the public UI: {{.Name}} placeholders, plural
-// forms by the language's CLDR rules when vars.Count is given.
+// words gives pt, which renders a message of the public UI in lang as
+// the public app does (the toolkit's ICU format).
 function words(ui, lang) {
   return (id, vars = {}) => {
-    let m = ui.messages[id];
-    if (m === undefined) return id;
-    if (typeof m === "object") m = m[new Intl.PluralRules(lang).select(vars.Count)] || m.other;
-    return m.replace(/\{\{\s*\.(\w+)\s*\}\}/g, (_, k) => (vars[k] !== undefined ? String(vars[k]) : ""));
+    const m = ui.messages[id];
+    return typeof m === "string" ? format(m, vars, lang) : id;
   };
 }
 
@@ -40,7 +39,7 @@ function detail(s, lang, pt) {
   parts.push(el("p", { class: "status" }, openLine(s, lang, pt), s.by_appointment ? ` · ${pt("ui.by_appointment")}` : ""));
   if (s.description) parts.push(localized("p", s.description));
   if (loc) {
-    const way = loc.distance_m > 0 ? el("p", { class: "way" }, `${loc.distance_m.toLocaleString(lang)} m · ${pt("walk.minutes", { Count: loc.walking_minutes })} · ${pt(`direction.${loc.direction}`)}`) : null;
+    const way = loc.distance_m > 0 ? el("p", { class: "way" }, `${loc.distance_m.toLocaleString(lang)} m · ${pt("walk.minutes", { count: loc.walking_minutes })} · ${pt(`direction.${loc.direction}`)}`) : null;
     parts.push(section("ui.address", el("p", {}, [loc.address, loc.comune].filter(Boolean).join(", ")), way));
   }
   parts.push(section("ui.hours", hoursTable(s.hours, lang, pt)));
@@ -69,14 +68,14 @@ function nameIn(tag, lang) {
 function openLine(s, lang, pt) {
   const open = s.open || {};
   if (s.status === "temporarily_closed") return el("span", { class: "closed" }, pt("ui.temporarily_closed"));
-  if (open.open) return el("span", { class: "open" }, `● ${pt("ui.open_now")} · ${pt("ui.closes_at", { Time: clock(open.closes_at, lang) })}`);
+  if (open.open) return el("span", { class: "open" }, `● ${pt("ui.open_now")} · ${pt("ui.closes_at", { time: clock(open.closes_at, lang) })}`);
   if (open.opens_at) {
     const at = new Date(open.opens_at);
     const today = romeDate(new Date()) === romeDate(at);
     const tomorrow = romeDate(new Date(Date.now() + 86400000)) === romeDate(at);
     const wd = ((at.getUTCDay() + 6) % 7) + 1;
     const day = today ? pt("ui.today").toLowerCase() : tomorrow ? pt("ui.tomorrow") : pt(`weekday.${wd}`);
-    return el("span", { class: "closed" }, `○ ${pt("ui.closed")} · ${pt("ui.opens_at", { Day: day, Time: clock(open.opens_at, lang) })}`);
+    return el("span", { class: "closed" }, `○ ${pt("ui.closed")} · ${pt("ui.opens_at", { day, time: clock(open.opens_at, lang) })}`);
   }
   return el("span", { class: "closed" }, `○ ${pt("ui.closed")}`);
 }
@@ -88,7 +87,7 @@ function hoursTable(hours, lang, pt) {
     return el("tr", { class: d.date === today ? "today" : "" },
       el("th", { scope: "row" }, pt(`weekday.${d.weekday}`), d.date === today ? ` (${pt("ui.today")})` : ""),
       el("td", { dir: "ltr" }, slots),
-      el("td", {}, d.holiday ? pt("ui.holiday", { Name: pt(`holiday.${d.holiday}`) }) : ""));
+      el("td", {}, d.holiday ? pt("ui.holiday", { name: pt(`holiday.${d.holiday}`) }) : ""));
   });
   return el("table", { class: "hours" }, el("tbody", {}, rows));
 }
@@ -115,8 +114,8 @@ export async function openPreview(id, published = false) {
           el("span", { class: "nav fake" }, `← ${pt("ui.back")}`), el("span", { class: "nav fake" }, pt("ui.home"))),
         el("main", {}, el("div", { class: "page" }, detail(view.service, lang, pt))));
       root.replaceChildren(
-        el("link", { rel: "stylesheet", href: "/assets/style.css" }),
-        el("link", { rel: "stylesheet", href: "/editor/preview.css" }),
+        el("link", { rel: "stylesheet", href: asset("style.css") }),
+        el("link", { rel: "stylesheet", href: asset("editor/preview.css") }),
         screen);
       box.hidden = true;
     } catch (err) {
