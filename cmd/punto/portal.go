@@ -8,22 +8,14 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"net"
-	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
-	"time"
 
-	"github.com/gofiber/fiber/v2"
 	"github.com/paulmach/orb"
-	"github.com/prometheus/client_golang/prometheus"
 	"github.com/punto-totem/punto/content"
 	"github.com/punto-totem/punto/editorial"
 	"github.com/punto-totem/punto/fleet"
-	"github.com/punto-totem/punto/kiosk"
-	"github.com/punto-totem/punto/kiosk/relay"
-	"github.com/punto-totem/punto/portal"
 )
 
 const portalUsage = `Usage:
@@ -49,136 +41,11 @@ func runPortal(ctx context.Context, args []string, stdin io.Reader, stdout, stde
 			return nil
 		}
 	}
-	fs := flag.NewFlagSet("portal", flag.ContinueOnError)
-	db := fs.String("db", "data/portal.db", "master catalog `file` (SQLite)")
-	addr := fs.String("addr", ":8090", "listen `address`")
-	keyPath := fs.String("key", "data/portal.key", "the portal's ed25519 signing key `file` (PEM); created if missing")
-	demo := fs.Bool("demo", false, "create the demo catalog at --db if missing, and a demo admin account")
-	demoToken := fs.String("demo-totem-token", "", "with --demo: register the totem \"demo-totem\" and write its token to this `file`")
-	lat := fs.Float64("lat", content.DemoTotem[1], "latitude phones start from when they share no position")
-	lon := fs.Float64("lon", content.DemoTotem[0], "longitude phones start from when they share no position")
-	publicURL := fs.String("public-url", "", "the `URL` phones reach the portal at (default http://localhost, or https:// with --tls-cert, and --addr's port)")
-	ttl := fs.Duration("batch-ttl", 5*time.Minute, "how long a signed batch stays valid: totems refuse one delivered later")
-	heartbeat := fs.Duration("heartbeat", 30*time.Second, "how often totems report: one silent for two intervals is shown offline")
-	webhook := fs.String("webhook", "", "`URL` told by POST (JSON) when a totem goes offline, falls behind or comes back")
-	secure := fs.Bool("secure-cookies", false, "mark editor cookies Secure (set when a TLS proxy fronts the portal)")
-	tlsCert := fs.String("tls-cert", "", "serve HTTPS (and wss:// to totems) with this certificate `file` (PEM, the chain after the certificate); reread on SIGHUP")
-	tlsKey := fs.String("tls-key", "", "the certificate's private key `file` (PEM)")
-	trusted := newListFlag(fs, "trusted-proxy", "`address` or CIDR range of a reverse proxy in front of the portal, whose X-Forwarded-For and X-Forwarded-Proto are believed (repeat, or separate with commas)")
-	if err := parseConfig(fs, args, stderr); err != nil {
-		return err
-	}
-	if *ttl < 10*time.Second || *ttl > 24*time.Hour {
-		return usagef("portal: --batch-ttl must be between 10s and 24h")
-	}
-	if *heartbeat < time.Second || *heartbeat > time.Hour {
-		return usagef("portal: --heartbeat must be between 1s and 1h")
-	}
-	if *webhook != "" {
-		if u, err := url.Parse(*webhook); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-			return usagef("portal: --webhook must be an http or https URL")
-		}
-	}
-	if *demoToken != "" && !*demo {
-		return usagef("portal: --demo-totem-token needs --demo")
-	}
-	certs, err := loadCertificate("portal", *tlsCert, *tlsKey)
+	cfg, err := parsePortalConfig(args, stderr)
 	if err != nil {
 		return err
 	}
-	if err := checkProxies("portal", *trusted); err != nil {
-		return err
-	}
-	pos := orb.Point{*lon, *lat}
-	if err := content.ValidPoint(pos); err != nil {
-		return usagef("portal: --lat/--lon: %v", err)
-	}
-	if *publicURL == "" {
-		_, port, _ := net.SplitHostPort(*addr)
-		scheme := "http"
-		if certs != nil {
-			scheme = "https"
-		}
-		*publicURL = scheme + "://localhost:" + port
-	}
-	if u, err := url.Parse(*publicURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return usagef("portal: --public-url must be an http or https URL")
-	}
-	log := slog.New(slog.NewTextHandler(stderr, nil))
-	store, err := openCatalog(ctx, log, *db, *demo)
-	if err != nil {
-		return err
-	}
-	defer store.Close()
-	fl, err := fleet.Open(ctx, *db)
-	if err != nil {
-		return err
-	}
-	defer fl.Close()
-	if dir := filepath.Dir(*keyPath); dir != "" {
-		if err := os.MkdirAll(dir, 0o700); err != nil {
-			return err
-		}
-	}
-	key, created, err := content.LoadOrCreateKey(*keyPath)
-	if err != nil {
-		return err
-	}
-	pub := content.EncodePublicKey(key.Public().(ed25519.PublicKey))
-	if err := os.WriteFile(*keyPath+".pub", []byte(pub+"\n"), 0o644); err != nil {
-		return err
-	}
-	if created {
-		log.Info("created a new signing key", "key", *keyPath)
-	}
-	ed, err := editorial.Open(ctx, editorial.Config{Catalog: store, Totems: fl})
-	if err != nil {
-		return err
-	}
-	defer ed.Close()
-	if *demo {
-		if err := demoAccounts(ctx, store, ed, fl, log, stdout, filepath.Dir(*db), *demoToken, pos); err != nil {
-			return err
-		}
-	}
-	var srv *kiosk.Server
-	reg := prometheus.NewRegistry()
-	hub, err := relay.NewHub(relay.HubConfig{
-		Store: store, Fleet: fl, Key: key, Log: log, TTL: *ttl, Registry: reg, Heartbeat: *heartbeat, Webhook: *webhook,
-		OnPublish: func(a content.Affected) { srv.Notify(a) },
-	})
-	if err != nil {
-		return err
-	}
-	srv, err = kiosk.New(store, kiosk.Config{
-		Role: "portal", Position: pos, Version: version, Log: log, PublicURL: *publicURL, Metrics: reg, TrustedProxies: *trusted,
-		BodyLimit: portal.MaxUpload,
-		Mount: func(app *fiber.App) error {
-			app.Get(relay.Path, hub.Handler)
-			return portal.Mount(app, portal.Config{Editorial: ed, Totems: fl, Publisher: hub, Log: log, SecureCookies: *secure,
-				Fleet: func(ctx context.Context) (any, error) { return hub.State(ctx) }, Commander: hub, Heartbeat: *heartbeat})
-		},
-	})
-	if err != nil {
-		hub.Close()
-		return err
-	}
-	st, err := store.SyncState(ctx)
-	if err != nil {
-		return err
-	}
-	errc := make(chan error, 1)
-	go func() { errc <- serveNode(ctx, log, srv, *addr, certs, catalogAnswers(store)) }()
-	log.Info("portal serving", "addr", *addr, "db", *db, "seq", st.Seq, "editor", strings.TrimSuffix(*publicURL, "/")+"/editor", "public_key", pub)
-	select {
-	case err := <-errc:
-		hub.Close()
-		return fmt.Errorf("portal: %w", err)
-	case <-ctx.Done():
-		log.Info("shutting down")
-		hub.Close()
-		return srv.Shutdown()
-	}
+	return servePortal(ctx, cfg, stdout, stderr)
 }
 
 // openCatalog opens the catalog at path, creating the demo one first if
@@ -201,13 +68,13 @@ func openCatalog(ctx context.Context, log *slog.Logger, path string, demo bool) 
 // demoAccounts makes sure the demo has an admin to sign in with and,
 // if asked, a registered totem, and prints the admin's credentials. They
 // are generated on the first run and kept beside the catalog.
-func demoAccounts(ctx context.Context, store *content.Store, ed *editorial.Store, fl *fleet.Store, log *slog.Logger, stdout io.Writer, dir, tokenFile string, pos orb.Point) error {
+func demoAccounts(ctx context.Context, ps *portalStores, cfg *PortalConfig, log *slog.Logger, stdout io.Writer) error {
 	const name = "demo-admin"
-	pwFile := filepath.Join(dir, "demo-admin.password")
+	pwFile := filepath.Join(filepath.Dir(cfg.DB), "demo-admin.password")
 	pw, err := os.ReadFile(pwFile)
 	if errors.Is(err, os.ErrNotExist) {
 		password := editorial.GeneratePassword()
-		if _, err := ed.CreateAccount(ctx, "command line", name, "admin", nil, password); err != nil {
+		if _, err := ps.editorial.CreateAccount(ctx, "command line", name, "admin", nil, password); err != nil {
 			return fmt.Errorf("demo admin: %w", err)
 		}
 		if err := os.WriteFile(pwFile, []byte(password+"\n"), 0o600); err != nil {
@@ -218,10 +85,11 @@ func demoAccounts(ctx context.Context, store *content.Store, ed *editorial.Store
 		return err
 	}
 	fmt.Fprintf(stdout, "\n  DEMO ONLY — editor sign-in for this demo portal:\n    user:     %s\n    password: %s\n\n", name, strings.TrimSpace(string(pw)))
+	tokenFile := cfg.DemoTotemToken
 	if tokenFile == "" {
 		return nil
 	}
-	token, err := fl.AddTotem(ctx, "demo-totem", "Demo totem", pos)
+	token, err := ps.fleet.AddTotem(ctx, "demo-totem", "Demo totem", cfg.Position)
 	if err != nil {
 		return err
 	}

@@ -11,6 +11,7 @@ import (
 	"net/url"
 	"os"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/paulmach/orb"
@@ -22,105 +23,176 @@ import (
 )
 
 func runTotem(ctx context.Context, args []string, stderr io.Writer) error {
-	fs := flag.NewFlagSet("totem", flag.ContinueOnError)
-	db := fs.String("db", "data/punto.db", "catalog `file` (SQLite)")
-	addr := fs.String("addr", ":8080", "listen `address`")
-	lat := fs.Float64("lat", content.DemoTotem[1], "the totem's latitude (WGS84)")
-	lon := fs.Float64("lon", content.DemoTotem[0], "the totem's longitude (WGS84)")
-	demo := fs.Bool("demo", false, "create the demo catalog at --db if the file does not exist")
-	idle := fs.Int("idle", 60, "`seconds` untouched before the screen returns to the start and forgets the visit")
-	totemID := fs.String("totem-id", "demo-totem", "this totem's `name`, for alerts aimed at chosen totems")
-	tilesPath := fs.String("tiles", "", "basemap `file` (MBTiles, vector or raster) the map draws; without it the map shows the territories only")
-	portalURL := fs.String("portal", "", "the portal's feed `URL` (wss://host/sync) to follow; without it the catalog changes only by hand")
-	portalKey := fs.String("portal-key", "", "the portal's public `key` (base64, as `punto portal key` prints it) or a file holding it")
-	token := fs.String("token", "", "this totem's `token`, issued by a portal admin (prefer --token-file)")
-	tokenFile := fs.String("token-file", "", "`file` holding this totem's token")
-	heartbeat := fs.Duration("heartbeat", 30*time.Second, "how often the totem reports its state to the portal")
-	insecure := fs.Bool("insecure-dev", false, "allow a plain ws:// portal (development only: batches are still signed, but the token travels in clear)")
-	portalCA := fs.String("portal-ca", "", "`file` (PEM) of the private CA the portal's certificate comes from: then only that CA is trusted (default: the system's roots)")
-	publicURL := fs.String("public-url", "", "the `URL` where phones reach this content (QR codes point there; default http://localhost and --addr's port)")
-	if err := parseConfig(fs, args, stderr); err != nil {
+	cfg, err := parseTotemConfig(args, stderr)
+	if err != nil {
 		return err
 	}
-	pos := orb.Point{*lon, *lat}
-	if *idle < 5 || *idle > 3600 {
+	return serveTotem(ctx, cfg, stderr)
+}
+
+// TotemConfig is what `punto totem` runs with. Each field is a flag, a
+// PUNTO_ variable and a key of the config file (config.go); the defaults
+// are the flags'.
+type TotemConfig struct {
+	DB          string        // the catalog (SQLite)
+	Addr        string        // listen address
+	Position    orb.Point     // where the totem stands
+	Demo        bool          // make the demo catalog at DB if missing
+	IdleSeconds int           // untouched this long, the screen starts again
+	TotemID     string        // this totem's name, for alerts and commands aimed at it
+	Tiles       string        // basemap file (MBTiles)
+	Portal      string        // the portal's feed URL to follow
+	PortalKey   string        // the portal's public key, or a file holding it
+	Token       string        // this totem's token (prefer TokenFile)
+	TokenFile   string        // a file holding it
+	Heartbeat   time.Duration // how often the totem reports to the portal
+	InsecureDev bool          // allow a plain ws:// portal
+	PortalCA    string        // the private CA of the portal's certificate
+	PublicURL   string        // where phones reach this content
+
+	follow     *relay.ClientConfig // set when Portal is
+	warnPublic bool                // PublicURL was made up: phones cannot reach it
+}
+
+// parseTotemConfig reads the totem's settings from args, the environment
+// and the config file, and checks them.
+func parseTotemConfig(args []string, stderr io.Writer) (*TotemConfig, error) {
+	cfg := &TotemConfig{}
+	fs := flag.NewFlagSet("totem", flag.ContinueOnError)
+	fs.StringVar(&cfg.DB, "db", "data/punto.db", "catalog `file` (SQLite)")
+	fs.StringVar(&cfg.Addr, "addr", ":8080", "listen `address`")
+	lat := fs.Float64("lat", content.DemoTotem[1], "the totem's latitude (WGS84)")
+	lon := fs.Float64("lon", content.DemoTotem[0], "the totem's longitude (WGS84)")
+	fs.BoolVar(&cfg.Demo, "demo", false, "create the demo catalog at --db if the file does not exist")
+	fs.IntVar(&cfg.IdleSeconds, "idle", 60, "`seconds` untouched before the screen returns to the start and forgets the visit")
+	fs.StringVar(&cfg.TotemID, "totem-id", "demo-totem", "this totem's `name`, for alerts aimed at chosen totems")
+	fs.StringVar(&cfg.Tiles, "tiles", "", "basemap `file` (MBTiles, vector or raster) the map draws; without it the map shows the territories only")
+	fs.StringVar(&cfg.Portal, "portal", "", "the portal's feed `URL` (wss://host/sync) to follow; without it the catalog changes only by hand")
+	fs.StringVar(&cfg.PortalKey, "portal-key", "", "the portal's public `key` (base64, as `punto portal key` prints it) or a file holding it")
+	fs.StringVar(&cfg.Token, "token", "", "this totem's `token`, issued by a portal admin (prefer --token-file)")
+	fs.StringVar(&cfg.TokenFile, "token-file", "", "`file` holding this totem's token")
+	fs.DurationVar(&cfg.Heartbeat, "heartbeat", 30*time.Second, "how often the totem reports its state to the portal")
+	fs.BoolVar(&cfg.InsecureDev, "insecure-dev", false, "allow a plain ws:// portal (development only: batches are still signed, but the token travels in clear)")
+	fs.StringVar(&cfg.PortalCA, "portal-ca", "", "`file` (PEM) of the private CA the portal's certificate comes from: then only that CA is trusted (default: the system's roots)")
+	fs.StringVar(&cfg.PublicURL, "public-url", "", "the `URL` where phones reach this content (QR codes point there; default http://localhost and --addr's port)")
+	if err := parseConfig(fs, args, stderr); err != nil {
+		return nil, err
+	}
+	cfg.Position = orb.Point{*lon, *lat}
+	return cfg, cfg.check()
+}
+
+// check validates the settings and fills those that follow from others.
+func (cfg *TotemConfig) check() error {
+	if cfg.IdleSeconds < 5 || cfg.IdleSeconds > 3600 {
 		return usagef("totem: --idle must be between 5 and 3600 seconds")
 	}
-	warnPublic := false
-	if *publicURL == "" {
-		_, port, _ := net.SplitHostPort(*addr)
-		*publicURL = "http://localhost:" + port
-		warnPublic = true
+	if cfg.PublicURL == "" {
+		_, port, _ := net.SplitHostPort(cfg.Addr)
+		cfg.PublicURL, cfg.warnPublic = "http://localhost:"+port, true
 	}
-	if u, err := url.Parse(*publicURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+	if !webURL(cfg.PublicURL) {
 		return usagef("totem: --public-url must be an http or https URL")
 	}
-	if err := content.ValidPoint(pos); err != nil {
+	if err := content.ValidPoint(cfg.Position); err != nil {
 		return usagef("totem: --lat/--lon: %v", err)
 	}
-	if *heartbeat < time.Second || *heartbeat > time.Hour {
+	if cfg.Heartbeat < time.Second || cfg.Heartbeat > time.Hour {
 		return usagef("totem: --heartbeat must be between 1s and 1h")
 	}
-	var follow *relay.ClientConfig
-	if *portalURL != "" {
-		var err error
-		if follow, err = followConfig(*portalURL, *portalKey, *token, *tokenFile, *totemID, *insecure); err != nil {
-			return err
+	if cfg.Portal == "" {
+		if cfg.PortalKey != "" || cfg.Token != "" || cfg.TokenFile != "" || cfg.PortalCA != "" {
+			return usagef("totem: --portal-key and --token need --portal")
 		}
-		if follow.TLS, err = portalTLS(*portalCA); err != nil {
-			return err
-		}
-	} else if *portalKey != "" || *token != "" || *tokenFile != "" || *portalCA != "" {
-		return usagef("totem: --portal-key and --token need --portal")
+		return nil
 	}
+	var err error
+	if cfg.follow, err = followConfig(cfg.Portal, cfg.PortalKey, cfg.Token, cfg.TokenFile, cfg.TotemID, cfg.InsecureDev); err != nil {
+		return err
+	}
+	cfg.follow.TLS, err = portalTLS(cfg.PortalCA)
+	return err
+}
+
+// totemStores are what a totem serves from: its catalog, its fleet
+// tables (needs figures, commands seen), and the basemap if any.
+type totemStores struct {
+	catalog *content.Store
+	fleet   *fleet.Store
+	tiles   *kiosk.Tiles
+}
+
+// Close closes what was opened.
+func (ts *totemStores) Close() error {
+	var errs []error
+	if ts.tiles != nil {
+		errs = append(errs, ts.tiles.Close())
+	}
+	if ts.fleet != nil {
+		errs = append(errs, ts.fleet.Close())
+	}
+	if ts.catalog != nil {
+		errs = append(errs, ts.catalog.Close())
+	}
+	return errors.Join(errs...)
+}
+
+func openTotem(ctx context.Context, cfg *TotemConfig, log *slog.Logger) (*totemStores, error) {
+	ts := &totemStores{}
+	var err error
+	if ts.catalog, err = openCatalog(ctx, log, cfg.DB, cfg.Demo); err != nil {
+		return nil, fmt.Errorf("totem: %w", err)
+	}
+	if ts.fleet, err = fleet.Open(ctx, cfg.DB); err != nil {
+		return nil, errors.Join(fmt.Errorf("totem: %w", err), ts.Close())
+	}
+	if cfg.Tiles != "" {
+		if err := existingFile(cfg.Tiles); err != nil {
+			return nil, errors.Join(fmt.Errorf("totem: --tiles: %w", err), ts.Close())
+		}
+		if ts.tiles, err = kiosk.OpenTiles(ctx, cfg.Tiles); err != nil {
+			return nil, errors.Join(err, ts.Close())
+		}
+	}
+	return ts, nil
+}
+
+// serveTotem runs a totem until ctx ends or the portal orders a restart:
+// the kiosk server and, when it follows a portal, the feed's client.
+func serveTotem(ctx context.Context, cfg *TotemConfig, stderr io.Writer) error {
 	log := slog.New(slog.NewTextHandler(stderr, nil))
-	if warnPublic {
-		log.Warn("QR codes point to this machine, which visitors' phones cannot reach: set --public-url to the portal's address", "public_url", *publicURL)
+	if cfg.warnPublic {
+		log.Warn("QR codes point to this machine, which visitors' phones cannot reach: set --public-url to the portal's address", "public_url", cfg.PublicURL)
 	}
-	store, err := openCatalog(ctx, log, *db, *demo)
+	ts, err := openTotem(ctx, cfg, log)
 	if err != nil {
-		return fmt.Errorf("totem: %w", err)
+		return err
 	}
-	defer store.Close()
-	fl, err := fleet.Open(ctx, *db)
-	if err != nil {
-		return fmt.Errorf("totem: %w", err)
-	}
-	defer fl.Close()
-	var tiles *kiosk.Tiles
-	if *tilesPath != "" {
-		if err := existingFile(*tilesPath); err != nil {
-			return fmt.Errorf("totem: --tiles: %w", err)
-		}
-		if tiles, err = kiosk.OpenTiles(ctx, *tilesPath); err != nil {
-			return err
-		}
-		defer tiles.Close()
-	}
+	defer ts.Close()
 	reg := prometheus.NewRegistry()
-	cfg := kiosk.Config{Tiles: tiles, TotemID: *totemID, Role: "totem", Position: pos, Version: version, Log: log, IdleSeconds: *idle, PublicURL: *publicURL, Metrics: reg, Needs: fl}
+	kcfg := kiosk.Config{Tiles: ts.tiles, TotemID: cfg.TotemID, Role: "totem", Position: cfg.Position, Version: version, Log: log,
+		IdleSeconds: cfg.IdleSeconds, PublicURL: cfg.PublicURL, Metrics: reg, Needs: ts.fleet}
+	// The client tells the server what it applied; the server is made
+	// after the client, whose state it reports.
+	var screens atomic.Pointer[kiosk.Server]
 	var client *relay.Client
-	var srv *kiosk.Server
-	if follow != nil {
-		follow.Store, follow.Fleet, follow.Log, follow.Version, follow.Metrics = store, fl, log, version, relay.NewMetrics(reg)
-		follow.Heartbeat, follow.Screens = *heartbeat, func() int { return srv.Screens() }
-		follow.OnApplied = func(a content.Affected) { srv.Notify(a) }
-		follow.OnCommand = func(cmd content.Command) error { return srv.Command(cmd) }
-		if client, err = relay.NewClient(*follow); err != nil {
+	if cfg.follow != nil {
+		if client, err = newFollower(cfg, ts, log, reg, &screens); err != nil {
 			return err
 		}
-		cfg.Feed = func() any { return client.Status() }
-		cfg.Ready = func() error {
+		kcfg.Feed = func() any { return client.Status() }
+		kcfg.Ready = func() error {
 			if !client.Status().Synced {
 				return errors.New("not yet in step with the portal")
 			}
 			return nil
 		}
 	}
-	srv, err = kiosk.New(store, cfg)
+	srv, err := kiosk.New(ts.catalog, kcfg)
 	if err != nil {
 		return err
 	}
+	screens.Store(srv)
 	var restart <-chan struct{}
 	if client != nil {
 		restart = client.Restart()
@@ -129,13 +201,47 @@ func runTotem(ctx context.Context, args []string, stderr io.Writer) error {
 		go func() { client.Run(runCtx); close(done) }()
 		defer func() { stopClient(); <-done }()
 	}
-	st, err := store.Stats(ctx)
+	return runTotemServer(ctx, cfg, ts, srv, log, restart)
+}
+
+// newFollower is the feed's client of a totem that follows a portal; what
+// it applies and the commands it receives go to the screens, once they
+// exist.
+func newFollower(cfg *TotemConfig, ts *totemStores, log *slog.Logger, reg *prometheus.Registry, screens *atomic.Pointer[kiosk.Server]) (*relay.Client, error) {
+	follow := *cfg.follow
+	follow.Store, follow.Fleet, follow.Log, follow.Version, follow.Metrics = ts.catalog, ts.fleet, log, version, relay.NewMetrics(reg)
+	follow.Heartbeat = cfg.Heartbeat
+	follow.Screens = func() int {
+		if srv := screens.Load(); srv != nil {
+			return srv.Screens()
+		}
+		return 0
+	}
+	follow.OnApplied = func(a content.Affected) {
+		if srv := screens.Load(); srv != nil {
+			srv.Notify(a)
+		}
+	}
+	follow.OnCommand = func(cmd content.Command) error {
+		srv := screens.Load()
+		if srv == nil {
+			return errors.New("totem: the screens are not up yet")
+		}
+		return srv.Command(cmd)
+	}
+	return relay.NewClient(follow)
+}
+
+// runTotemServer serves until the server fails, ctx ends or the portal
+// orders a restart.
+func runTotemServer(ctx context.Context, cfg *TotemConfig, ts *totemStores, srv *kiosk.Server, log *slog.Logger, restart <-chan struct{}) error {
+	st, err := ts.catalog.Stats(ctx)
 	if err != nil {
 		return err
 	}
 	errc := make(chan error, 1)
-	go func() { errc <- serveNode(ctx, log, srv, *addr, nil, catalogAnswers(store)) }()
-	log.Info("totem serving", "addr", *addr, "db", *db, "services", st.Services, "lat", *lat, "lon", *lon)
+	go func() { errc <- serveNode(ctx, log, srv, cfg.Addr, nil, catalogAnswers(ts.catalog)) }()
+	log.Info("totem serving", "addr", cfg.Addr, "db", cfg.DB, "services", st.Services, "lat", cfg.Position[1], "lon", cfg.Position[0])
 	select {
 	case err := <-errc:
 		return fmt.Errorf("totem: %w", err)

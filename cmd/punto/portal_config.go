@@ -1,0 +1,103 @@
+package main
+
+import (
+	"flag"
+	"io"
+	"net"
+	"net/url"
+	"time"
+
+	"github.com/paulmach/orb"
+	"github.com/punto-totem/punto/content"
+)
+
+// PortalConfig is what `punto portal` runs with. Each field is a flag, a
+// PUNTO_ variable and a key of the config file (config.go); the defaults
+// are the flags'.
+type PortalConfig struct {
+	DB             string        // the master catalog (SQLite)
+	Addr           string        // listen address
+	Key            string        // the ed25519 signing key file (PEM), made if missing
+	Demo           bool          // make the demo catalog and a demo admin
+	DemoTotemToken string        // with Demo: register demo-totem, its token written here
+	Position       orb.Point     // where phones that share no position start from
+	PublicURL      string        // where phones reach the portal
+	BatchTTL       time.Duration // how long a signed batch stays valid
+	Heartbeat      time.Duration // how often totems report
+	Webhook        string        // told when a totem goes offline, falls behind or comes back
+	SecureCookies  bool          // editor cookies are Secure (a TLS proxy fronts the portal)
+	TLSCert        string        // serve HTTPS with this certificate (PEM chain)
+	TLSKey         string        // and this key
+	TrustedProxies []string      // reverse proxies whose forwarding headers are believed
+
+	certs *certificate // loaded from TLSCert and TLSKey
+}
+
+// parsePortalConfig reads the portal's settings from args, the
+// environment and the config file, and checks them.
+func parsePortalConfig(args []string, stderr io.Writer) (*PortalConfig, error) {
+	cfg := &PortalConfig{}
+	fs := flag.NewFlagSet("portal", flag.ContinueOnError)
+	fs.StringVar(&cfg.DB, "db", "data/portal.db", "master catalog `file` (SQLite)")
+	fs.StringVar(&cfg.Addr, "addr", ":8090", "listen `address`")
+	fs.StringVar(&cfg.Key, "key", "data/portal.key", "the portal's ed25519 signing key `file` (PEM); created if missing")
+	fs.BoolVar(&cfg.Demo, "demo", false, "create the demo catalog at --db if missing, and a demo admin account")
+	fs.StringVar(&cfg.DemoTotemToken, "demo-totem-token", "", "with --demo: register the totem \"demo-totem\" and write its token to this `file`")
+	lat := fs.Float64("lat", content.DemoTotem[1], "latitude phones start from when they share no position")
+	lon := fs.Float64("lon", content.DemoTotem[0], "longitude phones start from when they share no position")
+	fs.StringVar(&cfg.PublicURL, "public-url", "", "the `URL` phones reach the portal at (default http://localhost, or https:// with --tls-cert, and --addr's port)")
+	fs.DurationVar(&cfg.BatchTTL, "batch-ttl", 5*time.Minute, "how long a signed batch stays valid: totems refuse one delivered later")
+	fs.DurationVar(&cfg.Heartbeat, "heartbeat", 30*time.Second, "how often totems report: one silent for two intervals is shown offline")
+	fs.StringVar(&cfg.Webhook, "webhook", "", "`URL` told by POST (JSON) when a totem goes offline, falls behind or comes back")
+	fs.BoolVar(&cfg.SecureCookies, "secure-cookies", false, "mark editor cookies Secure (set when a TLS proxy fronts the portal)")
+	fs.StringVar(&cfg.TLSCert, "tls-cert", "", "serve HTTPS (and wss:// to totems) with this certificate `file` (PEM, the chain after the certificate); reread on SIGHUP")
+	fs.StringVar(&cfg.TLSKey, "tls-key", "", "the certificate's private key `file` (PEM)")
+	trusted := newListFlag(fs, "trusted-proxy", "`address` or CIDR range of a reverse proxy in front of the portal, whose X-Forwarded-For and X-Forwarded-Proto are believed (repeat, or separate with commas)")
+	if err := parseConfig(fs, args, stderr); err != nil {
+		return nil, err
+	}
+	cfg.Position, cfg.TrustedProxies = orb.Point{*lon, *lat}, *trusted
+	return cfg, cfg.check()
+}
+
+// check validates the settings and fills those that follow from others.
+func (cfg *PortalConfig) check() error {
+	switch {
+	case cfg.BatchTTL < 10*time.Second || cfg.BatchTTL > 24*time.Hour:
+		return usagef("portal: --batch-ttl must be between 10s and 24h")
+	case cfg.Heartbeat < time.Second || cfg.Heartbeat > time.Hour:
+		return usagef("portal: --heartbeat must be between 1s and 1h")
+	case cfg.Webhook != "" && !webURL(cfg.Webhook):
+		return usagef("portal: --webhook must be an http or https URL")
+	case cfg.DemoTotemToken != "" && !cfg.Demo:
+		return usagef("portal: --demo-totem-token needs --demo")
+	}
+	var err error
+	if cfg.certs, err = loadCertificate("portal", cfg.TLSCert, cfg.TLSKey); err != nil {
+		return err
+	}
+	if err := checkProxies("portal", cfg.TrustedProxies); err != nil {
+		return err
+	}
+	if err := content.ValidPoint(cfg.Position); err != nil {
+		return usagef("portal: --lat/--lon: %v", err)
+	}
+	if cfg.PublicURL == "" {
+		_, port, _ := net.SplitHostPort(cfg.Addr)
+		scheme := "http"
+		if cfg.certs != nil {
+			scheme = "https"
+		}
+		cfg.PublicURL = scheme + "://localhost:" + port
+	}
+	if !webURL(cfg.PublicURL) {
+		return usagef("portal: --public-url must be an http or https URL")
+	}
+	return nil
+}
+
+// webURL reports whether s is an absolute http or https URL.
+func webURL(s string) bool {
+	u, err := url.Parse(s)
+	return err == nil && (u.Scheme == "http" || u.Scheme == "https") && u.Host != ""
+}

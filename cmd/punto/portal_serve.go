@@ -1,0 +1,151 @@
+package main
+
+import (
+	"context"
+	"crypto/ed25519"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync/atomic"
+
+	"github.com/gofiber/fiber/v2"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/punto-totem/punto/content"
+	"github.com/punto-totem/punto/editorial"
+	"github.com/punto-totem/punto/fleet"
+	"github.com/punto-totem/punto/kiosk"
+	"github.com/punto-totem/punto/kiosk/relay"
+	"github.com/punto-totem/punto/portal"
+)
+
+// portalStores are the stores of a portal's file and its signing key.
+type portalStores struct {
+	catalog   *content.Store
+	fleet     *fleet.Store
+	editorial *editorial.Store
+	key       ed25519.PrivateKey
+	publicKey string // as totems are given it
+}
+
+// Close closes what was opened.
+func (ps *portalStores) Close() error {
+	var errs []error
+	if ps.editorial != nil {
+		errs = append(errs, ps.editorial.Close())
+	}
+	if ps.fleet != nil {
+		errs = append(errs, ps.fleet.Close())
+	}
+	if ps.catalog != nil {
+		errs = append(errs, ps.catalog.Close())
+	}
+	return errors.Join(errs...)
+}
+
+// openPortal opens the master catalog (made first for the demo), the fleet
+// and editorial stores on it, and the signing key (made if missing, its
+// public half written beside it).
+func openPortal(ctx context.Context, cfg *PortalConfig, log *slog.Logger) (*portalStores, error) {
+	ps := &portalStores{}
+	var err error
+	if ps.catalog, err = openCatalog(ctx, log, cfg.DB, cfg.Demo); err != nil {
+		return nil, err
+	}
+	if ps.fleet, err = fleet.Open(ctx, cfg.DB); err != nil {
+		return nil, errors.Join(err, ps.Close())
+	}
+	if ps.editorial, err = editorial.Open(ctx, editorial.Config{Catalog: ps.catalog, Totems: ps.fleet}); err != nil {
+		return nil, errors.Join(err, ps.Close())
+	}
+	if ps.key, ps.publicKey, err = portalKey(cfg.Key, log); err != nil {
+		return nil, errors.Join(err, ps.Close())
+	}
+	return ps, nil
+}
+
+// portalKey loads or makes the signing key at path and writes its public
+// half to path.pub.
+func portalKey(path string, log *slog.Logger) (ed25519.PrivateKey, string, error) {
+	if dir := filepath.Dir(path); dir != "" {
+		if err := os.MkdirAll(dir, 0o700); err != nil {
+			return nil, "", err
+		}
+	}
+	key, created, err := content.LoadOrCreateKey(path)
+	if err != nil {
+		return nil, "", err
+	}
+	pub := content.EncodePublicKey(key.Public().(ed25519.PublicKey))
+	if err := os.WriteFile(path+".pub", []byte(pub+"\n"), 0o644); err != nil {
+		return nil, "", err
+	}
+	if created {
+		log.Info("created a new signing key", "key", path)
+	}
+	return key, pub, nil
+}
+
+// servePortal runs a portal until ctx ends: the feed's hub, the public
+// server for phones with the editor mounted on it.
+func servePortal(ctx context.Context, cfg *PortalConfig, stdout, stderr io.Writer) error {
+	log := slog.New(slog.NewTextHandler(stderr, nil))
+	ps, err := openPortal(ctx, cfg, log)
+	if err != nil {
+		return err
+	}
+	defer ps.Close()
+	if cfg.Demo {
+		if err := demoAccounts(ctx, ps, cfg, log, stdout); err != nil {
+			return err
+		}
+	}
+	// The hub tells the server what each publish changed; the server is
+	// made after the hub, which it mounts.
+	var screens atomic.Pointer[kiosk.Server]
+	reg := prometheus.NewRegistry()
+	hub, err := relay.NewHub(relay.HubConfig{
+		Store: ps.catalog, Fleet: ps.fleet, Key: ps.key, Log: log, TTL: cfg.BatchTTL, Registry: reg, Heartbeat: cfg.Heartbeat, Webhook: cfg.Webhook,
+		OnPublish: func(a content.Affected) {
+			if srv := screens.Load(); srv != nil {
+				srv.Notify(a)
+			}
+		},
+	})
+	if err != nil {
+		return err
+	}
+	srv, err := kiosk.New(ps.catalog, kiosk.Config{
+		Role: "portal", Position: cfg.Position, Version: version, Log: log, PublicURL: cfg.PublicURL, Metrics: reg, TrustedProxies: cfg.TrustedProxies,
+		BodyLimit: portal.MaxUpload,
+		Mount: func(app *fiber.App) error {
+			app.Get(relay.Path, hub.Handler)
+			return portal.Mount(app, portal.Config{Editorial: ps.editorial, Totems: ps.fleet, Publisher: hub, Log: log, SecureCookies: cfg.SecureCookies,
+				Fleet: func(ctx context.Context) (any, error) { return hub.State(ctx) }, Commander: hub, Heartbeat: cfg.Heartbeat})
+		},
+	})
+	if err != nil {
+		hub.Close()
+		return err
+	}
+	screens.Store(srv)
+	st, err := ps.catalog.SyncState(ctx)
+	if err != nil {
+		return err
+	}
+	errc := make(chan error, 1)
+	go func() { errc <- serveNode(ctx, log, srv, cfg.Addr, cfg.certs, catalogAnswers(ps.catalog)) }()
+	log.Info("portal serving", "addr", cfg.Addr, "db", cfg.DB, "seq", st.Seq, "editor", strings.TrimSuffix(cfg.PublicURL, "/")+"/editor", "public_key", ps.publicKey)
+	select {
+	case err := <-errc:
+		hub.Close()
+		return fmt.Errorf("portal: %w", err)
+	case <-ctx.Done():
+		log.Info("shutting down")
+		hub.Close()
+		return srv.Shutdown()
+	}
+}
