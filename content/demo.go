@@ -4,6 +4,7 @@ import (
 	"context"
 	_ "embed"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"hash/fnv"
 	"math"
@@ -422,11 +423,10 @@ func syncPath(path string) error {
 	if err != nil {
 		return fmt.Errorf("content: %w", err)
 	}
-	defer f.Close()
 	if err := f.Sync(); err != nil {
-		return fmt.Errorf("content: sync %s: %w", path, err)
+		return errors.Join(fmt.Errorf("content: sync %s: %w", path, err), f.Close())
 	}
-	return nil
+	return f.Close()
 }
 
 // CreateDemo writes the demo catalog to a new file at path.

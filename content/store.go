@@ -52,7 +52,7 @@ func open(ctx context.Context, path string, withIndex bool) (*Store, error) {
 		err = migrate(ctx, w)
 	}
 	if err != nil {
-		w.Close()
+		err = errors.Join(err, w.Close())
 		var serr sqlite3.Error
 		switch {
 		case strings.Contains(err.Error(), "no such module: fts5"):
@@ -65,13 +65,11 @@ func open(ctx context.Context, path string, withIndex bool) (*Store, error) {
 		return nil, fmt.Errorf("content: open %s: %w", path, err)
 	}
 	if err := syncCategories(ctx, w); err != nil {
-		w.Close()
-		return nil, err
+		return nil, errors.Join(err, w.Close())
 	}
 	r, err := sql.Open("sqlite3", sqlitedb.DSN(path, true, false))
 	if err != nil {
-		w.Close()
-		return nil, err
+		return nil, errors.Join(err, w.Close())
 	}
 	r.SetMaxOpenConns(8)
 	s := &Store{path: path, w: w, r: r}
@@ -80,8 +78,7 @@ func open(ctx context.Context, path string, withIndex bool) (*Store, error) {
 	}
 	s.indexed = true
 	if err := s.reload(ctx); err != nil {
-		s.Close()
-		return nil, err
+		return nil, errors.Join(err, s.Close())
 	}
 	return s, nil
 }

@@ -30,15 +30,13 @@ func OpenTiles(ctx context.Context, path string) (*Tiles, error) {
 	t := &Tiles{db: db, Format: "png", MinZoom: 0, MaxZoom: 14}
 	rows, err := db.QueryContext(ctx, "SELECT name, value FROM metadata")
 	if err != nil {
-		db.Close()
-		return nil, fmt.Errorf("kiosk: %s is not an MBTiles file: %w", path, err)
+		return nil, errors.Join(fmt.Errorf("kiosk: %s is not an MBTiles file: %w", path, err), db.Close())
 	}
 	defer rows.Close()
 	for rows.Next() {
 		var name, value string
 		if err := rows.Scan(&name, &value); err != nil {
-			db.Close()
-			return nil, err
+			return nil, errors.Join(err, db.Close())
 		}
 		switch name {
 		case "format":
@@ -54,8 +52,7 @@ func OpenTiles(ctx context.Context, path string) (*Tiles, error) {
 	switch t.Format {
 	case "pbf", "png", "jpg", "jpeg", "webp":
 	default:
-		db.Close()
-		return nil, fmt.Errorf("kiosk: %s: tile format %q is not pbf, png, jpg or webp", path, t.Format)
+		return nil, errors.Join(fmt.Errorf("kiosk: %s: tile format %q is not pbf, png, jpg or webp", path, t.Format), db.Close())
 	}
 	return t, rows.Err()
 }

@@ -319,7 +319,7 @@ func (p *portal) needsCSV(c *fiber.Ctx) error {
 	if q.by == "territory" || q.by == "totem" {
 		head = []string{"period_start", q.by, "event", "value", "count"}
 	}
-	w.Write(head)
+	rows := [][]string{head}
 	for _, k := range keys {
 		n := cells[k]
 		count := strconv.FormatInt(n, 10)
@@ -330,10 +330,9 @@ func (p *portal) needsCSV(c *fiber.Ctx) error {
 		if len(head) == 5 {
 			row = []string{k.bucket.Format(time.RFC3339), k.group, k.event, k.value, count}
 		}
-		w.Write(row)
+		rows = append(rows, row)
 	}
-	w.Flush()
-	if err := w.Error(); err != nil {
+	if err := w.WriteAll(rows); err != nil {
 		return err
 	}
 	c.Set(fiber.HeaderContentType, "text/csv; charset=utf-8")

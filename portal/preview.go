@@ -93,7 +93,7 @@ func (p *portal) viewpoint(c *fiber.Ctx, svc *content.Service) (orb.Point, error
 }
 
 // renderPreview builds the scratch catalog and renders the service there.
-func (p *portal) renderPreview(ctx context.Context, svc *content.Service, lang string, from orb.Point, at time.Time) (*content.ServiceView, error) {
+func (p *portal) renderPreview(ctx context.Context, svc *content.Service, lang string, from orb.Point, at time.Time) (_ *content.ServiceView, err error) {
 	cat := &content.Catalog{Services: []content.Service{*svc}}
 	ts, err := p.st.AllTerritories(ctx)
 	if err != nil {
@@ -127,7 +127,7 @@ func (p *portal) renderPreview(ctx context.Context, svc *content.Service, lang s
 	if err != nil {
 		return nil, fmt.Errorf("portal: preview: %w", err)
 	}
-	defer st.Close()
+	defer func() { err = errors.Join(err, st.Close()) }()
 	view, err := st.ServiceView(ctx, svc.ID, lang, from, at)
 	if errors.Is(err, content.ErrNotFound) {
 		return nil, notFound(fmt.Sprintf("service %q is withdrawn: a totem shows nothing", svc.ID))

@@ -64,7 +64,7 @@ func runCatalog(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	return usagef("catalog: unknown command %q (demo, generate, info, import or export)", args[0])
 }
 
-func catalogInfo(ctx context.Context, path string, stdout io.Writer) error {
+func catalogInfo(ctx context.Context, path string, stdout io.Writer) (err error) {
 	if err := existingFile(path); err != nil {
 		return err
 	}
@@ -72,7 +72,7 @@ func catalogInfo(ctx context.Context, path string, stdout io.Writer) error {
 	if err != nil {
 		return err
 	}
-	defer st.Close()
+	defer closeAfter(&err, st)
 	stats, err := st.Stats(ctx)
 	if err != nil {
 		return err

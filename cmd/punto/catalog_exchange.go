@@ -16,7 +16,7 @@ import (
 const formatList = "hsds, hsds-csv, geojson or csv"
 
 // catalogImport runs "punto catalog import --format F --db CATALOG FILE".
-func catalogImport(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+func catalogImport(ctx context.Context, args []string, stdout, stderr io.Writer) (err error) {
 	fs := flag.NewFlagSet("catalog import", flag.ContinueOnError)
 	format := fs.String("format", "", "format of `FILE`: "+formatList)
 	db := fs.String("db", "", "catalog `file` to import into (created if missing)")
@@ -50,7 +50,7 @@ func catalogImport(ctx context.Context, args []string, stdout, stderr io.Writer)
 		if err != nil {
 			return err
 		}
-		defer st.Close()
+		defer closeAfter(&err, st)
 		state, err := st.SyncState(ctx)
 		if err != nil {
 			return err
@@ -99,7 +99,7 @@ func importFailed(err error, file string, stderr io.Writer) error {
 }
 
 // catalogExport runs "punto catalog export --format F --db CATALOG [--out FILE]".
-func catalogExport(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+func catalogExport(ctx context.Context, args []string, stdout, stderr io.Writer) (err error) {
 	fs := flag.NewFlagSet("catalog export", flag.ContinueOnError)
 	format := fs.String("format", "", "format to write: "+formatList)
 	db := fs.String("db", "", "catalog `file`")
@@ -122,7 +122,7 @@ func catalogExport(ctx context.Context, args []string, stdout, stderr io.Writer)
 	if err != nil {
 		return err
 	}
-	defer st.Close()
+	defer closeAfter(&err, st)
 	x, err := st.Exchange(ctx)
 	if err != nil {
 		return err
@@ -145,12 +145,10 @@ func writeFileAtomic(path string, fill func(io.Writer) error) error {
 	}
 	defer os.Remove(f.Name())
 	if err := fill(f); err != nil {
-		f.Close()
-		return err
+		return errors.Join(err, f.Close())
 	}
 	if err := f.Sync(); err != nil {
-		f.Close()
-		return err
+		return errors.Join(err, f.Close())
 	}
 	if err := f.Close(); err != nil {
 		return err

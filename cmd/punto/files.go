@@ -3,6 +3,7 @@ package main
 import (
 	"errors"
 	"fmt"
+	"io"
 	"os"
 )
 
@@ -20,3 +21,7 @@ func existingFile(path string) error {
 	}
 	return nil
 }
+
+// closeAfter closes c as a function returns, adding its error to the
+// function's: a store that fails to close may not have written all.
+func closeAfter(err *error, c io.Closer) { *err = errors.Join(*err, c.Close()) }

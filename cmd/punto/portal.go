@@ -98,7 +98,7 @@ func demoAccounts(ctx context.Context, ps *portalStores, cfg *PortalConfig, log 
 }
 
 // runPortalTotem registers, lists and revokes totems from the command line.
-func runPortalTotem(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+func runPortalTotem(ctx context.Context, args []string, stdout, stderr io.Writer) (err error) {
 	if len(args) == 0 {
 		return usagef("portal totem: add, list or revoke?")
 	}
@@ -119,12 +119,12 @@ func runPortalTotem(ctx context.Context, args []string, stdout, stderr io.Writer
 	if err != nil {
 		return err
 	}
-	defer store.Close()
+	defer closeAfter(&err, store)
 	fl, err := fleet.Open(ctx, *db)
 	if err != nil {
 		return err
 	}
-	defer fl.Close()
+	defer closeAfter(&err, fl)
 	switch args[0] {
 	case "add":
 		if *id == "" {

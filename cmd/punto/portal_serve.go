@@ -91,13 +91,13 @@ func portalKey(path string, log *slog.Logger) (ed25519.PrivateKey, string, error
 
 // servePortal runs a portal until ctx ends: the feed's hub, the public
 // server for phones with the editor mounted on it.
-func servePortal(ctx context.Context, cfg *PortalConfig, stdout, stderr io.Writer) error {
+func servePortal(ctx context.Context, cfg *PortalConfig, stdout, stderr io.Writer) (err error) {
 	log := slog.New(slog.NewTextHandler(stderr, nil))
 	ps, err := openPortal(ctx, cfg, log)
 	if err != nil {
 		return err
 	}
-	defer ps.Close()
+	defer closeAfter(&err, ps)
 	if cfg.Demo {
 		if err := demoAccounts(ctx, ps, cfg, log, stdout); err != nil {
 			return err

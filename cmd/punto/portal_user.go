@@ -137,7 +137,7 @@ func portalUserAdd(ctx context.Context, args []string, stdin io.Reader, stdout, 
 }
 
 // withPortalDB opens the portal's existing catalog file for fn.
-func withPortalDB(ctx context.Context, db, cmd string, fn func(*editorial.Store) error) error {
+func withPortalDB(ctx context.Context, db, cmd string, fn func(*editorial.Store) error) (err error) {
 	if db == "" {
 		return usagef("%s: --db is required", cmd)
 	}
@@ -148,11 +148,11 @@ func withPortalDB(ctx context.Context, db, cmd string, fn func(*editorial.Store)
 	if err != nil {
 		return err
 	}
-	defer st.Close()
+	defer closeAfter(&err, st)
 	ed, err := editorial.Open(ctx, editorial.Config{Catalog: st})
 	if err != nil {
 		return err
 	}
-	defer ed.Close()
+	defer closeAfter(&err, ed)
 	return fn(ed)
 }

@@ -46,7 +46,9 @@ func notifySystemd(ctx context.Context, log *slog.Logger, check func(context.Con
 		}
 		select {
 		case <-ctx.Done():
-			sdnotify.Notify(sdnotify.Stopping)
+			if _, err := sdnotify.Notify(sdnotify.Stopping); err != nil {
+				log.Warn("cannot tell systemd the node is stopping", "err", err)
+			}
 			return
 		case <-tick.C:
 		}

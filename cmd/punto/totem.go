@@ -159,7 +159,7 @@ func openTotem(ctx context.Context, cfg *TotemConfig, log *slog.Logger) (*totemS
 
 // serveTotem runs a totem until ctx ends or the portal orders a restart:
 // the kiosk server and, when it follows a portal, the feed's client.
-func serveTotem(ctx context.Context, cfg *TotemConfig, stderr io.Writer) error {
+func serveTotem(ctx context.Context, cfg *TotemConfig, stderr io.Writer) (err error) {
 	log := slog.New(slog.NewTextHandler(stderr, nil))
 	if cfg.warnPublic {
 		log.Warn("QR codes point to this machine, which visitors' phones cannot reach: set --public-url to the portal's address", "public_url", cfg.PublicURL)
@@ -168,7 +168,7 @@ func serveTotem(ctx context.Context, cfg *TotemConfig, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	defer ts.Close()
+	defer closeAfter(&err, ts)
 	reg := prometheus.NewRegistry()
 	kcfg := kiosk.Config{Tiles: ts.tiles, TotemID: cfg.TotemID, Role: "totem", Position: cfg.Position, Version: version, Log: log,
 		IdleSeconds: cfg.IdleSeconds, PublicURL: cfg.PublicURL, Metrics: reg, Needs: ts.fleet}

@@ -37,11 +37,10 @@ func Notify(state string) (bool, error) {
 	if err != nil {
 		return false, fmt.Errorf("sdnotify: %w", err)
 	}
-	defer conn.Close()
 	if _, err := conn.Write([]byte(state)); err != nil {
-		return false, fmt.Errorf("sdnotify: %w", err)
+		return false, errors.Join(fmt.Errorf("sdnotify: %w", err), conn.Close())
 	}
-	return true, nil
+	return true, conn.Close()
 }
 
 // ErrNoWatchdog says systemd expects no watchdog pings from this process.
