@@ -56,7 +56,7 @@ func (s *Store) Exchange(ctx context.Context) (*Exchange, error) {
 		}
 		x.Organizations = append(x.Organizations, *o)
 	}
-	if x.Services, err = s.allServices(ctx); err != nil {
+	if x.Services, err = s.AllServices(ctx); err != nil {
 		return nil, err
 	}
 	return x, nil

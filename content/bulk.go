@@ -10,12 +10,16 @@ import (
 	"github.com/punto-totem/punto/geo"
 )
 
-// allServices reads every service as Store.Service does, but table by
-// table rather than service by service (a dozen queries instead of a dozen
-// per service), inside one read transaction, so an export is one
-// consistent picture of the catalog. TestExchangeReadsAsService checks it
-// against Store.Service.
-func (s *Store) allServices(ctx context.Context) ([]Service, error) {
+// What bulk readers and writers of the catalog build on: the open-data
+// formats of package content/exchange read every record at once and
+// write new catalogs.
+
+// AllServices reads every service, in ID order, as Store.Service does,
+// but table by table rather than service by service (a dozen queries
+// instead of a dozen per service), inside one read transaction, so an
+// export is one consistent picture of the catalog. The exchange package's
+// TestExchangeReadsAsService checks it against Store.Service.
+func (s *Store) AllServices(ctx context.Context) ([]Service, error) {
 	tx, err := s.r.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
 	if err != nil {
 		return nil, fmt.Errorf("content: export: %w", err)
@@ -256,3 +260,11 @@ func (s *Store) allServices(ctx context.Context) ([]Service, error) {
 	}
 	return out, nil
 }
+
+// SetSource notes in the catalog where its records came from ("demo",
+// "import csv"), as a new file written by Create records it.
+func (b *Batch) SetSource(source string) error { return b.setMeta("source", source) }
+
+// ValidLanguageTag reports whether s can be the language of a Text: an ISO
+// 639 code, optionally with subtags ("it", "pt-BR").
+func ValidLanguageTag(s string) bool { return tagPattern.MatchString(s) }
