@@ -1,4 +1,4 @@
-package content
+package exchange
 
 import (
 	"archive/zip"
@@ -13,15 +13,17 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+
+	"github.com/punto-totem/punto/content"
 )
 
-// Reading the HSDS CSV data package (see exchange_hsds_csv.go).
+// Reading the HSDS CSV data package (see hsds_csv.go).
 
 // maxUnzipped bounds the tables of a package once unzipped, all
 // together: a small zip must not unpack into gigabytes.
 const maxUnzipped = 256 << 20
 
-func parseHSDSZip(data []byte, is *issues) *Exchange {
+func parseHSDSZip(data []byte, is *issues) *Records {
 	zr, err := zip.NewReader(bytes.NewReader(data), int64(len(data)))
 	if err != nil {
 		is.add(ImportIssue{Reason: "not a zip file: " + err.Error()})
@@ -30,8 +32,8 @@ func parseHSDSZip(data []byte, is *issues) *Exchange {
 	return parseHSDSFS(zr, is)
 }
 
-// ParseHSDSFolder reads the package from a folder (see ParseExchange).
-func ParseHSDSFolder(dir string) (*Exchange, error) {
+// ParseHSDSFolder reads the package from a folder (see Parse).
+func ParseHSDSFolder(dir string) (*Records, error) {
 	is := &issues{format: FormatHSDSCSV}
 	return parseHSDSFS(os.DirFS(dir), is).checked(is)
 }
@@ -63,7 +65,7 @@ func (r pkgRow) tr() hsdsTr {
 	return tr
 }
 
-func parseHSDSFS(fsys fs.FS, is *issues) *Exchange {
+func parseHSDSFS(fsys fs.FS, is *issues) *Records {
 	if _, err := fs.Stat(fsys, "datapackage.json"); err != nil {
 		// A zip of the folder itself holds it one level down.
 		if m, _ := fs.Glob(fsys, "*/datapackage.json"); len(m) == 1 {
@@ -146,7 +148,7 @@ func readTable(fsys fs.FS, path string, t *hsdsTable, budget *int64, is *issues)
 		if !strings.Contains(" "+strings.Join(t.translated, " ")+" ", " "+f+" ") {
 			line, _ := r.FieldPos(i)
 			is.add(ImportIssue{File: path, Line: line, Field: c, Reason: fmt.Sprintf("%s has no translated field %q", t.name, f)})
-		} else if !tagPattern.MatchString(lang) || lang == "it" {
+		} else if !content.ValidLanguageTag(lang) || lang == "it" {
 			line, _ := r.FieldPos(i)
 			is.add(ImportIssue{File: path, Line: line, Field: c, Reason: fmt.Sprintf("%q is not a language other than Italian (the Italian text is in %s)", lang, f)})
 		}
@@ -181,7 +183,7 @@ func csvIssue(file string, err error) ImportIssue {
 }
 
 // assemblePackage joins the tables into HSDS objects and converts them.
-func assemblePackage(tables map[string][]pkgRow, is *issues) *Exchange {
+func assemblePackage(tables map[string][]pkgRow, is *issues) *Records {
 	var orgs []*hsdsOrganization
 	for _, r := range tables["organizations"] {
 		orgs = append(orgs, &hsdsOrganization{ID: r.get("id"), Name: r.get("name"), Description: r.get("description"),

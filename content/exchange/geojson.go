@@ -1,4 +1,4 @@
-package content
+package exchange
 
 import (
 	"bytes"
@@ -10,6 +10,8 @@ import (
 
 	"github.com/paulmach/orb"
 	"github.com/paulmach/orb/geojson"
+
+	"github.com/punto-totem/punto/content"
 )
 
 // GeoJSON: a FeatureCollection with one Point feature per service at a
@@ -22,28 +24,28 @@ import (
 // location: the property prefix and how to reach the text.
 var geoServiceTexts = []struct {
 	prefix string
-	get    func(*Service) *Text
+	get    func(*content.Service) *content.Text
 }{
-	{"name", func(s *Service) *Text { return &s.Name }},
-	{"description", func(s *Service) *Text { return &s.Description }},
-	{"eligibility", func(s *Service) *Text { return &s.Eligibility }},
-	{"fees", func(s *Service) *Text { return &s.Fees }},
+	{"name", func(s *content.Service) *content.Text { return &s.Name }},
+	{"description", func(s *content.Service) *content.Text { return &s.Description }},
+	{"eligibility", func(s *content.Service) *content.Text { return &s.Eligibility }},
+	{"fees", func(s *content.Service) *content.Text { return &s.Fees }},
 }
 
 var geoOrgTexts = []struct {
 	prefix string
-	get    func(*Organization) *Text
+	get    func(*content.Organization) *content.Text
 }{
-	{"organization_name", func(o *Organization) *Text { return &o.Name }},
-	{"organization_description", func(o *Organization) *Text { return &o.Description }},
+	{"organization_name", func(o *content.Organization) *content.Text { return &o.Name }},
+	{"organization_description", func(o *content.Organization) *content.Text { return &o.Description }},
 }
 
 var geoLocTexts = []struct {
 	prefix string
-	get    func(*Location) *Text
+	get    func(*content.Location) *content.Text
 }{
-	{"location_name", func(l *Location) *Text { return &l.Name }},
-	{"accessibility", func(l *Location) *Text { return &l.Accessibility }},
+	{"location_name", func(l *content.Location) *content.Text { return &l.Name }},
+	{"accessibility", func(l *content.Location) *content.Text { return &l.Accessibility }},
 }
 
 // geoLocationProp reports whether a property belongs to the location;
@@ -56,7 +58,7 @@ func geoLocationProp(k string) bool {
 	return strings.HasPrefix(k, "location_name_") || strings.HasPrefix(k, "accessibility_")
 }
 
-func putTexts(p geojson.Properties, prefix string, t Text) {
+func putTexts(p geojson.Properties, prefix string, t content.Text) {
 	for lang, v := range t {
 		if v != "" {
 			p[prefix+"_"+lang] = v
@@ -70,7 +72,7 @@ func putString(p geojson.Properties, k, v string) {
 	}
 }
 
-func writeGeoJSON(x *Exchange, w io.Writer) error {
+func writeGeoJSON(x *Records, w io.Writer) error {
 	orgs := orgMap(x)
 	fc := geojson.NewFeatureCollection()
 	for i := range x.Services {
@@ -149,7 +151,7 @@ func nonNil(s []string) []string {
 
 type geoFeature = geojson.FeatureOf[map[string]json.RawMessage]
 
-func parseGeoJSON(data []byte, is *issues) *Exchange {
+func parseGeoJSON(data []byte, is *issues) *Records {
 	// The collection first, then each feature: a problem in a feature is
 	// reported with its index.
 	var fc struct {
@@ -182,7 +184,7 @@ func parseGeoJSON(data []byte, is *issues) *Exchange {
 	if len(is.list) > 0 {
 		return nil
 	}
-	x := &Exchange{}
+	x := &Records{}
 	type seenSvc struct {
 		index   int // in x.Services
 		feature int
@@ -311,11 +313,11 @@ func firstDiff(a, b map[string]string, keep func(string) bool) string {
 
 // geoFeatureService reads one feature: its service with one location, and
 // the organization it names (nil when none is described).
-func geoFeatureService(f *geoFeature, at where, is *issues) (Service, *Organization, bool) {
+func geoFeatureService(f *geoFeature, at where, is *issues) (content.Service, *content.Organization, bool) {
 	n := len(is.list)
-	var s Service
-	var l Location
-	var org *Organization
+	var s content.Service
+	var l content.Location
+	var org *content.Organization
 	pt, ok := f.Geometry.(orb.Point)
 	if !ok {
 		is.add(at.issue("geometry", "must be a Point"))
@@ -340,20 +342,20 @@ func geoFeatureService(f *geoFeature, at where, is *issues) (Service, *Organizat
 			bad(k, err.Error())
 		}
 	}
-	setText := func(t *Text, lang, k string, raw json.RawMessage) {
-		if !tagPattern.MatchString(lang) {
+	setText := func(t *content.Text, lang, k string, raw json.RawMessage) {
+		if !content.ValidLanguageTag(lang) {
 			bad(k, fmt.Sprintf("%q is not a language tag", lang))
 			return
 		}
 		var v string
 		str(k, raw, &v)
 		if *t == nil {
-			*t = Text{}
+			*t = content.Text{}
 		}
 		(*t)[lang] = v
 	}
 	var status string
-	orgFields := Organization{}
+	orgFields := content.Organization{}
 	describedOrg := false
 	for k, raw := range f.Properties {
 		switch k {
@@ -428,8 +430,8 @@ func geoFeatureService(f *geoFeature, at where, is *issues) (Service, *Organizat
 			}
 		}
 	}
-	s.Status = Status(status)
-	s.Locations = []Location{l}
+	s.Status = content.Status(status)
+	s.Locations = []content.Location{l}
 	if describedOrg {
 		if s.OrganizationID == "" {
 			bad("organization_id", "is needed when the organization is described")

@@ -1,4 +1,4 @@
-package content
+package exchange
 
 import (
 	"bytes"
@@ -8,6 +8,8 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+
+	"github.com/punto-totem/punto/content"
 )
 
 // The flat CSV template: one row per service at a location, one column
@@ -70,7 +72,7 @@ func flatTranslated(base string) bool {
 
 type flatRow map[string]string
 
-func (r flatRow) text(col string, t Text) {
+func (r flatRow) text(col string, t content.Text) {
 	for lang, v := range t {
 		if v != "" {
 			r[col+"@"+lang] = v
@@ -85,7 +87,7 @@ func boolCell(b bool) string {
 	return "false"
 }
 
-func hoursCell(slots []Slot, day int) string {
+func hoursCell(slots []content.Slot, day int) string {
 	var parts []string
 	for _, sl := range slots {
 		if sl.Weekday == day {
@@ -95,10 +97,10 @@ func hoursCell(slots []Slot, day int) string {
 	return strings.Join(parts, ", ")
 }
 
-func writeFlatCSV(x *Exchange, w io.Writer) error {
+func writeFlatCSV(x *Records, w io.Writer) error {
 	orgs := orgMap(x)
 	langs := map[string]map[string]bool{} // column → languages
-	note := func(col string, t Text) {
+	note := func(col string, t content.Text) {
 		if langs[col] == nil {
 			langs[col] = map[string]bool{"it": true, "en": true}
 		}
@@ -120,7 +122,7 @@ func writeFlatCSV(x *Exchange, w io.Writer) error {
 			"by_appointment": boolCell(s.ByAppointment), "open_on_holidays": boolCell(s.OpenOnHolidays), "organization_id": s.OrganizationID}
 		for _, f := range []struct {
 			col string
-			t   Text
+			t   content.Text
 		}{{"name", s.Name}, {"description", s.Description}, {"eligibility", s.Eligibility}, {"fees", s.Fees}} {
 			base.text(f.col, f.t)
 			note(f.col, f.t)

@@ -1,4 +1,4 @@
-package content
+package exchange
 
 import (
 	"bytes"
@@ -8,9 +8,11 @@ import (
 	"io"
 	"strconv"
 	"strings"
+
+	"github.com/punto-totem/punto/content"
 )
 
-// Reading the flat CSV template (see exchange_csv.go).
+// Reading the flat CSV template (see csv.go).
 
 // flatLine is a row as read, with its line.
 type flatLine struct {
@@ -18,7 +20,7 @@ type flatLine struct {
 	row  flatRow
 }
 
-func parseFlatCSV(data []byte, is *issues) *Exchange {
+func parseFlatCSV(data []byte, is *issues) *Records {
 	data = bytes.TrimPrefix(data, []byte("\uFEFF"))
 	r := csv.NewReader(bytes.NewReader(data))
 	// Spreadsheets set to Italian save CSV with semicolons.
@@ -46,7 +48,7 @@ func parseFlatCSV(data []byte, is *issues) *Exchange {
 			is.add(ImportIssue{Line: 1, Field: c, Reason: "is not a column of the template"})
 		case hasLang && !flatTranslated(base):
 			is.add(ImportIssue{Line: 1, Field: c, Reason: base + " has no languages"})
-		case hasLang && !tagPattern.MatchString(lang):
+		case hasLang && !content.ValidLanguageTag(lang):
 			is.add(ImportIssue{Line: 1, Field: c, Reason: fmt.Sprintf("%q is not a language tag", lang)})
 		case seenCol[c]:
 			is.add(ImportIssue{Line: 1, Field: c, Reason: "the column is there twice"})
@@ -64,7 +66,7 @@ func parseFlatCSV(data []byte, is *issues) *Exchange {
 	if len(is.list) > 0 {
 		return nil
 	}
-	x := &Exchange{}
+	x := &Records{}
 	type seenSvc struct {
 		index int
 		first flatLine
@@ -172,7 +174,7 @@ func flatTextCol(prefix, field string) string {
 // flatLocator places a service's validation error at its line and
 // column. The service's own fields are checked on the service's first
 // row; a location's on the row that gave it.
-func flatLocator(line int, lines *[]int, s *Service) locator {
+func flatLocator(line int, lines *[]int, s *content.Service) locator {
 	return func(field, reason string) ImportIssue {
 		at := where{line: line}
 		m := indexed.FindStringSubmatch(field)
@@ -240,12 +242,12 @@ func parseSpan(s string) (string, string, bool) {
 
 // flatService reads one row: its service with one location, and the
 // organization it describes (nil when it describes none).
-func flatService(fl flatLine, is *issues) (Service, *Organization, bool) {
+func flatService(fl flatLine, is *issues) (content.Service, *content.Organization, bool) {
 	n := len(is.list)
 	r := fl.row
 	at := where{line: fl.line}
 	bad := func(col, reason string) { is.add(at.issue(col, reason)) }
-	s := Service{ID: strings.TrimSpace(r["service_id"]), Status: Status(strings.TrimSpace(r["status"])),
+	s := content.Service{ID: strings.TrimSpace(r["service_id"]), Status: content.Status(strings.TrimSpace(r["status"])),
 		Categories: splitList(r["categories"]), Languages: splitList(r["languages"]),
 		URL: strings.TrimSpace(r["url"]), Email: strings.TrimSpace(r["email"]), OrganizationID: strings.TrimSpace(r["organization_id"])}
 	flag := func(col string, dst *bool) {
@@ -257,25 +259,25 @@ func flatService(fl flatLine, is *issues) (Service, *Organization, bool) {
 	}
 	flag("by_appointment", &s.ByAppointment)
 	flag("open_on_holidays", &s.OpenOnHolidays)
-	var org Organization
-	var l Location
-	docs := map[int]Text{}
-	phones := map[int]*Phone{}
-	contacts := map[int]*Contact{}
-	excs := map[int]*Exception{}
+	var org content.Organization
+	var l content.Location
+	docs := map[int]content.Text{}
+	phones := map[int]*content.Phone{}
+	contacts := map[int]*content.Contact{}
+	excs := map[int]*content.Exception{}
 	maxN := map[string]int{}
-	get := func(m map[int]*Phone, i int) *Phone {
+	get := func(m map[int]*content.Phone, i int) *content.Phone {
 		if m[i] == nil {
-			m[i] = &Phone{}
+			m[i] = &content.Phone{}
 		}
 		return m[i]
 	}
-	setText := func(t *Text, lang, v string) {
+	setText := func(t *content.Text, lang, v string) {
 		if strings.TrimSpace(v) == "" {
 			return
 		}
 		if *t == nil {
-			*t = Text{}
+			*t = content.Text{}
 		}
 		(*t)[lang] = v
 	}
@@ -318,7 +320,7 @@ func flatService(fl flatLine, is *issues) (Service, *Organization, bool) {
 			setText(&get(phones, i).Description, lang, v)
 		case "contact_name", "contact_title", "contact_email", "contact_phone":
 			if contacts[i] == nil {
-				contacts[i] = &Contact{}
+				contacts[i] = &content.Contact{}
 			}
 			c := contacts[i]
 			switch m[3] {
@@ -333,7 +335,7 @@ func flatService(fl flatLine, is *issues) (Service, *Organization, bool) {
 			}
 		case "exception_date", "exception_hours", "exception_note":
 			if excs[i] == nil {
-				excs[i] = &Exception{}
+				excs[i] = &content.Exception{}
 			}
 			e := excs[i]
 			switch m[3] {
@@ -400,7 +402,7 @@ func flatService(fl flatLine, is *issues) (Service, *Organization, bool) {
 				bad(col, fmt.Sprintf("%q is not HH:MM-HH:MM", part))
 				continue
 			}
-			s.Hours.Weekly = append(s.Hours.Weekly, Slot{Weekday: d + 1, Opens: o, Closes: c})
+			s.Hours.Weekly = append(s.Hours.Weekly, content.Slot{Weekday: d + 1, Opens: o, Closes: c})
 		}
 	}
 	l.ID, l.Address, l.PostalCode, l.Comune, l.Province, l.Region = strings.TrimSpace(r["location_id"]), r["address"], strings.TrimSpace(r["postal_code"]), r["comune"], r["province"], r["region"]
@@ -414,8 +416,8 @@ func flatService(fl flatLine, is *issues) (Service, *Organization, bool) {
 		}
 		l.Point[i] = f
 	}
-	s.Locations = []Location{l}
-	var op *Organization
+	s.Locations = []content.Location{l}
+	var op *content.Organization
 	if len(org.Name) > 0 || len(org.Description) > 0 || r["organization_url"] != "" || r["organization_email"] != "" {
 		if s.OrganizationID == "" {
 			bad("organization_id", "is needed when the organization is described")

@@ -1,4 +1,4 @@
-package content
+package exchange
 
 import (
 	"archive/zip"
@@ -12,32 +12,33 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/punto-totem/punto/content"
 )
 
 // exportBytes exports st in format.
-func exportBytes(t *testing.T, st *Store, format string) []byte {
+func exportBytes(t *testing.T, st *content.Store, format string) []byte {
 	t.Helper()
 	var buf bytes.Buffer
-	if err := st.Export(context.Background(), format, &buf); err != nil {
+	if err := Export(context.Background(), st, format, &buf); err != nil {
 		t.Fatalf("export %s: %v", format, err)
 	}
 	return buf.Bytes()
 }
 
 // importFresh imports data into a new catalog file and opens it.
-func importFresh(t *testing.T, format string, data []byte) *Store {
+func importFresh(t *testing.T, format string, data []byte) *content.Store {
 	t.Helper()
 	ctx := context.Background()
-	x, err := ParseExchange(format, data)
+	x, err := Parse(format, data)
 	if err != nil {
 		t.Fatalf("parse %s: %v", format, err)
 	}
 	path := filepath.Join(t.TempDir(), "imported.db")
-	if err := CreateFromExchange(ctx, path, x, format); err != nil {
+	if err := Create(ctx, path, x, format); err != nil {
 		t.Fatalf("import %s: %v", format, err)
 	}
-	// Exports need no in-memory index.
-	st, err := open(ctx, path, false)
+	st, err := content.Open(ctx, path)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -48,7 +49,7 @@ func importFresh(t *testing.T, format string, data []byte) *Store {
 // sameRecords checks that two exchanges hold the same organizations and
 // services, record for record as the feed carries them (the export reads
 // what Store.Service reads: TestExchangeReadsAsService).
-func sameRecords(t *testing.T, a, b *Exchange) {
+func sameRecords(t *testing.T, a, b *Records) {
 	t.Helper()
 	if len(a.Organizations) != len(b.Organizations) || len(a.Services) != len(b.Services) {
 		t.Fatalf("%d organizations and %d services imported, %d and %d exported",
@@ -73,8 +74,8 @@ func sameRecords(t *testing.T, a, b *Exchange) {
 // roundTrip exports src in every format, imports each file into a new
 // catalog and exports that again. The formats run in parallel: they share
 // only the source records, which nothing writes.
-func roundTrip(t *testing.T, src *Store, checkRecords bool) {
-	x, err := src.Exchange(context.Background())
+func roundTrip(t *testing.T, src *content.Store, checkRecords bool) {
+	x, err := Read(context.Background(), src)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -92,7 +93,7 @@ func roundTrip(t *testing.T, src *Store, checkRecords bool) {
 				t.Fatalf("the second export differs from the first (%d and %d bytes)", len(first), len(second))
 			}
 			if checkRecords {
-				y, err := imported.Exchange(context.Background())
+				y, err := Read(context.Background(), imported)
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -110,10 +111,10 @@ func TestExchangeRoundTripDemo(t *testing.T) {
 func TestExchangeRoundTripGenerated(t *testing.T) {
 	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), "gen.db")
-	if err := Generate(ctx, path, GenerateOptions{Services: 10000, Seed: 6}); err != nil {
+	if err := content.Generate(ctx, path, content.GenerateOptions{Services: 10000, Seed: 6}); err != nil {
 		t.Fatal(err)
 	}
-	st, err := Open(ctx, path)
+	st, err := content.Open(ctx, path)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -123,7 +124,7 @@ func TestExchangeRoundTripGenerated(t *testing.T) {
 
 func TestExchangeHSDSFolder(t *testing.T) {
 	src := openDemo(t)
-	x, err := src.Exchange(context.Background())
+	x, err := Read(context.Background(), src)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -180,16 +181,17 @@ func TestExchangeReadsAsService(t *testing.T) {
 	// Services of every shape: several locations, contacts, exceptions
 	// with notes, documents and phones without texts.
 	r := rand.New(rand.NewPCG(6, 6))
-	var locs []Location
-	err := st.Write(ctx, func(b *Batch) error {
+	hours := demoHours(t)
+	var locs []content.Location
+	err := st.Write(ctx, func(b *content.Batch) error {
 		for i := range 300 {
-			s := randomService(r, i, DemoTotem, locs)
+			s := randomService(r, i, content.DemoTotem, hours, locs)
 			locs = append(locs, s.Locations...)
-			s.Contacts = []Contact{{Name: "Anna", Title: Text{"it": "Mediatrice", "ar": "وسيطة"}, Phone: "+39 000"}, {Email: "x@example.org"}}
-			s.Documents = []Text{{"it": "Passaporto"}, {"en": "Photo"}}
-			s.Phones = []Phone{{Number: "+39 1", Type: "cell"}, {Number: "+39 2", Description: Text{"fr": "soir"}}}
+			s.Contacts = []content.Contact{{Name: "Anna", Title: content.Text{"it": "Mediatrice", "ar": "وسيطة"}, Phone: "+39 000"}, {Email: "x@example.org"}}
+			s.Documents = []content.Text{{"it": "Passaporto"}, {"en": "Photo"}}
+			s.Phones = []content.Phone{{Number: "+39 1", Type: "cell"}, {Number: "+39 2", Description: content.Text{"fr": "soir"}}}
 			if i%3 == 0 {
-				s.Hours.Exceptions = append(s.Hours.Exceptions, Exception{Date: "2026-12-24", Opens: "09:00", Closes: "12:00", Note: Text{"it": "Vigilia"}}, Exception{Date: "2026-12-31", Closed: true})
+				s.Hours.Exceptions = append(s.Hours.Exceptions, content.Exception{Date: "2026-12-24", Opens: "09:00", Closes: "12:00", Note: content.Text{"it": "Vigilia"}}, content.Exception{Date: "2026-12-31", Closed: true})
 			}
 			if err := b.PutService(&s); err != nil {
 				return err
@@ -200,11 +202,11 @@ func TestExchangeReadsAsService(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	x, err := st.Exchange(ctx)
+	x, err := Read(ctx, st)
 	if err != nil {
 		t.Fatal(err)
 	}
-	ids, err := st.IDs(ctx, KindService)
+	ids, err := st.IDs(ctx, content.KindService)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -247,7 +249,7 @@ func TestExchangeMalformed(t *testing.T) {
 	flatLines := strings.Split(string(flat), "\n")
 
 	// A zip whose services.csv has a bad status on its third line.
-	x, err := ParseExchange(FormatHSDSCSV, zipped)
+	x, err := Parse(FormatHSDSCSV, zipped)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -312,9 +314,9 @@ func TestExchangeMalformed(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			x, err := ParseExchange(tc.format, tc.data)
+			x, err := Parse(tc.format, tc.data)
 			if err == nil {
-				err = st.Import(ctx, x, tc.format)
+				err = Import(ctx, st, x, tc.format)
 			}
 			var ie *ImportError
 			if !errors.As(err, &ie) || len(ie.Issues) == 0 {
@@ -365,11 +367,11 @@ func TestExchangeImportIsOneTransaction(t *testing.T) {
 		rows = append(rows, joinCSV(t, rec))
 	}
 	data := []byte(lines[0] + "\n" + strings.Join(rows, "\n") + "\n")
-	x, err := ParseExchange(FormatCSV, data)
+	x, err := Parse(FormatCSV, data)
 	if err != nil {
 		t.Fatal(err)
 	}
-	err = st.Import(ctx, x, FormatCSV)
+	err = Import(ctx, st, x, FormatCSV)
 	var ie *ImportError
 	if !errors.As(err, &ie) || ie.Issues[0].Line != 42 || ie.Issues[0].Field != "organization_id" {
 		t.Fatalf("got %v, want line 42, organization_id", err)
@@ -379,11 +381,11 @@ func TestExchangeImportIsOneTransaction(t *testing.T) {
 	}
 	// Without the bad row the same import goes in.
 	rows = append(rows[:40], rows[41:]...)
-	x, err = ParseExchange(FormatCSV, []byte(lines[0]+"\n"+strings.Join(rows, "\n")+"\n"))
+	x, err = Parse(FormatCSV, []byte(lines[0]+"\n"+strings.Join(rows, "\n")+"\n"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := st.Import(ctx, x, FormatCSV); err != nil {
+	if err := Import(ctx, st, x, FormatCSV); err != nil {
 		t.Fatal(err)
 	}
 	svc, err := st.Service(ctx, x.Services[0].ID)

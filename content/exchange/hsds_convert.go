@@ -1,4 +1,4 @@
-package content
+package exchange
 
 import (
 	"bytes"
@@ -7,13 +7,15 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+
+	"github.com/punto-totem/punto/content"
 )
 
 // Conversion between Punto's records and HSDS 3 objects, both ways (see
-// exchange_hsds.go for the conventions).
+// hsds.go for the conventions).
 
 // trAdd puts the non-Italian texts of t into tr under field.
-func trAdd(tr hsdsTr, field string, t Text) hsdsTr {
+func trAdd(tr hsdsTr, field string, t content.Text) hsdsTr {
 	for lang, v := range t {
 		if lang == "it" || v == "" {
 			continue
@@ -30,15 +32,15 @@ func trAdd(tr hsdsTr, field string, t Text) hsdsTr {
 }
 
 // textOf rebuilds a Text from a field's Italian value and its translations.
-func textOf(it string, tr hsdsTr, field string) Text {
-	var t Text
+func textOf(it string, tr hsdsTr, field string) content.Text {
+	var t content.Text
 	if strings.TrimSpace(it) != "" {
-		t = Text{"it": it}
+		t = content.Text{"it": it}
 	}
 	for lang, m := range tr {
 		if v := m[field]; strings.TrimSpace(v) != "" {
 			if t == nil {
-				t = Text{}
+				t = content.Text{}
 			}
 			t[lang] = v
 		}
@@ -64,9 +66,9 @@ func checkTr(tr hsdsTr, at where, fields ...string) *ImportIssue {
 	return nil
 }
 
-func itOf(t Text) string { return t["it"] }
+func itOf(t content.Text) string { return t["it"] }
 
-func hsdsOrg(o *Organization) *hsdsOrganization {
+func hsdsOrg(o *content.Organization) *hsdsOrganization {
 	h := &hsdsOrganization{ID: o.ID, Name: itOf(o.Name), Description: itOf(o.Description), Email: o.Email, Website: o.URL}
 	h.Translations = trAdd(h.Translations, "name", o.Name)
 	h.Translations = trAdd(h.Translations, "description", o.Description)
@@ -74,10 +76,10 @@ func hsdsOrg(o *Organization) *hsdsOrganization {
 }
 
 // toHSDS converts a service, with its organization when orgs has it.
-func toHSDS(s *Service, orgs map[string]*Organization) *hsdsService {
+func toHSDS(s *content.Service, orgs map[string]*content.Organization) *hsdsService {
 	h := &hsdsService{ID: s.ID, OrganizationID: s.OrganizationID, Name: itOf(s.Name), Description: itOf(s.Description),
 		URL: s.URL, Email: s.Email, Status: statusToHSDS[s.Status], FeesDescription: itOf(s.Fees), EligibilityDescription: itOf(s.Eligibility)}
-	for f, t := range map[string]Text{"name": s.Name, "description": s.Description, "fees_description": s.Fees, "eligibility_description": s.Eligibility} {
+	for f, t := range map[string]content.Text{"name": s.Name, "description": s.Description, "fees_description": s.Fees, "eligibility_description": s.Eligibility} {
 		h.Translations = trAdd(h.Translations, f, t)
 	}
 	if o := orgs[s.OrganizationID]; o != nil {
@@ -145,7 +147,7 @@ func toHSDS(s *Service, orgs map[string]*Organization) *hsdsService {
 	return h
 }
 
-func hsdsLoc(l *Location) *hsdsLocation {
+func hsdsLoc(l *content.Location) *hsdsLocation {
 	lat, lon := l.Point[1], l.Point[0]
 	h := &hsdsLocation{ID: l.ID, LocationType: "physical", Name: itOf(l.Name), Latitude: &lat, Longitude: &lon}
 	h.Translations = trAdd(nil, "name", l.Name)
@@ -163,10 +165,10 @@ func hsdsLoc(l *Location) *hsdsLocation {
 	return h
 }
 
-// fromHSDS converts HSDS objects into an exchange. With embedded set the
+// fromHSDS converts HSDS objects into records. With embedded set the
 // organizations come inside services and may repeat (identically).
-func fromHSDS(orgs []*hsdsOrganization, svcs []*hsdsService, embedded bool, is *issues) *Exchange {
-	x := &Exchange{}
+func fromHSDS(orgs []*hsdsOrganization, svcs []*hsdsService, embedded bool, is *issues) *Records {
+	x := &Records{}
 	seen := map[string]*hsdsOrganization{}
 	for _, h := range orgs {
 		if prev, ok := seen[h.ID]; ok && embedded {
@@ -183,7 +185,7 @@ func fromHSDS(orgs []*hsdsOrganization, svcs []*hsdsService, embedded bool, is *
 			continue
 		}
 		at := h.at
-		x.Organizations = append(x.Organizations, Organization{ID: h.ID, Name: textOf(h.Name, h.Translations, "name"),
+		x.Organizations = append(x.Organizations, content.Organization{ID: h.ID, Name: textOf(h.Name, h.Translations, "name"),
 			Description: textOf(h.Description, h.Translations, "description"), URL: h.Website, Email: h.Email})
 		x.orgAt = append(x.orgAt, func(field, reason string) ImportIssue { return at.issue(hsdsTextField(at, field), reason) })
 	}
@@ -223,9 +225,9 @@ var indexed = regexp.MustCompile(`^([a-z_.]+)\[(\d+)\]\.?(.*)$`)
 
 // punto converts one HSDS service; ok is false when it could not be read
 // (the problems are in is).
-func (h *hsdsService) punto(is *issues) (Service, locator, bool) {
+func (h *hsdsService) punto(is *issues) (content.Service, locator, bool) {
 	n := len(is.list)
-	s := Service{ID: h.ID, OrganizationID: h.OrganizationID, URL: h.URL, Email: h.Email,
+	s := content.Service{ID: h.ID, OrganizationID: h.OrganizationID, URL: h.URL, Email: h.Email,
 		Name: textOf(h.Name, h.Translations, "name"), Description: textOf(h.Description, h.Translations, "description"),
 		Eligibility: textOf(h.EligibilityDescription, h.Translations, "eligibility_description"),
 		Fees:        textOf(h.FeesDescription, h.Translations, "fees_description")}
@@ -249,7 +251,7 @@ func (h *hsdsService) punto(is *issues) (Service, locator, bool) {
 		if bad := checkTr(p.Translations, p.at, "description"); bad != nil {
 			is.add(*bad)
 		}
-		s.Phones = append(s.Phones, Phone{Number: p.Number, Type: p.Type, Description: textOf(p.Description, p.Translations, "description")})
+		s.Phones = append(s.Phones, content.Phone{Number: p.Number, Type: p.Type, Description: textOf(p.Description, p.Translations, "description")})
 	}
 	var slotAt, excAt []where
 	for _, sc := range h.Schedules {
@@ -273,11 +275,11 @@ func (h *hsdsService) punto(is *issues) (Service, locator, bool) {
 					is.add(sc.at.issue("byday", fmt.Sprintf("%q is not a weekday MO…SU", d)))
 					continue
 				}
-				s.Hours.Weekly = append(s.Hours.Weekly, Slot{Weekday: wd, Opens: sc.OpensAt, Closes: sc.ClosesAt})
+				s.Hours.Weekly = append(s.Hours.Weekly, content.Slot{Weekday: wd, Opens: sc.OpensAt, Closes: sc.ClosesAt})
 				slotAt = append(slotAt, sc.at)
 			}
 		case sc.Freq == "" && sc.ValidFrom != "" && sc.ValidFrom == sc.ValidTo:
-			s.Hours.Exceptions = append(s.Hours.Exceptions, Exception{Date: sc.ValidFrom, Closed: sc.OpensAt == "" && sc.ClosesAt == "",
+			s.Hours.Exceptions = append(s.Hours.Exceptions, content.Exception{Date: sc.ValidFrom, Closed: sc.OpensAt == "" && sc.ClosesAt == "",
 				Opens: sc.OpensAt, Closes: sc.ClosesAt, Note: textOf(sc.Description, sc.Translations, "description")})
 			excAt = append(excAt, sc.at)
 		default:
@@ -300,7 +302,7 @@ func (h *hsdsService) punto(is *issues) (Service, locator, bool) {
 		if bad := checkTr(l.Translations, l.at, "name"); bad != nil {
 			is.add(*bad)
 		}
-		loc := Location{ID: l.ID, Name: textOf(l.Name, l.Translations, "name"), Point: [2]float64{*l.Longitude, *l.Latitude}}
+		loc := content.Location{ID: l.ID, Name: textOf(l.Name, l.Translations, "name"), Point: [2]float64{*l.Longitude, *l.Latitude}}
 		if len(l.Addresses) > 0 {
 			a := l.Addresses[0]
 			loc.Address, loc.PostalCode, loc.Comune, loc.Province, loc.Region = a.Address1, a.PostalCode, a.City, a.StateProvince, a.Region
@@ -332,7 +334,7 @@ func (h *hsdsService) punto(is *issues) (Service, locator, bool) {
 		if bad := checkTr(c.Translations, c.at, "title"); bad != nil {
 			is.add(*bad)
 		}
-		ct := Contact{Name: c.Name, Title: textOf(c.Title, c.Translations, "title"), Email: c.Email}
+		ct := content.Contact{Name: c.Name, Title: textOf(c.Title, c.Translations, "title"), Email: c.Email}
 		if len(c.Phones) > 0 {
 			ct.Phone = c.Phones[0].Number
 		}

@@ -1,4 +1,4 @@
-package content
+package exchange
 
 import (
 	"archive/zip"
@@ -104,7 +104,7 @@ func ftoa(f *float64) string {
 
 // hsdsPackage renders the package's files, in order: datapackage.json
 // first, then the tables.
-func hsdsPackage(x *Exchange) ([]string, map[string][]byte, error) {
+func hsdsPackage(x *Records) ([]string, map[string][]byte, error) {
 	tabs := map[string]*tableRows{}
 	for i := range hsdsTables {
 		tabs[hsdsTables[i].name] = &tableRows{table: &hsdsTables[i]}
@@ -224,7 +224,7 @@ func hsdsPackage(x *Exchange) ([]string, map[string][]byte, error) {
 
 // writeHSDSZip writes the package as a zip. Entries carry no times, so
 // the same catalog gives the same bytes.
-func writeHSDSZip(x *Exchange, w io.Writer) error {
+func writeHSDSZip(x *Records, w io.Writer) error {
 	names, files, err := hsdsPackage(x)
 	if err != nil {
 		return err
@@ -246,7 +246,7 @@ func writeHSDSZip(x *Exchange, w io.Writer) error {
 }
 
 // WriteHSDSFolder writes the package as files in dir (created if needed).
-func (x *Exchange) WriteHSDSFolder(dir string) error {
+func (x *Records) WriteHSDSFolder(dir string) error {
 	names, files, err := hsdsPackage(x)
 	if err != nil {
 		return err
