@@ -25,240 +25,14 @@ func (s *Store) AllServices(ctx context.Context) ([]Service, error) {
 		return nil, fmt.Errorf("content: export: %w", err)
 	}
 	defer tx.Rollback()
-	var out []Service
-	at := map[string]int{}
-	each := func(query string, scan func(rows *sql.Rows) error) error {
-		rows, err := tx.QueryContext(ctx, query)
-		if err != nil {
-			return fmt.Errorf("content: export: %w", err)
-		}
-		defer rows.Close()
-		for rows.Next() {
-			if err := scan(rows); err != nil {
-				return fmt.Errorf("content: export: %w", err)
-			}
-		}
-		return rows.Err()
-	}
-	// svc finds the service a row belongs to (nil for a dangling row).
-	svc := func(id string) *Service {
-		if i, ok := at[id]; ok {
-			return &out[i]
-		}
-		return nil
-	}
-	setText := func(t *Text, lang, v string) {
-		if *t == nil {
-			*t = Text{}
-		}
-		(*t)[lang] = v
-	}
-	steps := []struct {
-		query string
-		scan  func(*sql.Rows) error
-	}{
-		{`SELECT id, organization_id, status, url, email, by_appointment, open_on_holidays FROM service ORDER BY id`, func(r *sql.Rows) error {
-			var v Service
-			var org sql.NullString
-			if err := r.Scan(&v.ID, &org, &v.Status, &v.URL, &v.Email, &v.ByAppointment, &v.OpenOnHolidays); err != nil {
-				return err
-			}
-			v.OrganizationID = org.String
-			at[v.ID] = len(out)
-			out = append(out, v)
-			return nil
-		}},
-		{`SELECT id, field, lang, value FROM translation WHERE entity = 'service'`, func(r *sql.Rows) error {
-			var id, field, lang, v string
-			if err := r.Scan(&id, &field, &lang, &v); err != nil {
-				return err
-			}
-			if p := svc(id); p != nil {
-				switch field {
-				case "name":
-					setText(&p.Name, lang, v)
-				case "description":
-					setText(&p.Description, lang, v)
-				case "eligibility":
-					setText(&p.Eligibility, lang, v)
-				case "fees":
-					setText(&p.Fees, lang, v)
-				}
-			}
-			return nil
-		}},
-		{`SELECT c.service_id, c.category_id FROM service_category c JOIN category k ON k.id = c.category_id ORDER BY c.service_id, k.position`, func(r *sql.Rows) error {
-			var id, c string
-			if err := r.Scan(&id, &c); err != nil {
-				return err
-			}
-			if p := svc(id); p != nil {
-				p.Categories = append(p.Categories, c)
-			}
-			return nil
-		}},
-		{`SELECT service_id, lang FROM service_language ORDER BY service_id, lang`, func(r *sql.Rows) error {
-			var id, l string
-			if err := r.Scan(&id, &l); err != nil {
-				return err
-			}
-			if p := svc(id); p != nil {
-				p.Languages = append(p.Languages, l)
-			}
-			return nil
-		}},
-		{`SELECT service_id, weekday, opens_at, closes_at FROM schedule ORDER BY service_id, weekday, opens_at`, func(r *sql.Rows) error {
-			var id string
-			var sl Slot
-			if err := r.Scan(&id, &sl.Weekday, &sl.Opens, &sl.Closes); err != nil {
-				return err
-			}
-			if p := svc(id); p != nil {
-				p.Hours.Weekly = append(p.Hours.Weekly, sl)
-			}
-			return nil
-		}},
-		{`SELECT service_id, date, closed, opens_at, closes_at FROM schedule_exception ORDER BY service_id, pk`, func(r *sql.Rows) error {
-			var id string
-			var ex Exception
-			if err := r.Scan(&id, &ex.Date, &ex.Closed, &ex.Opens, &ex.Closes); err != nil {
-				return err
-			}
-			if p := svc(id); p != nil {
-				p.Hours.Exceptions = append(p.Hours.Exceptions, ex)
-			}
-			return nil
-		}},
-		{`SELECT service_id FROM required_document ORDER BY service_id, position`, func(r *sql.Rows) error {
-			var id string
-			if err := r.Scan(&id); err != nil {
-				return err
-			}
-			if p := svc(id); p != nil {
-				p.Documents = append(p.Documents, Text{})
-			}
-			return nil
-		}},
-		{`SELECT service_id, number, type FROM phone ORDER BY service_id, position`, func(r *sql.Rows) error {
-			var id string
-			var ph Phone
-			if err := r.Scan(&id, &ph.Number, &ph.Type); err != nil {
-				return err
-			}
-			if p := svc(id); p != nil {
-				p.Phones = append(p.Phones, ph)
-			}
-			return nil
-		}},
-		{`SELECT service_id, name, email, phone FROM contact ORDER BY service_id, position`, func(r *sql.Rows) error {
-			var id string
-			var c Contact
-			if err := r.Scan(&id, &c.Name, &c.Email, &c.Phone); err != nil {
-				return err
-			}
-			if p := svc(id); p != nil {
-				p.Contacts = append(p.Contacts, c)
-			}
-			return nil
-		}},
-	}
-	for _, st := range steps {
-		if err := each(st.query, st.scan); err != nil {
+	r := &bulkRead{ctx: ctx, tx: tx, at: map[string]int{}, locs: map[string]*Location{}}
+	steps := []func() error{r.services, r.serviceTexts, r.serviceLists, r.childTexts, r.locations, r.locationTexts, r.serviceLocations}
+	for _, step := range steps {
+		if err := step(); err != nil {
 			return nil, err
 		}
 	}
-	// What a service owns is translated under "<service>#<index>" (and
-	// "<service>#<date>#<index>" for exceptions); Store.Service leaves a
-	// child without texts nil.
-	for i := range out {
-		for j := range out[i].Documents {
-			out[i].Documents[j] = nil
-		}
-	}
-	err = each(`SELECT entity, id, lang, value FROM translation
-		WHERE (entity = 'document' AND field = 'text') OR (entity = 'phone' AND field = 'description')
-			OR (entity = 'contact' AND field = 'title') OR (entity = 'exception' AND field = 'note')`, func(r *sql.Rows) error {
-		var entity, id, lang, v string
-		if err := r.Scan(&entity, &id, &lang, &v); err != nil {
-			return err
-		}
-		owner, key, ok := strings.Cut(id, "#")
-		p := svc(owner)
-		if !ok || p == nil {
-			return nil
-		}
-		var idx int
-		if entity == "exception" {
-			date, n, _ := strings.Cut(key, "#")
-			if _, err := fmt.Sscan(n, &idx); err != nil || idx >= len(p.Hours.Exceptions) || p.Hours.Exceptions[idx].Date != date {
-				return nil
-			}
-			setText(&p.Hours.Exceptions[idx].Note, lang, v)
-			return nil
-		}
-		if _, err := fmt.Sscan(key, &idx); err != nil || idx < 0 {
-			return nil
-		}
-		switch {
-		case entity == "document" && idx < len(p.Documents):
-			setText(&p.Documents[idx], lang, v)
-		case entity == "phone" && idx < len(p.Phones):
-			setText(&p.Phones[idx].Description, lang, v)
-		case entity == "contact" && idx < len(p.Contacts):
-			setText(&p.Contacts[idx].Title, lang, v)
-		}
-		return nil
-	})
-	if err != nil {
-		return nil, err
-	}
-	// Locations, with their texts, then given to each service at them.
-	locs := map[string]*Location{}
-	err = each(`SELECT id, address, postal_code, comune, province, region, wheelchair, geom FROM location`, func(r *sql.Rows) error {
-		var l Location
-		var g geo.Blob
-		if err := r.Scan(&l.ID, &l.Address, &l.PostalCode, &l.Comune, &l.Province, &l.Region, &l.Wheelchair, &g); err != nil {
-			return err
-		}
-		l.Point, _ = g.Geometry.(orb.Point)
-		locs[l.ID] = &l
-		return nil
-	})
-	if err != nil {
-		return nil, err
-	}
-	err = each(`SELECT id, field, lang, value FROM translation WHERE entity = 'location'`, func(r *sql.Rows) error {
-		var id, field, lang, v string
-		if err := r.Scan(&id, &field, &lang, &v); err != nil {
-			return err
-		}
-		if l := locs[id]; l != nil {
-			switch field {
-			case "name":
-				setText(&l.Name, lang, v)
-			case "accessibility":
-				setText(&l.Accessibility, lang, v)
-			}
-		}
-		return nil
-	})
-	if err != nil {
-		return nil, err
-	}
-	err = each(`SELECT service_id, location_id FROM service_at_location ORDER BY service_id, location_id`, func(r *sql.Rows) error {
-		var id, loc string
-		if err := r.Scan(&id, &loc); err != nil {
-			return err
-		}
-		if p, l := svc(id), locs[loc]; p != nil && l != nil {
-			p.Locations = append(p.Locations, *l)
-		}
-		return nil
-	})
-	if err != nil {
-		return nil, err
-	}
-	return out, nil
+	return r.out, nil
 }
 
 // SetSource notes in the catalog where its records came from ("demo",
@@ -268,3 +42,301 @@ func (b *Batch) SetSource(source string) error { return b.setMeta("source", sour
 // ValidLanguageTag reports whether s can be the language of a Text: an ISO
 // 639 code, optionally with subtags ("it", "pt-BR").
 func ValidLanguageTag(s string) bool { return tagPattern.MatchString(s) }
+
+// bulkRead reads every service, one table after the other, inside one
+// read transaction.
+type bulkRead struct {
+	ctx  context.Context
+	tx   *sql.Tx
+	out  []Service
+	at   map[string]int       // service ID → index in out
+	locs map[string]*Location // every location, by ID
+}
+
+// each runs query and scans every row it returns.
+func (r *bulkRead) each(query string, scan func(rows *sql.Rows) error) error {
+	rows, err := r.tx.QueryContext(r.ctx, query)
+	if err != nil {
+		return fmt.Errorf("content: export: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		if err := scan(rows); err != nil {
+			return fmt.Errorf("content: export: %w", err)
+		}
+	}
+	return rows.Err()
+}
+
+// service finds the service a row belongs to (nil for a dangling row).
+func (r *bulkRead) service(id string) *Service {
+	if i, ok := r.at[id]; ok {
+		return &r.out[i]
+	}
+	return nil
+}
+
+// addText sets one translation of a text.
+func addText(t *Text, lang, v string) {
+	if *t == nil {
+		*t = Text{}
+	}
+	(*t)[lang] = v
+}
+
+// services reads the services' own rows, in ID order.
+func (r *bulkRead) services() error {
+	return r.each(`SELECT id, organization_id, status, url, email, by_appointment, open_on_holidays FROM service ORDER BY id`, func(rows *sql.Rows) error {
+		var v Service
+		var org sql.NullString
+		if err := rows.Scan(&v.ID, &org, &v.Status, &v.URL, &v.Email, &v.ByAppointment, &v.OpenOnHolidays); err != nil {
+			return err
+		}
+		v.OrganizationID = org.String
+		r.at[v.ID] = len(r.out)
+		r.out = append(r.out, v)
+		return nil
+	})
+}
+
+// serviceTexts reads the services' translated fields.
+func (r *bulkRead) serviceTexts() error {
+	return r.each(`SELECT id, field, lang, value FROM translation WHERE entity = 'service'`, func(rows *sql.Rows) error {
+		var id, field, lang, v string
+		if err := rows.Scan(&id, &field, &lang, &v); err != nil {
+			return err
+		}
+		if p := r.service(id); p != nil {
+			if t := serviceText(p, field); t != nil {
+				addText(t, lang, v)
+			}
+		}
+		return nil
+	})
+}
+
+// serviceText is the translated field of a service (nil for another field).
+func serviceText(s *Service, field string) *Text {
+	switch field {
+	case "name":
+		return &s.Name
+	case "description":
+		return &s.Description
+	case "eligibility":
+		return &s.Eligibility
+	case "fees":
+		return &s.Fees
+	}
+	return nil
+}
+
+// bulkLists are the lists a service owns, each read by one query whose
+// rows start with the service ID, in the order Store.Service gives them.
+var bulkLists = []struct {
+	query string
+	scan  func(r *bulkRead, rows *sql.Rows) error
+}{
+	{`SELECT c.service_id, c.category_id FROM service_category c JOIN category k ON k.id = c.category_id ORDER BY c.service_id, k.position`, (*bulkRead).category},
+	{`SELECT service_id, lang FROM service_language ORDER BY service_id, lang`, (*bulkRead).language},
+	{`SELECT service_id, weekday, opens_at, closes_at FROM schedule ORDER BY service_id, weekday, opens_at`, (*bulkRead).slot},
+	{`SELECT service_id, date, closed, opens_at, closes_at FROM schedule_exception ORDER BY service_id, pk`, (*bulkRead).exception},
+	{`SELECT service_id FROM required_document ORDER BY service_id, position`, (*bulkRead).document},
+	{`SELECT service_id, number, type FROM phone ORDER BY service_id, position`, (*bulkRead).phone},
+	{`SELECT service_id, name, email, phone FROM contact ORDER BY service_id, position`, (*bulkRead).contact},
+}
+
+// serviceLists reads every list the services own.
+func (r *bulkRead) serviceLists() error {
+	for _, l := range bulkLists {
+		if err := r.each(l.query, func(rows *sql.Rows) error { return l.scan(r, rows) }); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (r *bulkRead) category(rows *sql.Rows) error {
+	var id, c string
+	if err := rows.Scan(&id, &c); err != nil {
+		return err
+	}
+	if p := r.service(id); p != nil {
+		p.Categories = append(p.Categories, c)
+	}
+	return nil
+}
+
+func (r *bulkRead) language(rows *sql.Rows) error {
+	var id, l string
+	if err := rows.Scan(&id, &l); err != nil {
+		return err
+	}
+	if p := r.service(id); p != nil {
+		p.Languages = append(p.Languages, l)
+	}
+	return nil
+}
+
+func (r *bulkRead) slot(rows *sql.Rows) error {
+	var id string
+	var sl Slot
+	if err := rows.Scan(&id, &sl.Weekday, &sl.Opens, &sl.Closes); err != nil {
+		return err
+	}
+	if p := r.service(id); p != nil {
+		p.Hours.Weekly = append(p.Hours.Weekly, sl)
+	}
+	return nil
+}
+
+func (r *bulkRead) exception(rows *sql.Rows) error {
+	var id string
+	var ex Exception
+	if err := rows.Scan(&id, &ex.Date, &ex.Closed, &ex.Opens, &ex.Closes); err != nil {
+		return err
+	}
+	if p := r.service(id); p != nil {
+		p.Hours.Exceptions = append(p.Hours.Exceptions, ex)
+	}
+	return nil
+}
+
+// document adds a document without texts: they are all translations,
+// read with the other children's texts. Store.Service leaves a child
+// without texts nil.
+func (r *bulkRead) document(rows *sql.Rows) error {
+	var id string
+	if err := rows.Scan(&id); err != nil {
+		return err
+	}
+	if p := r.service(id); p != nil {
+		p.Documents = append(p.Documents, nil)
+	}
+	return nil
+}
+
+func (r *bulkRead) phone(rows *sql.Rows) error {
+	var id string
+	var ph Phone
+	if err := rows.Scan(&id, &ph.Number, &ph.Type); err != nil {
+		return err
+	}
+	if p := r.service(id); p != nil {
+		p.Phones = append(p.Phones, ph)
+	}
+	return nil
+}
+
+func (r *bulkRead) contact(rows *sql.Rows) error {
+	var id string
+	var c Contact
+	if err := rows.Scan(&id, &c.Name, &c.Email, &c.Phone); err != nil {
+		return err
+	}
+	if p := r.service(id); p != nil {
+		p.Contacts = append(p.Contacts, c)
+	}
+	return nil
+}
+
+// childTexts reads the texts of what a service owns, translated under
+// "<service>#<index>" ("<service>#<date>#<index>" for exceptions).
+func (r *bulkRead) childTexts() error {
+	return r.each(`SELECT entity, id, lang, value FROM translation
+		WHERE (entity = 'document' AND field = 'text') OR (entity = 'phone' AND field = 'description')
+			OR (entity = 'contact' AND field = 'title') OR (entity = 'exception' AND field = 'note')`, func(rows *sql.Rows) error {
+		var entity, id, lang, v string
+		if err := rows.Scan(&entity, &id, &lang, &v); err != nil {
+			return err
+		}
+		owner, key, ok := strings.Cut(id, "#")
+		p := r.service(owner)
+		if !ok || p == nil {
+			return nil
+		}
+		if t := childText(p, entity, key); t != nil {
+			addText(t, lang, v)
+		}
+		return nil
+	})
+}
+
+// childText is the text of a service's child that key names (nil when
+// the service has no such child).
+func childText(p *Service, entity, key string) *Text {
+	if entity == "exception" {
+		return exceptionNote(p, key)
+	}
+	var idx int
+	if _, err := fmt.Sscan(key, &idx); err != nil || idx < 0 {
+		return nil
+	}
+	switch {
+	case entity == "document" && idx < len(p.Documents):
+		return &p.Documents[idx]
+	case entity == "phone" && idx < len(p.Phones):
+		return &p.Phones[idx].Description
+	case entity == "contact" && idx < len(p.Contacts):
+		return &p.Contacts[idx].Title
+	}
+	return nil
+}
+
+// exceptionNote is the note of the exception "<date>#<index>" names.
+func exceptionNote(p *Service, key string) *Text {
+	date, n, _ := strings.Cut(key, "#")
+	var idx int
+	if _, err := fmt.Sscan(n, &idx); err != nil || idx < 0 || idx >= len(p.Hours.Exceptions) || p.Hours.Exceptions[idx].Date != date {
+		return nil
+	}
+	return &p.Hours.Exceptions[idx].Note
+}
+
+// locations reads every location; serviceLocations gives them to the
+// services at them.
+func (r *bulkRead) locations() error {
+	return r.each(`SELECT id, address, postal_code, comune, province, region, wheelchair, geom FROM location`, func(rows *sql.Rows) error {
+		var l Location
+		var g geo.Blob
+		if err := rows.Scan(&l.ID, &l.Address, &l.PostalCode, &l.Comune, &l.Province, &l.Region, &l.Wheelchair, &g); err != nil {
+			return err
+		}
+		l.Point, _ = g.Geometry.(orb.Point)
+		r.locs[l.ID] = &l
+		return nil
+	})
+}
+
+// locationTexts reads the locations' translated fields.
+func (r *bulkRead) locationTexts() error {
+	return r.each(`SELECT id, field, lang, value FROM translation WHERE entity = 'location'`, func(rows *sql.Rows) error {
+		var id, field, lang, v string
+		if err := rows.Scan(&id, &field, &lang, &v); err != nil {
+			return err
+		}
+		l := r.locs[id]
+		switch {
+		case l == nil:
+		case field == "name":
+			addText(&l.Name, lang, v)
+		case field == "accessibility":
+			addText(&l.Accessibility, lang, v)
+		}
+		return nil
+	})
+}
+
+// serviceLocations gives each service a copy of the locations it is at,
+// in ID order.
+func (r *bulkRead) serviceLocations() error {
+	return r.each(`SELECT service_id, location_id FROM service_at_location ORDER BY service_id, location_id`, func(rows *sql.Rows) error {
+		var id, loc string
+		if err := rows.Scan(&id, &loc); err != nil {
+			return err
+		}
+		if p, l := r.service(id), r.locs[loc]; p != nil && l != nil {
+			p.Locations = append(p.Locations, *l)
+		}
+		return nil
+	})
+}
