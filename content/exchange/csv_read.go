@@ -12,7 +12,8 @@ import (
 	"github.com/punto-totem/punto/content"
 )
 
-// Reading the flat CSV template (see csv.go).
+// Reading the flat CSV template (see csv.go): the header, then each row
+// (csv_row.go), merging the rows of a service at several locations.
 
 // flatLine is a row as read, with its line.
 type flatLine struct {
@@ -21,23 +22,67 @@ type flatLine struct {
 }
 
 func parseFlatCSV(data []byte, is *issues) *Records {
+	r := newFlatReader(data)
+	header, ok := readFlatHeader(r, is)
+	if !ok {
+		return nil
+	}
+	fp := &flatParse{header: header, is: is, x: &Records{}, svcs: map[string]*flatSeen{}, orgs: map[string]flatLine{}}
+	for !is.full() {
+		fl, err := fp.readRow(r)
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return nil
+		}
+		if fl != nil {
+			fp.add(*fl)
+		}
+	}
+	return fp.x
+}
+
+// newFlatReader reads the file as a spreadsheet saved it: with or without
+// a byte-order mark, with commas or, set to Italian, with semicolons.
+func newFlatReader(data []byte) *csv.Reader {
 	data = bytes.TrimPrefix(data, []byte("\uFEFF"))
 	r := csv.NewReader(bytes.NewReader(data))
-	// Spreadsheets set to Italian save CSV with semicolons.
 	first, _, _ := bytes.Cut(data, []byte("\n"))
 	if bytes.Count(first, []byte(";")) > bytes.Count(first, []byte(",")) {
 		r.Comma = ';'
 	}
+	return r
+}
+
+// readFlatHeader reads the header row; ok is false when it is wrong (the
+// problems are in is).
+func readFlatHeader(r *csv.Reader, is *issues) ([]string, bool) {
 	header, err := r.Read()
 	if err == io.EOF {
 		is.add(ImportIssue{Line: 1, Reason: "the file is empty: it needs a header row"})
-		return nil
+		return nil, false
 	}
 	if err != nil {
 		is.add(csvIssue("", err))
-		return nil
+		return nil, false
 	}
-	seenCol := map[string]bool{}
+	seen := checkFlatColumns(header, is)
+	if len(is.list) > 0 {
+		return nil, false
+	}
+	for _, need := range []string{"service_id", "location_id", "comune", "lat", "lon"} {
+		if !seen[need] {
+			is.add(ImportIssue{Line: 1, Field: need, Reason: "the column is missing"})
+		}
+	}
+	return header, len(is.list) == 0
+}
+
+// checkFlatColumns trims the header's columns and checks that each is a
+// column of the template, given once; it returns the columns seen.
+func checkFlatColumns(header []string, is *issues) map[string]bool {
+	seen := map[string]bool{}
 	for i, c := range header {
 		c = strings.TrimSpace(c)
 		header[i] = c
@@ -50,99 +95,120 @@ func parseFlatCSV(data []byte, is *issues) *Records {
 			is.add(ImportIssue{Line: 1, Field: c, Reason: base + " has no languages"})
 		case hasLang && !content.ValidLanguageTag(lang):
 			is.add(ImportIssue{Line: 1, Field: c, Reason: fmt.Sprintf("%q is not a language tag", lang)})
-		case seenCol[c]:
+		case seen[c]:
 			is.add(ImportIssue{Line: 1, Field: c, Reason: "the column is there twice"})
 		}
-		seenCol[c] = true
+		seen[c] = true
 	}
-	if len(is.list) > 0 {
-		return nil
+	return seen
+}
+
+// flatParse gathers the records of the rows read so far.
+type flatParse struct {
+	header []string
+	is     *issues
+	x      *Records
+	svcs   map[string]*flatSeen // by service ID
+	orgs   map[string]flatLine  // the row that gave each organization
+}
+
+// flatSeen is a service already read.
+type flatSeen struct {
+	index int // in x.Services
+	first flatLine
+	lines *[]int // the row of each location
+}
+
+// readRow reads the next row. The row is nil when there is none to read
+// (a blank spreadsheet row, a row whose cells do not match the header);
+// the error is io.EOF at the end, or a syntax error already reported.
+func (fp *flatParse) readRow(r *csv.Reader) (*flatLine, error) {
+	rec, err := r.Read()
+	if err == io.EOF {
+		return nil, err
 	}
-	for _, need := range []string{"service_id", "location_id", "comune", "lat", "lon"} {
-		if !seenCol[need] {
-			is.add(ImportIssue{Line: 1, Field: need, Reason: "the column is missing"})
+	if err != nil {
+		var pe *csv.ParseError
+		if errors.As(err, &pe) && errors.Is(pe.Err, csv.ErrFieldCount) {
+			fp.is.add(ImportIssue{Line: pe.Line, Reason: fmt.Sprintf("has %d cells, the header %d", len(rec), len(fp.header))})
+			return nil, nil
+		}
+		fp.is.add(csvIssue("", err))
+		return nil, err
+	}
+	line, _ := r.FieldPos(0)
+	row, empty := fp.cells(rec)
+	if empty {
+		return nil, nil
+	}
+	return &flatLine{line: line, row: row}, nil
+}
+
+// cells maps a record by column; a text column without a language is
+// Italian. empty says that every cell is blank.
+func (fp *flatParse) cells(rec []string) (row flatRow, empty bool) {
+	row = make(flatRow, len(fp.header))
+	empty = true
+	for i, c := range fp.header {
+		v := rec[i]
+		switch c {
+		case "name", "description", "eligibility", "fees", "location_name", "accessibility", "organization_name", "organization_description":
+			c += "@it"
+		}
+		row[c] = v
+		if strings.TrimSpace(v) != "" {
+			empty = false
 		}
 	}
-	if len(is.list) > 0 {
-		return nil
+	return row, empty
+}
+
+// add reads a row's service and organization: a service on several rows
+// (one a location) must agree on every service column, an organization
+// described again must be described the same way.
+func (fp *flatParse) add(fl flatLine) {
+	svc, org, ok := flatService(fl, fp.is)
+	if !ok {
+		return
 	}
-	x := &Records{}
-	type seenSvc struct {
-		index int
-		first flatLine
-		lines *[]int
+	if org != nil {
+		fp.addOrganization(fl, org)
 	}
-	svcs := map[string]*seenSvc{}
-	orgs := map[string]flatLine{}
-	for {
-		if is.full() {
-			break
+	fp.addService(fl, svc)
+}
+
+func (fp *flatParse) addOrganization(fl flatLine, org *content.Organization) {
+	at := where{line: fl.line}
+	if prev, ok := fp.orgs[org.ID]; ok {
+		if c := flatDiff(prev.row, fl.row, partOrg); c != "" {
+			fp.is.add(at.issue(c, fmt.Sprintf("organization %q is given differently on line %d", org.ID, prev.line)))
 		}
-		rec, err := r.Read()
-		if err == io.EOF {
-			break
-		}
-		if err != nil {
-			var pe *csv.ParseError
-			if errors.As(err, &pe) && errors.Is(pe.Err, csv.ErrFieldCount) {
-				is.add(ImportIssue{Line: pe.Line, Reason: fmt.Sprintf("has %d cells, the header %d", len(rec), len(header))})
-				continue
-			}
-			is.add(csvIssue("", err))
-			return nil
-		}
-		line, _ := r.FieldPos(0)
-		row := make(flatRow, len(header))
-		empty := true
-		for i, c := range header {
-			v := rec[i]
-			if c == "name" || c == "description" || c == "eligibility" || c == "fees" || c == "location_name" || c == "accessibility" ||
-				c == "organization_name" || c == "organization_description" {
-				c += "@it" // a column without a language is Italian
-			}
-			row[c] = v
-			if strings.TrimSpace(v) != "" {
-				empty = false
-			}
-		}
-		if empty {
-			continue // a blank spreadsheet row
-		}
-		fl := flatLine{line: line, row: row}
-		svc, org, ok := flatService(fl, is)
-		if !ok {
-			continue
-		}
-		at := where{line: line}
-		if org != nil {
-			if prev, ok := orgs[org.ID]; ok {
-				if c := flatDiff(prev.row, row, partOrg); c != "" {
-					is.add(at.issue(c, fmt.Sprintf("organization %q is given differently on line %d", org.ID, prev.line)))
-				}
-			} else {
-				orgs[org.ID] = fl
-				x.Organizations = append(x.Organizations, *org)
-				x.orgAt = append(x.orgAt, func(field, reason string) ImportIssue {
-					return at.issue(flatTextCol("organization_", field), reason)
-				})
-			}
-		}
-		if prev, ok := svcs[svc.ID]; ok {
-			if c := flatDiff(prev.first.row, row, partService); c != "" {
-				is.add(at.issue(c, fmt.Sprintf("service %q is given differently on line %d", svc.ID, prev.first.line)))
-				continue
-			}
-			s := &x.Services[prev.index]
-			s.Locations = append(s.Locations, svc.Locations...)
-			*prev.lines = append(*prev.lines, line)
-			continue
-		}
-		lines := &[]int{line}
-		svcs[svc.ID] = &seenSvc{index: len(x.Services), first: fl, lines: lines}
-		x.Services = append(x.Services, svc)
-		x.svcAt = append(x.svcAt, flatLocator(line, lines, &x.Services[len(x.Services)-1]))
+		return
 	}
-	return x
+	fp.orgs[org.ID] = fl
+	x := fp.x
+	x.Organizations = append(x.Organizations, *org)
+	x.orgAt = append(x.orgAt, func(field, reason string) ImportIssue {
+		return at.issue(flatTextCol("organization_", field), reason)
+	})
+}
+
+func (fp *flatParse) addService(fl flatLine, svc content.Service) {
+	x := fp.x
+	if prev, ok := fp.svcs[svc.ID]; ok {
+		if c := flatDiff(prev.first.row, fl.row, partService); c != "" {
+			fp.is.add(where{line: fl.line}.issue(c, fmt.Sprintf("service %q is given differently on line %d", svc.ID, prev.first.line)))
+			return
+		}
+		s := &x.Services[prev.index]
+		s.Locations = append(s.Locations, svc.Locations...)
+		*prev.lines = append(*prev.lines, fl.line)
+		return
+	}
+	lines := &[]int{fl.line}
+	fp.svcs[svc.ID] = &flatSeen{index: len(x.Services), first: fl, lines: lines}
+	x.Services = append(x.Services, svc)
+	x.svcAt = append(x.svcAt, flatLocator(fl.line, lines, &x.Services[len(x.Services)-1]))
 }
 
 // flatDiff returns the first column of part that differs between rows.
@@ -179,347 +245,73 @@ func flatLocator(line int, lines *[]int, s *content.Service) locator {
 		at := where{line: line}
 		m := indexed.FindStringSubmatch(field)
 		if m == nil {
-			switch field {
-			case "id":
-				field = "service_id"
-			case "hours":
-				field = "hours_mon"
-			}
-			return at.issue(flatTextCol("", field), reason)
+			return at.issue(flatServiceCol(field), reason)
 		}
 		i, _ := strconv.Atoi(m[2])
-		rest := m[3]
-		n := strconv.Itoa(i + 1)
-		switch m[1] {
-		case "locations":
+		if m[1] == "locations" {
 			if i < len(*lines) {
 				at = where{line: (*lines)[i]}
 			}
-			switch rest {
-			case "point":
-				return at.issue("lat/lon", reason)
-			case "id":
-				return at.issue("location_id", reason)
-			}
-			return at.issue(flatTextCol("location_", rest), reason)
-		case "documents":
-			_, lang, ok := strings.Cut(rest, ".")
-			if !ok {
-				lang = "it"
-			}
-			if rest == "" {
-				lang = "it"
-			}
-			return at.issue("document_"+n+"@"+lang, reason)
-		case "phones":
-			if rest == "type" {
-				return at.issue("phone_"+n+"_type", reason)
-			}
-			return at.issue("phone_"+n, reason)
-		case "hours.weekly":
-			if i < len(s.Hours.Weekly) && s.Hours.Weekly[i].Weekday >= 1 && s.Hours.Weekly[i].Weekday <= 7 {
-				return at.issue(weekdayColumns[s.Hours.Weekly[i].Weekday-1], reason)
-			}
-		case "hours.exceptions":
-			if rest == "date" {
-				return at.issue("exception_"+n+"_date", reason)
-			}
-			if strings.HasPrefix(rest, "note") {
-				return at.issue("exception_"+n+"_note@it", reason)
-			}
-			return at.issue("exception_"+n+"_hours", reason)
+			return at.issue(flatLocationCol(m[3]), reason)
+		}
+		if col, ok := flatChildCol(m[1], i, m[3], s); ok {
+			return at.issue(col, reason)
 		}
 		return at.issue(field, reason)
 	}
 }
 
-// parseSpan reads "09:00-13:00".
-func parseSpan(s string) (string, string, bool) {
-	s = strings.ReplaceAll(s, "–", "-")
-	o, c, ok := strings.Cut(s, "-")
-	return strings.TrimSpace(o), strings.TrimSpace(c), ok
-}
-
-// flatService reads one row: its service with one location, and the
-// organization it describes (nil when it describes none).
-func flatService(fl flatLine, is *issues) (content.Service, *content.Organization, bool) {
-	n := len(is.list)
-	c := &flatCells{row: fl.row, at: where{line: fl.line}, is: is}
-	s := c.service()
-	var org content.Organization
-	var l content.Location
-	children := c.readColumns(&s, &org, &l)
-	c.addChildren(children, &s)
-	s.Hours.Weekly = c.weekly()
-	c.location(&l)
-	s.Locations = []content.Location{l}
-	op := c.organization(&org, s.OrganizationID)
-	return s, op, len(is.list) == n
-}
-
-// flatCells reads the cells of one row, reporting a bad one at the row's
-// line.
-type flatCells struct {
-	row flatRow
-	at  where
-	is  *issues
-}
-
-func (c *flatCells) bad(col, reason string) { c.is.add(c.at.issue(col, reason)) }
-
-// trimmed is a cell without the spaces around it.
-func (c *flatCells) trimmed(col string) string { return strings.TrimSpace(c.row[col]) }
-
-// flag reads a true/false cell.
-func (c *flatCells) flag(col string, dst *bool) {
-	v, ok := parseBool(c.row[col])
-	if !ok {
-		c.bad(col, fmt.Sprintf("%q is not true or false", c.row[col]))
-	}
-	*dst = v
-}
-
-// service reads the service's own columns that are not texts.
-func (c *flatCells) service() content.Service {
-	s := content.Service{ID: c.trimmed("service_id"), Status: content.Status(c.trimmed("status")),
-		Categories: splitList(c.row["categories"]), Languages: splitList(c.row["languages"]),
-		URL: c.trimmed("url"), Email: c.trimmed("email"), OrganizationID: c.trimmed("organization_id")}
-	c.flag("by_appointment", &s.ByAppointment)
-	c.flag("open_on_holidays", &s.OpenOnHolidays)
-	return s
-}
-
-// flatChildren are the numbered columns of a row (document_1,
-// phone_2_type, …) as read, by number.
-type flatChildren struct {
-	docs     map[int]content.Text
-	phones   map[int]*content.Phone
-	contacts map[int]*content.Contact
-	excs     map[int]*content.Exception
-	maxN     map[string]int // the highest number filled, by kind
-}
-
-// readColumns reads the texts of the service, its organization and its
-// location, and the numbered columns.
-func (c *flatCells) readColumns(s *content.Service, org *content.Organization, l *content.Location) *flatChildren {
-	ch := &flatChildren{docs: map[int]content.Text{}, phones: map[int]*content.Phone{}, contacts: map[int]*content.Contact{},
-		excs: map[int]*content.Exception{}, maxN: map[string]int{}}
-	for col, v := range c.row {
-		base, lang, _ := strings.Cut(col, "@")
-		if t := flatText(base, s, org, l); t != nil {
-			setCellText(t, lang, v)
-		}
-		m := flatNumbered.FindStringSubmatch(base)
-		if m == nil || strings.TrimSpace(v) == "" {
-			continue
-		}
-		c.numberedCell(ch, col, m, lang, v)
-	}
-	return ch
-}
-
-// flatText is the text a column (without @lang) holds, or nil.
-func flatText(base string, s *content.Service, org *content.Organization, l *content.Location) *content.Text {
-	switch base {
-	case "name":
-		return &s.Name
-	case "description":
-		return &s.Description
-	case "eligibility":
-		return &s.Eligibility
-	case "fees":
-		return &s.Fees
-	case "organization_name":
-		return &org.Name
-	case "organization_description":
-		return &org.Description
-	case "location_name":
-		return &l.Name
-	case "accessibility":
-		return &l.Accessibility
-	}
-	return nil
-}
-
-// setCellText sets one translation from a cell; an empty cell sets none.
-func setCellText(t *content.Text, lang, v string) {
-	if strings.TrimSpace(v) == "" {
-		return
-	}
-	if *t == nil {
-		*t = content.Text{}
-	}
-	(*t)[lang] = v
-}
-
-// numberedCell reads a filled numbered column; m is its match of
-// flatNumbered (kind, number, field).
-func (c *flatCells) numberedCell(ch *flatChildren, col string, m []string, lang, v string) {
-	i, _ := strconv.Atoi(m[2])
-	ch.maxN[m[1]] = max(ch.maxN[m[1]], i)
-	switch m[1] + "_" + m[3] {
-	case "document_":
-		t := ch.docs[i]
-		setCellText(&t, lang, v)
-		ch.docs[i] = t
-	case "phone_", "phone_type", "phone_description":
-		if ch.phones[i] == nil {
-			ch.phones[i] = &content.Phone{}
-		}
-		phoneCell(ch.phones[i], m[3], lang, v)
-	case "contact_name", "contact_title", "contact_email", "contact_phone":
-		if ch.contacts[i] == nil {
-			ch.contacts[i] = &content.Contact{}
-		}
-		contactCell(ch.contacts[i], m[3], lang, v)
-	case "exception_date", "exception_hours", "exception_note":
-		if ch.excs[i] == nil {
-			ch.excs[i] = &content.Exception{}
-		}
-		c.exceptionCell(ch.excs[i], col, m[3], lang, v)
-	}
-}
-
-func phoneCell(p *content.Phone, field, lang, v string) {
+// flatServiceCol is the column of a field of the service itself.
+func flatServiceCol(field string) string {
 	switch field {
-	case "":
-		p.Number = v
-	case "type":
-		p.Type = strings.TrimSpace(v)
-	case "description":
-		setCellText(&p.Description, lang, v)
-	}
-}
-
-func contactCell(ct *content.Contact, field, lang, v string) {
-	switch field {
-	case "name":
-		ct.Name = v
-	case "title":
-		setCellText(&ct.Title, lang, v)
-	case "email":
-		ct.Email = strings.TrimSpace(v)
-	case "phone":
-		ct.Phone = v
-	}
-}
-
-func (c *flatCells) exceptionCell(e *content.Exception, col, field, lang, v string) {
-	switch field {
-	case "date":
-		e.Date = strings.TrimSpace(v)
+	case "id":
+		field = "service_id"
 	case "hours":
-		c.exceptionHours(e, col, v)
-	case "note":
-		setCellText(&e.Note, lang, v)
+		field = "hours_mon"
 	}
+	return flatTextCol("", field)
 }
 
-// exceptionHours reads "closed" (or "chiuso") or HH:MM-HH:MM.
-func (c *flatCells) exceptionHours(e *content.Exception, col, v string) {
-	switch h := strings.ToLower(strings.TrimSpace(v)); h {
-	case "closed", "chiuso":
-		e.Closed = true
-	default:
-		o, cl, ok := parseSpan(h)
+// flatLocationCol is the column of a field of a location.
+func flatLocationCol(field string) string {
+	switch field {
+	case "point":
+		return "lat/lon"
+	case "id":
+		return "location_id"
+	}
+	return flatTextCol("location_", field)
+}
+
+// flatChildCol is the column of the field rest of the i-th item of a
+// list of the service ("documents", "phones", …); ok is false when no
+// column holds it.
+func flatChildCol(list string, i int, rest string, s *content.Service) (string, bool) {
+	n := strconv.Itoa(i + 1)
+	switch list {
+	case "documents":
+		_, lang, ok := strings.Cut(rest, ".")
 		if !ok {
-			c.bad(col, fmt.Sprintf("%q is not closed or HH:MM-HH:MM", v))
+			lang = "it"
 		}
-		e.Opens, e.Closes = o, cl
-	}
-}
-
-// addChildren gives the service its numbered children. They keep their
-// order; a gap (document_1 empty, document_2 filled) is an error rather
-// than a silent shift.
-func (c *flatCells) addChildren(ch *flatChildren, s *content.Service) {
-	for i := 1; i <= ch.maxN["document"]; i++ {
-		if ch.docs[i] == nil {
-			c.bad(fmt.Sprintf("document_%d@it", i), "is empty while a later document is filled")
-			continue
+		return "document_" + n + "@" + lang, true
+	case "phones":
+		if rest == "type" {
+			return "phone_" + n + "_type", true
 		}
-		s.Documents = append(s.Documents, ch.docs[i])
-	}
-	for i := 1; i <= ch.maxN["phone"]; i++ {
-		p := ch.phones[i]
-		if p == nil || p.Number == "" {
-			c.bad(fmt.Sprintf("phone_%d", i), "is empty while its other columns or a later phone are filled")
-			continue
+		return "phone_" + n, true
+	case "hours.weekly":
+		if i < len(s.Hours.Weekly) && s.Hours.Weekly[i].Weekday >= 1 && s.Hours.Weekly[i].Weekday <= 7 {
+			return weekdayColumns[s.Hours.Weekly[i].Weekday-1], true
 		}
-		s.Phones = append(s.Phones, *p)
-	}
-	for i := 1; i <= ch.maxN["contact"]; i++ {
-		if ch.contacts[i] == nil {
-			c.bad(fmt.Sprintf("contact_%d_name", i), "is empty while a later contact is filled")
-			continue
-		}
-		s.Contacts = append(s.Contacts, *ch.contacts[i])
-	}
-	s.Hours.Exceptions = c.exceptions(ch)
-}
-
-// exceptions lists the dated exceptions; a date alone is a closure.
-func (c *flatCells) exceptions(ch *flatChildren) []content.Exception {
-	var out []content.Exception
-	for i := 1; i <= ch.maxN["exception"]; i++ {
-		e := ch.excs[i]
+	case "hours.exceptions":
 		switch {
-		case e == nil:
-			c.bad(fmt.Sprintf("exception_%d_date", i), "is empty while a later exception is filled")
-			continue
-		case e.Date == "":
-			c.bad(fmt.Sprintf("exception_%d_date", i), "is empty while its other columns are filled")
-			continue
-		case !e.Closed && e.Opens == "":
-			e.Closed = true
+		case rest == "date":
+			return "exception_" + n + "_date", true
+		case strings.HasPrefix(rest, "note"):
+			return "exception_" + n + "_note@it", true
 		}
-		out = append(out, *e)
+		return "exception_" + n + "_hours", true
 	}
-	return out
-}
-
-// weekly reads the hours_mon … hours_sun columns.
-func (c *flatCells) weekly() []content.Slot {
-	var out []content.Slot
-	for d, col := range weekdayColumns {
-		for _, part := range splitList(c.row[col]) {
-			o, cl, ok := parseSpan(part)
-			if !ok {
-				c.bad(col, fmt.Sprintf("%q is not HH:MM-HH:MM", part))
-				continue
-			}
-			out = append(out, content.Slot{Weekday: d + 1, Opens: o, Closes: cl})
-		}
-	}
-	return out
-}
-
-// location reads the location's columns that are not texts.
-func (c *flatCells) location(l *content.Location) {
-	r := c.row
-	l.ID, l.Address, l.PostalCode, l.Comune, l.Province, l.Region = c.trimmed("location_id"), r["address"], c.trimmed("postal_code"), r["comune"], r["province"], r["region"]
-	c.flag("wheelchair", &l.Wheelchair)
-	for i, col := range []string{"lon", "lat"} {
-		v := strings.TrimSpace(strings.ReplaceAll(r[col], ",", "."))
-		f, err := strconv.ParseFloat(v, 64)
-		if err != nil {
-			c.bad(col, fmt.Sprintf("%q is not a number", r[col]))
-			continue
-		}
-		l.Point[i] = f
-	}
-}
-
-// organization completes the organization the row describes, or returns
-// nil when it describes none.
-func (c *flatCells) organization(org *content.Organization, id string) *content.Organization {
-	url, email := c.row["organization_url"], c.row["organization_email"]
-	if len(org.Name) == 0 && len(org.Description) == 0 && url == "" && email == "" {
-		return nil
-	}
-	if id == "" {
-		c.bad("organization_id", "is needed when the organization is described")
-	}
-	org.ID, org.URL, org.Email = id, strings.TrimSpace(url), strings.TrimSpace(email)
-	return org
+	return "", false
 }
