@@ -97,130 +97,175 @@ func hoursCell(slots []content.Slot, day int) string {
 	return strings.Join(parts, ", ")
 }
 
+// writeFlatCSV writes one row per service at a location. The header has
+// a column for each language any text has (Italian and English always),
+// and as many numbered columns as the service with the most documents,
+// phones, contacts or exceptions needs.
 func writeFlatCSV(x *Records, w io.Writer) error {
+	fw := newFlatWriter()
 	orgs := orgMap(x)
-	langs := map[string]map[string]bool{} // column → languages
-	note := func(col string, t content.Text) {
-		if langs[col] == nil {
-			langs[col] = map[string]bool{"it": true, "en": true}
-		}
-		for l, v := range t {
-			if v != "" {
-				langs[col][l] = true
-			}
-		}
-	}
-	for _, c := range []string{"name", "description", "eligibility", "fees", "organization_name", "organization_description", "location_name", "accessibility"} {
-		note(c, nil)
-	}
-	nDocs, nPhones, nContacts, nExc := 0, 0, 0, 0
 	var rows []flatRow
 	for i := range x.Services {
 		s := &x.Services[i]
-		base := flatRow{"service_id": s.ID, "status": string(s.Status), "categories": strings.Join(s.Categories, ", "),
-			"languages": strings.Join(s.Languages, ", "), "url": s.URL, "email": s.Email,
-			"by_appointment": boolCell(s.ByAppointment), "open_on_holidays": boolCell(s.OpenOnHolidays), "organization_id": s.OrganizationID}
-		for _, f := range []struct {
-			col string
-			t   content.Text
-		}{{"name", s.Name}, {"description", s.Description}, {"eligibility", s.Eligibility}, {"fees", s.Fees}} {
-			base.text(f.col, f.t)
-			note(f.col, f.t)
-		}
-		for d, col := range weekdayColumns {
-			base[col] = hoursCell(s.Hours.Weekly, d+1)
-		}
-		for j, d := range s.Documents {
-			col := fmt.Sprintf("document_%d", j+1)
-			base.text(col, d)
-			note(col, d)
-		}
-		for j, p := range s.Phones {
-			col := fmt.Sprintf("phone_%d", j+1)
-			base[col], base[col+"_type"] = p.Number, p.Type
-			base.text(col+"_description", p.Description)
-			note(col+"_description", p.Description)
-		}
-		for j, c := range s.Contacts {
-			col := fmt.Sprintf("contact_%d", j+1)
-			base[col+"_name"], base[col+"_email"], base[col+"_phone"] = c.Name, c.Email, c.Phone
-			base.text(col+"_title", c.Title)
-			note(col+"_title", c.Title)
-		}
-		for j, ex := range s.Hours.Exceptions {
-			col := fmt.Sprintf("exception_%d", j+1)
-			base[col+"_date"] = ex.Date
-			if ex.Closed {
-				base[col+"_hours"] = "closed"
-			} else {
-				base[col+"_hours"] = ex.Opens + "-" + ex.Closes
-			}
-			base.text(col+"_note", ex.Note)
-			note(col+"_note", ex.Note)
-		}
-		nDocs, nPhones, nContacts, nExc = max(nDocs, len(s.Documents)), max(nPhones, len(s.Phones)), max(nContacts, len(s.Contacts)), max(nExc, len(s.Hours.Exceptions))
-		if o := orgs[s.OrganizationID]; o != nil {
-			base.text("organization_name", o.Name)
-			base.text("organization_description", o.Description)
-			note("organization_name", o.Name)
-			note("organization_description", o.Description)
-			base["organization_url"], base["organization_email"] = o.URL, o.Email
-		}
+		base := fw.serviceRow(s)
+		fw.organizationCells(base, orgs[s.OrganizationID])
 		for _, l := range s.Locations {
-			r := make(flatRow, len(base)+16)
-			for k, v := range base {
-				r[k] = v
-			}
-			r["location_id"], r["address"], r["postal_code"], r["comune"], r["province"], r["region"] = l.ID, l.Address, l.PostalCode, l.Comune, l.Province, l.Region
-			r["lat"] = strconv.FormatFloat(l.Point[1], 'f', -1, 64)
-			r["lon"] = strconv.FormatFloat(l.Point[0], 'f', -1, 64)
-			r["wheelchair"] = boolCell(l.Wheelchair)
-			r.text("location_name", l.Name)
-			r.text("accessibility", l.Accessibility)
-			note("location_name", l.Name)
-			note("accessibility", l.Accessibility)
-			rows = append(rows, r)
+			rows = append(rows, fw.locationRow(base, &l))
 		}
 	}
-	var header []string
+	return writeRows(w, fw.header(), rows)
+}
+
+// flatWriter builds the rows, noting what the header needs.
+type flatWriter struct {
+	langs                           map[string]map[string]bool // text column → languages
+	nDocs, nPhones, nContacts, nExc int
+}
+
+func newFlatWriter() *flatWriter {
+	fw := &flatWriter{langs: map[string]map[string]bool{}}
+	for _, c := range []string{"name", "description", "eligibility", "fees", "organization_name", "organization_description", "location_name", "accessibility"} {
+		fw.note(c, nil)
+	}
+	return fw
+}
+
+// note records the languages of a text column: Italian, English, and
+// those t has.
+func (fw *flatWriter) note(col string, t content.Text) {
+	if fw.langs[col] == nil {
+		fw.langs[col] = map[string]bool{"it": true, "en": true}
+	}
+	for l, v := range t {
+		if v != "" {
+			fw.langs[col][l] = true
+		}
+	}
+}
+
+// text puts a text in its columns.
+func (fw *flatWriter) text(r flatRow, col string, t content.Text) {
+	r.text(col, t)
+	fw.note(col, t)
+}
+
+// serviceRow holds the service's columns, numbered ones included.
+func (fw *flatWriter) serviceRow(s *content.Service) flatRow {
+	r := flatRow{"service_id": s.ID, "status": string(s.Status), "categories": strings.Join(s.Categories, ", "),
+		"languages": strings.Join(s.Languages, ", "), "url": s.URL, "email": s.Email,
+		"by_appointment": boolCell(s.ByAppointment), "open_on_holidays": boolCell(s.OpenOnHolidays), "organization_id": s.OrganizationID}
+	fw.text(r, "name", s.Name)
+	fw.text(r, "description", s.Description)
+	fw.text(r, "eligibility", s.Eligibility)
+	fw.text(r, "fees", s.Fees)
+	for d, col := range weekdayColumns {
+		r[col] = hoursCell(s.Hours.Weekly, d+1)
+	}
+	fw.childCells(r, s)
+	return r
+}
+
+// childCells fills the numbered columns: documents, phones, contacts and
+// dated exceptions.
+func (fw *flatWriter) childCells(r flatRow, s *content.Service) {
+	for j, d := range s.Documents {
+		fw.text(r, fmt.Sprintf("document_%d", j+1), d)
+	}
+	for j, p := range s.Phones {
+		col := fmt.Sprintf("phone_%d", j+1)
+		r[col], r[col+"_type"] = p.Number, p.Type
+		fw.text(r, col+"_description", p.Description)
+	}
+	for j, c := range s.Contacts {
+		col := fmt.Sprintf("contact_%d", j+1)
+		r[col+"_name"], r[col+"_email"], r[col+"_phone"] = c.Name, c.Email, c.Phone
+		fw.text(r, col+"_title", c.Title)
+	}
+	for j, ex := range s.Hours.Exceptions {
+		col := fmt.Sprintf("exception_%d", j+1)
+		r[col+"_date"] = ex.Date
+		if ex.Closed {
+			r[col+"_hours"] = "closed"
+		} else {
+			r[col+"_hours"] = ex.Opens + "-" + ex.Closes
+		}
+		fw.text(r, col+"_note", ex.Note)
+	}
+	fw.nDocs, fw.nPhones = max(fw.nDocs, len(s.Documents)), max(fw.nPhones, len(s.Phones))
+	fw.nContacts, fw.nExc = max(fw.nContacts, len(s.Contacts)), max(fw.nExc, len(s.Hours.Exceptions))
+}
+
+// organizationCells describes the service's organization (none when the
+// records lack it).
+func (fw *flatWriter) organizationCells(r flatRow, o *content.Organization) {
+	if o == nil {
+		return
+	}
+	fw.text(r, "organization_name", o.Name)
+	fw.text(r, "organization_description", o.Description)
+	r["organization_url"], r["organization_email"] = o.URL, o.Email
+}
+
+// locationRow is the service's row at one of its locations.
+func (fw *flatWriter) locationRow(base flatRow, l *content.Location) flatRow {
+	r := make(flatRow, len(base)+16)
+	for k, v := range base {
+		r[k] = v
+	}
+	r["location_id"], r["address"], r["postal_code"], r["comune"], r["province"], r["region"] = l.ID, l.Address, l.PostalCode, l.Comune, l.Province, l.Region
+	r["lat"] = strconv.FormatFloat(l.Point[1], 'f', -1, 64)
+	r["lon"] = strconv.FormatFloat(l.Point[0], 'f', -1, 64)
+	r["wheelchair"] = boolCell(l.Wheelchair)
+	fw.text(r, "location_name", l.Name)
+	fw.text(r, "accessibility", l.Accessibility)
+	return r
+}
+
+// header lists the columns in the template's order.
+func (fw *flatWriter) header() []string {
+	var h []string
 	texts := func(col string) {
-		for _, l := range orderLangs(langs[col]) {
-			header = append(header, col+"@"+l)
+		for _, l := range orderLangs(fw.langs[col]) {
+			h = append(h, col+"@"+l)
 		}
 	}
-	header = append(header, "service_id", "status", "categories")
+	h = append(h, "service_id", "status", "categories")
 	for _, c := range flatServiceTexts {
 		texts(c)
 	}
-	header = append(header, "languages", "url", "email", "by_appointment", "open_on_holidays")
-	header = append(header, weekdayColumns...)
-	for j := range nDocs {
+	h = append(h, "languages", "url", "email", "by_appointment", "open_on_holidays")
+	h = append(h, weekdayColumns...)
+	for j := range fw.nDocs {
 		texts(fmt.Sprintf("document_%d", j+1))
 	}
-	for j := range nPhones {
+	for j := range fw.nPhones {
 		col := fmt.Sprintf("phone_%d", j+1)
-		header = append(header, col, col+"_type")
+		h = append(h, col, col+"_type")
 		texts(col + "_description")
 	}
-	for j := range nContacts {
+	for j := range fw.nContacts {
 		col := fmt.Sprintf("contact_%d", j+1)
-		header = append(header, col+"_name")
+		h = append(h, col+"_name")
 		texts(col + "_title")
-		header = append(header, col+"_email", col+"_phone")
+		h = append(h, col+"_email", col+"_phone")
 	}
-	for j := range nExc {
+	for j := range fw.nExc {
 		col := fmt.Sprintf("exception_%d", j+1)
-		header = append(header, col+"_date", col+"_hours")
+		h = append(h, col+"_date", col+"_hours")
 		texts(col + "_note")
 	}
-	header = append(header, "organization_id")
+	h = append(h, "organization_id")
 	texts("organization_name")
 	texts("organization_description")
-	header = append(header, "organization_url", "organization_email", "location_id")
+	h = append(h, "organization_url", "organization_email", "location_id")
 	texts("location_name")
-	header = append(header, "address", "postal_code", "comune", "province", "region", "lat", "lon", "wheelchair")
+	h = append(h, "address", "postal_code", "comune", "province", "region", "lat", "lon", "wheelchair")
 	texts("accessibility")
+	return h
+}
 
+// writeRows writes the header and the rows' cells under it.
+func writeRows(w io.Writer, header []string, rows []flatRow) error {
 	var buf bytes.Buffer
 	cw := csv.NewWriter(&buf)
 	if err := cw.Write(header); err != nil {
