@@ -105,114 +105,148 @@ func ftoa(f *float64) string {
 // hsdsPackage renders the package's files, in order: datapackage.json
 // first, then the tables.
 func hsdsPackage(x *Records) ([]string, map[string][]byte, error) {
-	tabs := map[string]*tableRows{}
-	for i := range hsdsTables {
-		tabs[hsdsTables[i].name] = &tableRows{table: &hsdsTables[i]}
-	}
+	p := newPackageTables()
 	for i := range x.Organizations {
 		o := hsdsOrg(&x.Organizations[i])
-		tabs["organizations"].add(map[string]string{"id": o.ID, "name": o.Name, "description": o.Description, "email": o.Email, "website": o.Website}, o.Translations)
-	}
-	locDone := map[string]bool{}
-	terms := map[string]*hsdsTaxonomyTerm{}
-	var termOrder []string
-	attr := func(a *hsdsAttribute) {
-		tabs["attributes"].add(map[string]string{"id": a.ID, "link_id": a.LinkID, "link_entity": a.LinkEntity, "link_type": a.LinkType,
-			"taxonomy_term_id": a.TaxonomyTermID, "value": a.Value}, nil)
-		if _, ok := terms[a.TaxonomyTermID]; !ok {
-			terms[a.TaxonomyTermID] = a.TaxonomyTerm
-			termOrder = append(termOrder, a.TaxonomyTermID)
-		}
+		p.add("organizations", map[string]string{"id": o.ID, "name": o.Name, "description": o.Description, "email": o.Email, "website": o.Website}, o.Translations)
 	}
 	for i := range x.Services {
-		h := toHSDS(&x.Services[i], nil)
-		tabs["services"].add(map[string]string{"id": h.ID, "organization_id": h.OrganizationID, "name": h.Name, "description": h.Description,
-			"url": h.URL, "email": h.Email, "status": h.Status, "fees_description": h.FeesDescription, "eligibility_description": h.EligibilityDescription}, h.Translations)
-		for _, sal := range h.ServiceAtLocations {
-			tabs["service_at_locations"].add(map[string]string{"id": sal.ID, "service_id": sal.ServiceID, "location_id": sal.LocationID}, nil)
-			l := sal.Location
-			if locDone[l.ID] {
-				continue
-			}
-			locDone[l.ID] = true
-			tabs["locations"].add(map[string]string{"id": l.ID, "location_type": l.LocationType, "name": l.Name,
-				"latitude": ftoa(l.Latitude), "longitude": ftoa(l.Longitude)}, l.Translations)
-			for _, a := range l.Addresses {
-				tabs["addresses"].add(map[string]string{"id": a.ID, "location_id": a.LocationID, "address_1": a.Address1, "city": a.City,
-					"region": a.Region, "state_province": a.StateProvince, "postal_code": a.PostalCode, "country": a.Country, "address_type": a.AddressType}, nil)
-			}
-			for _, a := range l.Accessibility {
-				tabs["accessibility"].add(map[string]string{"id": a.ID, "location_id": a.LocationID, "description": a.Description}, a.Translations)
-			}
-			for _, a := range l.Attributes {
-				attr(a)
-			}
-		}
-		for _, p := range h.Phones {
-			tabs["phones"].add(map[string]string{"id": p.ID, "service_id": p.ServiceID, "number": p.Number, "type": p.Type, "description": p.Description}, p.Translations)
-		}
-		for _, c := range h.Contacts {
-			tabs["contacts"].add(map[string]string{"id": c.ID, "service_id": c.ServiceID, "name": c.Name, "title": c.Title, "email": c.Email}, c.Translations)
-			for _, p := range c.Phones {
-				tabs["phones"].add(map[string]string{"id": p.ID, "contact_id": p.ContactID, "number": p.Number}, nil)
-			}
-		}
-		for _, sc := range h.Schedules {
-			tabs["schedules"].add(map[string]string{"id": sc.ID, "service_id": sc.ServiceID, "valid_from": sc.ValidFrom, "valid_to": sc.ValidTo,
-				"freq": sc.Freq, "wkst": sc.Wkst, "byday": sc.Byday, "opens_at": sc.OpensAt, "closes_at": sc.ClosesAt, "description": sc.Description}, sc.Translations)
-		}
-		for _, l := range h.Languages {
-			tabs["languages"].add(map[string]string{"id": l.ID, "service_id": l.ServiceID, "code": l.Code}, nil)
-		}
-		for _, d := range h.RequiredDocuments {
-			tabs["required_documents"].add(map[string]string{"id": d.ID, "service_id": d.ServiceID, "document": d.Document}, d.Translations)
-		}
-		for _, a := range h.Attributes {
-			attr(a)
+		p.service(toHSDS(&x.Services[i], nil))
+	}
+	p.taxonomyTerms()
+	return p.files()
+}
+
+// packageTables collects the rows of every table as the records are
+// written.
+type packageTables struct {
+	tabs      map[string]*tableRows
+	locDone   map[string]bool // locations already written
+	terms     map[string]*hsdsTaxonomyTerm
+	termOrder []string // the terms, as the attributes first name them
+}
+
+func newPackageTables() *packageTables {
+	p := &packageTables{tabs: map[string]*tableRows{}, locDone: map[string]bool{}, terms: map[string]*hsdsTaxonomyTerm{}}
+	for i := range hsdsTables {
+		p.tabs[hsdsTables[i].name] = &tableRows{table: &hsdsTables[i]}
+	}
+	return p
+}
+
+func (p *packageTables) add(table string, row map[string]string, tr hsdsTr) {
+	p.tabs[table].add(row, tr)
+}
+
+// service writes a service and everything it owns, each location once.
+func (p *packageTables) service(h *hsdsService) {
+	p.add("services", map[string]string{"id": h.ID, "organization_id": h.OrganizationID, "name": h.Name, "description": h.Description,
+		"url": h.URL, "email": h.Email, "status": h.Status, "fees_description": h.FeesDescription, "eligibility_description": h.EligibilityDescription}, h.Translations)
+	for _, sal := range h.ServiceAtLocations {
+		p.add("service_at_locations", map[string]string{"id": sal.ID, "service_id": sal.ServiceID, "location_id": sal.LocationID}, nil)
+		if !p.locDone[sal.Location.ID] {
+			p.locDone[sal.Location.ID] = true
+			p.location(sal.Location)
 		}
 	}
-	for _, id := range termOrder {
-		t := terms[id]
-		tabs["taxonomy_terms"].add(map[string]string{"id": t.ID, "code": t.Code, "name": t.Name, "description": t.Description, "taxonomy": t.Taxonomy}, nil)
+	for _, ph := range h.Phones {
+		p.add("phones", map[string]string{"id": ph.ID, "service_id": ph.ServiceID, "number": ph.Number, "type": ph.Type, "description": ph.Description}, ph.Translations)
 	}
-	type field struct {
-		Name string `json:"name"`
-		Type string `json:"type"`
+	for _, c := range h.Contacts {
+		p.add("contacts", map[string]string{"id": c.ID, "service_id": c.ServiceID, "name": c.Name, "title": c.Title, "email": c.Email}, c.Translations)
+		for _, ph := range c.Phones {
+			p.add("phones", map[string]string{"id": ph.ID, "contact_id": ph.ContactID, "number": ph.Number}, nil)
+		}
 	}
-	type resource struct {
+	for _, sc := range h.Schedules {
+		p.add("schedules", map[string]string{"id": sc.ID, "service_id": sc.ServiceID, "valid_from": sc.ValidFrom, "valid_to": sc.ValidTo,
+			"freq": sc.Freq, "wkst": sc.Wkst, "byday": sc.Byday, "opens_at": sc.OpensAt, "closes_at": sc.ClosesAt, "description": sc.Description}, sc.Translations)
+	}
+	for _, l := range h.Languages {
+		p.add("languages", map[string]string{"id": l.ID, "service_id": l.ServiceID, "code": l.Code}, nil)
+	}
+	for _, d := range h.RequiredDocuments {
+		p.add("required_documents", map[string]string{"id": d.ID, "service_id": d.ServiceID, "document": d.Document}, d.Translations)
+	}
+	for _, a := range h.Attributes {
+		p.attribute(a)
+	}
+}
+
+// location writes a location with its addresses, accessibility and
+// attributes.
+func (p *packageTables) location(l *hsdsLocation) {
+	p.add("locations", map[string]string{"id": l.ID, "location_type": l.LocationType, "name": l.Name,
+		"latitude": ftoa(l.Latitude), "longitude": ftoa(l.Longitude)}, l.Translations)
+	for _, a := range l.Addresses {
+		p.add("addresses", map[string]string{"id": a.ID, "location_id": a.LocationID, "address_1": a.Address1, "city": a.City,
+			"region": a.Region, "state_province": a.StateProvince, "postal_code": a.PostalCode, "country": a.Country, "address_type": a.AddressType}, nil)
+	}
+	for _, a := range l.Accessibility {
+		p.add("accessibility", map[string]string{"id": a.ID, "location_id": a.LocationID, "description": a.Description}, a.Translations)
+	}
+	for _, a := range l.Attributes {
+		p.attribute(a)
+	}
+}
+
+// attribute writes an attribute, and notes its taxonomy term.
+func (p *packageTables) attribute(a *hsdsAttribute) {
+	p.add("attributes", map[string]string{"id": a.ID, "link_id": a.LinkID, "link_entity": a.LinkEntity, "link_type": a.LinkType,
+		"taxonomy_term_id": a.TaxonomyTermID, "value": a.Value}, nil)
+	if _, ok := p.terms[a.TaxonomyTermID]; !ok {
+		p.terms[a.TaxonomyTermID] = a.TaxonomyTerm
+		p.termOrder = append(p.termOrder, a.TaxonomyTermID)
+	}
+}
+
+// taxonomyTerms writes the terms the attributes use.
+func (p *packageTables) taxonomyTerms() {
+	for _, id := range p.termOrder {
+		t := p.terms[id]
+		p.add("taxonomy_terms", map[string]string{"id": t.ID, "code": t.Code, "name": t.Name, "description": t.Description, "taxonomy": t.Taxonomy}, nil)
+	}
+}
+
+// The package descriptor, datapackage.json: a Frictionless tabular data
+// package.
+type (
+	packageDescriptor struct {
+		Profile   string            `json:"profile"`
+		Name      string            `json:"name"`
+		Title     string            `json:"title"`
+		Resources []packageResource `json:"resources"`
+	}
+	packageResource struct {
 		Name    string `json:"name"`
 		Path    string `json:"path"`
 		Profile string `json:"profile"`
 		Format  string `json:"format"`
 		Schema  struct {
-			Fields []field `json:"fields"`
+			Fields []packageField `json:"fields"`
 		} `json:"schema"`
 	}
-	desc := struct {
-		Profile   string     `json:"profile"`
-		Name      string     `json:"name"`
-		Title     string     `json:"title"`
-		Resources []resource `json:"resources"`
-	}{Profile: "tabular-data-package", Name: "punto-hsds", Title: "Punto catalog, Open Referral HSDS 3"}
+	packageField struct {
+		Name string `json:"name"`
+		Type string `json:"type"`
+	}
+)
+
+// files renders the tables as CSV files and describes them in
+// datapackage.json.
+func (p *packageTables) files() ([]string, map[string][]byte, error) {
+	desc := packageDescriptor{Profile: "tabular-data-package", Name: "punto-hsds", Title: "Punto catalog, Open Referral HSDS 3"}
 	files := map[string][]byte{}
 	names := []string{"datapackage.json"}
 	for _, t := range hsdsTables {
-		data, header, err := tabs[t.name].csv()
+		data, header, err := p.tabs[t.name].csv()
 		if err != nil {
 			return nil, nil, fmt.Errorf("content: export hsds-csv: %w", err)
 		}
 		path := t.name + ".csv"
 		files[path] = data
 		names = append(names, path)
-		r := resource{Name: t.name, Path: path, Profile: "tabular-data-resource", Format: "csv"}
-		for _, c := range header {
-			typ := "string"
-			if c == "latitude" || c == "longitude" {
-				typ = "number"
-			}
-			r.Schema.Fields = append(r.Schema.Fields, field{c, typ})
-		}
-		desc.Resources = append(desc.Resources, r)
+		desc.Resources = append(desc.Resources, tableResource(t.name, path, header))
 	}
 	raw, err := json.MarshalIndent(desc, "", "  ")
 	if err != nil {
@@ -220,6 +254,20 @@ func hsdsPackage(x *Records) ([]string, map[string][]byte, error) {
 	}
 	files["datapackage.json"] = append(raw, '\n')
 	return names, files, nil
+}
+
+// tableResource describes one table: coordinates are numbers, every
+// other column a string.
+func tableResource(name, path string, header []string) packageResource {
+	r := packageResource{Name: name, Path: path, Profile: "tabular-data-resource", Format: "csv"}
+	for _, c := range header {
+		typ := "string"
+		if c == "latitude" || c == "longitude" {
+			typ = "number"
+		}
+		r.Schema.Fields = append(r.Schema.Fields, packageField{c, typ})
+	}
+	return r
 }
 
 // writeHSDSZip writes the package as a zip. Entries carry no times, so
