@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"regexp"
 	"slices"
 	"strings"
 
@@ -43,6 +44,10 @@ type Records struct {
 
 // locator says where a record's field is in the imported file.
 type locator func(field, reason string) ImportIssue
+
+// indexed matches a validation field of an item of a list
+// ("locations[2].name.fr"): the list, the index, the item's field.
+var indexed = regexp.MustCompile(`^([a-z_.]+)\[(\d+)\]\.?(.*)$`)
 
 // Read reads every organization and service of the catalog, in ID order:
 // what an export writes.
