@@ -12,22 +12,23 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 	"github.com/punto-totem/punto/content"
+	"github.com/punto-totem/punto/content/exchange"
 	"github.com/punto-totem/punto/editorial"
 )
 
 // importRejected is the 400 of a refused upload: the first problem as
 // error and field, where it is, and every problem found (at most 50).
 type importRejected struct {
-	Message string                `json:"error"`
-	Field   string                `json:"field,omitempty"`
-	Code    string                `json:"code"`
-	File    string                `json:"file,omitempty"`
-	Line    int                   `json:"line,omitempty"`
-	Pointer string                `json:"pointer,omitempty"`
-	Issues  []content.ImportIssue `json:"issues"`
+	Message string                 `json:"error"`
+	Field   string                 `json:"field,omitempty"`
+	Code    string                 `json:"code"`
+	File    string                 `json:"file,omitempty"`
+	Line    int                    `json:"line,omitempty"`
+	Pointer string                 `json:"pointer,omitempty"`
+	Issues  []exchange.ImportIssue `json:"issues"`
 }
 
-func rejectImport(c *fiber.Ctx, issues []content.ImportIssue) error {
+func rejectImport(c *fiber.Ctx, issues []exchange.ImportIssue) error {
 	first := issues[0]
 	return c.Status(fiber.StatusBadRequest).JSON(importRejected{Message: first.String(), Field: first.Field, Code: "bad_request",
 		File: first.File, Line: first.Line, Pointer: first.Pointer, Issues: issues})
@@ -52,14 +53,14 @@ func (p *portal) importFile(c *fiber.Ctx) error {
 	format := c.Query("format")
 	switch {
 	case format == "":
-		return badRequest("format", "say which format: "+strings.Join(content.Formats, ", "))
-	case !content.ValidFormat(format):
-		return badRequest("format", fmt.Sprintf("%q is not %s", format, strings.Join(content.Formats, ", ")))
+		return badRequest("format", "say which format: "+strings.Join(exchange.Formats, ", "))
+	case !exchange.ValidFormat(format):
+		return badRequest("format", fmt.Sprintf("%q is not %s", format, strings.Join(exchange.Formats, ", ")))
 	case len(c.Body()) == 0:
 		return badRequest("body", "send the file as the request body")
 	}
-	x, err := content.ParseExchange(format, c.Body())
-	var ie *content.ImportError
+	x, err := exchange.Parse(format, c.Body())
+	var ie *exchange.ImportError
 	if errors.As(err, &ie) {
 		return rejectImport(c, ie.Issues)
 	}
@@ -108,7 +109,7 @@ func (p *portal) importFile(c *fiber.Ctx) error {
 		if errors.As(err, &ve) {
 			if m := publishedChange.FindStringSubmatch(ve.Field); m != nil {
 				if i, _ := strconv.Atoi(m[1]); i < len(index) {
-					return rejectImport(c, []content.ImportIssue{x.ChangeIssue(index[i],
+					return rejectImport(c, []exchange.ImportIssue{x.ChangeIssue(index[i],
 						&content.ValidationError{Field: ve.Field[len(m[0]):], Reason: ve.Reason})})
 				}
 			}
@@ -136,7 +137,7 @@ func (p *portal) publishedDocs(ctx context.Context, changes []content.Change) (m
 		}
 		return out, nil
 	}
-	x, err := p.st.Exchange(ctx)
+	x, err := exchange.Read(ctx, p.st)
 	if err != nil {
 		return nil, err
 	}

@@ -13,6 +13,7 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 	"github.com/punto-totem/punto/content"
+	"github.com/punto-totem/punto/content/exchange"
 )
 
 // catalogPublisher publishes to the catalog itself, as the hub does, and
@@ -64,7 +65,7 @@ func importEnv(t *testing.T) (*env, *catalogPublisher) {
 func exported(t *testing.T, st *content.Store, format string) []byte {
 	t.Helper()
 	var buf bytes.Buffer
-	if err := st.Export(context.Background(), format, &buf); err != nil {
+	if err := exchange.Export(context.Background(), st, format, &buf); err != nil {
 		t.Fatal(err)
 	}
 	return buf.Bytes()
@@ -86,7 +87,7 @@ func TestImportEndpoint(t *testing.T) {
 	ctx := context.Background()
 	admin := e.login(adminName, adminPass)
 	editor := e.login(editorName, editorPass)
-	csvFile := exported(t, e.st, content.FormatCSV)
+	csvFile := exported(t, e.st, exchange.FormatCSV)
 	// Line 2 is the first service: rename it in Italian.
 	first := strings.SplitN(strings.Split(string(csvFile), "\n")[1], ",", 2)[0]
 	svc, err := e.st.Service(ctx, first)
@@ -96,9 +97,9 @@ func TestImportEndpoint(t *testing.T) {
 	renamed := replaceLine(t, csvFile, 2, svc.Name["it"], "Sportello rinnovato (demo)")
 	badStatus := replaceLine(t, renamed, 5, ",active,", ",shut,")
 	noOrg := withoutOrganization(t, csvFile, 3)
-	hsds := exported(t, e.st, content.FormatHSDS)
-	zipped := exported(t, e.st, content.FormatHSDSCSV)
-	geo := exported(t, e.st, content.FormatGeoJSON)
+	hsds := exported(t, e.st, exchange.FormatHSDS)
+	zipped := exported(t, e.st, exchange.FormatHSDSCSV)
+	geo := exported(t, e.st, exchange.FormatGeoJSON)
 	digest := func() string {
 		d, err := e.st.Digest(ctx)
 		if err != nil {

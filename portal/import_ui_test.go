@@ -10,7 +10,7 @@ import (
 	"testing"
 
 	"github.com/chromedp/chromedp"
-	"github.com/punto-totem/punto/content"
+	"github.com/punto-totem/punto/content/exchange"
 )
 
 // TestEditorUIImport uploads the flat CSV template in the editor as an
@@ -21,7 +21,7 @@ func TestEditorUIImport(t *testing.T) {
 	ctx := euiBrowser(t, 1280, 900)
 	st := pub.st
 	var full bytes.Buffer
-	if err := st.Export(context.Background(), content.FormatCSV, &full); err != nil {
+	if err := exchange.Export(context.Background(), st, exchange.FormatCSV, &full); err != nil {
 		t.Fatal(err)
 	}
 	rows, err := csv.NewReader(&full).ReadAll()

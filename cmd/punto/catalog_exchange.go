@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	"github.com/punto-totem/punto/content"
+	"github.com/punto-totem/punto/content/exchange"
 )
 
 const formatList = "hsds, hsds-csv, geojson or csv"
@@ -27,7 +28,7 @@ func catalogImport(ctx context.Context, args []string, stdout, stderr io.Writer)
 	switch {
 	case *format == "":
 		return usagef("catalog import: --format is required (%s)", formatList)
-	case !content.ValidFormat(*format):
+	case !exchange.ValidFormat(*format):
 		return usagef("catalog import: --format %q is not %s", *format, formatList)
 	case *db == "":
 		return usagef("catalog import: --db is required")
@@ -39,7 +40,7 @@ func catalogImport(ctx context.Context, args []string, stdout, stderr io.Writer)
 		return importFailed(err, file, stderr)
 	}
 	if _, err := os.Stat(*db); errors.Is(err, os.ErrNotExist) {
-		if err := content.CreateFromExchange(ctx, *db, x, *format); err != nil {
+		if err := exchange.Create(ctx, *db, x, *format); err != nil {
 			return importFailed(err, file, stderr)
 		}
 	} else {
@@ -58,7 +59,7 @@ func catalogImport(ctx context.Context, args []string, stdout, stderr io.Writer)
 		if state.Seq > 0 {
 			return fmt.Errorf("catalog import: %s is in a change feed (at sequence %d): import through the portal editor, so totems get the change", *db, state.Seq)
 		}
-		if err := st.Import(ctx, x, *format); err != nil {
+		if err := exchange.Import(ctx, st, x, *format); err != nil {
 			return importFailed(err, file, stderr)
 		}
 	}
@@ -67,28 +68,28 @@ func catalogImport(ctx context.Context, args []string, stdout, stderr io.Writer)
 }
 
 // readExchange reads an exchange file; an HSDS package may be a folder.
-func readExchange(format, file string) (*content.Exchange, error) {
+func readExchange(format, file string) (*exchange.Records, error) {
 	fi, err := os.Stat(file)
 	if err != nil {
 		return nil, fmt.Errorf("catalog import: %w", err)
 	}
 	if fi.IsDir() {
-		if format != content.FormatHSDSCSV {
+		if format != exchange.FormatHSDSCSV {
 			return nil, fmt.Errorf("catalog import: %s is a folder; only hsds-csv reads a folder", file)
 		}
-		return content.ParseHSDSFolder(file)
+		return exchange.ParseHSDSFolder(file)
 	}
 	data, err := os.ReadFile(file)
 	if err != nil {
 		return nil, fmt.Errorf("catalog import: %w", err)
 	}
-	return content.ParseExchange(format, data)
+	return exchange.Parse(format, data)
 }
 
 // importFailed lists every problem of the file, one a line, and says
 // that nothing was imported.
 func importFailed(err error, file string, stderr io.Writer) error {
-	var ie *content.ImportError
+	var ie *exchange.ImportError
 	if !errors.As(err, &ie) {
 		return err
 	}
@@ -110,7 +111,7 @@ func catalogExport(ctx context.Context, args []string, stdout, stderr io.Writer)
 	switch {
 	case *format == "":
 		return usagef("catalog export: --format is required (%s)", formatList)
-	case !content.ValidFormat(*format):
+	case !exchange.ValidFormat(*format):
 		return usagef("catalog export: --format %q is not %s", *format, formatList)
 	case *db == "":
 		return usagef("catalog export: --db is required")
@@ -123,14 +124,14 @@ func catalogExport(ctx context.Context, args []string, stdout, stderr io.Writer)
 		return err
 	}
 	defer closeAfter(&err, st)
-	x, err := st.Exchange(ctx)
+	x, err := exchange.Read(ctx, st)
 	if err != nil {
 		return err
 	}
 	switch {
 	case *out == "":
 		return x.Write(*format, stdout)
-	case *format == content.FormatHSDSCSV && !strings.EqualFold(filepath.Ext(*out), ".zip"):
+	case *format == exchange.FormatHSDSCSV && !strings.EqualFold(filepath.Ext(*out), ".zip"):
 		return x.WriteHSDSFolder(*out)
 	}
 	return writeFileAtomic(*out, func(w io.Writer) error { return x.Write(*format, w) })

@@ -1,4 +1,4 @@
-package content
+package exchange
 
 import (
 	"archive/zip"
@@ -12,32 +12,33 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/punto-totem/punto/content"
 )
 
 // exportBytes exports st in format.
-func exportBytes(t *testing.T, st *Store, format string) []byte {
+func exportBytes(t *testing.T, st *content.Store, format string) []byte {
 	t.Helper()
 	var buf bytes.Buffer
-	if err := st.Export(context.Background(), format, &buf); err != nil {
+	if err := Export(context.Background(), st, format, &buf); err != nil {
 		t.Fatalf("export %s: %v", format, err)
 	}
 	return buf.Bytes()
 }
 
 // importFresh imports data into a new catalog file and opens it.
-func importFresh(t *testing.T, format string, data []byte) *Store {
+func importFresh(t *testing.T, format string, data []byte) *content.Store {
 	t.Helper()
 	ctx := context.Background()
-	x, err := ParseExchange(format, data)
+	x, err := Parse(format, data)
 	if err != nil {
 		t.Fatalf("parse %s: %v", format, err)
 	}
 	path := filepath.Join(t.TempDir(), "imported.db")
-	if err := CreateFromExchange(ctx, path, x, format); err != nil {
+	if err := Create(ctx, path, x, format); err != nil {
 		t.Fatalf("import %s: %v", format, err)
 	}
-	// Exports need no in-memory index.
-	st, err := open(ctx, path, false)
+	st, err := content.Open(ctx, path)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -48,7 +49,7 @@ func importFresh(t *testing.T, format string, data []byte) *Store {
 // sameRecords checks that two exchanges hold the same organizations and
 // services, record for record as the feed carries them (the export reads
 // what Store.Service reads: TestExchangeReadsAsService).
-func sameRecords(t *testing.T, a, b *Exchange) {
+func sameRecords(t *testing.T, a, b *Records) {
 	t.Helper()
 	if len(a.Organizations) != len(b.Organizations) || len(a.Services) != len(b.Services) {
 		t.Fatalf("%d organizations and %d services imported, %d and %d exported",
@@ -73,8 +74,8 @@ func sameRecords(t *testing.T, a, b *Exchange) {
 // roundTrip exports src in every format, imports each file into a new
 // catalog and exports that again. The formats run in parallel: they share
 // only the source records, which nothing writes.
-func roundTrip(t *testing.T, src *Store, checkRecords bool) {
-	x, err := src.Exchange(context.Background())
+func roundTrip(t *testing.T, src *content.Store, checkRecords bool) {
+	x, err := Read(context.Background(), src)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -92,7 +93,7 @@ func roundTrip(t *testing.T, src *Store, checkRecords bool) {
 				t.Fatalf("the second export differs from the first (%d and %d bytes)", len(first), len(second))
 			}
 			if checkRecords {
-				y, err := imported.Exchange(context.Background())
+				y, err := Read(context.Background(), imported)
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -110,10 +111,10 @@ func TestExchangeRoundTripDemo(t *testing.T) {
 func TestExchangeRoundTripGenerated(t *testing.T) {
 	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), "gen.db")
-	if err := Generate(ctx, path, GenerateOptions{Services: 10000, Seed: 6}); err != nil {
+	if err := content.Generate(ctx, path, content.GenerateOptions{Services: 10000, Seed: 6}); err != nil {
 		t.Fatal(err)
 	}
-	st, err := Open(ctx, path)
+	st, err := content.Open(ctx, path)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -123,7 +124,7 @@ func TestExchangeRoundTripGenerated(t *testing.T) {
 
 func TestExchangeHSDSFolder(t *testing.T) {
 	src := openDemo(t)
-	x, err := src.Exchange(context.Background())
+	x, err := Read(context.Background(), src)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -180,16 +181,17 @@ func TestExchangeReadsAsService(t *testing.T) {
 	// Services of every shape: several locations, contacts, exceptions
 	// with notes, documents and phones without texts.
 	r := rand.New(rand.NewPCG(6, 6))
-	var locs []Location
-	err := st.Write(ctx, func(b *Batch) error {
+	hours := demoHours(t)
+	var locs []content.Location
+	err := st.Write(ctx, func(b *content.Batch) error {
 		for i := range 300 {
-			s := randomService(r, i, DemoTotem, locs)
+			s := randomService(r, i, content.DemoTotem, hours, locs)
 			locs = append(locs, s.Locations...)
-			s.Contacts = []Contact{{Name: "Anna", Title: Text{"it": "Mediatrice", "ar": "وسيطة"}, Phone: "+39 000"}, {Email: "x@example.org"}}
-			s.Documents = []Text{{"it": "Passaporto"}, {"en": "Photo"}}
-			s.Phones = []Phone{{Number: "+39 1", Type: "cell"}, {Number: "+39 2", Description: Text{"fr": "soir"}}}
+			s.Contacts = []content.Contact{{Name: "Anna", Title: content.Text{"it": "Mediatrice", "ar": "وسيطة"}, Phone: "+39 000"}, {Email: "x@example.org"}}
+			s.Documents = []content.Text{{"it": "Passaporto"}, {"en": "Photo"}}
+			s.Phones = []content.Phone{{Number: "+39 1", Type: "cell"}, {Number: "+39 2", Description: content.Text{"fr": "soir"}}}
 			if i%3 == 0 {
-				s.Hours.Exceptions = append(s.Hours.Exceptions, Exception{Date: "2026-12-24", Opens: "09:00", Closes: "12:00", Note: Text{"it": "Vigilia"}}, Exception{Date: "2026-12-31", Closed: true})
+				s.Hours.Exceptions = append(s.Hours.Exceptions, content.Exception{Date: "2026-12-24", Opens: "09:00", Closes: "12:00", Note: content.Text{"it": "Vigilia"}}, content.Exception{Date: "2026-12-31", Closed: true})
 			}
 			if err := b.PutService(&s); err != nil {
 				return err
@@ -200,11 +202,11 @@ func TestExchangeReadsAsService(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	x, err := st.Exchange(ctx)
+	x, err := Read(ctx, st)
 	if err != nil {
 		t.Fatal(err)
 	}
-	ids, err := st.IDs(ctx, KindService)
+	ids, err := st.IDs(ctx, content.KindService)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -224,7 +226,7 @@ func TestExchangeReadsAsService(t *testing.T) {
 	}
 }
 
-// corrupt replaces the first occurrence of old after the nth line.
+// corrupt replaces the first occurrence of old in data.
 func corrupt(t *testing.T, data []byte, old, new string) []byte {
 	t.Helper()
 	if !bytes.Contains(data, []byte(old)) {
@@ -243,57 +245,24 @@ func TestExchangeMalformed(t *testing.T) {
 	hsds := exportBytes(t, st, FormatHSDS)
 	geo := exportBytes(t, st, FormatGeoJSON)
 	flat := exportBytes(t, st, FormatCSV)
-	zipped := exportBytes(t, st, FormatHSDSCSV)
+	badZip, badLat := damagedPackages(t, exportBytes(t, st, FormatHSDSCSV))
 	flatLines := strings.Split(string(flat), "\n")
-
-	// A zip whose services.csv has a bad status on its third line.
-	x, err := ParseExchange(FormatHSDSCSV, zipped)
-	if err != nil {
-		t.Fatal(err)
-	}
-	names, files, err := hsdsPackage(x)
-	if err != nil {
-		t.Fatal(err)
-	}
-	svcLines := strings.Split(string(files["services.csv"]), "\n")
-	svcLines[2] = strings.Replace(svcLines[2], ",active,", ",closed-forever,", 1)
-	files["services.csv"] = []byte(strings.Join(svcLines, "\n"))
-	badZip := zipFiles(t, names, files)
-
-	locLines := strings.Split(string(files["locations.csv"]), "\n")
-	cells := strings.Split(locLines[4], ",")
-	cells[3] = "north"
-	locLines[4] = strings.Join(cells, ",")
-	files["locations.csv"] = []byte(strings.Join(locLines, "\n"))
-	badLat := zipFiles(t, names, files)
-
-	// The flat CSV: line 5 loses its Italian and English names.
-	row := flatLines[4]
-	flatHeader := strings.Split(flatLines[0], ",")
-	rec := splitCSV(t, row)
-	for i, c := range flatHeader {
-		if strings.HasPrefix(c, "name@") {
-			rec[i] = ""
+	// The flat CSV: line 5 loses its Italian and English names, line 7
+	// has a latitude of 95.
+	noName := setCells(t, flatLines, 4, func(col, v string) string {
+		if strings.HasPrefix(col, "name@") {
+			return ""
 		}
-	}
-	noName := append(append([]string{}, flatLines[:4]...), joinCSV(t, rec))
-	noName = append(noName, flatLines[5:]...)
-	// Line 7 has a latitude of 95.
-	rec = splitCSV(t, flatLines[6])
-	for i, c := range flatHeader {
-		if c == "lat" {
-			rec[i] = "95"
+		return v
+	})
+	badLatFlat := setCells(t, flatLines, 6, func(col, v string) string {
+		if col == "lat" {
+			return "95"
 		}
-	}
-	badLatFlat := append(append([]string{}, flatLines[:6]...), joinCSV(t, rec))
-	badLatFlat = append(badLatFlat, flatLines[7:]...)
+		return v
+	})
 
-	tests := []struct {
-		name   string
-		format string
-		data   []byte
-		want   ImportIssue // the first issue; zero fields are not checked
-	}{
+	tests := []malformedCase{
 		{"hsds syntax", FormatHSDS, hsds[:len(hsds)/2], ImportIssue{Line: bytes.Count(hsds[:len(hsds)/2], []byte("\n")) + 1}},
 		{"hsds bad status", FormatHSDS, corrupt(t, hsds, `"status": "active"`, `"status": "open"`), ImportIssue{Pointer: "/contents/0", Field: "status"}},
 		{"hsds bad weekday", FormatHSDS, corrupt(t, hsds, `"byday": "MO,TU,WE,TH,FR"`, `"byday": "MO,XX"`), ImportIssue{Field: "byday"}},
@@ -305,36 +274,97 @@ func TestExchangeMalformed(t *testing.T) {
 		{"geojson unknown property", FormatGeoJSON, corrupt(t, geo, `"comune":`, `"town":`), ImportIssue{Pointer: "/features/0", Field: "properties.town"}},
 		{"geojson unknown category", FormatGeoJSON, corrupt(t, geo, `"categories":["info"]`, `"categories":["nothing"]`), ImportIssue{Pointer: "/features/3", Field: "properties.categories"}},
 		{"csv unknown column", FormatCSV, corrupt(t, flat, "open_on_holidays", "open_holidays"), ImportIssue{Line: 1, Field: "open_holidays"}},
-		{"csv no name", FormatCSV, []byte(strings.Join(noName, "\n")), ImportIssue{Line: 5, Field: "name@it"}},
-		{"csv bad latitude", FormatCSV, []byte(strings.Join(badLatFlat, "\n")), ImportIssue{Line: 7, Field: "lat/lon"}},
+		{"csv no name", FormatCSV, noName, ImportIssue{Line: 5, Field: "name@it"}},
+		{"csv bad latitude", FormatCSV, badLatFlat, ImportIssue{Line: 7, Field: "lat/lon"}},
 		{"csv short row", FormatCSV, []byte(flatLines[0] + "\n" + flatLines[1] + "\nancona-x,active\n"), ImportIssue{Line: 3}},
 		{"csv bad hours", FormatCSV, corrupt(t, flat, ",09:00-13:00,", ",9 to 1,"), ImportIssue{Line: 6, Field: "hours_mon"}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			x, err := ParseExchange(tc.format, tc.data)
-			if err == nil {
-				err = st.Import(ctx, x, tc.format)
-			}
-			var ie *ImportError
-			if !errors.As(err, &ie) || len(ie.Issues) == 0 {
-				t.Fatalf("got %v, want an import error", err)
-			}
-			got := ie.Issues[0]
-			w := tc.want
-			if (w.File != "" && got.File != w.File) || (w.Line != 0 && got.Line != w.Line) || (w.Pointer != "" && got.Pointer != w.Pointer) ||
-				(w.Field != "" && got.Field != w.Field) || (w.Reason != "" && got.Reason != w.Reason) {
-				t.Fatalf("first issue %+v, want %+v (error: %v)", got, w, err)
-			}
-			if got.Reason == "" || !strings.Contains(err.Error(), got.Reason) {
-				t.Fatalf("the error %q does not say why", err)
-			}
-			t.Log(err)
+			expectRefused(t, st, tc)
 			if after, _ := st.Digest(ctx); after != before {
 				t.Fatal("a refused import changed the catalog")
 			}
 		})
 	}
+}
+
+// malformedCase is a damaged file and the first issue its import must
+// report.
+type malformedCase struct {
+	name   string
+	format string
+	data   []byte
+	want   ImportIssue // zero fields are not checked
+}
+
+// expectRefused imports the file of tc into st and checks that it is
+// refused with the issue tc wants first, which the error states.
+func expectRefused(t *testing.T, st *content.Store, tc malformedCase) {
+	t.Helper()
+	x, err := Parse(tc.format, tc.data)
+	if err == nil {
+		err = Import(context.Background(), st, x, tc.format)
+	}
+	var ie *ImportError
+	if !errors.As(err, &ie) || len(ie.Issues) == 0 {
+		t.Fatalf("got %v, want an import error", err)
+	}
+	got := ie.Issues[0]
+	if !issueMatches(got, tc.want) {
+		t.Fatalf("first issue %+v, want %+v (error: %v)", got, tc.want, err)
+	}
+	if got.Reason == "" || !strings.Contains(err.Error(), got.Reason) {
+		t.Fatalf("the error %q does not say why", err)
+	}
+	t.Log(err)
+}
+
+// issueMatches compares the fields that want sets.
+func issueMatches(got, want ImportIssue) bool {
+	return (want.File == "" || got.File == want.File) && (want.Line == 0 || got.Line == want.Line) &&
+		(want.Pointer == "" || got.Pointer == want.Pointer) && (want.Field == "" || got.Field == want.Field) &&
+		(want.Reason == "" || got.Reason == want.Reason)
+}
+
+// damagedPackages damages a zipped package: badStatus has a bad status on
+// the third line of services.csv, badLat also a bad latitude on the fifth
+// line of locations.csv.
+func damagedPackages(t *testing.T, zipped []byte) (badStatus, badLat []byte) {
+	t.Helper()
+	x, err := Parse(FormatHSDSCSV, zipped)
+	if err != nil {
+		t.Fatal(err)
+	}
+	names, files, err := hsdsPackage(x)
+	if err != nil {
+		t.Fatal(err)
+	}
+	svcLines := strings.Split(string(files["services.csv"]), "\n")
+	svcLines[2] = strings.Replace(svcLines[2], ",active,", ",closed-forever,", 1)
+	files["services.csv"] = []byte(strings.Join(svcLines, "\n"))
+	badStatus = zipFiles(t, names, files)
+
+	locLines := strings.Split(string(files["locations.csv"]), "\n")
+	cells := strings.Split(locLines[4], ",")
+	cells[3] = "north"
+	locLines[4] = strings.Join(cells, ",")
+	files["locations.csv"] = []byte(strings.Join(locLines, "\n"))
+	return badStatus, zipFiles(t, names, files)
+}
+
+// setCells returns the flat CSV of lines with the cells of line n (0 is
+// the header) changed by set, which gets each cell's column and value.
+func setCells(t *testing.T, lines []string, n int, set func(col, v string) string) []byte {
+	t.Helper()
+	header := strings.Split(lines[0], ",")
+	rec := splitCSV(t, lines[n])
+	for i, c := range header {
+		rec[i] = set(c, rec[i])
+	}
+	out := append([]string{}, lines...)
+	out[n] = joinCSV(t, rec)
+	return []byte(strings.Join(out, "\n"))
 }
 
 // A file that parses but that the catalog refuses halfway (a service of
@@ -348,28 +378,13 @@ func TestExchangeImportIsOneTransaction(t *testing.T) {
 	}
 	flat := exportBytes(t, st, FormatCSV)
 	lines := strings.Split(strings.TrimSuffix(string(flat), "\n"), "\n")
-	header := strings.Split(lines[0], ",")
-	var rows []string
-	for i, l := range lines[1:] {
-		rec := splitCSV(t, l)
-		for j, c := range header {
-			switch {
-			case c == "name@it":
-				rec[j] = "Nuovo nome " + rec[j]
-			case i == 40 && c == "organization_id":
-				rec[j] = "org-nowhere"
-			case i == 40 && strings.HasPrefix(c, "organization_"):
-				rec[j] = ""
-			}
-		}
-		rows = append(rows, joinCSV(t, rec))
-	}
+	rows := renamedRows(t, lines, 40)
 	data := []byte(lines[0] + "\n" + strings.Join(rows, "\n") + "\n")
-	x, err := ParseExchange(FormatCSV, data)
+	x, err := Parse(FormatCSV, data)
 	if err != nil {
 		t.Fatal(err)
 	}
-	err = st.Import(ctx, x, FormatCSV)
+	err = Import(ctx, st, x, FormatCSV)
 	var ie *ImportError
 	if !errors.As(err, &ie) || ie.Issues[0].Line != 42 || ie.Issues[0].Field != "organization_id" {
 		t.Fatalf("got %v, want line 42, organization_id", err)
@@ -379,11 +394,11 @@ func TestExchangeImportIsOneTransaction(t *testing.T) {
 	}
 	// Without the bad row the same import goes in.
 	rows = append(rows[:40], rows[41:]...)
-	x, err = ParseExchange(FormatCSV, []byte(lines[0]+"\n"+strings.Join(rows, "\n")+"\n"))
+	x, err = Parse(FormatCSV, []byte(lines[0]+"\n"+strings.Join(rows, "\n")+"\n"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := st.Import(ctx, x, FormatCSV); err != nil {
+	if err := Import(ctx, st, x, FormatCSV); err != nil {
 		t.Fatal(err)
 	}
 	svc, err := st.Service(ctx, x.Services[0].ID)
@@ -393,6 +408,30 @@ func TestExchangeImportIsOneTransaction(t *testing.T) {
 	if !strings.HasPrefix(svc.Name["it"], "Nuovo nome ") {
 		t.Fatalf("name %q was not imported", svc.Name["it"])
 	}
+}
+
+// renamedRows are the rows of a flat CSV (lines, header first) with every
+// Italian name changed, and row bad naming an organization the catalog
+// lacks.
+func renamedRows(t *testing.T, lines []string, bad int) []string {
+	t.Helper()
+	header := strings.Split(lines[0], ",")
+	var rows []string
+	for i, l := range lines[1:] {
+		rec := splitCSV(t, l)
+		for j, c := range header {
+			switch {
+			case c == "name@it":
+				rec[j] = "Nuovo nome " + rec[j]
+			case i == bad && c == "organization_id":
+				rec[j] = "org-nowhere"
+			case i == bad && strings.HasPrefix(c, "organization_"):
+				rec[j] = ""
+			}
+		}
+		rows = append(rows, joinCSV(t, rec))
+	}
+	return rows
 }
 
 func zipFiles(t *testing.T, names []string, files map[string][]byte) []byte {

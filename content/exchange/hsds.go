@@ -1,10 +1,12 @@
-package content
+package exchange
 
 import (
 	"bytes"
 	"encoding/json"
 	"fmt"
 	"io"
+
+	"github.com/punto-totem/punto/content"
 )
 
 // Open Referral HSDS 3 as Punto reads and writes it. Each text field holds
@@ -221,15 +223,15 @@ func factTerm(f string) *hsdsTaxonomyTerm {
 
 // HSDS statuses and Punto's.
 var (
-	statusToHSDS   = map[Status]string{StatusActive: "active", StatusTemporarilyClosed: "temporarily closed", StatusWithdrawn: "inactive"}
-	statusFromHSDS = map[string]Status{"active": StatusActive, "temporarily closed": StatusTemporarilyClosed, "inactive": StatusWithdrawn, "defunct": StatusWithdrawn}
+	statusToHSDS   = map[content.Status]string{content.StatusActive: "active", content.StatusTemporarilyClosed: "temporarily closed", content.StatusWithdrawn: "inactive"}
+	statusFromHSDS = map[string]content.Status{"active": content.StatusActive, "temporarily closed": content.StatusTemporarilyClosed, "inactive": content.StatusWithdrawn, "defunct": content.StatusWithdrawn}
 )
 
 var weekdayCodes = []string{"MO", "TU", "WE", "TH", "FR", "SA", "SU"}
 
 // writeHSDS writes the services as an HSDS 3 paginated service list (one
 // page), each with its organization, locations, phones and schedules.
-func writeHSDS(x *Exchange, w io.Writer) error {
+func writeHSDS(x *Records, w io.Writer) error {
 	orgs := orgMap(x)
 	list := hsdsList{TotalItems: len(x.Services), TotalPages: 1, PageNumber: 1, Size: len(x.Services),
 		FirstPage: true, LastPage: true, Empty: len(x.Services) == 0, Contents: []*hsdsService{}}
@@ -245,8 +247,8 @@ func writeHSDS(x *Exchange, w io.Writer) error {
 	return nil
 }
 
-func orgMap(x *Exchange) map[string]*Organization {
-	m := make(map[string]*Organization, len(x.Organizations))
+func orgMap(x *Records) map[string]*content.Organization {
+	m := make(map[string]*content.Organization, len(x.Organizations))
 	for i := range x.Organizations {
 		m[x.Organizations[i].ID] = &x.Organizations[i]
 	}
@@ -255,7 +257,7 @@ func orgMap(x *Exchange) map[string]*Organization {
 
 // parseHSDS reads an HSDS 3 service list (a paginated list or a bare
 // array of services).
-func parseHSDS(data []byte, is *issues) *Exchange {
+func parseHSDS(data []byte, is *issues) *Records {
 	var list hsdsList
 	root := "/contents"
 	trimmed := bytes.TrimSpace(data)

@@ -1,4 +1,4 @@
-package content
+package exchange
 
 import (
 	"bytes"
@@ -7,8 +7,11 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"regexp"
 	"slices"
 	"strings"
+
+	"github.com/punto-totem/punto/content"
 )
 
 // The open-data formats Punto imports and exports (see README, "Open data:
@@ -26,11 +29,12 @@ var Formats = []string{FormatHSDS, FormatHSDSCSV, FormatGeoJSON, FormatCSV}
 // ValidFormat reports whether f is one of Formats.
 func ValidFormat(f string) bool { return slices.Contains(Formats, f) }
 
-// Exchange is what the open-data formats carry: organizations and services
-// with their locations. Territories, alerts and pages stay in Punto.
-type Exchange struct {
-	Organizations []Organization
-	Services      []Service
+// Records are what the open-data formats carry: organizations and
+// services with their locations. Territories, alerts and pages stay in
+// Punto.
+type Records struct {
+	Organizations []content.Organization
+	Services      []content.Service
 
 	// where each record came from in the imported file, to report a
 	// problem found after parsing (validation, writing) at its line.
@@ -41,11 +45,15 @@ type Exchange struct {
 // locator says where a record's field is in the imported file.
 type locator func(field, reason string) ImportIssue
 
-// Exchange reads every organization and service of the catalog, in ID
-// order: what an export writes.
-func (s *Store) Exchange(ctx context.Context) (*Exchange, error) {
-	x := &Exchange{}
-	orgs, err := s.IDs(ctx, KindOrganization)
+// indexed matches a validation field of an item of a list
+// ("locations[2].name.fr"): the list, the index, the item's field.
+var indexed = regexp.MustCompile(`^([a-z_.]+)\[(\d+)\]\.?(.*)$`)
+
+// Read reads every organization and service of the catalog, in ID order:
+// what an export writes.
+func Read(ctx context.Context, s *content.Store) (*Records, error) {
+	x := &Records{}
+	orgs, err := s.IDs(ctx, content.KindOrganization)
 	if err != nil {
 		return nil, err
 	}
@@ -56,7 +64,7 @@ func (s *Store) Exchange(ctx context.Context) (*Exchange, error) {
 		}
 		x.Organizations = append(x.Organizations, *o)
 	}
-	if x.Services, err = s.allServices(ctx); err != nil {
+	if x.Services, err = s.AllServices(ctx); err != nil {
 		return nil, err
 	}
 	return x, nil
@@ -64,17 +72,17 @@ func (s *Store) Exchange(ctx context.Context) (*Exchange, error) {
 
 // Export writes the catalog's organizations and services to w in a
 // single-file format (hsds, geojson, csv; hsds-csv as a zip).
-func (s *Store) Export(ctx context.Context, format string, w io.Writer) error {
-	x, err := s.Exchange(ctx)
+func Export(ctx context.Context, s *content.Store, format string, w io.Writer) error {
+	x, err := Read(ctx, s)
 	if err != nil {
 		return err
 	}
 	return x.Write(format, w)
 }
 
-// Write encodes the exchange in a single-file format (hsds-csv as a zip).
+// Write encodes the records in a single-file format (hsds-csv as a zip).
 // The same records always give the same bytes.
-func (x *Exchange) Write(format string, w io.Writer) error {
+func (x *Records) Write(format string, w io.Writer) error {
 	switch format {
 	case FormatHSDS:
 		return writeHSDS(x, w)
@@ -88,10 +96,10 @@ func (x *Exchange) Write(format string, w io.Writer) error {
 	return invalid("format", "%q is not %s", format, strings.Join(Formats, ", "))
 }
 
-// ParseExchange reads an exchange file in a single-file format (hsds-csv
+// Parse reads an exchange file in a single-file format (hsds-csv
 // as a zip) and checks every record. Problems come back as *ImportError.
-func ParseExchange(format string, data []byte) (*Exchange, error) {
-	var x *Exchange
+func Parse(format string, data []byte) (*Records, error) {
+	var x *Records
 	is := &issues{format: format}
 	switch format {
 	case FormatHSDS:
@@ -110,7 +118,7 @@ func ParseExchange(format string, data []byte) (*Exchange, error) {
 
 // checked validates what parsed (rows that did not parse are already
 // reported) and returns every problem, in file order.
-func (x *Exchange) checked(is *issues) (*Exchange, error) {
+func (x *Records) checked(is *issues) (*Records, error) {
 	if x != nil {
 		x.check(is)
 	}
@@ -122,7 +130,7 @@ func (x *Exchange) checked(is *issues) (*Exchange, error) {
 
 // check validates every record, that IDs are unique and that a location
 // or organization given twice is given the same way both times.
-func (x *Exchange) check(is *issues) {
+func (x *Records) check(is *issues) {
 	orgs := map[string]bool{}
 	for i := range x.Organizations {
 		o := &x.Organizations[i]
@@ -152,7 +160,7 @@ func (x *Exchange) check(is *issues) {
 			continue
 		}
 		svcs[s.ID] = true
-		s.canonical()
+		canonical(s)
 		for j, l := range s.Locations {
 			doc, _ := json.Marshal(l)
 			if prev, ok := locs[l.ID]; ok && !bytes.Equal(prev, doc) {
@@ -168,8 +176,8 @@ func (x *Exchange) check(is *issues) {
 // it in, so that it compares equal to the published record when nothing
 // changed: weekly hours by day and time, languages sorted, categories in
 // taxonomy order, locations by ID, texts trimmed, phones typed.
-func (s *Service) canonical() {
-	slices.SortStableFunc(s.Hours.Weekly, func(a, b Slot) int {
+func canonical(s *content.Service) {
+	slices.SortStableFunc(s.Hours.Weekly, func(a, b content.Slot) int {
 		if a.Weekday != b.Weekday {
 			return a.Weekday - b.Weekday
 		}
@@ -179,7 +187,7 @@ func (s *Service) canonical() {
 	slices.Sort(s.Languages)
 	s.Categories = dedupe(s.Categories)
 	slices.SortStableFunc(s.Categories, func(a, b string) int { return categoryIndex(a) - categoryIndex(b) })
-	slices.SortStableFunc(s.Locations, func(a, b Location) int { return strings.Compare(a.ID, b.ID) })
+	slices.SortStableFunc(s.Locations, func(a, b content.Location) int { return strings.Compare(a.ID, b.ID) })
 	s.Name, s.Description, s.Eligibility, s.Fees = trimText(s.Name), trimText(s.Description), trimText(s.Eligibility), trimText(s.Fees)
 	for i := range s.Documents {
 		s.Documents[i] = trimText(s.Documents[i])
@@ -202,13 +210,31 @@ func (s *Service) canonical() {
 	}
 }
 
+// categoryIndex is the position of a category in content.Categories, or
+// -1.
+func categoryIndex(id string) int {
+	return slices.IndexFunc(content.Categories, func(c content.Category) bool { return c.ID == id })
+}
+
+func dedupe(in []string) []string {
+	seen := make(map[string]bool, len(in))
+	out := in[:0:0]
+	for _, v := range in {
+		if !seen[v] {
+			seen[v] = true
+			out = append(out, v)
+		}
+	}
+	return out
+}
+
 // trimText drops empty translations and the spaces around the others, as
 // the store does.
-func trimText(t Text) Text {
+func trimText(t content.Text) content.Text {
 	if t == nil {
 		return nil
 	}
-	out := Text{}
+	out := content.Text{}
 	for l, v := range t {
 		if v = strings.TrimSpace(v); v != "" {
 			out[l] = v
@@ -221,18 +247,18 @@ func trimText(t Text) Text {
 }
 
 // orgIssue places a validation error of organization i.
-func (x *Exchange) orgIssue(i int, err error) ImportIssue {
+func (x *Records) orgIssue(i int, err error) ImportIssue {
 	return place(x.orgAt, i, err)
 }
 
 // svcIssue places a validation error of service i.
-func (x *Exchange) svcIssue(i int, err error) ImportIssue {
+func (x *Records) svcIssue(i int, err error) ImportIssue {
 	return place(x.svcAt, i, err)
 }
 
 func place(at []locator, i int, err error) ImportIssue {
 	field, reason := "", err.Error()
-	var ve *ValidationError
+	var ve *content.ValidationError
 	if errors.As(err, &ve) {
 		field, reason = ve.Field, ve.Reason
 	}
@@ -242,23 +268,26 @@ func place(at []locator, i int, err error) ImportIssue {
 	return ImportIssue{Field: field, Reason: reason}
 }
 
-// Import writes the exchange into the catalog in one transaction:
+// Import writes the records into the catalog in one transaction:
 // organizations, then services (each replacing the one with its ID).
-// Records of the catalog that the exchange does not name stay as they
-// are. If anything is wrong nothing is written.
-func (s *Store) Import(ctx context.Context, x *Exchange, format string) error {
-	return s.Write(ctx, func(b *Batch) error { return b.Import(x, format) })
+// Records of the catalog that the file does not name stay as they are.
+// If anything is wrong nothing is written.
+func Import(ctx context.Context, s *content.Store, x *Records, format string) error {
+	return s.Write(ctx, func(b *content.Batch) error {
+		// A large import into a catalog that holds services rebuilds the
+		// index once at the end; otherwise search rows are built from the
+		// records.
+		if len(x.Services) > 1000 {
+			b.Bulk()
+		}
+		return x.put(b, format)
+	})
 }
 
-// Import writes the exchange in the batch; a record the catalog refuses
-// (a service naming an organization it does not have) comes back as an
+// put writes the records in the batch; a record the catalog refuses (a
+// service naming an organization it does not have) comes back as an
 // *ImportError placed in the file.
-func (b *Batch) Import(x *Exchange, format string) error {
-	// A large import into a catalog that holds services rebuilds the index
-	// once at the end; otherwise search rows are built from the records.
-	if len(x.Services) > 1000 && !b.fresh {
-		b.Bulk()
-	}
+func (x *Records) put(b *content.Batch, format string) error {
 	is := &issues{format: format}
 	for i := range x.Organizations {
 		if err := b.PutOrganization(&x.Organizations[i]); err != nil {
@@ -281,46 +310,52 @@ func (b *Batch) Import(x *Exchange, format string) error {
 	return nil
 }
 
+// invalid is a validation error of field, as package content reports
+// them.
+func invalid(field, format string, args ...any) error {
+	return &content.ValidationError{Field: field, Reason: fmt.Sprintf(format, args...)}
+}
+
 func isValidation(err error) bool {
-	var ve *ValidationError
+	var ve *content.ValidationError
 	return errors.As(err, &ve)
 }
 
-// CreateFromExchange writes a new catalog file at path holding the
-// exchange (see Create).
-func CreateFromExchange(ctx context.Context, path string, x *Exchange, format string) error {
-	return Create(ctx, path, func(b *Batch) error {
-		if err := b.Import(x, format); err != nil {
+// Create writes a new catalog file at path holding the records (see
+// content.Create).
+func Create(ctx context.Context, path string, x *Records, format string) error {
+	return content.Create(ctx, path, func(b *content.Batch) error {
+		if err := x.put(b, format); err != nil {
 			return err
 		}
-		return b.setMeta("source", "import "+format)
+		return b.SetSource("import " + format)
 	})
 }
 
-// Changes turns the exchange into change-feed entries (organizations
+// Changes turns the records into change-feed entries (organizations
 // first, then services), for a portal to publish like any edit.
-func (x *Exchange) Changes() ([]Change, error) {
-	out := make([]Change, 0, len(x.Organizations)+len(x.Services))
+func (x *Records) Changes() ([]content.Change, error) {
+	out := make([]content.Change, 0, len(x.Organizations)+len(x.Services))
 	for i := range x.Organizations {
 		doc, err := json.Marshal(&x.Organizations[i])
 		if err != nil {
 			return nil, fmt.Errorf("content: encode organization: %w", err)
 		}
-		out = append(out, Change{Kind: KindOrganization, ID: x.Organizations[i].ID, Op: OpPut, Doc: doc})
+		out = append(out, content.Change{Kind: content.KindOrganization, ID: x.Organizations[i].ID, Op: content.OpPut, Doc: doc})
 	}
 	for i := range x.Services {
 		doc, err := json.Marshal(&x.Services[i])
 		if err != nil {
 			return nil, fmt.Errorf("content: encode service: %w", err)
 		}
-		out = append(out, Change{Kind: KindService, ID: x.Services[i].ID, Op: OpPut, Doc: doc})
+		out = append(out, content.Change{Kind: content.KindService, ID: x.Services[i].ID, Op: content.OpPut, Doc: doc})
 	}
 	return out, nil
 }
 
 // ChangeIssue places the problem of change i of x.Changes() (as
 // Store.Publish reports it, field "changes[i].…") in the imported file.
-func (x *Exchange) ChangeIssue(i int, err error) ImportIssue {
+func (x *Records) ChangeIssue(i int, err error) ImportIssue {
 	if i < len(x.Organizations) {
 		return x.orgIssue(i, err)
 	}

@@ -1,4 +1,4 @@
-package content
+package exchange
 
 import (
 	"archive/zip"
@@ -13,15 +13,17 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+
+	"github.com/punto-totem/punto/content"
 )
 
-// Reading the HSDS CSV data package (see exchange_hsds_csv.go).
+// Reading the HSDS CSV data package (see hsds_csv.go).
 
 // maxUnzipped bounds the tables of a package once unzipped, all
 // together: a small zip must not unpack into gigabytes.
 const maxUnzipped = 256 << 20
 
-func parseHSDSZip(data []byte, is *issues) *Exchange {
+func parseHSDSZip(data []byte, is *issues) *Records {
 	zr, err := zip.NewReader(bytes.NewReader(data), int64(len(data)))
 	if err != nil {
 		is.add(ImportIssue{Reason: "not a zip file: " + err.Error()})
@@ -30,8 +32,8 @@ func parseHSDSZip(data []byte, is *issues) *Exchange {
 	return parseHSDSFS(zr, is)
 }
 
-// ParseHSDSFolder reads the package from a folder (see ParseExchange).
-func ParseHSDSFolder(dir string) (*Exchange, error) {
+// ParseHSDSFolder reads the package from a folder (see Parse).
+func ParseHSDSFolder(dir string) (*Records, error) {
 	is := &issues{format: FormatHSDSCSV}
 	return parseHSDSFS(os.DirFS(dir), is).checked(is)
 }
@@ -63,7 +65,7 @@ func (r pkgRow) tr() hsdsTr {
 	return tr
 }
 
-func parseHSDSFS(fsys fs.FS, is *issues) *Exchange {
+func parseHSDSFS(fsys fs.FS, is *issues) *Records {
 	if _, err := fs.Stat(fsys, "datapackage.json"); err != nil {
 		// A zip of the folder itself holds it one level down.
 		if m, _ := fs.Glob(fsys, "*/datapackage.json"); len(m) == 1 {
@@ -115,6 +117,27 @@ func parseHSDSFS(fsys fs.FS, is *issues) *Exchange {
 
 // readTable reads one CSV of the package by its header.
 func readTable(fsys fs.FS, path string, t *hsdsTable, budget *int64, is *issues) ([]pkgRow, bool) {
+	data, ok := readTableFile(fsys, path, budget, is)
+	if !ok {
+		return nil, false
+	}
+	r := csv.NewReader(bytes.NewReader(bytes.TrimPrefix(data, []byte("\uFEFF"))))
+	r.FieldsPerRecord = 0
+	header, err := r.Read()
+	if err == io.EOF {
+		return nil, true
+	}
+	if err != nil {
+		is.add(csvIssue(path, err))
+		return nil, false
+	}
+	checkTableHeader(r, header, t, path, is)
+	return readTableRows(r, header, path, is)
+}
+
+// readTableFile reads a table's file, within what is left of the budget
+// of unzipped bytes.
+func readTableFile(fsys fs.FS, path string, budget *int64, is *issues) ([]byte, bool) {
 	data, err := fs.ReadFile(limitFS{fsys, *budget + 1}, path)
 	if err != nil {
 		reason := err.Error()
@@ -128,16 +151,13 @@ func readTable(fsys fs.FS, path string, t *hsdsTable, budget *int64, is *issues)
 		is.add(ImportIssue{File: path, Reason: fmt.Sprintf("the package holds more than %d MiB of tables", maxUnzipped>>20)})
 		return nil, false
 	}
-	r := csv.NewReader(bytes.NewReader(bytes.TrimPrefix(data, []byte("\uFEFF"))))
-	r.FieldsPerRecord = 0
-	header, err := r.Read()
-	if err == io.EOF {
-		return nil, true
-	}
-	if err != nil {
-		is.add(csvIssue(path, err))
-		return nil, false
-	}
+	return data, true
+}
+
+// checkTableHeader checks the translation columns ("name@en") of a
+// table's header, just read by r: a translated field of the table, into a
+// language other than Italian.
+func checkTableHeader(r *csv.Reader, header []string, t *hsdsTable, path string, is *issues) {
 	for i, c := range header {
 		f, lang, ok := strings.Cut(c, "@")
 		if !ok {
@@ -146,11 +166,15 @@ func readTable(fsys fs.FS, path string, t *hsdsTable, budget *int64, is *issues)
 		if !strings.Contains(" "+strings.Join(t.translated, " ")+" ", " "+f+" ") {
 			line, _ := r.FieldPos(i)
 			is.add(ImportIssue{File: path, Line: line, Field: c, Reason: fmt.Sprintf("%s has no translated field %q", t.name, f)})
-		} else if !tagPattern.MatchString(lang) || lang == "it" {
+		} else if !content.ValidLanguageTag(lang) || lang == "it" {
 			line, _ := r.FieldPos(i)
 			is.add(ImportIssue{File: path, Line: line, Field: c, Reason: fmt.Sprintf("%q is not a language other than Italian (the Italian text is in %s)", lang, f)})
 		}
 	}
+}
+
+// readTableRows reads the rows under the header.
+func readTableRows(r *csv.Reader, header []string, path string, is *issues) ([]pkgRow, bool) {
 	var rows []pkgRow
 	for {
 		rec, err := r.Read()
@@ -181,145 +205,201 @@ func csvIssue(file string, err error) ImportIssue {
 }
 
 // assemblePackage joins the tables into HSDS objects and converts them.
-func assemblePackage(tables map[string][]pkgRow, is *issues) *Exchange {
+func assemblePackage(tables map[string][]pkgRow, is *issues) *Records {
+	a := &assembly{tables: tables, is: is, svcs: map[string]*hsdsService{}, locs: map[string]*hsdsLocation{}, contacts: map[string]*hsdsContact{}}
+	orgs := a.organizations()
+	a.services()
+	a.locations()
+	a.locationParts()
+	a.serviceAtLocations()
+	a.contactsAndPhones()
+	a.serviceLists()
+	a.attributes()
+	if len(is.list) > 0 {
+		return nil
+	}
+	return fromHSDS(orgs, a.order, false, is)
+}
+
+// assembly joins the package's tables, reporting a row that names a
+// record the package lacks.
+type assembly struct {
+	tables   map[string][]pkgRow
+	is       *issues
+	svcs     map[string]*hsdsService
+	order    []*hsdsService // the services in file order
+	locs     map[string]*hsdsLocation
+	contacts map[string]*hsdsContact
+}
+
+func (a *assembly) organizations() []*hsdsOrganization {
 	var orgs []*hsdsOrganization
-	for _, r := range tables["organizations"] {
+	for _, r := range a.tables["organizations"] {
 		orgs = append(orgs, &hsdsOrganization{ID: r.get("id"), Name: r.get("name"), Description: r.get("description"),
 			Email: r.get("email"), Website: r.get("website"), Translations: r.tr(), at: r.at})
 	}
-	svcs := map[string]*hsdsService{}
-	var order []*hsdsService
-	for _, r := range tables["services"] {
+	return orgs
+}
+
+func (a *assembly) services() {
+	for _, r := range a.tables["services"] {
 		s := &hsdsService{ID: r.get("id"), OrganizationID: r.get("organization_id"), Name: r.get("name"), Description: r.get("description"),
 			URL: r.get("url"), Email: r.get("email"), Status: r.get("status"), FeesDescription: r.get("fees_description"),
 			EligibilityDescription: r.get("eligibility_description"), Translations: r.tr(), at: r.at}
-		if _, dup := svcs[s.ID]; dup {
-			is.add(r.at.issue("id", fmt.Sprintf("service %q is given twice", s.ID)))
+		if _, dup := a.svcs[s.ID]; dup {
+			a.is.add(r.at.issue("id", fmt.Sprintf("service %q is given twice", s.ID)))
 			continue
 		}
-		svcs[s.ID] = s
-		order = append(order, s)
+		a.svcs[s.ID] = s
+		a.order = append(a.order, s)
 	}
-	service := func(r pkgRow) *hsdsService {
-		s := svcs[r.get("service_id")]
-		if s == nil {
-			is.add(r.at.issue("service_id", fmt.Sprintf("no service %q in services", r.get("service_id"))))
-		}
-		return s
+}
+
+// service is the service a row names in service_id (nil, reported, when
+// there is none).
+func (a *assembly) service(r pkgRow) *hsdsService {
+	s := a.svcs[r.get("service_id")]
+	if s == nil {
+		a.is.add(r.at.issue("service_id", fmt.Sprintf("no service %q in services", r.get("service_id"))))
 	}
-	locs := map[string]*hsdsLocation{}
-	for _, r := range tables["locations"] {
+	return s
+}
+
+// location is the location a row names in location_id (nil, reported,
+// when there is none).
+func (a *assembly) location(r pkgRow) *hsdsLocation {
+	l := a.locs[r.get("location_id")]
+	if l == nil {
+		a.is.add(r.at.issue("location_id", fmt.Sprintf("no location %q in locations", r.get("location_id"))))
+	}
+	return l
+}
+
+func (a *assembly) locations() {
+	for _, r := range a.tables["locations"] {
 		l := &hsdsLocation{ID: r.get("id"), LocationType: r.get("location_type"), Name: r.get("name"), Translations: r.tr(), at: r.at}
-		for _, c := range []struct {
-			name string
-			dst  **float64
-		}{{"latitude", &l.Latitude}, {"longitude", &l.Longitude}} {
-			v := strings.TrimSpace(r.get(c.name))
-			if v == "" {
-				continue
-			}
-			f, err := strconv.ParseFloat(v, 64)
-			if err != nil {
-				is.add(r.at.issue(c.name, fmt.Sprintf("%q is not a number", v)))
-				continue
-			}
-			*c.dst = &f
-		}
-		locs[l.ID] = l
+		l.Latitude = a.coordinate(r, "latitude")
+		l.Longitude = a.coordinate(r, "longitude")
+		a.locs[l.ID] = l
 	}
-	location := func(r pkgRow) *hsdsLocation {
-		l := locs[r.get("location_id")]
-		if l == nil {
-			is.add(r.at.issue("location_id", fmt.Sprintf("no location %q in locations", r.get("location_id"))))
-		}
-		return l
+}
+
+// coordinate reads a latitude or longitude cell (nil when empty or not a
+// number, reported).
+func (a *assembly) coordinate(r pkgRow, col string) *float64 {
+	v := strings.TrimSpace(r.get(col))
+	if v == "" {
+		return nil
 	}
-	for _, r := range tables["addresses"] {
-		if l := location(r); l != nil {
+	f, err := strconv.ParseFloat(v, 64)
+	if err != nil {
+		a.is.add(r.at.issue(col, fmt.Sprintf("%q is not a number", v)))
+		return nil
+	}
+	return &f
+}
+
+// locationParts gives the locations their addresses and accessibility.
+func (a *assembly) locationParts() {
+	for _, r := range a.tables["addresses"] {
+		if l := a.location(r); l != nil {
 			l.Addresses = append(l.Addresses, &hsdsAddress{ID: r.get("id"), LocationID: r.get("location_id"), Address1: r.get("address_1"),
 				City: r.get("city"), Region: r.get("region"), StateProvince: r.get("state_province"), PostalCode: r.get("postal_code"),
 				Country: r.get("country"), AddressType: r.get("address_type"), at: r.at})
 		}
 	}
-	for _, r := range tables["accessibility"] {
-		if l := location(r); l != nil {
+	for _, r := range a.tables["accessibility"] {
+		if l := a.location(r); l != nil {
 			l.Accessibility = append(l.Accessibility, &hsdsAccessibility{ID: r.get("id"), LocationID: r.get("location_id"),
 				Description: r.get("description"), Translations: r.tr(), at: r.at})
 		}
 	}
-	for _, r := range tables["service_at_locations"] {
-		s, l := service(r), location(r)
+}
+
+func (a *assembly) serviceAtLocations() {
+	for _, r := range a.tables["service_at_locations"] {
+		s, l := a.service(r), a.location(r)
 		if s != nil && l != nil {
 			s.ServiceAtLocations = append(s.ServiceAtLocations, &hsdsServiceAtLocation{ID: r.get("id"), ServiceID: s.ID, LocationID: l.ID, Location: l, at: r.at})
 		}
 	}
-	contacts := map[string]*hsdsContact{}
-	for _, r := range tables["contacts"] {
-		if s := service(r); s != nil {
+}
+
+// contactsAndPhones gives the services their contacts, and the phones to
+// their contact or service.
+func (a *assembly) contactsAndPhones() {
+	for _, r := range a.tables["contacts"] {
+		if s := a.service(r); s != nil {
 			c := &hsdsContact{ID: r.get("id"), ServiceID: s.ID, Name: r.get("name"), Title: r.get("title"), Email: r.get("email"), Translations: r.tr(), at: r.at}
 			s.Contacts = append(s.Contacts, c)
-			contacts[c.ID] = c
+			a.contacts[c.ID] = c
 		}
 	}
-	for _, r := range tables["phones"] {
+	for _, r := range a.tables["phones"] {
 		p := &hsdsPhone{ID: r.get("id"), ServiceID: r.get("service_id"), ContactID: r.get("contact_id"), Number: r.get("number"),
 			Type: r.get("type"), Description: r.get("description"), Translations: r.tr(), at: r.at}
 		switch {
 		case p.ContactID != "":
-			if c := contacts[p.ContactID]; c != nil {
+			if c := a.contacts[p.ContactID]; c != nil {
 				c.Phones = append(c.Phones, p)
 			} else {
-				is.add(r.at.issue("contact_id", fmt.Sprintf("no contact %q in contacts", p.ContactID)))
+				a.is.add(r.at.issue("contact_id", fmt.Sprintf("no contact %q in contacts", p.ContactID)))
 			}
 		case p.ServiceID != "":
-			if s := service(r); s != nil {
+			if s := a.service(r); s != nil {
 				s.Phones = append(s.Phones, p)
 			}
 		}
 	}
-	for _, r := range tables["schedules"] {
-		if s := service(r); s != nil {
+}
+
+// serviceLists gives the services their schedules, languages and
+// required documents.
+func (a *assembly) serviceLists() {
+	for _, r := range a.tables["schedules"] {
+		if s := a.service(r); s != nil {
 			s.Schedules = append(s.Schedules, &hsdsSchedule{ID: r.get("id"), ServiceID: s.ID, ValidFrom: r.get("valid_from"), ValidTo: r.get("valid_to"),
 				Freq: r.get("freq"), Wkst: r.get("wkst"), Byday: r.get("byday"), OpensAt: r.get("opens_at"), ClosesAt: r.get("closes_at"),
 				Description: r.get("description"), Translations: r.tr(), at: r.at})
 		}
 	}
-	for _, r := range tables["languages"] {
-		if s := service(r); s != nil {
+	for _, r := range a.tables["languages"] {
+		if s := a.service(r); s != nil {
 			s.Languages = append(s.Languages, &hsdsLanguage{ID: r.get("id"), ServiceID: s.ID, Code: r.get("code"), at: r.at})
 		}
 	}
-	for _, r := range tables["required_documents"] {
-		if s := service(r); s != nil {
+	for _, r := range a.tables["required_documents"] {
+		if s := a.service(r); s != nil {
 			s.RequiredDocuments = append(s.RequiredDocuments, &hsdsDocument{ID: r.get("id"), ServiceID: s.ID, Document: r.get("document"), Translations: r.tr(), at: r.at})
 		}
 	}
+}
+
+// attributes gives the services and locations their attributes, each
+// with its taxonomy term.
+func (a *assembly) attributes() {
 	terms := map[string]*hsdsTaxonomyTerm{}
-	for _, r := range tables["taxonomy_terms"] {
+	for _, r := range a.tables["taxonomy_terms"] {
 		terms[r.get("id")] = &hsdsTaxonomyTerm{ID: r.get("id"), Code: r.get("code"), Name: r.get("name"), Description: r.get("description"), Taxonomy: r.get("taxonomy"), at: r.at}
 	}
-	for _, r := range tables["attributes"] {
-		a := &hsdsAttribute{ID: r.get("id"), LinkID: r.get("link_id"), LinkEntity: r.get("link_entity"), LinkType: r.get("link_type"),
+	for _, r := range a.tables["attributes"] {
+		attr := &hsdsAttribute{ID: r.get("id"), LinkID: r.get("link_id"), LinkEntity: r.get("link_entity"), LinkType: r.get("link_type"),
 			TaxonomyTermID: r.get("taxonomy_term_id"), Value: r.get("value"), TaxonomyTerm: terms[r.get("taxonomy_term_id")], at: r.at}
-		switch a.LinkEntity {
+		switch attr.LinkEntity {
 		case "service":
-			if s := svcs[a.LinkID]; s != nil {
-				s.Attributes = append(s.Attributes, a)
+			if s := a.svcs[attr.LinkID]; s != nil {
+				s.Attributes = append(s.Attributes, attr)
 			} else {
-				is.add(r.at.issue("link_id", fmt.Sprintf("no service %q in services", a.LinkID)))
+				a.is.add(r.at.issue("link_id", fmt.Sprintf("no service %q in services", attr.LinkID)))
 			}
 		case "location":
-			if l := locs[a.LinkID]; l != nil {
-				l.Attributes = append(l.Attributes, a)
+			if l := a.locs[attr.LinkID]; l != nil {
+				l.Attributes = append(l.Attributes, attr)
 			} else {
-				is.add(r.at.issue("link_id", fmt.Sprintf("no location %q in locations", a.LinkID)))
+				a.is.add(r.at.issue("link_id", fmt.Sprintf("no location %q in locations", attr.LinkID)))
 			}
 		}
 	}
-	if len(is.list) > 0 {
-		return nil
-	}
-	return fromHSDS(orgs, order, false, is)
 }
 
 // limitFS reads at most n bytes of a file.
