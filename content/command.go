@@ -72,11 +72,6 @@ func (c *Command) Validate() error {
 // For reports whether the command names the totem id.
 func (c *Command) For(id string) bool { return slices.Contains(c.Totems, id) }
 
-// EncodeCommand builds the payload of a command envelope.
-func EncodeCommand(expires time.Time, c *Command) ([]byte, error) {
-	return json.Marshal(Envelope{Type: EnvelopeCommand, Expires: expires.UTC(), Command: c})
-}
-
 // CommandRecord is a command as the portal keeps it, with where each
 // totem stands with it.
 type CommandRecord struct {

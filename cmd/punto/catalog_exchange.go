@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	"github.com/punto-totem/punto/content"
+	"github.com/punto-totem/punto/content/feed"
 )
 
 const formatList = "hsds, hsds-csv, geojson or csv"
@@ -51,7 +52,7 @@ func catalogImport(ctx context.Context, args []string, stdout, stderr io.Writer)
 			return err
 		}
 		defer st.Close()
-		state, err := st.SyncState(ctx)
+		state, err := feed.ReadState(ctx, st)
 		if err != nil {
 			return err
 		}

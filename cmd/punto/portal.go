@@ -19,6 +19,7 @@ import (
 	"github.com/paulmach/orb"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/punto-totem/punto/content"
+	"github.com/punto-totem/punto/content/feed"
 	"github.com/punto-totem/punto/kiosk"
 	"github.com/punto-totem/punto/kiosk/portal"
 	"github.com/punto-totem/punto/kiosk/relay"
@@ -113,11 +114,11 @@ func runPortal(ctx context.Context, args []string, stdin io.Reader, stdout, stde
 			return err
 		}
 	}
-	key, created, err := content.LoadOrCreateKey(*keyPath)
+	key, created, err := feed.LoadOrCreateKey(*keyPath)
 	if err != nil {
 		return err
 	}
-	pub := content.EncodePublicKey(key.Public().(ed25519.PublicKey))
+	pub := feed.EncodePublicKey(key.Public().(ed25519.PublicKey))
 	if err := os.WriteFile(*keyPath+".pub", []byte(pub+"\n"), 0o644); err != nil {
 		return err
 	}
@@ -133,7 +134,7 @@ func runPortal(ctx context.Context, args []string, stdin io.Reader, stdout, stde
 	reg := prometheus.NewRegistry()
 	hub, err := relay.NewHub(relay.HubConfig{
 		Store: store, Key: key, Log: log, TTL: *ttl, Registry: reg, Heartbeat: *heartbeat, Webhook: *webhook,
-		OnPublish: func(a content.Affected) { srv.Notify(a) },
+		OnPublish: func(a feed.Affected) { srv.Notify(a) },
 	})
 	if err != nil {
 		return err
@@ -151,7 +152,7 @@ func runPortal(ctx context.Context, args []string, stdin io.Reader, stdout, stde
 		hub.Close()
 		return err
 	}
-	st, err := store.SyncState(ctx)
+	st, err := feed.ReadState(ctx, store)
 	if err != nil {
 		return err
 	}
@@ -288,10 +289,10 @@ func runPortalKey(args []string, stdout, stderr io.Writer) error {
 	if err := existingFile(*keyPath); err != nil {
 		return fmt.Errorf("portal key: %w", err)
 	}
-	key, _, err := content.LoadOrCreateKey(*keyPath)
+	key, _, err := feed.LoadOrCreateKey(*keyPath)
 	if err != nil {
 		return err
 	}
-	fmt.Fprintln(stdout, content.EncodePublicKey(key.Public().(ed25519.PublicKey)))
+	fmt.Fprintln(stdout, feed.EncodePublicKey(key.Public().(ed25519.PublicKey)))
 	return nil
 }

@@ -15,6 +15,7 @@ import (
 	"github.com/gorilla/websocket"
 	"github.com/prometheus/common/expfmt"
 	"github.com/punto-totem/punto/content"
+	"github.com/punto-totem/punto/content/feed"
 )
 
 // fakePortal is a hostile or broken portal: the test decides every frame a
@@ -70,7 +71,7 @@ func (f *fakePortal) send(ws *websocket.Conn, frame []byte) {
 }
 
 func (f *fakePortal) signed(expires time.Time, bodies ...[]byte) []byte {
-	return content.Sign(f.key, content.EncodeBatches(expires, bodies))
+	return feed.Sign(f.key, feed.EncodeBatches(expires, bodies))
 }
 
 // startHostile starts a real totem process "t1" following a fake portal
@@ -82,7 +83,7 @@ func startHostile(t *testing.T, dir string, pub ed25519.PublicKey, key ed25519.P
 	addr := freeAddr(t)
 	base := "http://" + addr
 	totem := startProc(t, "totem", "totem", "--db", filepath.Join(dir, "totem.db"), "--demo", "--addr", addr,
-		"--portal", fake.url, "--portal-key", content.EncodePublicKey(pub), "--token", "pt_test", "--totem-id", "t1", "--insecure-dev")
+		"--portal", fake.url, "--portal-key", feed.EncodePublicKey(pub), "--token", "pt_test", "--totem-id", "t1", "--insecure-dev")
 	waitHealthy(t, base, totem)
 	return fake, base, totem
 }
@@ -132,11 +133,11 @@ func TestTotemRefusesBadBatches(t *testing.T) {
 		}
 		svc.Name["it"] = fmt.Sprintf("Versione %d", i)
 		doc, _ := json.Marshal(svc)
-		if _, err := master.Publish(ctx, "test", []content.Change{{Kind: content.KindService, ID: id, Op: content.OpPut, Doc: doc}}); err != nil {
+		if _, err := feed.Publish(ctx, master, "test", []content.Change{{Kind: content.KindService, ID: id, Op: content.OpPut, Doc: doc}}, nil); err != nil {
 			t.Fatal(err)
 		}
 	}
-	batches, _, err := master.BatchesAfter(ctx, 0, 100)
+	batches, _, err := feed.BatchesAfter(ctx, master, 0, 100)
 	if err != nil || len(batches) != 3 {
 		t.Fatalf("batches: %d %v", len(batches), err)
 	}
@@ -171,8 +172,8 @@ func TestTotemRefusesBadBatches(t *testing.T) {
 		{"reordered", fake.signed(time.Now().Add(time.Minute), b3, b2), "out_of_order"},
 		{"gap", fake.signed(time.Now().Add(time.Minute), b3), "out_of_order"},
 		{"expired", expired, "expired"},
-		{"unsigned", content.EncodeBatches(time.Now().Add(time.Minute), [][]byte{b2}), "tampered"},
-		{"signed by another key", content.Sign(otherKey, content.EncodeBatches(time.Now().Add(time.Minute), [][]byte{b2})), "tampered"},
+		{"unsigned", feed.EncodeBatches(time.Now().Add(time.Minute), [][]byte{b2}), "tampered"},
+		{"signed by another key", feed.Sign(otherKey, feed.EncodeBatches(time.Now().Add(time.Minute), [][]byte{b2})), "tampered"},
 	}
 	for _, c := range cases {
 		fake.send(ws, c.frame)
@@ -242,11 +243,11 @@ func TestTotemRefusesBadCommands(t *testing.T) {
 
 	command := func(signer ed25519.PrivateKey, expires time.Time, c content.Command) []byte {
 		c.Issued = time.Now()
-		payload, err := content.EncodeCommand(expires, &c)
+		payload, err := feed.EncodeCommand(expires, &c)
 		if err != nil {
 			t.Fatal(err)
 		}
-		return content.Sign(signer, payload)
+		return feed.Sign(signer, payload)
 	}
 	msg := func(id, text string, totems ...string) content.Command {
 		return content.Command{ID: id, Action: content.CommandMessage, Totems: totems, Text: content.Text{"it": text}, Minutes: 5}

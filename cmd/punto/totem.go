@@ -16,6 +16,7 @@ import (
 	"github.com/paulmach/orb"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/punto-totem/punto/content"
+	"github.com/punto-totem/punto/content/feed"
 	"github.com/punto-totem/punto/kiosk"
 	"github.com/punto-totem/punto/kiosk/relay"
 )
@@ -98,7 +99,7 @@ func runTotem(ctx context.Context, args []string, stderr io.Writer) error {
 	if follow != nil {
 		follow.Store, follow.Log, follow.Version, follow.Metrics = store, log, version, relay.NewMetrics(reg)
 		follow.Heartbeat, follow.Screens = *heartbeat, func() int { return srv.Screens() }
-		follow.OnApplied = func(a content.Affected) { srv.Notify(a) }
+		follow.OnApplied = func(a feed.Affected) { srv.Notify(a) }
 		follow.OnCommand = func(cmd content.Command) error { return srv.Command(cmd) }
 		if client, err = relay.NewClient(*follow); err != nil {
 			return err
@@ -165,7 +166,7 @@ func followConfig(portalURL, portalKey, token, tokenFile, totemID string, insecu
 	if portalKey == "" {
 		return nil, usagef("totem: --portal needs --portal-key (the portal's public key)")
 	}
-	pub, err := content.ParsePublicKey(portalKey)
+	pub, err := feed.ParsePublicKey(portalKey)
 	if err != nil {
 		return nil, usagef("totem: --portal-key: %v", err)
 	}

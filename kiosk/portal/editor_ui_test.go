@@ -20,6 +20,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 	"github.com/paulmach/orb"
 	"github.com/punto-totem/punto/content"
+	"github.com/punto-totem/punto/content/feed"
 	"github.com/punto-totem/punto/internal/browsertest"
 	"github.com/punto-totem/punto/kiosk"
 )
@@ -53,7 +54,7 @@ func (p *euiPublisher) Publish(ctx context.Context, author string, changes []con
 	p.mu.Lock()
 	p.calls = append(p.calls, euiCall{author, changes})
 	p.mu.Unlock()
-	b, err := p.st.Publish(ctx, author, changes)
+	b, err := feed.Publish(ctx, p.st, author, changes, nil)
 	if err != nil {
 		return 0, err
 	}

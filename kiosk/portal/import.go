@@ -13,6 +13,7 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 	"github.com/punto-totem/punto/content"
+	"github.com/punto-totem/punto/content/feed"
 )
 
 // importRejected is the 400 of a refused upload: the first problem as
@@ -73,8 +74,8 @@ func (p *portal) importFile(c *fiber.Ctx) error {
 	if len(all) == 0 {
 		return badRequest("body", "the file holds no organization or service")
 	}
-	if len(all) > content.MaxChanges {
-		return badRequest("body", fmt.Sprintf("more than %d records in one import", content.MaxChanges))
+	if len(all) > feed.MaxChanges {
+		return badRequest("body", fmt.Sprintf("more than %d records in one import", feed.MaxChanges))
 	}
 	// Records that are already published as they are stay out of the
 	// batch: an upload of an unchanged file publishes nothing.

@@ -13,6 +13,7 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 	"github.com/punto-totem/punto/content"
+	"github.com/punto-totem/punto/content/feed"
 )
 
 // catalogPublisher publishes to the catalog itself, as the hub does, and
@@ -24,7 +25,7 @@ type catalogPublisher struct {
 }
 
 func (p *catalogPublisher) Publish(ctx context.Context, author string, changes []content.Change) (int64, error) {
-	b, err := p.st.Publish(ctx, author, changes)
+	b, err := feed.Publish(ctx, p.st, author, changes, nil)
 	if err != nil {
 		return 0, err
 	}
@@ -174,7 +175,7 @@ func TestImportEndpoint(t *testing.T) {
 	if got.Name["it"] != "Sportello rinnovato (demo)" {
 		t.Fatalf("the imported name is %q", got.Name["it"])
 	}
-	state, err := e.st.SyncState(ctx)
+	state, err := feed.ReadState(ctx, e.st)
 	if err != nil || state.Seq != 1 {
 		t.Fatalf("feed at %d (%v), want the one imported change", state.Seq, err)
 	}

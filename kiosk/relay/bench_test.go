@@ -16,6 +16,7 @@ import (
 
 	"github.com/gorilla/websocket"
 	"github.com/punto-totem/punto/content"
+	"github.com/punto-totem/punto/content/feed"
 )
 
 // benchDir holds generated catalogs between runs (make bench sets it).
@@ -73,7 +74,7 @@ func BenchmarkFanout(b *testing.B) {
 	if _, err := p.hub.Publish(ctx, "bench", []content.Change{{Kind: content.KindService, ID: svc.ID, Op: content.OpPut, Doc: doc}}); err != nil {
 		b.Fatal(err)
 	}
-	st, _ := master.SyncState(ctx)
+	st, _ := feed.ReadState(ctx, master)
 	conns := make([]*websocket.Conn, clients)
 	dialer := websocket.Dialer{HandshakeTimeout: 30 * time.Second}
 	for i := range clients {
@@ -156,7 +157,7 @@ func BenchmarkCatchUp(b *testing.B) {
 		b.StopTimer()
 		// The replica: the master as it stands, then left behind.
 		snap := tempDB(b, "replica.db")
-		if _, _, err := master.WriteSnapshot(ctx, snap); err != nil {
+		if _, _, err := feed.WriteSnapshot(ctx, master, snap); err != nil {
 			b.Fatal(err)
 		}
 		replica := openCatalog(b, snap, false)
@@ -175,13 +176,13 @@ func BenchmarkCatchUp(b *testing.B) {
 				b.Fatal(err)
 			}
 		}
-		head, _ := master.SyncState(ctx)
+		head, _ := feed.ReadState(ctx, master)
 		b.StartTimer()
 		start := time.Now()
 		done := make(chan struct{})
 		var once sync.Once
 		c, _ := NewClient(ClientConfig{URL: p.url, TotemID: "t", Token: token, PortalKey: pub, Store: replica, Log: quiet,
-			OnApplied: func(a content.Affected) {
+			OnApplied: func(a feed.Affected) {
 				if a.Seq == head.Seq {
 					once.Do(func() { close(done) })
 				}
@@ -216,7 +217,7 @@ func BenchmarkSnapshot(b *testing.B) {
 		start := time.Now()
 		done := make(chan struct{})
 		c, _ := NewClient(ClientConfig{URL: p.url, TotemID: id, Token: token, PortalKey: pub, Store: replica, Log: quiet,
-			OnApplied: func(a content.Affected) { close(done) }})
+			OnApplied: func(a feed.Affected) { close(done) }})
 		runCtx, cancel := context.WithCancel(ctx)
 		go c.Run(runCtx)
 		select {

@@ -2,18 +2,19 @@ package relay
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 
 	"github.com/punto-totem/punto/content"
+	"github.com/punto-totem/punto/content/feed"
 )
 
 // command carries out a signed command from the portal, once. One that
 // does not name this totem is refused and reported; one already carried
 // out is acknowledged again and not repeated. The link stays up either way.
-func (c *Client) command(ctx context.Context, sess *session, env *content.Envelope) error {
-	cmd := env.Command
+func (c *Client) command(ctx context.Context, sess *session, env *feed.Envelope, cmd *content.Command) error {
 	if !cmd.For(c.cfg.TotemID) {
-		c.refuse(sess, &content.RejectError{Reason: "not_addressed", Detail: fmt.Sprintf("command %s is for %v, not this totem", cmd.ID, cmd.Totems)}, cmd.ID)
+		c.refuse(sess, &feed.RejectError{Reason: "not_addressed", Detail: fmt.Sprintf("command %s is for %v, not this totem", cmd.ID, cmd.Totems)}, cmd.ID)
 		return nil
 	}
 	already, err := c.cfg.Store.CommandSeen(ctx, cmd.ID, env.Expires)
@@ -42,4 +43,18 @@ func (c *Client) command(ctx context.Context, sess *session, env *content.Envelo
 		c.restartOnce.Do(func() { close(c.restart) })
 	}
 	return nil
+}
+
+// openCommand reads the command a signed envelope carries and checks it:
+// one that does not hold is refused like any invalid envelope.
+func openCommand(env *feed.Envelope) (*content.Command, error) {
+	var cmd content.Command
+	err := json.Unmarshal(env.Command, &cmd)
+	if err == nil {
+		err = cmd.Validate()
+	}
+	if err != nil {
+		return nil, &feed.RejectError{Reason: "invalid", Detail: fmt.Sprintf("command: %v", err)}
+	}
+	return &cmd, nil
 }

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/punto-totem/punto/content"
+	"github.com/punto-totem/punto/content/feed"
 )
 
 // screen records the commands a totem's screen carried out.
@@ -166,14 +167,14 @@ func TestCommandOnceAndOnlyForItsTotem(t *testing.T) {
 	var sa screen
 	a, _ := totemAt(t, p, pub, "a", &sa, time.Hour)
 	cmd := &content.Command{ID: "cmd-twice", Action: content.CommandReload, Totems: []string{"a"}, Issued: time.Now()}
-	payload, _ := content.EncodeCommand(time.Now().Add(time.Minute), cmd)
-	signed := append([]byte{frameSigned}, content.Sign(key, payload)...)
+	payload, _ := feed.EncodeCommand(time.Now().Add(time.Minute), cmd)
+	signed := append([]byte{frameSigned}, feed.Sign(key, payload)...)
 	if err := master.AddCommand(ctx, cmd, "admin", time.Now().Add(time.Minute), signed); err != nil {
 		t.Fatal(err)
 	}
 	other := &content.Command{ID: "cmd-other", Action: content.CommandReload, Totems: []string{"z"}, Issued: time.Now()}
-	payload, _ = content.EncodeCommand(time.Now().Add(time.Minute), other)
-	misdirected := append([]byte{frameSigned}, content.Sign(key, payload)...)
+	payload, _ = feed.EncodeCommand(time.Now().Add(time.Minute), other)
+	misdirected := append([]byte{frameSigned}, feed.Sign(key, payload)...)
 	p.hub.mu.Lock()
 	conn := p.hub.totems["a"]
 	p.hub.mu.Unlock()

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/punto-totem/punto/content"
+	"github.com/punto-totem/punto/content/feed"
 )
 
 // TotemState is how a totem stands, as the fleet view shows it.
@@ -45,7 +46,7 @@ func (f *fleet) states(ctx context.Context, now time.Time) ([]TotemState, error)
 	if err != nil {
 		return nil, err
 	}
-	head, err := f.h.cfg.Store.SyncState(ctx)
+	head, err := feed.ReadState(ctx, f.h.cfg.Store)
 	if err != nil {
 		return nil, err
 	}

@@ -18,6 +18,7 @@ import (
 	"github.com/gorilla/websocket"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/punto-totem/punto/content"
+	"github.com/punto-totem/punto/content/feed"
 )
 
 // HubConfig is what the portal's hub needs.
@@ -33,7 +34,7 @@ type HubConfig struct {
 	SnapshotAfter int64
 	// OnPublish is told what each publish changed (the portal's own
 	// screens refresh with it).
-	OnPublish func(content.Affected)
+	OnPublish func(feed.Affected)
 	// SnapshotDir holds snapshot files while they are sent (default: a
 	// temporary folder).
 	SnapshotDir string
@@ -113,7 +114,7 @@ func (h *Hub) PublicKey() ed25519.PublicKey { return h.cfg.Key.Public().(ed25519
 func (h *Hub) Publish(ctx context.Context, author string, changes []content.Change) (int64, error) {
 	h.pubMu.Lock()
 	defer h.pubMu.Unlock()
-	fb, err := h.cfg.Store.Publish(ctx, author, changes)
+	fb, err := feed.Publish(ctx, h.cfg.Store, author, changes, nil)
 	if fb == nil {
 		return 0, err
 	}
@@ -126,17 +127,17 @@ func (h *Hub) Publish(ctx context.Context, author string, changes []content.Chan
 	h.metrics.publishedOne()
 	h.broadcast(fb)
 	if h.cfg.OnPublish != nil {
-		h.cfg.OnPublish(content.AffectedBy(fb.Last, [][]byte{fb.Body}))
+		h.cfg.OnPublish(feed.AffectedBy(fb.Last, [][]byte{fb.Body}))
 	}
 	return fb.Last, err
 }
 
 func (h *Hub) signed(bodies [][]byte) []byte {
-	payload := content.EncodeBatches(time.Now().Add(h.cfg.TTL), bodies)
-	return append([]byte{frameSigned}, content.Sign(h.cfg.Key, payload)...)
+	payload := feed.EncodeBatches(time.Now().Add(h.cfg.TTL), bodies)
+	return append([]byte{frameSigned}, feed.Sign(h.cfg.Key, payload)...)
 }
 
-func (h *Hub) broadcast(fb *content.FeedBatch) {
+func (h *Hub) broadcast(fb *feed.Batch) {
 	pm, err := websocket.NewPreparedMessage(websocket.BinaryMessage, h.signed([][]byte{fb.Body}))
 	if err != nil {
 		h.cfg.Log.Error("prepare batch", "err", err)
@@ -180,7 +181,7 @@ func (h *Hub) Connected() map[string]int64 {
 
 // maxLag is how far the furthest-behind connected totem is.
 func (h *Hub) maxLag() int64 {
-	head, err := h.cfg.Store.SyncState(h.ctx)
+	head, err := feed.ReadState(h.ctx, h.cfg.Store)
 	if err != nil {
 		return 0
 	}
@@ -391,16 +392,16 @@ func (h *Hub) welcome(t *totemConn, hello totemMsg) error {
 	if hello.Nonce == "" || len(hello.Nonce) > 64 {
 		return nil // an older totem: it checks expiries with its own clock
 	}
-	head, err := h.cfg.Store.SyncState(h.ctx)
+	head, err := feed.ReadState(h.ctx, h.cfg.Store)
 	if err != nil {
 		return err
 	}
-	payload, err := json.Marshal(content.Envelope{Type: content.EnvelopeWelcome, Nonce: hello.Nonce, Now: time.Now().UTC(), Head: head.Seq})
+	payload, err := json.Marshal(feed.Envelope{Type: feed.EnvelopeWelcome, Nonce: hello.Nonce, Now: time.Now().UTC(), Head: head.Seq})
 	if err != nil {
 		return err
 	}
 	t.ws.SetWriteDeadline(time.Now().Add(writeTimeout))
-	return t.ws.WriteMessage(websocket.BinaryMessage, append([]byte{frameSigned}, content.Sign(h.cfg.Key, payload)...))
+	return t.ws.WriteMessage(websocket.BinaryMessage, append([]byte{frameSigned}, feed.Sign(h.cfg.Key, payload)...))
 }
 
 // feed sends the totem what it lacks, then live batches, until the link
@@ -451,7 +452,7 @@ func (h *Hub) feed(t *totemConn, hello totemMsg) error {
 // batches it lacks.
 func (h *Hub) start(t *totemConn, hello totemMsg) (int64, error) {
 	ctx := h.ctx
-	head, err := h.cfg.Store.SyncState(ctx)
+	head, err := feed.ReadState(ctx, h.cfg.Store)
 	if err != nil {
 		return 0, err
 	}
@@ -465,7 +466,7 @@ func (h *Hub) start(t *totemConn, hello totemMsg) (int64, error) {
 		}
 	}
 	if !snapshot && hello.Seq <= head.Seq {
-		hash, err := h.cfg.Store.BatchHash(ctx, hello.Seq)
+		hash, err := feed.BatchHash(ctx, h.cfg.Store, hello.Seq)
 		snapshot = err != nil || hex.EncodeToString(hash[:]) != hello.Hash
 	}
 	if hello.Seq > head.Seq {
@@ -484,7 +485,7 @@ func (h *Hub) start(t *totemConn, hello totemMsg) (int64, error) {
 // catchUp sends every stored batch after sent, several per envelope.
 func (h *Hub) catchUp(t *totemConn, sent int64) (int64, error) {
 	for {
-		bs, ok, err := h.cfg.Store.BatchesAfter(h.ctx, sent, catchUpChanges)
+		bs, ok, err := feed.BatchesAfter(h.ctx, h.cfg.Store, sent, catchUpChanges)
 		if err != nil {
 			return sent, err
 		}

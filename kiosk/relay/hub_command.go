@@ -7,6 +7,7 @@ import (
 
 	"github.com/gorilla/websocket"
 	"github.com/punto-totem/punto/content"
+	"github.com/punto-totem/punto/content/feed"
 )
 
 // MaxCommandTTL bounds how long a command may wait for an offline totem.
@@ -41,11 +42,11 @@ func (h *Hub) Command(ctx context.Context, author string, cmd *content.Command, 
 		}
 	}
 	expires := cmd.Issued.Add(ttl)
-	payload, err := content.EncodeCommand(expires, cmd)
+	payload, err := feed.EncodeCommand(expires, cmd)
 	if err != nil {
 		return err
 	}
-	signed := append([]byte{frameSigned}, content.Sign(h.cfg.Key, payload)...)
+	signed := append([]byte{frameSigned}, feed.Sign(h.cfg.Key, payload)...)
 	if err := h.cfg.Store.AddCommand(ctx, cmd, author, expires, signed); err != nil {
 		return err
 	}

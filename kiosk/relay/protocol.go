@@ -11,7 +11,7 @@
 //     its clock (expiries are checked against it, so a totem with a wrong
 //     clock still syncs) and its sequence.
 //   - The portal answers with binary frames. A frame starting with 'S' is a
-//     signed envelope (content.Sign): batches of changes, or the manifest of
+//     signed envelope (feed.Sign): batches of changes, or the manifest of
 //     a snapshot whose file follows in frames starting with 'D'.
 //   - The totem applies each envelope in one transaction and only then
 //     acknowledges, {"type":"ack","seq":N}; a refused envelope is reported,

@@ -15,6 +15,7 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/punto-totem/punto/content"
+	"github.com/punto-totem/punto/content/feed"
 )
 
 func rename(t *testing.T, h *Hub, s *content.Store, id, name string) int64 {
@@ -40,7 +41,7 @@ type follower struct {
 	done   chan struct{}
 
 	mu      sync.Mutex
-	applied []content.Affected
+	applied []feed.Affected
 }
 
 func follow(t *testing.T, url string, pub ed25519.PublicKey, store *content.Store, id, token string) *follower {
@@ -54,7 +55,7 @@ func followClock(t *testing.T, url string, pub ed25519.PublicKey, store *content
 	f := &follower{store: store, done: make(chan struct{})}
 	c, err := NewClient(ClientConfig{URL: url, TotemID: id, Token: token, PortalKey: pub, Store: store, Log: quiet, Now: now,
 		MinBackoff: 20 * time.Millisecond, MaxBackoff: 200 * time.Millisecond,
-		OnApplied: func(a content.Affected) { f.mu.Lock(); f.applied = append(f.applied, a); f.mu.Unlock() }})
+		OnApplied: func(a feed.Affected) { f.mu.Lock(); f.applied = append(f.applied, a); f.mu.Unlock() }})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -83,7 +84,7 @@ func waitFor(t *testing.T, what string, cond func() bool) {
 }
 
 func seqOf(s *content.Store) int64 {
-	st, _ := s.SyncState(context.Background())
+	st, _ := feed.ReadState(context.Background(), s)
 	return st.Seq
 }
 
