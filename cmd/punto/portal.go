@@ -22,7 +22,7 @@ import (
 	"github.com/punto-totem/punto/content/feed"
 	"github.com/punto-totem/punto/kiosk"
 	"github.com/punto-totem/punto/kiosk/portal"
-	"github.com/punto-totem/punto/kiosk/relay"
+	"github.com/punto-totem/punto/relay"
 )
 
 const portalUsage = `Usage:

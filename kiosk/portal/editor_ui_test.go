@@ -2,6 +2,7 @@ package portal
 
 import (
 	"context"
+	"database/sql"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -50,11 +51,11 @@ type euiCall struct {
 	changes []content.Change
 }
 
-func (p *euiPublisher) Publish(ctx context.Context, author string, changes []content.Change) (int64, error) {
+func (p *euiPublisher) Publish(ctx context.Context, author string, changes []content.Change, also func(*sql.Tx) error) (int64, error) {
 	p.mu.Lock()
 	p.calls = append(p.calls, euiCall{author, changes})
 	p.mu.Unlock()
-	b, err := feed.Publish(ctx, p.st, author, changes, nil)
+	b, err := feed.Publish(ctx, p.st, author, changes, also)
 	if err != nil {
 		return 0, err
 	}

@@ -15,7 +15,7 @@ import (
 	"github.com/chromedp/chromedp"
 	"github.com/gofiber/fiber/v2"
 	"github.com/punto-totem/punto/content"
-	"github.com/punto-totem/punto/kiosk/relay"
+	"github.com/punto-totem/punto/relay"
 )
 
 // euiFleetServer starts a portal with its hub, and one totem (in Ancona)

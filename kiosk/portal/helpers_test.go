@@ -3,6 +3,7 @@ package portal
 import (
 	"bytes"
 	"context"
+	"database/sql"
 	"encoding/json"
 	"io"
 	"log/slog"
@@ -79,7 +80,7 @@ type publishCall struct {
 	changes []content.Change
 }
 
-func (r *recorder) Publish(ctx context.Context, author string, changes []content.Change) (int64, error) {
+func (r *recorder) Publish(ctx context.Context, author string, changes []content.Change, also func(*sql.Tx) error) (int64, error) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	if err := r.fail; err != nil {

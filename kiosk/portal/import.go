@@ -100,7 +100,7 @@ func (p *portal) importFile(c *fiber.Ctx) error {
 	if len(changes) == 0 {
 		return c.JSON(out)
 	}
-	seq, err := p.cfg.Publisher.Publish(ctx, me.Name, changes)
+	seq, err := p.cfg.Publisher.Publish(ctx, me.Name, changes, nil)
 	if err != nil {
 		var ve *content.ValidationError
 		if errors.As(err, &ve) {

@@ -3,6 +3,7 @@ package portal
 import (
 	"bytes"
 	"context"
+	"database/sql"
 	"encoding/csv"
 	"io"
 	"log/slog"
@@ -24,8 +25,8 @@ type catalogPublisher struct {
 	calls int
 }
 
-func (p *catalogPublisher) Publish(ctx context.Context, author string, changes []content.Change) (int64, error) {
-	b, err := feed.Publish(ctx, p.st, author, changes, nil)
+func (p *catalogPublisher) Publish(ctx context.Context, author string, changes []content.Change, also func(*sql.Tx) error) (int64, error) {
+	b, err := feed.Publish(ctx, p.st, author, changes, also)
 	if err != nil {
 		return 0, err
 	}

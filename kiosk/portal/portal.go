@@ -16,8 +16,9 @@ import (
 type Publisher interface {
 	// Publish applies the changes as one batch and returns the sequence
 	// number of the last one. Validation problems come back as
-	// *content.ValidationError.
-	Publish(ctx context.Context, author string, changes []content.Change) (seq int64, err error)
+	// *content.ValidationError. also, if not nil, runs in the publish's
+	// own transaction: if it fails, nothing is published.
+	Publish(ctx context.Context, author string, changes []content.Change, also func(tx *sql.Tx) error) (seq int64, err error)
 	// Kick disconnects a totem now (after its token is revoked).
 	Kick(totemID string)
 }

@@ -90,7 +90,7 @@ func (p *portal) publish(c *fiber.Ctx) error {
 	for i, rec := range recs {
 		changes[i] = content.Change{Kind: rec.kind.name, ID: rec.id, Op: content.OpPut, Doc: rec.draft.Doc}
 	}
-	seq, err := p.cfg.Publisher.Publish(ctx, me.Name, changes)
+	seq, err := p.cfg.Publisher.Publish(ctx, me.Name, changes, nil)
 	if err != nil {
 		return publishError(err, changes)
 	}

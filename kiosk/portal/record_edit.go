@@ -166,7 +166,7 @@ func (p *portal) withdraw(k *recordKind) fiber.Handler {
 			w.Status = content.StatusWithdrawn
 			change.Op, change.Doc = content.OpPut, jsonOf(&w)
 		}
-		seq, err := p.cfg.Publisher.Publish(ctx, me.Name, []content.Change{change})
+		seq, err := p.cfg.Publisher.Publish(ctx, me.Name, []content.Change{change}, nil)
 		if err != nil {
 			return publishError(err, []content.Change{change})
 		}

@@ -71,7 +71,7 @@ func BenchmarkFanout(b *testing.B) {
 	svc, _ := master.Service(ctx, "ancona-info-0")
 	doc, _ := json.Marshal(svc)
 	// At sequence 0 a totem is new and gets a snapshot: start past it.
-	if _, err := p.hub.Publish(ctx, "bench", []content.Change{{Kind: content.KindService, ID: svc.ID, Op: content.OpPut, Doc: doc}}); err != nil {
+	if _, err := p.hub.Publish(ctx, "bench", []content.Change{{Kind: content.KindService, ID: svc.ID, Op: content.OpPut, Doc: doc}}, nil); err != nil {
 		b.Fatal(err)
 	}
 	st, _ := feed.ReadState(ctx, master)
@@ -116,7 +116,7 @@ func BenchmarkFanout(b *testing.B) {
 		svc.Name["it"] = fmt.Sprintf("Fanout %d", n)
 		doc, _ := json.Marshal(svc)
 		start := time.Now()
-		if _, err := p.hub.Publish(ctx, "bench", []content.Change{{Kind: content.KindService, ID: svc.ID, Op: content.OpPut, Doc: doc}}); err != nil {
+		if _, err := p.hub.Publish(ctx, "bench", []content.Change{{Kind: content.KindService, ID: svc.ID, Op: content.OpPut, Doc: doc}}, nil); err != nil {
 			b.Fatal(err)
 		}
 		var last time.Duration
@@ -172,7 +172,7 @@ func BenchmarkCatchUp(b *testing.B) {
 				doc, _ := json.Marshal(svc)
 				changes = append(changes, content.Change{Kind: content.KindService, ID: id, Op: content.OpPut, Doc: doc})
 			}
-			if _, err := p.hub.Publish(ctx, "bench", changes); err != nil {
+			if _, err := p.hub.Publish(ctx, "bench", changes, nil); err != nil {
 				b.Fatal(err)
 			}
 		}

@@ -3,13 +3,16 @@ package relay
 import (
 	"context"
 	"crypto/ed25519"
+	"database/sql"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -27,7 +30,7 @@ func rename(t *testing.T, h *Hub, s *content.Store, id, name string) int64 {
 	}
 	svc.Name["it"] = name
 	doc, _ := json.Marshal(svc)
-	seq, err := h.Publish(ctx, "test", []content.Change{{Kind: content.KindService, ID: id, Op: content.OpPut, Doc: doc}})
+	seq, err := h.Publish(ctx, "test", []content.Change{{Kind: content.KindService, ID: id, Op: content.OpPut, Doc: doc}}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -315,5 +318,40 @@ func TestFleetOffline(t *testing.T) {
 	defer mu.Unlock()
 	if len(posts) != 1 || posts[0]["state"] != "offline" || posts[0]["totem"] != "f" {
 		t.Fatalf("webhook posts: %v", posts)
+	}
+}
+
+// The hub threads Publish's hook to the feed: a failing one publishes
+// nothing and tells nobody; a passing one runs in the publish.
+func TestPublishHook(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	_, key, _ := ed25519.GenerateKey(nil)
+	master := openCatalog(t, tempDB(t, "portal.db"), true)
+	var told atomic.Int64
+	hub, err := NewHub(HubConfig{Store: master, Key: key, Log: quiet, OnPublish: func(feed.Affected) { told.Add(1) }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(hub.Close)
+	svc, _ := master.Service(ctx, "ancona-info-0")
+	svc.Name["it"] = "Con gancio"
+	doc, _ := json.Marshal(svc)
+	changes := []content.Change{{Kind: content.KindService, ID: svc.ID, Op: content.OpPut, Doc: doc}}
+	boom := errors.New("no audit")
+	if _, err := hub.Publish(ctx, "test", changes, func(*sql.Tx) error { return boom }); !errors.Is(err, boom) {
+		t.Fatalf("a failing hook: %v", err)
+	}
+	if seqOf(master) != 0 || told.Load() != 0 {
+		t.Fatalf("a failed hook published: seq %d, told %d", seqOf(master), told.Load())
+	}
+	ran := false
+	seq, err := hub.Publish(ctx, "test", changes, func(tx *sql.Tx) error {
+		ran = true
+		var n int64
+		return tx.QueryRow("SELECT seq FROM sync_state").Scan(&n)
+	})
+	if err != nil || !ran || seq != 1 || seqOf(master) != 1 || told.Load() != 1 {
+		t.Fatalf("publish with a hook: seq %d ran %v err %v told %d", seq, ran, err, told.Load())
 	}
 }

@@ -3,6 +3,7 @@ package relay
 import (
 	"context"
 	"crypto/ed25519"
+	"database/sql"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
@@ -111,10 +112,12 @@ func (h *Hub) PublicKey() ed25519.PublicKey { return h.cfg.Key.Public().(ed25519
 
 // Publish commits changes to the master catalog as one batch and sends it
 // to every connected totem. Validation errors are *content.ValidationError.
-func (h *Hub) Publish(ctx context.Context, author string, changes []content.Change) (int64, error) {
+// also, if not nil, runs in the publish's transaction (see feed.Publish):
+// if it fails, nothing is published and its error is returned.
+func (h *Hub) Publish(ctx context.Context, author string, changes []content.Change, also func(tx *sql.Tx) error) (int64, error) {
 	h.pubMu.Lock()
 	defer h.pubMu.Unlock()
-	fb, err := feed.Publish(ctx, h.cfg.Store, author, changes, nil)
+	fb, err := feed.Publish(ctx, h.cfg.Store, author, changes, also)
 	if fb == nil {
 		return 0, err
 	}
