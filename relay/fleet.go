@@ -38,7 +38,7 @@ func newFleet(h *Hub) *fleet {
 
 // State lists every registered totem with its fleet state.
 func (h *Hub) State(ctx context.Context) ([]TotemState, error) {
-	return h.fleet.states(ctx, time.Now())
+	return h.fleet.states(ctx, h.cfg.Now())
 }
 
 func (f *fleet) states(ctx context.Context, now time.Time) ([]TotemState, error) {
@@ -92,8 +92,7 @@ func (f *fleet) states(ctx context.Context, now time.Time) ([]TotemState, error)
 	return out, nil
 }
 
-// watch checks the fleet every half interval and announces each change
-// of state, once, to the webhook.
+// watch checks the fleet every half interval.
 func (f *fleet) watch(ctx context.Context) {
 	tick := time.NewTicker(f.h.cfg.Heartbeat / 2)
 	defer tick.Stop()
@@ -103,28 +102,34 @@ func (f *fleet) watch(ctx context.Context) {
 			return
 		case <-tick.C:
 		}
-		states, err := f.states(ctx, time.Now())
-		if err != nil {
+		f.check(ctx)
+	}
+}
+
+// check announces each change of a totem's state since the last check,
+// once, to the webhook.
+func (f *fleet) check(ctx context.Context) {
+	states, err := f.states(ctx, f.h.cfg.Now())
+	if err != nil {
+		return
+	}
+	for _, st := range states {
+		if st.Revoked || st.LastSeen.IsZero() {
 			continue
 		}
-		for _, st := range states {
-			if st.Revoked || st.LastSeen.IsZero() {
-				continue
-			}
-			state := st.Flag
-			if state == "" {
-				state = "ok"
-			}
-			f.mu.Lock()
-			prev, known := f.flags[st.ID]
-			f.flags[st.ID] = state
-			f.mu.Unlock()
-			if !known && state == "ok" || prev == state {
-				continue
-			}
-			f.h.cfg.Log.Warn("totem state changed", "totem", st.ID, "state", state, "was", prev, "lag", st.Lag)
-			f.announce(ctx, st, state, prev)
+		state := st.Flag
+		if state == "" {
+			state = "ok"
 		}
+		f.mu.Lock()
+		prev, known := f.flags[st.ID]
+		f.flags[st.ID] = state
+		f.mu.Unlock()
+		if !known && state == "ok" || prev == state {
+			continue
+		}
+		f.h.cfg.Log.Warn("totem state changed", "totem", st.ID, "state", state, "was", prev, "lag", st.Lag)
+		f.announce(ctx, st, state, prev)
 	}
 }
 
@@ -134,7 +139,7 @@ func (f *fleet) announce(ctx context.Context, st TotemState, state, prev string)
 	}
 	body, _ := json.Marshal(map[string]any{
 		"totem": st.ID, "name": st.Name, "state": state, "previous": prev,
-		"lag": st.Lag, "last_seen": st.LastSeen, "at": time.Now().UTC(),
+		"lag": st.Lag, "last_seen": st.LastSeen, "at": f.h.cfg.Now().UTC(),
 	})
 	req, err := http.NewRequestWithContext(ctx, "POST", f.h.cfg.Webhook, bytes.NewReader(body))
 	if err != nil {

@@ -46,6 +46,11 @@ type HubConfig struct {
 	// totem goes offline, falls behind, or comes back.
 	Heartbeat time.Duration
 	Webhook   string
+	// Now is the portal's clock (default time.Now): envelopes expire TTL
+	// after it, the welcome tells totems its time, commands are issued and
+	// lapse by it, and a totem is offline when it has not reported for
+	// two heartbeat intervals of it. Tests move it instead of waiting.
+	Now func() time.Time
 }
 
 // Hub serves the change feed to totems.
@@ -88,6 +93,9 @@ func NewHub(cfg HubConfig) (*Hub, error) {
 	}
 	if cfg.SnapshotAfter <= 0 {
 		cfg.SnapshotAfter = 50000
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
 	}
 	snaps, err := newSnapshots(cfg.Store, cfg.SnapshotDir)
 	if err != nil {
@@ -136,7 +144,7 @@ func (h *Hub) Publish(ctx context.Context, author string, changes []content.Chan
 }
 
 func (h *Hub) signed(bodies [][]byte) []byte {
-	payload := feed.EncodeBatches(time.Now().Add(h.cfg.TTL), bodies)
+	payload := feed.EncodeBatches(h.cfg.Now().Add(h.cfg.TTL), bodies)
 	return append([]byte{frameSigned}, feed.Sign(h.cfg.Key, payload)...)
 }
 
@@ -399,7 +407,7 @@ func (h *Hub) welcome(t *totemConn, hello totemMsg) error {
 	if err != nil {
 		return err
 	}
-	payload, err := json.Marshal(feed.Envelope{Type: feed.EnvelopeWelcome, Nonce: hello.Nonce, Now: time.Now().UTC(), Head: head.Seq})
+	payload, err := json.Marshal(feed.Envelope{Type: feed.EnvelopeWelcome, Nonce: hello.Nonce, Now: h.cfg.Now().UTC(), Head: head.Seq})
 	if err != nil {
 		return err
 	}

@@ -21,7 +21,7 @@ func (h *Hub) Command(ctx context.Context, author string, cmd *content.Command, 
 	if cmd.ID == "" {
 		cmd.ID = content.NewCommandID()
 	}
-	cmd.Issued = time.Now().UTC()
+	cmd.Issued = h.cfg.Now().UTC()
 	if err := cmd.Validate(); err != nil {
 		return err
 	}
@@ -77,7 +77,7 @@ type pendingCommand struct {
 
 // sendPending writes every command still waiting for the totem.
 func (h *Hub) sendPending(t *totemConn) error {
-	ids, signed, err := h.cfg.Store.PendingCommands(h.ctx, t.id, time.Now())
+	ids, signed, err := h.cfg.Store.PendingCommands(h.ctx, t.id, h.cfg.Now())
 	if err != nil {
 		return err
 	}

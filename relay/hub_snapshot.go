@@ -102,7 +102,7 @@ func (h *Hub) sendSnapshot(t *totemConn) (int64, error) {
 	defer f.Close()
 	env := feed.Envelope{
 		Type:    feed.EnvelopeSnapshot,
-		Expires: time.Now().Add(h.cfg.TTL),
+		Expires: h.cfg.Now().Add(h.cfg.TTL),
 		Snapshot: &feed.SnapshotManifest{
 			Seq: st.Seq, Hash: hex.EncodeToString(st.Hash[:]), Size: size, SHA256: hex.EncodeToString(sum[:]),
 		},
