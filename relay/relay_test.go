@@ -75,23 +75,13 @@ func (f *follower) stop() {
 	<-f.done
 }
 
-func waitFor(t *testing.T, what string, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(15 * time.Second)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatal("timed out waiting: " + what)
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
-}
-
 func seqOf(s *content.Store) int64 {
 	st, _ := feed.ReadState(context.Background(), s)
 	return st.Seq
 }
 
 func TestHubFeedsClients(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	pub, key, _ := ed25519.GenerateKey(nil)
 	master := openCatalog(t, tempDB(t, "portal.db"), true)
@@ -152,32 +142,37 @@ func TestHubFeedsClients(t *testing.T) {
 	// Plain HTTP and missing credentials get JSON errors.
 	httpURL := "http" + strings.TrimPrefix(p.url, "ws")
 	for _, c := range []struct {
+		name string
 		hdr  map[string]string
 		code int
 	}{
-		{nil, 401},
-		{map[string]string{"X-Punto-Totem": "b", "Authorization": "Bearer " + tokB}, 400},
-		{map[string]string{"X-Punto-Totem": "b", "Authorization": "Bearer wrong", "Connection": "Upgrade", "Upgrade": "websocket"}, 401},
+		{"no credentials", nil, 401},
+		{"not a websocket", map[string]string{"X-Punto-Totem": "b", "Authorization": "Bearer " + tokB}, 400},
+		{"wrong token", map[string]string{"X-Punto-Totem": "b", "Authorization": "Bearer wrong", "Connection": "Upgrade", "Upgrade": "websocket"}, 401},
 	} {
-		req, _ := http.NewRequest("GET", httpURL, nil)
-		for k, v := range c.hdr {
-			req.Header.Set(k, v)
-		}
-		res, err := http.DefaultClient.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		body, _ := io.ReadAll(res.Body)
-		res.Body.Close()
-		if res.StatusCode != c.code || !strings.Contains(string(body), `"error"`) {
-			t.Errorf("%v: %d %s", c.hdr, res.StatusCode, body)
-		}
+		t.Run(c.name, func(t *testing.T) {
+			t.Parallel()
+			req, _ := http.NewRequest("GET", httpURL, nil)
+			for k, v := range c.hdr {
+				req.Header.Set(k, v)
+			}
+			res, err := http.DefaultClient.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			body, _ := io.ReadAll(res.Body)
+			res.Body.Close()
+			if res.StatusCode != c.code || !strings.Contains(string(body), `"error"`) {
+				t.Errorf("%v: %d %s", c.hdr, res.StatusCode, body)
+			}
+		})
 	}
 }
 
 // A totem whose clock is hours wrong (no battery, no NTP) still follows:
 // it checks expiries against the clock in the portal's welcome.
 func TestClientWithWrongClock(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	pub, key, _ := ed25519.GenerateKey(nil)
 	master := openCatalog(t, tempDB(t, "portal.db"), true)
@@ -195,6 +190,7 @@ func TestClientWithWrongClock(t *testing.T) {
 }
 
 func TestFeedMetrics(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	pub, key, _ := ed25519.GenerateKey(nil)
 	master := openCatalog(t, tempDB(t, "portal.db"), true)
@@ -252,8 +248,10 @@ func TestFeedMetrics(t *testing.T) {
 }
 
 // A totem that stops reporting is shown offline within two intervals, and
-// the webhook hears of it once.
+// the webhook hears of it once. The portal's clock is the test's: it moves
+// past the two intervals rather than the test waiting for them.
 func TestFleetOffline(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	pub, key, _ := ed25519.GenerateKey(nil)
 	master := openCatalog(t, tempDB(t, "portal.db"), true)
@@ -267,8 +265,9 @@ func TestFleetOffline(t *testing.T) {
 		mu.Unlock()
 	}))
 	defer hook.Close()
-	const every = 200 * time.Millisecond
-	hub, err := NewHub(HubConfig{Store: master, Key: key, Log: quiet, Heartbeat: every, Webhook: hook.URL})
+	const every = 100 * time.Millisecond
+	clk := newClock(time.Now())
+	hub, err := NewHub(HubConfig{Store: master, Key: key, Log: quiet, Heartbeat: every, Webhook: hook.URL, Now: clk.Now})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -300,6 +299,8 @@ func TestFleetOffline(t *testing.T) {
 	}
 	cancel()
 	<-done
+	// Nothing more is reported once the portal has dropped the link.
+	waitFor(t, "disconnected", func() bool { _, on := hub.Connected()["f"]; return !on })
 	// Offline exactly when nothing has come for two intervals.
 	seen := state().LastSeen
 	for _, c := range []struct {
@@ -311,9 +312,18 @@ func TestFleetOffline(t *testing.T) {
 			t.Errorf("%s after the last report: online %v", c.after, ss[0].Online)
 		}
 	}
+	if state().Flag != "" {
+		t.Fatal("offline before two intervals have passed")
+	}
+	clk.Set(seen.Add(2*every + time.Millisecond))
 	waitFor(t, "offline", func() bool { return state().Flag == "offline" })
 	waitFor(t, "webhook", func() bool { mu.Lock(); defer mu.Unlock(); return len(posts) > 0 })
-	time.Sleep(4 * every)
+	// Further checks, as the watch makes them, announce nothing new: each
+	// posts before it returns.
+	for range 3 {
+		clk.Add(every)
+		hub.fleet.check(ctx)
+	}
 	mu.Lock()
 	defer mu.Unlock()
 	if len(posts) != 1 || posts[0]["state"] != "offline" || posts[0]["totem"] != "f" {
