@@ -27,6 +27,7 @@ func rejectReason(err error) string {
 // ends up with the same catalog. Whatever breaks the chain is refused and
 // leaves the replica as it was.
 func TestFeedReplicates(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	portal, replica := openDemo(t), openDemo(t)
 	if digest(t, portal) != digest(t, replica) {
@@ -190,6 +191,7 @@ func TestFeedReplicates(t *testing.T) {
 }
 
 func TestEnvelopeSignature(t *testing.T) {
+	t.Parallel()
 	pub, key, _ := ed25519.GenerateKey(nil)
 	otherPub, _, _ := ed25519.GenerateKey(nil)
 	now := time.Now()
@@ -214,11 +216,22 @@ func TestEnvelopeSignature(t *testing.T) {
 		{"other key", otherPub, signed, now, "tampered"},
 		{"expired", pub, signed, now.Add(2 * time.Minute), "expired"},
 		{"unknown type", pub, Sign(key, []byte(`{"type":"zap","expires":"2999-01-01T00:00:00Z"}`)), now, "invalid"},
+		{"command without one", pub, Sign(key, []byte(`{"type":"command","expires":"2999-01-01T00:00:00Z"}`)), now, "invalid"},
+		{"null command", pub, Sign(key, []byte(`{"type":"command","expires":"2999-01-01T00:00:00Z","command":null}`)), now, "invalid"},
 	}
 	for _, c := range cases {
 		if _, err := OpenEnvelope(c.pub, c.msg, c.now); rejectReason(err) != c.reason {
 			t.Errorf("%s: %v, want %s", c.name, err, c.reason)
 		}
+	}
+	// A command travels as the JSON it was given, for the fleet to read.
+	payload, err = EncodeCommand(now.Add(time.Minute), map[string]any{"id": "cmd-1", "totems": []string{"a"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	env, err = OpenEnvelope(pub, Sign(key, payload), now)
+	if err != nil || env.Type != EnvelopeCommand || string(env.Command) != `{"id":"cmd-1","totems":["a"]}` {
+		t.Fatalf("command envelope: %+v %v", env, err)
 	}
 }
 
@@ -227,6 +240,7 @@ func TestEnvelopeSignature(t *testing.T) {
 // hook itself wrote is kept; when it succeeds, its rows commit with the
 // batch, and it sees the batch's sequence.
 func TestPublishHookIsAtomic(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	cat := openDemo(t)
 	count := func(table string) int {
