@@ -69,34 +69,3 @@ func TestAlertArea(t *testing.T) {
 		t.Error("a refused alert was written")
 	}
 }
-
-func TestCommandValidate(t *testing.T) {
-	ok := Command{ID: "cmd-1", Action: CommandMessage, Totems: []string{"t1"}, Text: Text{"it": "Chiuso alle 18"}, Minutes: 10}
-	if err := ok.Validate(); err != nil {
-		t.Fatal(err)
-	}
-	for _, c := range []struct {
-		name  string
-		edit  func(*Command)
-		field string
-	}{
-		{"no totem", func(c *Command) { c.Totems = nil }, "totems"},
-		{"bad totem", func(c *Command) { c.Totems = []string{"t 1"} }, "totems"},
-		{"unknown action", func(c *Command) { c.Action = "format-disk" }, "action"},
-		{"no text", func(c *Command) { c.Text = nil }, "text"},
-		{"no minutes", func(c *Command) { c.Minutes = 0 }, "minutes"},
-		{"a day and more", func(c *Command) { c.Minutes = MaxCommandMinutes + 1 }, "minutes"},
-		{"reload with text", func(c *Command) { c.Action = CommandReload }, "action"},
-		{"bad id", func(c *Command) { c.ID = "" }, "id"},
-	} {
-		t.Run(c.name, func(t *testing.T) {
-			cmd := ok
-			cmd.Totems = slices.Clone(ok.Totems)
-			c.edit(&cmd)
-			var ve *ValidationError
-			if err := cmd.Validate(); !errors.As(err, &ve) || ve.Field != c.field {
-				t.Fatalf("got %v, want an error on %s", err, c.field)
-			}
-		})
-	}
-}

@@ -126,7 +126,9 @@ func ValidID(s string) bool { return idPattern.MatchString(s) }
 // (two or three lower-case letters).
 func ValidLanguage(s string) bool { return langPattern.MatchString(s) }
 
-func validText(field string, t Text, required bool) error {
+// ValidText checks a text of field: valid language codes, valid UTF-8,
+// bounded, and (if required) some text in Italian or English.
+func ValidText(field string, t Text, required bool) error {
 	if required && strings.TrimSpace(t["it"]) == "" && strings.TrimSpace(t["en"]) == "" {
 		return invalid(field, "needs an Italian or English text")
 	}
@@ -157,14 +159,14 @@ func (s *Service) Validate() error {
 	default:
 		return invalid("status", "%q is not active, temporarily_closed or withdrawn", s.Status)
 	}
-	if err := validText("name", s.Name, true); err != nil {
+	if err := ValidText("name", s.Name, true); err != nil {
 		return err
 	}
 	for _, f := range []struct {
 		name string
 		t    Text
 	}{{"description", s.Description}, {"eligibility", s.Eligibility}, {"fees", s.Fees}} {
-		if err := validText(f.name, f.t, false); err != nil {
+		if err := ValidText(f.name, f.t, false); err != nil {
 			return err
 		}
 	}
@@ -182,7 +184,7 @@ func (s *Service) Validate() error {
 		}
 	}
 	for i, d := range s.Documents {
-		if err := validText(fmt.Sprintf("documents[%d]", i), d, true); err != nil {
+		if err := ValidText(fmt.Sprintf("documents[%d]", i), d, true); err != nil {
 			return err
 		}
 	}
@@ -230,10 +232,10 @@ func (l *Location) Validate() error {
 	if err := ValidPoint(l.Point); err != nil {
 		return err
 	}
-	if err := validText("name", l.Name, false); err != nil {
+	if err := ValidText("name", l.Name, false); err != nil {
 		return err
 	}
-	return validText("accessibility", l.Accessibility, false)
+	return ValidText("accessibility", l.Accessibility, false)
 }
 
 // ValidPoint checks that p is a lon/lat position on the earth.
@@ -257,7 +259,7 @@ func (t *Territory) Validate() error {
 	default:
 		return invalid("kind", "%q is not ambito, zona, comune or other", t.Kind)
 	}
-	if err := validText("name", t.Name, true); err != nil {
+	if err := ValidText("name", t.Name, true); err != nil {
 		return err
 	}
 	if len(t.Shape) == 0 {

@@ -91,7 +91,7 @@ func (a *Alert) Validate() error {
 	if !ValidID(a.ID) {
 		return invalid("id", "%q is not a valid id", a.ID)
 	}
-	if err := validText("text", a.Text, true); err != nil {
+	if err := ValidText("text", a.Text, true); err != nil {
 		return err
 	}
 	if !a.StartsAt.Before(a.EndsAt) {

@@ -112,10 +112,10 @@ func (o *Organization) Validate() error {
 	if !ValidID(o.ID) {
 		return invalid("id", "%q is not a valid id", o.ID)
 	}
-	if err := validText("name", o.Name, true); err != nil {
+	if err := ValidText("name", o.Name, true); err != nil {
 		return err
 	}
-	return validText("description", o.Description, false)
+	return ValidText("description", o.Description, false)
 }
 
 // Validate checks a page before it is written.
@@ -123,10 +123,10 @@ func (p *Page) Validate() error {
 	if !ValidID(p.ID) {
 		return invalid("id", "%q is not a valid id", p.ID)
 	}
-	if err := validText("title", p.Title, true); err != nil {
+	if err := ValidText("title", p.Title, true); err != nil {
 		return err
 	}
-	return validText("body", p.Body, true)
+	return ValidText("body", p.Body, true)
 }
 
 // checkChange validates a change as a whole: its kind, operation, and a

@@ -91,7 +91,7 @@ func (s *Schedule) Validate() error {
 		} else if err := validSpan(f, ex.Opens, ex.Closes); err != nil {
 			return err
 		}
-		if err := validText(f+".note", ex.Note, false); err != nil {
+		if err := ValidText(f+".note", ex.Note, false); err != nil {
 			return err
 		}
 	}

@@ -11,9 +11,11 @@ import (
 
 // Publisher applies changes to the catalog as one batch of the change
 // feed and sends them to every totem (the portal's hub implements it). It
-// returns the sequence number of the batch's last change.
+// returns the sequence number of the batch's last change. also runs in
+// the publish's own transaction, told that number: if it fails, nothing
+// is published.
 type Publisher interface {
-	Publish(ctx context.Context, author string, changes []content.Change) (seq int64, err error)
+	Publish(ctx context.Context, author string, changes []content.Change, also func(tx *sql.Tx, last int64) error) (seq int64, err error)
 }
 
 // Release is one record going out in a publish.
@@ -27,10 +29,11 @@ type Release struct {
 }
 
 // Publish sends releases out as one batch of the change feed and records
-// them: each gets an audit entry of action by actor, and the drafts they
-// publish are removed. It returns the batch's last sequence number.
-// Invalid changes come back as *content.ValidationError, the field
-// prefixed with the change's index, and nothing is written.
+// them in the same transaction: each gets an audit entry of action by
+// actor, and the drafts they publish are removed. It returns the batch's
+// last sequence number. Invalid changes come back as
+// *content.ValidationError, the field prefixed with the change's index,
+// and nothing is written.
 func (s *Store) Publish(ctx context.Context, pub Publisher, actor, action string, rs []Release) (int64, error) {
 	if len(rs) == 0 {
 		return 0, invalid("changes", "nothing to publish")
@@ -39,29 +42,10 @@ func (s *Store) Publish(ctx context.Context, pub Publisher, actor, action string
 	for i, r := range rs {
 		changes[i] = r.Change
 	}
-	seq, err := pub.Publish(ctx, actor, changes)
-	if err != nil {
-		return 0, err
-	}
-	err = s.db.Tx(ctx, func(tx *sql.Tx) error { return s.recordReleases(ctx, tx, actor, action, seq, rs) })
-	if err != nil {
-		return seq, &PartialError{Seq: seq, Err: err}
-	}
-	return seq, nil
+	return pub.Publish(ctx, actor, changes, func(tx *sql.Tx, last int64) error {
+		return s.recordReleases(ctx, tx, actor, action, last, rs)
+	})
 }
-
-// PartialError: the changes went out (up to Seq) but the drafts and audit
-// entries were not written.
-type PartialError struct {
-	Seq int64
-	Err error
-}
-
-func (e *PartialError) Error() string {
-	return fmt.Sprintf("editorial: published up to %d, but the drafts and audit were not updated: %v", e.Seq, e.Err)
-}
-
-func (e *PartialError) Unwrap() error { return e.Err }
 
 // recordReleases removes the published drafts, commits their sources and
 // audits each release; last is the batch's last sequence number.

@@ -7,28 +7,78 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/punto-totem/punto/content"
 )
 
-// A command itself (content.Command: its action, the totems it names, its
-// validation) travels inside the feed's signed envelope, so it is defined
-// beside the envelope; here are its ID, its encoding, and the records the
-// portal and the totems keep of it.
+// Command is an order from the portal to the totems it names, signed like
+// the feed's batches and valid until its envelope expires (the feed's
+// envelope carries it as it is encoded here).
+type Command struct {
+	ID     string    `json:"id"`
+	Action string    `json:"action"` // reload, message or restart
+	Totems []string  `json:"totems"`
+	Issued time.Time `json:"issued"`
+	// A message shows on the screen for Minutes, in the visitor's language
+	// when Text has it.
+	Text    content.Text `json:"text,omitempty"`
+	Minutes int          `json:"minutes,omitempty"`
+}
+
+// The command actions.
+const (
+	CommandReload  = "reload"  // reload the screen (it starts afresh at the attract screen)
+	CommandMessage = "message" // show a message on the screen now, for some minutes
+	CommandRestart = "restart" // restart the service: it exits cleanly and its supervisor starts it
+)
+
+// MaxCommandMinutes bounds how long a message shows.
+const MaxCommandMinutes = 24 * 60
+
+// Validate checks a command before it is signed, and again when a totem
+// opens it.
+func (c *Command) Validate() error {
+	if !content.ValidID(c.ID) {
+		return &content.ValidationError{Field: "id", Reason: fmt.Sprintf("%q is not a valid id", c.ID)}
+	}
+	if len(c.Totems) == 0 {
+		return &content.ValidationError{Field: "totems", Reason: "names no totem"}
+	}
+	for i, id := range c.Totems {
+		if !content.ValidID(id) {
+			return &content.ValidationError{Field: "totems", Reason: fmt.Sprintf("totems[%d]: %q is not a valid id", i, id)}
+		}
+	}
+	switch c.Action {
+	case CommandReload, CommandRestart:
+		if len(c.Text) > 0 || c.Minutes != 0 {
+			return &content.ValidationError{Field: "action", Reason: fmt.Sprintf("a %s command carries no text or minutes", c.Action)}
+		}
+	case CommandMessage:
+		if err := content.ValidText("text", c.Text, true); err != nil {
+			return err
+		}
+		if c.Minutes < 1 || c.Minutes > MaxCommandMinutes {
+			return &content.ValidationError{Field: "minutes", Reason: fmt.Sprintf("must be between 1 and %d", MaxCommandMinutes)}
+		}
+	default:
+		return &content.ValidationError{Field: "action", Reason: fmt.Sprintf("%q is not reload, message or restart", c.Action)}
+	}
+	return nil
+}
+
+// For reports whether the command names the totem id.
+func (c *Command) For(id string) bool { return slices.Contains(c.Totems, id) }
 
 // NewCommandID returns a fresh random command ID.
 func NewCommandID() string { return "cmd-" + rand.Text() }
 
-// EncodeCommand builds the payload of a command envelope.
-func EncodeCommand(expires time.Time, c *content.Command) ([]byte, error) {
-	return json.Marshal(content.Envelope{Type: content.EnvelopeCommand, Expires: expires.UTC(), Command: c})
-}
-
 // CommandRecord is a command as the portal keeps it, with where each
 // totem stands with it.
 type CommandRecord struct {
-	content.Command
+	Command
 	Author  string          `json:"author"`
 	Created time.Time       `json:"created"`
 	Expires time.Time       `json:"expires"`
@@ -47,7 +97,7 @@ type CommandTarget struct {
 
 // AddCommand records a signed command and a pending delivery to each totem
 // it names (portal only).
-func (s *Store) AddCommand(ctx context.Context, c *content.Command, author string, expires time.Time, signed []byte) error {
+func (s *Store) AddCommand(ctx context.Context, c *Command, author string, expires time.Time, signed []byte) error {
 	doc, err := json.Marshal(c)
 	if err != nil {
 		return err

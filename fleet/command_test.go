@@ -2,6 +2,7 @@ package fleet
 
 import (
 	"context"
+	"errors"
 	"slices"
 	"testing"
 	"time"
@@ -12,11 +13,11 @@ import (
 func TestCommandDelivery(t *testing.T) {
 	ctx := context.Background()
 	s := openTest(t)
-	cmd := &content.Command{ID: NewCommandID(), Action: content.CommandReload, Totems: []string{"t1", "t2"}}
+	cmd := &Command{ID: NewCommandID(), Action: CommandReload, Totems: []string{"t1", "t2"}}
 	if err := s.AddCommand(ctx, cmd, "admin", time.Now().Add(time.Minute), []byte("signed")); err != nil {
 		t.Fatal(err)
 	}
-	old := &content.Command{ID: NewCommandID(), Action: content.CommandReload, Totems: []string{"t1"}}
+	old := &Command{ID: NewCommandID(), Action: CommandReload, Totems: []string{"t1"}}
 	if err := s.AddCommand(ctx, old, "admin", time.Now().Add(-time.Minute), []byte("lapsed")); err != nil {
 		t.Fatal(err)
 	}
@@ -62,5 +63,36 @@ func TestCommandDelivery(t *testing.T) {
 		if err != nil || already != want {
 			t.Fatalf("seen #%d: %v %v, want %v", i, already, err, want)
 		}
+	}
+}
+
+func TestCommandValidate(t *testing.T) {
+	ok := Command{ID: "cmd-1", Action: CommandMessage, Totems: []string{"t1"}, Text: content.Text{"it": "Chiuso alle 18"}, Minutes: 10}
+	if err := ok.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		name  string
+		edit  func(*Command)
+		field string
+	}{
+		{"no totem", func(c *Command) { c.Totems = nil }, "totems"},
+		{"bad totem", func(c *Command) { c.Totems = []string{"t 1"} }, "totems"},
+		{"unknown action", func(c *Command) { c.Action = "format-disk" }, "action"},
+		{"no text", func(c *Command) { c.Text = nil }, "text"},
+		{"no minutes", func(c *Command) { c.Minutes = 0 }, "minutes"},
+		{"a day and more", func(c *Command) { c.Minutes = MaxCommandMinutes + 1 }, "minutes"},
+		{"reload with text", func(c *Command) { c.Action = CommandReload }, "action"},
+		{"bad id", func(c *Command) { c.ID = "" }, "id"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			cmd := ok
+			cmd.Totems = slices.Clone(ok.Totems)
+			c.edit(&cmd)
+			var ve *content.ValidationError
+			if err := cmd.Validate(); !errors.As(err, &ve) || ve.Field != c.field {
+				t.Fatalf("got %v, want an error on %s", err, c.field)
+			}
+		})
 	}
 }

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/punto-totem/punto/content"
+	"github.com/punto-totem/punto/content/feed"
 )
 
 // TestWritesBesideTheCatalog writes to the fleet's tables while the
@@ -57,7 +58,7 @@ func TestWritesBesideTheCatalog(t *testing.T) {
 	for i := range 30 {
 		svc.Name["it"] = "Sportello " + string(rune('A'+i))
 		doc, _ := json.Marshal(svc)
-		if _, err := cat.Publish(ctx, "test", []content.Change{{Kind: content.KindService, ID: svc.ID, Op: content.OpPut, Doc: doc}}); err != nil {
+		if _, err := feed.Publish(ctx, cat, "test", []content.Change{{Kind: content.KindService, ID: svc.ID, Op: content.OpPut, Doc: doc}}, nil); err != nil {
 			t.Errorf("publish %d: %v", i, err)
 			break
 		}

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/punto-totem/punto/content"
+	"github.com/punto-totem/punto/fleet"
 )
 
 // operatorMessage is a message the portal ordered shown on this screen
@@ -36,11 +37,11 @@ func (m *operatorMessage) at(at time.Time) (id string, text content.Text, until 
 // Command carries out a command from the portal on this node's screens:
 // reload them, or show a message for some minutes. (A restart is the
 // process's business, not the screen's.)
-func (s *Server) Command(cmd content.Command) error {
+func (s *Server) Command(cmd fleet.Command) error {
 	switch cmd.Action {
-	case content.CommandReload:
+	case fleet.CommandReload:
 		s.live.send("command", map[string]string{"action": cmd.Action, "id": cmd.ID})
-	case content.CommandMessage:
+	case fleet.CommandMessage:
 		s.message.set(cmd.ID, cmd.Text, time.Now().Add(time.Duration(cmd.Minutes)*time.Minute))
 		s.live.send("command", map[string]string{"action": cmd.Action, "id": cmd.ID})
 	default:

@@ -8,7 +8,7 @@ import (
 	"time"
 
 	"github.com/gofiber/fiber/v2"
-	"github.com/punto-totem/punto/content"
+	"github.com/punto-totem/punto/content/feed"
 )
 
 // live pushes "the catalog changed" to the screens connected to this node
@@ -24,7 +24,7 @@ type live struct {
 func newLive(seq int64) *live { return &live{clients: map[chan []byte]struct{}{}, seq: seq} }
 
 // notify sends a change to every screen.
-func (l *live) notify(a content.Affected) {
+func (l *live) notify(a feed.Affected) {
 	l.mu.Lock()
 	if a.Seq > l.seq {
 		l.seq = a.Seq

@@ -11,6 +11,7 @@ import (
 	"github.com/paulmach/orb"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/punto-totem/punto/content"
+	"github.com/punto-totem/punto/content/feed"
 )
 
 // Config is what a node's HTTP server needs to know.
@@ -93,7 +94,7 @@ func New(store *content.Store, cfg Config) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	st, err := store.SyncState(context.Background())
+	st, err := feed.ReadState(context.Background(), store)
 	if err != nil {
 		return nil, err
 	}
@@ -179,14 +180,14 @@ func (s *Server) Listen(addr string) error { return s.app.Listen(addr) }
 
 // Notify tells the screens connected to this node what changed in the
 // catalog.
-func (s *Server) Notify(a content.Affected) { s.live.notify(a) }
+func (s *Server) Notify(a feed.Affected) { s.live.notify(a) }
 
 // Screens is the number of screens holding their live channel open.
 func (s *Server) Screens() int { return s.live.count() }
 
 // feed reports where this node stands in the change feed.
 func (s *Server) feed(c *fiber.Ctx) error {
-	st, err := s.store.SyncState(c.UserContext())
+	st, err := feed.ReadState(c.UserContext(), s.store)
 	if err != nil {
 		return err
 	}

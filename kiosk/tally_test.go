@@ -101,7 +101,7 @@ func TestTally(t *testing.T) {
 
 func TestOperatorMessage(t *testing.T) {
 	srv := newTestServer(t)
-	cmd := content.Command{ID: "cmd-1", Action: content.CommandMessage, Totems: []string{"demo-totem"},
+	cmd := fleet.Command{ID: "cmd-1", Action: fleet.CommandMessage, Totems: []string{"demo-totem"},
 		Text: content.Text{"it": "Oggi si chiude alle 13", "ar": "نغلق اليوم الساعة 13"}, Minutes: 10}
 	if err := srv.Command(cmd); err != nil {
 		t.Fatal(err)
@@ -118,7 +118,7 @@ func TestOperatorMessage(t *testing.T) {
 			t.Fatalf("the message outlives its minutes: %v", b)
 		}
 	}
-	if err := srv.Command(content.Command{ID: "cmd-2", Action: content.CommandRestart}); err == nil {
+	if err := srv.Command(fleet.Command{ID: "cmd-2", Action: fleet.CommandRestart}); err == nil {
 		t.Error("the screen took a restart")
 	}
 }

@@ -17,7 +17,7 @@ type Commander interface {
 	// Command signs the command, records it and sends it to the totems it
 	// names (now, or when they connect, until ttl has passed). Problems
 	// with the command come back as *content.ValidationError.
-	Command(ctx context.Context, author string, cmd *content.Command, ttl time.Duration) error
+	Command(ctx context.Context, author string, cmd *fleet.Command, ttl time.Duration) error
 	// Commands lists the latest commands with each totem's state.
 	Commands(ctx context.Context) ([]fleet.CommandRecord, error)
 }
@@ -48,7 +48,7 @@ func (p *portal) commandSend(c *fiber.Ctx) error {
 	if in.TTL != 0 {
 		ttl = time.Duration(in.TTL) * time.Second
 	}
-	cmd := &content.Command{Action: in.Action, Totems: in.Totems, Text: in.Text, Minutes: in.Minutes}
+	cmd := &fleet.Command{Action: in.Action, Totems: in.Totems, Text: in.Text, Minutes: in.Minutes}
 	ctx := c.UserContext()
 	if err := p.cfg.Commander.Command(ctx, account(c).Name, cmd, ttl); err != nil {
 		var ve *content.ValidationError

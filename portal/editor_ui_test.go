@@ -2,6 +2,7 @@ package portal
 
 import (
 	"context"
+	"database/sql"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -20,6 +21,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 	"github.com/paulmach/orb"
 	"github.com/punto-totem/punto/content"
+	"github.com/punto-totem/punto/content/feed"
 	"github.com/punto-totem/punto/internal/browsertest"
 	"github.com/punto-totem/punto/kiosk"
 )
@@ -49,11 +51,11 @@ type euiCall struct {
 	changes []content.Change
 }
 
-func (p *euiPublisher) Publish(ctx context.Context, author string, changes []content.Change) (int64, error) {
+func (p *euiPublisher) Publish(ctx context.Context, author string, changes []content.Change, also func(tx *sql.Tx, last int64) error) (int64, error) {
 	p.mu.Lock()
 	p.calls = append(p.calls, euiCall{author, changes})
 	p.mu.Unlock()
-	b, err := p.st.Publish(ctx, author, changes)
+	b, err := feed.Publish(ctx, p.st, author, changes, also)
 	if err != nil {
 		return 0, err
 	}

@@ -18,7 +18,7 @@ import (
 	"github.com/paulmach/orb"
 	"github.com/punto-totem/punto/content"
 	"github.com/punto-totem/punto/fleet"
-	"github.com/punto-totem/punto/kiosk/relay"
+	"github.com/punto-totem/punto/relay"
 )
 
 var (

@@ -16,7 +16,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 	"github.com/punto-totem/punto/content"
 	"github.com/punto-totem/punto/fleet"
-	"github.com/punto-totem/punto/kiosk/relay"
+	"github.com/punto-totem/punto/relay"
 )
 
 // euiFleetServer starts a portal with its hub, and one totem (in Ancona)
@@ -63,7 +63,7 @@ func euiFleetServer(t *testing.T) (string, func() []string) {
 	var carried []string
 	client, err := relay.NewClient(relay.ClientConfig{URL: "ws" + strings.TrimPrefix(base, "http") + relay.Path, TotemID: "t-ancona", Token: token,
 		PortalKey: pub, Store: replica, Fleet: replicaFleet, Log: log, Version: "1.2.3", Heartbeat: time.Second, Screens: func() int { return 1 },
-		OnCommand: func(c content.Command) error { mu.Lock(); carried = append(carried, c.Action); mu.Unlock(); return nil }})
+		OnCommand: func(c fleet.Command) error { mu.Lock(); carried = append(carried, c.Action); mu.Unlock(); return nil }})
 	if err != nil {
 		t.Fatal(err)
 	}

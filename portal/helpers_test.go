@@ -3,6 +3,7 @@ package portal
 import (
 	"bytes"
 	"context"
+	"database/sql"
 	"encoding/json"
 	"io"
 	"log/slog"
@@ -86,8 +87,11 @@ func (c *clock) Add(d time.Duration) {
 	c.mu.Unlock()
 }
 
-// recorder is a Publisher that only records what it is asked.
+// recorder is a Publisher that records what it is asked and leaves the
+// catalog as it is; what the editorial layer writes with a publish (its
+// hook) commits on the catalog's file.
 type recorder struct {
+	st     *content.Store
 	mu     sync.Mutex
 	seq    int64
 	calls  []publishCall
@@ -100,12 +104,18 @@ type publishCall struct {
 	changes []content.Change
 }
 
-func (r *recorder) Publish(ctx context.Context, author string, changes []content.Change) (int64, error) {
+func (r *recorder) Publish(ctx context.Context, author string, changes []content.Change, also func(tx *sql.Tx, last int64) error) (int64, error) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	if err := r.fail; err != nil {
 		r.fail = nil
 		return 0, err
+	}
+	if also != nil {
+		err := r.st.Write(ctx, func(b *content.Batch) error { return also(b.Tx(), r.seq+int64(len(changes))) })
+		if err != nil {
+			return 0, err
+		}
 	}
 	r.calls = append(r.calls, publishCall{author, changes})
 	r.seq += int64(len(changes))
@@ -172,7 +182,7 @@ func fleetOf(t *testing.T, st *content.Store) *fleet.Store {
 func newEnv(t *testing.T) *env {
 	t.Helper()
 	st := demoStore(t)
-	e := &env{t: t, app: fiber.New(), st: st, pub: &recorder{}, clock: &clock{t: time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC)}}
+	e := &env{t: t, app: fiber.New(), st: st, pub: &recorder{st: st}, clock: &clock{t: time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC)}}
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	if err := Mount(e.app, Config{Editorial: edOf(t, st, e.clock.Now), Totems: fleetOf(t, st), Publisher: e.pub, Log: log, Now: e.clock.Now}); err != nil {
 		t.Fatal(err)

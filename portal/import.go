@@ -13,6 +13,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 	"github.com/punto-totem/punto/content"
 	"github.com/punto-totem/punto/content/exchange"
+	"github.com/punto-totem/punto/content/feed"
 	"github.com/punto-totem/punto/editorial"
 )
 
@@ -74,8 +75,8 @@ func (p *portal) importFile(c *fiber.Ctx) error {
 	if len(all) == 0 {
 		return badRequest("body", "the file holds no organization or service")
 	}
-	if len(all) > content.MaxChanges {
-		return badRequest("body", fmt.Sprintf("more than %d records in one import", content.MaxChanges))
+	if len(all) > feed.MaxChanges {
+		return badRequest("body", fmt.Sprintf("more than %d records in one import", feed.MaxChanges))
 	}
 	// Records that are already published as they are stay out of the
 	// batch: an upload of an unchanged file publishes nothing.
@@ -99,12 +100,7 @@ func (p *portal) importFile(c *fiber.Ctx) error {
 		return c.JSON(out)
 	}
 	seq, err := p.ed.Publish(ctx, p.cfg.Publisher, me.Name, "import", rs)
-	var partial *editorial.PartialError
-	switch {
-	case errors.As(err, &partial):
-		p.log.Error("imported, but the audit log was not written", "seq", seq, "err", err)
-		out["warning"] = "imported, but the audit log could not be written"
-	case err != nil:
+	if err != nil {
 		var ve *content.ValidationError
 		if errors.As(err, &ve) {
 			if m := publishedChange.FindStringSubmatch(ve.Field); m != nil {

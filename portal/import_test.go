@@ -3,6 +3,7 @@ package portal
 import (
 	"bytes"
 	"context"
+	"database/sql"
 	"encoding/csv"
 	"io"
 	"log/slog"
@@ -14,6 +15,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 	"github.com/punto-totem/punto/content"
 	"github.com/punto-totem/punto/content/exchange"
+	"github.com/punto-totem/punto/content/feed"
 )
 
 // catalogPublisher publishes to the catalog itself, as the hub does, and
@@ -24,8 +26,8 @@ type catalogPublisher struct {
 	calls int
 }
 
-func (p *catalogPublisher) Publish(ctx context.Context, author string, changes []content.Change) (int64, error) {
-	b, err := p.st.Publish(ctx, author, changes)
+func (p *catalogPublisher) Publish(ctx context.Context, author string, changes []content.Change, also func(tx *sql.Tx, last int64) error) (int64, error) {
+	b, err := feed.Publish(ctx, p.st, author, changes, also)
 	if err != nil {
 		return 0, err
 	}
@@ -174,7 +176,7 @@ func TestImportEndpoint(t *testing.T) {
 	if got.Name["it"] != "Sportello rinnovato (demo)" {
 		t.Fatalf("the imported name is %q", got.Name["it"])
 	}
-	state, err := e.st.SyncState(ctx)
+	state, err := feed.ReadState(ctx, e.st)
 	if err != nil || state.Seq != 1 {
 		t.Fatalf("feed at %d (%v), want the one imported change", state.Seq, err)
 	}

@@ -2,7 +2,6 @@ package portal
 
 import (
 	"cmp"
-	"errors"
 	"fmt"
 	"slices"
 
@@ -96,13 +95,7 @@ func (p *portal) publish(c *fiber.Ctx) error {
 		out[i] = recordRef{Kind: rec.kind.name, ID: rec.id}
 	}
 	seq, err := p.ed.Publish(ctx, p.cfg.Publisher, me.Name, "publish", rs)
-	var partial *editorial.PartialError
-	switch {
-	case errors.As(err, &partial):
-		// The changes are live; only the bookkeeping failed.
-		p.log.Error("published, but drafts and audit were not updated", "seq", seq, "err", err)
-		return c.JSON(fiber.Map{"seq": seq, "published": out, "warning": "published, but the drafts could not be removed: discard them"})
-	case err != nil:
+	if err != nil {
 		return publishError(err, releasedChanges(rs))
 	}
 	return c.JSON(fiber.Map{"seq": seq, "published": out})

@@ -168,11 +168,7 @@ func (p *portal) withdraw(k *recordKind) fiber.Handler {
 		}
 		rs := []editorial.Release{{Change: change, Before: rec.published}}
 		seq, err := p.ed.Publish(ctx, p.cfg.Publisher, me.Name, "withdraw", rs)
-		var partial *editorial.PartialError
-		switch {
-		case errors.As(err, &partial):
-			p.log.Error("withdrawn, but the audit entry failed", "kind", k.name, "id", rec.id, "seq", seq, "err", err)
-		case err != nil:
+		if err != nil {
 			return publishError(err, []content.Change{change})
 		}
 		return c.JSON(fiber.Map{"seq": seq})

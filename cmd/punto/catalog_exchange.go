@@ -12,6 +12,7 @@ import (
 
 	"github.com/punto-totem/punto/content"
 	"github.com/punto-totem/punto/content/exchange"
+	"github.com/punto-totem/punto/content/feed"
 )
 
 const formatList = "hsds, hsds-csv, geojson or csv"
@@ -52,7 +53,7 @@ func catalogImport(ctx context.Context, args []string, stdout, stderr io.Writer)
 			return err
 		}
 		defer closeAfter(&err, st)
-		state, err := st.SyncState(ctx)
+		state, err := feed.ReadState(ctx, st)
 		if err != nil {
 			return err
 		}

@@ -13,6 +13,7 @@ import (
 	"syscall"
 
 	"github.com/punto-totem/punto/content"
+	"github.com/punto-totem/punto/content/feed"
 	"github.com/punto-totem/punto/kiosk"
 )
 
@@ -131,7 +132,7 @@ func checkProxies(role string, proxies []string) error {
 // open connection): what systemd's watchdog is fed on.
 func catalogAnswers(st *content.Store) func(context.Context) error {
 	return func(ctx context.Context) error {
-		_, err := st.SyncState(ctx)
+		_, err := feed.ReadState(ctx, st)
 		return err
 	}
 }

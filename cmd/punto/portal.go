@@ -14,6 +14,7 @@ import (
 
 	"github.com/paulmach/orb"
 	"github.com/punto-totem/punto/content"
+	"github.com/punto-totem/punto/content/feed"
 	"github.com/punto-totem/punto/editorial"
 	"github.com/punto-totem/punto/fleet"
 )
@@ -174,10 +175,10 @@ func runPortalKey(args []string, stdout, stderr io.Writer) error {
 	if err := existingFile(*keyPath); err != nil {
 		return fmt.Errorf("portal key: %w", err)
 	}
-	key, _, err := content.LoadOrCreateKey(*keyPath)
+	key, _, err := feed.LoadOrCreateKey(*keyPath)
 	if err != nil {
 		return err
 	}
-	fmt.Fprintln(stdout, content.EncodePublicKey(key.Public().(ed25519.PublicKey)))
+	fmt.Fprintln(stdout, feed.EncodePublicKey(key.Public().(ed25519.PublicKey)))
 	return nil
 }

@@ -15,11 +15,12 @@ import (
 	"github.com/gofiber/fiber/v2"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/punto-totem/punto/content"
+	"github.com/punto-totem/punto/content/feed"
 	"github.com/punto-totem/punto/editorial"
 	"github.com/punto-totem/punto/fleet"
 	"github.com/punto-totem/punto/kiosk"
-	"github.com/punto-totem/punto/kiosk/relay"
 	"github.com/punto-totem/punto/portal"
+	"github.com/punto-totem/punto/relay"
 )
 
 // portalStores are the stores of a portal's file and its signing key.
@@ -75,11 +76,11 @@ func portalKey(path string, log *slog.Logger) (ed25519.PrivateKey, string, error
 			return nil, "", err
 		}
 	}
-	key, created, err := content.LoadOrCreateKey(path)
+	key, created, err := feed.LoadOrCreateKey(path)
 	if err != nil {
 		return nil, "", err
 	}
-	pub := content.EncodePublicKey(key.Public().(ed25519.PublicKey))
+	pub := feed.EncodePublicKey(key.Public().(ed25519.PublicKey))
 	if err := os.WriteFile(path+".pub", []byte(pub+"\n"), 0o644); err != nil {
 		return nil, "", err
 	}
@@ -109,7 +110,7 @@ func servePortal(ctx context.Context, cfg *PortalConfig, stdout, stderr io.Write
 	reg := prometheus.NewRegistry()
 	hub, err := relay.NewHub(relay.HubConfig{
 		Store: ps.catalog, Fleet: ps.fleet, Key: ps.key, Log: log, TTL: cfg.BatchTTL, Registry: reg, Heartbeat: cfg.Heartbeat, Webhook: cfg.Webhook,
-		OnPublish: func(a content.Affected) {
+		OnPublish: func(a feed.Affected) {
 			if srv := screens.Load(); srv != nil {
 				srv.Notify(a)
 			}
@@ -132,7 +133,7 @@ func servePortal(ctx context.Context, cfg *PortalConfig, stdout, stderr io.Write
 		return err
 	}
 	screens.Store(srv)
-	st, err := ps.catalog.SyncState(ctx)
+	st, err := feed.ReadState(ctx, ps.catalog)
 	if err != nil {
 		return err
 	}

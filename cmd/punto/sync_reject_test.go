@@ -15,6 +15,7 @@ import (
 	"github.com/gorilla/websocket"
 	"github.com/prometheus/common/expfmt"
 	"github.com/punto-totem/punto/content"
+	"github.com/punto-totem/punto/content/feed"
 	"github.com/punto-totem/punto/fleet"
 )
 
@@ -71,7 +72,7 @@ func (f *fakePortal) send(ws *websocket.Conn, frame []byte) {
 }
 
 func (f *fakePortal) signed(expires time.Time, bodies ...[]byte) []byte {
-	return content.Sign(f.key, content.EncodeBatches(expires, bodies))
+	return feed.Sign(f.key, feed.EncodeBatches(expires, bodies))
 }
 
 // startHostile starts a real totem process "t1" following a fake portal
@@ -83,7 +84,7 @@ func startHostile(t *testing.T, dir string, pub ed25519.PublicKey, key ed25519.P
 	addr := freeAddr(t)
 	base := "http://" + addr
 	totem := startProc(t, "totem", "totem", "--db", filepath.Join(dir, "totem.db"), "--demo", "--addr", addr,
-		"--portal", fake.url, "--portal-key", content.EncodePublicKey(pub), "--token", "pt_test", "--totem-id", "t1", "--insecure-dev")
+		"--portal", fake.url, "--portal-key", feed.EncodePublicKey(pub), "--token", "pt_test", "--totem-id", "t1", "--insecure-dev")
 	waitHealthy(t, base, totem)
 	return fake, base, totem
 }
@@ -133,11 +134,11 @@ func TestTotemRefusesBadBatches(t *testing.T) {
 		}
 		svc.Name["it"] = fmt.Sprintf("Versione %d", i)
 		doc, _ := json.Marshal(svc)
-		if _, err := master.Publish(ctx, "test", []content.Change{{Kind: content.KindService, ID: id, Op: content.OpPut, Doc: doc}}); err != nil {
+		if _, err := feed.Publish(ctx, master, "test", []content.Change{{Kind: content.KindService, ID: id, Op: content.OpPut, Doc: doc}}, nil); err != nil {
 			t.Fatal(err)
 		}
 	}
-	batches, _, err := master.BatchesAfter(ctx, 0, 100)
+	batches, _, err := feed.BatchesAfter(ctx, master, 0, 100)
 	if err != nil || len(batches) != 3 {
 		t.Fatalf("batches: %d %v", len(batches), err)
 	}
@@ -172,8 +173,8 @@ func TestTotemRefusesBadBatches(t *testing.T) {
 		{"reordered", fake.signed(time.Now().Add(time.Minute), b3, b2), "out_of_order"},
 		{"gap", fake.signed(time.Now().Add(time.Minute), b3), "out_of_order"},
 		{"expired", expired, "expired"},
-		{"unsigned", content.EncodeBatches(time.Now().Add(time.Minute), [][]byte{b2}), "tampered"},
-		{"signed by another key", content.Sign(otherKey, content.EncodeBatches(time.Now().Add(time.Minute), [][]byte{b2})), "tampered"},
+		{"unsigned", feed.EncodeBatches(time.Now().Add(time.Minute), [][]byte{b2}), "tampered"},
+		{"signed by another key", feed.Sign(otherKey, feed.EncodeBatches(time.Now().Add(time.Minute), [][]byte{b2})), "tampered"},
 	}
 	for _, c := range cases {
 		fake.send(ws, c.frame)
@@ -241,16 +242,16 @@ func TestTotemRefusesBadCommands(t *testing.T) {
 	fake, base, totem := startHostile(t, t.TempDir(), pub, key)
 	ws, _ := fake.accept()
 
-	command := func(signer ed25519.PrivateKey, expires time.Time, c content.Command) []byte {
+	command := func(signer ed25519.PrivateKey, expires time.Time, c fleet.Command) []byte {
 		c.Issued = time.Now()
-		payload, err := fleet.EncodeCommand(expires, &c)
+		payload, err := feed.EncodeCommand(expires, &c)
 		if err != nil {
 			t.Fatal(err)
 		}
-		return content.Sign(signer, payload)
+		return feed.Sign(signer, payload)
 	}
-	msg := func(id, text string, totems ...string) content.Command {
-		return content.Command{ID: id, Action: content.CommandMessage, Totems: totems, Text: content.Text{"it": text}, Minutes: 5}
+	msg := func(id, text string, totems ...string) fleet.Command {
+		return fleet.Command{ID: id, Action: fleet.CommandMessage, Totems: totems, Text: content.Text{"it": text}, Minutes: 5}
 	}
 	soon := time.Now().Add(time.Minute)
 	tampered := command(key, soon, msg("cmd-1", "Messaggio vero", "t1"))
@@ -282,10 +283,10 @@ func TestTotemRefusesBadCommands(t *testing.T) {
 	}{
 		{"tampered", tampered, "tampered", true},
 		{"expired", command(key, time.Now().Add(-time.Second), msg("cmd-2", "Scaduto", "t1")), "expired", true},
-		{"signed by another key", command(otherKey, soon, content.Command{ID: "cmd-3", Action: content.CommandRestart, Totems: []string{"t1"}}), "tampered", true},
+		{"signed by another key", command(otherKey, soon, fleet.Command{ID: "cmd-3", Action: fleet.CommandRestart, Totems: []string{"t1"}}), "tampered", true},
 		{"unsigned", []byte(`{"type":"command","expires":"2099-01-01T00:00:00Z","command":{"id":"cmd-4","action":"restart","totems":["t1"]}}`), "tampered", true},
-		{"for another totem", command(key, soon, content.Command{ID: "cmd-5", Action: content.CommandRestart, Totems: []string{"t2"}}), "not_addressed", false},
-		{"nonsense action", command(key, soon, content.Command{ID: "cmd-6", Action: "format", Totems: []string{"t1"}}), "invalid", true},
+		{"for another totem", command(key, soon, fleet.Command{ID: "cmd-5", Action: fleet.CommandRestart, Totems: []string{"t2"}}), "not_addressed", false},
+		{"nonsense action", command(key, soon, fleet.Command{ID: "cmd-6", Action: "format", Totems: []string{"t1"}}), "invalid", true},
 	}
 	for _, c := range cases {
 		fake.send(ws, c.frame)

@@ -19,6 +19,7 @@ import (
 
 	"github.com/chromedp/chromedp"
 	"github.com/punto-totem/punto/content"
+	"github.com/punto-totem/punto/content/feed"
 )
 
 // editorClient speaks the portal's editor API as the editor UI does: a
@@ -443,7 +444,7 @@ func TestPortalFeedsTotems(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		state, _ := st.SyncState(context.Background())
+		state, _ := feed.ReadState(context.Background(), st)
 		digest, err := st.Digest(context.Background())
 		st.Close()
 		if err != nil {

@@ -17,9 +17,10 @@ import (
 	"github.com/paulmach/orb"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/punto-totem/punto/content"
+	"github.com/punto-totem/punto/content/feed"
 	"github.com/punto-totem/punto/fleet"
 	"github.com/punto-totem/punto/kiosk"
-	"github.com/punto-totem/punto/kiosk/relay"
+	"github.com/punto-totem/punto/relay"
 )
 
 func runTotem(ctx context.Context, args []string, stderr io.Writer) error {
@@ -217,12 +218,12 @@ func newFollower(cfg *TotemConfig, ts *totemStores, log *slog.Logger, reg *prome
 		}
 		return 0
 	}
-	follow.OnApplied = func(a content.Affected) {
+	follow.OnApplied = func(a feed.Affected) {
 		if srv := screens.Load(); srv != nil {
 			srv.Notify(a)
 		}
 	}
-	follow.OnCommand = func(cmd content.Command) error {
+	follow.OnCommand = func(cmd fleet.Command) error {
 		srv := screens.Load()
 		if srv == nil {
 			return errors.New("totem: the screens are not up yet")
@@ -277,7 +278,7 @@ func followConfig(portalURL, portalKey, token, tokenFile, totemID string, insecu
 	if portalKey == "" {
 		return nil, usagef("totem: --portal needs --portal-key (the portal's public key)")
 	}
-	pub, err := content.ParsePublicKey(portalKey)
+	pub, err := feed.ParsePublicKey(portalKey)
 	if err != nil {
 		return nil, usagef("totem: --portal-key: %v", err)
 	}

@@ -21,6 +21,7 @@ import (
 
 	"github.com/gorilla/websocket"
 	"github.com/punto-totem/punto/content"
+	"github.com/punto-totem/punto/content/feed"
 	"github.com/punto-totem/punto/fleet"
 )
 
@@ -35,7 +36,7 @@ type ClientConfig struct {
 	Log       *slog.Logger
 	Version   string
 	// OnApplied is told what each applied envelope changed, after commit.
-	OnApplied func(content.Affected)
+	OnApplied func(feed.Affected)
 	// Backoff between attempts: full jitter over a doubling window from
 	// MinBackoff, capped at MaxBackoff (defaults 1 s and 60 s).
 	MinBackoff, MaxBackoff time.Duration
@@ -49,7 +50,7 @@ type ClientConfig struct {
 	Screens   func() int
 	// OnCommand carries out a reload or message command for the screen.
 	// A restart command is the client's own: it closes Restart().
-	OnCommand func(content.Command) error
+	OnCommand func(fleet.Command) error
 	// TLS, if set, is how a wss:// portal is checked (a private CA's
 	// roots); nil trusts the system's roots.
 	TLS *tls.Config
@@ -170,7 +171,7 @@ func (c *Client) session(ctx context.Context) (progressed bool, err error) {
 	defer ws.Close()
 	stop := context.AfterFunc(ctx, func() { ws.Close() })
 	defer stop()
-	st, err := c.cfg.Store.SyncState(ctx)
+	st, err := feed.ReadState(ctx, c.cfg.Store)
 	if err != nil {
 		return false, err
 	}
@@ -194,7 +195,7 @@ func (c *Client) session(ctx context.Context) (progressed bool, err error) {
 			return progressed, err
 		}
 		if typ != websocket.BinaryMessage || len(data) == 0 || data[0] != frameSigned {
-			c.refuse(sess, &content.RejectError{Reason: "unsigned", Detail: "a message without a signature"})
+			c.refuse(sess, &feed.RejectError{Reason: "unsigned", Detail: "a message without a signature"})
 			continue
 		}
 		ok, err := c.handle(ctx, ws, sess, data[1:])
@@ -209,23 +210,26 @@ func (c *Client) session(ctx context.Context) (progressed bool, err error) {
 // reported to the portal; for anything but a replay the link is dropped,
 // so that the next one starts from what the totem holds.
 func (c *Client) handle(ctx context.Context, ws *websocket.Conn, sess *session, signed []byte) (bool, error) {
-	env, err := content.OpenEnvelope(c.cfg.PortalKey, signed, c.cfg.Now().Add(sess.clockSkew()))
-	var st content.SyncState
-	var affected content.Affected
+	env, err := feed.OpenEnvelope(c.cfg.PortalKey, signed, c.cfg.Now().Add(sess.clockSkew()))
+	var st feed.State
+	var affected feed.Affected
 	if err == nil {
 		switch env.Type {
-		case content.EnvelopeWelcome:
+		case feed.EnvelopeWelcome:
 			return c.welcome(ctx, sess, env)
-		case content.EnvelopeCommand:
-			return false, c.command(ctx, sess, env)
-		case content.EnvelopeBatches:
+		case feed.EnvelopeCommand:
+			var cmd *fleet.Command
+			if cmd, err = openCommand(env); err == nil {
+				return false, c.command(ctx, sess, env, cmd)
+			}
+		case feed.EnvelopeBatches:
 			bodies := env.Bodies()
 			c.cfg.Log.Info("applying batches", "batches", len(bodies))
-			st, err = c.cfg.Store.ApplyBatches(ctx, bodies)
-			affected = content.AffectedBy(st.Seq, bodies)
-		case content.EnvelopeSnapshot:
+			st, err = feed.ApplyBatches(ctx, c.cfg.Store, bodies)
+			affected = feed.AffectedBy(st.Seq, bodies)
+		case feed.EnvelopeSnapshot:
 			st, err = c.receiveSnapshot(ctx, ws, env.Snapshot)
-			affected = content.Affected{Seq: st.Seq, All: true}
+			affected = feed.Affected{Seq: st.Seq, All: true}
 		}
 	}
 	var ac *content.AfterCommitError
@@ -235,7 +239,7 @@ func (c *Client) handle(ctx context.Context, ws *websocket.Conn, sess *session, 
 		c.cfg.Log.Error("applied, but the index did not follow", "err", err)
 		err = nil
 	}
-	var re *content.RejectError
+	var re *feed.RejectError
 	if errors.As(err, &re) {
 		c.refuse(sess, re)
 		if re.Reason == "replay" {
@@ -312,7 +316,7 @@ type heartbeat struct {
 }
 
 func (c *Client) state(ctx context.Context, sess *session) json.RawMessage {
-	st, _ := c.cfg.Store.SyncState(ctx)
+	st, _ := feed.ReadState(ctx, c.cfg.Store)
 	hb := heartbeat{Version: c.cfg.Version, Seq: st.Seq, UptimeS: int64(time.Since(c.started).Seconds()), ClockSkew: sess.clockSkew().Seconds()}
 	if c.cfg.Screens != nil {
 		hb.Screens = c.cfg.Screens()
@@ -328,9 +332,9 @@ func (c *Client) state(ctx context.Context, sess *session) json.RawMessage {
 
 // welcome takes the portal's answer to the hello: its clock, from now on
 // the one expiries are checked against, and its sequence.
-func (c *Client) welcome(ctx context.Context, sess *session, env *content.Envelope) (bool, error) {
+func (c *Client) welcome(ctx context.Context, sess *session, env *feed.Envelope) (bool, error) {
 	if env.Nonce != sess.nonce {
-		re := &content.RejectError{Reason: "replay", Detail: "a welcome for another connection"}
+		re := &feed.RejectError{Reason: "replay", Detail: "a welcome for another connection"}
 		return false, re
 	}
 	skew := env.Now.Sub(c.cfg.Now())
@@ -338,7 +342,7 @@ func (c *Client) welcome(ctx context.Context, sess *session, env *content.Envelo
 	if skew > time.Minute || skew < -time.Minute {
 		c.cfg.Log.Warn("this totem's clock is wrong: following the portal's", "portal_ahead_by", skew.Round(time.Second))
 	}
-	st, err := c.cfg.Store.SyncState(ctx)
+	st, err := feed.ReadState(ctx, c.cfg.Store)
 	if err != nil {
 		return false, err
 	}
@@ -356,7 +360,7 @@ func (c *Client) welcome(ctx context.Context, sess *session, env *content.Envelo
 
 // refuse reports a refused message to the portal (with the ID of the
 // command it was, if any).
-func (c *Client) refuse(sess *session, re *content.RejectError, command ...string) {
+func (c *Client) refuse(sess *session, re *feed.RejectError, command ...string) {
 	c.cfg.Metrics.rejectedOne(re.Reason)
 	c.cfg.Log.Warn("refused a message from the portal", "reason", re.Reason, "detail", re.Detail)
 	c.update(func(s *Status) { s.LastError = re.Error() })
@@ -369,7 +373,7 @@ func (c *Client) refuse(sess *session, re *content.RejectError, command ...strin
 
 // receiveSnapshot reads the snapshot file that follows its manifest into a
 // file beside the catalog, then applies it.
-func (c *Client) receiveSnapshot(ctx context.Context, ws *websocket.Conn, m *content.SnapshotManifest) (content.SyncState, error) {
+func (c *Client) receiveSnapshot(ctx context.Context, ws *websocket.Conn, m *feed.SnapshotManifest) (feed.State, error) {
 	want, sum, err := m.State()
 	if err != nil {
 		return want, err
@@ -390,7 +394,7 @@ func (c *Client) receiveSnapshot(ctx context.Context, ws *websocket.Conn, m *con
 		}
 		if typ != websocket.BinaryMessage || len(data) == 0 || data[0] != frameData || got+int64(len(data)-1) > m.Size {
 			f.Close()
-			return want, &content.RejectError{Reason: "invalid", Detail: "snapshot data does not match its manifest"}
+			return want, &feed.RejectError{Reason: "invalid", Detail: "snapshot data does not match its manifest"}
 		}
 		if _, err := f.Write(data[1:]); err != nil {
 			f.Close()
@@ -402,7 +406,7 @@ func (c *Client) receiveSnapshot(ctx context.Context, ws *websocket.Conn, m *con
 		return want, err
 	}
 	c.cfg.Log.Info("applying snapshot", "seq", want.Seq, "bytes", m.Size)
-	if err := c.cfg.Store.ApplySnapshot(ctx, path, sum, want); err != nil {
+	if err := feed.ApplySnapshot(ctx, c.cfg.Store, path, sum, want); err != nil {
 		return want, err
 	}
 	return want, nil

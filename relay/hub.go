@@ -3,6 +3,7 @@ package relay
 import (
 	"context"
 	"crypto/ed25519"
+	"database/sql"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
@@ -18,6 +19,7 @@ import (
 	"github.com/gorilla/websocket"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/punto-totem/punto/content"
+	"github.com/punto-totem/punto/content/feed"
 	"github.com/punto-totem/punto/fleet"
 )
 
@@ -35,7 +37,7 @@ type HubConfig struct {
 	SnapshotAfter int64
 	// OnPublish is told what each publish changed (the portal's own
 	// screens refresh with it).
-	OnPublish func(content.Affected)
+	OnPublish func(feed.Affected)
 	// SnapshotDir holds snapshot files while they are sent (default: a
 	// temporary folder).
 	SnapshotDir string
@@ -46,6 +48,11 @@ type HubConfig struct {
 	// totem goes offline, falls behind, or comes back.
 	Heartbeat time.Duration
 	Webhook   string
+	// Now is the portal's clock (default time.Now): envelopes expire TTL
+	// after it, the welcome tells totems its time, commands are issued and
+	// lapse by it, and a totem is offline when it has not reported for
+	// two heartbeat intervals of it. Tests move it instead of waiting.
+	Now func() time.Time
 }
 
 // Hub serves the change feed to totems.
@@ -89,6 +96,9 @@ func NewHub(cfg HubConfig) (*Hub, error) {
 	if cfg.SnapshotAfter <= 0 {
 		cfg.SnapshotAfter = 50000
 	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
 	snaps, err := newSnapshots(cfg.Store, cfg.SnapshotDir)
 	if err != nil {
 		return nil, err
@@ -112,10 +122,12 @@ func (h *Hub) PublicKey() ed25519.PublicKey { return h.cfg.Key.Public().(ed25519
 
 // Publish commits changes to the master catalog as one batch and sends it
 // to every connected totem. Validation errors are *content.ValidationError.
-func (h *Hub) Publish(ctx context.Context, author string, changes []content.Change) (int64, error) {
+// also, if not nil, runs in the publish's transaction (see feed.Publish):
+// if it fails, nothing is published and its error is returned.
+func (h *Hub) Publish(ctx context.Context, author string, changes []content.Change, also func(tx *sql.Tx, last int64) error) (int64, error) {
 	h.pubMu.Lock()
 	defer h.pubMu.Unlock()
-	fb, err := h.cfg.Store.Publish(ctx, author, changes)
+	fb, err := feed.Publish(ctx, h.cfg.Store, author, changes, also)
 	if fb == nil {
 		return 0, err
 	}
@@ -128,17 +140,17 @@ func (h *Hub) Publish(ctx context.Context, author string, changes []content.Chan
 	h.metrics.publishedOne()
 	h.broadcast(fb)
 	if h.cfg.OnPublish != nil {
-		h.cfg.OnPublish(content.AffectedBy(fb.Last, [][]byte{fb.Body}))
+		h.cfg.OnPublish(feed.AffectedBy(fb.Last, [][]byte{fb.Body}))
 	}
 	return fb.Last, err
 }
 
 func (h *Hub) signed(bodies [][]byte) []byte {
-	payload := content.EncodeBatches(time.Now().Add(h.cfg.TTL), bodies)
-	return append([]byte{frameSigned}, content.Sign(h.cfg.Key, payload)...)
+	payload := feed.EncodeBatches(h.cfg.Now().Add(h.cfg.TTL), bodies)
+	return append([]byte{frameSigned}, feed.Sign(h.cfg.Key, payload)...)
 }
 
-func (h *Hub) broadcast(fb *content.FeedBatch) {
+func (h *Hub) broadcast(fb *feed.Batch) {
 	pm, err := websocket.NewPreparedMessage(websocket.BinaryMessage, h.signed([][]byte{fb.Body}))
 	if err != nil {
 		h.cfg.Log.Error("prepare batch", "err", err)
@@ -182,7 +194,7 @@ func (h *Hub) Connected() map[string]int64 {
 
 // maxLag is how far the furthest-behind connected totem is.
 func (h *Hub) maxLag() int64 {
-	head, err := h.cfg.Store.SyncState(h.ctx)
+	head, err := feed.ReadState(h.ctx, h.cfg.Store)
 	if err != nil {
 		return 0
 	}
@@ -393,16 +405,16 @@ func (h *Hub) welcome(t *totemConn, hello totemMsg) error {
 	if hello.Nonce == "" || len(hello.Nonce) > 64 {
 		return nil // an older totem: it checks expiries with its own clock
 	}
-	head, err := h.cfg.Store.SyncState(h.ctx)
+	head, err := feed.ReadState(h.ctx, h.cfg.Store)
 	if err != nil {
 		return err
 	}
-	payload, err := json.Marshal(content.Envelope{Type: content.EnvelopeWelcome, Nonce: hello.Nonce, Now: time.Now().UTC(), Head: head.Seq})
+	payload, err := json.Marshal(feed.Envelope{Type: feed.EnvelopeWelcome, Nonce: hello.Nonce, Now: h.cfg.Now().UTC(), Head: head.Seq})
 	if err != nil {
 		return err
 	}
 	t.ws.SetWriteDeadline(time.Now().Add(writeTimeout))
-	return t.ws.WriteMessage(websocket.BinaryMessage, append([]byte{frameSigned}, content.Sign(h.cfg.Key, payload)...))
+	return t.ws.WriteMessage(websocket.BinaryMessage, append([]byte{frameSigned}, feed.Sign(h.cfg.Key, payload)...))
 }
 
 // feed sends the totem what it lacks, then live batches, until the link
@@ -453,7 +465,7 @@ func (h *Hub) feed(t *totemConn, hello totemMsg) error {
 // batches it lacks.
 func (h *Hub) start(t *totemConn, hello totemMsg) (int64, error) {
 	ctx := h.ctx
-	head, err := h.cfg.Store.SyncState(ctx)
+	head, err := feed.ReadState(ctx, h.cfg.Store)
 	if err != nil {
 		return 0, err
 	}
@@ -467,7 +479,7 @@ func (h *Hub) start(t *totemConn, hello totemMsg) (int64, error) {
 		}
 	}
 	if !snapshot && hello.Seq <= head.Seq {
-		hash, err := h.cfg.Store.BatchHash(ctx, hello.Seq)
+		hash, err := feed.BatchHash(ctx, h.cfg.Store, hello.Seq)
 		snapshot = err != nil || hex.EncodeToString(hash[:]) != hello.Hash
 	}
 	if hello.Seq > head.Seq {
@@ -486,7 +498,7 @@ func (h *Hub) start(t *totemConn, hello totemMsg) (int64, error) {
 // catchUp sends every stored batch after sent, several per envelope.
 func (h *Hub) catchUp(t *totemConn, sent int64) (int64, error) {
 	for {
-		bs, ok, err := h.cfg.Store.BatchesAfter(h.ctx, sent, catchUpChanges)
+		bs, ok, err := feed.BatchesAfter(h.ctx, h.cfg.Store, sent, catchUpChanges)
 		if err != nil {
 			return sent, err
 		}

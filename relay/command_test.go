@@ -11,16 +11,17 @@ import (
 	"time"
 
 	"github.com/punto-totem/punto/content"
+	"github.com/punto-totem/punto/content/feed"
 	"github.com/punto-totem/punto/fleet"
 )
 
 // screen records the commands a totem's screen carried out.
 type screen struct {
 	mu   sync.Mutex
-	cmds []content.Command
+	cmds []fleet.Command
 }
 
-func (s *screen) do(c content.Command) error {
+func (s *screen) do(c fleet.Command) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.cmds = append(s.cmds, c)
@@ -80,15 +81,21 @@ func targetState(t *testing.T, h *Hub, cmd, totem string) string {
 }
 
 func TestCommandsReachTheTotemsTheyName(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	pub, key, _ := ed25519.GenerateKey(nil)
 	master := openCatalog(t, tempDB(t, "portal.db"), true)
-	p := startPortal(t, master, key)
+	clk := newClock(time.Now())
+	hub, err := NewHub(HubConfig{Store: master, Fleet: fleetOf(t, master), Key: key, Log: quiet, Now: clk.Now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := startPortalHub(t, master, hub)
 	var sa, sb, sc screen
 	a, _ := totemAt(t, p, pub, "a", &sa, time.Hour)
 	totemAt(t, p, pub, "b", &sb, time.Hour)
 
-	msg := &content.Command{Action: content.CommandMessage, Totems: []string{"a"}, Text: content.Text{"it": "Chiude alle 18"}, Minutes: 5}
+	msg := &fleet.Command{Action: fleet.CommandMessage, Totems: []string{"a"}, Text: content.Text{"it": "Chiude alle 18"}, Minutes: 5}
 	if err := p.hub.Command(ctx, "admin", msg, time.Minute); err != nil {
 		t.Fatal(err)
 	}
@@ -101,18 +108,22 @@ func TestCommandsReachTheTotemsTheyName(t *testing.T) {
 	}
 
 	// A command for an offline totem waits for it, until it expires.
-	later := &content.Command{Action: content.CommandReload, Totems: []string{"c"}}
+	later := &fleet.Command{Action: fleet.CommandReload, Totems: []string{"c"}}
 	if _, err := fleetOf(t, master).AddTotem(ctx, "c", "c", content.DemoTotem); err != nil {
 		t.Fatal(err)
 	}
 	if err := p.hub.Command(ctx, "admin", later, time.Minute); err != nil {
 		t.Fatal(err)
 	}
-	lapsing := &content.Command{Action: content.CommandReload, Totems: []string{"c"}}
+	// One that lapses before c connects. Its delivery lapses by the hub's
+	// clock, its record is shown by the wall clock: the hub's stands an
+	// hour back while it issues it, then moves on past its expiry.
+	lapsing := &fleet.Command{Action: fleet.CommandReload, Totems: []string{"c"}}
+	clk.Add(-time.Hour)
 	if err := p.hub.Command(ctx, "admin", lapsing, time.Second); err != nil {
 		t.Fatal(err)
 	}
-	time.Sleep(1100 * time.Millisecond)
+	clk.Add(time.Hour)
 	if targetState(t, p.hub, lapsing.ID, "c") != "expired" {
 		t.Fatal("a lapsed command is not shown expired")
 	}
@@ -123,7 +134,7 @@ func TestCommandsReachTheTotemsTheyName(t *testing.T) {
 	}
 
 	// Restart: acknowledged first, then the client says so.
-	restart := &content.Command{Action: content.CommandRestart, Totems: []string{"a"}}
+	restart := &fleet.Command{Action: fleet.CommandRestart, Totems: []string{"a"}}
 	if err := p.hub.Command(ctx, "admin", restart, time.Minute); err != nil {
 		t.Fatal(err)
 	}
@@ -134,47 +145,60 @@ func TestCommandsReachTheTotemsTheyName(t *testing.T) {
 	}
 	waitFor(t, "restart acknowledged", func() bool { return targetState(t, p.hub, restart.ID, "a") == "done" })
 
-	time.Sleep(200 * time.Millisecond)
-	if got := sb.got(); len(got) != 0 {
+	// Commands reach a totem in the order they were sent: once one for b
+	// is done, any sent to it earlier would have been carried out.
+	probe := &fleet.Command{Action: fleet.CommandReload, Totems: []string{"b"}}
+	if err := p.hub.Command(ctx, "admin", probe, time.Minute); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, "b carries out its own", func() bool { return targetState(t, p.hub, probe.ID, "b") == "done" })
+	if got := sb.got(); !slices.Equal(got, []string{probe.ID}) {
 		t.Fatalf("b carried out commands for others: %v", got)
 	}
 	if targetState(t, p.hub, msg.ID, "b") != "" {
 		t.Fatal("b has a state for a command that does not name it")
 	}
 
-	var ve *content.ValidationError
-	for _, bad := range []*content.Command{
-		{Action: content.CommandReload, Totems: []string{"nobody"}},
-		{Action: content.CommandReload},
-		{Action: "wipe", Totems: []string{"a"}},
+	for _, c := range []struct {
+		name  string
+		cmd   *fleet.Command
+		ttl   time.Duration
+		field string
+	}{
+		{"unknown totem", &fleet.Command{Action: fleet.CommandReload, Totems: []string{"nobody"}}, time.Minute, "totems"},
+		{"no totem", &fleet.Command{Action: fleet.CommandReload}, time.Minute, "totems"},
+		{"unknown action", &fleet.Command{Action: "wipe", Totems: []string{"a"}}, time.Minute, "action"},
+		{"two-day ttl", &fleet.Command{Action: fleet.CommandReload, Totems: []string{"a"}}, 48 * time.Hour, "ttl_s"},
 	} {
-		if err := p.hub.Command(ctx, "admin", bad, time.Minute); !errors.As(err, &ve) {
-			t.Errorf("%+v: %v, want a validation error", bad, err)
-		}
-	}
-	if err := p.hub.Command(ctx, "admin", &content.Command{Action: content.CommandReload, Totems: []string{"a"}}, 48*time.Hour); !errors.As(err, &ve) || ve.Field != "ttl_s" {
-		t.Errorf("a two-day ttl: %v", err)
+		t.Run(c.name, func(t *testing.T) {
+			t.Parallel()
+			var ve *content.ValidationError
+			if err := p.hub.Command(ctx, "admin", c.cmd, c.ttl); !errors.As(err, &ve) || ve.Field != c.field {
+				t.Errorf("%+v: %v, want a validation error on %s", c.cmd, err, c.field)
+			}
+		})
 	}
 }
 
 // A command delivered twice (its acknowledgement lost with the link) runs
 // once; one that names another totem is refused and reported.
 func TestCommandOnceAndOnlyForItsTotem(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	pub, key, _ := ed25519.GenerateKey(nil)
 	master := openCatalog(t, tempDB(t, "portal.db"), true)
 	p := startPortal(t, master, key)
 	var sa screen
 	a, _ := totemAt(t, p, pub, "a", &sa, time.Hour)
-	cmd := &content.Command{ID: "cmd-twice", Action: content.CommandReload, Totems: []string{"a"}, Issued: time.Now()}
-	payload, _ := fleet.EncodeCommand(time.Now().Add(time.Minute), cmd)
-	signed := append([]byte{frameSigned}, content.Sign(key, payload)...)
+	cmd := &fleet.Command{ID: "cmd-twice", Action: fleet.CommandReload, Totems: []string{"a"}, Issued: time.Now()}
+	payload, _ := feed.EncodeCommand(time.Now().Add(time.Minute), cmd)
+	signed := append([]byte{frameSigned}, feed.Sign(key, payload)...)
 	if err := fleetOf(t, master).AddCommand(ctx, cmd, "admin", time.Now().Add(time.Minute), signed); err != nil {
 		t.Fatal(err)
 	}
-	other := &content.Command{ID: "cmd-other", Action: content.CommandReload, Totems: []string{"z"}, Issued: time.Now()}
-	payload, _ = fleet.EncodeCommand(time.Now().Add(time.Minute), other)
-	misdirected := append([]byte{frameSigned}, content.Sign(key, payload)...)
+	other := &fleet.Command{ID: "cmd-other", Action: fleet.CommandReload, Totems: []string{"z"}, Issued: time.Now()}
+	payload, _ = feed.EncodeCommand(time.Now().Add(time.Minute), other)
+	misdirected := append([]byte{frameSigned}, feed.Sign(key, payload)...)
 	p.hub.mu.Lock()
 	conn := p.hub.totems["a"]
 	p.hub.mu.Unlock()
@@ -192,6 +216,7 @@ func TestCommandOnceAndOnlyForItsTotem(t *testing.T) {
 }
 
 func TestNeedsTravelWithHeartbeats(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	pub, key, _ := ed25519.GenerateKey(nil)
 	master := openCatalog(t, tempDB(t, "portal.db"), true)

@@ -13,6 +13,7 @@ import (
 
 	"github.com/gorilla/websocket"
 	"github.com/punto-totem/punto/content"
+	"github.com/punto-totem/punto/content/feed"
 )
 
 // snapshots keeps the latest snapshot file, made again only when the
@@ -24,7 +25,7 @@ type snapshots struct {
 
 	mu   sync.Mutex
 	path string
-	st   content.SyncState
+	st   feed.State
 	sum  [32]byte
 	size int64
 	gen  int
@@ -49,17 +50,17 @@ func newSnapshots(store *content.Store, dir string) (*snapshots, error) {
 
 // latest returns a snapshot at the catalog's current position, and an
 // open handle on its file (so a newer one can replace it meanwhile).
-func (s *snapshots) latest(ctx context.Context) (*os.File, content.SyncState, [32]byte, int64, error) {
+func (s *snapshots) latest(ctx context.Context) (*os.File, feed.State, [32]byte, int64, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	head, err := s.store.SyncState(ctx)
+	head, err := feed.ReadState(ctx, s.store)
 	if err != nil {
 		return nil, head, s.sum, 0, err
 	}
 	if s.path == "" || s.st.Seq != head.Seq {
 		s.gen++
 		path := filepath.Join(s.dir, fmt.Sprintf("snapshot-%d.db", s.gen))
-		st, sum, err := s.store.WriteSnapshot(ctx, path)
+		st, sum, err := feed.WriteSnapshot(ctx, s.store, path)
 		if err != nil {
 			return nil, head, sum, 0, err
 		}
@@ -99,10 +100,10 @@ func (h *Hub) sendSnapshot(t *totemConn) (int64, error) {
 		return 0, err
 	}
 	defer f.Close()
-	env := content.Envelope{
-		Type:    content.EnvelopeSnapshot,
-		Expires: time.Now().Add(h.cfg.TTL),
-		Snapshot: &content.SnapshotManifest{
+	env := feed.Envelope{
+		Type:    feed.EnvelopeSnapshot,
+		Expires: h.cfg.Now().Add(h.cfg.TTL),
+		Snapshot: &feed.SnapshotManifest{
 			Seq: st.Seq, Hash: hex.EncodeToString(st.Hash[:]), Size: size, SHA256: hex.EncodeToString(sum[:]),
 		},
 	}
@@ -111,7 +112,7 @@ func (h *Hub) sendSnapshot(t *totemConn) (int64, error) {
 		return 0, err
 	}
 	t.ws.SetWriteDeadline(time.Now().Add(writeTimeout))
-	if err := t.ws.WriteMessage(websocket.BinaryMessage, append([]byte{frameSigned}, content.Sign(h.cfg.Key, payload)...)); err != nil {
+	if err := t.ws.WriteMessage(websocket.BinaryMessage, append([]byte{frameSigned}, feed.Sign(h.cfg.Key, payload)...)); err != nil {
 		return 0, err
 	}
 	buf := make([]byte, 1+chunkSize)

@@ -1,14 +1,17 @@
-package content
+package feed
 
 import (
 	"bytes"
 	"context"
 	"crypto/sha256"
+	"database/sql"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"time"
+
+	"github.com/punto-totem/punto/content"
 )
 
 // HashSize is the length of a batch hash (SHA-256).
@@ -19,22 +22,22 @@ const HashSize = sha256.Size
 // encoding, produced once at publish, is what is hashed, chained and
 // signed; it travels byte for byte.
 type BatchBody struct {
-	First   int64     `json:"first"`
-	Last    int64     `json:"last"`
-	Prev    string    `json:"prev"` // hex SHA-256 of the previous batch's body; zeros for the first
-	At      time.Time `json:"at"`
-	Changes []Change  `json:"changes"`
+	First   int64            `json:"first"`
+	Last    int64            `json:"last"`
+	Prev    string           `json:"prev"` // hex SHA-256 of the previous batch's body; zeros for the first
+	At      time.Time        `json:"at"`
+	Changes []content.Change `json:"changes"`
 }
 
-// FeedBatch is a stored batch: its body bytes and their hash.
-type FeedBatch struct {
+// Batch is a stored batch: its body bytes and their hash.
+type Batch struct {
 	First, Last int64
 	Hash        [HashSize]byte
 	Body        []byte
 }
 
-// SyncState is where a catalog stands in the change feed.
-type SyncState struct {
+// State is where a catalog stands in the change feed.
+type State struct {
 	Seq  int64
 	Hash [HashSize]byte // of the batch that brought Seq; zeros at 0
 	At   time.Time
@@ -48,70 +51,75 @@ type RejectError struct {
 }
 
 func (e *RejectError) Error() string {
-	return "content: batch rejected (" + e.Reason + "): " + e.Detail
+	return "feed: batch rejected (" + e.Reason + "): " + e.Detail
 }
 
 func reject(reason, format string, args ...any) error {
 	return &RejectError{Reason: reason, Detail: fmt.Sprintf(format, args...)}
 }
 
+func invalid(field, format string, args ...any) error {
+	return &content.ValidationError{Field: field, Reason: fmt.Sprintf(format, args...)}
+}
+
 // MaxChanges bounds one publish.
 const MaxChanges = 200000
 
-func (b *Batch) syncState() (SyncState, error) {
-	var st SyncState
+// stateTable is the feed's table that travels with the catalog: where the
+// catalog stands in the feed. (change_log and feed_batch stay on the
+// portal.)
+const stateTable = "sync_state"
+
+func scanState(row *sql.Row) (State, error) {
+	var st State
 	var hash []byte
 	var at string
-	q, err := b.stmt("SELECT seq, hash, at FROM sync_state WHERE one = 1")
-	if err != nil {
-		return st, err
-	}
-	if err := q.QueryRowContext(b.ctx).Scan(&st.Seq, &hash, &at); err != nil {
-		return st, fmt.Errorf("content: sync state: %w", err)
+	if err := row.Scan(&st.Seq, &hash, &at); err != nil {
+		return st, fmt.Errorf("feed: sync state: %w", err)
 	}
 	copy(st.Hash[:], hash)
 	st.At, _ = time.Parse(time.RFC3339Nano, at)
 	return st, nil
 }
 
-func (b *Batch) setSyncState(seq int64, hash [HashSize]byte) error {
-	_, err := b.exec("UPDATE sync_state SET seq = ?, hash = ?, at = ? WHERE one = 1", seq, hash[:], time.Now().UTC().Format(time.RFC3339Nano))
+const sqlState = "SELECT seq, hash, at FROM sync_state WHERE one = 1"
+
+func setState(b *content.Batch, seq int64, hash [HashSize]byte) error {
+	_, err := b.Exec("UPDATE sync_state SET seq = ?, hash = ?, at = ? WHERE one = 1", seq, hash[:], time.Now().UTC().Format(time.RFC3339Nano))
 	return err
 }
 
-// SyncState reads where the catalog stands in the feed.
-func (s *Store) SyncState(ctx context.Context) (SyncState, error) {
-	var st SyncState
-	var hash []byte
-	var at string
-	if err := s.r.QueryRowContext(ctx, "SELECT seq, hash, at FROM sync_state WHERE one = 1").Scan(&st.Seq, &hash, &at); err != nil {
-		return st, fmt.Errorf("content: sync state: %w", err)
-	}
-	copy(st.Hash[:], hash)
-	st.At, _ = time.Parse(time.RFC3339Nano, at)
-	return st, nil
+// ReadState reads where the catalog stands in the feed.
+func ReadState(ctx context.Context, cat *content.Store) (State, error) {
+	return scanState(cat.Reader().QueryRowContext(ctx, sqlState))
 }
 
 // Publish applies changes to the catalog and appends them to the change
 // log as one batch, all in one transaction: each change gets the next
 // sequence number, the batch is chained to the one before. Invalid changes
-// come back as *ValidationError (its field prefixed with the change's
-// index) and nothing is written.
-func (s *Store) Publish(ctx context.Context, author string, changes []Change) (*FeedBatch, error) {
+// come back as *content.ValidationError (its field prefixed with the
+// change's index) and nothing is written.
+//
+// also, if not nil, runs last in the same transaction, once the batch is
+// appended, and is told the batch's last sequence number: what it writes
+// (the editors' drafts removed, their audit entries) commits with the
+// publish. If it returns an error, nothing is written and Publish returns
+// that error.
+func Publish(ctx context.Context, cat *content.Store, author string, changes []content.Change, also func(tx *sql.Tx, last int64) error) (*Batch, error) {
 	if len(changes) == 0 {
 		return nil, invalid("changes", "nothing to publish")
 	}
 	if len(changes) > MaxChanges {
 		return nil, invalid("changes", "more than %d changes in one publish", MaxChanges)
 	}
-	var out *FeedBatch
-	err := s.Write(ctx, func(b *Batch) error {
-		st, err := b.syncState()
+	var out *Batch
+	err := cat.Write(ctx, func(b *content.Batch) error {
+		st, err := scanState(b.QueryRow(sqlState))
 		if err != nil {
 			return err
 		}
 		now := time.Now().UTC()
-		body := BatchBody{First: st.Seq + 1, Last: st.Seq + int64(len(changes)), Prev: hex.EncodeToString(st.Hash[:]), At: now, Changes: make([]Change, len(changes))}
+		body := BatchBody{First: st.Seq + 1, Last: st.Seq + int64(len(changes)), Prev: hex.EncodeToString(st.Hash[:]), At: now, Changes: make([]content.Change, len(changes))}
 		at := now.Format(time.RFC3339Nano)
 		for i := range changes {
 			c := changes[i]
@@ -128,26 +136,31 @@ func (s *Store) Publish(ctx context.Context, author string, changes []Change) (*
 			if err := b.Apply(&c); err != nil {
 				return prefixField(fmt.Sprintf("changes[%d]", i), err)
 			}
-			if _, err := b.exec("INSERT INTO change_log(seq, kind, id, op, author, at) VALUES (?, ?, ?, ?, ?, ?)", c.Seq, c.Kind, c.ID, c.Op, author, at); err != nil {
-				return fmt.Errorf("content: change log: %w", err)
+			if _, err := b.Exec("INSERT INTO change_log(seq, kind, id, op, author, at) VALUES (?, ?, ?, ?, ?, ?)", c.Seq, c.Kind, c.ID, c.Op, author, at); err != nil {
+				return fmt.Errorf("feed: change log: %w", err)
 			}
 			body.Changes[i] = c
 		}
 		raw, err := json.Marshal(body)
 		if err != nil {
-			return fmt.Errorf("content: encode batch: %w", err)
+			return fmt.Errorf("feed: encode batch: %w", err)
 		}
-		fb := &FeedBatch{First: body.First, Last: body.Last, Hash: sha256.Sum256(raw), Body: raw}
-		if _, err := b.exec("INSERT INTO feed_batch(last_seq, first_seq, hash, body, at) VALUES (?, ?, ?, ?, ?)", fb.Last, fb.First, fb.Hash[:], raw, at); err != nil {
-			return fmt.Errorf("content: feed batch: %w", err)
+		fb := &Batch{First: body.First, Last: body.Last, Hash: sha256.Sum256(raw), Body: raw}
+		if _, err := b.Exec("INSERT INTO feed_batch(last_seq, first_seq, hash, body, at) VALUES (?, ?, ?, ?, ?)", fb.Last, fb.First, fb.Hash[:], raw, at); err != nil {
+			return fmt.Errorf("feed: feed batch: %w", err)
 		}
-		if err := b.setSyncState(fb.Last, fb.Hash); err != nil {
+		if err := setState(b, fb.Last, fb.Hash); err != nil {
 			return err
+		}
+		if also != nil {
+			if err := also(b.Tx(), fb.Last); err != nil {
+				return err
+			}
 		}
 		out = fb
 		return nil
 	})
-	var ac *AfterCommitError
+	var ac *content.AfterCommitError
 	if errors.As(err, &ac) {
 		return out, err // published all the same
 	}
@@ -158,9 +171,9 @@ func (s *Store) Publish(ctx context.Context, author string, changes []Change) (*
 }
 
 func prefixField(prefix string, err error) error {
-	var ve *ValidationError
+	var ve *content.ValidationError
 	if errors.As(err, &ve) {
-		return &ValidationError{Field: prefix + "." + ve.Field, Reason: ve.Reason}
+		return &content.ValidationError{Field: prefix + "." + ve.Field, Reason: ve.Reason}
 	}
 	return err
 }
@@ -168,27 +181,28 @@ func prefixField(prefix string, err error) error {
 // BatchesAfter returns the stored batches that follow seq, oldest first,
 // stopping once they hold at least maxChanges changes. ok is false when
 // seq is not the end of a stored batch (the caller needs a snapshot).
-func (s *Store) BatchesAfter(ctx context.Context, seq int64, maxChanges int) (out []FeedBatch, ok bool, err error) {
+func BatchesAfter(ctx context.Context, cat *content.Store, seq int64, maxChanges int) (out []Batch, ok bool, err error) {
+	r := cat.Reader()
 	if seq > 0 {
 		var n int
-		if err := s.r.QueryRowContext(ctx, "SELECT count(*) FROM feed_batch WHERE last_seq = ?", seq).Scan(&n); err != nil {
-			return nil, false, fmt.Errorf("content: feed: %w", err)
+		if err := r.QueryRowContext(ctx, "SELECT count(*) FROM feed_batch WHERE last_seq = ?", seq).Scan(&n); err != nil {
+			return nil, false, fmt.Errorf("feed: %w", err)
 		}
 		if n == 0 {
 			return nil, false, nil
 		}
 	}
-	rows, err := s.r.QueryContext(ctx, "SELECT first_seq, last_seq, hash, body FROM feed_batch WHERE last_seq > ? ORDER BY last_seq", seq)
+	rows, err := r.QueryContext(ctx, "SELECT first_seq, last_seq, hash, body FROM feed_batch WHERE last_seq > ? ORDER BY last_seq", seq)
 	if err != nil {
-		return nil, false, fmt.Errorf("content: feed: %w", err)
+		return nil, false, fmt.Errorf("feed: %w", err)
 	}
 	defer rows.Close()
 	total := 0
 	for rows.Next() {
-		var fb FeedBatch
+		var fb Batch
 		var hash []byte
 		if err := rows.Scan(&fb.First, &fb.Last, &hash, &fb.Body); err != nil {
-			return nil, false, fmt.Errorf("content: feed: %w", err)
+			return nil, false, fmt.Errorf("feed: %w", err)
 		}
 		copy(fb.Hash[:], hash)
 		out = append(out, fb)
@@ -201,15 +215,19 @@ func (s *Store) BatchesAfter(ctx context.Context, seq int64, maxChanges int) (ou
 }
 
 // BatchHash returns the hash of the stored batch ending at seq (zeros for
-// 0), or ErrNotFound.
-func (s *Store) BatchHash(ctx context.Context, seq int64) ([HashSize]byte, error) {
+// 0), or content.ErrNotFound.
+func BatchHash(ctx context.Context, cat *content.Store, seq int64) ([HashSize]byte, error) {
 	var h [HashSize]byte
 	if seq == 0 {
 		return h, nil
 	}
 	var hash []byte
-	if err := s.r.QueryRowContext(ctx, "SELECT hash FROM feed_batch WHERE last_seq = ?", seq).Scan(&hash); err != nil {
-		return h, notFound(err, "batch", fmt.Sprint(seq))
+	err := cat.Reader().QueryRowContext(ctx, "SELECT hash FROM feed_batch WHERE last_seq = ?", seq).Scan(&hash)
+	if errors.Is(err, sql.ErrNoRows) {
+		return h, fmt.Errorf("%w: batch %q", content.ErrNotFound, fmt.Sprint(seq))
+	}
+	if err != nil {
+		return h, fmt.Errorf("feed: batch %d: %w", seq, err)
 	}
 	copy(h[:], hash)
 	return h, nil
@@ -219,11 +237,11 @@ func (s *Store) BatchHash(ctx context.Context, seq int64) ([HashSize]byte, error
 // transaction with the new sequence number: all of them or, if any is out
 // of order, breaks the hash chain or holds an invalid change, none
 // (*RejectError). The signature over them was checked by the caller.
-func (s *Store) ApplyBatches(ctx context.Context, bodies [][]byte) (SyncState, error) {
-	var st SyncState
-	err := s.Write(ctx, func(b *Batch) error {
+func ApplyBatches(ctx context.Context, cat *content.Store, bodies [][]byte) (State, error) {
+	var st State
+	err := cat.Write(ctx, func(b *content.Batch) error {
 		var err error
-		if st, err = b.syncState(); err != nil {
+		if st, err = scanState(b.QueryRow(sqlState)); err != nil {
 			return err
 		}
 		parsed := make([]BatchBody, len(bodies))
@@ -255,7 +273,7 @@ func (s *Store) ApplyBatches(ctx context.Context, bodies [][]byte) (SyncState, e
 			}
 			st.Seq, st.Hash = body.Last, sha256.Sum256(raw)
 		}
-		return b.setSyncState(st.Seq, st.Hash)
+		return setState(b, st.Seq, st.Hash)
 	})
 	return st, err
 }
@@ -286,16 +304,16 @@ func AffectedBy(seq int64, bodies [][]byte) Affected {
 		}
 		for _, c := range body.Changes {
 			switch c.Kind {
-			case KindService:
+			case content.KindService:
 				if !seen[c.ID] && len(a.Services) < 1000 {
 					seen[c.ID] = true
 					a.Services = append(a.Services, c.ID)
 				} else if !seen[c.ID] {
 					a.All = true
 				}
-			case KindAlert:
+			case content.KindAlert:
 				a.Alerts = true
-			case KindPage:
+			case content.KindPage:
 				a.Pages = true
 			default:
 				a.Other = true

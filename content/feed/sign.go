@@ -1,4 +1,4 @@
-package content
+package feed
 
 import (
 	"bytes"
@@ -34,7 +34,10 @@ type Envelope struct {
 	Head     int64             `json:"head,omitempty"`
 	Batches  []json.RawMessage `json:"batches,omitempty"`
 	Snapshot *SnapshotManifest `json:"snapshot,omitempty"`
-	Command  *Command          `json:"command,omitempty"`
+	// Command is the order a command envelope carries, as JSON: the feed
+	// signs it and checks that it is there; what it says, and whether it
+	// is a valid order, is for the fleet to read (see EncodeCommand).
+	Command json.RawMessage `json:"command,omitempty"`
 }
 
 // SnapshotManifest describes a snapshot file that follows in data frames.
@@ -69,6 +72,16 @@ func EncodeBatches(expires time.Time, bodies [][]byte) []byte {
 	}
 	b.WriteString("]}")
 	return b.Bytes()
+}
+
+// EncodeCommand builds the payload of a command envelope carrying cmd,
+// encoded as JSON.
+func EncodeCommand(expires time.Time, cmd any) ([]byte, error) {
+	raw, err := json.Marshal(cmd)
+	if err != nil {
+		return nil, err
+	}
+	return json.Marshal(Envelope{Type: EnvelopeCommand, Expires: expires.UTC(), Command: raw})
 }
 
 // Sign returns the signature of payload followed by payload.
@@ -115,11 +128,8 @@ func OpenEnvelope(pub ed25519.PublicKey, signed []byte, now time.Time) (*Envelop
 			return nil, reject("invalid", "no snapshot manifest")
 		}
 	case EnvelopeCommand:
-		if env.Command == nil {
+		if len(env.Command) == 0 || string(env.Command) == "null" {
 			return nil, reject("invalid", "no command")
-		}
-		if err := env.Command.Validate(); err != nil {
-			return nil, reject("invalid", "command: %v", err)
 		}
 	default:
 		return nil, reject("invalid", "unknown envelope type %q", env.Type)
@@ -137,8 +147,8 @@ func (e *Envelope) Bodies() [][]byte {
 }
 
 // State returns the manifest's feed position and file checksum.
-func (m *SnapshotManifest) State() (SyncState, [32]byte, error) {
-	var st SyncState
+func (m *SnapshotManifest) State() (State, [32]byte, error) {
+	var st State
 	var sum [32]byte
 	h, err := hex.DecodeString(m.Hash)
 	if err != nil || len(h) != HashSize {
@@ -170,12 +180,12 @@ func LoadOrCreateKey(path string) (ed25519.PrivateKey, bool, error) {
 		out := pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: der})
 		f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
 		if err != nil {
-			return nil, false, fmt.Errorf("content: create key: %w", err)
+			return nil, false, fmt.Errorf("feed: create key: %w", err)
 		}
 		if _, err := f.Write(out); err != nil {
 			f.Close()
 			os.Remove(path)
-			return nil, false, fmt.Errorf("content: write key: %w", err)
+			return nil, false, fmt.Errorf("feed: write key: %w", err)
 		}
 		if err := f.Close(); err != nil {
 			return nil, false, err
@@ -183,19 +193,19 @@ func LoadOrCreateKey(path string) (ed25519.PrivateKey, bool, error) {
 		return key, true, nil
 	}
 	if err != nil {
-		return nil, false, fmt.Errorf("content: read key: %w", err)
+		return nil, false, fmt.Errorf("feed: read key: %w", err)
 	}
 	block, _ := pem.Decode(data)
 	if block == nil || block.Type != "PRIVATE KEY" {
-		return nil, false, fmt.Errorf("content: %s is not a PEM private key", path)
+		return nil, false, fmt.Errorf("feed: %s is not a PEM private key", path)
 	}
 	k, err := x509.ParsePKCS8PrivateKey(block.Bytes)
 	if err != nil {
-		return nil, false, fmt.Errorf("content: %s: %w", path, err)
+		return nil, false, fmt.Errorf("feed: %s: %w", path, err)
 	}
 	key, ok := k.(ed25519.PrivateKey)
 	if !ok {
-		return nil, false, fmt.Errorf("content: %s is not an ed25519 key", path)
+		return nil, false, fmt.Errorf("feed: %s is not an ed25519 key", path)
 	}
 	return key, false, nil
 }
@@ -213,11 +223,11 @@ func ParsePublicKey(s string) (ed25519.PublicKey, error) {
 		if block, _ := pem.Decode(data); block != nil {
 			k, err := x509.ParsePKIXPublicKey(block.Bytes)
 			if err != nil {
-				return nil, fmt.Errorf("content: %s: %w", s, err)
+				return nil, fmt.Errorf("feed: %s: %w", s, err)
 			}
 			pub, ok := k.(ed25519.PublicKey)
 			if !ok {
-				return nil, fmt.Errorf("content: %s is not an ed25519 public key", s)
+				return nil, fmt.Errorf("feed: %s is not an ed25519 public key", s)
 			}
 			return pub, nil
 		}
@@ -225,7 +235,7 @@ func ParsePublicKey(s string) (ed25519.PublicKey, error) {
 	}
 	raw, err := base64.StdEncoding.DecodeString(s)
 	if err != nil || len(raw) != ed25519.PublicKeySize {
-		return nil, errors.New("content: a portal key is the base64 of 32 bytes (as `punto portal` prints it), or a file holding it")
+		return nil, errors.New("feed: a portal key is the base64 of 32 bytes (as `punto portal` prints it), or a file holding it")
 	}
 	return ed25519.PublicKey(raw), nil
 }

@@ -1,7 +1,11 @@
 // Package relay carries the change feed from the portal to its totems over
 // websockets: the portal's hub (Hub) pushes signed batches and snapshots,
 // each totem's client (Client) applies them to its replica and acknowledges
-// what it has committed.
+// what it has committed. Both stand on content/feed, and carry the fleet's
+// traffic too: heartbeats, commands and needs figures.
+//
+// It must not import kiosk or the portal's UI (kiosk/portal): those import
+// it, and are given the hub or the client.
 //
 // The protocol, on one websocket per totem at the portal's /sync:
 //
@@ -11,7 +15,7 @@
 //     its clock (expiries are checked against it, so a totem with a wrong
 //     clock still syncs) and its sequence.
 //   - The portal answers with binary frames. A frame starting with 'S' is a
-//     signed envelope (content.Sign): batches of changes, or the manifest of
+//     signed envelope (feed.Sign): batches of changes, or the manifest of
 //     a snapshot whose file follows in frames starting with 'D'.
 //   - The totem applies each envelope in one transaction and only then
 //     acknowledges, {"type":"ack","seq":N}; a refused envelope is reported,

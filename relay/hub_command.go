@@ -7,6 +7,7 @@ import (
 
 	"github.com/gorilla/websocket"
 	"github.com/punto-totem/punto/content"
+	"github.com/punto-totem/punto/content/feed"
 	"github.com/punto-totem/punto/fleet"
 )
 
@@ -17,11 +18,11 @@ const MaxCommandTTL = 24 * time.Hour
 // it to those connected now; the others get it when they connect, if it
 // has not expired by then. Every named totem must be registered and not
 // revoked.
-func (h *Hub) Command(ctx context.Context, author string, cmd *content.Command, ttl time.Duration) error {
+func (h *Hub) Command(ctx context.Context, author string, cmd *fleet.Command, ttl time.Duration) error {
 	if cmd.ID == "" {
 		cmd.ID = fleet.NewCommandID()
 	}
-	cmd.Issued = time.Now().UTC()
+	cmd.Issued = h.cfg.Now().UTC()
 	if err := cmd.Validate(); err != nil {
 		return err
 	}
@@ -42,11 +43,11 @@ func (h *Hub) Command(ctx context.Context, author string, cmd *content.Command, 
 		}
 	}
 	expires := cmd.Issued.Add(ttl)
-	payload, err := fleet.EncodeCommand(expires, cmd)
+	payload, err := feed.EncodeCommand(expires, cmd)
 	if err != nil {
 		return err
 	}
-	signed := append([]byte{frameSigned}, content.Sign(h.cfg.Key, payload)...)
+	signed := append([]byte{frameSigned}, feed.Sign(h.cfg.Key, payload)...)
 	if err := h.cfg.Fleet.AddCommand(ctx, cmd, author, expires, signed); err != nil {
 		return err
 	}
@@ -77,7 +78,7 @@ type pendingCommand struct {
 
 // sendPending writes every command still waiting for the totem.
 func (h *Hub) sendPending(t *totemConn) error {
-	ids, signed, err := h.cfg.Fleet.PendingCommands(h.ctx, t.id, time.Now())
+	ids, signed, err := h.cfg.Fleet.PendingCommands(h.ctx, t.id, h.cfg.Now())
 	if err != nil {
 		return err
 	}

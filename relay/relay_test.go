@@ -3,18 +3,22 @@ package relay
 import (
 	"context"
 	"crypto/ed25519"
+	"database/sql"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/punto-totem/punto/content"
+	"github.com/punto-totem/punto/content/feed"
 )
 
 func rename(t *testing.T, h *Hub, s *content.Store, id, name string) int64 {
@@ -26,7 +30,7 @@ func rename(t *testing.T, h *Hub, s *content.Store, id, name string) int64 {
 	}
 	svc.Name["it"] = name
 	doc, _ := json.Marshal(svc)
-	seq, err := h.Publish(ctx, "test", []content.Change{{Kind: content.KindService, ID: id, Op: content.OpPut, Doc: doc}})
+	seq, err := h.Publish(ctx, "test", []content.Change{{Kind: content.KindService, ID: id, Op: content.OpPut, Doc: doc}}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -40,7 +44,7 @@ type follower struct {
 	done   chan struct{}
 
 	mu      sync.Mutex
-	applied []content.Affected
+	applied []feed.Affected
 }
 
 func follow(t *testing.T, url string, pub ed25519.PublicKey, store *content.Store, id, token string) *follower {
@@ -54,7 +58,7 @@ func followClock(t *testing.T, url string, pub ed25519.PublicKey, store *content
 	f := &follower{store: store, done: make(chan struct{})}
 	c, err := NewClient(ClientConfig{URL: url, TotemID: id, Token: token, PortalKey: pub, Store: store, Fleet: fleetOf(t, store), Log: quiet, Now: now,
 		MinBackoff: 20 * time.Millisecond, MaxBackoff: 200 * time.Millisecond,
-		OnApplied: func(a content.Affected) { f.mu.Lock(); f.applied = append(f.applied, a); f.mu.Unlock() }})
+		OnApplied: func(a feed.Affected) { f.mu.Lock(); f.applied = append(f.applied, a); f.mu.Unlock() }})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -71,23 +75,13 @@ func (f *follower) stop() {
 	<-f.done
 }
 
-func waitFor(t *testing.T, what string, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(15 * time.Second)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatal("timed out waiting: " + what)
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
-}
-
 func seqOf(s *content.Store) int64 {
-	st, _ := s.SyncState(context.Background())
+	st, _ := feed.ReadState(context.Background(), s)
 	return st.Seq
 }
 
 func TestHubFeedsClients(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	pub, key, _ := ed25519.GenerateKey(nil)
 	master := openCatalog(t, tempDB(t, "portal.db"), true)
@@ -148,32 +142,37 @@ func TestHubFeedsClients(t *testing.T) {
 	// Plain HTTP and missing credentials get JSON errors.
 	httpURL := "http" + strings.TrimPrefix(p.url, "ws")
 	for _, c := range []struct {
+		name string
 		hdr  map[string]string
 		code int
 	}{
-		{nil, 401},
-		{map[string]string{"X-Punto-Totem": "b", "Authorization": "Bearer " + tokB}, 400},
-		{map[string]string{"X-Punto-Totem": "b", "Authorization": "Bearer wrong", "Connection": "Upgrade", "Upgrade": "websocket"}, 401},
+		{"no credentials", nil, 401},
+		{"not a websocket", map[string]string{"X-Punto-Totem": "b", "Authorization": "Bearer " + tokB}, 400},
+		{"wrong token", map[string]string{"X-Punto-Totem": "b", "Authorization": "Bearer wrong", "Connection": "Upgrade", "Upgrade": "websocket"}, 401},
 	} {
-		req, _ := http.NewRequest("GET", httpURL, nil)
-		for k, v := range c.hdr {
-			req.Header.Set(k, v)
-		}
-		res, err := http.DefaultClient.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		body, _ := io.ReadAll(res.Body)
-		res.Body.Close()
-		if res.StatusCode != c.code || !strings.Contains(string(body), `"error"`) {
-			t.Errorf("%v: %d %s", c.hdr, res.StatusCode, body)
-		}
+		t.Run(c.name, func(t *testing.T) {
+			t.Parallel()
+			req, _ := http.NewRequest("GET", httpURL, nil)
+			for k, v := range c.hdr {
+				req.Header.Set(k, v)
+			}
+			res, err := http.DefaultClient.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			body, _ := io.ReadAll(res.Body)
+			res.Body.Close()
+			if res.StatusCode != c.code || !strings.Contains(string(body), `"error"`) {
+				t.Errorf("%v: %d %s", c.hdr, res.StatusCode, body)
+			}
+		})
 	}
 }
 
 // A totem whose clock is hours wrong (no battery, no NTP) still follows:
 // it checks expiries against the clock in the portal's welcome.
 func TestClientWithWrongClock(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	pub, key, _ := ed25519.GenerateKey(nil)
 	master := openCatalog(t, tempDB(t, "portal.db"), true)
@@ -191,6 +190,7 @@ func TestClientWithWrongClock(t *testing.T) {
 }
 
 func TestFeedMetrics(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	pub, key, _ := ed25519.GenerateKey(nil)
 	master := openCatalog(t, tempDB(t, "portal.db"), true)
@@ -248,8 +248,10 @@ func TestFeedMetrics(t *testing.T) {
 }
 
 // A totem that stops reporting is shown offline within two intervals, and
-// the webhook hears of it once.
+// the webhook hears of it once. The portal's clock is the test's: it moves
+// past the two intervals rather than the test waiting for them.
 func TestFleetOffline(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	pub, key, _ := ed25519.GenerateKey(nil)
 	master := openCatalog(t, tempDB(t, "portal.db"), true)
@@ -263,8 +265,9 @@ func TestFleetOffline(t *testing.T) {
 		mu.Unlock()
 	}))
 	defer hook.Close()
-	const every = 200 * time.Millisecond
-	hub, err := NewHub(HubConfig{Store: master, Fleet: fleetOf(t, master), Key: key, Log: quiet, Heartbeat: every, Webhook: hook.URL})
+	const every = 100 * time.Millisecond
+	clk := newClock(time.Now())
+	hub, err := NewHub(HubConfig{Store: master, Fleet: fleetOf(t, master), Key: key, Log: quiet, Heartbeat: every, Webhook: hook.URL, Now: clk.Now})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -296,6 +299,8 @@ func TestFleetOffline(t *testing.T) {
 	}
 	cancel()
 	<-done
+	// Nothing more is reported once the portal has dropped the link.
+	waitFor(t, "disconnected", func() bool { _, on := hub.Connected()["f"]; return !on })
 	// Offline exactly when nothing has come for two intervals.
 	seen := state().LastSeen
 	for _, c := range []struct {
@@ -307,12 +312,56 @@ func TestFleetOffline(t *testing.T) {
 			t.Errorf("%s after the last report: online %v", c.after, ss[0].Online)
 		}
 	}
+	if state().Flag != "" {
+		t.Fatal("offline before two intervals have passed")
+	}
+	clk.Set(seen.Add(2*every + time.Millisecond))
 	waitFor(t, "offline", func() bool { return state().Flag == "offline" })
 	waitFor(t, "webhook", func() bool { mu.Lock(); defer mu.Unlock(); return len(posts) > 0 })
-	time.Sleep(4 * every)
+	// Further checks, as the watch makes them, announce nothing new: each
+	// posts before it returns.
+	for range 3 {
+		clk.Add(every)
+		hub.fleet.check(ctx)
+	}
 	mu.Lock()
 	defer mu.Unlock()
 	if len(posts) != 1 || posts[0]["state"] != "offline" || posts[0]["totem"] != "f" {
 		t.Fatalf("webhook posts: %v", posts)
+	}
+}
+
+// The hub threads Publish's hook to the feed: a failing one publishes
+// nothing and tells nobody; a passing one runs in the publish.
+func TestPublishHook(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	_, key, _ := ed25519.GenerateKey(nil)
+	master := openCatalog(t, tempDB(t, "portal.db"), true)
+	var told atomic.Int64
+	hub, err := NewHub(HubConfig{Store: master, Fleet: fleetOf(t, master), Key: key, Log: quiet, OnPublish: func(feed.Affected) { told.Add(1) }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(hub.Close)
+	svc, _ := master.Service(ctx, "ancona-info-0")
+	svc.Name["it"] = "Con gancio"
+	doc, _ := json.Marshal(svc)
+	changes := []content.Change{{Kind: content.KindService, ID: svc.ID, Op: content.OpPut, Doc: doc}}
+	boom := errors.New("no audit")
+	if _, err := hub.Publish(ctx, "test", changes, func(*sql.Tx, int64) error { return boom }); !errors.Is(err, boom) {
+		t.Fatalf("a failing hook: %v", err)
+	}
+	if seqOf(master) != 0 || told.Load() != 0 {
+		t.Fatalf("a failed hook published: seq %d, told %d", seqOf(master), told.Load())
+	}
+	ran := false
+	seq, err := hub.Publish(ctx, "test", changes, func(tx *sql.Tx, last int64) error {
+		ran = true
+		var n int64
+		return tx.QueryRow("SELECT seq FROM sync_state").Scan(&n)
+	})
+	if err != nil || !ran || seq != 1 || seqOf(master) != 1 || told.Load() != 1 {
+		t.Fatalf("publish with a hook: seq %d ran %v err %v told %d", seq, ran, err, told.Load())
 	}
 }

@@ -8,6 +8,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/punto-totem/punto/content/feed"
 	"github.com/punto-totem/punto/fleet"
 )
 
@@ -37,7 +38,7 @@ func newFleet(h *Hub) *fleetWatch {
 
 // State lists every registered totem with its fleet state.
 func (h *Hub) State(ctx context.Context) ([]TotemState, error) {
-	return h.fleet.states(ctx, time.Now())
+	return h.fleet.states(ctx, h.cfg.Now())
 }
 
 func (f *fleetWatch) states(ctx context.Context, now time.Time) ([]TotemState, error) {
@@ -45,7 +46,7 @@ func (f *fleetWatch) states(ctx context.Context, now time.Time) ([]TotemState, e
 	if err != nil {
 		return nil, err
 	}
-	head, err := f.h.cfg.Store.SyncState(ctx)
+	head, err := feed.ReadState(ctx, f.h.cfg.Store)
 	if err != nil {
 		return nil, err
 	}
@@ -102,28 +103,34 @@ func (f *fleetWatch) watch(ctx context.Context) {
 			return
 		case <-tick.C:
 		}
-		states, err := f.states(ctx, time.Now())
-		if err != nil {
+		f.check(ctx)
+	}
+}
+
+// check announces each change of a totem's state since the last check,
+// once, to the webhook.
+func (f *fleetWatch) check(ctx context.Context) {
+	states, err := f.states(ctx, f.h.cfg.Now())
+	if err != nil {
+		return
+	}
+	for _, st := range states {
+		if st.Revoked || st.LastSeen.IsZero() {
 			continue
 		}
-		for _, st := range states {
-			if st.Revoked || st.LastSeen.IsZero() {
-				continue
-			}
-			state := st.Flag
-			if state == "" {
-				state = "ok"
-			}
-			f.mu.Lock()
-			prev, known := f.flags[st.ID]
-			f.flags[st.ID] = state
-			f.mu.Unlock()
-			if !known && state == "ok" || prev == state {
-				continue
-			}
-			f.h.cfg.Log.Warn("totem state changed", "totem", st.ID, "state", state, "was", prev, "lag", st.Lag)
-			f.announce(ctx, st, state, prev)
+		state := st.Flag
+		if state == "" {
+			state = "ok"
 		}
+		f.mu.Lock()
+		prev, known := f.flags[st.ID]
+		f.flags[st.ID] = state
+		f.mu.Unlock()
+		if !known && state == "ok" || prev == state {
+			continue
+		}
+		f.h.cfg.Log.Warn("totem state changed", "totem", st.ID, "state", state, "was", prev, "lag", st.Lag)
+		f.announce(ctx, st, state, prev)
 	}
 }
 
@@ -133,7 +140,7 @@ func (f *fleetWatch) announce(ctx context.Context, st TotemState, state, prev st
 	}
 	body, _ := json.Marshal(map[string]any{
 		"totem": st.ID, "name": st.Name, "state": state, "previous": prev,
-		"lag": st.Lag, "last_seen": st.LastSeen, "at": time.Now().UTC(),
+		"lag": st.Lag, "last_seen": st.LastSeen, "at": f.h.cfg.Now().UTC(),
 	})
 	req, err := http.NewRequestWithContext(ctx, "POST", f.h.cfg.Webhook, bytes.NewReader(body))
 	if err != nil {

@@ -16,6 +16,7 @@ import (
 
 	"github.com/gorilla/websocket"
 	"github.com/punto-totem/punto/content"
+	"github.com/punto-totem/punto/content/feed"
 )
 
 // benchDir holds generated catalogs between runs (make bench sets it).
@@ -70,10 +71,10 @@ func BenchmarkFanout(b *testing.B) {
 	svc, _ := master.Service(ctx, "ancona-info-0")
 	doc, _ := json.Marshal(svc)
 	// At sequence 0 a totem is new and gets a snapshot: start past it.
-	if _, err := p.hub.Publish(ctx, "bench", []content.Change{{Kind: content.KindService, ID: svc.ID, Op: content.OpPut, Doc: doc}}); err != nil {
+	if _, err := p.hub.Publish(ctx, "bench", []content.Change{{Kind: content.KindService, ID: svc.ID, Op: content.OpPut, Doc: doc}}, nil); err != nil {
 		b.Fatal(err)
 	}
-	st, _ := master.SyncState(ctx)
+	st, _ := feed.ReadState(ctx, master)
 	conns := make([]*websocket.Conn, clients)
 	dialer := websocket.Dialer{HandshakeTimeout: 30 * time.Second}
 	for i := range clients {
@@ -115,7 +116,7 @@ func BenchmarkFanout(b *testing.B) {
 		svc.Name["it"] = fmt.Sprintf("Fanout %d", n)
 		doc, _ := json.Marshal(svc)
 		start := time.Now()
-		if _, err := p.hub.Publish(ctx, "bench", []content.Change{{Kind: content.KindService, ID: svc.ID, Op: content.OpPut, Doc: doc}}); err != nil {
+		if _, err := p.hub.Publish(ctx, "bench", []content.Change{{Kind: content.KindService, ID: svc.ID, Op: content.OpPut, Doc: doc}}, nil); err != nil {
 			b.Fatal(err)
 		}
 		var last time.Duration
@@ -156,7 +157,7 @@ func BenchmarkCatchUp(b *testing.B) {
 		b.StopTimer()
 		// The replica: the master as it stands, then left behind.
 		snap := tempDB(b, "replica.db")
-		if _, _, err := master.WriteSnapshot(ctx, snap); err != nil {
+		if _, _, err := feed.WriteSnapshot(ctx, master, snap); err != nil {
 			b.Fatal(err)
 		}
 		replica := openCatalog(b, snap, false)
@@ -171,17 +172,17 @@ func BenchmarkCatchUp(b *testing.B) {
 				doc, _ := json.Marshal(svc)
 				changes = append(changes, content.Change{Kind: content.KindService, ID: id, Op: content.OpPut, Doc: doc})
 			}
-			if _, err := p.hub.Publish(ctx, "bench", changes); err != nil {
+			if _, err := p.hub.Publish(ctx, "bench", changes, nil); err != nil {
 				b.Fatal(err)
 			}
 		}
-		head, _ := master.SyncState(ctx)
+		head, _ := feed.ReadState(ctx, master)
 		b.StartTimer()
 		start := time.Now()
 		done := make(chan struct{})
 		var once sync.Once
 		c, _ := NewClient(ClientConfig{URL: p.url, TotemID: "t", Token: token, PortalKey: pub, Store: replica, Fleet: fleetOf(b, replica), Log: quiet,
-			OnApplied: func(a content.Affected) {
+			OnApplied: func(a feed.Affected) {
 				if a.Seq == head.Seq {
 					once.Do(func() { close(done) })
 				}
@@ -216,7 +217,7 @@ func BenchmarkSnapshot(b *testing.B) {
 		start := time.Now()
 		done := make(chan struct{})
 		c, _ := NewClient(ClientConfig{URL: p.url, TotemID: id, Token: token, PortalKey: pub, Store: replica, Fleet: fleetOf(b, replica), Log: quiet,
-			OnApplied: func(a content.Affected) { close(done) }})
+			OnApplied: func(a feed.Affected) { close(done) }})
 		runCtx, cancel := context.WithCancel(ctx)
 		go c.Run(runCtx)
 		select {
