@@ -8,9 +8,10 @@ BENCH_DIR ?= $(CURDIR)/.bench
 VERSION   ?= $(shell git describe --always --dirty 2>/dev/null || echo dev)
 
 # Debian packages the tests use: GIS tools, the SpatiaLite benchmark, chromium and
-# fonts, and for deploy/ systemd-analyze, kill, shellcheck, cage, nginx and curl.
+# fonts, for deploy/ systemd-analyze, kill, shellcheck, cage, nginx and curl, and npm
+# for ESLint (make lint).
 DEB_PKGS  := spatialite-bin gdal-bin libsqlite3-mod-spatialite chromium fonts-noto-core fonts-noto-cjk tilemaker osmium-tool \
-             systemd procps shellcheck cage nginx-light curl
+             systemd procps shellcheck cage nginx-light curl npm
 
 .PHONY: all build run test lint bench deps clean vendor budget tiles
 
@@ -39,12 +40,19 @@ run: build
 test: deps lint
 	$(GO) test -race -count=1 -tags $(TAGS) ./...
 
-## lint: go vet, gofmt, and ESLint on assets/web (pinned in assets/package.json; run
-## when npm is there, and always on CI, where a missing npm fails)
+# The Go linters, pinned; `go run` fetches them through the module proxy once.
+STATICCHECK := honnef.co/go/tools/cmd/staticcheck@v0.8.2
+ERRCHECK    := github.com/kisielk/errcheck@v1.30.0
+
+## lint: gofmt, go vet, staticcheck, errcheck (.errcheck-excludes names the calls
+## whose errors say nothing) and ESLint on assets/web (pinned in assets/package.json;
+## run when npm is there, and always on CI, where a missing npm fails)
 lint:
-	$(GO) vet -tags $(TAGS) ./...
-	@unformatted=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
+	@unformatted=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go' -not -path './assets/node_modules/*')); \
 	if [ -n "$$unformatted" ]; then echo "gofmt would change: $$unformatted"; exit 1; fi
+	$(GO) vet -tags $(TAGS) ./...
+	$(GO) run $(STATICCHECK) -tags $(TAGS) ./...
+	$(GO) run $(ERRCHECK) -tags $(TAGS) -ignoretests -exclude .errcheck-excludes ./...
 	@if command -v npm >/dev/null 2>&1; then \
 		[ -x assets/node_modules/.bin/eslint ] || (cd assets && npm ci --no-audit --no-fund) || exit 1; \
 		cd assets && npx --no-install eslint web; \
@@ -80,6 +88,7 @@ deps:
 	command -v cage >/dev/null || missing="$$missing cage"; \
 	command -v nginx >/dev/null || missing="$$missing nginx-light"; \
 	command -v curl >/dev/null || missing="$$missing curl"; \
+	command -v npm >/dev/null || missing="$$missing npm"; \
 	if [ -n "$$missing" ]; then \
 		if [ "$$(id -u)" = 0 ]; then \
 			echo "installing:$$missing"; \

@@ -3,7 +3,6 @@ package content
 import (
 	"context"
 	"database/sql"
-	"database/sql/driver"
 	"fmt"
 	"math"
 	"slices"
@@ -234,7 +233,7 @@ func loadRecords(ctx context.Context, db *sql.DB, ids []string) (map[string]*svc
 		if _, err := conn.ExecContext(ctx, "PRAGMA mmap_size = 4294967296"); err != nil {
 			return nil, fmt.Errorf("content: load index: %w", err)
 		}
-		defer unmap(conn)
+		defer settle(conn, "PRAGMA mmap_size = 0") // back to the pool unmapped
 	}
 	l := recordLoader{conn: conn, ids: ids}
 	recs := map[string]*svcRecord{}
@@ -255,14 +254,6 @@ func loadRecords(ctx context.Context, db *sql.DB, ids []string) (map[string]*svc
 		}
 	}
 	return recs, nil
-}
-
-// unmap turns a connection's memory map off again before it goes back to
-// the pool; one that cannot is discarded instead.
-func unmap(conn *sql.Conn) {
-	if _, err := conn.ExecContext(context.Background(), "PRAGMA mmap_size = 0"); err != nil {
-		_ = conn.Raw(func(any) error { return driver.ErrBadConn }) // the pool drops a bad connection
-	}
 }
 
 // recordLoader runs the index's queries over some services, or all.

@@ -3,6 +3,8 @@ package content
 import (
 	"context"
 	"database/sql"
+	"database/sql/driver"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -86,7 +88,7 @@ func removeCatalogFile(path string) {
 // *AfterCommitError: the tables are replaced all the same). check runs
 // first, while no write can start: if it returns an error, nothing is
 // replaced and that error comes back as it is.
-func (s *Store) ReplaceCatalog(ctx context.Context, path string, also []string, check func() error) error {
+func (s *Store) ReplaceCatalog(ctx context.Context, path string, also []string, check func() error) (err error) {
 	s.writeMu.Lock()
 	defer s.writeMu.Unlock()
 	if err := check(); err != nil {
@@ -98,7 +100,11 @@ func (s *Store) ReplaceCatalog(ctx context.Context, path string, also []string, 
 	if err != nil {
 		return err
 	}
-	defer db.Close()
+	defer func() {
+		if cerr := db.Close(); cerr != nil {
+			err = errors.Join(err, cerr)
+		}
+	}()
 	db.SetMaxOpenConns(1)
 	if err := attached(ctx, db, path, "BEGIN IMMEDIATE", func(conn *sql.Conn) error { return copyTables(ctx, conn, also) }); err != nil {
 		return err
@@ -145,8 +151,8 @@ func attached(ctx context.Context, db *sql.DB, path, begin string, fn func(*sql.
 		return fmt.Errorf("content: attach %s: %w", filepath.Base(path), err)
 	}
 	// Detach on a context that cannot end, or the connection goes back to
-	// the pool with the file still attached.
-	defer conn.ExecContext(context.WithoutCancel(ctx), "DETACH DATABASE src")
+	// the pool with the file still attached; one that cannot is dropped.
+	defer settle(conn, "DETACH DATABASE src")
 	if _, err := conn.ExecContext(ctx, begin); err != nil {
 		return fmt.Errorf("content: begin: %w", err)
 	}
@@ -159,6 +165,15 @@ func attached(ctx context.Context, db *sql.DB, path, begin string, fn func(*sql.
 			return nil
 		}
 	}
-	conn.ExecContext(context.WithoutCancel(ctx), "ROLLBACK")
+	settle(conn, "ROLLBACK")
 	return err
+}
+
+// settle runs a statement that puts a connection back as the pool expects
+// it (detached, out of any transaction); a connection where it fails is
+// dropped rather than handed to the next caller.
+func settle(conn *sql.Conn, stmt string) {
+	if _, err := conn.ExecContext(context.Background(), stmt); err != nil {
+		_ = conn.Raw(func(any) error { return driver.ErrBadConn }) // the pool drops a bad connection
+	}
 }

@@ -3,7 +3,6 @@ package editorial
 import (
 	"context"
 	"errors"
-	"fmt"
 	"time"
 
 	"github.com/punto-totem/punto/content"
@@ -86,12 +85,4 @@ func formatTime(t time.Time) string { return t.UTC().Format(timeFormat) }
 func parseTime(s string) time.Time {
 	t, _ := time.Parse(timeFormat, s)
 	return t
-}
-
-// wrap prefixes a storage error with what was being done.
-func wrap(what string, err error) error {
-	if err == nil {
-		return nil
-	}
-	return fmt.Errorf("editorial: %s: %w", what, err)
 }

@@ -76,4 +76,3 @@ func BoundAround(center orb.Point, meters float64) orb.Bound {
 }
 
 func deg2rad(d float64) float64 { return d * math.Pi / 180 }
-func rad2deg(r float64) float64 { return r * 180 / math.Pi }

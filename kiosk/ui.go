@@ -60,7 +60,7 @@ func (s *Server) ui() error {
 	}
 	s.app.Get("/", page("index.html", fiber.MIMETextHTMLCharsetUTF8, "no-cache"))
 	s.app.Get("/s/:id", s.servicePage) // the same page, with the service as JSON-LD
-	s.app.Get("/sw.js", page("sw.js", fiber.MIMEApplicationJavaScriptCharsetUTF8, "no-cache"))
+	s.app.Get("/sw.js", page("sw.js", fiber.MIMETextJavaScriptCharsetUTF8, "no-cache"))
 	s.app.Get("/manifest.webmanifest", page("manifest.webmanifest", "application/manifest+json", ""))
 	return nil
 }

@@ -59,7 +59,7 @@ func TestAccounts(t *testing.T) {
 	if s := carla.do("GET", "/editor/api/me", nil).status; s != 401 {
 		t.Errorf("session after a reset: %d", s)
 	}
-	carla = e.login("carla@example.org", "carla's new password")
+	e.login("carla@example.org", "carla's new password") // the new password works
 	r = admin.do("POST", "/editor/api/accounts/"+id+"/password", nil)
 	if r.status != 200 || len(r.str("password")) < 20 {
 		t.Fatalf("generated reset: %d %s", r.status, r.raw)

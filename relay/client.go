@@ -368,7 +368,9 @@ func (c *Client) refuse(sess *session, re *feed.RejectError, command ...string) 
 	if len(command) > 0 {
 		m.ID = command[0]
 	}
-	sess.write(m)
+	if err := sess.write(m); err != nil {
+		c.cfg.Log.Warn("could not tell the portal of the refusal", "err", err)
+	}
 }
 
 // receiveSnapshot reads the snapshot file that follows its manifest into a
@@ -389,16 +391,13 @@ func (c *Client) receiveSnapshot(ctx context.Context, ws *websocket.Conn, m *fee
 		ws.SetReadDeadline(time.Now().Add(deadAfter))
 		typ, data, err := ws.ReadMessage()
 		if err != nil {
-			f.Close()
-			return want, err
+			return want, errors.Join(err, f.Close())
 		}
 		if typ != websocket.BinaryMessage || len(data) == 0 || data[0] != frameData || got+int64(len(data)-1) > m.Size {
-			f.Close()
-			return want, &feed.RejectError{Reason: "invalid", Detail: "snapshot data does not match its manifest"}
+			return want, errors.Join(&feed.RejectError{Reason: "invalid", Detail: "snapshot data does not match its manifest"}, f.Close())
 		}
 		if _, err := f.Write(data[1:]); err != nil {
-			f.Close()
-			return want, err
+			return want, errors.Join(err, f.Close())
 		}
 		got += int64(len(data) - 1)
 	}

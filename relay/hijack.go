@@ -58,7 +58,9 @@ func (h *hijacked) WriteHeader(code int) {
 	}
 	h.wrote = true
 	fmt.Fprintf(h.conn, "HTTP/1.1 %d %s\r\nConnection: close\r\n", code, http.StatusText(code))
-	h.Header().Write(h.conn)
+	if err := h.Header().Write(h.conn); err != nil {
+		return // the connection is gone: nothing more to say on it
+	}
 	fmt.Fprint(h.conn, "\r\n")
 }
 

@@ -99,7 +99,7 @@ func (h *Hub) sendSnapshot(t *totemConn) (int64, error) {
 	if err != nil {
 		return 0, err
 	}
-	defer f.Close()
+	defer func() { _ = f.Close() }() // read only
 	env := feed.Envelope{
 		Type:    feed.EnvelopeSnapshot,
 		Expires: h.cfg.Now().Add(h.cfg.TTL),

@@ -109,7 +109,10 @@ func compactProps(f *geoFeature) map[string]string {
 	out := map[string]string{}
 	for k, v := range f.Properties {
 		var b bytes.Buffer
-		json.Compact(&b, v)
+		if err := json.Compact(&b, v); err != nil {
+			out[k] = string(v) // not JSON: compared as it is
+			continue
+		}
 		out[k] = b.String()
 	}
 	return out

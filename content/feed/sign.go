@@ -183,7 +183,7 @@ func LoadOrCreateKey(path string) (ed25519.PrivateKey, bool, error) {
 			return nil, false, fmt.Errorf("feed: create key: %w", err)
 		}
 		if _, err := f.Write(out); err != nil {
-			f.Close()
+			err = errors.Join(err, f.Close())
 			os.Remove(path)
 			return nil, false, fmt.Errorf("feed: write key: %w", err)
 		}

@@ -50,7 +50,7 @@ func fileSum(path string) ([sha256.Size]byte, error) {
 	if err != nil {
 		return sum, fmt.Errorf("feed: %w", err)
 	}
-	defer f.Close()
+	defer func() { _ = f.Close() }() // read only
 	h := sha256.New()
 	if _, err := io.Copy(h, f); err != nil {
 		return sum, fmt.Errorf("feed: %w", err)
@@ -71,7 +71,7 @@ func readSnapshotState(ctx context.Context, path string) (State, error) {
 	if err != nil {
 		return st, err
 	}
-	defer db.Close()
+	defer func() { _ = db.Close() }() // read only
 	var version int
 	if err := db.QueryRowContext(ctx, "PRAGMA user_version").Scan(&version); err != nil {
 		return st, reject("invalid", "snapshot is not a catalog: %v", err)
