@@ -21,6 +21,7 @@ import (
 	"github.com/punto-totem/punto/content"
 	"github.com/punto-totem/punto/content/feed"
 	"github.com/punto-totem/punto/fleet"
+	"github.com/punto-totem/punto/internal/apierr"
 )
 
 // HubConfig is what the portal's hub needs.
@@ -218,9 +219,9 @@ func (h *Hub) Close() {
 	h.snaps.close()
 }
 
-type apiError struct {
-	Error string `json:"error"`
-	Field string `json:"field,omitempty"`
+// unauthorized is the 401 of a totem that did not prove who it is.
+func unauthorized(msg, field string) *apierr.Error {
+	return &apierr.Error{Status: fiber.StatusUnauthorized, Code: "unauthenticated", Message: msg, Field: field}
 }
 
 // Handler is the /sync endpoint: it authenticates the totem and turns the
@@ -229,15 +230,15 @@ func (h *Hub) Handler(c *fiber.Ctx) error {
 	id := c.Get(headerTotem)
 	token, ok := strings.CutPrefix(c.Get(headerAuth), "Bearer ")
 	if id == "" || !ok || token == "" {
-		return c.Status(fiber.StatusUnauthorized).JSON(apiError{Error: "a totem identifies itself with " + headerTotem + " and a bearer token", Field: headerAuth})
+		return apierr.Write(c, unauthorized("a totem identifies itself with "+headerTotem+" and a bearer token", headerAuth))
 	}
 	if !isUpgrade(c) {
-		return c.Status(fiber.StatusBadRequest).JSON(apiError{Error: "this endpoint speaks websocket only", Field: fiber.HeaderUpgrade})
+		return apierr.Write(c, apierr.BadRequest(fiber.HeaderUpgrade, "this endpoint speaks websocket only"))
 	}
 	totem, err := h.cfg.Fleet.AuthenticateTotem(c.UserContext(), id, token)
 	if errors.Is(err, fleet.ErrUnauthorized) {
 		h.cfg.Log.Warn("totem refused", "totem", id, "addr", c.IP())
-		return c.Status(fiber.StatusUnauthorized).JSON(apiError{Error: "unknown totem or wrong or revoked token", Field: headerAuth})
+		return apierr.Write(c, unauthorized("unknown totem or wrong or revoked token", headerAuth))
 	}
 	if err != nil {
 		return err
@@ -249,7 +250,7 @@ func (h *Hub) Handler(c *fiber.Ctx) error {
 	}
 	h.mu.Unlock()
 	if closed {
-		return c.Status(fiber.StatusServiceUnavailable).JSON(apiError{Error: "the portal is shutting down"})
+		return apierr.Write(c, apierr.Unavailable("the portal is shutting down"))
 	}
 	r := httpRequest(c)
 	c.Context().HijackSetNoResponse(true)

@@ -28,7 +28,7 @@ var allowed = map[string][]string{
 	"content/exchange":     {"content", "geo"},
 	"fleet":                {"content", "content/feed", "geo", "internal/sqlitedb"},
 	"editorial":            {"content", "fleet", "geo", "internal/sqlitedb"},
-	"relay":                {"content", "content/feed", "fleet", "geo"},
+	"relay":                {"content", "content/feed", "fleet", "geo", "internal/apierr"},
 	"internal/apierr":      {"content"},
 	"kiosk":                {"content", "content/feed", "fleet", "geo", "internal/apierr", "assets", "locales"},
 	"portal":               {"content", "content/exchange", "content/feed", "fleet", "editorial", "geo", "internal/apierr", "assets", "locales"},
