@@ -1,5 +1,7 @@
-// Package assets embeds the web UI that a Punto node serves. Set
-// PUNTO_ASSETS_DIR to a folder to serve files from disk while developing.
+// Package assets embeds the web UI that a Punto node serves, and renders
+// its pages once with hashed asset URLs. Set PUNTO_ASSETS_DIR to a folder
+// to serve files from disk while developing. Files only: it imports no
+// other package of Punto.
 package assets
 
 import (

@@ -10,8 +10,12 @@
 // index of every service at a location, built at open and updated by every
 // write after it commits.
 //
-// The file also holds tables that are not the catalog's: the fleet's (the
-// totem registry, remote commands, needs figures), which package fleet
-// reads and writes over connections of its own, and the editor portal's.
-// Their migrations are here, so that one file keeps one schema history.
+// The file also holds tables that are not the catalog's: the change feed's
+// (package content/feed), the fleet's (totem registry, remote commands,
+// needs figures; package fleet) and the editors' (package editorial, with
+// its own migrations). The first two were made by the catalog's migrations,
+// which stay here so that existing files keep one schema history.
+//
+// It stands on geo alone: it must not import its neighbours (feed,
+// exchange, fleet, editorial), HTTP, Fiber or websockets.
 package content

@@ -5,4 +5,6 @@
 // Geometries are orb values in lon/lat order (WGS84, SRID 4326) throughout.
 // Distances are great-circle distances on a sphere of radius orb.EarthRadius
 // (geo.DistanceHaversine), in metres.
+//
+// It is the ground floor: it imports no other package of Punto.
 package geo

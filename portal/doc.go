@@ -1,5 +1,8 @@
-// Package portal is the editor back end of the regional portal: accounts
-// and sessions, drafts of catalog records, publishing them through the
-// change feed, translation status, previews and the audit log, as a JSON
-// API under /editor/api (see API.md) beside the editor UI at /editor.
+// Package portal is the editors' HTTP face: the JSON API under /editor/api
+// (see API.md) and the editor UI at /editor. It maps what package
+// editorial decides (accounts, sessions, drafts, access, audit, publishing)
+// and the fleet's records to HTTP, and keeps no SQL of its own.
+//
+// It must not import kiosk or relay: the wiring gives it a Publisher and a
+// Commander (the hub).
 package portal

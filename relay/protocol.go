@@ -4,8 +4,9 @@
 // what it has committed. Both stand on content/feed, and carry the fleet's
 // traffic too: heartbeats, commands and needs figures.
 //
-// It must not import kiosk or the portal's UI (kiosk/portal): those import
-// it, and are given the hub or the client.
+// It must not import kiosk, portal or editorial: the wiring (cmd/punto)
+// gives the hub to the editor and tells the screens what the client
+// applied.
 //
 // The protocol, on one websocket per totem at the portal's /sync:
 //

@@ -3,6 +3,10 @@
 //	punto totem   [flags]   serve the touch UI and API from a local catalog
 //	punto portal  [flags]   serve the regional portal and its change feed
 //	punto catalog <cmd>     create, generate and inspect catalog files
+//
+// It is the wiring only: each role's typed config (PortalConfig,
+// TotemConfig), the stores opened on its file, the hub or client, the
+// servers. What a node does lives in the packages it imports.
 package main
 
 import (
