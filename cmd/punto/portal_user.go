@@ -38,7 +38,7 @@ func runPortalUser(ctx context.Context, args []string, stdin io.Reader, stdout, 
 		if err := parse(fs, args[1:], stderr); err != nil {
 			return err
 		}
-		return withPortalDB(ctx, *db, "portal user list", func(ed *editorial.Store) error {
+		return withEditorial(ctx, *db, "portal user list", func(ed *editorial.Store) error {
 			users, err := ed.Accounts(ctx)
 			if err != nil {
 				return err
@@ -71,7 +71,7 @@ func runPortalUser(ctx context.Context, args []string, stdin io.Reader, stdout, 
 		if *name == "" {
 			return usagef("portal user disable: --name is required")
 		}
-		return withPortalDB(ctx, *db, "portal user disable", func(ed *editorial.Store) error {
+		return withEditorial(ctx, *db, "portal user disable", func(ed *editorial.Store) error {
 			if err := ed.DisableUser(ctx, "command line", *name); err != nil {
 				return err
 			}
@@ -124,7 +124,7 @@ func portalUserAdd(ctx context.Context, args []string, stdin io.Reader, stdout, 
 	} else {
 		password = editorial.GeneratePassword()
 	}
-	return withPortalDB(ctx, *db, "portal user add", func(ed *editorial.Store) error {
+	return withEditorial(ctx, *db, "portal user add", func(ed *editorial.Store) error {
 		if _, err := ed.CreateAccount(ctx, "command line", *name, *role, territories, password); err != nil {
 			return fmt.Errorf("portal user add: %w", err)
 		}
@@ -136,8 +136,8 @@ func portalUserAdd(ctx context.Context, args []string, stdin io.Reader, stdout, 
 	})
 }
 
-// withPortalDB opens the portal's existing catalog file for fn.
-func withPortalDB(ctx context.Context, db, cmd string, fn func(*editorial.Store) error) (err error) {
+// withEditorial opens the editorial store of the portal's existing catalog file for fn.
+func withEditorial(ctx context.Context, db, cmd string, fn func(*editorial.Store) error) (err error) {
 	if db == "" {
 		return usagef("%s: --db is required", cmd)
 	}
