@@ -61,7 +61,7 @@ func Binary(t testing.TB) string {
 
 // cacheRoot holds one folder per source hash, each with the binary and a
 // lock file.
-func cacheRoot() string { return filepath.Join(os.TempDir(), "punto-testenv-bin") }
+func cacheRoot() string { return filepath.Join(tempRoot, "punto-testenv-bin") }
 
 func buildBinary() (path string, built bool, err error) {
 	root, err := ModuleRoot()

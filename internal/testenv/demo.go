@@ -29,7 +29,7 @@ func DemoBuilds() int { return int(demoBuilt.Load()) }
 
 func master() (string, error) {
 	demoOnce.Do(func() {
-		demoDir, demoErr = os.MkdirTemp("", "punto-demo-")
+		demoDir, demoErr = os.MkdirTemp(tempRoot, "punto-demo-")
 		if demoErr != nil {
 			return
 		}

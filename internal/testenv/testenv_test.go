@@ -141,3 +141,13 @@ func TestClock(t *testing.T) {
 		t.Fatal(c.Now())
 	}
 }
+
+// TestTempRootKept: a test that points $TMPDIR at its own folder does not
+// take the shared master or binary cache with it.
+func TestTempRootKept(t *testing.T) {
+	t.Setenv("TMPDIR", t.TempDir())
+	m, err := master()
+	if err != nil || !strings.HasPrefix(m, tempRoot) || !strings.HasPrefix(cacheRoot(), tempRoot) || strings.HasPrefix(m, os.TempDir()) {
+		t.Fatalf("master %s, cache %s, temp root %s, TMPDIR %s: %v", m, cacheRoot(), tempRoot, os.TempDir(), err)
+	}
+}
