@@ -79,6 +79,7 @@ func servedOpenAPI(t *testing.T, base string) (*openapi3.T, routers.Router) {
 // answer against the document the node serves. A request the document
 // calls invalid must be one the node refuses.
 func TestOpenAPIValidatesRealAnswers(t *testing.T) {
+	t.Parallel()
 	srv := newTestServerWith(t, func(c *Config) { c.PublicURL = "https://punto.example" })
 	base := listen(t, srv)
 	_, router := servedOpenAPI(t, base)
@@ -225,6 +226,7 @@ func truncate(b []byte) string {
 // TestOpenAPICoversEveryRoute fails when a route under /api/v1 is not in
 // the document, so the document cannot fall behind the route table.
 func TestOpenAPICoversEveryRoute(t *testing.T) {
+	t.Parallel()
 	srv := newTestServer(t)
 	doc, err := openapi3.NewLoader().LoadFromData(openAPIDocument)
 	if err != nil {

@@ -37,6 +37,7 @@ func post(t *testing.T, url, body string) (int, string) {
 }
 
 func TestTally(t *testing.T) {
+	t.Parallel()
 	srv := newTestServerWith(t, func(c *Config) { c.Role = "totem" })
 	base := serve(t, srv)
 	for _, body := range []string{
@@ -95,6 +96,7 @@ func TestTally(t *testing.T) {
 }
 
 func TestOperatorMessage(t *testing.T) {
+	t.Parallel()
 	srv := newTestServer(t)
 	cmd := content.Command{ID: "cmd-1", Action: content.CommandMessage, Totems: []string{"demo-totem"},
 		Text: content.Text{"it": "Oggi si chiude alle 13", "ar": "نغلق اليوم الساعة 13"}, Minutes: 10}
