@@ -21,6 +21,7 @@ import (
 	"github.com/paulmach/orb"
 	"github.com/punto-totem/punto/content"
 	"github.com/punto-totem/punto/internal/browsertest"
+	"github.com/punto-totem/punto/internal/testenv"
 	"github.com/punto-totem/punto/kiosk"
 )
 
@@ -84,7 +85,7 @@ func euiServer(t *testing.T) (string, *euiPublisher) {
 // Ancona ambito.
 func euiStore(t *testing.T) *content.Store {
 	t.Helper()
-	st := demoStore(t)
+	st := testenv.DemoStore(t)
 	if err := addUser(t, st, euiAdmin, "admin", nil, euiAdminPass); err != nil {
 		t.Fatal(err)
 	}
@@ -251,6 +252,7 @@ func euiPublicName(t *testing.T, base, id string) string {
 // typing coordinates (first outside their territory: refused), save,
 // preview, publish; then a service outside their territory is read only.
 func TestEditorUIEditPublish(t *testing.T) {
+	t.Parallel()
 	base, pub := euiServer(t)
 	ctx := euiBrowser(t, 1280, 800)
 
@@ -363,6 +365,7 @@ func TestEditorUIEditPublish(t *testing.T) {
 // clicking the map, hours of two slots on one day and a closure, saved,
 // published and served by the public API.
 func TestEditorUINewEvent(t *testing.T) {
+	t.Parallel()
 	base, pub := euiServer(t)
 	ctx := euiBrowser(t, 1280, 800)
 	euiLogin(t, ctx, base, euiEditor, euiEditorPass)
@@ -414,6 +417,7 @@ func TestEditorUINewEvent(t *testing.T) {
 // TestEditorUIPhone checks the screens at 390×844: one column, the menu
 // behind a button, nothing wider than the screen.
 func TestEditorUIPhone(t *testing.T) {
+	t.Parallel()
 	base, _ := euiServer(t)
 	ctx := euiBrowser(t, 390, 844)
 	euiMust(t, ctx, chromedp.Navigate(base+"/editor"), chromedp.WaitVisible("#login-name", chromedp.ByQuery))
@@ -470,6 +474,7 @@ func TestEditorUIPhone(t *testing.T) {
 // a generated password shown once, a totem's token, an alert aimed at a
 // territory.
 func TestEditorUIAdmin(t *testing.T) {
+	t.Parallel()
 	base, pub := euiServer(t)
 	ctx := euiBrowser(t, 1280, 800)
 	euiLogin(t, ctx, base, euiAdmin, euiAdminPass)

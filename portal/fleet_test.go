@@ -51,6 +51,7 @@ func fleetEnv(t *testing.T) *env {
 }
 
 func TestCommandsAPI(t *testing.T) {
+	t.Parallel()
 	e := fleetEnv(t)
 	admin := e.login(adminName, adminPass)
 	for _, tt := range []struct {
@@ -109,6 +110,7 @@ func square(c orb.Point, d float64) string {
 }
 
 func TestAreaAlerts(t *testing.T) {
+	t.Parallel()
 	e := fleetEnv(t)
 	admin := e.login(adminName, adminPass)
 	ed := e.login(editorName, editorPass) // Ancona's editor
@@ -194,6 +196,7 @@ func seedNeeds(t *testing.T, e *env) {
 }
 
 func TestNeedsReport(t *testing.T) {
+	t.Parallel()
 	e := fleetEnv(t)
 	seedNeeds(t, e)
 	admin := e.login(adminName, adminPass)
@@ -263,6 +266,7 @@ func TestNeedsReport(t *testing.T) {
 }
 
 func TestNeedsCSV(t *testing.T) {
+	t.Parallel()
 	e := fleetEnv(t)
 	seedNeeds(t, e)
 	admin := e.login(adminName, adminPass)

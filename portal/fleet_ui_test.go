@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -15,6 +14,7 @@ import (
 	"github.com/chromedp/chromedp"
 	"github.com/gofiber/fiber/v2"
 	"github.com/punto-totem/punto/content"
+	"github.com/punto-totem/punto/internal/testenv"
 	"github.com/punto-totem/punto/kiosk/relay"
 )
 
@@ -46,11 +46,7 @@ func euiFleetServer(t *testing.T) (string, func() []string) {
 	if _, err := st.AddTotem(ctx, "t-perugia", "Stazione di Perugia", perugiaPoint); err != nil {
 		t.Fatal(err)
 	}
-	path := filepath.Join(t.TempDir(), "totem.db")
-	if err := content.CreateDemo(ctx, path); err != nil {
-		t.Fatal(err)
-	}
-	replica, err := content.Open(ctx, path)
+	replica, err := content.Open(ctx, testenv.DemoCatalog(t))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -77,6 +73,7 @@ func euiFleetServer(t *testing.T) (string, func() []string) {
 // TestEditorUIFleet goes through the fleet dashboard (state, filter,
 // commands), an alert aimed at a drawn area, and the needs figures.
 func TestEditorUIFleet(t *testing.T) {
+	t.Parallel()
 	base, carried := euiFleetServer(t)
 	ctx := euiBrowser(t, 1280, 900)
 	euiLogin(t, ctx, base, euiAdmin, euiAdminPass)

@@ -8,7 +8,6 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
-	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -17,7 +16,10 @@ import (
 	"github.com/gofiber/fiber/v2"
 	"github.com/punto-totem/punto/content"
 	"github.com/punto-totem/punto/editorial"
+	"github.com/punto-totem/punto/internal/testenv"
 )
+
+func TestMain(m *testing.M) { testenv.Main(m) }
 
 // editorials holds the editorial store of each test catalog.
 var editorials sync.Map // *content.Store → *editorial.Store
@@ -67,24 +69,6 @@ const (
 	anconaTerritory = "ats-11-ancona"
 )
 
-// clock is a settable clock.
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *clock) Add(d time.Duration) {
-	c.mu.Lock()
-	c.t = c.t.Add(d)
-	c.mu.Unlock()
-}
-
 // recorder is a Publisher that only records what it is asked.
 type recorder struct {
 	mu     sync.Mutex
@@ -130,29 +114,13 @@ type env struct {
 	app   *fiber.App
 	st    *content.Store
 	pub   *recorder
-	clock *clock
-}
-
-// demoStore opens a fresh copy of the demo catalog for one test.
-func demoStore(t *testing.T) *content.Store {
-	t.Helper()
-	ctx := context.Background()
-	path := filepath.Join(t.TempDir(), "portal.db")
-	if err := content.CreateDemo(ctx, path); err != nil {
-		t.Fatal(err)
-	}
-	st, err := content.Open(ctx, path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
-	return st
+	clock *testenv.Clock
 }
 
 func newEnv(t *testing.T) *env {
 	t.Helper()
-	st := demoStore(t)
-	e := &env{t: t, app: fiber.New(), st: st, pub: &recorder{}, clock: &clock{t: time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC)}}
+	st := testenv.DemoStore(t)
+	e := &env{t: t, app: fiber.New(), st: st, pub: &recorder{}, clock: testenv.NewClock(time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC))}
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	if err := Mount(e.app, Config{Editorial: edOf(t, st, e.clock.Now), Publisher: e.pub, Log: log, Now: e.clock.Now}); err != nil {
 		t.Fatal(err)
