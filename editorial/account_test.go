@@ -2,29 +2,22 @@ package editorial
 
 import (
 	"context"
-	"path/filepath"
 	"strings"
 	"testing"
 
-	"github.com/punto-totem/punto/content"
+	"github.com/punto-totem/punto/internal/testenv"
 )
 
 const anconaTerritory = "ats-11-ancona"
+
+func TestMain(m *testing.M) { testenv.Main(m) }
 
 // newStore is an editorial store on a fresh copy of the demo catalog,
 // with cheap password hashes.
 func newStore(t *testing.T) *Store {
 	t.Helper()
 	ctx := context.Background()
-	path := filepath.Join(t.TempDir(), "portal.db")
-	if err := content.CreateDemo(ctx, path); err != nil {
-		t.Fatal(err)
-	}
-	st, err := content.Open(ctx, path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
+	st := testenv.DemoStore(t)
 	ed, err := Open(ctx, Config{Catalog: st, Totems: st, HashCost: &HashCost{MemoryKiB: 64, Passes: 1}})
 	if err != nil {
 		t.Fatal(err)
@@ -34,6 +27,7 @@ func newStore(t *testing.T) *Store {
 }
 
 func TestCommandLineUsers(t *testing.T) {
+	t.Parallel()
 	ed := newStore(t)
 	ctx := context.Background()
 	if _, err := ed.CreateAccount(ctx, "command line", "admin@example.org", "admin", nil, "admin password 1"); err != nil {
@@ -77,6 +71,7 @@ func TestCommandLineUsers(t *testing.T) {
 }
 
 func TestPasswordHash(t *testing.T) {
+	t.Parallel()
 	s := &Store{hash: DefaultHashCost}
 	h, err := s.hashPassword("correct horse battery staple")
 	if err != nil {
