@@ -35,6 +35,7 @@ func runTotem(ctx context.Context, args []string, stderr io.Writer) error {
 	token := fs.String("token", "", "this totem's `token`, issued by a portal admin (prefer --token-file)")
 	tokenFile := fs.String("token-file", "", "`file` holding this totem's token")
 	heartbeat := fs.Duration("heartbeat", 30*time.Second, "how often the totem reports its state to the portal")
+	retryMax := fs.Duration("retry-max", 60*time.Second, "longest wait before dialling the portal again after a failure (the wait doubles from 1s up to it, drawn at random below it)")
 	insecure := fs.Bool("insecure-dev", false, "allow a plain ws:// portal (development only: batches are still signed, but the token travels in clear)")
 	portalCA := fs.String("portal-ca", "", "`file` (PEM) of the private CA the portal's certificate comes from: then only that CA is trusted (default: the system's roots)")
 	publicURL := fs.String("public-url", "", "the `URL` where phones reach this content (QR codes point there; default http://localhost and --addr's port)")
@@ -59,6 +60,9 @@ func runTotem(ctx context.Context, args []string, stderr io.Writer) error {
 	}
 	if *heartbeat < time.Second || *heartbeat > time.Hour {
 		return usagef("totem: --heartbeat must be between 1s and 1h")
+	}
+	if *retryMax < time.Second || *retryMax > time.Hour {
+		return usagef("totem: --retry-max must be between 1s and 1h")
 	}
 	var follow *relay.ClientConfig
 	if *portalURL != "" {
@@ -98,6 +102,7 @@ func runTotem(ctx context.Context, args []string, stderr io.Writer) error {
 	if follow != nil {
 		follow.Store, follow.Log, follow.Version, follow.Metrics = store, log, version, relay.NewMetrics(reg)
 		follow.Heartbeat, follow.Screens = *heartbeat, func() int { return srv.Screens() }
+		follow.MaxBackoff = *retryMax
 		follow.OnApplied = func(a content.Affected) { srv.Notify(a) }
 		follow.OnCommand = func(cmd content.Command) error { return srv.Command(cmd) }
 		if client, err = relay.NewClient(*follow); err != nil {
