@@ -2,6 +2,7 @@ package testenv
 
 import (
 	"context"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -149,5 +150,15 @@ func TestTempRootKept(t *testing.T) {
 	m, err := master()
 	if err != nil || !strings.HasPrefix(m, tempRoot) || !strings.HasPrefix(cacheRoot(), tempRoot) || strings.HasPrefix(m, os.TempDir()) {
 		t.Fatalf("master %s, cache %s, temp root %s, TMPDIR %s: %v", m, cacheRoot(), tempRoot, os.TempDir(), err)
+	}
+}
+
+func TestListen(t *testing.T) {
+	srv := &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { w.Write([]byte(`{"ok":true}`)) })}
+	base := Listen(t, srv.Serve, srv.Close)
+	var got struct{ OK bool }
+	GetJSON(t, base+"/", &got)
+	if !got.OK || !strings.HasPrefix(base, "http://127.0.0.1:") {
+		t.Fatalf("%s: %+v", base, got)
 	}
 }

@@ -40,6 +40,28 @@ func FreeAddr(t testing.TB) string {
 	return l.Addr().String()
 }
 
+// Listen serves on a fresh loopback port until the test ends, and returns
+// the base URL (http://127.0.0.1:port). serve runs in a goroutine with the
+// listener (a fiber app's Listener, an http.Server's Serve); at the end
+// stop is called and Listen waits for serve to return.
+func Listen(t testing.TB, serve func(net.Listener) error, stop func() error) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		serve(ln)
+	}()
+	t.Cleanup(func() {
+		stop()
+		<-done
+	})
+	return "http://" + ln.Addr().String()
+}
+
 // GetJSON fetches url and decodes its JSON answer into v, failing the
 // test on anything but 200.
 func GetJSON(t testing.TB, url string, v any) {
