@@ -3,7 +3,6 @@ package kiosk
 import (
 	"context"
 	"io"
-	"net"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -14,17 +13,6 @@ import (
 )
 
 // serve runs srv on a loopback port and returns its base URL.
-func serve(t *testing.T, srv *Server) string {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	go srv.App().Listener(ln)
-	t.Cleanup(func() { srv.Shutdown() })
-	return "http://" + ln.Addr().String()
-}
-
 func post(t *testing.T, url, body string) (int, string) {
 	t.Helper()
 	res, err := http.Post(url, "application/json", strings.NewReader(body))
@@ -39,7 +27,7 @@ func post(t *testing.T, url, body string) (int, string) {
 func TestTally(t *testing.T) {
 	t.Parallel()
 	srv := newTestServerWith(t, func(c *Config) { c.Role = "totem" })
-	base := serve(t, srv)
+	base := listen(t, srv)
 	for _, body := range []string{
 		`{"event":"visit"}`, `{"event":"visit"}`, `{"event":"language","value":"ti"}`, `{"event":"category","value":"housing"}`,
 		`{"event":"service","value":"ancona-info-0"}`, `{"event":"qr"}`, `{"event":"search_empty"}`,
@@ -90,7 +78,7 @@ func TestTally(t *testing.T) {
 		t.Errorf("from elsewhere: %v %v", res.StatusCode, err)
 	}
 	portal := newTestServerWith(t, func(c *Config) { c.Role = "portal" })
-	if code, _ := post(t, serve(t, portal)+"/api/v1/tally", `{"event":"visit"}`); code != 404 {
+	if code, _ := post(t, listen(t, portal)+"/api/v1/tally", `{"event":"visit"}`); code != 404 {
 		t.Errorf("a portal counts: %d", code)
 	}
 }

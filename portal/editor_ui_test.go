@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"net"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -104,20 +103,7 @@ func euiListen(t *testing.T, st *content.Store, mount func(*fiber.App) error) st
 	if err != nil {
 		t.Fatal(err)
 	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		_ = srv.App().Listener(ln)
-	}()
-	t.Cleanup(func() {
-		_ = srv.Shutdown()
-		<-done
-	})
-	return "http://" + ln.Addr().String()
+	return testenv.Listen(t, srv.App().Listener, srv.Shutdown)
 }
 
 // euiBrowser starts Debian's chromium, headless, with a fresh profile and
