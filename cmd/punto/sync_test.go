@@ -506,10 +506,21 @@ func TestPortalFeedsTotems(t *testing.T) {
 			t.Fatal("the totem page reloaded")
 		}
 		shot(t, ctxA, "sync-alert-targeted")
-		// The other totem has the alert in its replica but does not show it.
+		// The other totem has the alert in its replica but does not show it:
+		// an alert for it published afterwards shows, so its screen has
+		// taken the earlier one in too.
 		waitSeq(t, b.base, feedOf(t, n.portalURL, false).Seq)
-		time.Sleep(500 * time.Millisecond)
-		must(t, ctxB, chromedp.Evaluate(`(document.querySelector("#alerts") || {}).textContent || ""`, &banner))
+		alert["id"], alert["target"], alert["text"] = "avviso-perugia", "totem-perugia", map[string]string{"it": "Avviso per Perugia"}
+		if code, body := admin.do("PUT", "/editor/api/alerts/avviso-perugia/draft", alert); code != 200 {
+			t.Fatalf("alert draft: %d %s", code, body)
+		}
+		if code, body := admin.do("POST", "/editor/api/publish", map[string]any{"drafts": []map[string]string{{"kind": "alert", "id": "avviso-perugia"}}}); code != 200 {
+			t.Fatalf("publish alert: %d %s", code, body)
+		}
+		testenv.Eventually(t, 5*time.Second, "the later banner shows on the other totem", func() bool {
+			must(t, ctxB, chromedp.Evaluate(`(document.querySelector("#alerts") || {}).textContent || ""`, &banner))
+			return strings.Contains(banner, "Avviso per Perugia")
+		})
 		if strings.Contains(banner, "sportello") {
 			t.Fatalf("an alert for totem-ancona shows on totem-perugia: %q", banner)
 		}
