@@ -58,6 +58,7 @@ func detailShown() chromedp.Action {
 // browser parses to the same name. An unknown service still opens the
 // page, which says it is gone.
 func TestServicePageJSONLDInChromium(t *testing.T) {
+	t.Parallel()
 	srv := newTestServerWith(t, func(c *Config) { c.PublicURL = "http://punto.example" })
 	id := putHostileService(t, srv)
 	base := listen(t, srv)
@@ -105,6 +106,7 @@ func TestServicePageJSONLDInChromium(t *testing.T) {
 // calendar on the public URL; a phone gets a link to the same calendar;
 // a service that is not an event has neither.
 func TestEventCalendarQR(t *testing.T) {
+	t.Parallel()
 	const event = "falconara-marittima-events-27"
 	srv := newTestServerWith(t, func(c *Config) { c.PublicURL = "http://punto.example" })
 	base := listen(t, srv)

@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"net"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -23,6 +22,7 @@ import (
 	"github.com/punto-totem/punto/content"
 	"github.com/punto-totem/punto/content/feed"
 	"github.com/punto-totem/punto/internal/browsertest"
+	"github.com/punto-totem/punto/internal/testenv"
 	"github.com/punto-totem/punto/kiosk"
 )
 
@@ -86,7 +86,7 @@ func euiServer(t *testing.T) (string, *euiPublisher) {
 // Ancona ambito.
 func euiStore(t *testing.T) *content.Store {
 	t.Helper()
-	st := demoStore(t)
+	st := testenv.DemoStore(t)
 	if err := addUser(t, st, euiAdmin, "admin", nil, euiAdminPass); err != nil {
 		t.Fatal(err)
 	}
@@ -105,20 +105,7 @@ func euiListen(t *testing.T, st *content.Store, mount func(*fiber.App) error) st
 	if err != nil {
 		t.Fatal(err)
 	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		_ = srv.App().Listener(ln)
-	}()
-	t.Cleanup(func() {
-		_ = srv.Shutdown()
-		<-done
-	})
-	return "http://" + ln.Addr().String()
+	return testenv.Listen(t, srv.App().Listener, srv.Shutdown)
 }
 
 // euiBrowser starts Debian's chromium, headless, with a fresh profile and
@@ -253,6 +240,7 @@ func euiPublicName(t *testing.T, base, id string) string {
 // typing coordinates (first outside their territory: refused), save,
 // preview, publish; then a service outside their territory is read only.
 func TestEditorUIEditPublish(t *testing.T) {
+	t.Parallel()
 	base, pub := euiServer(t)
 	ctx := euiBrowser(t, 1280, 800)
 
@@ -365,6 +353,7 @@ func TestEditorUIEditPublish(t *testing.T) {
 // clicking the map, hours of two slots on one day and a closure, saved,
 // published and served by the public API.
 func TestEditorUINewEvent(t *testing.T) {
+	t.Parallel()
 	base, pub := euiServer(t)
 	ctx := euiBrowser(t, 1280, 800)
 	euiLogin(t, ctx, base, euiEditor, euiEditorPass)
@@ -416,6 +405,7 @@ func TestEditorUINewEvent(t *testing.T) {
 // TestEditorUIPhone checks the screens at 390×844: one column, the menu
 // behind a button, nothing wider than the screen.
 func TestEditorUIPhone(t *testing.T) {
+	t.Parallel()
 	base, _ := euiServer(t)
 	ctx := euiBrowser(t, 390, 844)
 	euiMust(t, ctx, chromedp.Navigate(base+"/editor"), chromedp.WaitVisible("#login-name", chromedp.ByQuery))
@@ -472,6 +462,7 @@ func TestEditorUIPhone(t *testing.T) {
 // a generated password shown once, a totem's token, an alert aimed at a
 // territory.
 func TestEditorUIAdmin(t *testing.T) {
+	t.Parallel()
 	base, pub := euiServer(t)
 	ctx := euiBrowser(t, 1280, 800)
 	euiLogin(t, ctx, base, euiAdmin, euiAdminPass)

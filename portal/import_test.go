@@ -16,6 +16,7 @@ import (
 	"github.com/punto-totem/punto/content"
 	"github.com/punto-totem/punto/content/exchange"
 	"github.com/punto-totem/punto/content/feed"
+	"github.com/punto-totem/punto/internal/testenv"
 )
 
 // catalogPublisher publishes to the catalog itself, as the hub does, and
@@ -49,9 +50,9 @@ func (p *catalogPublisher) count() int {
 // catalog.
 func importEnv(t *testing.T) (*env, *catalogPublisher) {
 	t.Helper()
-	st := demoStore(t)
+	st := testenv.DemoStore(t)
 	pub := &catalogPublisher{st: st}
-	e := &env{t: t, app: fiber.New(), st: st, clock: &clock{t: time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC)}}
+	e := &env{t: t, app: fiber.New(), st: st, clock: testenv.NewClock(time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC))}
 	if err := Mount(e.app, Config{Editorial: edOf(t, st, e.clock.Now), Totems: fleetOf(t, st), Publisher: pub, Log: slog.New(slog.NewTextHandler(io.Discard, nil)), Now: e.clock.Now}); err != nil {
 		t.Fatal(err)
 	}
@@ -85,6 +86,7 @@ func replaceLine(t *testing.T, data []byte, n int, old, new string) []byte {
 }
 
 func TestImportEndpoint(t *testing.T) {
+	t.Parallel()
 	e, pub := importEnv(t)
 	ctx := context.Background()
 	admin := e.login(adminName, adminPass)

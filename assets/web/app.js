@@ -10,6 +10,8 @@ import { el, format, request, asset, loadScript } from "./lib/toolkit.js";
 const $ = (sel) => document.querySelector(sel);
 const params = new URLSearchParams(location.search);
 const kiosk = params.get("kiosk") === "1";
+// ?idle=SECONDS overrides the node's idle time on this screen (tests, demos).
+const idleOverride = Number(params.get("idle")) || 0;
 
 const state = {
   lang: null, // chosen language; null on the attract screen
@@ -598,7 +600,7 @@ let idleTimer = null;
 function touched() {
   clearTimeout(idleTimer);
   if (kiosk && state.current && state.current.name !== "attract") {
-    idleTimer = setTimeout(reset, node.idle_seconds * 1000);
+    idleTimer = setTimeout(reset, (idleOverride > 0 ? idleOverride : node.idle_seconds) * 1000);
   }
 }
 

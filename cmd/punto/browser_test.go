@@ -22,6 +22,7 @@ import (
 	"github.com/makiuchi-d/gozxing"
 	"github.com/makiuchi-d/gozxing/qrcode"
 	"github.com/punto-totem/punto/internal/browsertest"
+	"github.com/punto-totem/punto/internal/testenv"
 )
 
 const publicURL = "http://punto.example"
@@ -40,8 +41,8 @@ func startTotem(t *testing.T, extra ...string) string {
 // server, as when a phone loses the network.
 func startStoppableTotem(t *testing.T, extra ...string) (string, func()) {
 	t.Helper()
-	db := filepath.Join(t.TempDir(), "punto.db")
-	addr := freeAddr(t)
+	db := testenv.DemoCatalog(t) // what --demo would create on the first start
+	addr := testenv.FreeAddr(t)
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan int, 1)
 	var stderr bytes.Buffer
@@ -102,12 +103,14 @@ func axeCheck(t *testing.T, ctx context.Context, what string) {
 // TestKioskFlow walks the totem as a visitor in Arabic: attract, language,
 // categories, results sorted by distance, a detail and its QR code.
 func TestKioskFlow(t *testing.T) {
+	t.Parallel()
 	base := startTotem(t)
 	for _, size := range []struct {
 		name string
 		w, h int64
 	}{{"totem", 1080, 1920}, {"phone", 390, 844}} {
 		t.Run(size.name, func(t *testing.T) {
+			t.Parallel()
 			ctx := browser(t, size.w, size.h)
 			must(t, ctx, chromedp.Navigate(base+"/?kiosk=1"), screen("attract"))
 			shot(t, ctx, size.name+"-1-attract")
@@ -259,19 +262,30 @@ func decodeQR(t *testing.T, base string, ctx context.Context) string {
 // TestIdleReset: after the idle time the attract screen is back and the
 // visit is gone: language, search text, history.
 func TestIdleReset(t *testing.T) {
-	base := startTotem(t, "--idle", "5")
+	t.Parallel()
+	base := startTotem(t)
 	ctx := browser(t, 1080, 1920)
-	must(t, ctx, chromedp.Navigate(base+"/?kiosk=1"), screen("attract"),
+	// The screens of a visit in Chinese, with the node's idle time (a
+	// minute): time enough to look at them.
+	visit := []chromedp.Action{screen("attract"),
 		chromedp.Click(".attract", chromedp.ByQuery), screen("languages"),
-		chromedp.Click(`.lang[lang="zh"]`, chromedp.ByQuery), screen("home"))
+		chromedp.Click(`.lang[lang="zh"]`, chromedp.ByQuery), screen("home")}
+	search := []chromedp.Action{chromedp.Click(".tile.search", chromedp.ByQuery), screen("search"),
+		chromedp.SendKeys("#q", "mediaz", chromedp.ByQuery)}
+	must(t, ctx, append([]chromedp.Action{chromedp.Navigate(base + "/?kiosk=1")}, visit...)...)
 	shot(t, ctx, "totem-6-home-zh")
 	axeCheck(t, ctx, "home zh")
-	must(t, ctx, chromedp.Click(".tile.search", chromedp.ByQuery), screen("search"),
-		chromedp.SendKeys("#q", "mediaz", chromedp.ByQuery), chromedp.WaitVisible(".suggest .row", chromedp.ByQuery))
+	must(t, ctx, append(search, chromedp.WaitVisible(".suggest .row", chromedp.ByQuery))...)
 	shot(t, ctx, "totem-7-search-zh")
 	axeCheck(t, ctx, "search zh")
-	// Untouched for longer than the idle time.
-	must(t, ctx, chromedp.Sleep(6500*time.Millisecond), screen("attract"))
+	// The same visit on a screen told to idle after 2 s, then left
+	// untouched: the attract screen comes back.
+	must(t, ctx, append([]chromedp.Action{chromedp.Navigate(base + "/?kiosk=1&idle=2")}, append(visit, search...)...)...)
+	idle, cancel := context.WithTimeout(ctx, 30*time.Second)
+	defer cancel()
+	if err := chromedp.Run(idle, screen("attract")); err != nil {
+		t.Fatalf("the screen did not idle back to the attract screen: %v", err)
+	}
 	var left struct {
 		Lang, Dir  string
 		Search     bool
@@ -298,6 +312,7 @@ func TestIdleReset(t *testing.T) {
 
 // TestOtherHostsBlocked: the page can reach nothing but its own node.
 func TestOtherHostsBlocked(t *testing.T) {
+	t.Parallel()
 	var hits atomic.Int32
 	other := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { hits.Add(1) }))
 	defer other.Close()
@@ -324,6 +339,7 @@ func TestOtherHostsBlocked(t *testing.T) {
 // TestPhoneDeepLink: the QR's deep link opens the detail on its own, in
 // the language it names.
 func TestPhoneDeepLink(t *testing.T) {
+	t.Parallel()
 	base := startTotem(t)
 	ctx := browser(t, 390, 844)
 	must(t, ctx, chromedp.Navigate(base+"/s/ancona-info-0?lang=fr"), screen("detail"))
@@ -356,6 +372,7 @@ func TestPhoneDeepLink(t *testing.T) {
 // TestPhoneOffline: a page once visited on a phone opens again with the
 // network gone, from the service worker's cache.
 func TestPhoneOffline(t *testing.T) {
+	t.Parallel()
 	base, stop := startStoppableTotem(t)
 	ctx := browser(t, 390, 844)
 	deep := base + "/s/jesi-legal-20?lang=ar"
@@ -376,6 +393,7 @@ func TestPhoneOffline(t *testing.T) {
 // TestExternalLinksAreQR: on the totem a service's website is a QR code,
 // never a link out of the app; on a phone it is a link.
 func TestExternalLinksAreQR(t *testing.T) {
+	t.Parallel()
 	base := startTotem(t)
 	ctx := browser(t, 1080, 1920)
 	var out struct{ Links, Codes int }
@@ -394,6 +412,7 @@ func TestExternalLinksAreQR(t *testing.T) {
 // critical violation on the screens of a visit in Italian and in Chinese,
 // on the totem and on a phone (TestKioskFlow covers Arabic).
 func TestAccessibilityInItalianAndChinese(t *testing.T) {
+	t.Parallel()
 	base := startTotem(t)
 	for _, lang := range []string{"it", "zh"} {
 		for _, size := range []struct {
@@ -401,6 +420,7 @@ func TestAccessibilityInItalianAndChinese(t *testing.T) {
 			w, h int64
 		}{{"totem", 1080, 1920}, {"phone", 390, 844}} {
 			t.Run(lang+"/"+size.name, func(t *testing.T) {
+				t.Parallel()
 				ctx := browser(t, size.w, size.h)
 				must(t, ctx, chromedp.Navigate(base+"/?kiosk=1"), screen("attract"), chromedp.Click(".attract", chromedp.ByQuery), screen("languages"),
 					chromedp.Click(fmt.Sprintf(`.lang[lang=%q]`, lang), chromedp.ByQuery), screen("home"))
@@ -429,6 +449,7 @@ func TestAccessibilityInItalianAndChinese(t *testing.T) {
 // TestKeyboardOnly: on a phone or desktop every step works from the
 // keyboard: Tab reaches the controls in order, Enter activates them.
 func TestKeyboardOnly(t *testing.T) {
+	t.Parallel()
 	base := startTotem(t)
 	ctx := browser(t, 1280, 900)
 	must(t, ctx, chromedp.Navigate(base+"/?lang=en"), chromedp.WaitVisible("main .tile", chromedp.ByQuery))
