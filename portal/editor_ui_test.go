@@ -86,7 +86,7 @@ func euiServer(t *testing.T) (string, *euiPublisher) {
 // Ancona ambito.
 func euiStore(t *testing.T) *content.Store {
 	t.Helper()
-	st := testenv.DemoStore(t)
+	st := demoStore(t)
 	if err := addUser(t, st, euiAdmin, "admin", nil, euiAdminPass); err != nil {
 		t.Fatal(err)
 	}
