@@ -137,21 +137,12 @@ func euiFail(t *testing.T, ctx context.Context, msg string) {
 	t.Fatalf("%s\non screen: %s", msg, page)
 }
 
-// euiShot saves a screenshot into .screenshots/ at the repository root.
+// euiShot saves a screenshot of the editor (editor-NAME.png) once the
+// page has settled.
 func euiShot(t *testing.T, ctx context.Context, name string) {
 	t.Helper()
-	dir := os.Getenv("PUNTO_SCREENSHOTS")
-	if dir == "" {
-		dir = filepath.Join("..", "..", ".screenshots")
-	}
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		t.Fatal(err)
-	}
-	var buf []byte
-	euiMust(t, ctx, chromedp.Sleep(150*time.Millisecond), chromedp.CaptureScreenshot(&buf))
-	if err := os.WriteFile(filepath.Join(dir, "editor-"+name+".png"), buf, 0o644); err != nil {
-		t.Fatal(err)
-	}
+	euiMust(t, ctx, chromedp.Sleep(150*time.Millisecond))
+	browsertest.Screenshot(t, ctx, "editor-"+name)
 }
 
 // euiAxe runs axe-core on the page and fails on serious or critical

@@ -22,6 +22,7 @@ import (
 	_ "github.com/mattn/go-sqlite3"
 	"github.com/paulmach/orb/encoding/mvt"
 	"github.com/paulmach/orb/maptile"
+	"github.com/punto-totem/punto/internal/browsertest"
 	"github.com/punto-totem/punto/internal/testenv"
 )
 
@@ -298,7 +299,7 @@ func TestBasemap(t *testing.T) {
 		map.fitBounds([[13.500, 43.600], [13.535, 43.620]], {padding: 8, duration: 0});
 		map.triggerRepaint(); // idle comes after a frame, even if the camera did not move
 	})`, &got, func(p *runtimeEvaluate) *runtimeEvaluate { return p.WithAwaitPromise(true) }))
-	shot(t, ctx, "totem-basemap-it")
+	browsertest.Screenshot(t, ctx, "totem-basemap-it")
 	t.Logf("drawn from the tiles: %v", got.Layers)
 	for _, e := range got.Errors {
 		t.Errorf("map error: %s", e)

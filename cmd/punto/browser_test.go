@@ -5,12 +5,9 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"image"
 	_ "image/png"
 	"net/http"
 	"net/http/httptest"
-	"os"
-	"path/filepath"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -19,8 +16,6 @@ import (
 
 	"github.com/chromedp/cdproto/runtime"
 	"github.com/chromedp/chromedp"
-	"github.com/makiuchi-d/gozxing"
-	"github.com/makiuchi-d/gozxing/qrcode"
 	"github.com/punto-totem/punto/internal/browsertest"
 	"github.com/punto-totem/punto/internal/testenv"
 )
@@ -62,26 +57,6 @@ func browser(t *testing.T, width, height int64) context.Context {
 	return browsertest.Start(t, width, height, 90*time.Second)
 }
 
-// shots saves screenshots of every screen into .screenshots/ at the
-// repository root (or $PUNTO_SCREENSHOTS), to look at as a visitor would.
-func shot(t *testing.T, ctx context.Context, name string) {
-	t.Helper()
-	dir := os.Getenv("PUNTO_SCREENSHOTS")
-	if dir == "" {
-		dir = filepath.Join("..", "..", ".screenshots")
-	}
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		t.Fatal(err)
-	}
-	var buf []byte
-	if err := chromedp.Run(ctx, chromedp.CaptureScreenshot(&buf)); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(filepath.Join(dir, name+".png"), buf, 0o644); err != nil {
-		t.Fatal(err)
-	}
-}
-
 func must(t *testing.T, ctx context.Context, actions ...chromedp.Action) {
 	t.Helper()
 	if err := chromedp.Run(ctx, actions...); err != nil {
@@ -113,10 +88,10 @@ func TestKioskFlow(t *testing.T) {
 			t.Parallel()
 			ctx := browser(t, size.w, size.h)
 			must(t, ctx, chromedp.Navigate(base+"/?kiosk=1"), screen("attract"))
-			shot(t, ctx, size.name+"-1-attract")
+			browsertest.Screenshot(t, ctx, size.name+"-1-attract")
 			axeCheck(t, ctx, "attract")
 			must(t, ctx, chromedp.Click(".attract", chromedp.ByQuery), screen("languages"))
-			shot(t, ctx, size.name+"-2-languages")
+			browsertest.Screenshot(t, ctx, size.name+"-2-languages")
 			axeCheck(t, ctx, "languages")
 			must(t, ctx, chromedp.Click(`.lang[lang="ar"]`, chromedp.ByQuery), screen("home"))
 			var dir, lang string
@@ -126,7 +101,7 @@ func TestKioskFlow(t *testing.T) {
 			}
 			// The notice for this totem's territory is on the screen.
 			must(t, ctx, chromedp.WaitVisible("#alerts .alert", chromedp.ByQuery))
-			shot(t, ctx, size.name+"-3-home-ar")
+			browsertest.Screenshot(t, ctx, size.name+"-3-home-ar")
 			axeCheck(t, ctx, "home ar")
 			if size.name == "totem" {
 				if small := smallTargets(t, ctx); len(small) > 0 {
@@ -135,7 +110,7 @@ func TestKioskFlow(t *testing.T) {
 			}
 			must(t, ctx, chromedp.Click(".tile.info", chromedp.ByQuery), screen("pages"),
 				chromedp.Click(".row", chromedp.ByQuery), screen("page"))
-			shot(t, ctx, size.name+"-3b-page-ar")
+			browsertest.Screenshot(t, ctx, size.name+"-3b-page-ar")
 			axeCheck(t, ctx, "page ar")
 			must(t, ctx, chromedp.Click("#home", chromedp.ByQuery), screen("home"))
 
@@ -160,14 +135,14 @@ func TestKioskFlow(t *testing.T) {
 				chromedp.Evaluate(`document.querySelectorAll(".pin").length`, &pins))
 			if size.name == "phone" {
 				must(t, ctx, chromedp.Sleep(300*time.Millisecond))
-				shot(t, ctx, size.name+"-4b-map-ar")
+				browsertest.Screenshot(t, ctx, size.name+"-4b-map-ar")
 				must(t, ctx, chromedp.Click(`[data-tab="list"]`, chromedp.ByQuery))
 			}
 			if pins != len(dists) {
 				t.Errorf("%d markers for %d results", pins, len(dists))
 			}
 			must(t, ctx, chromedp.Sleep(500*time.Millisecond))
-			shot(t, ctx, size.name+"-4-results-ar")
+			browsertest.Screenshot(t, ctx, size.name+"-4-results-ar")
 			axeCheck(t, ctx, "results ar")
 			noSidewaysScroll(t, ctx, size.name+" results")
 			if size.name == "totem" {
@@ -179,7 +154,7 @@ func TestKioskFlow(t *testing.T) {
 			var id string
 			must(t, ctx, chromedp.Evaluate(`document.querySelector(".row").dataset.id`, &id),
 				chromedp.Click(".row", chromedp.ByQuery), screen("detail"), chromedp.WaitVisible("#qr", chromedp.ByQuery))
-			shot(t, ctx, size.name+"-5-detail-ar")
+			browsertest.Screenshot(t, ctx, size.name+"-5-detail-ar")
 			axeCheck(t, ctx, "detail ar")
 			noSidewaysScroll(t, ctx, size.name+" detail")
 			if got, want := decodeQR(t, base, ctx), publicURL+"/s/"+id+"?lang=ar"; got != want {
@@ -200,7 +175,7 @@ func TestKioskFlow(t *testing.T) {
 			if typed != "مكتب" {
 				t.Errorf("typed %q on the keyboard", typed)
 			}
-			shot(t, ctx, size.name+"-6-search-keyboard-ar")
+			browsertest.Screenshot(t, ctx, size.name+"-6-search-keyboard-ar")
 			noSidewaysScroll(t, ctx, size.name+" search")
 			if size.name == "totem" {
 				if small := smallTargets(t, ctx); len(small) > 0 {
@@ -244,19 +219,7 @@ func decodeQR(t *testing.T, base string, ctx context.Context) string {
 	// Rasterise the SVG in the browser, as the screen would.
 	var png []byte
 	must(t, ctx, chromedp.Screenshot("#qr", &png, chromedp.ByQuery))
-	img, _, err := image.Decode(bytes.NewReader(png))
-	if err != nil {
-		t.Fatal(err)
-	}
-	bmp, err := gozxing.NewBinaryBitmapFromImage(img)
-	if err != nil {
-		t.Fatal(err)
-	}
-	res, err := qrcode.NewQRCodeReader().Decode(bmp, nil)
-	if err != nil {
-		t.Fatalf("QR code %s does not decode: %v", src, err)
-	}
-	return res.GetText()
+	return browsertest.DecodeQR(t, png)
 }
 
 // TestIdleReset: after the idle time the attract screen is back and the
@@ -273,10 +236,10 @@ func TestIdleReset(t *testing.T) {
 	search := []chromedp.Action{chromedp.Click(".tile.search", chromedp.ByQuery), screen("search"),
 		chromedp.SendKeys("#q", "mediaz", chromedp.ByQuery)}
 	must(t, ctx, append([]chromedp.Action{chromedp.Navigate(base + "/?kiosk=1")}, visit...)...)
-	shot(t, ctx, "totem-6-home-zh")
+	browsertest.Screenshot(t, ctx, "totem-6-home-zh")
 	axeCheck(t, ctx, "home zh")
 	must(t, ctx, append(search, chromedp.WaitVisible(".suggest .row", chromedp.ByQuery))...)
-	shot(t, ctx, "totem-7-search-zh")
+	browsertest.Screenshot(t, ctx, "totem-7-search-zh")
 	axeCheck(t, ctx, "search zh")
 	// The same visit on a screen told to idle after 2 s, then left
 	// untouched: the attract screen comes back.
@@ -348,7 +311,7 @@ func TestPhoneDeepLink(t *testing.T) {
 	if lang != "fr" || !strings.Contains(title, "Ancona") {
 		t.Errorf("deep link: lang %q, title %q", lang, title)
 	}
-	shot(t, ctx, "phone-8-deeplink-fr")
+	browsertest.Screenshot(t, ctx, "phone-8-deeplink-fr")
 	axeCheck(t, ctx, "deep link fr")
 	// A link to a service that is gone says so.
 	var msg string
@@ -387,7 +350,7 @@ func TestPhoneOffline(t *testing.T) {
 	if !ready || !strings.Contains(title, "Jesi") {
 		t.Errorf("offline: worker ready %v, page title %q", ready, title)
 	}
-	shot(t, ctx, "phone-9-offline-ar")
+	browsertest.Screenshot(t, ctx, "phone-9-offline-ar")
 }
 
 // TestExternalLinksAreQR: on the totem a service's website is a QR code,
@@ -403,7 +366,7 @@ func TestExternalLinksAreQR(t *testing.T) {
 	if out.Links != 0 || out.Codes != 1 {
 		t.Errorf("totem: %d links out, %d website codes", out.Links, out.Codes)
 	}
-	shot(t, ctx, "totem-9-detail-website-it")
+	browsertest.Screenshot(t, ctx, "totem-9-detail-website-it")
 	axeCheck(t, ctx, "detail it")
 	must(t, ctx, chromedp.Navigate(base+"/s/ancona-info-0?lang=it"), chromedp.WaitVisible(`a[href^="https://www.example.org/"]`, chromedp.ByQuery))
 }
@@ -425,13 +388,13 @@ func TestAccessibilityInItalianAndChinese(t *testing.T) {
 				must(t, ctx, chromedp.Navigate(base+"/?kiosk=1"), screen("attract"), chromedp.Click(".attract", chromedp.ByQuery), screen("languages"),
 					chromedp.Click(fmt.Sprintf(`.lang[lang=%q]`, lang), chromedp.ByQuery), screen("home"))
 				axeCheck(t, ctx, lang+" home")
-				shot(t, ctx, fmt.Sprintf("%s-home-%s", size.name, lang))
+				browsertest.Screenshot(t, ctx, fmt.Sprintf("%s-home-%s", size.name, lang))
 				must(t, ctx, chromedp.Click(`.tile[data-category="language"]`, chromedp.ByQuery), screen("results"), chromedp.WaitReady(".pin", chromedp.ByQuery))
 				axeCheck(t, ctx, lang+" results")
-				shot(t, ctx, fmt.Sprintf("%s-results-%s", size.name, lang))
+				browsertest.Screenshot(t, ctx, fmt.Sprintf("%s-results-%s", size.name, lang))
 				must(t, ctx, chromedp.Click(".row", chromedp.ByQuery), screen("detail"), chromedp.WaitVisible("#qr", chromedp.ByQuery))
 				axeCheck(t, ctx, lang+" detail")
-				shot(t, ctx, fmt.Sprintf("%s-detail-%s", size.name, lang))
+				browsertest.Screenshot(t, ctx, fmt.Sprintf("%s-detail-%s", size.name, lang))
 				must(t, ctx, chromedp.Click("#home", chromedp.ByQuery), screen("home"), chromedp.Click(".tile.info", chromedp.ByQuery), screen("pages"))
 				axeCheck(t, ctx, lang+" pages")
 				must(t, ctx, chromedp.Click("#home", chromedp.ByQuery), screen("home"), chromedp.Click(".tile.search", chromedp.ByQuery), screen("search"))
@@ -440,7 +403,7 @@ func TestAccessibilityInItalianAndChinese(t *testing.T) {
 				must(t, ctx, chromedp.Click("#big", chromedp.ByQuery), chromedp.Click("#contrast", chromedp.ByQuery))
 				axeCheck(t, ctx, lang+" search, larger text, high contrast")
 				noSidewaysScroll(t, ctx, lang+" search, larger text")
-				shot(t, ctx, fmt.Sprintf("%s-search-contrast-%s", size.name, lang))
+				browsertest.Screenshot(t, ctx, fmt.Sprintf("%s-search-contrast-%s", size.name, lang))
 			})
 		}
 	}

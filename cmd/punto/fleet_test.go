@@ -14,6 +14,7 @@ import (
 
 	"github.com/chromedp/chromedp"
 	"github.com/punto-totem/punto/content"
+	"github.com/punto-totem/punto/internal/browsertest"
 	"github.com/punto-totem/punto/internal/testenv"
 )
 
@@ -74,7 +75,7 @@ func TestFleet(t *testing.T) {
 			must(t, ctxA, chromedp.Evaluate(`document.querySelector("#alerts").textContent`, &banner))
 			return strings.Contains(banner, "Lavori al porto")
 		})
-		shot(t, ctxA, "fleet-area-alert-inside")
+		browsertest.Screenshot(t, ctxA, "fleet-area-alert-inside")
 		waitSeq(t, b.base, feedOf(t, n.portalURL, false).Seq)
 		must(t, ctxB, chromedp.Evaluate(`document.querySelector("#alerts").textContent`, &banner))
 		if strings.Contains(banner, "Lavori al porto") {
@@ -86,7 +87,7 @@ func TestFleet(t *testing.T) {
 		if strings.Contains(banner, "Lavori al porto") {
 			t.Fatalf("after a reload the area's alert shows outside it: %q", banner)
 		}
-		shot(t, ctxB, "fleet-area-alert-outside")
+		browsertest.Screenshot(t, ctxB, "fleet-area-alert-outside")
 	})
 
 	t.Run("the needs of a visit reach the portal, and nothing typed", func(t *testing.T) {
@@ -212,7 +213,7 @@ func TestFleet(t *testing.T) {
 			must(t, ctxA, chromedp.Evaluate(`document.querySelector("#alerts").textContent`, &banner))
 			return strings.Contains(banner, "Il totem si spegne alle 19")
 		})
-		shot(t, ctxA, "fleet-message")
+		browsertest.Screenshot(t, ctxA, "fleet-message")
 		testenv.Eventually(t, 10*time.Second, "the portal records it done", func() bool { return state(msg, "totem-ancona") == "done" })
 		must(t, ctxB, chromedp.Evaluate(`document.querySelector("#alerts").textContent`, &banner))
 		if strings.Contains(banner, "spegne") {

@@ -20,6 +20,7 @@ import (
 	"github.com/chromedp/chromedp"
 	"github.com/punto-totem/punto/content"
 	"github.com/punto-totem/punto/content/feed"
+	"github.com/punto-totem/punto/internal/browsertest"
 	"github.com/punto-totem/punto/internal/testenv"
 )
 
@@ -343,7 +344,7 @@ func TestPortalFeedsTotems(t *testing.T) {
 			}
 			t.Logf("publish → %s screen updated within %s (seq %d)", sc.what, took.Round(time.Millisecond), seq)
 		}
-		shot(t, ctx, "sync-totem-updated")
+		browsertest.Screenshot(t, ctx, "sync-totem-updated")
 	})
 
 	t.Run("editors are held to their territory and to CSRF", func(t *testing.T) {
@@ -506,7 +507,7 @@ func TestPortalFeedsTotems(t *testing.T) {
 		if !notReloaded {
 			t.Fatal("the totem page reloaded")
 		}
-		shot(t, ctxA, "sync-alert-targeted")
+		browsertest.Screenshot(t, ctxA, "sync-alert-targeted")
 		// The other totem has the alert in its replica but does not show it:
 		// an alert for it published afterwards shows, so its screen has
 		// taken the earlier one in too.
