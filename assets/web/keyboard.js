@@ -65,8 +65,8 @@ export function pinyinDictionary(data) {
 // pinyinCandidates lists what the letters typed so far may stand for, best
 // first, each {text, take}: take is how many of the letters it uses up.
 // Words spelt by all the letters; words spelt by their start (yishengz:
-// 医生); words they begin or abbreviate (yish, ys: 医生); then the
-// characters of the first syllable.
+// 医生); a few words they begin or abbreviate (yish, ys: 医生); the
+// characters of the first syllable; the other words they begin.
 export function pinyinCandidates(letters, d) {
   const out = [], seen = new Set();
   const add = (text, take) => {
@@ -78,10 +78,12 @@ export function pinyinCandidates(letters, d) {
   const n = letters.length;
   for (const w of d.words.get(letters) || []) add(w, n);
   for (let k = n - 1; k >= 2; k--) for (const w of d.words.get(letters.slice(0, k)) || []) add(w, k);
+  const begun = [];
   if (n >= 2) {
-    for (const [key, list] of d.words) if (key.length > n && key.startsWith(letters)) for (const w of list) add(w, n);
-    if (!/[aeiouv]/.test(letters)) for (const w of d.initials.get(letters) || []) add(w, n);
+    for (const [key, list] of d.words) if (key.length > n && key.startsWith(letters)) begun.push(...list);
+    if (!/[aeiouv]/.test(letters)) begun.push(...(d.initials.get(letters) || []));
   }
+  for (const w of begun.slice(0, 5)) add(w, n);
   for (let k = Math.min(6, n); k >= 1; k--) {
     const chars = d.chars.get(letters.slice(0, k));
     if (chars) {
@@ -89,6 +91,7 @@ export function pinyinCandidates(letters, d) {
       break;
     }
   }
+  for (const w of begun.slice(5)) add(w, n);
   return out;
 }
 
