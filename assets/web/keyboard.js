@@ -23,10 +23,18 @@ let dict = null; // the pinyin dictionary, once the Chinese keyboard is shown
 let dictLoading = null;
 let current = null; // the keyboard on show, destroyed when the next is drawn
 
+// loadStyle adds a stylesheet to the page, resolved once it applies.
+function loadStyle(href) {
+  return new Promise((resolve, reject) => document.head.append(el("link", { rel: "stylesheet", href, onload: resolve, onerror: reject })));
+}
+
 async function load() {
   if (lib) return lib;
-  document.head.append(el("link", { rel: "stylesheet", href: asset("vendor/simple-keyboard/index.css") }));
-  const [, layouts] = await Promise.all([loadScript(asset("vendor/simple-keyboard/index.js")), request(asset("vendor/simple-keyboard/layouts.json"))]);
+  const [, , layouts] = await Promise.all([
+    loadStyle(asset("vendor/simple-keyboard/index.css")).then(() => loadStyle(asset("keyboard.css"))),
+    loadScript(asset("vendor/simple-keyboard/index.js")),
+    request(asset("vendor/simple-keyboard/layouts.json")),
+  ]);
   lib = { Keyboard: window.SimpleKeyboard.default || window.SimpleKeyboard.SimpleKeyboard, layouts };
   return lib;
 }
