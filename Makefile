@@ -121,6 +121,7 @@ vendor:
 	for i in $(ICONS); do cp assets/node_modules/lucide-static/icons/$$i.svg assets/web/vendor/lucide/; done
 	rm -rf assets/web/vendor/simple-keyboard && mkdir -p assets/web/vendor/simple-keyboard
 	cp assets/node_modules/simple-keyboard/build/index.js assets/node_modules/simple-keyboard/build/css/index.css assets/node_modules/simple-keyboard/LICENSE assets/web/vendor/simple-keyboard/
+	cp assets/node_modules/simple-keyboard-layouts/LICENSE assets/web/vendor/simple-keyboard/LICENSE-layouts
 	node assets/tools/keyboards.cjs
 	rm -rf assets/web/vendor/maplibre && mkdir -p assets/web/vendor/maplibre
 	cd assets/node_modules/maplibre-gl/dist && cp maplibre-gl-csp.js maplibre-gl-csp-worker.js maplibre-gl.css LICENSE.txt ../../../web/vendor/maplibre/
