@@ -5,6 +5,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"unicode"
@@ -41,8 +42,8 @@ type lexDataQueries struct {
 	Query []lexDataQuery `toml:"query"`
 }
 
-// decodeStrict decodes a TOML file and fails on keys the schema lacks.
-func decodeStrict(t *testing.T, path string, v any) {
+// lexDecodeStrict decodes a TOML file and fails on keys the schema lacks.
+func lexDecodeStrict(t *testing.T, path string, v any) {
 	t.Helper()
 	md, err := toml.DecodeFile(path, v)
 	if err != nil {
@@ -75,7 +76,9 @@ func scriptOK(lang, s string) (bool, string) {
 		native = unicode.Ethiopic
 	}
 	for _, r := range s {
-		if !unicode.IsLetter(r) && !unicode.Is(unicode.Mn, r) && !unicode.Is(unicode.Mc, r) {
+		// Non-spacing marks (harakat, the superscript alef, nukta) take the
+		// script of their letter; spacing vowel signs are checked as letters.
+		if !unicode.IsLetter(r) && !unicode.Is(unicode.Mc, r) {
 			continue
 		}
 		if unicode.Is(unicode.Latin, r) {
@@ -119,7 +122,7 @@ func loadLexiconData(t *testing.T) ([]lexDataConcept, map[string][]string) {
 	origin := map[string][]string{}
 	for _, f := range files {
 		var lf lexDataFile
-		decodeStrict(t, f, &lf)
+		lexDecodeStrict(t, f, &lf)
 		if len(lf.Concept) == 0 {
 			t.Errorf("%s: no concepts", f)
 		}
@@ -224,8 +227,8 @@ func TestLexiconDataQueries(t *testing.T) {
 	}
 	for _, l := range lexLangs {
 		var main, held lexDataQueries
-		decodeStrict(t, filepath.Join("testdata", "queries", l+".toml"), &main)
-		decodeStrict(t, filepath.Join("testdata", "queries-heldout", l+".toml"), &held)
+		lexDecodeStrict(t, filepath.Join("testdata", "queries", l+".toml"), &main)
+		lexDecodeStrict(t, filepath.Join("testdata", "queries-heldout", l+".toml"), &held)
 		if len(main.Query) < 40 {
 			t.Errorf("queries/%s.toml: %d queries, want at least 40", l, len(main.Query))
 		}
@@ -236,7 +239,7 @@ func TestLexiconDataQueries(t *testing.T) {
 		check := func(set string, qs []lexDataQuery) {
 			seen := map[string]bool{}
 			for _, q := range qs {
-				where := set + "/" + l + ".toml " + strconvQuote(q.Q)
+				where := set + "/" + l + ".toml " + strconv.Quote(q.Q)
 				n := lexNorm(q.Q)
 				if n == "" {
 					t.Errorf("%s: empty query", where)
@@ -290,5 +293,3 @@ func TestLexiconDataQueries(t *testing.T) {
 func lexNorm(s string) string {
 	return strings.Join(strings.Fields(fold(s)), " ")
 }
-
-func strconvQuote(s string) string { return `"` + s + `"` }
