@@ -41,6 +41,7 @@ type index struct {
 	byID    map[string]uint32
 	hoursBy map[string]*hours // interned schedules
 	strs    map[string]string // interned language codes
+	text    *textIndex        // the words of every service, for search
 }
 
 // newIndex sizes the grids for the records: about two points per cell on
@@ -79,6 +80,7 @@ func newIndex(recs map[string]*svcRecord) *index {
 		byID:    map[string]uint32{},
 		hoursBy: map[string]*hours{},
 		strs:    map[string]string{},
+		text:    newTextIndex(),
 	}
 	for c := range x.byCat {
 		x.byCat[c] = geo.NewPointIndex(cell(counts[c]))
@@ -185,11 +187,27 @@ func loadIndex(ctx context.Context, db *sql.DB, ids []string) (*index, error) {
 	if err != nil {
 		return nil, err
 	}
+	words, err := loadText(ctx, db, ids)
+	if err != nil {
+		return nil, err
+	}
 	x := newIndex(recs)
 	for _, id := range sortedKeys(recs) {
 		x.put(recs[id])
 	}
+	x.setWords(words)
 	return x, nil
+}
+
+// setWords gives services their words (they have none).
+func (x *index) setWords(words map[string]map[string]bool) {
+	var fresh []uint32
+	for _, id := range sortedKeys(words) {
+		if slot, ok := x.byID[id]; ok {
+			fresh = append(fresh, x.text.set(slot, words[id])...)
+		}
+	}
+	x.text.addSorted(fresh)
 }
 
 // refresh re-reads the given services and updates the live index.
@@ -198,8 +216,19 @@ func (s *Store) refresh(ctx context.Context, ids []string) error {
 	if err != nil {
 		return err
 	}
+	words, err := loadText(ctx, s.r, ids)
+	if err != nil {
+		return err
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	var slots []uint32
+	for _, id := range ids {
+		if slot, ok := s.idx.byID[id]; ok {
+			slots = append(slots, slot)
+		}
+	}
+	s.idx.text.drop(slots)
 	for _, id := range ids {
 		if r, ok := recs[id]; ok {
 			s.idx.put(r)
@@ -207,6 +236,7 @@ func (s *Store) refresh(ctx context.Context, ids []string) error {
 			s.idx.remove(id)
 		}
 	}
+	s.idx.setWords(words)
 	return nil
 }
 
