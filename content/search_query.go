@@ -228,24 +228,44 @@ func (a *analysis) residual() []qtoken {
 }
 
 // matches lists the concepts the query named, each with its categories,
-// labelled in lang.
+// labelled in lang; a category named by its own name is listed only when
+// no concept already brought it.
 func (a *analysis) matches(lex *lexicon, lang string) []SearchMatch {
 	out := []SearchMatch{}
 	seen := map[int32]bool{}
+	var named []*lexConcept
 	for _, sp := range a.spans {
 		for _, h := range sp.hits {
-			if seen[h.concept] {
-				continue
-			}
-			seen[h.concept] = true
-			c := &lex.concepts[h.concept]
-			for _, cat := range c.cats {
-				m := SearchMatch{Concept: c.id, Label: lex.label(c, lang), Category: cat, CategoryLabel: lex.categoryName(cat, lang)}
-				if !slices.Contains(out, m) {
-					out = append(out, m)
-				}
+			if !seen[h.concept] {
+				seen[h.concept] = true
+				named = append(named, &lex.concepts[h.concept])
 			}
 		}
 	}
+	// Concepts first, so that a category they bring is not listed again.
+	slices.SortStableFunc(named, func(x, y *lexConcept) int { return boolInt(x.id == "") - boolInt(y.id == "") })
+	cats := map[string]bool{}
+	for _, c := range named {
+		for _, cat := range c.cats {
+			if c.id == "" && cats[cat] {
+				continue
+			}
+			cats[cat] = true
+			out = append(out, SearchMatch{Concept: c.id, Label: capitalize(lex.label(c, lang)), Category: cat, CategoryLabel: lex.categoryName(cat, lang)})
+		}
+	}
 	return out
+}
+
+func boolInt(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+// capitalize writes a label's first letter as at the start of a sentence.
+func capitalize(s string) string {
+	r, n := utf8.DecodeRuneInString(s)
+	return string(unicode.ToTitle(r)) + s[n:]
 }
