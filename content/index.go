@@ -181,33 +181,37 @@ func (x *index) put(r *svcRecord) {
 }
 
 // loadIndex reads services for the index: all of them (ids == nil) or the
-// given ones.
-func loadIndex(ctx context.Context, db *sql.DB, ids []string) (*index, error) {
+// given ones, with the words of their text unless words is false. The
+// words are read and folded while the records load, on a connection of
+// their own.
+func loadIndex(ctx context.Context, db *sql.DB, ids []string, words bool) (*index, error) {
+	type loaded struct {
+		words *wordLoad
+		err   error
+	}
+	text := make(chan loaded, 1)
+	if words {
+		go func() {
+			w, err := loadText(ctx, db, ids)
+			text <- loaded{w, err}
+		}()
+	} else {
+		text <- loaded{}
+	}
 	recs, err := loadRecords(ctx, db, ids)
+	t := <-text
 	if err != nil {
 		return nil, err
 	}
-	words, err := loadText(ctx, db, ids)
-	if err != nil {
-		return nil, err
+	if t.err != nil {
+		return nil, t.err
 	}
 	x := newIndex(recs)
 	for _, id := range sortedKeys(recs) {
 		x.put(recs[id])
 	}
-	x.setWords(words)
+	x.setWords(t.words)
 	return x, nil
-}
-
-// setWords gives services their words (they have none).
-func (x *index) setWords(words map[string]map[string]bool) {
-	var fresh []uint32
-	for _, id := range sortedKeys(words) {
-		if slot, ok := x.byID[id]; ok {
-			fresh = append(fresh, x.text.set(slot, words[id])...)
-		}
-	}
-	x.text.addSorted(fresh)
 }
 
 // refresh re-reads the given services and updates the live index.
@@ -216,9 +220,11 @@ func (s *Store) refresh(ctx context.Context, ids []string) error {
 	if err != nil {
 		return err
 	}
-	words, err := loadText(ctx, s.r, ids)
-	if err != nil {
-		return err
+	var words *wordLoad
+	if !s.noWords {
+		if words, err = loadText(ctx, s.r, ids); err != nil {
+			return err
+		}
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()

@@ -26,6 +26,7 @@ type Store struct {
 	mu      sync.RWMutex
 	idx     *index
 	indexed bool // keeps the in-memory index (false while writing a new file)
+	noWords bool // the index without search's words: benchmarks measure what they cost
 	areas   atomic.Pointer[geo.AreaIndex]
 }
 
@@ -36,6 +37,11 @@ func Open(ctx context.Context, path string) (*Store, error) { return open(ctx, p
 // open opens the catalog; without an index (for writing a new file in bulk)
 // nothing is kept in memory and spatial queries are not available.
 func open(ctx context.Context, path string, withIndex bool) (*Store, error) {
+	return openWith(ctx, path, withIndex, true)
+}
+
+// openWith is open, with or without search's words in the index.
+func openWith(ctx context.Context, path string, withIndex, words bool) (*Store, error) {
 	if strings.ContainsAny(path, "?#") {
 		return nil, fmt.Errorf("content: catalog path %q must not contain ? or #", path)
 	}
@@ -72,9 +78,14 @@ func open(ctx context.Context, path string, withIndex bool) (*Store, error) {
 		return nil, errors.Join(err, w.Close())
 	}
 	r.SetMaxOpenConns(8)
-	s := &Store{path: path, w: w, r: r}
+	s := &Store{path: path, w: w, r: r, noWords: !words}
 	if !withIndex {
 		return s, nil
+	}
+	// The lexicon is read once per process: a broken one fails start-up,
+	// not the first search.
+	if _, err := theLexicon(); err != nil {
+		return nil, errors.Join(err, s.Close())
 	}
 	s.indexed = true
 	if err := s.reload(ctx); err != nil {
@@ -96,7 +107,7 @@ func (s *Store) reload(ctx context.Context) error {
 	if !s.indexed {
 		return nil
 	}
-	idx, err := loadIndex(ctx, s.r, nil)
+	idx, err := loadIndex(ctx, s.r, nil, !s.noWords)
 	if err != nil {
 		return err
 	}
