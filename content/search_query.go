@@ -186,8 +186,17 @@ func spanKeys(ts []qtoken) []string {
 		rest[0] = f
 		keys = append(keys, strings.Join(rest, " "))
 	}
-	rest[0] = ts[0].primary()
-	if joined := strings.Join(rest, ""); isASCII(joined) {
+	typed, corrected := make([]string, len(ts)), false
+	for i := range ts {
+		typed[i] = ts[i].text
+		corrected = corrected || i > 0 && ts[i].primary() != ts[i].text
+	}
+	if corrected {
+		keys = append(keys, strings.Join(typed, " "))
+	}
+	// A Latin spelling, as typed: pinyin syllables are short and often
+	// one letter from some other word.
+	if joined := strings.Join(typed, ""); isASCII(joined) {
 		keys = append(keys, compactLatin(joined))
 	}
 	return keys
