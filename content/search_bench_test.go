@@ -1,0 +1,92 @@
+package content
+
+import (
+	"context"
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/punto-totem/punto/locales"
+)
+
+// searchWorkload is what people type at a totem: needs in the 15 languages
+// and their Latin spellings, typos, words of the catalog's text (of which
+// the synthetic catalog has few, each in a great many services), Chinese
+// without spaces, and words found nowhere (the "did you mean" path).
+var searchWorkload = []string{
+	"medico", "doctor", "médecin", "طبيب", "بالطبيب", "ڈاکٹر", "پزشک", "ডাক্তার", "ਡਾਕਟਰ", "我要看医生",
+	"лікар", "врач", "medic", "mjek", "ሓኪም", "yisheng", "tabib", "робота", "lavoro", "permesso di soggiorno",
+	"permeso di sogiorno", "medcio", "ospedle", "sintetico", "servizio sintetico", "serv", "ancona", "perugia",
+	"via sintetica 12", "12345", "health perugia", "casa ancona", "عمل", "اقامه", "житло", "学校",
+	"zzqxwv", "ospdlae", "help", "corso di italiano",
+}
+
+// BenchmarkSearch is Find over the synthetic catalog of 100k services,
+// from points around the demo comuni; it reports the 50th and 99th
+// percentiles of one query.
+func BenchmarkSearch(b *testing.B) {
+	s := benchStore(b, 100_000)
+	pts := benchQueries()
+	ctx := context.Background()
+	lat := make([]time.Duration, 0, b.N)
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		q := SearchQuery{Text: searchWorkload[i%len(searchWorkload)], Lang: "it", From: pts[i%len(pts)].Center, Limit: DefaultLimit}
+		start := time.Now()
+		if _, err := s.Find(ctx, q); err != nil {
+			b.Fatal(err)
+		}
+		lat = append(lat, time.Since(start))
+	}
+	b.StopTimer()
+	p50, p99 := percentiles(lat)
+	b.ReportMetric(float64(p50.Microseconds()), "p50-µs")
+	b.ReportMetric(float64(p99.Microseconds()), "p99-µs")
+}
+
+func percentiles(lat []time.Duration) (p50, p99 time.Duration) {
+	slices.Sort(lat)
+	pct := func(p float64) time.Duration { return lat[min(len(lat)-1, int(float64(len(lat))*p))] }
+	return pct(0.50), pct(0.99)
+}
+
+// BenchmarkOpenSearchIndex opens the synthetic catalog of 10k services
+// with and without search's words in the in-memory index (the vocabulary
+// that typo tolerance walks, and each word's services), in turns so that
+// both see the same load on a shared machine, and reports the median of
+// each and what the words add. The lexicon is built once per process,
+// before: BenchmarkLexicon measures it.
+func BenchmarkOpenSearchIndex(b *testing.B) {
+	path := benchStore(b, 10_000).Path()
+	if _, err := theLexicon(); err != nil {
+		b.Fatal(err)
+	}
+	took := map[bool][]time.Duration{}
+	for i := 0; i < b.N; i++ {
+		for _, words := range []bool{i%2 == 0, i%2 != 0} {
+			start := time.Now()
+			s, err := openWith(context.Background(), path, true, words)
+			if err != nil {
+				b.Fatal(err)
+			}
+			took[words] = append(took[words], time.Since(start))
+			s.Close()
+		}
+	}
+	without, _ := percentiles(took[false])
+	with, _ := percentiles(took[true])
+	b.ReportMetric(float64(without.Microseconds())/1e3, "without-ms")
+	b.ReportMetric(float64(with.Microseconds())/1e3, "with-ms")
+	b.ReportMetric(100*float64(with-without)/float64(without), "added-%")
+}
+
+// BenchmarkLexicon builds the lexicon (concepts and category names) from
+// the embedded files, as the first Open of a process does.
+func BenchmarkLexicon(b *testing.B) {
+	for i := 0; i < b.N; i++ {
+		if _, err := buildLexicon(lexiconFiles, locales.FS); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
