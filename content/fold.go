@@ -277,12 +277,3 @@ func compactLatin(w string) string {
 		return r
 	}, w)
 }
-
-// searchTerms is the folded words of a query, Chinese one character each.
-func searchTerms(q string) []string {
-	var out []string
-	for _, t := range tokens(q) {
-		out = append(out, t.text)
-	}
-	return out
-}

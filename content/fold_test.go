@@ -18,7 +18,7 @@ func TestFoldUnifiesSpellings(t *testing.T) {
 		{"کتاب", "كتاب"},                         // keheh
 		{"خانهٔ", "خانه", "خانۀ"},                // Persian heh with hamza
 		{"پزشکی", "پزشكي"},                       // Farsi yeh, keheh
-		{"می‌خواهم", "میخواهم"},                  // ZWNJ
+		{"می\u200cخواهم", "میخواهم"},             // ZWNJ
 		{"ہسپتال", "هسپتال"},                     // heh goal (Urdu)
 		{"بھائی", "بهائی", "بهائي"},              // heh doachashmee
 		{"Жильё", "жилье"},                       // ё

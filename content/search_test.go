@@ -65,7 +65,7 @@ func TestSearchTextAcrossScripts(t *testing.T) {
 		}
 	}
 	put("library", Text{"it": "Biblioteca", "ar": "المكتبة العامة", "zh": "公共图书馆"}, DemoTotem)
-	put("garden", Text{"it": "Giardino", "ar": "بالحديقة", "fa": "کتابخانه‌ی شهر"}, orb.Point{13.6, 43.6})
+	put("garden", Text{"it": "Giardino", "ar": "بالحديقة", "fa": "کتابخانه\u200cی شهر"}, orb.Point{13.6, 43.6})
 	tests := map[string][]string{
 		"مكتبة":     {"library"}, // the text has the article
 		"والمكتبة":  {"library"}, // the query has a conjunction and the article
