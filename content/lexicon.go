@@ -24,6 +24,10 @@ import (
 //go:embed lexicon/*.toml
 var lexiconFiles embed.FS
 
+// starterFile holds the first few concepts, until the data's files cover
+// them.
+const starterFile = "lexicon/starter.toml"
+
 // lexiconFile is the shape of lexicon/*.toml.
 type lexiconFile struct {
 	Concept []struct {
@@ -90,6 +94,9 @@ func (l *lexicon) readConcepts(files fs.FS) error {
 	if err != nil {
 		return err
 	}
+	// The starter file yields: a concept it shares with the data's
+	// files is theirs.
+	slices.SortStableFunc(names, func(a, b string) int { return boolInt(a == starterFile) - boolInt(b == starterFile) })
 	seen := map[string]string{}
 	for _, name := range names {
 		var f lexiconFile
@@ -100,6 +107,9 @@ func (l *lexicon) readConcepts(files fs.FS) error {
 			where := fmt.Sprintf("content: lexicon %s, concept %d (%q)", path.Base(name), i+1, c.ID)
 			if c.ID == "" {
 				return fmt.Errorf("%s: no id", where)
+			}
+			if _, dup := seen[c.ID]; dup && name == starterFile {
+				continue
 			}
 			if other, dup := seen[c.ID]; dup {
 				return fmt.Errorf("%s: id already used in %s", where, other)

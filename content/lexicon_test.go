@@ -60,6 +60,16 @@ func TestLexiconRefusesBadFiles(t *testing.T) {
 	if _, err := buildLexicon(fsys, fstest.MapFS{}); err != nil {
 		t.Errorf("a good file: %v", err)
 	}
+	// The starter file yields to the data's files: their concept wins.
+	starter := strings.Replace(good, "medico", "dottore", 1)
+	fsys = fstest.MapFS{"lexicon/x.toml": {Data: []byte(good)}, starterFile: {Data: []byte(starter)}}
+	lex, err := buildLexicon(fsys, fstest.MapFS{})
+	if err != nil {
+		t.Fatalf("a concept in the starter file and another: %v", err)
+	}
+	if _, ok := lex.keys["dottore"]; ok || len(lex.keys["medico"]) != 1 {
+		t.Errorf("the starter's concept was kept: %v", lex.keys)
+	}
 }
 
 // Category names are terms: the whole name, and its telling words alone.
