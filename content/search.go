@@ -2,6 +2,7 @@ package content
 
 import (
 	"context"
+	"slices"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -103,7 +104,7 @@ func checkQuery(q string) ([]token, error) {
 	case strings.ContainsFunc(q, isBidiControl):
 		return nil, invalid("q", "must not contain text direction controls (U+202A-U+202E, U+2066-U+2069)")
 	}
-	toks := tokens(q)
+	toks := dedupeWords(tokens(q))
 	if len(toks) == 0 {
 		return nil, invalid("q", "needs at least one letter or digit")
 	}
@@ -115,6 +116,17 @@ func checkQuery(q string) ([]token, error) {
 		}
 	}
 	return nil, invalid("q", "type at least 2 letters")
+}
+
+// dedupeWords drops a word typed again: it asks nothing more, and costs
+// a lookup. (Chinese characters stay: their order makes words.)
+func dedupeWords(toks []token) []token {
+	seen := map[string]bool{}
+	return slices.DeleteFunc(toks, func(t token) bool {
+		dup := !t.han && seen[t.text]
+		seen[t.text] = true
+		return dup
+	})
 }
 
 // isBidiControl: embeddings, overrides and isolates can make a query
@@ -144,7 +156,7 @@ func suggest(a *analysis, lex *lexicon, text *textIndex) []string {
 	for rank := range 3 {
 		alt := append([]string{}, words...)
 		changed := false
-		for _, i := range lost {
+		for _, i := range lost[:min(len(lost), maxCorrected)] {
 			n := utf8.RuneCountInString(words[i])
 			if n < 3 {
 				continue

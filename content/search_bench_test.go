@@ -3,6 +3,7 @@ package content
 import (
 	"context"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -12,13 +13,18 @@ import (
 // searchWorkload is what people type at a totem: needs in the 15 languages
 // and their Latin spellings, typos, words of the catalog's text (of which
 // the synthetic catalog has few, each in a great many services), Chinese
-// without spaces, and words found nowhere (the "did you mean" path).
+// without spaces, words found nowhere (the "did you mean" path), and the
+// longest queries.
 var searchWorkload = []string{
 	"medico", "doctor", "médecin", "طبيب", "بالطبيب", "ڈاکٹر", "پزشک", "ডাক্তার", "ਡਾਕਟਰ", "我要看医生",
 	"лікар", "врач", "medic", "mjek", "ሓኪም", "yisheng", "tabib", "робота", "lavoro", "permesso di soggiorno",
 	"permeso di sogiorno", "medcio", "ospedle", "sintetico", "servizio sintetico", "serv", "ancona", "perugia",
 	"via sintetica 12", "12345", "health perugia", "casa ancona", "عمل", "اقامه", "житло", "学校",
 	"zzqxwv", "ospdlae", "help", "corso di italiano",
+	// The longest queries: 13 unknown words of 8 letters, a word typed 22
+	// times.
+	"abcdefgh ijklmnop qrstuvwx yzabcdef ghijklmn opqrstuv wxyzabcd efghijkl mnopqrst uvwxyzab cdefghij klmnopqr stuvwxyz",
+	strings.Repeat("qwertzui ", 22),
 }
 
 // BenchmarkSearch is Find over the synthetic catalog of 100k services,

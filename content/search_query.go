@@ -43,6 +43,7 @@ type analysis struct {
 // words that name a concept, from the left.
 func analyze(toks []token, lang string, lex *lexicon, text *textIndex) *analysis {
 	a := &analysis{toks: make([]qtoken, len(toks)), covered: make([]bool, len(toks))}
+	fixed := 0
 	for i, t := range toks {
 		q := qtoken{token: t, forms: []string{t.text}}
 		if !t.han {
@@ -50,8 +51,11 @@ func analyze(toks []token, lang string, lex *lexicon, text *textIndex) *analysis
 			if sk := skeleton(t.text); sk != t.text {
 				q.forms = append(q.forms, sk)
 			}
-			if !knownForm(q.forms, lex, text) {
+			// Corrections cost a walk of the vocabularies each: a long
+			// query of unknown words gets them for its first few.
+			if fixed < maxCorrected && !knownForm(q.forms, lex, text) {
 				q.fixes = corrections(t.text, lex, text)
+				fixed++
 			}
 		}
 		a.toks[i] = q
@@ -67,6 +71,9 @@ func analyze(toks []token, lang string, lex *lexicon, text *textIndex) *analysis
 	}
 	return a
 }
+
+// maxCorrected is how many unknown words of a query are corrected.
+const maxCorrected = 6
 
 // knownForm says whether the lexicon or the catalog knows one of forms.
 func knownForm(forms []string, lex *lexicon, text *textIndex) bool {
