@@ -2,6 +2,7 @@ package content
 
 import (
 	"context"
+	"fmt"
 	"slices"
 	"testing"
 
@@ -144,4 +145,34 @@ func (s *Store) serviceCategories(id string) []string {
 		}
 	}
 	return out
+}
+
+// Searches run while writes change the words index (run with -race).
+func TestSearchWhileWriting(t *testing.T) {
+	ctx := context.Background()
+	s := openTest(t)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for i := range 30 {
+			svc := Service{ID: fmt.Sprintf("s%d", i%5), Name: Text{"it": fmt.Sprintf("Sportello numero%d", i)}, Categories: []string{"health"},
+				Locations: []Location{{ID: fmt.Sprintf("l%d", i%5), Comune: "Ancona", Point: DemoTotem}}}
+			if err := s.PutService(ctx, &svc); err != nil {
+				t.Error(err)
+				return
+			}
+		}
+	}()
+	for {
+		select {
+		case <-done:
+			if got := findIDs(t, s, "numero29", "it"); !slices.Equal(got, []string{"s4"}) {
+				t.Errorf("after the writes: %v", got)
+			}
+			return
+		default:
+			findIDs(t, s, "sportello", "it")
+			findIDs(t, s, "medico", "it")
+		}
+	}
 }
