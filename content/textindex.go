@@ -47,13 +47,20 @@ func (x *textIndex) number(w string) (id uint32, fresh bool) {
 // records load on another connection), then merged into the index.
 type wordLoad struct {
 	dict  *textIndex          // the words; no postings
-	svcs  map[string][]uint32 // service ID → its word numbers in dict, nameBit on the name's
+	svcs  []serviceWords      // in the order read
 	cache map[string][]uint32 // a run of text → its words' numbers: catalogs repeat their words
 	one   [1]uint32           // fieldWords' answer for a plain word
 }
 
 func newWordLoad() *wordLoad {
-	return &wordLoad{dict: newTextIndex(), svcs: map[string][]uint32{}, cache: map[string][]uint32{}}
+	return &wordLoad{dict: newTextIndex(), cache: map[string][]uint32{}}
+}
+
+// serviceWords is a service's word numbers in a wordLoad's dict, nameBit
+// on those of its name.
+type serviceWords struct {
+	id    string
+	words []uint32
 }
 
 // add reads one service's text (names, body) as the full-text table holds
@@ -74,7 +81,7 @@ func (l *wordLoad) add(id string, names, body []byte) {
 			start = end + 1
 		}
 	}
-	l.svcs[id] = list
+	l.svcs = append(l.svcs, serviceWords{id, list})
 }
 
 // addWord adds word number n to a service's list once, marked if it is in
@@ -181,7 +188,8 @@ func (x *index) setWords(l *wordLoad) {
 	}
 	// Each posting list in one allocation, sized by a first count.
 	counts := make([]int, len(t.words))
-	for _, list := range l.svcs {
+	for _, sw := range l.svcs {
+		list := sw.words
 		for i, w := range list {
 			if remap != nil {
 				list[i] = remap[w&^nameBit] | w&nameBit
@@ -194,8 +202,9 @@ func (x *index) setWords(l *wordLoad) {
 			t.posts[n] = slices.Grow(t.posts[n], c)
 		}
 	}
-	for id, list := range l.svcs {
-		slot, ok := x.byID[id]
+	for _, sw := range l.svcs {
+		list := sw.words
+		slot, ok := x.byID[sw.id]
 		if !ok {
 			continue
 		}
