@@ -2,6 +2,7 @@ package content
 
 import (
 	"context"
+	"fmt"
 	"slices"
 	"strings"
 	"unicode"
@@ -73,6 +74,9 @@ func (s *Store) Find(ctx context.Context, q SearchQuery) (*SearchResult, error) 
 	lex, err := theLexicon()
 	if err != nil {
 		return nil, err
+	}
+	if err := s.awaitWords(ctx); err != nil {
+		return nil, fmt.Errorf("content: search: %w", err)
 	}
 	lang, _, _ := strings.Cut(q.Lang, "-")
 	if lang == "" {

@@ -3,6 +3,7 @@ package content
 import (
 	"context"
 	"fmt"
+	"path/filepath"
 	"slices"
 	"testing"
 
@@ -174,5 +175,42 @@ func TestSearchWhileWriting(t *testing.T) {
 			findIDs(t, s, "sportello", "it")
 			findIDs(t, s, "medico", "it")
 		}
+	}
+}
+
+// Open returns before search's words are in: a write made at once waits
+// for them and lands after them, and a search made at once waits too.
+func TestSearchRightAfterOpen(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "demo.db")
+	if err := CreateDemo(ctx, path); err != nil {
+		t.Fatal(err)
+	}
+	for range 3 {
+		s, err := Open(ctx, path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		svc := Service{ID: "ancona-info-0", Name: Text{"it": "Sportello Ippocastano"}, Categories: []string{"info"},
+			Locations: []Location{{ID: "loc-ancona-info-0", Comune: "Ancona", Point: DemoTotem}}}
+		if err := s.PutService(ctx, &svc); err != nil {
+			t.Fatal(err)
+		}
+		if got := findIDs(t, s, "ippocastano", "it"); !slices.Equal(got, []string{"ancona-info-0"}) {
+			t.Errorf("the word written at once: %v", got)
+		}
+		if got := findIDs(t, s, "mediazione", "it"); len(got) == 0 {
+			t.Error("the words read at open: nothing")
+		}
+		s.Close()
+	}
+	// Closed before its words are in: a search says so, and nothing hangs.
+	s, err := Open(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.Close()
+	if _, err := s.Find(ctx, SearchQuery{Text: "medico"}); err == nil {
+		t.Log("the words were in before Close")
 	}
 }
