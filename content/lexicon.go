@@ -100,7 +100,11 @@ func (l *lexicon) readConcepts(files fs.FS) error {
 	seen := map[string]string{}
 	for _, name := range names {
 		var f lexiconFile
-		if _, err := toml.DecodeFS(files, name, &f); err != nil {
+		md, err := toml.DecodeFS(files, name, &f)
+		if err == nil && len(md.Undecoded()) > 0 {
+			err = fmt.Errorf("unknown keys %v", md.Undecoded()) // a misspelt "categories" would match nothing
+		}
+		if err != nil {
 			return fmt.Errorf("content: lexicon %s: %w", path.Base(name), err)
 		}
 		for i, c := range f.Concept {

@@ -49,6 +49,7 @@ func TestLexiconRefusesBadFiles(t *testing.T) {
 		"a bad language":      strings.Replace(good, "it =", "italian =", 1),
 		"a twice used id":     good + good,
 		"not TOML":            "[[concept]\n",
+		"a misspelt key":      strings.Replace(good, "categories", "catgories", 1),
 	}
 	for name, body := range tests {
 		fsys := fstest.MapFS{"lexicon/x.toml": {Data: []byte(body)}}

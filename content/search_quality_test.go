@@ -105,7 +105,11 @@ func TestSearchQuality(t *testing.T) {
 
 func readQueries(path string) (*queryFile, error) {
 	var qs queryFile
-	if _, err := toml.DecodeFile(path, &qs); err != nil {
+	md, err := toml.DecodeFile(path, &qs)
+	if err == nil && len(md.Undecoded()) > 0 {
+		err = fmt.Errorf("%s: unknown keys %v", path, md.Undecoded())
+	}
+	if err != nil {
 		if errors.Is(err, fs.ErrNotExist) {
 			return nil, fmt.Errorf("no query set %s", path)
 		}
