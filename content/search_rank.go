@@ -48,9 +48,11 @@ func (x *index) rank(ctx context.Context, a *analysis, from orb.Point, limit int
 			r.nearest(a.mask, set)
 		}
 	}
-	if set, names, ok := x.matchAll(a.toks); ok && !r.full() {
-		r.nearest(0, names)
-		r.nearest(0, set)
+	if !r.full() {
+		if set, names, ok := x.matchAll(a.toks); ok {
+			r.nearest(0, names)
+			r.nearest(0, set)
+		}
 	}
 	if a.mask != 0 && len(resid) > 0 {
 		r.nearest(a.mask, nil)
