@@ -62,11 +62,14 @@ lint:
 		echo "make lint: npm not found, ESLint skipped"; \
 	fi
 
-## bench: nearby at 10k, 100k and 1M services beside SpatiaLite; feed fan-out to 2,000
-## totems, catch-up and snapshot (catalogs cached in $(BENCH_DIR))
+## bench: nearby at 10k, 100k and 1M services beside SpatiaLite; search at 100k and what its
+## index adds to opening 10k; feed fan-out to 2,000 totems, catch-up and snapshot (catalogs
+## cached in $(BENCH_DIR))
 bench: deps
 	mkdir -p $(BENCH_DIR)
 	PUNTO_BENCH_DIR=$(BENCH_DIR) $(GO) test -tags $(TAGS) -run '^$$' -bench 'BenchmarkNearby' -benchtime 2s -timeout 60m ./content
+	PUNTO_BENCH_DIR=$(BENCH_DIR) $(GO) test -tags $(TAGS) -run '^$$' -bench 'BenchmarkSearch$$|BenchmarkLexicon' -benchtime 2s -timeout 30m ./content
+	PUNTO_BENCH_DIR=$(BENCH_DIR) $(GO) test -tags $(TAGS) -run '^$$' -bench 'BenchmarkOpenSearchIndex' -benchtime 40x -timeout 30m ./content
 	PUNTO_BENCH_DIR=$(BENCH_DIR) $(GO) test -tags $(TAGS) -run '^$$' -bench 'BenchmarkFanout' -benchtime 20x -timeout 30m ./relay
 	PUNTO_BENCH_DIR=$(BENCH_DIR) $(GO) test -tags $(TAGS) -run '^$$' -bench 'BenchmarkCatchUp|BenchmarkSnapshot' -benchtime 3x -timeout 60m ./relay
 	$(GO) test -tags $(TAGS) -run '^$$' -bench 'BenchmarkCountNeed|BenchmarkNeedsReports' -benchtime 2s ./fleet
