@@ -123,7 +123,7 @@ func TestAPI(t *testing.T) {
 				t.Errorf("%v", svc)
 			}
 		}},
-		{"service in a language the catalog lacks falls back", "/api/v1/services/ancona-info-0?lang=ti", 200, func(t *testing.T, b map[string]any) {
+		{"service in a language the catalog lacks falls back", "/api/v1/services/ancona-info-0?lang=de", 200, func(t *testing.T, b map[string]any) {
 			if l := b["service"].(map[string]any)["name"].(map[string]any)["lang"]; l != "en" {
 				t.Errorf("served %v", l)
 			}
