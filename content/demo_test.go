@@ -23,22 +23,7 @@ func TestDemoInEveryLanguage(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	check := func(what string, tx Text) {
-		t.Helper()
-		if len(tx) == 0 {
-			return
-		}
-		for _, l := range demoLanguages {
-			if strings.TrimSpace(tx[l]) == "" {
-				t.Errorf("%s: no %s", what, l)
-			}
-		}
-		for l, v := range tx {
-			if strings.Contains(v, "{") {
-				t.Errorf("%s (%s): a placeholder is left: %q", what, l, v)
-			}
-		}
-	}
+	check := func(what string, tx Text) { t.Helper(); checkDemoText(t, what, tx) }
 	for _, s := range cat.Services {
 		for _, tx := range []Text{s.Name, s.Description, s.Eligibility} {
 			check(s.ID, tx)
@@ -74,6 +59,41 @@ func TestDemoInEveryLanguage(t *testing.T) {
 		check(p.ID+" title", p.Title)
 		check(p.ID+" body", p.Body)
 	}
+	checkReviewMarks(t)
+	// The screens find the demo in every language: no fallback.
+	s := openDemo(t)
+	v, err := s.ServiceView(context.Background(), "ancona-info-0", "ti", DemoTotem, time.Date(2026, 11, 23, 10, 0, 0, 0, Rome))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if v.Name.Lang != "ti" || v.Description.Lang != "ti" || v.Organization.Name.Lang != "ti" || v.Documents[0].Lang != "ti" {
+		t.Errorf("ancona-info-0 in Tigrinya: %+v", v)
+	}
+}
+
+// checkDemoText fails unless tx, if any, is in every language of the
+// screens, with no placeholder left.
+func checkDemoText(t *testing.T, what string, tx Text) {
+	t.Helper()
+	if len(tx) == 0 {
+		return
+	}
+	for _, l := range demoLanguages {
+		if strings.TrimSpace(tx[l]) == "" {
+			t.Errorf("%s: no %s", what, l)
+		}
+	}
+	for l, v := range tx {
+		if strings.Contains(v, "{") {
+			t.Errorf("%s (%s): a placeholder is left: %q", what, l, v)
+		}
+	}
+}
+
+// checkReviewMarks: a template's review mark names a language of the
+// screens.
+func checkReviewMarks(t *testing.T) {
+	t.Helper()
 	var d demoData
 	if err := json.Unmarshal(demoJSON, &d); err != nil {
 		t.Fatal(err)
@@ -84,14 +104,5 @@ func TestDemoInEveryLanguage(t *testing.T) {
 				t.Errorf("templates[%d]: review names %q", i, l)
 			}
 		}
-	}
-	// The screens find the demo in every language: no fallback.
-	s := openDemo(t)
-	v, err := s.ServiceView(context.Background(), "ancona-info-0", "ti", DemoTotem, time.Date(2026, 11, 23, 10, 0, 0, 0, Rome))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if v.Name.Lang != "ti" || v.Description.Lang != "ti" || v.Organization.Name.Lang != "ti" || v.Documents[0].Lang != "ti" {
-		t.Errorf("ancona-info-0 in Tigrinya: %+v", v)
 	}
 }

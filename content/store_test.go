@@ -172,25 +172,6 @@ func TestPick(t *testing.T) {
 	if got := (Text{"fr": "Salut", "de": "Hallo"}).Pick("ar"); got != (Localized{"Hallo", "de"}) {
 		t.Errorf("last resort: %+v", got)
 	}
-	// A second language the visitor reads comes before the fixed chain.
-	both := Text{"it": "Ciao", "en": "Hello", "fr": "Salut", "ti": "ሰላም"}
-	for _, c := range []struct {
-		prefs string
-		want  Localized
-	}{
-		{Prefs("zh", "fr"), Localized{"Salut", "fr"}},
-		{Prefs("ti", "fr"), Localized{"ሰላም", "ti"}},
-		{Prefs("zh", "ru"), Localized{"Hello", "en"}},
-		{Prefs("zh", "fr-CA"), Localized{"Salut", "fr"}},
-		{Prefs("zh", "it"), Localized{"Ciao", "it"}},
-	} {
-		if got := both.Pick(c.prefs); got != c.want {
-			t.Errorf("Pick(%q) = %+v, want %+v", c.prefs, got, c.want)
-		}
-	}
-	if Prefs("ti", "ti") != "ti" || Prefs("pt-BR", "pt") != "pt-BR" || PrimaryLang("ti,en") != "ti" || BaseLang("pt-BR,en") != "pt" {
-		t.Error("Prefs, PrimaryLang or BaseLang")
-	}
 }
 
 func TestSearch(t *testing.T) {

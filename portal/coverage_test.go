@@ -135,7 +135,6 @@ func applyPublished(t *testing.T, e *env) {
 // language; an editor sees their territories only.
 func TestCoverage(t *testing.T) {
 	e := newEnv(t)
-	ctx := context.Background()
 	admin := e.login(adminName, adminPass)
 	before := coverageOf(t, admin, "")
 	if len(before.Languages) != 15 || len(before.Rows) != 10 || before.Days != 90 {
@@ -147,31 +146,7 @@ func TestCoverage(t *testing.T) {
 	}
 	ancona := before.row(t, anconaTerritory)
 
-	// A new desk in Ancona in Italian and English only, viewed 7 times on
-	// a totem there.
-	svc := clone(e.serviceDoc(anconaService))
-	svc["id"] = "cov-desk"
-	svc["name"] = map[string]any{"it": "Sportello copertura (demo)", "en": "Coverage desk (demo)"}
-	for _, k := range []string{"description", "eligibility", "fees", "documents", "phones", "contacts"} {
-		delete(svc, k)
-	}
-	svc["hours"] = map[string]any{"weekly": []any{}, "exceptions": []any{}}
-	loc := svc["locations"].([]any)[0].(map[string]any)
-	loc["id"], loc["name"], loc["accessibility"] = "loc-cov-desk", nil, nil
-	publishDoc(t, e, admin, "services", "service", "cov-desk", svc)
-	if _, err := fleetOf(t, e.st).AddTotem(ctx, "totem-ancona", "Ancona", orb.Point{13.5153, 43.6169}); err != nil {
-		t.Fatal(err)
-	}
-	hour := fleet.NeedsHour(e.clock.Now().Add(-48 * time.Hour))
-	if err := fleetOf(t, e.st).RecordNeeds(ctx, "totem-ancona", []fleet.NeedsCount{{Hour: hour, Event: fleet.NeedService, Value: "cov-desk", N: 7}}); err != nil {
-		t.Fatal(err)
-	}
-	// The Ancona desk's Italian name changes after its translations: they
-	// are outdated.
-	doc := clone(e.serviceDoc(anconaService))
-	doc["name"].(map[string]any)["it"] = "Sportello Immigrati rinnovato (demo)"
-	publishDoc(t, e, admin, "services", "service", anconaService, doc)
-
+	coverageFixture(t, e, admin)
 	after := coverageOf(t, admin, "")
 	a := after.row(t, anconaTerritory)
 	if a.services != ancona.services+1 || a.langs["en"].Complete != ancona.langs["en"].Complete+1 ||
@@ -202,6 +177,34 @@ func TestCoverage(t *testing.T) {
 	if r := e.anon().do("GET", "/editor/api/coverage", nil); r.status != 401 {
 		t.Errorf("signed out: %d", r.status)
 	}
+}
+
+// coverageFixture adds a desk in Ancona in Italian and English only,
+// viewed 7 times on a totem there two days ago, and changes the Italian
+// name of the Ancona desk after its translations, which become outdated.
+func coverageFixture(t *testing.T, e *env, admin *client) {
+	t.Helper()
+	ctx := context.Background()
+	svc := clone(e.serviceDoc(anconaService))
+	svc["id"] = "cov-desk"
+	svc["name"] = map[string]any{"it": "Sportello copertura (demo)", "en": "Coverage desk (demo)"}
+	for _, k := range []string{"description", "eligibility", "fees", "documents", "phones", "contacts"} {
+		delete(svc, k)
+	}
+	svc["hours"] = map[string]any{"weekly": []any{}, "exceptions": []any{}}
+	loc := svc["locations"].([]any)[0].(map[string]any)
+	loc["id"], loc["name"], loc["accessibility"] = "loc-cov-desk", nil, nil
+	publishDoc(t, e, admin, "services", "service", "cov-desk", svc)
+	if _, err := fleetOf(t, e.st).AddTotem(ctx, "totem-ancona", "Ancona", orb.Point{13.5153, 43.6169}); err != nil {
+		t.Fatal(err)
+	}
+	hour := fleet.NeedsHour(e.clock.Now().Add(-48 * time.Hour))
+	if err := fleetOf(t, e.st).RecordNeeds(ctx, "totem-ancona", []fleet.NeedsCount{{Hour: hour, Event: fleet.NeedService, Value: "cov-desk", N: 7}}); err != nil {
+		t.Fatal(err)
+	}
+	doc := clone(e.serviceDoc(anconaService))
+	doc["name"].(map[string]any)["it"] = "Sportello Immigrati rinnovato (demo)"
+	publishDoc(t, e, admin, "services", "service", anconaService, doc)
 }
 
 // publishDoc saves doc as the draft of a record and publishes it, applied
