@@ -210,3 +210,28 @@ func TestFallbackSecondForgotten(t *testing.T) {
 		t.Errorf("a new visit kept the last one's second language: %+v", st)
 	}
 }
+
+// TestFallbackAttract: an operator's message written only in English
+// shows on the attract screen marked as English, in its own name (no
+// visitor language yet) and with no notice; once a visitor picks Chinese
+// it is tagged in Chinese and the screen says so once.
+func TestFallbackAttract(t *testing.T) {
+	srv := newTestServer(t)
+	srv.message.set("back-soon", content.Text{"en": "Back at 14:00 (demo)."}, time.Now().Add(time.Hour))
+	base := listen(t, srv)
+	ctx := browsertest.Start(t, 1080, 1920, 60*time.Second)
+	runIn(t, ctx, chromedp.Navigate(base+"/?kiosk=1"), screenShown("attract"),
+		chromedp.WaitVisible(`#alerts [data-fallback="en"]`, chromedp.ByQuery))
+	st := fallbackNow(t, ctx)
+	if len(st.Tags) != 1 || st.Tags[0] != "English" || st.Isolated[0] != "en/ltr" || st.Notices != 0 {
+		t.Errorf("attract: %+v", st)
+	}
+	saveShot(t, ctx, "totem-fallback-attract")
+	browsertest.Axe(t, ctx, "attract with a message in English")
+	runIn(t, ctx, chromedp.Click(".attract", chromedp.ByQuery), screenShown("languages"),
+		chromedp.Click(`.lang[lang="zh"]`, chromedp.ByQuery), screenShown("home"), chromedp.WaitVisible("#fallback p", chromedp.ByQuery))
+	st = fallbackNow(t, ctx)
+	if st.Notices != 1 || !strings.Contains(strings.Join(st.Tags, " "), "英语") || !strings.Contains(st.Notice, "英语") {
+		t.Errorf("home in Chinese: %+v", st)
+	}
+}
