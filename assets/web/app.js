@@ -67,7 +67,8 @@ function api(path, extra = {}) {
 }
 
 function clock(iso) {
-  return new Date(iso).toLocaleTimeString(state.lang, { hour: "2-digit", minute: "2-digit", timeZone: "Europe/Rome" });
+  // 24-hour, as the week's hours are written (and Italy reads them).
+  return new Date(iso).toLocaleTimeString(state.lang, { hour: "2-digit", minute: "2-digit", hourCycle: "h23", timeZone: "Europe/Rome" });
 }
 
 function distance(m) {
@@ -579,13 +580,9 @@ function countShown(...imgs) {
   for (const img of imgs) if (img) seen.observe(img);
 }
 
-function langName(tag) {
-  try {
-    return new Intl.DisplayNames([state.lang], { type: "language" }).of(tag);
-  } catch {
-    return tag;
-  }
-}
+// langName names a language in the visitor's: from the UI's own words
+// where it is one of the 15 (the browser may not know Tigrinya's names).
+const langName = (tag) => fb.name(tag);
 
 function hoursTable(hours, holidays) {
   const today = romeDate(new Date());
