@@ -43,6 +43,7 @@ var (
 func TestMain(m *testing.M) {
 	code := m.Run()
 	printBenchTable()
+	closeQualityStore()
 	for _, s := range benchStores {
 		s.Close()
 	}

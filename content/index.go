@@ -41,6 +41,7 @@ type index struct {
 	byID    map[string]uint32
 	hoursBy map[string]*hours // interned schedules
 	strs    map[string]string // interned language codes
+	text    *textIndex        // the words of every service, for search
 }
 
 // newIndex sizes the grids for the records: about two points per cell on
@@ -79,6 +80,7 @@ func newIndex(recs map[string]*svcRecord) *index {
 		byID:    map[string]uint32{},
 		hoursBy: map[string]*hours{},
 		strs:    map[string]string{},
+		text:    newTextIndex(),
 	}
 	for c := range x.byCat {
 		x.byCat[c] = geo.NewPointIndex(cell(counts[c]))
@@ -179,16 +181,36 @@ func (x *index) put(r *svcRecord) {
 }
 
 // loadIndex reads services for the index: all of them (ids == nil) or the
-// given ones.
-func loadIndex(ctx context.Context, db *sql.DB, ids []string) (*index, error) {
+// given ones, with the words of their text unless words is false. The
+// words are read and folded while the records load, on a connection of
+// their own.
+func loadIndex(ctx context.Context, db *sql.DB, ids []string, words bool) (*index, error) {
+	type loaded struct {
+		words *wordLoad
+		err   error
+	}
+	text := make(chan loaded, 1)
+	if words {
+		go func() {
+			w, err := loadText(ctx, db, ids)
+			text <- loaded{w, err}
+		}()
+	} else {
+		text <- loaded{}
+	}
 	recs, err := loadRecords(ctx, db, ids)
+	t := <-text
 	if err != nil {
 		return nil, err
+	}
+	if t.err != nil {
+		return nil, t.err
 	}
 	x := newIndex(recs)
 	for _, id := range sortedKeys(recs) {
 		x.put(recs[id])
 	}
+	x.setWords(t.words)
 	return x, nil
 }
 
@@ -198,8 +220,21 @@ func (s *Store) refresh(ctx context.Context, ids []string) error {
 	if err != nil {
 		return err
 	}
+	var words *wordLoad
+	if !s.noWords {
+		if words, err = loadText(ctx, s.r, ids); err != nil {
+			return err
+		}
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	var slots []uint32
+	for _, id := range ids {
+		if slot, ok := s.idx.byID[id]; ok {
+			slots = append(slots, slot)
+		}
+	}
+	s.idx.text.drop(slots)
 	for _, id := range ids {
 		if r, ok := recs[id]; ok {
 			s.idx.put(r)
@@ -207,6 +242,7 @@ func (s *Store) refresh(ctx context.Context, ids []string) error {
 			s.idx.remove(id)
 		}
 	}
+	s.idx.setWords(words)
 	return nil
 }
 

@@ -26,16 +26,29 @@ type Store struct {
 	mu      sync.RWMutex
 	idx     *index
 	indexed bool // keeps the in-memory index (false while writing a new file)
+	noWords bool // the index without search's words: benchmarks measure what they cost
 	areas   atomic.Pointer[geo.AreaIndex]
+
+	wordsReady <-chan struct{} // closed once search's words, read after open, are in the index
+	wordsErr   error           // why they could not be (under mu)
 }
 
+// closedChan is a channel that never blocks.
+var closedChan = func() chan struct{} { c := make(chan struct{}); close(c); return c }()
+
 // Open opens (creating if needed) the catalog at path, brings its schema up
-// to date and loads the in-memory index.
+// to date and loads the in-memory index. Search's words follow on their
+// own goroutine: the first search, and the first write, wait for them.
 func Open(ctx context.Context, path string) (*Store, error) { return open(ctx, path, true) }
 
 // open opens the catalog; without an index (for writing a new file in bulk)
 // nothing is kept in memory and spatial queries are not available.
 func open(ctx context.Context, path string, withIndex bool) (*Store, error) {
+	return openWith(ctx, path, withIndex, true)
+}
+
+// openWith is open, with or without search's words in the index.
+func openWith(ctx context.Context, path string, withIndex, words bool) (*Store, error) {
 	if strings.ContainsAny(path, "?#") {
 		return nil, fmt.Errorf("content: catalog path %q must not contain ? or #", path)
 	}
@@ -72,15 +85,61 @@ func open(ctx context.Context, path string, withIndex bool) (*Store, error) {
 		return nil, errors.Join(err, w.Close())
 	}
 	r.SetMaxOpenConns(8)
-	s := &Store{path: path, w: w, r: r}
+	s := &Store{path: path, w: w, r: r, noWords: !words, wordsReady: closedChan}
 	if !withIndex {
 		return s, nil
 	}
-	s.indexed = true
-	if err := s.reload(ctx); err != nil {
+	// The lexicon is read once per process: a broken one fails start-up,
+	// not the first search.
+	if _, err := theLexicon(); err != nil {
 		return nil, errors.Join(err, s.Close())
 	}
+	s.indexed = true
+	if err := s.reloadWith(ctx, false); err != nil {
+		return nil, errors.Join(err, s.Close())
+	}
+	s.loadWordsLater(ctx)
 	return s, nil
+}
+
+// loadWordsLater reads search's words into the index open just loaded, on
+// a goroutine of their own: a totem's screen comes up without waiting for
+// them (they take about a quarter of the open time more). A search waits
+// until they are in; so does a write, since the goroutine holds writeMu
+// until then (a write's index update must come after them).
+func (s *Store) loadWordsLater(ctx context.Context) {
+	if s.noWords {
+		return
+	}
+	ready := make(chan struct{})
+	s.wordsReady = ready
+	s.writeMu.Lock()
+	x := s.idx
+	go func() {
+		defer s.writeMu.Unlock()
+		defer close(ready)
+		l, err := loadText(context.WithoutCancel(ctx), s.r, nil)
+		s.mu.Lock()
+		defer s.mu.Unlock()
+		if err != nil {
+			s.wordsErr = err
+			return
+		}
+		x.setWords(l)
+	}()
+}
+
+// awaitWords waits until search's words are in the index, then says
+// whether they could be read.
+func (s *Store) awaitWords(ctx context.Context) error {
+	select {
+	case <-s.wordsReady:
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	return s.wordsErr
 }
 
 // Path is the catalog file.
@@ -92,11 +151,14 @@ func (s *Store) Close() error {
 }
 
 // reload rebuilds every in-memory structure from the database.
-func (s *Store) reload(ctx context.Context) error {
+func (s *Store) reload(ctx context.Context) error { return s.reloadWith(ctx, !s.noWords) }
+
+// reloadWith is reload, with search's words or without them.
+func (s *Store) reloadWith(ctx context.Context, words bool) error {
 	if !s.indexed {
 		return nil
 	}
-	idx, err := loadIndex(ctx, s.r, nil)
+	idx, err := loadIndex(ctx, s.r, nil, words)
 	if err != nil {
 		return err
 	}
@@ -106,6 +168,9 @@ func (s *Store) reload(ctx context.Context) error {
 	}
 	s.mu.Lock()
 	s.idx = idx
+	if words {
+		s.wordsErr = nil
+	}
 	s.mu.Unlock()
 	s.areas.Store(areas)
 	return nil

@@ -6,46 +6,12 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
+
+	"github.com/punto-totem/punto/internal/testenv"
 )
 
-var (
-	buildOnce sync.Once
-	binPath   string
-	buildErr  error
-)
-
-// puntoBinary builds cmd/punto once for the tests of this package.
-func puntoBinary(t *testing.T) string {
-	t.Helper()
-	buildOnce.Do(func() {
-		dir, err := os.MkdirTemp("", "punto-deploy-")
-		if err != nil {
-			buildErr = err
-			return
-		}
-		binPath = filepath.Join(dir, "punto")
-		out, err := exec.Command("go", "build", "-tags", "sqlite_fts5", "-o", binPath, "../cmd/punto").CombinedOutput()
-		if err != nil {
-			buildErr = err
-			binPath = ""
-			t.Logf("go build: %s", out)
-		}
-	})
-	if buildErr != nil {
-		t.Fatalf("go build ../cmd/punto: %v", buildErr)
-	}
-	return binPath
-}
-
-func TestMain(m *testing.M) {
-	code := m.Run()
-	if binPath != "" {
-		os.RemoveAll(filepath.Dir(binPath))
-	}
-	os.Exit(code)
-}
+func TestMain(m *testing.M) { testenv.Main(m) }
 
 // need fails the test when a program the Makefile's deps target installs
 // is missing.
@@ -109,10 +75,12 @@ var allUnits = []string{"punto-totem.service", "punto-portal.service", "punto-ki
 // TestUnitsVerify checks every unit with systemd-analyze verify (which
 // needs no running systemd): not a warning allowed.
 func TestUnitsVerify(t *testing.T) {
+	t.Parallel()
 	need(t, "systemd-analyze", "cage", "chromium")
-	dir := renderUnits(t, puntoBinary(t))
+	dir := renderUnits(t, testenv.Binary(t))
 	for _, u := range allUnits {
 		t.Run(u, func(t *testing.T) {
+			t.Parallel()
 			if out := verify(t, dir, u); out != "" {
 				t.Fatalf("systemd-analyze verify %s:\n%s", u, out)
 			}
@@ -122,7 +90,7 @@ func TestUnitsVerify(t *testing.T) {
 	// reported.
 	b, _ := os.ReadFile(filepath.Join(dir, "punto-totem.service"))
 	bad := strings.Replace(string(b), "NoNewPrivileges=yes", "NoNewPrivilege=yes", 1)
-	bad = strings.Replace(bad, "ExecStart="+puntoBinary(t), "ExecStart=/nonexistent/punto", 1)
+	bad = strings.Replace(bad, "ExecStart="+testenv.Binary(t), "ExecStart=/nonexistent/punto", 1)
 	os.WriteFile(filepath.Join(dir, "punto-broken.service"), []byte(bad), 0o644)
 	out := verify(t, dir, "punto-broken.service")
 	if !strings.Contains(out, "NoNewPrivilege") || !strings.Contains(out, "/nonexistent/punto") {
@@ -133,6 +101,7 @@ func TestUnitsVerify(t *testing.T) {
 // TestUnitsHardened checks that the services are sandboxed as promised,
 // and measures it with systemd-analyze security.
 func TestUnitsHardened(t *testing.T) {
+	t.Parallel()
 	need(t, "systemd-analyze")
 	dir := renderUnits(t, "/bin/true")
 	common := []string{"User=punto", "StateDirectory=punto", "ProtectSystem=strict", "ProtectHome=yes", "PrivateTmp=yes",
@@ -149,6 +118,7 @@ func TestUnitsHardened(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.unit, func(t *testing.T) {
+			t.Parallel()
 			b, err := os.ReadFile(filepath.Join(dir, tt.unit))
 			if err != nil {
 				t.Fatal(err)
@@ -175,9 +145,11 @@ func TestUnitsHardened(t *testing.T) {
 
 // TestShellcheck lints the scripts.
 func TestShellcheck(t *testing.T) {
+	t.Parallel()
 	need(t, "shellcheck")
 	for _, f := range []string{"install-totem.sh", "kiosk/kiosk-browser"} {
 		t.Run(f, func(t *testing.T) {
+			t.Parallel()
 			out, err := exec.Command("shellcheck", "--shell=sh", f).CombinedOutput()
 			if err != nil || len(out) > 0 {
 				t.Fatalf("shellcheck %s: %v\n%s", f, err, out)

@@ -9,25 +9,22 @@ import (
 	"crypto/x509"
 	"crypto/x509/pkix"
 	"encoding/hex"
-	"encoding/json"
 	"encoding/pem"
 	"errors"
 	"fmt"
 	"io/fs"
 	"math/big"
-	"net"
 	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"sort"
 	"strings"
-	"sync"
-	"syscall"
 	"testing"
 	"time"
 
 	"github.com/BurntSushi/toml"
+	"github.com/punto-totem/punto/internal/testenv"
 )
 
 const testKey = "xW3MBfvsE9qH0JhiwL1llM7hcsWVqkHUsgBdxblHg78="
@@ -89,27 +86,18 @@ func caFile(t *testing.T, dir string) string {
 	return path
 }
 
-func freePort(t *testing.T) string {
-	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer l.Close()
-	return l.Addr().String()
-}
-
 // TestInstallTotem runs the install script into a scratch root folder:
 // what it writes, that the installed binary starts with the config file
 // it wrote, that a second run changes nothing, and its refusals.
 func TestInstallTotem(t *testing.T) {
+	t.Parallel()
 	need(t, "sh", "awk", "sed", "grep")
-	bin := puntoBinary(t)
+	bin := testenv.Binary(t)
 	in := t.TempDir()
 	token := filepath.Join(in, "totem.token")
 	os.WriteFile(token, []byte("secret-token-of-the-test\n"), 0o600)
 	ca := caFile(t, in)
-	closed := freePort(t) // nothing listens there: the totem retries meanwhile
+	closed := testenv.FreeAddr(t) // nothing listens there: the totem retries meanwhile
 	args := func(root string, extra ...string) []string {
 		return append([]string{"--root", root, "--binary", bin, "--portal", "wss://" + closed + "/sync", "--portal-key", testKey,
 			"--totem-id", "ancona-stazione", "--token-file", token, "--lat", "43.6169", "--lon", "13.5153",
@@ -177,36 +165,28 @@ func TestInstallTotem(t *testing.T) {
 	t.Run("the installed totem starts with the config it was given", func(t *testing.T) {
 		// The paths of a real machine are under the scratch root here, so
 		// flags override them: everything else comes from the file.
-		addr := freePort(t)
-		cmd := exec.Command(filepath.Join(root, "usr/local/bin/punto"), "totem", "--config", filepath.Join(root, "etc/punto/totem.toml"),
-			"--db", filepath.Join(t.TempDir(), "punto.db"), "--addr", addr,
-			"--token-file", filepath.Join(root, "etc/punto/totem.token"), "--portal-ca", filepath.Join(root, "etc/punto/portal-ca.pem"))
-		var out syncBuf
-		cmd.Stdout, cmd.Stderr = &out, &out
-		if err := cmd.Start(); err != nil {
-			t.Fatal(err)
-		}
-		defer func() {
-			cmd.Process.Signal(syscall.SIGTERM)
-			cmd.Wait()
-		}()
+		addr := testenv.FreeAddr(t)
+		db := filepath.Join(t.TempDir(), "punto.db")
+		testenv.CopyDemo(t, db) // what demo = true would create on the first start
+		p := testenv.Start(t, "installed totem", exec.Command(filepath.Join(root, "usr/local/bin/punto"), "totem", "--config", filepath.Join(root, "etc/punto/totem.toml"),
+			"--db", db, "--addr", addr,
+			"--token-file", filepath.Join(root, "etc/punto/totem.token"), "--portal-ca", filepath.Join(root, "etc/punto/portal-ca.pem")))
+		testenv.Eventually(t, 60*time.Second, "the installed totem answers", func() bool {
+			if p.Exited() {
+				t.Fatalf("the installed totem exited:\n%s", p.Output())
+			}
+			res, err := http.Get("http://" + addr + "/api/v1/healthz")
+			if err != nil {
+				return false
+			}
+			res.Body.Close()
+			return true
+		})
 		var health struct {
 			Status   string
 			Position struct{ Lat, Lon float64 }
 		}
-		deadline := time.Now().Add(60 * time.Second)
-		for {
-			res, err := http.Get("http://" + addr + "/api/v1/healthz")
-			if err == nil {
-				json.NewDecoder(res.Body).Decode(&health)
-				res.Body.Close()
-				break
-			}
-			if time.Now().After(deadline) {
-				t.Fatalf("the installed totem does not answer: %v\n%s", err, out.String())
-			}
-			time.Sleep(100 * time.Millisecond)
-		}
+		testenv.GetJSON(t, "http://"+addr+"/api/v1/healthz", &health)
 		if health.Status != "ok" || health.Position.Lat != 43.6169 || health.Position.Lon != 13.5153 {
 			t.Fatalf("healthz %+v", health)
 		}
@@ -217,17 +197,10 @@ func TestInstallTotem(t *testing.T) {
 				LastError string `json:"last_error"`
 			} `json:"link"`
 		}
-		for time.Now().Before(deadline) {
-			res, err := http.Get("http://" + addr + "/api/v1/feed")
-			if err == nil {
-				json.NewDecoder(res.Body).Decode(&feed)
-				res.Body.Close()
-				if feed.Link.LastError != "" {
-					break
-				}
-			}
-			time.Sleep(100 * time.Millisecond)
-		}
+		testenv.Eventually(t, 60*time.Second, "the totem reports its link to the portal", func() bool {
+			testenv.GetJSON(t, "http://"+addr+"/api/v1/feed", &feed)
+			return feed.Link.LastError != ""
+		})
 		if !strings.Contains(feed.Link.LastError, closed) {
 			t.Fatalf("the totem does not dial the configured portal: %q", feed.Link.LastError)
 		}
@@ -336,6 +309,7 @@ func TestInstallTotem(t *testing.T) {
 		}
 		for _, tt := range tests {
 			t.Run(tt.name, func(t *testing.T) {
+				t.Parallel()
 				code, out := install(t, tt.args...)
 				if code != 2 || !strings.Contains(out, tt.want) || !strings.HasPrefix(out, "install-totem: ") {
 					t.Fatalf("exit %d, output %q; want exit 2 and %q", code, out, tt.want)
@@ -350,22 +324,4 @@ func TestInstallTotem(t *testing.T) {
 			})
 		}
 	})
-}
-
-// syncBuf is a bytes.Buffer safe to read while a process writes to it.
-type syncBuf struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuf) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuf) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
 }

@@ -13,61 +13,17 @@ import (
 	"time"
 
 	"github.com/gorilla/websocket"
+	"github.com/punto-totem/punto/internal/testenv"
 )
 
-// started is a process of the test, stopped with it.
-type started struct {
-	cmd  *exec.Cmd
-	out  *syncBuf
-	done chan struct{}
-}
-
-func start(t *testing.T, env []string, name string, args ...string) *started {
+// start runs a program with env added to the test's, in its own process
+// group, so that the test can end chromium's helpers too.
+func start(t *testing.T, env []string, name string, args ...string) *testenv.Proc {
 	t.Helper()
-	p := &started{cmd: exec.Command(name, args...), out: &syncBuf{}, done: make(chan struct{})}
-	p.cmd.Env = append(os.Environ(), env...)
-	// Its own process group, so that the test can end chromium's helpers too.
-	p.cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
-	p.cmd.Stdout, p.cmd.Stderr = p.out, p.out
-	if err := p.cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	go func() { p.cmd.Wait(); close(p.done) }()
-	t.Cleanup(func() {
-		p.stop()
-		syscall.Kill(-p.cmd.Process.Pid, syscall.SIGKILL) // what is left of the group
-		if t.Failed() {
-			t.Logf("--- %s output:\n%s", name, p.out.String())
-		}
-	})
-	return p
-}
-
-// stop sends SIGTERM and waits for the end (SIGKILL after 20 s).
-func (p *started) stop() {
-	select {
-	case <-p.done:
-		return
-	default:
-	}
-	p.cmd.Process.Signal(syscall.SIGTERM)
-	select {
-	case <-p.done:
-	case <-time.After(20 * time.Second):
-		p.cmd.Process.Kill()
-		<-p.done
-	}
-}
-
-func waitFor(t *testing.T, within time.Duration, what string, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(within)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("after %s: %s", within, what)
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
+	cmd := exec.Command(name, args...)
+	cmd.Env = append(os.Environ(), env...)
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	return testenv.Start(t, name, cmd)
 }
 
 type devtoolsPage struct {
@@ -91,7 +47,7 @@ func pages(devtools string) ([]devtoolsPage, error) {
 // and output.
 func watchdog(t *testing.T, env []string) (int, string) {
 	t.Helper()
-	cmd := exec.Command(puntoBinary(t), "kiosk-watchdog", "--kiosk-timeout", "5s")
+	cmd := exec.Command(testenv.Binary(t), "kiosk-watchdog", "--kiosk-timeout", "5s")
 	cmd.Env = append(os.Environ(), env...)
 	out, err := cmd.CombinedOutput()
 	var ee *exec.ExitError
@@ -150,11 +106,12 @@ func showing(devtools, url string) bool {
 // and the kiosk watchdog against them: all well, a page gone elsewhere, a
 // page that hangs, chromium gone, the totem gone.
 func TestKioskSession(t *testing.T) {
+	t.Parallel()
 	need(t, "chromium", "curl", "sh")
-	addr := freePort(t)
-	totem := start(t, nil, puntoBinary(t), "totem", "--db", filepath.Join(t.TempDir(), "punto.db"), "--demo", "--addr", addr)
+	addr := testenv.FreeAddr(t)
+	totem := start(t, nil, testenv.Binary(t), "totem", "--db", testenv.DemoCatalog(t), "--demo", "--addr", addr)
 	url := "http://" + addr + "/?kiosk=1"
-	devPort := strings.TrimPrefix(freePort(t), "127.0.0.1:")
+	devPort := strings.TrimPrefix(testenv.FreeAddr(t), "127.0.0.1:")
 	devtools := "http://127.0.0.1:" + devPort
 	tmp := t.TempDir()
 	restarted := filepath.Join(tmp, "restarted")
@@ -167,7 +124,7 @@ func TestKioskSession(t *testing.T) {
 	browser := start(t, append(env, "PUNTO_KIOSK_EXTRA_FLAGS="+flags), "sh", "kiosk/kiosk-browser")
 
 	var page devtoolsPage
-	waitFor(t, 90*time.Second, "chromium shows the totem's page", func() bool {
+	testenv.Eventually(t, 90*time.Second, "chromium shows the totem's page", func() bool {
 		ps, _ := pages(devtools)
 		for _, p := range ps {
 			if p.Type == "page" && p.URL == url {
@@ -214,12 +171,12 @@ func TestKioskSession(t *testing.T) {
 
 	t.Run("a page that went elsewhere is sent back", func(t *testing.T) {
 		cdp(t, page.WS, "Page.navigate", map[string]any{"url": "about:blank"})
-		waitFor(t, 20*time.Second, "the page leaves the totem", func() bool { return showing(devtools, "about:blank") })
+		testenv.Eventually(t, 20*time.Second, "the page leaves the totem", func() bool { return showing(devtools, "about:blank") })
 		code, out := watchdog(t, env)
 		if code != 0 || !strings.Contains(out, "sent it back") {
 			t.Fatalf("exit %d: %s", code, out)
 		}
-		waitFor(t, 20*time.Second, "the page shows the totem again", func() bool { return showing(devtools, url) })
+		testenv.Eventually(t, 20*time.Second, "the page shows the totem again", func() bool { return showing(devtools, url) })
 		if _, err := os.Stat(restarted); err == nil {
 			t.Fatal("restarted the kiosk to bring a page back")
 		}
@@ -238,12 +195,12 @@ func TestKioskSession(t *testing.T) {
 	})
 
 	t.Run("chromium is gone and its profile with it", func(t *testing.T) {
-		browser.stop()
-		waitFor(t, 30*time.Second, "the profile goes with the browser", func() bool {
+		browser.Stop()
+		testenv.Eventually(t, 30*time.Second, "the profile goes with the browser", func() bool {
 			_, err := os.Stat(profiles[0])
 			return os.IsNotExist(err)
 		})
-		waitFor(t, 20*time.Second, "chromium ends with its script", func() bool {
+		testenv.Eventually(t, 20*time.Second, "chromium ends with its script", func() bool {
 			_, err := http.Get(devtools + "/json/version")
 			return err != nil
 		})
@@ -255,7 +212,7 @@ func TestKioskSession(t *testing.T) {
 	})
 
 	t.Run("the totem is gone: the screen is left alone", func(t *testing.T) {
-		totem.stop()
+		totem.Stop()
 		os.Remove(restarted)
 		code, out := watchdog(t, env)
 		if code != 0 || !strings.Contains(out, "does not answer; leaving the screen alone") {

@@ -2,31 +2,24 @@ package editorial
 
 import (
 	"context"
-	"path/filepath"
 	"strings"
 	"testing"
 
-	"github.com/punto-totem/punto/content"
 	"github.com/punto-totem/punto/fleet"
+	"github.com/punto-totem/punto/internal/testenv"
 )
 
 const anconaTerritory = "ats-11-ancona"
+
+func TestMain(m *testing.M) { testenv.Main(m) }
 
 // newStore is an editorial store on a fresh copy of the demo catalog,
 // with cheap password hashes.
 func newStore(t *testing.T) *Store {
 	t.Helper()
 	ctx := context.Background()
-	path := filepath.Join(t.TempDir(), "portal.db")
-	if err := content.CreateDemo(ctx, path); err != nil {
-		t.Fatal(err)
-	}
-	st, err := content.Open(ctx, path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
-	fl, err := fleet.Open(ctx, path)
+	st := testenv.DemoStore(t)
+	fl, err := fleet.Open(ctx, st.Path())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -40,6 +33,7 @@ func newStore(t *testing.T) *Store {
 }
 
 func TestCommandLineUsers(t *testing.T) {
+	t.Parallel()
 	ed := newStore(t)
 	ctx := context.Background()
 	if _, err := ed.CreateAccount(ctx, "command line", "admin@example.org", "admin", nil, "admin password 1"); err != nil {
@@ -83,6 +77,7 @@ func TestCommandLineUsers(t *testing.T) {
 }
 
 func TestPasswordHash(t *testing.T) {
+	t.Parallel()
 	s := &Store{hash: DefaultHashCost}
 	h, err := s.hashPassword("correct horse battery staple")
 	if err != nil {

@@ -7,13 +7,15 @@ import (
 	"math/rand/v2"
 	"net/http/httptest"
 	"net/url"
-	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/punto-totem/punto/content"
 	"github.com/punto-totem/punto/fleet"
+	"github.com/punto-totem/punto/internal/testenv"
 )
+
+func TestMain(m *testing.M) { testenv.Main(m) }
 
 func newTestServer(t *testing.T) *Server {
 	t.Helper()
@@ -23,17 +25,8 @@ func newTestServer(t *testing.T) *Server {
 // newTestServerWith is newTestServer with its configuration adjusted.
 func newTestServerWith(t *testing.T, adjust func(*Config)) *Server {
 	t.Helper()
-	path := filepath.Join(t.TempDir(), "demo.db")
-	ctx := context.Background()
-	if err := content.CreateDemo(ctx, path); err != nil {
-		t.Fatal(err)
-	}
-	st, err := content.Open(ctx, path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
-	fl, err := fleet.Open(ctx, path)
+	st := testenv.DemoStore(t)
+	fl, err := fleet.Open(context.Background(), st.Path())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -64,6 +57,7 @@ func get(t *testing.T, srv *Server, target string) (int, map[string]any) {
 }
 
 func TestAPI(t *testing.T) {
+	t.Parallel()
 	srv := newTestServer(t)
 	tests := []struct {
 		name   string
@@ -178,6 +172,7 @@ func TestAPI(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
 			status, body := get(t, srv, tt.url)
 			if status != tt.status {
 				t.Fatalf("status %d, want %d: %v", status, tt.status, body)
@@ -199,6 +194,7 @@ func toJSON(v any) string {
 
 // Every bad parameter gets a 400 that names it.
 func TestAPIBadParameters(t *testing.T) {
+	t.Parallel()
 	srv := newTestServer(t)
 	tests := []struct {
 		url   string
@@ -249,6 +245,7 @@ func TestAPIBadParameters(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.url, func(t *testing.T) {
+			t.Parallel()
 			res, err := srv.App().Test(httptest.NewRequest("GET", "http://totem"+tt.url, nil), -1)
 			if err != nil {
 				t.Fatal(err)
@@ -270,6 +267,7 @@ func TestAPIBadParameters(t *testing.T) {
 
 // Random junk in every parameter of every endpoint never gets a 5xx.
 func TestAPINeverFails(t *testing.T) {
+	t.Parallel()
 	srv := newTestServer(t)
 	r := rand.New(rand.NewPCG(1, 2))
 	junk := []string{"", "0", "-1", "1e308", "NaN", "43.6", "13.5", "%00", "true", "ar", "zz-ZZ", "health", "'; DROP TABLE service; --",
@@ -297,6 +295,7 @@ func TestAPINeverFails(t *testing.T) {
 }
 
 func TestUIServed(t *testing.T) {
+	t.Parallel()
 	srv := newTestServer(t)
 	res, err := srv.App().Test(httptest.NewRequest("GET", "/", nil), -1)
 	if err != nil {

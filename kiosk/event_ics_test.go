@@ -50,11 +50,13 @@ func hostileEvent() content.Service {
 // weekly dates with rrule-go: escaping, folding, time zone, recurrence,
 // closures, holidays and special dates.
 func TestEventCalendar(t *testing.T) {
+	t.Parallel()
 	srv := newTestServerWith(t, func(c *Config) { c.PublicURL = "https://punto.example" })
 	svc := hostileEvent()
 	now := time.Date(2026, 12, 2, 10, 0, 0, 0, content.Rome) // a Wednesday
 	for _, tt := range []struct{ lang, nameLang string }{{"ar", "ar"}, {"zh", "zh"}, {"it", "it"}, {"ti", "it"}} {
 		t.Run(tt.lang, func(t *testing.T) {
+			t.Parallel()
 			raw, err := srv.buildCalendar(&svc, tt.lang, now)
 			if err != nil {
 				t.Fatal(err)
@@ -265,6 +267,7 @@ func text(t *testing.T, p *ical.Prop) string {
 // TestEventCalendarServed: the endpoint answers an event as text/calendar
 // in the language asked, and refuses what is not an event.
 func TestEventCalendarServed(t *testing.T) {
+	t.Parallel()
 	srv := newTestServer(t)
 	svc := hostileEvent()
 	if err := srv.store.Write(context.Background(), func(b *content.Batch) error { return b.PutService(&svc) }); err != nil {
@@ -285,6 +288,7 @@ func TestEventCalendarServed(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
 			res, err := srv.App().Test(httptest.NewRequest("GET", tt.url, nil), -1)
 			if err != nil {
 				t.Fatal(err)

@@ -47,6 +47,7 @@ func requestCount(mfs map[string]*dto.MetricFamily, route, code string) uint64 {
 }
 
 func TestMetricsMove(t *testing.T) {
+	t.Parallel()
 	srv := newTestServer(t)
 	before := scrape(t, srv)
 	for range 3 {
@@ -72,6 +73,7 @@ func TestMetricsMove(t *testing.T) {
 }
 
 func TestReadiness(t *testing.T) {
+	t.Parallel()
 	synced := false
 	srv := newTestServerWith(t, func(c *Config) {
 		c.Ready = func() error {

@@ -5,7 +5,6 @@ import (
 	"bytes"
 	"context"
 	"io"
-	"net"
 	"net/http"
 	"net/url"
 	"strings"
@@ -16,26 +15,14 @@ import (
 	"github.com/getkin/kin-openapi/openapi3filter"
 	"github.com/getkin/kin-openapi/routers"
 	"github.com/getkin/kin-openapi/routers/gorillamux"
+	"github.com/punto-totem/punto/internal/testenv"
 )
 
 // listen serves srv on a loopback port until the test ends and returns
 // its base URL.
 func listen(t *testing.T, srv *Server) string {
 	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		srv.App().Listener(ln)
-	}()
-	t.Cleanup(func() {
-		srv.Shutdown()
-		<-done
-	})
-	return "http://" + ln.Addr().String()
+	return testenv.Listen(t, srv.App().Listener, srv.Shutdown)
 }
 
 var registerDecoders sync.Once
@@ -79,6 +66,7 @@ func servedOpenAPI(t *testing.T, base string) (*openapi3.T, routers.Router) {
 // answer against the document the node serves. A request the document
 // calls invalid must be one the node refuses.
 func TestOpenAPIValidatesRealAnswers(t *testing.T) {
+	t.Parallel()
 	srv := newTestServerWith(t, func(c *Config) { c.PublicURL = "https://punto.example" })
 	base := listen(t, srv)
 	_, router := servedOpenAPI(t, base)
@@ -134,6 +122,11 @@ func TestOpenAPIValidatesRealAnswers(t *testing.T) {
 		{"search", "/api/v1/search?q=mediaz&lang=it&limit=5", 200, false},
 		{"search in Arabic script", "/api/v1/search?q=%D9%88%D8%B3%D8%A7%D8%B7%D8%A9&lang=ar", 200, false},
 		{"search nothing found", "/api/v1/search?q=zzzzqqq", 200, false},
+		{"search a need", "/api/v1/search?q=%D8%B7%D8%A8%D9%8A%D8%A8&lang=ar", 200, false},
+		{"search a category by its name", "/api/v1/search?q=%D1%80%D0%BE%D0%B1%D0%BE%D1%82%D0%B0&lang=uk", 200, false},
+		{"search with suggestions", "/api/v1/search?q=ospdlae", 200, false},
+		{"search with a control character", "/api/v1/search?q=ab%07cd", 400, false},
+		{"search 10 KB", "/api/v1/search?q=" + strings.Repeat("a", 10<<10), 400, true},
 		{"search without q", "/api/v1/search", 400, true},
 		{"search empty q", "/api/v1/search?q=", 400, true},
 		{"search punctuation", "/api/v1/search?q=%21%21%21", 400, false},
@@ -225,6 +218,7 @@ func truncate(b []byte) string {
 // TestOpenAPICoversEveryRoute fails when a route under /api/v1 is not in
 // the document, so the document cannot fall behind the route table.
 func TestOpenAPICoversEveryRoute(t *testing.T) {
+	t.Parallel()
 	srv := newTestServer(t)
 	doc, err := openapi3.NewLoader().LoadFromData(openAPIDocument)
 	if err != nil {

@@ -9,21 +9,12 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 	"github.com/punto-totem/punto/content"
+	"github.com/punto-totem/punto/internal/apierr"
 	"golang.org/x/text/language"
 )
 
-// query reads one query parameter; a parameter given twice is an error,
-// since only one value could be honoured.
-func query(c *fiber.Ctx, name string) (string, bool, error) {
-	vals := c.Context().QueryArgs().PeekMulti(name)
-	switch len(vals) {
-	case 0:
-		return "", false, nil
-	case 1:
-		return string(vals[0]), true, nil
-	}
-	return "", true, badRequest(name, "given more than once")
-}
+// query reads one query parameter (apierr.Param: twice is a 400).
+var query = apierr.Param
 
 func floatParam(c *fiber.Ctx, name string, def, lo, hi float64) (float64, error) {
 	s, ok, err := query(c, name)
@@ -42,20 +33,8 @@ func floatParam(c *fiber.Ctx, name string, def, lo, hi float64) (float64, error)
 
 func fmtNum(v float64) string { return strconv.FormatFloat(v, 'f', -1, 64) }
 
-func intParam(c *fiber.Ctx, name string, def, lo, hi int) (int, error) {
-	s, ok, err := query(c, name)
-	if err != nil || !ok {
-		return def, err
-	}
-	v, err := strconv.Atoi(strings.TrimSpace(s))
-	if err != nil {
-		return 0, badRequest(name, "must be a whole number")
-	}
-	if v < lo || v > hi {
-		return 0, badRequest(name, "must be between "+strconv.Itoa(lo)+" and "+strconv.Itoa(hi))
-	}
-	return v, nil
-}
+// intParam reads a whole-number parameter within bounds.
+var intParam = apierr.IntParam
 
 func boolParam(c *fiber.Ctx, name string) (bool, error) {
 	s, ok, err := query(c, name)

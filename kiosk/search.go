@@ -5,6 +5,12 @@ import (
 	"github.com/punto-totem/punto/content"
 )
 
+// search answers what a visitor typed: the services found, the needs and
+// categories the words were understood to name (labelled in the visitor's
+// language, so the screen can say "Doctor · Health"), and, when nothing
+// was found, what else to try. A query that cannot be one (too long, not
+// UTF-8, control or text-direction characters, no letter) is a 400 naming
+// q.
 func (s *Server) search(c *fiber.Ctx) error {
 	q, ok, err := query(c, "q")
 	if err != nil {
@@ -25,7 +31,7 @@ func (s *Server) search(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	hits, err := s.store.Search(c.UserContext(), q, from, limit)
+	res, err := s.store.Find(c.UserContext(), content.SearchQuery{Text: q, Lang: content.PrimaryLang(lang), From: from, Limit: limit})
 	if err != nil {
 		return err
 	}
@@ -33,9 +39,10 @@ func (s *Server) search(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	sums, err := s.store.Summaries(c.UserContext(), hits, lang, from, at)
+	sums, err := s.store.Summaries(c.UserContext(), res.Hits, lang, from, at)
 	if err != nil {
 		return err
 	}
-	return c.JSON(fiber.Map{"lang": lang, "q": q, "results": s.results(sums, lang)})
+	return c.JSON(fiber.Map{"lang": content.PrimaryLang(lang), "q": q, "results": s.results(sums, lang),
+		"matched": res.Matched, "suggestions": res.Suggestions})
 }

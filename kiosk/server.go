@@ -107,6 +107,10 @@ func New(store *content.Store, cfg Config) (*Server, error) {
 		WriteTimeout:          15 * time.Second,
 		IdleTimeout:           60 * time.Second,
 		BodyLimit:             cfg.BodyLimit,
+		// Room for a long query string (fasthttp's default of 4 KiB
+		// answers a 10 KB search with a bare 431): the handler then
+		// refuses it with a 400 naming the parameter.
+		ReadBufferSize: 32 << 10,
 		// Without trusted proxies Fiber reads no forwarding header at all.
 		ProxyHeader:             proxyHeader(cfg.TrustedProxies),
 		EnableTrustedProxyCheck: len(cfg.TrustedProxies) > 0,

@@ -1,9 +1,7 @@
 package kiosk
 
 import (
-	"bytes"
 	"context"
-	"image"
 	_ "image/png"
 	"strings"
 	"sync/atomic"
@@ -13,8 +11,6 @@ import (
 	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/cdproto/runtime"
 	"github.com/chromedp/chromedp"
-	"github.com/makiuchi-d/gozxing"
-	"github.com/makiuchi-d/gozxing/qrcode"
 	"github.com/punto-totem/punto/internal/browsertest"
 )
 
@@ -58,6 +54,7 @@ func detailShown() chromedp.Action {
 // browser parses to the same name. An unknown service still opens the
 // page, which says it is gone.
 func TestServicePageJSONLDInChromium(t *testing.T) {
+	t.Parallel()
 	srv := newTestServerWith(t, func(c *Config) { c.PublicURL = "http://punto.example" })
 	id := putHostileService(t, srv)
 	base := listen(t, srv)
@@ -105,6 +102,7 @@ func TestServicePageJSONLDInChromium(t *testing.T) {
 // calendar on the public URL; a phone gets a link to the same calendar;
 // a service that is not an event has neither.
 func TestEventCalendarQR(t *testing.T) {
+	t.Parallel()
 	const event = "falconara-marittima-events-27"
 	srv := newTestServerWith(t, func(c *Config) { c.PublicURL = "http://punto.example" })
 	base := listen(t, srv)
@@ -123,7 +121,7 @@ func TestEventCalendarQR(t *testing.T) {
 		if label != "Ajouter à votre agenda" {
 			t.Errorf("label %q", label)
 		}
-		if got, want := decodeQR(t, png), "http://punto.example/api/v1/services/"+event+"/event.ics?lang=fr"; got != want {
+		if got, want := browsertest.DecodeQR(t, png), "http://punto.example/api/v1/services/"+event+"/event.ics?lang=fr"; got != want {
 			t.Errorf("the calendar code reads %q, want %q", got, want)
 		}
 		if len(csp) != 0 {
@@ -152,22 +150,4 @@ func TestEventCalendarQR(t *testing.T) {
 			t.Errorf("phone link %+v", got)
 		}
 	})
-}
-
-// decodeQR decodes a QR code from a screenshot of it.
-func decodeQR(t *testing.T, png []byte) string {
-	t.Helper()
-	img, _, err := image.Decode(bytes.NewReader(png))
-	if err != nil {
-		t.Fatal(err)
-	}
-	bmp, err := gozxing.NewBinaryBitmapFromImage(img)
-	if err != nil {
-		t.Fatal(err)
-	}
-	res, err := qrcode.NewQRCodeReader().Decode(bmp, nil)
-	if err != nil {
-		t.Fatalf("the QR code does not decode: %v", err)
-	}
-	return res.GetText()
 }

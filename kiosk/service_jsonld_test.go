@@ -82,6 +82,7 @@ func jsonLD(t *testing.T, srv *Server, target string) map[string]any {
 }
 
 func TestServicePageJSONLD(t *testing.T) {
+	t.Parallel()
 	srv := newTestServerWith(t, func(c *Config) { c.PublicURL = "https://punto.example/" })
 	id := putHostileService(t, srv)
 	tests := []struct {
@@ -167,6 +168,7 @@ func TestServicePageJSONLD(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
 			ld := jsonLD(t, srv, tt.target)
 			switch {
 			case tt.check == nil && ld != nil:

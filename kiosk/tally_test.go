@@ -3,7 +3,6 @@ package kiosk
 import (
 	"context"
 	"io"
-	"net"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -15,17 +14,6 @@ import (
 )
 
 // serve runs srv on a loopback port and returns its base URL.
-func serve(t *testing.T, srv *Server) string {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	go srv.App().Listener(ln)
-	t.Cleanup(func() { srv.Shutdown() })
-	return "http://" + ln.Addr().String()
-}
-
 func post(t *testing.T, url, body string) (int, string) {
 	t.Helper()
 	res, err := http.Post(url, "application/json", strings.NewReader(body))
@@ -38,8 +26,9 @@ func post(t *testing.T, url, body string) (int, string) {
 }
 
 func TestTally(t *testing.T) {
+	t.Parallel()
 	srv := newTestServerWith(t, func(c *Config) { c.Role = "totem" })
-	base := serve(t, srv)
+	base := listen(t, srv)
 	for _, body := range []string{
 		`{"event":"visit"}`, `{"event":"visit"}`, `{"event":"language","value":"ti"}`, `{"event":"category","value":"housing"}`,
 		`{"event":"service","value":"ancona-info-0"}`, `{"event":"qr"}`, `{"event":"search_empty"}`,
@@ -90,16 +79,17 @@ func TestTally(t *testing.T) {
 		t.Errorf("from elsewhere: %v %v", res.StatusCode, err)
 	}
 	portal := newTestServerWith(t, func(c *Config) { c.Role = "portal" })
-	if code, _ := post(t, serve(t, portal)+"/api/v1/tally", `{"event":"visit"}`); code != 404 {
+	if code, _ := post(t, listen(t, portal)+"/api/v1/tally", `{"event":"visit"}`); code != 404 {
 		t.Errorf("a portal counts: %d", code)
 	}
 	uncounted := newTestServerWith(t, func(c *Config) { c.Role, c.Needs = "totem", nil })
-	if code, _ := post(t, serve(t, uncounted)+"/api/v1/tally", `{"event":"visit"}`); code != 404 {
+	if code, _ := post(t, listen(t, uncounted)+"/api/v1/tally", `{"event":"visit"}`); code != 404 {
 		t.Errorf("a totem without needs figures counts: %d", code)
 	}
 }
 
 func TestOperatorMessage(t *testing.T) {
+	t.Parallel()
 	srv := newTestServer(t)
 	cmd := fleet.Command{ID: "cmd-1", Action: fleet.CommandMessage, Totems: []string{"demo-totem"},
 		Text: content.Text{"it": "Oggi si chiude alle 13", "ar": "نغلق اليوم الساعة 13"}, Minutes: 10}

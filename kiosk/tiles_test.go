@@ -15,6 +15,7 @@ import (
 	"testing"
 
 	"github.com/punto-totem/punto/content"
+	"github.com/punto-totem/punto/internal/testenv"
 )
 
 // writeMBTiles makes a raster MBTiles file with one tile: zoom 1, column 1,
@@ -43,6 +44,7 @@ func writeMBTiles(t *testing.T, format string, tile []byte) string {
 }
 
 func TestTilesAndStyle(t *testing.T) {
+	t.Parallel()
 	img := image.NewRGBA(image.Rect(0, 0, 256, 256))
 	img.Set(1, 1, color.RGBA{R: 200, A: 255})
 	var buf bytes.Buffer
@@ -52,15 +54,7 @@ func TestTilesAndStyle(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer tiles.Close()
-	path := filepath.Join(t.TempDir(), "demo.db")
-	if err := content.CreateDemo(context.Background(), path); err != nil {
-		t.Fatal(err)
-	}
-	st, err := content.Open(context.Background(), path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
+	st := testenv.DemoStore(t)
 	srv, err := New(st, Config{Position: content.DemoTotem, Tiles: tiles})
 	if err != nil {
 		t.Fatal(err)
@@ -97,7 +91,7 @@ func TestTilesAndStyle(t *testing.T) {
 	if typ != "application/geo+json" || !strings.Contains(string(body), `"MultiPolygon"`) || !strings.Contains(string(body), "ats-11-ancona") {
 		t.Errorf("territories: %s %.200s", typ, body)
 	}
-	if _, err := OpenTiles(context.Background(), path); err == nil {
+	if _, err := OpenTiles(context.Background(), st.Path()); err == nil {
 		t.Error("a catalog opened as tiles")
 	}
 }

@@ -14,6 +14,7 @@ var (
 )
 
 func TestEditorTerritory(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	if _, err := fleetOf(t, e.st).AddTotem(context.Background(), "totem-ancona", "Ancona", orb.Point{13.5153, 43.6169}); err != nil {
 		t.Fatal(err)
@@ -110,6 +111,7 @@ func TestEditorTerritory(t *testing.T) {
 }
 
 func TestEditableFlags(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	anna := e.login(editorName, editorPass)
 	for _, tt := range []struct {

@@ -7,6 +7,7 @@ import (
 )
 
 func TestAccounts(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	admin := e.login(adminName, adminPass)
 	r := admin.do("GET", "/editor/api/accounts", nil)
@@ -118,6 +119,7 @@ func TestAccounts(t *testing.T) {
 }
 
 func TestTotems(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	admin := e.login(adminName, adminPass)
 	for _, tt := range []struct {
@@ -168,6 +170,7 @@ func TestTotems(t *testing.T) {
 // TestCSRFEveryWrite sends every state-changing request without the token,
 // with a wrong one, and with the right one.
 func TestCSRFEveryWrite(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	admin := e.login(adminName, adminPass)
 	doc := e.serviceDoc(anconaService)
@@ -238,6 +241,7 @@ func TestCSRFEveryWrite(t *testing.T) {
 }
 
 func TestListsAndReference(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	anna := e.login(editorName, editorPass)
 	newSvc := map[string]any{"id": "zz-new", "name": map[string]any{"it": "Corso serale"}, "categories": []any{"language"},

@@ -12,6 +12,7 @@ import (
 )
 
 func TestDraftValidation(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	admin := e.login(adminName, adminPass)
 	good := e.serviceDoc(anconaService)
@@ -74,6 +75,7 @@ func (e *env) draftCount() (int, error) {
 }
 
 func TestDraftPublishAudit(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	anna := e.login(editorName, editorPass)
 	published := e.serviceDoc(anconaService)
@@ -150,6 +152,7 @@ func TestDraftPublishAudit(t *testing.T) {
 }
 
 func TestPublishSeveral(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	admin := e.login(adminName, adminPass)
 	svc := map[string]any{"id": "new-desk", "organization_id": "org-new", "name": map[string]any{"it": "Nuovo sportello"}, "categories": []any{"info"},
@@ -219,6 +222,7 @@ func TestPublishSeveral(t *testing.T) {
 }
 
 func TestDiscardAndWithdraw(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	anna := e.login(editorName, editorPass)
 	doc := e.serviceDoc(anconaOther)
@@ -281,6 +285,7 @@ func TestDiscardAndWithdraw(t *testing.T) {
 }
 
 func TestTranslationStatus(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	admin := e.login(adminName, adminPass)
 	path := "/editor/api/services/" + anconaService
@@ -422,6 +427,7 @@ func TestPreview(t *testing.T) {
 }
 
 func TestTextsStoredVerbatim(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	anna := e.login(editorName, editorPass)
 	nasty := `<script>alert("x")</script> & <b onmouseover='y()'>bold</b> \u003c "quoted"`

@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"net"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -23,6 +22,7 @@ import (
 	"github.com/punto-totem/punto/content"
 	"github.com/punto-totem/punto/content/feed"
 	"github.com/punto-totem/punto/internal/browsertest"
+	"github.com/punto-totem/punto/internal/testenv"
 	"github.com/punto-totem/punto/kiosk"
 )
 
@@ -105,20 +105,7 @@ func euiListen(t *testing.T, st *content.Store, mount func(*fiber.App) error) st
 	if err != nil {
 		t.Fatal(err)
 	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		_ = srv.App().Listener(ln)
-	}()
-	t.Cleanup(func() {
-		_ = srv.Shutdown()
-		<-done
-	})
-	return "http://" + ln.Addr().String()
+	return testenv.Listen(t, srv.App().Listener, srv.Shutdown)
 }
 
 // euiBrowser starts Debian's chromium, headless, with a fresh profile and
@@ -150,21 +137,12 @@ func euiFail(t *testing.T, ctx context.Context, msg string) {
 	t.Fatalf("%s\non screen: %s", msg, page)
 }
 
-// euiShot saves a screenshot into .screenshots/ at the repository root.
+// euiShot saves a screenshot of the editor (editor-NAME.png) once the
+// page has settled.
 func euiShot(t *testing.T, ctx context.Context, name string) {
 	t.Helper()
-	dir := os.Getenv("PUNTO_SCREENSHOTS")
-	if dir == "" {
-		dir = filepath.Join("..", "..", ".screenshots")
-	}
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		t.Fatal(err)
-	}
-	var buf []byte
-	euiMust(t, ctx, chromedp.Sleep(150*time.Millisecond), chromedp.CaptureScreenshot(&buf))
-	if err := os.WriteFile(filepath.Join(dir, "editor-"+name+".png"), buf, 0o644); err != nil {
-		t.Fatal(err)
-	}
+	euiMust(t, ctx, chromedp.Sleep(150*time.Millisecond))
+	browsertest.Screenshot(t, ctx, "editor-"+name)
 }
 
 // euiAxe runs axe-core on the page and fails on serious or critical
@@ -253,6 +231,7 @@ func euiPublicName(t *testing.T, base, id string) string {
 // typing coordinates (first outside their territory: refused), save,
 // preview, publish; then a service outside their territory is read only.
 func TestEditorUIEditPublish(t *testing.T) {
+	t.Parallel()
 	base, pub := euiServer(t)
 	ctx := euiBrowser(t, 1280, 800)
 
@@ -366,6 +345,7 @@ func TestEditorUIEditPublish(t *testing.T) {
 // clicking the map, hours of two slots on one day and a closure, saved,
 // published and served by the public API.
 func TestEditorUINewEvent(t *testing.T) {
+	t.Parallel()
 	base, pub := euiServer(t)
 	ctx := euiBrowser(t, 1280, 800)
 	euiLogin(t, ctx, base, euiEditor, euiEditorPass)
@@ -417,6 +397,7 @@ func TestEditorUINewEvent(t *testing.T) {
 // TestEditorUIPhone checks the screens at 390×844: one column, the menu
 // behind a button, nothing wider than the screen.
 func TestEditorUIPhone(t *testing.T) {
+	t.Parallel()
 	base, _ := euiServer(t)
 	ctx := euiBrowser(t, 390, 844)
 	euiMust(t, ctx, chromedp.Navigate(base+"/editor"), chromedp.WaitVisible("#login-name", chromedp.ByQuery))
@@ -473,6 +454,7 @@ func TestEditorUIPhone(t *testing.T) {
 // a generated password shown once, a totem's token, an alert aimed at a
 // territory.
 func TestEditorUIAdmin(t *testing.T) {
+	t.Parallel()
 	base, pub := euiServer(t)
 	ctx := euiBrowser(t, 1280, 800)
 	euiLogin(t, ctx, base, euiAdmin, euiAdminPass)

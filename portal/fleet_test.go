@@ -52,6 +52,7 @@ func fleetEnv(t *testing.T) *env {
 }
 
 func TestCommandsAPI(t *testing.T) {
+	t.Parallel()
 	e := fleetEnv(t)
 	admin := e.login(adminName, adminPass)
 	for _, tt := range []struct {
@@ -110,6 +111,7 @@ func square(c orb.Point, d float64) string {
 }
 
 func TestAreaAlerts(t *testing.T) {
+	t.Parallel()
 	e := fleetEnv(t)
 	admin := e.login(adminName, adminPass)
 	ed := e.login(editorName, editorPass) // Ancona's editor
@@ -195,6 +197,7 @@ func seedNeeds(t *testing.T, e *env) {
 }
 
 func TestNeedsReport(t *testing.T) {
+	t.Parallel()
 	e := fleetEnv(t)
 	seedNeeds(t, e)
 	admin := e.login(adminName, adminPass)
@@ -264,6 +267,7 @@ func TestNeedsReport(t *testing.T) {
 }
 
 func TestNeedsCSV(t *testing.T) {
+	t.Parallel()
 	e := fleetEnv(t)
 	seedNeeds(t, e)
 	admin := e.login(adminName, adminPass)

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -16,6 +15,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 	"github.com/punto-totem/punto/content"
 	"github.com/punto-totem/punto/fleet"
+	"github.com/punto-totem/punto/internal/testenv"
 	"github.com/punto-totem/punto/relay"
 )
 
@@ -47,15 +47,11 @@ func euiFleetServer(t *testing.T) (string, func() []string) {
 	if _, err := fleetOf(t, st).AddTotem(ctx, "t-perugia", "Stazione di Perugia", perugiaPoint); err != nil {
 		t.Fatal(err)
 	}
-	path := filepath.Join(t.TempDir(), "totem.db")
-	if err := content.CreateDemo(ctx, path); err != nil {
-		t.Fatal(err)
-	}
-	replica, err := content.Open(ctx, path)
+	replica, err := content.Open(ctx, testenv.DemoCatalog(t))
 	if err != nil {
 		t.Fatal(err)
 	}
-	replicaFleet, err := fleet.Open(ctx, path)
+	replicaFleet, err := fleet.Open(ctx, replica.Path())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -83,6 +79,7 @@ func euiFleetServer(t *testing.T) (string, func() []string) {
 // TestEditorUIFleet goes through the fleet dashboard (state, filter,
 // commands), an alert aimed at a drawn area, and the needs figures.
 func TestEditorUIFleet(t *testing.T) {
+	t.Parallel()
 	base, carried := euiFleetServer(t)
 	ctx := euiBrowser(t, 1280, 900)
 	euiLogin(t, ctx, base, euiAdmin, euiAdminPass)
@@ -130,12 +127,17 @@ func TestEditorUIFleet(t *testing.T) {
 	euiMust(t, ctx, chromedp.Click(`input[name="target_kind"][value="area"]`, chromedp.ByQuery))
 	euiWait(t, ctx, "the area map", `!!(document.querySelector("#alert-area-map") || {}).maplibre && document.querySelector("#alert-area-map").maplibre.loaded()`)
 	euiScroll(t, ctx, "#alert-area-map")
-	euiMust(t, ctx, chromedp.Evaluate(`document.querySelector("#alert-area-map").maplibre.jumpTo({center: [13.5153, 43.6169], zoom: 11}) && true`, nil),
-		chromedp.Sleep(300*time.Millisecond))
-	for _, c := range [][2]float64{{13.47, 43.59}, {13.56, 43.59}, {13.56, 43.64}, {13.47, 43.64}} {
+	euiMust(t, ctx, chromedp.Evaluate(`document.querySelector("#alert-area-map").maplibre.jumpTo({center: [13.5153, 43.6169], zoom: 11}) && true`, nil))
+	euiWait(t, ctx, "the area map at Ancona", `(() => { const m = document.querySelector("#alert-area-map").maplibre; return m.loaded() && !m.isMoving() && m.getZoom() === 11; })()`)
+	for i, c := range [][2]float64{{13.47, 43.59}, {13.56, 43.59}, {13.56, 43.64}, {13.47, 43.64}} {
 		var xy []float64
 		euiMust(t, ctx, chromedp.Evaluate(fmt.Sprintf(`(() => { const m = document.querySelector("#alert-area-map").maplibre, r = m.getContainer().getBoundingClientRect(), p = m.project([%v, %v]); return [r.left + p.x, r.top + p.y]; })()`, c[0], c[1]), &xy))
-		euiMust(t, ctx, chromedp.MouseClickXY(xy[0], xy[1]), chromedp.Sleep(150*time.Millisecond))
+		euiMust(t, ctx, chromedp.MouseClickXY(xy[0], xy[1]))
+		want := fmt.Sprintf("%d vertici", i+1)
+		if i == 0 {
+			want = "1 vertice"
+		}
+		euiWait(t, ctx, "corner "+want, fmt.Sprintf(`(document.querySelector(".area .row-actions .muted") || {}).textContent === %q`, want))
 	}
 	if n := euiEval[string](t, ctx, `document.querySelector(".area .row-actions .muted").textContent`); n != "4 vertici" {
 		t.Errorf("corners: %q", n)

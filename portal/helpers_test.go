@@ -9,7 +9,6 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
-	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -19,7 +18,10 @@ import (
 	"github.com/punto-totem/punto/content"
 	"github.com/punto-totem/punto/editorial"
 	"github.com/punto-totem/punto/fleet"
+	"github.com/punto-totem/punto/internal/testenv"
 )
+
+func TestMain(m *testing.M) { testenv.Main(m) }
 
 // editorials holds the editorial store of each test catalog.
 var editorials sync.Map // *content.Store → *editorial.Store
@@ -68,24 +70,6 @@ const (
 	falconaraEvent  = "falconara-marittima-events-27"
 	anconaTerritory = "ats-11-ancona"
 )
-
-// clock is a settable clock.
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *clock) Add(d time.Duration) {
-	c.mu.Lock()
-	c.t = c.t.Add(d)
-	c.mu.Unlock()
-}
 
 // recorder is a Publisher that records what it is asked and leaves the
 // catalog as it is; what the editorial layer writes with a publish (its
@@ -141,23 +125,15 @@ type env struct {
 	app   *fiber.App
 	st    *content.Store
 	pub   *recorder
-	clock *clock
+	clock *testenv.Clock
 }
 
-// demoStore opens a fresh copy of the demo catalog for one test.
+// demoStore opens a fresh copy of the demo catalog for one test, with its
+// fleet store (fleetOf).
 func demoStore(t *testing.T) *content.Store {
 	t.Helper()
-	ctx := context.Background()
-	path := filepath.Join(t.TempDir(), "portal.db")
-	if err := content.CreateDemo(ctx, path); err != nil {
-		t.Fatal(err)
-	}
-	st, err := content.Open(ctx, path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
-	fl, err := fleet.Open(ctx, path)
+	st := testenv.DemoStore(t)
+	fl, err := fleet.Open(context.Background(), st.Path())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -182,7 +158,7 @@ func fleetOf(t *testing.T, st *content.Store) *fleet.Store {
 func newEnv(t *testing.T) *env {
 	t.Helper()
 	st := demoStore(t)
-	e := &env{t: t, app: fiber.New(), st: st, pub: &recorder{st: st}, clock: &clock{t: time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC)}}
+	e := &env{t: t, app: fiber.New(), st: st, pub: &recorder{st: st}, clock: testenv.NewClock(time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC))}
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	if err := Mount(e.app, Config{Editorial: edOf(t, st, e.clock.Now), Totems: fleetOf(t, st), Publisher: e.pub, Log: log, Now: e.clock.Now}); err != nil {
 		t.Fatal(err)

@@ -16,6 +16,7 @@ import (
 	"github.com/punto-totem/punto/content"
 	"github.com/punto-totem/punto/content/exchange"
 	"github.com/punto-totem/punto/content/feed"
+	"github.com/punto-totem/punto/internal/testenv"
 )
 
 // catalogPublisher publishes to the catalog itself, as the hub does, and
@@ -53,7 +54,7 @@ func importEnv(t *testing.T) (*env, *catalogPublisher) {
 	pub := &catalogPublisher{st: st}
 	// Uploads as large as the portal takes (cmd/punto sets the same limit).
 	app := fiber.New(fiber.Config{BodyLimit: MaxUpload})
-	e := &env{t: t, app: app, st: st, clock: &clock{t: time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC)}}
+	e := &env{t: t, app: app, st: st, clock: testenv.NewClock(time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC))}
 	if err := Mount(e.app, Config{Editorial: edOf(t, st, e.clock.Now), Totems: fleetOf(t, st), Publisher: pub, Log: slog.New(slog.NewTextHandler(io.Discard, nil)), Now: e.clock.Now}); err != nil {
 		t.Fatal(err)
 	}
@@ -87,6 +88,7 @@ func replaceLine(t *testing.T, data []byte, n int, old, new string) []byte {
 }
 
 func TestImportEndpoint(t *testing.T) {
+	t.Parallel()
 	e, pub := importEnv(t)
 	ctx := context.Background()
 	admin := e.login(adminName, adminPass)

@@ -17,6 +17,7 @@ import (
 // admin: a file with a bad row lists the problem by line and imports
 // nothing; the corrected file publishes the change.
 func TestEditorUIImport(t *testing.T) {
+	t.Parallel()
 	base, pub := euiServer(t)
 	ctx := euiBrowser(t, 1280, 900)
 	st := pub.st

@@ -4,12 +4,12 @@ import (
 	"crypto/subtle"
 	"errors"
 	"net/url"
-	"strconv"
 	"strings"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
 	"github.com/punto-totem/punto/editorial"
+	"github.com/punto-totem/punto/internal/apierr"
 )
 
 // Cookie names. Both are HttpOnly, SameSite=Strict and limited to /editor.
@@ -106,20 +106,7 @@ func (p *portal) clearCookie(c *fiber.Ctx, name string) {
 }
 
 // intQuery reads an integer query parameter within bounds.
-func intQuery(c *fiber.Ctx, name string, def, lo, hi int) (int, error) {
-	s := c.Query(name)
-	if s == "" {
-		return def, nil
-	}
-	v, err := strconv.Atoi(strings.TrimSpace(s))
-	if err != nil {
-		return 0, badRequest(name, "must be a whole number")
-	}
-	if v < lo || v > hi {
-		return 0, badRequest(name, "must be between "+strconv.Itoa(lo)+" and "+strconv.Itoa(hi))
-	}
-	return v, nil
-}
+var intQuery = apierr.IntParam
 
 // parseBody decodes a JSON request body into v, refusing unknown fields.
 func parseBody(c *fiber.Ctx, v any) error {

@@ -11,6 +11,7 @@ import (
 )
 
 func TestLogin(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	if err := edOf(t, e.st, nil).DisableUser(context.Background(), "command line", editor2Name); err != nil {
 		t.Fatal(err)
@@ -78,6 +79,7 @@ func TestLogin(t *testing.T) {
 }
 
 func TestLoginWithoutPreSession(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	cl := e.anon()
 	cl.csrf = "made-up-token-made-up-token-made-up-token"
@@ -87,6 +89,7 @@ func TestLoginWithoutPreSession(t *testing.T) {
 }
 
 func TestLoginLock(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	try := func(name, pass string) *resp {
 		cl := e.anon()
@@ -135,6 +138,7 @@ func TestLoginLock(t *testing.T) {
 }
 
 func TestLoginAddressLimit(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	try := func(name, pass string) *resp {
 		cl := e.anon()
@@ -159,6 +163,7 @@ func TestLoginAddressLimit(t *testing.T) {
 }
 
 func TestSessionIdleAndLifetime(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	cl := e.login(editorName, editorPass)
 	me := func() int { return cl.do("GET", "/editor/api/me", nil).status }
@@ -192,6 +197,7 @@ func TestSessionIdleAndLifetime(t *testing.T) {
 }
 
 func TestSessionSurvivesRestart(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	cl := e.login(editorName, editorPass)
 	// A second portal on the same file: the session is in the database.
@@ -204,6 +210,7 @@ func TestSessionSurvivesRestart(t *testing.T) {
 }
 
 func TestLogout(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	cl := e.login(editorName, editorPass)
 	old := cl.cookies[sessionCookie]
@@ -222,6 +229,7 @@ func TestLogout(t *testing.T) {
 }
 
 func TestChangePassword(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	other := e.login(editorName, editorPass)
 	cl := e.login(editorName, editorPass)

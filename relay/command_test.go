@@ -13,6 +13,7 @@ import (
 	"github.com/punto-totem/punto/content"
 	"github.com/punto-totem/punto/content/feed"
 	"github.com/punto-totem/punto/fleet"
+	"github.com/punto-totem/punto/internal/testenv"
 )
 
 // screen records the commands a totem's screen carried out.
@@ -85,7 +86,7 @@ func TestCommandsReachTheTotemsTheyName(t *testing.T) {
 	ctx := context.Background()
 	pub, key, _ := ed25519.GenerateKey(nil)
 	master := openCatalog(t, tempDB(t, "portal.db"), true)
-	clk := newClock(time.Now())
+	clk := testenv.NewClock(time.Now())
 	hub, err := NewHub(HubConfig{Store: master, Fleet: fleetOf(t, master), Key: key, Log: quiet, Now: clk.Now})
 	if err != nil {
 		t.Fatal(err)

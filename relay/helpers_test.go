@@ -6,7 +6,6 @@ import (
 	"io"
 	"log/slog"
 	"net"
-	"os"
 	"path/filepath"
 	"sync"
 	"testing"
@@ -15,81 +14,18 @@ import (
 	"github.com/gofiber/fiber/v2"
 	"github.com/punto-totem/punto/content"
 	"github.com/punto-totem/punto/fleet"
+	"github.com/punto-totem/punto/internal/testenv"
 )
 
 var quiet = slog.New(slog.NewTextHandler(io.Discard, nil))
 
-// demo is the demo catalog, made once for every test that starts from
-// it (making it is most of a test's time) and copied for each.
-var demo struct {
-	once sync.Once
-	dir  string
-	data []byte
-	err  error
-}
+func TestMain(m *testing.M) { testenv.Main(m) }
 
-func TestMain(m *testing.M) {
-	code := m.Run()
-	if demo.dir != "" {
-		os.RemoveAll(demo.dir)
-	}
-	os.Exit(code)
-}
-
-func demoCopy(path string) error {
-	demo.once.Do(func() {
-		if demo.dir, demo.err = os.MkdirTemp("", "punto-relay-demo-"); demo.err != nil {
-			return
-		}
-		src := filepath.Join(demo.dir, "demo.db")
-		if demo.err = content.CreateDemo(context.Background(), src); demo.err == nil {
-			demo.data, demo.err = os.ReadFile(src)
-		}
-	})
-	if demo.err != nil {
-		return demo.err
-	}
-	return os.WriteFile(path, demo.data, 0o644)
-}
-
-// clock is a test's clock: it stands still until the test moves it.
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func newClock(t time.Time) *clock { return &clock{t: t} }
-
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *clock) Add(d time.Duration) {
-	c.mu.Lock()
-	c.t = c.t.Add(d)
-	c.mu.Unlock()
-}
-
-func (c *clock) Set(t time.Time) {
-	c.mu.Lock()
-	c.t = t
-	c.mu.Unlock()
-}
-
-// waitFor polls cond every few milliseconds until it holds, and fails the
-// test if it does not within 15 seconds: tests wait for a state, never for
-// time to pass.
+// waitFor polls cond until it holds, and fails the test if it does not
+// within 15 seconds: tests wait for a state, never for time to pass.
 func waitFor(t testing.TB, what string, cond func() bool) {
 	t.Helper()
-	deadline := time.Now().Add(15 * time.Second)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatal("timed out waiting: " + what)
-		}
-		time.Sleep(5 * time.Millisecond)
-	}
+	testenv.Eventually(t, 15*time.Second, what, cond)
 }
 
 // testPortal is a hub over a catalog, served on a loopback port.
@@ -132,9 +68,7 @@ func openCatalog(tb testing.TB, path string, demo bool) *content.Store {
 	tb.Helper()
 	ctx := context.Background()
 	if demo {
-		if err := demoCopy(path); err != nil {
-			tb.Fatal(err)
-		}
+		testenv.CopyDemo(tb, path)
 	}
 	s, err := content.Open(ctx, path)
 	if err != nil {

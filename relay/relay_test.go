@@ -19,6 +19,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/punto-totem/punto/content"
 	"github.com/punto-totem/punto/content/feed"
+	"github.com/punto-totem/punto/internal/testenv"
 )
 
 func rename(t *testing.T, h *Hub, s *content.Store, id, name string) int64 {
@@ -266,7 +267,7 @@ func TestFleetOffline(t *testing.T) {
 	}))
 	defer hook.Close()
 	const every = 100 * time.Millisecond
-	clk := newClock(time.Now())
+	clk := testenv.NewClock(time.Now())
 	hub, err := NewHub(HubConfig{Store: master, Fleet: fleetOf(t, master), Key: key, Log: quiet, Heartbeat: every, Webhook: hook.URL, Now: clk.Now})
 	if err != nil {
 		t.Fatal(err)

@@ -11,6 +11,8 @@ import { fallback } from "./fallback.js";
 const $ = (sel) => document.querySelector(sel);
 const params = new URLSearchParams(location.search);
 const kiosk = params.get("kiosk") === "1";
+// ?idle=SECONDS overrides the node's idle time on this screen (tests, demos).
+const idleOverride = Number(params.get("idle")) || 0;
 
 const state = {
   lang: null, // chosen language; null on the attract screen
@@ -470,61 +472,15 @@ screens.search = (view, text) => {
   if (text) run();
   input.focus();
   if (kiosk) {
+    // The on-screen keyboard, docked at the bottom; its code loads on the
+    // totem only.
     const pad = el("div", { class: "pad" });
-    form.after(pad);
-    keyboard(pad, input, run, () => form.requestSubmit()).catch(() => pad.remove());
+    view.append(pad);
+    import("./keyboard.js")
+      .then((m) => m.keyboard(pad, input, { lang: state.lang, t, changed: run, submit: () => form.requestSubmit() }))
+      .catch((err) => { console.error(err); pad.remove(); });
   }
 };
-
-// ---- on-screen keyboard (totem) ------------------------------------------
-
-// The keyboard layout for each UI language; Latin is always one tap away
-// for names of places and services.
-const keyboardFor = { it: "italian", en: "english", fr: "french", es: "spanish", ar: "arabic", ur: "urdu", fa: "farsi",
-  bn: "bengali", pa: "punjabi", ru: "russian", uk: "ukrainian" };
-let keyboardLib = null;
-
-async function keyboard(pad, input, changed, submit) {
-  if (!keyboardLib) {
-    document.head.append(el("link", { rel: "stylesheet", href: asset("vendor/simple-keyboard/index.css") }));
-    const [, layouts] = await Promise.all([loadScript(asset("vendor/simple-keyboard/index.js")), getJSON(asset("vendor/simple-keyboard/layouts.json"))]);
-    keyboardLib = { Keyboard: window.SimpleKeyboard.default || window.SimpleKeyboard.SimpleKeyboard, layouts };
-  }
-  const names = [...new Set([keyboardFor[state.lang] || "english", state.lang === "it" ? "italian" : "english"])];
-  const board = el("div", { class: "simple-keyboard", dir: "ltr" });
-  const switcher = el("div", { class: "layouts", role: "group", "aria-label": t("ui.keyboard") });
-  pad.append(switcher, board);
-  let shift = false;
-  const kb = new keyboardLib.Keyboard(board, {
-    layout: keyboardLib.layouts[names[0]],
-    layoutName: "default",
-    mergeDisplay: true,
-    display: { "{bksp}": "⌫", "{enter}": "↵", "{shift}": "⇧", "{lock}": "⇪", "{space}": " ", "{tab}": "⇥" },
-    onChange: (value) => { input.value = value; changed(); },
-    onKeyPress: (button) => {
-      if (button === "{shift}" || button === "{lock}") {
-        shift = !shift;
-        kb.setOptions({ layoutName: shift ? "shift" : "default" });
-      } else if (button === "{enter}") {
-        submit();
-      } else if (shift) {
-        // Shift is for one letter, as on a phone.
-        shift = false;
-        kb.setOptions({ layoutName: "default" });
-      }
-    },
-  });
-  kb.setInput(input.value);
-  input.addEventListener("input", () => kb.setInput(input.value));
-  for (const name of names) {
-    const sample = keyboardLib.layouts[name].default[2].split(" ").filter((k) => !k.startsWith("{")).slice(0, 3).join("");
-    switcher.append(el("button", { type: "button", class: "secondary", "aria-pressed": String(name === names[0]),
-      on: { click: (e) => {
-        kb.setOptions({ layout: keyboardLib.layouts[name], layoutName: "default" });
-        for (const b of switcher.children) b.setAttribute("aria-pressed", String(b === e.currentTarget));
-      } } }, sample));
-  }
-}
 
 screens.detail = async (view, id) => {
   const { service: s, holidays } = await api(`services/${encodeURIComponent(id)}`);
@@ -604,7 +560,7 @@ let idleTimer = null;
 function touched() {
   clearTimeout(idleTimer);
   if (kiosk && state.current && state.current.name !== "attract") {
-    idleTimer = setTimeout(reset, node.idle_seconds * 1000);
+    idleTimer = setTimeout(reset, (idleOverride > 0 ? idleOverride : node.idle_seconds) * 1000);
   }
 }
 

@@ -22,6 +22,8 @@ import (
 	_ "github.com/mattn/go-sqlite3"
 	"github.com/paulmach/orb/encoding/mvt"
 	"github.com/paulmach/orb/maptile"
+	"github.com/punto-totem/punto/internal/browsertest"
+	"github.com/punto-totem/punto/internal/testenv"
 )
 
 // The basemap test runs the pipeline README.md documents ("A real
@@ -136,6 +138,7 @@ func needPrograms(t *testing.T, programs map[string]string) {
 // TestBasemapScriptRefusesBadInput: the script says what is wrong, exits
 // non-zero and writes nothing.
 func TestBasemapScriptRefusesBadInput(t *testing.T) {
+	t.Parallel()
 	needPrograms(t, map[string]string{"tilemaker": "tilemaker", "osmium": "osmium-tool"})
 	dir := t.TempDir()
 	good := filepath.Join(dir, "ancona.osm")
@@ -191,6 +194,7 @@ func TestBasemapScriptRefusesBadInput(t *testing.T) {
 // pipeline, checks what the MBTiles holds, serves it with a real totem and
 // checks in chromium that the results map draws it.
 func TestBasemap(t *testing.T) {
+	t.Parallel()
 	needPrograms(t, map[string]string{"tilemaker": "tilemaker", "osmium": "osmium-tool", "ogr2ogr": "gdal-bin"})
 	dir := t.TempDir()
 	osmFile := filepath.Join(dir, "ancona.osm")
@@ -210,11 +214,13 @@ func TestBasemap(t *testing.T) {
 
 	vectorLayers := checkMBTiles(t, mbtiles)
 
-	addr := freeAddr(t)
+	addr := testenv.FreeAddr(t)
 	base := "http://" + addr
-	startProc(t, "totem", "totem", "--db", filepath.Join(dir, "punto.db"), "--demo", "--addr", addr,
+	db := filepath.Join(dir, "punto.db")
+	testenv.CopyDemo(t, db) // what --demo would create on the first start
+	testenv.StartPunto(t, "totem", "totem", "--db", db, "--demo", "--addr", addr,
 		"--tiles", mbtiles, "--lat", "43.61", "--lon", "13.515")
-	eventually(t, 60*time.Second, "the totem answers", func() bool {
+	testenv.Eventually(t, 60*time.Second, "the totem answers", func() bool {
 		res, err := http.Get(base + "/api/v1/healthz")
 		if err != nil {
 			return false
@@ -228,7 +234,7 @@ func TestBasemap(t *testing.T) {
 		Sources map[string]map[string]any
 		Layers  []map[string]any
 	}
-	getJSON(t, base+"/api/v1/map/style.json?lang=it", &style)
+	testenv.GetJSON(t, base+"/api/v1/map/style.json?lang=it", &style)
 	if style.Sources["base"]["type"] != "vector" {
 		t.Fatalf("style source: %v", style.Sources["base"])
 	}
@@ -293,7 +299,7 @@ func TestBasemap(t *testing.T) {
 		map.fitBounds([[13.500, 43.600], [13.535, 43.620]], {padding: 8, duration: 0});
 		map.triggerRepaint(); // idle comes after a frame, even if the camera did not move
 	})`, &got, func(p *runtimeEvaluate) *runtimeEvaluate { return p.WithAwaitPromise(true) }))
-	shot(t, ctx, "totem-basemap-it")
+	browsertest.Screenshot(t, ctx, "totem-basemap-it")
 	t.Logf("drawn from the tiles: %v", got.Layers)
 	for _, e := range got.Errors {
 		t.Errorf("map error: %s", e)

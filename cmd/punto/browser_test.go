@@ -5,12 +5,9 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"image"
 	_ "image/png"
 	"net/http"
 	"net/http/httptest"
-	"os"
-	"path/filepath"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -19,9 +16,8 @@ import (
 
 	"github.com/chromedp/cdproto/runtime"
 	"github.com/chromedp/chromedp"
-	"github.com/makiuchi-d/gozxing"
-	"github.com/makiuchi-d/gozxing/qrcode"
 	"github.com/punto-totem/punto/internal/browsertest"
+	"github.com/punto-totem/punto/internal/testenv"
 )
 
 const publicURL = "http://punto.example"
@@ -40,8 +36,8 @@ func startTotem(t *testing.T, extra ...string) string {
 // server, as when a phone loses the network.
 func startStoppableTotem(t *testing.T, extra ...string) (string, func()) {
 	t.Helper()
-	db := filepath.Join(t.TempDir(), "punto.db")
-	addr := freeAddr(t)
+	db := testenv.DemoCatalog(t) // what --demo would create on the first start
+	addr := testenv.FreeAddr(t)
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan int, 1)
 	var stderr bytes.Buffer
@@ -59,26 +55,6 @@ func startStoppableTotem(t *testing.T, extra ...string) (string, func()) {
 func browser(t *testing.T, width, height int64) context.Context {
 	t.Helper()
 	return browsertest.Start(t, width, height, 90*time.Second)
-}
-
-// shots saves screenshots of every screen into .screenshots/ at the
-// repository root (or $PUNTO_SCREENSHOTS), to look at as a visitor would.
-func shot(t *testing.T, ctx context.Context, name string) {
-	t.Helper()
-	dir := os.Getenv("PUNTO_SCREENSHOTS")
-	if dir == "" {
-		dir = filepath.Join("..", "..", ".screenshots")
-	}
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		t.Fatal(err)
-	}
-	var buf []byte
-	if err := chromedp.Run(ctx, chromedp.CaptureScreenshot(&buf)); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(filepath.Join(dir, name+".png"), buf, 0o644); err != nil {
-		t.Fatal(err)
-	}
 }
 
 func must(t *testing.T, ctx context.Context, actions ...chromedp.Action) {
@@ -102,18 +78,20 @@ func axeCheck(t *testing.T, ctx context.Context, what string) {
 // TestKioskFlow walks the totem as a visitor in Arabic: attract, language,
 // categories, results sorted by distance, a detail and its QR code.
 func TestKioskFlow(t *testing.T) {
+	t.Parallel()
 	base := startTotem(t)
 	for _, size := range []struct {
 		name string
 		w, h int64
 	}{{"totem", 1080, 1920}, {"phone", 390, 844}} {
 		t.Run(size.name, func(t *testing.T) {
+			t.Parallel()
 			ctx := browser(t, size.w, size.h)
 			must(t, ctx, chromedp.Navigate(base+"/?kiosk=1"), screen("attract"))
-			shot(t, ctx, size.name+"-1-attract")
+			browsertest.Screenshot(t, ctx, size.name+"-1-attract")
 			axeCheck(t, ctx, "attract")
 			must(t, ctx, chromedp.Click(".attract", chromedp.ByQuery), screen("languages"))
-			shot(t, ctx, size.name+"-2-languages")
+			browsertest.Screenshot(t, ctx, size.name+"-2-languages")
 			axeCheck(t, ctx, "languages")
 			must(t, ctx, chromedp.Click(`.lang[lang="ar"]`, chromedp.ByQuery), screen("home"))
 			var dir, lang string
@@ -123,7 +101,7 @@ func TestKioskFlow(t *testing.T) {
 			}
 			// The notice for this totem's territory is on the screen.
 			must(t, ctx, chromedp.WaitVisible("#alerts .alert", chromedp.ByQuery))
-			shot(t, ctx, size.name+"-3-home-ar")
+			browsertest.Screenshot(t, ctx, size.name+"-3-home-ar")
 			axeCheck(t, ctx, "home ar")
 			if size.name == "totem" {
 				if small := smallTargets(t, ctx); len(small) > 0 {
@@ -132,7 +110,7 @@ func TestKioskFlow(t *testing.T) {
 			}
 			must(t, ctx, chromedp.Click(".tile.info", chromedp.ByQuery), screen("pages"),
 				chromedp.Click(".row", chromedp.ByQuery), screen("page"))
-			shot(t, ctx, size.name+"-3b-page-ar")
+			browsertest.Screenshot(t, ctx, size.name+"-3b-page-ar")
 			axeCheck(t, ctx, "page ar")
 			must(t, ctx, chromedp.Click("#home", chromedp.ByQuery), screen("home"))
 
@@ -157,14 +135,14 @@ func TestKioskFlow(t *testing.T) {
 				chromedp.Evaluate(`document.querySelectorAll(".pin").length`, &pins))
 			if size.name == "phone" {
 				must(t, ctx, chromedp.Sleep(300*time.Millisecond))
-				shot(t, ctx, size.name+"-4b-map-ar")
+				browsertest.Screenshot(t, ctx, size.name+"-4b-map-ar")
 				must(t, ctx, chromedp.Click(`[data-tab="list"]`, chromedp.ByQuery))
 			}
 			if pins != len(dists) {
 				t.Errorf("%d markers for %d results", pins, len(dists))
 			}
 			must(t, ctx, chromedp.Sleep(500*time.Millisecond))
-			shot(t, ctx, size.name+"-4-results-ar")
+			browsertest.Screenshot(t, ctx, size.name+"-4-results-ar")
 			axeCheck(t, ctx, "results ar")
 			noSidewaysScroll(t, ctx, size.name+" results")
 			if size.name == "totem" {
@@ -176,7 +154,7 @@ func TestKioskFlow(t *testing.T) {
 			var id string
 			must(t, ctx, chromedp.Evaluate(`document.querySelector(".row").dataset.id`, &id),
 				chromedp.Click(".row", chromedp.ByQuery), screen("detail"), chromedp.WaitVisible("#qr", chromedp.ByQuery))
-			shot(t, ctx, size.name+"-5-detail-ar")
+			browsertest.Screenshot(t, ctx, size.name+"-5-detail-ar")
 			axeCheck(t, ctx, "detail ar")
 			noSidewaysScroll(t, ctx, size.name+" detail")
 			if got, want := decodeQR(t, base, ctx), publicURL+"/s/"+id+"?lang=ar"; got != want {
@@ -197,7 +175,7 @@ func TestKioskFlow(t *testing.T) {
 			if typed != "مكتب" {
 				t.Errorf("typed %q on the keyboard", typed)
 			}
-			shot(t, ctx, size.name+"-6-search-keyboard-ar")
+			browsertest.Screenshot(t, ctx, size.name+"-6-search-keyboard-ar")
 			noSidewaysScroll(t, ctx, size.name+" search")
 			if size.name == "totem" {
 				if small := smallTargets(t, ctx); len(small) > 0 {
@@ -241,37 +219,36 @@ func decodeQR(t *testing.T, base string, ctx context.Context) string {
 	// Rasterise the SVG in the browser, as the screen would.
 	var png []byte
 	must(t, ctx, chromedp.Screenshot("#qr", &png, chromedp.ByQuery))
-	img, _, err := image.Decode(bytes.NewReader(png))
-	if err != nil {
-		t.Fatal(err)
-	}
-	bmp, err := gozxing.NewBinaryBitmapFromImage(img)
-	if err != nil {
-		t.Fatal(err)
-	}
-	res, err := qrcode.NewQRCodeReader().Decode(bmp, nil)
-	if err != nil {
-		t.Fatalf("QR code %s does not decode: %v", src, err)
-	}
-	return res.GetText()
+	return browsertest.DecodeQR(t, png)
 }
 
 // TestIdleReset: after the idle time the attract screen is back and the
 // visit is gone: language, search text, history.
 func TestIdleReset(t *testing.T) {
-	base := startTotem(t, "--idle", "5")
+	t.Parallel()
+	base := startTotem(t)
 	ctx := browser(t, 1080, 1920)
-	must(t, ctx, chromedp.Navigate(base+"/?kiosk=1"), screen("attract"),
+	// The screens of a visit in Chinese, with the node's idle time (a
+	// minute): time enough to look at them.
+	visit := []chromedp.Action{screen("attract"),
 		chromedp.Click(".attract", chromedp.ByQuery), screen("languages"),
-		chromedp.Click(`.lang[lang="zh"]`, chromedp.ByQuery), screen("home"))
-	shot(t, ctx, "totem-6-home-zh")
+		chromedp.Click(`.lang[lang="zh"]`, chromedp.ByQuery), screen("home")}
+	search := []chromedp.Action{chromedp.Click(".tile.search", chromedp.ByQuery), screen("search"),
+		chromedp.SendKeys("#q", "mediaz", chromedp.ByQuery)}
+	must(t, ctx, append([]chromedp.Action{chromedp.Navigate(base + "/?kiosk=1")}, visit...)...)
+	browsertest.Screenshot(t, ctx, "totem-6-home-zh")
 	axeCheck(t, ctx, "home zh")
-	must(t, ctx, chromedp.Click(".tile.search", chromedp.ByQuery), screen("search"),
-		chromedp.SendKeys("#q", "mediaz", chromedp.ByQuery), chromedp.WaitVisible(".suggest .row", chromedp.ByQuery))
-	shot(t, ctx, "totem-7-search-zh")
+	must(t, ctx, append(search, chromedp.WaitVisible(".suggest .row", chromedp.ByQuery))...)
+	browsertest.Screenshot(t, ctx, "totem-7-search-zh")
 	axeCheck(t, ctx, "search zh")
-	// Untouched for longer than the idle time.
-	must(t, ctx, chromedp.Sleep(6500*time.Millisecond), screen("attract"))
+	// The same visit on a screen told to idle after 2 s, then left
+	// untouched: the attract screen comes back.
+	must(t, ctx, append([]chromedp.Action{chromedp.Navigate(base + "/?kiosk=1&idle=2")}, append(visit, search...)...)...)
+	idle, cancel := context.WithTimeout(ctx, 30*time.Second)
+	defer cancel()
+	if err := chromedp.Run(idle, screen("attract")); err != nil {
+		t.Fatalf("the screen did not idle back to the attract screen: %v", err)
+	}
 	var left struct {
 		Lang, Dir  string
 		Search     bool
@@ -298,6 +275,7 @@ func TestIdleReset(t *testing.T) {
 
 // TestOtherHostsBlocked: the page can reach nothing but its own node.
 func TestOtherHostsBlocked(t *testing.T) {
+	t.Parallel()
 	var hits atomic.Int32
 	other := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { hits.Add(1) }))
 	defer other.Close()
@@ -324,6 +302,7 @@ func TestOtherHostsBlocked(t *testing.T) {
 // TestPhoneDeepLink: the QR's deep link opens the detail on its own, in
 // the language it names.
 func TestPhoneDeepLink(t *testing.T) {
+	t.Parallel()
 	base := startTotem(t)
 	ctx := browser(t, 390, 844)
 	must(t, ctx, chromedp.Navigate(base+"/s/ancona-info-0?lang=fr"), screen("detail"))
@@ -332,7 +311,7 @@ func TestPhoneDeepLink(t *testing.T) {
 	if lang != "fr" || !strings.Contains(title, "Ancona") {
 		t.Errorf("deep link: lang %q, title %q", lang, title)
 	}
-	shot(t, ctx, "phone-8-deeplink-fr")
+	browsertest.Screenshot(t, ctx, "phone-8-deeplink-fr")
 	axeCheck(t, ctx, "deep link fr")
 	// A link to a service that is gone says so.
 	var msg string
@@ -356,6 +335,7 @@ func TestPhoneDeepLink(t *testing.T) {
 // TestPhoneOffline: a page once visited on a phone opens again with the
 // network gone, from the service worker's cache.
 func TestPhoneOffline(t *testing.T) {
+	t.Parallel()
 	base, stop := startStoppableTotem(t)
 	ctx := browser(t, 390, 844)
 	deep := base + "/s/jesi-legal-20?lang=ar"
@@ -370,12 +350,13 @@ func TestPhoneOffline(t *testing.T) {
 	if !ready || !strings.Contains(title, "Jesi") {
 		t.Errorf("offline: worker ready %v, page title %q", ready, title)
 	}
-	shot(t, ctx, "phone-9-offline-ar")
+	browsertest.Screenshot(t, ctx, "phone-9-offline-ar")
 }
 
 // TestExternalLinksAreQR: on the totem a service's website is a QR code,
 // never a link out of the app; on a phone it is a link.
 func TestExternalLinksAreQR(t *testing.T) {
+	t.Parallel()
 	base := startTotem(t)
 	ctx := browser(t, 1080, 1920)
 	var out struct{ Links, Codes int }
@@ -385,7 +366,7 @@ func TestExternalLinksAreQR(t *testing.T) {
 	if out.Links != 0 || out.Codes != 1 {
 		t.Errorf("totem: %d links out, %d website codes", out.Links, out.Codes)
 	}
-	shot(t, ctx, "totem-9-detail-website-it")
+	browsertest.Screenshot(t, ctx, "totem-9-detail-website-it")
 	axeCheck(t, ctx, "detail it")
 	must(t, ctx, chromedp.Navigate(base+"/s/ancona-info-0?lang=it"), chromedp.WaitVisible(`a[href^="https://www.example.org/"]`, chromedp.ByQuery))
 }
@@ -394,6 +375,7 @@ func TestExternalLinksAreQR(t *testing.T) {
 // critical violation on the screens of a visit in Italian and in Chinese,
 // on the totem and on a phone (TestKioskFlow covers Arabic).
 func TestAccessibilityInItalianAndChinese(t *testing.T) {
+	t.Parallel()
 	base := startTotem(t)
 	for _, lang := range []string{"it", "zh"} {
 		for _, size := range []struct {
@@ -401,17 +383,18 @@ func TestAccessibilityInItalianAndChinese(t *testing.T) {
 			w, h int64
 		}{{"totem", 1080, 1920}, {"phone", 390, 844}} {
 			t.Run(lang+"/"+size.name, func(t *testing.T) {
+				t.Parallel()
 				ctx := browser(t, size.w, size.h)
 				must(t, ctx, chromedp.Navigate(base+"/?kiosk=1"), screen("attract"), chromedp.Click(".attract", chromedp.ByQuery), screen("languages"),
 					chromedp.Click(fmt.Sprintf(`.lang[lang=%q]`, lang), chromedp.ByQuery), screen("home"))
 				axeCheck(t, ctx, lang+" home")
-				shot(t, ctx, fmt.Sprintf("%s-home-%s", size.name, lang))
+				browsertest.Screenshot(t, ctx, fmt.Sprintf("%s-home-%s", size.name, lang))
 				must(t, ctx, chromedp.Click(`.tile[data-category="language"]`, chromedp.ByQuery), screen("results"), chromedp.WaitReady(".pin", chromedp.ByQuery))
 				axeCheck(t, ctx, lang+" results")
-				shot(t, ctx, fmt.Sprintf("%s-results-%s", size.name, lang))
+				browsertest.Screenshot(t, ctx, fmt.Sprintf("%s-results-%s", size.name, lang))
 				must(t, ctx, chromedp.Click(".row", chromedp.ByQuery), screen("detail"), chromedp.WaitVisible("#qr", chromedp.ByQuery))
 				axeCheck(t, ctx, lang+" detail")
-				shot(t, ctx, fmt.Sprintf("%s-detail-%s", size.name, lang))
+				browsertest.Screenshot(t, ctx, fmt.Sprintf("%s-detail-%s", size.name, lang))
 				must(t, ctx, chromedp.Click("#home", chromedp.ByQuery), screen("home"), chromedp.Click(".tile.info", chromedp.ByQuery), screen("pages"))
 				axeCheck(t, ctx, lang+" pages")
 				must(t, ctx, chromedp.Click("#home", chromedp.ByQuery), screen("home"), chromedp.Click(".tile.search", chromedp.ByQuery), screen("search"))
@@ -420,7 +403,7 @@ func TestAccessibilityInItalianAndChinese(t *testing.T) {
 				must(t, ctx, chromedp.Click("#big", chromedp.ByQuery), chromedp.Click("#contrast", chromedp.ByQuery))
 				axeCheck(t, ctx, lang+" search, larger text, high contrast")
 				noSidewaysScroll(t, ctx, lang+" search, larger text")
-				shot(t, ctx, fmt.Sprintf("%s-search-contrast-%s", size.name, lang))
+				browsertest.Screenshot(t, ctx, fmt.Sprintf("%s-search-contrast-%s", size.name, lang))
 			})
 		}
 	}
@@ -429,6 +412,7 @@ func TestAccessibilityInItalianAndChinese(t *testing.T) {
 // TestKeyboardOnly: on a phone or desktop every step works from the
 // keyboard: Tab reaches the controls in order, Enter activates them.
 func TestKeyboardOnly(t *testing.T) {
+	t.Parallel()
 	base := startTotem(t)
 	ctx := browser(t, 1280, 900)
 	must(t, ctx, chromedp.Navigate(base+"/?lang=en"), chromedp.WaitVisible("main .tile", chromedp.ByQuery))

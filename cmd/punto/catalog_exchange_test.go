@@ -7,15 +7,16 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/punto-totem/punto/internal/testenv"
 )
 
 func TestCatalogImportExport(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	demo := filepath.Join(dir, "demo.db")
 	p := func(name string) string { return filepath.Join(dir, name) }
-	if code := run(context.Background(), []string{"catalog", "demo", "--out", demo}, &bytes.Buffer{}, &bytes.Buffer{}); code != 0 {
-		t.Fatal("catalog demo failed")
-	}
+	testenv.CopyDemo(t, demo)
 	tests := []struct {
 		name   string
 		args   []string
@@ -85,12 +86,13 @@ func TestCatalogImportExport(t *testing.T) {
 }
 
 func TestCatalogImportBadRow(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	demo := filepath.Join(dir, "demo.db")
 	csvFile := filepath.Join(dir, "demo.csv")
+	testenv.CopyDemo(t, demo)
 	var out, errb bytes.Buffer
-	if run(context.Background(), []string{"catalog", "demo", "--out", demo}, &out, &errb) != 0 ||
-		run(context.Background(), []string{"catalog", "export", "--format", "csv", "--db", demo, "--out", csvFile}, &out, &errb) != 0 {
+	if run(context.Background(), []string{"catalog", "export", "--format", "csv", "--db", demo, "--out", csvFile}, &out, &errb) != 0 {
 		t.Fatal(errb.String())
 	}
 	data, err := os.ReadFile(csvFile)

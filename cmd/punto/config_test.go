@@ -12,6 +12,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/punto-totem/punto/internal/testenv"
 )
 
 // settings is a flag set with one flag of every kind a role uses.
@@ -178,6 +180,7 @@ func TestConfigErrors(t *testing.T) {
 // TestConfigCommandLine runs the real commands with config files: a bad
 // key exits 2 with a message, and a file's settings reach the server.
 func TestConfigCommandLine(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	demo := filepath.Join(dir, "demo.db")
 	for _, tt := range []struct {
@@ -197,9 +200,11 @@ func TestConfigCommandLine(t *testing.T) {
 		})
 	}
 	// A totem configured by file alone serves where the file says.
-	addr := freeAddr(t)
+	addr := testenv.FreeAddr(t)
 	path := filepath.Join(dir, "totem.toml")
-	os.WriteFile(path, []byte("db = \""+filepath.Join(dir, "punto.db")+"\"\naddr = \""+addr+"\"\ndemo = true\nlat = 43.1107\nlon = 12.3908\n"), 0o600)
+	db := filepath.Join(dir, "punto.db")
+	testenv.CopyDemo(t, db) // what demo = true would create on the first start
+	os.WriteFile(path, []byte("db = \""+db+"\"\naddr = \""+addr+"\"\ndemo = true\nlat = 43.1107\nlon = 12.3908\n"), 0o600)
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan int, 1)
 	var stderr bytes.Buffer
@@ -208,7 +213,7 @@ func TestConfigCommandLine(t *testing.T) {
 	var health struct {
 		Position struct{ Lat, Lon float64 }
 	}
-	getJSON(t, "http://"+addr+"/api/v1/healthz", &health)
+	testenv.GetJSON(t, "http://"+addr+"/api/v1/healthz", &health)
 	cancel()
 	if code := <-done; code != 0 {
 		t.Fatalf("exit %d: %s", code, stderr.String())

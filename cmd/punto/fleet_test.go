@@ -14,6 +14,8 @@ import (
 
 	"github.com/chromedp/chromedp"
 	"github.com/punto-totem/punto/content"
+	"github.com/punto-totem/punto/internal/browsertest"
+	"github.com/punto-totem/punto/internal/testenv"
 )
 
 // TestFleet runs a portal and two totems as separate processes, with a
@@ -23,6 +25,7 @@ import (
 // travel to the portal with the heartbeats, without anything a visitor
 // typed.
 func TestFleet(t *testing.T) {
+	t.Parallel()
 	n := newNetwork(t, "--heartbeat", "1s")
 	a := n.addTotem("totem-ancona", 43.6169, 13.5153)
 	b := n.addTotem("totem-perugia", 43.1107, 12.3908)
@@ -33,7 +36,7 @@ func TestFleet(t *testing.T) {
 	b.start(t, "totem-perugia")
 	head := feedOf(t, n.portalURL, false)
 	for _, tp := range []*totemProc{a, b} {
-		eventually(t, 30*time.Second, "the totem takes the portal's snapshot", func() bool {
+		testenv.Eventually(t, 30*time.Second, "the totem takes the portal's snapshot", func() bool {
 			f := feedOf(t, tp.base, false)
 			return f.Link.Synced && f.Seq == head.Seq
 		})
@@ -68,11 +71,11 @@ func TestFleet(t *testing.T) {
 			t.Fatalf("publish: %d %s", code, body)
 		}
 		var banner string
-		eventually(t, 10*time.Second, "the banner shows on the totem inside the area", func() bool {
+		testenv.Eventually(t, 10*time.Second, "the banner shows on the totem inside the area", func() bool {
 			must(t, ctxA, chromedp.Evaluate(`document.querySelector("#alerts").textContent`, &banner))
 			return strings.Contains(banner, "Lavori al porto")
 		})
-		shot(t, ctxA, "fleet-area-alert-inside")
+		browsertest.Screenshot(t, ctxA, "fleet-area-alert-inside")
 		waitSeq(t, b.base, feedOf(t, n.portalURL, false).Seq)
 		must(t, ctxB, chromedp.Evaluate(`document.querySelector("#alerts").textContent`, &banner))
 		if strings.Contains(banner, "Lavori al porto") {
@@ -84,7 +87,7 @@ func TestFleet(t *testing.T) {
 		if strings.Contains(banner, "Lavori al porto") {
 			t.Fatalf("after a reload the area's alert shows outside it: %q", banner)
 		}
-		shot(t, ctxB, "fleet-area-alert-outside")
+		browsertest.Screenshot(t, ctxB, "fleet-area-alert-outside")
 	})
 
 	t.Run("the needs of a visit reach the portal, and nothing typed", func(t *testing.T) {
@@ -118,7 +121,7 @@ func TestFleet(t *testing.T) {
 			return out
 		}
 		want := map[string]int64{"visit": 1, "language": 1, "category": 1, "service": 1, "qr": 1, "search_empty": 1}
-		eventually(t, 20*time.Second, "the visit's figures reach the portal", func() bool {
+		testenv.Eventually(t, 20*time.Second, "the visit's figures reach the portal", func() bool {
 			got := byTotem("&by=totem").Totals
 			for k, v := range want {
 				if got[k] != v {
@@ -206,12 +209,12 @@ func TestFleet(t *testing.T) {
 		msg := send(map[string]any{"action": "message", "totems": []string{"totem-ancona"}, "minutes": 5,
 			"text": map[string]string{"it": "Il totem si spegne alle 19", "en": "This totem switches off at 7 pm"}})
 		var banner string
-		eventually(t, 10*time.Second, "the message shows on the attract screen of the totem it names", func() bool {
+		testenv.Eventually(t, 10*time.Second, "the message shows on the attract screen of the totem it names", func() bool {
 			must(t, ctxA, chromedp.Evaluate(`document.querySelector("#alerts").textContent`, &banner))
 			return strings.Contains(banner, "Il totem si spegne alle 19")
 		})
-		shot(t, ctxA, "fleet-message")
-		eventually(t, 10*time.Second, "the portal records it done", func() bool { return state(msg, "totem-ancona") == "done" })
+		browsertest.Screenshot(t, ctxA, "fleet-message")
+		testenv.Eventually(t, 10*time.Second, "the portal records it done", func() bool { return state(msg, "totem-ancona") == "done" })
 		must(t, ctxB, chromedp.Evaluate(`document.querySelector("#alerts").textContent`, &banner))
 		if strings.Contains(banner, "spegne") {
 			t.Fatal("the message shows on the other totem")
@@ -219,7 +222,7 @@ func TestFleet(t *testing.T) {
 		var onB struct {
 			Alerts []struct{ Kind string } `json:"alerts"`
 		}
-		getJSON(t, b.base+"/api/v1/alerts?lang=it", &onB)
+		testenv.GetJSON(t, b.base+"/api/v1/alerts?lang=it", &onB)
 		for _, x := range onB.Alerts {
 			if x.Kind == "message" {
 				t.Fatal("the other totem holds the message")
@@ -230,14 +233,21 @@ func TestFleet(t *testing.T) {
 		}
 
 		reload := send(map[string]any{"action": "reload", "totems": []string{"totem-ancona"}})
-		eventually(t, 10*time.Second, "the named totem's screen reloads", func() bool {
+		testenv.Eventually(t, 10*time.Second, "the named totem's screen reloads", func() bool {
 			var left bool
 			must(t, ctxA, chromedp.Evaluate(`window.notReloaded !== true`, &left))
 			return left
 		})
 		must(t, ctxA, screen("attract"))
-		eventually(t, 10*time.Second, "reload done", func() bool { return state(reload, "totem-ancona") == "done" })
-		time.Sleep(time.Second)
+		testenv.Eventually(t, 10*time.Second, "reload done", func() bool { return state(reload, "totem-ancona") == "done" })
+		// A command sent to the other totem afterwards reaches its screen
+		// over the same link and stream, behind anything sent before it:
+		// once it shows, a stray reload would have shown too.
+		send(map[string]any{"action": "message", "totems": []string{"totem-perugia"}, "minutes": 5, "text": map[string]string{"it": "Messaggio per Perugia"}})
+		testenv.Eventually(t, 10*time.Second, "a later message shows on the other totem", func() bool {
+			must(t, ctxB, chromedp.Evaluate(`document.querySelector("#alerts").textContent`, &banner))
+			return strings.Contains(banner, "Messaggio per Perugia")
+		})
 		var still bool
 		must(t, ctxB, chromedp.Evaluate(`window.notReloaded === true`, &still))
 		if !still {
@@ -246,24 +256,28 @@ func TestFleet(t *testing.T) {
 
 		restart := send(map[string]any{"action": "restart", "totems": []string{"totem-ancona"}})
 		select {
-		case <-a.done:
+		case <-a.Done():
 		case <-time.After(30 * time.Second):
 			t.Fatal("the totem did not exit on the restart command")
 		}
-		if code := a.cmd.ProcessState.ExitCode(); code != exitRestart {
-			t.Fatalf("exit status %d, want %d:\n%s", code, exitRestart, a.output())
+		if code := a.Cmd.ProcessState.ExitCode(); code != exitRestart {
+			t.Fatalf("exit status %d, want %d:\n%s", code, exitRestart, a.Output())
 		}
-		if b.exited() {
+		if b.Exited() {
 			t.Fatal("the other totem exited")
 		}
-		eventually(t, 10*time.Second, "restart done", func() bool { return state(restart, "totem-ancona") == "done" })
+		testenv.Eventually(t, 10*time.Second, "restart done", func() bool { return state(restart, "totem-ancona") == "done" })
 		// Its supervisor starts it again: it comes back, in step, and the
 		// restart does not run twice.
 		a.start(whole, "totem-ancona (restarted)")
-		eventually(t, 30*time.Second, "back in step", func() bool { return feedOf(t, a.base, false).Link.Synced })
-		time.Sleep(2 * time.Second)
-		if a.exited() {
-			t.Fatalf("the restarted totem exited again:\n%s", a.output())
+		testenv.Eventually(t, 30*time.Second, "back in step", func() bool { return feedOf(t, a.base, false).Link.Synced })
+		// The portal sends a totem what it still owes it before anything
+		// new: once a later command is done, a restart sent again would
+		// have been carried out.
+		later := send(map[string]any{"action": "message", "totems": []string{"totem-ancona"}, "minutes": 5, "text": map[string]string{"it": "Di nuovo in linea"}})
+		testenv.Eventually(t, 10*time.Second, "a later command done", func() bool { return state(later, "totem-ancona") == "done" })
+		if a.Exited() || strings.Contains(a.Output(), "restarting on the portal's command") {
+			t.Fatalf("the restarted totem restarted again:\n%s", a.Output())
 		}
 	})
 
@@ -288,9 +302,9 @@ func TestFleet(t *testing.T) {
 			}
 			return "missing"
 		}
-		eventually(t, 10*time.Second, "both online", func() bool { return flagOf("totem-perugia") == "true/" && flagOf("totem-ancona") == "true/" })
-		b.stop()
-		eventually(t, 10*time.Second, "shown offline within two intervals", func() bool { return flagOf("totem-perugia") == "false/offline" })
+		testenv.Eventually(t, 10*time.Second, "both online", func() bool { return flagOf("totem-perugia") == "true/" && flagOf("totem-ancona") == "true/" })
+		b.Stop()
+		testenv.Eventually(t, 10*time.Second, "shown offline within two intervals", func() bool { return flagOf("totem-perugia") == "false/offline" })
 		if flagOf("totem-ancona") != "true/" {
 			t.Error("the other totem is flagged too")
 		}

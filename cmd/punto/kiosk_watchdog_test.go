@@ -5,13 +5,16 @@ import (
 	"context"
 	"strings"
 	"testing"
+
+	"github.com/punto-totem/punto/internal/testenv"
 )
 
 // TestKioskWatchdogCommandLine checks the watchdog's refusals and that it
 // leaves the screen alone while the totem does not answer. Its work on a
 // real chromium is tested in deploy/ (TestKioskSession).
 func TestKioskWatchdogCommandLine(t *testing.T) {
-	down := "http://" + freeAddr(t) + "/?kiosk=1" // nothing listens there
+	t.Parallel()
+	down := "http://" + testenv.FreeAddr(t) + "/?kiosk=1" // nothing listens there
 	tests := []struct {
 		name   string
 		args   []string

@@ -8,9 +8,14 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/punto-totem/punto/internal/testenv"
 )
 
+func TestMain(m *testing.M) { testenv.Main(m) }
+
 func TestCommandLine(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	demo := filepath.Join(dir, "demo.db")
 	tests := []struct {
@@ -44,6 +49,7 @@ func TestCommandLine(t *testing.T) {
 		{"totem with a bad portal key", []string{"totem", "--db", demo, "--portal", "wss://portal.example/sync", "--portal-key", "bm90IGEga2V5", "--token", "t"}, 2, "base64 of 32 bytes", ""},
 		{"totem following a portal without a token", []string{"totem", "--db", demo, "--portal", "wss://portal.example/sync", "--portal-key", "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=", "--totem-id", "t1"}, 2, "token", ""},
 		{"totem with a token but no portal", []string{"totem", "--db", demo, "--token", "t"}, 2, "need --portal", ""},
+		{"totem with a silly retry wait", []string{"totem", "--db", demo, "--retry-max", "10ms"}, 2, "--retry-max must be between", ""},
 		{"portal totem without a command", []string{"portal", "totem"}, 2, "add, list or revoke", ""},
 		{"portal totem add without an id", []string{"portal", "totem", "add", "--db", demo}, 2, "--id is required", ""},
 		{"portal totem add with a bad position", []string{"portal", "totem", "add", "--db", demo, "--id", "t1", "--lat", "99"}, 2, "lat", ""},

@@ -13,6 +13,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/punto-totem/punto/internal/testenv"
 )
 
 // startNginx runs Debian's nginx with the example site of deploy/nginx,
@@ -28,7 +30,7 @@ func startNginx(t *testing.T, upstream, certFile, keyFile string) string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	tlsAddr, plainAddr := freeAddr(t), freeAddr(t)
+	tlsAddr, plainAddr := testenv.FreeAddr(t), testenv.FreeAddr(t)
 	conf := string(site)
 	for _, r := range []struct{ from, to string }{
 		{"listen 443 ssl http2;", "listen " + tlsAddr + " ssl http2;"},
@@ -73,7 +75,7 @@ http {
 		t.Fatalf("nginx -t: %v\n%s", err, out)
 	}
 	cmd := exec.Command("nginx", "-p", dir, "-e", filepath.Join(dir, "error.log"), "-c", filepath.Join(dir, "nginx.conf"), "-g", "daemon off;")
-	out := &syncBuffer{}
+	out := &testenv.SyncBuffer{}
 	cmd.Stdout, cmd.Stderr = out, out
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
@@ -157,13 +159,14 @@ func failLogins(t *testing.T, e *editorClient, max int) int {
 // through it over wss://, and the portal's login limits per address see
 // each visitor's own address, which a visitor cannot forge.
 func TestPortalBehindNginx(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	ca := newTestCA(t, dir)
 	certFile, keyFile := ca.issue(t, dir, 200)
 	n := &network{t: t, dir: dir, portalDB: filepath.Join(dir, "portal.db")}
-	punto(t, "", "catalog", "demo", "--out", n.portalDB)
-	punto(t, adminPassword+"\n", "portal", "user", "add", "--db", n.portalDB, "--name", "admin", "--role", "admin", "--password-stdin")
-	upstream := freeAddr(t)
+	testenv.CopyDemo(t, n.portalDB)
+	testenv.RunPunto(t, adminPassword+"\n", "portal", "user", "add", "--db", n.portalDB, "--name", "admin", "--role", "admin", "--password-stdin")
+	upstream := testenv.FreeAddr(t)
 	n.portalArg = []string{"portal", "--db", n.portalDB, "--addr", upstream, "--key", filepath.Join(dir, "portal.key"),
 		"--trusted-proxy", "127.0.0.1", "--secure-cookies"}
 	n.portalURL = "http://" + upstream
@@ -178,8 +181,8 @@ func TestPortalBehindNginx(t *testing.T) {
 		tp := n.wssTotem("totem-proxied", front, "--portal-ca", ca.file)
 		tp.start(t, "totem (through nginx)")
 		var head feedState
-		getJSON(t, n.portalURL+"/api/v1/feed?digest=1", &head)
-		eventually(t, 30*time.Second, "the totem takes the snapshot through nginx", func() bool {
+		testenv.GetJSON(t, n.portalURL+"/api/v1/feed?digest=1", &head)
+		testenv.Eventually(t, 30*time.Second, "the totem takes the snapshot through nginx", func() bool {
 			f := feedOf(t, tp.base, false)
 			return f.Link.Synced && f.Seq == head.Seq
 		})

@@ -17,6 +17,7 @@ import (
 	"github.com/punto-totem/punto/content"
 	"github.com/punto-totem/punto/content/feed"
 	"github.com/punto-totem/punto/fleet"
+	"github.com/punto-totem/punto/internal/testenv"
 )
 
 // fakePortal is a hostile or broken portal: the test decides every frame a
@@ -78,13 +79,16 @@ func (f *fakePortal) signed(expires time.Time, bodies ...[]byte) []byte {
 // startHostile starts a real totem process "t1" following a fake portal
 // that signs with key, and returns the portal, the totem's base URL and
 // its process.
-func startHostile(t *testing.T, dir string, pub ed25519.PublicKey, key ed25519.PrivateKey) (*fakePortal, string, *proc) {
+func startHostile(t *testing.T, dir string, pub ed25519.PublicKey, key ed25519.PrivateKey) (*fakePortal, string, *testenv.Proc) {
 	t.Helper()
 	fake := newFakePortal(t, key)
-	addr := freeAddr(t)
+	addr := testenv.FreeAddr(t)
 	base := "http://" + addr
-	totem := startProc(t, "totem", "totem", "--db", filepath.Join(dir, "totem.db"), "--demo", "--addr", addr,
-		"--portal", fake.url, "--portal-key", feed.EncodePublicKey(pub), "--token", "pt_test", "--totem-id", "t1", "--insecure-dev")
+	db := filepath.Join(dir, "totem.db")
+	testenv.CopyDemo(t, db) // what --demo would create on the first start
+	totem := testenv.StartPunto(t, "totem", "totem", "--db", db, "--demo", "--addr", addr,
+		"--portal", fake.url, "--portal-key", feed.EncodePublicKey(pub), "--token", "pt_test", "--totem-id", "t1", "--insecure-dev",
+		"--retry-max", "1s") // it dials again within a second of every refusal
 	waitHealthy(t, base, totem)
 	return fake, base, totem
 }
@@ -112,15 +116,14 @@ func answer(t *testing.T, ws *websocket.Conn) (typ, reason string, seq int64) {
 // reordered, expired, unsigned and foreign-signed batches over a real
 // websocket: each is refused and reported, and nothing of it is applied.
 func TestTotemRefusesBadBatches(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	dir := t.TempDir()
 	pub, key, _ := ed25519.GenerateKey(nil)
 	_, otherKey, _ := ed25519.GenerateKey(nil)
 	// The batches come from a real catalog's feed.
 	portalDB := filepath.Join(dir, "portal.db")
-	if err := content.CreateDemo(ctx, portalDB); err != nil {
-		t.Fatal(err)
-	}
+	testenv.CopyDemo(t, portalDB)
 	master, err := content.Open(ctx, portalDB)
 	if err != nil {
 		t.Fatal(err)
@@ -237,6 +240,7 @@ func TestTotemRefusesBadBatches(t *testing.T) {
 // (no message shows, the process does not restart); a valid command for
 // it is carried out once, however often it comes.
 func TestTotemRefusesBadCommands(t *testing.T) {
+	t.Parallel()
 	pub, key, _ := ed25519.GenerateKey(nil)
 	_, otherKey, _ := ed25519.GenerateKey(nil)
 	fake, base, totem := startHostile(t, t.TempDir(), pub, key)
@@ -266,7 +270,7 @@ func TestTotemRefusesBadCommands(t *testing.T) {
 				} `json:"text"`
 			} `json:"alerts"`
 		}
-		getJSON(t, base+"/api/v1/alerts?lang=it", &out)
+		testenv.GetJSON(t, base+"/api/v1/alerts?lang=it", &out)
 		var got []string
 		for _, a := range out.Alerts {
 			if a.Kind == "message" {
@@ -297,7 +301,7 @@ func TestTotemRefusesBadCommands(t *testing.T) {
 		if got := messages(); len(got) != 0 {
 			t.Fatalf("%s: a message shows: %v", c.name, got)
 		}
-		if totem.exited() {
+		if totem.Exited() {
 			t.Fatalf("%s: the totem exited", c.name)
 		}
 		if c.drops {
@@ -316,7 +320,7 @@ func TestTotemRefusesBadCommands(t *testing.T) {
 	if got := messages(); len(got) != 1 || got[0] != "Messaggio vero" {
 		t.Fatalf("messages: %v", got)
 	}
-	if n := strings.Count(totem.output(), `msg="command from the portal" id=cmd-7`); n != 1 {
+	if n := strings.Count(totem.Output(), `msg="command from the portal" id=cmd-7`); n != 1 {
 		t.Errorf("carried out %d times", n)
 	}
 }

@@ -20,6 +20,8 @@ import (
 	"github.com/chromedp/chromedp"
 	"github.com/punto-totem/punto/content"
 	"github.com/punto-totem/punto/content/feed"
+	"github.com/punto-totem/punto/internal/browsertest"
+	"github.com/punto-totem/punto/internal/testenv"
 )
 
 // editorClient speaks the portal's editor API as the editor UI does: a
@@ -147,13 +149,13 @@ func feedOf(t *testing.T, base string, digest bool) feedState {
 	if digest {
 		q = "?digest=1"
 	}
-	getJSON(t, base+"/api/v1/feed"+q, &f)
+	testenv.GetJSON(t, base+"/api/v1/feed"+q, &f)
 	return f
 }
 
 func waitSeq(t *testing.T, base string, seq int64) {
 	t.Helper()
-	eventually(t, 20*time.Second, fmt.Sprintf("%s reaches sequence %d", base, seq), func() bool {
+	testenv.Eventually(t, 20*time.Second, fmt.Sprintf("%s reaches sequence %d", base, seq), func() bool {
 		return feedOf(t, base, false).Seq >= seq
 	})
 }
@@ -165,7 +167,7 @@ func serviceName(t *testing.T, base, id string) string {
 			Name struct{ Text string } `json:"name"`
 		} `json:"service"`
 	}
-	getJSON(t, base+"/api/v1/services/"+id+"?lang=it", &out)
+	testenv.GetJSON(t, base+"/api/v1/services/"+id+"?lang=it", &out)
 	return out.Service.Name.Text
 }
 
@@ -176,7 +178,7 @@ func nearestService(t *testing.T, base string, lat, lon float64) string {
 			ID string `json:"id"`
 		} `json:"results"`
 	}
-	getJSON(t, fmt.Sprintf("%s/api/v1/services/nearby?lat=%f&lon=%f&limit=1", base, lat, lon), &out)
+	testenv.GetJSON(t, fmt.Sprintf("%s/api/v1/services/nearby?lat=%f&lon=%f&limit=1", base, lat, lon), &out)
 	if len(out.Results) == 0 {
 		t.Fatal("no service near", lat, lon)
 	}
@@ -191,7 +193,7 @@ type network struct {
 	portalDB  string
 	portalURL string
 	portalPub string
-	portal    *proc
+	portal    *testenv.Proc
 	portalArg []string
 }
 
@@ -204,10 +206,10 @@ func newNetwork(t *testing.T, portalFlags ...string) *network {
 	t.Helper()
 	n := &network{t: t, dir: t.TempDir()}
 	n.portalDB = filepath.Join(n.dir, "portal.db")
-	punto(t, "", "catalog", "demo", "--out", n.portalDB)
-	punto(t, adminPassword+"\n", "portal", "user", "add", "--db", n.portalDB, "--name", "admin", "--role", "admin", "--password-stdin")
-	punto(t, editorPassword+"\n", "portal", "user", "add", "--db", n.portalDB, "--name", "editor-ancona", "--role", "editor", "--territory", "ats-11-ancona", "--password-stdin")
-	addr := freeAddr(t)
+	testenv.CopyDemo(t, n.portalDB)
+	testenv.RunPunto(t, adminPassword+"\n", "portal", "user", "add", "--db", n.portalDB, "--name", "admin", "--role", "admin", "--password-stdin")
+	testenv.RunPunto(t, editorPassword+"\n", "portal", "user", "add", "--db", n.portalDB, "--name", "editor-ancona", "--role", "editor", "--territory", "ats-11-ancona", "--password-stdin")
+	addr := testenv.FreeAddr(t)
 	n.portalURL = "http://" + addr
 	n.portalArg = append([]string{"portal", "--db", n.portalDB, "--addr", addr, "--key", filepath.Join(n.dir, "portal.key"), "--public-url", n.portalURL}, portalFlags...)
 	n.startPortal()
@@ -221,16 +223,16 @@ func newNetwork(t *testing.T, portalFlags ...string) *network {
 
 func (n *network) startPortal() {
 	n.t.Helper()
-	n.portal = startProc(n.t, "portal", n.portalArg...)
+	n.portal = testenv.StartPunto(n.t, "portal", n.portalArg...)
 	waitHealthy(n.t, n.portalURL, n.portal)
 }
 
-func waitHealthy(t *testing.T, base string, p *proc) {
+func waitHealthy(t *testing.T, base string, p *testenv.Proc) {
 	t.Helper()
-	eventually(t, 60*time.Second, base+" answers", func() bool {
+	testenv.Eventually(t, 60*time.Second, base+" answers", func() bool {
 		select {
-		case <-p.done:
-			t.Fatalf("%s exited:\n%s", p.name, p.output())
+		case <-p.Done():
+			t.Fatalf("%s exited:\n%s", p.Name, p.Output())
 		default:
 		}
 		res, err := http.Get(base + "/api/v1/healthz")
@@ -245,7 +247,7 @@ func waitHealthy(t *testing.T, base string, p *proc) {
 // totem registers a totem with the portal (a token issued on the command
 // line) and returns the arguments that start it on its own catalog.
 type totemProc struct {
-	*proc
+	*testenv.Proc
 	base string
 	db   string
 	args []string
@@ -253,31 +255,33 @@ type totemProc struct {
 
 func (n *network) addTotem(id string, lat, lon float64) *totemProc {
 	n.t.Helper()
-	out := punto(n.t, "", "portal", "totem", "add", "--db", n.portalDB, "--id", id, "--lat", fmt.Sprint(lat), "--lon", fmt.Sprint(lon))
+	out := testenv.RunPunto(n.t, "", "portal", "totem", "add", "--db", n.portalDB, "--id", id, "--lat", fmt.Sprint(lat), "--lon", fmt.Sprint(lon))
 	lines := strings.Split(strings.TrimSpace(out), "\n")
 	tokenFile := filepath.Join(n.dir, id+".token")
 	if err := os.WriteFile(tokenFile, []byte(lines[len(lines)-1]), 0o600); err != nil {
 		n.t.Fatal(err)
 	}
-	addr := freeAddr(n.t)
+	addr := testenv.FreeAddr(n.t)
 	tp := &totemProc{base: "http://" + addr, db: filepath.Join(n.dir, id+".db")}
+	testenv.CopyDemo(n.t, tp.db) // what --demo would create on the first start
 	tp.args = []string{"totem", "--db", tp.db, "--demo", "--addr", addr, "--totem-id", id,
 		"--lat", fmt.Sprint(lat), "--lon", fmt.Sprint(lon), "--public-url", n.portalURL,
 		"--portal", "ws" + strings.TrimPrefix(n.portalURL, "http") + "/sync", "--portal-key", n.portalPub,
-		"--token-file", tokenFile, "--insecure-dev"}
+		"--token-file", tokenFile, "--retry-max", "1s", "--insecure-dev"}
 	return tp
 }
 
 func (tp *totemProc) start(t *testing.T, name string) {
 	t.Helper()
-	tp.proc = startProc(t, name, tp.args...)
-	waitHealthy(t, tp.base, tp.proc)
+	tp.Proc = testenv.StartPunto(t, name, tp.args...)
+	waitHealthy(t, tp.base, tp.Proc)
 }
 
 // TestPortalFeedsTotems runs a portal and two totems as separate processes
 // and follows an editor's changes to the totems' APIs and screens, through
 // a portal restart, a totem killed mid-apply and a revoked token.
 func TestPortalFeedsTotems(t *testing.T) {
+	t.Parallel()
 	n := newNetwork(t)
 	a := n.addTotem("totem-ancona", 43.6169, 13.5153)
 	b := n.addTotem("totem-perugia", 43.1107, 12.3908)
@@ -286,7 +290,7 @@ func TestPortalFeedsTotems(t *testing.T) {
 	admin := loginEditor(t, n.portalURL, "admin", adminPassword)
 	head := feedOf(t, n.portalURL, true)
 	for _, tp := range []*totemProc{a, b} {
-		eventually(t, 30*time.Second, "the totem takes the portal's snapshot", func() bool {
+		testenv.Eventually(t, 30*time.Second, "the totem takes the portal's snapshot", func() bool {
 			f := feedOf(t, tp.base, false)
 			return f.Link.Synced && f.Seq == head.Seq
 		})
@@ -312,7 +316,7 @@ func TestPortalFeedsTotems(t *testing.T) {
 		published := time.Now()
 		seq := admin.rename(inAncona, name)
 		for _, tp := range []*totemProc{a, b} {
-			eventually(t, 5*time.Second, "the totem's API has the new name", func() bool { return serviceName(t, tp.base, inAncona) == name })
+			testenv.Eventually(t, 5*time.Second, "the totem's API has the new name", func() bool { return serviceName(t, tp.base, inAncona) == name })
 		}
 		for _, sc := range []struct {
 			what string
@@ -340,7 +344,7 @@ func TestPortalFeedsTotems(t *testing.T) {
 			}
 			t.Logf("publish → %s screen updated within %s (seq %d)", sc.what, took.Round(time.Millisecond), seq)
 		}
-		shot(t, ctx, "sync-totem-updated")
+		browsertest.Screenshot(t, ctx, "sync-totem-updated")
 	})
 
 	t.Run("editors are held to their territory and to CSRF", func(t *testing.T) {
@@ -370,7 +374,7 @@ func TestPortalFeedsTotems(t *testing.T) {
 	})
 
 	t.Run("after a portal restart the totems reconnect and resume", func(t *testing.T) {
-		n.portal.stop()
+		n.portal.Stop()
 		// Meanwhile the totems serve from their replicas.
 		if serviceName(t, a.base, inAncona) == "" {
 			t.Fatal("totem stopped serving without its portal")
@@ -388,7 +392,7 @@ func TestPortalFeedsTotems(t *testing.T) {
 
 	t.Run("a totem killed while applying restarts consistent and catches up", func(t *testing.T) {
 		admin := loginEditor(t, n.portalURL, "admin", adminPassword)
-		a.stop()
+		a.Stop()
 		before := feedOf(t, n.portalURL, true)
 		// While the totem is off, many services change: it will receive
 		// them as one envelope, applied in one transaction.
@@ -398,7 +402,7 @@ func TestPortalFeedsTotems(t *testing.T) {
 				ID string `json:"id"`
 			} `json:"results"`
 		}
-		getJSON(t, n.portalURL+"/api/v1/services/nearby?lat=43.6169&lon=13.5153&limit=100&radius_m=200000", &near)
+		testenv.GetJSON(t, n.portalURL+"/api/v1/services/nearby?lat=43.6169&lon=13.5153&limit=100&radius_m=200000", &near)
 		seen := map[string]bool{}
 		for i, s := range near.Results {
 			if seen[s.ID] {
@@ -416,17 +420,17 @@ func TestPortalFeedsTotems(t *testing.T) {
 		after := feedOf(t, n.portalURL, true)
 		killed := make(chan struct{})
 		var once sync.Once
-		a.proc = startProcHook(whole, "totem-ancona (killed)", func(p *proc, line string) {
+		a.Proc = testenv.StartPuntoHook(whole, "totem-ancona (killed)", func(p *testenv.Proc, line string) {
 			if strings.Contains(line, "applying batches") {
 				once.Do(func() {
-					p.cmd.Process.Signal(syscall.SIGKILL)
+					p.Cmd.Process.Signal(syscall.SIGKILL)
 					close(killed)
 				})
 			}
 		}, a.args...)
 		select {
 		case <-killed:
-			<-a.done
+			<-a.Done()
 		case <-time.After(60 * time.Second):
 			t.Fatal("the totem never started applying")
 		}
@@ -495,7 +499,7 @@ func TestPortalFeedsTotems(t *testing.T) {
 		}
 		var banner string
 		var notReloaded bool
-		eventually(t, 5*time.Second, "the banner shows on the targeted totem", func() bool {
+		testenv.Eventually(t, 5*time.Second, "the banner shows on the targeted totem", func() bool {
 			must(t, ctxA, chromedp.Evaluate(`(document.querySelector("#alerts") || {}).textContent || ""`, &banner))
 			return strings.Contains(banner, "Oggi lo sportello è chiuso <script>")
 		})
@@ -503,11 +507,22 @@ func TestPortalFeedsTotems(t *testing.T) {
 		if !notReloaded {
 			t.Fatal("the totem page reloaded")
 		}
-		shot(t, ctxA, "sync-alert-targeted")
-		// The other totem has the alert in its replica but does not show it.
+		browsertest.Screenshot(t, ctxA, "sync-alert-targeted")
+		// The other totem has the alert in its replica but does not show it:
+		// an alert for it published afterwards shows, so its screen has
+		// taken the earlier one in too.
 		waitSeq(t, b.base, feedOf(t, n.portalURL, false).Seq)
-		time.Sleep(500 * time.Millisecond)
-		must(t, ctxB, chromedp.Evaluate(`(document.querySelector("#alerts") || {}).textContent || ""`, &banner))
+		alert["id"], alert["target"], alert["text"] = "avviso-perugia", "totem-perugia", map[string]string{"it": "Avviso per Perugia"}
+		if code, body := admin.do("PUT", "/editor/api/alerts/avviso-perugia/draft", alert); code != 200 {
+			t.Fatalf("alert draft: %d %s", code, body)
+		}
+		if code, body := admin.do("POST", "/editor/api/publish", map[string]any{"drafts": []map[string]string{{"kind": "alert", "id": "avviso-perugia"}}}); code != 200 {
+			t.Fatalf("publish alert: %d %s", code, body)
+		}
+		testenv.Eventually(t, 5*time.Second, "the later banner shows on the other totem", func() bool {
+			must(t, ctxB, chromedp.Evaluate(`(document.querySelector("#alerts") || {}).textContent || ""`, &banner))
+			return strings.Contains(banner, "Avviso per Perugia")
+		})
 		if strings.Contains(banner, "sportello") {
 			t.Fatalf("an alert for totem-ancona shows on totem-perugia: %q", banner)
 		}
@@ -545,7 +560,7 @@ func TestPortalFeedsTotems(t *testing.T) {
 		if code, body := admin.do("POST", "/editor/api/totems/totem-perugia/revoke", map[string]any{}); code != 200 && code != 204 {
 			t.Fatalf("revoke: %d %s", code, body)
 		}
-		eventually(t, 10*time.Second, "the revoked totem is disconnected", func() bool {
+		testenv.Eventually(t, 10*time.Second, "the revoked totem is disconnected", func() bool {
 			f := feedOf(t, b.base, false)
 			return !f.Link.Connected && strings.Contains(f.Link.LastError, "refused")
 		})

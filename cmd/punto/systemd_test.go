@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"log/slog"
@@ -9,11 +8,11 @@ import (
 	"net/http"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/punto-totem/punto/content"
+	"github.com/punto-totem/punto/internal/testenv"
 )
 
 // notifySocket listens where systemd would and points $NOTIFY_SOCKET there.
@@ -46,40 +45,20 @@ func nextNotice(t *testing.T, conn *net.UnixConn, wait time.Duration) string {
 	return string(buf[:n])
 }
 
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
-
 // TestWatchdogFollowsCatalog feeds systemd's watchdog from a real catalog
 // and checks that the pings stop when the catalog stops answering.
 func TestWatchdogFollowsCatalog(t *testing.T) {
 	conn := notifySocket(t)
 	t.Setenv("WATCHDOG_USEC", "200000") // a ping every 100 ms
 	t.Setenv("WATCHDOG_PID", "")
-	path := filepath.Join(t.TempDir(), "punto.db")
+	path := testenv.DemoCatalog(t)
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	if err := content.CreateDemo(ctx, path); err != nil {
-		t.Fatal(err)
-	}
 	store, err := content.Open(ctx, path)
 	if err != nil {
 		t.Fatal(err)
 	}
-	var logs syncBuffer
+	var logs testenv.SyncBuffer
 	done := make(chan struct{})
 	go func() {
 		notifySystemd(ctx, slog.New(slog.NewTextHandler(&logs, nil)), catalogAnswers(store))
@@ -94,7 +73,7 @@ func TestWatchdogFollowsCatalog(t *testing.T) {
 		}
 	}
 	store.Close()
-	eventually(t, 10*time.Second, "the loop sees the catalog fail", func() bool {
+	testenv.Eventually(t, 10*time.Second, "the loop sees the catalog fail", func() bool {
 		return strings.Contains(logs.String(), "the catalog does not answer")
 	})
 	// Pings sent before the failure may still be queued; after it, none.
@@ -117,10 +96,10 @@ func TestTotemNotifiesSystemd(t *testing.T) {
 	conn := notifySocket(t)
 	t.Setenv("WATCHDOG_USEC", "2000000")
 	t.Setenv("WATCHDOG_PID", "")
-	addr := freeAddr(t)
-	p := startProc(t, "totem (systemd)", "totem", "--db", filepath.Join(t.TempDir(), "punto.db"), "--demo", "--addr", addr)
+	addr := testenv.FreeAddr(t)
+	p := testenv.StartPunto(t, "totem (systemd)", "totem", "--db", testenv.DemoCatalog(t), "--demo", "--addr", addr)
 	if got := nextNotice(t, conn, 60*time.Second); got != "READY=1" {
-		t.Fatalf("first message %q, want READY=1\n%s", got, p.output())
+		t.Fatalf("first message %q, want READY=1\n%s", got, p.Output())
 	}
 	// Ready means serving: no retry needed.
 	res, err := http.Get("http://" + addr + "/healthz")
@@ -131,12 +110,12 @@ func TestTotemNotifiesSystemd(t *testing.T) {
 	if got := nextNotice(t, conn, 10*time.Second); got != "WATCHDOG=1" {
 		t.Fatalf("got %q, want WATCHDOG=1", got)
 	}
-	p.stop()
+	p.Stop()
 	var last string
 	for msg := nextNotice(t, conn, 5*time.Second); msg != ""; msg = nextNotice(t, conn, time.Second) {
 		last = msg
 	}
 	if last != "STOPPING=1" {
-		t.Fatalf("last message %q, want STOPPING=1\n%s", last, p.output())
+		t.Fatalf("last message %q, want STOPPING=1\n%s", last, p.Output())
 	}
 }

@@ -22,6 +22,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/punto-totem/punto/internal/testenv"
 )
 
 // testCA is a private certificate authority made for one test.
@@ -103,12 +105,12 @@ func httpsClient(ca *testCA) *http.Client {
 }
 
 // waitHTTPS polls url until it answers 200 over TLS checked against ca.
-func waitHTTPS(t *testing.T, client *http.Client, url string, p *proc) *http.Response {
+func waitHTTPS(t *testing.T, client *http.Client, url string, p *testenv.Proc) *http.Response {
 	t.Helper()
 	var res *http.Response
-	eventually(t, 60*time.Second, url+" answers over TLS", func() bool {
-		if p.exited() {
-			t.Fatalf("%s exited:\n%s", p.name, p.output())
+	testenv.Eventually(t, 60*time.Second, url+" answers over TLS", func() bool {
+		if p.Exited() {
+			t.Fatalf("%s exited:\n%s", p.Name, p.Output())
 		}
 		r, err := client.Get(url)
 		if err != nil {
@@ -140,13 +142,13 @@ func tlsNetwork(t *testing.T) (n *network, ca *testCA, certFile, keyFile, addr s
 	ca = newTestCA(t, n.dir)
 	certFile, keyFile = ca.issue(t, n.dir, 100)
 	n.portalDB = filepath.Join(n.dir, "portal.db")
-	punto(t, "", "catalog", "demo", "--out", n.portalDB)
-	punto(t, adminPassword+"\n", "portal", "user", "add", "--db", n.portalDB, "--name", "admin", "--role", "admin", "--password-stdin")
-	addr = freeAddr(t)
+	testenv.CopyDemo(t, n.portalDB)
+	testenv.RunPunto(t, adminPassword+"\n", "portal", "user", "add", "--db", n.portalDB, "--name", "admin", "--role", "admin", "--password-stdin")
+	addr = testenv.FreeAddr(t)
 	n.portalURL = "https://" + addr
 	n.portalArg = []string{"portal", "--db", n.portalDB, "--addr", addr, "--key", filepath.Join(n.dir, "portal.key"),
 		"--public-url", n.portalURL, "--tls-cert", certFile, "--tls-key", keyFile}
-	n.portal = startProc(t, "portal (TLS)", n.portalArg...)
+	n.portal = testenv.StartPunto(t, "portal (TLS)", n.portalArg...)
 	waitHTTPS(t, httpsClient(ca), n.portalURL+"/healthz", n.portal)
 	pub, err := os.ReadFile(filepath.Join(n.dir, "portal.key.pub"))
 	if err != nil {
@@ -174,6 +176,7 @@ func (n *network) wssTotem(id, addr string, extra ...string) *totemProc {
 // totem that does not and is refused; then the certificate is renewed and
 // reloaded on SIGHUP without a restart.
 func TestPortalTLS(t *testing.T) {
+	t.Parallel()
 	n, ca, _, keyFile, addr := tlsNetwork(t)
 	client := httpsClient(ca)
 
@@ -205,7 +208,7 @@ func TestPortalTLS(t *testing.T) {
 		tp.start(t, "totem (wss)")
 		ed := &editorClient{t: t, base: n.portalURL, http: client}
 		var head feedState
-		eventually(t, 30*time.Second, "the totem takes the snapshot over wss", func() bool {
+		testenv.Eventually(t, 30*time.Second, "the totem takes the snapshot over wss", func() bool {
 			code, body := ed.do("GET", "/api/v1/feed?digest=1", nil)
 			if code != 200 || json.Unmarshal(body, &head) != nil {
 				t.Fatalf("portal feed: %d %s", code, body)
@@ -245,7 +248,7 @@ func TestPortalTLS(t *testing.T) {
 	t.Run("a totem that does not trust the CA is refused", func(t *testing.T) {
 		tp := n.wssTotem("totem-no-ca", addr)
 		tp.start(t, "totem (no CA)")
-		eventually(t, 30*time.Second, "the totem reports the certificate it refused", func() bool {
+		testenv.Eventually(t, 30*time.Second, "the totem reports the certificate it refused", func() bool {
 			f := feedOf(t, tp.base, false)
 			return !f.Link.Synced && strings.Contains(f.Link.LastError, "certificate")
 		})
@@ -264,21 +267,21 @@ func TestPortalTLS(t *testing.T) {
 			t.Fatalf("serving serial %d, want 100", s)
 		}
 		ca.issue(t, n.dir, 101)
-		n.portal.cmd.Process.Signal(syscall.SIGHUP)
-		eventually(t, 20*time.Second, "the portal says it reloaded", func() bool {
-			return strings.Contains(n.portal.output(), "TLS certificate reloaded")
+		n.portal.Cmd.Process.Signal(syscall.SIGHUP)
+		testenv.Eventually(t, 20*time.Second, "the portal says it reloaded", func() bool {
+			return strings.Contains(n.portal.Output(), "TLS certificate reloaded")
 		})
 		if s := servedSerial(t, ca, addr); s != 101 {
 			t.Fatalf("after SIGHUP serving serial %d, want 101", s)
 		}
 		// A broken renewal keeps the working certificate.
 		os.WriteFile(keyFile, []byte("not a key"), 0o600)
-		n.portal.cmd.Process.Signal(syscall.SIGHUP)
-		eventually(t, 20*time.Second, "the portal says it kept the old certificate", func() bool {
-			return strings.Contains(n.portal.output(), "TLS certificate not reloaded")
+		n.portal.Cmd.Process.Signal(syscall.SIGHUP)
+		testenv.Eventually(t, 20*time.Second, "the portal says it kept the old certificate", func() bool {
+			return strings.Contains(n.portal.Output(), "TLS certificate not reloaded")
 		})
-		if s := servedSerial(t, ca, addr); s != 101 || n.portal.exited() {
-			t.Fatalf("after a broken renewal: serial %d, exited %v", s, n.portal.exited())
+		if s := servedSerial(t, ca, addr); s != 101 || n.portal.Exited() {
+			t.Fatalf("after a broken renewal: serial %d, exited %v", s, n.portal.Exited())
 		}
 	})
 }
@@ -303,11 +306,12 @@ func loginWith(t *testing.T, e *editorClient, name, password string) *editorClie
 
 // TestPortalTLSFlags checks the refusals of the TLS flags.
 func TestPortalTLSFlags(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	ca := newTestCA(t, dir)
 	cert, key := ca.issue(t, dir, 7)
 	demo := filepath.Join(dir, "demo.db")
-	punto(t, "", "catalog", "demo", "--out", demo)
+	testenv.CopyDemo(t, demo)
 	notPEM := filepath.Join(dir, "not.pem")
 	os.WriteFile(notPEM, []byte("hello"), 0o600)
 	for _, tt := range []struct {

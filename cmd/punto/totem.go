@@ -47,6 +47,7 @@ type TotemConfig struct {
 	Token       string        // this totem's token (prefer TokenFile)
 	TokenFile   string        // a file holding it
 	Heartbeat   time.Duration // how often the totem reports to the portal
+	RetryMax    time.Duration // the longest wait before dialling the portal again
 	InsecureDev bool          // allow a plain ws:// portal
 	PortalCA    string        // the private CA of the portal's certificate
 	PublicURL   string        // where phones reach this content
@@ -73,6 +74,7 @@ func parseTotemConfig(args []string, stderr io.Writer) (*TotemConfig, error) {
 	fs.StringVar(&cfg.Token, "token", "", "this totem's `token`, issued by a portal admin (prefer --token-file)")
 	fs.StringVar(&cfg.TokenFile, "token-file", "", "`file` holding this totem's token")
 	fs.DurationVar(&cfg.Heartbeat, "heartbeat", 30*time.Second, "how often the totem reports its state to the portal")
+	fs.DurationVar(&cfg.RetryMax, "retry-max", 60*time.Second, "longest wait before dialling the portal again after a failure (the wait doubles from 1s up to it, drawn at random below it)")
 	fs.BoolVar(&cfg.InsecureDev, "insecure-dev", false, "allow a plain ws:// portal (development only: batches are still signed, but the token travels in clear)")
 	fs.StringVar(&cfg.PortalCA, "portal-ca", "", "`file` (PEM) of the private CA the portal's certificate comes from: then only that CA is trusted (default: the system's roots)")
 	fs.StringVar(&cfg.PublicURL, "public-url", "", "the `URL` where phones reach this content (QR codes point there; default http://localhost and --addr's port)")
@@ -100,6 +102,9 @@ func (cfg *TotemConfig) check() error {
 	}
 	if cfg.Heartbeat < time.Second || cfg.Heartbeat > time.Hour {
 		return usagef("totem: --heartbeat must be between 1s and 1h")
+	}
+	if cfg.RetryMax < time.Second || cfg.RetryMax > time.Hour {
+		return usagef("totem: --retry-max must be between 1s and 1h")
 	}
 	if cfg.Portal == "" {
 		if cfg.PortalKey != "" || cfg.Token != "" || cfg.TokenFile != "" || cfg.PortalCA != "" {
@@ -211,7 +216,7 @@ func serveTotem(ctx context.Context, cfg *TotemConfig, stderr io.Writer) (err er
 func newFollower(cfg *TotemConfig, ts *totemStores, log *slog.Logger, reg *prometheus.Registry, screens *atomic.Pointer[kiosk.Server]) (*relay.Client, error) {
 	follow := *cfg.follow
 	follow.Store, follow.Fleet, follow.Log, follow.Version, follow.Metrics = ts.catalog, ts.fleet, log, version, relay.NewMetrics(reg)
-	follow.Heartbeat = cfg.Heartbeat
+	follow.Heartbeat, follow.MaxBackoff = cfg.Heartbeat, cfg.RetryMax
 	follow.Screens = func() int {
 		if srv := screens.Load(); srv != nil {
 			return srv.Screens()

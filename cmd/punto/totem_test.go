@@ -4,29 +4,21 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"net"
 	"net/http"
 	"os"
 	"path/filepath"
 	"testing"
 	"time"
-)
 
-func freeAddr(t *testing.T) string {
-	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer l.Close()
-	return l.Addr().String()
-}
+	"github.com/punto-totem/punto/internal/testenv"
+)
 
 // TestTotemServes starts the totem as make run does — a fresh data folder,
 // the demo catalog created on first start — and queries it over loopback.
 func TestTotemServes(t *testing.T) {
+	t.Parallel()
 	db := filepath.Join(t.TempDir(), "data", "punto.db")
-	addr := freeAddr(t)
+	addr := testenv.FreeAddr(t)
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan int, 1)
 	var stderr bytes.Buffer

@@ -105,13 +105,25 @@ func roundTrip(t *testing.T, src *content.Store, checkRecords bool) {
 }
 
 func TestExchangeRoundTripDemo(t *testing.T) {
+	t.Parallel()
 	roundTrip(t, openDemo(t), true)
 }
 
+// generatedServices is the size of the generated round trip: past the
+// 1,000 services where an import into an existing catalog writes in bulk.
+// `make soak` runs it at 10,000 (PUNTO_SOAK set).
+func generatedServices() int {
+	if os.Getenv("PUNTO_SOAK") != "" {
+		return 10000
+	}
+	return 1500
+}
+
 func TestExchangeRoundTripGenerated(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), "gen.db")
-	if err := content.Generate(ctx, path, content.GenerateOptions{Services: 10000, Seed: 6}); err != nil {
+	if err := content.Generate(ctx, path, content.GenerateOptions{Services: generatedServices(), Seed: 6}); err != nil {
 		t.Fatal(err)
 	}
 	st, err := content.Open(ctx, path)
@@ -123,6 +135,7 @@ func TestExchangeRoundTripGenerated(t *testing.T) {
 }
 
 func TestExchangeHSDSFolder(t *testing.T) {
+	t.Parallel()
 	src := openDemo(t)
 	x, err := Read(context.Background(), src)
 	if err != nil {
@@ -157,6 +170,7 @@ func TestExchangeHSDSFolder(t *testing.T) {
 // A template saved by a spreadsheet set to Italian (semicolons, a
 // byte-order mark, CRLF line ends) reads the same.
 func TestExchangeCSVSemicolons(t *testing.T) {
+	t.Parallel()
 	st := openDemo(t)
 	flat := exportBytes(t, st, FormatCSV)
 	rows, err := csv.NewReader(bytes.NewReader(flat)).ReadAll()
@@ -176,6 +190,7 @@ func TestExchangeCSVSemicolons(t *testing.T) {
 // The export reads the catalog table by table: it must give what
 // Store.Service gives, service for service.
 func TestExchangeReadsAsService(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	st := openDemo(t)
 	// Services of every shape: several locations, contacts, exceptions
@@ -236,6 +251,7 @@ func corrupt(t *testing.T, data []byte, old, new string) []byte {
 }
 
 func TestExchangeMalformed(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	st := openDemo(t)
 	before, err := st.Digest(ctx)
@@ -281,6 +297,7 @@ func TestExchangeMalformed(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
 			expectRefused(t, st, tc)
 			if after, _ := st.Digest(ctx); after != before {
 				t.Fatal("a refused import changed the catalog")
@@ -370,6 +387,7 @@ func setCells(t *testing.T, lines []string, n int, set func(col, v string) strin
 // A file that parses but that the catalog refuses halfway (a service of
 // an organization the catalog lacks) writes nothing.
 func TestExchangeImportIsOneTransaction(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	st := openDemo(t)
 	before, err := st.Digest(ctx)

@@ -1,30 +1,24 @@
 package exchange
 
 import (
-	"context"
 	"fmt"
 	"math/rand/v2"
-	"path/filepath"
 	"testing"
 
 	"github.com/paulmach/orb"
 	"github.com/punto-totem/punto/content"
+	"github.com/punto-totem/punto/internal/testenv"
 )
 
 // openDemo opens a fresh copy of the demo catalog.
+// openDemo opens a fresh copy of the demo catalog, built once per test
+// binary.
 func openDemo(t *testing.T) *content.Store {
 	t.Helper()
-	path := filepath.Join(t.TempDir(), "demo.db")
-	if err := content.CreateDemo(context.Background(), path); err != nil {
-		t.Fatal(err)
-	}
-	s, err := content.Open(context.Background(), path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { s.Close() })
-	return s
+	return testenv.DemoStore(t)
 }
+
+func TestMain(m *testing.M) { testenv.Main(m) }
 
 var testLangs = []string{"it", "en", "fr", "ar", "ur", "ti"}
 

@@ -23,7 +23,7 @@ var allowed = map[string][]string{
 	"internal/sdnotify":    {},
 	"locales":              {},
 	"assets":               {},
-	"content":              {"geo", "internal/sqlitedb"},
+	"content":              {"geo", "internal/sqlitedb", "locales"}, // locales: the category names search matches
 	"content/feed":         {"content", "geo", "internal/sqlitedb"},
 	"content/exchange":     {"content", "geo"},
 	"fleet":                {"content", "content/feed", "geo", "internal/sqlitedb"},

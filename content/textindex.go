@@ -1,0 +1,361 @@
+package content
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"math/bits"
+	"slices"
+	"strings"
+)
+
+// textIndex is the in-memory word index of every service's searchable
+// text: its vocabulary (which typo tolerance and "did you mean" draw on)
+// and, for each word, the services that use it. It is read from the
+// full-text table's folded rows, folded again with today's fold (so a
+// file written by an older Punto reads the same), and lives in the index
+// beside the points, under the store's lock; services are known by their
+// slot in index.svcs.
+type textIndex struct {
+	ids    map[string]uint32 // word → number
+	words  []string          // number → word
+	posts  [][]uint32        // number → slots of its services, nameBit set where it is in the name
+	bySvc  [][]uint32        // slot → its word numbers
+	sorted []uint32          // word numbers in byte order of the word: prefixes and the typo walk
+}
+
+// nameBit marks a posting whose word is in the service's name.
+const nameBit = 1 << 31
+
+func newTextIndex() *textIndex { return &textIndex{ids: map[string]uint32{}} }
+
+// number returns a word's number, giving it one if it has none (then
+// fresh is true; the caller adds it to the sorted list).
+func (x *textIndex) number(w string) (id uint32, fresh bool) {
+	if id, ok := x.ids[w]; ok {
+		return id, false
+	}
+	id = uint32(len(x.words))
+	x.ids[w] = id
+	x.words = append(x.words, w)
+	x.posts = append(x.posts, nil)
+	return id, true
+}
+
+// wordLoad is the words of some services as read from the file, numbered
+// on their own: it is built off the store's lock (at open, while the
+// records load on another connection), then merged into the index.
+type wordLoad struct {
+	dict  *textIndex          // the words; no postings
+	svcs  []serviceWords      // in the order read
+	cache map[string][]uint32 // a run of text → its words' numbers: catalogs repeat their words
+	one   [1]uint32           // fieldWords' answer for a plain word
+}
+
+func newWordLoad() *wordLoad {
+	return &wordLoad{dict: newTextIndex(), cache: map[string][]uint32{}}
+}
+
+// serviceWords is a service's word numbers in a wordLoad's dict, nameBit
+// on those of its name.
+type serviceWords struct {
+	id    string
+	words []uint32
+}
+
+// add reads one service's text (names, body) as the full-text table holds
+// it.
+func (l *wordLoad) add(id string, names, body []byte) {
+	list := make([]uint32, 0, 16)
+	for i, text := range [][]byte{names, body} {
+		for start := 0; start < len(text); {
+			end := start
+			for end < len(text) && !isFieldSep(text[end]) {
+				end++
+			}
+			if end > start {
+				for _, n := range l.fieldWords(text[start:end]) {
+					list = addWord(list, n, i == 0)
+				}
+			}
+			start = end + 1
+		}
+	}
+	l.svcs = append(l.svcs, serviceWords{id, list})
+}
+
+// addWord adds word number n to a service's list once, marked if it is in
+// the name.
+func addWord(list []uint32, n uint32, inName bool) []uint32 {
+	for i, have := range list {
+		if have&^nameBit == n {
+			if inName {
+				list[i] |= nameBit
+			}
+			return list
+		}
+	}
+	if inName {
+		n |= nameBit
+	}
+	return append(list, n)
+}
+
+// plainASCII: lower-case ASCII letters and digits only.
+func plainASCII(b []byte) bool {
+	for _, c := range b {
+		if !(c >= 'a' && c <= 'z' || c >= '0' && c <= '9') {
+			return false
+		}
+	}
+	return true
+}
+
+// isFieldSep: ASCII that is neither a letter, a digit nor an apostrophe
+// separates the runs of text fold takes one at a time.
+func isFieldSep(c byte) bool {
+	return c < 0x80 && c != '\'' && !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9')
+}
+
+// fieldWords folds and splits a run of text, once per distinct run, into
+// the numbers of its words with the forms a query may reach them by:
+// Chinese as characters and pairs of characters, Arabic without
+// proclitics.
+func (l *wordLoad) fieldWords(b []byte) []uint32 {
+	if plainASCII(b) {
+		// Already one folded word (most of an Italian or English
+		// catalog): no need to fold it or remember that it was.
+		if id, ok := l.dict.ids[string(b)]; ok {
+			l.one[0] = id
+		} else {
+			l.one[0], _ = l.dict.number(string(b))
+		}
+		return l.one[:]
+	}
+	if v, ok := l.cache[string(b)]; ok {
+		return v
+	}
+	s := string(b)
+	var out []uint32
+	put := func(w string) {
+		n, _ := l.dict.number(w)
+		if !slices.Contains(out, n) {
+			out = append(out, n)
+		}
+	}
+	toks := appendTokens(nil, fold(s))
+	for i, t := range toks {
+		put(t.text)
+		if t.han {
+			if i+1 < len(toks) && toks[i+1].han {
+				put(t.text + toks[i+1].text)
+			}
+			continue
+		}
+		for _, f := range cliticForms(t.text) {
+			put(f)
+		}
+	}
+	if len(l.cache) < 1<<20 {
+		l.cache[s] = out
+	}
+	return out
+}
+
+// setWords gives services their words (they have none): a whole load
+// becomes the index's vocabulary as it is; a few services' words are
+// merged into it.
+func (x *index) setWords(l *wordLoad) {
+	if l == nil {
+		return
+	}
+	t := x.text
+	var remap []uint32 // dict's numbers → the index's; nil: the same
+	if len(t.words) == 0 {
+		t.ids, t.words, t.sorted = l.dict.ids, l.dict.words, l.dict.sorted
+		t.posts = make([][]uint32, len(t.words))
+	} else {
+		remap = make([]uint32, len(l.dict.words))
+		var fresh []uint32
+		for i, w := range l.dict.words {
+			id, isNew := t.number(w)
+			remap[i] = id
+			if isNew {
+				fresh = append(fresh, id)
+			}
+		}
+		t.addSorted(fresh)
+	}
+	// Each posting list in one allocation, sized by a first count.
+	counts := make([]int, len(t.words))
+	for _, sw := range l.svcs {
+		list := sw.words
+		for i, w := range list {
+			if remap != nil {
+				list[i] = remap[w&^nameBit] | w&nameBit
+			}
+			counts[list[i]&^nameBit]++
+		}
+	}
+	for n, c := range counts {
+		if c > 0 {
+			t.posts[n] = slices.Grow(t.posts[n], c)
+		}
+	}
+	for _, sw := range l.svcs {
+		list := sw.words
+		slot, ok := x.byID[sw.id]
+		if !ok {
+			continue
+		}
+		t.grow(slot)
+		for i, w := range list {
+			t.posts[w&^nameBit] = append(t.posts[w&^nameBit], slot|w&nameBit)
+			list[i] = w &^ nameBit
+		}
+		t.bySvc[slot] = list
+	}
+}
+
+func (x *textIndex) grow(slot uint32) {
+	for uint32(len(x.bySvc)) <= slot {
+		x.bySvc = append(x.bySvc, nil)
+	}
+}
+
+// addSorted merges new word numbers into the sorted list.
+func (x *textIndex) addSorted(fresh []uint32) {
+	if len(fresh) == 0 {
+		return
+	}
+	byWord := func(a, b uint32) int { return strings.Compare(x.words[a], x.words[b]) }
+	slices.SortFunc(fresh, byWord)
+	if len(x.sorted) == 0 {
+		x.sorted = fresh
+		return
+	}
+	merged := make([]uint32, 0, len(x.sorted)+len(fresh))
+	i, j := 0, 0
+	for i < len(x.sorted) && j < len(fresh) {
+		if byWord(x.sorted[i], fresh[j]) <= 0 {
+			merged, i = append(merged, x.sorted[i]), i+1
+		} else {
+			merged, j = append(merged, fresh[j]), j+1
+		}
+	}
+	x.sorted = append(append(merged, x.sorted[i:]...), fresh[j:]...)
+}
+
+// drop removes the services at slots from every posting list they are
+// in, one pass over each list whatever the number of services.
+func (x *textIndex) drop(slots []uint32) {
+	gone := map[uint32]bool{}
+	touched := map[uint32]bool{}
+	for _, s := range slots {
+		if int(s) >= len(x.bySvc) {
+			continue
+		}
+		gone[s] = true
+		for _, w := range x.bySvc[s] {
+			touched[w] = true
+		}
+		x.bySvc[s] = nil
+	}
+	for w := range touched {
+		x.posts[w] = slices.DeleteFunc(x.posts[w], func(p uint32) bool { return gone[p&^nameBit] })
+	}
+}
+
+// word returns the number of a word with at least one service.
+func (x *textIndex) word(w string) (uint32, bool) {
+	id, ok := x.ids[w]
+	return id, ok && len(x.posts[id]) > 0
+}
+
+// prefixRange is the part of the sorted list whose words start with p.
+func (x *textIndex) prefixRange(p string) []uint32 {
+	lo, _ := slices.BinarySearchFunc(x.sorted, p, func(id uint32, p string) int { return strings.Compare(x.words[id], p) })
+	hi := lo
+	for hi < len(x.sorted) && strings.HasPrefix(x.words[x.sorted[hi]], p) {
+		hi++
+	}
+	return x.sorted[lo:hi]
+}
+
+// loadText reads the searchable text of the services (all of them when
+// ids is nil) into a wordLoad, its words sorted.
+func loadText(ctx context.Context, db *sql.DB, ids []string) (*wordLoad, error) {
+	// The full-text table's own rows (as catalogTables copies them), read
+	// straight rather than through the module, which is slower.
+	q := "SELECT s.id, f.c0, f.c1 FROM service_fts_content f JOIN service s ON s.pk = f.id"
+	groups := [][]string{nil}
+	if ids != nil {
+		groups = chunks(ids, 400)
+	}
+	l := newWordLoad()
+	for _, g := range groups {
+		query, args := q, []any(nil)
+		if g != nil {
+			query += " WHERE s.id IN (" + placeholders(len(g)) + ")"
+			args = anySlice(g)
+		}
+		rows, err := db.QueryContext(ctx, query, args...)
+		if err != nil {
+			return nil, fmt.Errorf("content: load search words: %w", err)
+		}
+		for rows.Next() {
+			// The texts are read in place: only their words are kept.
+			var id string
+			var names, body sql.RawBytes
+			if err := rows.Scan(&id, &names, &body); err != nil {
+				rows.Close()
+				return nil, fmt.Errorf("content: load search words: %w", err)
+			}
+			l.add(id, names, body)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return nil, fmt.Errorf("content: load search words: %w", err)
+		}
+	}
+	all := make([]uint32, len(l.dict.words))
+	for i := range all {
+		all[i] = uint32(i)
+	}
+	l.dict.addSorted(all)
+	l.cache = nil
+	return l, nil
+}
+
+// bitset is a set of service slots.
+type bitset []uint64
+
+func newBitset(n int) bitset       { return make(bitset, (n+63)/64) }
+func (b bitset) set(i uint32)      { b[i/64] |= 1 << (i % 64) }
+func (b bitset) has(i uint32) bool { return int(i/64) < len(b) && b[i/64]&(1<<(i%64)) != 0 }
+
+func (b bitset) and(o bitset) {
+	for i := range b {
+		b[i] &= o[i]
+	}
+}
+
+func (b bitset) empty() bool {
+	for _, w := range b {
+		if w != 0 {
+			return false
+		}
+	}
+	return true
+}
+
+// each calls fn for every slot in the set, in order.
+func (b bitset) each(fn func(uint32)) {
+	for i, w := range b {
+		for w != 0 {
+			t := bits.TrailingZeros64(w)
+			fn(uint32(i*64 + t))
+			w &= w - 1
+		}
+	}
+}

@@ -1,0 +1,57 @@
+package browsertest
+
+import (
+	"bytes"
+	"context"
+	"image"
+	_ "image/png" // screenshots are PNG
+	"os"
+	"path/filepath"
+	"runtime"
+	"testing"
+
+	"github.com/chromedp/chromedp"
+	"github.com/makiuchi-d/gozxing"
+	"github.com/makiuchi-d/gozxing/qrcode"
+)
+
+// Screenshot saves what the page shows as name.png into .screenshots/ at
+// the repository root (or $PUNTO_SCREENSHOTS), to look at as a visitor
+// would.
+func Screenshot(t testing.TB, ctx context.Context, name string) {
+	t.Helper()
+	dir := os.Getenv("PUNTO_SCREENSHOTS")
+	if dir == "" {
+		_, file, _, _ := runtime.Caller(0) // internal/browsertest/artifacts.go
+		dir = filepath.Join(filepath.Dir(file), "..", "..", ".screenshots")
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	var buf []byte
+	if err := chromedp.Run(ctx, chromedp.CaptureScreenshot(&buf)); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, name+".png"), buf, 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// DecodeQR reads the QR code in a PNG screenshot of it, as a phone's
+// camera would; it fails the test if it does not decode.
+func DecodeQR(t testing.TB, png []byte) string {
+	t.Helper()
+	img, _, err := image.Decode(bytes.NewReader(png))
+	if err != nil {
+		t.Fatal(err)
+	}
+	bmp, err := gozxing.NewBinaryBitmapFromImage(img)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := qrcode.NewQRCodeReader().Decode(bmp, nil)
+	if err != nil {
+		t.Fatalf("the QR code does not decode: %v", err)
+	}
+	return res.GetText()
+}
