@@ -117,9 +117,23 @@ func TestAPI(t *testing.T) {
 				t.Errorf("%v", svc)
 			}
 		}},
-		{"service in a language the catalog lacks falls back", "/api/v1/services/ancona-info-0?lang=ti", 200, func(t *testing.T, b map[string]any) {
+		{"service in a language the catalog lacks falls back", "/api/v1/services/ancona-info-0?lang=de", 200, func(t *testing.T, b map[string]any) {
 			if l := b["service"].(map[string]any)["name"].(map[string]any)["lang"]; l != "en" {
 				t.Errorf("served %v", l)
+			}
+		}},
+		{"a second language comes before the fixed fallback", "/api/v1/services/ancona-info-0?lang=de&second=fr", 200, func(t *testing.T, b map[string]any) {
+			svc := b["service"].(map[string]any)
+			if l := svc["name"].(map[string]any)["lang"]; l != "fr" || b["lang"] != "de" {
+				t.Errorf("served %v, answer lang %v", l, b["lang"])
+			}
+			if l := svc["description"].(map[string]any)["lang"]; l != "fr" {
+				t.Errorf("description served in %v", l)
+			}
+		}},
+		{"the second language by its other name, in the alerts", "/api/v1/alerts?lang=de&fallback=ar", 200, func(t *testing.T, b map[string]any) {
+			if a := b["alerts"].([]any); len(a) == 0 || a[0].(map[string]any)["text"].(map[string]any)["lang"] != "ar" {
+				t.Errorf("%v", b)
 			}
 		}},
 		{"territory at the totem", "/api/v1/territories/at?lat=43.6169&lon=13.5153", 200, func(t *testing.T, b map[string]any) {
@@ -207,6 +221,8 @@ func TestAPIBadParameters(t *testing.T) {
 		{"/api/v1/services/nearby?open_now=maybe", "open_now"},
 		{"/api/v1/services/nearby?lang=%3Cscript%3E", "lang"},
 		{"/api/v1/services/nearby?lang=english-please-123456789", "lang"},
+		{"/api/v1/services/nearby?lang=ti&second=%3Cscript%3E", "second"},
+		{"/api/v1/alerts?lang=ti&fallback=%2A%2A", "fallback"},
 		{"/api/v1/services/nearby?at=tomorrow", "at"},
 		{"/api/v1/services/nearby?at=9999-01-01T00:00:00Z", "at"},
 		{"/api/v1/services/nearby?limit=1&limit=2", "limit"},

@@ -23,7 +23,7 @@ func (s *Server) categories(c *fiber.Ctx) error {
 	for _, cat := range content.Categories {
 		out = append(out, categoryOut{ID: cat.ID, Icon: cat.Icon, IconURL: iconURL(cat.Icon), Name: s.msgs.Localize(lang, "category."+cat.ID), Services: counts[cat.ID]})
 	}
-	return c.JSON(fiber.Map{"lang": lang, "categories": out})
+	return c.JSON(fiber.Map{"lang": content.PrimaryLang(lang), "categories": out})
 }
 
 // iconURL is where the UI finds a category icon (vendored from lucide-static).

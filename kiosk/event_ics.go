@@ -104,7 +104,7 @@ func (s *Server) newCalendar(svc *content.Service, lang string, now time.Time) *
 	if u, err := url.Parse(s.cfg.PublicURL); err == nil && u.Hostname() != "" {
 		b.host = u.Hostname()
 	}
-	b.page = strings.TrimSuffix(s.cfg.PublicURL, "/") + "/s/" + url.PathEscape(svc.ID) + "?lang=" + url.QueryEscape(lang)
+	b.page = strings.TrimSuffix(s.cfg.PublicURL, "/") + "/s/" + url.PathEscape(svc.ID) + "?" + langQuery(lang)
 	b.cal = ics.NewCalendarFor("Punto")
 	b.cal.SetProductId("-//Punto//Punto events//EN")
 	b.cal.SetCalscale("GREGORIAN")

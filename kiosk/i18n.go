@@ -3,7 +3,6 @@ package kiosk
 import (
 	"fmt"
 	"io/fs"
-	"strings"
 
 	"github.com/BurntSushi/toml"
 	"github.com/nicksnyder/go-i18n/v2/i18n"
@@ -92,7 +91,6 @@ func (m *Messages) Catalog(lang string) map[string]any {
 // Has reports whether lang (or its base language) has a message file.
 func (m *Messages) Has(lang string) bool { _, ok := m.raw[baseTag(lang)]; return ok }
 
-func baseTag(lang string) string {
-	base, _, _ := strings.Cut(lang, "-")
-	return base
-}
+// baseTag is the base language of a tag, or of a priority list's first
+// tag ("ti,en" → "ti").
+func baseTag(lang string) string { return content.BaseLang(lang) }

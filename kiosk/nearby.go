@@ -46,7 +46,7 @@ func (s *Server) nearby(c *fiber.Ctx) error {
 		return err
 	}
 	return c.JSON(fiber.Map{
-		"lang":     lang,
+		"lang":     content.PrimaryLang(lang),
 		"origin":   fiber.Map{"lat": q.Center[1], "lon": q.Center[0]},
 		"radius_m": q.RadiusM,
 		"at":       q.At.In(content.Rome).Format(time.RFC3339),

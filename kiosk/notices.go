@@ -40,7 +40,7 @@ func (s *Server) alerts(c *fiber.Ctx) error {
 		out = append(out, alertOut{ID: a.ID, Text: a.Text.Pick(lang), Severity: a.Severity, EndsAt: a.EndsAt.Format(time.RFC3339), Kind: "alert"})
 	}
 	c.Set(fiber.HeaderCacheControl, "no-cache")
-	return c.JSON(fiber.Map{"lang": lang, "alerts": out})
+	return c.JSON(fiber.Map{"lang": content.PrimaryLang(lang), "alerts": out})
 }
 
 type pageOut struct {
@@ -62,5 +62,5 @@ func (s *Server) pages(c *fiber.Ctx) error {
 	for i, p := range ps {
 		out[i] = pageOut{ID: p.ID, Title: p.Title.Pick(lang), Body: p.Body.Pick(lang)}
 	}
-	return c.JSON(fiber.Map{"lang": lang, "pages": out})
+	return c.JSON(fiber.Map{"lang": content.PrimaryLang(lang), "pages": out})
 }

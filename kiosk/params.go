@@ -2,11 +2,13 @@ package kiosk
 
 import (
 	"math"
+	"net/url"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
+	"github.com/punto-totem/punto/content"
 	"github.com/punto-totem/punto/internal/apierr"
 	"golang.org/x/text/language"
 )
@@ -48,22 +50,45 @@ func boolParam(c *fiber.Ctx, name string) (bool, error) {
 	return false, badRequest(name, "must be true or false")
 }
 
-// langParam reads the locale asked for: a BCP 47 tag such as "ar" or
-// "pt-BR". It defaults to Italian.
+// langParam reads the languages the visitor reads: lang, a BCP 47 tag
+// such as "ar" or "pt-BR" (default Italian), then second (or its alias
+// fallback), a second language they chose to read when a text is not in
+// their own. It returns them as the priority list content.Text.Pick reads
+// ("ti" or "ti,en"): the second language comes before the fixed fallback
+// chain. content.PrimaryLang gives the visitor's own language back.
 func langParam(c *fiber.Ctx) (string, error) {
-	s, ok, err := query(c, "lang")
+	lang, err := tagParam(c, "lang")
 	if err != nil {
 		return "", err
 	}
-	if !ok || s == "" {
-		return "it", nil
+	if lang == "" {
+		lang = "it"
+	}
+	second, err := tagParam(c, "second")
+	if err != nil {
+		return "", err
+	}
+	if second == "" {
+		if second, err = tagParam(c, "fallback"); err != nil {
+			return "", err
+		}
+	}
+	return content.Prefs(lang, second), nil
+}
+
+// tagParam reads one language tag, normalized ("pt-br" → "pt-BR"); empty
+// when not given.
+func tagParam(c *fiber.Ctx, name string) (string, error) {
+	s, ok, err := query(c, name)
+	if err != nil || !ok || s == "" {
+		return "", err
 	}
 	if len(s) > 35 {
-		return "", badRequest("lang", "is not a language tag")
+		return "", badRequest(name, "is not a language tag")
 	}
 	tag, err := language.Parse(s)
 	if err != nil {
-		return "", badRequest("lang", "is not a language tag (e.g. it, en, ar, pt-BR)")
+		return "", badRequest(name, "is not a language tag (e.g. it, en, ar, pt-BR)")
 	}
 	base, _ := tag.Base()
 	out := base.String()
@@ -71,6 +96,16 @@ func langParam(c *fiber.Ctx) (string, error) {
 		out += "-" + r.String()
 	}
 	return out, nil
+}
+
+// langQuery is the query of a page link for a priority list:
+// "lang=ti&second=en".
+func langQuery(prefs string) string {
+	q := "lang=" + url.QueryEscape(content.PrimaryLang(prefs))
+	if _, second, ok := strings.Cut(prefs, ","); ok {
+		q += "&second=" + url.QueryEscape(second)
+	}
+	return q
 }
 
 // atParam reads the moment that open-now refers to (RFC 3339); default now.

@@ -31,7 +31,7 @@ func (s *Server) search(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	res, err := s.store.Find(c.UserContext(), content.SearchQuery{Text: q, Lang: lang, From: from, Limit: limit})
+	res, err := s.store.Find(c.UserContext(), content.SearchQuery{Text: q, Lang: content.PrimaryLang(lang), From: from, Limit: limit})
 	if err != nil {
 		return err
 	}
@@ -43,6 +43,6 @@ func (s *Server) search(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(fiber.Map{"lang": lang, "q": q, "results": s.results(sums, lang),
+	return c.JSON(fiber.Map{"lang": content.PrimaryLang(lang), "q": q, "results": s.results(sums, lang),
 		"matched": res.Matched, "suggestions": res.Suggestions})
 }

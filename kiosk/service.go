@@ -38,5 +38,5 @@ func (s *Server) service(c *fiber.Ctx) error {
 			holidays = append(holidays, holidayOut{Date: d.Date, Key: d.Holiday, Name: s.msgs.Localize(lang, "holiday."+d.Holiday)})
 		}
 	}
-	return c.JSON(fiber.Map{"lang": lang, "service": v, "holidays": holidays})
+	return c.JSON(fiber.Map{"lang": content.PrimaryLang(lang), "service": v, "holidays": holidays})
 }

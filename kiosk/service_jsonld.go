@@ -79,7 +79,7 @@ func (s *Server) jsonLDService(v *content.ServiceView, page, lang string) map[st
 		"@context":          "https://schema.org",
 		"@type":             "Service",
 		"@id":               page,
-		"url":               page + "?lang=" + url.QueryEscape(lang),
+		"url":               page + "?lang=" + url.QueryEscape(content.PrimaryLang(lang)),
 		"name":              v.Name.Text,
 		"availableLanguage": v.Languages,
 	}

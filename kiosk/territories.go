@@ -29,7 +29,7 @@ func (s *Server) territoriesAt(c *fiber.Ctx) error {
 	for i, t := range ts {
 		out[i] = territoryOut{ID: t.ID, Kind: t.Kind, Region: t.Region, Name: t.Name.Pick(lang)}
 	}
-	return c.JSON(fiber.Map{"lang": lang, "point": fiber.Map{"lat": p[1], "lon": p[0]}, "territories": out})
+	return c.JSON(fiber.Map{"lang": content.PrimaryLang(lang), "point": fiber.Map{"lat": p[1], "lon": p[0]}, "territories": out})
 }
 
 func (s *Server) places(c *fiber.Ctx) error {

@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"net/url"
 	"strconv"
 
 	"github.com/gofiber/fiber/v2"
@@ -115,7 +114,7 @@ func (s *Server) mapStyle(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	sources["territories"] = fiber.Map{"type": "geojson", "data": base + "/api/v1/territories.geojson?lang=" + url.QueryEscape(lang)}
+	sources["territories"] = fiber.Map{"type": "geojson", "data": base + "/api/v1/territories.geojson?" + langQuery(lang)}
 	layers = append(layers,
 		fiber.Map{"id": "territories-fill", "type": "fill", "source": "territories", "paint": fiber.Map{"fill-color": "#0b4f8a", "fill-opacity": 0.06}},
 		fiber.Map{"id": "territories-line", "type": "line", "source": "territories", "paint": fiber.Map{"line-color": "#0b4f8a", "line-width": 1.5, "line-dasharray": []int{2, 2}}},

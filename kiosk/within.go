@@ -6,6 +6,7 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 	"github.com/paulmach/orb"
+	"github.com/punto-totem/punto/content"
 )
 
 // within lists services inside a box: bbox=minLon,minLat,maxLon,maxLat.
@@ -48,5 +49,5 @@ func (s *Server) within(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(fiber.Map{"lang": lang, "bbox": v, "results": s.results(sums, lang)})
+	return c.JSON(fiber.Map{"lang": content.PrimaryLang(lang), "bbox": v, "results": s.results(sums, lang)})
 }

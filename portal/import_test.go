@@ -52,7 +52,9 @@ func importEnv(t *testing.T) (*env, *catalogPublisher) {
 	t.Helper()
 	st := demoStore(t)
 	pub := &catalogPublisher{st: st}
-	e := &env{t: t, app: fiber.New(), st: st, clock: testenv.NewClock(time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC))}
+	// Uploads as large as the portal takes (cmd/punto sets the same limit).
+	app := fiber.New(fiber.Config{BodyLimit: MaxUpload})
+	e := &env{t: t, app: app, st: st, clock: testenv.NewClock(time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC))}
 	if err := Mount(e.app, Config{Editorial: edOf(t, st, e.clock.Now), Totems: fleetOf(t, st), Publisher: pub, Log: slog.New(slog.NewTextHandler(io.Discard, nil)), Now: e.clock.Now}); err != nil {
 		t.Fatal(err)
 	}

@@ -121,6 +121,7 @@ func (p *portal) routes(app *fiber.App) {
 	api.Post("/commands", p.authed, p.admin, p.commandSend)
 	api.Get("/needs", p.authed, p.needs)
 	api.Get("/needs.csv", p.authed, p.needsCSV)
+	api.Get("/coverage", p.authed, p.coverage)
 	api.Post("/totems", p.authed, p.admin, p.totemIssue)
 	api.Post("/totems/:id/revoke", p.authed, p.admin, p.totemRevoke)
 

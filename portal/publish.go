@@ -98,7 +98,27 @@ func (p *portal) publish(c *fiber.Ctx) error {
 	if err != nil {
 		return publishError(err, releasedChanges(rs))
 	}
-	return c.JSON(fiber.Map{"seq": seq, "published": out})
+	return c.JSON(fiber.Map{"seq": seq, "published": out, "warnings": languageWarnings(recs)})
+}
+
+// publishWarning says that a published record lacks some of the screens'
+// languages: visitors reading them see its texts in another language.
+// It does not stop the publish.
+type publishWarning struct {
+	Kind    string   `json:"kind"`
+	ID      string   `json:"id"`
+	Missing []string `json:"missing"`
+}
+
+// languageWarnings lists the records of a publish that lack languages.
+func languageWarnings(recs []*record) []publishWarning {
+	out := []publishWarning{}
+	for _, rec := range recs {
+		if missing := editorial.MissingLanguages(rec.draftValue); len(missing) > 0 {
+			out = append(out, publishWarning{Kind: rec.kind.name, ID: rec.id, Missing: missing})
+		}
+	}
+	return out
 }
 
 // releasedChanges lists the changes of a publish, in order.

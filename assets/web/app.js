@@ -6,6 +6,7 @@
 // hashed /assets/{hash}/ (see assets/site.go).
 
 import { el, format, request, asset, loadScript } from "./lib/toolkit.js";
+import { fallback } from "./fallback.js";
 
 const $ = (sel) => document.querySelector(sel);
 const params = new URLSearchParams(location.search);
@@ -15,6 +16,7 @@ const idleOverride = Number(params.get("idle")) || 0;
 
 const state = {
   lang: null, // chosen language; null on the attract screen
+  second: null, // a second language the visitor reads, tried after lang (see fallback.js)
   ui: null, // the /api/v1/ui answer for lang
   stack: [], // screens to go back to
   current: null, // the screen on show: {name, arg}
@@ -52,9 +54,13 @@ function t(id, vars = {}) {
 
 const getJSON = (path) => request(path);
 
+// Texts not in the visitor's language say which language they are in.
+const fb = fallback({ t, state, languages: () => languages, show: (name) => show(name), back: () => back() });
+
 function api(path, extra = {}) {
   const q = new URLSearchParams(extra);
   if (state.lang) q.set("lang", state.lang);
+  if (state.lang && state.second) q.set("second", state.second);
   if (state.origin) {
     q.set("lat", state.origin.lat);
     q.set("lon", state.origin.lon);
@@ -63,7 +69,8 @@ function api(path, extra = {}) {
 }
 
 function clock(iso) {
-  return new Date(iso).toLocaleTimeString(state.lang, { hour: "2-digit", minute: "2-digit", timeZone: "Europe/Rome" });
+  // 24-hour, as the week's hours are written (and Italy reads them).
+  return new Date(iso).toLocaleTimeString(state.lang, { hour: "2-digit", minute: "2-digit", hourCycle: "h23", timeZone: "Europe/Rome" });
 }
 
 function distance(m) {
@@ -154,7 +161,7 @@ let redraws = 0; // counts redraws: only the latest one lands
 
 async function redraw() {
   const cur = state.current;
-  if (!cur || !state.lang || ["attract", "languages", "search"].includes(cur.name)) return;
+  if (!cur || !state.lang || ["attract", "languages", "search", "second"].includes(cur.name)) return;
   const mine = ++redraws;
   const view = $("#view");
   const top = view.scrollTop, y = window.scrollY;
@@ -248,6 +255,7 @@ async function setLanguage(tag) {
   if (visit !== state.visit) throw new Error("the visit ended");
   state.lang = ui.lang;
   state.ui = ui;
+  if (state.second === ui.lang) state.second = null;
   document.documentElement.lang = ui.lang;
   document.documentElement.dir = ui.dir;
   for (const e of document.querySelectorAll("[data-t]")) e.textContent = t(e.dataset.t);
@@ -334,12 +342,14 @@ async function pickTown(box, failed = false) {
 screens.pages = async (view) => {
   const { pages } = await api("pages");
   view.append(el("h1", {}, t("ui.information")), el("ul", { class: "results" }, pages.map((p) => el("li", {},
-    el("button", { type: "button", class: "row", on: { click: () => show("page", p) } }, el("span", { class: "body" }, el("strong", { lang: p.title.lang }, p.title.text)))))));
+    el("button", { type: "button", class: "row", on: { click: () => show("page", p) } }, el("span", { class: "body" }, fb.text("strong", {}, p.title)))))));
 };
 
 screens.page = (view, p) => {
-  view.append(el("article", { class: "detail" }, el("h1", { lang: p.title.lang }, p.title.text), el("p", { lang: p.body.lang }, withNumbers(p.body.text))));
+  view.append(el("article", { class: "detail" }, fb.text("h1", {}, p.title), fb.text("p", {}, p.body, withNumbers)));
 };
+
+screens.second = (view) => fb.screen(view);
 
 // alerts shows the notices in force on every screen but the attract one,
 // and the operators' messages on every screen, the attract one too; each
@@ -353,8 +363,8 @@ async function alerts() {
     const data = await api("alerts");
     if (visit !== state.visit || lang !== state.lang) return; // the visit or its language changed meanwhile
     const shown = data.alerts.filter((a) => lang || a.kind === "message");
-    box.replaceChildren(...shown.map((a) => el("p", { class: `alert ${a.severity}`, lang: a.text.lang, "data-kind": a.kind },
-      lang ? el("strong", {}, `${t("ui.alert")}: `) : "", withNumbers(a.text.text))));
+    box.replaceChildren(...shown.map((a) => el("p", { class: `alert ${a.severity}`, "data-kind": a.kind },
+      lang ? el("strong", {}, `${t("ui.alert")}: `) : "", fb.text("span", {}, a.text, withNumbers))));
     clearTimeout(alertsTimer);
     const next = Math.min(...shown.map((a) => Date.parse(a.ends_at)));
     if (Number.isFinite(next)) alertsTimer = setTimeout(alerts, Math.max(1000, Math.min(next - Date.now() + 500, 3600000)));
@@ -380,7 +390,7 @@ screens.results = async (view, arg) => {
     el("button", { type: "button", class: "row", "data-id": r.id, "data-distance": r.distance_m, on: { click: () => show("detail", r.id) } },
       el("span", { class: "num", "aria-hidden": "true" }, String(i + 1)),
       el("span", { class: "body" },
-        el("strong", { lang: r.name.lang }, r.name.text),
+        fb.text("strong", {}, r.name),
         el("span", { class: "way" }, wayLine(r)),
         el("span", { class: "addr" }, `${r.address}, ${r.comune}`),
         openLine(r.open, r.status))))));
@@ -450,7 +460,7 @@ screens.search = (view, text) => {
       cur.none = data.results.length === 0; // counted if the visitor leaves with nothing found
       out.replaceChildren(data.results.length === 0 ? el("p", { class: "empty" }, t("ui.search_none"))
         : el("ul", {}, data.results.map((r) => el("li", {}, el("button", { type: "button", class: "row", "data-id": r.id, on: { click: () => show("detail", r.id) } },
-          el("span", { class: "body" }, el("strong", { lang: r.name.lang }, r.name.text), el("span", { class: "way" }, wayLine(r))))))));
+          el("span", { class: "body" }, fb.text("strong", {}, r.name), el("span", { class: "way" }, wayLine(r))))))));
     } catch (err) {
       if (mine === seq) out.replaceChildren(el("p", { class: "empty" }, t("ui.search_none")));
     }
@@ -476,20 +486,20 @@ screens.detail = async (view, id) => {
   const { service: s, holidays } = await api(`services/${encodeURIComponent(id)}`);
   const loc = s.locations[0];
   const section = (titleID, ...content) => el("section", {}, el("h2", {}, t(titleID)), ...content);
-  const parts = [el("h1", { lang: s.name.lang }, s.name.text)];
-  if (s.organization) parts.push(el("p", { class: "org", lang: s.organization.name.lang }, s.organization.name.text));
+  const parts = [fb.text("h1", {}, s.name)];
+  if (s.organization) parts.push(fb.text("p", { class: "org" }, s.organization.name));
   parts.push(el("p", { class: "status" }, openLine(s.open, s.status), s.by_appointment ? ` · ${t("ui.by_appointment")}` : ""));
-  if (s.description) parts.push(el("p", { lang: s.description.lang }, withNumbers(s.description.text)));
+  if (s.description) parts.push(fb.text("p", {}, s.description, withNumbers));
   if (loc) parts.push(section("ui.address", el("p", {}, `${loc.address}, ${loc.comune}`), el("p", { class: "way" }, wayLine(loc))));
   parts.push(section("ui.hours", hoursTable(s.hours, holidays)));
   if (s.phones.length) parts.push(section("ui.phone", el("ul", {}, s.phones.map((p) => el("li", {}, el("bdi", { dir: "ltr" }, p.number))))));
   if (s.languages.length) parts.push(section("ui.languages_spoken", el("p", {}, s.languages.map(langName).join(" · "))));
-  if (s.documents.length) parts.push(section("ui.what_to_bring", el("ul", {}, s.documents.map((d) => el("li", { lang: d.lang }, d.text)))));
-  if (s.eligibility) parts.push(section("ui.who_can_use", el("p", { lang: s.eligibility.lang }, s.eligibility.text)));
-  if (s.fees) parts.push(section("ui.cost", el("p", { lang: s.fees.lang }, s.fees.text)));
+  if (s.documents.length) parts.push(section("ui.what_to_bring", el("ul", {}, s.documents.map((d) => fb.text("li", {}, d)))));
+  if (s.eligibility) parts.push(section("ui.who_can_use", fb.text("p", {}, s.eligibility)));
+  if (s.fees) parts.push(section("ui.cost", fb.text("p", {}, s.fees)));
   if (loc && (loc.wheelchair || loc.accessibility)) {
     parts.push(section("ui.accessibility", loc.wheelchair ? el("p", {}, `♿ ${t("ui.step_free")}`) : "",
-      loc.accessibility ? el("p", { lang: loc.accessibility.lang }, loc.accessibility.text) : ""));
+      loc.accessibility ? fb.text("p", {}, loc.accessibility) : ""));
   }
   if (s.url) {
     // A totem never leaves the app: the website becomes a code to scan.
@@ -497,12 +507,12 @@ screens.detail = async (view, id) => {
       ? el("section", { class: "qr" }, el("h2", {}, t("ui.website")), el("img", { src: `/api/v1/services/${encodeURIComponent(s.id)}/website.svg`, alt: s.url, width: 180, height: 180 }), el("p", { dir: "ltr" }, s.url))
       : el("section", {}, el("h2", {}, t("ui.website")), el("p", {}, el("a", { href: s.url, rel: "noopener noreferrer", target: "_blank", dir: "ltr" }, s.url))));
   }
-  const deep = `/s/${encodeURIComponent(s.id)}?lang=${state.lang}`;
+  const deep = `/s/${encodeURIComponent(s.id)}?lang=${state.lang}${state.second ? `&second=${state.second}` : ""}`;
   const qr = el("img", { id: "qr", src: `/api/v1/qr.svg?path=${encodeURIComponent(deep)}`, alt: t("ui.scan_hint"), width: 220, height: 220 });
   parts.push(el("section", { class: "qr" }, el("h2", {}, t("ui.take_with_you")), qr, el("p", {}, t("ui.scan_hint"))));
   if (s.categories.includes("events")) {
     // An event's dates as iCalendar: a code to scan on the totem, a link on a phone.
-    const ics = `/api/v1/services/${encodeURIComponent(s.id)}/event.ics?lang=${state.lang}`;
+    const ics = `/api/v1/services/${encodeURIComponent(s.id)}/event.ics?lang=${state.lang}${state.second ? `&second=${state.second}` : ""}`;
     parts.push(kiosk
       ? el("section", { class: "qr" }, el("h2", {}, t("ui.add_to_calendar")),
         el("img", { id: "ics-qr", src: `/api/v1/qr.svg?path=${encodeURIComponent(ics)}`, alt: t("ui.scan_hint"), width: 220, height: 220 }), el("p", {}, t("ui.scan_hint")))
@@ -526,13 +536,9 @@ function countShown(...imgs) {
   for (const img of imgs) if (img) seen.observe(img);
 }
 
-function langName(tag) {
-  try {
-    return new Intl.DisplayNames([state.lang], { type: "language" }).of(tag);
-  } catch {
-    return tag;
-  }
-}
+// langName names a language in the visitor's: from the UI's own words
+// where it is one of the 15 (the browser may not know Tigrinya's names).
+const langName = (tag) => fb.name(tag);
 
 function hoursTable(hours, holidays) {
   const today = romeDate(new Date());
@@ -565,6 +571,7 @@ function reset() {
   state.visit++;
   $("#alerts").replaceChildren();
   state.lang = null;
+  state.second = null;
   state.ui = null;
   state.stack = [];
   state.current = null;
@@ -605,8 +612,10 @@ async function boot() {
   node = first.node;
   if ("serviceWorker" in navigator && !kiosk) navigator.serviceWorker.register("/sw.js").catch(() => {});
   live();
+  fb.watch($("#fallback"), $("#view"), $("#alerts"));
   const deep = location.pathname.match(/^\/s\/([^/]+)$/);
   if (deep) {
+    state.second = params.get("second");
     await setLanguage(params.get("lang") || navigator.language || "it").catch(() => setLanguage("it"));
     show("detail", decodeURIComponent(deep[1]), false);
     return;

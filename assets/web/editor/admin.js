@@ -2,7 +2,7 @@
 // password), totems (register, issue a token, revoke) and the list of
 // drafts to publish together.
 
-import { el, t, state, api, pick, when, notice, showError, field, select, checkbox, dialog, secretDialog, clearFieldErrors } from "./lib.js";
+import { el, t, state, api, pick, when, notice, showError, field, select, checkbox, dialog, secretDialog, clearFieldErrors, languageWarnings } from "./lib.js";
 
 function territoryChoices(chosen, path = "territories") {
   const set = new Set(chosen);
@@ -182,7 +182,7 @@ export async function totems(view) {
 
 const editorPath = { service: "services", alert: "alerts", page: "pages" };
 
-export async function drafts(view, flash) {
+export async function drafts(view, flash, warnings) {
   const box = el("div", { class: "notice", hidden: true });
   const res = await api("GET", "/drafts");
   const picked = new Set();
@@ -217,7 +217,7 @@ export async function drafts(view, flash) {
     try {
       const out = await api("POST", "/publish", { drafts: [...picked].map((k) => JSON.parse(k)) });
       const fresh = el("div", { class: "page" });
-      await drafts(fresh, [t("drafts.published_list", { seq: out.seq }), " ", out.published.map((p) => `${t(`kind.${p.kind}`)} ${p.id}`).join(", ")]);
+      await drafts(fresh, [t("drafts.published_list", { seq: out.seq }), " ", out.published.map((p) => `${t(`kind.${p.kind}`)} ${p.id}`).join(", ")], out.warnings);
       view.replaceWith(fresh);
       fresh.querySelector(".notice").focus();
     } catch (err) {
@@ -229,7 +229,9 @@ export async function drafts(view, flash) {
     notice(box, flash);
     box.tabIndex = -1;
   }
-  view.append(el("h1", { tabIndex: -1 }, t("drafts.title")), el("p", {}, t("drafts.intro")), box,
+  const warned = el("div", { class: "notice", hidden: true, id: "publish-warnings" });
+  if (warnings) notice(warned, languageWarnings(warnings), "warn");
+  view.append(el("h1", { tabIndex: -1 }, t("drafts.title")), el("p", {}, t("drafts.intro")), box, warned,
     ...(res.drafts.length ? [
       el("table", { class: "grid stack drafts" },
         el("caption", { class: "sr" }, t("drafts.title")),

@@ -12,6 +12,7 @@ import { audit } from "./audit.js";
 import { importScreen } from "./import.js";
 import { fleetScreen } from "./fleet.js";
 import { needsScreen } from "./needs.js";
+import { coverageScreen } from "./coverage.js";
 
 const view = $("#view");
 const top = $("#top");
@@ -34,13 +35,14 @@ const routes = [
   [/^import$/, (page) => importScreen(page), true],
   [/^fleet$/, (page) => fleetScreen(page), true],
   [/^needs$/, (page, m, q) => needsScreen(page, q)],
+  [/^coverage$/, (page, m, q) => coverageScreen(page, q)],
 ];
 
 const nav = [
   ["services", "nav.services"], ["events", "nav.events"], ["alerts", "nav.alerts"], ["pages", "nav.pages"],
   ["drafts", "nav.drafts"], ["audit", "nav.audit"], ["accounts", "nav.accounts", true], ["totems", "nav.totems", true],
   ["import", "nav.import", true],
-  ["fleet", "nav.fleet", true], ["needs", "nav.needs"],
+  ["fleet", "nav.fleet", true], ["needs", "nav.needs"], ["coverage", "nav.coverage"],
 ];
 
 let shown = ""; // the address on show, to go back to when leaving is cancelled

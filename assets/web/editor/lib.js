@@ -296,3 +296,13 @@ export function markDirty(on = true) {
 export function confirmLeave() {
   return !state.dirty || confirm(t("common.unsaved"));
 }
+
+// languageWarnings is what a notice says of a publish's warnings: the
+// records that went out lacking some of the screens' languages, each
+// with the languages it lacks; null when there are none.
+export function languageWarnings(warnings) {
+  if (!warnings || !warnings.length) return null;
+  return [el("strong", {}, t("publish.missing_title")), " ", t("publish.missing_hint"),
+    el("ul", {}, warnings.map((w) => el("li", { "data-kind": w.kind, "data-id": w.id },
+      t("publish.missing", { kind: t(`kind.${w.kind}`), id: w.id, n: w.missing.length, langs: w.missing.map(langName).join(", ") }))))];
+}

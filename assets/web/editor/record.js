@@ -2,14 +2,14 @@
 // page): its form, the language buttons with the translation status, and
 // the actions: save draft, discard, preview, publish, withdraw.
 
-import { el, t, state, api, notice, showError, clearFieldErrors, clone, markDirty, when, clockTime, validID, field, ApiError } from "./lib.js";
+import { el, t, state, api, notice, showError, clearFieldErrors, clone, markDirty, when, clockTime, validID, field, ApiError, languageWarnings } from "./lib.js";
 import { Texts } from "./texts.js";
 import { openPreview } from "./preview.js";
 
 // recordScreen draws the editor of one record into view. spec is what the
 // kind brings: newDoc(id), normalise(doc), build(doc, texts, ctx) → form
 // content, clean(doc) → the document to send, title(doc).
-export async function recordScreen(view, { spec, path, id, flash }) {
+export async function recordScreen(view, { spec, path, id, flash, warnings }) {
   let isNew = id === "+new";
   let rec = null;
   let doc;
@@ -48,6 +48,9 @@ export async function recordScreen(view, { spec, path, id, flash }) {
   // outcome of the last action beside the buttons (always in view).
   const box = el("div", { class: "notice", hidden: true });
   const status = el("div", { class: "notice", hidden: true, id: "action-status" });
+  // What the last publish lacked: the languages visitors will not read it in.
+  const warned = el("div", { class: "notice", hidden: true, id: "publish-warnings" });
+  if (warnings) notice(warned, languageWarnings(warnings), "warn");
   const head = el("div", { class: "record-head" },
     el("a", { href: `#/${path}`, class: "back" }, `← ${t("common.back_to_list")}`), title, meta);
 
@@ -141,7 +144,7 @@ export async function recordScreen(view, { spec, path, id, flash }) {
     await ensureSaved();
     const res = await api("POST", "/publish", { drafts: [{ kind: spec.kind, id: doc.id }] });
     const msg = t("common.published", { seq: res.seq }) + (res.warning ? ` ${res.warning}` : "");
-    await reload(msg);
+    await reload(msg, res.warnings);
   }
 
   async function discard() {
@@ -158,10 +161,10 @@ export async function recordScreen(view, { spec, path, id, flash }) {
     await reload(t("common.withdrawn", { seq: res.seq }));
   }
 
-  async function reload(message) {
+  async function reload(message, warnings) {
     markDirty(false);
     const fresh = el("div", { class: "page" });
-    await recordScreen(fresh, { spec, path, id: doc.id, flash: message });
+    await recordScreen(fresh, { spec, path, id: doc.id, flash: message, warnings });
     if (!view.isConnected) return;
     if (view.cleanup) view.cleanup();
     view.replaceWith(fresh);
@@ -171,7 +174,7 @@ export async function recordScreen(view, { spec, path, id, flash }) {
 
   // ---- layout: the side panel (actions, languages) beside the form ----------
   const side = el("aside", { class: "side", "aria-label": t("common.actions") },
-    actions, status,
+    actions, status, warned,
     spec.sections ? el("nav", { class: "jump", "aria-label": t("edit.sections") }, el("ul", {}, spec.sections.map(([id, label]) =>
       el("li", {}, el("a", { href: `#${id}`, on: { click: (e) => {
         e.preventDefault();
