@@ -61,6 +61,7 @@ type lexicon struct {
 	words    []string            // every token of every term, sorted: typo tolerance
 	known    map[string]string   // token → the term's word as written
 	maxSpan  int                 // the most tokens in a term
+	stems    map[string][]string // stem key (stemOf) → the tokens filed under it
 	catNames map[string]map[string]string
 }
 
@@ -69,7 +70,7 @@ var theLexicon = sync.OnceValues(func() (*lexicon, error) { return buildLexicon(
 // buildLexicon reads the concept files (lexicon/*.toml in files) and the
 // category names (*.toml in ui).
 func buildLexicon(files, ui fs.FS) (*lexicon, error) {
-	l := &lexicon{keys: map[string][]lexHit{}, known: map[string]string{}, catNames: map[string]map[string]string{}}
+	l := &lexicon{keys: map[string][]lexHit{}, known: map[string]string{}, stems: map[string][]string{}, catNames: map[string]map[string]string{}}
 	if err := l.readConcepts(files); err != nil {
 		return nil, err
 	}
@@ -171,6 +172,7 @@ func (l *lexicon) addTerm(term string, h lexHit, latin bool) {
 	for i, t := range toks {
 		texts[i] = t.text
 		l.addWord(t.text, term, len(toks) == 1)
+		l.addStem(t.text, h.lang)
 	}
 	add := func(k string) {
 		if !slices.Contains(l.keys[k], h) {

@@ -21,15 +21,18 @@ import (
 // catalog.
 //
 // The bar of issue 12 is 95% of queries with an expected category in the
-// top 5 and at most 2% finding nothing, in every language. The full query
-// sets do not reach it in every language yet (the test logs the figures):
-// until they do, these floors keep what has been reached from slipping.
+// top 5 and at most 2% finding nothing, in every language. The main sets
+// reach it in every language (the test logs the figures), and these floors
+// hold it. The held-out sets, written apart and never tuned to, check that
+// the lexicon generalises: they do not reach the bar in every language yet
+// (83% and up, at most 11% nothing, over the demo in 15 languages): their
+// floors keep that from slipping.
 const (
-	minTop5    = 0.93 // main sets; the goal is 0.95
-	maxNothing = 0.07 // main sets; the goal is 0.02
+	minTop5    = 0.95 // main sets: the goal
+	maxNothing = 0.02 // main sets: the goal
 	// The held-out sets check that the lexicon generalises.
-	minTop5HeldOut    = 0.77
-	maxNothingHeldOut = 0.17
+	minTop5HeldOut    = 0.83
+	maxNothingHeldOut = 0.12
 )
 
 // queryFile is the shape of a query set.

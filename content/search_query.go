@@ -11,13 +11,14 @@ import (
 type qtoken struct {
 	token
 	forms []string // the word, then without proclitics, then its Indic skeleton
-	fixes []string // known words a typo or two away, best first, when the word is unknown
+	known bool     // the lexicon has the word, in some term
+	fixes []string // lexicon words of the same stem, or else known words a typo or two away, best first, when the word is unknown
 }
 
 // primary is the word a longer term is matched with: the word as typed,
-// or its best correction when it is unknown.
+// or, when the lexicon does not know it, its best correction.
 func (t *qtoken) primary() string {
-	if len(t.fixes) > 0 {
+	if len(t.fixes) > 0 && !t.known {
 		return t.fixes[0]
 	}
 	return t.text
@@ -46,14 +47,25 @@ func analyze(toks []token, lang string, lex *lexicon, text *textIndex) *analysis
 	fixed := 0
 	for i, t := range toks {
 		q := qtoken{token: t, forms: []string{t.text}}
+		_, q.known = lex.known[t.text]
 		if !t.han {
 			q.forms = append(q.forms, cliticForms(t.text)...)
 			if sk := skeleton(t.text); sk != t.text {
 				q.forms = append(q.forms, sk)
 			}
+			// An inflected form no term is made of alone is the lexicon's words of the
+			// same stem ("работу": "работа"); the stem itself finds the
+			// catalog's forms of the word as a prefix, when the word as
+			// typed finds none.
+			if len(lex.keys[t.text]) == 0 && len(q.forms) == 1 {
+				q.fixes = lex.sameStem(t.text, lang)
+				if st := bareStem(stemOf(t.text, lang)); utf8.RuneCountInString(st) > minStem && st != t.text {
+					q.forms = append(q.forms, st)
+				}
+			}
 			// Corrections cost a walk of the vocabularies each: a long
 			// query of unknown words gets them for its first few.
-			if fixed < maxCorrected && !knownForm(q.forms, lex, text) {
+			if fixed < maxCorrected && len(q.fixes) == 0 && !knownForm(q.forms, lex, text) {
 				q.fixes = corrections(t.text, lex, text)
 				fixed++
 			}
