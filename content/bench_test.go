@@ -47,6 +47,7 @@ func TestMain(m *testing.M) {
 	for _, s := range benchStores {
 		s.Close()
 	}
+	demo.Cleanup()
 	os.Exit(code)
 }
 

@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/paulmach/orb"
+	"github.com/punto-totem/punto/internal/testenv/demofile"
 )
 
 // openTest opens a new catalog file in a temporary folder.
@@ -22,12 +23,15 @@ func openTest(t *testing.T) *Store {
 }
 
 // openDemo opens a fresh copy of the demo catalog.
+// demo is the demo catalog, built once for this test binary and copied
+// for each test (testenv serves the other packages the same way; it
+// imports content, so content's own tests keep their master here).
+var demo = demofile.New("", CreateDemo)
+
 func openDemo(t *testing.T) *Store {
 	t.Helper()
 	path := filepath.Join(t.TempDir(), "demo.db")
-	if err := CreateDemo(context.Background(), path); err != nil {
-		t.Fatal(err)
-	}
+	demo.Copy(t, path)
 	s, err := Open(context.Background(), path)
 	if err != nil {
 		t.Fatal(err)

@@ -59,9 +59,8 @@ func demoForQuality(t *testing.T) *Store {
 			return
 		}
 		path := filepath.Join(qualityDir, "demo.db")
-		if qualityErr = CreateDemo(context.Background(), path); qualityErr == nil {
-			qualityStore, qualityErr = Open(context.Background(), path)
-		}
+		demo.Copy(t, path)
+		qualityStore, qualityErr = Open(context.Background(), path)
 	})
 	if qualityErr != nil {
 		t.Fatal(qualityErr)

@@ -183,9 +183,7 @@ func TestSearchWhileWriting(t *testing.T) {
 func TestSearchRightAfterOpen(t *testing.T) {
 	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), "demo.db")
-	if err := CreateDemo(ctx, path); err != nil {
-		t.Fatal(err)
-	}
+	demo.Copy(t, path)
 	for range 3 {
 		s, err := Open(ctx, path)
 		if err != nil {

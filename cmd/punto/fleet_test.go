@@ -121,7 +121,7 @@ func TestFleet(t *testing.T) {
 			return out
 		}
 		want := map[string]int64{"visit": 1, "language": 1, "category": 1, "service": 1, "qr": 1, "search_empty": 1}
-		testenv.Eventually(t, 20*time.Second, "the visit's figures reach the portal", func() bool {
+		testenv.Eventually(t, time.Minute, "the visit's figures reach the portal", func() bool {
 			got := byTotem("&by=totem").Totals
 			for k, v := range want {
 				if got[k] != v {

@@ -48,7 +48,7 @@ func TestDemoCopies(t *testing.T) {
 	if DemoBuilds() != 1 {
 		t.Fatalf("the demo catalog was built %d times", DemoBuilds())
 	}
-	if m, _ := master(); m == "" {
+	if m, _ := demo.Path(); m == "" {
 		t.Fatal("no master")
 	} else if info, _ := os.Stat(m); info.Mode().Perm()&0o222 != 0 {
 		t.Errorf("the master is writable: %v", info.Mode())
@@ -147,7 +147,7 @@ func TestClock(t *testing.T) {
 // take the shared master or binary cache with it.
 func TestTempRootKept(t *testing.T) {
 	t.Setenv("TMPDIR", t.TempDir())
-	m, err := master()
+	m, err := demo.Path()
 	if err != nil || !strings.HasPrefix(m, tempRoot) || !strings.HasPrefix(cacheRoot(), tempRoot) || strings.HasPrefix(m, os.TempDir()) {
 		t.Fatalf("master %s, cache %s, temp root %s, TMPDIR %s: %v", m, cacheRoot(), tempRoot, os.TempDir(), err)
 	}
