@@ -99,8 +99,16 @@ func TestFleet(t *testing.T) {
 		var id string
 		must(t, ctx, chromedp.Evaluate(`document.querySelector(".row").dataset.id`, &id),
 			chromedp.Click(".row", chromedp.ByQuery), screen("detail"),
-			chromedp.ScrollIntoView("#qr", chromedp.ByQuery), chromedp.Sleep(500*time.Millisecond),
-			chromedp.Click("#home", chromedp.ByQuery), screen("home"),
+			chromedp.ScrollIntoView("#qr", chromedp.ByQuery))
+		// The screen counts the QR code once it has been in view: wait for
+		// that count (visit, language, category, service, QR) to be sent
+		// before leaving, however loaded the machine.
+		testenv.Eventually(t, 30*time.Second, "the screen counts the QR code shown", func() bool {
+			var sent int
+			must(t, ctx, chromedp.Evaluate(`performance.getEntriesByType("resource").filter(e => e.name.endsWith("/api/v1/tally")).length`, &sent))
+			return sent >= 5
+		})
+		must(t, ctx, chromedp.Click("#home", chromedp.ByQuery), screen("home"),
 			chromedp.Click(".tile.search", chromedp.ByQuery), screen("search"),
 			chromedp.SendKeys("#q", "zqxwvy", chromedp.ByQuery), chromedp.WaitVisible(".suggest .empty", chromedp.ByQuery),
 			chromedp.Click("#home", chromedp.ByQuery), screen("home"))
