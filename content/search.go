@@ -2,7 +2,6 @@ package content
 
 import (
 	"context"
-	"fmt"
 	"slices"
 	"strings"
 	"unicode"
@@ -74,9 +73,6 @@ func (s *Store) Find(ctx context.Context, q SearchQuery) (*SearchResult, error) 
 	lex, err := theLexicon()
 	if err != nil {
 		return nil, err
-	}
-	if err := s.awaitWords(ctx); err != nil {
-		return nil, fmt.Errorf("content: search: %w", err)
 	}
 	lang, _, _ := strings.Cut(q.Lang, "-")
 	if lang == "" {

@@ -84,9 +84,6 @@ func BenchmarkOpenSearchIndex(b *testing.B) {
 				b.Fatal(err)
 			}
 			opened[words] = append(opened[words], time.Since(start))
-			if err := s.awaitWords(context.Background()); err != nil {
-				b.Fatal(err)
-			}
 			if words {
 				ready = append(ready, time.Since(start))
 			}

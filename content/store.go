@@ -28,17 +28,10 @@ type Store struct {
 	indexed bool // keeps the in-memory index (false while writing a new file)
 	noWords bool // the index without search's words: benchmarks measure what they cost
 	areas   atomic.Pointer[geo.AreaIndex]
-
-	wordsReady <-chan struct{} // closed once search's words, read after open, are in the index
-	wordsErr   error           // why they could not be (under mu)
 }
 
-// closedChan is a channel that never blocks.
-var closedChan = func() chan struct{} { c := make(chan struct{}); close(c); return c }()
-
 // Open opens (creating if needed) the catalog at path, brings its schema up
-// to date and loads the in-memory index. Search's words follow on their
-// own goroutine: the first search, and the first write, wait for them.
+// to date and loads the in-memory index, search's words included.
 func Open(ctx context.Context, path string) (*Store, error) { return open(ctx, path, true) }
 
 // open opens the catalog; without an index (for writing a new file in bulk)
@@ -85,7 +78,7 @@ func openWith(ctx context.Context, path string, withIndex, words bool) (*Store, 
 		return nil, errors.Join(err, w.Close())
 	}
 	r.SetMaxOpenConns(8)
-	s := &Store{path: path, w: w, r: r, noWords: !words, wordsReady: closedChan}
+	s := &Store{path: path, w: w, r: r, noWords: !words}
 	if !withIndex {
 		return s, nil
 	}
@@ -98,48 +91,28 @@ func openWith(ctx context.Context, path string, withIndex, words bool) (*Store, 
 	if err := s.reloadWith(ctx, false); err != nil {
 		return nil, errors.Join(err, s.Close())
 	}
-	s.loadWordsLater(ctx)
+	if err := s.loadWords(ctx); err != nil {
+		return nil, errors.Join(err, s.Close())
+	}
 	return s, nil
 }
 
-// loadWordsLater reads search's words into the index open just loaded, on
-// a goroutine of their own: a totem's screen comes up without waiting for
-// them (they take about a quarter of the open time more). A search waits
-// until they are in; so does a write, since the goroutine holds writeMu
-// until then (a write's index update must come after them).
-func (s *Store) loadWordsLater(ctx context.Context) {
+// loadWords reads search's words into the index open just loaded. Open
+// waits for them: a search made on a store that Open returned must never
+// wait for its index, whatever the machine's load (a search that timed out
+// while the words loaded answered "busy").
+func (s *Store) loadWords(ctx context.Context) error {
 	if s.noWords {
-		return
+		return nil
 	}
-	ready := make(chan struct{})
-	s.wordsReady = ready
-	s.writeMu.Lock()
-	x := s.idx
-	go func() {
-		defer s.writeMu.Unlock()
-		defer close(ready)
-		l, err := loadText(context.WithoutCancel(ctx), s.r, nil)
-		s.mu.Lock()
-		defer s.mu.Unlock()
-		if err != nil {
-			s.wordsErr = err
-			return
-		}
-		x.setWords(l)
-	}()
-}
-
-// awaitWords waits until search's words are in the index, then says
-// whether they could be read.
-func (s *Store) awaitWords(ctx context.Context) error {
-	select {
-	case <-s.wordsReady:
-	case <-ctx.Done():
-		return ctx.Err()
+	l, err := loadText(ctx, s.r, nil)
+	if err != nil {
+		return err
 	}
-	s.mu.RLock()
-	defer s.mu.RUnlock()
-	return s.wordsErr
+	s.mu.Lock()
+	s.idx.setWords(l)
+	s.mu.Unlock()
+	return nil
 }
 
 // Path is the catalog file.
@@ -168,9 +141,6 @@ func (s *Store) reloadWith(ctx context.Context, words bool) error {
 	}
 	s.mu.Lock()
 	s.idx = idx
-	if words {
-		s.wordsErr = nil
-	}
 	s.mu.Unlock()
 	s.areas.Store(areas)
 	return nil
