@@ -54,7 +54,7 @@ func startStoppableTotem(t *testing.T, extra ...string) (string, func()) {
 // browser starts Debian's chromium, headless, with a fresh profile.
 func browser(t *testing.T, width, height int64) context.Context {
 	t.Helper()
-	return browsertest.Start(t, width, height, 90*time.Second)
+	return browsertest.Start(t, width, height, 3*time.Minute) // the whole flow, on a loaded machine
 }
 
 func must(t *testing.T, ctx context.Context, actions ...chromedp.Action) {
