@@ -474,8 +474,10 @@ screens.search = (view, text) => {
   if (kiosk) {
     // The on-screen keyboard, docked at the bottom; its code loads on the
     // totem only.
+    // On a narrow screen the keys sit between the box and the results, so
+    // that results arriving never move a key under a finger.
     const pad = el("div", { class: "pad" });
-    view.append(pad);
+    view.insertBefore(pad, out);
     import("./keyboard.js")
       .then((m) => m.keyboard(pad, input, { lang: state.lang, t, changed: run, submit: () => form.requestSubmit() }))
       .catch((err) => { console.error(err); pad.remove(); });
