@@ -5,8 +5,9 @@
 // An ES module: it and the toolkit it imports are served under the same
 // hashed /assets/{hash}/ (see assets/site.go).
 
-import { el, format, request, asset, loadScript } from "./lib/toolkit.js";
+import { el, format, request, asset } from "./lib/toolkit.js";
 import { fallback } from "./fallback.js";
+import { drawMap } from "./map.js";
 
 const $ = (sel) => document.querySelector(sel);
 const params = new URLSearchParams(location.search);
@@ -404,42 +405,11 @@ screens.results = async (view, arg) => {
     } } }, t(label))));
   document.body.dataset.tab = "list";
   view.append(title, tabs, box, list);
-  drawMap(box, data.results).catch(() => { box.hidden = true; tabs.hidden = true; });
-};
-
-// ---- the map (MapLibre, tiles and territories from the node) -------------
-
-async function loadMapLibre() {
-  if (window.maplibregl) return;
-  document.head.append(el("link", { rel: "stylesheet", href: asset("vendor/maplibre/maplibre-gl.css") }));
-  await loadScript(asset("vendor/maplibre/maplibre-gl-csp.js"));
-  window.maplibregl.setWorkerUrl(asset("vendor/maplibre/maplibre-gl-csp-worker.js"));
-}
-
-async function drawMap(box, results) {
-  await loadMapLibre();
-  if (!box.isConnected) return; // the visitor has moved on
   const origin = state.origin || node.position;
-  const map = new window.maplibregl.Map({
-    container: box, style: `/api/v1/map/style.json?lang=${state.lang}`, center: [origin.lon, origin.lat], zoom: 12,
-    attributionControl: false, dragRotate: false, pitchWithRotate: false, cooperativeGestures: false,
-  });
-  map.touchZoomRotate.disableRotation();
-  state.map = map;
-  const bounds = new window.maplibregl.LngLatBounds([origin.lon, origin.lat], [origin.lon, origin.lat]);
-  results.forEach((r, i) => {
-    const pin = el("button", { type: "button", class: "pin", "data-id": r.id, "aria-label": `${i + 1}. ${r.name.text}`, on: { click: () => show("detail", r.id) } }, String(i + 1));
-    new window.maplibregl.Marker({ element: pin }).setLngLat([r.lon, r.lat]).addTo(map);
-    bounds.extend([r.lon, r.lat]);
-  });
-  // "You are here": the totem, or the phone's own position or town; added
-  // last so no pin covers it.
-  if (kiosk || state.origin) {
-    const here = el("div", { class: "here", role: "img", "aria-label": t("ui.you_are_here"), title: t("ui.you_are_here") }, el("span", { "aria-hidden": "true" }, "★"));
-    new window.maplibregl.Marker({ element: here }).setLngLat([origin.lon, origin.lat]).addTo(map);
-  }
-  map.fitBounds(bounds, { padding: 48, maxZoom: 15, duration: 0 });
-}
+  drawMap(box, data.results, { origin, here: kiosk || Boolean(state.origin), lang: state.lang, t, pick: (id) => show("detail", id) })
+    .then((map) => { if (map) state.map = map; })
+    .catch(() => { box.hidden = true; tabs.hidden = true; });
+};
 
 screens.search = (view, text) => {
   const input = el("input", { id: "q", type: "search", value: text || "", autocomplete: "off", placeholder: t("ui.search_hint"), "aria-label": t("ui.search") });
