@@ -17,8 +17,12 @@ const MAX_LABELS = 40;
 const SVG = "http://www.w3.org/2000/svg";
 
 // The result last opened (from the list or a pin): when the visitor comes
-// back to the results, its line is drawn again.
+// back to the results, its line is drawn again. The visit's end (the
+// attract screen) forgets it.
 let opened = null;
+new MutationObserver(() => {
+  if (document.body.dataset.screen === "attract") opened = null;
+}).observe(document.body, { attributes: true, attributeFilter: ["data-screen"] });
 
 async function loadMapLibre() {
   if (window.maplibregl) return;
