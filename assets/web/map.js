@@ -148,7 +148,11 @@ export async function drawMap(box, results, { origin, here, lang, t, pick }) {
   let offsets = results.map(() => ({ x: 0, y: 0 }));
   let selected = opened;
   let names = [];
-  places(lang).then((p) => { names = p; draw(); });
+  let gone = false; // removed: the visitor has moved on
+  places(lang).then((p) => {
+    names = p;
+    if (!gone) draw();
+  });
 
   // chrome is what the map draws over itself (the north arrow, the
   // credits): boxes in the map's pixels that pins and names keep clear of.
@@ -266,6 +270,7 @@ export async function drawMap(box, results, { origin, here, lang, t, pick }) {
   document.addEventListener("focusout", onOut);
   document.addEventListener("click", onClick, true);
   map.on("remove", () => {
+    gone = true;
     document.removeEventListener("pointerover", onOver);
     document.removeEventListener("focusin", onOver);
     document.removeEventListener("pointerout", onOut);
