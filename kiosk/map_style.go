@@ -9,6 +9,10 @@ import (
 // Natural Earth asks for the credit all the same).
 const naturalEarthAttribution = "Natural Earth"
 
+// streetZoom is the zoom from which a node's own vector tiles alone draw
+// land and sea.
+const streetZoom = 12
+
 // mapStyle is the MapLibre style for this node. Under everything lies the
 // built-in basemap (assets/web/basemap, made by tiles/basemap/build.sh from
 // Natural Earth): sea, land, coastline and borders of Italy and its
@@ -43,6 +47,12 @@ func (s *Server) mapStyle(c *fiber.Ctx) error {
 		tiles := []string{base + "/tiles/{z}/{x}/{y}"}
 		src := fiber.Map{"type": "vector", "tiles": tiles, "minzoom": t.MinZoom, "maxzoom": t.MaxZoom}
 		if t.Format == "pbf" {
+			// From street level on, OpenStreetMap's coast and sea (tiles
+			// built with --coastline) replace Natural Earth's, which lie a
+			// few hundred metres off there.
+			for _, l := range layers[1:] {
+				l["maxzoom"] = streetZoom
+			}
 			layers = append(layers, vectorLayers()...)
 		} else {
 			src["type"], src["tileSize"] = "raster", 256

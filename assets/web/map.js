@@ -210,8 +210,8 @@ export async function drawMap(box, results, { origin, here, lang, t, pick }) {
   };
 
   // drawNames shows the most important names that fit: each beside its
-  // town's dot (above, below, after or before it), none over a pin, the
-  // star or another name.
+  // town's dot (above, below, right or left of it), none over a pin, the
+  // star, the map's controls or another name.
   const shown = new Map();
   const drawNames = (w, h, taken) => {
     const bounds = map.getBounds();
@@ -233,10 +233,12 @@ export async function drawMap(box, results, { origin, here, lang, t, pick }) {
         n.h = e.offsetHeight;
         if (!n.w) continue;
       }
-      const spots = [
-        { x0: p.x - n.w / 2, y0: p.y - 6 - n.h }, { x0: p.x - n.w / 2, y0: p.y + 6 },
-        { x0: p.x + 8, y0: p.y - n.h / 2 }, { x0: p.x - 8 - n.w, y0: p.y - n.h / 2 },
-      ].map((b) => ({ ...b, x1: b.x0 + n.w, y1: b.y0 + n.h }));
+      // Close to the dot, else a little further (clear of a pin or the
+      // star standing on the town).
+      const spots = [6, 30].flatMap((d) => [
+        { x0: p.x - n.w / 2, y0: p.y - d - n.h }, { x0: p.x - n.w / 2, y0: p.y + d },
+        { x0: p.x + d + 2, y0: p.y - n.h / 2 }, { x0: p.x - d - 2 - n.w, y0: p.y - n.h / 2 },
+      ]).map((b) => ({ ...b, x1: b.x0 + n.w, y1: b.y0 + n.h }));
       const b = spots.find((b) => b.x0 >= 0 && b.y0 >= 0 && b.x1 <= w && b.y1 <= h && !taken.some((t) => overlaps(b, t)));
       if (!b) continue;
       taken.push(b);

@@ -294,6 +294,7 @@ func TestBasemap(t *testing.T) {
 			const layers = {};
 			for (const f of map.queryRenderedFeatures()) {
 				if (f.source === "base") layers[f.sourceLayer] = (layers[f.sourceLayer] || 0) + 1;
+				else layers[f.layer.id] = (layers[f.layer.id] || 0) + 1;
 			}
 			const credits = document.querySelector("#map .maplibregl-ctrl-attrib");
 			resolve({layers, errors: window.__puntoMapErrors, credits: credits ? credits.textContent : ""});
@@ -306,11 +307,14 @@ func TestBasemap(t *testing.T) {
 	for _, e := range got.Errors {
 		t.Errorf("map error: %s", e)
 	}
-	// OpenStreetMap is credited while its data is drawn, beside the
-	// built-in basemap under it.
-	for _, want := range []string{"© OpenStreetMap contributors", "Natural Earth"} {
-		if !strings.Contains(got.Credits, want) {
-			t.Errorf("the map's credits %q do not name %s", got.Credits, want)
+	// OpenStreetMap is credited while its data is drawn; at street level
+	// the built-in basemap (Natural Earth) gives way to it.
+	if !strings.Contains(got.Credits, "© OpenStreetMap contributors") || strings.Contains(got.Credits, "Natural Earth") {
+		t.Errorf("the map's credits at street level: %q", got.Credits)
+	}
+	for _, l := range []string{"land", "sea", "coast"} {
+		if got.Layers[l] != 0 {
+			t.Errorf("at street level the map drew Natural Earth's %s over the tiles", l)
 		}
 	}
 	for _, l := range []string{"landcover", "landuse", "park", "water", "waterway", "building", "transportation", "boundary"} {
