@@ -63,6 +63,7 @@ const mapState = `(idle) => new Promise((resolve) => {
 			map: rect(document.querySelector("#map")),
 			names: [...document.querySelectorAll("#map .place:not([hidden])")].map((e) => ({text: e.textContent, lang: e.lang, ...rect(e)})),
 			north: Boolean(document.querySelector("#map .north")),
+			controls: [...document.querySelectorAll("#map .north, #map .maplibregl-ctrl")].map(rect),
 			credits: document.querySelector("#map .maplibregl-ctrl-attrib") ? document.querySelector("#map .maplibregl-ctrl-attrib").textContent : "",
 			errors: window.__mapErrors,
 		});
@@ -88,9 +89,10 @@ type mapReport struct {
 		Text, Lang     string
 		X0, Y0, X1, Y1 float64
 	}
-	North   bool
-	Credits string
-	Errors  []string
+	North    bool
+	Controls []mapBox
+	Credits  string
+	Errors   []string
 }
 
 // TestMapInChromium: with no --tiles, the results map of the demo totem
@@ -186,9 +188,21 @@ func checkMap(t *testing.T, what string, got mapReport, star bool) {
 				t.Errorf("%s: pin %d %v overlaps pin %d %v", what, i+1, a, j+1, got.Pins[j])
 			}
 		}
+		for _, c := range got.Controls {
+			if a.overlaps(c) {
+				t.Errorf("%s: pin %d %v lies under the map's control %v", what, i+1, a, c)
+			}
+		}
 		for _, n := range got.Names {
 			if a.overlaps(mapBox{n.X0, n.Y0, n.X1, n.Y1}) {
 				t.Errorf("%s: the name %q %v lies under pin %d %v", what, n.Text, mapBox{n.X0, n.Y0, n.X1, n.Y1}, i+1, a)
+			}
+		}
+	}
+	for _, n := range got.Names {
+		for _, c := range got.Controls {
+			if c.overlaps(mapBox{n.X0, n.Y0, n.X1, n.Y1}) {
+				t.Errorf("%s: the name %q lies under the map's control %v", what, n.Text, c)
 			}
 		}
 	}

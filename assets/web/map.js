@@ -167,21 +167,21 @@ export async function drawMap(box, results, { origin, here, lang, t, pick }) {
   // layout spreads the pins for the current zoom and size (panning moves
   // them all alike).
   let laidOut = "";
-  const layout = (w, h) => {
-    const key = `${map.getZoom()} ${w} ${h}`;
+  const layout = (w, h, controls) => {
+    const key = JSON.stringify([map.getZoom(), w, h, controls.map((b) => [b.x0, b.y0, b.x1, b.y1].map(Math.round))]);
     if (key === laidOut) return;
     laidOut = key;
     const at = points.map((p) => map.project(p));
     const s = star ? map.project([origin.lon, origin.lat]) : null;
-    offsets = spread(at, s, w, h, chrome()).map((c, i) => ({ x: c.x - at[i].x, y: c.y - at[i].y }));
+    offsets = spread(at, s, w, h, controls).map((c, i) => ({ x: c.x - at[i].x, y: c.y - at[i].y }));
   };
 
   // draw puts everything where the camera says, then the names that fit.
   const draw = () => {
     const { clientWidth: w, clientHeight: h } = map.getContainer();
-    layout(w, h);
-    lines.setAttribute("viewBox", `0 0 ${w} ${h}`);
     const taken = chrome();
+    layout(w, h, taken);
+    lines.setAttribute("viewBox", `0 0 ${w} ${h}`);
     const svg = [];
     const s = star ? map.project([origin.lon, origin.lat]) : null;
     if (s) {
@@ -282,6 +282,7 @@ export async function drawMap(box, results, { origin, here, lang, t, pick }) {
 
   map.on("move", draw);
   map.on("resize", draw);
+  map.on("idle", draw); // the credits fill in as the sources load
 
   const bounds = new gl.LngLatBounds([origin.lon, origin.lat], [origin.lon, origin.lat]);
   for (const p of points) bounds.extend(p);
