@@ -116,7 +116,7 @@ func runPortalTotem(ctx context.Context, args []string, stdout, stderr io.Writer
 		return fmt.Errorf("portal totem: --db: %w", err)
 	}
 	// The catalog is opened first: it brings the file's schema up to date.
-	store, err := content.Open(ctx, *db)
+	store, err := content.OpenLazy(ctx, *db)
 	if err != nil {
 		return err
 	}
