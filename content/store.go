@@ -25,8 +25,8 @@ type Store struct {
 	writeMu sync.Mutex // serialises a write with its index update
 	mu      sync.RWMutex
 	idx     *index
-	indexed bool // keeps the in-memory index (false while writing a new file)
-	noWords bool // the index without search's words: benchmarks measure what they cost
+	indexed bool        // keeps the in-memory index (false while writing a new file)
+	noWords bool        // the index without search's words: benchmarks measure what they cost
 	words   atomic.Bool // search's words are in the index (OpenLazy loads them at the first search)
 	areas   atomic.Pointer[geo.AreaIndex]
 }
