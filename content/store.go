@@ -133,6 +133,11 @@ func (s *Store) ensureWords(ctx context.Context) error {
 	return nil
 }
 
+// LoadSearchWords loads search's words now, if OpenLazy left them for the
+// first search. A server opens lazily and calls it in the background: it
+// answers at once, and a search in its first moments waits for the words.
+func (s *Store) LoadSearchWords(ctx context.Context) error { return s.ensureWords(ctx) }
+
 // hasWords says whether the index keeps search's words (the write lock
 // held).
 func (s *Store) hasWords() bool { return !s.noWords && s.words.Load() }
