@@ -3,12 +3,16 @@ package kiosk
 import (
 	"context"
 	"encoding/json"
+	"net/http/httptest"
+	"os"
 	"os/exec"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 	"unicode"
 
+	"github.com/chromedp/chromedp"
 	"github.com/punto-totem/punto/content"
 	"github.com/punto-totem/punto/internal/browsertest"
 	"github.com/punto-totem/punto/internal/testenv"
@@ -29,7 +33,8 @@ func printedText(t *testing.T, file string) string {
 
 // fold makes a text and its reading from a PDF comparable: NFKC (Arabic
 // comes back as presentation forms), CJK radicals read back as the
-// ideographs that share their glyph, no bidi controls.
+// ideographs that share their glyph, no bidi controls, no Arabic vowel
+// marks.
 func fold(s string) string {
 	return strings.Map(func(r rune) rune {
 		if u, ok := radicals[r]; ok {
@@ -37,6 +42,9 @@ func fold(s string) string {
 		}
 		if (r >= 0x202A && r <= 0x202E) || (r >= 0x2066 && r <= 0x2069) || r == 0x200E || r == 0x200F {
 			return -1
+		}
+		if (r >= 0x064B && r <= 0x065F) || r == 0x0670 {
+			return -1 // Arabic vowel marks: pdftotext places them apart from their letter
 		}
 		return r
 	}, norm.NFKC.String(s))
@@ -166,6 +174,30 @@ func TestPrintCard(t *testing.T) {
 		}
 	}
 
+	// On the totem's screen: the detail's Print button prints the card
+	// and says so in the visitor's language; a totem without a printer
+	// shows no button.
+	ctx := browsertest.Start(t, 1080, 1920, 120*time.Second)
+	var status string
+	runIn(t, ctx, chromedp.Navigate(base+"/s/"+id+"?lang=ar&kiosk=1"), detailShown(), chromedp.WaitVisible("#print", chromedp.ByQuery))
+	browsertest.Axe(t, ctx, "detail with the Print button")
+	printed := srv.msgs.Localize("ar", "ui.printed").Text
+	runIn(t, ctx, chromedp.Click("#print", chromedp.ByQuery),
+		chromedp.Poll(`document.querySelector("#print-status").textContent === `+strconvQuote(printed), nil, chromedp.WithPollingTimeout(60*time.Second)),
+		chromedp.Text("#print-status", &status, chromedp.ByQuery))
+	browsertest.Screenshot(t, ctx, "print-detail-ar")
+	// The screen's card is the third job (Arabic, Chinese, then this one).
+	if text := printedText(t, cups.WaitJob(t, cups.Queue+"-3")); !strings.Contains(text, words(name("ar"))[0]) {
+		t.Errorf("the card printed from the screen lacks the Arabic name:\n%s", text)
+	}
+	plain := listen(t, newTestServerWith(t, func(c *Config) { c.Role = "totem" }))
+	var buttons int
+	runIn(t, ctx, chromedp.Navigate(plain+"/s/"+id+"?lang=ar&kiosk=1"), detailShown(), chromedp.WaitVisible("#qr", chromedp.ByQuery),
+		chromedp.Evaluate(`document.querySelectorAll("#print").length`, &buttons))
+	if buttons != 0 {
+		t.Error("a totem without a printer shows a Print button")
+	}
+
 	// A queue CUPS does not know: a clear 503, and the screen can say so.
 	broken := newTestServerWith(t, func(c *Config) {
 		c.Role = "totem"
@@ -174,5 +206,99 @@ func TestPrintCard(t *testing.T) {
 	code, out := post(t, listen(t, broken)+"/api/v1/services/"+id+"/print?lang=ar", "")
 	if code != 503 || !strings.Contains(out, `"code":"printer_failed"`) || !strings.Contains(out, "no-such-queue") {
 		t.Errorf("unknown queue: %d %s, want 503 printer_failed naming the queue", code, out)
+	}
+}
+
+// TestCardScripts lays out one card holding a section in each of the 15
+// languages and reads chromium's PDF back: every script is there as text,
+// and drawn with a font of its own (Noto), not as empty boxes.
+func TestCardScripts(t *testing.T) {
+	t.Parallel()
+	srv := newTestServerWith(t, func(c *Config) { c.Role = "totem" })
+	card, err := srv.card(context.Background(), "ancona-info-0", "ar", time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	var want []string
+	card.Sections = nil
+	for _, l := range Languages {
+		v, err := srv.store.ServiceView(context.Background(), "ancona-info-0", l.Tag, content.DemoTotem, time.Now())
+		if err != nil {
+			t.Fatal(err)
+		}
+		sec := srv.cardSection(v, l.Tag)
+		card.Sections = append(card.Sections, sec)
+		want = append(want, sec.LookingFor, sec.Name.Text)
+	}
+	p := &printing.Printer{Paper: printing.A6}
+	html, err := card.HTML(p.Paper)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	pdf, _, err := p.PDF(ctx, html)
+	if err != nil {
+		t.Fatal(err)
+	}
+	file := filepath.Join(t.TempDir(), "card.pdf")
+	if err := os.WriteFile(file, pdf, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	text := printedText(t, file)
+	for _, s := range want {
+		for _, w := range words(s) {
+			if !strings.Contains(text, w) {
+				t.Errorf("the card lacks %q of %q", w, s)
+			}
+		}
+	}
+	fonts, err := exec.Command("pdffonts", file).Output()
+	if err != nil {
+		t.Fatalf("pdffonts: %v", err)
+	}
+	// Each script drawn with its own Noto font (CJK fonts, CFF, come as
+	// unnamed Type 3 fonts): a missing font would draw empty boxes that
+	// still read back as text.
+	for _, f := range []string{"NotoSans-Regular", "NotoSansArabic", "NotoSansBengali", "NotoSansGurmukhi", "NotoSansEthiopic", "Type 3"} {
+		if !strings.Contains(string(fonts), f) {
+			t.Errorf("the card's PDF has no font %s:\n%s", f, fonts)
+		}
+	}
+}
+
+func strconvQuote(s string) string { b, _ := json.Marshal(s); return string(b) }
+
+// TestPrinterInUIConfig: the screen learns from /api/v1/ui whether to
+// offer Print: a totem with a printer does; one without, and a portal,
+// do not.
+func TestPrinterInUIConfig(t *testing.T) {
+	t.Parallel()
+	for _, tt := range []struct {
+		role    string
+		printer bool
+		want    bool
+	}{{"totem", true, true}, {"totem", false, false}, {"portal", true, false}} {
+		srv := newTestServerWith(t, func(c *Config) {
+			c.Role = tt.role
+			if tt.printer {
+				c.Printer = &printing.Printer{Queue: "punto", Paper: printing.Receipt80}
+			}
+		})
+		code, m := get(t, srv, "/api/v1/ui?lang=en")
+		node, _ := m["node"].(map[string]any)
+		if code != 200 || node["printer"] != tt.want {
+			t.Errorf("%s with printer %v: %d node %v, want printer %v", tt.role, tt.printer, code, node, tt.want)
+		}
+		if !tt.want {
+			req := httptest.NewRequest("POST", "/api/v1/services/ancona-info-0/print?lang=en", nil)
+			res, err := srv.App().Test(req, -1)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if res.StatusCode != 404 {
+				t.Errorf("%s with printer %v: print answers %d, want 404", tt.role, tt.printer, res.StatusCode)
+			}
+		}
 	}
 }
