@@ -302,3 +302,28 @@ func TestPrinterInUIConfig(t *testing.T) {
 		}
 	}
 }
+
+func TestPrintLimit(t *testing.T) {
+	t.Parallel()
+	var l printLimit
+	t0 := time.Date(2026, 12, 7, 10, 0, 0, 0, time.UTC)
+	for i := range cardBurst {
+		if _, ok := l.take(t0.Add(time.Duration(i) * time.Millisecond)); !ok {
+			t.Fatalf("card %d of a burst refused", i+1)
+		}
+		l.done()
+	}
+	if wait, ok := l.take(t0.Add(time.Second)); ok || wait < 1 || wait > int(cardEvery.Seconds()) {
+		t.Errorf("a card beyond the burst: ok %v, wait %d s", ok, wait)
+	}
+	if _, ok := l.take(t0.Add(cardEvery + time.Second)); !ok {
+		t.Fatal("no card after the wait")
+	}
+	if _, ok := l.take(t0.Add(time.Hour)); ok {
+		t.Error("a second card while one is being made")
+	}
+	l.done()
+	if _, ok := l.take(t0.Add(time.Hour)); !ok {
+		t.Error("no card once the printer is free")
+	}
+}

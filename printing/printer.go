@@ -88,7 +88,10 @@ func (p *Printer) PDF(ctx context.Context, html []byte) ([]byte, float64, error)
 	opts := append(chromedp.DefaultExecAllocatorOptions[:],
 		chromedp.ExecPath(path), chromedp.NoSandbox,
 		chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("disable-quic", true))
+		chromedp.Flag("disable-quic", true),
+		// The card has no script: V8 without its JIT needs no memory both
+		// writable and executable (a unit with MemoryDenyWriteExecute).
+		chromedp.Flag("js-flags", "--jitless"))
 	actx, cancelA := chromedp.NewExecAllocator(ctx, opts...)
 	defer cancelA()
 	bctx, cancelB := chromedp.NewContext(actx)
