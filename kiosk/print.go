@@ -16,10 +16,11 @@ import (
 	"github.com/punto-totem/punto/printing"
 )
 
-// printTimeout bounds making and sending one card: chromium starts, lays
-// the card out, and lp hands it to CUPS (about 2 s on an idle totem; the
-// server's write timeout starts once the handler is done).
-const printTimeout = 45 * time.Second
+// printTimeout bounds making and printing one card: chromium starts, lays
+// the card out, lp hands it to CUPS (about 2 s on an idle totem), and the
+// printer prints it (printing.Printer.Wait, 30 s at most). The server's
+// write timeout starts once the handler is done.
+const printTimeout = 60 * time.Second
 
 // Cards a totem prints: at most cardBurst at once, then one every
 // cardEvery (a visitor takes a card or two; a child tapping Print on and

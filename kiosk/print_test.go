@@ -183,7 +183,7 @@ func TestPrintCard(t *testing.T) {
 	browsertest.Axe(t, ctx, "detail with the Print button")
 	printed := srv.msgs.Localize("ar", "ui.printed").Text
 	runIn(t, ctx, chromedp.Click("#print", chromedp.ByQuery),
-		chromedp.Poll(`document.querySelector("#print-status").textContent === `+strconvQuote(printed), nil, chromedp.WithPollingTimeout(60*time.Second)),
+		chromedp.Poll(`document.querySelector("#print-status").textContent === `+strconvQuote(printed), nil, chromedp.WithPollingTimeout(90*time.Second)),
 		chromedp.Text("#print-status", &status, chromedp.ByQuery))
 	browsertest.Screenshot(t, ctx, "print-detail-ar")
 	// The screen's card is the third job (Arabic, Chinese, then this one).
@@ -198,12 +198,35 @@ func TestPrintCard(t *testing.T) {
 		t.Error("a totem without a printer shows a Print button")
 	}
 
+	// A printer that never prints: after its wait the card is cancelled,
+	// never to come out later, and the answer says so.
+	offline := newTestServerWith(t, func(c *Config) {
+		c.Role = "totem"
+		c.Printer = &printing.Printer{Queue: cups.Offline, Server: cups.Server, Paper: printing.Receipt80, Wait: 2 * time.Second}
+	})
+	code, out := post(t, listen(t, offline)+"/api/v1/services/"+id+"/print?lang=ar", "")
+	if code != 503 || !strings.Contains(out, `"code":"printer_failed"`) || !strings.Contains(out, "not printed within 2s") {
+		t.Errorf("a printer that never prints: %d %s, want 503 printer_failed", code, out)
+	}
+	if pending, err := exec.Command("lpstat", "-h", cups.Server, "-W", "not-completed", "-o", cups.Offline).Output(); err != nil || len(strings.TrimSpace(string(pending))) != 0 {
+		t.Errorf("the card that was not printed is still queued: %q %v", pending, err)
+	}
+
+	// A stopped queue: no card is made for it.
+	if out, err := exec.Command("cupsdisable", "-h", cups.Server, cups.Offline).CombinedOutput(); err != nil {
+		t.Fatalf("cupsdisable: %v %s", err, out)
+	}
+	code, out = post(t, listen(t, offline)+"/api/v1/services/"+id+"/print?lang=zh", "")
+	if code != 503 || !strings.Contains(out, `"code":"printer_failed"`) || !strings.Contains(out, cups.Offline+" is stopped") {
+		t.Errorf("a stopped queue: %d %s, want 503 printer_failed", code, out)
+	}
+
 	// A queue CUPS does not know: a clear 503, and the screen can say so.
 	broken := newTestServerWith(t, func(c *Config) {
 		c.Role = "totem"
 		c.Printer = &printing.Printer{Queue: "no-such-queue", Server: cups.Server, Paper: printing.A6}
 	})
-	code, out := post(t, listen(t, broken)+"/api/v1/services/"+id+"/print?lang=ar", "")
+	code, out = post(t, listen(t, broken)+"/api/v1/services/"+id+"/print?lang=ar", "")
 	if code != 503 || !strings.Contains(out, `"code":"printer_failed"`) || !strings.Contains(out, "no-such-queue") {
 		t.Errorf("unknown queue: %d %s, want 503 printer_failed naming the queue", code, out)
 	}

@@ -8,6 +8,7 @@ import (
 	"math"
 	"os/exec"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -28,6 +29,10 @@ type Printer struct {
 	// Chromium is the browser that lays the card out; empty: chromium on
 	// the PATH.
 	Chromium string
+	// Wait is how long a card may take to come out once CUPS has it
+	// (default 30 s); a card still queued then is cancelled, so that it
+	// never comes out later for someone else.
+	Wait time.Duration
 }
 
 // ErrQueue is the queue refusing a card (unknown, stopped, not accepting
@@ -64,7 +69,57 @@ func (p *Printer) Print(ctx context.Context, c *Card) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	return p.Submit(ctx, pdf, heightMM)
+	job, err := p.Submit(ctx, pdf, heightMM)
+	if err != nil {
+		return "", err
+	}
+	return job, p.WaitDone(ctx, job)
+}
+
+// pollEvery is how often WaitDone asks CUPS about a job.
+const pollEvery = 250 * time.Millisecond
+
+// WaitDone waits until CUPS has printed the job. When the queue stops
+// (the printer failed: CUPS's default error policy), or the job is still
+// there after p.Wait (no paper, the printer unplugged), it cancels the
+// job and says why.
+func (p *Printer) WaitDone(ctx context.Context, job string) error {
+	wait := p.Wait
+	if wait <= 0 {
+		wait = 30 * time.Second
+	}
+	deadline := time.Now().Add(wait)
+	for {
+		pending, err := p.cups(ctx, "lpstat", nil, "-W", "not-completed", "-o", p.Queue)
+		if err != nil {
+			return err
+		}
+		if !slices.Contains(strings.Fields(pending), job) {
+			return nil
+		}
+		state, err := p.cups(ctx, "lpstat", nil, "-p", p.Queue)
+		if err != nil {
+			return err
+		}
+		why := ""
+		switch {
+		case strings.Contains(state, " disabled"):
+			why = "the printer stopped: " + strings.Join(strings.Fields(state), " ")
+		case time.Now().After(deadline):
+			why = "the card was not printed within " + wait.String() + ": " + strings.Join(strings.Fields(state), " ")
+		}
+		if why != "" {
+			// A card that was not printed is not kept for later.
+			_, cerr := p.cups(context.WithoutCancel(ctx), "cancel", nil, job)
+			return errors.Join(fmt.Errorf("%w: %s", ErrQueue, why), cerr)
+		}
+		select {
+		case <-ctx.Done():
+			_, cerr := p.cups(context.WithoutCancel(ctx), "cancel", nil, job)
+			return errors.Join(ctx.Err(), cerr)
+		case <-time.After(pollEvery):
+		}
+	}
 }
 
 // maxReceiptMM bounds a receipt's length: a card longer than this (a

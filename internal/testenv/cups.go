@@ -14,6 +14,9 @@ type CUPS struct {
 	Server string // host:port, for lp -h
 	Queue  string // the CUPS-PDF queue
 	Out    string // the folder CUPS-PDF writes each job's PDF to
+	// Offline is a raw queue whose printer (a socket on a port nobody
+	// listens on) never answers: its jobs stay queued.
+	Offline string
 	Proc   *Proc
 }
 
@@ -58,7 +61,7 @@ func StartCUPS(t testing.TB) *CUPS {
 			t.Fatal(err)
 		}
 	}
-	c := &CUPS{Server: FreeAddr(t), Queue: "punto-pdf", Out: filepath.Join(dir, "out")}
+	c := &CUPS{Server: FreeAddr(t), Queue: "punto-pdf", Out: filepath.Join(dir, "out"), Offline: "punto-offline"}
 	instance := "punto-test-" + filepath.Base(dir)
 	mk := func(name string, mode os.FileMode) string {
 		p := filepath.Join(dir, name)
@@ -92,7 +95,9 @@ func StartCUPS(t testing.TB) *CUPS {
 	}, "\n"))
 	write(filepath.Join(root, "printers.conf"), strings.Join([]string{
 		"<DefaultPrinter " + c.Queue + ">", "Info Punto test (CUPS-PDF)", "DeviceURI cups-pdf:/" + instance,
-		"State Idle", "Accepting Yes", "Option pdftops-renderer-default pdftocairo", "Shared No", "</Printer>", "",
+		"State Idle", "Accepting Yes", "Option pdftops-renderer-default pdftocairo", "Shared No", "</Printer>",
+		"<Printer " + c.Offline + ">", "Info Punto test (a printer that never answers)", "DeviceURI socket://" + FreeAddr(t),
+		"State Idle", "Accepting Yes", "Shared No", "</Printer>", "",
 	}, "\n"))
 	ppd, err := os.ReadFile(cupsPPD)
 	if err != nil {
