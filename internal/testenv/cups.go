@@ -17,7 +17,7 @@ type CUPS struct {
 	// Offline is a raw queue whose printer (a socket on a port nobody
 	// listens on) never answers: its jobs stay queued.
 	Offline string
-	Proc   *Proc
+	Proc    *Proc
 }
 
 // cupsPPD is the CUPS-PDF printer's description (printer-driver-cups-pdf).
