@@ -3,6 +3,7 @@ package kiosk
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"net/http/httptest"
 	"os"
 	"os/exec"
@@ -348,5 +349,40 @@ func TestPrintLimit(t *testing.T) {
 	l.done()
 	if _, ok := l.take(t0.Add(time.Hour)); !ok {
 		t.Error("no card once the printer is free")
+	}
+}
+
+// TestCardSections: what a card holds, before any printer: the visitor's
+// section then the Italian one (one only for an Italian visitor), seven
+// days of hours, the address and phones, and the QR code's link with the
+// visitor's second language, as the detail screen's.
+func TestCardSections(t *testing.T) {
+	t.Parallel()
+	srv := newTestServerWith(t, func(c *Config) { c.Role = "totem"; c.PublicURL = "https://punto.example/" })
+	ctx := context.Background()
+	card, err := srv.card(ctx, "ancona-info-0", "ti,en", time.Date(2026, 12, 7, 10, 0, 0, 0, content.Rome))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(card.Sections) != 2 || card.Sections[0].Lang != "ti" || card.Sections[1].Lang != "it" {
+		t.Fatalf("sections %+v", card.Sections)
+	}
+	if card.URL != "https://punto.example/s/ancona-info-0?lang=ti&second=en" || !strings.HasPrefix(string(card.QR), "<svg ") {
+		t.Errorf("QR of %q: %.40s", card.URL, card.QR)
+	}
+	for _, sec := range card.Sections {
+		if sec.LookingFor != srv.msgs.Localize(sec.Lang, "print.looking_for").Text || len(sec.Days) != 7 || len(sec.Address.Lines) != 1 || len(sec.Phone.Lines) == 0 {
+			t.Errorf("%s: %+v", sec.Lang, sec)
+		}
+	}
+	// 8 December, a national holiday, is named on the card.
+	if d := card.Sections[1].Days[1]; d.Label != "martedì 08/12" || !strings.Contains(d.Hours, "Immacolata") {
+		t.Errorf("the holiday reads %+v", d)
+	}
+	if card, err = srv.card(ctx, "ancona-info-0", "it", time.Now()); err != nil || len(card.Sections) != 1 {
+		t.Errorf("an Italian visitor's card: %v, %v", card, err)
+	}
+	if _, err = srv.card(ctx, "no-such-service", "ar", time.Now()); !errors.Is(err, content.ErrNotFound) {
+		t.Errorf("an unknown service: %v", err)
 	}
 }
