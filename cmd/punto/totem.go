@@ -195,11 +195,13 @@ func serveTotem(ctx context.Context, cfg *TotemConfig, stderr io.Writer) (err er
 	kcfg := kiosk.Config{Tiles: ts.tiles, TotemID: cfg.TotemID, Role: "totem", Position: cfg.Position, Version: version, Log: log,
 		IdleSeconds: cfg.IdleSeconds, PublicURL: cfg.PublicURL, Metrics: reg, Needs: ts.fleet, Printer: cfg.printer}
 	if cfg.printer != nil {
-		// A printer that is not there yet is no reason not to serve: the
-		// screen says so when a card fails.
-		if err := cfg.printer.Check(ctx); err != nil {
-			log.Warn("the printer queue does not answer: cards will fail until it does", "queue", cfg.Printer, "err", err)
-		}
+		// A printer that is not there yet is no reason not to serve, nor
+		// to start late: the log says so, and the screen when a card fails.
+		go func() {
+			if err := cfg.printer.Check(ctx); err != nil {
+				log.Warn("the printer queue does not answer: cards will fail until it does", "queue", cfg.Printer, "err", err)
+			}
+		}()
 	}
 	// The client tells the server what it applied; the server is made
 	// after the client, whose state it reports.
