@@ -122,7 +122,7 @@ func (s *Server) printFailed(err error) error {
 	s.cfg.Log.Error("card not printed", "queue", s.cfg.Printer.Queue, "err", err)
 	if errors.Is(err, printing.ErrQueue) {
 		return &apierr.Error{Status: fiber.StatusServiceUnavailable, Code: "printer_failed",
-			Message: "the printer did not take the card: " + strings.TrimPrefix(err.Error(), printing.ErrQueue.Error()+": ")}
+			Message: "the card was not printed: " + strings.TrimPrefix(err.Error(), printing.ErrQueue.Error()+": ")}
 	}
 	if errors.Is(err, context.DeadlineExceeded) {
 		return &apierr.Error{Status: fiber.StatusServiceUnavailable, Code: "printer_failed", Message: "the card took too long to make: try again"}

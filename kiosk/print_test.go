@@ -206,7 +206,7 @@ func TestPrintCard(t *testing.T) {
 		c.Printer = &printing.Printer{Queue: cups.Offline, Server: cups.Server, Paper: printing.Receipt80, Wait: 2 * time.Second}
 	})
 	code, out := post(t, listen(t, offline)+"/api/v1/services/"+id+"/print?lang=ar", "")
-	if code != 503 || !strings.Contains(out, `"code":"printer_failed"`) || !strings.Contains(out, "not printed within 2s") {
+	if code != 503 || !strings.Contains(out, `"code":"printer_failed"`) || !strings.Contains(out, "still in the queue after 2s, cancelled") {
 		t.Errorf("a printer that never prints: %d %s, want 503 printer_failed", code, out)
 	}
 	if pending, err := exec.Command("lpstat", "-h", cups.Server, "-W", "not-completed", "-o", cups.Offline).Output(); err != nil || len(strings.TrimSpace(string(pending))) != 0 {

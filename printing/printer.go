@@ -106,7 +106,7 @@ func (p *Printer) WaitDone(ctx context.Context, job string) error {
 		case strings.Contains(state, " disabled"):
 			why = "the printer stopped: " + strings.Join(strings.Fields(state), " ")
 		case time.Now().After(deadline):
-			why = "the card was not printed within " + wait.String() + ": " + strings.Join(strings.Fields(state), " ")
+			why = "still in the queue after " + wait.String() + ", cancelled: " + strings.Join(strings.Fields(state), " ")
 		}
 		if why != "" {
 			// A card that was not printed is not kept for later.
