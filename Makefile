@@ -11,7 +11,8 @@ VERSION   ?= $(shell git describe --always --dirty 2>/dev/null || echo dev)
 # fonts, for deploy/ systemd-analyze, kill, shellcheck, cage, nginx and curl, and npm
 # for ESLint (make lint).
 DEB_PKGS  := spatialite-bin gdal-bin libsqlite3-mod-spatialite chromium fonts-noto-core fonts-noto-cjk tilemaker osmium-tool \
-             systemd procps shellcheck cage nginx-light curl npm
+             systemd procps shellcheck cage nginx-light curl npm \
+             cups cups-client printer-driver-cups-pdf poppler-utils
 
 .PHONY: all build run test soak lint bench deps clean vendor budget tiles
 
@@ -97,6 +98,10 @@ deps:
 	command -v nginx >/dev/null || missing="$$missing nginx-light"; \
 	command -v curl >/dev/null || missing="$$missing curl"; \
 	command -v npm >/dev/null || missing="$$missing npm"; \
+	[ -x /usr/sbin/cupsd ] || missing="$$missing cups"; \
+	command -v lp >/dev/null || missing="$$missing cups-client"; \
+	[ -x /usr/lib/cups/backend/cups-pdf ] || missing="$$missing printer-driver-cups-pdf"; \
+	command -v pdftotext >/dev/null || missing="$$missing poppler-utils"; \
 	if [ -n "$$missing" ]; then \
 		if [ "$$(id -u)" = 0 ]; then \
 			echo "installing:$$missing"; \
