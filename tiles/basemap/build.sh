@@ -30,8 +30,9 @@ out=${1:-$here/../../assets/web/basemap}
 command -v npm >/dev/null || die "npm is not installed (Debian: apt-get install npm)"
 command -v ogr2ogr >/dev/null || die "ogr2ogr is not installed (Debian: apt-get install gdal-bin)"
 command -v python3 >/dev/null || die "python3 is not installed"
-[ -e /usr/share/locale/ar/LC_MESSAGES/geonames.mo ] && ldconfig -p | grep -q libgeonames.so.0 ||
+if [ ! -e /usr/share/locale/ar/LC_MESSAGES/geonames.mo ] || ! ldconfig -p | grep -q libgeonames.so.0; then
 	die "libgeonames is not installed (Debian: apt-get install libgeonames0 libgeonames-common)"
+fi
 mkdir -p "$out"
 
 work=$(mktemp -d)
