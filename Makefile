@@ -14,7 +14,7 @@ DEB_PKGS  := spatialite-bin gdal-bin libsqlite3-mod-spatialite chromium fonts-no
              systemd procps shellcheck cage nginx-light curl npm \
              cups cups-client printer-driver-cups-pdf poppler-utils
 
-.PHONY: all build run test soak lint bench deps clean vendor budget tiles
+.PHONY: all build run test soak lint bench deps clean vendor budget tiles basemap
 
 all: build
 
@@ -117,6 +117,12 @@ tiles:
 	@[ -n "$(OSM)" ] || { echo "usage: make tiles OSM=region.osm.pbf [OUT=$(DATA)/tiles.mbtiles] [BBOX=minlon,minlat,maxlon,maxlat] [COASTLINE=dir]" >&2; exit 2; }
 	@mkdir -p "$(dir $(or $(OUT),$(DATA)/tiles.mbtiles))"
 	bash tiles/build.sh $(if $(BBOX),--bbox "$(BBOX)") $(if $(COASTLINE),--coastline "$(COASTLINE)") "$(OSM)" "$(or $(OUT),$(DATA)/tiles.mbtiles)"
+
+## basemap: make the built-in basemap (assets/web/basemap) again from Natural
+## Earth (npm) and GeoNames (Debian libgeonames0, libgeonames-common; needs
+## npm, gdal-bin and python3)
+basemap:
+	bash tiles/basemap/build.sh
 
 clean:
 	rm -rf bin

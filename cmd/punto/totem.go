@@ -72,7 +72,7 @@ func parseTotemConfig(args []string, stderr io.Writer) (*TotemConfig, error) {
 	fs.BoolVar(&cfg.Demo, "demo", false, "create the demo catalog at --db if the file does not exist")
 	fs.IntVar(&cfg.IdleSeconds, "idle", 60, "`seconds` untouched before the screen returns to the start and forgets the visit")
 	fs.StringVar(&cfg.TotemID, "totem-id", "demo-totem", "this totem's `name`, for alerts aimed at chosen totems")
-	fs.StringVar(&cfg.Tiles, "tiles", "", "basemap `file` (MBTiles, vector or raster) the map draws; without it the map shows the territories only")
+	fs.StringVar(&cfg.Tiles, "tiles", "", "basemap `file` (MBTiles, vector or raster: streets, buildings) the map draws over the built-in one (land, sea, borders, towns)")
 	fs.StringVar(&cfg.Portal, "portal", "", "the portal's feed `URL` (wss://host/sync) to follow; without it the catalog changes only by hand")
 	fs.StringVar(&cfg.PortalKey, "portal-key", "", "the portal's public `key` (base64, as `punto portal key` prints it) or a file holding it")
 	fs.StringVar(&cfg.Token, "token", "", "this totem's `token`, issued by a portal admin (prefer --token-file)")
