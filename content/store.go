@@ -122,7 +122,9 @@ func (s *Store) ensureWords(ctx context.Context) error {
 	if s.words.Load() {
 		return nil
 	}
-	l, err := loadText(ctx, s.r, nil)
+	// Read to the end even if the search that asked gives up: the next
+	// one finds them.
+	l, err := loadText(context.WithoutCancel(ctx), s.r, nil)
 	if err != nil {
 		return err
 	}
