@@ -9,9 +9,10 @@ VERSION   ?= $(shell git describe --always --dirty 2>/dev/null || echo dev)
 
 # Debian packages the tests use: GIS tools, the SpatiaLite benchmark, chromium and
 # fonts, for deploy/ systemd-analyze, kill, shellcheck, cage, nginx and curl, and npm
-# for ESLint (make lint).
+# for ESLint (make lint); espeak-ng (the totem reads aloud) and sox (the voice
+# tests decode what it says).
 DEB_PKGS  := spatialite-bin gdal-bin libsqlite3-mod-spatialite chromium fonts-noto-core fonts-noto-cjk tilemaker osmium-tool \
-             systemd procps shellcheck cage nginx-light curl npm
+             systemd procps shellcheck cage nginx-light curl npm espeak-ng sox
 
 .PHONY: all build run test lint bench deps clean vendor budget tiles
 
@@ -92,6 +93,8 @@ deps:
 	command -v nginx >/dev/null || missing="$$missing nginx-light"; \
 	command -v curl >/dev/null || missing="$$missing curl"; \
 	command -v npm >/dev/null || missing="$$missing npm"; \
+	command -v espeak-ng >/dev/null || missing="$$missing espeak-ng"; \
+	command -v sox >/dev/null || missing="$$missing sox"; \
 	if [ -n "$$missing" ]; then \
 		if [ "$$(id -u)" = 0 ]; then \
 			echo "installing:$$missing"; \
