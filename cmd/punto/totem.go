@@ -10,6 +10,7 @@ import (
 	"net"
 	"net/url"
 	"os"
+	"path/filepath"
 	"strings"
 	"sync/atomic"
 	"time"
@@ -21,6 +22,7 @@ import (
 	"github.com/punto-totem/punto/fleet"
 	"github.com/punto-totem/punto/kiosk"
 	"github.com/punto-totem/punto/relay"
+	"github.com/punto-totem/punto/voice"
 )
 
 func runTotem(ctx context.Context, args []string, stderr io.Writer) error {
@@ -51,6 +53,8 @@ type TotemConfig struct {
 	InsecureDev bool          // allow a plain ws:// portal
 	PortalCA    string        // the private CA of the portal's certificate
 	PublicURL   string        // where phones reach this content
+	VoiceCache  string        // folder of the read-aloud audio (default: voice-cache beside DB)
+	VoiceMB     int           // its size bound in MiB
 
 	follow     *relay.ClientConfig // set when Portal is
 	warnPublic bool                // PublicURL was made up: phones cannot reach it
@@ -78,6 +82,8 @@ func parseTotemConfig(args []string, stderr io.Writer) (*TotemConfig, error) {
 	fs.BoolVar(&cfg.InsecureDev, "insecure-dev", false, "allow a plain ws:// portal (development only: batches are still signed, but the token travels in clear)")
 	fs.StringVar(&cfg.PortalCA, "portal-ca", "", "`file` (PEM) of the private CA the portal's certificate comes from: then only that CA is trusted (default: the system's roots)")
 	fs.StringVar(&cfg.PublicURL, "public-url", "", "the `URL` where phones reach this content (QR codes point there; default http://localhost and --addr's port)")
+	fs.StringVar(&cfg.VoiceCache, "voice-cache", "", "`folder` of the audio read aloud (espeak-ng's, cached by text and language; default voice-cache beside --db)")
+	fs.IntVar(&cfg.VoiceMB, "voice-cache-mb", 256, "size bound of --voice-cache in `MiB`: the audio used least recently goes first")
 	if err := parseConfig(fs, args, stderr); err != nil {
 		return nil, err
 	}
@@ -89,6 +95,12 @@ func parseTotemConfig(args []string, stderr io.Writer) (*TotemConfig, error) {
 func (cfg *TotemConfig) check() error {
 	if cfg.IdleSeconds < 5 || cfg.IdleSeconds > 3600 {
 		return usagef("totem: --idle must be between 5 and 3600 seconds")
+	}
+	if cfg.VoiceMB < 1 || cfg.VoiceMB > 1<<20 {
+		return usagef("totem: --voice-cache-mb must be between 1 and 1048576")
+	}
+	if cfg.VoiceCache == "" {
+		cfg.VoiceCache = filepath.Join(filepath.Dir(cfg.DB), "voice-cache")
 	}
 	if cfg.PublicURL == "" {
 		_, port, _ := net.SplitHostPort(cfg.Addr)
@@ -178,6 +190,13 @@ func serveTotem(ctx context.Context, cfg *TotemConfig, stderr io.Writer) (err er
 	reg := prometheus.NewRegistry()
 	kcfg := kiosk.Config{Tiles: ts.tiles, TotemID: cfg.TotemID, Role: "totem", Position: cfg.Position, Version: version, Log: log,
 		IdleSeconds: cfg.IdleSeconds, PublicURL: cfg.PublicURL, Metrics: reg, Needs: ts.fleet}
+	// Read-aloud needs espeak-ng (Debian espeak-ng); without it the screen
+	// offers no speaker button, and the totem serves all the same.
+	if synth, err := voice.New(voice.Config{Dir: cfg.VoiceCache, MaxBytes: int64(cfg.VoiceMB) << 20}); err != nil {
+		log.Warn("nothing is read aloud", "err", err)
+	} else {
+		kcfg.Voice = synth
+	}
 	// The client tells the server what it applied; the server is made
 	// after the client, whose state it reports.
 	var screens atomic.Pointer[kiosk.Server]
