@@ -10,6 +10,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
 	"sort"
 	"strings"
 	"sync"
@@ -42,12 +43,16 @@ type Config struct {
 	Timeout time.Duration
 	// Command is the espeak-ng program (default "espeak-ng" on $PATH).
 	Command string
+	// Parallel bounds the runs of espeak-ng at once (default the number
+	// of CPUs): many new texts asked at once wait their turn.
+	Parallel int
 }
 
 // Synth makes and caches audio. It is safe for concurrent use.
 type Synth struct {
 	cfg  Config
 	runs atomic.Int64
+	slot chan struct{} // one per run of espeak-ng at once
 
 	mu      sync.Mutex
 	flights map[string]*flight
@@ -75,6 +80,9 @@ func New(cfg Config) (*Synth, error) {
 	if cfg.Command == "" {
 		cfg.Command = "espeak-ng"
 	}
+	if cfg.Parallel <= 0 {
+		cfg.Parallel = runtime.NumCPU()
+	}
 	path, err := exec.LookPath(cfg.Command)
 	if err != nil {
 		return nil, fmt.Errorf("voice: %s not found (Debian package espeak-ng): %w", cfg.Command, err)
@@ -83,7 +91,7 @@ func New(cfg Config) (*Synth, error) {
 	if err := os.MkdirAll(cfg.Dir, 0o755); err != nil {
 		return nil, fmt.Errorf("voice: cache: %w", err)
 	}
-	s := &Synth{cfg: cfg, flights: map[string]*flight{}}
+	s := &Synth{cfg: cfg, flights: map[string]*flight{}, slot: make(chan struct{}, cfg.Parallel)}
 	s.evict()
 	return s, nil
 }
@@ -178,9 +186,15 @@ func (s *Synth) hit(path string) ([]byte, bool) {
 // on the command line), written beside path and renamed into place.
 func (s *Synth) run(text, lang, path string) error {
 	voice, _ := VoiceFor(lang)
-	s.runs.Add(1)
 	ctx, cancel := context.WithTimeout(context.Background(), s.cfg.Timeout)
 	defer cancel()
+	select {
+	case s.slot <- struct{}{}:
+		defer func() { <-s.slot }()
+	case <-ctx.Done():
+		return fmt.Errorf("voice: busy for longer than %s", s.cfg.Timeout)
+	}
+	s.runs.Add(1)
 	tmp, err := os.CreateTemp(s.cfg.Dir, ".make-*.wav")
 	if err != nil {
 		return fmt.Errorf("voice: %w", err)

@@ -3,8 +3,10 @@ package voice_test
 import (
 	"context"
 	"errors"
+	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/BurntSushi/toml"
 	"github.com/punto-totem/punto/internal/testenv"
@@ -196,3 +198,24 @@ func TestJoin(t *testing.T) {
 }
 
 const time1ms = 1_000_000
+
+// A run that takes longer than the time limit is stopped, and nothing is
+// cached.
+func TestTimeLimit(t *testing.T) {
+	t.Parallel()
+	s, err := voice.New(voice.Config{Dir: t.TempDir(), Timeout: 5 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	long := strings.Repeat(uiText(t, "en", "ui.services_near")+". ", 150)
+	start := time.Now()
+	if _, err := s.WAV(context.Background(), long, "en"); err == nil || !strings.Contains(err.Error(), "longer than") {
+		t.Fatalf("err %v, want the time limit", err)
+	}
+	if took := time.Since(start); took > 3*time.Second {
+		t.Errorf("stopped after %v", took)
+	}
+	if s.CacheBytes() != 0 {
+		t.Error("a stopped run left audio in the cache")
+	}
+}
