@@ -199,8 +199,10 @@ func (s *Synth) run(text, lang, path string) error {
 	if err != nil {
 		return fmt.Errorf("voice: %w", err)
 	}
-	tmp.Close()
 	defer os.Remove(tmp.Name())
+	if err := tmp.Close(); err != nil {
+		return fmt.Errorf("voice: %w", err)
+	}
 	cmd := exec.CommandContext(ctx, s.cfg.Command, "-v", voice, "-w", tmp.Name(), "--stdin")
 	cmd.Stdin = strings.NewReader(text)
 	var stderr bytes.Buffer
