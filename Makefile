@@ -14,7 +14,7 @@ VERSION   ?= $(shell git describe --always --dirty 2>/dev/null || echo dev)
 DEB_PKGS  := spatialite-bin gdal-bin libsqlite3-mod-spatialite chromium fonts-noto-core fonts-noto-cjk tilemaker osmium-tool \
              systemd procps shellcheck cage nginx-light curl npm espeak-ng sox
 
-.PHONY: all build run test lint bench deps clean vendor budget tiles
+.PHONY: all build run test soak lint bench deps clean vendor budget tiles
 
 all: build
 
@@ -40,6 +40,11 @@ run: build
 ## test: install what the tests need, then lint and run every test with the race detector
 test: deps lint
 	$(GO) test -race -count=1 -tags $(TAGS) ./...
+
+## soak: the long loops, and every test again with the punto processes the
+## tests start built with -race too (make test builds them plain, for speed)
+soak: deps
+	PUNTO_SOAK=1 PUNTO_RACE_BINARY=1 $(GO) test -race -count=1 -timeout 60m -tags $(TAGS) ./...
 
 # The Go linters, pinned; `go run` fetches them through the module proxy once.
 STATICCHECK := honnef.co/go/tools/cmd/staticcheck@v0.8.2
