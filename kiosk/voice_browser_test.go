@@ -38,6 +38,12 @@ const audioJS = `(() => { const a = document.querySelector("#voice-audio"), p = 
 		NoteHidden: document.querySelector(".voice-note").hidden, Screen: document.body.dataset.screen,
 		SpeakerInView: r.top >= 0 && r.bottom <= innerHeight && r.left >= 0 && r.right <= innerWidth }; })()`
 
+// dockReady waits for the read-aloud dock, styled (voice.js loads on the
+// totem after the app, with its stylesheet).
+func dockReady() chromedp.Action {
+	return chromedp.Poll(`(() => { const d = document.querySelector("#voice"); return !!d && getComputedStyle(d).position === "fixed"; })()`, nil, chromedp.WithPollingTimeout(20*time.Second))
+}
+
 func audioNow(t *testing.T, ctx context.Context) audioState {
 	t.Helper()
 	var s audioState
@@ -105,7 +111,7 @@ func TestReadAloudInChromium(t *testing.T) {
 	ctx := browsertest.Start(t, 1080, 1920, 150*time.Second)
 
 	// Italian: the speaker button on the attract screen already.
-	runIn(t, ctx, chromedp.Navigate(base+"/?kiosk=1&idle=600"), screenShown("attract"))
+	runIn(t, ctx, chromedp.Navigate(base+"/?kiosk=1&idle=600"), screenShown("attract"), dockReady())
 	if s := audioNow(t, ctx); s.Pressed != "false" || !s.VolumeHidden || !s.SpeakerInView {
 		t.Fatalf("attract screen: %+v", s)
 	}
@@ -162,7 +168,7 @@ func TestReadAloudInChromium(t *testing.T) {
 	runIn(t, ctx, chromedp.Click("#home", chromedp.ByQuery), screenShown("home"))
 
 	// Tigrinya: no voice, said in Tigrinya; a recorded text still plays.
-	runIn(t, ctx, chromedp.Navigate(base+"/?kiosk=1&idle=12"), screenShown("attract"),
+	runIn(t, ctx, chromedp.Navigate(base+"/?kiosk=1&idle=12"), screenShown("attract"), dockReady(),
 		chromedp.Click(".attract", chromedp.ByQuery), screenShown("languages"),
 		chromedp.Click(`.lang[lang="ti"]`, chromedp.ByQuery), screenShown("home"),
 		chromedp.Click(`.tile[data-category="info"]`, chromedp.ByQuery), screenShown("results"),

@@ -8,9 +8,10 @@
 //
 // The audio comes from the totem (GET /api/v1/voice): a text is named by
 // a reference (a UI string's ID, a service, a language), never sent as
-// text; the node reads only what it holds. An ES module, loaded by app.js.
+// text; the node reads only what it holds. An ES module, which app.js
+// imports on a totem only, and which brings its own stylesheet.
 
-import { el } from "./lib/toolkit.js";
+import { el, asset } from "./lib/toolkit.js";
 
 const STEP = 0.2; // volume step
 const INTERACTIVE = "button, a[href], input, select, textarea, [role=button], [role=link], [role=tab]";
@@ -20,6 +21,7 @@ const INTERACTIVE = "button, a[href], input, select, textarea, [role=button], [r
 // strings of that language, t a message in it.
 export function voice({ node, lang, messages, t }) {
   if (!node || !node.voice) return null;
+  document.head.append(el("link", { rel: "stylesheet", href: asset("voice.css") }));
   const voiced = new Set(node.voice.languages || []);
   let on = false;
   let picked = null; // the control read last, activated by a second tap
@@ -48,6 +50,7 @@ export function voice({ node, lang, messages, t }) {
     const l = current();
     label.textContent = voiced.has(l) ? word("ui.read_aloud") : `${word("ui.read_aloud")}: ${word("ui.no_voice")}`;
     dock.lang = l;
+    dock.setAttribute("aria-label", word("ui.read_aloud"));
     louder.lastChild.textContent = word("ui.volume_up");
     quieter.lastChild.textContent = word("ui.volume_down");
   }
