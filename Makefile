@@ -12,9 +12,10 @@ VERSION   ?= $(shell git describe --always --dirty 2>/dev/null || echo dev)
 # for ESLint (make lint); espeak-ng (the totem reads aloud) and sox (the voice
 # tests decode what it says).
 DEB_PKGS  := spatialite-bin gdal-bin libsqlite3-mod-spatialite chromium fonts-noto-core fonts-noto-cjk tilemaker osmium-tool \
-             systemd procps shellcheck cage nginx-light curl npm espeak-ng sox
+             systemd procps shellcheck cage nginx-light curl npm \
+             cups cups-client printer-driver-cups-pdf poppler-utils espeak-ng sox
 
-.PHONY: all build run test soak lint bench deps clean vendor budget tiles
+.PHONY: all build run test soak lint bench deps clean vendor budget tiles basemap
 
 all: build
 
@@ -100,6 +101,10 @@ deps:
 	command -v npm >/dev/null || missing="$$missing npm"; \
 	command -v espeak-ng >/dev/null || missing="$$missing espeak-ng"; \
 	command -v sox >/dev/null || missing="$$missing sox"; \
+	[ -x /usr/sbin/cupsd ] || missing="$$missing cups"; \
+	command -v lp >/dev/null || missing="$$missing cups-client"; \
+	[ -x /usr/lib/cups/backend/cups-pdf ] || missing="$$missing printer-driver-cups-pdf"; \
+	command -v pdftotext >/dev/null || missing="$$missing poppler-utils"; \
 	if [ -n "$$missing" ]; then \
 		if [ "$$(id -u)" = 0 ]; then \
 			echo "installing:$$missing"; \
@@ -115,6 +120,12 @@ tiles:
 	@[ -n "$(OSM)" ] || { echo "usage: make tiles OSM=region.osm.pbf [OUT=$(DATA)/tiles.mbtiles] [BBOX=minlon,minlat,maxlon,maxlat] [COASTLINE=dir]" >&2; exit 2; }
 	@mkdir -p "$(dir $(or $(OUT),$(DATA)/tiles.mbtiles))"
 	bash tiles/build.sh $(if $(BBOX),--bbox "$(BBOX)") $(if $(COASTLINE),--coastline "$(COASTLINE)") "$(OSM)" "$(or $(OUT),$(DATA)/tiles.mbtiles)"
+
+## basemap: make the built-in basemap (assets/web/basemap) again from Natural
+## Earth (npm) and GeoNames (Debian libgeonames0, libgeonames-common; needs
+## npm, gdal-bin and python3)
+basemap:
+	bash tiles/basemap/build.sh
 
 clean:
 	rm -rf bin

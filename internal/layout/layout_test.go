@@ -30,8 +30,9 @@ var allowed = map[string][]string{
 	"editorial":                 {"content", "fleet", "geo", "internal/sqlitedb"},
 	"relay":                     {"content", "content/feed", "fleet", "geo", "internal/apierr"},
 	"internal/apierr":           {"content"},
+	"printing":                  {},
 	"voice":                     {}, // espeak-ng and its cache; texts come from its caller
-	"kiosk":                     {"content", "content/feed", "fleet", "geo", "internal/apierr", "assets", "locales", "voice"},
+	"kiosk":                     {"content", "content/feed", "fleet", "geo", "internal/apierr", "assets", "locales", "printing", "voice"},
 	"portal":                    {"content", "content/exchange", "content/feed", "fleet", "editorial", "geo", "internal/apierr", "assets", "locales"},
 	"cmd/punto":                 nil, // the wiring may import anything
 	"deploy":                    nil, // tests of the deploy files only
