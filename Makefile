@@ -9,10 +9,11 @@ VERSION   ?= $(shell git describe --always --dirty 2>/dev/null || echo dev)
 
 # Debian packages the tests use: GIS tools, the SpatiaLite benchmark, chromium and
 # fonts, for deploy/ systemd-analyze, kill, shellcheck, cage, nginx and curl, and npm
-# for ESLint (make lint).
+# for ESLint (make lint); espeak-ng (the totem reads aloud) and sox (the voice
+# tests decode what it says).
 DEB_PKGS  := spatialite-bin gdal-bin libsqlite3-mod-spatialite chromium fonts-noto-core fonts-noto-cjk tilemaker osmium-tool \
              systemd procps shellcheck cage nginx-light curl npm \
-             cups cups-client printer-driver-cups-pdf poppler-utils
+             cups cups-client printer-driver-cups-pdf poppler-utils espeak-ng sox
 
 .PHONY: all build run test soak lint bench deps clean vendor budget tiles basemap
 
@@ -98,6 +99,8 @@ deps:
 	command -v nginx >/dev/null || missing="$$missing nginx-light"; \
 	command -v curl >/dev/null || missing="$$missing curl"; \
 	command -v npm >/dev/null || missing="$$missing npm"; \
+	command -v espeak-ng >/dev/null || missing="$$missing espeak-ng"; \
+	command -v sox >/dev/null || missing="$$missing sox"; \
 	[ -x /usr/sbin/cupsd ] || missing="$$missing cups"; \
 	command -v lp >/dev/null || missing="$$missing cups-client"; \
 	[ -x /usr/lib/cups/backend/cups-pdf ] || missing="$$missing printer-driver-cups-pdf"; \

@@ -57,6 +57,9 @@ type Config struct {
 	// gives the client's address (login limits per address see it) and
 	// X-Forwarded-Proto the scheme.
 	TrustedProxies []string
+	// Voice reads the node's texts aloud (GET /api/v1/voice); a node
+	// without it (the portal) reads nothing.
+	Voice Speaker
 }
 
 // requestTimeout bounds the catalog work of one request.
@@ -160,6 +163,7 @@ func (s *Server) routes() error {
 	api.Get("/map/style.json", s.mapStyle)
 	api.Get("/search", s.search)
 	api.Get("/ui", s.uiStrings)
+	api.Get("/voice", s.speak)
 	api.Get("/alerts", s.alerts)
 	api.Post("/tally", s.tally)
 	api.Get("/pages", s.pages)

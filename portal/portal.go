@@ -103,6 +103,8 @@ func (p *portal) routes(app *fiber.App) {
 	p.records(api, "/organizations", kindOrganization)
 	p.records(api, "/territories", kindTerritory)
 
+	p.recordingRoutes(api)
+
 	api.Get("/drafts", p.authed, p.draftList)
 	api.Get("/drafts/:kind/:id/view", p.authed, p.preview)
 	api.Post("/publish", p.authed, p.publish)

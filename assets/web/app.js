@@ -605,6 +605,8 @@ async function boot() {
   node = first.node;
   if ("serviceWorker" in navigator && !kiosk) navigator.serviceWorker.register("/sw.js").catch(() => {});
   live();
+  // Read-aloud, on a totem whose node reads aloud (voice.js; phones never load it).
+  if (kiosk && node.voice) import("./voice.js").then((m) => m.voice({ node, lang: () => state.lang, messages: () => state.ui && state.ui.messages, t })).catch(console.error);
   fb.watch($("#fallback"), $("#view"), $("#alerts"));
   const deep = location.pathname.match(/^\/s\/([^/]+)$/);
   if (deep) {

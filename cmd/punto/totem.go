@@ -10,6 +10,7 @@ import (
 	"net"
 	"net/url"
 	"os"
+	"path/filepath"
 	"strings"
 	"sync/atomic"
 	"time"
@@ -22,6 +23,7 @@ import (
 	"github.com/punto-totem/punto/kiosk"
 	"github.com/punto-totem/punto/printing"
 	"github.com/punto-totem/punto/relay"
+	"github.com/punto-totem/punto/voice"
 )
 
 func runTotem(ctx context.Context, args []string, stderr io.Writer) error {
@@ -54,6 +56,8 @@ type TotemConfig struct {
 	PublicURL   string        // where phones reach this content
 	Printer     string        // the CUPS queue cards are printed on
 	PaperName   string        // the queue's paper: 80mm or a6
+	VoiceCache  string        // folder of the read-aloud audio (default: voice-cache beside DB)
+	VoiceMB     int           // its size bound in MiB
 
 	follow     *relay.ClientConfig // set when Portal is
 	printer    *printing.Printer   // set when Printer is
@@ -84,6 +88,8 @@ func parseTotemConfig(args []string, stderr io.Writer) (*TotemConfig, error) {
 	fs.StringVar(&cfg.PublicURL, "public-url", "", "the `URL` where phones reach this content (QR codes point there; default http://localhost and --addr's port)")
 	fs.StringVar(&cfg.Printer, "printer", "", "the CUPS `queue` a visitor's card is printed on (the detail screen then has a Print button); without it the totem prints nothing")
 	fs.StringVar(&cfg.PaperName, "printer-paper", "80mm", "the printer's `paper`: 80mm (a receipt roll, the card as long as it needs) or a6")
+	fs.StringVar(&cfg.VoiceCache, "voice-cache", "", "`folder` of the audio read aloud (espeak-ng's, cached by text and language; default voice-cache beside --db)")
+	fs.IntVar(&cfg.VoiceMB, "voice-cache-mb", 256, "size bound of --voice-cache in `MiB`: the audio used least recently goes first")
 	if err := parseConfig(fs, args, stderr); err != nil {
 		return nil, err
 	}
@@ -95,6 +101,12 @@ func parseTotemConfig(args []string, stderr io.Writer) (*TotemConfig, error) {
 func (cfg *TotemConfig) check() error {
 	if cfg.IdleSeconds < 5 || cfg.IdleSeconds > 3600 {
 		return usagef("totem: --idle must be between 5 and 3600 seconds")
+	}
+	if cfg.VoiceMB < 1 || cfg.VoiceMB > 1<<20 {
+		return usagef("totem: --voice-cache-mb must be between 1 and 1048576")
+	}
+	if cfg.VoiceCache == "" {
+		cfg.VoiceCache = filepath.Join(filepath.Dir(cfg.DB), "voice-cache")
 	}
 	if cfg.PublicURL == "" {
 		_, port, _ := net.SplitHostPort(cfg.Addr)
@@ -202,6 +214,13 @@ func serveTotem(ctx context.Context, cfg *TotemConfig, stderr io.Writer) (err er
 				log.Warn("the printer queue does not answer: cards will fail until it does", "queue", cfg.Printer, "err", err)
 			}
 		}()
+	}
+	// Read-aloud needs espeak-ng (Debian espeak-ng); without it the screen
+	// offers no speaker button, and the totem serves all the same.
+	if synth, err := voice.New(voice.Config{Dir: cfg.VoiceCache, MaxBytes: int64(cfg.VoiceMB) << 20}); err != nil {
+		log.Warn("nothing is read aloud", "err", err)
+	} else {
+		kcfg.Voice = synth
 	}
 	// The client tells the server what it applied; the server is made
 	// after the client, whose state it reports.

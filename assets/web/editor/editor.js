@@ -13,6 +13,7 @@ import { importScreen } from "./import.js";
 import { fleetScreen } from "./fleet.js";
 import { needsScreen } from "./needs.js";
 import { coverageScreen } from "./coverage.js";
+import { recordingsScreen } from "./recordings.js";
 
 const view = $("#view");
 const top = $("#top");
@@ -36,13 +37,14 @@ const routes = [
   [/^fleet$/, (page) => fleetScreen(page), true],
   [/^needs$/, (page, m, q) => needsScreen(page, q)],
   [/^coverage$/, (page, m, q) => coverageScreen(page, q)],
+  [/^recordings$/, (page) => recordingsScreen(page)],
 ];
 
 const nav = [
   ["services", "nav.services"], ["events", "nav.events"], ["alerts", "nav.alerts"], ["pages", "nav.pages"],
   ["drafts", "nav.drafts"], ["audit", "nav.audit"], ["accounts", "nav.accounts", true], ["totems", "nav.totems", true],
   ["import", "nav.import", true],
-  ["fleet", "nav.fleet", true], ["needs", "nav.needs"], ["coverage", "nav.coverage"],
+  ["fleet", "nav.fleet", true], ["needs", "nav.needs"], ["coverage", "nav.coverage"], ["recordings", "nav.recordings"],
 ];
 
 let shown = ""; // the address on show, to go back to when leaving is cancelled
