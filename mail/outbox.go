@@ -233,3 +233,6 @@ func (o *Outbox) deliver(ctx context.Context, p pending) error {
 	}
 	return nil
 }
+
+// From is the sender's address of every message.
+func (o *Outbox) From() string { return o.cfg.From }
