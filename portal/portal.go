@@ -10,6 +10,7 @@ import (
 	"github.com/punto-totem/punto/content"
 	"github.com/punto-totem/punto/editorial"
 	"github.com/punto-totem/punto/fleet"
+	"github.com/punto-totem/punto/mediation"
 )
 
 // Publisher publishes changes to the master catalog and to every totem
@@ -41,6 +42,9 @@ type Config struct {
 	Commander Commander
 	// Heartbeat is how often totems report (shown with the fleet).
 	Heartbeat time.Duration
+	// Mediation, if set, serves mediation on call under
+	// /editor/api/mediation (the routes answer 404 without it).
+	Mediation *mediation.Store
 }
 
 // requestTimeout bounds the work of one editor request.
@@ -124,6 +128,8 @@ func (p *portal) routes(app *fiber.App) {
 	api.Get("/coverage", p.authed, p.coverage)
 	api.Post("/totems", p.authed, p.admin, p.totemIssue)
 	api.Post("/totems/:id/revoke", p.authed, p.admin, p.totemRevoke)
+
+	p.mediationRoutes(api)
 
 	api.Use(func(c *fiber.Ctx) error { return notFound("no such editor endpoint: " + c.Method() + " " + c.Path()) })
 }
