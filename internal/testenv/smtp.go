@@ -8,6 +8,7 @@ import (
 	"crypto/tls"
 	"crypto/x509"
 	"crypto/x509/pkix"
+	"encoding/pem"
 	"errors"
 	"io"
 	"math/big"
@@ -29,6 +30,8 @@ import (
 type Mailbox struct {
 	Addr  string         // host:port, STARTTLS or clear
 	Roots *x509.CertPool // trusts the server's certificate (name 127.0.0.1)
+	// CertPEM is that certificate, for a process's --smtp-ca.
+	CertPEM []byte
 
 	t    testing.TB
 	cert tls.Certificate
@@ -61,6 +64,7 @@ func StartMailbox(t testing.TB) *Mailbox {
 		t.Fatal(err)
 	}
 	m.Roots.AddCert(leaf)
+	m.CertPEM = pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: leaf.Raw})
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
