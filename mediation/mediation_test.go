@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -32,6 +34,7 @@ type world struct {
 	ed                     *editorial.Store
 	db                     *sqlitedb.DB
 	clock                  *testenv.Clock
+	path                   string
 	admin, pg, tr, med, rq *editorial.Account
 }
 
@@ -39,7 +42,7 @@ func newWorld(t *testing.T) *world {
 	t.Helper()
 	ctx := context.Background()
 	st := testenv.DemoStore(t)
-	w := &world{t: t, clock: testenv.NewClock(time.Date(2026, 11, 30, 8, 0, 0, 0, time.UTC))}
+	w := &world{t: t, path: st.Path(), clock: testenv.NewClock(time.Date(2026, 11, 30, 8, 0, 0, 0, time.UTC))}
 	var err error
 	w.ed, err = editorial.Open(ctx, editorial.Config{Catalog: st, Now: w.clock.Now, HashCost: &editorial.HashCost{MemoryKiB: 64, Passes: 1}})
 	if err != nil {
@@ -260,6 +263,13 @@ func TestRequestLifecycle(t *testing.T) {
 	}
 	if w.count("SELECT count(*) FROM mediation_request WHERE notes != ''") != 0 {
 		t.Error("notes left")
+	}
+	// Nor are they anywhere in the file or its log as text.
+	w.db.W.Exec("PRAGMA wal_checkpoint(TRUNCATE)")
+	for _, f := range []string{w.path, w.path + "-wal"} {
+		if raw, err := os.ReadFile(f); err == nil && bytes.Contains(raw, []byte("Colloquio con la famiglia")) {
+			t.Errorf("the purged notes are still in %s", filepath.Base(f))
+		}
 	}
 }
 

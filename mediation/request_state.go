@@ -229,11 +229,21 @@ func (s *Store) CloseRequest(ctx context.Context, actor *editorial.Account, id i
 }
 
 // PurgeNotes empties the notes of requests closed longer ago than the
-// retention, and says how many.
+// retention, and says how many. The old pages leave the write-ahead log
+// too: it is checkpointed and truncated after a purge.
 func (s *Store) PurgeNotes(ctx context.Context) (int64, error) {
 	res, err := s.db.W.ExecContext(ctx, "UPDATE mediation_request SET notes = '' WHERE notes != '' AND purge_at IS NOT NULL AND purge_at <= ?", formatTime(s.now()))
 	if err != nil {
 		return 0, fmt.Errorf("mediation: purge: %w", err)
 	}
-	return res.RowsAffected()
+	n, err := res.RowsAffected()
+	if err != nil || n == 0 {
+		return n, err
+	}
+	// A reader holding an old snapshot may keep the checkpoint from
+	// finishing; the next purge tries again.
+	if _, err := s.db.W.ExecContext(ctx, "PRAGMA wal_checkpoint(TRUNCATE)"); err != nil {
+		return n, fmt.Errorf("mediation: purge checkpoint: %w", err)
+	}
+	return n, nil
 }

@@ -69,6 +69,11 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 	if err == nil {
 		err = sqlitedb.Migrate(ctx, db.W, "mediation", files)
 	}
+	if err == nil {
+		// Notes erased at purge are overwritten in the file, not left in
+		// free space (the writer pool is one connection).
+		_, err = db.W.ExecContext(ctx, "PRAGMA secure_delete = ON")
+	}
 	if err != nil {
 		return nil, errors.Join(err, db.Close())
 	}
