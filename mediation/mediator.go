@@ -408,3 +408,16 @@ func (s *Store) Mediators(ctx context.Context, actor *editorial.Account, f Media
 	}
 	return out, nil
 }
+
+// MediatorByEmail reads the registry entry of a mediator's login.
+func (s *Store) MediatorByEmail(ctx context.Context, email string) (*Mediator, error) {
+	var id int64
+	err := s.db.R.QueryRowContext(ctx, "SELECT id FROM mediation_mediator WHERE email = ?", editorial.NormalizeName(email)).Scan(&id)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, notFound("no mediator with this login")
+	}
+	if err != nil {
+		return nil, fmt.Errorf("mediation: mediator: %w", err)
+	}
+	return s.mediator(ctx, s.db.R, id)
+}
