@@ -10,6 +10,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/punto-totem/punto/content"
@@ -49,6 +50,9 @@ type Store struct {
 	cfg Config
 	db  *sqlitedb.DB
 	cat *content.Store
+	// deleted is set when requests were deleted since the last
+	// checkpoint: their (encrypted) pages may linger in the WAL.
+	deleted atomic.Bool
 }
 
 // Open opens the call-back tables in the editorial store's file.
@@ -293,6 +297,7 @@ func (s *Store) Done(ctx context.Context, actor *editorial.Account, id int64) er
 		if _, err := tx.ExecContext(ctx, "DELETE FROM callback_request WHERE id = ?", id); err != nil {
 			return err
 		}
+		s.deleted.Store(true)
 		return editorial.AuditTx(ctx, tx, s.now(), editorial.AuditEntry{Actor: actor.Name, Action: "callback.done", Kind: "callback", RecordID: fmt.Sprint(id),
 			After: editorial.JSONOf(map[string]string{"language": lang, "territory": terr})})
 	})
@@ -311,8 +316,10 @@ func (s *Store) Purge(ctx context.Context) (int64, error) {
 	if _, err := s.db.W.ExecContext(ctx, "DELETE FROM callback_number_day WHERE day < ?", now.In(content.Rome).Format(time.DateOnly)); err != nil {
 		return n, fmt.Errorf("callback: purge: %w", err)
 	}
-	if _, err := s.db.W.ExecContext(ctx, "PRAGMA wal_checkpoint(TRUNCATE)"); err != nil {
-		return n, fmt.Errorf("callback: purge checkpoint: %w", err)
+	if n > 0 || s.deleted.Swap(false) {
+		if _, err := s.db.W.ExecContext(ctx, "PRAGMA wal_checkpoint(TRUNCATE)"); err != nil {
+			return n, fmt.Errorf("callback: purge checkpoint: %w", err)
+		}
 	}
 	return n, nil
 }

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/gofiber/fiber/v2"
+	"github.com/punto-totem/punto/callback"
 	"github.com/punto-totem/punto/content"
 	"github.com/punto-totem/punto/editorial"
 	"github.com/punto-totem/punto/fleet"
@@ -45,6 +46,12 @@ type Config struct {
 	// Mediation, if set, serves mediation on call under
 	// /editor/api/mediation (the routes answer 404 without it).
 	Mediation *mediation.Store
+	// Callbacks, if set, takes call-back requests from phones at
+	// CallbackPath and serves their queue under /editor/api/callbacks.
+	Callbacks *callback.Store
+	// CallbackPerAddress bounds the call-backs one client address may ask
+	// for in an hour (default DefaultCallbackPerAddress).
+	CallbackPerAddress int
 }
 
 // requestTimeout bounds the work of one editor request.
@@ -59,6 +66,8 @@ type portal struct {
 	log   *slog.Logger
 	now   func() time.Time
 	addrs *addrLimiter
+	// callbackAddrs counts call-backs per client address.
+	callbackAddrs *addrLimiter
 }
 
 // Mount registers the editor UI at /editor and its JSON API under
@@ -130,6 +139,7 @@ func (p *portal) routes(app *fiber.App) {
 	api.Post("/totems/:id/revoke", p.authed, p.admin, p.totemRevoke)
 
 	p.mediationRoutes(api)
+	p.callbackRoutes(app, api)
 
 	api.Use(func(c *fiber.Ctx) error { return notFound("no such editor endpoint: " + c.Method() + " " + c.Path()) })
 }

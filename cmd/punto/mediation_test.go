@@ -49,15 +49,19 @@ func TestMediationEndToEnd(t *testing.T) {
 
 	pg := loginEditor(t, n.portalURL, pgName, coordPass)
 	tr := loginEditor(t, n.portalURL, trName, coordPass)
-	must := func(e *editorClient, method, path string, body any, want int) map[string]any {
+	call := func(e *editorClient, method, path string, body any, want int) map[string]any {
 		t.Helper()
-		code, raw := e.do(method, "/editor/api/mediation"+path, body)
+		code, raw := e.do(method, "/editor/api"+path, body)
 		var out map[string]any
 		json.Unmarshal(raw, &out)
 		if code != want {
 			t.Fatalf("%s %s: %d %s, want %d", method, path, code, raw, want)
 		}
 		return out
+	}
+	must := func(e *editorClient, method, path string, body any, want int) map[string]any {
+		t.Helper()
+		return call(e, method, "/mediation"+path, body, want)
 	}
 	week := []map[string]any{{"weekday": 2, "from": "09:00", "to": "13:00"}}
 	mediator := func(e *editorClient, name, email, lang, terr string) (float64, string) {
@@ -177,6 +181,52 @@ func TestMediationEndToEnd(t *testing.T) {
 	}
 	if code, _ := tr.do("GET", "/editor/api/mediation/report.csv?month="+tue.Format("2006-01"), nil); code != 200 {
 		t.Errorf("Terni's report: %d", code)
+	}
+
+	// A call-back from a phone, in Arabic, for Perugia: in the
+	// coordinator's queue at once, and for the Arabic mediator; the number
+	// is in neither the database file, its log nor the portal's output in
+	// clear; done, it is gone.
+	phone := newEditor(t, n.portalURL)
+	const number, digits = "+39 333 765 4321", "+393337654321"
+	if code, raw := phone.do("POST", "/callback/v1/requests", map[string]any{"number": number, "language": "ar", "topic": "health", "territory": "zona-2-perugia"}); code != 202 {
+		t.Fatalf("call-back: %d %s", code, raw)
+	}
+	asked := time.Now()
+	var cbs []any
+	testenv.Eventually(t, 5*time.Second, "the call-back in Perugia's queue", func() bool {
+		cbs = call(pg, "GET", "/callbacks", nil, 200)["callbacks"].([]any)
+		return len(cbs) == 1
+	})
+	if d := time.Since(asked); d > time.Second {
+		t.Logf("the call-back reached the queue in %s", d)
+	}
+	if got := cbs[0].(map[string]any)["number"]; got != digits {
+		t.Errorf("number in the queue %v", got)
+	}
+	if l := call(am, "GET", "/callbacks", nil, 200)["callbacks"].([]any); len(l) != 1 {
+		t.Errorf("the Arabic mediator's call-backs: %v", l)
+	}
+	if l := call(tr, "GET", "/callbacks", nil, 200)["callbacks"].([]any); len(l) != 0 {
+		t.Errorf("Terni's call-backs: %v", l)
+	}
+	for _, f := range []string{n.portalDB, n.portalDB + "-wal"} {
+		raw, err := os.ReadFile(f)
+		if err != nil {
+			continue
+		}
+		for _, s := range []string{digits, "3337654321", number} {
+			if bytes.Contains(raw, []byte(s)) {
+				t.Errorf("%s holds the number in clear", filepath.Base(f))
+			}
+		}
+	}
+	if strings.Contains(n.portal.Output(), "3337654321") || strings.Contains(n.portal.Output(), "765 4321") {
+		t.Error("the portal's log holds the number")
+	}
+	call(am, "POST", fmt.Sprintf("/callbacks/%v/done", cbs[0].(map[string]any)["id"]), nil, 200)
+	if l := call(pg, "GET", "/callbacks", nil, 200)["callbacks"].([]any); len(l) != 0 {
+		t.Errorf("after done: %v", l)
 	}
 }
 

@@ -8,12 +8,15 @@ import (
 	"net"
 	"net/url"
 	"os"
+	"path/filepath"
 	"time"
 
 	"github.com/paulmach/orb"
+	"github.com/punto-totem/punto/callback"
 	"github.com/punto-totem/punto/content"
 	"github.com/punto-totem/punto/mail"
 	"github.com/punto-totem/punto/mediation"
+	"github.com/punto-totem/punto/portal"
 )
 
 // PortalConfig is what `punto portal` runs with. Each field is a flag, a
@@ -39,6 +42,9 @@ type PortalConfig struct {
 	MailRetry      time.Duration // first wait after a failed delivery (doubling, up to an hour)
 	// MediationRetention is how long a closed mediation request keeps its notes.
 	MediationRetention time.Duration
+	CallbackKey        string        // the file of the key that encrypts call-back numbers
+	CallbackRetention  time.Duration // how long a call-back request is kept at most
+	CallbackPerAddress int           // call-backs one client address may ask for an hour
 
 	smtp *mail.SMTP // parsed from SMTP
 
@@ -68,6 +74,9 @@ func parsePortalConfig(args []string, stderr io.Writer) (*PortalConfig, error) {
 	fs.StringVar(&cfg.SMTPCA, "smtp-ca", "", "`file` (PEM) of the private CA the mail server's certificate comes from (default: the system's roots)")
 	fs.DurationVar(&cfg.MailRetry, "mail-retry", 30*time.Second, "first wait before sending a mail again after a failure (it doubles, up to an hour)")
 	fs.DurationVar(&cfg.MediationRetention, "mediation-retention", mediation.DefaultRetention, "how long a closed mediation request keeps its notes before they are erased")
+	fs.StringVar(&cfg.CallbackKey, "callback-key", "", "`file` of the key that encrypts call-back phone numbers, outside the database (created if missing; default callback.key beside --key)")
+	fs.DurationVar(&cfg.CallbackRetention, "callback-retention", callback.DefaultRetention, "how long a call-back request is kept when nobody closes it; then it is deleted")
+	fs.IntVar(&cfg.CallbackPerAddress, "callback-per-address", portal.DefaultCallbackPerAddress, "call-backs one client address may ask for in an hour")
 	trusted := newListFlag(fs, "trusted-proxy", "`address` or CIDR range of a reverse proxy in front of the portal, whose X-Forwarded-For and X-Forwarded-Proto are believed (repeat, or separate with commas)")
 	if err := parseConfig(fs, args, stderr); err != nil {
 		return nil, err
@@ -91,8 +100,18 @@ func (cfg *PortalConfig) check() error {
 		return usagef("portal: --mail-retry must be between 10ms and 1h")
 	case cfg.MediationRetention < time.Minute || cfg.MediationRetention > 10*365*24*time.Hour:
 		return usagef("portal: --mediation-retention must be between 1m and 10 years")
+	case cfg.CallbackRetention < time.Second || cfg.CallbackRetention > 30*24*time.Hour:
+		return usagef("portal: --callback-retention must be between 1s and 30 days")
+	case cfg.CallbackPerAddress < 1 || cfg.CallbackPerAddress > 10000:
+		return usagef("portal: --callback-per-address must be between 1 and 10000")
 	case cfg.SMTPCA != "" && cfg.SMTP == "":
 		return usagef("portal: --smtp-ca needs --smtp")
+	}
+	if cfg.CallbackKey == "" {
+		cfg.CallbackKey = filepath.Join(filepath.Dir(cfg.Key), "callback.key")
+	}
+	if filepath.Clean(cfg.CallbackKey) == filepath.Clean(cfg.DB) {
+		return usagef("portal: --callback-key must not be the database file")
 	}
 	if cfg.SMTP != "" {
 		s, err := mail.ParseURL(cfg.SMTP)

@@ -16,6 +16,7 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 	"github.com/prometheus/client_golang/prometheus"
+	"github.com/punto-totem/punto/callback"
 	"github.com/punto-totem/punto/content"
 	"github.com/punto-totem/punto/content/feed"
 	"github.com/punto-totem/punto/editorial"
@@ -34,6 +35,7 @@ type portalStores struct {
 	editorial *editorial.Store
 	outbox    *mail.Outbox
 	mediation *mediation.Store
+	callbacks *callback.Store
 	key       ed25519.PrivateKey
 	publicKey string // as totems are given it
 }
@@ -41,6 +43,9 @@ type portalStores struct {
 // Close closes what was opened.
 func (ps *portalStores) Close() error {
 	var errs []error
+	if ps.callbacks != nil {
+		errs = append(errs, ps.callbacks.Close())
+	}
 	if ps.mediation != nil {
 		errs = append(errs, ps.mediation.Close())
 	}
@@ -79,6 +84,13 @@ func openPortal(ctx context.Context, cfg *PortalConfig, log *slog.Logger) (*port
 	}
 	if ps.mediation, err = mediation.Open(ctx, mediation.Config{Editorial: ps.editorial, Outbox: ps.outbox, Retention: cfg.MediationRetention,
 		PortalURL: strings.TrimSuffix(cfg.PublicURL, "/") + "/editor"}); err != nil {
+		return nil, errors.Join(err, ps.Close())
+	}
+	key, err := callback.LoadOrCreateKey(cfg.CallbackKey)
+	if err != nil {
+		return nil, errors.Join(err, ps.Close())
+	}
+	if ps.callbacks, err = callback.Open(ctx, callback.Config{Editorial: ps.editorial, Mediation: ps.mediation, Key: key, Retention: cfg.CallbackRetention}); err != nil {
 		return nil, errors.Join(err, ps.Close())
 	}
 	if ps.key, ps.publicKey, err = portalKey(cfg.Key, log); err != nil {
@@ -145,7 +157,7 @@ func servePortal(ctx context.Context, cfg *PortalConfig, stdout, stderr io.Write
 			app.Get(relay.Path, hub.Handler)
 			return portal.Mount(app, portal.Config{Editorial: ps.editorial, Totems: ps.fleet, Publisher: hub, Log: log, SecureCookies: cfg.SecureCookies,
 				Fleet: func(ctx context.Context) (any, error) { return hub.State(ctx) }, Commander: hub, Heartbeat: cfg.Heartbeat,
-				Mediation: ps.mediation})
+				Mediation: ps.mediation, Callbacks: ps.callbacks, CallbackPerAddress: cfg.CallbackPerAddress})
 		},
 	})
 	if err != nil {
@@ -173,9 +185,10 @@ func servePortal(ctx context.Context, cfg *PortalConfig, stdout, stderr io.Write
 	}
 }
 
-// runMediation delivers the outbox's mail and purges the notes of closed
-// requests past their retention (at start, then hourly) until ctx ends or
-// the returned stop is called, which waits for both.
+// runMediation delivers the outbox's mail, purges the notes of closed
+// requests and deletes the call-backs past their retention (at start,
+// then every minute) until ctx ends or the returned stop is called, which
+// waits for both.
 func runMediation(ctx context.Context, ps *portalStores, log *slog.Logger) (stop func()) {
 	ctx, cancel := context.WithCancel(ctx)
 	var wg sync.WaitGroup
@@ -186,13 +199,18 @@ func runMediation(ctx context.Context, ps *portalStores, log *slog.Logger) (stop
 	}()
 	go func() {
 		defer wg.Done()
-		tick := time.NewTicker(time.Hour)
+		tick := time.NewTicker(time.Minute)
 		defer tick.Stop()
 		for {
 			if n, err := ps.mediation.PurgeNotes(ctx); err != nil && ctx.Err() == nil {
 				log.Error("mediation: purge notes", "err", err)
 			} else if n > 0 {
 				log.Info("mediation: notes purged", "requests", n)
+			}
+			if n, err := ps.callbacks.Purge(ctx); err != nil && ctx.Err() == nil {
+				log.Error("callback: purge", "err", err)
+			} else if n > 0 {
+				log.Info("callback: expired requests deleted", "requests", n)
 			}
 			select {
 			case <-ctx.Done():
