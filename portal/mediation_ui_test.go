@@ -5,12 +5,14 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/chromedp/chromedp"
 	"github.com/gofiber/fiber/v2"
+	"github.com/punto-totem/punto/callback"
 	"github.com/punto-totem/punto/content"
 	"github.com/punto-totem/punto/mediation"
 )
@@ -55,9 +57,21 @@ func TestEditorUIMediation(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	key, err := callback.LoadOrCreateKey(filepath.Join(t.TempDir(), "callback.key"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	cs, err := callback.Open(ctx, callback.Config{Editorial: ed, Mediation: ms, Key: key})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { cs.Close() })
+	if _, err := cs.Create(ctx, callback.In{Number: "+39 333 765 4321", Language: "ar", Topic: "health", Territory: "zona-2-perugia"}); err != nil {
+		t.Fatal(err)
+	}
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	base := euiListen(t, st, func(app *fiber.App) error {
-		return Mount(app, Config{Editorial: ed, Totems: fleetOf(t, st), Publisher: &euiPublisher{st: st}, Log: log, Mediation: ms})
+		return Mount(app, Config{Editorial: ed, Totems: fleetOf(t, st), Publisher: &euiPublisher{st: st}, Log: log, Mediation: ms, Callbacks: cs})
 	})
 	tue := time.Now().In(content.Rome).AddDate(0, 0, 1)
 	for tue.Weekday() != time.Tuesday {
@@ -123,4 +137,12 @@ func TestEditorUIMediation(t *testing.T) {
 	euiMust(t, desk, chromedp.Click(`nav a[data-route="mediators"]`, chromedp.ByQuery), chromedp.WaitVisible("#mdr-list", chromedp.ByQuery),
 		chromedp.Click("#mdr-new", chromedp.ByQuery), chromedp.WaitVisible("#mdr-save", chromedp.ByQuery))
 	euiAxe(t, desk, "the mediator form")
+
+	euiMust(t, desk, chromedp.Click(`nav a[data-route="callbacks"]`, chromedp.ByQuery), chromedp.WaitVisible("#cb-list", chromedp.ByQuery))
+	if n := euiEval[string](t, desk, `document.querySelector("#cb-list tbody a").textContent`); n != "+393337654321" {
+		t.Errorf("call-back number %q", n)
+	}
+	euiAxe(t, desk, "the call-backs")
+	euiMust(t, desk, chromedp.Click("#cb-list tbody button", chromedp.ByQuery))
+	euiWait(t, desk, "the call-back deleted", `!document.querySelector("#cb-list")`)
 }

@@ -15,6 +15,7 @@ import { needsScreen } from "./needs.js";
 import { coverageScreen } from "./coverage.js";
 import { mediationQueue, mediationRequest, mediationForm } from "./mediation.js";
 import { mediatorsScreen, bodiesScreen, reportScreen } from "./mediation_admin.js";
+import { callbacksScreen } from "./callbacks.js";
 
 const view = $("#view");
 const top = $("#top");
@@ -60,6 +61,7 @@ const routes = [
   [/^mediators$/, (page) => mediatorsScreen(page), COORDINATING],
   [/^bodies$/, (page) => bodiesScreen(page), COORDINATING],
   [/^mediation-report$/, (page, m, q) => reportScreen(page, q), COORDINATING],
+  [/^callbacks$/, (page) => callbacksScreen(page), ["admin", "coordinator", "mediator"]],
 ];
 
 const nav = [
@@ -68,7 +70,7 @@ const nav = [
   ["import", "nav.import", true],
   ["fleet", "nav.fleet", true], ["needs", "nav.needs"], ["coverage", "nav.coverage"],
   ["mediation", "nav.mediation", MEDIATION], ["mediators", "nav.mediators", COORDINATING], ["bodies", "nav.bodies", COORDINATING],
-  ["mediation-report", "nav.mediation_report", COORDINATING],
+  ["mediation-report", "nav.mediation_report", COORDINATING], ["callbacks", "nav.callbacks", ["admin", "coordinator", "mediator"]],
 ];
 
 let shown = ""; // the address on show, to go back to when leaving is cancelled
