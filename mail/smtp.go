@@ -130,7 +130,8 @@ func (s *SMTP) Send(ctx context.Context, to string, msg []byte) error {
 	default:
 		c = smtp.NewClient(conn)
 	}
-	defer c.Close()
+	// Closing after QUIT (or a failure) says nothing more.
+	defer func() { _ = c.Close() }()
 	if s.User != "" {
 		if err := c.Auth(sasl.NewPlainClient("", s.User, s.Password)); err != nil {
 			return fmt.Errorf("mail: login to %s: %w", s.Addr, err)
