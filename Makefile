@@ -11,9 +11,10 @@ VERSION   ?= $(shell git describe --always --dirty 2>/dev/null || echo dev)
 # fonts, for deploy/ systemd-analyze, kill, shellcheck, cage, nginx and curl, and npm
 # for ESLint (make lint).
 DEB_PKGS  := spatialite-bin gdal-bin libsqlite3-mod-spatialite chromium fonts-noto-core fonts-noto-cjk tilemaker osmium-tool \
-             systemd procps shellcheck cage nginx-light curl npm
+             systemd procps shellcheck cage nginx-light curl npm \
+             cups cups-client printer-driver-cups-pdf poppler-utils
 
-.PHONY: all build run test lint bench deps clean vendor budget tiles
+.PHONY: all build run test soak lint bench deps clean vendor budget tiles
 
 all: build
 
@@ -39,6 +40,11 @@ run: build
 ## test: install what the tests need, then lint and run every test with the race detector
 test: deps lint
 	$(GO) test -race -count=1 -tags $(TAGS) ./...
+
+## soak: the long loops, and every test again with the punto processes the
+## tests start built with -race too (make test builds them plain, for speed)
+soak: deps
+	PUNTO_SOAK=1 PUNTO_RACE_BINARY=1 $(GO) test -race -count=1 -timeout 60m -tags $(TAGS) ./...
 
 # The Go linters, pinned; `go run` fetches them through the module proxy once.
 STATICCHECK := honnef.co/go/tools/cmd/staticcheck@v0.8.2
@@ -92,6 +98,10 @@ deps:
 	command -v nginx >/dev/null || missing="$$missing nginx-light"; \
 	command -v curl >/dev/null || missing="$$missing curl"; \
 	command -v npm >/dev/null || missing="$$missing npm"; \
+	[ -x /usr/sbin/cupsd ] || missing="$$missing cups"; \
+	command -v lp >/dev/null || missing="$$missing cups-client"; \
+	[ -x /usr/lib/cups/backend/cups-pdf ] || missing="$$missing printer-driver-cups-pdf"; \
+	command -v pdftotext >/dev/null || missing="$$missing poppler-utils"; \
 	if [ -n "$$missing" ]; then \
 		if [ "$$(id -u)" = 0 ]; then \
 			echo "installing:$$missing"; \

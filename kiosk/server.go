@@ -12,6 +12,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/punto-totem/punto/content"
 	"github.com/punto-totem/punto/content/feed"
+	"github.com/punto-totem/punto/printing"
 )
 
 // Config is what a node's HTTP server needs to know.
@@ -30,6 +31,9 @@ type Config struct {
 	Tiles *Tiles
 	// TotemID names this totem, for alerts aimed at chosen totems.
 	TotemID string
+	// Printer is the totem's card printer (a CUPS queue); nil: the totem
+	// prints nothing and its screen shows no Print button.
+	Printer *printing.Printer
 	// Needs counts the needs figures the totem's own screen reports
 	// (POST /api/v1/tally); a totem without it counts none.
 	Needs NeedsCounter
@@ -60,14 +64,15 @@ const requestTimeout = 10 * time.Second
 
 // Server serves the public API and UI of one node.
 type Server struct {
-	cfg     Config
-	store   *content.Store
-	msgs    *Messages
-	started time.Time
-	app     *fiber.App
-	live    *live
-	metrics *metrics
-	message operatorMessage
+	cfg      Config
+	store    *content.Store
+	msgs     *Messages
+	started  time.Time
+	app      *fiber.App
+	live     *live
+	metrics  *metrics
+	message  operatorMessage
+	printing printLimit
 }
 
 // New builds the server and its routes.
@@ -148,6 +153,7 @@ func (s *Server) routes() error {
 	api.Get("/services/:id", s.service)
 	api.Get("/services/:id/website.svg", s.serviceLink)
 	api.Get("/services/:id/event.ics", s.eventCalendar)
+	api.Post("/services/:id/print", s.printCard)
 	api.Get("/territories/at", s.territoriesAt)
 	api.Get("/places", s.places)
 	api.Get("/territories.geojson", s.territoriesGeoJSON)

@@ -35,6 +35,7 @@ func (s *Server) uiStrings(c *fiber.Ctx) error {
 			"idle_seconds": s.cfg.IdleSeconds,
 			"position":     fiber.Map{"lat": s.cfg.Position[1], "lon": s.cfg.Position[0]},
 			"public_url":   s.cfg.PublicURL,
+			"printer":      s.cfg.Role == "totem" && s.cfg.Printer != nil,
 		},
 	})
 }

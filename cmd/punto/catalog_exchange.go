@@ -48,7 +48,7 @@ func catalogImport(ctx context.Context, args []string, stdout, stderr io.Writer)
 		if err := existingFile(*db); err != nil {
 			return err
 		}
-		st, err := content.Open(ctx, *db)
+		st, err := content.OpenLazy(ctx, *db)
 		if err != nil {
 			return err
 		}
@@ -120,7 +120,7 @@ func catalogExport(ctx context.Context, args []string, stdout, stderr io.Writer)
 	if err := existingFile(*db); err != nil {
 		return err
 	}
-	st, err := content.Open(ctx, *db)
+	st, err := content.OpenLazy(ctx, *db)
 	if err != nil {
 		return err
 	}

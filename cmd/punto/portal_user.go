@@ -145,7 +145,7 @@ func withEditorial(ctx context.Context, db, cmd string, fn func(*editorial.Store
 	if err := existingFile(db); err != nil {
 		return fmt.Errorf("%s: %w", cmd, err)
 	}
-	st, err := content.Open(ctx, db)
+	st, err := content.OpenLazy(ctx, db)
 	if err != nil {
 		return err
 	}

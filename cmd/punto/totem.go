@@ -20,6 +20,7 @@ import (
 	"github.com/punto-totem/punto/content/feed"
 	"github.com/punto-totem/punto/fleet"
 	"github.com/punto-totem/punto/kiosk"
+	"github.com/punto-totem/punto/printing"
 	"github.com/punto-totem/punto/relay"
 )
 
@@ -51,8 +52,11 @@ type TotemConfig struct {
 	InsecureDev bool          // allow a plain ws:// portal
 	PortalCA    string        // the private CA of the portal's certificate
 	PublicURL   string        // where phones reach this content
+	Printer     string        // the CUPS queue cards are printed on
+	PaperName   string        // the queue's paper: 80mm or a6
 
 	follow     *relay.ClientConfig // set when Portal is
+	printer    *printing.Printer   // set when Printer is
 	warnPublic bool                // PublicURL was made up: phones cannot reach it
 }
 
@@ -78,6 +82,8 @@ func parseTotemConfig(args []string, stderr io.Writer) (*TotemConfig, error) {
 	fs.BoolVar(&cfg.InsecureDev, "insecure-dev", false, "allow a plain ws:// portal (development only: batches are still signed, but the token travels in clear)")
 	fs.StringVar(&cfg.PortalCA, "portal-ca", "", "`file` (PEM) of the private CA the portal's certificate comes from: then only that CA is trusted (default: the system's roots)")
 	fs.StringVar(&cfg.PublicURL, "public-url", "", "the `URL` where phones reach this content (QR codes point there; default http://localhost and --addr's port)")
+	fs.StringVar(&cfg.Printer, "printer", "", "the CUPS `queue` a visitor's card is printed on (the detail screen then has a Print button); without it the totem prints nothing")
+	fs.StringVar(&cfg.PaperName, "printer-paper", "80mm", "the printer's `paper`: 80mm (a receipt roll, the card as long as it needs) or a6")
 	if err := parseConfig(fs, args, stderr); err != nil {
 		return nil, err
 	}
@@ -105,6 +111,16 @@ func (cfg *TotemConfig) check() error {
 	}
 	if cfg.RetryMax < time.Second || cfg.RetryMax > time.Hour {
 		return usagef("totem: --retry-max must be between 1s and 1h")
+	}
+	paper, ok := printing.ParsePaper(cfg.PaperName)
+	if !ok {
+		return usagef("totem: --printer-paper must be 80mm or a6")
+	}
+	if cfg.Printer != "" {
+		if !printing.ValidQueue(cfg.Printer) {
+			return usagef("totem: --printer %q is not a CUPS queue name (letters, digits, _ . -)", cfg.Printer)
+		}
+		cfg.printer = &printing.Printer{Queue: cfg.Printer, Paper: paper}
 	}
 	if cfg.Portal == "" {
 		if cfg.PortalKey != "" || cfg.Token != "" || cfg.TokenFile != "" || cfg.PortalCA != "" {
@@ -177,7 +193,16 @@ func serveTotem(ctx context.Context, cfg *TotemConfig, stderr io.Writer) (err er
 	defer closeAfter(&err, ts)
 	reg := prometheus.NewRegistry()
 	kcfg := kiosk.Config{Tiles: ts.tiles, TotemID: cfg.TotemID, Role: "totem", Position: cfg.Position, Version: version, Log: log,
-		IdleSeconds: cfg.IdleSeconds, PublicURL: cfg.PublicURL, Metrics: reg, Needs: ts.fleet}
+		IdleSeconds: cfg.IdleSeconds, PublicURL: cfg.PublicURL, Metrics: reg, Needs: ts.fleet, Printer: cfg.printer}
+	if cfg.printer != nil {
+		// A printer that is not there yet is no reason not to serve, nor
+		// to start late: the log says so, and the screen when a card fails.
+		go func() {
+			if err := cfg.printer.Check(ctx); err != nil {
+				log.Warn("the printer queue does not answer: cards will fail until it does", "queue", cfg.Printer, "err", err)
+			}
+		}()
+	}
 	// The client tells the server what it applied; the server is made
 	// after the client, whose state it reports.
 	var screens atomic.Pointer[kiosk.Server]

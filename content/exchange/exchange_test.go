@@ -38,7 +38,7 @@ func importFresh(t *testing.T, format string, data []byte) *content.Store {
 	if err := Create(ctx, path, x, format); err != nil {
 		t.Fatalf("import %s: %v", format, err)
 	}
-	st, err := content.Open(ctx, path)
+	st, err := content.OpenLazy(ctx, path)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -126,7 +126,7 @@ func TestExchangeRoundTripGenerated(t *testing.T) {
 	if err := content.Generate(ctx, path, content.GenerateOptions{Services: generatedServices(), Seed: 6}); err != nil {
 		t.Fatal(err)
 	}
-	st, err := content.Open(ctx, path)
+	st, err := content.OpenLazy(ctx, path)
 	if err != nil {
 		t.Fatal(err)
 	}

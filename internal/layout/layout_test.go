@@ -33,7 +33,8 @@ var allowed = map[string][]string{
 	"callback":                  {"content", "editorial", "internal/sqlitedb", "mediation"},
 	"relay":                     {"content", "content/feed", "fleet", "geo", "internal/apierr"},
 	"internal/apierr":           {"content"},
-	"kiosk":                     {"content", "content/feed", "fleet", "geo", "internal/apierr", "assets", "locales"},
+	"printing":                  {},
+	"kiosk":                     {"content", "content/feed", "fleet", "geo", "internal/apierr", "assets", "locales", "printing"},
 	"portal":                    {"content", "content/exchange", "content/feed", "fleet", "editorial", "geo", "internal/apierr", "assets", "locales", "callback", "mail", "mediation"},
 	"cmd/punto":                 nil, // the wiring may import anything
 	"deploy":                    nil, // tests of the deploy files only
