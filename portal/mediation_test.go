@@ -202,8 +202,15 @@ func TestMediationAPI(t *testing.T) {
 	if r := e.anon().do("GET", "/editor/api/mediation/requests", nil); r.status != 401 {
 		t.Errorf("anonymous: %d", r.status)
 	}
-	// A coordinator edits no catalog record.
+	// The people of mediation neither edit nor read the catalog's drafts.
 	if r := pg.do("PUT", "/editor/api/services/"+perugiaService+"/draft", e.serviceDoc(perugiaService)); r.status != 403 {
 		t.Errorf("a coordinator saves a service draft: %d %s", r.status, r.raw)
+	}
+	for _, cl := range []*client{pg, rq, med} {
+		for _, path := range []string{"/editor/api/drafts", "/editor/api/services", "/editor/api/needs"} {
+			if r := cl.do("GET", path, nil); r.status != 403 {
+				t.Errorf("GET %s by a %s: %d", path, at(r.json, "error"), r.status)
+			}
+		}
 	}
 }

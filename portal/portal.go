@@ -110,15 +110,15 @@ func (p *portal) routes(app *fiber.App) {
 
 	p.records(api, "/services", kindService)
 	p.records(api, "/events", kindEvent)
-	api.Post("/alerts/reach", p.authed, p.alertReach)
+	api.Post("/alerts/reach", p.authed, p.staff, p.alertReach)
 	p.records(api, "/alerts", kindAlert)
 	p.records(api, "/pages", kindPage)
 	p.records(api, "/organizations", kindOrganization)
 	p.records(api, "/territories", kindTerritory)
 
-	api.Get("/drafts", p.authed, p.draftList)
-	api.Get("/drafts/:kind/:id/view", p.authed, p.preview)
-	api.Post("/publish", p.authed, p.publish)
+	api.Get("/drafts", p.authed, p.staff, p.draftList)
+	api.Get("/drafts/:kind/:id/view", p.authed, p.staff, p.preview)
+	api.Post("/publish", p.authed, p.staff, p.publish)
 	api.Post("/import", p.authed, p.admin, p.importFile)
 	api.Get("/audit", p.authed, p.auditLog)
 
@@ -132,9 +132,9 @@ func (p *portal) routes(app *fiber.App) {
 	api.Get("/fleet", p.authed, p.admin, p.fleet)
 	api.Get("/commands", p.authed, p.admin, p.commandList)
 	api.Post("/commands", p.authed, p.admin, p.commandSend)
-	api.Get("/needs", p.authed, p.needs)
-	api.Get("/needs.csv", p.authed, p.needsCSV)
-	api.Get("/coverage", p.authed, p.coverage)
+	api.Get("/needs", p.authed, p.staff, p.needs)
+	api.Get("/needs.csv", p.authed, p.staff, p.needsCSV)
+	api.Get("/coverage", p.authed, p.staff, p.coverage)
 	api.Post("/totems", p.authed, p.admin, p.totemIssue)
 	api.Post("/totems/:id/revoke", p.authed, p.admin, p.totemRevoke)
 
@@ -147,13 +147,13 @@ func (p *portal) routes(app *fiber.App) {
 // records registers the routes of one kind of record under path.
 func (p *portal) records(api fiber.Router, path string, k *recordKind) {
 	if k != kindTerritory { // GET /territories is the reference list
-		api.Get(path, p.authed, p.list(k))
+		api.Get(path, p.authed, p.staff, p.list(k))
 	}
-	api.Get(path+"/:id", p.authed, p.get(k))
-	api.Get(path+"/:id/translations", p.authed, p.translations(k))
-	api.Put(path+"/:id/draft", p.authed, p.saveDraft(k))
-	api.Delete(path+"/:id/draft", p.authed, p.discardDraft(k))
-	api.Post(path+"/:id/withdraw", p.authed, p.withdraw(k))
+	api.Get(path+"/:id", p.authed, p.staff, p.get(k))
+	api.Get(path+"/:id/translations", p.authed, p.staff, p.translations(k))
+	api.Put(path+"/:id/draft", p.authed, p.staff, p.saveDraft(k))
+	api.Delete(path+"/:id/draft", p.authed, p.staff, p.discardDraft(k))
+	api.Post(path+"/:id/withdraw", p.authed, p.staff, p.withdraw(k))
 }
 
 // deadline bounds the work of one request, whatever the host application
