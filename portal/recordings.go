@@ -29,10 +29,10 @@ import (
 // whoever may change the record; a page's an admin.
 
 func (p *portal) recordingRoutes(api fiber.Router) {
-	api.Get("/recordings", p.authed, p.recordingList)
-	api.Get("/recordings/audio", p.authed, p.recordingAudio)
-	api.Put("/recordings", p.authed, p.recordingPut)
-	api.Delete("/recordings", p.authed, p.recordingDelete)
+	api.Get("/recordings", p.authed, p.staff, p.recordingList)
+	api.Get("/recordings/audio", p.authed, p.staff, p.recordingAudio)
+	api.Put("/recordings", p.authed, p.staff, p.recordingPut)
+	api.Delete("/recordings", p.authed, p.staff, p.recordingDelete)
 }
 
 func (p *portal) recordingList(c *fiber.Ctx) error {

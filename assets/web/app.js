@@ -385,6 +385,7 @@ screens.results = async (view, arg) => {
       tally("search_empty");
     }
     view.append(title, el("p", { class: "empty" }, arg.q !== undefined ? t("ui.search_none") : t("ui.no_results")));
+    talk(view);
     return;
   }
   const list = el("ol", { class: "results", id: "list" }, data.results.map((r, i) => el("li", {},
@@ -409,7 +410,18 @@ screens.results = async (view, arg) => {
   drawMap(box, data.results, { origin, here: kiosk || Boolean(state.origin), lang: state.lang, t, pick: (id) => show("detail", id) })
     .then((map) => { if (map) state.map = map; })
     .catch(() => { box.hidden = true; tabs.hidden = true; });
+  talk(view);
 };
+
+// talk offers "talk to someone in your language" (callback.js) on a phone
+// reaching the portal, which takes call-backs.
+function talk(view) {
+  if (!node || node.role !== "portal" || !state.lang) return;
+  Promise.all([import("./callback.js"), api("categories")])
+    .then(([m, data]) => m.talkToSomeone(view, { origin: state.origin || node.position, lang: state.lang, t,
+      categories: Object.fromEntries(data.categories.map((c) => [c.id, { icon_url: c.icon_url, name: c.name.text, lang: c.name.lang }])) }))
+    .catch((err) => console.error(err));
+}
 
 screens.search = (view, text) => {
   const input = el("input", { id: "q", type: "search", value: text || "", autocomplete: "off", placeholder: t("ui.search_hint"), "aria-label": t("ui.search") });
