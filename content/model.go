@@ -43,6 +43,7 @@ const (
 // Organization runs services (HSDS organization).
 type Organization struct {
 	ID          string `json:"id"`
+	UUID        string `json:"uuid,omitempty"` // HSDS identifier; derived from ID when empty (RecordUUID)
 	Name        Text   `json:"name"`
 	Description Text   `json:"description,omitempty"`
 	URL         string `json:"url,omitempty"`
@@ -53,6 +54,7 @@ type Organization struct {
 // physical address and accessibility).
 type Location struct {
 	ID            string    `json:"id"`
+	UUID          string    `json:"uuid,omitempty"` // HSDS identifier; derived from ID when empty (RecordUUID)
 	Name          Text      `json:"name,omitempty"`
 	Address       string    `json:"address"`
 	PostalCode    string    `json:"postal_code,omitempty"`
@@ -83,6 +85,7 @@ type Contact struct {
 // the store writes in one transaction.
 type Service struct {
 	ID             string     `json:"id"`
+	UUID           string     `json:"uuid,omitempty"` // HSDS identifier; derived from ID when empty (RecordUUID)
 	OrganizationID string     `json:"organization_id,omitempty"`
 	Status         Status     `json:"status"`
 	Name           Text       `json:"name"`
@@ -148,6 +151,9 @@ func ValidText(field string, t Text, required bool) error {
 func (s *Service) Validate() error {
 	if !ValidID(s.ID) {
 		return invalid("id", "%q is not a valid id", s.ID)
+	}
+	if s.UUID != "" && !ValidUUID(s.UUID) {
+		return invalid("uuid", "%q is not a UUID in lower-case hyphenated form", s.UUID)
 	}
 	if s.OrganizationID != "" && !ValidID(s.OrganizationID) {
 		return invalid("organization_id", "%q is not a valid id", s.OrganizationID)
@@ -225,6 +231,9 @@ func (s *Service) Validate() error {
 func (l *Location) Validate() error {
 	if !ValidID(l.ID) {
 		return invalid("id", "%q is not a valid id", l.ID)
+	}
+	if l.UUID != "" && !ValidUUID(l.UUID) {
+		return invalid("uuid", "%q is not a UUID in lower-case hyphenated form", l.UUID)
 	}
 	if strings.TrimSpace(l.Comune) == "" {
 		return invalid("comune", "is empty")

@@ -49,10 +49,16 @@ func (b *Batch) PutService(s *Service) error {
 // rowid.
 func (b *Batch) replaceService(s *Service, org any) (int64, error) {
 	var old any
+	id := s.UUID
 	if !b.fresh {
-		pk, err := b.queryInt("SELECT pk FROM service WHERE id = ?", s.ID)
+		var pk int64
+		var was sql.NullString
+		err := b.queryRow("SELECT pk, uuid FROM service WHERE id = ?", s.ID).Scan(&pk, &was)
 		switch {
 		case err == nil:
+			if id == "" {
+				id = was.String // a service written without a UUID keeps its own
+			}
 			if _, err := b.exec("DELETE FROM service WHERE pk = ?", pk); err != nil {
 				return 0, err
 			}
@@ -61,9 +67,12 @@ func (b *Batch) replaceService(s *Service, org any) (int64, error) {
 			return 0, err
 		}
 	}
-	const insert = `INSERT INTO service(pk, id, organization_id, status, url, email, by_appointment, open_on_holidays, updated_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`
-	res, err := b.exec(insert, old, s.ID, org, s.Status, s.URL, s.Email, s.ByAppointment, s.OpenOnHolidays, b.now)
+	if id == "" {
+		id = RecordUUID(KindService, s.ID)
+	}
+	const insert = `INSERT INTO service(pk, id, organization_id, status, url, email, by_appointment, open_on_holidays, updated_at, uuid)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
+	res, err := b.exec(insert, old, s.ID, org, s.Status, s.URL, s.Email, s.ByAppointment, s.OpenOnHolidays, b.now, id)
 	if err != nil {
 		return 0, err
 	}

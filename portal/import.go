@@ -68,6 +68,9 @@ func (p *portal) importFile(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
+	if err := x.KeepUUIDs(ctx, p.st); err != nil {
+		return err
+	}
 	all, err := x.Changes()
 	if err != nil {
 		return err

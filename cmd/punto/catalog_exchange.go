@@ -106,9 +106,12 @@ func catalogExport(ctx context.Context, args []string, stdout, stderr io.Writer)
 	format := fs.String("format", "", "format to write: "+formatList)
 	db := fs.String("db", "", "catalog `file`")
 	out := fs.String("out", "", "`file` to write (default standard output); for hsds-csv a .zip, or a folder")
+	profile := fs.String("profile", exchange.ProfilePunto, "HSDS `profile`: punto (every language, Punto's IDs) or hsds (plain HSDS 3, one language)")
+	lang := fs.String("lang", "it", "with --profile hsds, the `language` of the texts (ISO 639; a text missing in it is written in Italian, else English)")
 	if err := parse(fs, args, stderr); err != nil {
 		return err
 	}
+	opt := exchange.Options{Profile: *profile, Lang: *lang}
 	switch {
 	case *format == "":
 		return usagef("catalog export: --format is required (%s)", formatList)
@@ -116,6 +119,10 @@ func catalogExport(ctx context.Context, args []string, stdout, stderr io.Writer)
 		return usagef("catalog export: --format %q is not %s", *format, formatList)
 	case *db == "":
 		return usagef("catalog export: --db is required")
+	case *profile != exchange.ProfilePunto && *profile != exchange.ProfileHSDS:
+		return usagef("catalog export: --profile %q is not punto or hsds", *profile)
+	case !content.ValidLanguage(*lang):
+		return usagef("catalog export: --lang %q is not an ISO 639 code", *lang)
 	}
 	if err := existingFile(*db); err != nil {
 		return err
@@ -131,11 +138,11 @@ func catalogExport(ctx context.Context, args []string, stdout, stderr io.Writer)
 	}
 	switch {
 	case *out == "":
-		return x.Write(*format, stdout)
+		return x.WriteOptions(*format, opt, stdout)
 	case *format == exchange.FormatHSDSCSV && !strings.EqualFold(filepath.Ext(*out), ".zip"):
-		return x.WriteHSDSFolder(*out)
+		return x.WriteHSDSFolder(*out, opt)
 	}
-	return writeFileAtomic(*out, func(w io.Writer) error { return x.Write(*format, w) })
+	return writeFileAtomic(*out, func(w io.Writer) error { return x.WriteOptions(*format, opt, w) })
 }
 
 // writeFileAtomic writes path through a temporary file beside it, renamed

@@ -80,14 +80,26 @@ func Export(ctx context.Context, s *content.Store, format string, w io.Writer) e
 	return x.Write(format, w)
 }
 
-// Write encodes the records in a single-file format (hsds-csv as a zip).
-// The same records always give the same bytes.
+// Write encodes the records in a single-file format (hsds-csv as a zip),
+// HSDS under the Punto profile. The same records always give the same
+// bytes.
 func (x *Records) Write(format string, w io.Writer) error {
+	return x.WriteOptions(format, Options{}, w)
+}
+
+// WriteOptions is Write with the HSDS profile and language of opt.
+func (x *Records) WriteOptions(format string, opt Options, w io.Writer) error {
+	if opt.Profile != "" && !slices.Contains(Profiles, opt.Profile) {
+		return invalid("profile", "%q is not %s", opt.Profile, strings.Join(Profiles, ", "))
+	}
+	if opt.Lang != "" && !content.ValidLanguage(opt.Lang) {
+		return invalid("lang", "%q is not an ISO 639 code", opt.Lang)
+	}
 	switch format {
 	case FormatHSDS:
-		return writeHSDS(x, w)
+		return writeHSDS(x, w, opt)
 	case FormatHSDSCSV:
-		return writeHSDSZip(x, w)
+		return writeHSDSZip(x, w, opt)
 	case FormatGeoJSON:
 		return writeGeoJSON(x, w)
 	case FormatCSV:
@@ -409,4 +421,41 @@ func splitList(s string) []string {
 		}
 	}
 	return out
+}
+
+// KeepUUIDs gives every record of x that came without a UUID (formats
+// without one, or HSDS without UUIDs) the one the catalog holds for its
+// slug, else its derived one: an unchanged file then compares equal to
+// what is published, and the change feed carries every record's UUID.
+func (x *Records) KeepUUIDs(ctx context.Context, s *content.Store) error {
+	have := map[string]map[string]string{}
+	for _, kind := range []string{content.KindOrganization, content.KindService, "location"} {
+		m, err := s.UUIDs(ctx, kind)
+		if err != nil {
+			return err
+		}
+		have[kind] = m
+	}
+	pick := func(kind, id, given string) string {
+		switch {
+		case given != "":
+			return given
+		case have[kind][id] != "":
+			return have[kind][id]
+		}
+		return content.RecordUUID(kind, id)
+	}
+	for i := range x.Organizations {
+		o := &x.Organizations[i]
+		o.UUID = pick(content.KindOrganization, o.ID, o.UUID)
+	}
+	for i := range x.Services {
+		sv := &x.Services[i]
+		sv.UUID = pick(content.KindService, sv.ID, sv.UUID)
+		for j := range sv.Locations {
+			l := &sv.Locations[j]
+			l.UUID = pick("location", l.ID, l.UUID)
+		}
+	}
+	return nil
 }

@@ -10,6 +10,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -142,7 +143,7 @@ func TestExchangeHSDSFolder(t *testing.T) {
 		t.Fatal(err)
 	}
 	dir := filepath.Join(t.TempDir(), "hsds")
-	if err := x.WriteHSDSFolder(dir); err != nil {
+	if err := x.WriteHSDSFolder(dir, Options{}); err != nil {
 		t.Fatal(err)
 	}
 	for _, f := range []string{"datapackage.json", "organizations.csv", "services.csv", "locations.csv", "service_at_locations.csv",
@@ -353,7 +354,7 @@ func damagedPackages(t *testing.T, zipped []byte) (badStatus, badLat []byte) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	names, files, err := hsdsPackage(x)
+	names, files, err := hsdsPackage(x, Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -364,7 +365,7 @@ func damagedPackages(t *testing.T, zipped []byte) (badStatus, badLat []byte) {
 
 	locLines := strings.Split(string(files["locations.csv"]), "\n")
 	cells := strings.Split(locLines[4], ",")
-	cells[3] = "north"
+	cells[slices.Index(strings.Split(locLines[0], ","), "latitude")] = "north"
 	locLines[4] = strings.Join(cells, ",")
 	files["locations.csv"] = []byte(strings.Join(locLines, "\n"))
 	return badStatus, zipFiles(t, names, files)

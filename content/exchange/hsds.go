@@ -41,6 +41,8 @@ func (w where) textField(field, lang string) string {
 }
 
 type hsdsList struct {
+	Version    string         `json:"version,omitempty"` // the Punto profile's page names the HSDS version
+	Profile    string         `json:"profile,omitempty"` // and the profile
 	TotalItems int            `json:"total_items"`
 	TotalPages int            `json:"total_pages"`
 	PageNumber int            `json:"page_number"`
@@ -53,6 +55,7 @@ type hsdsList struct {
 
 type hsdsOrganization struct {
 	ID           string `json:"id"`
+	PuntoID      string `json:"punto_id,omitempty"`
 	Name         string `json:"name"`
 	Description  string `json:"description"`
 	Email        string `json:"email,omitempty"`
@@ -63,6 +66,7 @@ type hsdsOrganization struct {
 
 type hsdsService struct {
 	ID                     string                   `json:"id"`
+	PuntoID                string                   `json:"punto_id,omitempty"`
 	OrganizationID         string                   `json:"organization_id,omitempty"`
 	Name                   string                   `json:"name"`
 	Description            string                   `json:"description,omitempty"`
@@ -119,6 +123,7 @@ type hsdsServiceAtLocation struct {
 
 type hsdsLocation struct {
 	ID            string               `json:"id"`
+	PuntoID       string               `json:"punto_id,omitempty"`
 	LocationType  string               `json:"location_type"`
 	Name          string               `json:"name,omitempty"`
 	Latitude      *float64             `json:"latitude"`
@@ -154,6 +159,7 @@ type hsdsAccessibility struct {
 type hsdsLanguage struct {
 	ID        string `json:"id"`
 	ServiceID string `json:"service_id"`
+	Name      string `json:"name,omitempty"`
 	Code      string `json:"code"`
 	at        where
 }
@@ -189,36 +195,24 @@ type hsdsAttribute struct {
 }
 
 type hsdsTaxonomyTerm struct {
+	ID           string `json:"id"`
+	Code         string `json:"code,omitempty"`
+	Name         string `json:"name"`
+	Description  string `json:"description"`
+	Taxonomy     string `json:"taxonomy,omitempty"`
+	TaxonomyID   string `json:"taxonomy_id,omitempty"`
+	TermURI      string `json:"term_uri,omitempty"`
+	Language     string `json:"language,omitempty"`
+	Translations hsdsTr `json:"translations,omitempty"`
+	at           where
+}
+
+type hsdsTaxonomy struct {
 	ID          string `json:"id"`
-	Code        string `json:"code"`
 	Name        string `json:"name"`
 	Description string `json:"description"`
-	Taxonomy    string `json:"taxonomy"`
-	at          where
-}
-
-// The punto taxonomy: the categories, and yes/no facts.
-const (
-	puntoTaxonomy   = "punto"
-	linkCategory    = "category"
-	linkFact        = "punto"
-	termCategory    = "punto-category-"
-	termFact        = "punto-"
-	factAppointment = "by_appointment"
-	factHolidays    = "open_on_holidays"
-	factWheelchair  = "wheelchair"
-)
-
-var factNames = map[string]string{
-	factAppointment: "By appointment", factHolidays: "Open on public holidays", factWheelchair: "Wheelchair accessible",
-}
-
-func categoryTerm(c string) *hsdsTaxonomyTerm {
-	return &hsdsTaxonomyTerm{ID: termCategory + c, Code: c, Name: c, Description: "Punto category " + c, Taxonomy: puntoTaxonomy}
-}
-
-func factTerm(f string) *hsdsTaxonomyTerm {
-	return &hsdsTaxonomyTerm{ID: termFact + f, Code: f, Name: factNames[f], Description: factNames[f], Taxonomy: puntoTaxonomy}
+	URI         string `json:"uri,omitempty"`
+	Version     string `json:"version,omitempty"`
 }
 
 // HSDS statuses and Punto's.
@@ -231,12 +225,16 @@ var weekdayCodes = []string{"MO", "TU", "WE", "TH", "FR", "SA", "SU"}
 
 // writeHSDS writes the services as an HSDS 3 paginated service list (one
 // page), each with its organization, locations, phones and schedules.
-func writeHSDS(x *Records, w io.Writer) error {
+func writeHSDS(x *Records, w io.Writer, opt Options) error {
+	o := opt.out()
 	orgs := orgMap(x)
 	list := hsdsList{TotalItems: len(x.Services), TotalPages: 1, PageNumber: 1, Size: len(x.Services),
 		FirstPage: true, LastPage: true, Empty: len(x.Services) == 0, Contents: []*hsdsService{}}
+	if !o.plain {
+		list.Version, list.Profile = HSDSVersion, ProfileURI
+	}
 	for i := range x.Services {
-		list.Contents = append(list.Contents, toHSDS(&x.Services[i], orgs))
+		list.Contents = append(list.Contents, o.service(&x.Services[i], orgs))
 	}
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")

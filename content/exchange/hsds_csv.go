@@ -26,10 +26,10 @@ type hsdsTable struct {
 }
 
 var hsdsTables = []hsdsTable{
-	{"organizations", []string{"id", "name", "description", "email", "website"}, []string{"name", "description"}},
-	{"services", []string{"id", "organization_id", "name", "description", "url", "email", "status", "fees_description", "eligibility_description"},
+	{"organizations", []string{"id", "punto_id", "name", "description", "email", "website"}, []string{"name", "description"}},
+	{"services", []string{"id", "punto_id", "organization_id", "name", "description", "url", "email", "status", "fees_description", "eligibility_description"},
 		[]string{"name", "description", "fees_description", "eligibility_description"}},
-	{"locations", []string{"id", "location_type", "name", "latitude", "longitude"}, []string{"name"}},
+	{"locations", []string{"id", "punto_id", "location_type", "name", "latitude", "longitude"}, []string{"name"}},
 	{"service_at_locations", []string{"id", "service_id", "location_id"}, nil},
 	{"addresses", []string{"id", "location_id", "address_1", "city", "region", "state_province", "postal_code", "country", "address_type"}, nil},
 	{"accessibility", []string{"id", "location_id", "description"}, []string{"description"}},
@@ -104,14 +104,18 @@ func ftoa(f *float64) string {
 
 // hsdsPackage renders the package's files, in order: datapackage.json
 // first, then the tables.
-func hsdsPackage(x *Records) ([]string, map[string][]byte, error) {
+func hsdsPackage(x *Records, opt Options) ([]string, map[string][]byte, error) {
+	out := opt.out()
 	p := newPackageTables()
+	orgs := orgMap(x)
 	for i := range x.Organizations {
-		o := hsdsOrg(&x.Organizations[i])
-		p.add("organizations", map[string]string{"id": o.ID, "name": o.Name, "description": o.Description, "email": o.Email, "website": o.Website}, o.Translations)
+		o := out.org(&x.Organizations[i])
+		p.add("organizations", map[string]string{"id": o.ID, "punto_id": o.PuntoID, "name": o.Name, "description": o.Description, "email": o.Email, "website": o.Website}, o.Translations)
 	}
 	for i := range x.Services {
-		p.service(toHSDS(&x.Services[i], nil))
+		h := out.service(&x.Services[i], orgs)
+		h.Organization = nil
+		p.service(h)
 	}
 	p.taxonomyTerms()
 	return p.files()
@@ -140,7 +144,7 @@ func (p *packageTables) add(table string, row map[string]string, tr hsdsTr) {
 
 // service writes a service and everything it owns, each location once.
 func (p *packageTables) service(h *hsdsService) {
-	p.add("services", map[string]string{"id": h.ID, "organization_id": h.OrganizationID, "name": h.Name, "description": h.Description,
+	p.add("services", map[string]string{"id": h.ID, "punto_id": h.PuntoID, "organization_id": h.OrganizationID, "name": h.Name, "description": h.Description,
 		"url": h.URL, "email": h.Email, "status": h.Status, "fees_description": h.FeesDescription, "eligibility_description": h.EligibilityDescription}, h.Translations)
 	for _, sal := range h.ServiceAtLocations {
 		p.add("service_at_locations", map[string]string{"id": sal.ID, "service_id": sal.ServiceID, "location_id": sal.LocationID}, nil)
@@ -176,7 +180,7 @@ func (p *packageTables) service(h *hsdsService) {
 // location writes a location with its addresses, accessibility and
 // attributes.
 func (p *packageTables) location(l *hsdsLocation) {
-	p.add("locations", map[string]string{"id": l.ID, "location_type": l.LocationType, "name": l.Name,
+	p.add("locations", map[string]string{"id": l.ID, "punto_id": l.PuntoID, "location_type": l.LocationType, "name": l.Name,
 		"latitude": ftoa(l.Latitude), "longitude": ftoa(l.Longitude)}, l.Translations)
 	for _, a := range l.Addresses {
 		p.add("addresses", map[string]string{"id": a.ID, "location_id": a.LocationID, "address_1": a.Address1, "city": a.City,
@@ -272,8 +276,8 @@ func tableResource(name, path string, header []string) packageResource {
 
 // writeHSDSZip writes the package as a zip. Entries carry no times, so
 // the same catalog gives the same bytes.
-func writeHSDSZip(x *Records, w io.Writer) error {
-	names, files, err := hsdsPackage(x)
+func writeHSDSZip(x *Records, w io.Writer, opt Options) error {
+	names, files, err := hsdsPackage(x, opt)
 	if err != nil {
 		return err
 	}
@@ -294,8 +298,8 @@ func writeHSDSZip(x *Records, w io.Writer) error {
 }
 
 // WriteHSDSFolder writes the package as files in dir (created if needed).
-func (x *Records) WriteHSDSFolder(dir string) error {
-	names, files, err := hsdsPackage(x)
+func (x *Records) WriteHSDSFolder(dir string, opt Options) error {
+	names, files, err := hsdsPackage(x, opt)
 	if err != nil {
 		return err
 	}

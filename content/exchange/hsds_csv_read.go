@@ -235,7 +235,7 @@ type assembly struct {
 func (a *assembly) organizations() []*hsdsOrganization {
 	var orgs []*hsdsOrganization
 	for _, r := range a.tables["organizations"] {
-		orgs = append(orgs, &hsdsOrganization{ID: r.get("id"), Name: r.get("name"), Description: r.get("description"),
+		orgs = append(orgs, &hsdsOrganization{ID: r.get("id"), PuntoID: r.get("punto_id"), Name: r.get("name"), Description: r.get("description"),
 			Email: r.get("email"), Website: r.get("website"), Translations: r.tr(), at: r.at})
 	}
 	return orgs
@@ -243,7 +243,7 @@ func (a *assembly) organizations() []*hsdsOrganization {
 
 func (a *assembly) services() {
 	for _, r := range a.tables["services"] {
-		s := &hsdsService{ID: r.get("id"), OrganizationID: r.get("organization_id"), Name: r.get("name"), Description: r.get("description"),
+		s := &hsdsService{ID: r.get("id"), PuntoID: r.get("punto_id"), OrganizationID: r.get("organization_id"), Name: r.get("name"), Description: r.get("description"),
 			URL: r.get("url"), Email: r.get("email"), Status: r.get("status"), FeesDescription: r.get("fees_description"),
 			EligibilityDescription: r.get("eligibility_description"), Translations: r.tr(), at: r.at}
 		if _, dup := a.svcs[s.ID]; dup {
@@ -277,7 +277,7 @@ func (a *assembly) location(r pkgRow) *hsdsLocation {
 
 func (a *assembly) locations() {
 	for _, r := range a.tables["locations"] {
-		l := &hsdsLocation{ID: r.get("id"), LocationType: r.get("location_type"), Name: r.get("name"), Translations: r.tr(), at: r.at}
+		l := &hsdsLocation{ID: r.get("id"), PuntoID: r.get("punto_id"), LocationType: r.get("location_type"), Name: r.get("name"), Translations: r.tr(), at: r.at}
 		l.Latitude = a.coordinate(r, "latitude")
 		l.Longitude = a.coordinate(r, "longitude")
 		a.locs[l.ID] = l

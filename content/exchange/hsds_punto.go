@@ -34,9 +34,13 @@ func fromHSDS(orgs []*hsdsOrganization, svcs []*hsdsService, embedded bool, is *
 			continue
 		}
 		at := h.at
-		x.Organizations = append(x.Organizations, content.Organization{ID: h.ID, Name: textOf(h.Name, h.Translations, "name"),
+		x.Organizations = append(x.Organizations, content.Organization{ID: slugOf(h.ID, h.PuntoID), UUID: content.CanonicalUUID(h.ID), Name: textOf(h.Name, h.Translations, "name"),
 			Description: textOf(h.Description, h.Translations, "description"), URL: h.Website, Email: h.Email})
 		x.orgAt = append(x.orgAt, func(field, reason string) ImportIssue { return at.issue(hsdsTextField(at, field), reason) })
+	}
+	orgSlugs := map[string]string{}
+	for id, h := range seen {
+		orgSlugs[id] = slugOf(h.ID, h.PuntoID)
 	}
 	for _, h := range svcs {
 		if is.full() {
@@ -46,12 +50,29 @@ func fromHSDS(orgs []*hsdsOrganization, svcs []*hsdsService, embedded bool, is *
 			continue
 		}
 		s, loc, ok := h.punto(is)
+		if slug, ok := orgSlugs[h.OrganizationID]; ok {
+			s.OrganizationID = slug
+		} else if s.OrganizationID != "" {
+			s.OrganizationID = slugOf(s.OrganizationID, "")
+		}
 		if ok {
 			x.Services = append(x.Services, s)
 			x.svcAt = append(x.svcAt, loc)
 		}
 	}
 	return x
+}
+
+// slugOf is the Punto ID of an HSDS record: the punto_id of a Punto
+// export, else its HSDS id (a UUID in canonical form).
+func slugOf(id, puntoID string) string {
+	if puntoID != "" {
+		return puntoID
+	}
+	if u := content.CanonicalUUID(id); u != "" {
+		return u
+	}
+	return id
 }
 
 // hsdsTextField spells a validation field of a text ("name", "name.fr")
@@ -91,7 +112,7 @@ func (h *hsdsService) punto(is *issues) (content.Service, locator, bool) {
 
 // service converts the service's own fields.
 func (h *hsdsService) service(is *issues) content.Service {
-	s := content.Service{ID: h.ID, OrganizationID: h.OrganizationID, URL: h.URL, Email: h.Email,
+	s := content.Service{ID: slugOf(h.ID, h.PuntoID), UUID: content.CanonicalUUID(h.ID), OrganizationID: h.OrganizationID, URL: h.URL, Email: h.Email,
 		Name: textOf(h.Name, h.Translations, "name"), Description: textOf(h.Description, h.Translations, "description"),
 		Eligibility: textOf(h.EligibilityDescription, h.Translations, "eligibility_description"),
 		Fees:        textOf(h.FeesDescription, h.Translations, "fees_description")}
@@ -145,7 +166,7 @@ func (h *hsdsService) hours(is *issues) hsdsHours {
 			out.addWeekly(sc, is)
 		case sc.Freq == "" && sc.ValidFrom != "" && sc.ValidFrom == sc.ValidTo:
 			out.Exceptions = append(out.Exceptions, content.Exception{Date: sc.ValidFrom, Closed: sc.OpensAt == "" && sc.ClosesAt == "",
-				Opens: sc.OpensAt, Closes: sc.ClosesAt, Note: textOf(sc.Description, sc.Translations, "description")})
+				Opens: hhmm(sc.OpensAt), Closes: hhmm(sc.ClosesAt), Note: textOf(sc.Description, sc.Translations, "description")})
 			out.excAt = append(out.excAt, sc.at)
 		default:
 			is.add(sc.at.issue("freq", "Punto reads WEEKLY schedules and one-day schedules (valid_from = valid_to, no freq)"))
@@ -166,9 +187,23 @@ func (hh *hsdsHours) addWeekly(sc *hsdsSchedule, is *issues) {
 			is.add(sc.at.issue("byday", fmt.Sprintf("%q is not a weekday MO…SU", d)))
 			continue
 		}
-		hh.Weekly = append(hh.Weekly, content.Slot{Weekday: wd, Opens: sc.OpensAt, Closes: sc.ClosesAt})
+		hh.Weekly = append(hh.Weekly, content.Slot{Weekday: wd, Opens: hhmm(sc.OpensAt), Closes: hhmm(sc.ClosesAt)})
 		hh.slotAt = append(hh.slotAt, sc.at)
 	}
+}
+
+// hhmm reads an HSDS time as Punto keeps it, HH:MM: HSDS writes
+// HH:MM:SS, and files in the field write 9:00 too. A time with seconds
+// other than :00, or that is no time, stays as given and is reported.
+func hhmm(t string) string {
+	t = strings.TrimSpace(t)
+	if h, rest, ok := strings.Cut(t, ":"); ok && len(h) == 1 && h[0] >= '0' && h[0] <= '9' {
+		t = "0" + h + ":" + rest
+	}
+	if len(t) == 8 && strings.HasSuffix(t, ":00") {
+		return t[:5]
+	}
+	return t
 }
 
 // weekdayOf is the weekday (1 for Monday to 7) of a day code MO…SU, or 0.
@@ -215,7 +250,7 @@ func (l *hsdsLocation) punto(is *issues) content.Location {
 	if bad := checkTr(l.Translations, l.at, "name"); bad != nil {
 		is.add(*bad)
 	}
-	loc := content.Location{ID: l.ID, Name: textOf(l.Name, l.Translations, "name"), Point: [2]float64{*l.Longitude, *l.Latitude}}
+	loc := content.Location{ID: slugOf(l.ID, l.PuntoID), UUID: content.CanonicalUUID(l.ID), Name: textOf(l.Name, l.Translations, "name"), Point: [2]float64{*l.Longitude, *l.Latitude}}
 	if len(l.Addresses) > 0 {
 		a := l.Addresses[0]
 		loc.Address, loc.PostalCode, loc.Comune, loc.Province, loc.Region = a.Address1, a.PostalCode, a.City, a.StateProvince, a.Region
@@ -336,21 +371,29 @@ func (l *hsdsLocation) issue(field, reason string) ImportIssue {
 	return l.at.issue(hsdsTextField(l.at, field), reason)
 }
 
-// category is the category a category attribute gives.
-func (a *hsdsAttribute) category() string {
+// code is the Punto taxonomy code of an attribute's term: known by its
+// UUID, else the term's code, else (Punto's exports before UUIDs) the
+// term ID after its "punto-category-" or "punto-" prefix.
+func (a *hsdsAttribute) code() string {
+	if c, ok := termCodes[content.CanonicalUUID(a.TaxonomyTermID)]; ok {
+		return c
+	}
 	if a.TaxonomyTerm != nil && a.TaxonomyTerm.Code != "" {
 		return a.TaxonomyTerm.Code
 	}
-	return strings.TrimPrefix(a.TaxonomyTermID, termCategory)
+	if c, ok := strings.CutPrefix(a.TaxonomyTermID, "punto-category-"); ok {
+		return c
+	}
+	return strings.TrimPrefix(a.TaxonomyTermID, "punto-")
 }
+
+// category is the category a category attribute gives.
+func (a *hsdsAttribute) category() string { return a.code() }
 
 // fact returns the code of a punto yes/no attribute.
 func (a *hsdsAttribute) fact() (string, bool) {
 	if a.LinkType != linkFact {
 		return "", false
 	}
-	if a.TaxonomyTerm != nil && a.TaxonomyTerm.Code != "" {
-		return a.TaxonomyTerm.Code, true
-	}
-	return strings.TrimPrefix(a.TaxonomyTermID, termFact), true
+	return a.code(), true
 }
