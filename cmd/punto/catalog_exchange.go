@@ -22,6 +22,7 @@ func catalogImport(ctx context.Context, args []string, stdout, stderr io.Writer)
 	fs := flag.NewFlagSet("catalog import", flag.ContinueOnError)
 	format := fs.String("format", "", "format of `FILE`: "+formatList)
 	db := fs.String("db", "", "catalog `file` to import into (created if missing)")
+	taxMap := fs.String("taxonomy-map", "", "JSON `file` mapping the file's taxonomy terms onto Punto's categories, with a default category (hsds, hsds-csv)")
 	file, err := parseWithFile(fs, args, stderr)
 	if err != nil {
 		return err
@@ -36,7 +37,13 @@ func catalogImport(ctx context.Context, args []string, stdout, stderr io.Writer)
 	case file == "":
 		return usagef("catalog import: which file? punto catalog import --format %s --db %s FILE", *format, *db)
 	}
-	x, err := readExchange(*format, file)
+	var opt exchange.ImportOptions
+	if *taxMap != "" {
+		if opt.Taxonomy, err = exchange.ReadTaxonomyMap(*taxMap); err != nil {
+			return usagef("catalog import: --taxonomy-map: %v", err)
+		}
+	}
+	x, err := readExchange(*format, file, opt)
 	if err != nil {
 		return importFailed(err, file, stderr)
 	}
@@ -69,7 +76,7 @@ func catalogImport(ctx context.Context, args []string, stdout, stderr io.Writer)
 }
 
 // readExchange reads an exchange file; an HSDS package may be a folder.
-func readExchange(format, file string) (*exchange.Records, error) {
+func readExchange(format, file string, opt exchange.ImportOptions) (*exchange.Records, error) {
 	fi, err := os.Stat(file)
 	if err != nil {
 		return nil, fmt.Errorf("catalog import: %w", err)
@@ -78,13 +85,13 @@ func readExchange(format, file string) (*exchange.Records, error) {
 		if format != exchange.FormatHSDSCSV {
 			return nil, fmt.Errorf("catalog import: %s is a folder; only hsds-csv reads a folder", file)
 		}
-		return exchange.ParseHSDSFolder(file)
+		return exchange.ParseHSDSFolder(file, opt)
 	}
 	data, err := os.ReadFile(file)
 	if err != nil {
 		return nil, fmt.Errorf("catalog import: %w", err)
 	}
-	return exchange.Parse(format, data)
+	return exchange.ParseOptions(format, data, opt)
 }
 
 // importFailed lists every problem of the file, one a line, and says

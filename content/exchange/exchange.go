@@ -111,8 +111,20 @@ func (x *Records) WriteOptions(format string, opt Options, w io.Writer) error {
 // Parse reads an exchange file in a single-file format (hsds-csv
 // as a zip) and checks every record. Problems come back as *ImportError.
 func Parse(format string, data []byte) (*Records, error) {
+	return ParseOptions(format, data, ImportOptions{})
+}
+
+// ImportOptions say how a file is read.
+type ImportOptions struct {
+	// Taxonomy maps the file's taxonomy terms onto Punto's categories
+	// (HSDS JSON and the CSV package), with a default category.
+	Taxonomy *TaxonomyMap
+}
+
+// ParseOptions is Parse with options.
+func ParseOptions(format string, data []byte, opt ImportOptions) (*Records, error) {
 	var x *Records
-	is := &issues{format: format}
+	is := &issues{format: format, opt: opt}
 	switch format {
 	case FormatHSDS:
 		x = parseHSDS(data, is)

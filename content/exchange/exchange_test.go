@@ -152,7 +152,7 @@ func TestExchangeHSDSFolder(t *testing.T) {
 			t.Errorf("the package lacks %s", f)
 		}
 	}
-	back, err := ParseHSDSFolder(dir)
+	back, err := ParseHSDSFolder(dir, ImportOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -195,15 +195,16 @@ type hsdsAttribute struct {
 }
 
 type hsdsTaxonomyTerm struct {
-	ID           string `json:"id"`
-	Code         string `json:"code,omitempty"`
-	Name         string `json:"name"`
-	Description  string `json:"description"`
-	Taxonomy     string `json:"taxonomy,omitempty"`
-	TaxonomyID   string `json:"taxonomy_id,omitempty"`
-	TermURI      string `json:"term_uri,omitempty"`
-	Language     string `json:"language,omitempty"`
-	Translations hsdsTr `json:"translations,omitempty"`
+	ID           string        `json:"id"`
+	Code         string        `json:"code,omitempty"`
+	Name         string        `json:"name"`
+	Description  string        `json:"description"`
+	Taxonomy     string        `json:"taxonomy,omitempty"`
+	TaxonomyID   string        `json:"taxonomy_id,omitempty"`
+	TermURI      string        `json:"term_uri,omitempty"`
+	Language     string        `json:"language,omitempty"`
+	Detail       *hsdsTaxonomy `json:"taxonomy_detail,omitempty"`
+	Translations hsdsTr        `json:"translations,omitempty"`
 	at           where
 }
 

@@ -33,8 +33,8 @@ func parseHSDSZip(data []byte, is *issues) *Records {
 }
 
 // ParseHSDSFolder reads the package from a folder (see Parse).
-func ParseHSDSFolder(dir string) (*Records, error) {
-	is := &issues{format: FormatHSDSCSV}
+func ParseHSDSFolder(dir string, opt ImportOptions) (*Records, error) {
+	is := &issues{format: FormatHSDSCSV, opt: opt}
 	return parseHSDSFS(os.DirFS(dir), is).checked(is)
 }
 

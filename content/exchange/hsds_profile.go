@@ -94,7 +94,7 @@ func (o hsdsOut) taxonomy() *hsdsTaxonomy {
 
 func (o hsdsOut) term(code string, name content.Text, desc content.Text) *hsdsTaxonomyTerm {
 	t := &hsdsTaxonomyTerm{ID: termUUID(code), Code: code, Name: o.text(name), Description: o.text(desc),
-		Taxonomy: puntoTaxonomy, TaxonomyID: TaxonomyUUID, TermURI: TermURI(code)}
+		Taxonomy: puntoTaxonomy, TaxonomyID: TaxonomyUUID, TermURI: TermURI(code), Detail: o.taxonomy()}
 	if t.Description == "" {
 		t.Description = t.Name
 	}

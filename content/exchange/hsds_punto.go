@@ -105,7 +105,7 @@ func (h *hsdsService) punto(is *issues) (content.Service, locator, bool) {
 	}
 	s.Documents = h.documents(is)
 	s.Contacts = h.contacts(is)
-	h.attributes(&s)
+	h.attributes(&s, is.opt.Taxonomy)
 	places := hsdsPlaces{h: h, slotAt: hours.slotAt, excAt: hours.excAt}
 	return s, places.issue, len(is.list) == n
 }
@@ -297,20 +297,48 @@ func (h *hsdsService) contacts(is *issues) []content.Contact {
 	return out
 }
 
-// attributes reads the service's categories and yes/no facts.
-func (h *hsdsService) attributes(s *content.Service) {
+// attributes reads the service's categories and yes/no facts. A term of
+// another taxonomy goes through the mapping (tax, then Open Eligibility);
+// a service left without a category gets the mapping's default.
+func (h *hsdsService) attributes(s *content.Service, tax *TaxonomyMap) {
 	for _, a := range h.Attributes {
-		if a.LinkType == linkCategory {
-			s.Categories = append(s.Categories, a.category())
+		if code, ok := a.fact(); ok {
+			switch code {
+			case factAppointment:
+				s.ByAppointment = a.Value != "false"
+			case factHolidays:
+				s.OpenOnHolidays = a.Value != "false"
+			}
 			continue
 		}
-		switch code, _ := a.fact(); code {
-		case factAppointment:
-			s.ByAppointment = a.Value != "false"
-		case factHolidays:
-			s.OpenOnHolidays = a.Value != "false"
+		code := a.code()
+		if _, ok := content.CategoryByID(code); ok && a.puntoTerm() {
+			s.Categories = append(s.Categories, code)
+			continue
+		}
+		keys := []string{a.TaxonomyTermID}
+		if t := a.TaxonomyTerm; t != nil {
+			keys = append([]string{t.Code, t.Name, t.TermURI}, keys...)
+		}
+		if cats := tax.mapTerm(keys...); cats != nil {
+			s.Categories = append(s.Categories, cats...)
+		} else if a.LinkType == linkCategory && tax == nil {
+			s.Categories = append(s.Categories, code) // not a category: reported as such
 		}
 	}
+	if len(s.Categories) == 0 && tax != nil && tax.Default != "" {
+		s.Categories = []string{tax.Default}
+	}
+}
+
+// puntoTerm reports whether the attribute's term is of the Punto taxonomy
+// (or, with no taxonomy named, a bare Punto category code).
+func (a *hsdsAttribute) puntoTerm() bool {
+	if _, ok := termCodes[content.CanonicalUUID(a.TaxonomyTermID)]; ok {
+		return true
+	}
+	t := a.TaxonomyTerm
+	return t == nil || t.Taxonomy == "" || strings.EqualFold(t.Taxonomy, puntoTaxonomy) || t.TaxonomyID == TaxonomyUUID
 }
 
 // hsdsPlaces places a validation error of a converted service in the
@@ -327,6 +355,9 @@ var (
 )
 
 func (p hsdsPlaces) issue(field, reason string) ImportIssue {
+	if field == "categories" {
+		reason += ": no attribute names a Punto category or a term the taxonomy map knows (--taxonomy-map FILE maps the file's terms and names a default category)"
+	}
 	m := indexed.FindStringSubmatch(field)
 	if m == nil {
 		return p.h.at.issue(hsdsTextField(p.h.at, field), reason)

@@ -65,6 +65,7 @@ func (e *ImportError) Error() string {
 // issues collects the problems of one import.
 type issues struct {
 	format string
+	opt    ImportOptions // the options of the import in progress
 	list   []ImportIssue
 }
 
