@@ -146,8 +146,12 @@ func TestExchangeHSDSFolder(t *testing.T) {
 	if err := x.WriteHSDSFolder(dir, Options{}); err != nil {
 		t.Fatal(err)
 	}
-	for _, f := range []string{"datapackage.json", "organizations.csv", "services.csv", "locations.csv", "service_at_locations.csv",
-		"addresses.csv", "phones.csv", "schedules.csv", "languages.csv", "required_documents.csv", "attributes.csv", "taxonomy_terms.csv"} {
+	// Every table of the official descriptor, and the Punto profile's.
+	files := []string{"datapackage.json", "translation.csv", "punto_id.csv"}
+	for _, r := range readDescriptor(t, "testdata/hsds/datapackage.json").Resources {
+		files = append(files, r.Path)
+	}
+	for _, f := range files {
 		if _, err := os.Stat(filepath.Join(dir, f)); err != nil {
 			t.Errorf("the package lacks %s", f)
 		}
