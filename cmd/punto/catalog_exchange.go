@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
@@ -23,6 +24,8 @@ func catalogImport(ctx context.Context, args []string, stdout, stderr io.Writer)
 	format := fs.String("format", "", "format of `FILE`: "+formatList)
 	db := fs.String("db", "", "catalog `file` to import into (created if missing)")
 	taxMap := fs.String("taxonomy-map", "", "JSON `file` mapping the file's taxonomy terms onto Punto's categories, with a default category (hsds, hsds-csv)")
+	lenient := fs.Bool("lenient", false, "import the records that are right, leave out the others and write a report of them (exit status 0)")
+	report := fs.String("report", "", "with --lenient, the JSON `file` the report goes to (default: the catalog's name + .import-report.json)")
 	file, err := parseWithFile(fs, args, stderr)
 	if err != nil {
 		return err
@@ -37,7 +40,10 @@ func catalogImport(ctx context.Context, args []string, stdout, stderr io.Writer)
 	case file == "":
 		return usagef("catalog import: which file? punto catalog import --format %s --db %s FILE", *format, *db)
 	}
-	var opt exchange.ImportOptions
+	opt := exchange.ImportOptions{Lenient: *lenient}
+	if *report != "" && !*lenient {
+		return usagef("catalog import: --report goes with --lenient")
+	}
 	if *taxMap != "" {
 		if opt.Taxonomy, err = exchange.ReadTaxonomyMap(*taxMap); err != nil {
 			return usagef("catalog import: --taxonomy-map: %v", err)
@@ -72,6 +78,50 @@ func catalogImport(ctx context.Context, args []string, stdout, stderr io.Writer)
 		}
 	}
 	fmt.Fprintf(stdout, "imported %d organizations and %d services from %s into %s\n", len(x.Organizations), len(x.Services), file, *db)
+	if *lenient {
+		path := *report
+		if path == "" {
+			path = *db + ".import-report.json"
+		}
+		return writeImportReport(path, file, *format, x, stdout)
+	}
+	return nil
+}
+
+// importReport is what a lenient import left out, and why.
+type importReport struct {
+	File     string                 `json:"file"`
+	Format   string                 `json:"format"`
+	Imported map[string]int         `json:"imported"`
+	Refused  int                    `json:"problems"`
+	ByReason []exchange.ReasonCount `json:"by_reason"`
+	Problems []exchange.ImportIssue `json:"list"`
+}
+
+// writeImportReport writes the report of a lenient import as JSON and
+// prints its summary: the problems counted by reason.
+func writeImportReport(path, file, format string, x *exchange.Records, stdout io.Writer) error {
+	r := importReport{File: file, Format: format, Imported: map[string]int{"organizations": len(x.Organizations), "services": len(x.Services)},
+		Refused: len(x.Refused), ByReason: exchange.ReasonCounts(x.Refused), Problems: x.Refused}
+	if r.Problems == nil {
+		r.Problems = []exchange.ImportIssue{}
+	}
+	if r.ByReason == nil {
+		r.ByReason = []exchange.ReasonCount{}
+	}
+	err := writeFileAtomic(path, func(w io.Writer) error {
+		enc := json.NewEncoder(w)
+		enc.SetIndent("", "  ")
+		enc.SetEscapeHTML(false)
+		return enc.Encode(r)
+	})
+	if err != nil {
+		return fmt.Errorf("catalog import: report: %w", err)
+	}
+	fmt.Fprintf(stdout, "left out %d problem record(s); report in %s\n", len(x.Refused), path)
+	for _, c := range r.ByReason {
+		fmt.Fprintf(stdout, "%7d  %s\n", c.Count, c.Reason)
+	}
 	return nil
 }
 
@@ -101,10 +151,17 @@ func importFailed(err error, file string, stderr io.Writer) error {
 	if !errors.As(err, &ie) {
 		return err
 	}
-	for _, is := range ie.Issues {
+	for i, is := range ie.Issues {
+		if i == 50 {
+			fmt.Fprintf(stderr, "%s: … and %d more; by reason:\n", file, len(ie.Issues)-50)
+			for _, c := range exchange.ReasonCounts(ie.Issues) {
+				fmt.Fprintf(stderr, "%7d  %s\n", c.Count, c.Reason)
+			}
+			break
+		}
 		fmt.Fprintf(stderr, "%s: %s\n", file, is)
 	}
-	return fmt.Errorf("catalog import: %s has %d problem(s) (at most 50 are listed); nothing was imported", file, len(ie.Issues))
+	return fmt.Errorf("catalog import: %s has %d problem(s); nothing was imported (--lenient imports the records that are right)", file, len(ie.Issues))
 }
 
 // catalogExport runs "punto catalog export --format F --db CATALOG [--out FILE]".

@@ -36,10 +36,16 @@ type Records struct {
 	Organizations []content.Organization
 	Services      []content.Service
 
+	// Refused lists the problems of the records a lenient import left
+	// out (ImportOptions.Lenient).
+	Refused []ImportIssue
+
 	// where each record came from in the imported file, to report a
 	// problem found after parsing (validation, writing) at its line.
 	orgAt []locator
 	svcAt []locator
+	// the records check found wrong, by index
+	badOrg, badSvc map[int]bool
 }
 
 // locator says where a record's field is in the imported file.
@@ -119,12 +125,21 @@ type ImportOptions struct {
 	// Taxonomy maps the file's taxonomy terms onto Punto's categories
 	// (HSDS JSON and the CSV package), with a default category.
 	Taxonomy *TaxonomyMap
+	// Lenient keeps the records that are right and leaves out the others,
+	// listed in Records.Refused, instead of refusing the whole file. A
+	// file that cannot be read at all is still an error.
+	Lenient bool
+
+	maxUnzipped int64 // tests: a smaller budget of unzipped bytes
 }
 
 // ParseOptions is Parse with options.
 func ParseOptions(format string, data []byte, opt ImportOptions) (*Records, error) {
 	var x *Records
 	is := &issues{format: format, opt: opt}
+	if (format == FormatHSDS || format == FormatGeoJSON) && !checkDepth(data, is) {
+		return nil, is.err()
+	}
 	switch format {
 	case FormatHSDS:
 		x = parseHSDS(data, is)
@@ -137,7 +152,49 @@ func ParseOptions(format string, data []byte, opt ImportOptions) (*Records, erro
 	default:
 		return nil, invalid("format", "%q is not %s", format, strings.Join(Formats, ", "))
 	}
+	if opt.Lenient && x != nil {
+		return x.lenient(is), nil
+	}
 	return x.checked(is)
+}
+
+// lenient checks the records and keeps the ones with no problem; the
+// problems go to Refused.
+func (x *Records) lenient(is *issues) *Records {
+	x.check(is)
+	keep := &Records{}
+	for i := range x.Organizations {
+		if !x.badOrg[i] {
+			keep.Organizations = append(keep.Organizations, x.Organizations[i])
+			keep.orgAt = append(keep.orgAt, at(x.orgAt, i))
+		}
+	}
+	leftOut := map[string]bool{}
+	for i := range x.Organizations {
+		if x.badOrg[i] {
+			leftOut[x.Organizations[i].ID] = true
+		}
+	}
+	for i := range x.Services {
+		if !x.badSvc[i] && leftOut[x.Services[i].OrganizationID] {
+			is.add(x.svcIssue(i, invalid("organization_id", "its organization %q is left out", x.Services[i].OrganizationID)))
+			x.badSvc[i] = true
+		}
+		if !x.badSvc[i] {
+			keep.Services = append(keep.Services, x.Services[i])
+			keep.svcAt = append(keep.svcAt, at(x.svcAt, i))
+		}
+	}
+	_ = is.err() // sorts the problems in file order
+	keep.Refused = is.list
+	return keep
+}
+
+func at(l []locator, i int) locator {
+	if i < len(l) {
+		return l[i]
+	}
+	return nil
 }
 
 // checked validates what parsed (rows that did not parse are already
@@ -155,16 +212,19 @@ func (x *Records) checked(is *issues) (*Records, error) {
 // check validates every record, that IDs are unique and that a location
 // or organization given twice is given the same way both times.
 func (x *Records) check(is *issues) {
+	x.badOrg, x.badSvc = map[int]bool{}, map[int]bool{}
 	orgs := map[string]bool{}
 	for i := range x.Organizations {
 		o := &x.Organizations[i]
 		if err := o.Validate(); err != nil {
 			is.add(x.orgIssue(i, err))
+			x.badOrg[i] = true
 			continue
 		}
 		o.Name, o.Description = trimText(o.Name), trimText(o.Description)
 		if orgs[o.ID] {
 			is.add(x.orgIssue(i, invalid("id", "organization %q is given twice", o.ID)))
+			x.badOrg[i] = true
 		}
 		orgs[o.ID] = true
 	}
@@ -177,10 +237,12 @@ func (x *Records) check(is *issues) {
 		s := &x.Services[i]
 		if err := s.Validate(); err != nil {
 			is.add(x.svcIssue(i, err))
+			x.badSvc[i] = true
 			continue
 		}
 		if svcs[s.ID] {
 			is.add(x.svcIssue(i, invalid("id", "service %q is given twice", s.ID)))
+			x.badSvc[i] = true
 			continue
 		}
 		svcs[s.ID] = true
@@ -189,6 +251,7 @@ func (x *Records) check(is *issues) {
 			doc, _ := json.Marshal(l)
 			if prev, ok := locs[l.ID]; ok && !bytes.Equal(prev, doc) {
 				is.add(x.svcIssue(i, invalid(fmt.Sprintf("locations[%d]", j), "location %q is given differently by another service", l.ID)))
+				x.badSvc[i] = true
 				break
 			}
 			locs[l.ID] = doc

@@ -54,6 +54,10 @@ func readFeatures(data []byte, is *issues) ([]*geoFeature, bool) {
 		if bytes.Equal(bytes.TrimSpace(raw), []byte("null")) {
 			continue
 		}
+		if len(raw) > maxFeature {
+			is.add(ImportIssue{Pointer: fmt.Sprintf("/features/%d", i), Reason: fmt.Sprintf("a feature of %d bytes: larger than %d; Punto reads one Point per service at a location", len(raw), maxFeature)})
+			return nil, false
+		}
 		var f geoFeature
 		if err := json.Unmarshal(raw, &f); err != nil {
 			is.add(ImportIssue{Pointer: fmt.Sprintf("/features/%d", i), Reason: "not a GeoJSON feature: " + err.Error()})

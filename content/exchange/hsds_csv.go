@@ -139,7 +139,7 @@ func (t *tableRows) csv(fields []string) ([]byte, error) {
 	rec := make([]string, len(fields))
 	for _, r := range t.rows {
 		for i, c := range fields {
-			rec[i] = r[c]
+			rec[i] = escapeCell(r[c])
 		}
 		if err := w.Write(rec); err != nil {
 			return nil, err

@@ -73,9 +73,15 @@ func parseHSDSFS(fsys fs.FS, is *issues) *Records {
 			fsys, _ = fs.Sub(fsys, filepath.Dir(m[0]))
 		}
 	}
-	raw, err := fs.ReadFile(fsys, "datapackage.json")
-	if err != nil {
+	// One budget of unzipped bytes for the whole package, the descriptor
+	// included, counted as the bytes come out of the decompressor.
+	budget := is.unzipBudget()
+	if _, err := fs.Stat(fsys, "datapackage.json"); err != nil {
 		is.add(ImportIssue{File: "datapackage.json", Reason: "is missing: an HSDS data package starts with it"})
+		return nil
+	}
+	raw, ok := readTableFile(fsys, "datapackage.json", &budget, is)
+	if !ok {
 		return nil
 	}
 	var desc struct {
@@ -97,7 +103,6 @@ func parseHSDSFS(fsys fs.FS, is *issues) *Records {
 		}
 	}
 	tables := map[string][]pkgRow{}
-	budget := int64(maxUnzipped) - int64(len(raw))
 	for _, t := range hsdsTables {
 		p, ok := tablePath(paths, t)
 		if !ok {
@@ -218,7 +223,7 @@ func readTableFile(fsys fs.FS, path string, budget *int64, is *issues) ([]byte, 
 		return nil, false
 	}
 	if *budget -= int64(len(data)); *budget < 0 {
-		is.add(ImportIssue{File: path, Reason: fmt.Sprintf("the package holds more than %d MiB of tables", maxUnzipped>>20)})
+		is.add(ImportIssue{File: path, Reason: fmt.Sprintf("the package unzips to more than %d MiB (a zip bomb, or a catalog too large for one import)", is.unzipBudget()>>20)})
 		return nil, false
 	}
 	return data, true
@@ -256,9 +261,13 @@ func readTableRows(r *csv.Reader, header []string, path string, is *issues) ([]p
 			return nil, false
 		}
 		line, _ := r.FieldPos(0)
+		if i, long := longCell(rec); long {
+			is.add(ImportIssue{File: path, Line: line, Field: header[i], Reason: cellTooLong(len(rec[i]))})
+			return nil, false
+		}
 		row := pkgRow{cols: make(map[string]string, len(header)), at: where{file: path, line: line}}
 		for i, c := range header {
-			row.cols[c] = rec[i]
+			row.cols[c] = unescapeCell(rec[i])
 		}
 		rows = append(rows, row)
 	}

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/punto-totem/punto/content"
 )
@@ -177,9 +178,17 @@ func (h *hsdsService) hours(is *issues) hsdsHours {
 
 // addWeekly adds a slot for each day of a WEEKLY schedule.
 func (hh *hsdsHours) addWeekly(sc *hsdsSchedule, is *issues) {
-	if sc.ValidFrom != "" || sc.ValidTo != "" {
-		is.add(sc.at.issue("valid_from", "Punto keeps weekly hours without validity dates"))
-		return
+	// Punto keeps weekly hours without validity dates: hours that ended
+	// before the import are left out, the others kept as they are.
+	if sc.ValidTo != "" {
+		end, err := time.Parse("2006-01-02", sc.ValidTo)
+		if err != nil {
+			is.add(sc.at.issue("valid_to", fmt.Sprintf("%q is not a date YYYY-MM-DD", sc.ValidTo)))
+			return
+		}
+		if end.Before(importDay()) {
+			return
+		}
 	}
 	for _, d := range strings.Split(sc.Byday, ",") {
 		wd := weekdayOf(d)
@@ -205,6 +214,10 @@ func hhmm(t string) string {
 	}
 	return t
 }
+
+// importDay is the day an import runs (UTC midnight), against which
+// weekly hours' valid_to is compared.
+var importDay = func() time.Time { return time.Now().UTC().Truncate(24 * time.Hour) }
 
 // weekdayOf is the weekday (1 for Monday to 7) of a day code MO…SU, or 0.
 func weekdayOf(code string) int {
