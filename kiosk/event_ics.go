@@ -31,9 +31,9 @@ const icsLocal = "20060102T150405"
 // recurs every week for a year, less the dates it is closed or has other
 // hours; each dated special opening is a VEVENT of its own.
 func (s *Server) eventCalendar(c *fiber.Ctx) error {
-	id := c.Params("id")
-	if !content.ValidID(id) {
-		return badRequest("id", "is not a valid service id")
+	id, err := serviceID(c)
+	if err != nil {
+		return err
 	}
 	lang, err := langParam(c)
 	if err != nil {

@@ -44,8 +44,8 @@ func (s *Server) servicePage(c *fiber.Ctx) error {
 // serviceJSONLD describes the service of the page in its language (lang,
 // default Italian), or returns nil when there is none to describe.
 func (s *Server) serviceJSONLD(c *fiber.Ctx) []byte {
-	id := c.Params("id")
-	if !content.ValidID(id) {
+	id, err := serviceID(c)
+	if err != nil {
 		return nil
 	}
 	lang, err := langParam(c)
