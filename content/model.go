@@ -3,6 +3,7 @@ package content
 import (
 	"errors"
 	"fmt"
+	"math"
 	"regexp"
 	"strings"
 
@@ -211,7 +212,8 @@ func (s *Service) Validate() error {
 		return invalid("locations", "at least one location is needed")
 	}
 	seenLoc := map[string]bool{}
-	for i, l := range s.Locations {
+	for i := range s.Locations {
+		l := &s.Locations[i]
 		if seenLoc[l.ID] {
 			return invalid(fmt.Sprintf("locations[%d].id", i), "%q is listed twice", l.ID)
 		}
@@ -241,10 +243,18 @@ func (l *Location) Validate() error {
 	if err := ValidPoint(l.Point); err != nil {
 		return err
 	}
+	l.Point = RoundPoint(l.Point)
 	if err := ValidText("name", l.Name, false); err != nil {
 		return err
 	}
 	return ValidText("accessibility", l.Accessibility, false)
+}
+
+// RoundPoint rounds a position to 7 decimals (about a centimetre), as
+// Punto stores and exports it: more digits claim a precision no address
+// has (RFC 7946 suggests about 6).
+func RoundPoint(p orb.Point) orb.Point {
+	return orb.Point{math.Round(p[0]*1e7) / 1e7, math.Round(p[1]*1e7) / 1e7}
 }
 
 // ValidPoint checks that p is a lon/lat position on the earth.

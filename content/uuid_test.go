@@ -110,3 +110,27 @@ func TestMigrationBackfillsUUIDs(t *testing.T) {
 		}
 	}
 }
+
+// Positions are kept to 7 decimals.
+func TestPointsRoundedTo7Decimals(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	s := openTest(t)
+	svc := fullService()
+	svc.Locations[0].Point = orb.Point{13.515312345678901, 43.616987654321012}
+	if err := s.Write(ctx, func(b *Batch) error {
+		if err := b.PutOrganization(&Organization{ID: "org-1", Name: Text{"it": "Comune (demo)"}}); err != nil {
+			return err
+		}
+		return b.PutService(&svc)
+	}); err != nil {
+		t.Fatal(err)
+	}
+	got, err := s.Service(ctx, svc.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p := got.Locations[0].Point; p != (orb.Point{13.5153123, 43.6169877}) {
+		t.Errorf("point %v", p)
+	}
+}
