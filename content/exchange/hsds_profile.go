@@ -1,6 +1,9 @@
 package exchange
 
 import (
+	"strings"
+	"sync"
+
 	"github.com/google/uuid"
 	"golang.org/x/text/language"
 	"golang.org/x/text/language/display"
@@ -124,3 +127,41 @@ func languageName(code string) string {
 	}
 	return display.English.Languages().Name(tag)
 }
+
+// languageCode is the ISO 639 code Punto keeps for a language an HSDS
+// file gives by code (two or three letters, any case: "ur", "URD", "eng",
+// a BCP 47 tag "pt-BR") or, failing that, by English name ("Urdu").
+func languageCode(code, name string) (string, bool) {
+	if code = strings.TrimSpace(code); code != "" {
+		if tag, err := language.Parse(code); err == nil {
+			base, conf := tag.Base()
+			if conf != language.No && content.ValidLanguage(base.String()) {
+				return base.String(), true
+			}
+		}
+	}
+	if c, ok := languageNames()[strings.ToLower(strings.TrimSpace(name))]; ok {
+		return c, true
+	}
+	return "", false
+}
+
+// languageNames maps the English names of the ISO 639-1 languages (and
+// the 639-3 ones Punto's screens use) to their codes.
+var languageNames = sync.OnceValue(func() map[string]string {
+	m := map[string]string{}
+	namer := display.English.Languages()
+	for a := 'a'; a <= 'z'; a++ {
+		for b := 'a'; b <= 'z'; b++ {
+			code := string([]rune{a, b})
+			tag, err := language.Parse(code)
+			if err != nil {
+				continue
+			}
+			if n := namer.Name(tag); n != "" && !strings.EqualFold(n, code) {
+				m[strings.ToLower(n)] = code
+			}
+		}
+	}
+	return m
+})

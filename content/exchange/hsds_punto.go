@@ -102,7 +102,12 @@ func (h *hsdsService) punto(is *issues) (content.Service, locator, bool) {
 	s.Hours = hours.Schedule
 	s.Locations = h.locations(is)
 	for _, l := range h.Languages {
-		s.Languages = append(s.Languages, l.Code)
+		if code, ok := languageCode(l.Code, l.Name); ok {
+			s.Languages = append(s.Languages, code)
+		} else if l.Code != "" || l.Name != "" {
+			is.add(l.at.issue("code", fmt.Sprintf("neither the code %q nor the name %q is a language Punto knows (ISO 639, or its English name)", l.Code, l.Name)))
+		}
+		// A language with neither code nor name says nothing: left out.
 	}
 	s.Documents = h.documents(is)
 	s.Contacts = h.contacts(is)

@@ -112,3 +112,33 @@ func asImportError(err error, ie **ImportError) bool {
 	}
 	return ok
 }
+
+// Languages come by code (two or three letters, any case, a BCP 47 tag)
+// or by English name; one with neither is left out, a wrong one reported.
+func TestHSDSLanguages(t *testing.T) {
+	t.Parallel()
+	for _, c := range []struct{ code, name, want string }{
+		{"ur", "", "ur"}, {"URD", "", "ur"}, {"eng", "", "en"}, {"pt-BR", "", "pt"}, {"", "Urdu", "ur"}, {"", "tigrinya", "ti"},
+		{"", "Arabic", "ar"}, {"xx-nope", "Klingonese", ""},
+	} {
+		got, ok := languageCode(c.code, c.name)
+		if got != c.want || ok != (c.want != "") {
+			t.Errorf("languageCode(%q, %q) = %q, %v; want %q", c.code, c.name, got, ok, c.want)
+		}
+	}
+	svc := foreignService("svc-lang", [2]string{"x", "Housing"})
+	svc["languages"] = []any{map[string]any{"id": "l1", "name": "Urdu"}, map[string]any{"id": "l2", "code": "ENG"}, map[string]any{"id": "l3"}}
+	doc, _ := json.Marshal(svc)
+	x, err := Parse(FormatHSDS, doc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := x.Services[0].Languages; !slices.Equal(got, []string{"en", "ur"}) {
+		t.Errorf("languages %v, want [en ur]", got)
+	}
+	svc["languages"] = []any{map[string]any{"id": "l1", "name": "Klingonese"}}
+	doc, _ = json.Marshal(svc)
+	if _, err := Parse(FormatHSDS, doc); err == nil || !strings.Contains(err.Error(), "/languages/0: code: neither") {
+		t.Errorf("an unknown language: %v", err)
+	}
+}
