@@ -58,3 +58,31 @@ func TestHSDSExamples(t *testing.T) {
 		t.Errorf("an empty page: %v", err)
 	}
 }
+
+// The official CSV package (examples/csv with the official descriptor)
+// reads as published; its one wrong record is named where it is.
+func TestHSDSExampleCSVPackage(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	files, err := filepath.Glob(filepath.Join(hsdsDir, "examples", "csv", "*.csv"))
+	if err != nil || len(files) == 0 {
+		t.Fatalf("no example tables: %v", err)
+	}
+	for _, f := range append(files, filepath.Join(hsdsDir, "datapackage.json")) {
+		data, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(dir, filepath.Base(f)), data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	_, err = ParseHSDSFolder(dir, ImportOptions{Taxonomy: &TaxonomyMap{Default: "info"}})
+	ie, ok := err.(*ImportError)
+	if !ok || len(ie.Issues) != 1 {
+		t.Fatalf("err = %v, want the one location at latitude 100", err)
+	}
+	if got := ie.Issues[0]; got.File != "locations.csv" || got.Line != 2 || !strings.Contains(got.Reason, "latitude 100 is outside") {
+		t.Errorf("problem %s", got)
+	}
+}
