@@ -295,10 +295,10 @@ func exceptionNote(p *Service, key string) *Text {
 // locations reads every location; serviceLocations gives them to the
 // services at them.
 func (r *bulkRead) locations() error {
-	return r.each(`SELECT id, coalesce(uuid, ''), address, postal_code, comune, province, region, wheelchair, geom FROM location`, func(rows *sql.Rows) error {
+	return r.each(`SELECT id, coalesce(uuid, ''), address, postal_code, comune, province, region, country, wheelchair, geom FROM location`, func(rows *sql.Rows) error {
 		var l Location
 		var g geo.Blob
-		if err := rows.Scan(&l.ID, &l.UUID, &l.Address, &l.PostalCode, &l.Comune, &l.Province, &l.Region, &l.Wheelchair, &g); err != nil {
+		if err := rows.Scan(&l.ID, &l.UUID, &l.Address, &l.PostalCode, &l.Comune, &l.Province, &l.Region, &l.Country, &l.Wheelchair, &g); err != nil {
 			return err
 		}
 		l.Point, _ = g.Geometry.(orb.Point)

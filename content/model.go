@@ -62,6 +62,7 @@ type Location struct {
 	Comune        string    `json:"comune"`
 	Province      string    `json:"province,omitempty"`
 	Region        string    `json:"region,omitempty"`
+	Country       string    `json:"country,omitempty"` // as an imported directory gives it; empty is Italy
 	Point         orb.Point `json:"point"`
 	Wheelchair    bool      `json:"wheelchair"`
 	Accessibility Text      `json:"accessibility,omitempty"`
@@ -239,6 +240,9 @@ func (l *Location) Validate() error {
 	}
 	if strings.TrimSpace(l.Comune) == "" {
 		return invalid("comune", "is empty")
+	}
+	if len(l.Country) > 64 {
+		return invalid("country", "longer than 64 bytes")
 	}
 	if err := ValidPoint(l.Point); err != nil {
 		return err

@@ -165,12 +165,12 @@ func serviceLists(svc *Service) []listQuery {
 			svc.Contacts = append(svc.Contacts, c)
 			return err
 		}},
-		{`SELECT l.id, coalesce(l.uuid, ''), l.address, l.postal_code, l.comune, l.province, l.region, l.wheelchair, l.geom
+		{`SELECT l.id, coalesce(l.uuid, ''), l.address, l.postal_code, l.comune, l.province, l.region, l.country, l.wheelchair, l.geom
 			FROM service_at_location sal JOIN location l ON l.id = sal.location_id
 			WHERE sal.service_id = ? ORDER BY l.id`, func(r *sql.Rows) error {
 			var l Location
 			var g geo.Blob
-			if err := r.Scan(&l.ID, &l.UUID, &l.Address, &l.PostalCode, &l.Comune, &l.Province, &l.Region, &l.Wheelchair, &g); err != nil {
+			if err := r.Scan(&l.ID, &l.UUID, &l.Address, &l.PostalCode, &l.Comune, &l.Province, &l.Region, &l.Country, &l.Wheelchair, &g); err != nil {
 				return err
 			}
 			l.Point, _ = g.Geometry.(orb.Point)

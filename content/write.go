@@ -334,8 +334,8 @@ func (b *Batch) PutLocation(l *Location) error {
 	}
 	// A location written without a UUID keeps the one it has (?9), or gets
 	// its derived one (?10).
-	const insert = `INSERT INTO location(id, address, postal_code, comune, province, region, wheelchair, geom, uuid)
-		VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, coalesce(nullif(?9, ''), ?10))`
+	const insert = `INSERT INTO location(id, address, postal_code, comune, province, region, wheelchair, geom, uuid, country)
+		VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, coalesce(nullif(?9, ''), ?10), ?11)`
 	insertOnly, replace := insert, !b.fresh
 	if b.fresh {
 		// A location shared by several services is written once per
@@ -351,9 +351,9 @@ func (b *Batch) PutLocation(l *Location) error {
 	pk, err := b.insertPK(insertOnly, insert+`
 		ON CONFLICT(id) DO UPDATE SET address = excluded.address, postal_code = excluded.postal_code,
 			comune = excluded.comune, province = excluded.province, region = excluded.region,
-			wheelchair = excluded.wheelchair, geom = excluded.geom,
+			wheelchair = excluded.wheelchair, geom = excluded.geom, country = excluded.country,
 			uuid = CASE WHEN ?9 = '' THEN coalesce(location.uuid, excluded.uuid) ELSE excluded.uuid END
-		RETURNING pk`, l.ID, l.Address, l.PostalCode, l.Comune, l.Province, l.Region, l.Wheelchair, blob, l.UUID, RecordUUID("location", l.ID))
+		RETURNING pk`, l.ID, l.Address, l.PostalCode, l.Comune, l.Province, l.Region, l.Wheelchair, blob, l.UUID, RecordUUID("location", l.ID), l.Country)
 	if err != nil {
 		return fmt.Errorf("content: location %s: %w", l.ID, err)
 	}

@@ -1,6 +1,7 @@
 package exchange
 
 import (
+	"cmp"
 	"fmt"
 	"strings"
 
@@ -250,7 +251,7 @@ func (o hsdsOut) location(l *content.Location) *hsdsLocation {
 	h := &hsdsLocation{ID: id, PuntoID: o.slug(l.ID), LocationType: "physical", Name: o.text(l.Name), Latitude: &lat, Longitude: &lon}
 	h.Translations = o.tr(nil, "name", l.Name)
 	h.Addresses = []*hsdsAddress{{ID: content.PartUUID(id, "address/0"), LocationID: id, Address1: l.Address, City: l.Comune, Region: l.Region,
-		StateProvince: l.Province, PostalCode: l.PostalCode, Country: "IT", AddressType: "physical"}}
+		StateProvince: l.Province, PostalCode: l.PostalCode, Country: cmp.Or(l.Country, "IT"), AddressType: "physical"}}
 	if len(l.Accessibility) > 0 {
 		ha := &hsdsAccessibility{ID: content.PartUUID(id, "accessibility/0"), LocationID: id, Description: o.text(l.Accessibility)}
 		ha.Translations = o.tr(nil, "description", l.Accessibility)

@@ -206,6 +206,17 @@ func (hh *hsdsHours) addWeekly(sc *hsdsSchedule, is *issues) {
 	}
 }
 
+// countryOf is the country Punto keeps for an address's: as given, but
+// Italy (IT, ITA, Italy, Italia), Punto's own, as empty.
+func countryOf(c string) string {
+	c = strings.TrimSpace(c)
+	switch strings.ToLower(c) {
+	case "it", "ita", "italy", "italia":
+		return ""
+	}
+	return c
+}
+
 // hhmm reads an HSDS time as Punto keeps it, HH:MM: HSDS writes
 // HH:MM:SS, and files in the field write 9:00 too. A time with seconds
 // other than :00, or that is no time, stays as given and is reported.
@@ -272,6 +283,7 @@ func (l *hsdsLocation) punto(is *issues) content.Location {
 	if len(l.Addresses) > 0 {
 		a := l.Addresses[0]
 		loc.Address, loc.PostalCode, loc.Comune, loc.Province, loc.Region = a.Address1, a.PostalCode, a.City, a.StateProvince, a.Region
+		loc.Country = countryOf(a.Country)
 	}
 	if len(l.Accessibility) > 0 {
 		a := l.Accessibility[0]

@@ -1,8 +1,11 @@
 package exchange
 
 import (
+	"bytes"
+	"context"
 	"encoding/json"
 	"fmt"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -140,5 +143,48 @@ func TestHSDSLanguages(t *testing.T) {
 	doc, _ = json.Marshal(svc)
 	if _, err := Parse(FormatHSDS, doc); err == nil || !strings.Contains(err.Error(), "/languages/0: code: neither") {
 		t.Errorf("an unknown language: %v", err)
+	}
+}
+
+// An address's country is kept as given (Italy as Punto's default) and
+// written back.
+func TestHSDSCountryAsGiven(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	us := foreignService("svc-us", [2]string{"x", "Housing"})
+	loc := us["service_at_locations"].([]any)[0].(map[string]any)["location"].(map[string]any)
+	loc["id"] = "loc-us"
+	loc["addresses"].([]any)[0].(map[string]any)["country"] = "US"
+	doc, _ := json.Marshal([]any{us, foreignService("svc-it", [2]string{"x", "Housing"})})
+	x, err := Parse(FormatHSDS, doc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(t.TempDir(), "c.db")
+	if err := Create(ctx, path, x, FormatHSDS); err != nil {
+		t.Fatal(err)
+	}
+	st, err := content.Open(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	back, err := Read(ctx, st)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]string{}
+	for _, s := range back.Services {
+		got[s.ID] = s.Locations[0].Country
+	}
+	if got["svc-us"] != "US" || got["svc-it"] != "" {
+		t.Errorf("countries %v", got)
+	}
+	var out bytes.Buffer
+	if err := back.Write(FormatHSDS, &out); err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Contains(out.Bytes(), []byte(`"country": "US"`)) || !bytes.Contains(out.Bytes(), []byte(`"country": "IT"`)) {
+		t.Error("the countries are not written back")
 	}
 }
