@@ -1,6 +1,7 @@
 package content
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"math"
@@ -45,6 +46,7 @@ const (
 type Organization struct {
 	ID          string `json:"id"`
 	UUID        string `json:"uuid,omitempty"` // HSDS identifier; derived from ID when empty (RecordUUID)
+	Extra       Extra  `json:"extra,omitempty"`
 	Name        Text   `json:"name"`
 	Description Text   `json:"description,omitempty"`
 	URL         string `json:"url,omitempty"`
@@ -56,6 +58,7 @@ type Organization struct {
 type Location struct {
 	ID            string    `json:"id"`
 	UUID          string    `json:"uuid,omitempty"` // HSDS identifier; derived from ID when empty (RecordUUID)
+	Extra         Extra     `json:"extra,omitempty"`
 	Name          Text      `json:"name,omitempty"`
 	Address       string    `json:"address"`
 	PostalCode    string    `json:"postal_code,omitempty"`
@@ -66,6 +69,26 @@ type Location struct {
 	Point         orb.Point `json:"point"`
 	Wheelchair    bool      `json:"wheelchair"`
 	Accessibility Text      `json:"accessibility,omitempty"`
+}
+
+// Extra holds the fields of an imported record that Punto does not model
+// (a JSON object, at most 256 KiB), written back on export. A record
+// written without it keeps the one it has.
+type Extra = json.RawMessage
+
+// validExtra checks an Extra: empty, or a JSON object of bounded size.
+func validExtra(e Extra) error {
+	if len(e) == 0 {
+		return nil
+	}
+	if len(e) > 256<<10 {
+		return invalid("extra", "larger than 256 KiB")
+	}
+	var m map[string]json.RawMessage
+	if err := json.Unmarshal(e, &m); err != nil || m == nil {
+		return invalid("extra", "is not a JSON object")
+	}
+	return nil
 }
 
 // Phone is a number to call or text (HSDS phone).
@@ -88,6 +111,7 @@ type Contact struct {
 type Service struct {
 	ID             string     `json:"id"`
 	UUID           string     `json:"uuid,omitempty"` // HSDS identifier; derived from ID when empty (RecordUUID)
+	Extra          Extra      `json:"extra,omitempty"`
 	OrganizationID string     `json:"organization_id,omitempty"`
 	Status         Status     `json:"status"`
 	Name           Text       `json:"name"`
@@ -156,6 +180,9 @@ func (s *Service) Validate() error {
 	}
 	if s.UUID != "" && !ValidUUID(s.UUID) {
 		return invalid("uuid", "%q is not a UUID in lower-case hyphenated form", s.UUID)
+	}
+	if err := validExtra(s.Extra); err != nil {
+		return err
 	}
 	if s.OrganizationID != "" && !ValidID(s.OrganizationID) {
 		return invalid("organization_id", "%q is not a valid id", s.OrganizationID)
@@ -237,6 +264,9 @@ func (l *Location) Validate() error {
 	}
 	if l.UUID != "" && !ValidUUID(l.UUID) {
 		return invalid("uuid", "%q is not a UUID in lower-case hyphenated form", l.UUID)
+	}
+	if err := validExtra(l.Extra); err != nil {
+		return err
 	}
 	if strings.TrimSpace(l.Comune) == "" {
 		return invalid("comune", "is empty")

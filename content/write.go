@@ -281,10 +281,11 @@ func (b *Batch) PutOrganization(o *Organization) error {
 	b.orgs = append(b.orgs, o.ID)
 	b.touch(&b.orgWritten, o.ID)
 	delete(b.orgTexts, o.ID)
-	if _, err := b.exec(`INSERT INTO organization(id, url, email, uuid) VALUES (?1, ?2, ?3, coalesce(nullif(?4, ''), ?5))
+	if _, err := b.exec(`INSERT INTO organization(id, url, email, uuid, extra) VALUES (?1, ?2, ?3, coalesce(nullif(?4, ''), ?5), ?6)
 		ON CONFLICT(id) DO UPDATE SET url = excluded.url, email = excluded.email,
-			uuid = CASE WHEN ?4 = '' THEN coalesce(organization.uuid, excluded.uuid) ELSE excluded.uuid END`,
-		o.ID, o.URL, o.Email, o.UUID, RecordUUID(KindOrganization, o.ID)); err != nil {
+			uuid = CASE WHEN ?4 = '' THEN coalesce(organization.uuid, excluded.uuid) ELSE excluded.uuid END,
+			extra = CASE WHEN ?6 = '' THEN organization.extra ELSE excluded.extra END`,
+		o.ID, o.URL, o.Email, o.UUID, RecordUUID(KindOrganization, o.ID), string(o.Extra)); err != nil {
 		return fmt.Errorf("content: organization %s: %w", o.ID, err)
 	}
 	if err := b.setText("organization", o.ID, "name", o.Name); err != nil {
@@ -334,8 +335,8 @@ func (b *Batch) PutLocation(l *Location) error {
 	}
 	// A location written without a UUID keeps the one it has (?9), or gets
 	// its derived one (?10).
-	const insert = `INSERT INTO location(id, address, postal_code, comune, province, region, wheelchair, geom, uuid, country)
-		VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, coalesce(nullif(?9, ''), ?10), ?11)`
+	const insert = `INSERT INTO location(id, address, postal_code, comune, province, region, wheelchair, geom, uuid, country, extra)
+		VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, coalesce(nullif(?9, ''), ?10), ?11, ?12)`
 	insertOnly, replace := insert, !b.fresh
 	if b.fresh {
 		// A location shared by several services is written once per
@@ -352,8 +353,9 @@ func (b *Batch) PutLocation(l *Location) error {
 		ON CONFLICT(id) DO UPDATE SET address = excluded.address, postal_code = excluded.postal_code,
 			comune = excluded.comune, province = excluded.province, region = excluded.region,
 			wheelchair = excluded.wheelchair, geom = excluded.geom, country = excluded.country,
-			uuid = CASE WHEN ?9 = '' THEN coalesce(location.uuid, excluded.uuid) ELSE excluded.uuid END
-		RETURNING pk`, l.ID, l.Address, l.PostalCode, l.Comune, l.Province, l.Region, l.Wheelchair, blob, l.UUID, RecordUUID("location", l.ID), l.Country)
+			uuid = CASE WHEN ?9 = '' THEN coalesce(location.uuid, excluded.uuid) ELSE excluded.uuid END,
+			extra = CASE WHEN ?12 = '' THEN location.extra ELSE excluded.extra END
+		RETURNING pk`, l.ID, l.Address, l.PostalCode, l.Comune, l.Province, l.Region, l.Wheelchair, blob, l.UUID, RecordUUID("location", l.ID), l.Country, string(l.Extra))
 	if err != nil {
 		return fmt.Errorf("content: location %s: %w", l.ID, err)
 	}

@@ -62,6 +62,7 @@ type hsdsOrganization struct {
 	Website      string `json:"website,omitempty"`
 	Translations hsdsTr `json:"translations,omitempty"`
 	at           where
+	extra        map[string]json.RawMessage // HSDS members Punto does not model
 }
 
 type hsdsService struct {
@@ -85,6 +86,7 @@ type hsdsService struct {
 	Attributes             []*hsdsAttribute         `json:"attributes,omitempty"`
 	Translations           hsdsTr                   `json:"translations,omitempty"`
 	at                     where
+	extra                  map[string]json.RawMessage // HSDS members Punto does not model
 }
 
 type hsdsPhone struct {
@@ -133,6 +135,7 @@ type hsdsLocation struct {
 	Attributes    []*hsdsAttribute     `json:"attributes,omitempty"`
 	Translations  hsdsTr               `json:"translations,omitempty"`
 	at            where
+	extra         map[string]json.RawMessage // HSDS members Punto does not model
 }
 
 type hsdsAddress struct {
@@ -389,8 +392,12 @@ func parseHSDSServices(doc []byte, root string, is *issues) []*hsdsService {
 	if !ok {
 		return nil
 	}
+	raws, _, _ := decodeObjects[rawService](doc, root, &issues{})
 	for i, s := range svcs {
 		s.setPointers(ptrs[i])
+		if i < len(raws) && raws[i] != nil {
+			keepServiceExtras(s, *raws[i])
+		}
 	}
 	return svcs
 }
@@ -408,11 +415,22 @@ func parseHSDSOrgs(doc []byte, root string, is *issues) ([]*hsdsOrganization, []
 	if !ok {
 		return nil, nil
 	}
+	raws, _, _ := decodeObjects[rawService](doc, root, &issues{})
 	var orgs []*hsdsOrganization
 	var svcs []*hsdsService
 	for i, o := range full {
 		org := &o.hsdsOrganization
 		org.at.ptr = ptrs[i]
+		var rawSvcs []rawService
+		if i < len(raws) && raws[i] != nil {
+			org.extra = pickExtra(*raws[i], organizationExtra)
+			_ = json.Unmarshal((*raws[i])["services"], &rawSvcs)
+		}
+		for j, s := range o.Services {
+			if j < len(rawSvcs) {
+				keepServiceExtras(s, rawSvcs[j])
+			}
+		}
 		orgs = append(orgs, org)
 		for j, s := range o.Services {
 			if s == nil {
@@ -447,9 +465,14 @@ func parseHSDSSALs(doc []byte, root string, is *issues) []*hsdsService {
 	if !ok {
 		return nil
 	}
+	raws, _, _ := decodeObjects[rawService](doc, root, &issues{})
 	byID := map[string]*hsdsService{}
 	var svcs []*hsdsService
 	for i, sal := range sals {
+		var raw rawService
+		if i < len(raws) && raws[i] != nil {
+			raw = *raws[i]
+		}
 		if sal.Service == nil {
 			is.add(ImportIssue{Pointer: ptrs[i], Field: "service", Reason: "is missing"})
 			continue
@@ -458,6 +481,10 @@ func parseHSDSSALs(doc []byte, root string, is *issues) []*hsdsService {
 		if s == nil {
 			s = sal.Service
 			s.setPointers(ptrs[i] + "/service")
+			var rs rawService
+			if json.Unmarshal(raw["service"], &rs) == nil {
+				keepServiceExtras(s, rs)
+			}
 			byID[s.ID] = s
 			svcs = append(svcs, s)
 		}
@@ -473,6 +500,10 @@ func parseHSDSSALs(doc []byte, root string, is *issues) []*hsdsService {
 		if sal.Location != nil {
 			sl.LocationID = sal.Location.ID
 			sal.Location.setPointers(ptrs[i] + "/location")
+			var rl map[string]json.RawMessage
+			if json.Unmarshal(raw["location"], &rl) == nil {
+				sal.Location.extra = pickExtra(rl, locationExtra)
+			}
 		}
 		s.ServiceAtLocations = append(s.ServiceAtLocations, sl)
 	}

@@ -125,7 +125,8 @@ func locUUID(l *content.Location) string {
 }
 
 func (o hsdsOut) org(org *content.Organization) *hsdsOrganization {
-	h := &hsdsOrganization{ID: orgUUID(org), PuntoID: o.slug(org.ID), Name: o.text(org.Name), Description: o.text(org.Description), Email: org.Email, Website: org.URL}
+	h := &hsdsOrganization{ID: orgUUID(org), PuntoID: o.slug(org.ID), Name: o.text(org.Name), Description: o.text(org.Description), Email: org.Email, Website: org.URL,
+		extra: extraMembers(org.Extra, organizationExtra)}
 	h.Translations = o.tr(h.Translations, "name", org.Name)
 	h.Translations = o.tr(h.Translations, "description", org.Description)
 	return h
@@ -136,7 +137,8 @@ func (o hsdsOut) org(org *content.Organization) *hsdsOrganization {
 func (o hsdsOut) service(s *content.Service, orgs map[string]*content.Organization) *hsdsService {
 	id := svcUUID(s)
 	h := &hsdsService{ID: id, PuntoID: o.slug(s.ID), Name: o.text(s.Name), Description: o.text(s.Description),
-		URL: s.URL, Email: s.Email, Status: statusToHSDS[s.Status], FeesDescription: o.text(s.Fees), EligibilityDescription: o.text(s.Eligibility)}
+		URL: s.URL, Email: s.Email, Status: statusToHSDS[s.Status], FeesDescription: o.text(s.Fees), EligibilityDescription: o.text(s.Eligibility),
+		extra: extraMembers(s.Extra, serviceExtra)}
 	for f, t := range map[string]content.Text{"name": s.Name, "description": s.Description, "fees_description": s.Fees, "eligibility_description": s.Eligibility} {
 		h.Translations = o.tr(h.Translations, f, t)
 	}
@@ -248,7 +250,8 @@ func (o hsdsOut) attributes(s *content.Service, id string) []*hsdsAttribute {
 func (o hsdsOut) location(l *content.Location) *hsdsLocation {
 	id := locUUID(l)
 	lat, lon := l.Point[1], l.Point[0]
-	h := &hsdsLocation{ID: id, PuntoID: o.slug(l.ID), LocationType: "physical", Name: o.text(l.Name), Latitude: &lat, Longitude: &lon}
+	h := &hsdsLocation{ID: id, PuntoID: o.slug(l.ID), LocationType: "physical", Name: o.text(l.Name), Latitude: &lat, Longitude: &lon,
+		extra: extraMembers(l.Extra, locationExtra)}
 	h.Translations = o.tr(nil, "name", l.Name)
 	h.Addresses = []*hsdsAddress{{ID: content.PartUUID(id, "address/0"), LocationID: id, Address1: l.Address, City: l.Comune, Region: l.Region,
 		StateProvince: l.Province, PostalCode: l.PostalCode, Country: cmp.Or(l.Country, "IT"), AddressType: "physical"}}

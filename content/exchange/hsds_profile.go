@@ -132,7 +132,10 @@ func languageName(code string) string {
 // file gives by code (two or three letters, any case: "ur", "URD", "eng",
 // a BCP 47 tag "pt-BR") or, failing that, by English name ("Urdu").
 func languageCode(code, name string) (string, bool) {
-	if code = strings.TrimSpace(code); code != "" {
+	if code = strings.ToLower(strings.TrimSpace(code)); code != "" {
+		if len(code) == 2 && content.ValidLanguage(code) {
+			return code, true // ISO 639-1 as given (x/text would make tl fil)
+		}
 		if tag, err := language.Parse(code); err == nil {
 			base, conf := tag.Base()
 			if conf != language.No && content.ValidLanguage(base.String()) {

@@ -35,7 +35,7 @@ func fromHSDS(orgs []*hsdsOrganization, svcs []*hsdsService, embedded bool, is *
 			continue
 		}
 		at := h.at
-		x.Organizations = append(x.Organizations, content.Organization{ID: slugOf(h.ID, h.PuntoID), UUID: content.CanonicalUUID(h.ID), Name: textOf(h.Name, h.Translations, "name"),
+		x.Organizations = append(x.Organizations, content.Organization{ID: slugOf(h.ID, h.PuntoID), UUID: content.CanonicalUUID(h.ID), Extra: extraOf(h.extra), Name: textOf(h.Name, h.Translations, "name"),
 			Description: textOf(h.Description, h.Translations, "description"), URL: h.Website, Email: h.Email})
 		x.orgAt = append(x.orgAt, func(field, reason string) ImportIssue { return at.issue(hsdsTextField(at, field), reason) })
 	}
@@ -118,7 +118,7 @@ func (h *hsdsService) punto(is *issues) (content.Service, locator, bool) {
 
 // service converts the service's own fields.
 func (h *hsdsService) service(is *issues) content.Service {
-	s := content.Service{ID: slugOf(h.ID, h.PuntoID), UUID: content.CanonicalUUID(h.ID), OrganizationID: h.OrganizationID, URL: h.URL, Email: h.Email,
+	s := content.Service{ID: slugOf(h.ID, h.PuntoID), UUID: content.CanonicalUUID(h.ID), Extra: extraOf(h.extra), OrganizationID: h.OrganizationID, URL: h.URL, Email: h.Email,
 		Name: textOf(h.Name, h.Translations, "name"), Description: textOf(h.Description, h.Translations, "description"),
 		Eligibility: textOf(h.EligibilityDescription, h.Translations, "eligibility_description"),
 		Fees:        textOf(h.FeesDescription, h.Translations, "fees_description")}
@@ -279,7 +279,7 @@ func (l *hsdsLocation) punto(is *issues) content.Location {
 	if bad := checkTr(l.Translations, l.at, "name"); bad != nil {
 		is.add(*bad)
 	}
-	loc := content.Location{ID: slugOf(l.ID, l.PuntoID), UUID: content.CanonicalUUID(l.ID), Name: textOf(l.Name, l.Translations, "name"), Point: [2]float64{*l.Longitude, *l.Latitude}}
+	loc := content.Location{ID: slugOf(l.ID, l.PuntoID), UUID: content.CanonicalUUID(l.ID), Extra: extraOf(l.extra), Name: textOf(l.Name, l.Translations, "name"), Point: [2]float64{*l.Longitude, *l.Latitude}}
 	if len(l.Addresses) > 0 {
 		a := l.Addresses[0]
 		loc.Address, loc.PostalCode, loc.Comune, loc.Province, loc.Region = a.Address1, a.PostalCode, a.City, a.StateProvince, a.Region
@@ -447,9 +447,6 @@ func (a *hsdsAttribute) code() string {
 	}
 	return strings.TrimPrefix(a.TaxonomyTermID, "punto-")
 }
-
-// category is the category a category attribute gives.
-func (a *hsdsAttribute) category() string { return a.code() }
 
 // fact returns the code of a punto yes/no attribute.
 func (a *hsdsAttribute) fact() (string, bool) {

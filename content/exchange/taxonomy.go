@@ -36,8 +36,9 @@ func ReadTaxonomyMap(path string) (*TaxonomyMap, error) {
 	if err != nil {
 		return nil, fmt.Errorf("taxonomy map: %w", err)
 	}
-	defer f.Close()
-	data, err := io.ReadAll(io.LimitReader(f, maxTaxonomyMap+1))
+	var r io.ReadCloser = f // only read: its Close says nothing
+	defer r.Close()
+	data, err := io.ReadAll(io.LimitReader(r, maxTaxonomyMap+1))
 	if err != nil {
 		return nil, fmt.Errorf("taxonomy map: %w", err)
 	}

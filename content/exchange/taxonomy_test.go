@@ -121,7 +121,7 @@ func asImportError(err error, ie **ImportError) bool {
 func TestHSDSLanguages(t *testing.T) {
 	t.Parallel()
 	for _, c := range []struct{ code, name, want string }{
-		{"ur", "", "ur"}, {"URD", "", "ur"}, {"eng", "", "en"}, {"pt-BR", "", "pt"}, {"", "Urdu", "ur"}, {"", "tigrinya", "ti"},
+		{"ur", "", "ur"}, {"TL", "", "tl"}, {"URD", "", "ur"}, {"eng", "", "en"}, {"pt-BR", "", "pt"}, {"", "Urdu", "ur"}, {"", "tigrinya", "ti"},
 		{"", "Arabic", "ar"}, {"xx-nope", "Klingonese", ""},
 	} {
 		got, ok := languageCode(c.code, c.name)
