@@ -79,6 +79,7 @@ bench: deps
 	PUNTO_BENCH_DIR=$(BENCH_DIR) $(GO) test -tags $(TAGS) -run '^$$' -bench 'BenchmarkOpenSearchIndex' -benchtime 40x -timeout 30m ./content
 	PUNTO_BENCH_DIR=$(BENCH_DIR) $(GO) test -tags $(TAGS) -run '^$$' -bench 'BenchmarkFanout' -benchtime 20x -timeout 30m ./relay
 	PUNTO_BENCH_DIR=$(BENCH_DIR) $(GO) test -tags $(TAGS) -run '^$$' -bench 'BenchmarkCatchUp|BenchmarkSnapshot' -benchtime 3x -timeout 60m ./relay
+	PUNTO_BENCH_DIR=$(BENCH_DIR) $(GO) test -tags $(TAGS) -run '^$$' -bench 'BenchmarkImport' -benchtime 2x -timeout 30m ./content/exchange
 	$(GO) test -tags $(TAGS) -run '^$$' -bench 'BenchmarkCountNeed|BenchmarkNeedsReports' -benchtime 2s ./fleet
 
 ## deps: install the Debian packages above when missing (needs root, as on CI)

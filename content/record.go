@@ -119,6 +119,12 @@ func (o *Organization) Validate() error {
 	if !ValidID(o.ID) {
 		return invalid("id", "%q is not a valid id", o.ID)
 	}
+	if o.UUID != "" && !ValidUUID(o.UUID) {
+		return invalid("uuid", "%q is not a UUID in lower-case hyphenated form", o.UUID)
+	}
+	if err := validExtra(o.Extra); err != nil {
+		return err
+	}
 	if err := ValidText("name", o.Name, true); err != nil {
 		return err
 	}

@@ -60,6 +60,9 @@ func TestServiceRoundTrip(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := fullService()
+	// A service and location written without a UUID get their derived one.
+	want.UUID = RecordUUID(KindService, want.ID)
+	want.Locations[0].UUID = RecordUUID("location", want.Locations[0].ID)
 	if !reflect.DeepEqual(got, &want) {
 		t.Errorf("round trip:\n got %+v\nwant %+v", got, &want)
 	}

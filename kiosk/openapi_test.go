@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"encoding/json"
 	"io"
 	"net/http"
 	"net/url"
@@ -267,6 +268,31 @@ func TestOpenAPICoversEveryRoute(t *testing.T) {
 			if !served[method+" "+fiberPath] {
 				t.Errorf("the document describes %s %s, which the node does not serve", method, fiberPath)
 			}
+		}
+	}
+}
+
+// The document says the API is open (root security: none), and a path ID
+// is percent-decoded before it is checked: abc%3A and abc: are one ID.
+func TestOpenAPISecurityAndPathIDs(t *testing.T) {
+	t.Parallel()
+	var doc map[string]any
+	if err := json.Unmarshal(openAPIDocument, &doc); err != nil {
+		t.Fatal(err)
+	}
+	if sec, ok := doc["security"].([]any); !ok || len(sec) != 0 {
+		t.Errorf("root security %v, want []", doc["security"])
+	}
+	srv := newTestServer(t)
+	for _, c := range []struct {
+		path string
+		code int
+	}{
+		{"/api/v1/services/abc:", 404}, {"/api/v1/services/abc%3A", 404}, {"/api/v1/services/abc%3a/event.ics", 404},
+		{"/api/v1/services/a%20b", 400}, {"/api/v1/services/a%2Fb", 400},
+	} {
+		if code, _ := get(t, srv, c.path); code != c.code {
+			t.Errorf("%s: %d, want %d", c.path, code, c.code)
 		}
 	}
 }

@@ -45,9 +45,9 @@ func isCalendarPath(p string) bool {
 // serviceLink draws the QR code of a service's own website: on a totem an
 // external link is something to take away, never a place to go.
 func (s *Server) serviceLink(c *fiber.Ctx) error {
-	id := c.Params("id")
-	if !content.ValidID(id) {
-		return badRequest("id", "is not a valid service id")
+	id, err := serviceID(c)
+	if err != nil {
+		return err
 	}
 	svc, err := s.store.Service(c.UserContext(), id)
 	if err != nil {
