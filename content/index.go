@@ -13,9 +13,11 @@ import (
 
 // entry is one service at one location, the unit nearby queries return.
 type entry struct {
-	point orb.Point
-	svc   uint32
-	locID string
+	point   orb.Point
+	svc     uint32
+	locID   string
+	address string
+	comune  string // interned: few comuni, many locations
 }
 
 // svcInfo is what the hot path needs to filter a service.
@@ -25,6 +27,7 @@ type svcInfo struct {
 	cats    uint16 // bit i: Categories[i]
 	langs   []string
 	hours   *hours
+	names   packedText // the name in every language, for result lists
 	entries []uint32
 	live    bool
 }
@@ -96,10 +99,14 @@ type svcRecord struct {
 	cats      uint16
 	langs     []string
 	sched     Schedule
-	locations []struct {
-		id    string
-		point orb.Point
-	}
+	names     [][2]string // language, text
+	locations []recordLocation
+}
+
+// recordLocation is a location of a service as loaded for the index.
+type recordLocation struct {
+	id, address, comune string
+	point               orb.Point
 }
 
 func (x *index) intern(s string) string {
@@ -161,6 +168,7 @@ func (x *index) put(r *svcRecord) {
 		s.langs = append(s.langs, x.intern(l))
 	}
 	s.hours = x.internHours(r.sched, r.holidays)
+	s.names = packText(r.names)
 	for _, l := range r.locations {
 		var ei uint32
 		if n := len(x.free); n > 0 {
@@ -169,7 +177,7 @@ func (x *index) put(r *svcRecord) {
 			ei = uint32(len(x.entries))
 			x.entries = append(x.entries, entry{})
 		}
-		x.entries[ei] = entry{point: l.point, svc: si, locID: l.id}
+		x.entries[ei] = entry{point: l.point, svc: si, locID: l.id, address: l.address, comune: x.intern(l.comune)}
 		s.entries = append(s.entries, ei)
 		x.all.Insert(ei, l.point)
 		for c := range x.byCat {
@@ -381,21 +389,30 @@ func indexLists(recs map[string]*svcRecord) []listQuery {
 			}
 			return nil
 		}},
-		{"SELECT service_id, location_id, geom FROM (SELECT sal.service_id, l.id AS location_id, l.geom FROM service_at_location sal JOIN location l ON l.id = sal.location_id)", func(r *sql.Rows) error {
-			var id, loc string
+		{"SELECT service_id, location_id, geom, address, comune FROM (SELECT sal.service_id, l.id AS location_id, l.geom, l.address, l.comune FROM service_at_location sal JOIN location l ON l.id = sal.location_id)", func(r *sql.Rows) error {
+			var id string
+			var loc recordLocation
 			var g geo.Blob
-			if err := r.Scan(&id, &loc, &g); err != nil {
+			if err := r.Scan(&id, &loc.id, &g, &loc.address, &loc.comune); err != nil {
 				return err
 			}
 			p, ok := g.Geometry.(orb.Point)
 			if !ok {
-				return fmt.Errorf("location %s: geometry is %T, not a point", loc, g.Geometry)
+				return fmt.Errorf("location %s: geometry is %T, not a point", loc.id, g.Geometry)
+			}
+			loc.point = p
+			if rec := recs[id]; rec != nil {
+				rec.locations = append(rec.locations, loc)
+			}
+			return nil
+		}},
+		{"SELECT service_id, lang, value FROM (SELECT id AS service_id, lang, value FROM translation WHERE entity = 'service' AND field = 'name')", func(r *sql.Rows) error {
+			var id, l, v string
+			if err := r.Scan(&id, &l, &v); err != nil {
+				return err
 			}
 			if rec := recs[id]; rec != nil {
-				rec.locations = append(rec.locations, struct {
-					id    string
-					point orb.Point
-				}{loc, p})
+				rec.names = append(rec.names, [2]string{l, v})
 			}
 			return nil
 		}},

@@ -43,9 +43,10 @@ type Summary struct {
 	Open OpenState `json:"open"`
 }
 
-// Summaries hydrates hits for display in lang: names, addresses, open state
-// at the moment at, and the way from the point from.
-func (s *Store) Summaries(ctx context.Context, hits []Hit, lang string, from orb.Point, at time.Time) ([]Summary, error) {
+// summariesSQL is Summaries read from the file: names and addresses by
+// SQL, the rest from the index. It answers for hits the index does not
+// hold, and tests compare the in-memory summaries with it.
+func (s *Store) summariesSQL(ctx context.Context, hits []Hit, lang string, from orb.Point, at time.Time) ([]Summary, error) {
 	out := make([]Summary, len(hits))
 	if len(hits) == 0 {
 		return out, nil
