@@ -45,6 +45,7 @@ type index struct {
 	hoursBy map[string]*hours // interned schedules
 	strs    map[string]string // interned language codes
 	text    *textIndex        // the words of every service, for search
+	live    int               // services not withdrawn
 }
 
 // newIndex sizes the grids for the records: about two points per cell on
@@ -146,6 +147,9 @@ func (x *index) remove(id string) {
 		x.free = append(x.free, ei)
 	}
 	s.entries = s.entries[:0]
+	if s.live {
+		x.live--
+	}
 	s.live = false
 }
 
@@ -163,6 +167,7 @@ func (x *index) put(r *svcRecord) {
 	}
 	s := &x.svcs[si]
 	s.status, s.cats, s.live = r.status, r.cats, true
+	x.live++
 	s.langs = s.langs[:0]
 	for _, l := range r.langs {
 		s.langs = append(s.langs, x.intern(l))

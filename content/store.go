@@ -28,6 +28,7 @@ type Store struct {
 	indexed bool // keeps the in-memory index (false while writing a new file)
 	noWords bool // the index without search's words: benchmarks measure what they cost
 	areas   atomic.Pointer[geo.AreaIndex]
+	counts  counts // Stats as of the last write
 }
 
 // Open opens (creating if needed) the catalog at path, brings its schema up
@@ -94,6 +95,7 @@ func openWith(ctx context.Context, path string, withIndex, words bool) (*Store, 
 	if err := s.loadWords(ctx); err != nil {
 		return nil, errors.Join(err, s.Close())
 	}
+	s.recount()
 	return s, nil
 }
 

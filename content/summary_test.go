@@ -103,3 +103,50 @@ func TestSummariesInStepWithSQL(t *testing.T) {
 		}
 	}
 }
+
+// TestCachedStats: the counts a health check serves follow every write
+// and agree with counting now.
+func TestCachedStats(t *testing.T) {
+	t.Parallel()
+	s := openDemo(t)
+	ctx := context.Background()
+	st, err := s.CachedStats(ctx)
+	if want, _ := s.Stats(ctx); err != nil || st != want || st.Services == 0 {
+		t.Fatalf("cached %+v (%v), counted %+v", st, err, want)
+	}
+	svc := Service{ID: "new-one", Name: Text{"it": "Nuovo"}, Categories: []string{"info"},
+		Locations: []Location{{ID: "new-loc", Comune: "Ancona", Point: orb.Point{13.5, 43.6}}}}
+	if err := s.Write(ctx, func(b *Batch) error { return b.PutService(&svc) }); err != nil {
+		t.Fatal(err)
+	}
+	want := Stats{Services: st.Services + 1, Locations: st.Locations + 1, Territories: st.Territories}
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		got, _ := s.CachedStats(ctx)
+		if got == want {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("cached %+v, want %+v", got, want)
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	if got := s.IndexState(); got != fmt.Sprintf("in memory: %d services at %d points", want.Services, len(s.idx.entries)-len(s.idx.free)) {
+		t.Errorf("IndexState %q", got)
+	}
+}
+
+// TestReadInfo: catalog info's SQL counts agree with the index's.
+func TestReadInfo(t *testing.T) {
+	t.Parallel()
+	s := openDemo(t)
+	ctx := context.Background()
+	in, err := ReadInfo(ctx, s.Path())
+	if err != nil {
+		t.Fatal(err)
+	}
+	st, _ := s.Stats(ctx)
+	if in.Stats != st || in.Source != "demo" || !reflect.DeepEqual(in.Categories, s.CategoryCounts()) {
+		t.Errorf("info %+v, index %+v %v", in, st, s.CategoryCounts())
+	}
+}

@@ -150,6 +150,7 @@ func (s *Store) afterCommit(ctx context.Context, b *Batch, affected []string) er
 	if !s.indexed {
 		return nil
 	}
+	s.recount()
 	if b.full || len(affected) > 5000 {
 		return s.reload(ctx)
 	}
