@@ -56,6 +56,9 @@ func openWith(ctx context.Context, path string, withIndex, words bool) (*Store, 
 	w.SetMaxOpenConns(1)
 	err = w.PingContext(ctx)
 	if err == nil {
+		_, err = w.ExecContext(ctx, fmt.Sprintf("PRAGMA soft_heap_limit = %d", sqlitedb.SoftHeapLimit))
+	}
+	if err == nil {
 		err = migrate(ctx, w)
 	}
 	if err != nil {

@@ -51,6 +51,7 @@ type TotemConfig struct {
 	InsecureDev bool          // allow a plain ws:// portal
 	PortalCA    string        // the private CA of the portal's certificate
 	PublicURL   string        // where phones reach this content
+	MemoryLimit string        // the Go heap's soft limit ("" : GOMEMLIMIT or 1GiB)
 
 	follow     *relay.ClientConfig // set when Portal is
 	warnPublic bool                // PublicURL was made up: phones cannot reach it
@@ -78,6 +79,7 @@ func parseTotemConfig(args []string, stderr io.Writer) (*TotemConfig, error) {
 	fs.BoolVar(&cfg.InsecureDev, "insecure-dev", false, "allow a plain ws:// portal (development only: batches are still signed, but the token travels in clear)")
 	fs.StringVar(&cfg.PortalCA, "portal-ca", "", "`file` (PEM) of the private CA the portal's certificate comes from: then only that CA is trusted (default: the system's roots)")
 	fs.StringVar(&cfg.PublicURL, "public-url", "", "the `URL` where phones reach this content (QR codes point there; default http://localhost and --addr's port)")
+	fs.StringVar(&cfg.MemoryLimit, "memory-limit", "", "soft limit of the Go heap (`size`: 768MiB, 2GiB, off); default GOMEMLIMIT if set, else 1GiB")
 	if err := parseConfig(fs, args, stderr); err != nil {
 		return nil, err
 	}
@@ -99,6 +101,11 @@ func (cfg *TotemConfig) check() error {
 	}
 	if err := content.ValidPoint(cfg.Position); err != nil {
 		return usagef("totem: --lat/--lon: %v", err)
+	}
+	if cfg.MemoryLimit != "" {
+		if _, err := parseBytes(cfg.MemoryLimit); err != nil {
+			return usagef("totem: --memory-limit: %v", err)
+		}
 	}
 	if cfg.Heartbeat < time.Second || cfg.Heartbeat > time.Hour {
 		return usagef("totem: --heartbeat must be between 1s and 1h")
@@ -170,6 +177,11 @@ func serveTotem(ctx context.Context, cfg *TotemConfig, stderr io.Writer) (err er
 	if cfg.warnPublic {
 		log.Warn("QR codes point to this machine, which visitors' phones cannot reach: set --public-url to the portal's address", "public_url", cfg.PublicURL)
 	}
+	limit, err := setMemoryLimit(cfg.MemoryLimit)
+	if err != nil {
+		return usagef("totem: --memory-limit: %v", err)
+	}
+	log.Debug("memory limit", "bytes", limit)
 	ts, err := openTotem(ctx, cfg, log)
 	if err != nil {
 		return err
@@ -241,13 +253,9 @@ func newFollower(cfg *TotemConfig, ts *totemStores, log *slog.Logger, reg *prome
 // runTotemServer serves until the server fails, ctx ends or the portal
 // orders a restart.
 func runTotemServer(ctx context.Context, cfg *TotemConfig, ts *totemStores, srv *kiosk.Server, log *slog.Logger, restart <-chan struct{}) error {
-	st, err := ts.catalog.Stats(ctx)
-	if err != nil {
-		return err
-	}
 	errc := make(chan error, 1)
 	go func() { errc <- serveNode(ctx, log, srv, cfg.Addr, nil, catalogAnswers(ts.catalog)) }()
-	log.Info("totem serving", "addr", cfg.Addr, "db", cfg.DB, "services", st.Services, "lat", cfg.Position[1], "lon", cfg.Position[0])
+	log.Info("totem serving", "addr", cfg.Addr, "db", cfg.DB, "index", ts.catalog.IndexState(), "lat", cfg.Position[1], "lon", cfg.Position[0])
 	select {
 	case err := <-errc:
 		return fmt.Errorf("totem: %w", err)
