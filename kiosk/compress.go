@@ -16,8 +16,10 @@ import (
 )
 
 // Compression. The web app's files are compressed once, at their best
-// (gzip 9 and brotli 11), in the background when the node starts: a file
-// asked for before its turn goes out as it is. API answers above
+// (gzip 9 and brotli 11), in the background when a client off loopback
+// first asks for a compressed one (a totem's own screen never does, so a
+// totem never pays for it): a file asked for before its turn goes out as
+// it is. API answers above
 // compressMin bytes are compressed per request, quickly, when the client
 // asks, except on loopback, where the totem's own browser would only pay
 // for it.
@@ -188,9 +190,10 @@ func sendStatic(c *fiber.Ctx, site *assets.Site, name string) bool {
 	}
 	c.Vary(fiber.HeaderAcceptEncoding)
 	enc := encoding(c)
-	if enc == "" {
+	if enc == "" || c.Context().RemoteIP().IsLoopback() {
 		return false
 	}
+	warmStatic(site)
 	b := static.get(site, name, enc)
 	if b == nil {
 		return false

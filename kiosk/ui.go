@@ -34,7 +34,6 @@ func (s *Server) ui() error {
 			return err
 		}
 	}
-	warmStatic(site)
 	s.app.Get("/assets/*", serveAsset)
 	page := func(name, contentType, cacheControl string) fiber.Handler {
 		return func(c *fiber.Ctx) error {
