@@ -241,6 +241,11 @@ func (s *Store) refresh(ctx context.Context, ids []string) error {
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	if s.idx == nil { // its build failed: try again, whole
+		s.mu.Unlock()
+		defer s.mu.Lock()
+		return s.reload(ctx)
+	}
 	var slots []uint32
 	for _, id := range ids {
 		if slot, ok := s.idx.byID[id]; ok {

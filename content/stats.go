@@ -116,5 +116,27 @@ func (s *Store) IndexState() string {
 	}
 	s.mu.RLock()
 	defer s.mu.RUnlock()
+	if s.idx == nil {
+		select {
+		case <-s.built:
+			return "failed to load: " + s.buildErr.Error()
+		default:
+			return "building in the background: nearby and within answer from the file's R*Tree meanwhile, search waits"
+		}
+	}
 	return fmt.Sprintf("in memory: %d services at %d points", s.idx.live, len(s.idx.entries)-len(s.idx.free))
+}
+
+// IndexErr is why the index could not be built in the background (nil
+// while it builds and once it is built).
+func (s *Store) IndexErr() error {
+	if s.built == nil {
+		return nil
+	}
+	select {
+	case <-s.built:
+		return s.buildErr
+	default:
+		return nil
+	}
 }

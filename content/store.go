@@ -29,6 +29,68 @@ type Store struct {
 	noWords bool // the index without search's words: benchmarks measure what they cost
 	areas   atomic.Pointer[geo.AreaIndex]
 	counts  counts // Stats as of the last write
+
+	// built is closed once the index is loaded. Until then (OpenBackground)
+	// s.idx is nil: nearby and within answer from the file's R*Tree, and
+	// search, category counts and writes wait for the index.
+	built    chan struct{}
+	buildErr error // why the background build failed (read after built)
+}
+
+// OpenBackground is Open for a node that must answer at once: it returns
+// as soon as the catalog answers and builds the in-memory index in the
+// background. Meanwhile nearby and within answer from the file's R*Tree
+// (the same answers, slower), and search and writes wait for the index.
+// IndexState says which.
+func OpenBackground(ctx context.Context, path string) (*Store, error) {
+	return openBackground(ctx, path, nil)
+}
+
+// openBackground is OpenBackground; the build waits for gate to close
+// when it is not nil (tests hold it to see the store while it builds).
+func openBackground(ctx context.Context, path string, gate <-chan struct{}) (*Store, error) {
+	s, err := openWith(ctx, path, false, true)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := theLexicon(); err != nil {
+		return nil, errors.Join(err, s.Close())
+	}
+	s.indexed = true
+	s.built = make(chan struct{})
+	s.writeMu.Lock() // writes wait for the index they update
+	go func() {
+		defer close(s.built)
+		defer s.writeMu.Unlock()
+		if gate != nil {
+			<-gate
+		}
+		bctx := context.WithoutCancel(ctx)
+		err := s.reloadWith(bctx, false)
+		if err == nil {
+			err = s.loadWords(bctx)
+		}
+		s.buildErr = err
+	}()
+	s.recount()
+	return s, nil
+}
+
+// waitIndex waits until the index is built (at once on a store Open
+// returned).
+func (s *Store) waitIndex(ctx context.Context) error {
+	if s.built == nil {
+		return nil
+	}
+	select {
+	case <-s.built:
+		if s.buildErr != nil {
+			return fmt.Errorf("content: index: %w", s.buildErr)
+		}
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
 }
 
 // Open opens (creating if needed) the catalog at path, brings its schema up

@@ -137,6 +137,9 @@ func (s *Store) Summaries(ctx context.Context, hits []Hit, lang string, from orb
 	s.mu.RLock()
 	defer s.mu.RUnlock()
 	x := s.idx
+	if x == nil { // being built
+		return s.summariesSQLLocked(ctx, hits, lang, from, at)
+	}
 	for i, h := range hits {
 		si, ok := x.byID[h.ServiceID]
 		if !ok || !x.svcs[si].live {

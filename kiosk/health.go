@@ -58,7 +58,7 @@ func (s *Server) ready(c *fiber.Ctx) error {
 		err = errors.New("catalog does not answer")
 	}
 	add("catalog", err, "the catalog file answers")
-	add("index", nil, s.store.IndexState())
+	add("index", s.store.IndexErr(), s.store.IndexState())
 	if s.cfg.Ready != nil {
 		add("portal", s.cfg.Ready(), "synced with the portal")
 	}

@@ -52,6 +52,13 @@ func runPortal(ctx context.Context, args []string, stdin io.Reader, stdout, stde
 // openCatalog opens the catalog at path, creating the demo one first if
 // asked to.
 func openCatalog(ctx context.Context, log *slog.Logger, path string, demo bool) (*content.Store, error) {
+	return openCatalogWith(ctx, log, path, demo, content.Open)
+}
+
+// openCatalogWith is openCatalog with the opener: content.Open, or
+// content.OpenBackground for a totem, which answers while its index
+// builds.
+func openCatalogWith(ctx context.Context, log *slog.Logger, path string, demo bool, open func(context.Context, string) (*content.Store, error)) (*content.Store, error) {
 	if _, err := os.Stat(path); errors.Is(err, os.ErrNotExist) {
 		if !demo {
 			return nil, fmt.Errorf("catalog %s does not exist (pass --demo to create the demo catalog there)", path)
@@ -63,7 +70,7 @@ func openCatalog(ctx context.Context, log *slog.Logger, path string, demo bool) 
 	} else if err := existingFile(path); err != nil {
 		return nil, err
 	}
-	return content.Open(ctx, path)
+	return open(ctx, path)
 }
 
 // demoAccounts makes sure the demo has an admin to sign in with and,

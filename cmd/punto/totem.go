@@ -153,7 +153,9 @@ func (ts *totemStores) Close() error {
 func openTotem(ctx context.Context, cfg *TotemConfig, log *slog.Logger) (*totemStores, error) {
 	ts := &totemStores{}
 	var err error
-	if ts.catalog, err = openCatalog(ctx, log, cfg.DB, cfg.Demo); err != nil {
+	// The totem answers while its index builds (nearby from the R*Tree):
+	// ready in a blink, complete a moment later.
+	if ts.catalog, err = openCatalogWith(ctx, log, cfg.DB, cfg.Demo, content.OpenBackground); err != nil {
 		return nil, fmt.Errorf("totem: %w", err)
 	}
 	if ts.fleet, err = fleet.Open(ctx, cfg.DB); err != nil {
