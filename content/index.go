@@ -166,7 +166,7 @@ func (x *index) put(r *svcRecord) {
 		x.byID[r.id] = si
 	}
 	s := &x.svcs[si]
-	s.status, s.cats, s.live = r.status, r.cats, true
+	s.status, s.cats, s.live = Status(x.intern(string(r.status))), r.cats, true
 	x.live++
 	s.langs = s.langs[:0]
 	for _, l := range r.langs {
