@@ -29,6 +29,7 @@ type Store struct {
 	noWords bool // the index without search's words: benchmarks measure what they cost
 	areas   atomic.Pointer[geo.AreaIndex]
 	counts  counts // Stats as of the last write
+	stmts   stmts  // prepared reads
 
 	// built is closed once the index is loaded. Until then (OpenBackground)
 	// s.idx is nil: nearby and within answer from the file's R*Tree, and
@@ -187,7 +188,7 @@ func (s *Store) Path() string { return s.path }
 
 // Close closes the database.
 func (s *Store) Close() error {
-	return errors.Join(s.r.Close(), s.w.Close())
+	return errors.Join(s.closeStmts(), s.r.Close(), s.w.Close())
 }
 
 // reload rebuilds every in-memory structure from the database.
@@ -216,7 +217,7 @@ func (s *Store) reloadWith(ctx context.Context, words bool) error {
 // Meta returns a value from the catalog's meta table ("" when unset).
 func (s *Store) Meta(ctx context.Context, key string) (string, error) {
 	var v string
-	err := s.r.QueryRowContext(ctx, "SELECT value FROM meta WHERE key = ?", key).Scan(&v)
+	err := s.queryRow(ctx, "SELECT value FROM meta WHERE key = ?", key).Scan(&v)
 	if errors.Is(err, sql.ErrNoRows) {
 		return "", nil
 	}
