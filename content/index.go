@@ -78,10 +78,14 @@ func newIndex(recs map[string]*svcRecord) *index {
 	cell := func(n int) float64 {
 		return math.Min(math.Max(math.Sqrt(area/float64(max(n, 1))*cellFactor), 0.001), 1)
 	}
+	// Sized for the catalog: slices grown by doubling would keep up to
+	// half their memory unused for good.
 	x := &index{
 		all:     geo.NewPointIndex(cell(total)),
 		byCat:   make([]*geo.PointIndex, len(Categories)),
-		byID:    map[string]uint32{},
+		entries: make([]entry, 0, total),
+		svcs:    make([]svcInfo, 0, len(recs)),
+		byID:    make(map[string]uint32, len(recs)),
 		hoursBy: map[string]*hours{},
 		strs:    map[string]string{},
 		text:    newTextIndex(),
