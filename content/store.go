@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"runtime/debug"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -72,6 +73,10 @@ func openBackground(ctx context.Context, path string, gate <-chan struct{}) (*St
 			err = s.loadWords(bctx)
 		}
 		s.buildErr = err
+		// Loading made several times the index's size in garbage: give
+		// it back to the system now, once, rather than keep it mapped
+		// until the scavenger gets to it.
+		debug.FreeOSMemory()
 	}()
 	s.recount()
 	return s, nil
