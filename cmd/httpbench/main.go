@@ -16,6 +16,7 @@ import (
 	"compress/gzip"
 	"context"
 	"database/sql"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -91,8 +92,8 @@ func freePort() (int, error) {
 	if err != nil {
 		return 0, err
 	}
-	defer l.Close()
-	return l.Addr().(*net.TCPAddr).Port, nil
+	port := l.Addr().(*net.TCPAddr).Port
+	return port, l.Close()
 }
 
 // proc is a server the benchmark started.
@@ -164,7 +165,7 @@ func waitReady(url string, within time.Duration) error {
 	c := &http.Client{Timeout: time.Second}
 	for time.Now().Before(deadline) {
 		if res, err := c.Get(url); err == nil {
-			io.Copy(io.Discard, res.Body)
+			_, _ = io.Copy(io.Discard, res.Body)
 			res.Body.Close()
 			if res.StatusCode == 200 {
 				return nil
@@ -188,7 +189,7 @@ func queries(db string) ([]query, error) {
 	if err != nil {
 		return nil, err
 	}
-	defer d.Close()
+	defer func() { _ = d.Close() }()
 	rows, err := d.Query("SELECT (xmin + xmax) / 2, (ymin + ymax) / 2 FROM idx_location_geom ORDER BY pkid LIMIT 20000")
 	if err != nil {
 		return nil, err
@@ -237,12 +238,11 @@ func wrkScript(paths []string) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	defer f.Close()
 	fmt.Fprintln(f, "local paths = {")
 	for _, p := range paths {
 		fmt.Fprintf(f, "  %q,\n", p)
 	}
-	io.WriteString(f, `}
+	_, err = io.WriteString(f, `}
 local i = 0
 request = function()
   i = i + 1
@@ -254,7 +254,10 @@ done = function(summary, latency, requests)
     latency:percentile(50), latency:percentile(99), summary.errors.status + summary.errors.connect + summary.errors.read + summary.errors.write + summary.errors.timeout, summary.bytes))
 end
 `)
-	return f.Name(), nil
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	return f.Name(), err
 }
 
 // run is one wrk run's figures.
@@ -326,7 +329,7 @@ func loadTile38(port int, db string) (int, error) {
 	if err != nil {
 		return 0, err
 	}
-	defer d.Close()
+	defer func() { _ = d.Close() }()
 	rows, err := d.Query(`SELECT sal.service_id || '@' || l.id, (r.ymin + r.ymax) / 2, (r.xmin + r.xmax) / 2,
 			(SELECT group_concat(c.category_id) FROM service_category c WHERE c.service_id = sal.service_id)
 		FROM service_at_location sal JOIN location l ON l.id = sal.location_id JOIN service sv ON sv.id = sal.service_id
@@ -414,7 +417,7 @@ func healthz(base string) time.Duration {
 		if err != nil {
 			continue
 		}
-		io.Copy(io.Discard, res.Body)
+		_, _ = io.Copy(io.Discard, res.Body)
 		res.Body.Close()
 		ts = append(ts, time.Since(start))
 	}
@@ -436,11 +439,12 @@ func compressedSize(url string) (plain, br, gz int) {
 	res.Body.Close()
 	var b, g bytes.Buffer
 	bw := brotli.NewWriterLevel(&b, 5)
-	bw.Write(body)
-	bw.Close()
 	gw, _ := gzip.NewWriterLevel(&g, 6)
-	gw.Write(body)
-	gw.Close()
+	_, err1 := bw.Write(body)
+	_, err2 := gw.Write(body)
+	if err := errors.Join(err1, err2, bw.Close(), gw.Close()); err != nil {
+		return len(body), 0, 0 // bytes.Buffer does not fail
+	}
 	return len(body), b.Len(), g.Len()
 }
 
