@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"compress/gzip"
 	"io/fs"
+	"net"
 	"path"
 	"strings"
 	"sync"
@@ -81,7 +82,7 @@ func compressAnswer(c *fiber.Ctx) error {
 		return nil
 	}
 	res.Header.Add(fiber.HeaderVary, fiber.HeaderAcceptEncoding)
-	if c.Context().RemoteIP().IsLoopback() {
+	if fromLoopback(c) {
 		return nil
 	}
 	enc := encoding(c)
@@ -100,6 +101,17 @@ func compressAnswer(c *fiber.Ctx) error {
 	res.Header.Set(fiber.HeaderContentEncoding, enc)
 	*bp = out[:0]
 	return nil
+}
+
+// fromLoopback reports whether the client is on this machine: the
+// address the request came from, or behind a trusted reverse proxy on
+// this machine (the portal's nginx) the one it forwarded.
+func fromLoopback(c *fiber.Ctx) bool {
+	ip := c.Context().RemoteIP()
+	if ip.IsLoopback() && c.IP() != ip.String() {
+		ip = net.ParseIP(c.IP()) // what a trusted proxy says
+	}
+	return ip != nil && ip.IsLoopback()
 }
 
 // precompressed holds the web app's files compressed once.
@@ -190,7 +202,7 @@ func sendStatic(c *fiber.Ctx, site *assets.Site, name string) bool {
 	}
 	c.Vary(fiber.HeaderAcceptEncoding)
 	enc := encoding(c)
-	if enc == "" || c.Context().RemoteIP().IsLoopback() {
+	if enc == "" || fromLoopback(c) {
 		return false
 	}
 	warmStatic(site)

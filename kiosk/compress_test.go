@@ -143,4 +143,24 @@ func TestCompression(t *testing.T) {
 	if lres.Header.Get("Content-Encoding") != "" {
 		t.Errorf("loopback: Content-Encoding %q", lres.Header.Get("Content-Encoding"))
 	}
+
+	// Behind a trusted reverse proxy on this machine, the client is the
+	// one the proxy names.
+	proxied := newTestServerWith(t, func(c *Config) { c.TrustedProxies = []string{"127.0.0.1"} })
+	pbase := testenv.Listen(t, proxied.App().Listener, proxied.App().Shutdown)
+	for _, tc := range []struct{ forwarded, want string }{{"203.0.113.5", "br"}, {"127.0.0.1", ""}, {"", ""}} {
+		req, _ := http.NewRequest("GET", pbase+nearby, nil)
+		req.Header.Set("Accept-Encoding", "br")
+		if tc.forwarded != "" {
+			req.Header.Set("X-Forwarded-For", tc.forwarded)
+		}
+		res, err := http.DefaultTransport.RoundTrip(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		res.Body.Close()
+		if got := res.Header.Get("Content-Encoding"); got != tc.want {
+			t.Errorf("through a proxy for %q: Content-Encoding %q, want %q", tc.forwarded, got, tc.want)
+		}
+	}
 }
