@@ -114,16 +114,18 @@ func (s *Store) IndexState() string {
 	if !s.indexed {
 		return "no index"
 	}
-	s.mu.RLock()
-	defer s.mu.RUnlock()
-	if s.idx == nil {
+	if s.built != nil {
 		select {
 		case <-s.built:
-			return "failed to load: " + s.buildErr.Error()
+			if s.buildErr != nil {
+				return "failed to load: " + s.buildErr.Error()
+			}
 		default:
 			return "building in the background: nearby and within answer from the file's R*Tree meanwhile, search waits"
 		}
 	}
+	s.mu.RLock()
+	defer s.mu.RUnlock()
 	return fmt.Sprintf("in memory: %d services at %d points", s.idx.live, len(s.idx.entries)-len(s.idx.free))
 }
 
