@@ -8,14 +8,15 @@ BENCH_DIR ?= $(CURDIR)/.bench
 VERSION   ?= $(shell git describe --always --dirty 2>/dev/null || echo dev)
 
 # Debian packages the tests use: GIS tools, the SpatiaLite benchmark, chromium and
-# fonts, for deploy/ systemd-analyze, kill, shellcheck, cage, nginx and curl, and npm
-# for ESLint (make lint); espeak-ng (the totem reads aloud) and sox (the voice
-# tests decode what it says).
+# fonts, for deploy/ systemd-analyze, kill, shellcheck, cage, nginx and curl, npm
+# for ESLint (make lint), wrk for the HTTP benchmark (make bench); espeak-ng (the
+# totem reads aloud) and sox (the voice tests decode what it says); CUPS, its PDF
+# printer and poppler (the printing tests).
 DEB_PKGS  := spatialite-bin gdal-bin libsqlite3-mod-spatialite chromium fonts-noto-core fonts-noto-cjk tilemaker osmium-tool \
-             systemd procps shellcheck cage nginx-light curl npm \
+             systemd procps shellcheck cage nginx-light curl npm wrk \
              cups cups-client printer-driver-cups-pdf poppler-utils espeak-ng sox
 
-.PHONY: all build run test soak lint bench deps clean vendor budget tiles basemap
+.PHONY: all build run test soak lint bench bench-http deps clean vendor budget tiles basemap
 
 all: build
 
@@ -69,10 +70,15 @@ lint:
 		echo "make lint: npm not found, ESLint skipped"; \
 	fi
 
+# The HTTP benchmark's sizes and run length: BENCH_SIZES=10000,100000 for a quicker run.
+BENCH_SIZES ?= 10000,100000,1000000
+BENCH_TIME  ?= 10s
+
 ## bench: nearby at 10k, 100k and 1M services beside SpatiaLite; search at 100k and what its
-## index adds to opening 10k; feed fan-out to 2,000 totems, catch-up and snapshot (catalogs
-## cached in $(BENCH_DIR))
-bench: deps
+## index adds to opening 10k; feed fan-out to 2,000 totems, catch-up and snapshot; then a
+## totem over HTTP under wrk (cmd/httpbench), beside Tile38 with TILE38=path/to/tile38-server
+## (catalogs cached in $(BENCH_DIR))
+bench: deps build
 	mkdir -p $(BENCH_DIR)
 	PUNTO_BENCH_DIR=$(BENCH_DIR) $(GO) test -tags $(TAGS) -run '^$$' -bench 'BenchmarkNearby' -benchtime 2s -timeout 60m ./content
 	PUNTO_BENCH_DIR=$(BENCH_DIR) $(GO) test -tags $(TAGS) -run '^$$' -bench 'BenchmarkSearch$$|BenchmarkLexicon' -benchtime 2s -timeout 30m ./content
@@ -81,6 +87,12 @@ bench: deps
 	PUNTO_BENCH_DIR=$(BENCH_DIR) $(GO) test -tags $(TAGS) -run '^$$' -bench 'BenchmarkCatchUp|BenchmarkSnapshot' -benchtime 3x -timeout 60m ./relay
 	PUNTO_BENCH_DIR=$(BENCH_DIR) $(GO) test -tags $(TAGS) -run '^$$' -bench 'BenchmarkImport' -benchtime 2x -timeout 30m ./content/exchange
 	$(GO) test -tags $(TAGS) -run '^$$' -bench 'BenchmarkCountNeed|BenchmarkNeedsReports' -benchtime 2s ./fleet
+	$(GO) run -tags $(TAGS) ./cmd/httpbench -dir $(BENCH_DIR) -punto bin/punto -sizes $(BENCH_SIZES) -duration $(BENCH_TIME) $(if $(TILE38),-tile38 $(TILE38))
+
+## bench-http: only the HTTP benchmark (see bench)
+bench-http: deps build
+	mkdir -p $(BENCH_DIR)
+	$(GO) run -tags $(TAGS) ./cmd/httpbench -dir $(BENCH_DIR) -punto bin/punto -sizes $(BENCH_SIZES) -duration $(BENCH_TIME) $(if $(TILE38),-tile38 $(TILE38))
 
 ## deps: install the Debian packages above when missing (needs root, as on CI)
 deps:
@@ -106,6 +118,7 @@ deps:
 	command -v lp >/dev/null || missing="$$missing cups-client"; \
 	[ -x /usr/lib/cups/backend/cups-pdf ] || missing="$$missing printer-driver-cups-pdf"; \
 	command -v pdftotext >/dev/null || missing="$$missing poppler-utils"; \
+	command -v wrk >/dev/null || missing="$$missing wrk"; \
 	if [ -n "$$missing" ]; then \
 		if [ "$$(id -u)" = 0 ]; then \
 			echo "installing:$$missing"; \

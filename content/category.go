@@ -70,9 +70,13 @@ func syncCategories(ctx context.Context, db *sql.DB) error {
 
 // CategoryCounts counts the services (not withdrawn) in each category.
 func (s *Store) CategoryCounts() map[string]int {
+	_ = s.waitIndex(context.Background()) // a failed build counts nothing
 	s.mu.RLock()
 	defer s.mu.RUnlock()
 	out := make(map[string]int, len(Categories))
+	if s.idx == nil {
+		return out
+	}
 	for _, svc := range s.idx.svcs {
 		if !svc.live {
 			continue

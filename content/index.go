@@ -13,9 +13,11 @@ import (
 
 // entry is one service at one location, the unit nearby queries return.
 type entry struct {
-	point orb.Point
-	svc   uint32
-	locID string
+	point   orb.Point
+	svc     uint32
+	locID   string
+	address string
+	comune  string // interned: few comuni, many locations
 }
 
 // svcInfo is what the hot path needs to filter a service.
@@ -25,6 +27,7 @@ type svcInfo struct {
 	cats    uint16 // bit i: Categories[i]
 	langs   []string
 	hours   *hours
+	names   packedText // the name in every language, for result lists
 	entries []uint32
 	live    bool
 }
@@ -42,6 +45,7 @@ type index struct {
 	hoursBy map[string]*hours // interned schedules
 	strs    map[string]string // interned language codes
 	text    *textIndex        // the words of every service, for search
+	live    int               // services not withdrawn
 }
 
 // newIndex sizes the grids for the records: about two points per cell on
@@ -74,10 +78,14 @@ func newIndex(recs map[string]*svcRecord) *index {
 	cell := func(n int) float64 {
 		return math.Min(math.Max(math.Sqrt(area/float64(max(n, 1))*cellFactor), 0.001), 1)
 	}
+	// Sized for the catalog: slices grown by doubling would keep up to
+	// half their memory unused for good.
 	x := &index{
 		all:     geo.NewPointIndex(cell(total)),
 		byCat:   make([]*geo.PointIndex, len(Categories)),
-		byID:    map[string]uint32{},
+		entries: make([]entry, 0, total),
+		svcs:    make([]svcInfo, 0, len(recs)),
+		byID:    make(map[string]uint32, len(recs)),
 		hoursBy: map[string]*hours{},
 		strs:    map[string]string{},
 		text:    newTextIndex(),
@@ -96,10 +104,14 @@ type svcRecord struct {
 	cats      uint16
 	langs     []string
 	sched     Schedule
-	locations []struct {
-		id    string
-		point orb.Point
-	}
+	names     [][2]string // language, text
+	locations []recordLocation
+}
+
+// recordLocation is a location of a service as loaded for the index.
+type recordLocation struct {
+	id, address, comune string
+	point               orb.Point
 }
 
 func (x *index) intern(s string) string {
@@ -139,6 +151,9 @@ func (x *index) remove(id string) {
 		x.free = append(x.free, ei)
 	}
 	s.entries = s.entries[:0]
+	if s.live {
+		x.live--
+	}
 	s.live = false
 }
 
@@ -155,12 +170,14 @@ func (x *index) put(r *svcRecord) {
 		x.byID[r.id] = si
 	}
 	s := &x.svcs[si]
-	s.status, s.cats, s.live = r.status, r.cats, true
+	s.status, s.cats, s.live = Status(x.intern(string(r.status))), r.cats, true
+	x.live++
 	s.langs = s.langs[:0]
 	for _, l := range r.langs {
 		s.langs = append(s.langs, x.intern(l))
 	}
 	s.hours = x.internHours(r.sched, r.holidays)
+	s.names = packText(r.names)
 	for _, l := range r.locations {
 		var ei uint32
 		if n := len(x.free); n > 0 {
@@ -169,7 +186,7 @@ func (x *index) put(r *svcRecord) {
 			ei = uint32(len(x.entries))
 			x.entries = append(x.entries, entry{})
 		}
-		x.entries[ei] = entry{point: l.point, svc: si, locID: l.id}
+		x.entries[ei] = entry{point: l.point, svc: si, locID: l.id, address: l.address, comune: x.intern(l.comune)}
 		s.entries = append(s.entries, ei)
 		x.all.Insert(ei, l.point)
 		for c := range x.byCat {
@@ -228,6 +245,11 @@ func (s *Store) refresh(ctx context.Context, ids []string) error {
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	if s.idx == nil { // its build failed: try again, whole
+		s.mu.Unlock()
+		defer s.mu.Lock()
+		return s.reload(ctx)
+	}
 	var slots []uint32
 	for _, id := range ids {
 		if slot, ok := s.idx.byID[id]; ok {
@@ -381,21 +403,30 @@ func indexLists(recs map[string]*svcRecord) []listQuery {
 			}
 			return nil
 		}},
-		{"SELECT service_id, location_id, geom FROM (SELECT sal.service_id, l.id AS location_id, l.geom FROM service_at_location sal JOIN location l ON l.id = sal.location_id)", func(r *sql.Rows) error {
-			var id, loc string
+		{"SELECT service_id, location_id, geom, address, comune FROM (SELECT sal.service_id, l.id AS location_id, l.geom, l.address, l.comune FROM service_at_location sal JOIN location l ON l.id = sal.location_id)", func(r *sql.Rows) error {
+			var id string
+			var loc recordLocation
 			var g geo.Blob
-			if err := r.Scan(&id, &loc, &g); err != nil {
+			if err := r.Scan(&id, &loc.id, &g, &loc.address, &loc.comune); err != nil {
 				return err
 			}
 			p, ok := g.Geometry.(orb.Point)
 			if !ok {
-				return fmt.Errorf("location %s: geometry is %T, not a point", loc, g.Geometry)
+				return fmt.Errorf("location %s: geometry is %T, not a point", loc.id, g.Geometry)
+			}
+			loc.point = p
+			if rec := recs[id]; rec != nil {
+				rec.locations = append(rec.locations, loc)
+			}
+			return nil
+		}},
+		{"SELECT service_id, lang, value FROM (SELECT id AS service_id, lang, value FROM translation WHERE entity = 'service' AND field = 'name')", func(r *sql.Rows) error {
+			var id, l, v string
+			if err := r.Scan(&id, &l, &v); err != nil {
+				return err
 			}
 			if rec := recs[id]; rec != nil {
-				rec.locations = append(rec.locations, struct {
-					id    string
-					point orb.Point
-				}{loc, p})
+				rec.names = append(rec.names, [2]string{l, v})
 			}
 			return nil
 		}},

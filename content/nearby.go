@@ -88,6 +88,9 @@ func (s *Store) NearbyHits(ctx context.Context, q NearbyQuery) ([]Hit, error) {
 	}
 	s.mu.RLock()
 	defer s.mu.RUnlock()
+	if s.idx == nil { // being built: the file's R*Tree gives the same answer
+		return s.NearbySQL(ctx, q)
+	}
 	return s.idx.nearby(ctx, &q)
 }
 
@@ -242,6 +245,9 @@ func (s *Store) Within(ctx context.Context, b orb.Bound, limit int) ([]Hit, erro
 	}
 	s.mu.RLock()
 	defer s.mu.RUnlock()
+	if s.idx == nil { // being built
+		return s.InBoundSQL(ctx, b, limit)
+	}
 	// Keep the limit smallest by ID, sorted, in one pass over the box.
 	var top []Hit
 	byID := func(a, b Hit) int {

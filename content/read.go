@@ -20,7 +20,7 @@ func notFound(err error, what, id string) error {
 
 // text reads every translation of one field.
 func (s *Store) text(ctx context.Context, entity, id, field string) (Text, error) {
-	rows, err := s.r.QueryContext(ctx, "SELECT lang, value FROM translation WHERE entity = ? AND id = ? AND field = ?", entity, id, field)
+	rows, err := s.query(ctx, "SELECT lang, value FROM translation WHERE entity = ? AND id = ? AND field = ?", entity, id, field)
 	if err != nil {
 		return nil, fmt.Errorf("content: read %s %s: %w", entity, field, err)
 	}
@@ -38,7 +38,7 @@ func (s *Store) text(ctx context.Context, entity, id, field string) (Text, error
 
 // texts reads every translated field of an entity: field → Text.
 func (s *Store) texts(ctx context.Context, entity, id string) (map[string]Text, error) {
-	rows, err := s.r.QueryContext(ctx, "SELECT field, lang, value FROM translation WHERE entity = ? AND id = ?", entity, id)
+	rows, err := s.query(ctx, "SELECT field, lang, value FROM translation WHERE entity = ? AND id = ?", entity, id)
 	if err != nil {
 		return nil, fmt.Errorf("content: read %s: %w", entity, err)
 	}
@@ -60,7 +60,7 @@ func (s *Store) texts(ctx context.Context, entity, id string) (map[string]Text, 
 // childTexts reads the translations of a service's children ("<id>#…").
 func (s *Store) childTexts(ctx context.Context, entity, serviceID, field string) (map[string]Text, error) {
 	lo, hi := childRange(serviceID)
-	rows, err := s.r.QueryContext(ctx, "SELECT id, lang, value FROM translation WHERE entity = ? AND field = ? AND id >= ? AND id < ?", entity, field, lo, hi)
+	rows, err := s.query(ctx, "SELECT id, lang, value FROM translation WHERE entity = ? AND field = ? AND id >= ? AND id < ?", entity, field, lo, hi)
 	if err != nil {
 		return nil, err
 	}
@@ -85,7 +85,7 @@ func (s *Store) Service(ctx context.Context, id string) (*Service, error) {
 	svc := &Service{ID: id}
 	var org, uid sql.NullString
 	var extra string
-	err := s.r.QueryRowContext(ctx, `SELECT organization_id, status, url, email, by_appointment, open_on_holidays, uuid, extra
+	err := s.queryRow(ctx, `SELECT organization_id, status, url, email, by_appointment, open_on_holidays, uuid, extra
 		FROM service WHERE id = ?`, id).Scan(&org, &svc.Status, &svc.URL, &svc.Email, &svc.ByAppointment, &svc.OpenOnHolidays, &uid, &extra)
 	if err != nil {
 		return nil, notFound(err, "service", id)
@@ -190,7 +190,7 @@ func serviceLists(svc *Service) []listQuery {
 
 // scanList runs one list query for service id.
 func (s *Store) scanList(ctx context.Context, id string, l listQuery) error {
-	rows, err := s.r.QueryContext(ctx, l.query, id)
+	rows, err := s.query(ctx, l.query, id)
 	if err != nil {
 		return fmt.Errorf("content: service %s: %w", id, err)
 	}
@@ -244,7 +244,7 @@ func (s *Store) serviceChildTexts(ctx context.Context, svc *Service) error {
 func (s *Store) Organization(ctx context.Context, id string) (*Organization, error) {
 	o := &Organization{ID: id}
 	var extra string
-	err := s.r.QueryRowContext(ctx, "SELECT url, email, coalesce(uuid, ''), extra FROM organization WHERE id = ?", id).Scan(&o.URL, &o.Email, &o.UUID, &extra)
+	err := s.queryRow(ctx, "SELECT url, email, coalesce(uuid, ''), extra FROM organization WHERE id = ?", id).Scan(&o.URL, &o.Email, &o.UUID, &extra)
 	if err != nil {
 		return nil, notFound(err, "organization", id)
 	}
@@ -262,7 +262,7 @@ func (s *Store) Organization(ctx context.Context, id string) (*Organization, err
 // HasService reports whether the catalog holds a service with that id.
 func (s *Store) HasService(ctx context.Context, id string) (bool, error) {
 	var one int
-	err := s.r.QueryRowContext(ctx, "SELECT 1 FROM service WHERE id = ?", id).Scan(&one)
+	err := s.queryRow(ctx, "SELECT 1 FROM service WHERE id = ?", id).Scan(&one)
 	if errors.Is(err, sql.ErrNoRows) {
 		return false, nil
 	}

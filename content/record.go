@@ -230,7 +230,7 @@ func (b *Batch) deleteRecord(kind, id string) error {
 func (s *Store) Alert(ctx context.Context, id string) (*Alert, error) {
 	a := &Alert{ID: id}
 	var start, end string
-	err := s.r.QueryRowContext(ctx, "SELECT starts_at, ends_at, severity, target_kind, target FROM alert WHERE id = ?", id).
+	err := s.queryRow(ctx, "SELECT starts_at, ends_at, severity, target_kind, target FROM alert WHERE id = ?", id).
 		Scan(&start, &end, &a.Severity, &a.TargetKind, &a.Target)
 	if err != nil {
 		return nil, notFound(err, "alert", id)
@@ -246,7 +246,7 @@ func (s *Store) Alert(ctx context.Context, id string) (*Alert, error) {
 // Page reads one page with every translation.
 func (s *Store) Page(ctx context.Context, id string) (*Page, error) {
 	p := &Page{ID: id}
-	if err := s.r.QueryRowContext(ctx, "SELECT position FROM page WHERE id = ?", id).Scan(&p.Position); err != nil {
+	if err := s.queryRow(ctx, "SELECT position FROM page WHERE id = ?", id).Scan(&p.Position); err != nil {
 		return nil, notFound(err, "page", id)
 	}
 	tx, err := s.texts(ctx, "page", id)

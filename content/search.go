@@ -78,6 +78,9 @@ func (s *Store) Find(ctx context.Context, q SearchQuery) (*SearchResult, error) 
 	if lang == "" {
 		lang = "it"
 	}
+	if err := s.waitIndex(ctx); err != nil {
+		return nil, err
+	}
 	if err := s.ensureWords(ctx); err != nil {
 		return nil, err
 	}

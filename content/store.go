@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"runtime/debug"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -29,6 +30,74 @@ type Store struct {
 	noWords bool        // the index without search's words: benchmarks measure what they cost
 	words   atomic.Bool // search's words are in the index (OpenLazy loads them at the first search)
 	areas   atomic.Pointer[geo.AreaIndex]
+	counts  counts // Stats as of the last write
+	stmts   stmts  // prepared reads
+
+	// built is closed once the index is loaded. Until then (OpenBackground)
+	// s.idx is nil: nearby and within answer from the file's R*Tree, and
+	// search, category counts and writes wait for the index.
+	built    chan struct{}
+	buildErr error // why the background build failed (read after built)
+}
+
+// OpenBackground is Open for a node that must answer at once: it returns
+// as soon as the catalog answers and builds the in-memory index in the
+// background. Meanwhile nearby and within answer from the file's R*Tree
+// (the same answers, slower), and search and writes wait for the index.
+// IndexState says which.
+func OpenBackground(ctx context.Context, path string) (*Store, error) {
+	return openBackground(ctx, path, nil)
+}
+
+// openBackground is OpenBackground; the build waits for gate to close
+// when it is not nil (tests hold it to see the store while it builds).
+func openBackground(ctx context.Context, path string, gate <-chan struct{}) (*Store, error) {
+	s, err := openWith(ctx, path, false, true)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := theLexicon(); err != nil {
+		return nil, errors.Join(err, s.Close())
+	}
+	s.indexed = true
+	s.built = make(chan struct{})
+	s.writeMu.Lock() // writes wait for the index they update
+	go func() {
+		defer close(s.built)
+		defer s.writeMu.Unlock()
+		if gate != nil {
+			<-gate
+		}
+		bctx := context.WithoutCancel(ctx)
+		err := s.reloadWith(bctx, false)
+		if err == nil {
+			err = s.loadWordsLocked(bctx)
+		}
+		s.buildErr = err
+		// Loading made several times the index's size in garbage: give
+		// it back to the system now, once, rather than keep it mapped
+		// until the scavenger gets to it.
+		debug.FreeOSMemory()
+	}()
+	s.recount()
+	return s, nil
+}
+
+// waitIndex waits until the index is built (at once on a store Open
+// returned).
+func (s *Store) waitIndex(ctx context.Context) error {
+	if s.built == nil {
+		return nil
+	}
+	select {
+	case <-s.built:
+		if s.buildErr != nil {
+			return fmt.Errorf("content: index: %w", s.buildErr)
+		}
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
 }
 
 // Open opens (creating if needed) the catalog at path, brings its schema up
@@ -71,6 +140,9 @@ func openWith(ctx context.Context, path string, withIndex, words bool) (*Store, 
 	w.SetMaxOpenConns(1)
 	err = w.PingContext(ctx)
 	if err == nil {
+		_, err = w.ExecContext(ctx, fmt.Sprintf("PRAGMA soft_heap_limit = %d", sqlitedb.SoftHeapLimit))
+	}
+	if err == nil {
 		err = migrate(ctx, w)
 	}
 	if err != nil {
@@ -107,6 +179,7 @@ func openWith(ctx context.Context, path string, withIndex, words bool) (*Store, 
 	if err := s.reloadWith(ctx, false); err != nil {
 		return nil, errors.Join(err, s.Close())
 	}
+	s.recount()
 	return s, nil
 }
 
@@ -119,7 +192,12 @@ func (s *Store) ensureWords(ctx context.Context) error {
 	}
 	s.writeMu.Lock()
 	defer s.writeMu.Unlock()
-	if s.words.Load() {
+	return s.loadWordsLocked(ctx)
+}
+
+// loadWordsLocked is ensureWords with the write lock held.
+func (s *Store) loadWordsLocked(ctx context.Context) error {
+	if s.noWords || s.words.Load() {
 		return nil
 	}
 	// Read to the end even if the search that asked gives up: the next
@@ -149,7 +227,7 @@ func (s *Store) Path() string { return s.path }
 
 // Close closes the database.
 func (s *Store) Close() error {
-	return errors.Join(s.r.Close(), s.w.Close())
+	return errors.Join(s.closeStmts(), s.r.Close(), s.w.Close())
 }
 
 // reload rebuilds every in-memory structure from the database.
@@ -178,7 +256,7 @@ func (s *Store) reloadWith(ctx context.Context, words bool) error {
 // Meta returns a value from the catalog's meta table ("" when unset).
 func (s *Store) Meta(ctx context.Context, key string) (string, error) {
 	var v string
-	err := s.r.QueryRowContext(ctx, "SELECT value FROM meta WHERE key = ?", key).Scan(&v)
+	err := s.queryRow(ctx, "SELECT value FROM meta WHERE key = ?", key).Scan(&v)
 	if errors.Is(err, sql.ErrNoRows) {
 		return "", nil
 	}

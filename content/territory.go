@@ -57,7 +57,7 @@ func (s *Store) TerritoriesAt(ctx context.Context, p orb.Point) ([]Territory, er
 func (s *Store) Territory(ctx context.Context, id string) (*Territory, error) {
 	t := &Territory{ID: id}
 	var g geo.Blob
-	err := s.r.QueryRowContext(ctx, "SELECT kind, region, geom FROM territory WHERE id = ?", id).Scan(&t.Kind, &t.Region, &g)
+	err := s.queryRow(ctx, "SELECT kind, region, geom FROM territory WHERE id = ?", id).Scan(&t.Kind, &t.Region, &g)
 	if err != nil {
 		return nil, notFound(err, "territory", id)
 	}

@@ -43,74 +43,47 @@ type Summary struct {
 	Open OpenState `json:"open"`
 }
 
-// Summaries hydrates hits for display in lang: names, addresses, open state
-// at the moment at, and the way from the point from.
-func (s *Store) Summaries(ctx context.Context, hits []Hit, lang string, from orb.Point, at time.Time) ([]Summary, error) {
+// summariesSQL is Summaries read from the file alone, as the index
+// loads a service: it answers while the index is being built, and tests
+// compare the in-memory summaries with it.
+func (s *Store) summariesSQL(ctx context.Context, hits []Hit, lang string, from orb.Point, at time.Time) ([]Summary, error) {
 	out := make([]Summary, len(hits))
 	if len(hits) == 0 {
 		return out, nil
 	}
-	svcIDs := make([]string, 0, len(hits))
-	locIDs := make([]string, 0, len(hits))
+	ids := make([]string, 0, len(hits))
 	for _, h := range hits {
-		svcIDs = append(svcIDs, h.ServiceID)
-		locIDs = append(locIDs, h.LocationID)
+		ids = append(ids, h.ServiceID)
 	}
-	svcIDs, locIDs = dedupe(svcIDs), dedupe(locIDs)
-	names := map[string]Text{}
-	rows, err := s.r.QueryContext(ctx, "SELECT id, lang, value FROM translation WHERE entity = 'service' AND field = 'name' AND id IN ("+placeholders(len(svcIDs))+")", anySlice(svcIDs)...)
+	recs, err := loadRecords(ctx, s.r, dedupe(ids))
 	if err != nil {
 		return nil, fmt.Errorf("content: summaries: %w", err)
 	}
-	for rows.Next() {
-		var id, l, v string
-		if err := rows.Scan(&id, &l, &v); err != nil {
-			rows.Close()
-			return nil, err
-		}
-		if names[id] == nil {
-			names[id] = Text{}
-		}
-		names[id][l] = v
-	}
-	rows.Close()
-	type place struct{ address, comune string }
-	places := map[string]place{}
-	rows, err = s.r.QueryContext(ctx, "SELECT id, address, comune FROM location WHERE id IN ("+placeholders(len(locIDs))+")", anySlice(locIDs)...)
-	if err != nil {
-		return nil, fmt.Errorf("content: summaries: %w", err)
-	}
-	for rows.Next() {
-		var id string
-		var p place
-		if err := rows.Scan(&id, &p.address, &p.comune); err != nil {
-			rows.Close()
-			return nil, err
-		}
-		places[id] = p
-	}
-	rows.Close()
-
-	s.mu.RLock()
-	defer s.mu.RUnlock()
 	for i, h := range hits {
-		p := places[h.LocationID]
 		sm := Summary{
-			ID: h.ServiceID, LocationID: h.LocationID, Name: names[h.ServiceID].Pick(lang),
-			Address: p.address, Comune: p.comune, Lat: h.Point[1], Lon: h.Point[0],
+			ID: h.ServiceID, LocationID: h.LocationID, Lat: h.Point[1], Lon: h.Point[0],
 			Way: WayTo(from, h.Point), Categories: []string{}, Languages: []string{},
 		}
-		if si, ok := s.idx.byID[h.ServiceID]; ok {
-			info := &s.idx.svcs[si]
-			sm.Status = info.status
+		if r := recs[h.ServiceID]; r != nil {
+			name := make(Text, len(r.names))
+			for _, n := range r.names {
+				name[n[0]] = n[1]
+			}
+			sm.Name = name.Pick(lang)
+			for _, l := range r.locations {
+				if l.id == h.LocationID {
+					sm.Address, sm.Comune = l.address, l.comune
+				}
+			}
+			sm.Status = r.status
 			for c, cat := range Categories {
-				if info.cats&(1<<c) != 0 {
+				if r.cats&(1<<c) != 0 {
 					sm.Categories = append(sm.Categories, cat.ID)
 				}
 			}
-			sm.Languages = append(sm.Languages, info.langs...)
-			if info.status == StatusActive {
-				sm.Open = info.hours.state(at)
+			sm.Languages = append(sm.Languages, r.langs...)
+			if r.status == StatusActive {
+				sm.Open = compileHours(r.sched, r.holidays).state(at)
 			}
 		}
 		out[i] = sm

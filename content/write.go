@@ -75,13 +75,6 @@ func (b *Batch) queryRow(query string, args ...any) rowScanner {
 	return st.QueryRowContext(b.ctx, args...)
 }
 
-// rowScanner is what queryRow returns: a *sql.Row, or errRow.
-type rowScanner interface{ Scan(dest ...any) error }
-
-type errRow struct{ err error }
-
-func (r errRow) Scan(...any) error { return r.err }
-
 // insertPK writes a row and returns its integer primary key: a plain
 // INSERT into a new file (much faster), else the UPSERT with RETURNING.
 func (b *Batch) insertPK(insert, upsert string, args ...any) (int64, error) {
@@ -167,6 +160,7 @@ func (s *Store) afterCommit(ctx context.Context, b *Batch, affected []string) er
 	if !s.indexed {
 		return nil
 	}
+	s.recount()
 	if b.full || len(affected) > 5000 {
 		return s.reload(ctx)
 	}

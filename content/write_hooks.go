@@ -109,6 +109,7 @@ func (s *Store) ReplaceCatalog(ctx context.Context, path string, also []string, 
 	if err := attached(ctx, db, path, "BEGIN IMMEDIATE", func(conn *sql.Conn) error { return copyTables(ctx, conn, also) }); err != nil {
 		return err
 	}
+	s.recount()
 	if err := s.reload(context.WithoutCancel(ctx)); err != nil {
 		return &AfterCommitError{Err: err}
 	}

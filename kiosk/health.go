@@ -1,6 +1,7 @@
 package kiosk
 
 import (
+	"errors"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
@@ -11,7 +12,9 @@ func (s *Server) health(c *fiber.Ctx) error {
 	if err := s.store.Ping(c.UserContext()); err != nil {
 		return c.Status(fiber.StatusServiceUnavailable).JSON(fiber.Map{"status": "unavailable", "error": "catalog does not answer"})
 	}
-	st, err := s.store.Stats(c.UserContext())
+	// Counted after the last write, not now: a health check does no work
+	// that grows with the catalog.
+	st, err := s.store.CachedStats(c.UserContext())
 	if err != nil {
 		return err
 	}
@@ -31,16 +34,43 @@ func (s *Server) health(c *fiber.Ctx) error {
 	})
 }
 
-// ready answers /readyz: 200 when the catalog answers and, for a totem
-// following a portal, it has synced at least once; 503 saying why if not.
+// readyCheck is one thing /readyz checked, and what it found.
+type readyCheck struct {
+	Name   string `json:"name"`
+	OK     bool   `json:"ok"`
+	Detail string `json:"detail"`
+}
+
+// ready answers /readyz: 200 when the catalog answers, its index is
+// loaded and, for a totem following a portal, it has synced at least
+// once; 503 if not. Either way it lists what it checked.
 func (s *Server) ready(c *fiber.Ctx) error {
-	if err := s.store.Ping(c.UserContext()); err != nil {
-		return c.Status(fiber.StatusServiceUnavailable).JSON(fiber.Map{"ready": false, "error": "catalog does not answer"})
-	}
-	if s.cfg.Ready != nil {
-		if err := s.cfg.Ready(); err != nil {
-			return c.Status(fiber.StatusServiceUnavailable).JSON(fiber.Map{"ready": false, "error": err.Error()})
+	var checks []readyCheck
+	ok := true
+	add := func(name string, err error, detail string) {
+		if err != nil {
+			ok, detail = false, err.Error()
 		}
+		checks = append(checks, readyCheck{Name: name, OK: err == nil, Detail: detail})
 	}
-	return c.JSON(fiber.Map{"ready": true})
+	err := s.store.Ping(c.UserContext())
+	if err != nil {
+		err = errors.New("catalog does not answer")
+	}
+	add("catalog", err, "the catalog file answers")
+	add("index", s.store.IndexErr(), s.store.IndexState())
+	if s.cfg.Ready != nil {
+		add("portal", s.cfg.Ready(), "synced with the portal")
+	}
+	out := fiber.Map{"ready": ok, "checks": checks}
+	if !ok {
+		for _, ch := range checks {
+			if !ch.OK {
+				out["error"] = ch.Detail
+				break
+			}
+		}
+		return c.Status(fiber.StatusServiceUnavailable).JSON(out)
+	}
+	return c.JSON(out)
 }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"io"
 	"net/http/httptest"
+	"strings"
 	"testing"
 
 	dto "github.com/prometheus/client_model/go"
@@ -83,14 +84,27 @@ func TestReadiness(t *testing.T) {
 			return nil
 		}
 	})
-	if code, body := get(t, srv, "/readyz"); code != 503 || body["ready"] != false {
+	if code, body := get(t, srv, "/readyz"); code != 503 || body["ready"] != false || body["error"] != "not yet in step with the portal" {
 		t.Fatalf("before sync: %d %v", code, body)
 	}
 	if code, _ := get(t, srv, "/healthz"); code != 200 {
 		t.Fatalf("healthz while not ready: %d", code)
 	}
 	synced = true
-	if code, body := get(t, srv, "/readyz"); code != 200 || body["ready"] != true {
+	code, body := get(t, srv, "/readyz")
+	if code != 200 || body["ready"] != true {
 		t.Fatalf("after sync: %d %v", code, body)
+	}
+	// It says what it checked: the catalog, the index, the portal.
+	var names []string
+	for _, ch := range body["checks"].([]any) {
+		m := ch.(map[string]any)
+		names = append(names, m["name"].(string))
+		if m["ok"] != true || m["detail"] == "" {
+			t.Errorf("check %v", m)
+		}
+	}
+	if strings.Join(names, ",") != "catalog,index,portal" {
+		t.Errorf("checked %v", names)
 	}
 }

@@ -1,6 +1,7 @@
 package kiosk
 
 import (
+	"encoding/json"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
@@ -45,12 +46,35 @@ func (s *Server) nearby(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(fiber.Map{
-		"lang":     content.PrimaryLang(lang),
-		"origin":   fiber.Map{"lat": q.Center[1], "lon": q.Center[0]},
-		"radius_m": q.RadiusM,
-		"at":       q.At.In(content.Rome).Format(time.RFC3339),
-		"walking":  walking,
-		"results":  s.results(sums, lang),
-	})
+	rs := s.results(sums, lang)
+	return sendJSON(c, func(b []byte) []byte { return appendNearby(b, &q, lang, rs) })
+}
+
+// walkingJSON is walking as encoding/json writes it, once.
+var walkingJSON = func() []byte {
+	b, err := json.Marshal(walking)
+	if err != nil {
+		panic(err)
+	}
+	return b
+}()
+
+// appendNearby writes a nearby answer: what encoding/json writes for the
+// map {at, lang, origin, radius_m, results, walking}, keys in its order.
+func appendNearby(b []byte, q *content.NearbyQuery, lang string, rs []resultOut) []byte {
+	b = append(b, `{"at":"`...)
+	b = q.At.In(content.Rome).AppendFormat(b, time.RFC3339)
+	b = append(b, `","lang":`...)
+	b = appendString(b, content.PrimaryLang(lang))
+	b = append(b, `,"origin":{"lat":`...)
+	b = appendFloat(b, q.Center[1])
+	b = append(b, `,"lon":`...)
+	b = appendFloat(b, q.Center[0])
+	b = append(b, `},"radius_m":`...)
+	b = appendFloat(b, q.RadiusM)
+	b = append(b, `,"results":`...)
+	b = appendResults(b, rs)
+	b = append(b, `,"walking":`...)
+	b = append(b, walkingJSON...)
+	return append(b, '}')
 }

@@ -1,6 +1,8 @@
 package kiosk
 
 import (
+	"encoding/json"
+
 	"github.com/gofiber/fiber/v2"
 	"github.com/punto-totem/punto/content"
 )
@@ -43,6 +45,32 @@ func (s *Server) search(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(fiber.Map{"lang": content.PrimaryLang(lang), "q": q, "results": s.results(sums, lang),
-		"matched": res.Matched, "suggestions": res.Suggestions})
+	// What the words were understood to mean is small and varied: it
+	// goes through encoding/json; the results do not.
+	matched, err := json.Marshal(res.Matched)
+	if err != nil {
+		return err
+	}
+	suggestions, err := json.Marshal(res.Suggestions)
+	if err != nil {
+		return err
+	}
+	rs := s.results(sums, lang)
+	return sendJSON(c, func(b []byte) []byte { return appendSearch(b, lang, q, rs, matched, suggestions) })
+}
+
+// appendSearch writes a search answer as encoding/json writes the map
+// {lang, matched, q, results, suggestions}.
+func appendSearch(b []byte, lang, q string, rs []resultOut, matched, suggestions []byte) []byte {
+	b = append(b, `{"lang":`...)
+	b = appendString(b, content.PrimaryLang(lang))
+	b = append(b, `,"matched":`...)
+	b = append(b, matched...)
+	b = append(b, `,"q":`...)
+	b = appendString(b, q)
+	b = append(b, `,"results":`...)
+	b = appendResults(b, rs)
+	b = append(b, `,"suggestions":`...)
+	b = append(b, suggestions...)
+	return append(b, '}')
 }

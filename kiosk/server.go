@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/gofiber/fiber/v2"
+	"github.com/gofiber/fiber/v2/middleware/etag"
 	"github.com/gofiber/fiber/v2/middleware/recover"
 	"github.com/paulmach/orb"
 	"github.com/prometheus/client_golang/prometheus"
@@ -130,7 +131,7 @@ func New(store *content.Store, cfg Config) (*Server, error) {
 		s.cfg.Metrics = cfg.Metrics
 	}
 	s.metrics = newMetrics(cfg.Metrics, s.live.count)
-	s.app.Use(recover.New(), s.metrics.observe, securityHeaders)
+	s.app.Use(recover.New(), s.metrics.observe, securityHeaders, compressAnswer)
 	// Handlers pass c.UserContext() to the catalog, never fasthttp's own
 	// RequestCtx: its Done races with server shutdown. Each request gets a
 	// deadline so a stuck query cannot hold a worker forever.
@@ -149,8 +150,12 @@ func New(store *content.Store, cfg Config) (*Server, error) {
 // routes is the route table, top to bottom.
 func (s *Server) routes() error {
 	api := s.app.Group("/api/v1")
+	// Reference answers change only with the catalog or a release: a
+	// client that has one revalidates it with If-None-Match (weak: the
+	// same for its compressed forms).
+	ref := etag.New(etag.Config{Weak: true})
 	api.Get("/healthz", s.health)
-	api.Get("/categories", s.categories)
+	api.Get("/categories", ref, s.categories)
 	api.Get("/services/nearby", s.nearby)
 	api.Get("/services/within", s.within)
 	api.Get("/services/:id", s.service)
@@ -158,19 +163,18 @@ func (s *Server) routes() error {
 	api.Get("/services/:id/event.ics", s.eventCalendar)
 	api.Post("/services/:id/print", s.printCard)
 	api.Get("/territories/at", s.territoriesAt)
-	api.Get("/places", s.places)
-	api.Get("/territories.geojson", s.territoriesGeoJSON)
-	api.Get("/map/style.json", s.mapStyle)
+	api.Get("/places", ref, s.places)
+	api.Get("/territories.geojson", ref, s.territoriesGeoJSON)
+	api.Get("/map/style.json", ref, s.mapStyle)
 	api.Get("/search", s.search)
-	api.Get("/ui", s.uiStrings)
-	api.Get("/voice", s.speak)
+	api.Get("/ui", ref, s.uiStrings)
 	api.Get("/alerts", s.alerts)
 	api.Post("/tally", s.tally)
-	api.Get("/pages", s.pages)
+	api.Get("/pages", ref, s.pages)
 	api.Get("/qr.svg", s.qrCode)
 	api.Get("/live", s.liveStream)
 	api.Get("/feed", s.feed)
-	api.Get("/openapi.json", s.openAPI)
+	api.Get("/openapi.json", ref, s.openAPI)
 	api.Use(func(c *fiber.Ctx) error { return notFound("no such API endpoint: " + c.Path()) })
 	s.app.Get("/healthz", s.health)
 	s.app.Get("/readyz", s.ready)

@@ -48,10 +48,11 @@ func (s *Server) ui() error {
 			if cacheControl != "" {
 				c.Set(fiber.HeaderCacheControl, cacheControl)
 			}
-			// A page changes only with the tree it names.
-			etag := `"` + site.Hash() + `"`
+			// A page changes only with the tree it names. Weak: the same
+			// for its compressed forms.
+			etag := `W/"` + site.Hash() + `"`
 			c.Set(fiber.HeaderETag, etag)
-			if c.Get(fiber.HeaderIfNoneMatch) == etag {
+			if inm := c.Get(fiber.HeaderIfNoneMatch); inm == etag || inm == etag[2:] {
 				return c.SendStatus(fiber.StatusNotModified)
 			}
 			c.Set(fiber.HeaderContentType, contentType)
@@ -83,6 +84,10 @@ func serveAsset(c *fiber.Ctx) error {
 	}
 	if st, err := fs.Stat(site.FS(), name); err != nil || st.IsDir() {
 		return notFound("no such file: " + c.Path())
+	}
+	if sendStatic(c, site, name) {
+		c.Set(fiber.HeaderCacheControl, cache)
+		return nil
 	}
 	if err := filesystem.SendFile(c, http.FS(site.FS()), "/"+name); err != nil {
 		return err

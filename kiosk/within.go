@@ -49,5 +49,23 @@ func (s *Server) within(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(fiber.Map{"lang": content.PrimaryLang(lang), "bbox": v, "results": s.results(sums, lang)})
+	rs := s.results(sums, lang)
+	return sendJSON(c, func(b []byte) []byte { return appendWithin(b, v, lang, rs) })
+}
+
+// appendWithin writes a within answer as encoding/json writes the map
+// {bbox, lang, results}.
+func appendWithin(b []byte, bbox [4]float64, lang string, rs []resultOut) []byte {
+	b = append(b, `{"bbox":[`...)
+	for i, f := range bbox {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = appendFloat(b, f)
+	}
+	b = append(b, `],"lang":`...)
+	b = appendString(b, content.PrimaryLang(lang))
+	b = append(b, `,"results":`...)
+	b = appendResults(b, rs)
+	return append(b, '}')
 }

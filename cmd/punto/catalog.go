@@ -64,24 +64,16 @@ func runCatalog(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	return usagef("catalog: unknown command %q (demo, generate, info, import or export)", args[0])
 }
 
-func catalogInfo(ctx context.Context, path string, stdout io.Writer) (err error) {
+func catalogInfo(ctx context.Context, path string, stdout io.Writer) error {
 	if err := existingFile(path); err != nil {
 		return err
 	}
-	st, err := content.OpenLazy(ctx, path)
-	if err != nil {
-		return err
-	}
-	defer closeAfter(&err, st)
-	stats, err := st.Stats(ctx)
-	if err != nil {
-		return err
-	}
-	source, err := st.Meta(ctx, "source")
+	// Counted with SQL: the index is not built just to print counts.
+	in, err := content.ReadInfo(ctx, path)
 	if err != nil {
 		return err
 	}
 	enc := json.NewEncoder(stdout)
 	enc.SetIndent("", "  ")
-	return enc.Encode(map[string]any{"file": path, "schema_version": content.SchemaVersion(), "source": source, "catalog": stats, "categories": st.CategoryCounts()})
+	return enc.Encode(map[string]any{"file": path, "schema_version": content.SchemaVersion(), "source": in.Source, "catalog": in.Stats, "categories": in.Categories})
 }

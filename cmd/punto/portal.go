@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"crypto/ed25519"
-	"database/sql"
 	"errors"
 	"flag"
 	"fmt"
@@ -53,6 +52,13 @@ func runPortal(ctx context.Context, args []string, stdin io.Reader, stdout, stde
 // openCatalog opens the catalog at path, creating the demo one first if
 // asked to.
 func openCatalog(ctx context.Context, log *slog.Logger, path string, demo bool) (*content.Store, error) {
+	return openCatalogWith(ctx, log, path, demo, content.Open)
+}
+
+// openCatalogWith is openCatalog with the opener: content.Open, or
+// content.OpenBackground for a totem, which answers while its index
+// builds.
+func openCatalogWith(ctx context.Context, log *slog.Logger, path string, demo bool, open func(context.Context, string) (*content.Store, error)) (*content.Store, error) {
 	if _, err := os.Stat(path); errors.Is(err, os.ErrNotExist) {
 		if !demo {
 			return nil, fmt.Errorf("catalog %s does not exist (pass --demo to create the demo catalog there)", path)
@@ -64,18 +70,7 @@ func openCatalog(ctx context.Context, log *slog.Logger, path string, demo bool) 
 	} else if err := existingFile(path); err != nil {
 		return nil, err
 	}
-	st, err := content.OpenLazy(ctx, path)
-	if err != nil {
-		return nil, err
-	}
-	// Search's words load while the node starts serving: a search in its
-	// first moments waits for them, nothing else does.
-	go func() {
-		if err := st.LoadSearchWords(ctx); err != nil && ctx.Err() == nil && !errors.Is(err, sql.ErrConnDone) {
-			log.Error("loading search's words; the first search tries again", "err", err)
-		}
-	}()
-	return st, nil
+	return open(ctx, path)
 }
 
 // demoAccounts makes sure the demo has an admin to sign in with and,

@@ -58,6 +58,7 @@ type TotemConfig struct {
 	PaperName   string        // the queue's paper: 80mm or a6
 	VoiceCache  string        // folder of the read-aloud audio (default: voice-cache beside DB)
 	VoiceMB     int           // its size bound in MiB
+	MemoryLimit string        // the Go heap's soft limit ("" : GOMEMLIMIT or 1GiB)
 
 	follow     *relay.ClientConfig // set when Portal is
 	printer    *printing.Printer   // set when Printer is
@@ -90,6 +91,7 @@ func parseTotemConfig(args []string, stderr io.Writer) (*TotemConfig, error) {
 	fs.StringVar(&cfg.PaperName, "printer-paper", "80mm", "the printer's `paper`: 80mm (a receipt roll, the card as long as it needs) or a6")
 	fs.StringVar(&cfg.VoiceCache, "voice-cache", "", "`folder` of the audio read aloud (espeak-ng's, cached by text and language; default voice-cache beside --db)")
 	fs.IntVar(&cfg.VoiceMB, "voice-cache-mb", 256, "size bound of --voice-cache in `MiB`: the audio used least recently goes first")
+	fs.StringVar(&cfg.MemoryLimit, "memory-limit", "", "soft limit of the Go heap (`size`: 768MiB, 2GiB, off); default GOMEMLIMIT if set, else 1GiB")
 	if err := parseConfig(fs, args, stderr); err != nil {
 		return nil, err
 	}
@@ -117,6 +119,11 @@ func (cfg *TotemConfig) check() error {
 	}
 	if err := content.ValidPoint(cfg.Position); err != nil {
 		return usagef("totem: --lat/--lon: %v", err)
+	}
+	if cfg.MemoryLimit != "" {
+		if _, err := parseBytes(cfg.MemoryLimit); err != nil {
+			return usagef("totem: --memory-limit: %v", err)
+		}
 	}
 	if cfg.Heartbeat < time.Second || cfg.Heartbeat > time.Hour {
 		return usagef("totem: --heartbeat must be between 1s and 1h")
@@ -174,7 +181,9 @@ func (ts *totemStores) Close() error {
 func openTotem(ctx context.Context, cfg *TotemConfig, log *slog.Logger) (*totemStores, error) {
 	ts := &totemStores{}
 	var err error
-	if ts.catalog, err = openCatalog(ctx, log, cfg.DB, cfg.Demo); err != nil {
+	// The totem answers while its index builds (nearby from the R*Tree):
+	// ready in a blink, complete a moment later.
+	if ts.catalog, err = openCatalogWith(ctx, log, cfg.DB, cfg.Demo, content.OpenBackground); err != nil {
 		return nil, fmt.Errorf("totem: %w", err)
 	}
 	if ts.fleet, err = fleet.Open(ctx, cfg.DB); err != nil {
@@ -198,6 +207,11 @@ func serveTotem(ctx context.Context, cfg *TotemConfig, stderr io.Writer) (err er
 	if cfg.warnPublic {
 		log.Warn("QR codes point to this machine, which visitors' phones cannot reach: set --public-url to the portal's address", "public_url", cfg.PublicURL)
 	}
+	limit, err := setMemoryLimit(cfg.MemoryLimit)
+	if err != nil {
+		return usagef("totem: --memory-limit: %v", err)
+	}
+	log.Debug("memory limit", "bytes", limit)
 	ts, err := openTotem(ctx, cfg, log)
 	if err != nil {
 		return err
@@ -285,13 +299,9 @@ func newFollower(cfg *TotemConfig, ts *totemStores, log *slog.Logger, reg *prome
 // runTotemServer serves until the server fails, ctx ends or the portal
 // orders a restart.
 func runTotemServer(ctx context.Context, cfg *TotemConfig, ts *totemStores, srv *kiosk.Server, log *slog.Logger, restart <-chan struct{}) error {
-	st, err := ts.catalog.Stats(ctx)
-	if err != nil {
-		return err
-	}
 	errc := make(chan error, 1)
 	go func() { errc <- serveNode(ctx, log, srv, cfg.Addr, nil, catalogAnswers(ts.catalog)) }()
-	log.Info("totem serving", "addr", cfg.Addr, "db", cfg.DB, "services", st.Services, "lat", cfg.Position[1], "lon", cfg.Position[0])
+	log.Info("totem serving", "addr", cfg.Addr, "db", cfg.DB, "index", ts.catalog.IndexState(), "lat", cfg.Position[1], "lon", cfg.Position[0])
 	select {
 	case err := <-errc:
 		return fmt.Errorf("totem: %w", err)

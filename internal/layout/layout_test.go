@@ -38,6 +38,7 @@ var allowed = map[string][]string{
 	"kiosk":                     {"content", "content/feed", "fleet", "geo", "internal/apierr", "assets", "locales", "printing", "voice"},
 	"portal":                    {"content", "content/exchange", "content/feed", "fleet", "editorial", "geo", "internal/apierr", "assets", "locales", "callback", "mail", "mediation"},
 	"cmd/punto":                 nil, // the wiring may import anything
+	"cmd/httpbench":             nil, // the HTTP benchmark (make bench)
 	"deploy":                    nil, // tests of the deploy files only
 	"internal/browsertest":      nil, // test support
 	"internal/testenv":          nil, // test support

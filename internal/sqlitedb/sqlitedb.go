@@ -26,16 +26,26 @@ func DSN(path string, readOnly, immediate bool) string {
 	q.Set("_journal_mode", "WAL")
 	q.Set("_foreign_keys", "on")
 	q.Set("_synchronous", "NORMAL")
-	// SQLite's default is 2 MiB: a large write touches pages all over the file.
+	// SQLite's default is 2 MiB: a large write touches pages all over the
+	// file, so the writer gets 64 MiB. Readers answer few queries each
+	// (the hot path is in memory) and there are up to eight of them: 8 MiB
+	// each. SoftHeapLimit bounds them all together.
 	q.Set("_cache_size", "-65536")
 	if readOnly {
 		q.Set("_query_only", "1")
+		q.Set("_cache_size", "-8192")
 	}
 	if immediate {
 		q.Set("_txlock", "immediate")
 	}
 	return "file:" + path + "?" + q.Encode()
 }
+
+// SoftHeapLimit is the memory SQLite may use for every connection of the
+// process together (page caches above all) before it frees cached pages
+// rather than grow: without it nine connections of one catalog could
+// hold 64 MiB each. Set once per process with the PRAGMA of that name.
+const SoftHeapLimit = 128 << 20
 
 // CheckPath refuses a path that the DSN would misread.
 func CheckPath(path string) error {

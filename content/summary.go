@@ -1,0 +1,183 @@
+package content
+
+import (
+	"cmp"
+	"context"
+	"encoding/binary"
+	"slices"
+	"time"
+
+	"github.com/paulmach/orb"
+)
+
+// packedText is a Text packed into one string for the index: for each
+// language with a non-empty text, in ascending order of language, the
+// language's length (one byte), the language, the text's length (uvarint)
+// and the text. One string per service, no map and no pointers for the
+// collector to follow.
+type packedText string
+
+// packText packs (language, text) pairs; empty texts are dropped (Pick
+// never chooses them).
+func packText(pairs [][2]string) packedText {
+	if len(pairs) == 0 {
+		return ""
+	}
+	ps := slices.Clone(pairs)
+	slices.SortFunc(ps, func(a, b [2]string) int { return cmp.Compare(a[0], b[0]) })
+	n := 0
+	for _, p := range ps {
+		n += 1 + len(p[0]) + binary.MaxVarintLen32 + len(p[1])
+	}
+	buf := make([]byte, 0, n)
+	for i, p := range ps {
+		if p[1] == "" || len(p[0]) > 255 || (i > 0 && ps[i-1][0] == p[0]) {
+			continue
+		}
+		buf = append(buf, byte(len(p[0])))
+		buf = append(buf, p[0]...)
+		buf = binary.AppendUvarint(buf, uint64(len(p[1])))
+		buf = append(buf, p[1]...)
+	}
+	return packedText(buf)
+}
+
+// each calls fn with every language and text in ascending order of
+// language until fn returns false. The strings share the packed one's
+// memory.
+func (t packedText) each(fn func(lang, text string) bool) {
+	s := string(t)
+	for len(s) > 0 {
+		ll := int(s[0])
+		lang := s[1 : 1+ll]
+		s = s[1+ll:]
+		n, k := uvarint(s)
+		s = s[k:]
+		if !fn(lang, s[:n]) {
+			return
+		}
+		s = s[n:]
+	}
+}
+
+// uvarint reads binary.Uvarint's encoding from a string, without copying
+// it to bytes: the length and how many bytes it took.
+func uvarint(s string) (n, k int) {
+	for shift := 0; k < len(s); shift += 7 {
+		b := s[k]
+		k++
+		n |= int(b&0x7f) << shift
+		if b < 0x80 {
+			break
+		}
+	}
+	return n, k
+}
+
+// get is the text in one language ("" if none).
+func (t packedText) get(lang string) string {
+	var out string
+	t.each(func(l, v string) bool {
+		if l == lang {
+			out = v
+			return false
+		}
+		return l < lang
+	})
+	return out
+}
+
+// pick is Text.Pick over the packed form, chain being fallbackChain's
+// answer for the visitor's languages.
+func (t packedText) pick(chain []string) Localized {
+	for _, l := range chain {
+		if v := t.get(l); v != "" {
+			return Localized{Text: v, Lang: l}
+		}
+	}
+	var out Localized
+	t.each(func(l, v string) bool { // the lowest language present
+		out = Localized{Text: v, Lang: l}
+		return false
+	})
+	return out
+}
+
+// Summaries fills in hits for display in lang: names, addresses, open
+// state at the moment at, and the way from the point from. It reads the
+// in-memory index, kept in step with every write; a hit the index does
+// not hold (a service withdrawn since, or a store without an index) is
+// read from the file instead.
+func (s *Store) Summaries(ctx context.Context, hits []Hit, lang string, from orb.Point, at time.Time) ([]Summary, error) {
+	out := make([]Summary, len(hits))
+	if len(hits) == 0 {
+		return out, nil
+	}
+	if !s.indexed {
+		return s.summariesSQL(ctx, hits, lang, from, at)
+	}
+	chain := fallbackChain(lang)
+	// Few distinct schedules exist (they are interned): compute each
+	// one's state once per answer.
+	type known struct {
+		h  *hours
+		st OpenState
+	}
+	var states []known
+	stateOf := func(h *hours) OpenState {
+		for _, k := range states {
+			if k.h == h {
+				return k.st
+			}
+		}
+		st := h.state(at)
+		states = append(states, known{h, st})
+		return st
+	}
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	x := s.idx
+	if x == nil { // being built
+		return s.summariesSQLLocked(ctx, hits, lang, from, at)
+	}
+	for i, h := range hits {
+		si, ok := x.byID[h.ServiceID]
+		if !ok || !x.svcs[si].live {
+			return s.summariesSQLLocked(ctx, hits, lang, from, at)
+		}
+		info := &x.svcs[si]
+		var e *entry
+		for _, ei := range info.entries {
+			if x.entries[ei].locID == h.LocationID {
+				e = &x.entries[ei]
+				break
+			}
+		}
+		if e == nil {
+			return s.summariesSQLLocked(ctx, hits, lang, from, at)
+		}
+		sm := Summary{
+			ID: h.ServiceID, LocationID: h.LocationID, Name: info.names.pick(chain), Status: info.status,
+			Address: e.address, Comune: e.comune, Lat: h.Point[1], Lon: h.Point[0],
+			Way: WayTo(from, h.Point), Categories: make([]string, 0, 2), Languages: make([]string, 0, len(info.langs)),
+		}
+		for c, cat := range Categories {
+			if info.cats&(1<<c) != 0 {
+				sm.Categories = append(sm.Categories, cat.ID)
+			}
+		}
+		sm.Languages = append(sm.Languages, info.langs...)
+		if info.status == StatusActive {
+			sm.Open = stateOf(info.hours)
+		}
+		out[i] = sm
+	}
+	return out, nil
+}
+
+// summariesSQLLocked is summariesSQL called with s.mu read-locked.
+func (s *Store) summariesSQLLocked(ctx context.Context, hits []Hit, lang string, from orb.Point, at time.Time) ([]Summary, error) {
+	s.mu.RUnlock()
+	defer s.mu.RLock()
+	return s.summariesSQL(ctx, hits, lang, from, at)
+}
