@@ -12,6 +12,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/punto-totem/punto/content"
 	"github.com/punto-totem/punto/content/feed"
+	"github.com/punto-totem/punto/internal/apierr"
 )
 
 // Config is what a node's HTTP server needs to know.
@@ -45,9 +46,12 @@ type Config struct {
 	// Metrics is the Prometheus registry /metrics serves; the node adds
 	// its own metrics to it (a new one if nil).
 	Metrics *prometheus.Registry
-	// BodyLimit bounds a request body in bytes (default 1 MiB); the
-	// portal raises it for open-data uploads.
+	// BodyLimit bounds a request body in bytes (default 64 KiB).
+	// LargeBody, if set, names the routes that take more (the portal's
+	// uploads) and their limit: their bodies are read only by the route,
+	// after its own checks (apierr.ReadBody).
 	BodyLimit int
+	LargeBody func(method, path string) int
 	// TrustedProxies are the addresses (or CIDR ranges) of reverse proxies
 	// in front of the node: from them, and only from them, X-Forwarded-For
 	// gives the client's address (login limits per address see it) and
@@ -82,7 +86,7 @@ func New(store *content.Store, cfg Config) (*Server, error) {
 		cfg.IdleSeconds = 60
 	}
 	if cfg.BodyLimit <= 0 {
-		cfg.BodyLimit = 1 << 20
+		cfg.BodyLimit = 64 << 10
 	}
 	if cfg.PublicURL == "" {
 		cfg.PublicURL = "http://localhost:8080"
@@ -106,7 +110,11 @@ func New(store *content.Store, cfg Config) (*Server, error) {
 		ReadTimeout:           15 * time.Second,
 		WriteTimeout:          15 * time.Second,
 		IdleTimeout:           60 * time.Second,
-		BodyLimit:             cfg.BodyLimit,
+		// Bodies arrive as streams and apierr.Bodies bounds them per
+		// route: a large body is read only where it is allowed.
+		BodyLimit:                    cfg.BodyLimit,
+		StreamRequestBody:            true,
+		DisablePreParseMultipartForm: true,
 		// Room for a long query string (fasthttp's default of 4 KiB
 		// answers a 10 KB search with a bare 431): the handler then
 		// refuses it with a 400 naming the parameter.
@@ -122,7 +130,7 @@ func New(store *content.Store, cfg Config) (*Server, error) {
 		s.cfg.Metrics = cfg.Metrics
 	}
 	s.metrics = newMetrics(cfg.Metrics, s.live.count)
-	s.app.Use(recover.New(), s.metrics.observe, securityHeaders)
+	s.app.Use(recover.New(), s.metrics.observe, securityHeaders, apierr.Bodies(cfg.BodyLimit, cfg.LargeBody))
 	// Handlers pass c.UserContext() to the catalog, never fasthttp's own
 	// RequestCtx: its Done races with server shutdown. Each request gets a
 	// deadline so a stuck query cannot hold a worker forever.

@@ -54,6 +54,10 @@ type ClientConfig struct {
 	// TLS, if set, is how a wss:// portal is checked (a private CA's
 	// roots); nil trusts the system's roots.
 	TLS *tls.Config
+	// MaxSnapshot bounds the snapshot a manifest may announce (default
+	// 4 GiB); a snapshot also needs twice its size free beside the
+	// catalog.
+	MaxSnapshot int64
 }
 
 // Status is what the totem knows of its link to the portal.
@@ -100,6 +104,9 @@ func NewClient(cfg ClientConfig) (*Client, error) {
 	}
 	if cfg.Heartbeat <= 0 {
 		cfg.Heartbeat = 30 * time.Second
+	}
+	if cfg.MaxSnapshot <= 0 {
+		cfg.MaxSnapshot = maxSnapshot
 	}
 	c := &Client{started: time.Now(), cfg: cfg, restart: make(chan struct{}), dialer: websocket.Dialer{HandshakeTimeout: 15 * time.Second, ReadBufferSize: 64 << 10, Proxy: http.ProxyFromEnvironment, TLSClientConfig: cfg.TLS}}
 	return c, nil
@@ -183,7 +190,7 @@ func (c *Client) session(ctx context.Context) (progressed bool, err error) {
 	go c.heartbeats(ctx, sess)
 	c.update(func(s *Status) { s.Connected, s.Seq = true, st.Seq })
 	c.cfg.Log.Info("connected to the portal", "url", c.cfg.URL, "seq", st.Seq)
-	ws.SetReadLimit(maxPortalMsg)
+	ws.SetReadLimit(maxBeforeWelcome)
 	ws.SetPingHandler(func(data string) error {
 		ws.SetReadDeadline(time.Now().Add(deadAfter))
 		return ws.WriteControl(websocket.PongMessage, []byte(data), time.Now().Add(writeTimeout))
@@ -347,6 +354,7 @@ func (c *Client) welcome(ctx context.Context, sess *session, env *feed.Envelope)
 		return false, err
 	}
 	sess.head = env.Head
+	sess.ws.SetReadLimit(maxEnvelope) // the portal is who it says
 	c.cfg.Metrics.setLag(st.Seq, sess.head)
 	inStep := st.Seq >= env.Head
 	c.update(func(s *Status) {
@@ -380,6 +388,15 @@ func (c *Client) receiveSnapshot(ctx context.Context, ws *websocket.Conn, m *fee
 	if err != nil {
 		return want, err
 	}
+	if m.Size > c.cfg.MaxSnapshot {
+		return want, &feed.RejectError{Reason: "invalid", Detail: fmt.Sprintf("a snapshot of %d bytes, more than this totem takes (%d)", m.Size, c.cfg.MaxSnapshot)}
+	}
+	var fs syscall.Statfs_t
+	if err := syscall.Statfs(filepath.Dir(c.cfg.Store.Path()), &fs); err == nil && fs.Bavail*uint64(fs.Bsize) < 2*uint64(m.Size) {
+		return want, fmt.Errorf("relay: no room for a snapshot of %d bytes: %d free", m.Size, fs.Bavail*uint64(fs.Bsize))
+	}
+	ws.SetReadLimit(maxDataFrame)
+	defer ws.SetReadLimit(maxEnvelope)
 	path := c.cfg.Store.Path() + ".snapshot"
 	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o600)
 	if err != nil {
