@@ -58,6 +58,9 @@ type ClientConfig struct {
 	// 4 GiB); a snapshot also needs twice its size free beside the
 	// catalog.
 	MaxSnapshot int64
+	// SnapshotBudget bounds checking and applying a received snapshot
+	// (default 10 minutes).
+	SnapshotBudget time.Duration
 }
 
 // Status is what the totem knows of its link to the portal.
@@ -107,6 +110,9 @@ func NewClient(cfg ClientConfig) (*Client, error) {
 	}
 	if cfg.MaxSnapshot <= 0 {
 		cfg.MaxSnapshot = maxSnapshot
+	}
+	if cfg.SnapshotBudget <= 0 {
+		cfg.SnapshotBudget = 10 * time.Minute
 	}
 	c := &Client{started: time.Now(), cfg: cfg, restart: make(chan struct{}), dialer: websocket.Dialer{HandshakeTimeout: 15 * time.Second, ReadBufferSize: 64 << 10, Proxy: http.ProxyFromEnvironment, TLSClientConfig: cfg.TLS}}
 	return c, nil
@@ -422,6 +428,8 @@ func (c *Client) receiveSnapshot(ctx context.Context, ws *websocket.Conn, m *fee
 		return want, err
 	}
 	c.cfg.Log.Info("applying snapshot", "seq", want.Seq, "bytes", m.Size)
+	ctx, cancel := context.WithTimeout(ctx, c.cfg.SnapshotBudget)
+	defer cancel()
 	if err := feed.ApplySnapshot(ctx, c.cfg.Store, path, sum, want); err != nil {
 		return want, err
 	}
