@@ -34,13 +34,17 @@ func (s *Server) health(c *fiber.Ctx) error {
 // ready answers /readyz: 200 when the catalog answers and, for a totem
 // following a portal, it has synced at least once; 503 saying why if not.
 func (s *Server) ready(c *fiber.Ctx) error {
+	status := "ok"
+	if s.cfg.Status != nil {
+		status = s.cfg.Status()
+	}
 	if err := s.store.Ping(c.UserContext()); err != nil {
-		return c.Status(fiber.StatusServiceUnavailable).JSON(fiber.Map{"ready": false, "error": "catalog does not answer"})
+		return c.Status(fiber.StatusServiceUnavailable).JSON(fiber.Map{"ready": false, "status": status, "error": "catalog does not answer"})
 	}
 	if s.cfg.Ready != nil {
 		if err := s.cfg.Ready(); err != nil {
-			return c.Status(fiber.StatusServiceUnavailable).JSON(fiber.Map{"ready": false, "error": err.Error()})
+			return c.Status(fiber.StatusServiceUnavailable).JSON(fiber.Map{"ready": false, "status": status, "error": err.Error()})
 		}
 	}
-	return c.JSON(fiber.Map{"ready": true})
+	return c.JSON(fiber.Map{"ready": true, "status": status})
 }

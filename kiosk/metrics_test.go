@@ -74,8 +74,14 @@ func TestMetricsMove(t *testing.T) {
 
 func TestReadiness(t *testing.T) {
 	t.Parallel()
-	synced := false
+	synced, stale := false, false
 	srv := newTestServerWith(t, func(c *Config) {
+		c.Status = func() string {
+			if stale {
+				return "stale"
+			}
+			return "ok"
+		}
 		c.Ready = func() error {
 			if !synced {
 				return errors.New("not yet in step with the portal")
@@ -90,7 +96,11 @@ func TestReadiness(t *testing.T) {
 		t.Fatalf("healthz while not ready: %d", code)
 	}
 	synced = true
-	if code, body := get(t, srv, "/readyz"); code != 200 || body["ready"] != true {
+	if code, body := get(t, srv, "/readyz"); code != 200 || body["ready"] != true || body["status"] != "ok" {
 		t.Fatalf("after sync: %d %v", code, body)
+	}
+	stale = true
+	if code, body := get(t, srv, "/readyz"); code != 200 || body["ready"] != true || body["status"] != "stale" {
+		t.Fatalf("stale: %d %v", code, body)
 	}
 }

@@ -43,6 +43,10 @@ type Config struct {
 	// Ready says whether the node is ready to serve beyond its catalog
 	// answering (a totem following a portal: synced at least once).
 	Ready func() error
+	// Status, if set, is a word on the node's data that /readyz adds
+	// ("ok", or "stale": a totem that has heard nothing signed from its
+	// portal for too long).
+	Status func() string
 	// Metrics is the Prometheus registry /metrics serves; the node adds
 	// its own metrics to it (a new one if nil).
 	Metrics *prometheus.Registry

@@ -54,6 +54,10 @@ type HubConfig struct {
 	// lapse by it, and a totem is offline when it has not reported for
 	// two heartbeat intervals of it. Tests move it instead of waiting.
 	Now func() time.Time
+	// Beat is how often the portal tells each totem, signed, that it is
+	// alive and where its feed stands (default 30 s): a totem that hears
+	// nothing signed for its --max-staleness says its data is stale.
+	Beat time.Duration
 }
 
 // Hub serves the change feed to totems.
@@ -96,6 +100,9 @@ func NewHub(cfg HubConfig) (*Hub, error) {
 	}
 	if cfg.SnapshotAfter <= 0 {
 		cfg.SnapshotAfter = 50000
+	}
+	if cfg.Beat <= 0 {
+		cfg.Beat = 30 * time.Second
 	}
 	if cfg.Now == nil {
 		cfg.Now = time.Now
@@ -286,7 +293,7 @@ func (h *Hub) serve(ws *websocket.Conn, id, token string) {
 		h.cfg.Log.Warn("totem sent no hello", "totem", id, "err", err)
 		return
 	}
-	t := &totemConn{id: id, ws: ws, send: make(chan *outMsg, 256), cmds: make(chan pendingCommand, 16), done: make(chan struct{})}
+	t := &totemConn{id: id, nonce: hello.Nonce, ws: ws, send: make(chan *outMsg, 256), cmds: make(chan pendingCommand, 16), done: make(chan struct{})}
 	t.acked.Store(hello.Seq)
 	h.register(t)
 	defer h.unregister(t)
@@ -418,6 +425,22 @@ func (h *Hub) welcome(t *totemConn, hello totemMsg) error {
 	return t.ws.WriteMessage(websocket.BinaryMessage, append([]byte{frameSigned}, feed.Sign(h.cfg.Key, payload)...))
 }
 
+// heartbeat tells a totem, signed and bound to its connection, that the
+// portal is alive and where its feed stands.
+func (h *Hub) heartbeat(t *totemConn) error {
+	if t.nonce == "" || len(t.nonce) > 64 {
+		return nil // an older totem: no welcome, no heartbeats
+	}
+	head, err := feed.ReadState(h.ctx, h.cfg.Store)
+	if err != nil {
+		return err
+	}
+	now := h.cfg.Now()
+	payload := feed.EncodeHeartbeat(now.Add(h.cfg.TTL), now, t.nonce, head.Seq)
+	t.ws.SetWriteDeadline(time.Now().Add(writeTimeout))
+	return t.ws.WriteMessage(websocket.BinaryMessage, append([]byte{frameSigned}, feed.Sign(h.cfg.Key, payload)...))
+}
+
 // feed sends the totem what it lacks, then live batches, until the link
 // ends.
 func (h *Hub) feed(t *totemConn, hello totemMsg) error {
@@ -430,8 +453,14 @@ func (h *Hub) feed(t *totemConn, hello totemMsg) error {
 	}
 	ping := time.NewTicker(pingEvery)
 	defer ping.Stop()
+	beat := time.NewTicker(h.cfg.Beat)
+	defer beat.Stop()
 	for {
 		select {
+		case <-beat.C:
+			if err := h.heartbeat(t); err != nil {
+				return err
+			}
 		case m := <-t.send:
 			switch {
 			case m.last <= sent: // already sent by a catch-up

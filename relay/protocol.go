@@ -70,7 +70,8 @@ type totemMsg struct {
 
 const (
 	pingEvery    = 20 * time.Second
-	deadAfter    = 3 * pingEvery // nothing heard for this long: the link is dead
+	deadAfter    = 3 * pingEvery   // nothing heard for this long: the link is dead
+	messageTime  = 2 * time.Minute // a message begun must arrive whole within this
 	writeTimeout = 30 * time.Second
 	chunkSize    = 1 << 20 // snapshot data frame
 	maxTotemMsg  = 64 << 10

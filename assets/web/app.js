@@ -8,6 +8,7 @@
 import { el, format, request, asset } from "./lib/toolkit.js";
 import { fallback } from "./fallback.js";
 import { drawMap } from "./map.js";
+import { freshness } from "./freshness.js";
 
 const $ = (sel) => document.querySelector(sel);
 const params = new URLSearchParams(location.search);
@@ -585,6 +586,7 @@ async function boot() {
   if ("serviceWorker" in navigator && !kiosk) navigator.serviceWorker.register("/sw.js").catch(() => {});
   live();
   fb.watch($("#fallback"), $("#view"), $("#alerts"));
+  freshness({ t, state, box: $("#freshness") });
   const deep = location.pathname.match(/^\/s\/([^/]+)$/);
   if (deep) {
     state.second = params.get("second");
