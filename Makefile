@@ -13,7 +13,7 @@ VERSION   ?= $(shell git describe --always --dirty 2>/dev/null || echo dev)
 DEB_PKGS  := spatialite-bin gdal-bin libsqlite3-mod-spatialite chromium fonts-noto-core fonts-noto-cjk tilemaker osmium-tool \
              systemd procps shellcheck cage nginx-light curl npm
 
-.PHONY: all build run test lint bench deps clean vendor budget tiles
+.PHONY: all build run test lint bench deps clean vendor budget tiles soak fuzz
 
 all: build
 
@@ -39,6 +39,12 @@ run: build
 ## test: install what the tests need, then lint and run every test with the race detector
 test: deps lint
 	$(GO) test -race -count=1 -tags $(TAGS) ./...
+
+## soak: the long loops: 40 SIGKILLs of a portal while it publishes and imports
+## (0 corrupt, 0 published without audit, 0 acknowledged and lost)
+SOAK_KILLS ?= 40
+soak:
+	PUNTO_SOAK_KILLS=$(SOAK_KILLS) $(GO) test -race -count=1 -tags $(TAGS) -timeout 120m -run 'TestPortalKilledDuringPublish' -v ./cmd/punto
 
 # The Go linters, pinned; `go run` fetches them through the module proxy once.
 STATICCHECK := honnef.co/go/tools/cmd/staticcheck@v0.8.2
