@@ -76,6 +76,7 @@ type Server struct {
 	live    *live
 	metrics *metrics
 	message operatorMessage
+	digests digestCache
 }
 
 // New builds the server and its routes.
@@ -210,8 +211,9 @@ func (s *Server) feed(c *fiber.Ctx) error {
 	out := fiber.Map{"role": s.cfg.Role, "seq": st.Seq, "hash": hex.EncodeToString(st.Hash[:]), "screens": s.live.count()}
 	if c.Query("digest") == "1" {
 		// A checksum of the whole content, to compare a totem with its
-		// portal: costly on a large catalog, so only when asked.
-		d, err := s.store.Digest(c.UserContext())
+		// portal: costly on a large catalog, so worked out once per
+		// sequence, whoever asks.
+		d, err := s.digests.get(c.UserContext(), s.store, st.Seq)
 		if err != nil {
 			return err
 		}

@@ -2,6 +2,7 @@ package portal
 
 import (
 	"errors"
+	"strings"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
@@ -73,10 +74,14 @@ func (p *portal) login(c *fiber.Ctx) error {
 	case len(name) > 254 || len(in.Password) > 4*editorial.MaxPasswordLen:
 		return badCredentials()
 	}
-	if ok, wait := p.addrs.allow(c.IP(), p.now()); !ok {
+	addr, at := strings.Clone(c.IP()), p.now()
+	if ok, wait := p.addrs.allow(addr, at); !ok {
 		return rateLimited(retrySeconds(wait))
 	}
 	token, s, err := p.ed.Login(c.UserContext(), name, in.Password)
+	if err == nil {
+		p.addrs.forgive(addr, at)
+	}
 	var locked *editorial.LockedError
 	switch {
 	case errors.As(err, &locked):
