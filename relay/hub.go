@@ -76,6 +76,7 @@ type Hub struct {
 	ctx     context.Context
 	cancel  context.CancelFunc
 	started time.Time
+	refused *syncThrottle
 }
 
 // outMsg is a live batch ready to be written to every totem.
@@ -112,7 +113,7 @@ func NewHub(cfg HubConfig) (*Hub, error) {
 		return nil, err
 	}
 	ctx, cancel := context.WithCancel(context.Background())
-	h := &Hub{cfg: cfg, totems: map[string]*totemConn{}, snaps: snaps, ctx: ctx, cancel: cancel, started: time.Now()}
+	h := &Hub{cfg: cfg, totems: map[string]*totemConn{}, snaps: snaps, ctx: ctx, cancel: cancel, started: time.Now(), refused: newSyncThrottle()}
 	if cfg.Registry != nil {
 		h.metrics = NewMetrics(cfg.Registry)
 		h.metrics.registerHub(cfg.Registry, h)
@@ -242,9 +243,14 @@ func (h *Hub) Handler(c *fiber.Ctx) error {
 	if !isUpgrade(c) {
 		return apierr.Write(c, apierr.BadRequest(fiber.HeaderUpgrade, "this endpoint speaks websocket only"))
 	}
+	addr := c.IP()
+	if blocked, wait := h.refused.blocked(addr, time.Now()); blocked {
+		h.refusedOne(id, addr, "too many refusals")
+		return apierr.Write(c, apierr.RateLimited(int(wait.Seconds()+1)))
+	}
 	totem, err := h.cfg.Fleet.AuthenticateTotem(c.UserContext(), id, token)
 	if errors.Is(err, fleet.ErrUnauthorized) {
-		h.cfg.Log.Warn("totem refused", "totem", id, "addr", c.IP())
+		h.refusedOne(id, addr, "unknown totem or wrong or revoked token")
 		return apierr.Write(c, unauthorized("unknown totem or wrong or revoked token", headerAuth))
 	}
 	if err != nil {
@@ -281,6 +287,17 @@ func (h *Hub) Handler(c *fiber.Ctx) error {
 		h.serve(ws, totem.ID, token)
 	})
 	return nil
+}
+
+// refusedOne counts a refused dial against its address and logs it, at
+// most once a minute per address.
+func (h *Hub) refusedOne(id, addr, why string) {
+	if log, unlogged := h.refused.fail(addr, time.Now()); log {
+		if len(id) > 128 {
+			id = id[:128]
+		}
+		h.cfg.Log.Warn("totem refused", "totem", id, "addr", addr, "why", why, "unlogged_since", unlogged)
+	}
 }
 
 // serve runs one totem's connection until it ends.

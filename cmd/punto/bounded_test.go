@@ -92,6 +92,7 @@ func rawPost(addr, path string, header http.Header, declared, send int64) int {
 // largest size any route takes, to routes that take small ones, declared
 // and chunked, unauthenticated and as an admin importing: each is refused
 // or read within its route's limit, and the portal stays under 300 MiB.
+// Then 300 wrong tokens at /sync: limited per address, and its log too.
 func TestPortalBoundsBodies(t *testing.T) {
 	t.Parallel()
 	n := newNetwork(t)
@@ -204,4 +205,30 @@ func TestPortalBoundsBodies(t *testing.T) {
 	}
 	// Still serving, and an ordinary login still works.
 	loginEditor(t, n.portalURL, "admin", adminPassword)
+
+	// Wrong tokens at /sync, as fast as they go: after a few refusals the
+	// address gets 429 without its token checked, and the log says so a
+	// few times, not once a try.
+	codes = map[string]map[int]int{"sync": {}}
+	for i := range 300 {
+		req, _ := http.NewRequest("GET", n.portalURL+"/sync", nil)
+		req.Header.Set("Connection", "Upgrade")
+		req.Header.Set("Upgrade", "websocket")
+		req.Header.Set("X-Punto-Totem", "t"+strconv.Itoa(i))
+		req.Header.Set("Authorization", "Bearer pt_wrong"+strconv.Itoa(i))
+		res, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		res.Body.Close()
+		codes["sync"][res.StatusCode]++
+	}
+	logged := strings.Count(n.portal.Output(), `msg="totem refused"`)
+	t.Logf("300 wrong tokens at /sync: %v, %d log lines", codes["sync"], logged)
+	if codes["sync"][401] > 10 || codes["sync"][429] < 290 {
+		t.Errorf("wrong tokens at /sync were not limited: %v", codes["sync"])
+	}
+	if logged > 2 {
+		t.Errorf("%d log lines for 300 refusals", logged)
+	}
 }
