@@ -213,11 +213,11 @@ func (s *Server) feed(c *fiber.Ctx) error {
 		// A checksum of the whole content, to compare a totem with its
 		// portal: costly on a large catalog, so worked out once per
 		// sequence, whoever asks.
-		d, err := s.digests.get(c.UserContext(), s.store, st.Seq)
+		at, d, err := s.digests.get(c.UserContext(), s.store, st.Seq)
 		if err != nil {
 			return err
 		}
-		out["digest"] = d
+		out["seq"], out["hash"], out["digest"] = at.Seq, hex.EncodeToString(at.Hash[:]), d
 	}
 	if s.cfg.Feed != nil {
 		out["link"] = s.cfg.Feed()
