@@ -46,6 +46,17 @@ SOAK_KILLS ?= 40
 soak:
 	PUNTO_SOAK_KILLS=$(SOAK_KILLS) $(GO) test -race -count=1 -tags $(TAGS) -timeout 120m -run 'TestPortalKilledDuringPublish' -v ./cmd/punto
 
+## fuzz: each fuzz target for FUZZTIME (the blob codec, signed envelopes and snapshot
+## manifests, the TOML config, every public endpoint's query parameters); the inputs
+## worth keeping go to each package's testdata/fuzz, which `go test` replays
+FUZZTIME     ?= 10s
+FUZZ_TARGETS := ./geo:FuzzDecodeBlob ./content/feed:FuzzOpenEnvelope ./kiosk:FuzzQueryParams ./cmd/punto:FuzzConfigFile
+fuzz:
+	@set -e; for t in $(FUZZ_TARGETS); do pkg=$${t%%:*}; name=$${t##*:}; \
+		echo "fuzz: $$name in $$pkg for $(FUZZTIME)"; \
+		$(GO) test -tags $(TAGS) -run '^$$' -fuzz "^$$name\$$" -fuzztime $(FUZZTIME) $$pkg; \
+	done
+
 # The Go linters, pinned; `go run` fetches them through the module proxy once.
 STATICCHECK := honnef.co/go/tools/cmd/staticcheck@v0.8.2
 ERRCHECK    := github.com/kisielk/errcheck@v1.30.0
