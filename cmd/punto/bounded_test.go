@@ -2,6 +2,7 @@ package main
 
 import (
 	"bufio"
+	"encoding/json"
 	"fmt"
 	"net"
 	"net/http"
@@ -205,6 +206,27 @@ func TestPortalBoundsBodies(t *testing.T) {
 	}
 	// Still serving, and an ordinary login still works.
 	loginEditor(t, n.portalURL, "admin", adminPassword)
+
+	// Addresses that are code, or no addresses at all, are refused on the
+	// way in, naming the field.
+	for _, c := range []struct{ field, value string }{
+		{"url", "javascript:alert(document.cookie)"}, {"email", "x@y\"><script>"}, {"phones", "call me"},
+	} {
+		doc := admin.service("ancona-info-0")
+		if c.field == "phones" {
+			doc["phones"] = []map[string]string{{"number": c.value}}
+		} else {
+			doc[c.field] = c.value
+		}
+		code, body := admin.draft(doc)
+		var e struct {
+			Field string `json:"field"`
+		}
+		json.Unmarshal(body, &e)
+		if code != 400 || !strings.HasPrefix(e.Field, c.field) {
+			t.Errorf("a draft with %s %q: %d %s", c.field, c.value, code, body)
+		}
+	}
 
 	// Wrong tokens at /sync, as fast as they go: after a few refusals the
 	// address gets 429 without its token checked, and the log says so a
