@@ -223,9 +223,28 @@ func (s *Service) Validate() error {
 			return err
 		}
 	}
+	if err := ValidURL("url", s.URL); err != nil {
+		return err
+	}
+	if err := ValidEmail("email", s.Email); err != nil {
+		return err
+	}
+	for i, c := range s.Contacts {
+		if err := ValidEmail(fmt.Sprintf("contacts[%d].email", i), c.Email); err != nil {
+			return err
+		}
+		if c.Phone != "" {
+			if err := ValidPhone(fmt.Sprintf("contacts[%d].phone", i), c.Phone); err != nil {
+				return err
+			}
+		}
+	}
 	for i, p := range s.Phones {
 		if strings.TrimSpace(p.Number) == "" {
 			return invalid(fmt.Sprintf("phones[%d].number", i), "is empty")
+		}
+		if err := ValidPhone(fmt.Sprintf("phones[%d].number", i), p.Number); err != nil {
+			return err
 		}
 		switch p.Type {
 		case "", "voice", "cell", "text", "fax", "video", "textphone":
@@ -273,6 +292,9 @@ func (l *Location) Validate() error {
 	}
 	if len(l.Country) > 64 {
 		return invalid("country", "longer than 64 bytes")
+	}
+	if err := ValidPostalCode("postal_code", l.PostalCode); err != nil {
+		return err
 	}
 	if err := ValidPoint(l.Point); err != nil {
 		return err

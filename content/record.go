@@ -128,6 +128,12 @@ func (o *Organization) Validate() error {
 	if err := ValidText("name", o.Name, true); err != nil {
 		return err
 	}
+	if err := ValidURL("url", o.URL); err != nil {
+		return err
+	}
+	if err := ValidEmail("email", o.Email); err != nil {
+		return err
+	}
 	return ValidText("description", o.Description, false)
 }
 

@@ -31,7 +31,7 @@ func fullService() Service {
 		Categories: []string{"info", "mediation"}, Languages: []string{"ar", "en", "it"},
 		Documents: []Text{{"it": "Passaporto", "en": "Passport"}, {"it": "Codice fiscale"}},
 		Phones:    []Phone{{Number: "+39 000 000 0001", Type: "voice", Description: Text{"it": "Centralino"}}},
-		Contacts:  []Contact{{Name: "Ufficio", Title: Text{"it": "Referente"}, Email: "a@example.invalid", Phone: "+39 000"}},
+		Contacts:  []Contact{{Name: "Ufficio", Title: Text{"it": "Referente"}, Email: "a@example.invalid", Phone: "+39 000 000 0000"}},
 		Hours: Schedule{Weekly: []Slot{{1, "09:00", "13:00"}, {3, "15:00", "18:00"}}, Exceptions: []Exception{
 			{Date: "2026-12-24", Closed: true, Note: Text{"it": "Vigilia", "en": "Christmas Eve"}},
 			{Date: "2026-12-31", Opens: "09:00", Closes: "11:00"},

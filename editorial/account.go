@@ -200,7 +200,7 @@ func (s *Store) CreateAccount(ctx context.Context, actor, name, role string, ter
 	if err != nil {
 		return nil, err
 	}
-	if err := CheckPassword(password); err != nil {
+	if err := CheckPassword(password, name); err != nil {
 		return nil, invalid("password", err.Error())
 	}
 	hash, err := s.hashPassword(password)
@@ -376,7 +376,7 @@ func (s *Store) ChangePassword(ctx context.Context, a *Account, current, next st
 	if !ok {
 		return invalid("current", "is not your password")
 	}
-	if err := CheckPassword(next); err != nil {
+	if err := CheckPassword(next, a.Name); err != nil {
 		return invalid("new", err.Error())
 	}
 	return s.SetPassword(ctx, a.Name, a, next, keep)

@@ -36,13 +36,13 @@ func TestCommandLineUsers(t *testing.T) {
 	t.Parallel()
 	ed := newStore(t)
 	ctx := context.Background()
-	if _, err := ed.CreateAccount(ctx, "command line", "admin@example.org", "admin", nil, "admin password 1"); err != nil {
+	if _, err := ed.CreateAccount(ctx, "command line", "admin@example.org", "admin", nil, "quiet harbour lantern 1"); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := ed.CreateAccount(ctx, "command line", "anna", "editor", []string{anconaTerritory}, "anna's password"); err != nil {
+	if _, err := ed.CreateAccount(ctx, "command line", "anna", "editor", []string{anconaTerritory}, "her own long secret"); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := ed.CreateAccount(ctx, "command line", "bruno@example.org", "editor", []string{"zona-2-perugia"}, "bruno's password"); err != nil {
+	if _, err := ed.CreateAccount(ctx, "command line", "bruno@example.org", "editor", []string{"zona-2-perugia"}, "his own long secret"); err != nil {
 		t.Fatal(err)
 	}
 	for _, tt := range []struct {
@@ -103,15 +103,22 @@ func TestPasswordHash(t *testing.T) {
 		t.Error("no salt")
 	}
 	a, b := GeneratePassword(), GeneratePassword()
-	if len(a) < 20 || a == b || CheckPassword(a) != nil {
+	if len(a) < 20 || a == b || CheckPassword(a, "admin") != nil {
 		t.Errorf("generated %q %q", a, b)
 	}
 	for _, tt := range []struct {
 		pw string
 		ok bool
 	}{{"elevenchars", false}, {"twelve chars", true}, {"àèìòùàèìòùàè", true}, {strings.Repeat("x", 257), false}} {
-		if err := CheckPassword(tt.pw); (err == nil) != tt.ok {
+		if err := CheckPassword(tt.pw, "admin"); (err == nil) != tt.ok {
 			t.Errorf("policy on %q: %v", tt.pw, err)
+		}
+	}
+	// What the attack of issue 17 got accepted, and the like.
+	for _, pw := range []string{"password1234", "123456789012", "            ", "aaaaaaaaaaaa", "abcdefghijkl", "qwertyuiopas",
+		"Password123!", "iloveyou1234", "abcabcabcabc", "987654321098", "mario.rossi2026", "MARIO.ROSSI@example.org!"} {
+		if err := CheckPassword(pw, "mario.rossi@example.org"); err == nil {
+			t.Errorf("policy accepts %q", pw)
 		}
 	}
 }

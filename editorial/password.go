@@ -1,15 +1,17 @@
 package editorial
 
 import (
+	"strings"
+
 	"crypto/rand"
 	"crypto/subtle"
 	"encoding/base64"
 	"errors"
 	"fmt"
-	"strings"
 	"sync"
 	"unicode/utf8"
 
+	"github.com/trustelem/zxcvbn"
 	"golang.org/x/crypto/argon2"
 )
 
@@ -47,8 +49,17 @@ const (
 
 var errBadHash = errors.New("editorial: malformed password hash")
 
-// CheckPassword enforces the password policy.
-func CheckPassword(pw string) error {
+// minGuessScore is the least zxcvbn score a password needs (0 to 4): 3
+// is about 10^8 guesses or more. zxcvbn (github.com/trustelem/zxcvbn,
+// MIT) ships frequency lists of common passwords, words and names, and
+// finds repeats, sequences and keyboard walks.
+const minGuessScore = 3
+
+// CheckPassword enforces the password policy (ASVS 2.1): 12 to 128
+// characters; not a common password, nor made of them, nor of repeated or
+// sequential characters or a keyboard walk; not containing the account's
+// name (nor, for an e-mail address, the part before @).
+func CheckPassword(pw, name string) error {
 	n := utf8.RuneCountInString(pw)
 	switch {
 	case !utf8.ValidString(pw):
@@ -57,6 +68,19 @@ func CheckPassword(pw string) error {
 		return fmt.Errorf("must have at least %d characters", MinPasswordLen)
 	case n > MaxPasswordLen:
 		return fmt.Errorf("must have at most %d characters", MaxPasswordLen)
+	}
+	lower := strings.ToLower(pw)
+	var inputs []string
+	for _, part := range []string{NormalizeName(name), strings.SplitN(NormalizeName(name), "@", 2)[0]} {
+		if utf8.RuneCountInString(part) >= 3 {
+			if strings.Contains(lower, part) {
+				return errors.New("must not contain the account's name")
+			}
+			inputs = append(inputs, part)
+		}
+	}
+	if r := zxcvbn.PasswordStrength(pw, inputs); r.Score < minGuessScore {
+		return errors.New("is too easy to guess: a common password, a word with digits, repeated or sequential characters; a few unrelated words make a good one")
 	}
 	return nil
 }

@@ -44,6 +44,7 @@ var (
 	ErrBlobTrailing   = errors.New("geo: spatialite blob has trailing bytes")
 	ErrEmptyGeometry  = errors.New("geo: empty geometry cannot be stored")
 	ErrUnsupportedGeo = errors.New("geo: unsupported geometry type")
+	ErrNonFinite      = errors.New("geo: coordinate is NaN or infinite")
 )
 
 // EncodeBlob writes g in SpatiaLite's internal BLOB geometry format
@@ -293,6 +294,12 @@ func (r *reader) f64() float64 {
 	}
 	v := math.Float64frombits(r.order.Uint64(r.data[r.pos:]))
 	r.pos += 8
+	if math.IsNaN(v) || math.IsInf(v, 0) {
+		// Every comparison with NaN is false: it would pass any bounds
+		// check and poison distances and indexes.
+		r.err = ErrNonFinite
+		return 0
+	}
 	return v
 }
 

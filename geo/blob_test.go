@@ -1,6 +1,7 @@
 package geo
 
 import (
+	"encoding/binary"
 	"errors"
 	"math"
 	"testing"
@@ -130,6 +131,21 @@ func TestBlobErrors(t *testing.T) {
 	}
 }
 
+func TestDecodeBlobRefusesNonFinite(t *testing.T) {
+	t.Parallel()
+	for _, v := range []float64{math.NaN(), math.Inf(1), math.Inf(-1)} {
+		b, err := EncodeBlob(orb.Point{1, 2}, SRID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		// The point's X follows the header (39 bytes) and the class (4).
+		binary.LittleEndian.PutUint64(b[43:], math.Float64bits(v))
+		if _, _, err := DecodeBlob(b); !errors.Is(err, ErrNonFinite) {
+			t.Errorf("%v: err = %v", v, err)
+		}
+	}
+}
+
 func FuzzDecodeBlob(f *testing.F) {
 	for _, g := range []orb.Geometry{orb.Point{1, 2}, orb.MultiPolygon{{{{0, 0}, {1, 0}, {1, 1}, {0, 0}}}}} {
 		b, _ := EncodeBlob(g, SRID)
@@ -140,6 +156,9 @@ func FuzzDecodeBlob(f *testing.F) {
 		if err != nil {
 			return
 		}
+		if !finite(g) {
+			t.Fatalf("decoded a non-finite coordinate: %v", g)
+		}
 		again, err := EncodeBlob(g, srid)
 		if err != nil {
 			return // e.g. an empty collection decodes but is not stored
@@ -148,4 +167,53 @@ func FuzzDecodeBlob(f *testing.F) {
 			t.Fatalf("re-encode changed %v: %v %v", g, g2, err)
 		}
 	})
+}
+
+// finite reports whether every coordinate of g is a finite number.
+func finite(g orb.Geometry) bool {
+	points := func(ps []orb.Point) bool {
+		for _, p := range ps {
+			for _, v := range p {
+				if math.IsNaN(v) || math.IsInf(v, 0) {
+					return false
+				}
+			}
+		}
+		return true
+	}
+	switch g := g.(type) {
+	case orb.Point:
+		return points([]orb.Point{g})
+	case orb.MultiPoint:
+		return points(g)
+	case orb.LineString:
+		return points(g)
+	case orb.Ring:
+		return points(g)
+	case orb.MultiLineString:
+		for _, l := range g {
+			if !finite(l) {
+				return false
+			}
+		}
+	case orb.Polygon:
+		for _, r := range g {
+			if !finite(r) {
+				return false
+			}
+		}
+	case orb.MultiPolygon:
+		for _, p := range g {
+			if !finite(p) {
+				return false
+			}
+		}
+	case orb.Collection:
+		for _, x := range g {
+			if !finite(x) {
+				return false
+			}
+		}
+	}
+	return true
 }

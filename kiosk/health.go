@@ -43,8 +43,14 @@ type readyCheck struct {
 
 // ready answers /readyz: 200 when the catalog answers, its index is
 // loaded and, for a totem following a portal, it has synced at least
-// once; 503 if not. Either way it lists what it checked.
+// once; 503 if not. Either way it lists what it checked, and says whether
+// the data is fresh ("ok") or "stale" (nothing signed from the portal for
+// too long: 200 still, 503 with --stale-unready, which folds it into Ready).
 func (s *Server) ready(c *fiber.Ctx) error {
+	status := "ok"
+	if s.cfg.Status != nil {
+		status = s.cfg.Status()
+	}
 	var checks []readyCheck
 	ok := true
 	add := func(name string, err error, detail string) {
@@ -62,7 +68,7 @@ func (s *Server) ready(c *fiber.Ctx) error {
 	if s.cfg.Ready != nil {
 		add("portal", s.cfg.Ready(), "synced with the portal")
 	}
-	out := fiber.Map{"ready": ok, "checks": checks}
+	out := fiber.Map{"ready": ok, "status": status, "checks": checks}
 	if !ok {
 		for _, ch := range checks {
 			if !ch.OK {

@@ -75,8 +75,14 @@ func TestMetricsMove(t *testing.T) {
 
 func TestReadiness(t *testing.T) {
 	t.Parallel()
-	synced := false
+	synced, stale := false, false
 	srv := newTestServerWith(t, func(c *Config) {
+		c.Status = func() string {
+			if stale {
+				return "stale"
+			}
+			return "ok"
+		}
 		c.Ready = func() error {
 			if !synced {
 				return errors.New("not yet in step with the portal")
@@ -106,5 +112,12 @@ func TestReadiness(t *testing.T) {
 	}
 	if strings.Join(names, ",") != "catalog,index,portal" {
 		t.Errorf("checked %v", names)
+	}
+	if body["status"] != "ok" {
+		t.Errorf("fresh: status %v", body["status"])
+	}
+	stale = true
+	if code, body := get(t, srv, "/readyz"); code != 200 || body["ready"] != true || body["status"] != "stale" {
+		t.Fatalf("stale: %d %v", code, body)
 	}
 }

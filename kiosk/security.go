@@ -14,5 +14,10 @@ func securityHeaders(c *fiber.Ctx) error {
 	c.Set("X-Content-Type-Options", "nosniff")
 	c.Set("Referrer-Policy", "no-referrer")
 	c.Set("Permissions-Policy", "camera=(), microphone=(), geolocation=(self)")
+	if c.Protocol() == "https" {
+		// Served over TLS (by the node, or by a trusted proxy that says
+		// so): browsers come back only over TLS for a year.
+		c.Set("Strict-Transport-Security", "max-age=31536000")
+	}
 	return c.Next()
 }

@@ -14,6 +14,7 @@ import (
 	"github.com/punto-totem/punto/content"
 	"github.com/punto-totem/punto/content/feed"
 	"github.com/punto-totem/punto/printing"
+	"github.com/punto-totem/punto/internal/apierr"
 )
 
 // Config is what a node's HTTP server needs to know.
@@ -47,12 +48,19 @@ type Config struct {
 	// Ready says whether the node is ready to serve beyond its catalog
 	// answering (a totem following a portal: synced at least once).
 	Ready func() error
+	// Status, if set, is a word on the node's data that /readyz adds
+	// ("ok", or "stale": a totem that has heard nothing signed from its
+	// portal for too long).
+	Status func() string
 	// Metrics is the Prometheus registry /metrics serves; the node adds
 	// its own metrics to it (a new one if nil).
 	Metrics *prometheus.Registry
-	// BodyLimit bounds a request body in bytes (default 1 MiB); the
-	// portal raises it for open-data uploads.
+	// BodyLimit bounds a request body in bytes (default 64 KiB).
+	// LargeBody, if set, names the routes that take more (the portal's
+	// uploads) and their limit: their bodies are read only by the route,
+	// after its own checks (apierr.ReadBody).
 	BodyLimit int
+	LargeBody func(method, path string) int
 	// TrustedProxies are the addresses (or CIDR ranges) of reverse proxies
 	// in front of the node: from them, and only from them, X-Forwarded-For
 	// gives the client's address (login limits per address see it) and
@@ -77,6 +85,7 @@ type Server struct {
 	metrics  *metrics
 	message  operatorMessage
 	printing printLimit
+	digests  digestCache
 }
 
 // New builds the server and its routes.
@@ -91,7 +100,7 @@ func New(store *content.Store, cfg Config) (*Server, error) {
 		cfg.IdleSeconds = 60
 	}
 	if cfg.BodyLimit <= 0 {
-		cfg.BodyLimit = 1 << 20
+		cfg.BodyLimit = 64 << 10
 	}
 	if cfg.PublicURL == "" {
 		cfg.PublicURL = "http://localhost:8080"
@@ -115,7 +124,11 @@ func New(store *content.Store, cfg Config) (*Server, error) {
 		ReadTimeout:           15 * time.Second,
 		WriteTimeout:          15 * time.Second,
 		IdleTimeout:           60 * time.Second,
-		BodyLimit:             cfg.BodyLimit,
+		// Bodies arrive as streams and apierr.Bodies bounds them per
+		// route: a large body is read only where it is allowed.
+		BodyLimit:                    cfg.BodyLimit,
+		StreamRequestBody:            true,
+		DisablePreParseMultipartForm: true,
 		// Room for a long query string (fasthttp's default of 4 KiB
 		// answers a 10 KB search with a bare 431): the handler then
 		// refuses it with a 400 naming the parameter.
@@ -131,7 +144,7 @@ func New(store *content.Store, cfg Config) (*Server, error) {
 		s.cfg.Metrics = cfg.Metrics
 	}
 	s.metrics = newMetrics(cfg.Metrics, s.live.count)
-	s.app.Use(recover.New(), s.metrics.observe, securityHeaders, compressAnswer)
+	s.app.Use(recover.New(), s.metrics.observe, securityHeaders, apierr.Bodies(cfg.BodyLimit, cfg.LargeBody), compressAnswer)
 	// Handlers pass c.UserContext() to the catalog, never fasthttp's own
 	// RequestCtx: its Done races with server shutdown. Each request gets a
 	// deadline so a stuck query cannot hold a worker forever.
@@ -212,12 +225,13 @@ func (s *Server) feed(c *fiber.Ctx) error {
 	out := fiber.Map{"role": s.cfg.Role, "seq": st.Seq, "hash": hex.EncodeToString(st.Hash[:]), "screens": s.live.count()}
 	if c.Query("digest") == "1" {
 		// A checksum of the whole content, to compare a totem with its
-		// portal: costly on a large catalog, so only when asked.
-		d, err := s.store.Digest(c.UserContext())
+		// portal: costly on a large catalog, so worked out once per
+		// sequence, whoever asks.
+		at, d, err := s.digests.get(c.UserContext(), s.store, st.Seq)
 		if err != nil {
 			return err
 		}
-		out["digest"] = d
+		out["seq"], out["hash"], out["digest"] = at.Seq, hex.EncodeToString(at.Hash[:]), d
 	}
 	if s.cfg.Feed != nil {
 		out["link"] = s.cfg.Feed()

@@ -97,6 +97,23 @@ func TestEditorTerritory(t *testing.T) {
 			}
 		})
 	}
+	// Drafts outside an editor's territories are not theirs to read or
+	// preview, nor are other totems theirs to look from.
+	if r := admin.do("GET", "/editor/api/services/"+perugiaService, nil); r.json["draft"] == nil {
+		t.Fatalf("the admin does not see their own draft: %s", r.raw)
+	}
+	if r := anna.do("GET", "/editor/api/services/"+perugiaService, nil); r.status != 200 || r.json["draft"] != nil || r.json["published"] == nil {
+		t.Errorf("an editor reads a draft outside: %d %s", r.status, r.raw)
+	}
+	if r := anna.do("GET", "/editor/api/drafts/service/"+perugiaService+"/view", nil); r.status != 403 {
+		t.Errorf("an editor previews a draft outside: %d %s", r.status, r.raw)
+	}
+	if r := anna.do("GET", "/editor/api/drafts/service/new-ancona/view?totem=totem-perugia", nil); r.status != 400 || r.str("field") != "totem" {
+		t.Errorf("an editor previews from a totem outside: %d %s", r.status, r.raw)
+	}
+	if r := anna.do("GET", "/editor/api/drafts/service/new-ancona/view?totem=totem-ancona", nil); r.status != 200 {
+		t.Errorf("an editor previews from their totem: %d %s", r.status, r.raw)
+	}
 	// Only the allowed writes reached the publisher: two withdrawals and
 	// one publish.
 	calls := e.pub.published()

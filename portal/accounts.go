@@ -112,7 +112,7 @@ func (p *portal) accountPassword(c *fiber.Ctx) error {
 	pw := ""
 	if in.Password != nil {
 		pw = *in.Password
-		if err := editorial.CheckPassword(pw); err != nil {
+		if err := editorial.CheckPassword(pw, a.Name); err != nil {
 			return badRequest("password", err.Error())
 		}
 	} else {

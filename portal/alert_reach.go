@@ -20,7 +20,8 @@ type reachedTotem struct {
 }
 
 // alertReach answers POST /alerts/reach: the registered totems an alert
-// with this target would show on, worked out as each totem does it (its
+// with this target would show on (for an editor, only those in their
+// territories), worked out as each totem does it (its
 // position against the territories and the drawn area).
 func (p *portal) alertReach(c *fiber.Ctx) error {
 	ctx := c.UserContext()
@@ -51,8 +52,16 @@ func (p *portal) alertReach(c *fiber.Ctx) error {
 		return err
 	}
 	out := []reachedTotem{}
+	g := p.ed.Guard(ctx, account(c))
 	for _, t := range ts {
 		if t.Revoked {
+			continue
+		}
+		// An editor sees only the totems standing in their territories,
+		// whatever the alert aims at.
+		if ok, err := g.PointsInside(t.Point); err != nil {
+			return err
+		} else if !ok {
 			continue
 		}
 		var ids []string

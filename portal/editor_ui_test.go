@@ -31,8 +31,8 @@ import (
 // here start with eui so they do not clash with the package's other tests.
 
 const (
-	euiAdmin, euiAdminPass   = "admin@example.org", "admin password 1"
-	euiEditor, euiEditorPass = "anna", "anna's password"
+	euiAdmin, euiAdminPass   = "admin@example.org", "quiet harbour lantern 1"
+	euiEditor, euiEditorPass = "anna", "her own long secret"
 	euiInside                = "ancona-info-0"  // in the editor's territory (ats-11-ancona)
 	euiOutside               = "perugia-info-1" // in zona-2-perugia, not theirs
 	euiNewName               = "<b>Nuovo</b> nome"

@@ -171,6 +171,17 @@ func TestAreaAlerts(t *testing.T) {
 	if r := admin.do("POST", "/editor/api/alerts/reach", map[string]any{"target_kind": "territory", "target": "zona-2-perugia"}); r.status != 200 || at(r.json, "totems", 0, "id") != "t-perugia" {
 		t.Errorf("reach by territory: %d %s", r.status, r.raw)
 	}
+	// Ancona's editor asking about every totem, or Perugia's by name,
+	// learns nothing of the totems outside Ancona's territory.
+	for _, in := range []map[string]any{{"target_kind": "all"}, {"target_kind": "totems", "target": "t-perugia"}, {"target_kind": "territory", "target": "zona-2-perugia"}} {
+		r := ed.do("POST", "/editor/api/alerts/reach", in)
+		if r.status != 200 || strings.Contains(string(r.raw), "t-perugia") {
+			t.Errorf("an editor's reach of %v: %d %s", in, r.status, r.raw)
+		}
+	}
+	if r := admin.do("POST", "/editor/api/alerts/reach", map[string]any{"target_kind": "all"}); !strings.Contains(string(r.raw), "t-perugia") {
+		t.Errorf("the admin's reach of all: %s", r.raw)
+	}
 }
 
 // seedNeeds stores the figures two totems reported over two days.

@@ -53,11 +53,11 @@ func addUser(t *testing.T, st *content.Store, name, role string, territories []s
 // Accounts every test environment has.
 const (
 	adminName   = "admin@example.org"
-	adminPass   = "admin password 1"
+	adminPass   = "quiet harbour lantern 1"
 	editorName  = "anna"
-	editorPass  = "anna's password"
+	editorPass  = "her own long secret"
 	editor2Name = "bruno@example.org" // an editor of Perugia
-	editor2Pass = "bruno's password"
+	editor2Pass = "his own long secret"
 )
 
 // Demo records the tests edit: services inside the Ancona ambito (the

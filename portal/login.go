@@ -2,6 +2,7 @@ package portal
 
 import (
 	"errors"
+	"strings"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
@@ -34,13 +35,13 @@ func (p *portal) signedOut(c *fiber.Ctx) sessionOut {
 
 // session answers GET /session, with or without a session.
 func (p *portal) session(c *fiber.Ctx) error {
-	s, err := p.ed.Session(c.UserContext(), c.Cookies(sessionCookie))
+	s, err := p.ed.Session(c.UserContext(), p.readCookie(c, sessionCookie))
 	switch {
 	case err == nil:
 		return c.JSON(signedIn(s))
 	case err == editorial.ErrNoSession:
 		p.clearCookie(c, sessionCookie)
-		if t := c.Cookies(loginCookie); len(t) >= 32 && len(t) <= 100 {
+		if t := p.readCookie(c, loginCookie); len(t) >= 32 && len(t) <= 100 {
 			return c.JSON(sessionOut{CSRFToken: t}) // keep the one the browser has: another tab may use it
 		}
 		return c.JSON(p.signedOut(c))
@@ -57,7 +58,7 @@ type loginIn struct {
 // wrong password, an unknown name and a disabled account answer alike, as
 // do their locks.
 func (p *portal) login(c *fiber.Ctx) error {
-	if !sameToken(c.Get(csrfHeader), c.Cookies(loginCookie)) {
+	if !sameToken(c.Get(csrfHeader), p.readCookie(c, loginCookie)) {
 		return csrfError("missing or wrong " + csrfHeader + " header (get one from GET /editor/api/session)")
 	}
 	var in loginIn
@@ -73,10 +74,14 @@ func (p *portal) login(c *fiber.Ctx) error {
 	case len(name) > 254 || len(in.Password) > 4*editorial.MaxPasswordLen:
 		return badCredentials()
 	}
-	if ok, wait := p.addrs.allow(c.IP(), p.now()); !ok {
+	addr, at := strings.Clone(c.IP()), p.now()
+	if ok, wait := p.addrs.allow(addr, at); !ok {
 		return rateLimited(retrySeconds(wait))
 	}
 	token, s, err := p.ed.Login(c.UserContext(), name, in.Password)
+	if err == nil {
+		p.addrs.forgive(addr, at)
+	}
 	var locked *editorial.LockedError
 	switch {
 	case errors.As(err, &locked):

@@ -12,7 +12,10 @@ import (
 	"github.com/punto-totem/punto/internal/apierr"
 )
 
-// Cookie names. Both are HttpOnly, SameSite=Strict and limited to /editor.
+// Cookie names. Both are HttpOnly and SameSite=Strict. Over plain HTTP
+// (development) they are limited to /editor; under TLS they are Secure,
+// have path / and the __Host- prefix, so that no other host or path,
+// and no plain-HTTP answer, can set or shadow them.
 const (
 	sessionCookie = "punto_session"
 	loginCookie   = "punto_login_csrf" // the pre-session CSRF token, for login only
@@ -59,7 +62,7 @@ func sameToken(got, want string) bool {
 // authed requires a live session and, for a state-changing request, its
 // CSRF token in the X-CSRF-Token header.
 func (p *portal) authed(c *fiber.Ctx) error {
-	s, err := p.ed.Session(c.UserContext(), c.Cookies(sessionCookie))
+	s, err := p.ed.Session(c.UserContext(), p.readCookie(c, sessionCookie))
 	if errors.Is(err, editorial.ErrNoSession) {
 		p.clearCookie(c, sessionCookie)
 		return unauthenticated()
@@ -102,16 +105,33 @@ func account(c *fiber.Ctx) *editorial.Account { return currentSession(c).Account
 
 func (p *portal) secure(c *fiber.Ctx) bool { return p.cfg.SecureCookies || c.Protocol() == "https" }
 
+// cookie is the name and path a cookie has on this request: __Host-name
+// at / under TLS, name at /editor otherwise.
+func (p *portal) cookie(c *fiber.Ctx, name string) (string, string) {
+	if p.secure(c) {
+		return "__Host-" + name, "/"
+	}
+	return name, cookiePath
+}
+
+// readCookie is the value of one of the editor's cookies.
+func (p *portal) readCookie(c *fiber.Ctx, name string) string {
+	n, _ := p.cookie(c, name)
+	return c.Cookies(n)
+}
+
 func (p *portal) setCookie(c *fiber.Ctx, name, value string, expires time.Time) {
-	c.Cookie(&fiber.Cookie{Name: name, Value: value, Path: cookiePath, Expires: expires, HTTPOnly: true,
+	n, path := p.cookie(c, name)
+	c.Cookie(&fiber.Cookie{Name: n, Value: value, Path: path, Expires: expires, HTTPOnly: true,
 		Secure: p.secure(c), SameSite: fiber.CookieSameSiteStrictMode})
 }
 
 func (p *portal) clearCookie(c *fiber.Ctx, name string) {
-	if c.Cookies(name) == "" {
+	n, path := p.cookie(c, name)
+	if c.Cookies(n) == "" {
 		return
 	}
-	c.Cookie(&fiber.Cookie{Name: name, Value: "", Path: cookiePath, Expires: time.Unix(1, 0), MaxAge: -1, HTTPOnly: true,
+	c.Cookie(&fiber.Cookie{Name: n, Value: "", Path: path, Expires: time.Unix(1, 0), MaxAge: -1, HTTPOnly: true,
 		Secure: p.secure(c), SameSite: fiber.CookieSameSiteStrictMode})
 }
 

@@ -12,6 +12,7 @@ import (
 	"github.com/punto-totem/punto/editorial"
 	"github.com/punto-totem/punto/fleet"
 	"github.com/punto-totem/punto/mediation"
+	"github.com/punto-totem/punto/internal/apierr"
 )
 
 // Publisher publishes changes to the master catalog and to every totem
@@ -68,6 +69,8 @@ type portal struct {
 	addrs *addrLimiter
 	// callbackAddrs counts call-backs per client address.
 	callbackAddrs *addrLimiter
+	// importing holds the one import read and parsed at a time.
+	importing chan struct{}
 }
 
 // Mount registers the editor UI at /editor and its JSON API under
@@ -90,6 +93,7 @@ func Mount(app *fiber.App, cfg Config) error {
 	}
 	p := &portal{cfg: cfg, ed: cfg.Editorial, st: cfg.Editorial.Catalog(), fl: cfg.Totems, log: cfg.Log, now: func() time.Time { return cfg.Now().UTC() }}
 	p.addrs = newAddrLimiter(addrAttempts, addrWindow)
+	p.importing = make(chan struct{}, 1)
 	p.routes(app)
 	return p.ui(app)
 }
@@ -110,7 +114,7 @@ func (p *portal) routes(app *fiber.App) {
 
 	p.records(api, "/services", kindService)
 	p.records(api, "/events", kindEvent)
-	api.Post("/alerts/reach", p.authed, p.staff, p.alertReach)
+	api.Post("/alerts/reach", p.authed, p.staff, apierr.ReadBody(maxAreaBody), p.alertReach)
 	p.records(api, "/alerts", kindAlert)
 	p.records(api, "/pages", kindPage)
 	p.records(api, "/organizations", kindOrganization)
@@ -121,7 +125,7 @@ func (p *portal) routes(app *fiber.App) {
 	api.Get("/drafts", p.authed, p.staff, p.draftList)
 	api.Get("/drafts/:kind/:id/view", p.authed, p.staff, p.preview)
 	api.Post("/publish", p.authed, p.staff, p.publish)
-	api.Post("/import", p.authed, p.admin, p.importFile)
+	api.Post("/import", p.authed, p.admin, p.oneImport, apierr.ReadBody(MaxUpload), p.importFile)
 	api.Get("/audit", p.authed, p.auditLog)
 
 	api.Get("/accounts", p.authed, p.admin, p.accountList)
@@ -153,7 +157,7 @@ func (p *portal) records(api fiber.Router, path string, k *recordKind) {
 	}
 	api.Get(path+"/:id", p.authed, p.staff, p.get(k))
 	api.Get(path+"/:id/translations", p.authed, p.staff, p.translations(k))
-	api.Put(path+"/:id/draft", p.authed, p.staff, p.saveDraft(k))
+	api.Put(path+"/:id/draft", p.authed, p.staff, apierr.ReadBody(maxDraftBody), p.saveDraft(k))
 	api.Delete(path+"/:id/draft", p.authed, p.staff, p.discardDraft(k))
 	api.Post(path+"/:id/withdraw", p.authed, p.staff, p.withdraw(k))
 }

@@ -37,6 +37,11 @@ func (p *portal) preview(c *fiber.Ctx) error {
 	if !ok || svc == nil || len(svc.Locations) == 0 {
 		return badRequest("doc", "the draft is not a valid service: save it again")
 	}
+	// Only a draft the account may edit: an editor previews drafts in
+	// their territories, and from their totems only (viewpoint).
+	if err := p.ed.Guard(ctx, account(c)).Check(content.KindService, rec.pubValue, rec.draftValue); err != nil {
+		return err
+	}
 	lang := c.Query("lang", editorial.SourceLanguage)
 	if !slices.Contains(editorial.UILanguages, lang) {
 		return badRequest("lang", "must be one of "+strings.Join(editorial.UILanguages, " "))
@@ -67,9 +72,17 @@ func (p *portal) viewpoint(c *fiber.Ctx, svc *content.Service) (orb.Point, error
 			return orb.Point{}, err
 		}
 		for _, t := range ts {
-			if t.ID == id {
-				return t.Point, nil
+			if t.ID != id {
+				continue
 			}
+			// An editor may look from the totems in their territories
+			// only: another totem's position is not theirs to learn.
+			if ok, err := p.ed.Guard(c.UserContext(), account(c)).PointsInside(t.Point); err != nil {
+				return orb.Point{}, err
+			} else if !ok {
+				break
+			}
+			return t.Point, nil
 		}
 		return orb.Point{}, badRequest("totem", "no such totem")
 	}

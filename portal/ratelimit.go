@@ -15,8 +15,10 @@ const (
 	maxAddrTracked = 100000 // addresses remembered at most (then the oldest go)
 )
 
-// addrLimiter counts login attempts per client address in a sliding
-// window.
+// addrLimiter counts failed login attempts per client address in a
+// sliding window. An attempt counts from its start (parallel guesses
+// cannot slip through while the password is checked) and is forgiven
+// if it succeeds.
 type addrLimiter struct {
 	mu     sync.Mutex
 	max    int
@@ -52,6 +54,21 @@ func (l *addrLimiter) allow(addr string, now time.Time) (bool, time.Duration) {
 	}
 	l.seen[addr] = append(ts, now)
 	return true, 0
+}
+
+// forgive takes back the attempt allow recorded at at: a login that
+// succeeded is no failure, so that one attacker's failures, not the
+// editors' own sign-ins, fill an address's window.
+func (l *addrLimiter) forgive(addr string, at time.Time) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	ts := l.seen[addr]
+	for i := len(ts) - 1; i >= 0; i-- {
+		if ts[i].Equal(at) {
+			l.seen[addr] = append(ts[:i:i], ts[i+1:]...)
+			return
+		}
+	}
 }
 
 // sweep forgets addresses with no attempt in the window.

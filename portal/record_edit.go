@@ -43,7 +43,13 @@ func (p *portal) get(k *recordKind) fiber.Handler {
 		if pub == nil {
 			pub = json.RawMessage("null")
 		}
-		return c.JSON(recordOut{Kind: k.name, ID: rec.id, Published: pub, Draft: rec.draft, Editable: editable, Translations: st})
+		draft := rec.draft
+		if !editable && !account(c).IsAdmin() {
+			// The published record is public; a draft outside the
+			// editor's territories is not theirs to read.
+			draft = nil
+		}
+		return c.JSON(recordOut{Kind: k.name, ID: rec.id, Published: pub, Draft: draft, Editable: editable, Translations: st})
 	}
 }
 

@@ -9,6 +9,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	mrand "math/rand/v2"
 	"net/http"
@@ -20,6 +21,7 @@ import (
 	"time"
 
 	"github.com/gorilla/websocket"
+	"github.com/prometheus/client_golang/prometheus"
 	"github.com/punto-totem/punto/content"
 	"github.com/punto-totem/punto/content/feed"
 	"github.com/punto-totem/punto/fleet"
@@ -54,6 +56,17 @@ type ClientConfig struct {
 	// TLS, if set, is how a wss:// portal is checked (a private CA's
 	// roots); nil trusts the system's roots.
 	TLS *tls.Config
+	// MaxSnapshot bounds the snapshot a manifest may announce (default
+	// 4 GiB); a snapshot also needs twice its size free beside the
+	// catalog.
+	MaxSnapshot int64
+	// SnapshotBudget bounds checking and applying a received snapshot
+	// (default 10 minutes).
+	SnapshotBudget time.Duration
+	// MaxStaleness: with nothing signed heard from the portal for this
+	// long (a welcome, a heartbeat, a batch), the totem says its data is
+	// stale (default 10 minutes).
+	MaxStaleness time.Duration
 }
 
 // Status is what the totem knows of its link to the portal.
@@ -66,6 +79,13 @@ type Status struct {
 	// ClockSkew is how far the portal's clock is ahead of this totem's,
 	// in seconds, as of the last welcome.
 	ClockSkew float64 `json:"clock_skew_s"`
+	// CheckedAt is when the portal last said, signed, where its feed
+	// stands (before any word since the start: when the replica last
+	// changed); Stale, that this is longer ago than MaxStaleness. Head is
+	// the portal's sequence as of then.
+	CheckedAt time.Time `json:"checked_at,omitzero"`
+	Stale     bool      `json:"stale"`
+	Head      int64     `json:"head"`
 }
 
 // Client keeps a totem's replica in step with the portal.
@@ -76,6 +96,7 @@ type Client struct {
 
 	mu     sync.Mutex
 	status Status
+	heard  time.Time // the last signed word from the portal, or the start
 
 	restart     chan struct{}
 	restartOnce sync.Once
@@ -101,7 +122,16 @@ func NewClient(cfg ClientConfig) (*Client, error) {
 	if cfg.Heartbeat <= 0 {
 		cfg.Heartbeat = 30 * time.Second
 	}
-	c := &Client{started: time.Now(), cfg: cfg, restart: make(chan struct{}), dialer: websocket.Dialer{HandshakeTimeout: 15 * time.Second, ReadBufferSize: 64 << 10, Proxy: http.ProxyFromEnvironment, TLSClientConfig: cfg.TLS}}
+	if cfg.MaxSnapshot <= 0 {
+		cfg.MaxSnapshot = maxSnapshot
+	}
+	if cfg.SnapshotBudget <= 0 {
+		cfg.SnapshotBudget = 10 * time.Minute
+	}
+	if cfg.MaxStaleness <= 0 {
+		cfg.MaxStaleness = 10 * time.Minute
+	}
+	c := &Client{started: time.Now(), heard: time.Now(), cfg: cfg, restart: make(chan struct{}), dialer: websocket.Dialer{HandshakeTimeout: 15 * time.Second, ReadBufferSize: 64 << 10, Proxy: http.ProxyFromEnvironment, TLSClientConfig: cfg.TLS}}
 	return c, nil
 }
 
@@ -114,7 +144,37 @@ func (c *Client) Restart() <-chan struct{} { return c.restart }
 func (c *Client) Status() Status {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	return c.status
+	st := c.status
+	st.Stale = time.Since(c.heard) > c.cfg.MaxStaleness
+	return st
+}
+
+// fresh records a signed word from the portal: its head, as of now.
+func (c *Client) fresh(head int64) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.heard = time.Now()
+	c.status.CheckedAt = c.heard.UTC()
+	c.status.Head = max(c.status.Head, head)
+}
+
+// RegisterMetrics adds the link's freshness to reg, read when scraped.
+func (c *Client) RegisterMetrics(reg prometheus.Registerer) {
+	reg.MustRegister(
+		prometheus.NewGaugeFunc(prometheus.GaugeOpts{Namespace: "punto", Subsystem: "feed", Name: "stale",
+			Help: "1 when nothing signed came from the portal for --max-staleness."}, func() float64 {
+			if c.Status().Stale {
+				return 1
+			}
+			return 0
+		}),
+		prometheus.NewGaugeFunc(prometheus.GaugeOpts{Namespace: "punto", Subsystem: "feed", Name: "heard_age_seconds",
+			Help: "Seconds since the portal last said, signed, where its feed stands."}, func() float64 {
+			c.mu.Lock()
+			defer c.mu.Unlock()
+			return time.Since(c.heard).Seconds()
+		}),
+	)
 }
 
 func (c *Client) update(fn func(*Status)) {
@@ -127,6 +187,13 @@ func (c *Client) update(fn func(*Status)) {
 // with capped exponential backoff and full jitter. The replica keeps
 // serving meanwhile.
 func (c *Client) Run(ctx context.Context) {
+	if st, err := feed.ReadState(ctx, c.cfg.Store); err == nil && !st.At.IsZero() {
+		c.update(func(s *Status) {
+			if s.CheckedAt.IsZero() {
+				s.CheckedAt = st.At.UTC()
+			}
+		})
+	}
 	attempt := 0
 	for ctx.Err() == nil {
 		progressed, err := c.session(ctx)
@@ -183,14 +250,13 @@ func (c *Client) session(ctx context.Context) (progressed bool, err error) {
 	go c.heartbeats(ctx, sess)
 	c.update(func(s *Status) { s.Connected, s.Seq = true, st.Seq })
 	c.cfg.Log.Info("connected to the portal", "url", c.cfg.URL, "seq", st.Seq)
-	ws.SetReadLimit(maxPortalMsg)
+	ws.SetReadLimit(maxBeforeWelcome)
+	// Pings are answered but prove nothing: only messages keep the link.
 	ws.SetPingHandler(func(data string) error {
-		ws.SetReadDeadline(time.Now().Add(deadAfter))
 		return ws.WriteControl(websocket.PongMessage, []byte(data), time.Now().Add(writeTimeout))
 	})
 	for {
-		ws.SetReadDeadline(time.Now().Add(deadAfter))
-		typ, data, err := ws.ReadMessage()
+		typ, data, err := readMessage(ws)
 		if err != nil {
 			return progressed, err
 		}
@@ -206,6 +272,20 @@ func (c *Client) session(ctx context.Context) (progressed bool, err error) {
 	}
 }
 
+// readMessage reads the next message: it must start within deadAfter
+// (pings do not count), and once started arrive whole within
+// messageTime, however it is dripped.
+func readMessage(ws *websocket.Conn) (int, []byte, error) {
+	ws.SetReadDeadline(time.Now().Add(deadAfter))
+	typ, r, err := ws.NextReader()
+	if err != nil {
+		return typ, nil, err
+	}
+	ws.SetReadDeadline(time.Now().Add(messageTime))
+	data, err := io.ReadAll(r)
+	return typ, data, err
+}
+
 // handle checks and applies one signed envelope. A refused one is
 // reported to the portal; for anything but a replay the link is dropped,
 // so that the next one starts from what the totem holds.
@@ -217,6 +297,8 @@ func (c *Client) handle(ctx context.Context, ws *websocket.Conn, sess *session, 
 		switch env.Type {
 		case feed.EnvelopeWelcome:
 			return c.welcome(ctx, sess, env)
+		case feed.EnvelopeHeartbeat:
+			return false, c.heartbeatFrom(ctx, sess, env)
 		case feed.EnvelopeCommand:
 			var cmd *fleet.Command
 			if cmd, err = openCommand(env); err == nil {
@@ -251,6 +333,7 @@ func (c *Client) handle(ctx context.Context, ws *websocket.Conn, sess *session, 
 		return false, err
 	}
 	sess.head = max(sess.head, st.Seq)
+	c.fresh(st.Seq)
 	c.cfg.Metrics.appliedOne(st.Seq, sess.head)
 	if err := sess.write(totemMsg{Type: "ack", Seq: st.Seq}); err != nil {
 		return true, err
@@ -270,6 +353,8 @@ type session struct {
 	nonce string
 	skew  atomic.Int64 // portal clock minus ours, in nanoseconds (the heartbeats read it)
 	head  int64        // the portal's sequence, as far as we know
+	// welcomed: the portal's signed welcome to this connection came.
+	welcomed bool
 }
 
 func (sess *session) clockSkew() time.Duration { return time.Duration(sess.skew.Load()) }
@@ -313,6 +398,10 @@ type heartbeat struct {
 	DiskFree  uint64  `json:"disk_free_bytes"`
 	LastError string  `json:"last_error,omitempty"`
 	ClockSkew float64 `json:"clock_skew_s"`
+	// Stale: nothing signed from the portal for --max-staleness, since
+	// CheckedAt (a link that passes reports but no feed).
+	Stale     bool      `json:"stale,omitempty"`
+	CheckedAt time.Time `json:"checked_at,omitzero"`
 }
 
 func (c *Client) state(ctx context.Context, sess *session) json.RawMessage {
@@ -325,7 +414,8 @@ func (c *Client) state(ctx context.Context, sess *session) json.RawMessage {
 	if syscall.Statfs(filepath.Dir(c.cfg.Store.Path()), &fs) == nil {
 		hb.DiskFree = fs.Bavail * uint64(fs.Bsize)
 	}
-	hb.LastError = c.Status().LastError
+	status := c.Status()
+	hb.LastError, hb.Stale, hb.CheckedAt = status.LastError, status.Stale, status.CheckedAt
 	b, _ := json.Marshal(hb)
 	return b
 }
@@ -347,6 +437,9 @@ func (c *Client) welcome(ctx context.Context, sess *session, env *feed.Envelope)
 		return false, err
 	}
 	sess.head = env.Head
+	sess.welcomed = true
+	sess.ws.SetReadLimit(maxEnvelope) // the portal is who it says
+	c.fresh(env.Head)
 	c.cfg.Metrics.setLag(st.Seq, sess.head)
 	inStep := st.Seq >= env.Head
 	c.update(func(s *Status) {
@@ -356,6 +449,23 @@ func (c *Client) welcome(ctx context.Context, sess *session, env *feed.Envelope)
 		}
 	})
 	return inStep, nil
+}
+
+// heartbeatFrom takes the portal's signed word that it is alive: it must
+// be for this connection, after its welcome.
+func (c *Client) heartbeatFrom(ctx context.Context, sess *session, env *feed.Envelope) error {
+	if env.Nonce != sess.nonce || !sess.welcomed {
+		c.refuse(sess, &feed.RejectError{Reason: "replay", Detail: "a heartbeat for another connection"})
+		return nil
+	}
+	st, err := feed.ReadState(ctx, c.cfg.Store)
+	if err != nil {
+		return err
+	}
+	sess.head = max(sess.head, env.Head)
+	c.cfg.Metrics.setLag(st.Seq, sess.head)
+	c.fresh(env.Head)
+	return nil
 }
 
 // refuse reports a refused message to the portal (with the ID of the
@@ -380,6 +490,15 @@ func (c *Client) receiveSnapshot(ctx context.Context, ws *websocket.Conn, m *fee
 	if err != nil {
 		return want, err
 	}
+	if m.Size > c.cfg.MaxSnapshot {
+		return want, &feed.RejectError{Reason: "invalid", Detail: fmt.Sprintf("a snapshot of %d bytes, more than this totem takes (%d)", m.Size, c.cfg.MaxSnapshot)}
+	}
+	var fs syscall.Statfs_t
+	if err := syscall.Statfs(filepath.Dir(c.cfg.Store.Path()), &fs); err == nil && fs.Bavail*uint64(fs.Bsize) < 2*uint64(m.Size) {
+		return want, fmt.Errorf("relay: no room for a snapshot of %d bytes: %d free", m.Size, fs.Bavail*uint64(fs.Bsize))
+	}
+	ws.SetReadLimit(maxDataFrame)
+	defer ws.SetReadLimit(maxEnvelope)
 	path := c.cfg.Store.Path() + ".snapshot"
 	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o600)
 	if err != nil {
@@ -388,8 +507,7 @@ func (c *Client) receiveSnapshot(ctx context.Context, ws *websocket.Conn, m *fee
 	defer os.Remove(path)
 	var got int64
 	for got < m.Size {
-		ws.SetReadDeadline(time.Now().Add(deadAfter))
-		typ, data, err := ws.ReadMessage()
+		typ, data, err := readMessage(ws)
 		if err != nil {
 			return want, errors.Join(err, f.Close())
 		}
@@ -405,6 +523,8 @@ func (c *Client) receiveSnapshot(ctx context.Context, ws *websocket.Conn, m *fee
 		return want, err
 	}
 	c.cfg.Log.Info("applying snapshot", "seq", want.Seq, "bytes", m.Size)
+	ctx, cancel := context.WithTimeout(ctx, c.cfg.SnapshotBudget)
+	defer cancel()
 	if err := feed.ApplySnapshot(ctx, c.cfg.Store, path, sum, want); err != nil {
 		return want, err
 	}

@@ -54,6 +54,10 @@ type HubConfig struct {
 	// lapse by it, and a totem is offline when it has not reported for
 	// two heartbeat intervals of it. Tests move it instead of waiting.
 	Now func() time.Time
+	// Beat is how often the portal tells each totem, signed, that it is
+	// alive and where its feed stands (default 30 s): a totem that hears
+	// nothing signed for its --max-staleness says its data is stale.
+	Beat time.Duration
 }
 
 // Hub serves the change feed to totems.
@@ -72,6 +76,7 @@ type Hub struct {
 	ctx     context.Context
 	cancel  context.CancelFunc
 	started time.Time
+	refused *syncThrottle
 }
 
 // outMsg is a live batch ready to be written to every totem.
@@ -97,6 +102,9 @@ func NewHub(cfg HubConfig) (*Hub, error) {
 	if cfg.SnapshotAfter <= 0 {
 		cfg.SnapshotAfter = 50000
 	}
+	if cfg.Beat <= 0 {
+		cfg.Beat = 30 * time.Second
+	}
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
@@ -105,7 +113,7 @@ func NewHub(cfg HubConfig) (*Hub, error) {
 		return nil, err
 	}
 	ctx, cancel := context.WithCancel(context.Background())
-	h := &Hub{cfg: cfg, totems: map[string]*totemConn{}, snaps: snaps, ctx: ctx, cancel: cancel, started: time.Now()}
+	h := &Hub{cfg: cfg, totems: map[string]*totemConn{}, snaps: snaps, ctx: ctx, cancel: cancel, started: time.Now(), refused: newSyncThrottle()}
 	if cfg.Registry != nil {
 		h.metrics = NewMetrics(cfg.Registry)
 		h.metrics.registerHub(cfg.Registry, h)
@@ -235,9 +243,14 @@ func (h *Hub) Handler(c *fiber.Ctx) error {
 	if !isUpgrade(c) {
 		return apierr.Write(c, apierr.BadRequest(fiber.HeaderUpgrade, "this endpoint speaks websocket only"))
 	}
+	addr := c.IP()
+	if blocked, wait := h.refused.blocked(addr, time.Now()); blocked {
+		h.refusedOne(id, addr, "too many refusals")
+		return apierr.Write(c, apierr.RateLimited(int(wait.Seconds()+1)))
+	}
 	totem, err := h.cfg.Fleet.AuthenticateTotem(c.UserContext(), id, token)
 	if errors.Is(err, fleet.ErrUnauthorized) {
-		h.cfg.Log.Warn("totem refused", "totem", id, "addr", c.IP())
+		h.refusedOne(id, addr, "unknown totem or wrong or revoked token")
 		return apierr.Write(c, unauthorized("unknown totem or wrong or revoked token", headerAuth))
 	}
 	if err != nil {
@@ -276,6 +289,17 @@ func (h *Hub) Handler(c *fiber.Ctx) error {
 	return nil
 }
 
+// refusedOne counts a refused dial against its address and logs it, at
+// most once a minute per address.
+func (h *Hub) refusedOne(id, addr, why string) {
+	if log, unlogged := h.refused.fail(addr, time.Now()); log {
+		if len(id) > 128 {
+			id = id[:128]
+		}
+		h.cfg.Log.Warn("totem refused", "totem", id, "addr", addr, "why", why, "unlogged_since", unlogged)
+	}
+}
+
 // serve runs one totem's connection until it ends.
 func (h *Hub) serve(ws *websocket.Conn, id, token string) {
 	defer ws.Close()
@@ -286,7 +310,7 @@ func (h *Hub) serve(ws *websocket.Conn, id, token string) {
 		h.cfg.Log.Warn("totem sent no hello", "totem", id, "err", err)
 		return
 	}
-	t := &totemConn{id: id, ws: ws, send: make(chan *outMsg, 256), cmds: make(chan pendingCommand, 16), done: make(chan struct{})}
+	t := &totemConn{id: id, nonce: hello.Nonce, ws: ws, send: make(chan *outMsg, 256), cmds: make(chan pendingCommand, 16), done: make(chan struct{})}
 	t.acked.Store(hello.Seq)
 	h.register(t)
 	defer h.unregister(t)
@@ -418,6 +442,22 @@ func (h *Hub) welcome(t *totemConn, hello totemMsg) error {
 	return t.ws.WriteMessage(websocket.BinaryMessage, append([]byte{frameSigned}, feed.Sign(h.cfg.Key, payload)...))
 }
 
+// heartbeat tells a totem, signed and bound to its connection, that the
+// portal is alive and where its feed stands.
+func (h *Hub) heartbeat(t *totemConn) error {
+	if t.nonce == "" || len(t.nonce) > 64 {
+		return nil // an older totem: no welcome, no heartbeats
+	}
+	head, err := feed.ReadState(h.ctx, h.cfg.Store)
+	if err != nil {
+		return err
+	}
+	now := h.cfg.Now()
+	payload := feed.EncodeHeartbeat(now.Add(h.cfg.TTL), now, t.nonce, head.Seq)
+	t.ws.SetWriteDeadline(time.Now().Add(writeTimeout))
+	return t.ws.WriteMessage(websocket.BinaryMessage, append([]byte{frameSigned}, feed.Sign(h.cfg.Key, payload)...))
+}
+
 // feed sends the totem what it lacks, then live batches, until the link
 // ends.
 func (h *Hub) feed(t *totemConn, hello totemMsg) error {
@@ -430,8 +470,14 @@ func (h *Hub) feed(t *totemConn, hello totemMsg) error {
 	}
 	ping := time.NewTicker(pingEvery)
 	defer ping.Stop()
+	beat := time.NewTicker(h.cfg.Beat)
+	defer beat.Stop()
 	for {
 		select {
+		case <-beat.C:
+			if err := h.heartbeat(t); err != nil {
+				return err
+			}
 		case m := <-t.send:
 			switch {
 			case m.last <= sent: // already sent by a catch-up

@@ -10,6 +10,7 @@ import (
 // totemConn is one connected totem.
 type totemConn struct {
 	id    string
+	nonce string // of its hello: the welcome and heartbeats carry it back
 	ws    *websocket.Conn
 	send  chan *outMsg
 	cmds  chan pendingCommand

@@ -33,6 +33,7 @@ import (
 	"encoding/json"
 	"time"
 
+	"github.com/punto-totem/punto/content/feed"
 	"github.com/punto-totem/punto/fleet"
 )
 
@@ -69,7 +70,8 @@ type totemMsg struct {
 
 const (
 	pingEvery    = 20 * time.Second
-	deadAfter    = 3 * pingEvery // nothing heard for this long: the link is dead
+	deadAfter    = 3 * pingEvery   // nothing heard for this long: the link is dead
+	messageTime  = 2 * time.Minute // a message begun must arrive whole within this
 	writeTimeout = 30 * time.Second
 	chunkSize    = 1 << 20 // snapshot data frame
 	maxTotemMsg  = 64 << 10
@@ -77,7 +79,15 @@ const (
 	// holds at least one batch, however large).
 	catchUpChanges = 20000
 	catchUpBytes   = 16 << 20
-	// maxPortalMsg bounds a frame from the portal: one batch of the
-	// largest publish.
-	maxPortalMsg = 1 << 30
+	// maxBeforeWelcome bounds a message from the portal until its signed
+	// welcome has been checked: anyone can be in the portal's place until
+	// then. After it, maxEnvelope: the largest envelope the portal signs
+	// (one batch of the largest publish); while a snapshot's data comes,
+	// one data frame.
+	maxBeforeWelcome = 64 << 10
+	maxEnvelope      = feed.MaxEnvelopeBytes
+	maxDataFrame     = 1 + chunkSize
+	// maxSnapshot is the largest snapshot a totem takes by default; it
+	// also needs twice its size free on disk.
+	maxSnapshot = 4 << 30
 )

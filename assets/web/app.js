@@ -8,6 +8,7 @@
 import { el, format, request, asset } from "./lib/toolkit.js";
 import { fallback } from "./fallback.js";
 import { drawMap } from "./map.js";
+import { freshness } from "./freshness.js";
 
 const $ = (sel) => document.querySelector(sel);
 const params = new URLSearchParams(location.search);
@@ -620,6 +621,7 @@ async function boot() {
   // Read-aloud, on a totem whose node reads aloud (voice.js; phones never load it).
   if (kiosk && node.voice) import("./voice.js").then((m) => m.voice({ node, lang: () => state.lang, messages: () => state.ui && state.ui.messages, t })).catch(console.error);
   fb.watch($("#fallback"), $("#view"), $("#alerts"));
+  freshness({ t, state, box: $("#freshness") });
   const deep = location.pathname.match(/^\/s\/([^/]+)$/);
   if (deep) {
     state.second = params.get("second");

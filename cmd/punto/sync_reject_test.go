@@ -44,25 +44,47 @@ func newFakePortal(t *testing.T, key ed25519.PrivateKey) *fakePortal {
 	return f
 }
 
-// accept waits for the totem to dial and say hello.
+// accept waits for the totem to dial and say hello, and welcomes it as a
+// portal at the totem's own sequence.
 func (f *fakePortal) accept() (*websocket.Conn, int64) {
+	f.t.Helper()
+	ws, seq, nonce := f.acceptHello()
+	f.welcome(ws, nonce, seq)
+	return ws, seq
+}
+
+// acceptHello waits for the totem to dial and say hello, and returns the
+// connection, the sequence and the nonce it said.
+func (f *fakePortal) acceptHello() (*websocket.Conn, int64, string) {
 	f.t.Helper()
 	select {
 	case ws := <-f.conns:
 		f.t.Cleanup(func() { ws.Close() })
 		var hello struct {
-			Type string `json:"type"`
-			Seq  int64  `json:"seq"`
+			Type  string `json:"type"`
+			Seq   int64  `json:"seq"`
+			Nonce string `json:"nonce"`
 		}
 		ws.SetReadDeadline(time.Now().Add(20 * time.Second))
 		if err := ws.ReadJSON(&hello); err != nil || hello.Type != "hello" {
 			f.t.Fatalf("hello: %+v %v", hello, err)
 		}
-		return ws, hello.Seq
+		return ws, hello.Seq, hello.Nonce
 	case <-time.After(30 * time.Second):
 		f.t.Fatal("the totem did not dial")
-		return nil, 0
+		return nil, 0, ""
 	}
+}
+
+// welcome sends the signed welcome to a hello's nonce, with the portal's
+// head.
+func (f *fakePortal) welcome(ws *websocket.Conn, nonce string, head int64) {
+	f.t.Helper()
+	payload, err := json.Marshal(feed.Envelope{Type: feed.EnvelopeWelcome, Nonce: nonce, Now: time.Now().UTC(), Head: head})
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	f.send(ws, feed.Sign(f.key, payload))
 }
 
 func (f *fakePortal) send(ws *websocket.Conn, frame []byte) {

@@ -242,7 +242,16 @@ func TestPortalTLS(t *testing.T) {
 			if !c.Secure || !c.HttpOnly {
 				t.Errorf("cookie %s: Secure %v HttpOnly %v", c.Name, c.Secure, c.HttpOnly)
 			}
+			// __Host-: no other host or path, nor plain HTTP, can set it.
+			if !strings.HasPrefix(c.Name, "__Host-") || c.Path != "/" || c.Domain != "" {
+				t.Errorf("cookie %s: path %q domain %q, want __Host- at /", c.Name, c.Path, c.Domain)
+			}
 		}
+		if hsts := r.Header.Get("Strict-Transport-Security"); !strings.Contains(hsts, "max-age=") {
+			t.Errorf("no HSTS under TLS: %q", hsts)
+		}
+		// The editor signs in with them.
+		loginWith(t, &editorClient{t: t, base: n.portalURL, http: httpsClient(ca)}, "admin", adminPassword)
 	})
 
 	t.Run("a totem that does not trust the CA is refused", func(t *testing.T) {

@@ -59,6 +59,11 @@ type TotemConfig struct {
 	VoiceCache  string        // folder of the read-aloud audio (default: voice-cache beside DB)
 	VoiceMB     int           // its size bound in MiB
 	MemoryLimit string        // the Go heap's soft limit ("" : GOMEMLIMIT or 1GiB)
+	// MaxStaleness: nothing signed from the portal for this long and the
+	// totem's data is stale (/readyz, metrics, the fleet, the screen);
+	// StaleUnready makes /readyz answer 503 then.
+	MaxStaleness time.Duration
+	StaleUnready bool
 
 	follow     *relay.ClientConfig // set when Portal is
 	printer    *printing.Printer   // set when Printer is
@@ -86,6 +91,8 @@ func parseTotemConfig(args []string, stderr io.Writer) (*TotemConfig, error) {
 	fs.DurationVar(&cfg.RetryMax, "retry-max", 60*time.Second, "longest wait before dialling the portal again after a failure (the wait doubles from 1s up to it, drawn at random below it)")
 	fs.BoolVar(&cfg.InsecureDev, "insecure-dev", false, "allow a plain ws:// portal (development only: batches are still signed, but the token travels in clear)")
 	fs.StringVar(&cfg.PortalCA, "portal-ca", "", "`file` (PEM) of the private CA the portal's certificate comes from: then only that CA is trusted (default: the system's roots)")
+	fs.DurationVar(&cfg.MaxStaleness, "max-staleness", 10*time.Minute, "with nothing signed from the portal for this long, the totem says its data is stale (in /readyz, metrics, the fleet and on screen)")
+	fs.BoolVar(&cfg.StaleUnready, "stale-unready", false, "answer /readyz with 503 while the data is stale (default: 200 with status stale)")
 	fs.StringVar(&cfg.PublicURL, "public-url", "", "the `URL` where phones reach this content (QR codes point there; default http://localhost and --addr's port)")
 	fs.StringVar(&cfg.Printer, "printer", "", "the CUPS `queue` a visitor's card is printed on (the detail screen then has a Print button); without it the totem prints nothing")
 	fs.StringVar(&cfg.PaperName, "printer-paper", "80mm", "the printer's `paper`: 80mm (a receipt roll, the card as long as it needs) or a6")
@@ -140,6 +147,9 @@ func (cfg *TotemConfig) check() error {
 			return usagef("totem: --printer %q is not a CUPS queue name (letters, digits, _ . -)", cfg.Printer)
 		}
 		cfg.printer = &printing.Printer{Queue: cfg.Printer, Paper: paper}
+	}
+	if cfg.MaxStaleness < time.Second || cfg.MaxStaleness > 7*24*time.Hour {
+		return usagef("totem: --max-staleness must be between 1s and 168h")
 	}
 	if cfg.Portal == "" {
 		if cfg.PortalKey != "" || cfg.Token != "" || cfg.TokenFile != "" || cfg.PortalCA != "" {
@@ -246,10 +256,20 @@ func serveTotem(ctx context.Context, cfg *TotemConfig, stderr io.Writer) (err er
 		}
 		kcfg.Feed = func() any { return client.Status() }
 		kcfg.Ready = func() error {
-			if !client.Status().Synced {
+			st := client.Status()
+			if !st.Synced {
 				return errors.New("not yet in step with the portal")
 			}
+			if st.Stale && cfg.StaleUnready {
+				return fmt.Errorf("stale: nothing signed from the portal since %s", st.CheckedAt.Format(time.RFC3339))
+			}
 			return nil
+		}
+		kcfg.Status = func() string {
+			if client.Status().Stale {
+				return "stale"
+			}
+			return "ok"
 		}
 	}
 	srv, err := kiosk.New(ts.catalog, kcfg)
@@ -274,7 +294,7 @@ func serveTotem(ctx context.Context, cfg *TotemConfig, stderr io.Writer) (err er
 func newFollower(cfg *TotemConfig, ts *totemStores, log *slog.Logger, reg *prometheus.Registry, screens *atomic.Pointer[kiosk.Server]) (*relay.Client, error) {
 	follow := *cfg.follow
 	follow.Store, follow.Fleet, follow.Log, follow.Version, follow.Metrics = ts.catalog, ts.fleet, log, version, relay.NewMetrics(reg)
-	follow.Heartbeat, follow.MaxBackoff = cfg.Heartbeat, cfg.RetryMax
+	follow.Heartbeat, follow.MaxBackoff, follow.MaxStaleness = cfg.Heartbeat, cfg.RetryMax, cfg.MaxStaleness
 	follow.Screens = func() int {
 		if srv := screens.Load(); srv != nil {
 			return srv.Screens()
@@ -293,7 +313,12 @@ func newFollower(cfg *TotemConfig, ts *totemStores, log *slog.Logger, reg *prome
 		}
 		return srv.Command(cmd)
 	}
-	return relay.NewClient(follow)
+	client, err := relay.NewClient(follow)
+	if err != nil {
+		return nil, err
+	}
+	client.RegisterMetrics(reg)
+	return client, nil
 }
 
 // runTotemServer serves until the server fails, ctx ends or the portal

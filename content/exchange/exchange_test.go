@@ -207,9 +207,9 @@ func TestExchangeReadsAsService(t *testing.T) {
 		for i := range 300 {
 			s := randomService(r, i, content.DemoTotem, hours, locs)
 			locs = append(locs, s.Locations...)
-			s.Contacts = []content.Contact{{Name: "Anna", Title: content.Text{"it": "Mediatrice", "ar": "وسيطة"}, Phone: "+39 000"}, {Email: "x@example.org"}}
+			s.Contacts = []content.Contact{{Name: "Anna", Title: content.Text{"it": "Mediatrice", "ar": "وسيطة"}, Phone: "+39 000 000 0000"}, {Email: "x@example.org"}}
 			s.Documents = []content.Text{{"it": "Passaporto"}, {"en": "Photo"}}
-			s.Phones = []content.Phone{{Number: "+39 1", Type: "cell"}, {Number: "+39 2", Description: content.Text{"fr": "soir"}}}
+			s.Phones = []content.Phone{{Number: "+39 000 000 0001", Type: "cell"}, {Number: "+39 000 000 0002", Description: content.Text{"fr": "soir"}}}
 			if i%3 == 0 {
 				s.Hours.Exceptions = append(s.Hours.Exceptions, content.Exception{Date: "2026-12-24", Opens: "09:00", Closes: "12:00", Note: content.Text{"it": "Vigilia"}}, content.Exception{Date: "2026-12-31", Closed: true})
 			}

@@ -65,6 +65,15 @@ func invalid(field, format string, args ...any) error {
 // MaxChanges bounds one publish.
 const MaxChanges = 200000
 
+// MaxBatchBytes bounds one batch's body: a totem reads a batch whole
+// before it can check its signature, so it refuses larger messages
+// unread. MaxEnvelopeBytes is the largest signed envelope: one such batch
+// with its signature and expiry.
+const (
+	MaxBatchBytes    = 64 << 20
+	MaxEnvelopeBytes = MaxBatchBytes + 64<<10
+)
+
 // stateTable is the feed's table that travels with the catalog: where the
 // catalog stands in the feed. (change_log and feed_batch stay on the
 // portal.)
@@ -144,6 +153,9 @@ func Publish(ctx context.Context, cat *content.Store, author string, changes []c
 		raw, err := json.Marshal(body)
 		if err != nil {
 			return fmt.Errorf("feed: encode batch: %w", err)
+		}
+		if len(raw) > MaxBatchBytes {
+			return invalid("changes", "the publish takes %d MiB, more than the %d MiB a batch may: publish it in parts", len(raw)>>20, MaxBatchBytes>>20)
 		}
 		fb := &Batch{First: body.First, Last: body.Last, Hash: sha256.Sum256(raw), Body: raw}
 		if _, err := b.Exec("INSERT INTO feed_batch(last_seq, first_seq, hash, body, at) VALUES (?, ?, ?, ?, ?)", fb.Last, fb.First, fb.Hash[:], raw, at); err != nil {

@@ -24,7 +24,7 @@ const signingContext = "punto/feed/v1\x00"
 // changes, a snapshot manifest, or a command. Expires bounds how
 // long it may be held back and delivered.
 type Envelope struct {
-	Type    string    `json:"type"` // welcome, batches, snapshot or command
+	Type    string    `json:"type"` // welcome, heartbeat, batches, snapshot or command
 	Expires time.Time `json:"expires,omitzero"`
 	// A welcome answers the totem's hello: its nonce (so it cannot be
 	// replayed), the portal's clock (a totem whose own clock is wrong
@@ -54,6 +54,10 @@ const (
 	EnvelopeBatches  = "batches"
 	EnvelopeSnapshot = "snapshot"
 	EnvelopeCommand  = "command"
+	// EnvelopeHeartbeat is the portal's periodic word on a live link: its
+	// clock and head, bound to the connection's nonce like the welcome.
+	// A totem that hears none for too long says its data is stale.
+	EnvelopeHeartbeat = "heartbeat"
 )
 
 // EncodeBatches builds the payload of a batches envelope. The batch bodies
@@ -72,6 +76,13 @@ func EncodeBatches(expires time.Time, bodies [][]byte) []byte {
 	}
 	b.WriteString("]}")
 	return b.Bytes()
+}
+
+// EncodeHeartbeat builds the payload of a heartbeat for the connection
+// whose hello carried nonce: the portal's clock and head.
+func EncodeHeartbeat(expires, now time.Time, nonce string, head int64) []byte {
+	b, _ := json.Marshal(Envelope{Type: EnvelopeHeartbeat, Expires: expires.UTC(), Nonce: nonce, Now: now.UTC(), Head: head})
+	return b
 }
 
 // EncodeCommand builds the payload of a command envelope carrying cmd,
@@ -130,6 +141,10 @@ func OpenEnvelope(pub ed25519.PublicKey, signed []byte, now time.Time) (*Envelop
 	case EnvelopeCommand:
 		if len(env.Command) == 0 || string(env.Command) == "null" {
 			return nil, reject("invalid", "no command")
+		}
+	case EnvelopeHeartbeat:
+		if env.Nonce == "" || env.Now.IsZero() || env.Head < 0 {
+			return nil, reject("invalid", "a heartbeat without nonce or time")
 		}
 	default:
 		return nil, reject("invalid", "unknown envelope type %q", env.Type)

@@ -62,8 +62,8 @@ func Binary(t testing.TB) string {
 	return binPath
 }
 
-// raceBinary says whether the binary is built with the race detector.
-func raceBinary() bool { return os.Getenv("PUNTO_RACE_BINARY") != "" }
+// RaceBinary says whether the binary is built with the race detector.
+func RaceBinary() bool { return os.Getenv("PUNTO_RACE_BINARY") != "" }
 
 // cacheRoot holds one folder per source hash, each with the binary and a
 // lock file.
@@ -98,7 +98,7 @@ func buildBinary() (path string, built bool, err error) {
 	// it has its name.
 	tmp := path + ".partial"
 	args := []string{"build", "-tags", Tags, "-o", tmp}
-	if raceBinary() {
+	if RaceBinary() {
 		args = append(args, "-race")
 	}
 	cmd := exec.Command("go", append(args, "./cmd/punto")...)
@@ -196,7 +196,7 @@ func ModuleRoot() (string, error) {
 func sourceKey(root string) (string, error) {
 	h := sha256.New()
 	fmt.Fprintf(h, "%s %s/%s race=%v tags=%s cgo=%s goflags=%s\n", runtime.Version(), runtime.GOOS, runtime.GOARCH,
-		raceBinary(), Tags, os.Getenv("CGO_ENABLED"), os.Getenv("GOFLAGS"))
+		RaceBinary(), Tags, os.Getenv("CGO_ENABLED"), os.Getenv("GOFLAGS"))
 	err := filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
 		if err != nil {
 			return err

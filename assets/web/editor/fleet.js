@@ -120,6 +120,8 @@ export async function fleetScreen(view) {
         return el("tr", { "data-id": x.id, "data-state": s, class: x.revoked ? "off" : "" },
           cell(t("totem.name"), el("strong", {}, x.name || x.id), el("span", { class: "sub" }, ` · ${x.id}`)),
           cell(t("fleet.state"), el("span", { class: `tag fleet-${s}` }, t(`fleet.state.${s}`)),
+            hb.stale ? el("span", { class: "tag fleet-stale", "data-stale": "true", title: t("fleet.stale_hint") },
+              t("fleet.stale", { time: hb.checked_at ? when(hb.checked_at) : "—" })) : "",
             hb.last_error || x.last_error ? el("span", { class: "warn-text", title: t("fleet.last_error") }, ` ${hb.last_error || x.last_error}`) : ""),
           cell(t("fleet.lag"), String(x.lag || 0)),
           cell(t("fleet.version"), el("code", {}, hb.version || "—")),
