@@ -75,3 +75,14 @@ func ValidPostalCode(field, s string) error {
 	}
 	return nil
 }
+
+// CleanPhone is a phone number as directories write it, without the spaces
+// and the quotes around it some put there (the official HSDS examples
+// write "\"+44 1234 234567\""): importers clean numbers before checking them.
+func CleanPhone(s string) string {
+	s = strings.TrimSpace(s)
+	for len(s) >= 2 && (s[0] == '"' && s[len(s)-1] == '"' || s[0] == '\'' && s[len(s)-1] == '\'') {
+		s = strings.TrimSpace(s[1 : len(s)-1])
+	}
+	return s
+}

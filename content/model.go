@@ -293,8 +293,12 @@ func (l *Location) Validate() error {
 	if len(l.Country) > 64 {
 		return invalid("country", "longer than 64 bytes")
 	}
-	if err := ValidPostalCode("postal_code", l.PostalCode); err != nil {
-		return err
+	// A CAP in Italy; an imported directory's other countries keep
+	// their own postal codes.
+	if l.Country == "" || strings.EqualFold(l.Country, "IT") {
+		if err := ValidPostalCode("postal_code", l.PostalCode); err != nil {
+			return err
+		}
 	}
 	if err := ValidPoint(l.Point); err != nil {
 		return err

@@ -153,7 +153,7 @@ func (c *flatCells) numberedCell(ch *flatChildren, col string, m []string, lang,
 func phoneCell(p *content.Phone, field, lang, v string) {
 	switch field {
 	case "":
-		p.Number = v
+		p.Number = content.CleanPhone(v)
 	case "type":
 		p.Type = strings.TrimSpace(v)
 	case "description":

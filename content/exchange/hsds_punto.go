@@ -147,7 +147,7 @@ func (h *hsdsService) phones(is *issues) []content.Phone {
 		if bad := checkTr(p.Translations, p.at, "description"); bad != nil {
 			is.add(*bad)
 		}
-		out = append(out, content.Phone{Number: p.Number, Type: p.Type, Description: textOf(p.Description, p.Translations, "description")})
+		out = append(out, content.Phone{Number: content.CleanPhone(p.Number), Type: p.Type, Description: textOf(p.Description, p.Translations, "description")})
 	}
 	return out
 }
@@ -320,7 +320,7 @@ func (h *hsdsService) contacts(is *issues) []content.Contact {
 		}
 		ct := content.Contact{Name: c.Name, Title: textOf(c.Title, c.Translations, "title"), Email: c.Email}
 		if len(c.Phones) > 0 {
-			ct.Phone = c.Phones[0].Number
+			ct.Phone = content.CleanPhone(c.Phones[0].Number)
 		}
 		out = append(out, ct)
 	}
