@@ -181,6 +181,7 @@ func (s *Server) routes() error {
 	api.Get("/map/style.json", ref, s.mapStyle)
 	api.Get("/search", s.search)
 	api.Get("/ui", ref, s.uiStrings)
+	api.Get("/voice", s.speak)
 	api.Get("/alerts", s.alerts)
 	api.Post("/tally", s.tally)
 	api.Get("/pages", ref, s.pages)

@@ -4,6 +4,7 @@ import (
 	"regexp"
 
 	"github.com/gofiber/fiber/v2"
+	"github.com/punto-totem/punto/content"
 	"github.com/punto-totem/punto/internal/apierr"
 )
 
@@ -14,6 +15,9 @@ import (
 const (
 	maxDraftBody = 2 << 20 // a record's draft: a territory's polygons
 	maxAreaBody  = 1 << 20 // an alert's area drawn on the map
+	// A recording's audio; one byte more, so that a recording just too
+	// long is read and refused naming the audio.
+	maxRecordingBody = content.MaxRecording + 1
 )
 
 var draftPath = regexp.MustCompile(`^/editor/api/[a-z]+/[^/]+/draft$`)
@@ -29,6 +33,8 @@ func LargeBody(method, path string) int {
 		return maxDraftBody
 	case method == fiber.MethodPost && path == "/editor/api/alerts/reach":
 		return maxAreaBody
+	case method == fiber.MethodPut && path == "/editor/api/recordings":
+		return maxRecordingBody
 	}
 	return 0
 }

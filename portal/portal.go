@@ -11,8 +11,8 @@ import (
 	"github.com/punto-totem/punto/content"
 	"github.com/punto-totem/punto/editorial"
 	"github.com/punto-totem/punto/fleet"
-	"github.com/punto-totem/punto/mediation"
 	"github.com/punto-totem/punto/internal/apierr"
+	"github.com/punto-totem/punto/mediation"
 )
 
 // Publisher publishes changes to the master catalog and to every totem

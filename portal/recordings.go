@@ -11,6 +11,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 	"github.com/punto-totem/punto/content"
 	"github.com/punto-totem/punto/editorial"
+	"github.com/punto-totem/punto/internal/apierr"
 	"github.com/punto-totem/punto/locales"
 )
 
@@ -31,7 +32,7 @@ import (
 func (p *portal) recordingRoutes(api fiber.Router) {
 	api.Get("/recordings", p.authed, p.staff, p.recordingList)
 	api.Get("/recordings/audio", p.authed, p.staff, p.recordingAudio)
-	api.Put("/recordings", p.authed, p.staff, p.recordingPut)
+	api.Put("/recordings", p.authed, p.staff, apierr.ReadBody(maxRecordingBody), p.recordingPut)
 	api.Delete("/recordings", p.authed, p.staff, p.recordingDelete)
 }
 

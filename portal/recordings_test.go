@@ -86,7 +86,7 @@ func TestRecordings(t *testing.T) {
 	}{
 		{"no audio", "ui:ui.home", "ti", nil, 400, "audio"},
 		{"not audio", "ui:ui.home", "ti", []byte("<html>hello</html>"), 400, "audio"},
-		{"too large", "ui:ui.home", "ti", append(wavOf(10), make([]byte, content.MaxRecording)...), 400, "audio"},
+		{"too large", "ui:ui.home", "ti", append(wavOf(10), make([]byte, content.MaxRecording)...), 413, "body"}, // refused before it is read whole
 		{"a language the screens lack", "ui:ui.home", "de", audio, 400, "lang"},
 		{"free text", "hello there", "ti", audio, 400, "ref"},
 		{"a field that is not read", "service:" + anconaService + ":phones", "ti", audio, 400, "ref"},
