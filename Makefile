@@ -141,4 +141,4 @@ budget: build
 		set -- $$page; CHROME_PATH=$$(command -v chromium) $(LIGHTHOUSE) "http://127.0.0.1:8097$$2" $$flags $$3 $$4 --output-path=$$dir/lh.json >/dev/null 2>&1; \
 		node -e 'const d=require(process.argv[1]),a=d.audits;console.log(process.argv[2].padEnd(6), process.argv[3].padEnd(28), "performance", d.categories.performance.score*100, "accessibility", d.categories.accessibility.score*100, "FCP", a["first-contentful-paint"].displayValue, "TTI", a.interactive.displayValue)' $$dir/lh.json $$1 $$2; \
 	done; kill $$pid; rm -rf $$dir
-	@for f in assets/web/index.html assets/web/app.js assets/web/style.css; do printf '%-28s %6d bytes, %6d gzipped\n' $$f $$(wc -c < $$f) $$(gzip -9c $$f | wc -c); done
+	@for f in assets/web/index.html assets/web/app.js assets/web/core.js assets/web/lib/format.js assets/web/screens/*.js assets/web/style.css; do printf '%-28s %6d bytes, %6d gzipped\n' $$f $$(wc -c < $$f) $$(gzip -9c $$f | wc -c); done

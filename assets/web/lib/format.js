@@ -1,0 +1,62 @@
+// Numbers, times, distances and directions in the visitor's language:
+// every digit on a screen goes through Intl with the language's own
+// numbering system (Bengali ০-৯, Persian ۰-۹, Arabic ٠-٩…) and a 24-hour
+// clock, as the week's hours are written and Italy reads them.
+
+const cache = new Map();
+
+function cached(kind, lang, opts, make) {
+  const key = `${kind} ${lang} ${JSON.stringify(opts)}`;
+  if (!cache.has(key)) {
+    let f;
+    try {
+      f = make(lang, opts);
+    } catch {
+      f = make("en", opts); // a tag the browser does not know
+    }
+    cache.set(key, f);
+  }
+  return cache.get(key);
+}
+
+// number writes n with lang's digits and separators.
+export function number(n, lang, opts = {}) {
+  return cached("n", lang, opts, (l, o) => new Intl.NumberFormat(l, o)).format(n);
+}
+
+// digits rewrites the ASCII digits of a fixed text (an "09:00" of the
+// API) in lang's numbering system, keeping everything else.
+export function digits(text, lang) {
+  const zero = number(0, lang, { useGrouping: false });
+  if (zero === "0") return text;
+  const base = zero.codePointAt(0);
+  return String(text).replace(/[0-9]/g, (d) => String.fromCodePoint(base + Number(d)));
+}
+
+const ROME = "Europe/Rome";
+
+// clock is the time of day of an ISO instant in Italy, 24-hour.
+export function clock(iso, lang) {
+  const f = cached("t", lang, {}, (l) => new Intl.DateTimeFormat(l, { hour: "2-digit", minute: "2-digit", hourCycle: "h23", timeZone: ROME }));
+  return digits(f.format(new Date(iso)), lang);
+}
+
+// hhmm writes an "HH:MM" of the API's hours in lang's digits.
+export const hhmm = (s, lang) => digits(s, lang);
+
+// romeDate is the calendar day of d in Italy, as YYYY-MM-DD.
+export function romeDate(d) {
+  return new Intl.DateTimeFormat("en-CA", { timeZone: ROME }).format(d);
+}
+
+// distance says a distance in metres: "650 m", "14.2 km".
+export function distance(m, lang, t) {
+  return m < 1000 ? t("ui.distance_m", { meters: number(m, lang) })
+    : t("ui.distance_km", { km: number(m / 1000, lang, { maximumFractionDigits: 1 }) });
+}
+
+// way is the line "650 m · 9 minutes on foot · west" for a result or a
+// location ({distance_m, walking_minutes, direction}).
+export function way(r, { lang, t }) {
+  return `${distance(r.distance_m, lang, t)} · ${t("walk.minutes", { count: r.walking_minutes })} · ${t(`direction.${r.direction}`)}`;
+}

@@ -1,0 +1,73 @@
+// A service's page: what it is, where, when, how to reach it and what to
+// bring; a QR code to take it away.
+
+import { el } from "../lib/toolkit.js";
+import * as fmt from "../lib/format.js";
+import { state, kiosk, screens, api, t, fb, tally, withNumbers, wayLine, openLine } from "../core.js";
+
+screens.detail = async (view, id) => {
+  const { service: s, holidays } = await api(`services/${encodeURIComponent(id)}`);
+  const loc = s.locations[0];
+  const section = (titleID, ...content) => el("section", {}, el("h2", {}, t(titleID)), ...content);
+  const parts = [fb.text("h1", {}, s.name)];
+  if (s.organization) parts.push(fb.text("p", { class: "org" }, s.organization.name));
+  parts.push(el("p", { class: "status" }, openLine(s.open, s.status), s.by_appointment ? ` · ${t("ui.by_appointment")}` : ""));
+  if (s.description) parts.push(fb.text("p", {}, s.description, withNumbers));
+  if (loc) parts.push(section("ui.address", el("p", {}, `${loc.address}, ${loc.comune}`), el("p", { class: "way" }, wayLine(loc))));
+  parts.push(section("ui.hours", hoursTable(s.hours, holidays)));
+  if (s.phones.length) parts.push(section("ui.phone", el("ul", {}, s.phones.map((p) => el("li", {}, el("bdi", { dir: "ltr" }, p.number))))));
+  if (s.languages.length) parts.push(section("ui.languages_spoken", el("p", {}, s.languages.map(fb.name).join(" · "))));
+  if (s.documents.length) parts.push(section("ui.what_to_bring", el("ul", {}, s.documents.map((d) => fb.text("li", {}, d)))));
+  if (s.eligibility) parts.push(section("ui.who_can_use", fb.text("p", {}, s.eligibility)));
+  if (s.fees) parts.push(section("ui.cost", fb.text("p", {}, s.fees)));
+  if (loc && (loc.wheelchair || loc.accessibility)) {
+    parts.push(section("ui.accessibility", loc.wheelchair ? el("p", {}, `♿ ${t("ui.step_free")}`) : "",
+      loc.accessibility ? fb.text("p", {}, loc.accessibility) : ""));
+  }
+  if (s.url) {
+    // A totem never leaves the app: the website becomes a code to scan.
+    parts.push(kiosk
+      ? el("section", { class: "qr" }, el("h2", {}, t("ui.website")), el("img", { src: `/api/v1/services/${encodeURIComponent(s.id)}/website.svg`, alt: s.url, width: 180, height: 180 }), el("p", { dir: "ltr" }, s.url))
+      : el("section", {}, el("h2", {}, t("ui.website")), el("p", {}, el("a", { href: s.url, rel: "noopener noreferrer", target: "_blank", dir: "ltr" }, s.url))));
+  }
+  const deep = `/s/${encodeURIComponent(s.id)}?lang=${state.lang}${state.second ? `&second=${state.second}` : ""}`;
+  const qr = el("img", { id: "qr", src: `/api/v1/qr.svg?path=${encodeURIComponent(deep)}`, alt: t("ui.scan_hint"), width: 220, height: 220 });
+  parts.push(el("section", { class: "qr" }, el("h2", {}, t("ui.take_with_you")), qr, el("p", {}, t("ui.scan_hint"))));
+  if (s.categories.includes("events")) {
+    // An event's dates as iCalendar: a code to scan on the totem, a link on a phone.
+    const ics = `/api/v1/services/${encodeURIComponent(s.id)}/event.ics?lang=${state.lang}${state.second ? `&second=${state.second}` : ""}`;
+    parts.push(kiosk
+      ? el("section", { class: "qr" }, el("h2", {}, t("ui.add_to_calendar")),
+        el("img", { id: "ics-qr", src: `/api/v1/qr.svg?path=${encodeURIComponent(ics)}`, alt: t("ui.scan_hint"), width: 220, height: 220 }), el("p", {}, t("ui.scan_hint")))
+      : el("section", {}, el("h2", {}, t("ui.add_to_calendar")), el("p", {}, el("a", { id: "ics-link", href: ics, download: `${s.id}.ics` }, t("ui.add_to_calendar")))));
+  }
+  view.append(el("article", { class: "detail" }, parts));
+  countShown(qr, view.querySelector("#ics-qr"));
+};
+
+// countShown counts a QR code shown once one of the codes is on screen,
+// once per page shown (a redraw does not count it again).
+function countShown(...imgs) {
+  const cur = state.current;
+  if (!cur || cur.qrCounted || !("IntersectionObserver" in window)) return;
+  const seen = new IntersectionObserver((entries) => {
+    if (!entries.some((e) => e.isIntersecting) || cur.qrCounted || state.current !== cur) return;
+    cur.qrCounted = true;
+    seen.disconnect();
+    tally("qr");
+  }, { threshold: 0.6 });
+  for (const img of imgs) if (img) seen.observe(img);
+}
+
+function hoursTable(hours, holidays) {
+  const today = fmt.romeDate(new Date());
+  const rows = hours.days.map((d) => {
+    const slots = d.slots.length ? d.slots.map((x) => `${x.opens}–${x.closes}`).join(", ") : t("ui.closed");
+    const hol = holidays.find((h) => h.date === d.date);
+    return el("tr", { class: d.date === today ? "today" : "" },
+      el("th", { scope: "row" }, t(`weekday.${d.weekday}`), d.date === today ? ` (${t("ui.today")})` : ""),
+      el("td", { dir: "ltr" }, slots),
+      el("td", {}, hol ? t("ui.holiday", { name: hol.name.text }) : ""));
+  });
+  return el("table", { class: "hours" }, el("tbody", {}, rows));
+}

@@ -1,0 +1,43 @@
+// The results of a category or a search: a list nearest first, and the
+// map (map.js) beside it.
+
+import { el } from "../lib/toolkit.js";
+import { state, env, kiosk, screens, show, api, t, fb, tally, wayLine, openLine } from "../core.js";
+import { drawMap } from "../map.js";
+
+screens.results = async (view, arg) => {
+  const data = arg.q !== undefined ? await api("search", { q: arg.q, limit: 40 })
+    : await api("services/nearby", { category: arg.category, limit: 40 });
+  const title = el("h1", {}, arg.title);
+  if (data.results.length === 0) {
+    const cur = state.current;
+    if (arg.q !== undefined && cur && !cur.counted) {
+      cur.counted = true; // once, not at every redraw
+      tally("search_empty");
+    }
+    view.append(title, el("p", { class: "empty" }, arg.q !== undefined ? t("ui.search_none") : t("ui.no_results")));
+    return;
+  }
+  const list = el("ol", { class: "results", id: "list" }, data.results.map((r, i) => el("li", {},
+    el("button", { type: "button", class: "row", "data-id": r.id, "data-distance": r.distance_m, on: { click: () => show("detail", r.id) } },
+      el("span", { class: "num", "aria-hidden": "true" }, String(i + 1)),
+      el("span", { class: "body" },
+        fb.text("strong", {}, r.name),
+        el("span", { class: "way" }, wayLine(r)),
+        el("span", { class: "addr" }, `${r.address}, ${r.comune}`),
+        openLine(r.open, r.status))))));
+  const box = el("div", { class: "map", id: "map", role: "region", "aria-label": t("ui.map") });
+  // On a phone list and map are two tabs; the totem shows both.
+  const tabs = el("div", { class: "tabs", role: "group" }, [["list", "ui.list"], ["map", "ui.map"]].map(([id, label]) =>
+    el("button", { type: "button", class: "secondary", "data-tab": id, "aria-pressed": String(id === "list"), on: { click: () => {
+      for (const b of tabs.children) b.setAttribute("aria-pressed", String(b.dataset.tab === id));
+      document.body.dataset.tab = id;
+      if (state.map) state.map.resize();
+    } } }, t(label))));
+  document.body.dataset.tab = "list";
+  view.append(title, tabs, box, list);
+  const origin = state.origin || env.node.position;
+  drawMap(box, data.results, { origin, here: kiosk || Boolean(state.origin), lang: state.lang, t, pick: (id) => show("detail", id) })
+    .then((map) => { if (map) state.map = map; })
+    .catch(() => { box.hidden = true; tabs.hidden = true; });
+};
