@@ -5,12 +5,18 @@
 import { el } from "../lib/toolkit.js";
 import { state, kiosk, screens, show, api, getJSON, t, fb, withNumbers } from "../core.js";
 
-screens.home = async (view) => {
+// categoryTiles are the tiles of the categories that hold a service, in
+// the visitor's language: a category opens its results.
+export async function categoryTiles() {
   const data = await api("categories");
-  const tiles = data.categories.filter((c) => c.services > 0).map((c) => el("button", {
+  return data.categories.filter((c) => c.services > 0).map((c) => el("button", {
     class: "tile", type: "button", lang: c.name.lang, "data-category": c.id,
     on: { click: () => show("results", { category: c.id, title: c.name.text }) },
   }, el("img", { src: c.icon_url, alt: "", width: 48, height: 48 }), el("span", {}, c.name.text)));
+}
+
+screens.home = async (view) => {
+  const tiles = await categoryTiles();
   const search = el("button", { class: "tile search", type: "button", on: { click: () => show("search", "") } },
     el("span", { class: "glyph", "aria-hidden": "true" }, "⌕"), el("span", {}, t("ui.search")));
   const info = el("button", { class: "tile info", type: "button", on: { click: () => show("pages") } },

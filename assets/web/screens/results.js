@@ -4,6 +4,7 @@
 import { el } from "../lib/toolkit.js";
 import { state, env, kiosk, screens, show, api, t, fb, tally, wayLine, openLine } from "../core.js";
 import { drawMap } from "../map.js";
+import { matched, nothingFound } from "./found.js";
 
 screens.results = async (view, arg) => {
   const data = arg.q !== undefined ? await api("search", { q: arg.q, limit: 40 })
@@ -15,7 +16,12 @@ screens.results = async (view, arg) => {
       cur.counted = true; // once, not at every redraw
       tally("search_empty");
     }
-    view.append(title, el("p", { class: "empty" }, arg.q !== undefined ? t("ui.search_none") : t("ui.no_results")));
+    view.append(title);
+    await nothingFound(view, {
+      data: arg.q !== undefined ? data : null,
+      message: arg.q !== undefined ? t("ui.search_none") : t("ui.no_results"),
+      search: (q) => show("results", { q, title: q }),
+    });
     return;
   }
   const list = el("ol", { class: "results", id: "list" }, data.results.map((r, i) => el("li", {},
@@ -35,7 +41,7 @@ screens.results = async (view, arg) => {
       if (state.map) state.map.resize();
     } } }, t(label))));
   document.body.dataset.tab = "list";
-  view.append(title, tabs, box, list);
+  view.append(title, arg.q !== undefined ? matched(data) : null, tabs, box, list);
   const origin = state.origin || env.node.position;
   drawMap(box, data.results, { origin, here: kiosk || Boolean(state.origin), lang: state.lang, t, pick: (id) => show("detail", id) })
     .then((map) => { if (map) state.map = map; })

@@ -3,6 +3,7 @@
 
 import { el } from "../lib/toolkit.js";
 import { state, kiosk, screens, show, api, t, fb, wayLine } from "../core.js";
+import { matched, didYouMean } from "./found.js";
 
 screens.search = (view, text) => {
   const input = el("input", { id: "q", type: "search", value: text || "", autocomplete: "off", placeholder: t("ui.search_hint"), "aria-label": t("ui.search") });
@@ -21,8 +22,16 @@ screens.search = (view, text) => {
       const data = await api("search", { q, limit: 8 });
       if (mine !== seq) return;
       cur.none = data.results.length === 0; // counted if the visitor leaves with nothing found
-      out.replaceChildren(data.results.length === 0 ? el("p", { class: "empty" }, t("ui.search_none"))
-        : el("ul", {}, data.results.map((r) => el("li", {}, el("button", { type: "button", class: "row", "data-id": r.id, on: { click: () => show("detail", r.id) } },
+      const retype = (text) => {
+        input.value = text;
+        run();
+      };
+      if (data.results.length === 0) {
+        out.replaceChildren(el("p", { class: "empty" }, t("ui.search_none")), didYouMean(data, retype) || "");
+        return;
+      }
+      out.replaceChildren(matched(data) || "", el("ul", {}, data.results.map((r) => el("li", {},
+        el("button", { type: "button", class: "row", "data-id": r.id, on: { click: () => show("detail", r.id) } },
           el("span", { class: "body" }, fb.text("strong", {}, r.name), el("span", { class: "way" }, wayLine(r))))))));
     } catch {
       if (mine === seq) out.replaceChildren(el("p", { class: "empty" }, t("ui.search_none")));
