@@ -51,6 +51,9 @@ type TotemConfig struct {
 	InsecureDev bool          // allow a plain ws:// portal
 	PortalCA    string        // the private CA of the portal's certificate
 	PublicURL   string        // where phones reach this content
+	ReachTop    *float64      // the reach zone's top, a fraction of the screen's height (nil: the screen's default)
+	ReachBottom *float64      // the reach zone's bottom, likewise
+	Facing      *float64      // which way the screen's viewer looks, degrees from north (nil: unknown)
 
 	follow     *relay.ClientConfig // set when Portal is
 	warnPublic bool                // PublicURL was made up: phones cannot reach it
@@ -78,6 +81,9 @@ func parseTotemConfig(args []string, stderr io.Writer) (*TotemConfig, error) {
 	fs.BoolVar(&cfg.InsecureDev, "insecure-dev", false, "allow a plain ws:// portal (development only: batches are still signed, but the token travels in clear)")
 	fs.StringVar(&cfg.PortalCA, "portal-ca", "", "`file` (PEM) of the private CA the portal's certificate comes from: then only that CA is trusted (default: the system's roots)")
 	fs.StringVar(&cfg.PublicURL, "public-url", "", "the `URL` where phones reach this content (QR codes point there; default http://localhost and --addr's port)")
+	fs.Var(optionalFloat{&cfg.ReachTop}, "reach-top", "top of the screen's reach zone, where every control lies, as a `fraction` of the screen's height from its top (default 0.4 on a portrait screen, 0.35 on a landscape one)")
+	fs.Var(optionalFloat{&cfg.ReachBottom}, "reach-bottom", "bottom of the reach zone, as a `fraction` of the screen's height from its top (default 1: the screen's bottom edge)")
+	fs.Var(optionalFloat{&cfg.Facing}, "facing", "the compass direction a visitor looks in when facing the screen, in `degrees` clockwise from north: directions are then said as ahead, left, behind, right (default: compass words)")
 	if err := parseConfig(fs, args, stderr); err != nil {
 		return nil, err
 	}
@@ -89,6 +95,9 @@ func parseTotemConfig(args []string, stderr io.Writer) (*TotemConfig, error) {
 func (cfg *TotemConfig) check() error {
 	if cfg.IdleSeconds < 5 || cfg.IdleSeconds > 3600 {
 		return usagef("totem: --idle must be between 5 and 3600 seconds")
+	}
+	if err := cfg.checkScreen(); err != nil {
+		return err
 	}
 	if cfg.PublicURL == "" {
 		_, port, _ := net.SplitHostPort(cfg.Addr)
@@ -177,7 +186,7 @@ func serveTotem(ctx context.Context, cfg *TotemConfig, stderr io.Writer) (err er
 	defer closeAfter(&err, ts)
 	reg := prometheus.NewRegistry()
 	kcfg := kiosk.Config{Tiles: ts.tiles, TotemID: cfg.TotemID, Role: "totem", Position: cfg.Position, Version: version, Log: log,
-		IdleSeconds: cfg.IdleSeconds, PublicURL: cfg.PublicURL, Metrics: reg, Needs: ts.fleet}
+		IdleSeconds: cfg.IdleSeconds, PublicURL: cfg.PublicURL, Metrics: reg, Needs: ts.fleet, Screen: cfg.screenConfig()}
 	// The client tells the server what it applied; the server is made
 	// after the client, whose state it reports.
 	var screens atomic.Pointer[kiosk.Server]
