@@ -114,7 +114,7 @@ clean:
 # Category icons (and, later, other browser libraries) come from npm at the
 # versions pinned in assets/package-lock.json; their files are vendored so
 # that `go build` alone works.
-ICONS := info file-text languages briefcase book-open heart-pulse house graduation-cap scale baby users calendar-heart plane
+ICONS := info file-text languages briefcase book-open heart-pulse house graduation-cap scale baby users calendar-heart map-pin-house search lightbulb pointer
 
 ## vendor: refresh assets/web/vendor from npm (needs node and npm)
 vendor:

@@ -8,6 +8,7 @@
 import { $, state, env, kiosk, params, getJSON, fb, show, back, home, setLanguage, setToggle } from "./core.js";
 import { touched } from "./idle.js";
 import { live } from "./live.js";
+import { applyReach } from "./lib/reach.js";
 import "./screens/start.js";
 import "./screens/home.js";
 import "./screens/results.js";
@@ -32,6 +33,7 @@ async function boot() {
   const first = await getJSON("/api/v1/ui?lang=it");
   env.languages = first.languages;
   env.node = first.node;
+  if (kiosk) applyReach(env.node);
   if ("serviceWorker" in navigator && !kiosk) navigator.serviceWorker.register("/sw.js").catch(() => {});
   live();
   fb.watch($("#fallback"), $("#view"), $("#alerts"));

@@ -123,6 +123,23 @@ export function leftSearch(next) {
 // element) and may return a promise.
 export const screens = {};
 
+// frame is a fresh page for a screen: the page holds what the visitor
+// touches, and page.head what they read first (the title; on a totem the
+// map too). On a totem the head sits above the reach zone, the page in it
+// (style.css); on a phone the head tops the page.
+function frame() {
+  // On the totem the page scrolls in the zone: a keyboard reaches it too.
+  const page = el("div", { class: "page", tabIndex: kiosk ? 0 : undefined });
+  page.head = el("div", { class: "head" });
+  return page;
+}
+
+// mount puts a page and its head on screen, after the notices.
+function mount(page) {
+  $("#upper").replaceChildren($("#alerts"), page.head);
+  $("#view").replaceChildren($("#upper"), page);
+}
+
 // show draws a screen into a fresh page element: an answer that arrives
 // after the visitor has moved on (or after an idle reset) lands in a page
 // that is no longer on screen, and is dropped with it.
@@ -141,8 +158,8 @@ export function show(name, arg, push = true) {
   $("#bar").hidden = name === "attract" || name === "languages" && !state.lang;
   $("#back").disabled = state.stack.length === 0;
   const view = $("#view");
-  const page = el("div", { class: "page" });
-  view.replaceChildren(page);
+  const page = frame();
+  mount(page);
   view.scrollTop = 0;
   window.scrollTo(0, 0);
   document.body.dataset.screen = name;
@@ -165,8 +182,9 @@ export async function redraw() {
   if (!cur || !state.lang || ["attract", "languages", "search", "second"].includes(cur.name)) return;
   const mine = ++redraws;
   const view = $("#view");
-  const top = view.scrollTop, y = window.scrollY;
-  const page = el("div", { class: "page" });
+  const old = view.querySelector(":scope > .page");
+  const top = view.scrollTop, y = window.scrollY, inner = old ? old.scrollTop : 0;
+  const page = frame();
   const land = () => mine === redraws && state.current === cur; // nobody moved on meanwhile
   try {
     if (cur.name === "page") {
@@ -179,19 +197,22 @@ export async function redraw() {
       if (!land()) return;
       state.map.remove();
       state.map = null;
-      view.replaceChildren(page);
+      mount(page);
     }
     await screens[cur.name](page, cur.arg);
   } catch (err) {
     // What was on show is gone (withdrawn): say so, as a fresh visit would.
     if (err.status === 404 && land()) {
-      view.replaceChildren(el("div", { class: "page" }, el("p", { class: "error", role: "alert" }, t("ui.not_found"))));
+      const gone = frame();
+      gone.append(el("p", { class: "error", role: "alert" }, t("ui.not_found")));
+      mount(gone);
     } else console.error(err);
     return;
   }
   if (!land()) return;
-  if (!page.isConnected) view.replaceChildren(page);
+  if (!page.isConnected) mount(page);
   view.scrollTop = top;
+  page.scrollTop = inner;
   window.scrollTo(0, y);
 }
 

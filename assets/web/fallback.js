@@ -108,8 +108,8 @@ export function fallback(app) {
       class: "lang", type: "button", lang: l.tag, dir: l.dir, "data-second": l.tag,
       "aria-pressed": String(l.tag === app.state.second), on: { click: () => pick(l.tag) },
     }, l.name));
-    view.append(el("h1", {}, app.t("fallback.second_title")),
-      el("p", { class: "hint" }, app.t("fallback.second_hint", { language: name(mine) })),
+    (view.head || view).append(el("h1", {}, app.t("fallback.second_title")));
+    view.append(el("p", { class: "hint" }, app.t("fallback.second_hint", { language: name(mine) })),
       el("div", { class: "langs" }, buttons));
     if (app.state.second) {
       view.append(el("p", {}, el("button", { type: "button", class: "secondary", id: "no-second", on: { click: () => pick(null) } },

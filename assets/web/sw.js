@@ -9,6 +9,7 @@ const SHELL = [
   "/assets/app.js",
   "/assets/lib/toolkit.js",
   "/assets/lib/format.js",
+  "/assets/lib/reach.js",
   "/assets/core.js",
   "/assets/fallback.js",
   "/assets/idle.js",

@@ -9,8 +9,9 @@ screens.detail = async (view, id) => {
   const { service: s, holidays } = await api(`services/${encodeURIComponent(id)}`);
   const loc = s.locations[0];
   const section = (titleID, ...content) => el("section", {}, el("h2", {}, t(titleID)), ...content);
-  const parts = [fb.text("h1", {}, s.name)];
-  if (s.organization) parts.push(fb.text("p", { class: "org" }, s.organization.name));
+  view.head.append(fb.text("h1", {}, s.name));
+  if (s.organization) view.head.append(fb.text("p", { class: "org" }, s.organization.name));
+  const parts = [];
   parts.push(el("p", { class: "status" }, openLine(s.open, s.status), s.by_appointment ? ` · ${t("ui.by_appointment")}` : ""));
   if (s.description) parts.push(fb.text("p", {}, s.description, withNumbers));
   if (loc) parts.push(section("ui.address", el("p", {}, `${loc.address}, ${loc.comune}`), el("p", { class: "way" }, wayLine(loc))));

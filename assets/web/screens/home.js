@@ -21,7 +21,8 @@ screens.home = async (view) => {
     el("span", { class: "glyph", "aria-hidden": "true" }, "⌕"), el("span", {}, t("ui.search")));
   const info = el("button", { class: "tile info", type: "button", on: { click: () => show("pages") } },
     el("span", { class: "glyph", "aria-hidden": "true" }, "ℹ"), el("span", {}, t("ui.information")));
-  view.append(el("h1", {}, t("ui.services_near")), el("div", { class: "tiles" }, search, tiles, info));
+  view.head.append(el("h1", {}, t("ui.services_near")));
+  view.append(el("div", { class: "tiles" }, search, tiles, info));
   if (!kiosk) view.append(positionPicker());
 };
 
@@ -49,12 +50,14 @@ async function pickTown(box, failed = false) {
 
 screens.pages = async (view) => {
   const { pages } = await api("pages");
-  view.append(el("h1", {}, t("ui.information")), el("ul", { class: "results" }, pages.map((p) => el("li", {},
+  view.head.append(el("h1", {}, t("ui.information")));
+  view.append(el("ul", { class: "results" }, pages.map((p) => el("li", {},
     el("button", { type: "button", class: "row", on: { click: () => show("page", p) } }, el("span", { class: "body" }, fb.text("strong", {}, p.title)))))));
 };
 
 screens.page = (view, p) => {
-  view.append(el("article", { class: "detail" }, fb.text("h1", {}, p.title), fb.text("p", {}, p.body, withNumbers)));
+  view.head.append(fb.text("h1", {}, p.title));
+  view.append(el("article", { class: "detail" }, fb.text("p", {}, p.body, withNumbers)));
 };
 
 screens.second = (view) => fb.screen(view);

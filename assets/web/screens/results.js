@@ -16,7 +16,7 @@ screens.results = async (view, arg) => {
       cur.counted = true; // once, not at every redraw
       tally("search_empty");
     }
-    view.append(title);
+    view.head.append(title);
     await nothingFound(view, {
       data: arg.q !== undefined ? data : null,
       message: arg.q !== undefined ? t("ui.search_none") : t("ui.no_results"),
@@ -41,7 +41,10 @@ screens.results = async (view, arg) => {
       if (state.map) state.map.resize();
     } } }, t(label))));
   document.body.dataset.tab = "list";
-  view.append(title, arg.q !== undefined ? matched(data) : null, tabs, box, list);
+  // On the totem the map is read above the reach zone, beside the list; on
+  // a phone list and map are two tabs.
+  view.head.append(title, kiosk ? box : tabs);
+  view.append(...[arg.q !== undefined && matched(data), list, !kiosk && box].filter(Boolean));
   const origin = state.origin || env.node.position;
   drawMap(box, data.results, { origin, here: kiosk || Boolean(state.origin), lang: state.lang, t, pick: (id) => show("detail", id) })
     .then((map) => { if (map) state.map = map; })

@@ -40,7 +40,8 @@ screens.search = (view, text) => {
   input.addEventListener("input", run);
   const form = el("form", { role: "search", on: { submit: (e) => { e.preventDefault(); if (input.value.trim()) show("results", { q: input.value.trim(), title: input.value.trim() }); } } },
     input, el("button", { type: "submit", class: "go" }, t("ui.search")));
-  view.append(el("h1", {}, t("ui.search")), form, out);
+  view.head.append(el("h1", {}, t("ui.search")));
+  view.append(form, out);
   if (text) run();
   input.focus();
   if (kiosk) {
