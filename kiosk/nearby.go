@@ -51,6 +51,6 @@ func (s *Server) nearby(c *fiber.Ctx) error {
 		"radius_m": q.RadiusM,
 		"at":       q.At.In(content.Rome).Format(time.RFC3339),
 		"walking":  walking,
-		"results":  s.results(sums, lang),
+		"results":  s.results(sums, lang, q.Center),
 	})
 }

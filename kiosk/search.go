@@ -43,6 +43,6 @@ func (s *Server) search(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(fiber.Map{"lang": content.PrimaryLang(lang), "q": q, "results": s.results(sums, lang),
+	return c.JSON(fiber.Map{"lang": content.PrimaryLang(lang), "q": q, "results": s.results(sums, lang, from),
 		"matched": res.Matched, "suggestions": res.Suggestions})
 }

@@ -49,5 +49,5 @@ func (s *Server) within(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(fiber.Map{"lang": content.PrimaryLang(lang), "bbox": v, "results": s.results(sums, lang)})
+	return c.JSON(fiber.Map{"lang": content.PrimaryLang(lang), "bbox": v, "results": s.results(sums, lang, s.cfg.Position)})
 }

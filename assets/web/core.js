@@ -85,6 +85,23 @@ export function wayLine(r) {
   return fmt.way(r, { lang: state.lang, t, facing });
 }
 
+// measuredFrom says, on a phone, where its distances are measured from:
+// its own position, the town chosen, or else the node's own place, named
+// after the nearest town centre. A totem marks itself on the map instead.
+let places = null;
+
+export async function measuredFrom() {
+  if (state.origin && !state.originName) return t("ui.from_position");
+  if (state.originName) return t("ui.from_town", { town: state.originName });
+  places ||= getJSON("/api/v1/places").then((d) => d.places, () => null);
+  const list = await places;
+  if (!list || list.length === 0) return "";
+  const here = env.node.position;
+  const d2 = (p) => (p.lat - here.lat) ** 2 + ((p.lon - here.lon) * Math.cos((here.lat * Math.PI) / 180)) ** 2;
+  const nearest = list.reduce((a, b) => (d2(b) < d2(a) ? b : a));
+  return t("ui.from_town", { town: nearest.comune });
+}
+
 // openLine says open now / closes at / opens next, in words.
 export function openLine(open, status) {
   if (status === "temporarily_closed") return el("span", { class: "closed" }, t("ui.temporarily_closed"));

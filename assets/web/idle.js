@@ -79,6 +79,7 @@ export function reset() {
   state.stack = [];
   state.current = null;
   state.origin = null;
+  state.originName = "";
   setToggle("big", false);
   setToggle("contrast", false);
   document.documentElement.lang = "it";

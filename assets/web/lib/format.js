@@ -55,8 +55,29 @@ export function distance(m, lang, t) {
     : t("ui.distance_km", { km: number(m / 1000, lang, { maximumFractionDigits: 1 }) });
 }
 
+// WALK_MAX is the longest walk offered, in minutes: beyond it a way is
+// given as its distance "by bus or car".
+export const WALK_MAX = 45;
+
+// relative turns a compass bearing into the side it lies on for someone
+// looking along facing (degrees clockwise from north): ahead, right,
+// behind or left, each a quarter centred on it (geo.RelativeTo says the
+// same on the node).
+export function relative(bearing, facing) {
+  const d = (((bearing - facing) % 360) + 360) % 360;
+  return ["ahead", "right", "behind", "left"][Math.floor(((d + 45) % 360) / 90) % 4];
+}
+
 // way is the line "650 m · 9 minutes on foot · west" for a result or a
-// location ({distance_m, walking_minutes, direction}).
-export function way(r, { lang, t }) {
-  return `${distance(r.distance_m, lang, t)} · ${t("walk.minutes", { count: r.walking_minutes })} · ${t(`direction.${r.direction}`)}`;
+// location ({distance_m, walking_minutes, bearing_deg, direction}): the
+// walk only up to WALK_MAX minutes, else "by bus or car"; with facing (a
+// totem that knows which way its visitors look) "to your left" rather
+// than the compass point.
+export function way(r, { lang, t, facing = null }) {
+  const parts = [distance(r.distance_m, lang, t)];
+  parts.push(r.walking_minutes <= WALK_MAX ? t("walk.minutes", { count: r.walking_minutes }) : t("ui.by_transport"));
+  if (r.distance_m > 0) {
+    parts.push(typeof facing === "number" ? t(`relative.${relative(r.bearing_deg, facing)}`) : t(`direction.${r.direction}`));
+  }
+  return parts.join(" · ");
 }

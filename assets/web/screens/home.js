@@ -31,7 +31,11 @@ function positionPicker() {
   const box = el("div", { class: "where" });
   const use = el("button", { type: "button", class: "secondary", on: { click: () => {
     navigator.geolocation.getCurrentPosition(
-      (p) => { state.origin = { lat: p.coords.latitude, lon: p.coords.longitude }; use.setAttribute("aria-pressed", "true"); },
+      (p) => {
+        state.origin = { lat: p.coords.latitude, lon: p.coords.longitude };
+        state.originName = "";
+        use.setAttribute("aria-pressed", "true");
+      },
       () => pickTown(box, true), { timeout: 10000, maximumAge: 60000 });
   } } }, t("ui.use_my_position"));
   if (!("geolocation" in navigator)) use.hidden = true;
@@ -43,7 +47,10 @@ async function pickTown(box, failed = false) {
   const { places } = await getJSON("/api/v1/places");
   const select = el("select", { id: "town", on: { change: () => {
     const p = places[select.selectedIndex - 1];
-    if (p) state.origin = { lat: p.lat, lon: p.lon };
+    if (p) {
+      state.origin = { lat: p.lat, lon: p.lon };
+      state.originName = p.comune;
+    }
   } } }, el("option", { value: "" }, "—"), places.map((p) => el("option", { value: p.comune }, `${p.comune} (${p.province})`)));
   box.replaceChildren(el("label", { for: "town" }, t(failed ? "ui.position_failed" : "ui.choose_town")), select);
 }

@@ -2,13 +2,13 @@
 // map (map.js) beside it.
 
 import { el } from "../lib/toolkit.js";
-import { state, env, kiosk, screens, show, api, t, fb, tally, wayLine, openLine } from "../core.js";
+import { state, env, kiosk, screens, show, api, t, fb, tally, wayLine, openLine, measuredFrom } from "../core.js";
 import { drawMap } from "../map.js";
 import { matched, nothingFound } from "./found.js";
 
 screens.results = async (view, arg) => {
-  const data = arg.q !== undefined ? await api("search", { q: arg.q, limit: 40 })
-    : await api("services/nearby", { category: arg.category, limit: 40 });
+  const [data, from] = await Promise.all([arg.q !== undefined ? api("search", { q: arg.q, limit: 40 })
+    : api("services/nearby", { category: arg.category, limit: 40 }), kiosk ? "" : measuredFrom()]);
   const title = el("h1", {}, arg.title);
   if (data.results.length === 0) {
     const cur = state.current;
@@ -44,6 +44,7 @@ screens.results = async (view, arg) => {
   // On the totem the map is read above the reach zone, beside the list; on
   // a phone list and map are two tabs.
   view.head.append(title, kiosk ? box : tabs);
+  if (from) view.append(el("p", { class: "from" }, from));
   view.append(...[arg.q !== undefined && matched(data), list, !kiosk && box].filter(Boolean));
   const origin = state.origin || env.node.position;
   drawMap(box, data.results, { origin, here: kiosk || Boolean(state.origin), lang: state.lang, t, pick: (id) => show("detail", id) })
