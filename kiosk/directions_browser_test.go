@@ -118,4 +118,33 @@ func TestDirectionsInChromium(t *testing.T) {
 	}
 	browsertest.Screenshot(t, ctx, "phone-results-from-it")
 	browsertest.Axe(t, ctx, "phone results it")
+
+	// A phone's home asks first where the visitor is; its detail page
+	// calls with a tap and opens the address in the phone's maps, and has
+	// no code to scan with the phone itself.
+	var first string
+	runIn(t, ctx, chromedp.Click("#home", chromedp.ByQuery), screenShown("home"),
+		chromedp.Evaluate(`document.querySelector("#view > .page").firstElementChild.className`, &first))
+	if first != "where" {
+		t.Errorf("the phone's home starts with %q, want the position and town buttons", first)
+	}
+	var detail struct {
+		Tel, Geo []string
+		Codes    int
+	}
+	runIn(t, ctx, chromedp.Navigate(facing+"/s/ancona-info-0?lang=it"), chromedp.WaitVisible(".hours", chromedp.ByQuery),
+		chromedp.Evaluate(`({Tel: [...document.querySelectorAll("a[href^='tel:']")].map(a => a.getAttribute("href")),
+			Geo: [...document.querySelectorAll("a[href^='geo:']")].map(a => a.getAttribute("href")),
+			Codes: document.querySelectorAll("img[src*='qr.svg'], img[src$='website.svg'], #qr").length})`, &detail))
+	if len(detail.Tel) == 0 || !regexp.MustCompile(`^tel:\+39\d{9,}$`).MatchString(detail.Tel[0]) {
+		t.Errorf("phone links: %v", detail.Tel)
+	}
+	if len(detail.Geo) != 1 || !regexp.MustCompile(`^geo:43\.\d+,13\.\d+\?q=43\.\d+,13\.\d+\(.+\)$`).MatchString(detail.Geo[0]) {
+		t.Errorf("maps link: %v", detail.Geo)
+	}
+	if detail.Codes != 0 {
+		t.Errorf("%d QR codes on a phone", detail.Codes)
+	}
+	browsertest.Screenshot(t, ctx, "phone-detail-links-it")
+	browsertest.Axe(t, ctx, "phone detail it")
 }

@@ -337,7 +337,7 @@ func TestPhoneOffline(t *testing.T) {
 	must(t, ctx, chromedp.Navigate(deep), screen("detail"),
 		chromedp.Evaluate(`navigator.serviceWorker.ready.then(() => true)`, &ready, func(p *runtimeEvaluate) *runtimeEvaluate { return p.WithAwaitPromise(true) }),
 		// Now controlled by the worker: this visit fills its cache.
-		chromedp.Reload(), screen("detail"), chromedp.WaitVisible("#qr", chromedp.ByQuery), chromedp.Sleep(500*time.Millisecond))
+		chromedp.Reload(), screen("detail"), chromedp.WaitVisible(".hours", chromedp.ByQuery), chromedp.Sleep(500*time.Millisecond))
 	stop() // the network is gone
 	var title string
 	must(t, ctx, chromedp.Reload(), screen("detail"), chromedp.Text("h1", &title, chromedp.ByQuery))

@@ -14,9 +14,16 @@ screens.detail = async (view, id) => {
   const parts = [];
   parts.push(el("p", { class: "status" }, openLine(s.open, s.status), s.by_appointment ? ` · ${t("ui.by_appointment")}` : ""));
   if (s.description) parts.push(fb.text("p", {}, s.description, withNumbers));
-  if (loc) parts.push(section("ui.address", el("p", {}, `${loc.address}, ${loc.comune}`), el("p", { class: "way" }, wayLine(loc))));
+  if (loc) {
+    // A phone opens the address in its own maps app (a geo: URI).
+    const label = encodeURIComponent(`${s.name.text}, ${loc.address}, ${loc.comune}`.replace(/[()]/g, " "));
+    parts.push(section("ui.address", el("p", {}, `${loc.address}, ${loc.comune}`), el("p", { class: "way" }, wayLine(loc)),
+      kiosk ? null : el("p", {}, el("a", { class: "maps", href: `geo:${loc.lat},${loc.lon}?q=${loc.lat},${loc.lon}(${label})` }, t("ui.open_in_maps")))));
+  }
   parts.push(section("ui.hours", hoursTable(s.hours, holidays)));
-  if (s.phones.length) parts.push(section("ui.phone", el("ul", {}, s.phones.map((p) => el("li", {}, el("bdi", { dir: "ltr" }, p.number))))));
+  // A phone calls a number with a tap; a totem cannot call.
+  const phone = (n) => (kiosk ? el("bdi", { dir: "ltr" }, n) : el("a", { href: `tel:${n.replace(/[^\d+]/g, "")}`, class: "tel" }, el("bdi", { dir: "ltr" }, n)));
+  if (s.phones.length) parts.push(section("ui.phone", el("ul", {}, s.phones.map((p) => el("li", {}, phone(p.number))))));
   if (s.languages.length) parts.push(section("ui.languages_spoken", el("p", {}, s.languages.map(fb.name).join(" · "))));
   if (s.documents.length) parts.push(section("ui.what_to_bring", el("ul", {}, s.documents.map((d) => fb.text("li", {}, d)))));
   if (s.eligibility) parts.push(section("ui.who_can_use", fb.text("p", {}, s.eligibility)));
@@ -31,9 +38,14 @@ screens.detail = async (view, id) => {
       ? el("section", { class: "qr" }, el("h2", {}, t("ui.website")), el("img", { src: `/api/v1/services/${encodeURIComponent(s.id)}/website.svg`, alt: s.url, width: 180, height: 180 }), el("p", { dir: "ltr" }, s.url))
       : el("section", {}, el("h2", {}, t("ui.website")), el("p", {}, el("a", { href: s.url, rel: "noopener noreferrer", target: "_blank", dir: "ltr" }, s.url))));
   }
-  const deep = `/s/${encodeURIComponent(s.id)}?lang=${state.lang}${state.second ? `&second=${state.second}` : ""}`;
-  const qr = el("img", { id: "qr", src: `/api/v1/qr.svg?path=${encodeURIComponent(deep)}`, alt: t("ui.scan_hint"), width: 220, height: 220 });
-  parts.push(el("section", { class: "qr" }, el("h2", {}, t("ui.take_with_you")), qr, el("p", {}, t("ui.scan_hint"))));
+  // The totem's page goes away in a phone, as a code to scan; a phone
+  // has it already.
+  let qr = null;
+  if (kiosk) {
+    const deep = `/s/${encodeURIComponent(s.id)}?lang=${state.lang}${state.second ? `&second=${state.second}` : ""}`;
+    qr = el("img", { id: "qr", src: `/api/v1/qr.svg?path=${encodeURIComponent(deep)}`, alt: t("ui.scan_hint"), width: 220, height: 220 });
+    parts.push(el("section", { class: "qr" }, el("h2", {}, t("ui.take_with_you")), qr, el("p", {}, t("ui.scan_hint"))));
+  }
   if (s.categories.includes("events")) {
     // An event's dates as iCalendar: a code to scan on the totem, a link on a phone.
     const ics = `/api/v1/services/${encodeURIComponent(s.id)}/event.ics?lang=${state.lang}${state.second ? `&second=${state.second}` : ""}`;

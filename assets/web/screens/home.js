@@ -22,8 +22,9 @@ screens.home = async (view) => {
   const info = el("button", { class: "tile info", type: "button", on: { click: () => show("pages") } },
     el("span", { class: "glyph", "aria-hidden": "true" }, "ℹ"), el("span", {}, t("ui.information")));
   view.head.append(el("h1", {}, t("ui.services_near")));
-  view.append(el("div", { class: "tiles" }, search, tiles, info));
+  // A phone first says where the visitor is: distances depend on it.
   if (!kiosk) view.append(positionPicker());
+  view.append(el("div", { class: "tiles" }, search, tiles, info));
 };
 
 // positionPicker lets a phone use its own position or a comune.
