@@ -75,7 +75,7 @@ function countShown(...imgs) {
 function hoursTable(hours, holidays) {
   const today = fmt.romeDate(new Date());
   const rows = hours.days.map((d) => {
-    const slots = d.slots.length ? d.slots.map((x) => `${x.opens}–${x.closes}`).join(", ") : t("ui.closed");
+    const slots = d.slots.length ? d.slots.map((x) => `${fmt.hhmm(x.opens, state.lang)}–${fmt.hhmm(x.closes, state.lang)}`).join(", ") : t("ui.closed");
     const hol = holidays.find((h) => h.date === d.date);
     return el("tr", { class: d.date === today ? "today" : "" },
       el("th", { scope: "row" }, t(`weekday.${d.weekday}`), d.date === today ? ` (${t("ui.today")})` : ""),

@@ -2,7 +2,7 @@
 // phone, where distances are measured from), the information pages and
 // the second-language picker.
 
-import { el } from "../lib/toolkit.js";
+import { el, asset } from "../lib/toolkit.js";
 import { state, kiosk, screens, show, api, getJSON, t, fb, withNumbers } from "../core.js";
 
 // categoryTiles are the tiles of the categories that hold a service, in
@@ -17,10 +17,13 @@ export async function categoryTiles() {
 
 screens.home = async (view) => {
   const tiles = await categoryTiles();
+  // A magnifier for search (the "⌕" glyph read as an Arabic letter), a
+  // light bulb for the practical guides (the "information" category has
+  // the "i").
   const search = el("button", { class: "tile search", type: "button", on: { click: () => show("search", "") } },
-    el("span", { class: "glyph", "aria-hidden": "true" }, "⌕"), el("span", {}, t("ui.search")));
+    el("img", { src: asset("vendor/lucide/search.svg"), alt: "", width: 48, height: 48 }), el("span", {}, t("ui.search")));
   const info = el("button", { class: "tile info", type: "button", on: { click: () => show("pages") } },
-    el("span", { class: "glyph", "aria-hidden": "true" }, "ℹ"), el("span", {}, t("ui.information")));
+    el("img", { src: asset("vendor/lucide/lightbulb.svg"), alt: "", width: 48, height: 48 }), el("span", {}, t("ui.information")));
   view.head.append(el("h1", {}, t("ui.services_near")));
   // A phone first says where the visitor is: distances depend on it.
   if (!kiosk) view.append(positionPicker());

@@ -4,6 +4,7 @@
 import { el } from "../lib/toolkit.js";
 import { state, env, kiosk, screens, show, api, t, fb, tally, wayLine, openLine, measuredFrom } from "../core.js";
 import { drawMap } from "../map.js";
+import { number } from "../lib/format.js";
 import { matched, nothingFound } from "./found.js";
 
 screens.results = async (view, arg) => {
@@ -26,7 +27,7 @@ screens.results = async (view, arg) => {
   }
   const list = el("ol", { class: "results", id: "list" }, data.results.map((r, i) => el("li", {},
     el("button", { type: "button", class: "row", "data-id": r.id, "data-distance": r.distance_m, on: { click: () => show("detail", r.id) } },
-      el("span", { class: "num", "aria-hidden": "true" }, String(i + 1)),
+      el("span", { class: "num", "aria-hidden": "true" }, number(i + 1, state.lang)),
       el("span", { class: "body" },
         fb.text("strong", {}, r.name),
         el("span", { class: "way" }, wayLine(r)),
