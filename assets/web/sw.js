@@ -20,6 +20,7 @@ const SHELL = [
   "/assets/screens/results.js",
   "/assets/screens/search.js",
   "/assets/screens/detail.js",
+  "/assets/screens/found.js",
   "/assets/map.js",
   "/assets/style.css",
   "/assets/icon.svg",
