@@ -131,16 +131,21 @@ func TestDirectionsInChromium(t *testing.T) {
 	var detail struct {
 		Tel, Geo []string
 		Codes    int
+		From     string
 	}
 	runIn(t, ctx, chromedp.Navigate(facing+"/s/ancona-info-0?lang=it"), chromedp.WaitVisible(".hours", chromedp.ByQuery),
 		chromedp.Evaluate(`({Tel: [...document.querySelectorAll("a[href^='tel:']")].map(a => a.getAttribute("href")),
 			Geo: [...document.querySelectorAll("a[href^='geo:']")].map(a => a.getAttribute("href")),
-			Codes: document.querySelectorAll("img[src*='qr.svg'], img[src$='website.svg'], #qr").length})`, &detail))
+			Codes: document.querySelectorAll("img[src*='qr.svg'], img[src$='website.svg'], #qr").length,
+			From: (document.querySelector(".detail .from") || {}).textContent || ""})`, &detail))
 	if len(detail.Tel) == 0 || !regexp.MustCompile(`^tel:\+39\d{9,}$`).MatchString(detail.Tel[0]) {
 		t.Errorf("phone links: %v", detail.Tel)
 	}
 	if len(detail.Geo) != 1 || !regexp.MustCompile(`^geo:43\.\d+,13\.\d+\?q=43\.\d+,13\.\d+\(.+\)$`).MatchString(detail.Geo[0]) {
 		t.Errorf("maps link: %v", detail.Geo)
+	}
+	if detail.From != "Distanze dal centro di Ancona" {
+		t.Errorf("phone detail: distances %q", detail.From)
 	}
 	if detail.Codes != 0 {
 		t.Errorf("%d QR codes on a phone", detail.Codes)

@@ -3,10 +3,10 @@
 
 import { el } from "../lib/toolkit.js";
 import * as fmt from "../lib/format.js";
-import { state, kiosk, screens, api, t, fb, tally, withNumbers, wayLine, openLine } from "../core.js";
+import { state, kiosk, screens, api, t, fb, tally, withNumbers, wayLine, openLine, measuredFrom } from "../core.js";
 
 screens.detail = async (view, id) => {
-  const { service: s, holidays } = await api(`services/${encodeURIComponent(id)}`);
+  const [{ service: s, holidays }, from] = await Promise.all([api(`services/${encodeURIComponent(id)}`), kiosk ? "" : measuredFrom()]);
   const loc = s.locations[0];
   const section = (titleID, ...content) => el("section", {}, el("h2", {}, t(titleID)), ...content);
   view.head.append(fb.text("h1", {}, s.name));
@@ -18,6 +18,7 @@ screens.detail = async (view, id) => {
     // A phone opens the address in its own maps app (a geo: URI).
     const label = encodeURIComponent(`${s.name.text}, ${loc.address}, ${loc.comune}`.replace(/[()]/g, " "));
     parts.push(section("ui.address", el("p", {}, `${loc.address}, ${loc.comune}`), el("p", { class: "way" }, wayLine(loc)),
+      from ? el("p", { class: "from" }, from) : null,
       kiosk ? null : el("p", {}, el("a", { class: "maps", href: `geo:${loc.lat},${loc.lon}?q=${loc.lat},${loc.lon}(${label})` }, t("ui.open_in_maps")))));
   }
   parts.push(section("ui.hours", hoursTable(s.hours, holidays)));
