@@ -9,11 +9,13 @@ VERSION   ?= $(shell git describe --always --dirty 2>/dev/null || echo dev)
 
 # Debian packages the tests use: GIS tools, the SpatiaLite benchmark, chromium and
 # fonts, for deploy/ systemd-analyze, kill, shellcheck, cage, nginx and curl, and npm
-# for ESLint (make lint).
+# for ESLint (make lint); espeak-ng (the totem reads aloud) and sox (the voice
+# tests decode what it says).
 DEB_PKGS  := spatialite-bin gdal-bin libsqlite3-mod-spatialite chromium fonts-noto-core fonts-noto-cjk tilemaker osmium-tool \
-             systemd procps shellcheck cage nginx-light curl npm
+             systemd procps shellcheck cage nginx-light curl npm \
+             cups cups-client printer-driver-cups-pdf poppler-utils espeak-ng sox
 
-.PHONY: all build run test lint bench deps clean vendor budget tiles
+.PHONY: all build run test soak lint bench deps clean vendor budget tiles basemap
 
 all: build
 
@@ -39,6 +41,11 @@ run: build
 ## test: install what the tests need, then lint and run every test with the race detector
 test: deps lint
 	$(GO) test -race -count=1 -tags $(TAGS) ./...
+
+## soak: the long loops, and every test again with the punto processes the
+## tests start built with -race too (make test builds them plain, for speed)
+soak: deps
+	PUNTO_SOAK=1 PUNTO_RACE_BINARY=1 $(GO) test -race -count=1 -timeout 60m -tags $(TAGS) ./...
 
 # The Go linters, pinned; `go run` fetches them through the module proxy once.
 STATICCHECK := honnef.co/go/tools/cmd/staticcheck@v0.8.2
@@ -72,6 +79,7 @@ bench: deps
 	PUNTO_BENCH_DIR=$(BENCH_DIR) $(GO) test -tags $(TAGS) -run '^$$' -bench 'BenchmarkOpenSearchIndex' -benchtime 40x -timeout 30m ./content
 	PUNTO_BENCH_DIR=$(BENCH_DIR) $(GO) test -tags $(TAGS) -run '^$$' -bench 'BenchmarkFanout' -benchtime 20x -timeout 30m ./relay
 	PUNTO_BENCH_DIR=$(BENCH_DIR) $(GO) test -tags $(TAGS) -run '^$$' -bench 'BenchmarkCatchUp|BenchmarkSnapshot' -benchtime 3x -timeout 60m ./relay
+	PUNTO_BENCH_DIR=$(BENCH_DIR) $(GO) test -tags $(TAGS) -run '^$$' -bench 'BenchmarkImport' -benchtime 2x -timeout 30m ./content/exchange
 	$(GO) test -tags $(TAGS) -run '^$$' -bench 'BenchmarkCountNeed|BenchmarkNeedsReports' -benchtime 2s ./fleet
 
 ## deps: install the Debian packages above when missing (needs root, as on CI)
@@ -92,6 +100,12 @@ deps:
 	command -v nginx >/dev/null || missing="$$missing nginx-light"; \
 	command -v curl >/dev/null || missing="$$missing curl"; \
 	command -v npm >/dev/null || missing="$$missing npm"; \
+	command -v espeak-ng >/dev/null || missing="$$missing espeak-ng"; \
+	command -v sox >/dev/null || missing="$$missing sox"; \
+	[ -x /usr/sbin/cupsd ] || missing="$$missing cups"; \
+	command -v lp >/dev/null || missing="$$missing cups-client"; \
+	[ -x /usr/lib/cups/backend/cups-pdf ] || missing="$$missing printer-driver-cups-pdf"; \
+	command -v pdftotext >/dev/null || missing="$$missing poppler-utils"; \
 	if [ -n "$$missing" ]; then \
 		if [ "$$(id -u)" = 0 ]; then \
 			echo "installing:$$missing"; \
@@ -107,6 +121,12 @@ tiles:
 	@[ -n "$(OSM)" ] || { echo "usage: make tiles OSM=region.osm.pbf [OUT=$(DATA)/tiles.mbtiles] [BBOX=minlon,minlat,maxlon,maxlat] [COASTLINE=dir]" >&2; exit 2; }
 	@mkdir -p "$(dir $(or $(OUT),$(DATA)/tiles.mbtiles))"
 	bash tiles/build.sh $(if $(BBOX),--bbox "$(BBOX)") $(if $(COASTLINE),--coastline "$(COASTLINE)") "$(OSM)" "$(or $(OUT),$(DATA)/tiles.mbtiles)"
+
+## basemap: make the built-in basemap (assets/web/basemap) again from Natural
+## Earth (npm) and GeoNames (Debian libgeonames0, libgeonames-common; needs
+## npm, gdal-bin and python3)
+basemap:
+	bash tiles/basemap/build.sh
 
 clean:
 	rm -rf bin

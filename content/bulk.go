@@ -86,11 +86,15 @@ func addText(t *Text, lang, v string) {
 
 // services reads the services' own rows, in ID order.
 func (r *bulkRead) services() error {
-	return r.each(`SELECT id, organization_id, status, url, email, by_appointment, open_on_holidays FROM service ORDER BY id`, func(rows *sql.Rows) error {
+	return r.each(`SELECT id, organization_id, status, url, email, by_appointment, open_on_holidays, coalesce(uuid, ''), extra FROM service ORDER BY id`, func(rows *sql.Rows) error {
 		var v Service
 		var org sql.NullString
-		if err := rows.Scan(&v.ID, &org, &v.Status, &v.URL, &v.Email, &v.ByAppointment, &v.OpenOnHolidays); err != nil {
+		var extra string
+		if err := rows.Scan(&v.ID, &org, &v.Status, &v.URL, &v.Email, &v.ByAppointment, &v.OpenOnHolidays, &v.UUID, &extra); err != nil {
 			return err
+		}
+		if extra != "" {
+			v.Extra = Extra(extra)
 		}
 		v.OrganizationID = org.String
 		r.at[v.ID] = len(r.out)
@@ -295,11 +299,15 @@ func exceptionNote(p *Service, key string) *Text {
 // locations reads every location; serviceLocations gives them to the
 // services at them.
 func (r *bulkRead) locations() error {
-	return r.each(`SELECT id, address, postal_code, comune, province, region, wheelchair, geom FROM location`, func(rows *sql.Rows) error {
+	return r.each(`SELECT id, coalesce(uuid, ''), address, postal_code, comune, province, region, country, wheelchair, geom, extra FROM location`, func(rows *sql.Rows) error {
 		var l Location
 		var g geo.Blob
-		if err := rows.Scan(&l.ID, &l.Address, &l.PostalCode, &l.Comune, &l.Province, &l.Region, &l.Wheelchair, &g); err != nil {
+		var extra string
+		if err := rows.Scan(&l.ID, &l.UUID, &l.Address, &l.PostalCode, &l.Comune, &l.Province, &l.Region, &l.Country, &l.Wheelchair, &g, &extra); err != nil {
 			return err
+		}
+		if extra != "" {
+			l.Extra = Extra(extra)
 		}
 		l.Point, _ = g.Geometry.(orb.Point)
 		r.locs[l.ID] = &l

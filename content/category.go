@@ -85,3 +85,19 @@ func (s *Store) CategoryCounts() map[string]int {
 	}
 	return out
 }
+
+// CategoryLabels is a category's name in every language of the screens
+// (locales/, "category.<id>"), for the open-data taxonomy.
+func CategoryLabels(id string) Text {
+	lex, err := theLexicon()
+	if err != nil {
+		return nil
+	}
+	out := Text{}
+	for lang, names := range lex.catNames {
+		if v := names[id]; v != "" {
+			out[lang] = v
+		}
+	}
+	return out
+}

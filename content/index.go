@@ -221,7 +221,7 @@ func (s *Store) refresh(ctx context.Context, ids []string) error {
 		return err
 	}
 	var words *wordLoad
-	if !s.noWords {
+	if s.hasWords() {
 		if words, err = loadText(ctx, s.r, ids); err != nil {
 			return err
 		}

@@ -53,6 +53,12 @@ func loadMigrations() ([]migration, error) {
 	return ms, nil
 }
 
+// goSteps are the parts of migrations that SQL alone cannot do, run after
+// the step's SQL in its transaction.
+var goSteps = map[int]func(context.Context, *sql.Tx) error{
+	9: backfillUUIDs,
+}
+
 // SchemaVersion is the schema version this build writes.
 func SchemaVersion() int {
 	ms, _ := loadMigrations()
@@ -92,6 +98,12 @@ func migrate(ctx context.Context, db *sql.DB) error {
 		if _, err := tx.ExecContext(ctx, m.sql); err != nil {
 			tx.Rollback()
 			return fmt.Errorf("content: migration %s: %w", m.name, err)
+		}
+		if step := goSteps[m.version]; step != nil {
+			if err := step(ctx, tx); err != nil {
+				tx.Rollback()
+				return fmt.Errorf("content: migration %s: %w", m.name, err)
+			}
 		}
 		if _, err := tx.ExecContext(ctx, fmt.Sprintf("PRAGMA user_version = %d", m.version)); err != nil {
 			tx.Rollback()

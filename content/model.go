@@ -1,8 +1,10 @@
 package content
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
+	"math"
 	"regexp"
 	"strings"
 
@@ -43,6 +45,8 @@ const (
 // Organization runs services (HSDS organization).
 type Organization struct {
 	ID          string `json:"id"`
+	UUID        string `json:"uuid,omitempty"` // HSDS identifier; derived from ID when empty (RecordUUID)
+	Extra       Extra  `json:"extra,omitempty"`
 	Name        Text   `json:"name"`
 	Description Text   `json:"description,omitempty"`
 	URL         string `json:"url,omitempty"`
@@ -53,15 +57,38 @@ type Organization struct {
 // physical address and accessibility).
 type Location struct {
 	ID            string    `json:"id"`
+	UUID          string    `json:"uuid,omitempty"` // HSDS identifier; derived from ID when empty (RecordUUID)
+	Extra         Extra     `json:"extra,omitempty"`
 	Name          Text      `json:"name,omitempty"`
 	Address       string    `json:"address"`
 	PostalCode    string    `json:"postal_code,omitempty"`
 	Comune        string    `json:"comune"`
 	Province      string    `json:"province,omitempty"`
 	Region        string    `json:"region,omitempty"`
+	Country       string    `json:"country,omitempty"` // as an imported directory gives it; empty is Italy
 	Point         orb.Point `json:"point"`
 	Wheelchair    bool      `json:"wheelchair"`
 	Accessibility Text      `json:"accessibility,omitempty"`
+}
+
+// Extra holds the fields of an imported record that Punto does not model
+// (a JSON object, at most 256 KiB), written back on export. A record
+// written without it keeps the one it has.
+type Extra = json.RawMessage
+
+// validExtra checks an Extra: empty, or a JSON object of bounded size.
+func validExtra(e Extra) error {
+	if len(e) == 0 {
+		return nil
+	}
+	if len(e) > 256<<10 {
+		return invalid("extra", "larger than 256 KiB")
+	}
+	var m map[string]json.RawMessage
+	if err := json.Unmarshal(e, &m); err != nil || m == nil {
+		return invalid("extra", "is not a JSON object")
+	}
+	return nil
 }
 
 // Phone is a number to call or text (HSDS phone).
@@ -83,6 +110,8 @@ type Contact struct {
 // the store writes in one transaction.
 type Service struct {
 	ID             string     `json:"id"`
+	UUID           string     `json:"uuid,omitempty"` // HSDS identifier; derived from ID when empty (RecordUUID)
+	Extra          Extra      `json:"extra,omitempty"`
 	OrganizationID string     `json:"organization_id,omitempty"`
 	Status         Status     `json:"status"`
 	Name           Text       `json:"name"`
@@ -149,6 +178,12 @@ func (s *Service) Validate() error {
 	if !ValidID(s.ID) {
 		return invalid("id", "%q is not a valid id", s.ID)
 	}
+	if s.UUID != "" && !ValidUUID(s.UUID) {
+		return invalid("uuid", "%q is not a UUID in lower-case hyphenated form", s.UUID)
+	}
+	if err := validExtra(s.Extra); err != nil {
+		return err
+	}
 	if s.OrganizationID != "" && !ValidID(s.OrganizationID) {
 		return invalid("organization_id", "%q is not a valid id", s.OrganizationID)
 	}
@@ -205,7 +240,8 @@ func (s *Service) Validate() error {
 		return invalid("locations", "at least one location is needed")
 	}
 	seenLoc := map[string]bool{}
-	for i, l := range s.Locations {
+	for i := range s.Locations {
+		l := &s.Locations[i]
 		if seenLoc[l.ID] {
 			return invalid(fmt.Sprintf("locations[%d].id", i), "%q is listed twice", l.ID)
 		}
@@ -226,16 +262,33 @@ func (l *Location) Validate() error {
 	if !ValidID(l.ID) {
 		return invalid("id", "%q is not a valid id", l.ID)
 	}
+	if l.UUID != "" && !ValidUUID(l.UUID) {
+		return invalid("uuid", "%q is not a UUID in lower-case hyphenated form", l.UUID)
+	}
+	if err := validExtra(l.Extra); err != nil {
+		return err
+	}
 	if strings.TrimSpace(l.Comune) == "" {
 		return invalid("comune", "is empty")
+	}
+	if len(l.Country) > 64 {
+		return invalid("country", "longer than 64 bytes")
 	}
 	if err := ValidPoint(l.Point); err != nil {
 		return err
 	}
+	l.Point = RoundPoint(l.Point)
 	if err := ValidText("name", l.Name, false); err != nil {
 		return err
 	}
 	return ValidText("accessibility", l.Accessibility, false)
+}
+
+// RoundPoint rounds a position to 7 decimals (about a centimetre), as
+// Punto stores and exports it: more digits claim a precision no address
+// has (RFC 7946 suggests about 6).
+func RoundPoint(p orb.Point) orb.Point {
+	return orb.Point{math.Round(p[0]*1e7) / 1e7, math.Round(p[1]*1e7) / 1e7}
 }
 
 // ValidPoint checks that p is a lon/lat position on the earth.

@@ -83,13 +83,17 @@ func (s *Store) childTexts(ctx context.Context, entity, serviceID, field string)
 // Service reads a whole service with every translation.
 func (s *Store) Service(ctx context.Context, id string) (*Service, error) {
 	svc := &Service{ID: id}
-	var org sql.NullString
-	err := s.r.QueryRowContext(ctx, `SELECT organization_id, status, url, email, by_appointment, open_on_holidays
-		FROM service WHERE id = ?`, id).Scan(&org, &svc.Status, &svc.URL, &svc.Email, &svc.ByAppointment, &svc.OpenOnHolidays)
+	var org, uid sql.NullString
+	var extra string
+	err := s.r.QueryRowContext(ctx, `SELECT organization_id, status, url, email, by_appointment, open_on_holidays, uuid, extra
+		FROM service WHERE id = ?`, id).Scan(&org, &svc.Status, &svc.URL, &svc.Email, &svc.ByAppointment, &svc.OpenOnHolidays, &uid, &extra)
 	if err != nil {
 		return nil, notFound(err, "service", id)
 	}
-	svc.OrganizationID = org.String
+	svc.OrganizationID, svc.UUID = org.String, uid.String
+	if extra != "" {
+		svc.Extra = Extra(extra)
+	}
 	tx, err := s.texts(ctx, "service", id)
 	if err != nil {
 		return nil, err
@@ -165,13 +169,17 @@ func serviceLists(svc *Service) []listQuery {
 			svc.Contacts = append(svc.Contacts, c)
 			return err
 		}},
-		{`SELECT l.id, l.address, l.postal_code, l.comune, l.province, l.region, l.wheelchair, l.geom
+		{`SELECT l.id, coalesce(l.uuid, ''), l.address, l.postal_code, l.comune, l.province, l.region, l.country, l.wheelchair, l.geom, l.extra
 			FROM service_at_location sal JOIN location l ON l.id = sal.location_id
 			WHERE sal.service_id = ? ORDER BY l.id`, func(r *sql.Rows) error {
 			var l Location
 			var g geo.Blob
-			if err := r.Scan(&l.ID, &l.Address, &l.PostalCode, &l.Comune, &l.Province, &l.Region, &l.Wheelchair, &g); err != nil {
+			var extra string
+			if err := r.Scan(&l.ID, &l.UUID, &l.Address, &l.PostalCode, &l.Comune, &l.Province, &l.Region, &l.Country, &l.Wheelchair, &g, &extra); err != nil {
 				return err
+			}
+			if extra != "" {
+				l.Extra = Extra(extra)
 			}
 			l.Point, _ = g.Geometry.(orb.Point)
 			svc.Locations = append(svc.Locations, l)
@@ -235,9 +243,13 @@ func (s *Store) serviceChildTexts(ctx context.Context, svc *Service) error {
 // Organization reads one organization with every translation.
 func (s *Store) Organization(ctx context.Context, id string) (*Organization, error) {
 	o := &Organization{ID: id}
-	err := s.r.QueryRowContext(ctx, "SELECT url, email FROM organization WHERE id = ?", id).Scan(&o.URL, &o.Email)
+	var extra string
+	err := s.r.QueryRowContext(ctx, "SELECT url, email, coalesce(uuid, ''), extra FROM organization WHERE id = ?", id).Scan(&o.URL, &o.Email, &o.UUID, &extra)
 	if err != nil {
 		return nil, notFound(err, "organization", id)
+	}
+	if extra != "" {
+		o.Extra = Extra(extra)
 	}
 	tx, err := s.texts(ctx, "organization", id)
 	if err != nil {

@@ -21,6 +21,7 @@ const (
 	KindService      = "service"
 	KindAlert        = "alert"
 	KindPage         = "page"
+	// KindRecording (recording.go): audio of a text, in one language.
 )
 
 // The operations of a change.
@@ -103,14 +104,26 @@ func DecodeDoc(kind string, doc json.RawMessage) (any, error) {
 			return nil, err
 		}
 		return &p, p.Validate()
+	case KindRecording:
+		var r Recording
+		if err := decodeStrict(doc, &r); err != nil {
+			return nil, err
+		}
+		return &r, r.Validate()
 	}
-	return nil, invalid("kind", "%q is not organization, territory, service, alert or page", kind)
+	return nil, invalid("kind", "%q is not organization, territory, service, alert, page or recording", kind)
 }
 
 // Validate checks an organization before it is written.
 func (o *Organization) Validate() error {
 	if !ValidID(o.ID) {
 		return invalid("id", "%q is not a valid id", o.ID)
+	}
+	if o.UUID != "" && !ValidUUID(o.UUID) {
+		return invalid("uuid", "%q is not a UUID in lower-case hyphenated form", o.UUID)
+	}
+	if err := validExtra(o.Extra); err != nil {
+		return err
 	}
 	if err := ValidText("name", o.Name, true); err != nil {
 		return err
@@ -138,7 +151,7 @@ func checkChange(c *Change) (any, error) {
 	switch c.Op {
 	case OpPut:
 	case OpDelete:
-		if c.Kind != KindAlert && c.Kind != KindPage {
+		if c.Kind != KindAlert && c.Kind != KindPage && c.Kind != KindRecording {
 			return nil, invalid("op", "a %s cannot be deleted (withdraw a service with status withdrawn)", c.Kind)
 		}
 		if len(c.Doc) > 0 {
@@ -163,6 +176,8 @@ func checkChange(c *Change) (any, error) {
 	case *Alert:
 		id = r.ID
 	case *Page:
+		id = r.ID
+	case *Recording:
 		id = r.ID
 	}
 	if id != c.ID {
@@ -191,14 +206,16 @@ func (b *Batch) Apply(c *Change) error {
 		return b.PutAlert(r)
 	case *Page:
 		return b.PutPage(r)
+	case *Recording:
+		return b.PutRecording(r)
 	}
 	return invalid("kind", "%q cannot be written", c.Kind)
 }
 
-// deleteRecord removes an alert or a page with its texts. Deleting what is
+// deleteRecord removes an alert, a page (with its texts) or a recording. Deleting what is
 // not there is not an error: the change log may say it twice.
 func (b *Batch) deleteRecord(kind, id string) error {
-	table := map[string]string{KindAlert: "alert", KindPage: "page"}[kind]
+	table := map[string]string{KindAlert: "alert", KindPage: "page", KindRecording: "recording"}[kind]
 	if table == "" {
 		return invalid("op", "a %s cannot be deleted", kind)
 	}
@@ -259,8 +276,10 @@ func (s *Store) Doc(ctx context.Context, kind, id string) (json.RawMessage, erro
 		v, err = s.Alert(ctx, id)
 	case KindPage:
 		v, err = s.Page(ctx, id)
+	case KindRecording:
+		v, err = s.recordingByID(ctx, id)
 	default:
-		return nil, invalid("kind", "%q is not organization, territory, service, alert or page", kind)
+		return nil, invalid("kind", "%q is not organization, territory, service, alert, page or recording", kind)
 	}
 	if err != nil {
 		return nil, err
@@ -271,9 +290,9 @@ func (s *Store) Doc(ctx context.Context, kind, id string) (json.RawMessage, erro
 // IDs lists the IDs of every record of a kind, in order.
 func (s *Store) IDs(ctx context.Context, kind string) ([]string, error) {
 	switch kind {
-	case KindOrganization, KindTerritory, KindService, KindAlert, KindPage:
+	case KindOrganization, KindTerritory, KindService, KindAlert, KindPage, KindRecording:
 	default:
-		return nil, invalid("kind", "%q is not organization, territory, service, alert or page", kind)
+		return nil, invalid("kind", "%q is not organization, territory, service, alert, page or recording", kind)
 	}
 	rows, err := s.r.QueryContext(ctx, "SELECT id FROM "+kind+" ORDER BY id")
 	if err != nil {
@@ -297,7 +316,7 @@ func (s *Store) IDs(ctx context.Context, kind string) ([]string, error) {
 // replica with the portal with it.
 func (s *Store) Digest(ctx context.Context) (string, error) {
 	h := sha256.New()
-	for _, k := range []string{KindOrganization, KindTerritory, KindService, KindAlert, KindPage} {
+	for _, k := range []string{KindOrganization, KindTerritory, KindService, KindAlert, KindPage, KindRecording} {
 		ids, err := s.IDs(ctx, k)
 		if err != nil {
 			return "", err

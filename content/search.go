@@ -78,6 +78,9 @@ func (s *Store) Find(ctx context.Context, q SearchQuery) (*SearchResult, error) 
 	if lang == "" {
 		lang = "it"
 	}
+	if err := s.ensureWords(ctx); err != nil {
+		return nil, err
+	}
 	s.mu.RLock()
 	defer s.mu.RUnlock()
 	a := analyze(toks, lang, lex, s.idx.text)

@@ -25,14 +25,30 @@ type Store struct {
 	writeMu sync.Mutex // serialises a write with its index update
 	mu      sync.RWMutex
 	idx     *index
-	indexed bool // keeps the in-memory index (false while writing a new file)
-	noWords bool // the index without search's words: benchmarks measure what they cost
+	indexed bool        // keeps the in-memory index (false while writing a new file)
+	noWords bool        // the index without search's words: benchmarks measure what they cost
+	words   atomic.Bool // search's words are in the index (OpenLazy loads them at the first search)
 	areas   atomic.Pointer[geo.AreaIndex]
 }
 
 // Open opens (creating if needed) the catalog at path, brings its schema up
-// to date and loads the in-memory index, search's words included.
-func Open(ctx context.Context, path string) (*Store, error) { return open(ctx, path, true) }
+// to date and loads the in-memory index, search's words included: a search
+// made on the store Open returns never waits for them.
+func Open(ctx context.Context, path string) (*Store, error) {
+	s, err := open(ctx, path, true)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.ensureWords(ctx); err != nil {
+		return nil, errors.Join(err, s.Close())
+	}
+	return s, nil
+}
+
+// OpenLazy is Open, with search's words loaded by the first search instead
+// of at once: for tools and tests that may never search, the most of
+// opening a catalog saved. Everything else is the same.
+func OpenLazy(ctx context.Context, path string) (*Store, error) { return open(ctx, path, true) }
 
 // open opens the catalog; without an index (for writing a new file in bulk)
 // nothing is kept in memory and spatial queries are not available.
@@ -91,29 +107,42 @@ func openWith(ctx context.Context, path string, withIndex, words bool) (*Store, 
 	if err := s.reloadWith(ctx, false); err != nil {
 		return nil, errors.Join(err, s.Close())
 	}
-	if err := s.loadWords(ctx); err != nil {
-		return nil, errors.Join(err, s.Close())
-	}
 	return s, nil
 }
 
-// loadWords reads search's words into the index open just loaded. Open
-// waits for them: a search made on a store that Open returned must never
-// wait for its index, whatever the machine's load (a search that timed out
-// while the words loaded answered "busy").
-func (s *Store) loadWords(ctx context.Context) error {
-	if s.noWords {
+// ensureWords reads search's words into the index, once. It holds the
+// write lock while it reads, so that no write lands between the words it
+// reads and the index it gives them to; writes after it add their own.
+func (s *Store) ensureWords(ctx context.Context) error {
+	if s.noWords || !s.indexed || s.words.Load() {
 		return nil
 	}
-	l, err := loadText(ctx, s.r, nil)
+	s.writeMu.Lock()
+	defer s.writeMu.Unlock()
+	if s.words.Load() {
+		return nil
+	}
+	// Read to the end even if the search that asked gives up: the next
+	// one finds them.
+	l, err := loadText(context.WithoutCancel(ctx), s.r, nil)
 	if err != nil {
 		return err
 	}
 	s.mu.Lock()
 	s.idx.setWords(l)
 	s.mu.Unlock()
+	s.words.Store(true)
 	return nil
 }
+
+// LoadSearchWords loads search's words now, if OpenLazy left them for the
+// first search. A server opens lazily and calls it in the background: it
+// answers at once, and a search in its first moments waits for the words.
+func (s *Store) LoadSearchWords(ctx context.Context) error { return s.ensureWords(ctx) }
+
+// hasWords says whether the index keeps search's words (the write lock
+// held).
+func (s *Store) hasWords() bool { return !s.noWords && s.words.Load() }
 
 // Path is the catalog file.
 func (s *Store) Path() string { return s.path }
@@ -124,7 +153,7 @@ func (s *Store) Close() error {
 }
 
 // reload rebuilds every in-memory structure from the database.
-func (s *Store) reload(ctx context.Context) error { return s.reloadWith(ctx, !s.noWords) }
+func (s *Store) reload(ctx context.Context) error { return s.reloadWith(ctx, s.hasWords()) }
 
 // reloadWith is reload, with search's words or without them.
 func (s *Store) reloadWith(ctx context.Context, words bool) error {

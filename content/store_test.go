@@ -60,6 +60,9 @@ func TestServiceRoundTrip(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := fullService()
+	// A service and location written without a UUID get their derived one.
+	want.UUID = RecordUUID(KindService, want.ID)
+	want.Locations[0].UUID = RecordUUID("location", want.Locations[0].ID)
 	if !reflect.DeepEqual(got, &want) {
 		t.Errorf("round trip:\n got %+v\nwant %+v", got, &want)
 	}
@@ -592,5 +595,70 @@ func TestFreshWriteSharedLocation(t *testing.T) {
 	res, err := s.Search(ctx, "sportello", DemoTotem, 10)
 	if err != nil || len(res) != 2 {
 		t.Fatalf("search after a fresh write: %d results, %v", len(res), err)
+	}
+}
+
+// A store opened lazily answers every search as one opened at once: its
+// first search loads the words, writes made before it included, and
+// writes after it add their own.
+func TestOpenLazySearchesTheSame(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	dir := t.TempDir()
+	open := func(name string, how func(context.Context, string) (*Store, error)) *Store {
+		path := filepath.Join(dir, name)
+		demo.Copy(t, path)
+		s, err := how(ctx, path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { s.Close() })
+		return s
+	}
+	eager, lazy := open("eager.db", Open), open("lazy.db", OpenLazy)
+	put := func(s *Store, id, it, zh string) {
+		t.Helper()
+		svc := Service{ID: id, Status: StatusActive, Name: Text{"it": it, "zh": zh}, Categories: []string{"health"},
+			Locations: []Location{{ID: "l-" + id, Comune: "Ancona", Point: orb.Point{13.51, 43.61}}}}
+		if err := s.PutService(ctx, &svc); err != nil {
+			t.Fatal(err)
+		}
+	}
+	find := func(s *Store, q, lang string) []string {
+		t.Helper()
+		r, err := s.Find(ctx, SearchQuery{Text: q, Lang: lang, From: orb.Point{13.51, 43.61}, Limit: 20})
+		if err != nil {
+			t.Fatalf("Find(%q): %v", q, err)
+		}
+		ids := []string{}
+		for _, h := range r.Hits {
+			ids = append(ids, h.ServiceID)
+		}
+		return ids
+	}
+	if lazy.words.Load() {
+		t.Fatal("OpenLazy loaded search's words")
+	}
+	for _, s := range []*Store{eager, lazy} {
+		put(s, "before-search", "Ambulatorio zanzibar", "桑给巴尔诊所")
+	}
+	queries := [][2]string{{"zanzibar", "it"}, {"桑给巴尔", "zh"}, {"medico", "it"}, {"doctor", "en"}, {"طبيب", "ar"},
+		{"ሓኪም", "ti"}, {"italiano", "it"}, {"lavoro", "it"}, {"ambulatorio", "it"}}
+	for _, q := range queries {
+		if got, want := find(lazy, q[0], q[1]), find(eager, q[0], q[1]); !slices.Equal(got, want) {
+			t.Errorf("%s %q: lazy %v, eager %v", q[1], q[0], got, want)
+		}
+	}
+	if !lazy.words.Load() {
+		t.Fatal("a search did not load the words")
+	}
+	for _, s := range []*Store{eager, lazy} {
+		put(s, "after-search", "Consultorio quokka", "")
+	}
+	for _, q := range [][2]string{{"quokka", "it"}, {"zanzibar", "it"}} {
+		got, want := find(lazy, q[0], q[1]), find(eager, q[0], q[1])
+		if !slices.Equal(got, want) || len(got) == 0 {
+			t.Errorf("%q after a write: lazy %v, eager %v", q[0], got, want)
+		}
 	}
 }

@@ -65,6 +65,23 @@ func (b *Batch) queryInt(query string, args ...any) (int64, error) {
 	return v, err
 }
 
+// queryRow runs a prepared single-row query; a failed prepare comes back
+// from Scan.
+func (b *Batch) queryRow(query string, args ...any) rowScanner {
+	st, err := b.stmt(query)
+	if err != nil {
+		return errRow{err}
+	}
+	return st.QueryRowContext(b.ctx, args...)
+}
+
+// rowScanner is what queryRow returns: a *sql.Row, or errRow.
+type rowScanner interface{ Scan(dest ...any) error }
+
+type errRow struct{ err error }
+
+func (r errRow) Scan(...any) error { return r.err }
+
 // insertPK writes a row and returns its integer primary key: a plain
 // INSERT into a new file (much faster), else the UPSERT with RETURNING.
 func (b *Batch) insertPK(insert, upsert string, args ...any) (int64, error) {
@@ -264,8 +281,11 @@ func (b *Batch) PutOrganization(o *Organization) error {
 	b.orgs = append(b.orgs, o.ID)
 	b.touch(&b.orgWritten, o.ID)
 	delete(b.orgTexts, o.ID)
-	if _, err := b.exec(`INSERT INTO organization(id, url, email) VALUES (?, ?, ?)
-		ON CONFLICT(id) DO UPDATE SET url = excluded.url, email = excluded.email`, o.ID, o.URL, o.Email); err != nil {
+	if _, err := b.exec(`INSERT INTO organization(id, url, email, uuid, extra) VALUES (?1, ?2, ?3, coalesce(nullif(?4, ''), ?5), ?6)
+		ON CONFLICT(id) DO UPDATE SET url = excluded.url, email = excluded.email,
+			uuid = CASE WHEN ?4 = '' THEN coalesce(organization.uuid, excluded.uuid) ELSE excluded.uuid END,
+			extra = CASE WHEN ?6 = '' THEN organization.extra ELSE excluded.extra END`,
+		o.ID, o.URL, o.Email, o.UUID, RecordUUID(KindOrganization, o.ID), string(o.Extra)); err != nil {
 		return fmt.Errorf("content: organization %s: %w", o.ID, err)
 	}
 	if err := b.setText("organization", o.ID, "name", o.Name); err != nil {
@@ -313,8 +333,10 @@ func (b *Batch) PutLocation(l *Location) error {
 	if err != nil {
 		return err
 	}
-	const insert = `INSERT INTO location(id, address, postal_code, comune, province, region, wheelchair, geom)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`
+	// A location written without a UUID keeps the one it has (?9), or gets
+	// its derived one (?10).
+	const insert = `INSERT INTO location(id, address, postal_code, comune, province, region, wheelchair, geom, uuid, country, extra)
+		VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, coalesce(nullif(?9, ''), ?10), ?11, ?12)`
 	insertOnly, replace := insert, !b.fresh
 	if b.fresh {
 		// A location shared by several services is written once per
@@ -330,8 +352,10 @@ func (b *Batch) PutLocation(l *Location) error {
 	pk, err := b.insertPK(insertOnly, insert+`
 		ON CONFLICT(id) DO UPDATE SET address = excluded.address, postal_code = excluded.postal_code,
 			comune = excluded.comune, province = excluded.province, region = excluded.region,
-			wheelchair = excluded.wheelchair, geom = excluded.geom
-		RETURNING pk`, l.ID, l.Address, l.PostalCode, l.Comune, l.Province, l.Region, l.Wheelchair, blob)
+			wheelchair = excluded.wheelchair, geom = excluded.geom, country = excluded.country,
+			uuid = CASE WHEN ?9 = '' THEN coalesce(location.uuid, excluded.uuid) ELSE excluded.uuid END,
+			extra = CASE WHEN ?12 = '' THEN location.extra ELSE excluded.extra END
+		RETURNING pk`, l.ID, l.Address, l.PostalCode, l.Comune, l.Province, l.Region, l.Wheelchair, blob, l.UUID, RecordUUID("location", l.ID), l.Country, string(l.Extra))
 	if err != nil {
 		return fmt.Errorf("content: location %s: %w", l.ID, err)
 	}

@@ -49,10 +49,20 @@ func (b *Batch) PutService(s *Service) error {
 // rowid.
 func (b *Batch) replaceService(s *Service, org any) (int64, error) {
 	var old any
+	id, extra := s.UUID, string(s.Extra)
 	if !b.fresh {
-		pk, err := b.queryInt("SELECT pk FROM service WHERE id = ?", s.ID)
+		var pk int64
+		var was sql.NullString
+		var wasExtra string
+		err := b.queryRow("SELECT pk, uuid, extra FROM service WHERE id = ?", s.ID).Scan(&pk, &was, &wasExtra)
 		switch {
 		case err == nil:
+			if id == "" {
+				id = was.String // a service written without a UUID keeps its own
+			}
+			if extra == "" {
+				extra = wasExtra // and its unmodelled HSDS fields
+			}
 			if _, err := b.exec("DELETE FROM service WHERE pk = ?", pk); err != nil {
 				return 0, err
 			}
@@ -61,9 +71,12 @@ func (b *Batch) replaceService(s *Service, org any) (int64, error) {
 			return 0, err
 		}
 	}
-	const insert = `INSERT INTO service(pk, id, organization_id, status, url, email, by_appointment, open_on_holidays, updated_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`
-	res, err := b.exec(insert, old, s.ID, org, s.Status, s.URL, s.Email, s.ByAppointment, s.OpenOnHolidays, b.now)
+	if id == "" {
+		id = RecordUUID(KindService, s.ID)
+	}
+	const insert = `INSERT INTO service(pk, id, organization_id, status, url, email, by_appointment, open_on_holidays, updated_at, uuid, extra)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
+	res, err := b.exec(insert, old, s.ID, org, s.Status, s.URL, s.Email, s.ByAppointment, s.OpenOnHolidays, b.now, id, extra)
 	if err != nil {
 		return 0, err
 	}

@@ -70,6 +70,9 @@ func (g *Guard) Check(kind string, docs ...any) error {
 	if g.acct.IsAdmin() {
 		return nil
 	}
+	if g.acct.Role != RoleEditor {
+		return forbidden(fmt.Sprintf("a %s may not change catalog records", g.acct.Role))
+	}
 	switch kind {
 	case content.KindService:
 		return g.checkServices(docs)

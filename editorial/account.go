@@ -17,7 +17,17 @@ import (
 const (
 	RoleAdmin  = "admin"
 	RoleEditor = "editor"
+	// RoleCoordinator keeps the mediators, requests and hours of their
+	// territories (mediation on call); it edits no catalog record.
+	RoleCoordinator = "coordinator"
+	// RoleMediator sees only their own assignments.
+	RoleMediator = "mediator"
+	// RoleRequester asks for mediators for a public body.
+	RoleRequester = "requester"
 )
+
+// Roles lists every role an account can have.
+var Roles = []string{RoleAdmin, RoleEditor, RoleCoordinator, RoleMediator, RoleRequester}
 
 // Account is a person who signs in to the editor. An editor may change
 // only what lies in their territories; an admin everything.
@@ -50,8 +60,8 @@ func checkName(name string) error {
 }
 
 func checkRole(role string) error {
-	if role != RoleAdmin && role != RoleEditor {
-		return fmt.Errorf("%q is not admin or editor", role)
+	if !slices.Contains(Roles, role) {
+		return fmt.Errorf("%q is not one of %s", role, strings.Join(Roles, ", "))
 	}
 	return nil
 }
@@ -72,8 +82,8 @@ func (s *Store) checkTerritories(ctx context.Context, role string, ids []string)
 		}
 		out = append(out, id)
 	}
-	if role == RoleEditor && len(out) == 0 {
-		return nil, invalid("territories", "an editor needs at least one territory")
+	if (role == RoleEditor || role == RoleCoordinator) && len(out) == 0 {
+		return nil, invalid("territories", "a "+role+" account needs at least one territory")
 	}
 	slices.Sort(out)
 	return out, nil

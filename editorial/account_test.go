@@ -52,7 +52,7 @@ func TestCommandLineUsers(t *testing.T) {
 	}{
 		{"x@example.org", "editor", "long enough password", nil, "at least one territory"},
 		{"x@example.org", "editor", "short", []string{anconaTerritory}, "at least 12"},
-		{"x@example.org", "boss", "long enough password", nil, "not admin or editor"},
+		{"x@example.org", "boss", "long enough password", nil, "is not one of admin, editor"},
 		{"anna", "admin", "long enough password", nil, "exists already"},
 	} {
 		_, err := ed.CreateAccount(ctx, "command line", tt.name, tt.role, tt.terr, tt.pass)

@@ -45,12 +45,19 @@ func nullJSON(b json.RawMessage) any {
 // auditTx appends an entry inside the caller's transaction, so the entry
 // and the change it records commit together.
 func (s *Store) auditTx(ctx context.Context, tx *sql.Tx, e AuditEntry) error {
+	return AuditTx(ctx, tx, s.now(), e)
+}
+
+// AuditTx appends an entry made at at inside tx, a transaction another
+// store of the same file (mediation) opened, so that the entry commits
+// with the change it records or not at all.
+func AuditTx(ctx context.Context, tx *sql.Tx, at time.Time, e AuditEntry) error {
 	var seq any
 	if e.Seq > 0 {
 		seq = e.Seq
 	}
 	_, err := tx.ExecContext(ctx, `INSERT INTO portal_audit(at, actor, action, kind, record_id, seq, before, after) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
-		formatTime(s.now()), e.Actor, e.Action, e.Kind, e.RecordID, seq, nullJSON(e.Before), nullJSON(e.After))
+		formatTime(at), e.Actor, e.Action, e.Kind, e.RecordID, seq, nullJSON(e.Before), nullJSON(e.After))
 	if err != nil {
 		return fmt.Errorf("editorial: audit: %w", err)
 	}

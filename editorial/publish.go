@@ -61,10 +61,31 @@ func (s *Store) recordReleases(ctx context.Context, tx *sql.Tx, actor, action st
 			}
 		}
 		e := AuditEntry{Actor: actor, Action: action, Kind: r.Change.Kind, RecordID: r.Change.ID,
-			Seq: last - int64(len(rs)-1-i), Before: r.Before, After: r.Change.Doc}
+			Seq: last - int64(len(rs)-1-i), Before: withoutAudio(r.Change.Kind, r.Before), After: withoutAudio(r.Change.Kind, r.Change.Doc)}
 		if err := s.auditTx(ctx, tx, e); err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+// withoutAudio is a recording's document as the audit keeps it: its hash,
+// type and size, not the audio itself (up to 2 MiB at each upload).
+func withoutAudio(kind string, doc json.RawMessage) json.RawMessage {
+	if kind != content.KindRecording || len(doc) == 0 {
+		return doc
+	}
+	var m map[string]any
+	if json.Unmarshal(doc, &m) != nil {
+		return doc
+	}
+	if a, ok := m["audio"].(string); ok {
+		m["audio_bytes"] = len(a) / 4 * 3 // base64
+		delete(m, "audio")
+	}
+	out, err := json.Marshal(m)
+	if err != nil {
+		return doc
+	}
+	return out
 }

@@ -15,7 +15,7 @@ import (
 func openAt(tb testing.TB, path string) *Store {
 	tb.Helper()
 	ctx := context.Background()
-	c, err := content.Open(ctx, path)
+	c, err := content.OpenLazy(ctx, path)
 	if err != nil {
 		tb.Fatal(err)
 	}

@@ -22,7 +22,7 @@ func TestWritesBesideTheCatalog(t *testing.T) {
 	if err := content.CreateDemo(ctx, path); err != nil {
 		t.Fatal(err)
 	}
-	cat, err := content.Open(ctx, path)
+	cat, err := content.OpenLazy(ctx, path)
 	if err != nil {
 		t.Fatal(err)
 	}

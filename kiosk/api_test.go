@@ -26,6 +26,11 @@ func newTestServer(t *testing.T) *Server {
 func newTestServerWith(t *testing.T, adjust func(*Config)) *Server {
 	t.Helper()
 	st := testenv.DemoStore(t)
+	// Searched at once by most tests: the words load here, without the
+	// requests' deadline.
+	if err := st.LoadSearchWords(context.Background()); err != nil {
+		t.Fatal(err)
+	}
 	fl, err := fleet.Open(context.Background(), st.Path())
 	if err != nil {
 		t.Fatal(err)

@@ -31,9 +31,9 @@ const icsLocal = "20060102T150405"
 // recurs every week for a year, less the dates it is closed or has other
 // hours; each dated special opening is a VEVENT of its own.
 func (s *Server) eventCalendar(c *fiber.Ctx) error {
-	id := c.Params("id")
-	if !content.ValidID(id) {
-		return badRequest("id", "is not a valid service id")
+	id, err := serviceID(c)
+	if err != nil {
+		return err
 	}
 	lang, err := langParam(c)
 	if err != nil {
@@ -42,9 +42,6 @@ func (s *Server) eventCalendar(c *fiber.Ctx) error {
 	svc, err := s.store.Service(c.UserContext(), id)
 	if err != nil {
 		return err
-	}
-	if svc.Status == content.StatusWithdrawn {
-		return notFound("service " + id + " is withdrawn")
 	}
 	if !slices.Contains(svc.Categories, "events") {
 		return notFound("service " + id + " is not an event")
@@ -137,10 +134,17 @@ func skippedDates(svc *content.Service, from, until time.Time) map[string]bool {
 }
 
 // describe gives an event the service's name, description, place, page
-// and categories.
+// and categories. The events of a service that is temporarily closed or
+// withdrawn are CANCELLED: a calendar that added them (same UIDs) drops
+// them when it reads the file again.
 func (b *calendarBuilder) describe(e *ics.VEvent) {
 	svc, lang := b.svc, b.lang
 	e.SetDtStampTime(b.now)
+	if svc.Status == content.StatusTemporarilyClosed || svc.Status == content.StatusWithdrawn {
+		e.SetStatus(ics.ObjectStatusCancelled)
+	} else {
+		e.SetStatus(ics.ObjectStatusConfirmed)
+	}
 	e.SetSummary(icsText(b.name.Text), withLanguage(b.name.Lang))
 	if d := svc.Description.Pick(lang); d.Text != "" {
 		e.SetDescription(icsText(d.Text), withLanguage(d.Lang))

@@ -324,3 +324,39 @@ func TestEventCalendarServed(t *testing.T) {
 		})
 	}
 }
+
+// The events of a service that is closed for now or withdrawn come out
+// CANCELLED, under the same UIDs, so that a calendar drops them; an active
+// one's are CONFIRMED.
+func TestEventCalendarCancelled(t *testing.T) {
+	t.Parallel()
+	srv := newTestServerWith(t, func(c *Config) { c.PublicURL = "https://punto.example" })
+	now := time.Date(2026, 12, 2, 10, 0, 0, 0, content.Rome)
+	uids := map[content.Status][]string{}
+	for _, st := range []content.Status{content.StatusActive, content.StatusTemporarilyClosed, content.StatusWithdrawn} {
+		svc := hostileEvent()
+		svc.Status = st
+		raw, err := srv.buildCalendar(&svc, "it", now)
+		if err != nil {
+			t.Fatal(err)
+		}
+		cal, err := ical.NewDecoder(strings.NewReader(raw)).Decode()
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := "CONFIRMED"
+		if st != content.StatusActive {
+			want = "CANCELLED"
+		}
+		for _, e := range cal.Events() {
+			if p := e.Props.Get(ical.PropStatus); p == nil || p.Value != want {
+				t.Errorf("%s: STATUS %v, want %s", st, p, want)
+			}
+			uid, _ := e.Props.Text(ical.PropUID)
+			uids[st] = append(uids[st], uid)
+		}
+	}
+	if !slices.Equal(uids[content.StatusActive], uids[content.StatusWithdrawn]) || len(uids[content.StatusActive]) == 0 {
+		t.Errorf("UIDs differ: %v, %v", uids[content.StatusActive], uids[content.StatusWithdrawn])
+	}
+}

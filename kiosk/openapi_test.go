@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"encoding/json"
 	"io"
 	"net/http"
 	"net/url"
@@ -134,6 +135,9 @@ func TestOpenAPIValidatesRealAnswers(t *testing.T) {
 		{"ui", "/api/v1/ui?lang=ar", 200, false},
 		{"ui with plurals", "/api/v1/ui?lang=ru", 200, false},
 		{"ui in a language Punto lacks", "/api/v1/ui?lang=de", 400, false},
+		{"voice on a node without one", "/api/v1/voice?ref=ui:ui.home&lang=it", 404, false},
+		{"voice without a ref", "/api/v1/voice?lang=it", 400, true},
+		{"voice in a language Punto lacks", "/api/v1/voice?ref=ui:ui.home&lang=de", 400, false},
 		{"alerts", "/api/v1/alerts?lang=fr", 200, false},
 		{"alerts bad at", "/api/v1/alerts?at=noon", 400, true},
 		{"pages", "/api/v1/pages?lang=ar", 200, false},
@@ -264,6 +268,31 @@ func TestOpenAPICoversEveryRoute(t *testing.T) {
 			if !served[method+" "+fiberPath] {
 				t.Errorf("the document describes %s %s, which the node does not serve", method, fiberPath)
 			}
+		}
+	}
+}
+
+// The document says the API is open (root security: none), and a path ID
+// is percent-decoded before it is checked: abc%3A and abc: are one ID.
+func TestOpenAPISecurityAndPathIDs(t *testing.T) {
+	t.Parallel()
+	var doc map[string]any
+	if err := json.Unmarshal(openAPIDocument, &doc); err != nil {
+		t.Fatal(err)
+	}
+	if sec, ok := doc["security"].([]any); !ok || len(sec) != 0 {
+		t.Errorf("root security %v, want []", doc["security"])
+	}
+	srv := newTestServer(t)
+	for _, c := range []struct {
+		path string
+		code int
+	}{
+		{"/api/v1/services/abc:", 404}, {"/api/v1/services/abc%3A", 404}, {"/api/v1/services/abc%3a/event.ics", 404},
+		{"/api/v1/services/a%20b", 400}, {"/api/v1/services/a%2Fb", 400},
+	} {
+		if code, _ := get(t, srv, c.path); code != c.code {
+			t.Errorf("%s: %d, want %d", c.path, code, c.code)
 		}
 	}
 }

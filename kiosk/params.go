@@ -13,6 +13,16 @@ import (
 	"golang.org/x/text/language"
 )
 
+// serviceID reads the service ID of the path, percent-decoded, so that
+// /services/abc%3A and /services/abc: name the same service.
+func serviceID(c *fiber.Ctx) (string, error) {
+	id, err := url.PathUnescape(c.Params("id"))
+	if err != nil || !content.ValidID(id) {
+		return "", badRequest("id", "is not a valid service id")
+	}
+	return id, nil
+}
+
 // query reads one query parameter (apierr.Param: twice is a 400).
 var query = apierr.Param
 

@@ -45,9 +45,9 @@ func isCalendarPath(p string) bool {
 // serviceLink draws the QR code of a service's own website: on a totem an
 // external link is something to take away, never a place to go.
 func (s *Server) serviceLink(c *fiber.Ctx) error {
-	id := c.Params("id")
-	if !content.ValidID(id) {
-		return badRequest("id", "is not a valid service id")
+	id, err := serviceID(c)
+	if err != nil {
+		return err
 	}
 	svc, err := s.store.Service(c.UserContext(), id)
 	if err != nil {
@@ -62,9 +62,20 @@ func (s *Server) serviceLink(c *fiber.Ctx) error {
 
 // sendQR answers with text as an SVG QR code.
 func sendQR(c *fiber.Ctx, text, field string) error {
-	code, err := qr.Encode(text, qr.M)
+	svg, err := qrSVG(text)
 	if err != nil {
 		return badRequest(field, "too long for a QR code")
+	}
+	c.Set(fiber.HeaderContentType, "image/svg+xml")
+	c.Set(fiber.HeaderCacheControl, "public, max-age=86400")
+	return c.SendString(svg)
+}
+
+// qrSVG draws text as an SVG QR code.
+func qrSVG(text string) (string, error) {
+	code, err := qr.Encode(text, qr.M)
+	if err != nil {
+		return "", err
 	}
 	const quiet = 4 // the blank margin scanners need, in modules
 	n := code.Size + 2*quiet
@@ -78,7 +89,5 @@ func sendQR(c *fiber.Ctx, text, field string) error {
 		}
 	}
 	b.WriteString(`"/></svg>`)
-	c.Set(fiber.HeaderContentType, "image/svg+xml")
-	c.Set(fiber.HeaderCacheControl, "public, max-age=86400")
-	return c.SendString(b.String())
+	return b.String(), nil
 }

@@ -12,6 +12,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/punto-totem/punto/content"
 	"github.com/punto-totem/punto/content/feed"
+	"github.com/punto-totem/punto/printing"
 )
 
 // Config is what a node's HTTP server needs to know.
@@ -32,6 +33,9 @@ type Config struct {
 	Tiles *Tiles
 	// TotemID names this totem, for alerts aimed at chosen totems.
 	TotemID string
+	// Printer is the totem's card printer (a CUPS queue); nil: the totem
+	// prints nothing and its screen shows no Print button.
+	Printer *printing.Printer
 	// Needs counts the needs figures the totem's own screen reports
 	// (POST /api/v1/tally); a totem without it counts none.
 	Needs NeedsCounter
@@ -55,6 +59,9 @@ type Config struct {
 	// gives the client's address (login limits per address see it) and
 	// X-Forwarded-Proto the scheme.
 	TrustedProxies []string
+	// Voice reads the node's texts aloud (GET /api/v1/voice); a node
+	// without it (the portal) reads nothing.
+	Voice Speaker
 }
 
 // requestTimeout bounds the catalog work of one request.
@@ -62,14 +69,15 @@ const requestTimeout = 10 * time.Second
 
 // Server serves the public API and UI of one node.
 type Server struct {
-	cfg     Config
-	store   *content.Store
-	msgs    *Messages
-	started time.Time
-	app     *fiber.App
-	live    *live
-	metrics *metrics
-	message operatorMessage
+	cfg      Config
+	store    *content.Store
+	msgs     *Messages
+	started  time.Time
+	app      *fiber.App
+	live     *live
+	metrics  *metrics
+	message  operatorMessage
+	printing printLimit
 }
 
 // New builds the server and its routes.
@@ -150,12 +158,14 @@ func (s *Server) routes() error {
 	api.Get("/services/:id", s.service)
 	api.Get("/services/:id/website.svg", s.serviceLink)
 	api.Get("/services/:id/event.ics", s.eventCalendar)
+	api.Post("/services/:id/print", s.printCard)
 	api.Get("/territories/at", s.territoriesAt)
 	api.Get("/places", s.places)
 	api.Get("/territories.geojson", s.territoriesGeoJSON)
 	api.Get("/map/style.json", s.mapStyle)
 	api.Get("/search", s.search)
 	api.Get("/ui", s.uiStrings)
+	api.Get("/voice", s.speak)
 	api.Get("/alerts", s.alerts)
 	api.Post("/tally", s.tally)
 	api.Get("/pages", s.pages)

@@ -12,9 +12,9 @@ type holidayOut struct {
 }
 
 func (s *Server) service(c *fiber.Ctx) error {
-	id := c.Params("id")
-	if !content.ValidID(id) {
-		return badRequest("id", "is not a valid service id")
+	id, err := serviceID(c)
+	if err != nil {
+		return err
 	}
 	lang, err := langParam(c)
 	if err != nil {

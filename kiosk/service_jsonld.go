@@ -44,8 +44,8 @@ func (s *Server) servicePage(c *fiber.Ctx) error {
 // serviceJSONLD describes the service of the page in its language (lang,
 // default Italian), or returns nil when there is none to describe.
 func (s *Server) serviceJSONLD(c *fiber.Ctx) []byte {
-	id := c.Params("id")
-	if !content.ValidID(id) {
+	id, err := serviceID(c)
+	if err != nil {
 		return nil
 	}
 	lang, err := langParam(c)
@@ -76,12 +76,12 @@ func (s *Server) serviceJSONLD(c *fiber.Ctx) []byte {
 // jsonLDService is what schema.org's Service says of v itself.
 func (s *Server) jsonLDService(v *content.ServiceView, page, lang string) map[string]any {
 	doc := map[string]any{
-		"@context":          "https://schema.org",
-		"@type":             "Service",
-		"@id":               page,
-		"url":               page + "?lang=" + url.QueryEscape(content.PrimaryLang(lang)),
-		"name":              v.Name.Text,
-		"availableLanguage": v.Languages,
+		"@context":   "https://schema.org",
+		"@type":      "Service",
+		"@id":        page,
+		"url":        page + "?lang=" + url.QueryEscape(content.PrimaryLang(lang)),
+		"name":       v.Name.Text,
+		"inLanguage": v.Name.Lang, // the language the texts are in (after the fallback chain)
 	}
 	if v.Description != nil {
 		doc["description"] = v.Description.Text
@@ -136,13 +136,10 @@ func (s *Server) jsonLDPlaces(ctx context.Context, v *content.ServiceView, page,
 // jsonLDChannel is one location of v as a ServiceChannel.
 func jsonLDChannel(v *content.ServiceView, l content.LocationView, page, phone string, hours []map[string]any) map[string]any {
 	place := map[string]any{
-		"@type": "Place",
-		"@id":   page + "#" + url.PathEscape(l.ID),
-		"name":  v.Name.Text,
-		"address": map[string]any{
-			"@type": "PostalAddress", "streetAddress": l.Address, "addressLocality": l.Comune,
-			"addressRegion": l.Region, "postalCode": l.PostalCode, "addressCountry": "IT",
-		},
+		"@type":                     "Place",
+		"@id":                       page + "#" + url.PathEscape(l.ID),
+		"name":                      v.Name.Text,
+		"address":                   postalAddress(l),
 		"geo":                       map[string]any{"@type": "GeoCoordinates", "latitude": l.Lat, "longitude": l.Lon},
 		"openingHoursSpecification": hours,
 	}
@@ -164,6 +161,18 @@ func jsonLDChannel(v *content.ServiceView, l content.LocationView, page, phone s
 		channel["servicePhone"] = cp
 	}
 	return channel
+}
+
+// postalAddress is a location's address, without the parts it lacks
+// (an empty postalCode is no postal code).
+func postalAddress(l content.LocationView) map[string]any {
+	a := map[string]any{"@type": "PostalAddress", "addressLocality": l.Comune, "addressCountry": "IT"}
+	for k, v := range map[string]string{"streetAddress": l.Address, "addressRegion": l.Region, "postalCode": l.PostalCode} {
+		if v != "" {
+			a[k] = v
+		}
+	}
+	return a
 }
 
 // openingHours is a service's hours as schema.org says them: a weekly

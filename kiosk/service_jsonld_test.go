@@ -108,8 +108,11 @@ func TestServicePageJSONLD(t *testing.T) {
 			if ld["@context"] != "https://schema.org" || ld["@type"] != "Service" {
 				t.Errorf("@context %v, @type %v", ld["@context"], ld["@type"])
 			}
-			if toJSON(ld["availableLanguage"]) != `["ar","it"]` {
-				t.Errorf("availableLanguage %v", ld["availableLanguage"])
+			// Languages spoken are the channel's (schema.org has no
+			// availableLanguage on a Service); the texts' language is
+			// inLanguage.
+			if _, ok := ld["availableLanguage"]; ok || ld["inLanguage"] != "ar" {
+				t.Errorf("availableLanguage %v, inLanguage %v", ld["availableLanguage"], ld["inLanguage"])
 			}
 			if p := ld["provider"].(map[string]any); p["@type"] != "Organization" || p["name"] != "الدائرة الاجتماعية 11 – أنكونا (تجريبي)" {
 				t.Errorf("provider %v", p)
@@ -126,7 +129,7 @@ func TestServicePageJSONLD(t *testing.T) {
 				t.Fatalf("%d channels", len(channels))
 			}
 			ch := channels[0].(map[string]any)
-			if ch["@type"] != "ServiceChannel" || ch["servicePhone"].(map[string]any)["telephone"] != "+39 000 000 9999" ||
+			if ch["@type"] != "ServiceChannel" || toJSON(ch["availableLanguage"]) != `["ar","it"]` || ch["servicePhone"].(map[string]any)["telephone"] != "+39 000 000 9999" ||
 				ch["servicePhone"].(map[string]any)["email"] != "hostile@demo.invalid" {
 				t.Errorf("channel %v", ch)
 			}
@@ -179,5 +182,17 @@ func TestServicePageJSONLD(t *testing.T) {
 				tt.check(t, ld)
 			}
 		})
+	}
+}
+
+// An address writes only the parts the location has: no empty postalCode.
+func TestJSONLDAddressLeavesOutEmptyParts(t *testing.T) {
+	t.Parallel()
+	a := postalAddress(content.LocationView{Comune: "Ancona", Address: "Via Roma 1"})
+	if _, ok := a["postalCode"]; ok || a["streetAddress"] != "Via Roma 1" || a["addressLocality"] != "Ancona" {
+		t.Errorf("address %v", a)
+	}
+	if _, ok := a["addressRegion"]; ok {
+		t.Errorf("address %v has an empty region", a)
 	}
 }

@@ -5,7 +5,9 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"html"
 	"strconv"
+	"strings"
 
 	"github.com/gofiber/fiber/v2"
 )
@@ -18,6 +20,10 @@ type Tiles struct {
 	MinZoom int
 	MaxZoom int
 	Bounds  string // "minLon,minLat,maxLon,maxLat" from the metadata, if any
+	// Attribution is the credit the map shows while it draws these tiles:
+	// the metadata's, as text, else OpenStreetMap's for vector tiles
+	// (what tiles/build.sh makes them from).
+	Attribution string
 }
 
 // OpenTiles opens an MBTiles file read-only and reads its metadata.
@@ -46,7 +52,12 @@ func OpenTiles(ctx context.Context, path string) (*Tiles, error) {
 			t.MaxZoom, _ = strconv.Atoi(value)
 		case "bounds":
 			t.Bounds = value
+		case "attribution":
+			t.Attribution = plainText(value)
 		}
+	}
+	if t.Attribution == "" && t.Format == "pbf" {
+		t.Attribution = osmAttribution
 	}
 	switch t.Format {
 	case "pbf", "png", "jpg", "jpeg", "webp":
@@ -54,6 +65,27 @@ func OpenTiles(ctx context.Context, path string) (*Tiles, error) {
 		return nil, errors.Join(fmt.Errorf("kiosk: %s: tile format %q is not pbf, png, jpg or webp", path, t.Format), db.Close())
 	}
 	return t, rows.Err()
+}
+
+// osmAttribution is the credit OpenStreetMap's licence asks for.
+const osmAttribution = "© OpenStreetMap contributors"
+
+// plainText drops the HTML tags of an attribution (often a link): the map
+// shows it as text, and a totem's screen leads nowhere else.
+func plainText(s string) string {
+	var b strings.Builder
+	in := false
+	for _, r := range s {
+		switch {
+		case r == '<':
+			in = true
+		case r == '>' && in:
+			in = false
+		case !in:
+			b.WriteRune(r)
+		}
+	}
+	return strings.Join(strings.Fields(html.UnescapeString(b.String())), " ")
 }
 
 // Close closes the file.
@@ -91,89 +123,4 @@ func (s *Server) tile(c *fiber.Ctx) error {
 	}
 	c.Set(fiber.HeaderCacheControl, "public, max-age=86400")
 	return c.Send(data)
-}
-
-// mapStyle is the MapLibre style for this node: its own tiles when it has
-// some, else a plain background on which the territories are drawn (from
-// the catalog), so the map still says where things are with no basemap.
-func (s *Server) mapStyle(c *fiber.Ctx) error {
-	base := c.BaseURL()
-	sources := fiber.Map{}
-	layers := []fiber.Map{{"id": "background", "type": "background", "paint": fiber.Map{"background-color": "#eef2f6"}}}
-	if t := s.cfg.Tiles; t != nil {
-		tiles := []string{base + "/tiles/{z}/{x}/{y}"}
-		if t.Format == "pbf" {
-			sources["base"] = fiber.Map{"type": "vector", "tiles": tiles, "minzoom": t.MinZoom, "maxzoom": t.MaxZoom}
-			layers = append(layers, vectorLayers()...)
-		} else {
-			sources["base"] = fiber.Map{"type": "raster", "tiles": tiles, "tileSize": 256, "minzoom": t.MinZoom, "maxzoom": t.MaxZoom}
-			layers = append(layers, fiber.Map{"id": "base", "type": "raster", "source": "base"})
-		}
-	}
-	lang, err := langParam(c)
-	if err != nil {
-		return err
-	}
-	sources["territories"] = fiber.Map{"type": "geojson", "data": base + "/api/v1/territories.geojson?" + langQuery(lang)}
-	layers = append(layers,
-		fiber.Map{"id": "territories-fill", "type": "fill", "source": "territories", "paint": fiber.Map{"fill-color": "#0b4f8a", "fill-opacity": 0.06}},
-		fiber.Map{"id": "territories-line", "type": "line", "source": "territories", "paint": fiber.Map{"line-color": "#0b4f8a", "line-width": 1.5, "line-dasharray": []int{2, 2}}},
-	)
-	c.Set(fiber.HeaderCacheControl, "no-cache")
-	return c.JSON(fiber.Map{"version": 8, "name": "punto", "sources": sources, "layers": layers})
-}
-
-// vectorLayers draw the OpenMapTiles schema that tilemaker writes with
-// tiles/config.json and tiles/process.lua: land use, then land cover (parks,
-// woods, fields) over it, by class, protected areas, water, rivers, buildings, roads by class (cased, wider
-// as the map zooms in), railways, paths and borders. No labels: they need
-// glyph files, and the results carry their own names.
-func vectorLayers() []fiber.Map {
-	layer := func(id, typ, source string, filter []any, paint fiber.Map) fiber.Map {
-		l := fiber.Map{"id": id, "type": typ, "source": "base", "source-layer": source, "paint": paint}
-		if filter != nil {
-			l["filter"] = filter
-		}
-		return l
-	}
-	class := []any{"get", "class"}
-	// A line's width w at zoom 10 grows to 8w at 16 (w may depend on the
-	// feature), plus a constant for casings.
-	zoomed := func(w any, extra float64) []any {
-		return []any{"interpolate", []any{"exponential", 1.5}, []any{"zoom"},
-			10, []any{"+", w, extra}, 16, []any{"+", []any{"*", w, 8}, extra}}
-	}
-	roads := []any{"match", class,
-		[]any{"motorway", "trunk", "primary"}, 1.6,
-		[]any{"secondary", "tertiary"}, 1.2,
-		[]any{"minor", "service"}, 0.7,
-		0.5}
-	rivers := []any{"match", class, "river", 1.2, 0.5}
-	isRoad := []any{"match", class, []any{"rail", "transit", "ferry", "path", "track", "pier"}, false, true}
-	return []fiber.Map{
-		layer("landuse", "fill", "landuse", nil, fiber.Map{"fill-color": []any{"match", class,
-			"residential", "#e9e6e2", []any{"commercial", "retail"}, "#efe6e3", "industrial", "#e6e2ea",
-			[]any{"school", "university", "college", "kindergarten"}, "#efead6", "hospital", "#f3e2e2",
-			[]any{"cemetery", "pitch", "playground", "stadium"}, "#dbe7d4",
-			"#ece7df"}}),
-		layer("landcover", "fill", "landcover", nil, fiber.Map{"fill-color": []any{"match", class,
-			"wood", "#cfe2c3", "grass", "#dcebcf", "farmland", "#eef0da", "wetland", "#d7e7e2", "sand", "#f3ead0", "ice", "#f4f8fb",
-			"#e3ecd9"}}),
-		layer("park", "fill", "park", nil, fiber.Map{"fill-color": "#d5e8c8", "fill-opacity": 0.7, "fill-outline-color": "#a9c99a"}),
-		layer("water", "fill", "water", nil, fiber.Map{"fill-color": "#a9cbe6"}),
-		layer("waterway", "line", "waterway", nil, fiber.Map{"line-color": "#a9cbe6",
-			"line-width": zoomed(rivers, 0)}),
-		layer("building", "fill", "building", nil, fiber.Map{"fill-color": "#d9d3cb", "fill-outline-color": "#c4bcb1"}),
-		layer("road-casing", "line", "transportation", isRoad, fiber.Map{"line-color": "#c9c3ba", "line-width": zoomed(roads, 1.5)}),
-		layer("path", "line", "transportation", []any{"match", class, []any{"path", "track"}, true, false},
-			fiber.Map{"line-color": "#a89b8c", "line-width": 1, "line-dasharray": []int{2, 1}}),
-		layer("railway", "line", "transportation", []any{"match", class, []any{"rail", "transit"}, true, false},
-			fiber.Map{"line-color": "#9a9a9a", "line-width": 1.5, "line-dasharray": []int{3, 2}}),
-		layer("ferry", "line", "transportation", []any{"==", class, "ferry"},
-			fiber.Map{"line-color": "#6e9cc4", "line-width": 1, "line-dasharray": []int{3, 2}}),
-		layer("road", "line", "transportation", isRoad, fiber.Map{"line-width": zoomed(roads, 0),
-			"line-color": []any{"match", class, []any{"motorway", "trunk", "primary"}, "#fbe3a6", "#ffffff"}}),
-		layer("boundary", "line", "boundary", []any{"<=", []any{"to-number", []any{"get", "admin_level"}, 99}, 8},
-			fiber.Map{"line-color": "#9a8fb0", "line-width": 1, "line-dasharray": []int{3, 2}}),
-	}
 }

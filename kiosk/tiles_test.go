@@ -49,7 +49,18 @@ func TestTilesAndStyle(t *testing.T) {
 	img.Set(1, 1, color.RGBA{R: 200, A: 255})
 	var buf bytes.Buffer
 	png.Encode(&buf, img)
-	tiles, err := OpenTiles(context.Background(), writeMBTiles(t, "png", buf.Bytes()))
+	path := writeMBTiles(t, "png", buf.Bytes())
+	db, err := sql.Open("sqlite3", path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Credits as MBTiles files often carry them: a link, which the map
+	// shows as text.
+	if _, err := db.Exec(`INSERT INTO metadata VALUES ('attribution', '<a href="https://example.org/copyright">&copy; Example &amp; contributors</a>')`); err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+	tiles, err := OpenTiles(context.Background(), path)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -86,6 +97,32 @@ func TestTilesAndStyle(t *testing.T) {
 	}
 	if err := json.Unmarshal(body, &style); err != nil || style.Version != 8 || style.Sources["base"]["type"] != "raster" {
 		t.Errorf("style: %s", body)
+	}
+	if got := style.Sources["base"]["attribution"]; got != "© Example & contributors" {
+		t.Errorf("tiles credited %q", got)
+	}
+	// The built-in basemap lies under the tiles: each of its files is
+	// served, as GeoJSON, and credited.
+	total := 0
+	for _, name := range []string{"sea", "land", "coast", "borders"} {
+		src := style.Sources[name]
+		url, _ := src["data"].(string)
+		if src["type"] != "geojson" || src["attribution"] != "Natural Earth" || !strings.Contains(url, "/basemap/"+name+".json") {
+			t.Errorf("basemap source %s: %v", name, src)
+			continue
+		}
+		code, _, data := get(strings.TrimPrefix(url, "http://example.com"))
+		var fc struct {
+			Type     string
+			Features []json.RawMessage
+		}
+		if err := json.Unmarshal(data, &fc); code != 200 || err != nil || fc.Type != "FeatureCollection" || len(fc.Features) == 0 {
+			t.Errorf("GET %s: %d, %d features, %v", url, code, len(fc.Features), err)
+		}
+		total += len(data)
+	}
+	if total > 1<<20 {
+		t.Errorf("the basemap weighs %d bytes, want under 1 MiB", total)
 	}
 	_, typ, body := get("/api/v1/territories.geojson?lang=ar")
 	if typ != "application/geo+json" || !strings.Contains(string(body), `"MultiPolygon"`) || !strings.Contains(string(body), "ats-11-ancona") {

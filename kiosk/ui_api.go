@@ -2,6 +2,7 @@ package kiosk
 
 import (
 	"github.com/gofiber/fiber/v2"
+	"github.com/punto-totem/punto/voice"
 )
 
 type languageOut struct {
@@ -38,18 +39,24 @@ func (s *Server) uiStrings(c *fiber.Ctx) error {
 		langs[i] = languageOut{Language: l, Touch: s.msgs.Localize(l.Tag, "ui.touch_to_start").Text}
 	}
 	c.Set(fiber.HeaderCacheControl, "no-cache")
+	node := fiber.Map{
+		"role":         s.cfg.Role,
+		"idle_seconds": s.cfg.IdleSeconds,
+		"position":     fiber.Map{"lat": s.cfg.Position[1], "lon": s.cfg.Position[0]},
+		"public_url":   s.cfg.PublicURL,
+		"printer":      s.cfg.Role == "totem" && s.cfg.Printer != nil,
+		"reach":        fiber.Map{"top": s.cfg.Screen.ReachTop, "bottom": s.cfg.Screen.ReachBottom},
+		"facing":       s.cfg.Screen.Facing,
+	}
+	if s.cfg.Voice != nil {
+		// The languages espeak-ng reads; in the others only recorded texts are.
+		node["voice"] = fiber.Map{"languages": voice.Languages()}
+	}
 	return c.JSON(fiber.Map{
 		"lang":      baseTag(lang),
 		"dir":       dirOf(lang),
 		"messages":  s.msgs.Catalog(lang),
 		"languages": langs,
-		"node": fiber.Map{
-			"role":         s.cfg.Role,
-			"idle_seconds": s.cfg.IdleSeconds,
-			"position":     fiber.Map{"lat": s.cfg.Position[1], "lon": s.cfg.Position[0]},
-			"public_url":   s.cfg.PublicURL,
-			"reach":        fiber.Map{"top": s.cfg.Screen.ReachTop, "bottom": s.cfg.Screen.ReachBottom},
-			"facing":       s.cfg.Screen.Facing,
-		},
+		"node":      node,
 	})
 }

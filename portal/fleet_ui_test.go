@@ -47,7 +47,7 @@ func euiFleetServer(t *testing.T) (string, func() []string) {
 	if _, err := fleetOf(t, st).AddTotem(ctx, "t-perugia", "Stazione di Perugia", perugiaPoint); err != nil {
 		t.Fatal(err)
 	}
-	replica, err := content.Open(ctx, testenv.DemoCatalog(t))
+	replica, err := content.OpenLazy(ctx, testenv.DemoCatalog(t))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -31,6 +31,9 @@ type importRejected struct {
 
 func rejectImport(c *fiber.Ctx, issues []exchange.ImportIssue) error {
 	first := issues[0]
+	if len(issues) > 50 {
+		issues = issues[:50]
+	}
 	return c.Status(fiber.StatusBadRequest).JSON(importRejected{Message: first.String(), Field: first.Field, Code: "bad_request",
 		File: first.File, Line: first.Line, Pointer: first.Pointer, Issues: issues})
 }
@@ -66,6 +69,9 @@ func (p *portal) importFile(c *fiber.Ctx) error {
 		return rejectImport(c, ie.Issues)
 	}
 	if err != nil {
+		return err
+	}
+	if err := x.KeepUUIDs(ctx, p.st); err != nil {
 		return err
 	}
 	all, err := x.Changes()

@@ -82,6 +82,16 @@ func (p *portal) admin(c *fiber.Ctx) error {
 	return c.Next()
 }
 
+// staff lets only the catalog's people through (admins and editors, after
+// authed): the accounts of mediation (coordinators, mediators,
+// requesters) see no draft, record or figure of the catalog's editing.
+func (p *portal) staff(c *fiber.Ctx) error {
+	if r := account(c).Role; r != editorial.RoleAdmin && r != editorial.RoleEditor {
+		return forbidden("the catalog's editing is for editors and admins")
+	}
+	return c.Next()
+}
+
 func currentSession(c *fiber.Ctx) *editorial.Session {
 	s, _ := c.Locals(localSession).(*editorial.Session)
 	return s

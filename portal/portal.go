@@ -7,9 +7,11 @@ import (
 	"time"
 
 	"github.com/gofiber/fiber/v2"
+	"github.com/punto-totem/punto/callback"
 	"github.com/punto-totem/punto/content"
 	"github.com/punto-totem/punto/editorial"
 	"github.com/punto-totem/punto/fleet"
+	"github.com/punto-totem/punto/mediation"
 )
 
 // Publisher publishes changes to the master catalog and to every totem
@@ -41,6 +43,15 @@ type Config struct {
 	Commander Commander
 	// Heartbeat is how often totems report (shown with the fleet).
 	Heartbeat time.Duration
+	// Mediation, if set, serves mediation on call under
+	// /editor/api/mediation (the routes answer 404 without it).
+	Mediation *mediation.Store
+	// Callbacks, if set, takes call-back requests from phones at
+	// CallbackPath and serves their queue under /editor/api/callbacks.
+	Callbacks *callback.Store
+	// CallbackPerAddress bounds the call-backs one client address may ask
+	// for in an hour (default DefaultCallbackPerAddress).
+	CallbackPerAddress int
 }
 
 // requestTimeout bounds the work of one editor request.
@@ -55,6 +66,8 @@ type portal struct {
 	log   *slog.Logger
 	now   func() time.Time
 	addrs *addrLimiter
+	// callbackAddrs counts call-backs per client address.
+	callbackAddrs *addrLimiter
 }
 
 // Mount registers the editor UI at /editor and its JSON API under
@@ -97,15 +110,17 @@ func (p *portal) routes(app *fiber.App) {
 
 	p.records(api, "/services", kindService)
 	p.records(api, "/events", kindEvent)
-	api.Post("/alerts/reach", p.authed, p.alertReach)
+	api.Post("/alerts/reach", p.authed, p.staff, p.alertReach)
 	p.records(api, "/alerts", kindAlert)
 	p.records(api, "/pages", kindPage)
 	p.records(api, "/organizations", kindOrganization)
 	p.records(api, "/territories", kindTerritory)
 
-	api.Get("/drafts", p.authed, p.draftList)
-	api.Get("/drafts/:kind/:id/view", p.authed, p.preview)
-	api.Post("/publish", p.authed, p.publish)
+	p.recordingRoutes(api)
+
+	api.Get("/drafts", p.authed, p.staff, p.draftList)
+	api.Get("/drafts/:kind/:id/view", p.authed, p.staff, p.preview)
+	api.Post("/publish", p.authed, p.staff, p.publish)
 	api.Post("/import", p.authed, p.admin, p.importFile)
 	api.Get("/audit", p.authed, p.auditLog)
 
@@ -119,11 +134,14 @@ func (p *portal) routes(app *fiber.App) {
 	api.Get("/fleet", p.authed, p.admin, p.fleet)
 	api.Get("/commands", p.authed, p.admin, p.commandList)
 	api.Post("/commands", p.authed, p.admin, p.commandSend)
-	api.Get("/needs", p.authed, p.needs)
-	api.Get("/needs.csv", p.authed, p.needsCSV)
-	api.Get("/coverage", p.authed, p.coverage)
+	api.Get("/needs", p.authed, p.staff, p.needs)
+	api.Get("/needs.csv", p.authed, p.staff, p.needsCSV)
+	api.Get("/coverage", p.authed, p.staff, p.coverage)
 	api.Post("/totems", p.authed, p.admin, p.totemIssue)
 	api.Post("/totems/:id/revoke", p.authed, p.admin, p.totemRevoke)
+
+	p.mediationRoutes(api)
+	p.callbackRoutes(app, api)
 
 	api.Use(func(c *fiber.Ctx) error { return notFound("no such editor endpoint: " + c.Method() + " " + c.Path()) })
 }
@@ -131,13 +149,13 @@ func (p *portal) routes(app *fiber.App) {
 // records registers the routes of one kind of record under path.
 func (p *portal) records(api fiber.Router, path string, k *recordKind) {
 	if k != kindTerritory { // GET /territories is the reference list
-		api.Get(path, p.authed, p.list(k))
+		api.Get(path, p.authed, p.staff, p.list(k))
 	}
-	api.Get(path+"/:id", p.authed, p.get(k))
-	api.Get(path+"/:id/translations", p.authed, p.translations(k))
-	api.Put(path+"/:id/draft", p.authed, p.saveDraft(k))
-	api.Delete(path+"/:id/draft", p.authed, p.discardDraft(k))
-	api.Post(path+"/:id/withdraw", p.authed, p.withdraw(k))
+	api.Get(path+"/:id", p.authed, p.staff, p.get(k))
+	api.Get(path+"/:id/translations", p.authed, p.staff, p.translations(k))
+	api.Put(path+"/:id/draft", p.authed, p.staff, p.saveDraft(k))
+	api.Delete(path+"/:id/draft", p.authed, p.staff, p.discardDraft(k))
+	api.Post(path+"/:id/withdraw", p.authed, p.staff, p.withdraw(k))
 }
 
 // deadline bounds the work of one request, whatever the host application

@@ -123,7 +123,7 @@ func (p *portal) renderPreview(ctx context.Context, svc *content.Service, lang s
 		}
 		return nil, fmt.Errorf("portal: preview: %w", err)
 	}
-	st, err := content.Open(ctx, path)
+	st, err := content.OpenLazy(ctx, path)
 	if err != nil {
 		return nil, fmt.Errorf("portal: preview: %w", err)
 	}

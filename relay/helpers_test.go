@@ -70,7 +70,7 @@ func openCatalog(tb testing.TB, path string, demo bool) *content.Store {
 	if demo {
 		testenv.CopyDemo(tb, path)
 	}
-	s, err := content.Open(ctx, path)
+	s, err := content.OpenLazy(ctx, path)
 	if err != nil {
 		tb.Fatal(err)
 	}

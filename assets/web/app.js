@@ -5,7 +5,7 @@
 // draws them. All are ES modules served under the same hashed
 // /assets/{hash}/ (see assets/site.go).
 
-import { $, state, env, kiosk, params, getJSON, fb, show, back, home, setLanguage, setToggle } from "./core.js";
+import { $, state, env, kiosk, params, getJSON, fb, t, show, back, home, setLanguage, setToggle } from "./core.js";
 import { touched } from "./idle.js";
 import { live } from "./live.js";
 import { applyReach } from "./lib/reach.js";
@@ -36,6 +36,8 @@ async function boot() {
   if (kiosk) applyReach(env.node);
   if ("serviceWorker" in navigator && !kiosk) navigator.serviceWorker.register("/sw.js").catch(() => {});
   live();
+  // Read-aloud, on a totem whose node reads aloud (voice.js; phones never load it).
+  if (kiosk && env.node.voice) import("./voice.js").then((m) => m.voice({ node: env.node, lang: () => state.lang, messages: () => state.ui && state.ui.messages, t })).catch(console.error);
   fb.watch($("#fallback"), $("#view"), $("#alerts"));
   const deep = location.pathname.match(/^\/s\/([^/]+)$/);
   if (deep) {

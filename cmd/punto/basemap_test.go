@@ -284,8 +284,9 @@ func TestBasemap(t *testing.T) {
 	// Moved to the corner the tiles cover, as a visitor would pinch, and
 	// asked what it drew once every tile is in.
 	var got struct {
-		Layers map[string]int
-		Errors []string
+		Layers  map[string]int
+		Errors  []string
+		Credits string
 	}
 	must(t, ctx, chromedp.Evaluate(`new Promise((resolve) => {
 		const map = window.__puntoMaps.at(-1);
@@ -293,8 +294,10 @@ func TestBasemap(t *testing.T) {
 			const layers = {};
 			for (const f of map.queryRenderedFeatures()) {
 				if (f.source === "base") layers[f.sourceLayer] = (layers[f.sourceLayer] || 0) + 1;
+				else layers[f.layer.id] = (layers[f.layer.id] || 0) + 1;
 			}
-			resolve({layers, errors: window.__puntoMapErrors});
+			const credits = document.querySelector("#map .maplibregl-ctrl-attrib");
+			resolve({layers, errors: window.__puntoMapErrors, credits: credits ? credits.textContent : ""});
 		});
 		map.fitBounds([[13.500, 43.600], [13.535, 43.620]], {padding: 8, duration: 0});
 		map.triggerRepaint(); // idle comes after a frame, even if the camera did not move
@@ -303,6 +306,16 @@ func TestBasemap(t *testing.T) {
 	t.Logf("drawn from the tiles: %v", got.Layers)
 	for _, e := range got.Errors {
 		t.Errorf("map error: %s", e)
+	}
+	// OpenStreetMap is credited while its data is drawn; at street level
+	// the built-in basemap (Natural Earth) gives way to it.
+	if !strings.Contains(got.Credits, "© OpenStreetMap contributors") || strings.Contains(got.Credits, "Natural Earth") {
+		t.Errorf("the map's credits at street level: %q", got.Credits)
+	}
+	for _, l := range []string{"land", "sea", "coast"} {
+		if got.Layers[l] != 0 {
+			t.Errorf("at street level the map drew Natural Earth's %s over the tiles", l)
+		}
 	}
 	for _, l := range []string{"landcover", "landuse", "park", "water", "waterway", "building", "transportation", "boundary"} {
 		if got.Layers[l] == 0 {

@@ -68,7 +68,7 @@ func catalogInfo(ctx context.Context, path string, stdout io.Writer) (err error)
 	if err := existingFile(path); err != nil {
 		return err
 	}
-	st, err := content.Open(ctx, path)
+	st, err := content.OpenLazy(ctx, path)
 	if err != nil {
 		return err
 	}

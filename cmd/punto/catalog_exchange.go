@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
@@ -22,6 +23,9 @@ func catalogImport(ctx context.Context, args []string, stdout, stderr io.Writer)
 	fs := flag.NewFlagSet("catalog import", flag.ContinueOnError)
 	format := fs.String("format", "", "format of `FILE`: "+formatList)
 	db := fs.String("db", "", "catalog `file` to import into (created if missing)")
+	taxMap := fs.String("taxonomy-map", "", "JSON `file` mapping the file's taxonomy terms onto Punto's categories, with a default category (hsds, hsds-csv)")
+	lenient := fs.Bool("lenient", false, "import the records that are right, leave out the others and write a report of them (exit status 0)")
+	report := fs.String("report", "", "with --lenient, the JSON `file` the report goes to (default: the catalog's name + .import-report.json)")
 	file, err := parseWithFile(fs, args, stderr)
 	if err != nil {
 		return err
@@ -36,7 +40,16 @@ func catalogImport(ctx context.Context, args []string, stdout, stderr io.Writer)
 	case file == "":
 		return usagef("catalog import: which file? punto catalog import --format %s --db %s FILE", *format, *db)
 	}
-	x, err := readExchange(*format, file)
+	opt := exchange.ImportOptions{Lenient: *lenient}
+	if *report != "" && !*lenient {
+		return usagef("catalog import: --report goes with --lenient")
+	}
+	if *taxMap != "" {
+		if opt.Taxonomy, err = exchange.ReadTaxonomyMap(*taxMap); err != nil {
+			return usagef("catalog import: --taxonomy-map: %v", err)
+		}
+	}
+	x, err := readExchange(*format, file, opt)
 	if err != nil {
 		return importFailed(err, file, stderr)
 	}
@@ -48,7 +61,7 @@ func catalogImport(ctx context.Context, args []string, stdout, stderr io.Writer)
 		if err := existingFile(*db); err != nil {
 			return err
 		}
-		st, err := content.Open(ctx, *db)
+		st, err := content.OpenLazy(ctx, *db)
 		if err != nil {
 			return err
 		}
@@ -65,11 +78,55 @@ func catalogImport(ctx context.Context, args []string, stdout, stderr io.Writer)
 		}
 	}
 	fmt.Fprintf(stdout, "imported %d organizations and %d services from %s into %s\n", len(x.Organizations), len(x.Services), file, *db)
+	if *lenient {
+		path := *report
+		if path == "" {
+			path = *db + ".import-report.json"
+		}
+		return writeImportReport(path, file, *format, x, stdout)
+	}
+	return nil
+}
+
+// importReport is what a lenient import left out, and why.
+type importReport struct {
+	File     string                 `json:"file"`
+	Format   string                 `json:"format"`
+	Imported map[string]int         `json:"imported"`
+	Refused  int                    `json:"problems"`
+	ByReason []exchange.ReasonCount `json:"by_reason"`
+	Problems []exchange.ImportIssue `json:"list"`
+}
+
+// writeImportReport writes the report of a lenient import as JSON and
+// prints its summary: the problems counted by reason.
+func writeImportReport(path, file, format string, x *exchange.Records, stdout io.Writer) error {
+	r := importReport{File: file, Format: format, Imported: map[string]int{"organizations": len(x.Organizations), "services": len(x.Services)},
+		Refused: len(x.Refused), ByReason: exchange.ReasonCounts(x.Refused), Problems: x.Refused}
+	if r.Problems == nil {
+		r.Problems = []exchange.ImportIssue{}
+	}
+	if r.ByReason == nil {
+		r.ByReason = []exchange.ReasonCount{}
+	}
+	err := writeFileAtomic(path, func(w io.Writer) error {
+		enc := json.NewEncoder(w)
+		enc.SetIndent("", "  ")
+		enc.SetEscapeHTML(false)
+		return enc.Encode(r)
+	})
+	if err != nil {
+		return fmt.Errorf("catalog import: report: %w", err)
+	}
+	fmt.Fprintf(stdout, "left out %d problem record(s); report in %s\n", len(x.Refused), path)
+	for _, c := range r.ByReason {
+		fmt.Fprintf(stdout, "%7d  %s\n", c.Count, c.Reason)
+	}
 	return nil
 }
 
 // readExchange reads an exchange file; an HSDS package may be a folder.
-func readExchange(format, file string) (*exchange.Records, error) {
+func readExchange(format, file string, opt exchange.ImportOptions) (*exchange.Records, error) {
 	fi, err := os.Stat(file)
 	if err != nil {
 		return nil, fmt.Errorf("catalog import: %w", err)
@@ -78,13 +135,13 @@ func readExchange(format, file string) (*exchange.Records, error) {
 		if format != exchange.FormatHSDSCSV {
 			return nil, fmt.Errorf("catalog import: %s is a folder; only hsds-csv reads a folder", file)
 		}
-		return exchange.ParseHSDSFolder(file)
+		return exchange.ParseHSDSFolder(file, opt)
 	}
 	data, err := os.ReadFile(file)
 	if err != nil {
 		return nil, fmt.Errorf("catalog import: %w", err)
 	}
-	return exchange.Parse(format, data)
+	return exchange.ParseOptions(format, data, opt)
 }
 
 // importFailed lists every problem of the file, one a line, and says
@@ -94,10 +151,17 @@ func importFailed(err error, file string, stderr io.Writer) error {
 	if !errors.As(err, &ie) {
 		return err
 	}
-	for _, is := range ie.Issues {
+	for i, is := range ie.Issues {
+		if i == 50 {
+			fmt.Fprintf(stderr, "%s: … and %d more; by reason:\n", file, len(ie.Issues)-50)
+			for _, c := range exchange.ReasonCounts(ie.Issues) {
+				fmt.Fprintf(stderr, "%7d  %s\n", c.Count, c.Reason)
+			}
+			break
+		}
 		fmt.Fprintf(stderr, "%s: %s\n", file, is)
 	}
-	return fmt.Errorf("catalog import: %s has %d problem(s) (at most 50 are listed); nothing was imported", file, len(ie.Issues))
+	return fmt.Errorf("catalog import: %s has %d problem(s); nothing was imported (--lenient imports the records that are right)", file, len(ie.Issues))
 }
 
 // catalogExport runs "punto catalog export --format F --db CATALOG [--out FILE]".
@@ -106,9 +170,12 @@ func catalogExport(ctx context.Context, args []string, stdout, stderr io.Writer)
 	format := fs.String("format", "", "format to write: "+formatList)
 	db := fs.String("db", "", "catalog `file`")
 	out := fs.String("out", "", "`file` to write (default standard output); for hsds-csv a .zip, or a folder")
+	profile := fs.String("profile", exchange.ProfilePunto, "HSDS `profile`: punto (every language, Punto's IDs) or hsds (plain HSDS 3, one language)")
+	lang := fs.String("lang", "it", "with --profile hsds, the `language` of the texts (ISO 639; a text missing in it is written in Italian, else English)")
 	if err := parse(fs, args, stderr); err != nil {
 		return err
 	}
+	opt := exchange.Options{Profile: *profile, Lang: *lang}
 	switch {
 	case *format == "":
 		return usagef("catalog export: --format is required (%s)", formatList)
@@ -116,11 +183,15 @@ func catalogExport(ctx context.Context, args []string, stdout, stderr io.Writer)
 		return usagef("catalog export: --format %q is not %s", *format, formatList)
 	case *db == "":
 		return usagef("catalog export: --db is required")
+	case *profile != exchange.ProfilePunto && *profile != exchange.ProfileHSDS:
+		return usagef("catalog export: --profile %q is not punto or hsds", *profile)
+	case !content.ValidLanguage(*lang):
+		return usagef("catalog export: --lang %q is not an ISO 639 code", *lang)
 	}
 	if err := existingFile(*db); err != nil {
 		return err
 	}
-	st, err := content.Open(ctx, *db)
+	st, err := content.OpenLazy(ctx, *db)
 	if err != nil {
 		return err
 	}
@@ -131,11 +202,11 @@ func catalogExport(ctx context.Context, args []string, stdout, stderr io.Writer)
 	}
 	switch {
 	case *out == "":
-		return x.Write(*format, stdout)
+		return x.WriteOptions(*format, opt, stdout)
 	case *format == exchange.FormatHSDSCSV && !strings.EqualFold(filepath.Ext(*out), ".zip"):
-		return x.WriteHSDSFolder(*out)
+		return x.WriteHSDSFolder(*out, opt)
 	}
-	return writeFileAtomic(*out, func(w io.Writer) error { return x.Write(*format, w) })
+	return writeFileAtomic(*out, func(w io.Writer) error { return x.WriteOptions(*format, opt, w) })
 }
 
 // writeFileAtomic writes path through a temporary file beside it, renamed

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"os"
 	"path/filepath"
 	"strings"
@@ -121,5 +122,76 @@ func TestCatalogImportBadRow(t *testing.T) {
 	run(context.Background(), []string{"catalog", "info", "--db", demo}, &after, &after)
 	if after.String() != info.String() {
 		t.Error("a refused import changed the catalog")
+	}
+}
+
+// A lenient import keeps the records that are right, writes a report of
+// the others counted by reason, and exits 0; without --lenient the same
+// file imports nothing and lists every problem.
+func TestCatalogImportLenient(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	p := func(name string) string { return filepath.Join(dir, name) }
+	demo := p("demo.db")
+	testenv.CopyDemo(t, demo)
+	var out, errb bytes.Buffer
+	if code := run(context.Background(), []string{"catalog", "export", "--format", "hsds", "--db", demo, "--out", p("demo.json")}, &out, &errb); code != 0 {
+		t.Fatalf("export: %s", errb.String())
+	}
+	data, err := os.ReadFile(p("demo.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Two services with a status HSDS does not have, one with a time that
+	// is no time.
+	bad := strings.Replace(string(data), `"status": "active"`, `"status": "open"`, 2)
+	last := strings.LastIndex(bad, `"opens_at": "`)
+	bad = bad[:last] + `"opens_at": "nine", "x": "` + bad[last+len(`"opens_at": "`):]
+	if err := os.WriteFile(p("bad.json"), []byte(bad), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name           string
+		args           []string
+		code           int
+		stdout, stderr string
+	}{
+		{"strict", []string{"catalog", "import", "--format", "hsds", "--db", p("strict.db"), p("bad.json")}, 1, "", "3 problem(s); nothing was imported"},
+		{"lenient", []string{"catalog", "import", "--lenient", "--format", "hsds", "--db", p("lenient.db"), p("bad.json")}, 0, "and 327 services", ""},
+		{"a report needs --lenient", []string{"catalog", "import", "--report", p("r.json"), "--format", "hsds", "--db", p("x.db"), p("bad.json")}, 2, "", "--report goes with --lenient"},
+		{"a bad taxonomy map", []string{"catalog", "import", "--taxonomy-map", p("demo.json"), "--format", "hsds", "--db", p("x.db"), p("bad.json")}, 2, "", "taxonomy map"},
+		{"plain HSDS in French", []string{"catalog", "export", "--format", "hsds", "--profile", "hsds", "--lang", "fr", "--db", demo}, 0, `"total_items": 330`, ""},
+		{"an unknown profile", []string{"catalog", "export", "--format", "hsds", "--profile", "uk", "--db", demo}, 2, "", `--profile "uk" is not punto or hsds`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var out, errb bytes.Buffer
+			code := run(context.Background(), tt.args, &out, &errb)
+			if code != tt.code || !strings.Contains(out.String(), tt.stdout) || !strings.Contains(errb.String(), tt.stderr) {
+				t.Fatalf("exit %d, want %d\nstdout: %.500s\nstderr: %.2000s", code, tt.code, out.String(), errb.String())
+			}
+		})
+	}
+	raw, err := os.ReadFile(p("lenient.db") + ".import-report.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var rep struct {
+		Imported map[string]int `json:"imported"`
+		Problems int            `json:"problems"`
+		ByReason []struct {
+			Reason string `json:"reason"`
+			Count  int    `json:"count"`
+		} `json:"by_reason"`
+		List []struct {
+			Pointer, Field, Reason string
+		} `json:"list"`
+	}
+	if err := json.Unmarshal(raw, &rep); err != nil {
+		t.Fatal(err)
+	}
+	if rep.Imported["services"] != 327 || rep.Problems != 3 || len(rep.List) != 3 || len(rep.ByReason) != 2 || rep.ByReason[0].Count != 2 ||
+		!strings.HasPrefix(rep.ByReason[0].Reason, "status: ") || rep.List[0].Pointer == "" {
+		t.Errorf("report: %s", raw)
 	}
 }

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/punto-totem/punto/internal/testenv"
+	"github.com/punto-totem/punto/printing"
 )
 
 // settings is a flag set with one flag of every kind a role uses.
@@ -220,5 +221,20 @@ func TestConfigCommandLine(t *testing.T) {
 	}
 	if health.Position.Lat != 43.1107 || health.Position.Lon != 12.3908 {
 		t.Fatalf("the totem stands at %+v, not where its config file says", health.Position)
+	}
+}
+
+// TestTotemPrinterFlags: --printer gives the totem a printer on its queue
+// and paper; without it there is none.
+func TestTotemPrinterFlags(t *testing.T) {
+	cfg, err := parseTotemConfig([]string{"--printer", "receipt", "--printer-paper", "A6"}, io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg.printer == nil || cfg.printer.Queue != "receipt" || cfg.printer.Paper != printing.A6 {
+		t.Errorf("printer %+v", cfg.printer)
+	}
+	if cfg, err = parseTotemConfig(nil, io.Discard); err != nil || cfg.printer != nil {
+		t.Errorf("without --printer: %+v, %v", cfg.printer, err)
 	}
 }

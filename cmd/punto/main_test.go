@@ -50,6 +50,8 @@ func TestCommandLine(t *testing.T) {
 		{"totem following a portal without a token", []string{"totem", "--db", demo, "--portal", "wss://portal.example/sync", "--portal-key", "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=", "--totem-id", "t1"}, 2, "token", ""},
 		{"totem with a token but no portal", []string{"totem", "--db", demo, "--token", "t"}, 2, "need --portal", ""},
 		{"totem with a silly retry wait", []string{"totem", "--db", demo, "--retry-max", "10ms"}, 2, "--retry-max must be between", ""},
+		{"totem with a bad printer queue", []string{"totem", "--db", demo, "--printer", "a b"}, 2, "not a CUPS queue name", ""},
+		{"totem with an unknown paper", []string{"totem", "--db", demo, "--printer", "receipt", "--printer-paper", "a4"}, 2, "--printer-paper must be 80mm or a6", ""},
 		{"portal totem without a command", []string{"portal", "totem"}, 2, "add, list or revoke", ""},
 		{"portal totem add without an id", []string{"portal", "totem", "add", "--db", demo}, 2, "--id is required", ""},
 		{"portal totem add with a bad position", []string{"portal", "totem", "add", "--db", demo, "--id", "t1", "--lat", "99"}, 2, "lat", ""},

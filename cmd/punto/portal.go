@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"crypto/ed25519"
+	"database/sql"
 	"errors"
 	"flag"
 	"fmt"
@@ -63,7 +64,18 @@ func openCatalog(ctx context.Context, log *slog.Logger, path string, demo bool) 
 	} else if err := existingFile(path); err != nil {
 		return nil, err
 	}
-	return content.Open(ctx, path)
+	st, err := content.OpenLazy(ctx, path)
+	if err != nil {
+		return nil, err
+	}
+	// Search's words load while the node starts serving: a search in its
+	// first moments waits for them, nothing else does.
+	go func() {
+		if err := st.LoadSearchWords(ctx); err != nil && ctx.Err() == nil && !errors.Is(err, sql.ErrConnDone) {
+			log.Error("loading search's words; the first search tries again", "err", err)
+		}
+	}()
+	return st, nil
 }
 
 // demoAccounts makes sure the demo has an admin to sign in with and,
@@ -116,7 +128,7 @@ func runPortalTotem(ctx context.Context, args []string, stdout, stderr io.Writer
 		return fmt.Errorf("portal totem: --db: %w", err)
 	}
 	// The catalog is opened first: it brings the file's schema up to date.
-	store, err := content.Open(ctx, *db)
+	store, err := content.OpenLazy(ctx, *db)
 	if err != nil {
 		return err
 	}

@@ -1,14 +1,22 @@
 package main
 
 import (
+	"crypto/tls"
+	"crypto/x509"
 	"flag"
 	"io"
 	"net"
 	"net/url"
+	"os"
+	"path/filepath"
 	"time"
 
 	"github.com/paulmach/orb"
+	"github.com/punto-totem/punto/callback"
 	"github.com/punto-totem/punto/content"
+	"github.com/punto-totem/punto/mail"
+	"github.com/punto-totem/punto/mediation"
+	"github.com/punto-totem/punto/portal"
 )
 
 // PortalConfig is what `punto portal` runs with. Each field is a flag, a
@@ -29,6 +37,16 @@ type PortalConfig struct {
 	TLSCert        string        // serve HTTPS with this certificate (PEM chain)
 	TLSKey         string        // and this key
 	TrustedProxies []string      // reverse proxies whose forwarding headers are believed
+	SMTP           string        // the mail server's URL (smtp://, smtps://, smtp+insecure://)
+	SMTPCA         string        // PEM file of the CA the mail server's certificate comes from
+	MailRetry      time.Duration // first wait after a failed delivery (doubling, up to an hour)
+	// MediationRetention is how long a closed mediation request keeps its notes.
+	MediationRetention time.Duration
+	CallbackKey        string        // the file of the key that encrypts call-back numbers
+	CallbackRetention  time.Duration // how long a call-back request is kept at most
+	CallbackPerAddress int           // call-backs one client address may ask for an hour
+
+	smtp *mail.SMTP // parsed from SMTP
 
 	certs *certificate // loaded from TLSCert and TLSKey
 }
@@ -52,6 +70,13 @@ func parsePortalConfig(args []string, stderr io.Writer) (*PortalConfig, error) {
 	fs.BoolVar(&cfg.SecureCookies, "secure-cookies", false, "mark editor cookies Secure (set when a TLS proxy fronts the portal)")
 	fs.StringVar(&cfg.TLSCert, "tls-cert", "", "serve HTTPS (and wss:// to totems) with this certificate `file` (PEM, the chain after the certificate); reread on SIGHUP")
 	fs.StringVar(&cfg.TLSKey, "tls-key", "", "the certificate's private key `file` (PEM)")
+	fs.StringVar(&cfg.SMTP, "smtp", "", "mail server `URL` for mediation mail: smtp://user:password@host:587?from=ADDR (STARTTLS), smtps://… (TLS) or smtp+insecure://… (a local relay); without it mail waits in the outbox")
+	fs.StringVar(&cfg.SMTPCA, "smtp-ca", "", "`file` (PEM) of the private CA the mail server's certificate comes from (default: the system's roots)")
+	fs.DurationVar(&cfg.MailRetry, "mail-retry", 30*time.Second, "first wait before sending a mail again after a failure (it doubles, up to an hour)")
+	fs.DurationVar(&cfg.MediationRetention, "mediation-retention", mediation.DefaultRetention, "how long a closed mediation request keeps its notes before they are erased")
+	fs.StringVar(&cfg.CallbackKey, "callback-key", "", "`file` of the key that encrypts call-back phone numbers, outside the database (created if missing; default callback.key beside --key)")
+	fs.DurationVar(&cfg.CallbackRetention, "callback-retention", callback.DefaultRetention, "how long a call-back request is kept when nobody closes it; then it is deleted")
+	fs.IntVar(&cfg.CallbackPerAddress, "callback-per-address", portal.DefaultCallbackPerAddress, "call-backs one client address may ask for in an hour")
 	trusted := newListFlag(fs, "trusted-proxy", "`address` or CIDR range of a reverse proxy in front of the portal, whose X-Forwarded-For and X-Forwarded-Proto are believed (repeat, or separate with commas)")
 	if err := parseConfig(fs, args, stderr); err != nil {
 		return nil, err
@@ -71,6 +96,40 @@ func (cfg *PortalConfig) check() error {
 		return usagef("portal: --webhook must be an http or https URL")
 	case cfg.DemoTotemToken != "" && !cfg.Demo:
 		return usagef("portal: --demo-totem-token needs --demo")
+	case cfg.MailRetry < 10*time.Millisecond || cfg.MailRetry > time.Hour:
+		return usagef("portal: --mail-retry must be between 10ms and 1h")
+	case cfg.MediationRetention < time.Minute || cfg.MediationRetention > 10*365*24*time.Hour:
+		return usagef("portal: --mediation-retention must be between 1m and 10 years")
+	case cfg.CallbackRetention < time.Second || cfg.CallbackRetention > 30*24*time.Hour:
+		return usagef("portal: --callback-retention must be between 1s and 30 days")
+	case cfg.CallbackPerAddress < 1 || cfg.CallbackPerAddress > 10000:
+		return usagef("portal: --callback-per-address must be between 1 and 10000")
+	case cfg.SMTPCA != "" && cfg.SMTP == "":
+		return usagef("portal: --smtp-ca needs --smtp")
+	}
+	if cfg.CallbackKey == "" {
+		cfg.CallbackKey = filepath.Join(filepath.Dir(cfg.Key), "callback.key")
+	}
+	if filepath.Clean(cfg.CallbackKey) == filepath.Clean(cfg.DB) {
+		return usagef("portal: --callback-key must not be the database file")
+	}
+	if cfg.SMTP != "" {
+		s, err := mail.ParseURL(cfg.SMTP)
+		if err != nil {
+			return usagef("portal: %v", err)
+		}
+		if cfg.SMTPCA != "" {
+			pem, err := os.ReadFile(cfg.SMTPCA)
+			if err != nil {
+				return usagef("portal: --smtp-ca: %v", err)
+			}
+			pool := x509.NewCertPool()
+			if !pool.AppendCertsFromPEM(pem) {
+				return usagef("portal: --smtp-ca: %s holds no PEM certificate", cfg.SMTPCA)
+			}
+			s.TLS = &tls.Config{RootCAs: pool, MinVersion: tls.VersionTLS12}
+		}
+		cfg.smtp = s
 	}
 	var err error
 	if cfg.certs, err = loadCertificate("portal", cfg.TLSCert, cfg.TLSKey); err != nil {

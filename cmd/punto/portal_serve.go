@@ -10,15 +10,20 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"sync/atomic"
+	"time"
 
 	"github.com/gofiber/fiber/v2"
 	"github.com/prometheus/client_golang/prometheus"
+	"github.com/punto-totem/punto/callback"
 	"github.com/punto-totem/punto/content"
 	"github.com/punto-totem/punto/content/feed"
 	"github.com/punto-totem/punto/editorial"
 	"github.com/punto-totem/punto/fleet"
 	"github.com/punto-totem/punto/kiosk"
+	"github.com/punto-totem/punto/mail"
+	"github.com/punto-totem/punto/mediation"
 	"github.com/punto-totem/punto/portal"
 	"github.com/punto-totem/punto/relay"
 )
@@ -28,6 +33,9 @@ type portalStores struct {
 	catalog   *content.Store
 	fleet     *fleet.Store
 	editorial *editorial.Store
+	outbox    *mail.Outbox
+	mediation *mediation.Store
+	callbacks *callback.Store
 	key       ed25519.PrivateKey
 	publicKey string // as totems are given it
 }
@@ -35,6 +43,15 @@ type portalStores struct {
 // Close closes what was opened.
 func (ps *portalStores) Close() error {
 	var errs []error
+	if ps.callbacks != nil {
+		errs = append(errs, ps.callbacks.Close())
+	}
+	if ps.mediation != nil {
+		errs = append(errs, ps.mediation.Close())
+	}
+	if ps.outbox != nil {
+		errs = append(errs, ps.outbox.Close())
+	}
 	if ps.editorial != nil {
 		errs = append(errs, ps.editorial.Close())
 	}
@@ -60,6 +77,20 @@ func openPortal(ctx context.Context, cfg *PortalConfig, log *slog.Logger) (*port
 		return nil, errors.Join(err, ps.Close())
 	}
 	if ps.editorial, err = editorial.Open(ctx, editorial.Config{Catalog: ps.catalog, Totems: ps.fleet}); err != nil {
+		return nil, errors.Join(err, ps.Close())
+	}
+	if ps.outbox, err = mail.Open(ctx, mail.Config{Path: cfg.DB, SMTP: cfg.smtp, Backoff: cfg.MailRetry, Log: log}); err != nil {
+		return nil, errors.Join(err, ps.Close())
+	}
+	if ps.mediation, err = mediation.Open(ctx, mediation.Config{Editorial: ps.editorial, Outbox: ps.outbox, Retention: cfg.MediationRetention,
+		PortalURL: strings.TrimSuffix(cfg.PublicURL, "/") + "/editor"}); err != nil {
+		return nil, errors.Join(err, ps.Close())
+	}
+	key, err := callback.LoadOrCreateKey(cfg.CallbackKey)
+	if err != nil {
+		return nil, errors.Join(err, ps.Close())
+	}
+	if ps.callbacks, err = callback.Open(ctx, callback.Config{Editorial: ps.editorial, Mediation: ps.mediation, Key: key, Retention: cfg.CallbackRetention}); err != nil {
 		return nil, errors.Join(err, ps.Close())
 	}
 	if ps.key, ps.publicKey, err = portalKey(cfg.Key, log); err != nil {
@@ -125,7 +156,8 @@ func servePortal(ctx context.Context, cfg *PortalConfig, stdout, stderr io.Write
 		Mount: func(app *fiber.App) error {
 			app.Get(relay.Path, hub.Handler)
 			return portal.Mount(app, portal.Config{Editorial: ps.editorial, Totems: ps.fleet, Publisher: hub, Log: log, SecureCookies: cfg.SecureCookies,
-				Fleet: func(ctx context.Context) (any, error) { return hub.State(ctx) }, Commander: hub, Heartbeat: cfg.Heartbeat})
+				Fleet: func(ctx context.Context) (any, error) { return hub.State(ctx) }, Commander: hub, Heartbeat: cfg.Heartbeat,
+				Mediation: ps.mediation, Callbacks: ps.callbacks, CallbackPerAddress: cfg.CallbackPerAddress})
 		},
 	})
 	if err != nil {
@@ -137,6 +169,8 @@ func servePortal(ctx context.Context, cfg *PortalConfig, stdout, stderr io.Write
 	if err != nil {
 		return err
 	}
+	mediating := runMediation(ctx, ps, log)
+	defer mediating()
 	errc := make(chan error, 1)
 	go func() { errc <- serveNode(ctx, log, srv, cfg.Addr, cfg.certs, catalogAnswers(ps.catalog)) }()
 	log.Info("portal serving", "addr", cfg.Addr, "db", cfg.DB, "seq", st.Seq, "editor", strings.TrimSuffix(cfg.PublicURL, "/")+"/editor", "public_key", ps.publicKey)
@@ -148,5 +182,45 @@ func servePortal(ctx context.Context, cfg *PortalConfig, stdout, stderr io.Write
 		log.Info("shutting down")
 		hub.Close()
 		return srv.Shutdown()
+	}
+}
+
+// runMediation delivers the outbox's mail, purges the notes of closed
+// requests and deletes the call-backs past their retention (at start,
+// then every minute) until ctx ends or the returned stop is called, which
+// waits for both.
+func runMediation(ctx context.Context, ps *portalStores, log *slog.Logger) (stop func()) {
+	ctx, cancel := context.WithCancel(ctx)
+	var wg sync.WaitGroup
+	wg.Add(2)
+	go func() {
+		defer wg.Done()
+		ps.outbox.Run(ctx)
+	}()
+	go func() {
+		defer wg.Done()
+		tick := time.NewTicker(time.Minute)
+		defer tick.Stop()
+		for {
+			if n, err := ps.mediation.PurgeNotes(ctx); err != nil && ctx.Err() == nil {
+				log.Error("mediation: purge notes", "err", err)
+			} else if n > 0 {
+				log.Info("mediation: notes purged", "requests", n)
+			}
+			if n, err := ps.callbacks.Purge(ctx); err != nil && ctx.Err() == nil {
+				log.Error("callback: purge", "err", err)
+			} else if n > 0 {
+				log.Info("callback: expired requests deleted", "requests", n)
+			}
+			select {
+			case <-ctx.Done():
+				return
+			case <-tick.C:
+			}
+		}
+	}()
+	return func() {
+		cancel()
+		wg.Wait()
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -16,7 +17,7 @@ import (
 )
 
 const portalUserUsage = `Usage:
-  punto portal user add --db FILE --name NAME --role admin|editor [--territory ID ...] [--password-stdin]
+  punto portal user add --db FILE --name NAME --role admin|editor|coordinator|mediator|requester [--territory ID ...] [--password-stdin]
   punto portal user list --db FILE
   punto portal user disable --db FILE --name NAME
 
@@ -89,7 +90,7 @@ func portalUserAdd(ctx context.Context, args []string, stdin io.Reader, stdout, 
 	fs := flag.NewFlagSet("portal user add", flag.ContinueOnError)
 	db := fs.String("db", "", "the portal's catalog `file`")
 	name := fs.String("name", "", "the account's e-mail address or user name")
-	role := fs.String("role", "", "admin or editor")
+	role := fs.String("role", "", "admin, editor, coordinator (mediation, in --territory), mediator or requester")
 	var territories []string
 	fs.Func("territory", "a territory `ID` the editor may change (repeat, or separate with commas)", func(v string) error {
 		for _, t := range strings.Split(v, ",") {
@@ -106,10 +107,10 @@ func portalUserAdd(ctx context.Context, args []string, stdin io.Reader, stdout, 
 	switch {
 	case *name == "":
 		return usagef("portal user add: --name is required")
-	case *role != "admin" && *role != "editor":
-		return usagef("portal user add: --role must be admin or editor")
-	case *role == "editor" && len(territories) == 0:
-		return usagef("portal user add: an editor needs at least one --territory")
+	case !slices.Contains(editorial.Roles, *role):
+		return usagef("portal user add: --role must be one of %s", strings.Join(editorial.Roles, ", "))
+	case (*role == "editor" || *role == "coordinator") && len(territories) == 0:
+		return usagef("portal user add: --role %s needs at least one --territory", *role)
 	}
 	password := ""
 	if *fromStdin {
@@ -144,7 +145,7 @@ func withEditorial(ctx context.Context, db, cmd string, fn func(*editorial.Store
 	if err := existingFile(db); err != nil {
 		return fmt.Errorf("%s: %w", cmd, err)
 	}
-	st, err := content.Open(ctx, db)
+	st, err := content.OpenLazy(ctx, db)
 	if err != nil {
 		return err
 	}

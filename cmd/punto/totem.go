@@ -10,6 +10,7 @@ import (
 	"net"
 	"net/url"
 	"os"
+	"path/filepath"
 	"strings"
 	"sync/atomic"
 	"time"
@@ -20,7 +21,9 @@ import (
 	"github.com/punto-totem/punto/content/feed"
 	"github.com/punto-totem/punto/fleet"
 	"github.com/punto-totem/punto/kiosk"
+	"github.com/punto-totem/punto/printing"
 	"github.com/punto-totem/punto/relay"
+	"github.com/punto-totem/punto/voice"
 )
 
 func runTotem(ctx context.Context, args []string, stderr io.Writer) error {
@@ -54,8 +57,13 @@ type TotemConfig struct {
 	ReachTop    *float64      // the reach zone's top, a fraction of the screen's height (nil: the screen's default)
 	ReachBottom *float64      // the reach zone's bottom, likewise
 	Facing      *float64      // which way the screen's viewer looks, degrees from north (nil: unknown)
+	Printer     string        // the CUPS queue cards are printed on
+	PaperName   string        // the queue's paper: 80mm or a6
+	VoiceCache  string        // folder of the read-aloud audio (default: voice-cache beside DB)
+	VoiceMB     int           // its size bound in MiB
 
 	follow     *relay.ClientConfig // set when Portal is
+	printer    *printing.Printer   // set when Printer is
 	warnPublic bool                // PublicURL was made up: phones cannot reach it
 }
 
@@ -71,7 +79,7 @@ func parseTotemConfig(args []string, stderr io.Writer) (*TotemConfig, error) {
 	fs.BoolVar(&cfg.Demo, "demo", false, "create the demo catalog at --db if the file does not exist")
 	fs.IntVar(&cfg.IdleSeconds, "idle", 60, "`seconds` untouched before the screen returns to the start and forgets the visit")
 	fs.StringVar(&cfg.TotemID, "totem-id", "demo-totem", "this totem's `name`, for alerts aimed at chosen totems")
-	fs.StringVar(&cfg.Tiles, "tiles", "", "basemap `file` (MBTiles, vector or raster) the map draws; without it the map shows the territories only")
+	fs.StringVar(&cfg.Tiles, "tiles", "", "basemap `file` (MBTiles, vector or raster: streets, buildings) the map draws over the built-in one (land, sea, borders, towns)")
 	fs.StringVar(&cfg.Portal, "portal", "", "the portal's feed `URL` (wss://host/sync) to follow; without it the catalog changes only by hand")
 	fs.StringVar(&cfg.PortalKey, "portal-key", "", "the portal's public `key` (base64, as `punto portal key` prints it) or a file holding it")
 	fs.StringVar(&cfg.Token, "token", "", "this totem's `token`, issued by a portal admin (prefer --token-file)")
@@ -84,6 +92,10 @@ func parseTotemConfig(args []string, stderr io.Writer) (*TotemConfig, error) {
 	fs.Var(optionalFloat{&cfg.ReachTop}, "reach-top", "top of the screen's reach zone, where every control lies, as a `fraction` of the screen's height from its top (default 0.4 on a portrait screen, 0.35 on a landscape one)")
 	fs.Var(optionalFloat{&cfg.ReachBottom}, "reach-bottom", "bottom of the reach zone, as a `fraction` of the screen's height from its top (default 1: the screen's bottom edge)")
 	fs.Var(optionalFloat{&cfg.Facing}, "facing", "the compass direction a visitor looks in when facing the screen, in `degrees` clockwise from north: directions are then said as ahead, left, behind, right (default: compass words)")
+	fs.StringVar(&cfg.Printer, "printer", "", "the CUPS `queue` a visitor's card is printed on (the detail screen then has a Print button); without it the totem prints nothing")
+	fs.StringVar(&cfg.PaperName, "printer-paper", "80mm", "the printer's `paper`: 80mm (a receipt roll, the card as long as it needs) or a6")
+	fs.StringVar(&cfg.VoiceCache, "voice-cache", "", "`folder` of the audio read aloud (espeak-ng's, cached by text and language; default voice-cache beside --db)")
+	fs.IntVar(&cfg.VoiceMB, "voice-cache-mb", 256, "size bound of --voice-cache in `MiB`: the audio used least recently goes first")
 	if err := parseConfig(fs, args, stderr); err != nil {
 		return nil, err
 	}
@@ -98,6 +110,12 @@ func (cfg *TotemConfig) check() error {
 	}
 	if err := cfg.checkScreen(); err != nil {
 		return err
+	}
+	if cfg.VoiceMB < 1 || cfg.VoiceMB > 1<<20 {
+		return usagef("totem: --voice-cache-mb must be between 1 and 1048576")
+	}
+	if cfg.VoiceCache == "" {
+		cfg.VoiceCache = filepath.Join(filepath.Dir(cfg.DB), "voice-cache")
 	}
 	if cfg.PublicURL == "" {
 		_, port, _ := net.SplitHostPort(cfg.Addr)
@@ -114,6 +132,16 @@ func (cfg *TotemConfig) check() error {
 	}
 	if cfg.RetryMax < time.Second || cfg.RetryMax > time.Hour {
 		return usagef("totem: --retry-max must be between 1s and 1h")
+	}
+	paper, ok := printing.ParsePaper(cfg.PaperName)
+	if !ok {
+		return usagef("totem: --printer-paper must be 80mm or a6")
+	}
+	if cfg.Printer != "" {
+		if !printing.ValidQueue(cfg.Printer) {
+			return usagef("totem: --printer %q is not a CUPS queue name (letters, digits, _ . -)", cfg.Printer)
+		}
+		cfg.printer = &printing.Printer{Queue: cfg.Printer, Paper: paper}
 	}
 	if cfg.Portal == "" {
 		if cfg.PortalKey != "" || cfg.Token != "" || cfg.TokenFile != "" || cfg.PortalCA != "" {
@@ -186,7 +214,23 @@ func serveTotem(ctx context.Context, cfg *TotemConfig, stderr io.Writer) (err er
 	defer closeAfter(&err, ts)
 	reg := prometheus.NewRegistry()
 	kcfg := kiosk.Config{Tiles: ts.tiles, TotemID: cfg.TotemID, Role: "totem", Position: cfg.Position, Version: version, Log: log,
-		IdleSeconds: cfg.IdleSeconds, PublicURL: cfg.PublicURL, Metrics: reg, Needs: ts.fleet, Screen: cfg.screenConfig()}
+		IdleSeconds: cfg.IdleSeconds, PublicURL: cfg.PublicURL, Metrics: reg, Needs: ts.fleet, Printer: cfg.printer, Screen: cfg.screenConfig()}
+	if cfg.printer != nil {
+		// A printer that is not there yet is no reason not to serve, nor
+		// to start late: the log says so, and the screen when a card fails.
+		go func() {
+			if err := cfg.printer.Check(ctx); err != nil {
+				log.Warn("the printer queue does not answer: cards will fail until it does", "queue", cfg.Printer, "err", err)
+			}
+		}()
+	}
+	// Read-aloud needs espeak-ng (Debian espeak-ng); without it the screen
+	// offers no speaker button, and the totem serves all the same.
+	if synth, err := voice.New(voice.Config{Dir: cfg.VoiceCache, MaxBytes: int64(cfg.VoiceMB) << 20}); err != nil {
+		log.Warn("nothing is read aloud", "err", err)
+	} else {
+		kcfg.Voice = synth
+	}
 	// The client tells the server what it applied; the server is made
 	// after the client, whose state it reports.
 	var screens atomic.Pointer[kiosk.Server]

@@ -274,7 +274,7 @@ func writeRows(w io.Writer, header []string, rows []flatRow) error {
 	rec := make([]string, len(header))
 	for _, r := range rows {
 		for i, c := range header {
-			rec[i] = r[c]
+			rec[i] = escapeCell(r[c])
 		}
 		if err := cw.Write(rec); err != nil {
 			return err

@@ -137,6 +137,14 @@ func (fp *flatParse) readRow(r *csv.Reader) (*flatLine, error) {
 		return nil, err
 	}
 	line, _ := r.FieldPos(0)
+	if i, long := longCell(rec); long {
+		col := ""
+		if i < len(fp.header) {
+			col = fp.header[i]
+		}
+		fp.is.add(ImportIssue{Line: line, Field: col, Reason: cellTooLong(len(rec[i]))})
+		return nil, nil
+	}
 	row, empty := fp.cells(rec)
 	if empty {
 		return nil, nil
@@ -150,7 +158,7 @@ func (fp *flatParse) cells(rec []string) (row flatRow, empty bool) {
 	row = make(flatRow, len(fp.header))
 	empty = true
 	for i, c := range fp.header {
-		v := rec[i]
+		v := unescapeCell(rec[i])
 		switch c {
 		case "name", "description", "eligibility", "fees", "location_name", "accessibility", "organization_name", "organization_description":
 			c += "@it"

@@ -36,10 +36,16 @@ type Records struct {
 	Organizations []content.Organization
 	Services      []content.Service
 
+	// Refused lists the problems of the records a lenient import left
+	// out (ImportOptions.Lenient).
+	Refused []ImportIssue
+
 	// where each record came from in the imported file, to report a
 	// problem found after parsing (validation, writing) at its line.
 	orgAt []locator
 	svcAt []locator
+	// the records check found wrong, by index
+	badOrg, badSvc map[int]bool
 }
 
 // locator says where a record's field is in the imported file.
@@ -80,14 +86,26 @@ func Export(ctx context.Context, s *content.Store, format string, w io.Writer) e
 	return x.Write(format, w)
 }
 
-// Write encodes the records in a single-file format (hsds-csv as a zip).
-// The same records always give the same bytes.
+// Write encodes the records in a single-file format (hsds-csv as a zip),
+// HSDS under the Punto profile. The same records always give the same
+// bytes.
 func (x *Records) Write(format string, w io.Writer) error {
+	return x.WriteOptions(format, Options{}, w)
+}
+
+// WriteOptions is Write with the HSDS profile and language of opt.
+func (x *Records) WriteOptions(format string, opt Options, w io.Writer) error {
+	if opt.Profile != "" && !slices.Contains(Profiles, opt.Profile) {
+		return invalid("profile", "%q is not %s", opt.Profile, strings.Join(Profiles, ", "))
+	}
+	if opt.Lang != "" && !content.ValidLanguage(opt.Lang) {
+		return invalid("lang", "%q is not an ISO 639 code", opt.Lang)
+	}
 	switch format {
 	case FormatHSDS:
-		return writeHSDS(x, w)
+		return writeHSDS(x, w, opt)
 	case FormatHSDSCSV:
-		return writeHSDSZip(x, w)
+		return writeHSDSZip(x, w, opt)
 	case FormatGeoJSON:
 		return writeGeoJSON(x, w)
 	case FormatCSV:
@@ -99,8 +117,29 @@ func (x *Records) Write(format string, w io.Writer) error {
 // Parse reads an exchange file in a single-file format (hsds-csv
 // as a zip) and checks every record. Problems come back as *ImportError.
 func Parse(format string, data []byte) (*Records, error) {
+	return ParseOptions(format, data, ImportOptions{})
+}
+
+// ImportOptions say how a file is read.
+type ImportOptions struct {
+	// Taxonomy maps the file's taxonomy terms onto Punto's categories
+	// (HSDS JSON and the CSV package), with a default category.
+	Taxonomy *TaxonomyMap
+	// Lenient keeps the records that are right and leaves out the others,
+	// listed in Records.Refused, instead of refusing the whole file. A
+	// file that cannot be read at all is still an error.
+	Lenient bool
+
+	maxUnzipped int64 // tests: a smaller budget of unzipped bytes
+}
+
+// ParseOptions is Parse with options.
+func ParseOptions(format string, data []byte, opt ImportOptions) (*Records, error) {
 	var x *Records
-	is := &issues{format: format}
+	is := &issues{format: format, opt: opt}
+	if (format == FormatHSDS || format == FormatGeoJSON) && !checkDepth(data, is) {
+		return nil, is.err()
+	}
 	switch format {
 	case FormatHSDS:
 		x = parseHSDS(data, is)
@@ -113,7 +152,49 @@ func Parse(format string, data []byte) (*Records, error) {
 	default:
 		return nil, invalid("format", "%q is not %s", format, strings.Join(Formats, ", "))
 	}
+	if opt.Lenient && x != nil {
+		return x.lenient(is), nil
+	}
 	return x.checked(is)
+}
+
+// lenient checks the records and keeps the ones with no problem; the
+// problems go to Refused.
+func (x *Records) lenient(is *issues) *Records {
+	x.check(is)
+	keep := &Records{}
+	for i := range x.Organizations {
+		if !x.badOrg[i] {
+			keep.Organizations = append(keep.Organizations, x.Organizations[i])
+			keep.orgAt = append(keep.orgAt, at(x.orgAt, i))
+		}
+	}
+	leftOut := map[string]bool{}
+	for i := range x.Organizations {
+		if x.badOrg[i] {
+			leftOut[x.Organizations[i].ID] = true
+		}
+	}
+	for i := range x.Services {
+		if !x.badSvc[i] && leftOut[x.Services[i].OrganizationID] {
+			is.add(x.svcIssue(i, invalid("organization_id", "its organization %q is left out", x.Services[i].OrganizationID)))
+			x.badSvc[i] = true
+		}
+		if !x.badSvc[i] {
+			keep.Services = append(keep.Services, x.Services[i])
+			keep.svcAt = append(keep.svcAt, at(x.svcAt, i))
+		}
+	}
+	_ = is.err() // sorts the problems in file order
+	keep.Refused = is.list
+	return keep
+}
+
+func at(l []locator, i int) locator {
+	if i < len(l) {
+		return l[i]
+	}
+	return nil
 }
 
 // checked validates what parsed (rows that did not parse are already
@@ -131,16 +212,19 @@ func (x *Records) checked(is *issues) (*Records, error) {
 // check validates every record, that IDs are unique and that a location
 // or organization given twice is given the same way both times.
 func (x *Records) check(is *issues) {
+	x.badOrg, x.badSvc = map[int]bool{}, map[int]bool{}
 	orgs := map[string]bool{}
 	for i := range x.Organizations {
 		o := &x.Organizations[i]
 		if err := o.Validate(); err != nil {
 			is.add(x.orgIssue(i, err))
+			x.badOrg[i] = true
 			continue
 		}
 		o.Name, o.Description = trimText(o.Name), trimText(o.Description)
 		if orgs[o.ID] {
 			is.add(x.orgIssue(i, invalid("id", "organization %q is given twice", o.ID)))
+			x.badOrg[i] = true
 		}
 		orgs[o.ID] = true
 	}
@@ -153,10 +237,12 @@ func (x *Records) check(is *issues) {
 		s := &x.Services[i]
 		if err := s.Validate(); err != nil {
 			is.add(x.svcIssue(i, err))
+			x.badSvc[i] = true
 			continue
 		}
 		if svcs[s.ID] {
 			is.add(x.svcIssue(i, invalid("id", "service %q is given twice", s.ID)))
+			x.badSvc[i] = true
 			continue
 		}
 		svcs[s.ID] = true
@@ -165,6 +251,7 @@ func (x *Records) check(is *issues) {
 			doc, _ := json.Marshal(l)
 			if prev, ok := locs[l.ID]; ok && !bytes.Equal(prev, doc) {
 				is.add(x.svcIssue(i, invalid(fmt.Sprintf("locations[%d]", j), "location %q is given differently by another service", l.ID)))
+				x.badSvc[i] = true
 				break
 			}
 			locs[l.ID] = doc
@@ -409,4 +496,41 @@ func splitList(s string) []string {
 		}
 	}
 	return out
+}
+
+// KeepUUIDs gives every record of x that came without a UUID (formats
+// without one, or HSDS without UUIDs) the one the catalog holds for its
+// slug, else its derived one: an unchanged file then compares equal to
+// what is published, and the change feed carries every record's UUID.
+func (x *Records) KeepUUIDs(ctx context.Context, s *content.Store) error {
+	have := map[string]map[string]string{}
+	for _, kind := range []string{content.KindOrganization, content.KindService, "location"} {
+		m, err := s.UUIDs(ctx, kind)
+		if err != nil {
+			return err
+		}
+		have[kind] = m
+	}
+	pick := func(kind, id, given string) string {
+		switch {
+		case given != "":
+			return given
+		case have[kind][id] != "":
+			return have[kind][id]
+		}
+		return content.RecordUUID(kind, id)
+	}
+	for i := range x.Organizations {
+		o := &x.Organizations[i]
+		o.UUID = pick(content.KindOrganization, o.ID, o.UUID)
+	}
+	for i := range x.Services {
+		sv := &x.Services[i]
+		sv.UUID = pick(content.KindService, sv.ID, sv.UUID)
+		for j := range sv.Locations {
+			l := &sv.Locations[j]
+			l.UUID = pick("location", l.ID, l.UUID)
+		}
+	}
+	return nil
 }

@@ -10,6 +10,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -38,7 +39,7 @@ func importFresh(t *testing.T, format string, data []byte) *content.Store {
 	if err := Create(ctx, path, x, format); err != nil {
 		t.Fatalf("import %s: %v", format, err)
 	}
-	st, err := content.Open(ctx, path)
+	st, err := content.OpenLazy(ctx, path)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -126,7 +127,7 @@ func TestExchangeRoundTripGenerated(t *testing.T) {
 	if err := content.Generate(ctx, path, content.GenerateOptions{Services: generatedServices(), Seed: 6}); err != nil {
 		t.Fatal(err)
 	}
-	st, err := content.Open(ctx, path)
+	st, err := content.OpenLazy(ctx, path)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -142,16 +143,20 @@ func TestExchangeHSDSFolder(t *testing.T) {
 		t.Fatal(err)
 	}
 	dir := filepath.Join(t.TempDir(), "hsds")
-	if err := x.WriteHSDSFolder(dir); err != nil {
+	if err := x.WriteHSDSFolder(dir, Options{}); err != nil {
 		t.Fatal(err)
 	}
-	for _, f := range []string{"datapackage.json", "organizations.csv", "services.csv", "locations.csv", "service_at_locations.csv",
-		"addresses.csv", "phones.csv", "schedules.csv", "languages.csv", "required_documents.csv", "attributes.csv", "taxonomy_terms.csv"} {
+	// Every table of the official descriptor, and the Punto profile's.
+	files := []string{"datapackage.json", "translation.csv", "punto_id.csv"}
+	for _, r := range readDescriptor(t, "testdata/hsds/datapackage.json").Resources {
+		files = append(files, r.Path)
+	}
+	for _, f := range files {
 		if _, err := os.Stat(filepath.Join(dir, f)); err != nil {
 			t.Errorf("the package lacks %s", f)
 		}
 	}
-	back, err := ParseHSDSFolder(dir)
+	back, err := ParseHSDSFolder(dir, ImportOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -353,7 +358,7 @@ func damagedPackages(t *testing.T, zipped []byte) (badStatus, badLat []byte) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	names, files, err := hsdsPackage(x)
+	names, files, err := hsdsPackage(x, Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -364,7 +369,7 @@ func damagedPackages(t *testing.T, zipped []byte) (badStatus, badLat []byte) {
 
 	locLines := strings.Split(string(files["locations.csv"]), "\n")
 	cells := strings.Split(locLines[4], ",")
-	cells[3] = "north"
+	cells[slices.Index(strings.Split(locLines[0], ","), "latitude")] = "north"
 	locLines[4] = strings.Join(cells, ",")
 	files["locations.csv"] = []byte(strings.Join(locLines, "\n"))
 	return badStatus, zipFiles(t, names, files)

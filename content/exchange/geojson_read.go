@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"regexp"
 	"strconv"
 	"strings"
 
@@ -53,6 +54,10 @@ func readFeatures(data []byte, is *issues) ([]*geoFeature, bool) {
 	for i, raw := range fc.Features {
 		if bytes.Equal(bytes.TrimSpace(raw), []byte("null")) {
 			continue
+		}
+		if len(raw) > maxFeature {
+			is.add(ImportIssue{Pointer: fmt.Sprintf("/features/%d", i), Reason: fmt.Sprintf("a feature of %d bytes: larger than %d; Punto reads one Point per service at a location", len(raw), maxFeature)})
+			return nil, false
 		}
 		var f geoFeature
 		if err := json.Unmarshal(raw, &f); err != nil {
@@ -262,9 +267,39 @@ func (g *geoReader) boolean(k string, raw json.RawMessage, dst *bool) {
 	}
 }
 
+// gdalList matches a string list as GDAL writes it to a format without
+// lists (GeoPackage) and back to GeoJSON: "(2:info,legal)".
+var gdalList = regexp.MustCompile(`^\((\d+):(.*)\)$`)
+
+// fromGDAL undoes what GDAL does to a list or an object property that
+// passes through a format without them: a string holding JSON, or a
+// string list "(N:a,b)". Anything else is returned as it is.
+func fromGDAL(raw json.RawMessage) json.RawMessage {
+	var s string
+	if json.Unmarshal(raw, &s) != nil {
+		return raw
+	}
+	t := strings.TrimSpace(s)
+	if (strings.HasPrefix(t, "[") || strings.HasPrefix(t, "{")) && json.Valid([]byte(t)) {
+		return json.RawMessage(t)
+	}
+	if m := gdalList.FindStringSubmatch(t); m != nil {
+		items := strings.Split(m[2], ",")
+		if n, _ := strconv.Atoi(m[1]); n == len(items) || (n == 0 && m[2] == "") {
+			if n == 0 {
+				items = []string{}
+			}
+			out, _ := json.Marshal(items)
+			return out
+		}
+	}
+	return raw
+}
+
 // strict reads a property in Punto's own JSON shape, refusing members it
-// does not know.
+// does not know; a list or object GDAL wrote as a string is read too.
 func (g *geoReader) strict(k string, raw json.RawMessage, dst any) {
+	raw = fromGDAL(raw)
 	dec := json.NewDecoder(bytes.NewReader(raw))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(dst); err != nil {
@@ -296,6 +331,11 @@ func (g *geoReader) property(k string, raw json.RawMessage) {
 // that is not a text or a list; false when k is none.
 func (g *geoReader) serviceProperty(k string, raw json.RawMessage) bool {
 	switch k {
+	case "id":
+		// The feature's id ("service@location") as GDAL moves it into
+		// the properties: Punto derives it, so it only has to be a string.
+		var id string
+		g.str(k, raw, &id)
 	case "service_id":
 		g.str(k, raw, &g.s.ID)
 	case "status":

@@ -41,6 +41,8 @@ func (w where) textField(field, lang string) string {
 }
 
 type hsdsList struct {
+	Version    string         `json:"version,omitempty"` // the Punto profile's page names the HSDS version
+	Profile    string         `json:"profile,omitempty"` // and the profile
 	TotalItems int            `json:"total_items"`
 	TotalPages int            `json:"total_pages"`
 	PageNumber int            `json:"page_number"`
@@ -53,16 +55,19 @@ type hsdsList struct {
 
 type hsdsOrganization struct {
 	ID           string `json:"id"`
+	PuntoID      string `json:"punto_id,omitempty"`
 	Name         string `json:"name"`
 	Description  string `json:"description"`
 	Email        string `json:"email,omitempty"`
 	Website      string `json:"website,omitempty"`
 	Translations hsdsTr `json:"translations,omitempty"`
 	at           where
+	extra        map[string]json.RawMessage // HSDS members Punto does not model
 }
 
 type hsdsService struct {
 	ID                     string                   `json:"id"`
+	PuntoID                string                   `json:"punto_id,omitempty"`
 	OrganizationID         string                   `json:"organization_id,omitempty"`
 	Name                   string                   `json:"name"`
 	Description            string                   `json:"description,omitempty"`
@@ -81,6 +86,7 @@ type hsdsService struct {
 	Attributes             []*hsdsAttribute         `json:"attributes,omitempty"`
 	Translations           hsdsTr                   `json:"translations,omitempty"`
 	at                     where
+	extra                  map[string]json.RawMessage // HSDS members Punto does not model
 }
 
 type hsdsPhone struct {
@@ -119,6 +125,7 @@ type hsdsServiceAtLocation struct {
 
 type hsdsLocation struct {
 	ID            string               `json:"id"`
+	PuntoID       string               `json:"punto_id,omitempty"`
 	LocationType  string               `json:"location_type"`
 	Name          string               `json:"name,omitempty"`
 	Latitude      *float64             `json:"latitude"`
@@ -128,6 +135,7 @@ type hsdsLocation struct {
 	Attributes    []*hsdsAttribute     `json:"attributes,omitempty"`
 	Translations  hsdsTr               `json:"translations,omitempty"`
 	at            where
+	extra         map[string]json.RawMessage // HSDS members Punto does not model
 }
 
 type hsdsAddress struct {
@@ -154,6 +162,7 @@ type hsdsAccessibility struct {
 type hsdsLanguage struct {
 	ID        string `json:"id"`
 	ServiceID string `json:"service_id"`
+	Name      string `json:"name,omitempty"`
 	Code      string `json:"code"`
 	at        where
 }
@@ -189,36 +198,25 @@ type hsdsAttribute struct {
 }
 
 type hsdsTaxonomyTerm struct {
+	ID           string        `json:"id"`
+	Code         string        `json:"code,omitempty"`
+	Name         string        `json:"name"`
+	Description  string        `json:"description"`
+	Taxonomy     string        `json:"taxonomy,omitempty"`
+	TaxonomyID   string        `json:"taxonomy_id,omitempty"`
+	TermURI      string        `json:"term_uri,omitempty"`
+	Language     string        `json:"language,omitempty"`
+	Detail       *hsdsTaxonomy `json:"taxonomy_detail,omitempty"`
+	Translations hsdsTr        `json:"translations,omitempty"`
+	at           where
+}
+
+type hsdsTaxonomy struct {
 	ID          string `json:"id"`
-	Code        string `json:"code"`
 	Name        string `json:"name"`
 	Description string `json:"description"`
-	Taxonomy    string `json:"taxonomy"`
-	at          where
-}
-
-// The punto taxonomy: the categories, and yes/no facts.
-const (
-	puntoTaxonomy   = "punto"
-	linkCategory    = "category"
-	linkFact        = "punto"
-	termCategory    = "punto-category-"
-	termFact        = "punto-"
-	factAppointment = "by_appointment"
-	factHolidays    = "open_on_holidays"
-	factWheelchair  = "wheelchair"
-)
-
-var factNames = map[string]string{
-	factAppointment: "By appointment", factHolidays: "Open on public holidays", factWheelchair: "Wheelchair accessible",
-}
-
-func categoryTerm(c string) *hsdsTaxonomyTerm {
-	return &hsdsTaxonomyTerm{ID: termCategory + c, Code: c, Name: c, Description: "Punto category " + c, Taxonomy: puntoTaxonomy}
-}
-
-func factTerm(f string) *hsdsTaxonomyTerm {
-	return &hsdsTaxonomyTerm{ID: termFact + f, Code: f, Name: factNames[f], Description: factNames[f], Taxonomy: puntoTaxonomy}
+	URI         string `json:"uri,omitempty"`
+	Version     string `json:"version,omitempty"`
 }
 
 // HSDS statuses and Punto's.
@@ -231,12 +229,16 @@ var weekdayCodes = []string{"MO", "TU", "WE", "TH", "FR", "SA", "SU"}
 
 // writeHSDS writes the services as an HSDS 3 paginated service list (one
 // page), each with its organization, locations, phones and schedules.
-func writeHSDS(x *Records, w io.Writer) error {
+func writeHSDS(x *Records, w io.Writer, opt Options) error {
+	o := opt.out()
 	orgs := orgMap(x)
 	list := hsdsList{TotalItems: len(x.Services), TotalPages: 1, PageNumber: 1, Size: len(x.Services),
 		FirstPage: true, LastPage: true, Empty: len(x.Services) == 0, Contents: []*hsdsService{}}
+	if !o.plain {
+		list.Version, list.Profile = HSDSVersion, ProfileURI
+	}
 	for i := range x.Services {
-		list.Contents = append(list.Contents, toHSDS(&x.Services[i], orgs))
+		list.Contents = append(list.Contents, o.service(&x.Services[i], orgs))
 	}
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
@@ -255,38 +257,257 @@ func orgMap(x *Records) map[string]*content.Organization {
 	return m
 }
 
-// parseHSDS reads an HSDS 3 service list (a paginated list or a bare
-// array of services).
+// parseHSDS reads HSDS 3 JSON as the API and the specification's examples
+// publish it: a page of services, organizations or services at locations
+// ({"contents": […]}), a bare array of them, or a single one (an
+// organization with its services, a service at a location with its
+// service and location). A file that holds no service is an error, not
+// an import of nothing.
 func parseHSDS(data []byte, is *issues) *Records {
-	var list hsdsList
-	root := "/contents"
-	trimmed := bytes.TrimSpace(data)
-	var err error
-	if len(trimmed) > 0 && trimmed[0] == '[' {
-		root = ""
-		err = json.Unmarshal(data, &list.Contents)
-	} else {
-		err = json.Unmarshal(data, &list)
-	}
+	root, kind, err := hsdsShape(data)
 	if err != nil {
 		is.add(jsonIssue(data, err))
 		return nil
 	}
 	var orgs []*hsdsOrganization
-	for i, s := range list.Contents {
-		if s == nil {
-			is.add(ImportIssue{Pointer: fmt.Sprintf("%s/%d", root, i), Reason: "is null, not a service"})
-			continue
-		}
-		s.setPointers(fmt.Sprintf("%s/%d", root, i))
-		if s.Organization != nil {
-			orgs = append(orgs, s.Organization)
-		}
+	var svcs []*hsdsService
+	switch kind {
+	case "organization":
+		orgs, svcs = parseHSDSOrgs(data, root, is)
+	case "service_at_location":
+		svcs = parseHSDSSALs(data, root, is)
+	default:
+		svcs = parseHSDSServices(data, root, is)
 	}
 	if len(is.list) > 0 {
 		return nil
 	}
-	return fromHSDS(orgs, list.Contents, true, is)
+	for _, s := range svcs {
+		if s.Organization != nil {
+			orgs = append(orgs, s.Organization)
+		}
+	}
+	if len(svcs) == 0 && len(orgs) == 0 {
+		is.add(ImportIssue{Pointer: root, Reason: "holds no " + kind + ": nothing to import"})
+		return nil
+	}
+	return fromHSDS(orgs, svcs, true, is)
+}
+
+// hsdsShape says where the objects of a file are ("/contents" in a page,
+// "" for an array or a single object; one = single object) and what they
+// are: "service", "organization" or "service_at_location", by the members
+// of the first.
+func hsdsShape(doc []byte) (root, kind string, err error) {
+	var first map[string]json.RawMessage
+	switch t := bytes.TrimLeft(doc, " \t\r\n\uFEFF"); {
+	case len(t) > 0 && t[0] == '[':
+		var items []json.RawMessage
+		if err := json.Unmarshal(doc, &items); err != nil {
+			return "", "", err
+		}
+		for _, it := range items {
+			if json.Unmarshal(it, &first) == nil && first != nil {
+				break
+			}
+		}
+		root = ""
+	default:
+		if err := json.Unmarshal(doc, &first); err != nil {
+			return "", "", err
+		}
+		if c, ok := first["contents"]; ok {
+			root = "/contents"
+			var items []json.RawMessage
+			if err := json.Unmarshal(c, &items); err != nil {
+				return "", "", err
+			}
+			first = nil
+			for _, it := range items {
+				if json.Unmarshal(it, &first) == nil && first != nil {
+					break
+				}
+			}
+		} else {
+			root = "single"
+		}
+	}
+	_, hasService := first["service"]
+	_, hasLocation := first["location"]
+	_, hasServices := first["services"]
+	_, hasStatus := first["status"]
+	_, hasWebsite := first["website"]
+	_, hasLegal := first["legal_status"]
+	switch {
+	case hasService && hasLocation:
+		kind = "service_at_location"
+	case hasServices || (!hasStatus && (hasWebsite || hasLegal)):
+		kind = "organization"
+	default:
+		kind = "service"
+	}
+	return root, kind, nil
+}
+
+// decodeObjects reads a page, an array or a single object (root "single")
+// into a list of T, giving each its JSON pointer.
+func decodeObjects[T any](doc []byte, root string, is *issues) ([]*T, []string, bool) {
+	var items []*T
+	var err error
+	switch root {
+	case "single":
+		var one T
+		err = json.Unmarshal(doc, &one)
+		items = []*T{&one}
+	case "":
+		err = json.Unmarshal(doc, &items)
+	default:
+		var page struct {
+			Contents []*T `json:"contents"`
+		}
+		err = json.Unmarshal(doc, &page)
+		items = page.Contents
+	}
+	if err != nil {
+		is.add(jsonIssue(doc, err))
+		return nil, nil, false
+	}
+	ptrs := make([]string, len(items))
+	for i := range items {
+		switch root {
+		case "single":
+			ptrs[i] = ""
+		default:
+			ptrs[i] = fmt.Sprintf("%s/%d", root, i)
+		}
+		if items[i] == nil {
+			is.add(ImportIssue{Pointer: ptrs[i], Reason: "is null, not an object"})
+		}
+	}
+	return items, ptrs, len(is.list) == 0
+}
+
+func parseHSDSServices(doc []byte, root string, is *issues) []*hsdsService {
+	svcs, ptrs, ok := decodeObjects[hsdsService](doc, root, is)
+	if !ok {
+		return nil
+	}
+	raws, _, _ := decodeObjects[rawService](doc, root, &issues{})
+	for i, s := range svcs {
+		s.setPointers(ptrs[i])
+		if i < len(raws) && raws[i] != nil {
+			keepServiceExtras(s, *raws[i])
+		}
+	}
+	return svcs
+}
+
+// hsdsOrgFull is an organization as organization_full.json has it: with
+// its services.
+type hsdsOrgFull struct {
+	hsdsOrganization
+	Services []*hsdsService `json:"services"`
+}
+
+// parseHSDSOrgs reads organizations, each with its services.
+func parseHSDSOrgs(doc []byte, root string, is *issues) ([]*hsdsOrganization, []*hsdsService) {
+	full, ptrs, ok := decodeObjects[hsdsOrgFull](doc, root, is)
+	if !ok {
+		return nil, nil
+	}
+	raws, _, _ := decodeObjects[rawService](doc, root, &issues{})
+	var orgs []*hsdsOrganization
+	var svcs []*hsdsService
+	for i, o := range full {
+		org := &o.hsdsOrganization
+		org.at.ptr = ptrs[i]
+		var rawSvcs []rawService
+		if i < len(raws) && raws[i] != nil {
+			org.extra = pickExtra(*raws[i], organizationExtra)
+			_ = json.Unmarshal((*raws[i])["services"], &rawSvcs)
+		}
+		for j, s := range o.Services {
+			if j < len(rawSvcs) {
+				keepServiceExtras(s, rawSvcs[j])
+			}
+		}
+		orgs = append(orgs, org)
+		for j, s := range o.Services {
+			if s == nil {
+				is.add(ImportIssue{Pointer: fmt.Sprintf("%s/services/%d", ptrs[i], j), Reason: "is null, not a service"})
+				continue
+			}
+			s.setPointers(fmt.Sprintf("%s/services/%d", ptrs[i], j))
+			if s.OrganizationID == "" {
+				s.OrganizationID = org.ID
+			}
+			svcs = append(svcs, s)
+		}
+	}
+	return orgs, svcs
+}
+
+// hsdsSALFull is a service at a location as service_at_location_full.json
+// has it: the service and the location, and the phones and schedules of
+// the service there (Punto keeps them on the service).
+type hsdsSALFull struct {
+	ID        string          `json:"id"`
+	Service   *hsdsService    `json:"service"`
+	Location  *hsdsLocation   `json:"location"`
+	Phones    []*hsdsPhone    `json:"phones"`
+	Schedules []*hsdsSchedule `json:"schedules"`
+}
+
+// parseHSDSSALs reads services at locations; a service at several
+// locations becomes one service.
+func parseHSDSSALs(doc []byte, root string, is *issues) []*hsdsService {
+	sals, ptrs, ok := decodeObjects[hsdsSALFull](doc, root, is)
+	if !ok {
+		return nil
+	}
+	raws, _, _ := decodeObjects[rawService](doc, root, &issues{})
+	byID := map[string]*hsdsService{}
+	var svcs []*hsdsService
+	for i, sal := range sals {
+		var raw rawService
+		if i < len(raws) && raws[i] != nil {
+			raw = *raws[i]
+		}
+		if sal.Service == nil {
+			is.add(ImportIssue{Pointer: ptrs[i], Field: "service", Reason: "is missing"})
+			continue
+		}
+		s := byID[sal.Service.ID]
+		if s == nil {
+			s = sal.Service
+			s.setPointers(ptrs[i] + "/service")
+			var rs rawService
+			if json.Unmarshal(raw["service"], &rs) == nil {
+				keepServiceExtras(s, rs)
+			}
+			byID[s.ID] = s
+			svcs = append(svcs, s)
+		}
+		for j, p := range sal.Phones {
+			p.at.ptr = fmt.Sprintf("%s/phones/%d", ptrs[i], j)
+			s.Phones = append(s.Phones, p)
+		}
+		for j, sc := range sal.Schedules {
+			sc.at.ptr = fmt.Sprintf("%s/schedules/%d", ptrs[i], j)
+			s.Schedules = append(s.Schedules, sc)
+		}
+		sl := &hsdsServiceAtLocation{ID: sal.ID, ServiceID: s.ID, Location: sal.Location, at: where{ptr: ptrs[i]}}
+		if sal.Location != nil {
+			sl.LocationID = sal.Location.ID
+			sal.Location.setPointers(ptrs[i] + "/location")
+			var rl map[string]json.RawMessage
+			if json.Unmarshal(raw["location"], &rl) == nil {
+				sal.Location.extra = pickExtra(rl, locationExtra)
+			}
+		}
+		s.ServiceAtLocations = append(s.ServiceAtLocations, sl)
+	}
+	return svcs
 }
 
 // setPointers records each object's JSON pointer, for error reports.
@@ -304,16 +525,7 @@ func (s *hsdsService) setPointers(p string) {
 	for i, x := range s.ServiceAtLocations {
 		x.at.ptr = fmt.Sprintf("%s/service_at_locations/%d", p, i)
 		if x.Location != nil {
-			x.Location.at.ptr = x.at.ptr + "/location"
-			for j, a := range x.Location.Addresses {
-				a.at.ptr = fmt.Sprintf("%s/addresses/%d", x.Location.at.ptr, j)
-			}
-			for j, a := range x.Location.Accessibility {
-				a.at.ptr = fmt.Sprintf("%s/accessibility/%d", x.Location.at.ptr, j)
-			}
-			for j, a := range x.Location.Attributes {
-				a.at.ptr = fmt.Sprintf("%s/attributes/%d", x.Location.at.ptr, j)
-			}
+			x.Location.setPointers(x.at.ptr + "/location")
 		}
 	}
 	for i, x := range s.Languages {
@@ -330,5 +542,19 @@ func (s *hsdsService) setPointers(p string) {
 	}
 	for i, x := range s.Attributes {
 		x.at.ptr = fmt.Sprintf("%s/attributes/%d", p, i)
+	}
+}
+
+// setPointers records the JSON pointers of a location and its parts.
+func (l *hsdsLocation) setPointers(p string) {
+	l.at.ptr = p
+	for j, a := range l.Addresses {
+		a.at.ptr = fmt.Sprintf("%s/addresses/%d", p, j)
+	}
+	for j, a := range l.Accessibility {
+		a.at.ptr = fmt.Sprintf("%s/accessibility/%d", p, j)
+	}
+	for j, a := range l.Attributes {
+		a.at.ptr = fmt.Sprintf("%s/attributes/%d", p, j)
 	}
 }

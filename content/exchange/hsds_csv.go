@@ -3,96 +3,150 @@ package exchange
 import (
 	"archive/zip"
 	"bytes"
+	_ "embed" // the official package descriptor
 	"encoding/csv"
 	"encoding/json"
 	"fmt"
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
+	"sync"
 )
 
 // The HSDS 3 tabular data package: datapackage.json (a Frictionless
-// tabular data package) and one CSV per table, as a zip or a folder. Each
-// translated field has one column per language other than Italian,
-// "name@en", "name@fr", … beside the field itself (Italian).
+// tabular data package) and one CSV per table, as a zip or a folder. The
+// tables, their files and columns are the official descriptor's
+// (hsds/datapackage.json, embedded, written out as the package's own);
+// every table is written, empty ones as a header. Under the Punto profile
+// two more tables carry what HSDS lacks: translation.csv (the texts in
+// languages other than Italian: link_entity, link_id, field, language,
+// value) and punto_id.csv (Punto's slug of each organization, service and
+// location).
 
-// hsdsTable is one table of the package: its columns and the columns it
-// translates.
+//go:embed hsds/datapackage.json
+var officialDescriptor []byte
+
+// hsdsTable is one table Punto reads and writes: its name in Punto's
+// older packages (the key used while reading), its official resource name,
+// and the fields it translates.
 type hsdsTable struct {
 	name       string
-	columns    []string
+	resource   string
 	translated []string
 }
 
 var hsdsTables = []hsdsTable{
-	{"organizations", []string{"id", "name", "description", "email", "website"}, []string{"name", "description"}},
-	{"services", []string{"id", "organization_id", "name", "description", "url", "email", "status", "fees_description", "eligibility_description"},
-		[]string{"name", "description", "fees_description", "eligibility_description"}},
-	{"locations", []string{"id", "location_type", "name", "latitude", "longitude"}, []string{"name"}},
-	{"service_at_locations", []string{"id", "service_id", "location_id"}, nil},
-	{"addresses", []string{"id", "location_id", "address_1", "city", "region", "state_province", "postal_code", "country", "address_type"}, nil},
-	{"accessibility", []string{"id", "location_id", "description"}, []string{"description"}},
-	{"phones", []string{"id", "service_id", "contact_id", "number", "type", "description"}, []string{"description"}},
-	{"contacts", []string{"id", "service_id", "name", "title", "email"}, []string{"title"}},
-	{"schedules", []string{"id", "service_id", "valid_from", "valid_to", "freq", "wkst", "byday", "opens_at", "closes_at", "description"}, []string{"description"}},
-	{"languages", []string{"id", "service_id", "code"}, nil},
-	{"required_documents", []string{"id", "service_id", "document"}, []string{"document"}},
-	{"attributes", []string{"id", "link_id", "link_entity", "link_type", "taxonomy_term_id", "value"}, nil},
-	{"taxonomy_terms", []string{"id", "code", "name", "description", "taxonomy"}, nil},
+	{"organizations", "organization", []string{"name", "description"}},
+	{"services", "service", []string{"name", "description", "fees_description", "eligibility_description"}},
+	{"locations", "location", []string{"name"}},
+	{"service_at_locations", "service_at_location", nil},
+	{"addresses", "address", nil},
+	{"accessibility", "accessibility", []string{"description"}},
+	{"phones", "phone", []string{"description"}},
+	{"contacts", "contact", []string{"title"}},
+	{"schedules", "schedule", []string{"description"}},
+	{"languages", "language", nil},
+	{"required_documents", "required_document", []string{"document"}},
+	{"attributes", "attribute", nil},
+	{"taxonomy_terms", "taxonomy_term", []string{"name", "description"}},
+	{"taxonomies", "taxonomy", nil},
+}
+
+// The Punto profile's tables.
+const (
+	trResource   = "translation"
+	slugResource = "punto_id"
+)
+
+// officialResource is one resource of the descriptor: kept whole to be
+// written out, with its field names.
+type officialResource struct {
+	raw    json.RawMessage
+	name   string
+	path   string
+	fields []string
+}
+
+var officialResources = sync.OnceValue(func() []officialResource {
+	var d struct {
+		Resources []json.RawMessage `json:"resources"`
+	}
+	if err := json.Unmarshal(officialDescriptor, &d); err != nil {
+		panic("exchange: hsds/datapackage.json: " + err.Error())
+	}
+	var out []officialResource
+	for _, raw := range d.Resources {
+		var r struct {
+			Name   string `json:"name"`
+			Path   string `json:"path"`
+			Schema struct {
+				Fields []struct {
+					Name string `json:"name"`
+				} `json:"fields"`
+			} `json:"schema"`
+		}
+		if err := json.Unmarshal(raw, &r); err != nil {
+			panic("exchange: hsds/datapackage.json: " + err.Error())
+		}
+		o := officialResource{raw: raw, name: r.Name, path: r.Path}
+		for _, f := range r.Schema.Fields {
+			o.fields = append(o.fields, f.Name)
+		}
+		out = append(out, o)
+	}
+	return out
+})
+
+// puntoResources are the Punto profile's tables, described like the
+// official ones.
+var puntoResources = []struct {
+	name, path, description string
+	fields                  []packageField
+}{
+	{trResource, "translation.csv", "Punto profile: the texts of the other tables in languages other than Italian (the tables hold the Italian text).",
+		requiredFields("link_entity", "the table (organization, service, …)", "link_id", "the id of the row",
+			"field", "the translated column", "language", "the language (BCP 47)", "value", "the text")},
+	{slugResource, "punto_id.csv", "Punto profile: Punto's public identifier of each organization, service and location.",
+		requiredFields("link_entity", "organization, service or location", "link_id", "the id of the row", "punto_id", "Punto's identifier")},
+}
+
+// requiredFields describes required string fields: name, description, …
+func requiredFields(nameDesc ...string) []packageField {
+	var out []packageField
+	for i := 0; i+1 < len(nameDesc); i += 2 {
+		f := packageField{Name: nameDesc[i], Type: "string", Description: nameDesc[i+1]}
+		f.Constraints.Required = true
+		out = append(out, f)
+	}
+	return out
 }
 
 // tableRows collects the rows of one table as it is written.
 type tableRows struct {
-	table *hsdsTable
-	rows  []map[string]string
-	langs map[string]map[string]bool // field → languages with a text
+	rows []map[string]string
 }
 
-func (t *tableRows) add(row map[string]string, tr hsdsTr) {
-	for lang, m := range tr {
-		for f, v := range m {
-			if t.langs == nil {
-				t.langs = map[string]map[string]bool{}
-			}
-			if t.langs[f] == nil {
-				t.langs[f] = map[string]bool{}
-			}
-			t.langs[f][lang] = true
-			row[f+"@"+lang] = v
-		}
-	}
-	t.rows = append(t.rows, row)
-}
-
-func (t *tableRows) header() []string {
-	h := append([]string(nil), t.table.columns...)
-	for _, f := range t.table.translated {
-		for _, l := range orderLangs(t.langs[f]) {
-			h = append(h, f+"@"+l)
-		}
-	}
-	return h
-}
-
-func (t *tableRows) csv() ([]byte, []string, error) {
+// csv writes the rows under the header of fields, escaping cells a
+// spreadsheet would take for a formula.
+func (t *tableRows) csv(fields []string) ([]byte, error) {
 	var buf bytes.Buffer
 	w := csv.NewWriter(&buf)
-	h := t.header()
-	if err := w.Write(h); err != nil {
-		return nil, nil, err
+	if err := w.Write(fields); err != nil {
+		return nil, err
 	}
-	rec := make([]string, len(h))
+	rec := make([]string, len(fields))
 	for _, r := range t.rows {
-		for i, c := range h {
-			rec[i] = r[c]
+		for i, c := range fields {
+			rec[i] = escapeCell(r[c])
 		}
 		if err := w.Write(rec); err != nil {
-			return nil, nil, err
+			return nil, err
 		}
 	}
 	w.Flush()
-	return buf.Bytes(), h, w.Error()
+	return buf.Bytes(), w.Error()
 }
 
 func ftoa(f *float64) string {
@@ -104,69 +158,109 @@ func ftoa(f *float64) string {
 
 // hsdsPackage renders the package's files, in order: datapackage.json
 // first, then the tables.
-func hsdsPackage(x *Records) ([]string, map[string][]byte, error) {
-	p := newPackageTables()
+func hsdsPackage(x *Records, opt Options) ([]string, map[string][]byte, error) {
+	out := opt.out()
+	p := newPackageTables(out)
+	orgs := orgMap(x)
 	for i := range x.Organizations {
-		o := hsdsOrg(&x.Organizations[i])
-		p.add("organizations", map[string]string{"id": o.ID, "name": o.Name, "description": o.Description, "email": o.Email, "website": o.Website}, o.Translations)
+		o := out.org(&x.Organizations[i])
+		desc := o.Description
+		if desc == "" {
+			desc = o.Name // the package requires one; read back as none
+		}
+		p.add("organization", map[string]string{"id": o.ID, "name": o.Name, "description": desc, "email": o.Email, "website": o.Website}, o.Translations)
+		p.slug("organization", o.ID, o.PuntoID)
 	}
 	for i := range x.Services {
-		p.service(toHSDS(&x.Services[i], nil))
+		h := out.service(&x.Services[i], orgs)
+		h.Organization = nil
+		p.service(h)
 	}
-	p.taxonomyTerms()
-	return p.files()
+	p.taxonomyTerms(out)
+	return p.files(out)
 }
 
 // packageTables collects the rows of every table as the records are
 // written.
 type packageTables struct {
-	tabs      map[string]*tableRows
-	locDone   map[string]bool // locations already written
+	tabs      map[string]*tableRows // by resource name
+	locDone   map[string]bool       // locations already written
 	terms     map[string]*hsdsTaxonomyTerm
 	termOrder []string // the terms, as the attributes first name them
 }
 
-func newPackageTables() *packageTables {
+func newPackageTables(out hsdsOut) *packageTables {
 	p := &packageTables{tabs: map[string]*tableRows{}, locDone: map[string]bool{}, terms: map[string]*hsdsTaxonomyTerm{}}
-	for i := range hsdsTables {
-		p.tabs[hsdsTables[i].name] = &tableRows{table: &hsdsTables[i]}
+	for _, r := range officialResources() {
+		p.tabs[r.name] = &tableRows{}
+	}
+	if !out.plain {
+		p.tabs[trResource] = &tableRows{}
+		p.tabs[slugResource] = &tableRows{}
 	}
 	return p
 }
 
+// add writes a row of table, and its translations (Punto profile).
 func (p *packageTables) add(table string, row map[string]string, tr hsdsTr) {
-	p.tabs[table].add(row, tr)
+	p.tabs[table].rows = append(p.tabs[table].rows, row)
+	if len(tr) == 0 {
+		return
+	}
+	langs := map[string]bool{}
+	for l := range tr {
+		langs[l] = true
+	}
+	for _, l := range orderLangs(langs) {
+		fields := make([]string, 0, len(tr[l]))
+		for f := range tr[l] {
+			fields = append(fields, f)
+		}
+		slices.Sort(fields)
+		for _, f := range fields {
+			p.tabs[trResource].rows = append(p.tabs[trResource].rows, map[string]string{
+				"link_entity": table, "link_id": row["id"], "field": f, "language": l, "value": tr[l][f]})
+		}
+	}
+}
+
+// slug writes a record's Punto ID (Punto profile).
+func (p *packageTables) slug(table, id, slug string) {
+	if slug != "" {
+		p.tabs[slugResource].rows = append(p.tabs[slugResource].rows, map[string]string{"link_entity": table, "link_id": id, "punto_id": slug})
+	}
 }
 
 // service writes a service and everything it owns, each location once.
 func (p *packageTables) service(h *hsdsService) {
-	p.add("services", map[string]string{"id": h.ID, "organization_id": h.OrganizationID, "name": h.Name, "description": h.Description,
+	p.add("service", map[string]string{"id": h.ID, "organization_id": h.OrganizationID, "name": h.Name, "description": h.Description,
 		"url": h.URL, "email": h.Email, "status": h.Status, "fees_description": h.FeesDescription, "eligibility_description": h.EligibilityDescription}, h.Translations)
+	p.slug("service", h.ID, h.PuntoID)
 	for _, sal := range h.ServiceAtLocations {
-		p.add("service_at_locations", map[string]string{"id": sal.ID, "service_id": sal.ServiceID, "location_id": sal.LocationID}, nil)
+		p.add("service_at_location", map[string]string{"id": sal.ID, "service_id": sal.ServiceID, "location_id": sal.LocationID}, nil)
 		if !p.locDone[sal.Location.ID] {
 			p.locDone[sal.Location.ID] = true
 			p.location(sal.Location)
 		}
 	}
 	for _, ph := range h.Phones {
-		p.add("phones", map[string]string{"id": ph.ID, "service_id": ph.ServiceID, "number": ph.Number, "type": ph.Type, "description": ph.Description}, ph.Translations)
+		p.add("phone", map[string]string{"id": ph.ID, "service_id": ph.ServiceID, "number": ph.Number, "type": ph.Type, "description": ph.Description}, ph.Translations)
 	}
 	for _, c := range h.Contacts {
-		p.add("contacts", map[string]string{"id": c.ID, "service_id": c.ServiceID, "name": c.Name, "title": c.Title, "email": c.Email}, c.Translations)
+		p.add("contact", map[string]string{"id": c.ID, "service_id": c.ServiceID, "name": c.Name, "title": c.Title, "email": c.Email}, c.Translations)
 		for _, ph := range c.Phones {
-			p.add("phones", map[string]string{"id": ph.ID, "contact_id": ph.ContactID, "number": ph.Number}, nil)
+			p.add("phone", map[string]string{"id": ph.ID, "contact_id": ph.ContactID, "number": ph.Number}, nil)
 		}
 	}
 	for _, sc := range h.Schedules {
-		p.add("schedules", map[string]string{"id": sc.ID, "service_id": sc.ServiceID, "valid_from": sc.ValidFrom, "valid_to": sc.ValidTo,
+		p.add("schedule", map[string]string{"id": sc.ID, "service_id": sc.ServiceID, "valid_from": sc.ValidFrom, "valid_to": sc.ValidTo,
 			"freq": sc.Freq, "wkst": sc.Wkst, "byday": sc.Byday, "opens_at": sc.OpensAt, "closes_at": sc.ClosesAt, "description": sc.Description}, sc.Translations)
 	}
 	for _, l := range h.Languages {
-		p.add("languages", map[string]string{"id": l.ID, "service_id": l.ServiceID, "code": l.Code}, nil)
+		p.add("language", map[string]string{"id": l.ID, "service_id": l.ServiceID, "name": l.Name, "code": l.Code}, nil)
 	}
 	for _, d := range h.RequiredDocuments {
-		p.add("required_documents", map[string]string{"id": d.ID, "service_id": d.ServiceID, "document": d.Document}, d.Translations)
+		p.add("required_document", map[string]string{"id": d.ID, "service_id": d.ServiceID, "document": d.Document}, d.Translations)
 	}
 	for _, a := range h.Attributes {
 		p.attribute(a)
@@ -176,10 +270,11 @@ func (p *packageTables) service(h *hsdsService) {
 // location writes a location with its addresses, accessibility and
 // attributes.
 func (p *packageTables) location(l *hsdsLocation) {
-	p.add("locations", map[string]string{"id": l.ID, "location_type": l.LocationType, "name": l.Name,
+	p.add("location", map[string]string{"id": l.ID, "location_type": l.LocationType, "name": l.Name,
 		"latitude": ftoa(l.Latitude), "longitude": ftoa(l.Longitude)}, l.Translations)
+	p.slug("location", l.ID, l.PuntoID)
 	for _, a := range l.Addresses {
-		p.add("addresses", map[string]string{"id": a.ID, "location_id": a.LocationID, "address_1": a.Address1, "city": a.City,
+		p.add("address", map[string]string{"id": a.ID, "location_id": a.LocationID, "address_1": a.Address1, "city": a.City,
 			"region": a.Region, "state_province": a.StateProvince, "postal_code": a.PostalCode, "country": a.Country, "address_type": a.AddressType}, nil)
 	}
 	for _, a := range l.Accessibility {
@@ -192,7 +287,7 @@ func (p *packageTables) location(l *hsdsLocation) {
 
 // attribute writes an attribute, and notes its taxonomy term.
 func (p *packageTables) attribute(a *hsdsAttribute) {
-	p.add("attributes", map[string]string{"id": a.ID, "link_id": a.LinkID, "link_entity": a.LinkEntity, "link_type": a.LinkType,
+	p.add("attribute", map[string]string{"id": a.ID, "link_id": a.LinkID, "link_entity": a.LinkEntity, "link_type": a.LinkType,
 		"taxonomy_term_id": a.TaxonomyTermID, "value": a.Value}, nil)
 	if _, ok := p.terms[a.TaxonomyTermID]; !ok {
 		p.terms[a.TaxonomyTermID] = a.TaxonomyTerm
@@ -200,53 +295,90 @@ func (p *packageTables) attribute(a *hsdsAttribute) {
 	}
 }
 
-// taxonomyTerms writes the terms the attributes use.
-func (p *packageTables) taxonomyTerms() {
+// taxonomyTerms writes the terms the attributes use, and their taxonomy.
+func (p *packageTables) taxonomyTerms(out hsdsOut) {
 	for _, id := range p.termOrder {
 		t := p.terms[id]
-		p.add("taxonomy_terms", map[string]string{"id": t.ID, "code": t.Code, "name": t.Name, "description": t.Description, "taxonomy": t.Taxonomy}, nil)
+		p.add("taxonomy_term", map[string]string{"id": t.ID, "code": t.Code, "name": t.Name, "description": t.Description, "taxonomy": t.Taxonomy,
+			"language": t.Language, "taxonomy_id": t.TaxonomyID, "term_uri": t.TermURI}, t.Translations)
+	}
+	if len(p.termOrder) > 0 {
+		tx := out.taxonomy()
+		p.add("taxonomy", map[string]string{"id": tx.ID, "name": tx.Name, "description": tx.Description, "uri": tx.URI, "version": tx.Version}, nil)
 	}
 }
 
 // The package descriptor, datapackage.json: a Frictionless tabular data
-// package.
+// package whose resources are the official HSDS ones, then the Punto
+// profile's.
 type (
 	packageDescriptor struct {
-		Profile   string            `json:"profile"`
-		Name      string            `json:"name"`
-		Title     string            `json:"title"`
-		Resources []packageResource `json:"resources"`
+		Profile     string            `json:"profile"`
+		Name        string            `json:"name"`
+		Title       string            `json:"title"`
+		HSDSVersion string            `json:"hsds_version"`
+		HSDSProfile string            `json:"hsds_profile,omitempty"`
+		Resources   []json.RawMessage `json:"resources"`
 	}
 	packageResource struct {
-		Name    string `json:"name"`
-		Path    string `json:"path"`
-		Profile string `json:"profile"`
-		Format  string `json:"format"`
-		Schema  struct {
+		Name        string `json:"name"`
+		Path        string `json:"path"`
+		Description string `json:"description"`
+		Profile     string `json:"profile"`
+		Format      string `json:"format"`
+		Mediatype   string `json:"mediatype"`
+		Schema      struct {
 			Fields []packageField `json:"fields"`
 		} `json:"schema"`
 	}
 	packageField struct {
-		Name string `json:"name"`
-		Type string `json:"type"`
+		Name        string `json:"name"`
+		Type        string `json:"type"`
+		Description string `json:"description"`
+		Constraints struct {
+			Required bool `json:"required"`
+		} `json:"constraints"`
 	}
 )
 
 // files renders the tables as CSV files and describes them in
 // datapackage.json.
-func (p *packageTables) files() ([]string, map[string][]byte, error) {
-	desc := packageDescriptor{Profile: "tabular-data-package", Name: "punto-hsds", Title: "Punto catalog, Open Referral HSDS 3"}
+func (p *packageTables) files(out hsdsOut) ([]string, map[string][]byte, error) {
+	desc := packageDescriptor{Profile: "tabular-data-package", Name: "punto-hsds", Title: "Punto catalog, Open Referral HSDS 3.0", HSDSVersion: HSDSVersion}
+	if !out.plain {
+		desc.HSDSProfile = ProfileURI
+	}
 	files := map[string][]byte{}
 	names := []string{"datapackage.json"}
-	for _, t := range hsdsTables {
-		data, header, err := p.tabs[t.name].csv()
+	for _, r := range officialResources() {
+		data, err := p.tabs[r.name].csv(r.fields)
 		if err != nil {
 			return nil, nil, fmt.Errorf("content: export hsds-csv: %w", err)
 		}
-		path := t.name + ".csv"
-		files[path] = data
-		names = append(names, path)
-		desc.Resources = append(desc.Resources, tableResource(t.name, path, header))
+		files[r.path] = data
+		names = append(names, r.path)
+		desc.Resources = append(desc.Resources, r.raw)
+	}
+	if !out.plain {
+		for _, pr := range puntoResources {
+			r := packageResource{Name: pr.name, Path: pr.path, Description: pr.description, Profile: "tabular-data-resource", Format: "csv", Mediatype: "text/csv"}
+			var fields []string
+			for _, f := range pr.fields {
+				r.Schema.Fields = append(r.Schema.Fields, f)
+				fields = append(fields, f.Name)
+			}
+			data, err := p.tabs[pr.name].csv(fields)
+			if err != nil {
+				return nil, nil, fmt.Errorf("content: export hsds-csv: %w", err)
+			}
+			raw, err := json.Marshal(r)
+			if err != nil {
+				return nil, nil, err
+			}
+			files[pr.path] = data
+			names = append(names, pr.path)
+			desc.Resources = append(desc.Resources, raw)
+		}
 	}
 	raw, err := json.MarshalIndent(desc, "", "  ")
 	if err != nil {
@@ -256,24 +388,10 @@ func (p *packageTables) files() ([]string, map[string][]byte, error) {
 	return names, files, nil
 }
 
-// tableResource describes one table: coordinates are numbers, every
-// other column a string.
-func tableResource(name, path string, header []string) packageResource {
-	r := packageResource{Name: name, Path: path, Profile: "tabular-data-resource", Format: "csv"}
-	for _, c := range header {
-		typ := "string"
-		if c == "latitude" || c == "longitude" {
-			typ = "number"
-		}
-		r.Schema.Fields = append(r.Schema.Fields, packageField{c, typ})
-	}
-	return r
-}
-
 // writeHSDSZip writes the package as a zip. Entries carry no times, so
 // the same catalog gives the same bytes.
-func writeHSDSZip(x *Records, w io.Writer) error {
-	names, files, err := hsdsPackage(x)
+func writeHSDSZip(x *Records, w io.Writer, opt Options) error {
+	names, files, err := hsdsPackage(x, opt)
 	if err != nil {
 		return err
 	}
@@ -294,8 +412,8 @@ func writeHSDSZip(x *Records, w io.Writer) error {
 }
 
 // WriteHSDSFolder writes the package as files in dir (created if needed).
-func (x *Records) WriteHSDSFolder(dir string) error {
-	names, files, err := hsdsPackage(x)
+func (x *Records) WriteHSDSFolder(dir string, opt Options) error {
+	names, files, err := hsdsPackage(x, opt)
 	if err != nil {
 		return err
 	}

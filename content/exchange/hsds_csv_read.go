@@ -11,6 +11,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -33,8 +34,8 @@ func parseHSDSZip(data []byte, is *issues) *Records {
 }
 
 // ParseHSDSFolder reads the package from a folder (see Parse).
-func ParseHSDSFolder(dir string) (*Records, error) {
-	is := &issues{format: FormatHSDSCSV}
+func ParseHSDSFolder(dir string, opt ImportOptions) (*Records, error) {
+	is := &issues{format: FormatHSDSCSV, opt: opt}
 	return parseHSDSFS(os.DirFS(dir), is).checked(is)
 }
 
@@ -72,9 +73,15 @@ func parseHSDSFS(fsys fs.FS, is *issues) *Records {
 			fsys, _ = fs.Sub(fsys, filepath.Dir(m[0]))
 		}
 	}
-	raw, err := fs.ReadFile(fsys, "datapackage.json")
-	if err != nil {
+	// One budget of unzipped bytes for the whole package, the descriptor
+	// included, counted as the bytes come out of the decompressor.
+	budget := is.unzipBudget()
+	if _, err := fs.Stat(fsys, "datapackage.json"); err != nil {
 		is.add(ImportIssue{File: "datapackage.json", Reason: "is missing: an HSDS data package starts with it"})
+		return nil
+	}
+	raw, ok := readTableFile(fsys, "datapackage.json", &budget, is)
+	if !ok {
 		return nil
 	}
 	var desc struct {
@@ -96,9 +103,8 @@ func parseHSDSFS(fsys fs.FS, is *issues) *Records {
 		}
 	}
 	tables := map[string][]pkgRow{}
-	budget := int64(maxUnzipped)
 	for _, t := range hsdsTables {
-		p, ok := paths[t.name]
+		p, ok := tablePath(paths, t)
 		if !ok {
 			continue
 		}
@@ -109,10 +115,79 @@ func parseHSDSFS(fsys fs.FS, is *issues) *Records {
 		tables[t.name] = rows
 	}
 	if _, ok := tables["services"]; !ok {
-		is.add(ImportIssue{File: "datapackage.json", Field: "resources", Reason: "names no services table"})
+		is.add(ImportIssue{File: "datapackage.json", Field: "resources", Reason: "names no service table (resource \"service\", services.csv)"})
+		return nil
+	}
+	for _, extra := range []string{trResource, slugResource} {
+		p, ok := paths[extra]
+		if !ok {
+			continue
+		}
+		rows, ok := readTable(fsys, p, &hsdsTable{name: extra}, &budget, is)
+		if !ok {
+			return nil
+		}
+		applyProfileRows(tables, extra, rows, is)
+	}
+	if len(is.list) > 0 {
 		return nil
 	}
 	return assemblePackage(tables, is)
+}
+
+// tablePath is the file of a table: the official resource's, or the
+// plural name of Punto's packages before HSDS 3.0 conformance.
+func tablePath(paths map[string]string, t hsdsTable) (string, bool) {
+	if p, ok := paths[t.resource]; ok {
+		return p, true
+	}
+	p, ok := paths[t.name]
+	return p, ok
+}
+
+// applyProfileRows gives the rows of the other tables what the Punto
+// profile's tables hold: translations as "field@lang" columns, slugs as
+// "punto_id".
+func applyProfileRows(tables map[string][]pkgRow, table string, rows []pkgRow, is *issues) {
+	byID := map[string]map[string]pkgRow{}
+	for _, t := range hsdsTables {
+		m := map[string]pkgRow{}
+		for _, r := range tables[t.name] {
+			m[r.get("id")] = r
+		}
+		byID[t.resource] = m
+	}
+	for _, r := range rows {
+		entity := r.get("link_entity")
+		var t *hsdsTable
+		for i := range hsdsTables {
+			if hsdsTables[i].resource == entity {
+				t = &hsdsTables[i]
+			}
+		}
+		target, ok := byID[entity][r.get("link_id")]
+		switch {
+		case t == nil:
+			is.add(r.at.issue("link_entity", fmt.Sprintf("%q is not a table Punto reads", entity)))
+			continue
+		case !ok:
+			is.add(r.at.issue("link_id", fmt.Sprintf("no %s %q", entity, r.get("link_id"))))
+			continue
+		}
+		if table == slugResource {
+			target.cols["punto_id"] = r.get("punto_id")
+			continue
+		}
+		f, lang := r.get("field"), r.get("language")
+		switch {
+		case !slices.Contains(t.translated, f):
+			is.add(r.at.issue("field", fmt.Sprintf("%s has no translated field %q", entity, f)))
+		case !content.ValidLanguageTag(lang) || lang == "it":
+			is.add(r.at.issue("language", fmt.Sprintf("%q is not a language other than Italian (the Italian text is in %s.%s)", lang, entity, f)))
+		default:
+			target.cols[f+"@"+lang] = r.get("value")
+		}
+	}
 }
 
 // readTable reads one CSV of the package by its header.
@@ -148,7 +223,7 @@ func readTableFile(fsys fs.FS, path string, budget *int64, is *issues) ([]byte, 
 		return nil, false
 	}
 	if *budget -= int64(len(data)); *budget < 0 {
-		is.add(ImportIssue{File: path, Reason: fmt.Sprintf("the package holds more than %d MiB of tables", maxUnzipped>>20)})
+		is.add(ImportIssue{File: path, Reason: fmt.Sprintf("the package unzips to more than %d MiB (a zip bomb, or a catalog too large for one import)", is.unzipBudget()>>20)})
 		return nil, false
 	}
 	return data, true
@@ -186,9 +261,13 @@ func readTableRows(r *csv.Reader, header []string, path string, is *issues) ([]p
 			return nil, false
 		}
 		line, _ := r.FieldPos(0)
+		if i, long := longCell(rec); long {
+			is.add(ImportIssue{File: path, Line: line, Field: header[i], Reason: cellTooLong(len(rec[i]))})
+			return nil, false
+		}
 		row := pkgRow{cols: make(map[string]string, len(header)), at: where{file: path, line: line}}
 		for i, c := range header {
-			row.cols[c] = rec[i]
+			row.cols[c] = unescapeCell(rec[i])
 		}
 		rows = append(rows, row)
 	}
@@ -235,7 +314,11 @@ type assembly struct {
 func (a *assembly) organizations() []*hsdsOrganization {
 	var orgs []*hsdsOrganization
 	for _, r := range a.tables["organizations"] {
-		orgs = append(orgs, &hsdsOrganization{ID: r.get("id"), Name: r.get("name"), Description: r.get("description"),
+		desc := r.get("description")
+		if desc == r.get("name") {
+			desc = "" // the package requires a description: Punto writes the name when it has none
+		}
+		orgs = append(orgs, &hsdsOrganization{ID: r.get("id"), PuntoID: r.get("punto_id"), Name: r.get("name"), Description: desc,
 			Email: r.get("email"), Website: r.get("website"), Translations: r.tr(), at: r.at})
 	}
 	return orgs
@@ -243,7 +326,7 @@ func (a *assembly) organizations() []*hsdsOrganization {
 
 func (a *assembly) services() {
 	for _, r := range a.tables["services"] {
-		s := &hsdsService{ID: r.get("id"), OrganizationID: r.get("organization_id"), Name: r.get("name"), Description: r.get("description"),
+		s := &hsdsService{ID: r.get("id"), PuntoID: r.get("punto_id"), OrganizationID: r.get("organization_id"), Name: r.get("name"), Description: r.get("description"),
 			URL: r.get("url"), Email: r.get("email"), Status: r.get("status"), FeesDescription: r.get("fees_description"),
 			EligibilityDescription: r.get("eligibility_description"), Translations: r.tr(), at: r.at}
 		if _, dup := a.svcs[s.ID]; dup {
@@ -277,7 +360,7 @@ func (a *assembly) location(r pkgRow) *hsdsLocation {
 
 func (a *assembly) locations() {
 	for _, r := range a.tables["locations"] {
-		l := &hsdsLocation{ID: r.get("id"), LocationType: r.get("location_type"), Name: r.get("name"), Translations: r.tr(), at: r.at}
+		l := &hsdsLocation{ID: r.get("id"), PuntoID: r.get("punto_id"), LocationType: r.get("location_type"), Name: r.get("name"), Translations: r.tr(), at: r.at}
 		l.Latitude = a.coordinate(r, "latitude")
 		l.Longitude = a.coordinate(r, "longitude")
 		a.locs[l.ID] = l
@@ -365,7 +448,7 @@ func (a *assembly) serviceLists() {
 	}
 	for _, r := range a.tables["languages"] {
 		if s := a.service(r); s != nil {
-			s.Languages = append(s.Languages, &hsdsLanguage{ID: r.get("id"), ServiceID: s.ID, Code: r.get("code"), at: r.at})
+			s.Languages = append(s.Languages, &hsdsLanguage{ID: r.get("id"), ServiceID: s.ID, Name: r.get("name"), Code: r.get("code"), at: r.at})
 		}
 	}
 	for _, r := range a.tables["required_documents"] {

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/punto-totem/punto/content"
 )
@@ -34,9 +35,13 @@ func fromHSDS(orgs []*hsdsOrganization, svcs []*hsdsService, embedded bool, is *
 			continue
 		}
 		at := h.at
-		x.Organizations = append(x.Organizations, content.Organization{ID: h.ID, Name: textOf(h.Name, h.Translations, "name"),
+		x.Organizations = append(x.Organizations, content.Organization{ID: slugOf(h.ID, h.PuntoID), UUID: content.CanonicalUUID(h.ID), Extra: extraOf(h.extra), Name: textOf(h.Name, h.Translations, "name"),
 			Description: textOf(h.Description, h.Translations, "description"), URL: h.Website, Email: h.Email})
 		x.orgAt = append(x.orgAt, func(field, reason string) ImportIssue { return at.issue(hsdsTextField(at, field), reason) })
+	}
+	orgSlugs := map[string]string{}
+	for id, h := range seen {
+		orgSlugs[id] = slugOf(h.ID, h.PuntoID)
 	}
 	for _, h := range svcs {
 		if is.full() {
@@ -46,12 +51,29 @@ func fromHSDS(orgs []*hsdsOrganization, svcs []*hsdsService, embedded bool, is *
 			continue
 		}
 		s, loc, ok := h.punto(is)
+		if slug, ok := orgSlugs[h.OrganizationID]; ok {
+			s.OrganizationID = slug
+		} else if s.OrganizationID != "" {
+			s.OrganizationID = slugOf(s.OrganizationID, "")
+		}
 		if ok {
 			x.Services = append(x.Services, s)
 			x.svcAt = append(x.svcAt, loc)
 		}
 	}
 	return x
+}
+
+// slugOf is the Punto ID of an HSDS record: the punto_id of a Punto
+// export, else its HSDS id (a UUID in canonical form).
+func slugOf(id, puntoID string) string {
+	if puntoID != "" {
+		return puntoID
+	}
+	if u := content.CanonicalUUID(id); u != "" {
+		return u
+	}
+	return id
 }
 
 // hsdsTextField spells a validation field of a text ("name", "name.fr")
@@ -80,18 +102,23 @@ func (h *hsdsService) punto(is *issues) (content.Service, locator, bool) {
 	s.Hours = hours.Schedule
 	s.Locations = h.locations(is)
 	for _, l := range h.Languages {
-		s.Languages = append(s.Languages, l.Code)
+		if code, ok := languageCode(l.Code, l.Name); ok {
+			s.Languages = append(s.Languages, code)
+		} else if l.Code != "" || l.Name != "" {
+			is.add(l.at.issue("code", fmt.Sprintf("neither the code %q nor the name %q is a language Punto knows (ISO 639, or its English name)", l.Code, l.Name)))
+		}
+		// A language with neither code nor name says nothing: left out.
 	}
 	s.Documents = h.documents(is)
 	s.Contacts = h.contacts(is)
-	h.attributes(&s)
+	h.attributes(&s, is.opt.Taxonomy)
 	places := hsdsPlaces{h: h, slotAt: hours.slotAt, excAt: hours.excAt}
 	return s, places.issue, len(is.list) == n
 }
 
 // service converts the service's own fields.
 func (h *hsdsService) service(is *issues) content.Service {
-	s := content.Service{ID: h.ID, OrganizationID: h.OrganizationID, URL: h.URL, Email: h.Email,
+	s := content.Service{ID: slugOf(h.ID, h.PuntoID), UUID: content.CanonicalUUID(h.ID), Extra: extraOf(h.extra), OrganizationID: h.OrganizationID, URL: h.URL, Email: h.Email,
 		Name: textOf(h.Name, h.Translations, "name"), Description: textOf(h.Description, h.Translations, "description"),
 		Eligibility: textOf(h.EligibilityDescription, h.Translations, "eligibility_description"),
 		Fees:        textOf(h.FeesDescription, h.Translations, "fees_description")}
@@ -145,7 +172,7 @@ func (h *hsdsService) hours(is *issues) hsdsHours {
 			out.addWeekly(sc, is)
 		case sc.Freq == "" && sc.ValidFrom != "" && sc.ValidFrom == sc.ValidTo:
 			out.Exceptions = append(out.Exceptions, content.Exception{Date: sc.ValidFrom, Closed: sc.OpensAt == "" && sc.ClosesAt == "",
-				Opens: sc.OpensAt, Closes: sc.ClosesAt, Note: textOf(sc.Description, sc.Translations, "description")})
+				Opens: hhmm(sc.OpensAt), Closes: hhmm(sc.ClosesAt), Note: textOf(sc.Description, sc.Translations, "description")})
 			out.excAt = append(out.excAt, sc.at)
 		default:
 			is.add(sc.at.issue("freq", "Punto reads WEEKLY schedules and one-day schedules (valid_from = valid_to, no freq)"))
@@ -156,9 +183,17 @@ func (h *hsdsService) hours(is *issues) hsdsHours {
 
 // addWeekly adds a slot for each day of a WEEKLY schedule.
 func (hh *hsdsHours) addWeekly(sc *hsdsSchedule, is *issues) {
-	if sc.ValidFrom != "" || sc.ValidTo != "" {
-		is.add(sc.at.issue("valid_from", "Punto keeps weekly hours without validity dates"))
-		return
+	// Punto keeps weekly hours without validity dates: hours that ended
+	// before the import are left out, the others kept as they are.
+	if sc.ValidTo != "" {
+		end, err := time.Parse("2006-01-02", sc.ValidTo)
+		if err != nil {
+			is.add(sc.at.issue("valid_to", fmt.Sprintf("%q is not a date YYYY-MM-DD", sc.ValidTo)))
+			return
+		}
+		if end.Before(importDay()) {
+			return
+		}
 	}
 	for _, d := range strings.Split(sc.Byday, ",") {
 		wd := weekdayOf(d)
@@ -166,10 +201,39 @@ func (hh *hsdsHours) addWeekly(sc *hsdsSchedule, is *issues) {
 			is.add(sc.at.issue("byday", fmt.Sprintf("%q is not a weekday MO…SU", d)))
 			continue
 		}
-		hh.Weekly = append(hh.Weekly, content.Slot{Weekday: wd, Opens: sc.OpensAt, Closes: sc.ClosesAt})
+		hh.Weekly = append(hh.Weekly, content.Slot{Weekday: wd, Opens: hhmm(sc.OpensAt), Closes: hhmm(sc.ClosesAt)})
 		hh.slotAt = append(hh.slotAt, sc.at)
 	}
 }
+
+// countryOf is the country Punto keeps for an address's: as given, but
+// Italy (IT, ITA, Italy, Italia), Punto's own, as empty.
+func countryOf(c string) string {
+	c = strings.TrimSpace(c)
+	switch strings.ToLower(c) {
+	case "it", "ita", "italy", "italia":
+		return ""
+	}
+	return c
+}
+
+// hhmm reads an HSDS time as Punto keeps it, HH:MM: HSDS writes
+// HH:MM:SS, and files in the field write 9:00 too. A time with seconds
+// other than :00, or that is no time, stays as given and is reported.
+func hhmm(t string) string {
+	t = strings.TrimSpace(t)
+	if h, rest, ok := strings.Cut(t, ":"); ok && len(h) == 1 && h[0] >= '0' && h[0] <= '9' {
+		t = "0" + h + ":" + rest
+	}
+	if len(t) == 8 && strings.HasSuffix(t, ":00") {
+		return t[:5]
+	}
+	return t
+}
+
+// importDay is the day an import runs (UTC midnight), against which
+// weekly hours' valid_to is compared.
+var importDay = func() time.Time { return time.Now().UTC().Truncate(24 * time.Hour) }
 
 // weekdayOf is the weekday (1 for Monday to 7) of a day code MO…SU, or 0.
 func weekdayOf(code string) int {
@@ -215,10 +279,11 @@ func (l *hsdsLocation) punto(is *issues) content.Location {
 	if bad := checkTr(l.Translations, l.at, "name"); bad != nil {
 		is.add(*bad)
 	}
-	loc := content.Location{ID: l.ID, Name: textOf(l.Name, l.Translations, "name"), Point: [2]float64{*l.Longitude, *l.Latitude}}
+	loc := content.Location{ID: slugOf(l.ID, l.PuntoID), UUID: content.CanonicalUUID(l.ID), Extra: extraOf(l.extra), Name: textOf(l.Name, l.Translations, "name"), Point: [2]float64{*l.Longitude, *l.Latitude}}
 	if len(l.Addresses) > 0 {
 		a := l.Addresses[0]
 		loc.Address, loc.PostalCode, loc.Comune, loc.Province, loc.Region = a.Address1, a.PostalCode, a.City, a.StateProvince, a.Region
+		loc.Country = countryOf(a.Country)
 	}
 	if len(l.Accessibility) > 0 {
 		a := l.Accessibility[0]
@@ -262,20 +327,48 @@ func (h *hsdsService) contacts(is *issues) []content.Contact {
 	return out
 }
 
-// attributes reads the service's categories and yes/no facts.
-func (h *hsdsService) attributes(s *content.Service) {
+// attributes reads the service's categories and yes/no facts. A term of
+// another taxonomy goes through the mapping (tax, then Open Eligibility);
+// a service left without a category gets the mapping's default.
+func (h *hsdsService) attributes(s *content.Service, tax *TaxonomyMap) {
 	for _, a := range h.Attributes {
-		if a.LinkType == linkCategory {
-			s.Categories = append(s.Categories, a.category())
+		if code, ok := a.fact(); ok {
+			switch code {
+			case factAppointment:
+				s.ByAppointment = a.Value != "false"
+			case factHolidays:
+				s.OpenOnHolidays = a.Value != "false"
+			}
 			continue
 		}
-		switch code, _ := a.fact(); code {
-		case factAppointment:
-			s.ByAppointment = a.Value != "false"
-		case factHolidays:
-			s.OpenOnHolidays = a.Value != "false"
+		code := a.code()
+		if _, ok := content.CategoryByID(code); ok && a.puntoTerm() {
+			s.Categories = append(s.Categories, code)
+			continue
+		}
+		keys := []string{a.TaxonomyTermID}
+		if t := a.TaxonomyTerm; t != nil {
+			keys = append([]string{t.Code, t.Name, t.TermURI}, keys...)
+		}
+		if cats := tax.mapTerm(keys...); cats != nil {
+			s.Categories = append(s.Categories, cats...)
+		} else if a.LinkType == linkCategory && tax == nil {
+			s.Categories = append(s.Categories, code) // not a category: reported as such
 		}
 	}
+	if len(s.Categories) == 0 && tax != nil && tax.Default != "" {
+		s.Categories = []string{tax.Default}
+	}
+}
+
+// puntoTerm reports whether the attribute's term is of the Punto taxonomy
+// (or, with no taxonomy named, a bare Punto category code).
+func (a *hsdsAttribute) puntoTerm() bool {
+	if _, ok := termCodes[content.CanonicalUUID(a.TaxonomyTermID)]; ok {
+		return true
+	}
+	t := a.TaxonomyTerm
+	return t == nil || t.Taxonomy == "" || strings.EqualFold(t.Taxonomy, puntoTaxonomy) || t.TaxonomyID == TaxonomyUUID
 }
 
 // hsdsPlaces places a validation error of a converted service in the
@@ -292,6 +385,9 @@ var (
 )
 
 func (p hsdsPlaces) issue(field, reason string) ImportIssue {
+	if field == "categories" {
+		reason += ": no attribute names a Punto category or a term the taxonomy map knows (--taxonomy-map FILE maps the file's terms and names a default category)"
+	}
 	m := indexed.FindStringSubmatch(field)
 	if m == nil {
 		return p.h.at.issue(hsdsTextField(p.h.at, field), reason)
@@ -336,12 +432,20 @@ func (l *hsdsLocation) issue(field, reason string) ImportIssue {
 	return l.at.issue(hsdsTextField(l.at, field), reason)
 }
 
-// category is the category a category attribute gives.
-func (a *hsdsAttribute) category() string {
+// code is the Punto taxonomy code of an attribute's term: known by its
+// UUID, else the term's code, else (Punto's exports before UUIDs) the
+// term ID after its "punto-category-" or "punto-" prefix.
+func (a *hsdsAttribute) code() string {
+	if c, ok := termCodes[content.CanonicalUUID(a.TaxonomyTermID)]; ok {
+		return c
+	}
 	if a.TaxonomyTerm != nil && a.TaxonomyTerm.Code != "" {
 		return a.TaxonomyTerm.Code
 	}
-	return strings.TrimPrefix(a.TaxonomyTermID, termCategory)
+	if c, ok := strings.CutPrefix(a.TaxonomyTermID, "punto-category-"); ok {
+		return c
+	}
+	return strings.TrimPrefix(a.TaxonomyTermID, "punto-")
 }
 
 // fact returns the code of a punto yes/no attribute.
@@ -349,8 +453,5 @@ func (a *hsdsAttribute) fact() (string, bool) {
 	if a.LinkType != linkFact {
 		return "", false
 	}
-	if a.TaxonomyTerm != nil && a.TaxonomyTerm.Code != "" {
-		return a.TaxonomyTerm.Code, true
-	}
-	return strings.TrimPrefix(a.TaxonomyTermID, termFact), true
+	return a.code(), true
 }

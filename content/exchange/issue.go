@@ -6,13 +6,19 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
 )
 
-// maxIssues bounds the problems one import reports.
-const maxIssues = 50
+// maxIssues bounds the problems one import collects: enough for every
+// problem of a real directory in one run, bounded in memory. Messages and
+// the editor list the first listIssues.
+const (
+	maxIssues  = 100000
+	listIssues = 50
+)
 
 // ImportIssue is one problem of an imported file: where it is (the file
 // of a package, the line, or a JSON pointer / feature index), which field
@@ -44,8 +50,8 @@ func (i ImportIssue) String() string {
 	return strings.Join(parts, ": ")
 }
 
-// ImportError lists what is wrong with an imported file (at most 50
-// problems). When an import returns it, nothing was imported.
+// ImportError lists what is wrong with an imported file (every problem,
+// up to 100,000). When an import returns it, nothing was imported.
 type ImportError struct {
 	Format string
 	Issues []ImportIssue
@@ -65,6 +71,7 @@ func (e *ImportError) Error() string {
 // issues collects the problems of one import.
 type issues struct {
 	format string
+	opt    ImportOptions // the options of the import in progress
 	list   []ImportIssue
 }
 
@@ -72,6 +79,14 @@ func (is *issues) add(i ImportIssue) {
 	if len(is.list) < maxIssues {
 		is.list = append(is.list, i)
 	}
+}
+
+// unzipBudget is how many unzipped bytes a package may hold.
+func (is *issues) unzipBudget() int64 {
+	if is.opt.maxUnzipped > 0 {
+		return is.opt.maxUnzipped
+	}
+	return maxUnzipped
 }
 
 func (is *issues) full() bool { return len(is.list) >= maxIssues }
@@ -117,3 +132,39 @@ func jsonIssue(data []byte, err error) ImportIssue {
 	}
 	return ImportIssue{Reason: err.Error()}
 }
+
+// ReasonCounts counts problems by kind: the field and the reason with
+// quoted values and numbers left out, most frequent first.
+func ReasonCounts(list []ImportIssue) []ReasonCount {
+	counts := map[string]int{}
+	for _, i := range list {
+		k := quoted.ReplaceAllString(i.Reason, "…")
+		k = number.ReplaceAllString(k, "N")
+		if i.Field != "" {
+			k = number.ReplaceAllString(i.Field, "N") + ": " + k
+		}
+		counts[k]++
+	}
+	out := make([]ReasonCount, 0, len(counts))
+	for k, n := range counts {
+		out = append(out, ReasonCount{Reason: k, Count: n})
+	}
+	slices.SortFunc(out, func(a, b ReasonCount) int {
+		if a.Count != b.Count {
+			return b.Count - a.Count
+		}
+		return strings.Compare(a.Reason, b.Reason)
+	})
+	return out
+}
+
+// ReasonCount is how many problems share a reason.
+type ReasonCount struct {
+	Reason string `json:"reason"`
+	Count  int    `json:"count"`
+}
+
+var (
+	quoted = regexp.MustCompile(`"(?:[^"\\]|\\.)*"`)
+	number = regexp.MustCompile(`\d+(\.\d+)?`)
+)

@@ -315,6 +315,8 @@ func AffectedBy(seq int64, bodies [][]byte) Affected {
 				a.Alerts = true
 			case content.KindPage:
 				a.Pages = true
+			case content.KindRecording:
+				// Audio only: nothing on screen changes.
 			default:
 				a.Other = true
 			}

@@ -32,7 +32,7 @@ func openDemo(t *testing.T) *content.Store {
 	if err := content.CreateDemo(context.Background(), path); err != nil {
 		t.Fatal(err)
 	}
-	s, err := content.Open(context.Background(), path)
+	s, err := content.OpenLazy(context.Background(), path)
 	if err != nil {
 		t.Fatal(err)
 	}

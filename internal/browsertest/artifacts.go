@@ -20,6 +20,17 @@ import (
 // would.
 func Screenshot(t testing.TB, ctx context.Context, name string) {
 	t.Helper()
+	var buf []byte
+	if err := chromedp.Run(ctx, chromedp.CaptureScreenshot(&buf)); err != nil {
+		t.Fatal(err)
+	}
+	Save(t, name+".png", buf)
+}
+
+// Save keeps a file a test made (a screenshot, a printed card) as name in
+// .screenshots/ at the repository root (or $PUNTO_SCREENSHOTS).
+func Save(t testing.TB, name string, data []byte) {
+	t.Helper()
 	dir := os.Getenv("PUNTO_SCREENSHOTS")
 	if dir == "" {
 		_, file, _, _ := runtime.Caller(0) // internal/browsertest/artifacts.go
@@ -28,11 +39,7 @@ func Screenshot(t testing.TB, ctx context.Context, name string) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		t.Fatal(err)
 	}
-	var buf []byte
-	if err := chromedp.Run(ctx, chromedp.CaptureScreenshot(&buf)); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(filepath.Join(dir, name+".png"), buf, 0o644); err != nil {
+	if err := os.WriteFile(filepath.Join(dir, name), data, 0o644); err != nil {
 		t.Fatal(err)
 	}
 }

@@ -28,10 +28,15 @@ var allowed = map[string][]string{
 	"content/exchange":          {"content", "geo"},
 	"fleet":                     {"content", "content/feed", "geo", "internal/sqlitedb"},
 	"editorial":                 {"content", "fleet", "geo", "internal/sqlitedb"},
+	"mail":                      {"internal/sqlitedb"},
+	"mediation":                 {"content", "editorial", "internal/sqlitedb", "mail"},
+	"callback":                  {"content", "editorial", "internal/sqlitedb", "mediation"},
 	"relay":                     {"content", "content/feed", "fleet", "geo", "internal/apierr"},
 	"internal/apierr":           {"content"},
-	"kiosk":                     {"content", "content/feed", "fleet", "geo", "internal/apierr", "assets", "locales"},
-	"portal":                    {"content", "content/exchange", "content/feed", "fleet", "editorial", "geo", "internal/apierr", "assets", "locales"},
+	"printing":                  {},
+	"voice":                     {}, // espeak-ng and its cache; texts come from its caller
+	"kiosk":                     {"content", "content/feed", "fleet", "geo", "internal/apierr", "assets", "locales", "printing", "voice"},
+	"portal":                    {"content", "content/exchange", "content/feed", "fleet", "editorial", "geo", "internal/apierr", "assets", "locales", "callback", "mail", "mediation"},
 	"cmd/punto":                 nil, // the wiring may import anything
 	"deploy":                    nil, // tests of the deploy files only
 	"internal/browsertest":      nil, // test support

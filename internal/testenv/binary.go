@@ -31,8 +31,11 @@ var (
 )
 
 // Binary returns the path of the punto binary (./cmd/punto) built from
-// this module's source with -tags sqlite_fts5, and with -race when the
-// test binary itself has the race detector.
+// this module's source with -tags sqlite_fts5; with -race only when
+// PUNTO_RACE_BINARY is set (make soak sets it). The race detector makes a
+// process five to ten times slower, and the processes the tests start run
+// the same code the packages' own tests already run under -race, in
+// process: built plain, the end-to-end tests take a fraction of the time.
 //
 // It is built once per `go test` run, whichever package asks first: the
 // binary is kept in a folder under os.TempDir() named after a hash of the
@@ -58,6 +61,9 @@ func Binary(t testing.TB) string {
 	}
 	return binPath
 }
+
+// raceBinary says whether the binary is built with the race detector.
+func raceBinary() bool { return os.Getenv("PUNTO_RACE_BINARY") != "" }
 
 // cacheRoot holds one folder per source hash, each with the binary and a
 // lock file.
@@ -92,7 +98,7 @@ func buildBinary() (path string, built bool, err error) {
 	// it has its name.
 	tmp := path + ".partial"
 	args := []string{"build", "-tags", Tags, "-o", tmp}
-	if Race {
+	if raceBinary() {
 		args = append(args, "-race")
 	}
 	cmd := exec.Command("go", append(args, "./cmd/punto")...)
@@ -190,7 +196,7 @@ func ModuleRoot() (string, error) {
 func sourceKey(root string) (string, error) {
 	h := sha256.New()
 	fmt.Fprintf(h, "%s %s/%s race=%v tags=%s cgo=%s goflags=%s\n", runtime.Version(), runtime.GOOS, runtime.GOARCH,
-		Race, Tags, os.Getenv("CGO_ENABLED"), os.Getenv("GOFLAGS"))
+		raceBinary(), Tags, os.Getenv("CGO_ENABLED"), os.Getenv("GOFLAGS"))
 	err := filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
 		if err != nil {
 			return err

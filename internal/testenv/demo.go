@@ -38,7 +38,7 @@ func CopyDemo(t testing.TB, path string) {
 // DemoStore opens a fresh copy of the demo catalog, closed with the test.
 func DemoStore(t testing.TB) *content.Store {
 	t.Helper()
-	st, err := content.Open(context.Background(), DemoCatalog(t))
+	st, err := content.OpenLazy(context.Background(), DemoCatalog(t))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -45,7 +45,7 @@ export async function accounts(view) {
   el("h2", { id: "acct-new-h" }, t("acct.new")),
   el("div", { class: "row-fields" },
     field(t("acct.name"), name, { path: "name", cls: "wide" }),
-    field(t("acct.role"), select([["editor", t("user.role.editor")], ["admin", t("user.role.admin")]], role, (v) => { role = v; }, { id: "acct-role" }), { path: "role" }),
+    field(t("acct.role"), select(["editor", "admin", "coordinator", "mediator", "requester"].map((x) => [x, t(`user.role.${x}`)]), role, (v) => { role = v; }, { id: "acct-role" }), { path: "role" }),
     field(t("acct.password"), pw, { path: "password" })),
   terr,
   el("button", { type: "submit", class: "btn" }, t("acct.create")));
@@ -72,7 +72,7 @@ export async function accounts(view) {
         showError(err, status, f);
       }
     } } },
-    field(t("acct.role"), select([["editor", t("user.role.editor")], ["admin", t("user.role.admin")]], r, (v) => { r = v; }), { path: "role" }),
+    field(t("acct.role"), select(["editor", "admin", "coordinator", "mediator", "requester"].map((x) => [x, t(`user.role.${x}`)]), r, (v) => { r = v; }), { path: "role" }),
     choices, status, el("button", { type: "submit", class: "btn" }, t("acct.save")));
     const d = dialog(`${t("common.edit")}: ${a.name}`, f);
   };

@@ -60,7 +60,7 @@ function record(e) {
 
 const ACTIONS = ["draft.save", "draft.discard", "publish", "withdraw", "account.create", "account.update", "account.disable",
   "account.enable", "account.password", "totem.token", "totem.revoke"];
-const KINDS = ["service", "alert", "page", "organization", "territory", "account", "totem"];
+const KINDS = ["service", "alert", "page", "organization", "territory", "recording", "account", "totem"];
 
 export async function audit(view, params) {
   const admin = state.user.role === "admin";

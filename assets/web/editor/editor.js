@@ -13,11 +13,31 @@ import { importScreen } from "./import.js";
 import { fleetScreen } from "./fleet.js";
 import { needsScreen } from "./needs.js";
 import { coverageScreen } from "./coverage.js";
+import { recordingsScreen } from "./recordings.js";
+import { mediationQueue, mediationRequest, mediationForm } from "./mediation.js";
+import { mediatorsScreen, bodiesScreen, reportScreen } from "./mediation_admin.js";
+import { callbacksScreen } from "./callbacks.js";
 
 const view = $("#view");
 const top = $("#top");
 
 // ---- routes ----------------------------------------------------------------
+
+// Who sees a screen: true is admins only; a list names the roles; none
+// is the catalog's editors (and admins).
+const MEDIATION = ["admin", "coordinator", "mediator", "requester"];
+const COORDINATING = ["admin", "coordinator"];
+const CATALOG = ["admin", "editor"];
+
+function allowed(who) {
+  const role = state.user.role;
+  if (who === true) return role === "admin";
+  return (who || CATALOG).includes(role);
+}
+
+// home is where a role starts: the catalog for editors, the requests for
+// the people of mediation.
+const home = () => (allowed(undefined) ? "services" : "mediation");
 
 const routes = [
   [/^services$/, (page, m, q) => serviceList(page, "services", q)],
@@ -29,20 +49,30 @@ const routes = [
   [/^pages$/, (page) => pageList(page)],
   [/^pages\/(.+)$/, (page, m) => recordScreen(page, { spec: pageSpec, path: "pages", id: m[1] })],
   [/^drafts$/, (page) => drafts(page)],
-  [/^audit$/, (page, m, q) => audit(page, q)],
+  [/^audit$/, (page, m, q) => audit(page, q), ["admin", "editor", "coordinator"]],
   [/^accounts$/, (page) => accounts(page), true],
   [/^totems$/, (page) => totems(page), true],
   [/^import$/, (page) => importScreen(page), true],
   [/^fleet$/, (page) => fleetScreen(page), true],
   [/^needs$/, (page, m, q) => needsScreen(page, q)],
   [/^coverage$/, (page, m, q) => coverageScreen(page, q)],
+  [/^recordings$/, (page) => recordingsScreen(page), ["admin", "editor"]],
+  [/^mediation$/, (page, m, q) => mediationQueue(page, q), MEDIATION],
+  [/^mediation\/new$/, (page) => mediationForm(page), ["admin", "coordinator", "requester"]],
+  [/^mediation\/requests\/(\d+)$/, (page, m) => mediationRequest(page, m[1]), MEDIATION],
+  [/^mediators$/, (page) => mediatorsScreen(page), COORDINATING],
+  [/^bodies$/, (page) => bodiesScreen(page), COORDINATING],
+  [/^mediation-report$/, (page, m, q) => reportScreen(page, q), COORDINATING],
+  [/^callbacks$/, (page) => callbacksScreen(page), ["admin", "coordinator", "mediator"]],
 ];
 
 const nav = [
   ["services", "nav.services"], ["events", "nav.events"], ["alerts", "nav.alerts"], ["pages", "nav.pages"],
-  ["drafts", "nav.drafts"], ["audit", "nav.audit"], ["accounts", "nav.accounts", true], ["totems", "nav.totems", true],
+  ["drafts", "nav.drafts"], ["audit", "nav.audit", ["admin", "editor", "coordinator"]], ["accounts", "nav.accounts", true], ["totems", "nav.totems", true],
   ["import", "nav.import", true],
-  ["fleet", "nav.fleet", true], ["needs", "nav.needs"], ["coverage", "nav.coverage"],
+  ["fleet", "nav.fleet", true], ["needs", "nav.needs"], ["coverage", "nav.coverage"], ["recordings", "nav.recordings", ["admin", "editor"]],
+  ["mediation", "nav.mediation", MEDIATION], ["mediators", "nav.mediators", COORDINATING], ["bodies", "nav.bodies", COORDINATING],
+  ["mediation-report", "nav.mediation_report", COORDINATING], ["callbacks", "nav.callbacks", ["admin", "coordinator", "mediator"]],
 ];
 
 let shown = ""; // the address on show, to go back to when leaving is cancelled
@@ -50,13 +80,13 @@ let drawing = 0;
 
 async function route() {
   if (!state.user) return;
-  const hash = location.hash.replace(/^#\/?/, "") || "services";
+  const hash = location.hash.replace(/^#\/?/, "") || home();
   const [path, query] = hash.split("?");
   const q = new URLSearchParams(query || "");
   let hit = null;
-  for (const [re, fn, admin] of routes) {
+  for (const [re, fn, who] of routes) {
     const m = path.match(re);
-    if (m && (!admin || state.user.role === "admin")) {
+    if (m && allowed(who)) {
       hit = () => fn(page, m.map((x, i) => (i ? decodeURIComponent(x) : x)), q);
       break;
     }
@@ -78,7 +108,7 @@ async function route() {
   window.scrollTo(0, 0);
   try {
     if (!hit) {
-      location.replace("#/services");
+      location.replace(`#/${home()}`);
       return;
     }
     await hit();
@@ -117,6 +147,7 @@ window.addEventListener("beforeunload", (e) => {
 function drawTop() {
   const u = state.user;
   const terr = u.role === "admin" ? t("user.all_territories")
+    : !u.territories.length ? "—"
     : u.territories.map((id) => pick((state.territories.find((x) => x.id === id) || { name: { it: id } }).name)).join(", ");
   top.replaceChildren(
     el("div", { class: "brand" }, el("img", { src: asset("icon.svg"), alt: "", width: 28, height: 28 }), el("span", {}, t("app.title"))),
@@ -127,7 +158,7 @@ function drawTop() {
         e.currentTarget.setAttribute("aria-expanded", String(open));
       } } }, el("span", { "aria-hidden": "true" }, "☰ "), t("app.menu")),
     el("nav", { id: "top-nav", "aria-label": t("nav.main") }, el("ul", {},
-      nav.filter(([, , admin]) => !admin || u.role === "admin").map(([r, label]) => el("li", {}, el("a", { href: `#/${r}`, "data-route": r }, t(label)))))),
+      nav.filter(([, , who]) => allowed(who)).map(([r, label]) => el("li", {}, el("a", { href: `#/${r}`, "data-route": r }, t(label)))))),
     el("div", { class: "who" },
       el("span", { class: "user", id: "signed-in" }, el("strong", {}, u.name), ` · ${t(`user.role.${u.role}`)}`,
         el("span", { class: "terr" }, t("user.territories", { t: terr }))),

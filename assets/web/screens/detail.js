@@ -1,9 +1,9 @@
 // A service's page: what it is, where, when, how to reach it and what to
 // bring; a QR code to take it away.
 
-import { el } from "../lib/toolkit.js";
+import { el, request } from "../lib/toolkit.js";
 import * as fmt from "../lib/format.js";
-import { state, kiosk, screens, api, t, fb, tally, withNumbers, wayLine, openLine, measuredFrom } from "../core.js";
+import { state, env, kiosk, screens, api, t, fb, tally, withNumbers, wayLine, openLine, measuredFrom } from "../core.js";
 
 screens.detail = async (view, id) => {
   const [{ service: s, holidays }, from] = await Promise.all([api(`services/${encodeURIComponent(id)}`), kiosk ? "" : measuredFrom()]);
@@ -47,6 +47,7 @@ screens.detail = async (view, id) => {
     qr = el("img", { id: "qr", src: `/api/v1/qr.svg?path=${encodeURIComponent(deep)}`, alt: t("ui.scan_hint"), width: 220, height: 220 });
     parts.push(el("section", { class: "qr" }, el("h2", {}, t("ui.take_with_you")), qr, el("p", {}, t("ui.scan_hint"))));
   }
+  if (kiosk && env.node.printer) parts.push(printButton(s.id));
   if (s.categories.includes("events")) {
     // An event's dates as iCalendar: a code to scan on the totem, a link on a phone.
     const ics = `/api/v1/services/${encodeURIComponent(s.id)}/event.ics?lang=${state.lang}${state.second ? `&second=${state.second}` : ""}`;
@@ -58,6 +59,26 @@ screens.detail = async (view, id) => {
   view.append(el("article", { class: "detail" }, parts));
   countShown(qr, view.querySelector("#ics-qr"));
 };
+
+// printButton prints the service's card on the totem's printer (in the
+// visitor's language and in Italian) and says how it went; the request
+// carries the service and the language only.
+function printButton(id) {
+  const status = el("p", { id: "print-status", role: "status" });
+  const button = el("button", { type: "button", id: "print", class: "go", on: { click: async () => {
+    button.disabled = true;
+    status.textContent = t("ui.printing");
+    try {
+      await request(`/api/v1/services/${encodeURIComponent(id)}/print?lang=${state.lang}${state.second ? `&second=${state.second}` : ""}`, { method: "POST" });
+      status.textContent = t("ui.printed");
+    } catch {
+      status.textContent = t("ui.print_failed");
+    } finally {
+      button.disabled = false;
+    }
+  } } }, t("ui.print"));
+  return el("section", { class: "print" }, button, status);
+}
 
 // countShown counts a QR code shown once one of the codes is on screen,
 // once per page shown (a redraw does not count it again).

@@ -23,6 +23,7 @@ screens.results = async (view, arg) => {
       message: arg.q !== undefined ? t("ui.search_none") : t("ui.no_results"),
       search: (q) => show("results", { q, title: q }),
     });
+    talk(view);
     return;
   }
   const list = el("ol", { class: "results", id: "list" }, data.results.map((r, i) => el("li", {},
@@ -51,4 +52,15 @@ screens.results = async (view, arg) => {
   drawMap(box, data.results, { origin, here: kiosk || Boolean(state.origin), lang: state.lang, t, pick: (id) => show("detail", id) })
     .then((map) => { if (map) state.map = map; })
     .catch(() => { box.hidden = true; tabs.hidden = true; });
+  talk(view);
 };
+
+// talk offers "talk to someone in your language" (callback.js) on a phone
+// reaching the portal, which takes call-backs.
+function talk(view) {
+  if (!env.node || env.node.role !== "portal" || !state.lang) return;
+  Promise.all([import("../callback.js"), api("categories")])
+    .then(([m, data]) => m.talkToSomeone(view, { origin: state.origin || env.node.position, lang: state.lang, t,
+      categories: Object.fromEntries(data.categories.map((c) => [c.id, { icon_url: c.icon_url, name: c.name.text, lang: c.name.lang }])) }))
+    .catch((err) => console.error(err));
+}

@@ -1,0 +1,193 @@
+package kiosk
+
+import (
+	"context"
+	"io"
+	"net/http"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+	"github.com/punto-totem/punto/content"
+	"github.com/punto-totem/punto/internal/browsertest"
+	"github.com/punto-totem/punto/internal/testenv"
+	"github.com/punto-totem/punto/voice"
+)
+
+// audioState is what the page's read-aloud player is doing.
+type audioState struct {
+	Ref, Src      string
+	Paused        bool
+	Time, Volume  float64
+	Picked        string // data-id of the highlighted control, if a result row
+	Pressed       string // the speaker button's aria-pressed
+	VolumeHidden  bool
+	Label, Note   string
+	NoteHidden    bool
+	Screen        string
+	SpeakerInView bool
+}
+
+const audioJS = `(() => { const a = document.querySelector("#voice-audio"), p = document.querySelector(".voice-picked"), s = document.querySelector("#speaker");
+	const r = s.getBoundingClientRect();
+	return { Ref: a.dataset.ref || "", Src: a.getAttribute("src") || "", Paused: a.paused, Time: a.currentTime, Volume: a.volume,
+		Picked: p ? (p.dataset.id || p.id || p.className) : "", Pressed: s.getAttribute("aria-pressed"),
+		VolumeHidden: document.querySelector("#volume-up").hidden, Label: s.textContent, Note: document.querySelector(".voice-note").textContent,
+		NoteHidden: document.querySelector(".voice-note").hidden, Screen: document.body.dataset.screen,
+		SpeakerInView: r.top >= 0 && r.bottom <= innerHeight && r.left >= 0 && r.right <= innerWidth }; })()`
+
+// dockReady waits for the read-aloud dock, styled (voice.js loads on the
+// totem after the app, with its stylesheet).
+func dockReady() chromedp.Action {
+	return chromedp.Poll(`(() => { const d = document.querySelector("#voice"); return !!d && getComputedStyle(d).position === "fixed"; })()`, nil, chromedp.WithPollingTimeout(20*time.Second))
+}
+
+func audioNow(t *testing.T, ctx context.Context) audioState {
+	t.Helper()
+	var s audioState
+	runIn(t, ctx, chromedp.Evaluate(audioJS, &s))
+	return s
+}
+
+// playing waits until the player plays ref with its time moving on.
+func playing(t *testing.T, ctx context.Context, ref string) audioState {
+	t.Helper()
+	runIn(t, ctx, chromedp.Poll(`(() => { const a = document.querySelector("#voice-audio"); return a.dataset.ref === `+jsString(ref)+` && !a.paused && a.currentTime > 0.1; })()`, nil, chromedp.WithPollingTimeout(30*time.Second)))
+	first := audioNow(t, ctx)
+	runIn(t, ctx, chromedp.Poll(`document.querySelector("#voice-audio").currentTime > `+jsFloat(first.Time+0.1), nil, chromedp.WithPollingTimeout(10*time.Second)))
+	return first
+}
+
+func jsString(s string) string { return strconv.Quote(s) }
+func jsFloat(f float64) string { return strconv.FormatFloat(f, 'f', 3, 64) }
+
+// fetchAudio fetches what the page plays, as the browser did, and decodes
+// it with sox.
+func fetchAudio(t *testing.T, base, src string) (testenv.Audio, string) {
+	t.Helper()
+	res, err := http.Get(base + src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	body, _ := io.ReadAll(res.Body)
+	if res.StatusCode != 200 {
+		t.Fatalf("%s: %d %s", src, res.StatusCode, body)
+	}
+	ext := map[string]string{"audio/wav": "wav", "audio/ogg": "ogg", "audio/mpeg": "mp3"}[res.Header.Get("Content-Type")]
+	return testenv.DecodeAudio(t, body, ext), res.Header.Get("X-Voice")
+}
+
+// TestReadAloudInChromium: on a totem, the speaker button turns read-aloud
+// on; the first tap on a result reads it (the player plays, and what it
+// fetched is speech longer than half a second) and highlights it; a change
+// of screen stops it; the same row again is read from the cache; a second
+// tap opens the service. In Tigrinya the button says there is no voice,
+// and a text an editor recorded is played all the same. At idle the
+// reading stops and read-aloud turns off.
+func TestReadAloudInChromium(t *testing.T) {
+	t.Parallel()
+	synth, err := voice.New(voice.Config{Dir: t.TempDir()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := newTestServerWith(t, func(c *Config) { c.Voice = synth })
+	// A recording of a service's name in Tigrinya (Italian speech stands in).
+	const recorded = "ancona-info-0"
+	rec, err := synth.WAV(context.Background(), "Informazioni e orientamento, Ancona", "it")
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, err := content.NewRecording("ti", "service:"+recorded+":name", rec, time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := srv.store.Write(context.Background(), func(b *content.Batch) error { return b.PutRecording(r) }); err != nil {
+		t.Fatal(err)
+	}
+	base := listen(t, srv)
+	ctx := browsertest.Start(t, 1080, 1920, 150*time.Second)
+
+	// Italian: the speaker button on the attract screen already.
+	runIn(t, ctx, chromedp.Navigate(base+"/?kiosk=1&idle=600"), screenShown("attract"), dockReady())
+	if s := audioNow(t, ctx); s.Pressed != "false" || !s.VolumeHidden || !s.SpeakerInView {
+		t.Fatalf("attract screen: %+v", s)
+	}
+	runIn(t, ctx, chromedp.Click(".attract", chromedp.ByQuery), screenShown("languages"),
+		chromedp.Click(`.lang[lang="it"]`, chromedp.ByQuery), screenShown("home"),
+		chromedp.Click(`.tile[data-category="info"]`, chromedp.ByQuery), screenShown("results"),
+		chromedp.Click("#speaker", chromedp.ByQuery))
+	s := audioNow(t, ctx)
+	if s.Pressed != "true" || s.VolumeHidden || !strings.Contains(s.Label, "Leggi ad alta voce") || !s.SpeakerInView {
+		t.Fatalf("speaker on: %+v", s)
+	}
+	var first string
+	runIn(t, ctx, chromedp.Evaluate(`document.querySelector(".row").dataset.id`, &first))
+	ref := "service:" + first + ":summary"
+	runIn(t, ctx, chromedp.Click(".row", chromedp.ByQuery))
+	s = playing(t, ctx, ref)
+	if s.Screen != "results" || s.Picked != first {
+		t.Errorf("first tap: on %s, highlighted %q (want the row %s, and no change of screen)", s.Screen, s.Picked, first)
+	}
+	au, source := fetchAudio(t, base, s.Src)
+	if au.Seconds < 0.5 || au.RMS < 0.01 || source != "synthesis" {
+		t.Errorf("the row's audio: %.2f s, RMS %.4f, %s", au.Seconds, au.RMS, source)
+	}
+	browsertest.Axe(t, ctx, "results with read-aloud on")
+
+	// Volume: a step down, then up again.
+	runIn(t, ctx, chromedp.Click("#volume-down", chromedp.ByQuery))
+	if s := audioNow(t, ctx); s.Volume > 0.81 || s.Volume < 0.79 || s.Paused {
+		t.Errorf("volume down: %+v", s)
+	}
+	runIn(t, ctx, chromedp.Click("#volume-up", chromedp.ByQuery))
+
+	// A change of screen (here the app's own navigation) stops the reading.
+	runIn(t, ctx, chromedp.Evaluate(`document.querySelector("#home").click()`, nil), screenShown("home"))
+	if s := audioNow(t, ctx); !s.Paused || s.Src != "" || s.Picked != "" {
+		t.Errorf("after a change of screen: %+v", s)
+	}
+
+	// The same row again: read from the cache; a second tap opens it.
+	runs := synth.Runs()
+	runIn(t, ctx, chromedp.Evaluate(`document.querySelector('.tile[data-category="info"]').click()`, nil), screenShown("results"),
+		chromedp.Click(`.row[data-id="`+first+`"]`, chromedp.ByQuery))
+	playing(t, ctx, ref)
+	if n := synth.Runs(); n != runs {
+		t.Errorf("the same row read again ran espeak-ng %d times", n-runs)
+	}
+	runIn(t, ctx, chromedp.Click(`.row[data-id="`+first+`"]`, chromedp.ByQuery), screenShown("detail"))
+	if s := audioNow(t, ctx); !s.Paused {
+		t.Errorf("the service opened, the reading goes on: %+v", s)
+	}
+	// The top bar's controls are read by their strings.
+	runIn(t, ctx, chromedp.Click("#home", chromedp.ByQuery))
+	playing(t, ctx, "ui:ui.home")
+	runIn(t, ctx, chromedp.Click("#home", chromedp.ByQuery), screenShown("home"))
+
+	// Tigrinya: no voice, said in Tigrinya; a recorded text still plays.
+	runIn(t, ctx, chromedp.Navigate(base+"/?kiosk=1&idle=12"), screenShown("attract"), dockReady(),
+		chromedp.Click(".attract", chromedp.ByQuery), screenShown("languages"),
+		chromedp.Click(`.lang[lang="ti"]`, chromedp.ByQuery), screenShown("home"),
+		chromedp.Click(`.tile[data-category="info"]`, chromedp.ByQuery), screenShown("results"),
+		chromedp.Click("#speaker", chromedp.ByQuery))
+	noVoice := srv.msgs.Localize("ti", "ui.no_voice").Text
+	s = audioNow(t, ctx)
+	if !strings.Contains(s.Label, noVoice) || s.NoteHidden || s.Note != noVoice {
+		t.Errorf("Tigrinya: %+v, want %q said", s, noVoice)
+	}
+	runIn(t, ctx, chromedp.Click(`.row[data-id="`+recorded+`"]`, chromedp.ByQuery))
+	s = playing(t, ctx, "service:"+recorded+":summary")
+	if au, source := fetchAudio(t, base, s.Src); source != "recording" || au.Seconds < 0.5 {
+		t.Errorf("the recorded name: %s, %.2f s", source, au.Seconds)
+	}
+	browsertest.Axe(t, ctx, "Tigrinya results with read-aloud on")
+
+	// Idle: the visit ends, the reading stops, read-aloud is off.
+	runIn(t, ctx, chromedp.Poll(`document.body.dataset.screen === "attract"`, nil, chromedp.WithPollingTimeout(40*time.Second)))
+	if s := audioNow(t, ctx); !s.Paused || s.Pressed != "false" || !s.VolumeHidden {
+		t.Errorf("after idle: %+v", s)
+	}
+}

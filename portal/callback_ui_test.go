@@ -1,0 +1,84 @@
+package portal
+
+import (
+	"context"
+	"io"
+	"log/slog"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+	"github.com/gofiber/fiber/v2"
+	"github.com/punto-totem/punto/callback"
+	"github.com/punto-totem/punto/internal/browsertest"
+	"github.com/punto-totem/punto/internal/testenv"
+)
+
+// TestPhoneCallback: on a phone reaching the portal, in Arabic, a visitor
+// opens a list of services, asks to talk to someone in their language,
+// types a number, picks a topic by its pictogram and sends: the request is
+// in the queue of the territory where the phone stands within a second.
+func TestPhoneCallback(t *testing.T) {
+	t.Parallel()
+	st := euiStore(t)
+	ctx := context.Background()
+	ed := edOf(t, st, nil)
+	key, err := callback.LoadOrCreateKey(filepath.Join(t.TempDir(), "callback.key"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	cs, err := callback.Open(ctx, callback.Config{Editorial: ed, Key: key})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { cs.Close() })
+	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	base := euiListen(t, st, func(app *fiber.App) error {
+		return Mount(app, Config{Editorial: ed, Totems: fleetOf(t, st), Publisher: &euiPublisher{st: st}, Log: log, Callbacks: cs})
+	})
+	admin, err := ed.AccountByName(ctx, euiAdmin)
+	if err != nil {
+		t.Fatal(err)
+	}
+	phone := browsertest.Start(t, 390, 844, 180*time.Second, chromedp.Flag("lang", "ar"))
+	shown := func(name string) chromedp.Action {
+		return chromedp.WaitVisible(`body[data-screen="`+name+`"] main > .page > *`, chromedp.ByQuery)
+	}
+	euiMust(t, phone, chromedp.Navigate(base+"/"), shown("home"), chromedp.Click("#lang", chromedp.ByQuery), shown("languages"),
+		chromedp.Click(`.lang[lang="ar"]`, chromedp.ByQuery), shown("home"),
+		chromedp.Click(`.tile[data-category="mediation"]`, chromedp.ByQuery), shown("results"), chromedp.WaitVisible("#talk", chromedp.ByQuery))
+	if dir := euiEval[string](t, phone, `document.documentElement.dir`); dir != "rtl" {
+		t.Errorf("page direction %q", dir)
+	}
+	euiScroll(t, phone, "#talk")
+	euiMust(t, phone, chromedp.Click("#talk", chromedp.ByQuery), chromedp.WaitVisible("#callback-number", chromedp.ByQuery))
+	euiAxe(t, phone, "the call-back form in Arabic")
+	euiNoSidewaysScroll(t, phone, "the call-back form")
+	// Sent without a topic: the form asks for one and sends nothing.
+	euiType(t, phone, "#callback-number", "+39 333 765 4321")
+	euiMust(t, phone, chromedp.Click("#callback-send", chromedp.ByQuery))
+	euiWait(t, phone, "the topic asked for", `document.querySelector(".callback-status").textContent.length > 0`)
+	if list, _ := cs.List(ctx, admin); len(list) != 0 {
+		t.Fatalf("sent without a topic: %+v", list)
+	}
+	euiMust(t, phone, chromedp.Click(`input[name="callback-topic"][value="health"]`, chromedp.ByQuery), chromedp.Click("#callback-send", chromedp.ByQuery))
+	sent := time.Now()
+	euiWait(t, phone, "the thanks", `!!document.querySelector(".callback-done")`)
+	var list []callback.Callback
+	testenv.Eventually(t, 5*time.Second, "the call-back in the queue", func() bool {
+		list, _ = cs.List(ctx, admin)
+		return len(list) == 1
+	})
+	if d := time.Since(sent); d > time.Second {
+		t.Errorf("the call-back took %s to reach the queue", d)
+	}
+	if c := list[0]; c.Number != "+393337654321" || c.Language != "ar" || c.Topic != "health" || c.Territory != "ats-11-ancona" || c.Source != "phone" {
+		t.Errorf("call-back %+v", c)
+	}
+	if v := euiEval[int](t, phone, `document.querySelectorAll("#callback-number").length`); v != 0 {
+		t.Error("the number is still on screen")
+	}
+	euiAxe(t, phone, "the call-back sent")
+	euiShot(t, phone, "phone-callback-ar")
+}
