@@ -30,10 +30,19 @@ export function applyReach(node) {
   };
   apply();
   addEventListener("resize", apply);
-  // The keyboard docks right above the navigation bar: it needs its height.
+  // The keyboard docks right above the navigation bar and the read-aloud
+  // dock (voice.js), when there is one: it needs their height (--bar-h).
   const bar = document.querySelector("#bar");
-  const measure = () => document.body.style.setProperty("--bar-h", `${bar.hidden ? 0 : bar.offsetHeight}px`);
-  new ResizeObserver(measure).observe(bar);
+  const sizes = new ResizeObserver(() => measure());
+  let dock = null;
+  const measure = () => {
+    const d = document.querySelector("#voice");
+    if (d && d !== dock) sizes.observe((dock = d));
+    const docked = dock && dock.isConnected && !dock.hidden ? dock.offsetHeight + 8 : 0;
+    document.body.style.setProperty("--bar-h", `${(bar.hidden ? 0 : bar.offsetHeight) + docked}px`);
+  };
+  sizes.observe(bar);
   new MutationObserver(measure).observe(bar, { attributes: true, attributeFilter: ["hidden"] });
+  new MutationObserver(measure).observe(document.body, { childList: true });
   measure();
 }
