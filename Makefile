@@ -162,7 +162,7 @@ clean:
 # Category icons (and, later, other browser libraries) come from npm at the
 # versions pinned in assets/package-lock.json; their files are vendored so
 # that `go build` alone works.
-ICONS := info file-text languages briefcase book-open heart-pulse house graduation-cap scale baby users calendar-heart plane
+ICONS := info file-text languages briefcase book-open heart-pulse house graduation-cap scale baby users calendar-heart map-pin-house search lightbulb pointer
 
 ## vendor: refresh assets/web/vendor from npm (needs node and npm)
 vendor:
@@ -189,4 +189,4 @@ budget: build
 		set -- $$page; CHROME_PATH=$$(command -v chromium) $(LIGHTHOUSE) "http://127.0.0.1:8097$$2" $$flags $$3 $$4 --output-path=$$dir/lh.json >/dev/null 2>&1; \
 		node -e 'const d=require(process.argv[1]),a=d.audits;console.log(process.argv[2].padEnd(6), process.argv[3].padEnd(28), "performance", d.categories.performance.score*100, "accessibility", d.categories.accessibility.score*100, "FCP", a["first-contentful-paint"].displayValue, "TTI", a.interactive.displayValue)' $$dir/lh.json $$1 $$2; \
 	done; kill $$pid; rm -rf $$dir
-	@for f in assets/web/index.html assets/web/app.js assets/web/style.css; do printf '%-28s %6d bytes, %6d gzipped\n' $$f $$(wc -c < $$f) $$(gzip -9c $$f | wc -c); done
+	@for f in assets/web/index.html assets/web/app.js assets/web/core.js assets/web/lib/format.js assets/web/screens/*.js assets/web/style.css; do printf '%-28s %6d bytes, %6d gzipped\n' $$f $$(wc -c < $$f) $$(gzip -9c $$f | wc -c); done

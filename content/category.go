@@ -28,7 +28,7 @@ var Categories = []Category{
 	{ID: "family", Icon: "baby"},
 	{ID: "community", Icon: "users"},
 	{ID: "events", Icon: "calendar-heart"},
-	{ID: "return", Icon: "plane"},
+	{ID: "return", Icon: "map-pin-house"},
 }
 
 // CategoryByID returns the category with that id.

@@ -76,3 +76,23 @@ func BoundAround(center orb.Point, meters float64) orb.Bound {
 }
 
 func deg2rad(d float64) float64 { return d * math.Pi / 180 }
+
+// Relative is where a bearing lies for someone facing a known direction,
+// as a stable key for translation: a totem that knows which way its
+// visitors look says "to your left" rather than "west".
+type Relative string
+
+// The four sides, each a quarter centred on it.
+const (
+	Ahead  Relative = "ahead"
+	Right  Relative = "right"
+	Behind Relative = "behind"
+	Left   Relative = "left"
+)
+
+// RelativeTo names the side on which bearing lies for someone looking
+// along facing (both in degrees clockwise from north).
+func RelativeTo(bearing, facing float64) Relative {
+	d := math.Mod(math.Mod(bearing-facing, 360)+360, 360)
+	return [4]Relative{Ahead, Right, Behind, Left}[int(math.Floor(math.Mod(d+45, 360)/90))%4]
+}

@@ -59,3 +59,29 @@ func TestDistance(t *testing.T) {
 		t.Errorf("Ancona–Perugia = %.0f m", d)
 	}
 }
+
+func TestRelativeTo(t *testing.T) {
+	tests := []struct {
+		name            string
+		bearing, facing float64
+		want            Relative
+	}{
+		{"straight ahead", 90, 90, Ahead},
+		{"just left of ahead", 50, 90, Ahead},
+		{"right", 180, 90, Right},
+		{"behind", 270, 90, Behind},
+		{"left", 0, 90, Left},
+		{"left, across north", 350, 90, Left},
+		{"facing north, east is right", 90, 0, Right},
+		{"facing north, west is left", 270, 0, Left},
+		{"facing 359, 1 is ahead", 1, 359, Ahead},
+		{"a quarter's edge goes clockwise", 135, 90, Right},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := RelativeTo(tt.bearing, tt.facing); got != tt.want {
+				t.Errorf("RelativeTo(%v, %v) = %s, want %s", tt.bearing, tt.facing, got, tt.want)
+			}
+		})
+	}
+}

@@ -183,7 +183,12 @@ func appendResult(b []byte, r *resultOut) []byte {
 		b = append(b, `,"opens_at":`...)
 		b = appendTime(b, r.Open.OpensAt)
 	}
-	b = append(b, `},"direction_label":`...)
+	b = append(b, '}')
+	if r.Relative != "" {
+		b = append(b, `,"relative":`...)
+		b = appendString(b, string(r.Relative))
+	}
+	b = append(b, `,"direction_label":`...)
 	b = appendLocalized(b, r.DirectionLabel)
 	return append(b, '}')
 }

@@ -23,7 +23,10 @@ import (
 // chosen to hit every escape.
 func TestResultJSONBytes(t *testing.T) {
 	t.Parallel()
-	srv := newTestServer(t)
+	// A totem that knows its facing: rows measured from it say on which
+	// side they lie (relative), one query in three.
+	facing := 90.0
+	srv := newTestServerWith(t, func(c *Config) { c.Screen.Facing = &facing })
 	ctx := context.Background()
 	r := rand.New(rand.NewPCG(2, 14))
 	langs := []string{"it", "en", "ar", "fa,en", "ti,fr", "zh", "pt-BR", "uk,ru", "xx"}
@@ -43,6 +46,9 @@ func TestResultJSONBytes(t *testing.T) {
 			OpenNow:  r.IntN(4) == 0,
 			At:       time.Date(2026, time.Month(1+r.IntN(12)), 1+r.IntN(28), r.IntN(24), r.IntN(60), 0, 0, content.Rome),
 		}
+		if i%3 == 0 {
+			q.Center = srv.cfg.Position
+		}
 		lang := langs[r.IntN(len(langs))]
 		hits, err := srv.store.NearbyHits(ctx, q)
 		if err != nil {
@@ -55,7 +61,7 @@ func TestResultJSONBytes(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		rs := srv.results(sums, lang)
+		rs := srv.results(sums, lang, q.Center)
 		want, err := json.Marshal(fiber.Map{
 			"lang":     content.PrimaryLang(lang),
 			"origin":   fiber.Map{"lat": q.Center[1], "lon": q.Center[0]},
@@ -80,7 +86,7 @@ func TestResultJSONBytes(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			rs := srv.results(sums, lang)
+			rs := srv.results(sums, lang, q.Center)
 			v := [4]float64{b.Min[0], b.Min[1], b.Max[0], b.Max[1]}
 			want, _ := json.Marshal(fiber.Map{"lang": content.PrimaryLang(lang), "bbox": v, "results": rs})
 			if got := appendWithin(nil, v, lang, rs); !bytes.Equal(got, want) {
@@ -97,7 +103,7 @@ func TestResultJSONBytes(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			rs := srv.results(sums, lang)
+			rs := srv.results(sums, lang, q.Center)
 			want, _ := json.Marshal(fiber.Map{"lang": content.PrimaryLang(lang), "q": w, "results": rs, "matched": res.Matched, "suggestions": res.Suggestions})
 			m, _ := json.Marshal(res.Matched)
 			sg, _ := json.Marshal(res.Suggestions)

@@ -46,7 +46,7 @@ func (s *Server) nearby(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	rs := s.results(sums, lang)
+	rs := s.results(sums, lang, q.Center)
 	return sendJSON(c, func(b []byte) []byte { return appendNearby(b, &q, lang, rs) })
 }
 

@@ -4,6 +4,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 	"github.com/paulmach/orb"
 	"github.com/punto-totem/punto/content"
+	"github.com/punto-totem/punto/geo"
 )
 
 // origin reads lat and lon, defaulting both to the totem's own position.
@@ -37,16 +38,27 @@ func (s *Server) origin(c *fiber.Ctx) (orb.Point, error) {
 }
 
 // resultOut is a result row with its direction in words in the asked
-// language.
+// language. On a totem that knows its facing (--facing), a row measured
+// from the totem itself also says on which side it lies (relative), and
+// its direction label says so rather than the compass point.
 type resultOut struct {
 	content.Summary
+	Relative       geo.Relative      `json:"relative,omitempty"`
 	DirectionLabel content.Localized `json:"direction_label"`
 }
 
-func (s *Server) results(sums []content.Summary, lang string) []resultOut {
+func (s *Server) results(sums []content.Summary, lang string, from orb.Point) []resultOut {
+	facing := s.cfg.Screen.Facing
+	if from != s.cfg.Position {
+		facing = nil // a phone's own position: it looks whichever way
+	}
 	out := make([]resultOut, len(sums))
 	for i, sm := range sums {
 		out[i] = resultOut{Summary: sm, DirectionLabel: s.msgs.Localize(lang, "direction."+string(sm.Direction))}
+		if facing != nil && sm.DistanceM > 0 {
+			out[i].Relative = geo.RelativeTo(float64(sm.BearingDeg), *facing)
+			out[i].DirectionLabel = s.msgs.Localize(lang, "relative."+string(out[i].Relative))
+		}
 	}
 	return out
 }

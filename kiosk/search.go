@@ -55,7 +55,7 @@ func (s *Server) search(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	rs := s.results(sums, lang)
+	rs := s.results(sums, lang, from)
 	return sendJSON(c, func(b []byte) []byte { return appendSearch(b, lang, q, rs, matched, suggestions) })
 }
 

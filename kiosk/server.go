@@ -29,6 +29,8 @@ type Config struct {
 	// PublicURL is where phones reach this content (the portal's public
 	// address): QR codes point there.
 	PublicURL string
+	// Screen describes a totem's screen to the page (totem only).
+	Screen Screen
 	// Tiles is the basemap, if the node has one.
 	Tiles *Tiles
 	// TotemID names this totem, for alerts aimed at chosen totems.

@@ -116,6 +116,8 @@ func TestEventCalendarQR(t *testing.T) {
 		runIn(t, ctx, chromedp.Navigate(base+"/s/"+event+"?lang=fr&kiosk=1"), detailShown(), chromedp.WaitVisible("#ics-qr", chromedp.ByQuery),
 			chromedp.Poll(`document.querySelector("#ics-qr").complete && document.querySelector("#ics-qr").naturalWidth > 0`, nil),
 			chromedp.Text(`//img[@id="ics-qr"]/preceding-sibling::h2`, &label, chromedp.BySearch),
+			// The page scrolls inside the reach zone: bring the code into sight.
+			chromedp.ScrollIntoView("#ics-qr", chromedp.ByQuery),
 			chromedp.Screenshot("#ics-qr", &png, chromedp.ByQuery),
 			chromedp.Evaluate(`window.__csp`, &csp))
 		if label != "Ajouter à votre agenda" {

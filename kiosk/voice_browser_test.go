@@ -40,8 +40,10 @@ const audioJS = `(() => { const a = document.querySelector("#voice-audio"), p = 
 
 // dockReady waits for the read-aloud dock, styled (voice.js loads on the
 // totem after the app, with its stylesheet).
+// dockReady waits for the dock with voice.css applied (on the totem it
+// takes its own row above the navigation bar: display flex, not fixed).
 func dockReady() chromedp.Action {
-	return chromedp.Poll(`(() => { const d = document.querySelector("#voice"); return !!d && getComputedStyle(d).position === "fixed"; })()`, nil, chromedp.WithPollingTimeout(20*time.Second))
+	return chromedp.Poll(`(() => { const d = document.querySelector("#voice"); return !!d && getComputedStyle(d).display === "flex"; })()`, nil, chromedp.WithPollingTimeout(20*time.Second))
 }
 
 func audioNow(t *testing.T, ctx context.Context) audioState {

@@ -49,7 +49,7 @@ func (s *Server) within(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	rs := s.results(sums, lang)
+	rs := s.results(sums, lang, s.cfg.Position)
 	return sendJSON(c, func(b []byte) []byte { return appendWithin(b, v, lang, rs) })
 }
 

@@ -166,3 +166,19 @@ func TestScriptsUseKnownMessages(t *testing.T) {
 		t.Errorf("only %d calls found", calls)
 	}
 }
+
+// TestInformationTilesDistinct: the home screen's two information tiles,
+// the "information and orientation" category and the practical guides,
+// read differently in every language (in Arabic they once read the same).
+func TestInformationTilesDistinct(t *testing.T) {
+	tables, err := locales.Load(locales.FS)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tag := range locales.Tags() {
+		a, b := tables[tag]["category.info"], tables[tag]["ui.information"]
+		if a == "" || b == "" || strings.Contains(a, b) || strings.Contains(b, a) || strings.Fields(a)[0] == strings.Fields(b)[0] {
+			t.Errorf("%s: %q and %q", tag, a, b)
+		}
+	}
+}

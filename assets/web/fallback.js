@@ -14,6 +14,9 @@ import { el } from "./lib/toolkit.js";
 // gives): a text may come in any language an editor wrote.
 const RTL = new Set(["ar", "ur", "fa", "he", "ps", "ckb", "sd", "yi", "dv", "ug", "prs"]);
 
+// Elements that hold a paragraph of their own.
+const BLOCKS = new Set(["p", "li", "h1", "h2", "h3", "td", "dd", "blockquote", "div"]);
+
 const base = (tag) => String(tag || "").split(/[-,]/)[0];
 
 // fallback wires the module to the app: app.t renders a UI message,
@@ -58,11 +61,19 @@ export function fallback(app) {
   // {text, lang}; render turns the string into nodes (withNumbers). A
   // text in another language than the visitor's carries its name and is
   // marked data-fallback with its language.
+  // A paragraph (a block) in another language takes that language's
+  // direction as a whole, so that it aligns and wraps as it reads and its
+  // punctuation stays at its own end; its tag keeps the visitor's
+  // language and direction. A phrase inside a line is an isolate.
   function text(tag, attrs, loc, render = (s) => s) {
     if (base(loc.lang) === base(viewer())) return el(tag, { ...attrs, lang: loc.lang }, render(loc.text));
-    const label = app.state.lang ? el("span", { class: "lang-tag" }, name(loc.lang))
+    const block = BLOCKS.has(tag);
+    const mine = own(viewer());
+    const label = app.state.lang
+      ? el("span", { class: "lang-tag", lang: block ? viewer() : null, dir: block ? (mine ? mine.dir : "ltr") : null }, name(loc.lang))
       : el("span", { class: "lang-tag", lang: loc.lang, dir: dirOf(loc.lang) }, name(loc.lang));
-    return el(tag, { ...attrs, "data-fallback": base(loc.lang) }, label, " ",
+    const whole = block ? { lang: loc.lang, dir: dirOf(loc.lang) } : {};
+    return el(tag, { ...attrs, ...whole, "data-fallback": base(loc.lang) }, label, " ",
       el("bdi", { class: "fb", lang: loc.lang, dir: dirOf(loc.lang) }, render(loc.text)));
   }
 
@@ -108,8 +119,8 @@ export function fallback(app) {
       class: "lang", type: "button", lang: l.tag, dir: l.dir, "data-second": l.tag,
       "aria-pressed": String(l.tag === app.state.second), on: { click: () => pick(l.tag) },
     }, l.name));
-    view.append(el("h1", {}, app.t("fallback.second_title")),
-      el("p", { class: "hint" }, app.t("fallback.second_hint", { language: name(mine) })),
+    (view.head || view).append(el("h1", {}, app.t("fallback.second_title")));
+    view.append(el("p", { class: "hint" }, app.t("fallback.second_hint", { language: name(mine) })),
       el("div", { class: "langs" }, buttons));
     if (app.state.second) {
       view.append(el("p", {}, el("button", { type: "button", class: "secondary", id: "no-second", on: { click: () => pick(null) } },

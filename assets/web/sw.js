@@ -4,7 +4,28 @@
 // The node serves this file with the shell's files at their hashed URLs
 // (/assets/{hash}/app.js, see assets/site.go), so each release is a new
 // worker with a cache of its own, named after the hash; the old one goes.
-const SHELL = ["/", "/assets/app.js", "/assets/lib/toolkit.js", "/assets/style.css", "/assets/icon.svg", "/manifest.webmanifest", "/assets/fallback.js", "/assets/map.js"];
+const SHELL = [
+  "/",
+  "/assets/app.js",
+  "/assets/lib/toolkit.js",
+  "/assets/lib/format.js",
+  "/assets/lib/reach.js",
+  "/assets/core.js",
+  "/assets/fallback.js",
+  "/assets/idle.js",
+  "/assets/live.js",
+  "/assets/alerts.js",
+  "/assets/screens/start.js",
+  "/assets/screens/home.js",
+  "/assets/screens/results.js",
+  "/assets/screens/search.js",
+  "/assets/screens/detail.js",
+  "/assets/screens/found.js",
+  "/assets/map.js",
+  "/assets/style.css",
+  "/assets/icon.svg",
+  "/manifest.webmanifest",
+];
 const CACHE = `punto-${SHELL[1].split("/")[2]}`;
 
 self.addEventListener("install", (e) => {

@@ -54,6 +54,9 @@ type TotemConfig struct {
 	InsecureDev bool          // allow a plain ws:// portal
 	PortalCA    string        // the private CA of the portal's certificate
 	PublicURL   string        // where phones reach this content
+	ReachTop    *float64      // the reach zone's top, a fraction of the screen's height (nil: the screen's default)
+	ReachBottom *float64      // the reach zone's bottom, likewise
+	Facing      *float64      // which way the screen's viewer looks, degrees from north (nil: unknown)
 	Printer     string        // the CUPS queue cards are printed on
 	PaperName   string        // the queue's paper: 80mm or a6
 	VoiceCache  string        // folder of the read-aloud audio (default: voice-cache beside DB)
@@ -94,6 +97,9 @@ func parseTotemConfig(args []string, stderr io.Writer) (*TotemConfig, error) {
 	fs.DurationVar(&cfg.MaxStaleness, "max-staleness", 10*time.Minute, "with nothing signed from the portal for this long, the totem says its data is stale (in /readyz, metrics, the fleet and on screen)")
 	fs.BoolVar(&cfg.StaleUnready, "stale-unready", false, "answer /readyz with 503 while the data is stale (default: 200 with status stale)")
 	fs.StringVar(&cfg.PublicURL, "public-url", "", "the `URL` where phones reach this content (QR codes point there; default http://localhost and --addr's port)")
+	fs.Var(optionalFloat{&cfg.ReachTop}, "reach-top", "top of the screen's reach zone, where every control lies, as a `fraction` of the screen's height from its top (default 0.4 on a portrait screen, 0.35 on a landscape one)")
+	fs.Var(optionalFloat{&cfg.ReachBottom}, "reach-bottom", "bottom of the reach zone, as a `fraction` of the screen's height from its top (default 1: the screen's bottom edge)")
+	fs.Var(optionalFloat{&cfg.Facing}, "facing", "the compass direction a visitor looks in when facing the screen, in `degrees` clockwise from north: directions are then said as ahead, left, behind, right (default: compass words)")
 	fs.StringVar(&cfg.Printer, "printer", "", "the CUPS `queue` a visitor's card is printed on (the detail screen then has a Print button); without it the totem prints nothing")
 	fs.StringVar(&cfg.PaperName, "printer-paper", "80mm", "the printer's `paper`: 80mm (a receipt roll, the card as long as it needs) or a6")
 	fs.StringVar(&cfg.VoiceCache, "voice-cache", "", "`folder` of the audio read aloud (espeak-ng's, cached by text and language; default voice-cache beside --db)")
@@ -110,6 +116,9 @@ func parseTotemConfig(args []string, stderr io.Writer) (*TotemConfig, error) {
 func (cfg *TotemConfig) check() error {
 	if cfg.IdleSeconds < 5 || cfg.IdleSeconds > 3600 {
 		return usagef("totem: --idle must be between 5 and 3600 seconds")
+	}
+	if err := cfg.checkScreen(); err != nil {
+		return err
 	}
 	if cfg.VoiceMB < 1 || cfg.VoiceMB > 1<<20 {
 		return usagef("totem: --voice-cache-mb must be between 1 and 1048576")
@@ -229,7 +238,7 @@ func serveTotem(ctx context.Context, cfg *TotemConfig, stderr io.Writer) (err er
 	defer closeAfter(&err, ts)
 	reg := prometheus.NewRegistry()
 	kcfg := kiosk.Config{Tiles: ts.tiles, TotemID: cfg.TotemID, Role: "totem", Position: cfg.Position, Version: version, Log: log,
-		IdleSeconds: cfg.IdleSeconds, PublicURL: cfg.PublicURL, Metrics: reg, Needs: ts.fleet, Printer: cfg.printer}
+		IdleSeconds: cfg.IdleSeconds, PublicURL: cfg.PublicURL, Metrics: reg, Needs: ts.fleet, Printer: cfg.printer, Screen: cfg.screenConfig()}
 	if cfg.printer != nil {
 		// A printer that is not there yet is no reason not to serve, nor
 		// to start late: the log says so, and the screen when a card fails.

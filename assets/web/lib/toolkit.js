@@ -43,6 +43,23 @@ function pluralForm(lang, n) {
   return rules.get(lang).select(n);
 }
 
+const numerals = new Map();
+
+// numeral writes n with lang's own digits (Bengali, Persian…), as Intl
+// does; a language the browser does not know gets the default ones.
+function numeral(n, lang) {
+  if (!numerals.has(lang)) {
+    let f;
+    try {
+      f = new Intl.NumberFormat(lang);
+    } catch {
+      f = new Intl.NumberFormat("en");
+    }
+    numerals.set(lang, f);
+  }
+  return numerals.get(lang).format(n);
+}
+
 // closing returns the index of the "}" closing the brace before s[i].
 function closing(s, i) {
   for (let depth = 1; i < s.length; i++) {
@@ -59,7 +76,7 @@ export function format(message, vars = {}, lang = "en", count = undefined) {
   for (let i = 0; i < message.length;) {
     const c = message[i];
     if (c === "#" && count !== undefined) {
-      out += String(count);
+      out += numeral(count, lang);
       i++;
     } else if (c !== "{") {
       out += c;

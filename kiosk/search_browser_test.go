@@ -1,0 +1,79 @@
+package kiosk
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+	"github.com/punto-totem/punto/internal/browsertest"
+)
+
+// TestSearchUnderstoodInChromium: a search says what it was understood
+// as ("Doctor → Health") and offers "did you mean" for a word it does not
+// know; one that finds nothing is no dead end: the information desks and
+// mediators nearest and the categories to browse, in the visitor's
+// language (Arabic, on the totem).
+func TestSearchUnderstoodInChromium(t *testing.T) {
+	t.Parallel()
+	srv := newTestServerWith(t, func(c *Config) { c.IdleSeconds = 600 })
+	base := listen(t, srv)
+	ctx := browsertest.Start(t, 1080, 1920, 120*time.Second)
+	runIn(t, ctx, chromedp.Navigate(base+"/?kiosk=1"), screenShown("attract"), chromedp.Click(".attract", chromedp.ByQuery),
+		screenShown("languages"), chromedp.Click(`.lang[lang="ar"]`, chromedp.ByQuery), screenShown("home"),
+		chromedp.Click(".tile.search", chromedp.ByQuery), screenShown("search"))
+
+	// A misspelt word: nothing found, "did you mean" offers the word, which
+	// a tap searches.
+	var offered string
+	runIn(t, ctx, chromedp.SendKeys("#q", "ospdlae", chromedp.ByQuery),
+		chromedp.WaitVisible(".did-you-mean .chip", chromedp.ByQuery),
+		chromedp.Evaluate(`document.querySelector(".did-you-mean .chip").dataset.suggestion`, &offered))
+	if offered != "ospedale" {
+		t.Errorf("did you mean %q, want ospedale", offered)
+	}
+	browsertest.Screenshot(t, ctx, "totem-search-did-you-mean-ar")
+	browsertest.Axe(t, ctx, "search, did you mean, ar")
+	var understood string
+	runIn(t, ctx, chromedp.Click(".did-you-mean .chip", chromedp.ByQuery), chromedp.WaitVisible(".suggest .row", chromedp.ByQuery),
+		chromedp.Text(".suggest .matched", &understood, chromedp.ByQuery))
+	if !strings.Contains(understood, "الصحة") {
+		t.Errorf("the search for ospedale was understood as %q, want the Arabic for Health", understood)
+	}
+
+	// The results screen says it too, and its chip opens the category.
+	runIn(t, ctx, chromedp.Click("form .go", chromedp.ByQuery), screenShown("results"), chromedp.WaitVisible(".matched .chip", chromedp.ByQuery),
+		chromedp.Text(".matched", &understood, chromedp.ByQuery))
+	if !strings.Contains(understood, "→") || !strings.Contains(understood, "الصحة") {
+		t.Errorf("results understood as %q", understood)
+	}
+	runIn(t, ctx, chromedp.Click(`.matched .chip[data-category="health"]`, chromedp.ByQuery),
+		chromedp.WaitVisible(`body[data-screen="results"] #list`, chromedp.ByQuery))
+
+	// Nothing found: the help nearest and the categories, in Arabic.
+	runIn(t, ctx, chromedp.Click("#home", chromedp.ByQuery), screenShown("home"), chromedp.Click(".tile.search", chromedp.ByQuery), screenShown("search"),
+		chromedp.SendKeys("#q", "xqzwv", chromedp.ByQuery), chromedp.Click("form .go", chromedp.ByQuery), screenShown("results"),
+		chromedp.WaitVisible(".help-desks .row", chromedp.ByQuery))
+	var none struct {
+		Desks, Tiles int
+		Heading      string
+		Categories   []string
+	}
+	runIn(t, ctx, chromedp.Evaluate(`({
+		Desks: document.querySelectorAll(".help-desks .row").length,
+		Tiles: document.querySelectorAll(".browse .tile").length,
+		Heading: document.querySelector(".help-desks h2").textContent,
+		Categories: [...document.querySelectorAll(".help-desks .row")].map(r => r.dataset.id),
+	})`, &none))
+	if none.Desks == 0 || none.Tiles < 10 || none.Heading != "اطلب المساعدة بالقرب منك" {
+		t.Errorf("no-result screen: %+v", none)
+	}
+	for _, id := range none.Categories {
+		if !strings.Contains(id, "-info-") && !strings.Contains(id, "-mediation-") {
+			t.Errorf("help desk %s is neither an information desk nor mediation", id)
+		}
+	}
+	browsertest.Screenshot(t, ctx, "totem-search-none-ar")
+	browsertest.Axe(t, ctx, "no result, ar")
+	runIn(t, ctx, chromedp.Click(`.browse .tile[data-category="work"]`, chromedp.ByQuery), chromedp.WaitVisible("#list .row", chromedp.ByQuery))
+}
