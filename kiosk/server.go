@@ -13,8 +13,8 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/punto-totem/punto/content"
 	"github.com/punto-totem/punto/content/feed"
-	"github.com/punto-totem/punto/printing"
 	"github.com/punto-totem/punto/internal/apierr"
+	"github.com/punto-totem/punto/printing"
 )
 
 // Config is what a node's HTTP server needs to know.
