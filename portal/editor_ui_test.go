@@ -101,7 +101,7 @@ func euiStore(t *testing.T) *content.Store {
 func euiListen(t *testing.T, st *content.Store, mount func(*fiber.App) error) string {
 	t.Helper()
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	srv, err := kiosk.New(st, kiosk.Config{Role: "portal", Position: orb.Point{13.5153, 43.6169}, Log: log, Mount: mount})
+	srv, err := kiosk.New(st, kiosk.Config{Role: "portal", Position: orb.Point{13.5153, 43.6169}, Log: log, Mount: mount, LargeBody: LargeBody})
 	if err != nil {
 		t.Fatal(err)
 	}
