@@ -6,7 +6,6 @@ import (
 	"embed"
 	"errors"
 	"fmt"
-	"io/fs"
 	"regexp"
 	"slices"
 	"strings"
@@ -67,19 +66,9 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 		cfg.Now = time.Now
 	}
 	cat := cfg.Editorial.Catalog()
-	db, err := sqlitedb.Open(ctx, cat.Path())
+	db, err := sqlitedb.OpenModule(ctx, cat.Path(), "callback", migrations, true)
 	if err != nil {
 		return nil, err
-	}
-	files, err := fs.Sub(migrations, "migrations")
-	if err == nil {
-		err = sqlitedb.Migrate(ctx, db.W, "callback", files)
-	}
-	if err == nil {
-		_, err = db.W.ExecContext(ctx, "PRAGMA secure_delete = ON")
-	}
-	if err != nil {
-		return nil, errors.Join(err, db.Close())
 	}
 	return &Store{cfg: cfg, db: db, cat: cat}, nil
 }

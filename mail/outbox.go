@@ -4,9 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"embed"
-	"errors"
 	"fmt"
-	"io/fs"
 	"log/slog"
 	"time"
 
@@ -68,16 +66,9 @@ func Open(ctx context.Context, cfg Config) (*Outbox, error) {
 	if cfg.SMTP != nil {
 		cfg.From = cfg.SMTP.From
 	}
-	db, err := sqlitedb.Open(ctx, cfg.Path)
+	db, err := sqlitedb.OpenModule(ctx, cfg.Path, "mail", migrations, false)
 	if err != nil {
 		return nil, err
-	}
-	files, err := fs.Sub(migrations, "migrations")
-	if err == nil {
-		err = sqlitedb.Migrate(ctx, db.W, "mail", files)
-	}
-	if err != nil {
-		return nil, errors.Join(err, db.Close())
 	}
 	o := &Outbox{cfg: cfg, db: db, kick: make(chan struct{}, 1)}
 	if cfg.SMTP != nil {

@@ -6,7 +6,6 @@ import (
 	"embed"
 	"errors"
 	"fmt"
-	"io/fs"
 	"slices"
 	"time"
 
@@ -61,21 +60,9 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 		cfg.Now = time.Now
 	}
 	cat := cfg.Editorial.Catalog()
-	db, err := sqlitedb.Open(ctx, cat.Path())
+	db, err := sqlitedb.OpenModule(ctx, cat.Path(), "mediation", migrations, true)
 	if err != nil {
 		return nil, err
-	}
-	files, err := fs.Sub(migrations, "migrations")
-	if err == nil {
-		err = sqlitedb.Migrate(ctx, db.W, "mediation", files)
-	}
-	if err == nil {
-		// Notes erased at purge are overwritten in the file, not left in
-		// free space (the writer pool is one connection).
-		_, err = db.W.ExecContext(ctx, "PRAGMA secure_delete = ON")
-	}
-	if err != nil {
-		return nil, errors.Join(err, db.Close())
 	}
 	return &Store{cfg: cfg, db: db, ed: cfg.Editorial, cat: cat}, nil
 }

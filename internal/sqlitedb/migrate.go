@@ -94,3 +94,26 @@ func applyStep(ctx context.Context, w *sql.DB, module string, st step) error {
 	}
 	return nil
 }
+
+// OpenModule opens path for a module that keeps tables of its own beside
+// the catalog's, and brings them up to date from the migrations folder of
+// files. secureDelete overwrites what the module deletes (data about
+// people) instead of leaving it in the file's free pages.
+func OpenModule(ctx context.Context, path, module string, files fs.FS, secureDelete bool) (*DB, error) {
+	db, err := Open(ctx, path)
+	if err != nil {
+		return nil, err
+	}
+	sub, err := fs.Sub(files, "migrations")
+	if err == nil {
+		err = Migrate(ctx, db.W, module, sub)
+	}
+	if err == nil && secureDelete {
+		// The writer pool is one connection: the pragma holds for it.
+		_, err = db.W.ExecContext(ctx, "PRAGMA secure_delete = ON")
+	}
+	if err != nil {
+		return nil, errors.Join(err, db.Close())
+	}
+	return db, nil
+}
