@@ -15,6 +15,7 @@ const SHELL = [
   "/assets/idle.js",
   "/assets/live.js",
   "/assets/alerts.js",
+  "/assets/freshness.js",
   "/assets/screens/start.js",
   "/assets/screens/home.js",
   "/assets/screens/results.js",
