@@ -7,6 +7,7 @@
 // at every zoom); names give way to pins and to each other.
 
 import { el, asset, loadScript } from "./lib/toolkit.js";
+import { number } from "./lib/format.js";
 
 // Sizes in CSS pixels; style.css draws .pin and .here at these sizes.
 const PIN = 48;
@@ -135,9 +136,9 @@ export async function drawMap(box, results, { origin, here, lang, t, pick }) {
   lines.setAttribute("class", "map-lines");
   lines.setAttribute("aria-hidden", "true");
   const pins = results.map((r, i) => el("button", {
-    type: "button", class: "pin", "data-id": r.id, "aria-label": `${i + 1}. ${r.name.text}`,
+    type: "button", class: "pin", "data-id": r.id, "aria-label": `${number(i + 1, lang)}. ${r.name.text}`,
     on: { click: () => { opened = r.id; pick(r.id); } },
-  }, String(i + 1)));
+  }, number(i + 1, lang))); // the list's numbers, in the language's digits
   const star = here ? el("div", { class: "here", role: "img", "aria-label": t("ui.you_are_here"), title: t("ui.you_are_here") }, el("span", { "aria-hidden": "true" }, "★")) : null;
   layer.append(labels, lines, ...pins, ...(star ? [star] : []));
   const north = el("div", { class: "north", role: "img", "aria-label": t("ui.north"), title: t("ui.north") },
