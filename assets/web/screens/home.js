@@ -63,7 +63,7 @@ screens.pages = async (view) => {
   const { pages } = await api("pages");
   view.head.append(el("h1", {}, t("ui.information")));
   view.append(el("ul", { class: "results" }, pages.map((p) => el("li", {},
-    el("button", { type: "button", class: "row", on: { click: () => show("page", p) } }, el("span", { class: "body" }, fb.text("strong", {}, p.title)))))));
+    el("button", { type: "button", class: "row", "data-voice": `page:${p.id}:title`, on: { click: () => show("page", p) } }, el("span", { class: "body" }, fb.text("strong", {}, p.title)))))));
 };
 
 screens.page = (view, p) => {
