@@ -153,7 +153,7 @@ function frame() {
 
 // mount puts a page and its head on screen, after the notices.
 function mount(page) {
-  $("#upper").replaceChildren($("#alerts"), page.head);
+  $("#upper").replaceChildren($("#alerts"), $("#freshness"), page.head);
   $("#view").replaceChildren($("#upper"), page);
 }
 

@@ -29,8 +29,18 @@ func serveNode(ctx context.Context, log *slog.Logger, srv *kiosk.Server, addr st
 		ln = tls.NewListener(ln, &tls.Config{MinVersion: tls.VersionTLS12, GetCertificate: certs.get, NextProtos: []string{"http/1.1"}})
 		go certs.reloadOnHangup(ctx, log)
 	}
-	go notifySystemd(ctx, log, check)
-	return srv.Serve(ln)
+	// The watchdog's feeder stops with the server, and serveNode returns
+	// only once it has told systemd so: the process may exit right after.
+	nctx, stop := context.WithCancel(ctx)
+	fed := make(chan struct{})
+	go func() {
+		defer close(fed)
+		notifySystemd(nctx, log, check)
+	}()
+	err = srv.Serve(ln)
+	stop()
+	<-fed
+	return err
 }
 
 // certificate is the TLS certificate a node serves, read again from its
