@@ -175,6 +175,16 @@ func ValidText(field string, t Text, required bool) error {
 // Validate checks a service before it is written, naming the first field
 // that is wrong.
 func (s *Service) Validate() error {
+	for _, check := range []func() error{s.validateIdentity, s.validateTexts, s.validateContacts, s.Hours.Validate, s.validateLocations} {
+		if err := check(); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// validateIdentity checks the ids, the status and the kept HSDS members.
+func (s *Service) validateIdentity() error {
 	if !ValidID(s.ID) {
 		return invalid("id", "%q is not a valid id", s.ID)
 	}
@@ -194,6 +204,11 @@ func (s *Service) Validate() error {
 	default:
 		return invalid("status", "%q is not active, temporarily_closed or withdrawn", s.Status)
 	}
+	return nil
+}
+
+// validateTexts checks the texts, categories, languages and documents.
+func (s *Service) validateTexts() error {
 	if err := ValidText("name", s.Name, true); err != nil {
 		return err
 	}
@@ -223,6 +238,11 @@ func (s *Service) Validate() error {
 			return err
 		}
 	}
+	return nil
+}
+
+// validateContacts checks the website, e-mail, contacts and phones.
+func (s *Service) validateContacts() error {
 	if err := ValidURL("url", s.URL); err != nil {
 		return err
 	}
@@ -252,9 +272,12 @@ func (s *Service) Validate() error {
 			return invalid(fmt.Sprintf("phones[%d].type", i), "%q is not a phone type", p.Type)
 		}
 	}
-	if err := s.Hours.Validate(); err != nil {
-		return err
-	}
+	return nil
+}
+
+// validateLocations checks the locations, each once, naming the one
+// that is wrong.
+func (s *Service) validateLocations() error {
 	if len(s.Locations) == 0 {
 		return invalid("locations", "at least one location is needed")
 	}
