@@ -70,7 +70,7 @@ func (s *Store) Find(ctx context.Context, q SearchQuery) (*SearchResult, error) 
 	if q.Limit > MaxLimit {
 		return nil, invalid("limit", "must be between 1 and %d", MaxLimit)
 	}
-	lex, err := theLexicon()
+	lex, err := s.lexicon()
 	if err != nil {
 		return nil, err
 	}
