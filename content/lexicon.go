@@ -45,6 +45,7 @@ type lexConcept struct {
 	cats  []string
 	mask  uint16
 	terms map[string][]string // language → its words as written: labels
+	latin map[string][]string // language → its Latin spellings
 }
 
 // lexHit is a concept a key names, and in which language.
@@ -63,6 +64,11 @@ type lexicon struct {
 	maxSpan  int                 // the most tokens in a term
 	stems    map[string][]string // stem key (stemOf) → the tokens filed under it
 	catNames map[string]map[string]string
+	ids      map[string]int32 // concept id → its index in concepts
+
+	// While extend adds terms: the keys and words it added, to merge
+	// into singles and words.
+	newKeys, newWords []string
 }
 
 var theLexicon = sync.OnceValues(func() (*lexicon, error) { return buildLexicon(lexiconFiles, locales.FS) })
@@ -70,7 +76,7 @@ var theLexicon = sync.OnceValues(func() (*lexicon, error) { return buildLexicon(
 // buildLexicon reads the concept files (lexicon/*.toml in files) and the
 // category names (*.toml in ui).
 func buildLexicon(files, ui fs.FS) (*lexicon, error) {
-	l := &lexicon{keys: map[string][]lexHit{}, known: map[string]string{}, stems: map[string][]string{}, catNames: map[string]map[string]string{}}
+	l := &lexicon{keys: map[string][]lexHit{}, known: map[string]string{}, stems: map[string][]string{}, catNames: map[string]map[string]string{}, ids: map[string]int32{}}
 	if err := l.readConcepts(files); err != nil {
 		return nil, err
 	}
@@ -125,7 +131,8 @@ func (l *lexicon) readConcepts(files fs.FS) error {
 				return fmt.Errorf("%s: %w", where, err)
 			}
 			n := int32(len(l.concepts))
-			l.concepts = append(l.concepts, lexConcept{id: c.ID, cats: c.Categories, mask: mask, terms: c.Terms})
+			l.ids[c.ID] = n
+			l.concepts = append(l.concepts, lexConcept{id: c.ID, cats: c.Categories, mask: mask, terms: c.Terms, latin: c.Latin})
 			for lang, terms := range c.Terms {
 				if !ValidLanguage(lang) {
 					return fmt.Errorf("%s: %q is not a language code", where, lang)
@@ -175,6 +182,9 @@ func (l *lexicon) addTerm(term string, h lexHit, latin bool) {
 		l.addStem(t.text, h.lang)
 	}
 	add := func(k string) {
+		if l.newKeys != nil && len(l.keys[k]) == 0 {
+			l.newKeys = append(l.newKeys, k)
+		}
 		if !slices.Contains(l.keys[k], h) {
 			l.keys[k] = append(l.keys[k], h)
 		}
@@ -193,6 +203,9 @@ func (l *lexicon) addTerm(term string, h lexHit, latin bool) {
 // addWord records a token the lexicon knows, and how to show it.
 func (l *lexicon) addWord(w, term string, whole bool) {
 	if _, ok := l.known[w]; !ok || whole {
+		if !ok && l.newWords != nil {
+			l.newWords = append(l.newWords, w)
+		}
 		if !whole {
 			term = w
 		}

@@ -22,6 +22,7 @@ const (
 	KindAlert        = "alert"
 	KindPage         = "page"
 	// KindRecording (recording.go): audio of a text, in one language.
+	// KindTerm (lexicon_term.go): a term an editor added to the lexicon.
 )
 
 // The operations of a change.
@@ -110,8 +111,14 @@ func DecodeDoc(kind string, doc json.RawMessage) (any, error) {
 			return nil, err
 		}
 		return &r, r.Validate()
+	case KindTerm:
+		var t Term
+		if err := decodeStrict(doc, &t); err != nil {
+			return nil, err
+		}
+		return &t, t.Validate()
 	}
-	return nil, invalid("kind", "%q is not organization, territory, service, alert, page or recording", kind)
+	return nil, invalid("kind", "%q is not organization, territory, service, alert, page, recording or term", kind)
 }
 
 // Validate checks an organization before it is written.
@@ -157,7 +164,7 @@ func checkChange(c *Change) (any, error) {
 	switch c.Op {
 	case OpPut:
 	case OpDelete:
-		if c.Kind != KindAlert && c.Kind != KindPage && c.Kind != KindRecording {
+		if c.Kind != KindAlert && c.Kind != KindPage && c.Kind != KindRecording && c.Kind != KindTerm {
 			return nil, invalid("op", "a %s cannot be deleted (withdraw a service with status withdrawn)", c.Kind)
 		}
 		if len(c.Doc) > 0 {
@@ -184,6 +191,8 @@ func checkChange(c *Change) (any, error) {
 	case *Page:
 		id = r.ID
 	case *Recording:
+		id = r.ID
+	case *Term:
 		id = r.ID
 	}
 	if id != c.ID {
@@ -214,17 +223,20 @@ func (b *Batch) Apply(c *Change) error {
 		return b.PutPage(r)
 	case *Recording:
 		return b.PutRecording(r)
+	case *Term:
+		return b.PutTerm(r)
 	}
 	return invalid("kind", "%q cannot be written", c.Kind)
 }
 
-// deleteRecord removes an alert, a page (with its texts) or a recording. Deleting what is
+// deleteRecord removes an alert, a page (with its texts), a recording or a term. Deleting what is
 // not there is not an error: the change log may say it twice.
 func (b *Batch) deleteRecord(kind, id string) error {
-	table := map[string]string{KindAlert: "alert", KindPage: "page", KindRecording: "recording"}[kind]
+	table := map[string]string{KindAlert: "alert", KindPage: "page", KindRecording: "recording", KindTerm: "lexicon_term"}[kind]
 	if table == "" {
 		return invalid("op", "a %s cannot be deleted", kind)
 	}
+	b.terms = b.terms || kind == KindTerm
 	if _, err := b.exec("DELETE FROM "+table+" WHERE id = ?", id); err != nil {
 		return fmt.Errorf("content: delete %s %s: %w", kind, id, err)
 	}
@@ -284,8 +296,10 @@ func (s *Store) Doc(ctx context.Context, kind, id string) (json.RawMessage, erro
 		v, err = s.Page(ctx, id)
 	case KindRecording:
 		v, err = s.recordingByID(ctx, id)
+	case KindTerm:
+		v, err = s.Term(ctx, id)
 	default:
-		return nil, invalid("kind", "%q is not organization, territory, service, alert, page or recording", kind)
+		return nil, invalid("kind", "%q is not organization, territory, service, alert, page, recording or term", kind)
 	}
 	if err != nil {
 		return nil, err
@@ -297,8 +311,10 @@ func (s *Store) Doc(ctx context.Context, kind, id string) (json.RawMessage, erro
 func (s *Store) IDs(ctx context.Context, kind string) ([]string, error) {
 	switch kind {
 	case KindOrganization, KindTerritory, KindService, KindAlert, KindPage, KindRecording:
+	case KindTerm:
+		kind = "lexicon_term"
 	default:
-		return nil, invalid("kind", "%q is not organization, territory, service, alert, page or recording", kind)
+		return nil, invalid("kind", "%q is not organization, territory, service, alert, page, recording or term", kind)
 	}
 	rows, err := s.r.QueryContext(ctx, "SELECT id FROM "+kind+" ORDER BY id")
 	if err != nil {
@@ -322,7 +338,7 @@ func (s *Store) IDs(ctx context.Context, kind string) ([]string, error) {
 // replica with the portal with it.
 func (s *Store) Digest(ctx context.Context) (string, error) {
 	h := sha256.New()
-	for _, k := range []string{KindOrganization, KindTerritory, KindService, KindAlert, KindPage, KindRecording} {
+	for _, k := range []string{KindOrganization, KindTerritory, KindService, KindAlert, KindPage, KindRecording, KindTerm} {
 		ids, err := s.IDs(ctx, k)
 		if err != nil {
 			return "", err

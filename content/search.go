@@ -70,15 +70,17 @@ func (s *Store) Find(ctx context.Context, q SearchQuery) (*SearchResult, error) 
 	if q.Limit > MaxLimit {
 		return nil, invalid("limit", "must be between 1 and %d", MaxLimit)
 	}
-	lex, err := theLexicon()
-	if err != nil {
-		return nil, err
-	}
 	lang, _, _ := strings.Cut(q.Lang, "-")
 	if lang == "" {
 		lang = "it"
 	}
 	if err := s.waitIndex(ctx); err != nil {
+		return nil, err
+	}
+	// After the index: a store opened in the background reads its
+	// catalog's terms with it.
+	lex, err := s.lexicon()
+	if err != nil {
 		return nil, err
 	}
 	if err := s.ensureWords(ctx); err != nil {

@@ -30,8 +30,9 @@ type Store struct {
 	noWords bool        // the index without search's words: benchmarks measure what they cost
 	words   atomic.Bool // search's words are in the index (OpenLazy loads them at the first search)
 	areas   atomic.Pointer[geo.AreaIndex]
-	counts  counts // Stats as of the last write
-	stmts   stmts  // prepared reads
+	lex     atomic.Pointer[lexicon] // the built-in lexicon plus the catalog's terms
+	counts  counts                  // Stats as of the last write
+	stmts   stmts                   // prepared reads
 
 	// built is closed once the index is loaded. Until then (OpenBackground)
 	// s.idx is nil: nearby and within answer from the file's R*Tree, and
@@ -244,6 +245,9 @@ func (s *Store) reloadWith(ctx context.Context, words bool) error {
 	}
 	areas, err := s.loadAreas(ctx)
 	if err != nil {
+		return err
+	}
+	if err := s.loadLexicon(ctx); err != nil {
 		return err
 	}
 	s.mu.Lock()

@@ -25,6 +25,7 @@ type Batch struct {
 	written  []string        // IDs of locations written by this batch
 	orgs     []string        // IDs of organizations written by this batch
 	areas    bool            // a territory was written: reload the area index
+	terms    bool            // a lexicon term was written or deleted: rebuild the store's lexicon
 
 	op         int                   // counts writes, to order them
 	docIndexed map[string]docIndexed // search rows built from records
@@ -161,6 +162,11 @@ func (s *Store) afterCommit(ctx context.Context, b *Batch, affected []string) er
 		return nil
 	}
 	s.recount()
+	if b.terms {
+		if err := s.loadLexicon(ctx); err != nil {
+			return err
+		}
+	}
 	if b.full || len(affected) > 5000 {
 		return s.reload(ctx)
 	}

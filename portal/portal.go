@@ -121,6 +121,7 @@ func (p *portal) routes(app *fiber.App) {
 	p.records(api, "/territories", kindTerritory)
 
 	p.recordingRoutes(api)
+	p.lexiconRoutes(api)
 
 	api.Get("/drafts", p.authed, p.staff, p.draftList)
 	api.Get("/drafts/:kind/:id/view", p.authed, p.staff, p.preview)

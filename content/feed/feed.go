@@ -329,6 +329,8 @@ func AffectedBy(seq int64, bodies [][]byte) Affected {
 				a.Pages = true
 			case content.KindRecording:
 				// Audio only: nothing on screen changes.
+			case content.KindTerm:
+				// Search's next answers change; nothing on screen does.
 			default:
 				a.Other = true
 			}

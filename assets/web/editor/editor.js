@@ -14,6 +14,7 @@ import { fleetScreen } from "./fleet.js";
 import { needsScreen } from "./needs.js";
 import { coverageScreen } from "./coverage.js";
 import { recordingsScreen } from "./recordings.js";
+import { lexiconScreen } from "./lexicon.js";
 import { mediationQueue, mediationRequest, mediationForm } from "./mediation.js";
 import { mediatorsScreen, bodiesScreen, reportScreen } from "./mediation_admin.js";
 import { callbacksScreen } from "./callbacks.js";
@@ -57,6 +58,7 @@ const routes = [
   [/^needs$/, (page, m, q) => needsScreen(page, q)],
   [/^coverage$/, (page, m, q) => coverageScreen(page, q)],
   [/^recordings$/, (page) => recordingsScreen(page), ["admin", "editor"]],
+  [/^lexicon$/, (page) => lexiconScreen(page), ["admin", "editor"]],
   [/^mediation$/, (page, m, q) => mediationQueue(page, q), MEDIATION],
   [/^mediation\/new$/, (page) => mediationForm(page), ["admin", "coordinator", "requester"]],
   [/^mediation\/requests\/(\d+)$/, (page, m) => mediationRequest(page, m[1]), MEDIATION],
@@ -71,6 +73,7 @@ const nav = [
   ["drafts", "nav.drafts"], ["audit", "nav.audit", ["admin", "editor", "coordinator"]], ["accounts", "nav.accounts", true], ["totems", "nav.totems", true],
   ["import", "nav.import", true],
   ["fleet", "nav.fleet", true], ["needs", "nav.needs"], ["coverage", "nav.coverage"], ["recordings", "nav.recordings", ["admin", "editor"]],
+  ["lexicon", "nav.lexicon", ["admin", "editor"]],
   ["mediation", "nav.mediation", MEDIATION], ["mediators", "nav.mediators", COORDINATING], ["bodies", "nav.bodies", COORDINATING],
   ["mediation-report", "nav.mediation_report", COORDINATING], ["callbacks", "nav.callbacks", ["admin", "coordinator", "mediator"]],
 ];
