@@ -71,7 +71,7 @@ export async function recordingsScreen(view) {
           el("td", {}, when(r.updated_at)),
           el("td", {},
             el("audio", { controls: true, preload: "none", src: `/editor/api/recordings/audio?${q}`, "aria-label": t("rec.listen", { text: r.ref }) }),
-            el("button", { type: "button", class: "btn small danger", on: { click: async () => {
+            el("button", { type: "button", class: "btn secondary danger small", on: { click: async () => {
               try {
                 await api("DELETE", `/recordings?${q}`);
                 draw(await api("GET", "/recordings"));
