@@ -17,15 +17,9 @@ import (
 	"testing"
 )
 
-// tempRoot is the system's temporary folder as the test binary started:
-// a test may point $TMPDIR elsewhere (t.Setenv) for a while, and what
-// testenv keeps for the whole run must not end up, or be looked for, there.
-var tempRoot = os.TempDir()
-
-// Main runs the tests of a package and removes what testenv made for them
-// (the master demo catalog) before exiting with their status.
+// Main runs the tests of a package and stops what testenv shares among
+// them before exiting with their status.
 func Main(m *testing.M) {
 	code := m.Run()
-	cleanupDemo()
 	os.Exit(code)
 }
