@@ -159,6 +159,7 @@ type ServiceView struct {
 	Open          OpenState      `json:"open"`
 	Hours         HoursView      `json:"hours"`
 	Locations     []LocationView `json:"locations"`
+	Channels      []ChannelView  `json:"channels"`
 }
 
 // OrgView is an organization in one language.
@@ -233,5 +234,8 @@ func (s *Store) ServiceView(ctx context.Context, id, lang string, from orb.Point
 		})
 	}
 	slices.SortStableFunc(v.Locations, func(a, b LocationView) int { return cmp.Compare(a.DistanceM, b.DistanceM) })
+	if v.Channels, err = s.channelViews(ctx, svc, at); err != nil {
+		return nil, err
+	}
 	return v, nil
 }
