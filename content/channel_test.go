@@ -44,7 +44,9 @@ func TestChannelValidate(t *testing.T) {
 		{"video link not http", func(s *Service) { s.Channels[2].URL = "javascript:alert(1)" }, "channels[2].url"},
 		{"language not ISO 639", func(s *Service) { s.Channels[1].Languages = []string{"Arabic"} }, "channels[1].languages"},
 		{"hours backwards", func(s *Service) { s.Channels[1].Hours.Weekly[0] = Slot{Weekday: 2, Opens: "13:00", Closes: "09:00"} }, "channels[1].hours.weekly[0].closes"},
-		{"bad weekday", func(s *Service) { s.Channels[2].Hours = Schedule{Weekly: []Slot{{Weekday: 8, Opens: "09:00", Closes: "10:00"}}} }, "channels[2].hours.weekly[0].weekday"},
+		{"bad weekday", func(s *Service) {
+			s.Channels[2].Hours = Schedule{Weekly: []Slot{{Weekday: 8, Opens: "09:00", Closes: "10:00"}}}
+		}, "channels[2].hours.weekly[0].weekday"},
 		{"too many", func(s *Service) {
 			for len(s.Channels) <= MaxChannels {
 				s.Channels = append(s.Channels, Channel{ID: "c" + string(rune('a'+len(s.Channels))), Kind: ChannelPhone, Phone: "1522"})
