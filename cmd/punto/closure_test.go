@@ -9,6 +9,7 @@ import (
 
 	"github.com/chromedp/chromedp"
 	"github.com/punto-totem/punto/content"
+	"github.com/punto-totem/punto/internal/browsertest"
 	"github.com/punto-totem/punto/internal/testenv"
 )
 
@@ -153,6 +154,7 @@ func TestClosureModeReachesTheTerritory(t *testing.T) {
 	if call != number || dir != "rtl" || !strings.Contains(lead, "دفترها") || strings.ContainsAny(lead, "0123456789") || !strings.ContainsAny(lead, "۰۱۲۳۴۵۶۷۸۹") {
 		t.Errorf("phone-first screen: call %q, dir %q, lead %q (Persian words and digits)", call, dir, lead)
 	}
+	browsertest.Screenshot(t, tabA, "totem-closure-fa")
 	axeCheck(t, tabA, "closure mode's phone-first screen")
 	must(t, tabB, chromedp.Click(`.langs button[lang="ar"]`, chromedp.ByQuery), screen("home"))
 	var closedB bool
