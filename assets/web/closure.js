@@ -22,7 +22,8 @@ export async function closure() {
   const on = !!env.closure;
   if (on) document.body.dataset.closure = "1";
   else delete document.body.dataset.closure;
-  // Check again after midnight in Italy: a closure starts or ends with a day.
+  // Check again every quarter of an hour: a closure starts and ends with
+  // a day, and its last day passing restores the screens.
   clearTimeout(timer);
   timer = setTimeout(closure, 15 * 60 * 1000);
   const cur = state.current;

@@ -163,6 +163,21 @@ func TestClosureModeReachesTheTerritory(t *testing.T) {
 		t.Error("the Perugia kiosk shows closure mode")
 	}
 
+	// On a phone, the desk's page lists the phone desk first, to call with
+	// a tap, and the counter closed.
+	var page struct {
+		Kinds []string
+		Shut  bool
+		Tel   string
+	}
+	must(t, tabB, chromedp.Navigate(b.base+"/s/"+service+"?lang=ar"), screen("detail"), chromedp.WaitVisible(".channels", chromedp.ByQuery),
+		chromedp.Evaluate(`({Kinds: [...document.querySelectorAll(".channels > li")].map(e => e.dataset.kind),
+			Shut: document.querySelector('.channels > li[data-kind="in_person"]').classList.contains("shut"),
+			Tel: document.querySelector('.channels > li[data-kind="phone"] a.tel').getAttribute("href")})`, &page))
+	if strings.Join(page.Kinds, ",") != "phone,in_person" || !page.Shut || page.Tel != "tel:+390710004242" {
+		t.Errorf("the desk's page during closure mode: %+v", page)
+	}
+
 	// Ending it restores the Ancona screens.
 	if code, body := ed.do("DELETE", "/editor/api/closures/"+out.Closure.ID, nil); code != 200 {
 		t.Fatalf("end closure mode: %d %s", code, body)
