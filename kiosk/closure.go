@@ -21,6 +21,15 @@ func (s *Server) closure(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
+	// The national holidays of the desks' week, named in lang.
+	holidays := []holidayOut{}
+	if cl != nil && len(cl.Desks) > 0 {
+		for _, d := range cl.Desks[0].Days {
+			if d.Holiday != "" {
+				holidays = append(holidays, holidayOut{Date: d.Date, Key: d.Holiday, Name: s.msgs.Localize(lang, "holiday."+d.Holiday)})
+			}
+		}
+	}
 	c.Set(fiber.HeaderCacheControl, "no-cache")
-	return c.JSON(fiber.Map{"lang": content.PrimaryLang(lang), "closure": cl})
+	return c.JSON(fiber.Map{"lang": content.PrimaryLang(lang), "closure": cl, "holidays": holidays})
 }

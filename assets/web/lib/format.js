@@ -45,9 +45,10 @@ export function clock(iso, lang) {
 export const hhmm = (s, lang) => digits(s, lang);
 
 // day writes a calendar day (YYYY-MM-DD) as "21 December", in lang's
-// words and digits.
+// words and digits, in the Gregorian calendar Italy dates things in
+// (Persian would otherwise get the Solar Hijri one).
 export function day(date, lang) {
-  const f = cached("d", lang, {}, (l) => new Intl.DateTimeFormat(l, { day: "numeric", month: "long", timeZone: "UTC" }));
+  const f = cached("d", lang, {}, (l) => new Intl.DateTimeFormat(l, { day: "numeric", month: "long", timeZone: "UTC", calendar: "gregory" }));
   return digits(f.format(new Date(`${date}T12:00:00Z`)), lang);
 }
 

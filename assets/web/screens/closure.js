@@ -8,7 +8,7 @@ import { state, env, screens, api, t, fb, home, openLine } from "../core.js";
 import { phone, hoursTable } from "./detail.js";
 
 screens.closure = async (view) => {
-  const { closure: c } = await api("closure");
+  const { closure: c, holidays } = await api("closure");
   if (!c) {
     env.closure = null;
     home();
@@ -20,7 +20,7 @@ screens.closure = async (view) => {
     el("p", { class: "call" }, phone(d.phone)),
     el("p", { class: "status" }, openLine(d.open, "active")),
     d.languages.length ? el("p", {}, `${t("ui.languages_spoken")}: ${d.languages.map(fb.name).join(" · ")}`) : "",
-    hoursTable({ days: d.days }, [])));
+    hoursTable({ days: d.days }, holidays)));
   view.append(el("section", { class: "closure", id: "closure" },
     el("p", { class: "lead" }, fb.text("span", {}, c.territory_name), " · ", t("ui.closure_lead", { date: fmt.day(c.ends_on, state.lang) })),
     desks.length ? el("ol", { class: "desks" }, desks) : el("p", {}, t("ui.closure_none")),
