@@ -181,7 +181,7 @@ func (s *Store) channelViews(ctx context.Context, svc *Service, at time.Time) ([
 	if len(svc.Channels) == 0 {
 		return out, nil
 	}
-	closures, err := s.closuresInForce(ctx, at)
+	closed, err := s.closedAt(ctx, at)
 	if err != nil {
 		return nil, err
 	}
@@ -199,9 +199,9 @@ func (s *Store) channelViews(ctx context.Context, svc *Service, at time.Time) ([
 		}
 		if l := locs[ch.LocationID]; l != nil {
 			v.Address, v.Comune = l.Address, l.Comune
-			if ch.Kind == ChannelInPerson {
-				if c := s.closureAt(closures, l); c != nil {
-					v.Closed, v.Closure = true, c.ID
+			if ch.Kind == ChannelInPerson && closed != nil {
+				if id := closed(l.Point); id != "" {
+					v.Closed, v.Closure = true, id
 					closing = true
 				}
 			}
@@ -217,6 +217,23 @@ func (s *Store) channelViews(ctx context.Context, svc *Service, at time.Time) ([
 	return out, nil
 }
 
+// closeDesks shows a service closed when closure mode has closed the
+// desks at every one of its locations.
+func (s *Store) closeDesks(ctx context.Context, svc *Service, v *ServiceView, at time.Time) error {
+	closed, err := s.closedAt(ctx, at)
+	if err != nil || closed == nil || len(svc.Locations) == 0 {
+		return err
+	}
+	id := ""
+	for _, l := range svc.Locations {
+		if id = closed(l.Point); id == "" {
+			return nil
+		}
+	}
+	v.Open, v.Closure = OpenState{}, id
+	return nil
+}
+
 // channelRank orders channels during a closure: phone desks, video, then
 // the closed desks.
 func channelRank(v ChannelView) int {
@@ -227,18 +244,4 @@ func channelRank(v ChannelView) int {
 		return 2
 	}
 	return 1
-}
-
-// closureAt returns the closure among cs whose territory holds l, or nil.
-func (s *Store) closureAt(cs []Closure, l *Location) *Closure {
-	if len(cs) == 0 {
-		return nil
-	}
-	ts := s.areas.Load().At(l.Point)
-	for i := range cs {
-		if slices.Contains(ts, cs[i].Territory) {
-			return &cs[i]
-		}
-	}
-	return nil
 }

@@ -82,6 +82,7 @@ func (b *Batch) PutClosure(c *Closure) error {
 	if err != nil {
 		return fmt.Errorf("content: closure %s: %w", c.ID, err)
 	}
+	b.closures = true
 	return nil
 }
 
@@ -109,10 +110,58 @@ func (s *Store) Closures(ctx context.Context) ([]Closure, error) {
 	return s.closuresWhere(ctx, "ORDER BY starts_on DESC, id")
 }
 
-// closuresInForce lists the closures that hold on the day of at.
+// closureCache is the catalog's closures as read at generation gen.
+type closureCache struct {
+	gen  uint64
+	list []Closure
+}
+
+// closuresInForce lists the closures that hold on the day of at, from
+// the store's cache of them (read again after a write that touched one:
+// results ask on every answer).
 func (s *Store) closuresInForce(ctx context.Context, at time.Time) ([]Closure, error) {
-	d := at.In(Rome).Format(time.DateOnly)
-	return s.closuresWhere(ctx, "WHERE starts_on <= ? AND ends_on >= ? ORDER BY starts_on, id", d, d)
+	var all []Closure
+	if c := s.closures.Load(); c != nil && c.gen == s.closureGen.Load() {
+		all = c.list
+	} else {
+		gen := s.closureGen.Load() // before the read: a write meanwhile makes this entry stale
+		cs, err := s.closuresWhere(ctx, "ORDER BY starts_on, id")
+		if err != nil {
+			return nil, err
+		}
+		s.closures.Store(&closureCache{gen: gen, list: cs})
+		all = cs
+	}
+	var out []Closure
+	for _, c := range all {
+		if c.InForce(at) {
+			out = append(out, c)
+		}
+	}
+	return out, nil
+}
+
+// closedAt returns what tells whether a point lies in a territory whose
+// desks are closed at the moment at (the closure's ID, or ""), or nil
+// when no closure holds then.
+func (s *Store) closedAt(ctx context.Context, at time.Time) (func(orb.Point) string, error) {
+	cs, err := s.closuresInForce(ctx, at)
+	if err != nil || len(cs) == 0 {
+		return nil, err
+	}
+	areas := s.areas.Load()
+	if areas == nil {
+		return nil, nil
+	}
+	return func(p orb.Point) string {
+		here := areas.At(p)
+		for _, c := range cs {
+			if slices.Contains(here, c.Territory) {
+				return c.ID
+			}
+		}
+		return ""
+	}, nil
 }
 
 func (s *Store) closuresWhere(ctx context.Context, where string, args ...any) ([]Closure, error) {
@@ -160,7 +209,11 @@ func (s *Store) ClosureAt(ctx context.Context, pos orb.Point, lang string, at ti
 	if err != nil || len(cs) == 0 {
 		return nil, err
 	}
-	here := s.areas.Load().At(pos)
+	areas := s.areas.Load()
+	if areas == nil {
+		return nil, nil
+	}
+	here := areas.At(pos)
 	i := slices.IndexFunc(cs, func(c Closure) bool { return slices.Contains(here, c.Territory) })
 	if i < 0 {
 		return nil, nil
@@ -181,7 +234,7 @@ func (s *Store) ClosureAt(ctx context.Context, pos orb.Point, lang string, at ti
 			return nil, err
 		}
 		if svc.Status == StatusWithdrawn || !slices.ContainsFunc(svc.Locations, func(l Location) bool {
-			return slices.Contains(s.areas.Load().At(l.Point), out.Territory)
+			return slices.Contains(areas.At(l.Point), out.Territory)
 		}) {
 			continue
 		}

@@ -248,6 +248,7 @@ func (b *Batch) deleteRecord(kind, id string) error {
 		return invalid("op", "a %s cannot be deleted", kind)
 	}
 	b.terms = b.terms || kind == KindTerm
+	b.closures = b.closures || kind == KindClosure
 	if _, err := b.exec("DELETE FROM "+table+" WHERE id = ?", id); err != nil {
 		return fmt.Errorf("content: delete %s %s: %w", kind, id, err)
 	}

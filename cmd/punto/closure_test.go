@@ -164,18 +164,20 @@ func TestClosureModeReachesTheTerritory(t *testing.T) {
 		t.Error("the Perugia kiosk shows closure mode")
 	}
 
-	// On a phone, the desk's page lists the phone desk first, to call with
-	// a tap, and the counter closed.
+	// On a phone, the desk's page says its desks are closed and lists the
+	// phone desk first, to call with a tap, and the counter closed.
 	var page struct {
 		Kinds []string
 		Shut  bool
+		Note  bool
 		Tel   string
 	}
 	must(t, tabB, chromedp.Navigate(b.base+"/s/"+service+"?lang=ar"), screen("detail"), chromedp.WaitVisible(".channels", chromedp.ByQuery),
 		chromedp.Evaluate(`({Kinds: [...document.querySelectorAll(".channels > li")].map(e => e.dataset.kind),
 			Shut: document.querySelector('.channels > li[data-kind="in_person"]').classList.contains("shut"),
+			Note: !!document.querySelector("#closure-note"),
 			Tel: document.querySelector('.channels > li[data-kind="phone"] a.tel').getAttribute("href")})`, &page))
-	if strings.Join(page.Kinds, ",") != "phone,in_person" || !page.Shut || page.Tel != "tel:+390710004242" {
+	if strings.Join(page.Kinds, ",") != "phone,in_person" || !page.Shut || !page.Note || page.Tel != "tel:+390710004242" {
 		t.Errorf("the desk's page during closure mode: %+v", page)
 	}
 

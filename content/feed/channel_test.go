@@ -29,7 +29,7 @@ func TestChannelsAndClosureReplicate(t *testing.T) {
 	ter := content.TerritoryDoc{Territory: content.Territory{ID: "ats-x", Kind: "ambito", Name: content.Text{"it": "Ambito X"}}, Shape: square}
 	week := content.Schedule{Weekly: []content.Slot{{Weekday: 1, Opens: "09:00", Closes: "13:00"}, {Weekday: 3, Opens: "14:00", Closes: "17:00"}}}
 	svc := content.Service{
-		ID: "desk", Name: content.Text{"it": "Sportello", "ar": "مكتب"}, Categories: []string{"info"},
+		ID: "desk", Name: content.Text{"it": "Sportello", "ar": "مكتب"}, Categories: []string{"info"}, Hours: week,
 		Locations: []content.Location{{ID: "desk-loc", Address: "Via Roma 1", Comune: "Ancona", Point: orb.Point{13.5, 43.6}}},
 		Channels: []content.Channel{
 			{ID: "counter", Kind: content.ChannelInPerson, LocationID: "desk-loc", Languages: []string{"it"}, Hours: week},
@@ -75,6 +75,24 @@ func TestChannelsAndClosureReplicate(t *testing.T) {
 		!v.Channels[1].Closed || v.Channels[1].Open.Open || v.Channels[1].Closure != "lockdown" {
 		t.Fatalf("during the closure: %+v", v.Channels)
 	}
+	if v.Closure != "lockdown" || v.Open.Open {
+		t.Errorf("the service during the closure: closure %q, open %+v", v.Closure, v.Open)
+	}
+	// Results show the desk closed, and open-now leaves it out.
+	q := content.NearbyQuery{Center: orb.Point{13.5, 43.6}, At: monday}
+	hits, err := replica.NearbyHits(ctx, q)
+	if err != nil || len(hits) != 1 {
+		t.Fatalf("nearby: %+v %v", hits, err)
+	}
+	if sums, err := replica.Summaries(ctx, hits, "it", q.Center, monday); err != nil || sums[0].Open.Open {
+		t.Errorf("the desk in results during the closure: %+v %v", sums, err)
+	}
+	q.OpenNow = true
+	for name, near := range map[string]func(context.Context, content.NearbyQuery) ([]content.Hit, error){"index": replica.NearbyHits, "SQL": replica.NearbySQL} {
+		if hits, err := near(ctx, q); err != nil || len(hits) != 0 {
+			t.Errorf("open now (%s) during the closure: %+v %v", name, hits, err)
+		}
+	}
 	here, err := replica.ClosureAt(ctx, orb.Point{13.4, 43.5}, "ar", monday)
 	if err != nil || here == nil || len(here.Desks) != 1 || here.Desks[0].Phone != "+39 071 000 0000" || here.Desks[0].Name.Lang != "ar" {
 		t.Fatalf("closure at a screen of the territory: %+v %v", here, err)
@@ -96,7 +114,11 @@ func TestChannelsAndClosureReplicate(t *testing.T) {
 	if here, err := replica.ClosureAt(ctx, orb.Point{13.4, 43.5}, "ar", monday); err != nil || here != nil {
 		t.Fatalf("closure once ended: %+v %v", here, err)
 	}
-	if v, err := replica.ServiceView(ctx, "desk", "it", orb.Point{13.5, 43.6}, monday); err != nil || v.Channels[0].Kind != content.ChannelInPerson || v.Channels[0].Closed || !v.Channels[0].Open.Open {
+	if v, err := replica.ServiceView(ctx, "desk", "it", orb.Point{13.5, 43.6}, monday); err != nil || v.Channels[0].Kind != content.ChannelInPerson || v.Channels[0].Closed ||
+		!v.Channels[0].Open.Open || v.Closure != "" || !v.Open.Open {
 		t.Fatalf("after the closure: %+v %v", v, err)
+	}
+	if hits, err := replica.NearbyHits(ctx, q); err != nil || len(hits) != 1 {
+		t.Errorf("open now after the closure: %+v %v", hits, err)
 	}
 }

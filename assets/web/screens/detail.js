@@ -13,6 +13,7 @@ screens.detail = async (view, id) => {
   if (s.organization) view.head.append(fb.text("p", { class: "org" }, s.organization.name));
   const parts = [];
   parts.push(el("p", { class: "status" }, openLine(s.open, s.status), s.by_appointment ? ` · ${t("ui.by_appointment")}` : ""));
+  if (s.closure) parts.push(el("p", { class: "closed", id: "closure-note" }, t("ui.channel_closed")));
   if (s.description) parts.push(fb.text("p", {}, s.description, withNumbers));
   if (loc) {
     // A phone opens the address in its own maps app (a geo: URI).
