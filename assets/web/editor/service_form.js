@@ -136,6 +136,8 @@ export function serviceSpec(event) {
         const input = form.querySelector(`[data-field="locations[${i}].id"] input`);
         if (input) input.value = l.id;
       });
+      // A desk chosen before its location had an identifier is at the first.
+      for (const ch of doc.channels || []) if (ch.kind === "in_person" && !ch.location_id && doc.locations[0]) ch.location_id = doc.locations[0].id;
     },
 
     clean(out) {
