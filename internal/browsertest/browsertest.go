@@ -15,6 +15,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/browser"
 	"github.com/chromedp/cdproto/cdp"
 	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/cdproto/runtime"
@@ -81,6 +82,26 @@ func allocatorOptions(width, height int64, extra []chromedp.ExecAllocatorOption)
 		chromedp.WindowSize(int(width), int(height)),
 	)
 	return append(opts, extra...), profile, nil
+}
+
+// SetLanguage makes the page's browser speak lang (a BCP 47 tag): its
+// navigator.languages, Accept-Language and Intl's default locale, as a
+// browser set to that language would. Call it before navigating.
+func SetLanguage(t testing.TB, ctx context.Context, lang string) {
+	t.Helper()
+	err := chromedp.Run(ctx, chromedp.ActionFunc(func(ctx context.Context) error {
+		_, _, _, ua, _, err := browser.GetVersion().Do(ctx)
+		if err != nil {
+			return err
+		}
+		if err := emulation.SetUserAgentOverride(ua).WithAcceptLanguage(lang).Do(ctx); err != nil {
+			return err
+		}
+		return emulation.SetLocaleOverride().WithLocale(strings.ReplaceAll(lang, "-", "_")).Do(ctx)
+	}))
+	if err != nil {
+		t.Fatalf("browsertest: language %s: %v", lang, err)
+	}
 }
 
 // newWindow opens a window of the shared browser in a new browser context
