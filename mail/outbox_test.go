@@ -107,10 +107,11 @@ func TestOutboxDeliversOverSTARTTLSWithAttachment(t *testing.T) {
 }
 
 // A server down when the mail is written: it arrives once the server is
-// back, exactly once.
-// Not parallel: it takes its mail server down and up again on the same
-// port, which the other tests' servers must not be starting on meanwhile.
+// back, exactly once. (The mailbox holds its port while down: a test
+// starting its own server then could otherwise take it, and this test's
+// mail with it.)
 func TestOutboxRetriesUntilTheServerIsBack(t *testing.T) {
+	t.Parallel()
 	box := testenv.StartMailbox(t)
 	o, db := outbox(t, box)
 	box.Down()
