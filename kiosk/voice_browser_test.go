@@ -201,7 +201,7 @@ func TestReadAloudInChromium(t *testing.T) {
 	runIn(t, ctx, chromedp.Evaluate(`document.querySelector("#home").click()`, nil), screenShown("home"))
 
 	// Tigrinya: no voice, said in Tigrinya; a recorded text still plays.
-	runIn(t, ctx, chromedp.Navigate(base+"/?kiosk=1&idle=12"), screenShown("attract"), dockReady(),
+	runIn(t, ctx, chromedp.Navigate(base+"/?kiosk=1&idle=20"), screenShown("attract"), dockReady(),
 		chromedp.Click(".attract", chromedp.ByQuery), screenShown("languages"),
 		chromedp.Click(`.lang[lang="ti"]`, chromedp.ByQuery), screenShown("home"),
 		chromedp.Click(`.tile[data-category="info"]`, chromedp.ByQuery), screenShown("results"),
