@@ -14,8 +14,11 @@ type totemConn struct {
 	ws    *websocket.Conn
 	send  chan *outMsg
 	cmds  chan pendingCommand
-	acked atomic.Int64 // last sequence the totem committed
-	saved atomic.Int64 // last acked written to the registry
+	// answers are signed answers to the totem's asks, written by the feed
+	// loop (the connection's one writer).
+	answers chan []byte
+	acked   atomic.Int64 // last sequence the totem committed
+	saved   atomic.Int64 // last acked written to the registry
 
 	once sync.Once
 	done chan struct{}
