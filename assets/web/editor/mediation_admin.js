@@ -135,14 +135,24 @@ export async function bodiesScreen(view) {
     const email = el("input", { type: "email", autocomplete: "off", "aria-label": t("org.requester_email", { name: o.name }), dir: "ltr" });
     return el("form", { class: "inline-form", novalidate: true, on: { submit: async (e) => {
       e.preventDefault();
+      const addr = email.value.trim();
       try {
-        const res = await api("POST", `/mediation/orgs/${o.id}/requesters`, { email: email.value.trim() });
+        // Invite: a mail with a one-time link where they choose their
+        // password; add: a password shown here once.
+        if (e.submitter && e.submitter.dataset.invite) {
+          const res = await api("POST", `/mediation/orgs/${o.id}/invites`, { email: addr });
+          await draw();
+          notice(box, t("org.invited", { name: addr, date: new Date(res.expires_at).toLocaleString(document.documentElement.lang) }));
+          return;
+        }
+        const res = await api("POST", `/mediation/orgs/${o.id}/requesters`, { email: addr });
         await draw();
-        if (res.password) secretDialog(t("acct.password_once", { name: email.value.trim() }), t("acct.password_once_hint"), res.password);
+        if (res.password) secretDialog(t("acct.password_once", { name: addr }), t("acct.password_once_hint"), res.password);
       } catch (err) {
         showError(err, box);
       }
-    } } }, email, " ", el("button", { type: "submit", class: "btn secondary small" }, t("org.add_requester")));
+    } } }, email, " ", el("button", { type: "submit", class: "btn secondary small", "data-invite": "1" }, t("org.invite")),
+    " ", el("button", { type: "submit", class: "btn secondary small" }, t("org.add_requester")));
   };
   const draw = async () => {
     const [orgs, budgets] = await Promise.all([api("GET", "/mediation/orgs"), api("GET", "/mediation/budgets")]);
