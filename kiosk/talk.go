@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/gofiber/fiber/v2"
+	"github.com/paulmach/orb"
 	"github.com/punto-totem/punto/content"
 	"github.com/punto-totem/punto/internal/apierr"
 )
@@ -23,13 +24,15 @@ import (
 // totem forwards to its portal. The number is in memory only, for the
 // time of one request: it is never logged nor written here.
 
-// Talk is a totem's way to the people behind its portal (cmd/punto wires
-// it to the totem's link). An error from Reach, or ErrTalkOffline from
-// Callback, means the portal cannot be reached now; a refusal by the
-// portal is an *apierr.Error.
+// Talk is a node's way to the people behind its portal: on a totem
+// (cmd/punto wires it to the totem's link) who is reachable from the
+// totem's territory, and call-backs; on the portal who is reachable where
+// a phone stands (at; its call-backs go to the portal's own endpoint). An
+// error from Reach, or ErrTalkOffline from Callback, means the portal
+// cannot be reached now; a refusal by the portal is an *apierr.Error.
 type Talk interface {
 	Online() bool
-	Reach(ctx context.Context) (*TalkReach, error)
+	Reach(ctx context.Context, at orb.Point) (*TalkReach, error)
 	Callback(ctx context.Context, in CallbackIn) error
 }
 
@@ -95,11 +98,22 @@ type talkState struct {
 	perHour int
 }
 
-// reachNow is the portal's reach answer, at most reachFresh old; nil
-// when the portal cannot be reached.
-func (s *Server) reachNow(ctx context.Context) *TalkReach {
-	if !s.cfg.Talk.Online() {
+// reachNow is who is reachable from at: on the portal asked at once, on a
+// totem the portal's answer at most reachFresh old; nil when the portal
+// cannot be reached.
+func (s *Server) reachNow(ctx context.Context, at orb.Point) *TalkReach {
+	if s.cfg.Talk == nil || !s.cfg.Talk.Online() {
 		return nil
+	}
+	if s.cfg.Role != "totem" {
+		ctx, cancel := context.WithTimeout(ctx, talkTimeout)
+		defer cancel()
+		r, err := s.cfg.Talk.Reach(ctx, at)
+		if err != nil {
+			s.cfg.Log.Warn("who is on call: no answer", "err", err)
+			return nil
+		}
+		return r
 	}
 	ts := &s.talk
 	ts.mu.Lock()
@@ -110,7 +124,7 @@ func (s *Server) reachNow(ctx context.Context) *TalkReach {
 	}
 	ctx, cancel := context.WithTimeout(ctx, talkTimeout)
 	defer cancel()
-	r, err := s.cfg.Talk.Reach(ctx)
+	r, err := s.cfg.Talk.Reach(ctx, s.cfg.Position)
 	if err != nil {
 		r = nil
 	}
@@ -148,13 +162,15 @@ func (s *Server) talkInfo(c *fiber.Ctx) error {
 		return err
 	}
 	lang := baseTag(prefs)
-	out := fiber.Map{"online": false, "languages": []TalkLanguage{}, "topics": CallbackTopics}
-	if s.cfg.Talk != nil {
-		if r := s.reachNow(c.UserContext()); r != nil {
-			out["online"], out["languages"] = true, r.Languages
-		}
+	at, err := s.origin(c)
+	if err != nil {
+		return err
 	}
-	desks, err := s.desks(c.UserContext(), lang, prefs)
+	out := fiber.Map{"online": false, "languages": []TalkLanguage{}, "topics": CallbackTopics}
+	if r := s.reachNow(c.UserContext(), at); r != nil {
+		out["online"], out["languages"] = true, r.Languages
+	}
+	desks, err := s.desks(c.UserContext(), lang, prefs, at)
 	if err != nil {
 		return err
 	}
@@ -163,14 +179,14 @@ func (s *Server) talkInfo(c *fiber.Ctx) error {
 	return c.JSON(out)
 }
 
-func (s *Server) desks(ctx context.Context, lang, prefs string) ([]deskOut, error) {
+func (s *Server) desks(ctx context.Context, lang, prefs string, at orb.Point) ([]deskOut, error) {
 	out := []deskOut{}
 	for _, speaks := range []string{lang, ""} {
-		hits, err := s.store.NearbyHits(ctx, content.NearbyQuery{Center: s.cfg.Position, RadiusM: content.MaxRadiusM, Limit: 20, Category: "mediation", Speaks: speaks})
+		hits, err := s.store.NearbyHits(ctx, content.NearbyQuery{Center: at, RadiusM: content.MaxRadiusM, Limit: 20, Category: "mediation", Speaks: speaks})
 		if err != nil {
 			return nil, err
 		}
-		sums, err := s.store.Summaries(ctx, hits, prefs, s.cfg.Position, time.Time{})
+		sums, err := s.store.Summaries(ctx, hits, prefs, at, time.Time{})
 		if err != nil {
 			return nil, err
 		}
@@ -201,8 +217,8 @@ func (s *Server) desks(ctx context.Context, lang, prefs string) ([]deskOut, erro
 // checked here, then forwarded to the portal over the totem's link; 202
 // once the portal has queued it. The totem keeps nothing of it.
 func (s *Server) callbackCreate(c *fiber.Ctx) error {
-	if s.cfg.Talk == nil {
-		return notFound("this node forwards no call-backs")
+	if s.cfg.Talk == nil || s.cfg.Role != "totem" {
+		return notFound("this node forwards no call-backs (phones send theirs to /callback/v1/requests)")
 	}
 	if !c.Context().RemoteIP().IsLoopback() {
 		return apierr.Forbidden("only this totem's own screen sends call-backs")
@@ -256,7 +272,7 @@ func (s *Server) checkCallback(ctx context.Context, in *CallbackIn) error {
 	in.Number = b.String()
 	known := isoLanguage.MatchString(in.Language) && slices.ContainsFunc(Languages, func(l Language) bool { return l.Tag == in.Language })
 	if !known && isoLanguage.MatchString(in.Language) {
-		if r := s.reachNow(ctx); r != nil {
+		if r := s.reachNow(ctx, s.cfg.Position); r != nil {
 			known = slices.ContainsFunc(r.Languages, func(l TalkLanguage) bool { return l.Language == in.Language })
 		}
 	}

@@ -53,23 +53,32 @@ export function talkHere(view, { lang, t, api, languages, categories }) {
 }
 
 function panel(info, { lang, t, languages, categories }) {
+  const out = el("div", { class: "talk-panel", "data-online": String(info.online) }, ...reachNotes(info, { lang, t }));
+  if (info.online && info.languages.length) out.append(form(info, { lang, t, languages, categories }));
+  return out;
+}
+
+// reachNotes says who is reachable (an answer of /api/v1/talk) in lang:
+// the on-call hours of lang, in its words and digits, or that nobody is
+// on call in it, or (offline) that the service can't be reached now; then
+// the phone desks. callback.js shows the same on a phone.
+export function reachNotes(info, { lang, t }) {
+  const out = [];
   const mine = info.languages.find((l) => l.language === lang);
-  const out = el("div", { class: "talk-panel", "data-online": String(info.online) });
   if (!info.online) {
-    out.append(el("p", { class: "talk-offline", role: "status" }, t("ui.talk_offline")));
+    out.push(el("p", { class: "talk-offline", role: "status" }, t("ui.talk_offline")));
   } else if (mine) {
-    out.append(el("p", { class: "talk-now" }, t(mine.now ? "ui.talk_now" : "ui.talk_hours")),
+    out.push(el("p", { class: "talk-now" }, t(mine.now ? "ui.talk_now" : "ui.talk_hours")),
       el("ul", { class: "talk-hours" }, mine.hours.map((h) =>
         el("li", {}, `${weekday(h.weekday, lang)} `, el("bdi", { dir: "ltr" }, `${digits(h.from, lang)}–${digits(h.to, lang)}`)))));
   } else {
-    out.append(el("p", { class: "talk-none" }, t("ui.talk_none")));
+    out.push(el("p", { class: "talk-none" }, t("ui.talk_none")));
   }
   if (info.desks.length) {
-    out.append(el("h3", {}, t("ui.talk_desks")), el("ul", { class: "desks" }, info.desks.map((d) =>
+    out.push(el("h3", {}, t("ui.talk_desks")), el("ul", { class: "desks" }, info.desks.map((d) =>
       el("li", { "data-id": d.id }, el("strong", { lang: d.name.lang }, d.name.text), " ",
         ...d.phones.map((p) => el("bdi", { dir: "ltr", class: "phone" }, p))))));
   }
-  if (info.online && info.languages.length) out.append(form(info, { lang, t, languages, categories }));
   return out;
 }
 

@@ -5,7 +5,9 @@ import (
 	"errors"
 	"time"
 
+	"github.com/paulmach/orb"
 	"github.com/punto-totem/punto/callback"
+	"github.com/punto-totem/punto/content"
 	"github.com/punto-totem/punto/internal/apierr"
 	"github.com/punto-totem/punto/kiosk"
 	"github.com/punto-totem/punto/mediation"
@@ -56,11 +58,16 @@ type portalTalk struct{ c *relay.Client }
 
 func (p portalTalk) Online() bool { return p.c.Online() }
 
-func (p portalTalk) Reach(ctx context.Context) (*kiosk.TalkReach, error) {
+// Reach asks the portal; where the totem stands is the portal's to know.
+func (p portalTalk) Reach(ctx context.Context, _ orb.Point) (*kiosk.TalkReach, error) {
 	r, err := p.c.Reach(ctx)
 	if err != nil {
 		return nil, err
 	}
+	return talkReach(r), nil
+}
+
+func talkReach(r *relay.Reach) *kiosk.TalkReach {
 	out := &kiosk.TalkReach{Languages: make([]kiosk.TalkLanguage, len(r.Languages))}
 	for i, l := range r.Languages {
 		out.Languages[i] = kiosk.TalkLanguage{Language: l.Language, Now: l.Now, Hours: make([]kiosk.TalkHours, len(l.Hours))}
@@ -68,7 +75,7 @@ func (p portalTalk) Reach(ctx context.Context) (*kiosk.TalkReach, error) {
 			out.Languages[i].Hours[j] = kiosk.TalkHours(h)
 		}
 	}
-	return out, nil
+	return out
 }
 
 func (p portalTalk) Callback(ctx context.Context, in kiosk.CallbackIn) error {
@@ -78,3 +85,27 @@ func (p portalTalk) Callback(ctx context.Context, in kiosk.CallbackIn) error {
 	}
 	return err
 }
+
+// phoneTalk says, on the portal, who is on call by phone where a phone
+// stands (the territory there); phones send their call-backs to the
+// portal's own endpoint, not through this.
+type phoneTalk struct {
+	catalog *content.Store
+	desk    callbackDesk
+}
+
+func (p phoneTalk) Online() bool { return true }
+
+func (p phoneTalk) Reach(ctx context.Context, at orb.Point) (*kiosk.TalkReach, error) {
+	in, err := p.catalog.TerritoriesAt(ctx, at)
+	if err != nil || len(in) == 0 {
+		return &kiosk.TalkReach{Languages: []kiosk.TalkLanguage{}}, err
+	}
+	r, err := p.desk.Reach(ctx, in[0].ID)
+	if err != nil {
+		return nil, err
+	}
+	return talkReach(r), nil
+}
+
+func (p phoneTalk) Callback(context.Context, kiosk.CallbackIn) error { return kiosk.ErrTalkOffline }

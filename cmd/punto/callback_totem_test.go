@@ -70,7 +70,11 @@ func TestTotemCallback(t *testing.T) {
 	testenv.CopyDemo(t, tp.db)
 	tp.args = append(tp.args, "--callbacks-per-hour", "5", "--idle", "600")
 	tp.start(t, "totem-perugia")
-	testenv.Eventually(t, 30*time.Second, "the totem in step with the portal", func() bool { return feedOf(t, tp.base, false).Link.Synced })
+	// In step, its first snapshot applied (the link answers nothing
+	// while a snapshot is applied).
+	testenv.Eventually(t, 30*time.Second, "the totem in step with the portal", func() bool {
+		return feedOf(t, tp.base, false).Link.Synced && strings.Contains(tp.Output(), "msg=applied")
+	})
 
 	ctx := browsertest.Start(t, 1080, 1920, 2*time.Minute)
 	openTalk := func() {
@@ -210,6 +214,29 @@ func TestTotemCallback(t *testing.T) {
 		chromedp.Poll(`document.querySelector(".callback-status").textContent`, &said, chromedp.WithPollingTimeout(10*time.Second)))
 	if !strings.Contains(said, "طلبات كثيرة") {
 		t.Errorf("past the totem's limit the screen says %q", said)
+	}
+
+	// A phone asks the portal who is on call where it stands: Arabic in
+	// Perugia, nobody by phone in Ancona.
+	var phone struct {
+		Online    bool
+		Languages []struct {
+			Language string
+			Now      bool
+		}
+		Desks []struct{ Phones []string }
+	}
+	testenv.GetJSON(t, n.portalURL+"/api/v1/talk?lang=ar&lat=43.1107&lon=12.3908", &phone)
+	if !phone.Online || len(phone.Languages) != 1 || phone.Languages[0].Language != "ar" || !phone.Languages[0].Now || len(phone.Desks) == 0 {
+		t.Errorf("a phone in Perugia is told %+v", phone)
+	}
+	phone.Languages = nil
+	testenv.GetJSON(t, n.portalURL+"/api/v1/talk?lang=ar&lat=43.6169&lon=13.5153", &phone)
+	if !phone.Online || len(phone.Languages) != 0 {
+		t.Errorf("a phone in Ancona is told %+v", phone)
+	}
+	if code, out := post(n.portalURL, "/api/v1/callback", map[string]any{"number": second, "language": "ar", "topic": "legal"}); code != 404 {
+		t.Errorf("the portal's kiosk endpoint for call-backs: %d %v", code, out)
 	}
 
 	// Closed, a call-back is gone; the others go after the retention.

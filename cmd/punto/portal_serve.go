@@ -154,6 +154,7 @@ func servePortal(ctx context.Context, cfg *PortalConfig, stdout, stderr io.Write
 	srv, err := kiosk.New(ps.catalog, kiosk.Config{
 		Role: "portal", Position: cfg.Position, Version: version, Log: log, PublicURL: cfg.PublicURL, Metrics: reg, TrustedProxies: cfg.TrustedProxies,
 		LargeBody: portal.LargeBody,
+		Talk:      phoneTalk{catalog: ps.catalog, desk: callbackDesk{callbacks: ps.callbacks, mediation: ps.mediation}},
 		Mount: func(app *fiber.App) error {
 			app.Get(relay.Path, hub.Handler)
 			return portal.Mount(app, portal.Config{Editorial: ps.editorial, Totems: ps.fleet, Publisher: hub, Log: log, SecureCookies: cfg.SecureCookies,
