@@ -28,12 +28,16 @@ func inviteHash(token string) []byte {
 }
 
 // Invite makes email a requester of body id (as AddRequester) and mails
-// it a one-time link, valid for InviteTTL, to set its password. Only the
-// link's hash is kept; the mail commits with the invitation and its audit
-// entry. It returns when the link expires.
-func (s *Store) Invite(ctx context.Context, actor *editorial.Account, id int64, email string) (time.Time, error) {
+// it, in lang (one of MailLanguages; empty: Italian and English, and its
+// later mails too), a one-time link, valid for InviteTTL, to set its
+// password. Only the link's hash is kept; the mail commits with the
+// invitation and its audit entry. It returns when the link expires.
+func (s *Store) Invite(ctx context.Context, actor *editorial.Account, id int64, email, lang string) (time.Time, error) {
 	if s.cfg.Outbox == nil {
 		return time.Time{}, invalid("email", "this portal sends no mail (no --smtp)")
+	}
+	if err := checkMailLang("language", lang); err != nil {
+		return time.Time{}, err
 	}
 	o, err := s.AddRequester(ctx, actor, id, email)
 	if err != nil {
@@ -44,20 +48,18 @@ func (s *Store) Invite(ctx context.Context, actor *editorial.Account, id int64, 
 	now := s.now()
 	expires := now.Add(InviteTTL)
 	link := s.cfg.PortalURL + "#/invite/" + url.PathEscape(token)
-	subject := "Invito al portale della mediazione / Invitation to the mediation portal"
-	text := fmt.Sprintf(`%s
-
-%s vi invita a chiedere mediatori culturali per %s.
-Scegliete la vostra password da questo link, valido una volta sola fino al %s:
-
-%s invites you to request cultural mediators for %s.
-Choose your password at this link, valid once until %s:
-
-%s
-
-Il vostro nome utente / Your login: %s`, subject, actor.Name, o.Name, expires.In(content.Rome).Format("02/01/2006 15:04"),
-		actor.Name, o.Name, expires.In(content.Rome).Format("2006-01-02 15:04"), link, email)
+	langs := defaultMailLangs
+	if lang != "" {
+		langs = []string{lang}
+	}
+	subject, text := compose(langs, func(l string) string { return word(l, "invite") }, func(l string) string {
+		return fmt.Sprintf("%s\n\n"+word(l, "invite_text")+"\n\n%s\n\n%s: %s", word(l, "invite"), actor.Name, o.Name,
+			expires.In(content.Rome).Format(word(l, "date")), link, word(l, "login"), email)
+	})
 	err = s.write(ctx, func(tx *sql.Tx) error {
+		if err := setMailLang(ctx, tx, email, lang); err != nil {
+			return err
+		}
 		if _, err := tx.ExecContext(ctx, "INSERT INTO mediation_invite(token_hash, email, org_id, created_at, expires_at) VALUES (?, ?, ?, ?, ?)",
 			inviteHash(token), email, id, formatTime(now), formatTime(expires)); err != nil {
 			return fmt.Errorf("mediation: invite: %w", err)
@@ -88,4 +90,22 @@ func (s *Store) ClaimInvite(ctx context.Context, token string) (string, error) {
 		return err
 	})
 	return email, err
+}
+
+// SetMailLanguage sets the language email reads its mail in (one of
+// MailLanguages; empty: Italian and English). For coordinators, audited.
+func (s *Store) SetMailLanguage(ctx context.Context, actor *editorial.Account, email, lang string) error {
+	if err := coordinator(actor); err != nil {
+		return err
+	}
+	if err := checkMailLang("language", lang); err != nil {
+		return err
+	}
+	email = editorial.NormalizeName(email)
+	return s.write(ctx, func(tx *sql.Tx) error {
+		if err := setMailLang(ctx, tx, email, lang); err != nil {
+			return err
+		}
+		return s.audit(ctx, tx, actor, "mail.language", "requester", 0, nil, map[string]string{"email": email, "language": lang})
+	})
 }

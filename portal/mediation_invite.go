@@ -26,7 +26,7 @@ func (p *portal) orgInvite(c *fiber.Ctx) error {
 	if err := p.accountRoleFree(c.UserContext(), name, editorial.RoleRequester); err != nil {
 		return err
 	}
-	expires, err := p.cfg.Mediation.Invite(c.UserContext(), account(c), id, in.Email)
+	expires, err := p.cfg.Mediation.Invite(c.UserContext(), account(c), id, in.Email, in.Language)
 	if err != nil {
 		return err
 	}
