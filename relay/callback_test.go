@@ -68,6 +68,16 @@ func TestAsksOverTheLink(t *testing.T) {
 	if err := c.Callback(ctx, CallbackAsk{Number: "0123", Language: "ar", Topic: "health"}); !errors.As(err, &e) || e.Status != 400 || e.Field != "number" {
 		t.Errorf("a refused call-back: %v", err)
 	}
+	// A totem asking past maxAsks a minute is refused (429).
+	refused := 0
+	for range maxAsks {
+		if _, err := c.Reach(ctx); errors.As(err, &e) && e.Status == 429 {
+			refused++
+		}
+	}
+	if refused == 0 {
+		t.Errorf("%d asks in a minute, none refused", maxAsks+3)
+	}
 	stop()
 	if _, err := c.Reach(ctx); !errors.Is(err, ErrOffline) {
 		t.Errorf("with the link down: %v", err)

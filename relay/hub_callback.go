@@ -4,13 +4,30 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/punto-totem/punto/internal/apierr"
 )
 
-// askTimeout bounds the portal's work on one ask.
-const askTimeout = 5 * time.Second
+// askTimeout bounds the portal's work on one ask; a totem may ask
+// maxAsks times a minute (its screens ask who is reachable at most every
+// half minute, and forward at most --callbacks-per-hour call-backs: a
+// totem asking more is not behaving).
+const (
+	askTimeout = 5 * time.Second
+	maxAsks    = 30
+)
+
+// askAllowed counts an ask against the totem's minute.
+func (t *totemConn) askAllowed(now time.Time) bool {
+	t.asks = slices.DeleteFunc(t.asks, func(at time.Time) bool { return now.Sub(at) >= time.Minute })
+	if len(t.asks) >= maxAsks {
+		return false
+	}
+	t.asks = append(t.asks, now)
+	return true
+}
 
 // asked answers a totem's ask: it runs on the totem's read loop, so a
 // totem's asks are answered one at a time, and the answer goes out with
@@ -43,6 +60,9 @@ func (h *Hub) asked(t *totemConn, m totemMsg) {
 func (h *Hub) answer(ctx context.Context, t *totemConn, ask *Ask, a *answerMsg) error {
 	if h.cfg.Desk == nil {
 		return apierr.Unavailable("this portal takes no call-backs")
+	}
+	if !t.askAllowed(time.Now()) {
+		return apierr.RateLimited(60)
 	}
 	territory, err := h.territoryOf(ctx, t.id)
 	if err != nil {
