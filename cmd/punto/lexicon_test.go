@@ -36,13 +36,7 @@ func (s *totemSearch) names(concept string) bool {
 func TestLexiconTermReachesTotem(t *testing.T) {
 	t.Parallel()
 	n := newNetwork(t)
-	a := n.addTotem("totem-lexicon", 43.6169, 13.5153)
-	a.start(t, "totem-lexicon")
-	head := feedOf(t, n.portalURL, false)
-	testenv.Eventually(t, 30*time.Second, "the totem takes the portal's snapshot", func() bool {
-		f := feedOf(t, a.base, false)
-		return f.Link.Synced && f.Seq == head.Seq
-	})
+	a := n.syncedTotem(t, "totem-lexicon", 43.6169, 13.5153)
 	const word = "zorvadik"
 	search := a.base + "/api/v1/search?" + url.Values{"q": {word}, "lang": {"pa"}}.Encode()
 	var before totemSearch

@@ -52,13 +52,7 @@ func speakOn(t *testing.T, base, ref, lang string) (int, string, []byte) {
 func TestRecordingReachesTotem(t *testing.T) {
 	t.Parallel()
 	n := newNetwork(t)
-	a := n.addTotem("totem-voice", 43.6169, 13.5153)
-	a.start(t, "totem-voice")
-	head := feedOf(t, n.portalURL, false)
-	testenv.Eventually(t, 30*time.Second, "the totem takes the portal's snapshot", func() bool {
-		f := feedOf(t, a.base, false)
-		return f.Link.Synced && f.Seq == head.Seq
-	})
+	a := n.syncedTotem(t, "totem-voice", 43.6169, 13.5153)
 	var near struct {
 		Results []struct{ ID string } `json:"results"`
 	}
