@@ -10,7 +10,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/chromedp"
 	"github.com/gofiber/fiber/v2"
 	"github.com/punto-totem/punto/callback"
@@ -149,8 +148,10 @@ func TestEditorUIMediation(t *testing.T) {
 	euiMust(t, desk, chromedp.Click("#org-list button[data-invite]", chromedp.ByQuery))
 	euiWait(t, desk, "the invitation sent", `document.querySelector("#org-list").textContent.includes("vicepreside")`)
 	token := inviteToken(t, st.Path(), invited)
-	// Another person's phone: nobody signed in.
-	euiMust(t, phone, network.ClearBrowserCookies(), chromedp.Navigate(base+"/editor#/invite/"+token), chromedp.WaitVisible("#invite-password", chromedp.ByQuery))
+	// The school signs out (the phone's menu folds the button away): the
+	// phone stands for the invited person's, where nobody is signed in.
+	euiMust(t, phone, chromedp.Evaluate(`document.querySelector("#logout").click()`, nil), chromedp.WaitVisible("#login-name", chromedp.ByQuery),
+		chromedp.Navigate(base+"/editor#/invite/"+token), chromedp.WaitVisible("#invite-password", chromedp.ByQuery))
 	euiAxe(t, phone, "the invitation's page at 360 px")
 	euiNoSidewaysScroll(t, phone, "the invitation's page at 360 px")
 	euiType(t, phone, "#invite-password", invitedPass)
