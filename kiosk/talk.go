@@ -148,14 +148,23 @@ func (ts *talkState) take(now time.Time) (int, bool) {
 type deskOut struct {
 	ID     string            `json:"id"`
 	Name   content.Localized `json:"name"`
-	Phones []string          `json:"phones"`
-	Open   content.OpenState `json:"open"`
-	Speaks bool              `json:"speaks"` // its staff speak the visitor's language
+	Phones []deskPhone       `json:"phones"`
+	Speaks bool              `json:"speaks"` // its staff, or one of its phone desks, speak the visitor's language
+}
+
+// deskPhone is a number to call: a phone desk (a phone channel) with its
+// own hours, open now or when it opens, and the languages spoken there;
+// or, for a service without one, one of its phone numbers.
+type deskPhone struct {
+	Number    string             `json:"number"`
+	Open      *content.OpenState `json:"open,omitempty"`
+	Languages []string           `json:"languages,omitempty"`
 }
 
 // talkInfo answers GET /api/v1/talk?lang=: whether the portal can be
 // reached now, who is on call per language, and the nearest phone desks
-// (mediation services with a phone), those speaking lang first.
+// (mediation services' phone channels, or their phone numbers), those
+// speaking lang first.
 func (s *Server) talkInfo(c *fiber.Ctx) error {
 	prefs, err := langParam(c)
 	if err != nil {
@@ -197,20 +206,40 @@ func (s *Server) desks(ctx context.Context, lang, prefs string, at orb.Point) ([
 			if slices.ContainsFunc(out, func(d deskOut) bool { return d.ID == sum.ID }) {
 				continue
 			}
-			svc, err := s.store.Service(ctx, sum.ID)
+			d, err := s.desk(ctx, sum, lang, prefs, at)
 			if err != nil {
 				return nil, err
 			}
-			d := deskOut{ID: sum.ID, Name: sum.Name, Open: sum.Open, Speaks: speaks != "", Phones: []string{}}
-			for _, p := range svc.Phones {
-				d.Phones = append(d.Phones, p.Number)
-			}
 			if len(d.Phones) > 0 {
+				d.Speaks = d.Speaks || speaks != ""
 				out = append(out, d)
 			}
 		}
 	}
 	return out, nil
+}
+
+// desk is a service's numbers to call: its phone desks with their hours,
+// or its phone numbers when it has none.
+func (s *Server) desk(ctx context.Context, sum content.Summary, lang, prefs string, at orb.Point) (deskOut, error) {
+	d := deskOut{ID: sum.ID, Name: sum.Name, Phones: []deskPhone{}}
+	v, err := s.store.ServiceView(ctx, sum.ID, prefs, at, time.Now())
+	if err != nil {
+		return d, err
+	}
+	for _, ch := range v.Channels {
+		if ch.Kind == content.ChannelPhone {
+			open := ch.Open
+			d.Phones = append(d.Phones, deskPhone{Number: ch.Phone, Open: &open, Languages: ch.Languages})
+			d.Speaks = d.Speaks || slices.Contains(ch.Languages, lang)
+		}
+	}
+	if len(d.Phones) == 0 {
+		for _, p := range v.Phones {
+			d.Phones = append(d.Phones, deskPhone{Number: p.Number})
+		}
+	}
+	return d, nil
 }
 
 // callbackCreate answers POST /api/v1/callback {number, language, topic}:

@@ -11,6 +11,7 @@
 
 import { el, request } from "./lib/toolkit.js";
 import { digits } from "./lib/format.js";
+import { openLine } from "./core.js";
 
 // The topics of a call-back, each with its category's pictogram.
 const pictograms = { health: "health", school: "school", legal: "legal", social: "family", housing: "housing", work: "work" };
@@ -58,6 +59,12 @@ function panel(info, { lang, t, languages, categories }) {
   return out;
 }
 
+// deskOpen says whether a phone desk answers now (a line open round the
+// clock has no closing time to tell).
+function deskOpen(open, t) {
+  return open.open && !open.closes_at ? el("span", { class: "open" }, `● ${t("ui.open_now")}`) : openLine(open);
+}
+
 // reachNotes says who is reachable (an answer of /api/v1/talk) in lang:
 // the on-call hours of lang, in its words and digits, or that nobody is
 // on call in it, or (offline) that the service can't be reached now; then
@@ -77,7 +84,8 @@ export function reachNotes(info, { lang, t }) {
   if (info.desks.length) {
     out.push(el("h3", {}, t("ui.talk_desks")), el("ul", { class: "desks" }, info.desks.map((d) =>
       el("li", { "data-id": d.id }, el("strong", { lang: d.name.lang }, d.name.text), " ",
-        ...d.phones.map((p) => el("bdi", { dir: "ltr", class: "phone" }, p))))));
+        ...d.phones.map((p) => el("span", { class: "desk-phone" }, el("bdi", { dir: "ltr", class: "phone" }, p.number),
+          p.open ? el("span", { class: "desk-open" }, " ", deskOpen(p.open, t)) : null))))));
   }
   return out;
 }

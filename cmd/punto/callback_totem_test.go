@@ -76,6 +76,38 @@ func TestTotemCallback(t *testing.T) {
 		return feedOf(t, tp.base, false).Link.Synced && strings.Contains(tp.Output(), "msg=applied")
 	})
 
+	// The nearest desk gets a phone desk answering in Arabic round the
+	// clock: the screen shows its number, open now.
+	const line = "+39 075 000 4242"
+	var talk struct {
+		Desks []struct {
+			ID     string
+			Phones []struct {
+				Number string
+				Open   *struct{ Open bool }
+			}
+		}
+	}
+	testenv.GetJSON(t, tp.base+"/api/v1/talk?lang=ar", &talk)
+	if len(talk.Desks) == 0 {
+		t.Fatal("no phone desk near the totem")
+	}
+	desk := talk.Desks[0].ID
+	doc := admin.service(desk)
+	var always []map[string]any
+	for d := 1; d <= 7; d++ {
+		always = append(always, map[string]any{"weekday": d, "opens": "00:00", "closes": "24:00"})
+	}
+	doc["channels"] = []map[string]any{{"id": "line", "kind": "phone", "phone": line, "languages": []string{"ar", "it"}, "hours": map[string]any{"weekly": always}}}
+	if code, body := admin.draft(doc); code != 200 {
+		t.Fatalf("draft: %d %s", code, body)
+	}
+	waitSeq(t, tp.base, admin.publish(desk))
+	testenv.GetJSON(t, tp.base+"/api/v1/talk?lang=ar", &talk)
+	if d := talk.Desks[0]; d.ID != desk || len(d.Phones) != 1 || d.Phones[0].Number != line || d.Phones[0].Open == nil || !d.Phones[0].Open.Open {
+		t.Errorf("the desk's phone desk: %+v", talk.Desks)
+	}
+
 	ctx := browsertest.Start(t, 1080, 1920, 2*time.Minute)
 	openTalk := func() {
 		t.Helper()
@@ -128,8 +160,8 @@ func TestTotemCallback(t *testing.T) {
 	if !strings.Contains(shown.Hours, "الاثنين") || !strings.Contains(shown.Hours, "الأحد") || !strings.Contains(shown.Hours, arDigits("00:00–23:59")) {
 		t.Errorf("the hours in Arabic: %q", shown.Hours)
 	}
-	if !strings.Contains(shown.Desks, "+39") {
-		t.Errorf("no phone desk shown: %q", shown.Desks)
+	if !strings.Contains(shown.Desks, line) || !strings.Contains(shown.Desks, "مفتوح") {
+		t.Errorf("the phone desk, open now, not shown: %q", shown.Desks)
 	}
 	if strings.Join(shown.Keys, "") != arDigits("123456789+0⌫") {
 		t.Errorf("the keypad: %q", shown.Keys)
@@ -224,7 +256,7 @@ func TestTotemCallback(t *testing.T) {
 			Language string
 			Now      bool
 		}
-		Desks []struct{ Phones []string }
+		Desks []struct{ Phones []struct{ Number string } }
 	}
 	testenv.GetJSON(t, n.portalURL+"/api/v1/talk?lang=ar&lat=43.1107&lon=12.3908", &phone)
 	if !phone.Online || len(phone.Languages) != 1 || phone.Languages[0].Language != "ar" || !phone.Languages[0].Now || len(phone.Desks) == 0 {
