@@ -27,6 +27,9 @@ type Mediator struct {
 	Week        []Slot      `json:"week"`
 	Exceptions  []Exception `json:"exceptions"`
 	CreatedAt   time.Time   `json:"created_at"`
+	// MailLanguage is the language of their mail (one of MailLanguages);
+	// empty: Italian and English.
+	MailLanguage string `json:"mail_language,omitempty"`
 }
 
 // Slot is a weekly window: on Weekday (1 Monday … 7 Sunday) From–To,
@@ -78,6 +81,9 @@ func (s *Store) checkMediator(ctx context.Context, m *Mediator) error {
 	m.Email = editorial.NormalizeName(m.Email)
 	if err := mail.CheckAddress(m.Email); err != nil {
 		return invalid("email", "is not an e-mail address")
+	}
+	if err := checkMailLang("mail_language", m.MailLanguage); err != nil {
+		return err
 	}
 	var err error
 	if m.Languages, err = checkLanguages(m.Languages); err != nil {
@@ -244,6 +250,9 @@ func (s *Store) SaveMediator(ctx context.Context, actor *editorial.Account, m Me
 		if err := writeMediatorLists(ctx, tx, &m); err != nil {
 			return err
 		}
+		if err := setMailLang(ctx, tx, m.Email, m.MailLanguage); err != nil {
+			return err
+		}
 		action := "mediator.create"
 		if before != nil {
 			action = "mediator.update"
@@ -339,6 +348,9 @@ func loadLists(ctx context.Context, q querier, m *Mediator) error {
 	}
 	if err := strs("SELECT territory_id FROM mediation_mediator_territory WHERE mediator_id = ? ORDER BY territory_id", &m.Territories); err != nil {
 		return err
+	}
+	if err := q.QueryRowContext(ctx, "SELECT lang FROM mediation_mail_lang WHERE email = ?", m.Email).Scan(&m.MailLanguage); err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return fmt.Errorf("mediation: mediator: %w", err)
 	}
 	rows, err := q.QueryContext(ctx, "SELECT weekday, start_min, end_min FROM mediation_availability WHERE mediator_id = ? ORDER BY weekday, start_min", m.ID)
 	if err != nil {

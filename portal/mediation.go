@@ -27,6 +27,7 @@ func (p *portal) mediationRoutes(api fiber.Router) {
 	m.Get("/orgs", p.orgList)
 	m.Post("/orgs", p.orgCreate)
 	m.Post("/orgs/:id/requesters", p.orgRequester)
+	m.Post("/orgs/:id/invites", p.orgInvite)
 
 	m.Get("/budgets", p.budgetList)
 	m.Post("/budgets", p.budgetSave)
