@@ -72,9 +72,28 @@ func (s *Store) Invite(ctx context.Context, actor *editorial.Account, id int64, 
 	return expires, err
 }
 
+// InviteFor returns the login a link is for while it is unused and
+// unexpired, or ErrInvite, without using it up: the password can be
+// checked against the login before the link is spent.
+func (s *Store) InviteFor(ctx context.Context, token string) (string, error) {
+	if token == "" || len(token) > 100 {
+		return "", ErrInvite
+	}
+	var email string
+	err := s.db.R.QueryRowContext(ctx, `SELECT email FROM mediation_invite WHERE token_hash = ? AND used_at IS NULL AND expires_at > ?`,
+		inviteHash(token), formatTime(s.now())).Scan(&email)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", ErrInvite
+	}
+	if err != nil {
+		return "", fmt.Errorf("mediation: invitation: %w", err)
+	}
+	return email, nil
+}
+
 // ClaimInvite uses up a link: it returns the login it was for, or
-// ErrInvite. The caller sets the password (check it first: a claimed link
-// is spent).
+// ErrInvite. The caller sets the password (check it first, with
+// InviteFor's login: a claimed link is spent).
 func (s *Store) ClaimInvite(ctx context.Context, token string) (string, error) {
 	if token == "" || len(token) > 100 {
 		return "", ErrInvite

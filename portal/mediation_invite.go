@@ -67,27 +67,27 @@ func (p *portal) inviteAccept(c *fiber.Ctx) error {
 		return rateLimited(retrySeconds(wait))
 	}
 	ctx := c.UserContext()
-	// The password is checked before the link is spent; the name it is
-	// checked against is the invitation's, known once claimed, so the
-	// generic rules first, the name's after (a refusal then needs a new
-	// invitation).
-	if err := editorial.CheckPassword(in.Password, ""); err != nil {
-		return badRequest("password", err.Error())
-	}
-	name, err := p.cfg.Mediation.ClaimInvite(ctx, in.Token)
+	// The password is checked, against the invitation's login too,
+	// before the link is spent.
+	name, err := p.cfg.Mediation.InviteFor(ctx, in.Token)
 	if errors.Is(err, mediation.ErrInvite) {
 		return badRequest("token", "this invitation link is unknown, used or expired: ask the coordinator for a new one")
 	}
 	if err != nil {
 		return err
 	}
+	if err := editorial.CheckPassword(in.Password, name); err != nil {
+		return badRequest("password", err.Error())
+	}
+	if name, err = p.cfg.Mediation.ClaimInvite(ctx, in.Token); errors.Is(err, mediation.ErrInvite) {
+		return badRequest("token", "this invitation link is unknown, used or expired: ask the coordinator for a new one")
+	} else if err != nil {
+		return err
+	}
 	p.addrs.forgive(addr, at)
 	a, err := p.ed.AccountByName(ctx, name)
 	if err != nil {
 		return err
-	}
-	if err := editorial.CheckPassword(in.Password, name); err != nil {
-		return badRequest("password", err.Error())
 	}
 	if err := p.ed.SetPassword(ctx, name, a, in.Password, nil); err != nil {
 		return err

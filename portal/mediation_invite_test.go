@@ -27,9 +27,22 @@ func TestInviteExpires(t *testing.T) {
 		t.Fatalf("invite: %d %s", r.status, r.raw)
 	}
 	token := inviteToken(t, e.st.Path(), invited)
-	e.clock.Add(mediation.InviteTTL + time.Minute)
 	guest := e.anon()
 	guest.startLogin()
+	// A password holding the login is refused, and the link stays good.
+	if r := guest.do("POST", "/editor/api/invite", map[string]any{"token": token, "password": "docente@liceo.example.org 2026"}); r.status != 400 || r.field() != "password" {
+		t.Errorf("a password holding the login: %d %s", r.status, r.raw)
+	}
+	db, err := sql.Open("sqlite3", "file:"+e.st.Path()+"?mode=ro")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	var unused bool
+	if err := db.QueryRow("SELECT used_at IS NULL FROM mediation_invite WHERE email = ?", invited).Scan(&unused); err != nil || !unused {
+		t.Errorf("after a refused password the link is spent (%v)", err)
+	}
+	e.clock.Add(mediation.InviteTTL + time.Minute)
 	if r := guest.do("POST", "/editor/api/invite", map[string]any{"token": token, "password": "a requester's own long passphrase"}); r.status != 400 || r.field() != "token" {
 		t.Errorf("an expired link: %d %s", r.status, r.raw)
 	}
