@@ -243,7 +243,7 @@ func (c *Client) session(ctx context.Context) (progressed bool, err error) {
 		return false, err
 	}
 	nonce := rand.Text()
-	if err := ws.WriteJSON(totemMsg{Type: "hello", Seq: st.Seq, Hash: hex.EncodeToString(st.Hash[:]), Version: c.cfg.Version, Nonce: nonce}); err != nil {
+	if err := ws.WriteJSON(totemMsg{Type: "hello", Seq: st.Seq, Hash: hex.EncodeToString(st.Hash[:]), Version: c.cfg.Version, Nonce: nonce, BeatMS: (c.cfg.MaxStaleness / 3).Milliseconds()}); err != nil {
 		return false, err
 	}
 	sess := &session{nonce: nonce, ws: ws}

@@ -56,7 +56,9 @@ type HubConfig struct {
 	Now func() time.Time
 	// Beat is how often the portal tells each totem, signed, that it is
 	// alive and where its feed stands (default 30 s): a totem that hears
-	// nothing signed for its --max-staleness says its data is stale.
+	// nothing signed for its --max-staleness says its data is stale. A
+	// totem asks, in its hello, for beats at least a third as often as
+	// its --max-staleness: it gets them that often (not under 1 s).
 	Beat time.Duration
 }
 
@@ -470,7 +472,7 @@ func (h *Hub) feed(t *totemConn, hello totemMsg) error {
 	}
 	ping := time.NewTicker(pingEvery)
 	defer ping.Stop()
-	beat := time.NewTicker(h.cfg.Beat)
+	beat := time.NewTicker(beatEvery(h.cfg.Beat, hello.BeatMS))
 	defer beat.Stop()
 	for {
 		select {
@@ -505,6 +507,16 @@ func (h *Hub) feed(t *totemConn, hello totemMsg) error {
 			return nil
 		}
 	}
+}
+
+// beatEvery is the heartbeat interval of one connection: the portal's,
+// or shorter if the totem asked for it (not under minBeat).
+func beatEvery(portal time.Duration, askedMS int64) time.Duration {
+	every := portal
+	if askedMS > 0 && askedMS < portal.Milliseconds() {
+		every = time.Duration(askedMS) * time.Millisecond
+	}
+	return max(every, minBeat)
 }
 
 // start brings a new connection up to date: a snapshot if the totem is new,

@@ -140,7 +140,7 @@ func servePortal(ctx context.Context, cfg *PortalConfig, stdout, stderr io.Write
 	var screens atomic.Pointer[kiosk.Server]
 	reg := prometheus.NewRegistry()
 	hub, err := relay.NewHub(relay.HubConfig{
-		Store: ps.catalog, Fleet: ps.fleet, Key: ps.key, Log: log, TTL: cfg.BatchTTL, Registry: reg, Heartbeat: cfg.Heartbeat, Webhook: cfg.Webhook,
+		Store: ps.catalog, Fleet: ps.fleet, Key: ps.key, Log: log, TTL: cfg.BatchTTL, Registry: reg, Heartbeat: cfg.Heartbeat, Webhook: cfg.Webhook, Beat: cfg.Beat,
 		OnPublish: func(a feed.Affected) {
 			if srv := screens.Load(); srv != nil {
 				srv.Notify(a)

@@ -94,7 +94,7 @@ func parseTotemConfig(args []string, stderr io.Writer) (*TotemConfig, error) {
 	fs.DurationVar(&cfg.RetryMax, "retry-max", 60*time.Second, "longest wait before dialling the portal again after a failure (the wait doubles from 1s up to it, drawn at random below it)")
 	fs.BoolVar(&cfg.InsecureDev, "insecure-dev", false, "allow a plain ws:// portal (development only: batches are still signed, but the token travels in clear)")
 	fs.StringVar(&cfg.PortalCA, "portal-ca", "", "`file` (PEM) of the private CA the portal's certificate comes from: then only that CA is trusted (default: the system's roots)")
-	fs.DurationVar(&cfg.MaxStaleness, "max-staleness", 10*time.Minute, "with nothing signed from the portal for this long, the totem says its data is stale (in /readyz, metrics, the fleet and on screen)")
+	fs.DurationVar(&cfg.MaxStaleness, "max-staleness", 10*time.Minute, "with nothing signed from the portal for this long, the totem says its data is stale (in /readyz, metrics, the fleet and on screen); the portal is asked for a signed heartbeat every third of it")
 	fs.BoolVar(&cfg.StaleUnready, "stale-unready", false, "answer /readyz with 503 while the data is stale (default: 200 with status stale)")
 	fs.StringVar(&cfg.PublicURL, "public-url", "", "the `URL` where phones reach this content (QR codes point there; default http://localhost and --addr's port)")
 	fs.Var(optionalFloat{&cfg.ReachTop}, "reach-top", "top of the screen's reach zone, where every control lies, as a `fraction` of the screen's height from its top (default 0.4 on a portrait screen, 0.35 on a landscape one)")
@@ -157,8 +157,8 @@ func (cfg *TotemConfig) check() error {
 		}
 		cfg.printer = &printing.Printer{Queue: cfg.Printer, Paper: paper}
 	}
-	if cfg.MaxStaleness < time.Second || cfg.MaxStaleness > 7*24*time.Hour {
-		return usagef("totem: --max-staleness must be between 1s and 168h")
+	if cfg.MaxStaleness < 3*time.Second || cfg.MaxStaleness > 7*24*time.Hour {
+		return usagef("totem: --max-staleness must be between 3s and 168h (the portal beats at most once a second, and three beats fit in it)")
 	}
 	if cfg.Portal == "" {
 		if cfg.PortalKey != "" || cfg.Token != "" || cfg.TokenFile != "" || cfg.PortalCA != "" {
