@@ -40,6 +40,7 @@ func TestShortStalenessDoesNotFlap(t *testing.T) {
 	master := openCatalog(t, tempDB(t, "portal.db"), true)
 	p := startPortal(t, master, key)
 	tok, _ := fleetOf(t, master).AddTotem(ctx, "short", "short", content.DemoTotem)
+	seq := rename(t, p.hub, master, "ancona-info-0", "Uno")
 	store := openCatalog(t, tempDB(t, "short.db"), true)
 	const maxStale = 3 * time.Second
 	c, err := NewClient(ClientConfig{URL: p.url, TotemID: "short", Token: tok, PortalKey: pub, Store: store, Fleet: fleetOf(t, store), Log: quiet,
@@ -51,7 +52,9 @@ func TestShortStalenessDoesNotFlap(t *testing.T) {
 	done := make(chan struct{})
 	go func() { c.Run(runCtx); close(done) }()
 	defer func() { cancel(); <-done }()
-	waitFor(t, "in step", func() bool { return c.Status().Synced })
+	// The snapshot first: while it is checked and applied nothing else
+	// is read.
+	waitFor(t, "in step", func() bool { st := c.Status(); return st.Synced && st.Seq == seq })
 	first := c.Status().CheckedAt
 	until := time.Now().Add(2 * maxStale)
 	for time.Now().Before(until) {

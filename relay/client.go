@@ -33,10 +33,14 @@ type ClientConfig struct {
 	TotemID   string
 	Token     string
 	PortalKey ed25519.PublicKey
-	Store     *content.Store
-	Fleet     *fleet.Store // the commands carried out and the needs figures, in Store's file
-	Log       *slog.Logger
-	Version   string
+	// Keyring, if set, is what the totem believes of the portal's keys
+	// (PortalKey, then the rotations the portal's welcome carries, checked
+	// against the pinned root key); without it, PortalKey alone.
+	Keyring *feed.Keyring
+	Store   *content.Store
+	Fleet   *fleet.Store // the commands carried out and the needs figures, in Store's file
+	Log     *slog.Logger
+	Version string
 	// OnApplied is told what each applied envelope changed, after commit.
 	OnApplied func(feed.Affected)
 	// Backoff between attempts: full jitter over a doubling window from
@@ -290,7 +294,15 @@ func readMessage(ws *websocket.Conn) (int, []byte, error) {
 // reported to the portal; for anything but a replay the link is dropped,
 // so that the next one starts from what the totem holds.
 func (c *Client) handle(ctx context.Context, ws *websocket.Conn, sess *session, signed []byte) (bool, error) {
-	env, err := feed.OpenEnvelope(c.cfg.PortalKey, signed, c.cfg.Now().Add(sess.clockSkew()))
+	now := c.cfg.Now().Add(sess.clockSkew())
+	var keys feed.Verifier = feed.Key(c.cfg.PortalKey)
+	if c.cfg.Keyring != nil {
+		keys = c.cfg.Keyring
+		if !sess.welcomed {
+			c.learnKeys(feed.PeekKeys(signed))
+		}
+	}
+	env, err := feed.OpenEnvelopeWith(keys, signed, now)
 	var st feed.State
 	var affected feed.Affected
 	if err == nil {
@@ -344,6 +356,22 @@ func (c *Client) handle(ctx context.Context, ws *websocket.Conn, sess *session, 
 		c.cfg.OnApplied(affected)
 	}
 	return true, nil
+}
+
+// learnKeys takes the key records a welcome carries: they check by the
+// pinned root key's signature, whatever the welcome's own.
+func (c *Client) learnKeys(recs []feed.SignedKeyRecord) {
+	if len(recs) == 0 {
+		return
+	}
+	n, err := c.cfg.Keyring.Learn(recs)
+	if err != nil {
+		c.cfg.Log.Warn("the portal's key records were not taken", "err", err)
+		return
+	}
+	if n > 0 {
+		c.cfg.Log.Info("the portal's keys changed", "records", n, "believed", c.cfg.Keyring.Believed(c.cfg.Now()))
+	}
 }
 
 // session is what one connection has learnt from the portal.

@@ -60,6 +60,10 @@ type HubConfig struct {
 	// totem asks, in its hello, for beats at least a third as often as
 	// its --max-staleness: it gets them that often (not under 1 s).
 	Beat time.Duration
+	// KeyRecords are the root-signed rotations and revocations of the
+	// portal's keys, sent with every welcome: a totem installed with an
+	// older key learns the one Key is from them.
+	KeyRecords []feed.SignedKeyRecord
 }
 
 // Hub serves the change feed to totems.
@@ -91,6 +95,9 @@ type outMsg struct {
 func NewHub(cfg HubConfig) (*Hub, error) {
 	if cfg.Store == nil || cfg.Fleet == nil || len(cfg.Key) != ed25519.PrivateKeySize {
 		return nil, errors.New("relay: a hub needs a store, a fleet store and an ed25519 key")
+	}
+	if len(cfg.KeyRecords) > feed.MaxKeyRecords {
+		return nil, fmt.Errorf("relay: %d key records, more than a welcome carries (%d)", len(cfg.KeyRecords), feed.MaxKeyRecords)
 	}
 	if cfg.Log == nil {
 		cfg.Log = slog.Default()
@@ -436,7 +443,7 @@ func (h *Hub) welcome(t *totemConn, hello totemMsg) error {
 	if err != nil {
 		return err
 	}
-	payload, err := json.Marshal(feed.Envelope{Type: feed.EnvelopeWelcome, Nonce: hello.Nonce, Now: h.cfg.Now().UTC(), Head: head.Seq})
+	payload, err := json.Marshal(feed.Envelope{Type: feed.EnvelopeWelcome, Nonce: hello.Nonce, Now: h.cfg.Now().UTC(), Head: head.Seq, Keys: h.cfg.KeyRecords})
 	if err != nil {
 		return err
 	}
@@ -508,6 +515,10 @@ func (h *Hub) feed(t *totemConn, hello totemMsg) error {
 		}
 	}
 }
+
+// minBeat is the shortest interval of signed heartbeats a totem may ask
+// for.
+const minBeat = time.Second
 
 // beatEvery is the heartbeat interval of one connection: the portal's,
 // or shorter if the totem asked for it (not under minBeat).

@@ -59,9 +59,6 @@ type totemMsg struct {
 	Hash    string          `json:"hash,omitempty"`
 	Version string          `json:"version,omitempty"`
 	Nonce   string          `json:"nonce,omitempty"` // hello: the welcome must carry it back
-	// BeatMS (hello): the longest the totem wants the portal to stay
-	// silent, in milliseconds (a third of its --max-staleness).
-	BeatMS int64 `json:"beat_ms,omitempty"`
 	State   json.RawMessage `json:"state,omitempty"` // heartbeat: the totem's report
 	Reason  string          `json:"reason,omitempty"`
 	Detail  string          `json:"detail,omitempty"`
@@ -69,6 +66,10 @@ type totemMsg struct {
 	ID string `json:"id,omitempty"`
 	// Counts are needs figures (type needs).
 	Counts []fleet.NeedsCount `json:"counts,omitempty"`
+
+	// BeatMS (hello): the longest the totem wants the portal to stay
+	// silent, in milliseconds (a third of its --max-staleness).
+	BeatMS int64 `json:"beat_ms,omitempty"`
 }
 
 const (
@@ -93,7 +94,4 @@ const (
 	// maxSnapshot is the largest snapshot a totem takes by default; it
 	// also needs twice its size free on disk.
 	maxSnapshot = 4 << 30
-	// minBeat is the shortest interval of signed heartbeats a totem may
-	// ask for.
-	minBeat = time.Second
 )

@@ -31,6 +31,9 @@ Usage:
   punto portal [flags]              serve the regional portal: editor, phones,
                                     and the signed change feed to totems
   punto portal user|totem|key ...   manage accounts, totems and the signing key
+  punto keys root-init|rotate|revoke|list
+                                    the offline root key, and rotating or
+                                    revoking the portal's signing key
   punto catalog demo --out FILE     write the demo catalog
   punto catalog generate --services N --seed S --out FILE
                                     write a synthetic catalog (tests, benchmarks)
@@ -65,6 +68,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		err = runTotem(ctx, args[1:], stderr)
 	case "portal":
 		err = runPortal(ctx, args[1:], os.Stdin, stdout, stderr)
+	case "keys":
+		err = runKeys(args[1:], stdout, stderr)
 	case "kiosk-watchdog":
 		err = runKioskWatchdog(ctx, args[1:], stdout, stderr)
 	case "catalog":

@@ -38,6 +38,10 @@ type Envelope struct {
 	// signs it and checks that it is there; what it says, and whether it
 	// is a valid order, is for the fleet to read (see EncodeCommand).
 	Command json.RawMessage `json:"command,omitempty"`
+	// Keys (welcome) are the root-signed records of the portal's key
+	// rotations and revocations: a totem learns them before it checks
+	// the welcome's signature, which may be by a key they introduce.
+	Keys []SignedKeyRecord `json:"keys,omitempty"`
 }
 
 // SnapshotManifest describes a snapshot file that follows in data frames.
@@ -103,16 +107,51 @@ func Sign(key ed25519.PrivateKey, payload []byte) []byte {
 	return append(sig, payload...)
 }
 
+// Verifier tells whether a signature over msg is by a portal key believed
+// at now: one key (Key), or a totem's Keyring.
+type Verifier interface {
+	Verify(msg, sig []byte, now time.Time) bool
+}
+
+// Key is a Verifier of one public key.
+type Key ed25519.PublicKey
+
+// Verify checks sig with the key.
+func (k Key) Verify(msg, sig []byte, _ time.Time) bool {
+	return len(k) == ed25519.PublicKeySize && ed25519.Verify(ed25519.PublicKey(k), msg, sig)
+}
+
 // OpenEnvelope checks a signed message against the portal's public key and
 // its expiry, and decodes it. Any failure is a *RejectError.
 func OpenEnvelope(pub ed25519.PublicKey, signed []byte, now time.Time) (*Envelope, error) {
+	return OpenEnvelopeWith(Key(pub), signed, now)
+}
+
+// PeekKeys reads the key records of a signed welcome before its signature
+// is checked: they carry their own, by the root key.
+func PeekKeys(signed []byte) []SignedKeyRecord {
+	if len(signed) < ed25519.SignatureSize {
+		return nil
+	}
+	var env struct {
+		Type string            `json:"type"`
+		Keys []SignedKeyRecord `json:"keys"`
+	}
+	if json.Unmarshal(signed[ed25519.SignatureSize:], &env) != nil || env.Type != EnvelopeWelcome {
+		return nil
+	}
+	return env.Keys
+}
+
+// OpenEnvelopeWith is OpenEnvelope with the keys believed at now.
+func OpenEnvelopeWith(keys Verifier, signed []byte, now time.Time) (*Envelope, error) {
 	if len(signed) < ed25519.SignatureSize {
 		return nil, reject("unsigned", "message too short to carry a signature")
 	}
 	sig, payload := signed[:ed25519.SignatureSize], signed[ed25519.SignatureSize:]
 	msg := make([]byte, 0, len(signingContext)+len(payload))
 	msg = append(append(msg, signingContext...), payload...)
-	if !ed25519.Verify(pub, msg, sig) {
+	if !keys.Verify(msg, sig, now) {
 		return nil, reject("tampered", "signature does not match the portal's key")
 	}
 	var env Envelope
