@@ -225,7 +225,7 @@ func (s *Server) feed(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	out := fiber.Map{"role": s.cfg.Role, "seq": st.Seq, "hash": hex.EncodeToString(st.Hash[:]), "screens": s.live.count()}
+	out := fiber.Map{"role": s.cfg.Role, "seq": st.Seq, "epoch": st.Epoch, "hash": hex.EncodeToString(st.Hash[:]), "screens": s.live.count()}
 	if c.Query("digest") == "1" {
 		// A checksum of the whole content, to compare a totem with its
 		// portal: costly on a large catalog, so worked out once per

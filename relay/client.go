@@ -247,7 +247,7 @@ func (c *Client) session(ctx context.Context) (progressed bool, err error) {
 		return false, err
 	}
 	nonce := rand.Text()
-	if err := ws.WriteJSON(totemMsg{Type: "hello", Seq: st.Seq, Hash: hex.EncodeToString(st.Hash[:]), Version: c.cfg.Version, Nonce: nonce, BeatMS: (c.cfg.MaxStaleness / 3).Milliseconds()}); err != nil {
+	if err := ws.WriteJSON(totemMsg{Type: "hello", Seq: st.Seq, Hash: hex.EncodeToString(st.Hash[:]), Version: c.cfg.Version, Nonce: nonce, BeatMS: (c.cfg.MaxStaleness / 3).Milliseconds(), Epoch: st.Epoch}); err != nil {
 		return false, err
 	}
 	sess := &session{nonce: nonce, ws: ws}
@@ -464,12 +464,22 @@ func (c *Client) welcome(ctx context.Context, sess *session, env *feed.Envelope)
 	if err != nil {
 		return false, err
 	}
+	if env.Epoch < st.Epoch {
+		// A portal restored from an older copy that did not start a new
+		// epoch, or an old one replayed: nothing of it is taken.
+		re := &feed.RejectError{Reason: "stale_epoch", Detail: fmt.Sprintf("the portal's feed epoch %d is older than this totem's %d", env.Epoch, st.Epoch)}
+		c.refuse(sess, re)
+		return false, re
+	}
+	if env.Epoch > st.Epoch {
+		c.cfg.Log.Info("the portal started a new feed epoch: taking its snapshot", "epoch", env.Epoch, "was", st.Epoch, "seq", st.Seq, "portal_seq", env.Head)
+	}
 	sess.head = env.Head
 	sess.welcomed = true
 	sess.ws.SetReadLimit(maxEnvelope) // the portal is who it says
 	c.fresh(env.Head)
 	c.cfg.Metrics.setLag(st.Seq, sess.head)
-	inStep := st.Seq >= env.Head
+	inStep := st.Seq >= env.Head && st.Epoch == env.Epoch
 	c.update(func(s *Status) {
 		s.ClockSkew = skew.Seconds()
 		if inStep {

@@ -443,7 +443,7 @@ func (h *Hub) welcome(t *totemConn, hello totemMsg) error {
 	if err != nil {
 		return err
 	}
-	payload, err := json.Marshal(feed.Envelope{Type: feed.EnvelopeWelcome, Nonce: hello.Nonce, Now: h.cfg.Now().UTC(), Head: head.Seq, Keys: h.cfg.KeyRecords})
+	payload, err := json.Marshal(feed.Envelope{Type: feed.EnvelopeWelcome, Nonce: hello.Nonce, Now: h.cfg.Now().UTC(), Head: head.Seq, Keys: h.cfg.KeyRecords, Epoch: head.Epoch})
 	if err != nil {
 		return err
 	}
@@ -552,8 +552,16 @@ func (h *Hub) start(t *totemConn, hello totemMsg) (int64, error) {
 		hash, err := feed.BatchHash(ctx, h.cfg.Store, hello.Seq)
 		snapshot = err != nil || hex.EncodeToString(hash[:]) != hello.Hash
 	}
-	if hello.Seq > head.Seq {
-		h.cfg.Log.Warn("totem is ahead of the portal: was the portal's catalog restored from an older copy?", "totem", t.id, "totem_seq", hello.Seq, "portal_seq", head.Seq)
+	switch {
+	case hello.Epoch < head.Epoch:
+		// The portal started a new epoch (restored from an older copy):
+		// sequences of the old one compare with nothing.
+		snapshot = true
+	case hello.Epoch > head.Epoch:
+		h.cfg.Log.Warn("totem is of a newer feed epoch than the portal: it refuses this portal; start a new epoch (punto portal epoch)", "totem", t.id, "totem_epoch", hello.Epoch, "portal_epoch", head.Epoch)
+		snapshot = true
+	case hello.Seq > head.Seq:
+		h.cfg.Log.Warn("totem is ahead of the portal: was the portal's catalog restored from an older copy? Then start a new epoch (punto portal epoch), and the totems take its snapshot", "totem", t.id, "totem_seq", hello.Seq, "portal_seq", head.Seq)
 		snapshot = true
 	}
 	sent := hello.Seq

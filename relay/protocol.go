@@ -70,6 +70,8 @@ type totemMsg struct {
 	// BeatMS (hello): the longest the totem wants the portal to stay
 	// silent, in milliseconds (a third of its --max-staleness).
 	BeatMS int64 `json:"beat_ms,omitempty"`
+	// Epoch (hello): the feed epoch the totem's catalog is of.
+	Epoch int64 `json:"epoch,omitempty"`
 }
 
 const (

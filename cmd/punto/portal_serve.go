@@ -179,7 +179,7 @@ func servePortal(ctx context.Context, cfg *PortalConfig, stdout, stderr io.Write
 	defer mediating()
 	errc := make(chan error, 1)
 	go func() { errc <- serveNode(ctx, log, srv, cfg.Addr, cfg.certs, catalogAnswers(ps.catalog)) }()
-	log.Info("portal serving", "addr", cfg.Addr, "db", cfg.DB, "seq", st.Seq, "editor", strings.TrimSuffix(cfg.PublicURL, "/")+"/editor", "public_key", ps.publicKey)
+	log.Info("portal serving", "addr", cfg.Addr, "db", cfg.DB, "seq", st.Seq, "epoch", st.Epoch, "editor", strings.TrimSuffix(cfg.PublicURL, "/")+"/editor", "public_key", ps.publicKey)
 	select {
 	case err := <-errc:
 		hub.Close()

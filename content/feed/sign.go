@@ -42,10 +42,13 @@ type Envelope struct {
 	// rotations and revocations: a totem learns them before it checks
 	// the welcome's signature, which may be by a key they introduce.
 	Keys []SignedKeyRecord `json:"keys,omitempty"`
+	// Epoch (welcome, heartbeat) is the portal's feed epoch.
+	Epoch int64 `json:"epoch,omitempty"`
 }
 
 // SnapshotManifest describes a snapshot file that follows in data frames.
 type SnapshotManifest struct {
+	Epoch  int64  `json:"epoch,omitempty"`
 	Seq    int64  `json:"seq"`
 	Hash   string `json:"hash"`   // hex: the batch hash at Seq
 	Size   int64  `json:"size"`   // bytes
@@ -212,7 +215,7 @@ func (m *SnapshotManifest) State() (State, [32]byte, error) {
 	if err != nil || len(s) != len(sum) {
 		return st, sum, reject("invalid", "snapshot checksum %q", m.SHA256)
 	}
-	st.Seq = m.Seq
+	st.Seq, st.Epoch = m.Seq, m.Epoch
 	copy(st.Hash[:], h)
 	copy(sum[:], s)
 	return st, sum, nil
