@@ -31,6 +31,9 @@ Usage:
   punto portal [flags]              serve the regional portal: editor, phones,
                                     and the signed change feed to totems
   punto portal user|totem|key ...   manage accounts, totems and the signing key
+  punto backup --db FILE --out COPY  copy a portal's file while it serves
+  punto restore --from COPY --db FILE [--force]
+                                    put a copy back, in a new feed epoch
   punto keys root-init|rotate|revoke|list
                                     the offline root key, and rotating or
                                     revoking the portal's signing key
@@ -68,6 +71,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		err = runTotem(ctx, args[1:], stderr)
 	case "portal":
 		err = runPortal(ctx, args[1:], os.Stdin, stdout, stderr)
+	case "backup":
+		err = runBackup(ctx, args[1:], stdout, stderr)
+	case "restore":
+		err = runRestore(ctx, args[1:], stdout, stderr)
 	case "keys":
 		err = runKeys(args[1:], stdout, stderr)
 	case "kiosk-watchdog":
