@@ -37,6 +37,9 @@ type ClientConfig struct {
 	// (PortalKey, then the rotations the portal's welcome carries, checked
 	// against the pinned root key); without it, PortalKey alone.
 	Keyring *feed.Keyring
+	// Mirror, if set, makes this client a mirror's: it keeps what the
+	// portal signs to pass it on to the totems that follow the mirror.
+	Mirror  *Mirror
 	Store   *content.Store
 	Fleet   *fleet.Store // the commands carried out and the needs figures, in Store's file
 	Log     *slog.Logger
@@ -247,7 +250,14 @@ func (c *Client) session(ctx context.Context) (progressed bool, err error) {
 		return false, err
 	}
 	nonce := rand.Text()
-	if err := ws.WriteJSON(totemMsg{Type: "hello", Seq: st.Seq, Hash: hex.EncodeToString(st.Hash[:]), Version: c.cfg.Version, Nonce: nonce, BeatMS: (c.cfg.MaxStaleness / 3).Milliseconds(), Epoch: st.Epoch}); err != nil {
+	hello := totemMsg{Type: "hello", Seq: st.Seq, Hash: hex.EncodeToString(st.Hash[:]), Version: c.cfg.Version, Nonce: nonce, BeatMS: (c.cfg.MaxStaleness / 3).Milliseconds(), Epoch: st.Epoch}
+	if c.cfg.Mirror != nil {
+		hello.Mirror = true
+		if c.cfg.Mirror.needsSnapshot() {
+			hello.Seq, hello.Hash = 0, "" // a snapshot, to pass on
+		}
+	}
+	if err := ws.WriteJSON(hello); err != nil {
 		return false, err
 	}
 	sess := &session{nonce: nonce, ws: ws}
@@ -311,6 +321,8 @@ func (c *Client) handle(ctx context.Context, ws *websocket.Conn, sess *session, 
 			return c.welcome(ctx, sess, env)
 		case feed.EnvelopeHeartbeat:
 			return false, c.heartbeatFrom(ctx, sess, env)
+		case feed.EnvelopeHead:
+			return c.headFrom(ctx, sess, env, signed)
 		case feed.EnvelopeCommand:
 			var cmd *fleet.Command
 			if cmd, err = openCommand(env); err == nil {
@@ -321,8 +333,11 @@ func (c *Client) handle(ctx context.Context, ws *websocket.Conn, sess *session, 
 			c.cfg.Log.Info("applying batches", "batches", len(bodies))
 			st, err = feed.ApplyBatches(ctx, c.cfg.Store, bodies)
 			affected = feed.AffectedBy(st.Seq, bodies)
+			if err == nil && c.cfg.Mirror != nil {
+				c.cfg.Mirror.keepBatches(signed, bodies, st)
+			}
 		case feed.EnvelopeSnapshot:
-			st, err = c.receiveSnapshot(ctx, ws, env.Snapshot)
+			st, err = c.receiveSnapshot(ctx, ws, env.Snapshot, signed)
 			affected = feed.Affected{Seq: st.Seq, All: true}
 		}
 	}
@@ -381,8 +396,10 @@ type session struct {
 	nonce string
 	skew  atomic.Int64 // portal clock minus ours, in nanoseconds (the heartbeats read it)
 	head  int64        // the portal's sequence, as far as we know
-	// welcomed: the portal's signed welcome to this connection came.
+	// welcomed: the portal's signed welcome to this connection came (or,
+	// through a mirror, its head); epoch is the feed's, as it said.
 	welcomed bool
+	epoch    int64
 }
 
 func (sess *session) clockSkew() time.Duration { return time.Duration(sess.skew.Load()) }
@@ -451,7 +468,7 @@ func (c *Client) state(ctx context.Context, sess *session) json.RawMessage {
 // welcome takes the portal's answer to the hello: its clock, from now on
 // the one expiries are checked against, and its sequence.
 func (c *Client) welcome(ctx context.Context, sess *session, env *feed.Envelope) (bool, error) {
-	if env.Nonce != sess.nonce {
+	if env.Type == feed.EnvelopeWelcome && env.Nonce != sess.nonce {
 		re := &feed.RejectError{Reason: "replay", Detail: "a welcome for another connection"}
 		return false, re
 	}
@@ -474,7 +491,7 @@ func (c *Client) welcome(ctx context.Context, sess *session, env *feed.Envelope)
 	if env.Epoch > st.Epoch {
 		c.cfg.Log.Info("the portal started a new feed epoch: taking its snapshot", "epoch", env.Epoch, "was", st.Epoch, "seq", st.Seq, "portal_seq", env.Head)
 	}
-	sess.head = env.Head
+	sess.head, sess.epoch = env.Head, env.Epoch
 	sess.welcomed = true
 	sess.ws.SetReadLimit(maxEnvelope) // the portal is who it says
 	c.fresh(env.Head)
@@ -487,6 +504,29 @@ func (c *Client) welcome(ctx context.Context, sess *session, env *feed.Envelope)
 		}
 	})
 	return inStep, nil
+}
+
+// headFrom takes the portal's head, passed on by a mirror (or sent to
+// this mirror): the first stands for the welcome, the next ones for
+// heartbeats. A mirror keeps the latest to pass it on.
+func (c *Client) headFrom(ctx context.Context, sess *session, env *feed.Envelope, signed []byte) (bool, error) {
+	if c.cfg.Mirror != nil {
+		c.cfg.Mirror.setHead(signed)
+	}
+	if !sess.welcomed {
+		return c.welcome(ctx, sess, env)
+	}
+	if env.Epoch != sess.epoch {
+		return false, &feed.RejectError{Reason: "stale_epoch", Detail: "the feed's epoch changed on a live link"}
+	}
+	st, err := feed.ReadState(ctx, c.cfg.Store)
+	if err != nil {
+		return false, err
+	}
+	sess.head = max(sess.head, env.Head)
+	c.cfg.Metrics.setLag(st.Seq, sess.head)
+	c.fresh(env.Head)
+	return false, nil
 }
 
 // heartbeatFrom takes the portal's signed word that it is alive: it must
@@ -523,7 +563,7 @@ func (c *Client) refuse(sess *session, re *feed.RejectError, command ...string) 
 
 // receiveSnapshot reads the snapshot file that follows its manifest into a
 // file beside the catalog, then applies it.
-func (c *Client) receiveSnapshot(ctx context.Context, ws *websocket.Conn, m *feed.SnapshotManifest) (feed.State, error) {
+func (c *Client) receiveSnapshot(ctx context.Context, ws *websocket.Conn, m *feed.SnapshotManifest, signed []byte) (feed.State, error) {
 	want, sum, err := m.State()
 	if err != nil {
 		return want, err
@@ -560,11 +600,24 @@ func (c *Client) receiveSnapshot(ctx context.Context, ws *websocket.Conn, m *fee
 	if err := f.Close(); err != nil {
 		return want, err
 	}
+	kept := ""
+	if c.cfg.Mirror != nil {
+		// The file as the portal signed it, to pass on: checking it
+		// opens it for writing.
+		kept = path + ".mirror"
+		if err := copyFile(path, kept); err != nil {
+			return want, err
+		}
+		defer os.Remove(kept)
+	}
 	c.cfg.Log.Info("applying snapshot", "seq", want.Seq, "bytes", m.Size)
 	ctx, cancel := context.WithTimeout(ctx, c.cfg.SnapshotBudget)
 	defer cancel()
 	if err := feed.ApplySnapshot(ctx, c.cfg.Store, path, sum, want); err != nil {
 		return want, err
+	}
+	if c.cfg.Mirror != nil {
+		c.cfg.Mirror.keepSnapshot(signed, kept, want)
 	}
 	return want, nil
 }

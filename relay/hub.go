@@ -64,6 +64,9 @@ type HubConfig struct {
 	// portal's keys, sent with every welcome: a totem installed with an
 	// older key learns the one Key is from them.
 	KeyRecords []feed.SignedKeyRecord
+	// MirrorTTL is how long the envelopes sent to a mirror stay valid
+	// (default 30 days): a mirror passes them on to its totems long after.
+	MirrorTTL time.Duration
 }
 
 // Hub serves the change feed to totems.
@@ -114,6 +117,9 @@ func NewHub(cfg HubConfig) (*Hub, error) {
 	if cfg.Beat <= 0 {
 		cfg.Beat = 30 * time.Second
 	}
+	if cfg.MirrorTTL <= 0 {
+		cfg.MirrorTTL = 30 * 24 * time.Hour
+	}
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
@@ -163,23 +169,31 @@ func (h *Hub) Publish(ctx context.Context, author string, changes []content.Chan
 	return fb.Last, err
 }
 
-func (h *Hub) signed(bodies [][]byte) []byte {
-	payload := feed.EncodeBatches(h.cfg.Now().Add(h.cfg.TTL), bodies)
+func (h *Hub) signed(bodies [][]byte, ttl time.Duration) []byte {
+	payload := feed.EncodeBatches(h.cfg.Now().Add(ttl), bodies)
 	return append([]byte{frameSigned}, feed.Sign(h.cfg.Key, payload)...)
 }
 
 func (h *Hub) broadcast(fb *feed.Batch) {
-	pm, err := websocket.NewPreparedMessage(websocket.BinaryMessage, h.signed([][]byte{fb.Body}))
+	pm, err := websocket.NewPreparedMessage(websocket.BinaryMessage, h.signed([][]byte{fb.Body}, h.cfg.TTL))
 	if err != nil {
 		h.cfg.Log.Error("prepare batch", "err", err)
 		return
 	}
 	m := &outMsg{first: fb.First, last: fb.Last, msg: pm}
+	mm := h.forMirrors(fb)
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	for _, t := range h.totems {
+		out := m
+		if t.mirror {
+			if out = mm; out == nil {
+				t.close() // connected meanwhile: it catches up when it dials again
+				continue
+			}
+		}
 		select {
-		case t.send <- m:
+		case t.send <- out:
 		default:
 			// A totem that cannot keep up is dropped rather than holding
 			// everyone back; it reconnects and catches up from the log.
@@ -319,7 +333,7 @@ func (h *Hub) serve(ws *websocket.Conn, id, token string) {
 		h.cfg.Log.Warn("totem sent no hello", "totem", id, "err", err)
 		return
 	}
-	t := &totemConn{id: id, nonce: hello.Nonce, ws: ws, send: make(chan *outMsg, 256), cmds: make(chan pendingCommand, 16), done: make(chan struct{})}
+	t := &totemConn{id: id, nonce: hello.Nonce, mirror: hello.Mirror, ws: ws, send: make(chan *outMsg, 256), cmds: make(chan pendingCommand, 16), done: make(chan struct{})}
 	t.acked.Store(hello.Seq)
 	h.register(t)
 	defer h.unregister(t)
@@ -477,6 +491,9 @@ func (h *Hub) feed(t *totemConn, hello totemMsg) error {
 	if err := h.sendPending(t); err != nil {
 		return err
 	}
+	if err := h.head(t); err != nil {
+		return err
+	}
 	ping := time.NewTicker(pingEvery)
 	defer ping.Stop()
 	beat := time.NewTicker(beatEvery(h.cfg.Beat, hello.BeatMS))
@@ -485,6 +502,9 @@ func (h *Hub) feed(t *totemConn, hello totemMsg) error {
 		select {
 		case <-beat.C:
 			if err := h.heartbeat(t); err != nil {
+				return err
+			}
+			if err := h.head(t); err != nil {
 				return err
 			}
 		case m := <-t.send:
@@ -600,7 +620,7 @@ func (h *Hub) catchUp(t *totemConn, sent int64) (int64, error) {
 			size += len(bs[i].Body)
 		}
 		t.ws.SetWriteDeadline(time.Now().Add(writeTimeout))
-		if err := t.ws.WriteMessage(websocket.BinaryMessage, h.signed(bodies)); err != nil {
+		if err := t.ws.WriteMessage(websocket.BinaryMessage, h.signed(bodies, h.ttl(t))); err != nil {
 			return sent, err
 		}
 		sent = bs[len(bs)-1].Last

@@ -102,7 +102,7 @@ func (h *Hub) sendSnapshot(t *totemConn) (int64, error) {
 	defer func() { _ = f.Close() }() // read only
 	env := feed.Envelope{
 		Type:    feed.EnvelopeSnapshot,
-		Expires: h.cfg.Now().Add(h.cfg.TTL),
+		Expires: h.cfg.Now().Add(h.ttl(t)),
 		Snapshot: &feed.SnapshotManifest{
 			Epoch: st.Epoch, Seq: st.Seq, Hash: hex.EncodeToString(st.Hash[:]), Size: size, SHA256: hex.EncodeToString(sum[:]),
 		},

@@ -72,6 +72,9 @@ type totemMsg struct {
 	BeatMS int64 `json:"beat_ms,omitempty"`
 	// Epoch (hello): the feed epoch the totem's catalog is of.
 	Epoch int64 `json:"epoch,omitempty"`
+	// Mirror (hello): the node is a mirror (punto mirror), which keeps
+	// what it is sent to pass it on.
+	Mirror bool `json:"mirror,omitempty"`
 }
 
 const (

@@ -31,6 +31,9 @@ Usage:
   punto portal [flags]              serve the regional portal: editor, phones,
                                     and the signed change feed to totems
   punto portal user|totem|key ...   manage accounts, totems and the signing key
+  punto mirror --portal wss://HOST/sync --portal-key KEY --token-file FILE
+                                    follow the portal read-only: serve its
+                                    phones and its signed feed to totems
   punto backup --db FILE --out COPY  copy a portal's file while it serves
   punto restore --from COPY --db FILE [--force]
                                     put a copy back, in a new feed epoch
@@ -71,6 +74,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		err = runTotem(ctx, args[1:], stderr)
 	case "portal":
 		err = runPortal(ctx, args[1:], os.Stdin, stdout, stderr)
+	case "mirror":
+		err = runMirror(ctx, args[1:], stderr)
 	case "backup":
 		err = runBackup(ctx, args[1:], stdout, stderr)
 	case "restore":

@@ -65,7 +65,19 @@ const (
 	// clock and head, bound to the connection's nonce like the welcome.
 	// A totem that hears none for too long says its data is stale.
 	EnvelopeHeartbeat = "heartbeat"
+	// EnvelopeHead is the portal's periodic word to mirrors, which pass
+	// it on to the totems that follow them: its clock, head and epoch,
+	// bound to no connection (a totem cannot reach the portal's nonce
+	// through a mirror) but short-lived. A totem takes it in place of a
+	// welcome and of heartbeats.
+	EnvelopeHead = "head"
 )
+
+// EncodeHead builds the payload of a head envelope.
+func EncodeHead(expires, now time.Time, head, epoch int64, keys []SignedKeyRecord) []byte {
+	b, _ := json.Marshal(Envelope{Type: EnvelopeHead, Expires: expires.UTC(), Now: now.UTC(), Head: head, Epoch: epoch, Keys: keys})
+	return b
+}
 
 // EncodeBatches builds the payload of a batches envelope. The batch bodies
 // are spliced in byte for byte: their hashes chain the feed.
@@ -130,7 +142,7 @@ func OpenEnvelope(pub ed25519.PublicKey, signed []byte, now time.Time) (*Envelop
 	return OpenEnvelopeWith(Key(pub), signed, now)
 }
 
-// PeekKeys reads the key records of a signed welcome before its signature
+// PeekKeys reads the key records of a signed welcome (or head) before its signature
 // is checked: they carry their own, by the root key.
 func PeekKeys(signed []byte) []SignedKeyRecord {
 	if len(signed) < ed25519.SignatureSize {
@@ -140,7 +152,7 @@ func PeekKeys(signed []byte) []SignedKeyRecord {
 		Type string            `json:"type"`
 		Keys []SignedKeyRecord `json:"keys"`
 	}
-	if json.Unmarshal(signed[ed25519.SignatureSize:], &env) != nil || env.Type != EnvelopeWelcome {
+	if json.Unmarshal(signed[ed25519.SignatureSize:], &env) != nil || (env.Type != EnvelopeWelcome && env.Type != EnvelopeHead) {
 		return nil
 	}
 	return env.Keys
@@ -187,6 +199,10 @@ func OpenEnvelopeWith(keys Verifier, signed []byte, now time.Time) (*Envelope, e
 	case EnvelopeHeartbeat:
 		if env.Nonce == "" || env.Now.IsZero() || env.Head < 0 {
 			return nil, reject("invalid", "a heartbeat without nonce or time")
+		}
+	case EnvelopeHead:
+		if env.Now.IsZero() || env.Head < 0 {
+			return nil, reject("invalid", "a head without time")
 		}
 	default:
 		return nil, reject("invalid", "unknown envelope type %q", env.Type)
