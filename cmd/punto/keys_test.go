@@ -101,6 +101,13 @@ func TestKeysCommandLine(t *testing.T) {
 	if _, stderr := runOK(t, "keys", "rotate", "--key", key, "--root-key", demoRoot); !strings.Contains(stderr, "DEMO root key") {
 		t.Errorf("rotate with a demo root key: %q", stderr)
 	}
+	// The demo portal's root key: made once, marked, the same after.
+	demoPortalRoot := filepath.Join(dir, "demo-root-of-portal.key")
+	pub1, err1 := demoRootKey(demoPortalRoot)
+	pub2, err2 := demoRootKey(demoPortalRoot)
+	if pem, _ := os.ReadFile(demoPortalRoot); err1 != nil || err2 != nil || pub1 != pub2 || !strings.Contains(string(pem), "Punto-Demo:") {
+		t.Errorf("demo root key: %s %s %v %v", pub1, pub2, err1, err2)
+	}
 	// Records signed by another root are not extended with this one.
 	var out, errb bytes.Buffer
 	if code := run(context.Background(), []string{"keys", "rotate", "--key", key, "--root-key", root}, &out, &errb); code != 1 || !strings.Contains(errb.String(), "not signed by this root key") {

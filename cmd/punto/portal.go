@@ -97,6 +97,12 @@ func demoAccounts(ctx context.Context, ps *portalStores, cfg *PortalConfig, log 
 		return err
 	}
 	fmt.Fprintf(stdout, "\n  DEMO ONLY — editor sign-in for this demo portal:\n    user:     %s\n    password: %s\n\n", name, strings.TrimSpace(string(pw)))
+	rootPub, err := demoRootKey(filepath.Join(filepath.Dir(cfg.Key), "demo-root.key"))
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "  DEMO ONLY — root key beside the portal's (a real one stays offline):\n    totems: --root-pubkey %s\n    rotate: punto keys rotate --key %s --root-key %s\n\n",
+		rootPub, cfg.Key, filepath.Join(filepath.Dir(cfg.Key), "demo-root.key"))
 	tokenFile := cfg.DemoTotemToken
 	if tokenFile == "" {
 		return nil
@@ -220,4 +226,17 @@ func newEpoch(ctx context.Context, path string) (feed.State, error) {
 	}
 	st, err := feed.NewEpoch(ctx, cat)
 	return st, errors.Join(err, cat.Close())
+}
+
+// demoRootKey makes the demo's root key at path if missing, marked as a
+// demonstration's, and returns its public half.
+func demoRootKey(path string) (string, error) {
+	key, _, err := feed.ReadKeyFile(path)
+	if errors.Is(err, os.ErrNotExist) {
+		key, err = feed.NewKeyFile(path, map[string]string{feed.DemoHeader: "a demonstration key, not for production"})
+	}
+	if err != nil {
+		return "", fmt.Errorf("demo root key: %w", err)
+	}
+	return feed.EncodePublicKey(key.Public().(ed25519.PublicKey)), nil
 }
