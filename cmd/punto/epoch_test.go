@@ -1,9 +1,12 @@
 package main
 
 import (
-	"database/sql"
+	"bytes"
+	"context"
+	"fmt"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strconv"
 	"strings"
 	"testing"
@@ -11,20 +14,6 @@ import (
 
 	"github.com/punto-totem/punto/internal/testenv"
 )
-
-// copyLive copies a live SQLite file to dst at one moment (VACUUM INTO),
-// as a backup taken while the portal runs would be.
-func copyLive(t *testing.T, src, dst string) {
-	t.Helper()
-	db, err := sql.Open("sqlite3", "file:"+src+"?mode=ro")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	if _, err := db.Exec("VACUUM INTO ?", dst); err != nil {
-		t.Fatal(err)
-	}
-}
 
 // restoreFile puts a copy back in place of a stopped portal's file.
 func restoreFile(t *testing.T, copy, dst string) {
@@ -56,66 +45,89 @@ func epochOf(t *testing.T, base string) epochFeed {
 	return f
 }
 
-// TestRestoredPortalStartsNewEpoch runs a portal and a totem as separate
-// processes, restores the portal's catalog from an older copy: the totem,
-// ahead of it, refuses it as a rollback until the portal starts a new
-// epoch, then takes its snapshot and follows it; a portal put back to
-// the older epoch is refused.
-func TestRestoredPortalStartsNewEpoch(t *testing.T) {
+// TestBackupRestoreAndEpoch runs a portal and a totem as separate
+// processes. A punto backup process copies the portal while an editor
+// publishes; the portal moves on, and the totem with it. The copy put back
+// by hand is refused by the totem, ahead of it, as a rollback; punto
+// restore puts it back in a new epoch, which the totem takes (digest for
+// digest) and follows; the copy put back again, of the older epoch, is
+// refused. The restored file is whole: every published change audited.
+func TestBackupRestoreAndEpoch(t *testing.T) {
 	t.Parallel()
 	n := newNetwork(t)
 	tp := n.addTotem("totem-epoch", 43.6169, 13.5153)
 	tp.start(t, "totem-epoch")
 	admin := loginEditor(t, n.portalURL, "admin", adminPassword)
 	svc := nearestService(t, n.portalURL, 43.6169, 13.5153)
-	seq := admin.rename(svc, "Before the backup")
-	waitSeq(t, tp.base, seq)
-	backup := filepath.Join(n.dir, "backup.db")
-	copyLive(t, n.portalDB, backup)
-	admin.rename(svc, "After the backup, lost")
-	lost := admin.rename(svc, "After the backup, lost again")
+	first := admin.rename(svc, "Published 0")
+	backup := filepath.Join(n.dir, "portal-backup.db")
+	proc := testenv.StartPunto(t, "backup", "backup", "--db", n.portalDB, "--out", backup)
+	last := first
+	for i := 1; i <= 40 && (i <= 3 || !proc.Exited()); i++ {
+		last = admin.rename(svc, fmt.Sprintf("Published %d", i))
+	}
+	<-proc.Done()
+	m := regexp.MustCompile(`sequence (\d+), epoch 0`).FindStringSubmatch(proc.Output())
+	if proc.ExitCode() != 0 || m == nil {
+		t.Fatalf("backup: exit %d\n%s", proc.ExitCode(), proc.Output())
+	}
+	at, _ := strconv.ParseInt(m[1], 10, 64)
+	if at < first || at > last {
+		t.Fatalf("the backup is at %d, published %d to %d meanwhile", at, first, last)
+	}
+	t.Logf("backed up at sequence %d while publishing %d to %d", at, first, last)
+	lost := admin.rename(svc, "After the backup, lost")
 	waitSeq(t, tp.base, lost)
+	wantName := func(tp *totemProc, want string) {
+		t.Helper()
+		if got := serviceName(t, tp.base, svc); got != want {
+			t.Fatalf("the totem shows %q, want %q", got, want)
+		}
+	}
 
-	// The portal comes back from the copy: the totem is ahead of it.
+	// The copy put back by hand: the totem is ahead of it.
 	n.portal.Stop()
 	restoreFile(t, backup, n.portalDB)
 	n.startPortal()
-	testenv.Eventually(t, 20*time.Second, "the totem refuses the older snapshot", func() bool {
+	testenv.Eventually(t, 60*time.Second, "the totem refuses the older snapshot", func() bool {
 		return strings.Contains(epochOf(t, tp.base).Link.LastError, "older than the catalog")
 	})
-	if f := epochOf(t, tp.base); f.Seq != lost || serviceName(t, tp.base, svc) != "After the backup, lost again" {
+	if f := epochOf(t, tp.base); f.Seq != lost {
 		t.Fatalf("the totem rolled back without a new epoch: %+v", f)
 	}
+	wantName(tp, "After the backup, lost")
 
-	// A new epoch: the totem takes the restored catalog and follows it.
+	// punto restore: a new epoch, which the totem takes and follows.
+	var out, errb bytes.Buffer
+	if code := run(context.Background(), []string{"restore", "--from", backup, "--db", n.portalDB}, &out, &errb); code != 1 || !strings.Contains(errb.String(), "--force") {
+		t.Errorf("restore over an existing file: exit %d, %s", code, errb.String())
+	}
 	n.portal.Stop()
-	out, _ := runOK(t, "portal", "epoch", "--db", n.portalDB)
+	epoch, _ := runOK(t, "restore", "--from", backup, "--db", n.portalDB, "--force")
+	if head, unaudited := checkPortalFile(t, n.portalDB); head != at || unaudited != 0 {
+		t.Fatalf("restored file: head %d (backup at %d), %d published without audit", head, at, unaudited)
+	}
 	n.startPortal()
 	portal := epochOf(t, n.portalURL)
-	if out != strconv.FormatInt(portal.Epoch, 10) || portal.Epoch < time.Now().Add(-time.Hour).Unix() || portal.Seq != seq {
-		t.Fatalf("portal epoch printed %q, portal at %+v", out, portal)
+	if epoch != strconv.FormatInt(portal.Epoch, 10) || portal.Epoch < time.Now().Add(-time.Hour).Unix() || portal.Seq != at {
+		t.Fatalf("restore printed epoch %q, the portal is at %+v", epoch, portal)
 	}
-	testenv.Eventually(t, 30*time.Second, "the totem takes the new epoch's snapshot", func() bool {
+	testenv.Eventually(t, 60*time.Second, "the totem takes the new epoch's snapshot", func() bool {
 		f := epochOf(t, tp.base)
 		return f.Epoch == portal.Epoch && f.Seq == portal.Seq
 	})
 	if d, want := feedOf(t, tp.base, true).Digest, feedOf(t, n.portalURL, true).Digest; d != want {
 		t.Fatal("the totem differs from the restored portal")
 	}
-	if got := serviceName(t, tp.base, svc); got != "Before the backup" {
-		t.Fatalf("the totem shows %q after the new epoch", got)
-	}
 	next := loginEditor(t, n.portalURL, "admin", adminPassword).rename(svc, "In the new epoch")
 	waitSeq(t, tp.base, next)
-	if got := serviceName(t, tp.base, svc); got != "In the new epoch" {
-		t.Fatalf("the totem shows %q", got)
-	}
+	wantName(tp, "In the new epoch")
 
 	// The copy again, of the older epoch: refused.
 	n.portal.Stop()
 	restoreFile(t, backup, n.portalDB)
 	n.startPortal()
-	testenv.Eventually(t, 20*time.Second, "the totem refuses the older epoch", func() bool {
+	testenv.Eventually(t, 60*time.Second, "the totem refuses the older epoch", func() bool {
 		return strings.Contains(epochOf(t, tp.base).Link.LastError, "stale_epoch")
 	})
 	if f := epochOf(t, tp.base); f.Epoch != portal.Epoch || f.Seq != next {

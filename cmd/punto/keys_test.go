@@ -119,7 +119,7 @@ func TestKeysCommandLine(t *testing.T) {
 // root key, as separate processes: the portal's key is rotated (the totem
 // believes both through the overlap and follows the new one), then
 // stolen and rotated again by the root alone; a portal signing with the
-// stolen key is refused, and the genuine one followed again.
+// stolen key is refused.
 func TestKeyRotationAndCompromise(t *testing.T) {
 	t.Parallel()
 	n := newNetwork(t)
@@ -167,8 +167,7 @@ func TestKeyRotationAndCompromise(t *testing.T) {
 
 	// The thief's portal, on the same address and catalog, signs with k1.
 	n.portal.Stop()
-	genuine := n.portalArg
-	n.portalArg = slices.Clone(genuine)
+	n.portalArg = slices.Clone(n.portalArg)
 	n.portalArg[slices.Index(n.portalArg, "--key")+1] = key + ".retired-2"
 	n.startPortal()
 	seq := loginEditor(t, n.portalURL, "admin", adminPassword).rename(svc, "Forged with the stolen key")
@@ -178,8 +177,4 @@ func TestKeyRotationAndCompromise(t *testing.T) {
 	if f := feedOf(t, tp.base, false); f.Seq >= seq || serviceName(t, tp.base, svc) != "Signed with the third key" {
 		t.Fatalf("the totem took the forged publish: seq %d (forged %d)", f.Seq, seq)
 	}
-
-	// The genuine portal again: the totem follows it.
-	n.portalArg = genuine
-	restartAndPublish("Genuine again")
 }
