@@ -19,7 +19,7 @@ import (
 
 // Config is what a node's HTTP server needs to know.
 type Config struct {
-	Role     string    // "totem" or "portal"
+	Role     string    // "totem", "portal" or "mirror" (read-only, for phones)
 	Position orb.Point // where the totem stands (lon, lat): the default origin of every query
 	Version  string
 	Log      *slog.Logger
