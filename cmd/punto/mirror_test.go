@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -64,6 +65,36 @@ func TestMirrorPassesOnThePortalsFeed(t *testing.T) {
 	}
 	if f := feedOf(t, a.base, false); !f.Link.Connected || !f.Link.Synced {
 		t.Errorf("the totem's link through the mirror: %+v", f.Link)
+	}
+
+	// Behind deploy/nginx/punto-mirrors.conf, with a second mirror that is
+	// down: phones get the mirror's answers, the editor is the portal's.
+	ca := newTestCA(t, n.dir)
+	certFile, keyFile := ca.issue(t, n.dir, 300)
+	front := startNginxSite(t, "punto-mirrors.conf", "phones.example.org", certFile, keyFile,
+		[2]string{"server 127.0.0.1:8091 ", "server " + addr + " "},
+		[2]string{"server 127.0.0.1:8092 ", "server " + testenv.FreeAddr(t) + " "},
+		[2]string{"server portal.internal:8090;", "server " + strings.TrimPrefix(n.portalURL, "http://") + ";"})
+	phone := httpsClient(ca)
+	waitHTTPS(t, phone, "https://"+front+"/api/v1/healthz", mirror)
+	for i := range 4 { // whichever mirror the hash picks first
+		res, err := phone.Get("https://" + front + "/api/v1/services/" + svc + "?lang=it")
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, _ := io.ReadAll(res.Body)
+		res.Body.Close()
+		if res.StatusCode != 200 || !strings.Contains(string(body), "Live through the mirror") {
+			t.Fatalf("phone request %d through nginx: %d %s", i, res.StatusCode, body)
+		}
+	}
+	res, err := phone.Get("https://" + front + "/editor/api/session")
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	if res.StatusCode != 200 {
+		t.Errorf("the editor through the mirrors' nginx: %d", res.StatusCode)
 	}
 
 	// The mirror's host is taken over: what it keeps is altered.
