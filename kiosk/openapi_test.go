@@ -139,6 +139,8 @@ func TestOpenAPIValidatesRealAnswers(t *testing.T) {
 		{"voice without a ref", "/api/v1/voice?lang=it", 400, true},
 		{"voice in a language Punto lacks", "/api/v1/voice?ref=ui:ui.home&lang=de", 400, false},
 		{"alerts", "/api/v1/alerts?lang=fr", 200, false},
+		{"closure", "/api/v1/closure?lang=ar", 200, false},
+		{"closure bad at", "/api/v1/closure?at=soon", 400, true},
 		{"alerts bad at", "/api/v1/alerts?at=noon", 400, true},
 		{"pages", "/api/v1/pages?lang=ar", 200, false},
 		{"QR of a page", "/api/v1/qr.svg?path=" + url.QueryEscape("/s/ancona-info-0?lang=fr"), 200, false},

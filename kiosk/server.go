@@ -185,6 +185,7 @@ func (s *Server) routes() error {
 	api.Get("/ui", ref, s.uiStrings)
 	api.Get("/voice", s.speak)
 	api.Get("/alerts", s.alerts)
+	api.Get("/closure", s.closure)
 	api.Post("/tally", s.tally)
 	api.Get("/pages", ref, s.pages)
 	api.Get("/qr.svg", s.qrCode)

@@ -122,6 +122,7 @@ func (p *portal) routes(app *fiber.App) {
 
 	p.recordingRoutes(api)
 	p.lexiconRoutes(api)
+	p.closureRoutes(api)
 
 	api.Get("/drafts", p.authed, p.staff, p.draftList)
 	api.Get("/drafts/:kind/:id/view", p.authed, p.staff, p.preview)

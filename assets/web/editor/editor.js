@@ -15,6 +15,7 @@ import { needsScreen } from "./needs.js";
 import { coverageScreen } from "./coverage.js";
 import { recordingsScreen } from "./recordings.js";
 import { lexiconScreen } from "./lexicon.js";
+import { closuresScreen } from "./closures.js";
 import { mediationQueue, mediationRequest, mediationForm } from "./mediation.js";
 import { mediatorsScreen, bodiesScreen, reportScreen } from "./mediation_admin.js";
 import { callbacksScreen } from "./callbacks.js";
@@ -59,6 +60,7 @@ const routes = [
   [/^coverage$/, (page, m, q) => coverageScreen(page, q)],
   [/^recordings$/, (page) => recordingsScreen(page), ["admin", "editor"]],
   [/^lexicon$/, (page) => lexiconScreen(page), ["admin", "editor"]],
+  [/^closures$/, (page) => closuresScreen(page), ["admin", "editor"]],
   [/^mediation$/, (page, m, q) => mediationQueue(page, q), MEDIATION],
   [/^mediation\/new$/, (page) => mediationForm(page), ["admin", "coordinator", "requester"]],
   [/^mediation\/requests\/(\d+)$/, (page, m) => mediationRequest(page, m[1]), MEDIATION],
@@ -73,7 +75,7 @@ const nav = [
   ["drafts", "nav.drafts"], ["audit", "nav.audit", ["admin", "editor", "coordinator"]], ["accounts", "nav.accounts", true], ["totems", "nav.totems", true],
   ["import", "nav.import", true],
   ["fleet", "nav.fleet", true], ["needs", "nav.needs"], ["coverage", "nav.coverage"], ["recordings", "nav.recordings", ["admin", "editor"]],
-  ["lexicon", "nav.lexicon", ["admin", "editor"]],
+  ["lexicon", "nav.lexicon", ["admin", "editor"]], ["closures", "nav.closures", ["admin", "editor"]],
   ["mediation", "nav.mediation", MEDIATION], ["mediators", "nav.mediators", COORDINATING], ["bodies", "nav.bodies", COORDINATING],
   ["mediation-report", "nav.mediation_report", COORDINATING], ["callbacks", "nav.callbacks", ["admin", "coordinator", "mediator"]],
 ];
