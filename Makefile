@@ -112,9 +112,12 @@ lint:
 # The HTTP benchmark's sizes and run length: BENCH_SIZES=10000,100000 for a quicker run.
 BENCH_SIZES ?= 10000,100000,1000000
 BENCH_TIME  ?= 10s
+# The reconnect storm's jitter window: each dropped totem dials again after a random wait below it.
+STORM_JITTER ?= 10s
 
 ## bench: nearby at 10k, 100k and 1M services beside SpatiaLite; search at 100k and what its
-## index adds to opening 10k; feed fan-out to 2,000 totems, catch-up and snapshot; then a
+## index adds to opening 10k; feed fan-out to 2,000 totems, catch-up and snapshot; a
+## reconnect storm (1 portal, 2 mirrors, 2,000 totems dropped at once, STORM_JITTER); then a
 ## totem over HTTP under wrk (cmd/httpbench), beside Tile38 with TILE38=path/to/tile38-server
 ## (catalogs cached in $(BENCH_DIR))
 bench: deps build
@@ -124,6 +127,7 @@ bench: deps build
 	PUNTO_BENCH_DIR=$(BENCH_DIR) $(GO) test -tags $(TAGS) -run '^$$' -bench 'BenchmarkOpenSearchIndex' -benchtime 40x -timeout 30m ./content
 	PUNTO_BENCH_DIR=$(BENCH_DIR) $(GO) test -tags $(TAGS) -run '^$$' -bench 'BenchmarkFanout' -benchtime 20x -timeout 30m ./relay
 	PUNTO_BENCH_DIR=$(BENCH_DIR) $(GO) test -tags $(TAGS) -run '^$$' -bench 'BenchmarkCatchUp|BenchmarkSnapshot' -benchtime 3x -timeout 60m ./relay
+	PUNTO_STORM_JITTER=$(STORM_JITTER) $(GO) test -tags $(TAGS) -run '^$$' -bench 'BenchmarkReconnectStorm' -benchtime 3x -timeout 30m ./relay
 	PUNTO_BENCH_DIR=$(BENCH_DIR) $(GO) test -tags $(TAGS) -run '^$$' -bench 'BenchmarkImport' -benchtime 2x -timeout 30m ./content/exchange
 	$(GO) test -tags $(TAGS) -run '^$$' -bench 'BenchmarkCountNeed|BenchmarkNeedsReports' -benchtime 2s ./fleet
 	$(GO) run -tags $(TAGS) ./cmd/httpbench -dir $(BENCH_DIR) -punto bin/punto -sizes $(BENCH_SIZES) -duration $(BENCH_TIME) $(if $(TILE38),-tile38 $(TILE38))

@@ -19,7 +19,7 @@ import (
 
 // Config is what a node's HTTP server needs to know.
 type Config struct {
-	Role     string    // "totem" or "portal"
+	Role     string    // "totem", "portal" or "mirror" (read-only, for phones)
 	Position orb.Point // where the totem stands (lon, lat): the default origin of every query
 	Version  string
 	Log      *slog.Logger
@@ -238,7 +238,7 @@ func (s *Server) feed(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	out := fiber.Map{"role": s.cfg.Role, "seq": st.Seq, "hash": hex.EncodeToString(st.Hash[:]), "screens": s.live.count()}
+	out := fiber.Map{"role": s.cfg.Role, "seq": st.Seq, "epoch": st.Epoch, "hash": hex.EncodeToString(st.Hash[:]), "screens": s.live.count()}
 	if c.Query("digest") == "1" {
 		// A checksum of the whole content, to compare a totem with its
 		// portal: costly on a large catalog, so worked out once per

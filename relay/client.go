@@ -33,10 +33,17 @@ type ClientConfig struct {
 	TotemID   string
 	Token     string
 	PortalKey ed25519.PublicKey
-	Store     *content.Store
-	Fleet     *fleet.Store // the commands carried out and the needs figures, in Store's file
-	Log       *slog.Logger
-	Version   string
+	// Keyring, if set, is what the totem believes of the portal's keys
+	// (PortalKey, then the rotations the portal's welcome carries, checked
+	// against the pinned root key); without it, PortalKey alone.
+	Keyring *feed.Keyring
+	// Mirror, if set, makes this client a mirror's: it keeps what the
+	// portal signs to pass it on to the totems that follow the mirror.
+	Mirror  *Mirror
+	Store   *content.Store
+	Fleet   *fleet.Store // the commands carried out and the needs figures, in Store's file
+	Log     *slog.Logger
+	Version string
 	// OnApplied is told what each applied envelope changed, after commit.
 	OnApplied func(feed.Affected)
 	// Backoff between attempts: full jitter over a doubling window from
@@ -244,7 +251,14 @@ func (c *Client) session(ctx context.Context) (progressed bool, err error) {
 		return false, err
 	}
 	nonce := rand.Text()
-	if err := ws.WriteJSON(totemMsg{Type: "hello", Seq: st.Seq, Hash: hex.EncodeToString(st.Hash[:]), Version: c.cfg.Version, Nonce: nonce}); err != nil {
+	hello := totemMsg{Type: "hello", Seq: st.Seq, Hash: hex.EncodeToString(st.Hash[:]), Version: c.cfg.Version, Nonce: nonce, BeatMS: (c.cfg.MaxStaleness / 3).Milliseconds(), Epoch: st.Epoch}
+	if c.cfg.Mirror != nil {
+		hello.Mirror = true
+		if c.cfg.Mirror.needsSnapshot() {
+			hello.Seq, hello.Hash = 0, "" // a snapshot, to pass on
+		}
+	}
+	if err := ws.WriteJSON(hello); err != nil {
 		return false, err
 	}
 	sess := &session{nonce: nonce, ws: ws, asks: map[string]chan *answerMsg{}, done: make(chan struct{})}
@@ -296,7 +310,15 @@ func readMessage(ws *websocket.Conn) (int, []byte, error) {
 // reported to the portal; for anything but a replay the link is dropped,
 // so that the next one starts from what the totem holds.
 func (c *Client) handle(ctx context.Context, ws *websocket.Conn, sess *session, signed []byte) (bool, error) {
-	env, err := feed.OpenEnvelope(c.cfg.PortalKey, signed, c.cfg.Now().Add(sess.clockSkew()))
+	now := c.cfg.Now().Add(sess.clockSkew())
+	var keys feed.Verifier = feed.Key(c.cfg.PortalKey)
+	if c.cfg.Keyring != nil {
+		keys = c.cfg.Keyring
+		if !sess.welcomed {
+			c.learnKeys(feed.PeekKeys(signed))
+		}
+	}
+	env, err := feed.OpenEnvelopeWith(keys, signed, now)
 	var st feed.State
 	var affected feed.Affected
 	if err == nil {
@@ -305,6 +327,8 @@ func (c *Client) handle(ctx context.Context, ws *websocket.Conn, sess *session, 
 			return c.welcome(ctx, sess, env)
 		case feed.EnvelopeHeartbeat:
 			return false, c.heartbeatFrom(ctx, sess, env)
+		case feed.EnvelopeHead:
+			return c.headFrom(ctx, sess, env, signed)
 		case feed.EnvelopeCommand:
 			var cmd *fleet.Command
 			if cmd, err = openCommand(env); err == nil {
@@ -315,8 +339,11 @@ func (c *Client) handle(ctx context.Context, ws *websocket.Conn, sess *session, 
 			c.cfg.Log.Info("applying batches", "batches", len(bodies))
 			st, err = feed.ApplyBatches(ctx, c.cfg.Store, bodies)
 			affected = feed.AffectedBy(st.Seq, bodies)
+			if err == nil && c.cfg.Mirror != nil {
+				c.cfg.Mirror.keepBatches(signed, bodies, st)
+			}
 		case feed.EnvelopeSnapshot:
-			st, err = c.receiveSnapshot(ctx, ws, env.Snapshot)
+			st, err = c.receiveSnapshot(ctx, ws, env.Snapshot, signed)
 			affected = feed.Affected{Seq: st.Seq, All: true}
 		}
 	}
@@ -352,6 +379,22 @@ func (c *Client) handle(ctx context.Context, ws *websocket.Conn, sess *session, 
 	return true, nil
 }
 
+// learnKeys takes the key records a welcome carries: they check by the
+// pinned root key's signature, whatever the welcome's own.
+func (c *Client) learnKeys(recs []feed.SignedKeyRecord) {
+	if len(recs) == 0 {
+		return
+	}
+	n, err := c.cfg.Keyring.Learn(recs)
+	if err != nil {
+		c.cfg.Log.Warn("the portal's key records were not taken", "err", err)
+		return
+	}
+	if n > 0 {
+		c.cfg.Log.Info("the portal's keys changed", "records", n, "believed", c.cfg.Keyring.Believed(c.cfg.Now()))
+	}
+}
+
 // session is what one connection has learnt from the portal.
 type session struct {
 	ws    *websocket.Conn
@@ -359,13 +402,15 @@ type session struct {
 	nonce string
 	skew  atomic.Int64 // portal clock minus ours, in nanoseconds (the heartbeats read it)
 	head  int64        // the portal's sequence, as far as we know
-	// welcomed: the portal's signed welcome to this connection came.
+	// welcomed: the portal's signed welcome to this connection came (or,
+	// through a mirror, its head); epoch is the feed's, as it said.
 	welcomed bool
 	// asks waits for the portal's answers, by ask ID; done is closed when
 	// the connection ends (client_callback.go).
-	amu  sync.Mutex
-	asks map[string]chan *answerMsg
-	done chan struct{}
+	amu   sync.Mutex
+	asks  map[string]chan *answerMsg
+	done  chan struct{}
+	epoch int64
 }
 
 func (sess *session) clockSkew() time.Duration { return time.Duration(sess.skew.Load()) }
@@ -434,7 +479,7 @@ func (c *Client) state(ctx context.Context, sess *session) json.RawMessage {
 // welcome takes the portal's answer to the hello: its clock, from now on
 // the one expiries are checked against, and its sequence.
 func (c *Client) welcome(ctx context.Context, sess *session, env *feed.Envelope) (bool, error) {
-	if env.Nonce != sess.nonce {
+	if env.Type == feed.EnvelopeWelcome && env.Nonce != sess.nonce {
 		re := &feed.RejectError{Reason: "replay", Detail: "a welcome for another connection"}
 		return false, re
 	}
@@ -447,13 +492,23 @@ func (c *Client) welcome(ctx context.Context, sess *session, env *feed.Envelope)
 	if err != nil {
 		return false, err
 	}
-	sess.head = env.Head
+	if env.Epoch < st.Epoch {
+		// A portal restored from an older copy that did not start a new
+		// epoch, or an old one replayed: nothing of it is taken.
+		re := &feed.RejectError{Reason: "stale_epoch", Detail: fmt.Sprintf("the portal's feed epoch %d is older than this totem's %d", env.Epoch, st.Epoch)}
+		c.refuse(sess, re)
+		return false, re
+	}
+	if env.Epoch > st.Epoch {
+		c.cfg.Log.Info("the portal started a new feed epoch: taking its snapshot", "epoch", env.Epoch, "was", st.Epoch, "seq", st.Seq, "portal_seq", env.Head)
+	}
+	sess.head, sess.epoch = env.Head, env.Epoch
 	sess.welcomed = true
 	c.welcomed(sess)
 	sess.ws.SetReadLimit(maxEnvelope) // the portal is who it says
 	c.fresh(env.Head)
 	c.cfg.Metrics.setLag(st.Seq, sess.head)
-	inStep := st.Seq >= env.Head
+	inStep := st.Seq >= env.Head && st.Epoch == env.Epoch
 	c.update(func(s *Status) {
 		s.ClockSkew = skew.Seconds()
 		if inStep {
@@ -461,6 +516,29 @@ func (c *Client) welcome(ctx context.Context, sess *session, env *feed.Envelope)
 		}
 	})
 	return inStep, nil
+}
+
+// headFrom takes the portal's head, passed on by a mirror (or sent to
+// this mirror): the first stands for the welcome, the next ones for
+// heartbeats. A mirror keeps the latest to pass it on.
+func (c *Client) headFrom(ctx context.Context, sess *session, env *feed.Envelope, signed []byte) (bool, error) {
+	if c.cfg.Mirror != nil {
+		c.cfg.Mirror.setHead(signed)
+	}
+	if !sess.welcomed {
+		return c.welcome(ctx, sess, env)
+	}
+	if env.Epoch != sess.epoch {
+		return false, &feed.RejectError{Reason: "stale_epoch", Detail: "the feed's epoch changed on a live link"}
+	}
+	st, err := feed.ReadState(ctx, c.cfg.Store)
+	if err != nil {
+		return false, err
+	}
+	sess.head = max(sess.head, env.Head)
+	c.cfg.Metrics.setLag(st.Seq, sess.head)
+	c.fresh(env.Head)
+	return false, nil
 }
 
 // heartbeatFrom takes the portal's signed word that it is alive: it must
@@ -497,7 +575,7 @@ func (c *Client) refuse(sess *session, re *feed.RejectError, command ...string) 
 
 // receiveSnapshot reads the snapshot file that follows its manifest into a
 // file beside the catalog, then applies it.
-func (c *Client) receiveSnapshot(ctx context.Context, ws *websocket.Conn, m *feed.SnapshotManifest) (feed.State, error) {
+func (c *Client) receiveSnapshot(ctx context.Context, ws *websocket.Conn, m *feed.SnapshotManifest, signed []byte) (feed.State, error) {
 	want, sum, err := m.State()
 	if err != nil {
 		return want, err
@@ -534,11 +612,24 @@ func (c *Client) receiveSnapshot(ctx context.Context, ws *websocket.Conn, m *fee
 	if err := f.Close(); err != nil {
 		return want, err
 	}
+	kept := ""
+	if c.cfg.Mirror != nil {
+		// The file as the portal signed it, to pass on: checking it
+		// opens it for writing.
+		kept = path + ".mirror"
+		if err := copyFile(path, kept); err != nil {
+			return want, err
+		}
+		defer os.Remove(kept)
+	}
 	c.cfg.Log.Info("applying snapshot", "seq", want.Seq, "bytes", m.Size)
 	ctx, cancel := context.WithTimeout(ctx, c.cfg.SnapshotBudget)
 	defer cancel()
 	if err := feed.ApplySnapshot(ctx, c.cfg.Store, path, sum, want); err != nil {
 		return want, err
+	}
+	if c.cfg.Mirror != nil {
+		c.cfg.Mirror.keepSnapshot(signed, kept, want)
 	}
 	return want, nil
 }

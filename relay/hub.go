@@ -56,11 +56,20 @@ type HubConfig struct {
 	Now func() time.Time
 	// Beat is how often the portal tells each totem, signed, that it is
 	// alive and where its feed stands (default 30 s): a totem that hears
-	// nothing signed for its --max-staleness says its data is stale.
+	// nothing signed for its --max-staleness says its data is stale. A
+	// totem asks, in its hello, for beats at least a third as often as
+	// its --max-staleness: it gets them that often (not under 1 s).
 	Beat time.Duration
 	// Desk, if set, answers totems' asks: who is reachable, call-backs
 	// (hub_callback.go).
 	Desk Desk
+	// KeyRecords are the root-signed rotations and revocations of the
+	// portal's keys, sent with every welcome: a totem installed with an
+	// older key learns the one Key is from them.
+	KeyRecords []feed.SignedKeyRecord
+	// MirrorTTL is how long the envelopes sent to a mirror stay valid
+	// (default 30 days): a mirror passes them on to its totems long after.
+	MirrorTTL time.Duration
 }
 
 // Hub serves the change feed to totems.
@@ -93,6 +102,9 @@ func NewHub(cfg HubConfig) (*Hub, error) {
 	if cfg.Store == nil || cfg.Fleet == nil || len(cfg.Key) != ed25519.PrivateKeySize {
 		return nil, errors.New("relay: a hub needs a store, a fleet store and an ed25519 key")
 	}
+	if len(cfg.KeyRecords) > feed.MaxKeyRecords {
+		return nil, fmt.Errorf("relay: %d key records, more than a welcome carries (%d)", len(cfg.KeyRecords), feed.MaxKeyRecords)
+	}
 	if cfg.Log == nil {
 		cfg.Log = slog.Default()
 	}
@@ -107,6 +119,9 @@ func NewHub(cfg HubConfig) (*Hub, error) {
 	}
 	if cfg.Beat <= 0 {
 		cfg.Beat = 30 * time.Second
+	}
+	if cfg.MirrorTTL <= 0 {
+		cfg.MirrorTTL = 30 * 24 * time.Hour
 	}
 	if cfg.Now == nil {
 		cfg.Now = time.Now
@@ -157,23 +172,31 @@ func (h *Hub) Publish(ctx context.Context, author string, changes []content.Chan
 	return fb.Last, err
 }
 
-func (h *Hub) signed(bodies [][]byte) []byte {
-	payload := feed.EncodeBatches(h.cfg.Now().Add(h.cfg.TTL), bodies)
+func (h *Hub) signed(bodies [][]byte, ttl time.Duration) []byte {
+	payload := feed.EncodeBatches(h.cfg.Now().Add(ttl), bodies)
 	return append([]byte{frameSigned}, feed.Sign(h.cfg.Key, payload)...)
 }
 
 func (h *Hub) broadcast(fb *feed.Batch) {
-	pm, err := websocket.NewPreparedMessage(websocket.BinaryMessage, h.signed([][]byte{fb.Body}))
+	pm, err := websocket.NewPreparedMessage(websocket.BinaryMessage, h.signed([][]byte{fb.Body}, h.cfg.TTL))
 	if err != nil {
 		h.cfg.Log.Error("prepare batch", "err", err)
 		return
 	}
 	m := &outMsg{first: fb.First, last: fb.Last, msg: pm}
+	mm := h.forMirrors(fb)
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	for _, t := range h.totems {
+		out := m
+		if t.mirror {
+			if out = mm; out == nil {
+				t.close() // connected meanwhile: it catches up when it dials again
+				continue
+			}
+		}
 		select {
-		case t.send <- m:
+		case t.send <- out:
 		default:
 			// A totem that cannot keep up is dropped rather than holding
 			// everyone back; it reconnects and catches up from the log.
@@ -313,7 +336,7 @@ func (h *Hub) serve(ws *websocket.Conn, id, token string) {
 		h.cfg.Log.Warn("totem sent no hello", "totem", id, "err", err)
 		return
 	}
-	t := &totemConn{id: id, nonce: hello.Nonce, ws: ws, send: make(chan *outMsg, 256), cmds: make(chan pendingCommand, 16), answers: make(chan []byte, 4), done: make(chan struct{})}
+	t := &totemConn{id: id, nonce: hello.Nonce, mirror: hello.Mirror, ws: ws, send: make(chan *outMsg, 256), cmds: make(chan pendingCommand, 16), answers: make(chan []byte, 4), done: make(chan struct{})}
 	t.acked.Store(hello.Seq)
 	h.register(t)
 	defer h.unregister(t)
@@ -439,7 +462,7 @@ func (h *Hub) welcome(t *totemConn, hello totemMsg) error {
 	if err != nil {
 		return err
 	}
-	payload, err := json.Marshal(feed.Envelope{Type: feed.EnvelopeWelcome, Nonce: hello.Nonce, Now: h.cfg.Now().UTC(), Head: head.Seq})
+	payload, err := json.Marshal(feed.Envelope{Type: feed.EnvelopeWelcome, Nonce: hello.Nonce, Now: h.cfg.Now().UTC(), Head: head.Seq, Keys: h.cfg.KeyRecords, Epoch: head.Epoch})
 	if err != nil {
 		return err
 	}
@@ -473,14 +496,20 @@ func (h *Hub) feed(t *totemConn, hello totemMsg) error {
 	if err := h.sendPending(t); err != nil {
 		return err
 	}
+	if err := h.head(t); err != nil {
+		return err
+	}
 	ping := time.NewTicker(pingEvery)
 	defer ping.Stop()
-	beat := time.NewTicker(h.cfg.Beat)
+	beat := time.NewTicker(beatEvery(h.cfg.Beat, hello.BeatMS))
 	defer beat.Stop()
 	for {
 		select {
 		case <-beat.C:
 			if err := h.heartbeat(t); err != nil {
+				return err
+			}
+			if err := h.head(t); err != nil {
 				return err
 			}
 		case m := <-t.send:
@@ -517,6 +546,20 @@ func (h *Hub) feed(t *totemConn, hello totemMsg) error {
 	}
 }
 
+// minBeat is the shortest interval of signed heartbeats a totem may ask
+// for.
+const minBeat = time.Second
+
+// beatEvery is the heartbeat interval of one connection: the portal's,
+// or shorter if the totem asked for it (not under minBeat).
+func beatEvery(portal time.Duration, askedMS int64) time.Duration {
+	every := portal
+	if askedMS > 0 && askedMS < portal.Milliseconds() {
+		every = time.Duration(askedMS) * time.Millisecond
+	}
+	return max(every, minBeat)
+}
+
 // start brings a new connection up to date: a snapshot if the totem is new,
 // too far behind, or holds a history the portal does not know, then the
 // batches it lacks.
@@ -539,8 +582,16 @@ func (h *Hub) start(t *totemConn, hello totemMsg) (int64, error) {
 		hash, err := feed.BatchHash(ctx, h.cfg.Store, hello.Seq)
 		snapshot = err != nil || hex.EncodeToString(hash[:]) != hello.Hash
 	}
-	if hello.Seq > head.Seq {
-		h.cfg.Log.Warn("totem is ahead of the portal: was the portal's catalog restored from an older copy?", "totem", t.id, "totem_seq", hello.Seq, "portal_seq", head.Seq)
+	switch {
+	case hello.Epoch < head.Epoch:
+		// The portal started a new epoch (restored from an older copy):
+		// sequences of the old one compare with nothing.
+		snapshot = true
+	case hello.Epoch > head.Epoch:
+		h.cfg.Log.Warn("totem is of a newer feed epoch than the portal: it refuses this portal; start a new epoch (punto portal epoch)", "totem", t.id, "totem_epoch", hello.Epoch, "portal_epoch", head.Epoch)
+		snapshot = true
+	case hello.Seq > head.Seq:
+		h.cfg.Log.Warn("totem is ahead of the portal: was the portal's catalog restored from an older copy? Then start a new epoch (punto portal epoch), and the totems take its snapshot", "totem", t.id, "totem_seq", hello.Seq, "portal_seq", head.Seq)
 		snapshot = true
 	}
 	sent := hello.Seq
@@ -579,7 +630,7 @@ func (h *Hub) catchUp(t *totemConn, sent int64) (int64, error) {
 			size += len(bs[i].Body)
 		}
 		t.ws.SetWriteDeadline(time.Now().Add(writeTimeout))
-		if err := t.ws.WriteMessage(websocket.BinaryMessage, h.signed(bodies)); err != nil {
+		if err := t.ws.WriteMessage(websocket.BinaryMessage, h.signed(bodies, h.ttl(t))); err != nil {
 			return sent, err
 		}
 		sent = bs[len(bs)-1].Last

@@ -57,7 +57,7 @@ func (s *snapshots) latest(ctx context.Context) (*os.File, feed.State, [32]byte,
 	if err != nil {
 		return nil, head, s.sum, 0, err
 	}
-	if s.path == "" || s.st.Seq != head.Seq {
+	if s.path == "" || s.st.Seq != head.Seq || s.st.Epoch != head.Epoch {
 		s.gen++
 		path := filepath.Join(s.dir, fmt.Sprintf("snapshot-%d.db", s.gen))
 		st, sum, err := feed.WriteSnapshot(ctx, s.store, path)
@@ -102,9 +102,9 @@ func (h *Hub) sendSnapshot(t *totemConn) (int64, error) {
 	defer func() { _ = f.Close() }() // read only
 	env := feed.Envelope{
 		Type:    feed.EnvelopeSnapshot,
-		Expires: h.cfg.Now().Add(h.cfg.TTL),
+		Expires: h.cfg.Now().Add(h.ttl(t)),
 		Snapshot: &feed.SnapshotManifest{
-			Seq: st.Seq, Hash: hex.EncodeToString(st.Hash[:]), Size: size, SHA256: hex.EncodeToString(sum[:]),
+			Epoch: st.Epoch, Seq: st.Seq, Hash: hex.EncodeToString(st.Hash[:]), Size: size, SHA256: hex.EncodeToString(sum[:]),
 		},
 	}
 	payload, err := json.Marshal(env)

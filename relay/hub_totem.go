@@ -22,6 +22,9 @@ type totemConn struct {
 	asks  []time.Time
 	acked atomic.Int64 // last sequence the totem committed
 	saved atomic.Int64 // last acked written to the registry
+	// mirror: a mirror, which keeps the envelopes it is sent to pass them
+	// on (signed to last MirrorTTL) and gets the portal's heads.
+	mirror bool
 
 	once sync.Once
 	done chan struct{}

@@ -75,6 +75,15 @@ type totemMsg struct {
 	Counts []fleet.NeedsCount `json:"counts,omitempty"`
 	// Ask is a visitor's question to the portal (type ask, named by ID).
 	Ask *Ask `json:"ask,omitempty"`
+
+	// BeatMS (hello): the longest the totem wants the portal to stay
+	// silent, in milliseconds (a third of its --max-staleness).
+	BeatMS int64 `json:"beat_ms,omitempty"`
+	// Epoch (hello): the feed epoch the totem's catalog is of.
+	Epoch int64 `json:"epoch,omitempty"`
+	// Mirror (hello): the node is a mirror (punto mirror), which keeps
+	// what it is sent to pass it on.
+	Mirror bool `json:"mirror,omitempty"`
 }
 
 const (

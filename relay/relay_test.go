@@ -53,13 +53,18 @@ func follow(t *testing.T, url string, pub ed25519.PublicKey, store *content.Stor
 	return followClock(t, url, pub, store, id, token, time.Now)
 }
 
-// followClock is follow on a totem whose clock says now().
-func followClock(t *testing.T, url string, pub ed25519.PublicKey, store *content.Store, id, token string, now func() time.Time) *follower {
+// followClock is follow on a totem whose clock says now(); opts change
+// its client's configuration.
+func followClock(t *testing.T, url string, pub ed25519.PublicKey, store *content.Store, id, token string, now func() time.Time, opts ...func(*ClientConfig)) *follower {
 	t.Helper()
 	f := &follower{store: store, done: make(chan struct{})}
-	c, err := NewClient(ClientConfig{URL: url, TotemID: id, Token: token, PortalKey: pub, Store: store, Fleet: fleetOf(t, store), Log: quiet, Now: now,
+	cfg := ClientConfig{URL: url, TotemID: id, Token: token, PortalKey: pub, Store: store, Fleet: fleetOf(t, store), Log: quiet, Now: now,
 		MinBackoff: 20 * time.Millisecond, MaxBackoff: 200 * time.Millisecond,
-		OnApplied: func(a feed.Affected) { f.mu.Lock(); f.applied = append(f.applied, a); f.mu.Unlock() }})
+		OnApplied: func(a feed.Affected) { f.mu.Lock(); f.applied = append(f.applied, a); f.mu.Unlock() }}
+	for _, o := range opts {
+		o(&cfg)
+	}
+	c, err := NewClient(cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -173,7 +178,9 @@ func TestHubFeedsClients(t *testing.T) {
 }
 
 // A totem whose clock is hours wrong (no battery, no NTP) still follows:
-// it checks expiries against the clock in the portal's welcome.
+// it checks expiries against the clock in the portal's welcome. Its
+// --max-staleness is 3 s, under the portal's 30 s beat: it asks for a
+// beat every second, and stays fresh.
 func TestClientWithWrongClock(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
@@ -182,13 +189,29 @@ func TestClientWithWrongClock(t *testing.T) {
 	p := startPortal(t, master, key)
 	tok, _ := fleetOf(t, master).AddTotem(ctx, "late", "late", content.DemoTotem)
 	rename(t, p.hub, master, "ancona-info-0", "Uno")
-	f := followClock(t, p.url, pub, openCatalog(t, tempDB(t, "late.db"), true), "late", tok, func() time.Time { return time.Now().Add(-3 * time.Hour) })
+	// A --max-staleness of 3 s: the totem asks for a beat every second.
+	const maxStale = 3 * time.Second
+	f := followClock(t, p.url, pub, openCatalog(t, tempDB(t, "late.db"), true), "late", tok, func() time.Time { return time.Now().Add(-3 * time.Hour) },
+		func(c *ClientConfig) { c.MaxStaleness = maxStale })
 	waitFor(t, "snapshot", func() bool { return seqOf(f.store) == 1 })
 	seq := rename(t, p.hub, master, "ancona-info-0", "Due")
-	waitFor(t, "live batch", func() bool { return seqOf(f.store) == seq })
+	waitFor(t, "live batch", func() bool { st := f.client.Status(); return st.Seq == seq && st.Synced })
 	st := f.client.Status()
 	if !st.Synced || st.ClockSkew < 3*3600-60 {
 		t.Fatalf("status %+v", st)
+	}
+	// The portal's beat is 30 s, the totem's limit 3 s: it stays fresh
+	// through twice its limit with no publish (it does not flap).
+	first := st.CheckedAt
+	until := time.Now().Add(2 * maxStale)
+	for time.Now().Before(until) {
+		if st := f.client.Status(); st.Stale || !st.Connected {
+			t.Fatalf("status %+v with --max-staleness %v", st, maxStale)
+		}
+		time.Sleep(100 * time.Millisecond) // watching a span of time, not waiting for a state
+	}
+	if checked := f.client.Status().CheckedAt; checked.Sub(first) < maxStale {
+		t.Errorf("checked at %v, then %v: the beats did not come every second", first, checked)
 	}
 }
 

@@ -57,7 +57,7 @@ func TestREADMEConfigTable(t *testing.T) {
 		t.Fatal(err)
 	}
 	doc := string(text)
-	for _, role := range []string{"totem", "portal"} {
+	for _, role := range []string{"totem", "portal", "mirror"} {
 		begin, end := "<!-- config:"+role+" -->\n", "<!-- /config:"+role+" -->"
 		i, j := strings.Index(doc, begin), strings.Index(doc, end)
 		if i < 0 || j < i {
@@ -104,7 +104,7 @@ func TestREADMEConfigTable(t *testing.T) {
 // TestExampleConfigs loads the example config files shipped in deploy/
 // with the real flag sets: every key in them exists and has a valid value.
 func TestExampleConfigs(t *testing.T) {
-	for _, role := range []string{"totem", "portal"} {
+	for _, role := range []string{"totem", "portal", "mirror"} {
 		t.Run(role, func(t *testing.T) {
 			fs := roleFlags(t, role)
 			path := filepath.Join("..", "..", "deploy", role+".toml")

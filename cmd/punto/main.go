@@ -31,6 +31,15 @@ Usage:
   punto portal [flags]              serve the regional portal: editor, phones,
                                     and the signed change feed to totems
   punto portal user|totem|key ...   manage accounts, totems and the signing key
+  punto mirror --portal wss://HOST/sync --portal-key KEY --token-file FILE
+                                    follow the portal read-only: serve its
+                                    phones and its signed feed to totems
+  punto backup --db FILE --out COPY  copy a portal's file while it serves
+  punto restore --from COPY --db FILE [--force]
+                                    put a copy back, in a new feed epoch
+  punto keys root-init|rotate|revoke|list
+                                    the offline root key, and rotating or
+                                    revoking the portal's signing key
   punto catalog demo --out FILE     write the demo catalog
   punto catalog generate --services N --seed S --out FILE
                                     write a synthetic catalog (tests, benchmarks)
@@ -65,6 +74,14 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		err = runTotem(ctx, args[1:], stderr)
 	case "portal":
 		err = runPortal(ctx, args[1:], os.Stdin, stdout, stderr)
+	case "mirror":
+		err = runMirror(ctx, args[1:], stderr)
+	case "backup":
+		err = runBackup(ctx, args[1:], stdout, stderr)
+	case "restore":
+		err = runRestore(ctx, args[1:], stdout, stderr)
+	case "keys":
+		err = runKeys(args[1:], stdout, stderr)
 	case "kiosk-watchdog":
 		err = runKioskWatchdog(ctx, args[1:], stdout, stderr)
 	case "catalog":

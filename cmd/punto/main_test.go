@@ -57,6 +57,15 @@ func TestCommandLine(t *testing.T) {
 		{"portal totem add with a bad position", []string{"portal", "totem", "add", "--db", demo, "--id", "t1", "--lat", "99"}, 2, "lat", ""},
 		{"portal with a missing catalog", []string{"portal", "--db", filepath.Join(dir, "none.db")}, 1, "pass --demo", ""},
 		{"portal with a silly batch ttl", []string{"portal", "--db", demo, "--batch-ttl", "1s"}, 2, "--batch-ttl", ""},
+		{"mirror without a portal", []string{"mirror", "--db", demo}, 2, "--portal is required", ""},
+		{"mirror of a plain ws portal", []string{"mirror", "--portal", "ws://p.example/sync", "--portal-key", "x", "--token", "t"}, 2, "--insecure-dev", ""},
+		{"mirror without the portal's key", []string{"mirror", "--portal", "wss://p.example/sync", "--token", "t"}, 2, "--portal-key", ""},
+		{"mirror with a bad root key", []string{"mirror", "--portal", "wss://p.example/sync", "--portal-key", "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=", "--token", "t", "--root-pubkey", "eA=="}, 2, "--root-pubkey", ""},
+		{"backup without --out", []string{"backup", "--db", demo}, 2, "--out is required", ""},
+		{"backup of a missing file", []string{"backup", "--db", filepath.Join(dir, "none.db"), "--out", filepath.Join(dir, "b.db")}, 1, "does not exist", ""},
+		{"restore without --from", []string{"restore", "--db", demo}, 2, "--from is required", ""},
+		{"restore onto itself", []string{"restore", "--from", demo, "--db", demo}, 2, "the same file", ""},
+		{"portal epoch of a missing file", []string{"portal", "epoch", "--db", filepath.Join(dir, "none.db")}, 1, "does not exist", ""},
 		{"portal key of a missing file", []string{"portal", "key", "--key", filepath.Join(dir, "none.key")}, 1, "does not exist", ""},
 	}
 	for _, tt := range tests {

@@ -24,6 +24,8 @@ const portalUsage = `Usage:
   punto portal user add|list|disable   manage editor accounts
   punto portal totem add|list|revoke   manage the totems the portal feeds
   punto portal key --key FILE          print the public key totems check batches with
+  punto portal epoch --db FILE         start a new feed epoch, after restoring the
+                                       catalog from an older copy
 
 Run "punto portal -h" for the server's flags.
 `
@@ -37,6 +39,8 @@ func runPortal(ctx context.Context, args []string, stdin io.Reader, stdout, stde
 			return runPortalTotem(ctx, args[1:], stdout, stderr)
 		case "key":
 			return runPortalKey(args[1:], stdout, stderr)
+		case "epoch":
+			return runPortalEpoch(ctx, args[1:], stdout, stderr)
 		case "help":
 			fmt.Fprint(stdout, portalUsage)
 			return nil
@@ -93,6 +97,12 @@ func demoAccounts(ctx context.Context, ps *portalStores, cfg *PortalConfig, log 
 		return err
 	}
 	fmt.Fprintf(stdout, "\n  DEMO ONLY — editor sign-in for this demo portal:\n    user:     %s\n    password: %s\n\n", name, strings.TrimSpace(string(pw)))
+	rootPub, err := demoRootKey(filepath.Join(filepath.Dir(cfg.Key), "demo-root.key"))
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "  DEMO ONLY — root key beside the portal's (a real one stays offline):\n    totems: --root-pubkey %s\n    rotate: punto keys rotate --key %s --root-key %s\n\n",
+		rootPub, cfg.Key, filepath.Join(filepath.Dir(cfg.Key), "demo-root.key"))
 	tokenFile := cfg.DemoTotemToken
 	if tokenFile == "" {
 		return nil
@@ -188,4 +198,45 @@ func runPortalKey(args []string, stdout, stderr io.Writer) error {
 	}
 	fmt.Fprintln(stdout, feed.EncodePublicKey(key.Public().(ed25519.PublicKey)))
 	return nil
+}
+
+func runPortalEpoch(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("portal epoch", flag.ContinueOnError)
+	db := fs.String("db", "data/portal.db", "the portal's catalog `file`")
+	if err := parse(fs, args, stderr); err != nil {
+		return err
+	}
+	st, err := newEpoch(ctx, *db)
+	if err != nil {
+		return fmt.Errorf("portal epoch: %w", err)
+	}
+	fmt.Fprintf(stderr, "new feed epoch at sequence %d: totems ahead of it take its snapshot when the portal (re)starts\n", st.Seq)
+	fmt.Fprintln(stdout, st.Epoch)
+	return nil
+}
+
+// newEpoch starts a new feed epoch in the portal's catalog at path.
+func newEpoch(ctx context.Context, path string) (feed.State, error) {
+	if err := existingFile(path); err != nil {
+		return feed.State{}, err
+	}
+	cat, err := content.OpenLazy(ctx, path)
+	if err != nil {
+		return feed.State{}, err
+	}
+	st, err := feed.NewEpoch(ctx, cat)
+	return st, errors.Join(err, cat.Close())
+}
+
+// demoRootKey makes the demo's root key at path if missing, marked as a
+// demonstration's, and returns its public half.
+func demoRootKey(path string) (string, error) {
+	key, _, err := feed.ReadKeyFile(path)
+	if errors.Is(err, os.ErrNotExist) {
+		key, err = feed.NewKeyFile(path, map[string]string{feed.DemoHeader: "a demonstration key, not for production"})
+	}
+	if err != nil {
+		return "", fmt.Errorf("demo root key: %w", err)
+	}
+	return feed.EncodePublicKey(key.Public().(ed25519.PublicKey)), nil
 }

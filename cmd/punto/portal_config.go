@@ -32,6 +32,7 @@ type PortalConfig struct {
 	PublicURL      string        // where phones reach the portal
 	BatchTTL       time.Duration // how long a signed batch stays valid
 	Heartbeat      time.Duration // how often totems report
+	Beat           time.Duration // how often the portal tells each totem, signed, that it is alive
 	Webhook        string        // told when a totem goes offline, falls behind or comes back
 	SecureCookies  bool          // editor cookies are Secure (a TLS proxy fronts the portal)
 	TLSCert        string        // serve HTTPS with this certificate (PEM chain)
@@ -66,6 +67,7 @@ func parsePortalConfig(args []string, stderr io.Writer) (*PortalConfig, error) {
 	fs.StringVar(&cfg.PublicURL, "public-url", "", "the `URL` phones reach the portal at (default http://localhost, or https:// with --tls-cert, and --addr's port)")
 	fs.DurationVar(&cfg.BatchTTL, "batch-ttl", 5*time.Minute, "how long a signed batch stays valid: totems refuse one delivered later")
 	fs.DurationVar(&cfg.Heartbeat, "heartbeat", 30*time.Second, "how often totems report: one silent for two intervals is shown offline")
+	fs.DurationVar(&cfg.Beat, "beat", 30*time.Second, "how often the portal tells each totem, signed, that it is alive and where its feed stands (a totem asks for a third of its --max-staleness if that is shorter)")
 	fs.StringVar(&cfg.Webhook, "webhook", "", "`URL` told by POST (JSON) when a totem goes offline, falls behind or comes back")
 	fs.BoolVar(&cfg.SecureCookies, "secure-cookies", false, "mark editor cookies Secure (set when a TLS proxy fronts the portal)")
 	fs.StringVar(&cfg.TLSCert, "tls-cert", "", "serve HTTPS (and wss:// to totems) with this certificate `file` (PEM, the chain after the certificate); reread on SIGHUP")
@@ -92,6 +94,8 @@ func (cfg *PortalConfig) check() error {
 		return usagef("portal: --batch-ttl must be between 10s and 24h")
 	case cfg.Heartbeat < time.Second || cfg.Heartbeat > time.Hour:
 		return usagef("portal: --heartbeat must be between 1s and 1h")
+	case cfg.Beat < time.Second || cfg.Beat > time.Hour:
+		return usagef("portal: --beat must be between 1s and 1h")
 	case cfg.Webhook != "" && !webURL(cfg.Webhook):
 		return usagef("portal: --webhook must be an http or https URL")
 	case cfg.DemoTotemToken != "" && !cfg.Demo:

@@ -38,6 +38,9 @@ type portalStores struct {
 	callbacks *callback.Store
 	key       ed25519.PrivateKey
 	publicKey string // as totems are given it
+	// keyRecords are the root-signed rotations and revocations of the
+	// portal's keys (punto keys), sent with every welcome.
+	keyRecords []feed.SignedKeyRecord
 }
 
 // Close closes what was opened.
@@ -96,6 +99,9 @@ func openPortal(ctx context.Context, cfg *PortalConfig, log *slog.Logger) (*port
 	if ps.key, ps.publicKey, err = portalKey(cfg.Key, log); err != nil {
 		return nil, errors.Join(err, ps.Close())
 	}
+	if ps.keyRecords, err = feed.ReadKeyRecords(keyRecordsPath(cfg.Key)); err != nil {
+		return nil, errors.Join(err, ps.Close())
+	}
 	return ps, nil
 }
 
@@ -140,7 +146,7 @@ func servePortal(ctx context.Context, cfg *PortalConfig, stdout, stderr io.Write
 	var screens atomic.Pointer[kiosk.Server]
 	reg := prometheus.NewRegistry()
 	hub, err := relay.NewHub(relay.HubConfig{
-		Store: ps.catalog, Fleet: ps.fleet, Key: ps.key, Log: log, TTL: cfg.BatchTTL, Registry: reg, Heartbeat: cfg.Heartbeat, Webhook: cfg.Webhook,
+		Store: ps.catalog, Fleet: ps.fleet, Key: ps.key, Log: log, TTL: cfg.BatchTTL, Registry: reg, Heartbeat: cfg.Heartbeat, Webhook: cfg.Webhook, Beat: cfg.Beat, KeyRecords: ps.keyRecords,
 		Desk: callbackDesk{callbacks: ps.callbacks, mediation: ps.mediation},
 		OnPublish: func(a feed.Affected) {
 			if srv := screens.Load(); srv != nil {
@@ -175,7 +181,7 @@ func servePortal(ctx context.Context, cfg *PortalConfig, stdout, stderr io.Write
 	defer mediating()
 	errc := make(chan error, 1)
 	go func() { errc <- serveNode(ctx, log, srv, cfg.Addr, cfg.certs, catalogAnswers(ps.catalog)) }()
-	log.Info("portal serving", "addr", cfg.Addr, "db", cfg.DB, "seq", st.Seq, "editor", strings.TrimSuffix(cfg.PublicURL, "/")+"/editor", "public_key", ps.publicKey)
+	log.Info("portal serving", "addr", cfg.Addr, "db", cfg.DB, "seq", st.Seq, "epoch", st.Epoch, "editor", strings.TrimSuffix(cfg.PublicURL, "/")+"/editor", "public_key", ps.publicKey)
 	select {
 	case err := <-errc:
 		hub.Close()

@@ -22,27 +22,34 @@ import (
 // paths), in front of the portal at upstream. It returns the TLS address.
 func startNginx(t *testing.T, upstream, certFile, keyFile string) string {
 	t.Helper()
+	return startNginxSite(t, "punto-portal.conf", "portal.example.org", certFile, keyFile, [2]string{"server 127.0.0.1:8090;", "server " + upstream + ";"})
+}
+
+// startNginxSite runs nginx with the site deploy/nginx/name, for host,
+// with the certificate given and the rewrites rs (each of a text the
+// file holds once), and returns its TLS address.
+func startNginxSite(t *testing.T, name, host, certFile, keyFile string, rs ...[2]string) string {
+	t.Helper()
 	if _, err := exec.LookPath("nginx"); err != nil {
 		t.Fatal("nginx is missing: run make deps (as root) to install nginx-light")
 	}
 	dir := t.TempDir()
-	site, err := os.ReadFile(filepath.Join("..", "..", "deploy", "nginx", "punto-portal.conf"))
+	site, err := os.ReadFile(filepath.Join("..", "..", "deploy", "nginx", name))
 	if err != nil {
 		t.Fatal(err)
 	}
 	tlsAddr, plainAddr := testenv.FreeAddr(t), testenv.FreeAddr(t)
 	conf := string(site)
-	for _, r := range []struct{ from, to string }{
+	for _, r := range append([][2]string{
 		{"listen 443 ssl http2;", "listen " + tlsAddr + " ssl http2;"},
 		{"listen 80;", "listen " + plainAddr + ";"},
-		{"/etc/letsencrypt/live/portal.example.org/fullchain.pem", certFile},
-		{"/etc/letsencrypt/live/portal.example.org/privkey.pem", keyFile},
-		{"server 127.0.0.1:8090;", "server " + upstream + ";"},
-	} {
-		if strings.Count(conf, r.from) != 1 {
-			t.Fatalf("deploy/nginx/punto-portal.conf no longer has %q once: update this test with it", r.from)
+		{"/etc/letsencrypt/live/" + host + "/fullchain.pem", certFile},
+		{"/etc/letsencrypt/live/" + host + "/privkey.pem", keyFile},
+	}, rs...) {
+		if strings.Count(conf, r[0]) != 1 {
+			t.Fatalf("deploy/nginx/%s no longer has %q once: update this test with it", name, r[0])
 		}
-		conf = strings.Replace(conf, r.from, r.to, 1)
+		conf = strings.Replace(conf, r[0], r[1], 1)
 	}
 	var kept []string
 	for _, line := range strings.Split(conf, "\n") {
@@ -50,7 +57,7 @@ func startNginx(t *testing.T, upstream, certFile, keyFile string) string {
 			kept = append(kept, line)
 		}
 	}
-	os.WriteFile(filepath.Join(dir, "punto-portal.conf"), []byte(strings.Join(kept, "\n")), 0o644)
+	os.WriteFile(filepath.Join(dir, "site.conf"), []byte(strings.Join(kept, "\n")), 0o644)
 	user := ""
 	if os.Geteuid() == 0 {
 		user = "user root;" // the workers read the test's private folders
@@ -67,7 +74,7 @@ http {
     fastcgi_temp_path %[2]s/fastcgi;
     uwsgi_temp_path %[2]s/uwsgi;
     scgi_temp_path %[2]s/scgi;
-    include %[2]s/punto-portal.conf;
+    include %[2]s/site.conf;
 }
 `, user, dir)
 	os.WriteFile(filepath.Join(dir, "nginx.conf"), []byte(main), 0o644)

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"crypto/ed25519"
 	"errors"
 	"flag"
 	"fmt"
@@ -50,6 +51,7 @@ type TotemConfig struct {
 	Tiles            string        // basemap file (MBTiles)
 	Portal           string        // the portal's feed URL to follow
 	PortalKey        string        // the portal's public key, or a file holding it
+	RootPubkey       string        // the offline root key's public half, pinned: rotations of the portal's key are checked with it
 	Token            string        // this totem's token (prefer TokenFile)
 	TokenFile        string        // a file holding it
 	Heartbeat        time.Duration // how often the totem reports to the portal
@@ -72,6 +74,7 @@ type TotemConfig struct {
 	StaleUnready bool
 
 	follow     *relay.ClientConfig // set when Portal is
+	rootPub    ed25519.PublicKey   // parsed from RootPubkey
 	printer    *printing.Printer   // set when Printer is
 	warnPublic bool                // PublicURL was made up: phones cannot reach it
 }
@@ -92,13 +95,14 @@ func parseTotemConfig(args []string, stderr io.Writer) (*TotemConfig, error) {
 	fs.StringVar(&cfg.Tiles, "tiles", "", "basemap `file` (MBTiles, vector or raster: streets, buildings) the map draws over the built-in one (land, sea, borders, towns)")
 	fs.StringVar(&cfg.Portal, "portal", "", "the portal's feed `URL` (wss://host/sync) to follow; without it the catalog changes only by hand")
 	fs.StringVar(&cfg.PortalKey, "portal-key", "", "the portal's public `key` (base64, as `punto portal key` prints it) or a file holding it")
+	fs.StringVar(&cfg.RootPubkey, "root-pubkey", "", "the public half of the portal's offline root `key` (base64, as punto keys root-init prints it, or a file holding it): the portal's key can then be rotated or revoked without reinstalling the totem (what it learns is kept in FILE.keys.json beside --db)")
 	fs.StringVar(&cfg.Token, "token", "", "this totem's `token`, issued by a portal admin (prefer --token-file)")
 	fs.StringVar(&cfg.TokenFile, "token-file", "", "`file` holding this totem's token")
 	fs.DurationVar(&cfg.Heartbeat, "heartbeat", 30*time.Second, "how often the totem reports its state to the portal")
 	fs.DurationVar(&cfg.RetryMax, "retry-max", 60*time.Second, "longest wait before dialling the portal again after a failure (the wait doubles from 1s up to it, drawn at random below it)")
 	fs.BoolVar(&cfg.InsecureDev, "insecure-dev", false, "allow a plain ws:// portal (development only: batches are still signed, but the token travels in clear)")
 	fs.StringVar(&cfg.PortalCA, "portal-ca", "", "`file` (PEM) of the private CA the portal's certificate comes from: then only that CA is trusted (default: the system's roots)")
-	fs.DurationVar(&cfg.MaxStaleness, "max-staleness", 10*time.Minute, "with nothing signed from the portal for this long, the totem says its data is stale (in /readyz, metrics, the fleet and on screen)")
+	fs.DurationVar(&cfg.MaxStaleness, "max-staleness", 10*time.Minute, "with nothing signed from the portal for this long, the totem says its data is stale (in /readyz, metrics, the fleet and on screen); the portal is asked for a signed heartbeat every third of it")
 	fs.BoolVar(&cfg.StaleUnready, "stale-unready", false, "answer /readyz with 503 while the data is stale (default: 200 with status stale)")
 	fs.StringVar(&cfg.PublicURL, "public-url", "", "the `URL` where phones reach this content (QR codes point there; default http://localhost and --addr's port)")
 	fs.Var(optionalFloat{&cfg.ReachTop}, "reach-top", "top of the screen's reach zone, where every control lies, as a `fraction` of the screen's height from its top (default 0.4 on a portrait screen, 0.35 on a landscape one)")
@@ -164,18 +168,26 @@ func (cfg *TotemConfig) check() error {
 		}
 		cfg.printer = &printing.Printer{Queue: cfg.Printer, Paper: paper}
 	}
-	if cfg.MaxStaleness < time.Second || cfg.MaxStaleness > 7*24*time.Hour {
-		return usagef("totem: --max-staleness must be between 1s and 168h")
+	if cfg.MaxStaleness < 3*time.Second || cfg.MaxStaleness > 7*24*time.Hour {
+		return usagef("totem: --max-staleness must be between 3s and 168h (the portal beats at most once a second, and three beats fit in it)")
 	}
 	if cfg.Portal == "" {
-		if cfg.PortalKey != "" || cfg.Token != "" || cfg.TokenFile != "" || cfg.PortalCA != "" {
-			return usagef("totem: --portal-key and --token need --portal")
+		if cfg.PortalKey != "" || cfg.Token != "" || cfg.TokenFile != "" || cfg.PortalCA != "" || cfg.RootPubkey != "" {
+			return usagef("totem: --portal-key, --root-pubkey and --token need --portal")
 		}
 		return nil
 	}
 	var err error
 	if cfg.follow, err = followConfig(cfg.Portal, cfg.PortalKey, cfg.Token, cfg.TokenFile, cfg.TotemID, cfg.InsecureDev); err != nil {
 		return err
+	}
+	if cfg.RootPubkey != "" {
+		if cfg.rootPub, err = feed.ParsePublicKey(cfg.RootPubkey); err != nil {
+			return usagef("totem: --root-pubkey: %v", err)
+		}
+		if cfg.rootPub.Equal(cfg.follow.PortalKey) {
+			return usagef("totem: --root-pubkey is the portal's signing key: pin the offline root key's (punto keys root-init)")
+		}
 	}
 	cfg.follow.TLS, err = portalTLS(cfg.PortalCA)
 	return err
@@ -313,6 +325,13 @@ func newFollower(cfg *TotemConfig, ts *totemStores, log *slog.Logger, reg *prome
 	follow := *cfg.follow
 	follow.Store, follow.Fleet, follow.Log, follow.Version, follow.Metrics = ts.catalog, ts.fleet, log, version, relay.NewMetrics(reg)
 	follow.Heartbeat, follow.MaxBackoff, follow.MaxStaleness = cfg.Heartbeat, cfg.RetryMax, cfg.MaxStaleness
+	if cfg.rootPub != nil {
+		ring, err := feed.OpenKeyring(cfg.DB+".keys.json", follow.PortalKey, cfg.rootPub)
+		if err != nil {
+			return nil, err
+		}
+		follow.Keyring = ring
+	}
 	follow.Screens = func() int {
 		if srv := screens.Load(); srv != nil {
 			return srv.Screens()

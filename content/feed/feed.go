@@ -41,6 +41,9 @@ type State struct {
 	Seq  int64
 	Hash [HashSize]byte // of the batch that brought Seq; zeros at 0
 	At   time.Time
+	// Epoch counts the portal's fresh starts from an older copy (see
+	// NewEpoch): sequences compare only within one epoch.
+	Epoch int64
 }
 
 // RejectError says why a batch or snapshot was refused. Nothing of it was
@@ -83,7 +86,7 @@ func scanState(row *sql.Row) (State, error) {
 	var st State
 	var hash []byte
 	var at string
-	if err := row.Scan(&st.Seq, &hash, &at); err != nil {
+	if err := row.Scan(&st.Seq, &hash, &at, &st.Epoch); err != nil {
 		return st, fmt.Errorf("feed: sync state: %w", err)
 	}
 	copy(st.Hash[:], hash)
@@ -91,7 +94,7 @@ func scanState(row *sql.Row) (State, error) {
 	return st, nil
 }
 
-const sqlState = "SELECT seq, hash, at FROM sync_state WHERE one = 1"
+const sqlState = "SELECT seq, hash, at, epoch FROM sync_state WHERE one = 1"
 
 func setState(b *content.Batch, seq int64, hash [HashSize]byte) error {
 	_, err := b.Exec("UPDATE sync_state SET seq = ?, hash = ?, at = ? WHERE one = 1", seq, hash[:], time.Now().UTC().Format(time.RFC3339Nano))
@@ -101,6 +104,29 @@ func setState(b *content.Batch, seq int64, hash [HashSize]byte) error {
 // ReadState reads where the catalog stands in the feed.
 func ReadState(ctx context.Context, cat *content.Store) (State, error) {
 	return scanState(cat.Reader().QueryRowContext(ctx, sqlState))
+}
+
+// NewEpoch starts a new epoch of the portal's feed, after its catalog was
+// restored from an older copy: the new epoch is a second count (the Unix
+// time now), or one more than the current if that is later, so it is
+// greater than any epoch the portal's totems can hold, even one the
+// restored copy never saw. Totems take the portal's snapshot of it.
+func NewEpoch(ctx context.Context, cat *content.Store) (State, error) {
+	var st State
+	err := cat.Write(ctx, func(b *content.Batch) error {
+		var err error
+		if st, err = scanState(b.QueryRow(sqlState)); err != nil {
+			return err
+		}
+		st.Epoch = max(st.Epoch+1, time.Now().Unix())
+		_, err = b.Exec("UPDATE sync_state SET epoch = ? WHERE one = 1", st.Epoch)
+		return err
+	})
+	var ac *content.AfterCommitError
+	if errors.As(err, &ac) {
+		err = nil // the index has nothing to do with the epoch
+	}
+	return st, err
 }
 
 // Publish applies changes to the catalog and appends them to the change

@@ -38,10 +38,17 @@ type Envelope struct {
 	// signs it and checks that it is there; what it says, and whether it
 	// is a valid order, is for the fleet to read (see EncodeCommand).
 	Command json.RawMessage `json:"command,omitempty"`
+	// Keys (welcome) are the root-signed records of the portal's key
+	// rotations and revocations: a totem learns them before it checks
+	// the welcome's signature, which may be by a key they introduce.
+	Keys []SignedKeyRecord `json:"keys,omitempty"`
+	// Epoch (welcome, heartbeat) is the portal's feed epoch.
+	Epoch int64 `json:"epoch,omitempty"`
 }
 
 // SnapshotManifest describes a snapshot file that follows in data frames.
 type SnapshotManifest struct {
+	Epoch  int64  `json:"epoch,omitempty"`
 	Seq    int64  `json:"seq"`
 	Hash   string `json:"hash"`   // hex: the batch hash at Seq
 	Size   int64  `json:"size"`   // bytes
@@ -58,7 +65,19 @@ const (
 	// clock and head, bound to the connection's nonce like the welcome.
 	// A totem that hears none for too long says its data is stale.
 	EnvelopeHeartbeat = "heartbeat"
+	// EnvelopeHead is the portal's periodic word to mirrors, which pass
+	// it on to the totems that follow them: its clock, head and epoch,
+	// bound to no connection (a totem cannot reach the portal's nonce
+	// through a mirror) but short-lived. A totem takes it in place of a
+	// welcome and of heartbeats.
+	EnvelopeHead = "head"
 )
+
+// EncodeHead builds the payload of a head envelope.
+func EncodeHead(expires, now time.Time, head, epoch int64, keys []SignedKeyRecord) []byte {
+	b, _ := json.Marshal(Envelope{Type: EnvelopeHead, Expires: expires.UTC(), Now: now.UTC(), Head: head, Epoch: epoch, Keys: keys})
+	return b
+}
 
 // EncodeBatches builds the payload of a batches envelope. The batch bodies
 // are spliced in byte for byte: their hashes chain the feed.
@@ -103,16 +122,51 @@ func Sign(key ed25519.PrivateKey, payload []byte) []byte {
 	return append(sig, payload...)
 }
 
+// Verifier tells whether a signature over msg is by a portal key believed
+// at now: one key (Key), or a totem's Keyring.
+type Verifier interface {
+	Verify(msg, sig []byte, now time.Time) bool
+}
+
+// Key is a Verifier of one public key.
+type Key ed25519.PublicKey
+
+// Verify checks sig with the key.
+func (k Key) Verify(msg, sig []byte, _ time.Time) bool {
+	return len(k) == ed25519.PublicKeySize && ed25519.Verify(ed25519.PublicKey(k), msg, sig)
+}
+
 // OpenEnvelope checks a signed message against the portal's public key and
 // its expiry, and decodes it. Any failure is a *RejectError.
 func OpenEnvelope(pub ed25519.PublicKey, signed []byte, now time.Time) (*Envelope, error) {
+	return OpenEnvelopeWith(Key(pub), signed, now)
+}
+
+// PeekKeys reads the key records of a signed welcome (or head) before its signature
+// is checked: they carry their own, by the root key.
+func PeekKeys(signed []byte) []SignedKeyRecord {
+	if len(signed) < ed25519.SignatureSize {
+		return nil
+	}
+	var env struct {
+		Type string            `json:"type"`
+		Keys []SignedKeyRecord `json:"keys"`
+	}
+	if json.Unmarshal(signed[ed25519.SignatureSize:], &env) != nil || (env.Type != EnvelopeWelcome && env.Type != EnvelopeHead) {
+		return nil
+	}
+	return env.Keys
+}
+
+// OpenEnvelopeWith is OpenEnvelope with the keys believed at now.
+func OpenEnvelopeWith(keys Verifier, signed []byte, now time.Time) (*Envelope, error) {
 	if len(signed) < ed25519.SignatureSize {
 		return nil, reject("unsigned", "message too short to carry a signature")
 	}
 	sig, payload := signed[:ed25519.SignatureSize], signed[ed25519.SignatureSize:]
 	msg := make([]byte, 0, len(signingContext)+len(payload))
 	msg = append(append(msg, signingContext...), payload...)
-	if !ed25519.Verify(pub, msg, sig) {
+	if !keys.Verify(msg, sig, now) {
 		return nil, reject("tampered", "signature does not match the portal's key")
 	}
 	var env Envelope
@@ -146,6 +200,10 @@ func OpenEnvelope(pub ed25519.PublicKey, signed []byte, now time.Time) (*Envelop
 		if env.Nonce == "" || env.Now.IsZero() || env.Head < 0 {
 			return nil, reject("invalid", "a heartbeat without nonce or time")
 		}
+	case EnvelopeHead:
+		if env.Now.IsZero() || env.Head < 0 {
+			return nil, reject("invalid", "a head without time")
+		}
 	default:
 		return nil, reject("invalid", "unknown envelope type %q", env.Type)
 	}
@@ -173,7 +231,7 @@ func (m *SnapshotManifest) State() (State, [32]byte, error) {
 	if err != nil || len(s) != len(sum) {
 		return st, sum, reject("invalid", "snapshot checksum %q", m.SHA256)
 	}
-	st.Seq = m.Seq
+	st.Seq, st.Epoch = m.Seq, m.Epoch
 	copy(st.Hash[:], h)
 	copy(sum[:], s)
 	return st, sum, nil

@@ -83,7 +83,7 @@ func readSnapshotState(ctx context.Context, path string) (State, error) {
 		return st, err
 	}
 	var hash []byte
-	if err := db.QueryRowContext(ctx, "SELECT seq, hash FROM sync_state WHERE one = 1").Scan(&st.Seq, &hash); err != nil {
+	if err := db.QueryRowContext(ctx, "SELECT seq, hash, epoch FROM sync_state WHERE one = 1").Scan(&st.Seq, &hash, &st.Epoch); err != nil {
 		return st, reject("invalid", "snapshot has no feed position: %v", err)
 	}
 	copy(st.Hash[:], hash)
@@ -247,7 +247,9 @@ func checkFailed(ctx context.Context, what string, err error) error {
 // ApplySnapshot replaces the catalog's content with a snapshot file's, in
 // one transaction, after checking that the file is the one the portal
 // signed for: its SHA-256 and feed position must be want's. A snapshot
-// older than what the catalog holds is a rollback and is refused. The
+// older than what the catalog holds is a rollback and is refused, unless
+// it is of a newer epoch (the portal was restored from an older copy);
+// one of an older epoch is always refused. The
 // file is someone else's SQLite file: before the catalog is locked, its
 // schema must be exactly this program's (no view, trigger or extra object
 // is ever read), and SQLite's integrity check, the full-text index's and
@@ -264,8 +266,8 @@ func ApplySnapshot(ctx context.Context, cat *content.Store, path string, sum [sh
 	if err != nil {
 		return err
 	}
-	if st.Seq != want.Seq || st.Hash != want.Hash {
-		return reject("tampered", "snapshot holds sequence %d, its manifest says %d", st.Seq, want.Seq)
+	if st.Seq != want.Seq || st.Hash != want.Hash || st.Epoch != want.Epoch {
+		return reject("tampered", "snapshot holds sequence %d of epoch %d, its manifest says %d of %d", st.Seq, st.Epoch, want.Seq, want.Epoch)
 	}
 	if err := checkSnapshot(ctx, path); err != nil {
 		return err
@@ -277,7 +279,9 @@ func ApplySnapshot(ctx context.Context, cat *content.Store, path string, sum [sh
 		cur, err := ReadState(ctx, cat)
 		if err != nil {
 			refused = err
-		} else if st.Seq < cur.Seq {
+		} else if st.Epoch < cur.Epoch {
+			refused = reject("stale_epoch", "snapshot of epoch %d, older than the catalog's %d", st.Epoch, cur.Epoch)
+		} else if st.Epoch == cur.Epoch && st.Seq < cur.Seq {
 			refused = reject("replay", "snapshot at %d is older than the catalog's %d", st.Seq, cur.Seq)
 		}
 		return refused

@@ -1,0 +1,216 @@
+package relay
+
+import (
+	"context"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"sync"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+	"github.com/gorilla/websocket"
+	"github.com/punto-totem/punto/internal/apierr"
+)
+
+// maxMirrorTotems bounds the totems one mirror serves at once.
+const maxMirrorTotems = 20000
+
+// mirrorFrame is a framed envelope passed on live: batches (first..last)
+// or a head (zero range).
+type mirrorFrame struct {
+	first, last int64
+	data        []byte
+}
+
+// mirrorConn is one totem following the mirror.
+type mirrorConn struct {
+	ws   *websocket.Conn
+	send chan mirrorFrame
+	once sync.Once
+	done chan struct{}
+}
+
+func (c *mirrorConn) close() {
+	c.once.Do(func() {
+		close(c.done)
+		c.ws.Close()
+	})
+}
+
+// push queues a frame; a totem that cannot keep up is dropped (it dials
+// again and catches up from what the mirror keeps).
+func (c *mirrorConn) push(f mirrorFrame) {
+	select {
+	case c.send <- f:
+	default:
+		c.close()
+	}
+}
+
+var mirrorUpgrader = websocket.Upgrader{CheckOrigin: func(*http.Request) bool { return true }, HandshakeTimeout: 10 * time.Second, WriteBufferSize: 64 << 10}
+
+// Handler serves the mirror's /sync to totems. What it passes on is the
+// portal's, signed, and public like the catalog its phones read: a totem
+// is not asked for a token here (its reports and commands go to the
+// portal, and are not carried by a mirror).
+func (m *Mirror) Handler(ctx context.Context) fiber.Handler {
+	return func(c *fiber.Ctx) error {
+		if !isUpgrade(c) {
+			return apierr.Write(c, apierr.BadRequest(fiber.HeaderUpgrade, "this endpoint speaks websocket only"))
+		}
+		m.mu.Lock()
+		full := len(m.conns) >= maxMirrorTotems
+		ready := m.snap != nil && m.head != nil
+		m.mu.Unlock()
+		if full || !ready {
+			return apierr.Write(c, apierr.Unavailable("the mirror has nothing to pass on yet, or serves as many totems as it can"))
+		}
+		r := httpRequest(c)
+		c.Context().HijackSetNoResponse(true)
+		c.Context().Hijack(func(nc net.Conn) {
+			raw := nc
+			if u, ok := nc.(interface{ UnsafeConn() net.Conn }); ok {
+				raw = u.UnsafeConn()
+			}
+			stop := context.AfterFunc(ctx, func() { raw.Close() })
+			defer stop()
+			ws, err := mirrorUpgrader.Upgrade(&hijacked{conn: raw}, r, nil)
+			if err != nil {
+				return
+			}
+			m.serve(ws)
+		})
+		return nil
+	}
+}
+
+// serve passes on to one totem what it lacks, then what comes live.
+func (m *Mirror) serve(ws *websocket.Conn) {
+	defer ws.Close()
+	ws.SetReadLimit(maxTotemMsg)
+	ws.SetReadDeadline(time.Now().Add(deadAfter))
+	var hello totemMsg
+	if err := ws.ReadJSON(&hello); err != nil || hello.Type != "hello" || hello.Seq < 0 {
+		return
+	}
+	c := &mirrorConn{ws: ws, send: make(chan mirrorFrame, 256), done: make(chan struct{})}
+	m.mu.Lock()
+	m.conns[c] = struct{}{}
+	m.mu.Unlock()
+	defer func() {
+		m.mu.Lock()
+		delete(m.conns, c)
+		m.mu.Unlock()
+		c.close()
+	}()
+	// Acks and reports are the portal's business: read and dropped, so
+	// that pongs and the close are seen.
+	go func() {
+		defer c.close()
+		for {
+			ws.SetReadDeadline(time.Now().Add(deadAfter))
+			if _, _, err := ws.NextReader(); err != nil {
+				return
+			}
+		}
+	}()
+	snap, envs, head := m.plan(hello)
+	if head == nil {
+		return
+	}
+	write := func(data []byte) error {
+		ws.SetWriteDeadline(time.Now().Add(writeTimeout))
+		return ws.WriteMessage(websocket.BinaryMessage, data)
+	}
+	if err := write(head); err != nil {
+		return
+	}
+	if snap != nil {
+		if err := m.sendSnapshot(ws, snap); err != nil {
+			return
+		}
+	}
+	sent := hello.Seq
+	if snap != nil {
+		sent = snap.state.Seq
+	}
+	sendKept := func(envs []mirrorEnv) error {
+		for _, e := range envs {
+			if e.last <= sent {
+				continue
+			}
+			data, err := os.ReadFile(e.path)
+			if err != nil {
+				return err
+			}
+			if err := write(data); err != nil {
+				return err
+			}
+			sent = e.last
+		}
+		return nil
+	}
+	if err := sendKept(envs); err != nil {
+		return
+	}
+	ping := time.NewTicker(pingEvery)
+	defer ping.Stop()
+	for {
+		select {
+		case f := <-c.send:
+			switch {
+			case f.last == 0: // a head
+			case f.last <= sent:
+				continue
+			case f.first != sent+1: // missed some: what is kept
+				if err := sendKept(m.kept()); err != nil {
+					return
+				}
+				continue
+			default:
+				sent = f.last
+			}
+			if err := write(f.data); err != nil {
+				return
+			}
+		case <-ping.C:
+			if err := ws.WriteControl(websocket.PingMessage, nil, time.Now().Add(writeTimeout)); err != nil {
+				return
+			}
+		case <-c.done:
+			return
+		}
+	}
+}
+
+// sendSnapshot sends the kept manifest, then the file in data frames.
+func (m *Mirror) sendSnapshot(ws *websocket.Conn, snap *mirrorSnap) error {
+	f, err := os.Open(m.snapshotPath())
+	if err != nil {
+		return err
+	}
+	defer func() { _ = f.Close() }() // read only
+	ws.SetWriteDeadline(time.Now().Add(writeTimeout))
+	if err := ws.WriteMessage(websocket.BinaryMessage, snap.manifest); err != nil {
+		return err
+	}
+	buf := make([]byte, 1+chunkSize)
+	buf[0] = frameData
+	for {
+		n, err := io.ReadFull(f, buf[1:])
+		if n > 0 {
+			ws.SetWriteDeadline(time.Now().Add(writeTimeout))
+			if werr := ws.WriteMessage(websocket.BinaryMessage, buf[:1+n]); werr != nil {
+				return werr
+			}
+		}
+		if err == io.EOF || err == io.ErrUnexpectedEOF {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+	}
+}
