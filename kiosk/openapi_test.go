@@ -69,6 +69,7 @@ func servedOpenAPI(t *testing.T, base string) (*openapi3.T, routers.Router) {
 func TestOpenAPIValidatesRealAnswers(t *testing.T) {
 	t.Parallel()
 	srv := newTestServerWith(t, func(c *Config) { c.PublicURL = "https://punto.example" })
+	putRemote(t, srv)
 	base := listen(t, srv)
 	_, router := servedOpenAPI(t, base)
 	const event = "falconara-marittima-events-27"
@@ -98,6 +99,9 @@ func TestOpenAPIValidatesRealAnswers(t *testing.T) {
 		{"nearby lat without lon", "/api/v1/services/nearby?lat=43", 400, false},
 		{"nearby at far future", "/api/v1/services/nearby?at=2999-01-01T00:00:00Z", 400, false},
 		{"within", "/api/v1/services/within?bbox=13.4,43.5,13.6,43.7&lang=en", 200, false},
+		{"nearby with remote", "/api/v1/services/nearby?category=legal&lang=en", 200, false},
+		{"search remote", "/api/v1/search?q=zebrafono", 200, false},
+		{"remote service", "/api/v1/services/linea-zebrafono?lang=fr", 200, false},
 		{"within with a limit", "/api/v1/services/within?bbox=12,42,14,44&limit=3", 200, false},
 		{"within without a box", "/api/v1/services/within", 400, true},
 		{"within three numbers", "/api/v1/services/within?bbox=1,2,3", 400, true},
