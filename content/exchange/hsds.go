@@ -128,8 +128,8 @@ type hsdsLocation struct {
 	PuntoID       string               `json:"punto_id,omitempty"`
 	LocationType  string               `json:"location_type"`
 	Name          string               `json:"name,omitempty"`
-	Latitude      *float64             `json:"latitude"`
-	Longitude     *float64             `json:"longitude"`
+	Latitude      *float64             `json:"latitude,omitempty"`
+	Longitude     *float64             `json:"longitude,omitempty"`
 	Addresses     []*hsdsAddress       `json:"addresses,omitempty"`
 	Accessibility []*hsdsAccessibility `json:"accessibility,omitempty"`
 	Attributes    []*hsdsAttribute     `json:"attributes,omitempty"`

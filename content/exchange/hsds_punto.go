@@ -266,20 +266,25 @@ func (sal *hsdsServiceAtLocation) punto(is *issues) (content.Location, bool) {
 	case sal.LocationID != "" && sal.LocationID != l.ID:
 		is.add(sal.at.issue("location_id", fmt.Sprintf("%q differs from the location's id %q", sal.LocationID, l.ID)))
 		return content.Location{}, false
-	case l.Latitude == nil || l.Longitude == nil:
-		is.add(l.at.issue("latitude", "a location needs latitude and longitude"))
+	case (l.Latitude == nil) != (l.Longitude == nil):
+		is.add(l.at.issue("latitude", "latitude and longitude come together, or neither (a place not on the map)"))
 		return content.Location{}, false
 	}
 	return l.punto(is), true
 }
 
-// punto converts a location with its coordinates: its first address and
+// punto converts a location, with its coordinates or with none: its first address and
 // accessibility, and whether it is wheelchair accessible.
 func (l *hsdsLocation) punto(is *issues) content.Location {
 	if bad := checkTr(l.Translations, l.at, "name"); bad != nil {
 		is.add(*bad)
 	}
-	loc := content.Location{ID: slugOf(l.ID, l.PuntoID), UUID: content.CanonicalUUID(l.ID), Extra: extraOf(l.extra), Name: textOf(l.Name, l.Translations, "name"), Point: [2]float64{*l.Longitude, *l.Latitude}}
+	loc := content.Location{ID: slugOf(l.ID, l.PuntoID), UUID: content.CanonicalUUID(l.ID), Extra: extraOf(l.extra), Name: textOf(l.Name, l.Translations, "name")}
+	if l.Latitude == nil || l.Longitude == nil {
+		loc.NoPoint = true // phone, online or not geocoded: kept, off the map
+	} else {
+		loc.Point = [2]float64{*l.Longitude, *l.Latitude}
+	}
 	if len(l.Addresses) > 0 {
 		a := l.Addresses[0]
 		loc.Address, loc.PostalCode, loc.Comune, loc.Province, loc.Region = a.Address1, a.PostalCode, a.City, a.StateProvince, a.Region
