@@ -240,6 +240,13 @@ func (x *Records) check(is *issues) {
 			x.badSvc[i] = true
 			continue
 		}
+		// A file that carries organizations carries those its services
+		// name: one missing is a dangling reference, left out alone.
+		if s.OrganizationID != "" && len(orgs) > 0 && !orgs[s.OrganizationID] {
+			is.add(x.svcIssue(i, invalid("organization_id", "no organization %q in the file", s.OrganizationID)))
+			x.badSvc[i] = true
+			continue
+		}
 		if svcs[s.ID] {
 			is.add(x.svcIssue(i, invalid("id", "service %q is given twice", s.ID)))
 			x.badSvc[i] = true

@@ -36,7 +36,11 @@ func parseHSDSZip(data []byte, is *issues) *Records {
 // ParseHSDSFolder reads the package from a folder (see Parse).
 func ParseHSDSFolder(dir string, opt ImportOptions) (*Records, error) {
 	is := &issues{format: FormatHSDSCSV, opt: opt}
-	return parseHSDSFS(os.DirFS(dir), is).checked(is)
+	x := parseHSDSFS(os.DirFS(dir), is)
+	if opt.Lenient && x != nil {
+		return x.lenient(is), nil
+	}
+	return x.checked(is)
 }
 
 // pkgRow is one row of a package table, by column.
@@ -101,6 +105,13 @@ func parseHSDSFS(fsys fs.FS, is *issues) *Records {
 		if p, ok := r.Path.(string); ok {
 			paths[r.Name] = p
 		}
+	}
+	if isHSDS1(paths) {
+		tables, ok := readHSDS1(fsys, paths, &budget, is)
+		if !ok || len(is.list) > 0 {
+			return nil
+		}
+		return assemblePackage(tables, is)
 	}
 	tables := map[string][]pkgRow{}
 	for _, t := range hsdsTables {
