@@ -240,9 +240,10 @@ func (x *Records) check(is *issues) {
 			x.badSvc[i] = true
 			continue
 		}
-		// A file that carries organizations carries those its services
-		// name: one missing is a dangling reference, left out alone.
-		if s.OrganizationID != "" && len(orgs) > 0 && !orgs[s.OrganizationID] {
+		// An HSDS file that carries organizations carries those its
+		// services name: one missing is a dangling reference, left out
+		// alone. (A flat CSV may name organizations the catalog has.)
+		if s.OrganizationID != "" && len(orgs) > 0 && !orgs[s.OrganizationID] && (is.format == FormatHSDS || is.format == FormatHSDSCSV) {
 			is.add(x.svcIssue(i, invalid("organization_id", "no organization %q in the file", s.OrganizationID)))
 			x.badSvc[i] = true
 			continue

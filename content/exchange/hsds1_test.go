@@ -163,3 +163,24 @@ func TestHSDS1Weekday(t *testing.T) {
 		}
 	}
 }
+
+// TestWriteSyntheticHSDS1: PUNTO_HSDS1_OUT=DIR [PUNTO_HSDS1_N=4000] go test
+// -run TestWriteSyntheticHSDS1 writes the synthetic 1.x package to DIR,
+// for checking `punto catalog import --lenient` by hand (time, memory).
+func TestWriteSyntheticHSDS1(t *testing.T) {
+	dir := os.Getenv("PUNTO_HSDS1_OUT")
+	if dir == "" {
+		t.Skip("set PUNTO_HSDS1_OUT=DIR to write the synthetic HSDS 1.x package there")
+	}
+	n := 4000
+	if v := os.Getenv("PUNTO_HSDS1_N"); v != "" {
+		if _, err := fmt.Sscan(v, &n); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	bad := writeHSDS1Package(t, dir, n, 15)
+	t.Logf("%d services in %s, %d wrong on purpose", n, dir, bad)
+}
