@@ -98,21 +98,24 @@ type hsdsPhone struct {
 	Description  string `json:"description,omitempty"`
 	Translations hsdsTr `json:"translations,omitempty"`
 	at           where
+	extra        map[string]json.RawMessage // members kept at import (hsds_parts.go)
 }
 
 type hsdsSchedule struct {
-	ID           string `json:"id"`
-	ServiceID    string `json:"service_id"`
-	ValidFrom    string `json:"valid_from,omitempty"`
-	ValidTo      string `json:"valid_to,omitempty"`
-	Freq         string `json:"freq,omitempty"`
-	Wkst         string `json:"wkst,omitempty"`
-	Byday        string `json:"byday,omitempty"`
-	OpensAt      string `json:"opens_at,omitempty"`
-	ClosesAt     string `json:"closes_at,omitempty"`
-	Description  string `json:"description,omitempty"`
-	Translations hsdsTr `json:"translations,omitempty"`
+	ID           string   `json:"id"`
+	ServiceID    string   `json:"service_id"`
+	ValidFrom    string   `json:"valid_from,omitempty"`
+	ValidTo      string   `json:"valid_to,omitempty"`
+	Freq         string   `json:"freq,omitempty"`
+	Wkst         string   `json:"wkst,omitempty"`
+	Byday        string   `json:"byday,omitempty"`
+	OpensAt      string   `json:"opens_at,omitempty"`
+	ClosesAt     string   `json:"closes_at,omitempty"`
+	Timezone     *float64 `json:"timezone,omitempty"` // read, never written: Punto's times are Europe/Rome's
+	Description  string   `json:"description,omitempty"`
+	Translations hsdsTr   `json:"translations,omitempty"`
 	at           where
+	extra        map[string]json.RawMessage // members kept at import (hsds_parts.go)
 }
 
 type hsdsServiceAtLocation struct {
@@ -121,6 +124,7 @@ type hsdsServiceAtLocation struct {
 	LocationID string        `json:"location_id"`
 	Location   *hsdsLocation `json:"location,omitempty"`
 	at         where
+	extra      map[string]json.RawMessage // members kept at import (hsds_parts.go)
 }
 
 type hsdsLocation struct {
@@ -149,6 +153,7 @@ type hsdsAddress struct {
 	Country       string `json:"country"`
 	AddressType   string `json:"address_type"`
 	at            where
+	extra         map[string]json.RawMessage // members kept at import (hsds_parts.go)
 }
 
 type hsdsAccessibility struct {
@@ -157,6 +162,7 @@ type hsdsAccessibility struct {
 	Description  string `json:"description,omitempty"`
 	Translations hsdsTr `json:"translations,omitempty"`
 	at           where
+	extra        map[string]json.RawMessage // members kept at import (hsds_parts.go)
 }
 
 type hsdsLanguage struct {
@@ -165,6 +171,7 @@ type hsdsLanguage struct {
 	Name      string `json:"name,omitempty"`
 	Code      string `json:"code"`
 	at        where
+	extra     map[string]json.RawMessage // members kept at import (hsds_parts.go)
 }
 
 type hsdsDocument struct {
@@ -173,6 +180,7 @@ type hsdsDocument struct {
 	Document     string `json:"document"`
 	Translations hsdsTr `json:"translations,omitempty"`
 	at           where
+	extra        map[string]json.RawMessage // members kept at import (hsds_parts.go)
 }
 
 type hsdsContact struct {
@@ -184,6 +192,7 @@ type hsdsContact struct {
 	Phones       []*hsdsPhone `json:"phones,omitempty"`
 	Translations hsdsTr       `json:"translations,omitempty"`
 	at           where
+	extra        map[string]json.RawMessage // members kept at import (hsds_parts.go)
 }
 
 type hsdsAttribute struct {

@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 )
 
 // writeHSDS1Package writes a synthetic HSDS 1.1 data package of n
@@ -183,4 +184,44 @@ func TestWriteSyntheticHSDS1(t *testing.T) {
 	}
 	bad := writeHSDS1Package(t, dir, n, 15)
 	t.Logf("%d services in %s, %d wrong on purpose", n, dir, bad)
+}
+
+// Schedules in another time zone are converted to Europe/Rome's time on
+// the import day (the weekday moving across midnight); Rome's own
+// offsets keep the times as they are; a bad offset is named.
+func TestHSDSScheduleTimeZones(t *testing.T) {
+	winter := func() time.Time { return time.Date(2026, 1, 12, 0, 0, 0, 0, time.UTC) }
+	old := importDay
+	importDay = winter
+	t.Cleanup(func() { importDay = old })
+	three := 3.0
+	one := 1.0
+	for _, c := range []struct {
+		sc         hsdsSchedule
+		wd         int
+		opens, cls string
+		bad        string
+	}{
+		{sc: hsdsSchedule{Freq: "WEEKLY", Byday: "MO", OpensAt: "10:00:00", ClosesAt: "18:00:00", Timezone: &three}, wd: 1, opens: "08:00", cls: "16:00"},
+		{sc: hsdsSchedule{Freq: "WEEKLY", Byday: "MO", OpensAt: "9:00", ClosesAt: "17:00", Timezone: &one}, wd: 1, opens: "09:00", cls: "17:00"},
+		{sc: hsdsSchedule{Freq: "WEEKLY", Byday: "MO", OpensAt: "09:00-05:00", ClosesAt: "13:00-05:00"}, wd: 1, opens: "15:00", cls: "19:00"},
+		{sc: hsdsSchedule{Freq: "WEEKLY", Byday: "SU", OpensAt: "20:00Z", ClosesAt: "22:00Z"}, wd: 7, opens: "21:00", cls: "23:00"},
+		{sc: hsdsSchedule{Freq: "WEEKLY", Byday: "SU", OpensAt: "20:00-08:00", ClosesAt: "22:00-08:00"}, wd: 1, opens: "05:00", cls: "07:00"},
+		{sc: hsdsSchedule{Freq: "WEEKLY", Byday: "MO", OpensAt: "20:00-05:00", ClosesAt: "23:00-05:00"}, wd: 2, opens: "02:00", cls: "05:00"},
+		{sc: hsdsSchedule{Freq: "WEEKLY", Byday: "MO", OpensAt: "17:00-05:00", ClosesAt: "20:00-05:00"}, bad: "across midnight"},
+		{sc: hsdsSchedule{Freq: "WEEKLY", Byday: "MO", OpensAt: "09:00+01:00", ClosesAt: "13:00+02:00"}, bad: "different time zones"},
+	} {
+		is := &issues{}
+		h := &hsdsService{Schedules: []*hsdsSchedule{&c.sc}}
+		got := h.hours(is)
+		if c.bad != "" {
+			if len(is.list) == 0 || !strings.Contains(is.list[0].Reason, c.bad) {
+				t.Errorf("%+v: %v, want …%s…", c.sc, is.list, c.bad)
+			}
+			continue
+		}
+		if len(is.list) > 0 || len(got.Weekly) != 1 || got.Weekly[0].Weekday != c.wd || got.Weekly[0].Opens != c.opens || got.Weekly[0].Closes != c.cls {
+			t.Errorf("%s-%s: %+v %v, want day %d %s-%s", c.sc.OpensAt, c.sc.ClosesAt, got.Weekly, is.list, c.wd, c.opens, c.cls)
+		}
+	}
 }

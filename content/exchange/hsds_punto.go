@@ -171,8 +171,16 @@ func (h *hsdsService) hours(is *issues) hsdsHours {
 		case strings.EqualFold(sc.Freq, "WEEKLY"):
 			out.addWeekly(sc, is)
 		case sc.Freq == "" && sc.ValidFrom != "" && sc.ValidFrom == sc.ValidTo:
-			out.Exceptions = append(out.Exceptions, content.Exception{Date: sc.ValidFrom, Closed: sc.OpensAt == "" && sc.ClosesAt == "",
-				Opens: hhmm(sc.OpensAt), Closes: hhmm(sc.ClosesAt), Note: textOf(sc.Description, sc.Translations, "description")})
+			opens, closes, shift, ok := zoned(sc, is)
+			if !ok {
+				continue
+			}
+			date := sc.ValidFrom
+			if d, err := time.Parse("2006-01-02", date); err == nil && shift != 0 {
+				date = d.AddDate(0, 0, shift).Format("2006-01-02")
+			}
+			out.Exceptions = append(out.Exceptions, content.Exception{Date: date, Closed: opens == "" && closes == "",
+				Opens: hhmm(opens), Closes: hhmm(closes), Note: textOf(sc.Description, sc.Translations, "description")})
 			out.excAt = append(out.excAt, sc.at)
 		default:
 			is.add(sc.at.issue("freq", "Punto reads WEEKLY schedules and one-day schedules (valid_from = valid_to, no freq)"))
@@ -195,13 +203,18 @@ func (hh *hsdsHours) addWeekly(sc *hsdsSchedule, is *issues) {
 			return
 		}
 	}
+	opens, closes, shift, ok := zoned(sc, is)
+	if !ok {
+		return
+	}
 	for _, d := range strings.Split(sc.Byday, ",") {
 		wd := weekdayOf(d)
 		if wd == 0 {
 			is.add(sc.at.issue("byday", fmt.Sprintf("%q is not a weekday MO…SU", d)))
 			continue
 		}
-		hh.Weekly = append(hh.Weekly, content.Slot{Weekday: wd, Opens: hhmm(sc.OpensAt), Closes: hhmm(sc.ClosesAt)})
+		wd = (wd-1+shift+7)%7 + 1
+		hh.Weekly = append(hh.Weekly, content.Slot{Weekday: wd, Opens: hhmm(opens), Closes: hhmm(closes)})
 		hh.slotAt = append(hh.slotAt, sc.at)
 	}
 }

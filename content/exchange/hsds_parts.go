@@ -1,0 +1,324 @@
+package exchange
+
+import (
+	"encoding/json"
+	"strconv"
+	"strings"
+
+	"github.com/punto-totem/punto/content"
+)
+
+// The members of a service's parts that Punto does not model (a phone's
+// id, extension and languages; a schedule's id, time zone and RRULE parts
+// other than its days and times; an address's id, type and other lines;
+// …), kept in the service's Extra under partsKey and written back on
+// export onto the part they came with. A part is found again by what
+// Punto keeps of it (its signature: a phone's digits, a schedule's times
+// and date, a language's code, …): a part changed since the import loses
+// its kept members, as it should.
+const partsKey = "punto_parts"
+
+// partModel lists, for each kind of part, the members Punto models and
+// writes itself; everything else in the part is kept.
+var partModel = map[string][]string{
+	"phones":               {"service_id", "contact_id", "number", "type", "description", "translations"},
+	"schedules":            {"service_id", "valid_from", "valid_to", "opens_at", "closes_at", "timezone", "description", "translations"},
+	"languages":            {"service_id", "code"},
+	"required_documents":   {"service_id", "document", "translations"},
+	"contacts":             {"service_id", "name", "title", "email", "translations", "phones"},
+	"service_at_locations": {"service_id", "location_id", "location", "phones", "schedules", "contacts"},
+	"addresses":            {"location_id", "address_1", "city", "region", "state_province", "postal_code", "country"},
+	"accessibility":        {"location_id", "description", "translations"},
+}
+
+// keptParts is what partsKey holds: kind → signature → kept members.
+type keptParts map[string]map[string]map[string]json.RawMessage
+
+// keepParts gathers the kept members of a raw service's parts.
+func keepParts(raw rawService) keptParts {
+	out := keptParts{}
+	add := func(kind, sig string, obj map[string]json.RawMessage) {
+		kept := map[string]json.RawMessage{}
+		for k, v := range obj {
+			if !contains(partModel[kind], k) && string(v) != "null" {
+				kept[k] = v
+			}
+		}
+		if sig == "" || len(kept) == 0 {
+			return
+		}
+		if out[kind] == nil {
+			out[kind] = map[string]map[string]json.RawMessage{}
+		}
+		if _, dup := out[kind][sig]; !dup { // the first of parts alike
+			out[kind][sig] = kept
+		}
+	}
+	for _, kind := range []string{"phones", "schedules", "languages", "required_documents", "contacts"} {
+		for _, obj := range rawObjects(raw[kind]) {
+			add(kind, rawSignature(kind, obj), obj)
+		}
+	}
+	for _, sal := range rawObjects(raw["service_at_locations"]) {
+		var loc map[string]json.RawMessage
+		_ = json.Unmarshal(sal["location"], &loc)
+		lid := content.CanonicalUUID(str(sal["location_id"]))
+		if loc != nil && lid == "" {
+			lid = content.CanonicalUUID(str(loc["id"]))
+		}
+		add("service_at_locations", lid, sal)
+		if loc == nil || lid == "" {
+			continue
+		}
+		// Punto keeps a location's first address and accessibility.
+		if as := rawObjects(loc["addresses"]); len(as) > 0 {
+			add("addresses", lid, as[0])
+		}
+		if as := rawObjects(loc["accessibility"]); len(as) > 0 {
+			add("accessibility", lid, as[0])
+		}
+	}
+	if len(out) == 0 {
+		return nil
+	}
+	return out
+}
+
+// rawSignature is what Punto keeps of a part as read.
+func rawSignature(kind string, obj map[string]json.RawMessage) string {
+	switch kind {
+	case "phones":
+		return digits(str(obj["number"]))
+	case "schedules":
+		return scheduleSig(str(obj["valid_from"]), str(obj["valid_to"]), str(obj["opens_at"]), str(obj["closes_at"]))
+	case "languages":
+		return strings.ToLower(strings.TrimSpace(str(obj["code"])))
+	case "required_documents":
+		return strings.TrimSpace(str(obj["document"]))
+	case "contacts":
+		return strings.TrimSpace(str(obj["name"])) + "|" + strings.TrimSpace(str(obj["email"]))
+	}
+	return ""
+}
+
+// scheduleSig is a schedule's dates (for a dated one) and times as
+// HH:MM, whichever way they were written (9:00, 09:00:00).
+func scheduleSig(from, to, opens, closes string) string {
+	hm := func(t string) string {
+		t = strings.TrimSpace(t)
+		if len(t) >= 2 && t[1] == ':' {
+			t = "0" + t
+		}
+		return t[:min(len(t), 5)]
+	}
+	return from + "|" + to + "|" + hm(opens) + "-" + hm(closes)
+}
+
+// digits is a phone number's digits, as a signature.
+func digits(s string) string {
+	var b strings.Builder
+	for _, r := range s {
+		if r >= '0' && r <= '9' {
+			b.WriteRune(r)
+		}
+	}
+	return b.String()
+}
+
+func rawObjects(raw json.RawMessage) []map[string]json.RawMessage {
+	var out []map[string]json.RawMessage
+	_ = json.Unmarshal(raw, &out)
+	return out
+}
+
+func str(raw json.RawMessage) string {
+	var s string
+	if json.Unmarshal(raw, &s) == nil {
+		return s
+	}
+	return strings.TrimSpace(string(raw)) // a number where a string was expected
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+// keptPartsOf reads partsKey back from a service's Extra.
+func keptPartsOf(e content.Extra) keptParts {
+	if len(e) == 0 {
+		return nil
+	}
+	var m map[string]json.RawMessage
+	if json.Unmarshal(e, &m) != nil || m[partsKey] == nil {
+		return nil
+	}
+	var k keptParts
+	if json.Unmarshal(m[partsKey], &k) != nil {
+		return nil
+	}
+	return k
+}
+
+// take returns the kept members of the part of kind with sig, once.
+func (k keptParts) take(kind, sig string) map[string]json.RawMessage {
+	m := k[kind][sig]
+	if m != nil {
+		delete(k[kind], sig)
+	}
+	return m
+}
+
+// applyKeptParts gives the parts of an exported service the members kept
+// at import: each part found by its signature takes them, its id
+// included, and what links to it follows (a contact's phones).
+func applyKeptParts(h *hsdsService, e content.Extra) {
+	k := keptPartsOf(e)
+	if k == nil {
+		return
+	}
+	for _, p := range h.Phones {
+		p.extra = k.take("phones", digits(p.Number))
+	}
+	for _, s := range h.Schedules {
+		s.extra = k.take("schedules", scheduleSig(s.ValidFrom, s.ValidTo, s.OpensAt, s.ClosesAt))
+	}
+	for _, l := range h.Languages {
+		l.extra = k.take("languages", l.Code)
+	}
+	for _, d := range h.RequiredDocuments {
+		d.extra = k.take("required_documents", strings.TrimSpace(d.Document))
+	}
+	for _, c := range h.Contacts {
+		c.extra = k.take("contacts", strings.TrimSpace(c.Name)+"|"+strings.TrimSpace(c.Email))
+		if id := str(c.extra["id"]); id != "" {
+			for _, p := range c.Phones {
+				p.ContactID = id
+			}
+		}
+	}
+	for _, sal := range h.ServiceAtLocations {
+		sal.extra = k.take("service_at_locations", sal.LocationID)
+		if sal.Location == nil {
+			continue
+		}
+		if len(sal.Location.Addresses) > 0 {
+			sal.Location.Addresses[0].extra = k.take("addresses", sal.LocationID)
+		}
+		if len(sal.Location.Accessibility) > 0 {
+			sal.Location.Accessibility[0].extra = k.take("accessibility", sal.LocationID)
+		}
+	}
+}
+
+// withKept marshals a part and sets its kept members over what Punto
+// wrote (its id among them).
+func withKept(b []byte, kept map[string]json.RawMessage) ([]byte, error) {
+	if len(kept) == 0 {
+		return b, nil
+	}
+	var m map[string]json.RawMessage
+	if err := json.Unmarshal(b, &m); err != nil {
+		return nil, err
+	}
+	for k, v := range kept {
+		m[k] = v
+	}
+	return marshalText(m)
+}
+
+// keptCells sets a CSV row's cells from kept members that are plain
+// values (a table's writer takes only its own columns); the id first.
+func keptCells(row map[string]string, kept map[string]json.RawMessage) map[string]string {
+	for k, v := range kept {
+		var x any
+		if json.Unmarshal(v, &x) != nil {
+			continue
+		}
+		switch x := x.(type) {
+		case string:
+			row[k] = x
+		case float64:
+			row[k] = strconv.FormatFloat(x, 'f', -1, 64)
+		case bool:
+			row[k] = strconv.FormatBool(x)
+		}
+	}
+	return row
+}
+
+func (h *hsdsPhone) MarshalJSON() ([]byte, error) {
+	type plain hsdsPhone
+	b, err := marshalText((*plain)(h))
+	if err != nil {
+		return nil, err
+	}
+	return withKept(b, h.extra)
+}
+
+func (h *hsdsSchedule) MarshalJSON() ([]byte, error) {
+	type plain hsdsSchedule
+	b, err := marshalText((*plain)(h))
+	if err != nil {
+		return nil, err
+	}
+	return withKept(b, h.extra)
+}
+
+func (h *hsdsLanguage) MarshalJSON() ([]byte, error) {
+	type plain hsdsLanguage
+	b, err := marshalText((*plain)(h))
+	if err != nil {
+		return nil, err
+	}
+	return withKept(b, h.extra)
+}
+
+func (h *hsdsDocument) MarshalJSON() ([]byte, error) {
+	type plain hsdsDocument
+	b, err := marshalText((*plain)(h))
+	if err != nil {
+		return nil, err
+	}
+	return withKept(b, h.extra)
+}
+
+func (h *hsdsContact) MarshalJSON() ([]byte, error) {
+	type plain hsdsContact
+	b, err := marshalText((*plain)(h))
+	if err != nil {
+		return nil, err
+	}
+	return withKept(b, h.extra)
+}
+
+func (h *hsdsServiceAtLocation) MarshalJSON() ([]byte, error) {
+	type plain hsdsServiceAtLocation
+	b, err := marshalText((*plain)(h))
+	if err != nil {
+		return nil, err
+	}
+	return withKept(b, h.extra)
+}
+
+func (h *hsdsAddress) MarshalJSON() ([]byte, error) {
+	type plain hsdsAddress
+	b, err := marshalText((*plain)(h))
+	if err != nil {
+		return nil, err
+	}
+	return withKept(b, h.extra)
+}
+
+func (h *hsdsAccessibility) MarshalJSON() ([]byte, error) {
+	type plain hsdsAccessibility
+	b, err := marshalText((*plain)(h))
+	if err != nil {
+		return nil, err
+	}
+	return withKept(b, h.extra)
+}
