@@ -2,6 +2,8 @@ package exchange
 
 import (
 	"encoding/json"
+	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -18,6 +20,10 @@ import (
 // its kept members, as it should.
 const partsKey = "punto_parts"
 
+// endedKind holds, whole, the weekly schedules that had ended when
+// imported.
+const endedKind = "ended_schedules"
+
 // partModel lists, for each kind of part, the members Punto models and
 // writes itself; everything else in the part is kept.
 var partModel = map[string][]string{
@@ -26,6 +32,7 @@ var partModel = map[string][]string{
 	"languages":            {"service_id", "code"},
 	"required_documents":   {"service_id", "document", "translations"},
 	"contacts":             {"service_id", "name", "title", "email", "translations", "phones"},
+	"contact_phones":       {"contact_id", "number"}, // a contact's first phone, by the contact's signature
 	"service_at_locations": {"service_id", "location_id", "location", "phones", "schedules", "contacts"},
 	"addresses":            {"location_id", "address_1", "city", "region", "state_province", "postal_code", "country"},
 	"accessibility":        {"location_id", "description", "translations"},
@@ -55,8 +62,20 @@ func keepParts(raw rawService) keptParts {
 		}
 	}
 	for _, kind := range []string{"phones", "schedules", "languages", "required_documents", "contacts"} {
-		for _, obj := range rawObjects(raw[kind]) {
+		for i, obj := range rawObjects(raw[kind]) {
+			if kind == "schedules" && strings.EqualFold(str(obj["freq"]), "WEEKLY") && scheduleEnded(str(obj["valid_to"])) {
+				// Hours that ended are not Punto's (addWeekly): the
+				// schedule is kept whole, and written back as it was.
+				if out[endedKind] == nil {
+					out[endedKind] = map[string]map[string]json.RawMessage{}
+				}
+				out[endedKind][fmt.Sprintf("%04d", i)] = obj
+				continue
+			}
 			add(kind, rawSignature(kind, obj), obj)
+			if ps := rawObjects(obj["phones"]); kind == "contacts" && len(ps) > 0 {
+				add("contact_phones", rawSignature(kind, obj), ps[0])
+			}
 		}
 	}
 	for _, sal := range rawObjects(raw["service_at_locations"]) {
@@ -187,6 +206,14 @@ func applyKeptParts(h *hsdsService, e content.Extra) {
 	for _, s := range h.Schedules {
 		s.extra = k.take("schedules", scheduleSig(s.ValidFrom, s.ValidTo, s.OpensAt, s.ClosesAt))
 	}
+	ended := make([]string, 0, len(k[endedKind]))
+	for sig := range k[endedKind] {
+		ended = append(ended, sig)
+	}
+	slices.Sort(ended)
+	for _, sig := range ended {
+		h.Schedules = append(h.Schedules, &hsdsSchedule{ServiceID: h.ID, extra: k[endedKind][sig]})
+	}
 	for _, l := range h.Languages {
 		l.extra = k.take("languages", l.Code)
 	}
@@ -194,7 +221,11 @@ func applyKeptParts(h *hsdsService, e content.Extra) {
 		d.extra = k.take("required_documents", strings.TrimSpace(d.Document))
 	}
 	for _, c := range h.Contacts {
-		c.extra = k.take("contacts", strings.TrimSpace(c.Name)+"|"+strings.TrimSpace(c.Email))
+		sig := strings.TrimSpace(c.Name) + "|" + strings.TrimSpace(c.Email)
+		c.extra = k.take("contacts", sig)
+		if len(c.Phones) > 0 {
+			c.Phones[0].extra = k.take("contact_phones", sig)
+		}
 		if id := str(c.extra["id"]); id != "" {
 			for _, p := range c.Phones {
 				p.ContactID = id

@@ -194,13 +194,12 @@ func (hh *hsdsHours) addWeekly(sc *hsdsSchedule, is *issues) {
 	// Punto keeps weekly hours without validity dates: hours that ended
 	// before the import are left out, the others kept as they are.
 	if sc.ValidTo != "" {
-		end, err := time.Parse("2006-01-02", sc.ValidTo)
-		if err != nil {
+		if _, err := time.Parse("2006-01-02", sc.ValidTo); err != nil {
 			is.add(sc.at.issue("valid_to", fmt.Sprintf("%q is not a date YYYY-MM-DD", sc.ValidTo)))
 			return
 		}
-		if end.Before(importDay()) {
-			return
+		if scheduleEnded(sc.ValidTo) {
+			return // kept whole with the service's parts (hsds_parts.go)
 		}
 	}
 	opens, closes, shift, ok := zoned(sc, is)
@@ -242,6 +241,12 @@ func hhmm(t string) string {
 		return t[:5]
 	}
 	return t
+}
+
+// scheduleEnded: hours valid to a day before the import's.
+func scheduleEnded(validTo string) bool {
+	end, err := time.Parse("2006-01-02", validTo)
+	return err == nil && end.Before(importDay())
 }
 
 // importDay is the day an import runs (UTC midnight), against which
