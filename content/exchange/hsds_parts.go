@@ -192,19 +192,71 @@ func (k keptParts) take(kind, sig string) map[string]json.RawMessage {
 	return m
 }
 
+// partRef is one part of an exported service: its kind, its signature,
+// where its kept members go, and the part itself.
+type partRef struct {
+	kind, sig string
+	extra     *map[string]json.RawMessage
+	part      json.Marshaler
+}
+
+// partsOf lists an exported service's parts with their signatures.
+func partsOf(h *hsdsService) []partRef {
+	var out []partRef
+	for _, p := range h.Phones {
+		out = append(out, partRef{"phones", digits(p.Number), &p.extra, p})
+	}
+	for _, s := range h.Schedules {
+		out = append(out, partRef{"schedules", scheduleSig(s.ValidFrom, s.ValidTo, s.OpensAt, s.ClosesAt), &s.extra, s})
+	}
+	for _, l := range h.Languages {
+		out = append(out, partRef{"languages", l.Code, &l.extra, l})
+	}
+	for _, d := range h.RequiredDocuments {
+		out = append(out, partRef{"required_documents", strings.TrimSpace(d.Document), &d.extra, d})
+	}
+	for _, c := range h.Contacts {
+		sig := strings.TrimSpace(c.Name) + "|" + strings.TrimSpace(c.Email)
+		out = append(out, partRef{"contacts", sig, &c.extra, c})
+		if len(c.Phones) > 0 {
+			out = append(out, partRef{"contact_phones", sig, &c.Phones[0].extra, c.Phones[0]})
+		}
+	}
+	for _, sal := range h.ServiceAtLocations {
+		out = append(out, partRef{"service_at_locations", sal.LocationID, &sal.extra, sal})
+		if sal.Location == nil {
+			continue
+		}
+		if len(sal.Location.Addresses) > 0 {
+			a := sal.Location.Addresses[0]
+			out = append(out, partRef{"addresses", sal.LocationID, &a.extra, a})
+		}
+		if len(sal.Location.Accessibility) > 0 {
+			a := sal.Location.Accessibility[0]
+			out = append(out, partRef{"accessibility", sal.LocationID, &a.extra, a})
+		}
+	}
+	return out
+}
+
 // applyKeptParts gives the parts of an exported service the members kept
 // at import: each part found by its signature takes them, its id
-// included, and what links to it follows (a contact's phones).
+// included, and what links to it follows (a contact's phones); the
+// weekly schedules that had ended come back whole.
 func applyKeptParts(h *hsdsService, e content.Extra) {
 	k := keptPartsOf(e)
 	if k == nil {
 		return
 	}
-	for _, p := range h.Phones {
-		p.extra = k.take("phones", digits(p.Number))
+	for _, p := range partsOf(h) {
+		*p.extra = k.take(p.kind, p.sig)
 	}
-	for _, s := range h.Schedules {
-		s.extra = k.take("schedules", scheduleSig(s.ValidFrom, s.ValidTo, s.OpensAt, s.ClosesAt))
+	for _, c := range h.Contacts {
+		if id := str(c.extra["id"]); id != "" {
+			for _, p := range c.Phones {
+				p.ContactID = id
+			}
+		}
 	}
 	ended := make([]string, 0, len(k[endedKind]))
 	for sig := range k[endedKind] {
@@ -214,36 +266,67 @@ func applyKeptParts(h *hsdsService, e content.Extra) {
 	for _, sig := range ended {
 		h.Schedules = append(h.Schedules, &hsdsSchedule{ServiceID: h.ID, extra: k[endedKind][sig]})
 	}
-	for _, l := range h.Languages {
-		l.extra = k.take("languages", l.Code)
+}
+
+// pruneKeptParts drops from an imported service's kept part members
+// those its export writes the same anyway (the ids and RRULE parts of a
+// file Punto exported itself), so that a round trip through Punto adds
+// nothing to a record.
+func pruneKeptParts(s *content.Service) {
+	k := keptPartsOf(s.Extra)
+	if k == nil {
+		return
 	}
-	for _, d := range h.RequiredDocuments {
-		d.extra = k.take("required_documents", strings.TrimSpace(d.Document))
-	}
-	for _, c := range h.Contacts {
-		sig := strings.TrimSpace(c.Name) + "|" + strings.TrimSpace(c.Email)
-		c.extra = k.take("contacts", sig)
-		if len(c.Phones) > 0 {
-			c.Phones[0].extra = k.take("contact_phones", sig)
-		}
-		if id := str(c.extra["id"]); id != "" {
-			for _, p := range c.Phones {
-				p.ContactID = id
-			}
-		}
-	}
-	for _, sal := range h.ServiceAtLocations {
-		sal.extra = k.take("service_at_locations", sal.LocationID)
-		if sal.Location == nil {
+	bare := *s
+	bare.Extra = nil
+	for _, p := range partsOf(hsdsOut{}.service(&bare, nil)) {
+		kept := k[p.kind][p.sig]
+		if kept == nil {
 			continue
 		}
-		if len(sal.Location.Addresses) > 0 {
-			sal.Location.Addresses[0].extra = k.take("addresses", sal.LocationID)
+		b, err := p.part.MarshalJSON()
+		if err != nil {
+			continue
 		}
-		if len(sal.Location.Accessibility) > 0 {
-			sal.Location.Accessibility[0].extra = k.take("accessibility", sal.LocationID)
+		var written map[string]json.RawMessage
+		if json.Unmarshal(b, &written) != nil {
+			continue
+		}
+		for key, v := range kept {
+			if w, ok := written[key]; ok && sameJSON(w, v) {
+				delete(kept, key)
+			}
+		}
+		if len(kept) == 0 {
+			delete(k[p.kind], p.sig)
 		}
 	}
+	var m map[string]json.RawMessage
+	if json.Unmarshal(s.Extra, &m) != nil {
+		return
+	}
+	for kind, parts := range k {
+		if len(parts) == 0 {
+			delete(k, kind)
+		}
+	}
+	if len(k) == 0 {
+		delete(m, partsKey)
+	} else if b, err := json.Marshal(k); err == nil {
+		m[partsKey] = b
+	}
+	s.Extra = extraOf(m)
+}
+
+// sameJSON compares two JSON values, whatever their spacing.
+func sameJSON(a, b json.RawMessage) bool {
+	var x, y any
+	if json.Unmarshal(a, &x) != nil || json.Unmarshal(b, &y) != nil {
+		return false
+	}
+	xa, _ := json.Marshal(x)
+	ya, _ := json.Marshal(y)
+	return string(xa) == string(ya)
 }
 
 // withKept marshals a part and sets its kept members over what Punto

@@ -112,6 +112,7 @@ func (h *hsdsService) punto(is *issues) (content.Service, locator, bool) {
 	s.Documents = h.documents(is)
 	s.Contacts = h.contacts(is)
 	h.attributes(&s, is.opt.Taxonomy)
+	pruneKeptParts(&s)
 	places := hsdsPlaces{h: h, slotAt: hours.slotAt, excAt: hours.excAt}
 	return s, places.issue, len(is.list) == n
 }
