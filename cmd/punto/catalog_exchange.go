@@ -49,6 +49,19 @@ func catalogImport(ctx context.Context, args []string, stdout, stderr io.Writer)
 			return usagef("catalog import: --taxonomy-map: %v", err)
 		}
 	}
+	if _, err := os.Stat(*db); errors.Is(err, os.ErrNotExist) && *format == exchange.FormatHSDS {
+		// A new catalog from HSDS JSON: streamed, in bounded memory
+		// whatever the file's size.
+		res, err := streamHSDS(ctx, *db, file, opt)
+		if err != nil {
+			return importFailed(err, file, stderr)
+		}
+		fmt.Fprintf(stdout, "imported %d organizations and %d services from %s into %s\n", res.Organizations, res.Services, file, *db)
+		if *lenient {
+			return writeImportReport(reportPath(*report, *db), file, *format, res.Organizations, res.Services, res.Refused, stdout)
+		}
+		return nil
+	}
 	x, err := readExchange(*format, file, opt)
 	if err != nil {
 		return importFailed(err, file, stderr)
@@ -79,13 +92,31 @@ func catalogImport(ctx context.Context, args []string, stdout, stderr io.Writer)
 	}
 	fmt.Fprintf(stdout, "imported %d organizations and %d services from %s into %s\n", len(x.Organizations), len(x.Services), file, *db)
 	if *lenient {
-		path := *report
-		if path == "" {
-			path = *db + ".import-report.json"
-		}
-		return writeImportReport(path, file, *format, x, stdout)
+		return writeImportReport(reportPath(*report, *db), file, *format, len(x.Organizations), len(x.Services), x.Refused, stdout)
 	}
 	return nil
+}
+
+// reportPath is where a lenient import's report goes: --report, or beside
+// the catalog.
+func reportPath(report, db string) string {
+	if report != "" {
+		return report
+	}
+	return db + ".import-report.json"
+}
+
+// streamHSDS imports an HSDS JSON file into a new catalog, streamed.
+func streamHSDS(ctx context.Context, db, file string, opt exchange.ImportOptions) (*exchange.StreamResult, error) {
+	f, err := os.Open(file)
+	if err != nil {
+		return nil, fmt.Errorf("catalog import: %w", err)
+	}
+	defer f.Close()
+	if fi, err := f.Stat(); err == nil && fi.IsDir() {
+		return nil, fmt.Errorf("catalog import: %s is a folder; only hsds-csv reads a folder", file)
+	}
+	return exchange.CreateHSDSStream(ctx, db, f, opt)
 }
 
 // importReport is what a lenient import left out, and why.
@@ -100,9 +131,9 @@ type importReport struct {
 
 // writeImportReport writes the report of a lenient import as JSON and
 // prints its summary: the problems counted by reason.
-func writeImportReport(path, file, format string, x *exchange.Records, stdout io.Writer) error {
-	r := importReport{File: file, Format: format, Imported: map[string]int{"organizations": len(x.Organizations), "services": len(x.Services)},
-		Refused: len(x.Refused), ByReason: exchange.ReasonCounts(x.Refused), Problems: x.Refused}
+func writeImportReport(path, file, format string, orgs, svcs int, refused []exchange.ImportIssue, stdout io.Writer) error {
+	r := importReport{File: file, Format: format, Imported: map[string]int{"organizations": orgs, "services": svcs},
+		Refused: len(refused), ByReason: exchange.ReasonCounts(refused), Problems: refused}
 	if r.Problems == nil {
 		r.Problems = []exchange.ImportIssue{}
 	}
@@ -118,7 +149,7 @@ func writeImportReport(path, file, format string, x *exchange.Records, stdout io
 	if err != nil {
 		return fmt.Errorf("catalog import: report: %w", err)
 	}
-	fmt.Fprintf(stdout, "left out %d problem record(s); report in %s\n", len(x.Refused), path)
+	fmt.Fprintf(stdout, "left out %d problem record(s); report in %s\n", len(refused), path)
 	for _, c := range r.ByReason {
 		fmt.Fprintf(stdout, "%7d  %s\n", c.Count, c.Reason)
 	}

@@ -3,8 +3,12 @@ package exchange
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
+	"os"
 	"path/filepath"
+	"strconv"
+	"syscall"
 	"testing"
 
 	"github.com/punto-totem/punto/content"
@@ -50,4 +54,60 @@ func BenchmarkImport(b *testing.B) {
 			b.ReportMetric(float64(len(x.Services))*float64(b.N)/b.Elapsed().Seconds(), "services/s")
 		})
 	}
+}
+
+// BenchmarkStreamImport100MB streams an HSDS page of about
+// PUNTO_STREAM_MB megabytes (default 100; services of a generated
+// catalog under new IDs, made as they are read) into a new catalog file,
+// and reports the process's peak resident memory (make bench): it must
+// stay bounded whatever the file's size (goal < 150 MiB).
+func BenchmarkStreamImport100MB(b *testing.B) {
+	ctx := context.Background()
+	dir := b.TempDir()
+	src := filepath.Join(dir, "gen.db")
+	if err := content.Generate(ctx, src, content.GenerateOptions{Services: 500, Seed: 11}); err != nil {
+		b.Fatal(err)
+	}
+	st, err := content.Open(ctx, src)
+	if err != nil {
+		b.Fatal(err)
+	}
+	x, err := Read(ctx, st)
+	st.Close()
+	if err != nil {
+		b.Fatal(err)
+	}
+	var out bytes.Buffer
+	if err := x.Write(FormatHSDS, &out); err != nil {
+		b.Fatal(err)
+	}
+	var page struct{ Contents []json.RawMessage }
+	if err := json.Unmarshal(out.Bytes(), &page); err != nil {
+		b.Fatal(err)
+	}
+	mb := 100
+	if v := os.Getenv("PUNTO_STREAM_MB"); v != "" {
+		if mb, err = strconv.Atoi(v); err != nil {
+			b.Fatal(err)
+		}
+	}
+	probe, size := &streamSource{elems: page.Contents}, 0
+	for i := range 100 {
+		size += len(probe.element(i)) + 1
+	}
+	n := mb << 20 / (size / 100)
+	for i := 0; b.Loop(); i++ {
+		s := &streamSource{elems: page.Contents, n: n, bad: -1}
+		res, err := CreateHSDSStream(ctx, filepath.Join(dir, fmt.Sprintf("stream-%d.db", i)), s, ImportOptions{})
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.SetBytes(s.read)
+		b.ReportMetric(float64(res.Services), "services")
+	}
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		b.Fatal(err)
+	}
+	b.ReportMetric(float64(ru.Maxrss)/1024, "peakRSS-MiB")
 }

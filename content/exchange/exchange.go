@@ -130,7 +130,8 @@ type ImportOptions struct {
 	// file that cannot be read at all is still an error.
 	Lenient bool
 
-	maxUnzipped int64 // tests: a smaller budget of unzipped bytes
+	maxUnzipped int64       // tests: a smaller budget of unzipped bytes
+	onRecord    func(i int) // tests: called after each record a streamed import writes
 }
 
 // ParseOptions is Parse with options.
