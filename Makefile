@@ -105,7 +105,7 @@ bench: deps build
 	PUNTO_BENCH_DIR=$(BENCH_DIR) $(GO) test -tags $(TAGS) -run '^$$' -bench 'BenchmarkFanout' -benchtime 20x -timeout 30m ./relay
 	PUNTO_BENCH_DIR=$(BENCH_DIR) $(GO) test -tags $(TAGS) -run '^$$' -bench 'BenchmarkCatchUp|BenchmarkSnapshot' -benchtime 3x -timeout 60m ./relay
 	PUNTO_BENCH_DIR=$(BENCH_DIR) $(GO) test -tags $(TAGS) -run '^$$' -bench 'BenchmarkImport' -benchtime 2x -timeout 30m ./content/exchange
-	$(GO) test -tags $(TAGS) -run '^$$' -bench 'BenchmarkStreamImport100MB' -benchtime 1x -timeout 60m ./content/exchange
+	$(GO) test -tags $(TAGS) -run '^$$' -bench 'BenchmarkStreamImport100MB|BenchmarkStreamImportCSV100MB' -benchtime 1x -timeout 60m ./content/exchange
 	$(GO) test -tags $(TAGS) -run '^$$' -bench 'BenchmarkCountNeed|BenchmarkNeedsReports' -benchtime 2s ./fleet
 	$(GO) run -tags $(TAGS) ./cmd/httpbench -dir $(BENCH_DIR) -punto bin/punto -sizes $(BENCH_SIZES) -duration $(BENCH_TIME) $(if $(TILE38),-tile38 $(TILE38))
 

@@ -49,10 +49,10 @@ func catalogImport(ctx context.Context, args []string, stdout, stderr io.Writer)
 			return usagef("catalog import: --taxonomy-map: %v", err)
 		}
 	}
-	if _, err := os.Stat(*db); errors.Is(err, os.ErrNotExist) && *format == exchange.FormatHSDS {
-		// A new catalog from HSDS JSON: streamed, in bounded memory
-		// whatever the file's size.
-		res, err := streamHSDS(ctx, *db, file, opt)
+	if _, err := os.Stat(*db); errors.Is(err, os.ErrNotExist) && (*format == exchange.FormatHSDS || *format == exchange.FormatCSV) {
+		// A new catalog from HSDS JSON or the flat CSV: streamed, in
+		// bounded memory whatever the file's size.
+		res, err := streamFile(ctx, *format, *db, file, opt)
 		if err != nil {
 			return importFailed(err, file, stderr)
 		}
@@ -106,8 +106,9 @@ func reportPath(report, db string) string {
 	return db + ".import-report.json"
 }
 
-// streamHSDS imports an HSDS JSON file into a new catalog, streamed.
-func streamHSDS(ctx context.Context, db, file string, opt exchange.ImportOptions) (*exchange.StreamResult, error) {
+// streamFile imports an HSDS JSON or flat CSV file into a new catalog,
+// streamed.
+func streamFile(ctx context.Context, format, db, file string, opt exchange.ImportOptions) (*exchange.StreamResult, error) {
 	f, err := os.Open(file)
 	if err != nil {
 		return nil, fmt.Errorf("catalog import: %w", err)
@@ -115,6 +116,9 @@ func streamHSDS(ctx context.Context, db, file string, opt exchange.ImportOptions
 	defer f.Close()
 	if fi, err := f.Stat(); err == nil && fi.IsDir() {
 		return nil, fmt.Errorf("catalog import: %s is a folder; only hsds-csv reads a folder", file)
+	}
+	if format == exchange.FormatCSV {
+		return exchange.CreateFlatCSVStream(ctx, db, f, opt)
 	}
 	return exchange.CreateHSDSStream(ctx, db, f, opt)
 }

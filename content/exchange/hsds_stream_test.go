@@ -3,11 +3,13 @@ package exchange
 import (
 	"bytes"
 	"context"
+	"encoding/csv"
 	"encoding/json"
 	"fmt"
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -149,6 +151,87 @@ func TestHSDSStreamImport(t *testing.T) {
 	}
 	res, err = CreateHSDSStream(ctx, bad, newStreamSource(t, 60, 43), ImportOptions{Lenient: true})
 	if err != nil || res.Services != 59 || len(res.Refused) != 1 {
+		t.Fatalf("lenient: %+v %v", res, err)
+	}
+}
+
+// countingReader counts the bytes read through it.
+type countingReader struct {
+	r    io.Reader
+	read int64
+}
+
+func (c *countingReader) Read(p []byte) (int, error) {
+	n, err := c.r.Read(p)
+	c.read += int64(n)
+	return n, err
+}
+
+// The flat CSV streamed gives the catalog that reading it whole gives
+// (same digest), writing the first service before the file is read; a
+// service's rows apart, or a wrong row, are named by line.
+func TestFlatCSVStreamImport(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	flat := exportBytes(t, openDemo(t), FormatCSV)
+	dir := t.TempDir()
+	whole := filepath.Join(dir, "whole.db")
+	x, err := Parse(FormatCSV, flat)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := Create(ctx, whole, x, FormatCSV); err != nil {
+		t.Fatal(err)
+	}
+	src := &countingReader{r: bytes.NewReader(flat)}
+	readAtFirst := int64(-1)
+	streamed := filepath.Join(dir, "streamed.db")
+	res, err := CreateFlatCSVStream(ctx, streamed, src, ImportOptions{onRecord: func(i int) {
+		if i == 0 {
+			readAtFirst = src.read
+		}
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Services != len(x.Services) || res.Organizations != len(x.Organizations) || readAtFirst < 0 || readAtFirst > 128<<10 || int64(len(flat)) < 2*readAtFirst {
+		t.Fatalf("%+v of %d services; %d of %d bytes read when the first was written", res, len(x.Services), readAtFirst, len(flat))
+	}
+	digests := make([]string, 2)
+	for i, p := range []string{whole, streamed} {
+		st, err := content.Open(ctx, p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		digests[i], err = st.Digest(ctx)
+		st.Close()
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	if digests[0] != digests[1] {
+		t.Errorf("streamed catalog %s, read whole %s", digests[1], digests[0])
+	}
+
+	// A latitude of 100 on the fourth row is named, by line and column.
+	rows, err := csv.NewReader(bytes.NewReader(flat)).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	latCol := slices.Index(rows[0], "lat")
+	rows[3][latCol] = "100"
+	var badBuf bytes.Buffer
+	w := csv.NewWriter(&badBuf)
+	if err := w.WriteAll(rows); err != nil {
+		t.Fatal(err)
+	}
+	bad := badBuf.Bytes()
+	_, err = CreateFlatCSVStream(ctx, filepath.Join(dir, "bad.db"), bytes.NewReader(bad), ImportOptions{})
+	if err == nil || !strings.Contains(err.Error(), "line ") || !strings.Contains(err.Error(), "lat") {
+		t.Fatalf("a wrong row: %v", err)
+	}
+	res, err = CreateFlatCSVStream(ctx, filepath.Join(dir, "lenient.db"), bytes.NewReader(bad), ImportOptions{Lenient: true})
+	if err != nil || res.Services != len(x.Services)-1 || len(res.Refused) != 1 {
 		t.Fatalf("lenient: %+v %v", res, err)
 	}
 }
