@@ -121,6 +121,7 @@ type flatSource struct {
 	header []string
 	rows   [][]string
 	idCol  int
+	locCol int
 	n, i   int
 	buf    bytes.Buffer
 	w      *csv.Writer
@@ -135,6 +136,7 @@ func (s *flatSource) Read(p []byte) (int, error) {
 	for s.buf.Len() < len(p) && s.i < s.n {
 		row := append([]string(nil), s.rows[s.i%len(s.rows)]...)
 		row[s.idCol] = fmt.Sprintf("%s-%d", row[s.idCol], s.i/len(s.rows))
+		row[s.locCol] = fmt.Sprintf("%s-%d", row[s.locCol], s.i/len(s.rows))
 		_ = s.w.Write(row)
 		s.w.Flush()
 		s.i++
@@ -182,7 +184,7 @@ func BenchmarkStreamImportCSV100MB(b *testing.B) {
 	}
 	n := mb << 20 / (out.Len() / (len(rows) - 1))
 	for i := 0; b.Loop(); i++ {
-		s := &flatSource{header: rows[0], rows: rows[1:], idCol: slices.Index(rows[0], "service_id"), n: n}
+		s := &flatSource{header: rows[0], rows: rows[1:], idCol: slices.Index(rows[0], "service_id"), locCol: slices.Index(rows[0], "location_id"), n: n}
 		res, err := CreateFlatCSVStream(ctx, filepath.Join(dir, fmt.Sprintf("stream-%d.db", i)), s, ImportOptions{})
 		if err != nil {
 			b.Fatal(err)
