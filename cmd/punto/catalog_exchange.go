@@ -9,6 +9,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"runtime/debug"
 	"strings"
 
 	"github.com/punto-totem/punto/content"
@@ -51,7 +52,13 @@ func catalogImport(ctx context.Context, args []string, stdout, stderr io.Writer)
 	}
 	if _, err := os.Stat(*db); errors.Is(err, os.ErrNotExist) && (*format == exchange.FormatHSDS || *format == exchange.FormatCSV) {
 		// A new catalog from HSDS JSON or the flat CSV: streamed, in
-		// bounded memory whatever the file's size.
+		// bounded memory whatever the file's size. The import makes much
+		// short-lived garbage: a soft limit on the Go heap (unless
+		// GOMEMLIMIT sets one) keeps the process near what it holds (the
+		// writer's 64 MiB page cache above all).
+		if os.Getenv("GOMEMLIMIT") == "" {
+			debug.SetMemoryLimit(64 << 20)
+		}
 		res, err := streamFile(ctx, *format, *db, file, opt)
 		if err != nil {
 			return importFailed(err, file, stderr)

@@ -277,3 +277,32 @@ func csvBytes(t *testing.T, rows [][]string) []byte {
 	}
 	return b.Bytes()
 }
+
+// TestWriteStreamFile: PUNTO_STREAM_OUT=FILE [PUNTO_STREAM_MB=100] go test
+// -run TestWriteStreamFile writes the generated HSDS page to FILE, for
+// measuring `punto catalog import` by hand (time, peak memory).
+func TestWriteStreamFile(t *testing.T) {
+	out := os.Getenv("PUNTO_STREAM_OUT")
+	if out == "" {
+		t.Skip("set PUNTO_STREAM_OUT=FILE to write a generated HSDS page there")
+	}
+	mb := 100
+	if v := os.Getenv("PUNTO_STREAM_MB"); v != "" {
+		fmt.Sscan(v, &mb)
+	}
+	probe := newStreamSource(t, 0, -1)
+	size := 0
+	for i := range 100 {
+		size += len(probe.element(i)) + 1
+	}
+	f, err := os.Create(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	src := newStreamSource(t, mb<<20/(size/100), -1)
+	if _, err := io.Copy(f, src); err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("%d services, %d bytes in %s", src.n, src.read, out)
+}
