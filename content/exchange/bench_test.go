@@ -9,6 +9,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"runtime/debug"
 	"slices"
 	"strconv"
 	"syscall"
@@ -94,6 +95,7 @@ func BenchmarkStreamImport100MB(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
+	limitHeapAsImportDoes(b)
 	probe, size := &streamSource{elems: page.Contents}, 0
 	for i := range 100 {
 		size += len(probe.element(i)) + 1
@@ -182,6 +184,7 @@ func BenchmarkStreamImportCSV100MB(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
+	limitHeapAsImportDoes(b)
 	n := mb << 20 / (out.Len() / (len(rows) - 1))
 	for i := 0; b.Loop(); i++ {
 		s := &flatSource{header: rows[0], rows: rows[1:], idCol: slices.Index(rows[0], "service_id"), locCol: slices.Index(rows[0], "location_id"), n: n}
@@ -197,4 +200,13 @@ func BenchmarkStreamImportCSV100MB(b *testing.B) {
 		b.Fatal(err)
 	}
 	b.ReportMetric(float64(ru.Maxrss)/1024, "peakRSS-MiB")
+}
+
+// limitHeapAsImportDoes sets the soft limit on the Go heap that `punto
+// catalog import` sets for a streamed import, unless GOMEMLIMIT does.
+func limitHeapAsImportDoes(b *testing.B) {
+	if os.Getenv("GOMEMLIMIT") == "" {
+		old := debug.SetMemoryLimit(64 << 20)
+		b.Cleanup(func() { debug.SetMemoryLimit(old) })
+	}
 }
