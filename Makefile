@@ -39,8 +39,32 @@ run: build
 		--token-file $(DATA)/demo-totem.token --insecure-dev --public-url http://localhost$(PORTAL_ADDR) & \
 	wait
 
-## test: install what the tests need, then lint and run every test with the race detector
-test: deps lint
+# The race detector triples the CPU of the code it watches. make test runs it on the
+# packages whose concurrency lives in their own process (the sync hub and client, the
+# feed, the fleet, the editorial and mediation stores, the outbox, the voice and print
+# queues) and on the catalog's concurrency tests (RACE_CONTENT); the packages whose
+# tests drive chromium, CUPS, whole processes or big imports run plain, as the punto
+# processes the tests start do. make race (and make soak) runs everything under it.
+PLAIN_PKGS   := ./cmd/... ./kiosk/... ./portal/... ./content ./content/exchange/... ./deploy/...
+RACE_CONTENT := TestOpenBackground|TestSearchWhileWriting
+# Tests of the plain packages mostly wait on chromium, CUPS and other processes: more
+# of them run at once than there are cores.
+PLAIN_PARALLEL ?= 4
+
+## test: install what the tests need, then lint and run every test, side by side (the
+## race detector on the packages whose concurrency is in process; see PLAIN_PKGS)
+test: deps
+	@$(MAKE) --no-print-directory -j3 lint test-race-part test-plain-part
+
+.PHONY: test-race-part test-plain-part race
+test-race-part:
+	$(GO) test -race -count=1 -tags $(TAGS) $$($(GO) list -tags $(TAGS) ./... | grep -v -x -F "$$($(GO) list -tags $(TAGS) $(PLAIN_PKGS))")
+	$(GO) test -race -count=1 -tags $(TAGS) -run '^($(RACE_CONTENT))$$' ./content
+test-plain-part:
+	$(GO) test -count=1 -parallel $(PLAIN_PARALLEL) -tags $(TAGS) $(PLAIN_PKGS)
+
+## race: every test with the race detector
+race: deps
 	$(GO) test -race -count=1 -tags $(TAGS) ./...
 
 ## soak: the long loops: 40 SIGKILLs of a portal while it publishes and imports

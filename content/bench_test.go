@@ -47,7 +47,6 @@ func TestMain(m *testing.M) {
 	for _, s := range benchStores {
 		s.Close()
 	}
-	demo.Cleanup()
 	os.Exit(code)
 }
 

@@ -26,7 +26,7 @@ func openTest(t *testing.T) *Store {
 // demo is the demo catalog, built once for this test binary and copied
 // for each test (testenv serves the other packages the same way; it
 // imports content, so content's own tests keep their master here).
-var demo = demofile.New("", CreateDemo)
+var demo = demofile.New("demo", CreateDemo)
 
 func openDemo(t *testing.T) *Store {
 	t.Helper()

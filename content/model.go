@@ -133,6 +133,10 @@ type Service struct {
 	Contacts       []Contact  `json:"contacts,omitempty"`
 	Hours          Schedule   `json:"hours"`
 	Locations      []Location `json:"locations"`
+	// Channels are the ways the service is reached (channel.go), each
+	// with its own hours and languages; none means its hours and
+	// locations say it all.
+	Channels []Channel `json:"channels,omitempty"`
 }
 
 // Territory is an ambito territoriale sociale, a zona sociale or another
@@ -179,7 +183,7 @@ func ValidText(field string, t Text, required bool) error {
 // Validate checks a service before it is written, naming the first field
 // that is wrong.
 func (s *Service) Validate() error {
-	for _, check := range []func() error{s.validateIdentity, s.validateTexts, s.validateContacts, s.Hours.Validate, s.validateLocations} {
+	for _, check := range []func() error{s.validateIdentity, s.validateTexts, s.validateContacts, s.Hours.Validate, s.validateLocations, s.validateChannels} {
 		if err := check(); err != nil {
 			return err
 		}

@@ -28,6 +28,10 @@ type NearbyQuery struct {
 	OpenNow  bool      // only services open at At
 	Speaks   string    // only services whose staff speak this ISO 639 code
 	At       time.Time // the moment OpenNow refers to; zero means now
+
+	// closed tells a place whose desks closure mode has closed at At
+	// (OpenNow leaves it out); nil when no closure holds.
+	closed func(orb.Point) string
 }
 
 // Normalize fills defaults and checks the query, naming the wrong field.
@@ -86,6 +90,9 @@ func (s *Store) NearbyHits(ctx context.Context, q NearbyQuery) ([]Hit, error) {
 	if err := q.Normalize(); err != nil {
 		return nil, err
 	}
+	if err := s.closing(ctx, &q); err != nil {
+		return nil, err
+	}
 	s.mu.RLock()
 	defer s.mu.RUnlock()
 	if s.idx == nil { // being built: the file's R*Tree gives the same answer
@@ -139,7 +146,7 @@ func (x *index) nearby(ctx context.Context, q *NearbyQuery) ([]Hit, error) {
 		if q.Speaks != "" && !slices.Contains(s.langs, q.Speaks) {
 			return true
 		}
-		if q.OpenNow && (s.status != StatusActive || !isOpen(s.hours)) {
+		if q.OpenNow && (s.status != StatusActive || !isOpen(s.hours) || q.closed != nil && q.closed(p) != "") {
 			return true
 		}
 		hits = append(hits, Hit{ServiceID: s.id, LocationID: e.locID, Point: p, DistanceM: d})
@@ -155,12 +162,26 @@ func (x *index) nearby(ctx context.Context, q *NearbyQuery) ([]Hit, error) {
 	return hits[:min(len(hits), q.Limit)], nil
 }
 
+// closing sets what tells the places closure mode has closed, for the
+// open-now filter.
+func (s *Store) closing(ctx context.Context, q *NearbyQuery) error {
+	if !q.OpenNow || q.closed != nil {
+		return nil
+	}
+	var err error
+	q.closed, err = s.closedAt(ctx, q.At)
+	return err
+}
+
 // NearbySQL answers the same query as NearbyHits straight from the SQLite
 // file: candidates from the R*Tree spatial index (whose 32-bit boxes are
 // rounded outward), then an exact re-check of every candidate. It is the
 // slow, independent path that tests and GIS comparisons use.
 func (s *Store) NearbySQL(ctx context.Context, q NearbyQuery) ([]Hit, error) {
 	if err := q.Normalize(); err != nil {
+		return nil, err
+	}
+	if err := s.closing(ctx, &q); err != nil {
 		return nil, err
 	}
 	b := geo.BoundAround(q.Center, q.RadiusM)
@@ -216,7 +237,7 @@ func (s *Store) NearbySQL(ctx context.Context, q NearbyQuery) ([]Hit, error) {
 			return nil, err
 		}
 		hits = slices.DeleteFunc(hits, func(h Hit) bool {
-			return statusOf[h.ServiceID] != StatusActive || !hrs[h.ServiceID].openAt(q.At)
+			return statusOf[h.ServiceID] != StatusActive || !hrs[h.ServiceID].openAt(q.At) || q.closed != nil && q.closed(h.Point) != ""
 		})
 	}
 	slices.SortFunc(hits, compareHits)

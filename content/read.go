@@ -114,6 +114,9 @@ func (s *Store) Service(ctx context.Context, id string) (*Service, error) {
 		}
 		svc.Locations[i].Name, svc.Locations[i].Accessibility = lt["name"], lt["accessibility"]
 	}
+	if svc.Channels, err = s.serviceChannels(ctx, id); err != nil {
+		return nil, err
+	}
 	return svc, nil
 }
 

@@ -23,6 +23,7 @@ const (
 	KindPage         = "page"
 	// KindRecording (recording.go): audio of a text, in one language.
 	// KindTerm (lexicon_term.go): a term an editor added to the lexicon.
+	// KindClosure (closure.go): closure mode in a territory.
 )
 
 // The operations of a change.
@@ -117,8 +118,14 @@ func DecodeDoc(kind string, doc json.RawMessage) (any, error) {
 			return nil, err
 		}
 		return &t, t.Validate()
+	case KindClosure:
+		var c Closure
+		if err := decodeStrict(doc, &c); err != nil {
+			return nil, err
+		}
+		return &c, c.Validate()
 	}
-	return nil, invalid("kind", "%q is not organization, territory, service, alert, page, recording or term", kind)
+	return nil, invalid("kind", "%q is not organization, territory, service, alert, page, recording, term or closure", kind)
 }
 
 // Validate checks an organization before it is written.
@@ -164,7 +171,7 @@ func checkChange(c *Change) (any, error) {
 	switch c.Op {
 	case OpPut:
 	case OpDelete:
-		if c.Kind != KindAlert && c.Kind != KindPage && c.Kind != KindRecording && c.Kind != KindTerm {
+		if c.Kind != KindAlert && c.Kind != KindPage && c.Kind != KindRecording && c.Kind != KindTerm && c.Kind != KindClosure {
 			return nil, invalid("op", "a %s cannot be deleted (withdraw a service with status withdrawn)", c.Kind)
 		}
 		if len(c.Doc) > 0 {
@@ -193,6 +200,8 @@ func checkChange(c *Change) (any, error) {
 	case *Recording:
 		id = r.ID
 	case *Term:
+		id = r.ID
+	case *Closure:
 		id = r.ID
 	}
 	if id != c.ID {
@@ -225,6 +234,8 @@ func (b *Batch) Apply(c *Change) error {
 		return b.PutRecording(r)
 	case *Term:
 		return b.PutTerm(r)
+	case *Closure:
+		return b.PutClosure(r)
 	}
 	return invalid("kind", "%q cannot be written", c.Kind)
 }
@@ -232,11 +243,12 @@ func (b *Batch) Apply(c *Change) error {
 // deleteRecord removes an alert, a page (with its texts), a recording or a term. Deleting what is
 // not there is not an error: the change log may say it twice.
 func (b *Batch) deleteRecord(kind, id string) error {
-	table := map[string]string{KindAlert: "alert", KindPage: "page", KindRecording: "recording", KindTerm: "lexicon_term"}[kind]
+	table := map[string]string{KindAlert: "alert", KindPage: "page", KindRecording: "recording", KindTerm: "lexicon_term", KindClosure: "closure"}[kind]
 	if table == "" {
 		return invalid("op", "a %s cannot be deleted", kind)
 	}
 	b.terms = b.terms || kind == KindTerm
+	b.closures = b.closures || kind == KindClosure
 	if _, err := b.exec("DELETE FROM "+table+" WHERE id = ?", id); err != nil {
 		return fmt.Errorf("content: delete %s %s: %w", kind, id, err)
 	}
@@ -298,8 +310,10 @@ func (s *Store) Doc(ctx context.Context, kind, id string) (json.RawMessage, erro
 		v, err = s.recordingByID(ctx, id)
 	case KindTerm:
 		v, err = s.Term(ctx, id)
+	case KindClosure:
+		v, err = s.Closure(ctx, id)
 	default:
-		return nil, invalid("kind", "%q is not organization, territory, service, alert, page, recording or term", kind)
+		return nil, invalid("kind", "%q is not organization, territory, service, alert, page, recording, term or closure", kind)
 	}
 	if err != nil {
 		return nil, err
@@ -310,11 +324,11 @@ func (s *Store) Doc(ctx context.Context, kind, id string) (json.RawMessage, erro
 // IDs lists the IDs of every record of a kind, in order.
 func (s *Store) IDs(ctx context.Context, kind string) ([]string, error) {
 	switch kind {
-	case KindOrganization, KindTerritory, KindService, KindAlert, KindPage, KindRecording:
+	case KindOrganization, KindTerritory, KindService, KindAlert, KindPage, KindRecording, KindClosure:
 	case KindTerm:
 		kind = "lexicon_term"
 	default:
-		return nil, invalid("kind", "%q is not organization, territory, service, alert, page, recording or term", kind)
+		return nil, invalid("kind", "%q is not organization, territory, service, alert, page, recording, term or closure", kind)
 	}
 	rows, err := s.r.QueryContext(ctx, "SELECT id FROM "+kind+" ORDER BY id")
 	if err != nil {
@@ -338,7 +352,7 @@ func (s *Store) IDs(ctx context.Context, kind string) ([]string, error) {
 // replica with the portal with it.
 func (s *Store) Digest(ctx context.Context) (string, error) {
 	h := sha256.New()
-	for _, k := range []string{KindOrganization, KindTerritory, KindService, KindAlert, KindPage, KindRecording, KindTerm} {
+	for _, k := range []string{KindOrganization, KindTerritory, KindService, KindAlert, KindPage, KindRecording, KindTerm, KindClosure} {
 		ids, err := s.IDs(ctx, k)
 		if err != nil {
 			return "", err

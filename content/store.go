@@ -31,8 +31,12 @@ type Store struct {
 	words   atomic.Bool // search's words are in the index (OpenLazy loads them at the first search)
 	areas   atomic.Pointer[geo.AreaIndex]
 	lex     atomic.Pointer[lexicon] // the built-in lexicon plus the catalog's terms
-	counts  counts                  // Stats as of the last write
-	stmts   stmts                   // prepared reads
+	// closures caches the catalog's closures (closure.go), valid while
+	// its generation is closureGen: a write that touches one moves it on.
+	closures   atomic.Pointer[closureCache]
+	closureGen atomic.Uint64
+	counts     counts // Stats as of the last write
+	stmts      stmts  // prepared reads
 
 	// built is closed once the index is loaded. Until then (OpenBackground)
 	// s.idx is nil: nearby and within answer from the file's R*Tree, and
@@ -254,6 +258,7 @@ func (s *Store) reloadWith(ctx context.Context, words bool) error {
 	s.idx = idx
 	s.mu.Unlock()
 	s.areas.Store(areas)
+	s.closureGen.Add(1)
 	return nil
 }
 

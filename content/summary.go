@@ -108,7 +108,26 @@ func (t packedText) pick(chain []string) Localized {
 // in-memory index, kept in step with every write; a hit the index does
 // not hold (a service withdrawn since, or a store without an index) is
 // read from the file instead.
+//
+// A place whose desks closure mode has closed shows closed.
 func (s *Store) Summaries(ctx context.Context, hits []Hit, lang string, from orb.Point, at time.Time) ([]Summary, error) {
+	out, err := s.summaries(ctx, hits, lang, from, at)
+	if err != nil || len(out) == 0 {
+		return out, err
+	}
+	closed, err := s.closedAt(ctx, at)
+	if err != nil || closed == nil {
+		return out, err
+	}
+	for i := range out {
+		if out[i].Status == StatusActive && closed(orb.Point{out[i].Lon, out[i].Lat}) != "" {
+			out[i].Open = OpenState{}
+		}
+	}
+	return out, nil
+}
+
+func (s *Store) summaries(ctx context.Context, hits []Hit, lang string, from orb.Point, at time.Time) ([]Summary, error) {
 	out := make([]Summary, len(hits))
 	if len(hits) == 0 {
 		return out, nil

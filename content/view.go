@@ -161,6 +161,10 @@ type ServiceView struct {
 	Open          OpenState      `json:"open"`
 	Hours         HoursView      `json:"hours"`
 	Locations     []LocationView `json:"locations"`
+	Channels      []ChannelView  `json:"channels"`
+	// Closure names the closure that has closed every desk of the
+	// service (its channels say where to call).
+	Closure string `json:"closure,omitempty"`
 }
 
 // OrgView is an organization in one language.
@@ -242,5 +246,11 @@ func (s *Store) ServiceView(ctx context.Context, id, lang string, from orb.Point
 	slices.SortStableFunc(v.Locations, func(a, b LocationView) int {
 		return cmp.Or(cmp.Compare(boolInt(a.NoPoint), boolInt(b.NoPoint)), cmp.Compare(a.DistanceM, b.DistanceM))
 	})
+	if v.Channels, err = s.channelViews(ctx, svc, at); err != nil {
+		return nil, err
+	}
+	if err := s.closeDesks(ctx, svc, v, at); err != nil {
+		return nil, err
+	}
 	return v, nil
 }

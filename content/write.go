@@ -26,6 +26,7 @@ type Batch struct {
 	orgs     []string        // IDs of organizations written by this batch
 	areas    bool            // a territory was written: reload the area index
 	terms    bool            // a lexicon term was written or deleted: rebuild the store's lexicon
+	closures bool            // a closure was written or deleted: read them again
 
 	op         int                   // counts writes, to order them
 	docIndexed map[string]docIndexed // search rows built from records
@@ -158,6 +159,9 @@ func (s *Store) afterCommit(ctx context.Context, b *Batch, affected []string) er
 	// What is committed must reach the index even if the caller gives up
 	// now.
 	ctx = context.WithoutCancel(ctx)
+	if b.closures || b.full {
+		s.closureGen.Add(1)
+	}
 	if !s.indexed {
 		return nil
 	}

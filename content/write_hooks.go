@@ -43,7 +43,7 @@ func (s *Store) Reader() *sql.DB { return s.r }
 var catalogTables = []string{
 	"organization", "territory", "service", "location", "service_at_location",
 	"service_category", "service_language", "phone", "contact", "schedule",
-	"schedule_exception", "required_document", "translation", "alert", "page", "recording", "lexicon_term",
+	"schedule_exception", "required_document", "translation", "alert", "page", "recording", "lexicon_term", "channel", "closure",
 	"service_fts_data", "service_fts_idx", "service_fts_content", "service_fts_docsize", "service_fts_config",
 	"idx_location_geom_node", "idx_location_geom_rowid", "idx_location_geom_parent",
 	"idx_territory_geom_node", "idx_territory_geom_rowid", "idx_territory_geom_parent",

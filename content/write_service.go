@@ -26,7 +26,7 @@ func (b *Batch) PutService(s *Service) error {
 	if err != nil {
 		return fmt.Errorf("content: service %s: %w", s.ID, err)
 	}
-	for _, step := range []func(*Service) error{b.putServiceTexts, b.putServiceLists, b.putServiceContacts, b.putServiceHours, b.putServiceLocations} {
+	for _, step := range []func(*Service) error{b.putServiceTexts, b.putServiceLists, b.putServiceContacts, b.putServiceHours, b.putServiceLocations, b.putServiceChannels} {
 		if err := step(s); err != nil {
 			return err
 		}

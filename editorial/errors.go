@@ -28,9 +28,18 @@ type refusal struct {
 func (e *refusal) Error() string { return e.msg }
 func (e *refusal) Unwrap() error { return e.kind }
 
-func forbidden(msg string) error { return &refusal{ErrForbidden, msg} }
-func conflict(msg string) error  { return &refusal{ErrConflict, msg} }
-func notFound(msg string) error  { return &refusal{ErrNotFound, msg} }
+// Refuse returns an error of the kind (ErrForbidden, ErrConflict or
+// ErrNotFound, for errors.Is) whose text is msg alone. The packages that
+// build on editorial (mediation, callback) refuse with it, so the portal
+// maps one set of kinds to answers.
+func Refuse(kind error, msg string) error { return &refusal{kind, msg} }
+
+func forbidden(msg string) error { return Refuse(ErrForbidden, msg) }
+func conflict(msg string) error  { return Refuse(ErrConflict, msg) }
+func notFound(msg string) error  { return Refuse(ErrNotFound, msg) }
+
+// Invalid returns a FieldError: bad input in field, and why.
+func Invalid(field, reason string) error { return &FieldError{Field: field, Reason: reason} }
 
 // FieldError is bad input: the field at fault and why.
 type FieldError struct {
@@ -40,7 +49,7 @@ type FieldError struct {
 
 func (e *FieldError) Error() string { return e.Field + ": " + e.Reason }
 
-func invalid(field, reason string) error { return &FieldError{Field: field, Reason: reason} }
+func invalid(field, reason string) error { return Invalid(field, reason) }
 
 // LockedError refuses a login while its name is locked after failures.
 type LockedError struct{ Wait time.Duration }

@@ -3,7 +3,6 @@ package fleet
 import (
 	"context"
 	"encoding/json"
-	"path/filepath"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -11,6 +10,7 @@ import (
 
 	"github.com/punto-totem/punto/content"
 	"github.com/punto-totem/punto/content/feed"
+	"github.com/punto-totem/punto/internal/testenv"
 )
 
 // TestWritesBesideTheCatalog writes to the fleet's tables while the
@@ -18,15 +18,8 @@ import (
 // connection, and neither fails for the other (each waits its turn).
 func TestWritesBesideTheCatalog(t *testing.T) {
 	ctx := context.Background()
-	path := filepath.Join(t.TempDir(), "demo.db")
-	if err := content.CreateDemo(ctx, path); err != nil {
-		t.Fatal(err)
-	}
-	cat, err := content.OpenLazy(ctx, path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer cat.Close()
+	cat := testenv.DemoStore(t)
+	path := cat.Path()
 	s, err := Open(ctx, path)
 	if err != nil {
 		t.Fatal(err)

@@ -11,7 +11,7 @@ import (
 	"github.com/punto-totem/punto/internal/browsertest"
 )
 
-// TestIdleWarningInChromium: on a totem told to idle after 12 s, a Persian
+// TestIdleWarningInChromium: on a totem told to idle after 20 s, a Persian
 // visit left untouched shows a countdown in Persian (Persian digits)
 // before the end, with its "I'm still here" button in the reach zone; a
 // touch keeps the visit where it was; left alone again, the screen goes
@@ -21,7 +21,7 @@ func TestIdleWarningInChromium(t *testing.T) {
 	srv := newTestServerWith(t, func(c *Config) { c.IdleSeconds = 600 })
 	base := listen(t, srv)
 	ctx := browsertest.Start(t, 1080, 1920, 150*time.Second)
-	runIn(t, ctx, chromedp.Navigate(base+"/?kiosk=1&idle=12"), screenShown("attract"),
+	runIn(t, ctx, chromedp.Navigate(base+"/?kiosk=1&idle=20"), screenShown("attract"),
 		chromedp.Evaluate(`window.heard = []; for (const e of ["screen", "idle-warning", "idle-kept", "reset"]) document.addEventListener("punto:" + e, (ev) => heard.push(e + (ev.detail && ev.detail.name ? ":" + ev.detail.name : "")));`, nil),
 		chromedp.Click(`.lang[lang="fa"]`, chromedp.ByQuery), screenShown("home"),
 		chromedp.Click(`.tile[data-category="health"]`, chromedp.ByQuery), screenShown("results"))

@@ -76,6 +76,23 @@ func TestSearchUnderstoodInChromium(t *testing.T) {
 	}
 	browsertest.Screenshot(t, ctx, "totem-search-none-ar")
 	browsertest.Axe(t, ctx, "no result, ar")
+
+	// "Talk to someone in your language" there too: this totem follows no
+	// portal, so the service can't be reached, and the desks' phones show.
+	runIn(t, ctx, chromedp.WaitReady("#talk", chromedp.ByQuery), chromedp.Evaluate(`document.querySelector("#talk").scrollIntoView()`, nil))
+	var talk struct {
+		Offline string
+		Phones  int
+		Forms   int
+	}
+	runIn(t, ctx, chromedp.Click("#talk", chromedp.ByQuery), chromedp.WaitVisible(".talk-offline", chromedp.ByQuery), chromedp.Evaluate(`({
+		Offline: document.querySelector(".talk-offline").textContent,
+		Phones: document.querySelectorAll(".desks .phone").length,
+		Forms: document.querySelectorAll(".callback-form").length,
+	})`, &talk))
+	if !strings.Contains(talk.Offline, "لا يمكن الوصول") || talk.Phones == 0 || talk.Forms != 0 {
+		t.Errorf("talk to someone, offline: %+v", talk)
+	}
 	runIn(t, ctx, chromedp.Click(`.browse .tile[data-category="work"]`, chromedp.ByQuery), chromedp.WaitVisible("#list .row", chromedp.ByQuery))
 
 	// A service reached by phone only: found, listed apart as "by phone /

@@ -71,6 +71,11 @@ type Config struct {
 	// Voice reads the node's texts aloud (GET /api/v1/voice); a node
 	// without it (the portal) reads nothing.
 	Voice Speaker
+	// Talk, on a totem following a portal, says who is reachable and
+	// forwards call-backs (talk.go); CallbacksPerHour bounds those the
+	// totem forwards (default DefaultCallbacksPerHour).
+	Talk             Talk
+	CallbacksPerHour int
 }
 
 // requestTimeout bounds the catalog work of one request.
@@ -88,6 +93,7 @@ type Server struct {
 	message  operatorMessage
 	printing printLimit
 	digests  digestCache
+	talk     talkState
 }
 
 // New builds the server and its routes.
@@ -119,6 +125,10 @@ func New(store *content.Store, cfg Config) (*Server, error) {
 		return nil, err
 	}
 	s := &Server{cfg: cfg, store: store, msgs: msgs, started: time.Now(), live: newLive(st.Seq)}
+	s.talk.perHour = cfg.CallbacksPerHour
+	if s.talk.perHour <= 0 {
+		s.talk.perHour = DefaultCallbacksPerHour
+	}
 	s.app = fiber.New(fiber.Config{
 		AppName:               "punto",
 		ErrorHandler:          errorHandler(cfg.Log),
@@ -185,11 +195,14 @@ func (s *Server) routes() error {
 	api.Get("/ui", ref, s.uiStrings)
 	api.Get("/voice", s.speak)
 	api.Get("/alerts", s.alerts)
+	api.Get("/closure", s.closure)
 	api.Post("/tally", s.tally)
 	api.Get("/pages", ref, s.pages)
 	api.Get("/qr.svg", s.qrCode)
 	api.Get("/live", s.liveStream)
 	api.Get("/feed", s.feed)
+	api.Get("/talk", s.talkInfo)
+	api.Post("/callback", s.callbackCreate)
 	api.Get("/openapi.json", ref, s.openAPI)
 	api.Use(func(c *fiber.Ctx) error { return notFound("no such API endpoint: " + c.Path()) })
 	s.app.Get("/healthz", s.health)

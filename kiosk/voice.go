@@ -7,6 +7,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/gofiber/fiber/v2"
 	"github.com/paulmach/orb"
@@ -47,6 +49,7 @@ func noVoice(lang string) *apierr.Error {
 //	alert:ID                     an alert's text
 //	page:ID:title|body           an information page
 //	language:TAG                 a language's own name, read in it (the language picker)
+//	key:TAG:TEXT                 a key or a choice of the on-screen keyboard, read in the keyboard's language
 func (s *Server) speak(c *fiber.Ctx) error {
 	lang, _, err := query(c, "lang")
 	if err != nil {
@@ -121,6 +124,26 @@ func (s *Server) speak(c *fiber.Ctx) error {
 	return c.Send(audio)
 }
 
+// maxKeyRunes bounds what a key ref reads: the longest pinyin choice is a
+// few characters, and so every key a totem can read is a small set.
+const maxKeyRunes = 8
+
+// keyText tells the text of a key or a keyboard choice: a few letters,
+// marks, digits, punctuation or symbols, no spaces or controls.
+func keyText(text string) bool {
+	if !utf8.ValidString(text) {
+		return false
+	}
+	n := 0
+	for _, r := range text {
+		n++
+		if n > maxKeyRunes || !(unicode.IsLetter(r) || unicode.IsMark(r) || unicode.IsNumber(r) || unicode.IsPunct(r) || unicode.IsSymbol(r)) {
+			return false
+		}
+	}
+	return n > 0
+}
+
 func voiceless(lang string) bool {
 	_, err := voice.VoiceFor(lang)
 	return err != nil
@@ -130,7 +153,7 @@ func voiceless(lang string) bool {
 // ref under which a recording of it would be kept ("" if none can be).
 func (s *Server) resolve(ctx context.Context, ref, lang string, from orb.Point) ([]part, string, error) {
 	kind, rest, _ := strings.Cut(ref, ":")
-	bad := badRequest("ref", "names no text: ui:KEY, service:ID:name|description|summary, alert:ID, page:ID:title|body or language:TAG")
+	bad := badRequest("ref", "names no text: ui:KEY, service:ID:name|description|summary, alert:ID, page:ID:title|body, language:TAG or key:TAG:TEXT")
 	switch kind {
 	case "ui":
 		text, ok := s.msgs.Held(lang, rest, nil)
@@ -148,6 +171,15 @@ func (s *Server) resolve(ctx context.Context, ref, lang string, from orb.Point) 
 			}
 		}
 		return nil, "", bad
+	case "key":
+		tag, text, _ := strings.Cut(rest, ":")
+		if !s.msgs.Has(tag) || baseTag(tag) != tag {
+			return nil, "", badRequest("ref", "key:TAG:TEXT: the keyboard's language is not one of the screens'")
+		}
+		if !keyText(text) {
+			return nil, "", badRequest("ref", fmt.Sprintf("key:TAG:TEXT: TEXT is what a key or a choice shows: 1 to %d letters, digits or signs", maxKeyRunes))
+		}
+		return []part{{text, tag}}, "", nil
 	case "alert":
 		if !content.ValidID(rest) {
 			return nil, "", bad

@@ -62,6 +62,14 @@ func playing(t *testing.T, ctx context.Context, ref string) audioState {
 	return first
 }
 
+// reading waits until the player has ref's audio and has started it: a
+// short reading (a letter) may be over before its time is seen to move.
+func reading(t *testing.T, ctx context.Context, ref string) audioState {
+	t.Helper()
+	runIn(t, ctx, chromedp.Poll(`(() => { const a = document.querySelector("#voice-audio"); return a.dataset.ref === `+jsString(ref)+` && (a.currentTime > 0 || a.ended); })()`, nil, chromedp.WithPollingTimeout(30*time.Second)))
+	return audioNow(t, ctx)
+}
+
 func jsString(s string) string { return strconv.Quote(s) }
 func jsFloat(f float64) string { return strconv.FormatFloat(f, 'f', 3, 64) }
 
@@ -169,8 +177,31 @@ func TestReadAloudInChromium(t *testing.T) {
 	playing(t, ctx, "ui:ui.home")
 	runIn(t, ctx, chromedp.Click("#home", chromedp.ByQuery), screenShown("home"))
 
+	// The keyboard: a letter is read in the keyboard's language and typed
+	// only on the second tap; a named key reads its name.
+	runIn(t, ctx, chromedp.Click(".tile.search", chromedp.ByQuery), chromedp.Poll(`document.querySelector(".voice-picked.tile.search") !== null`, nil),
+		chromedp.Click(".tile.search", chromedp.ByQuery), screenShown("search"),
+		chromedp.WaitVisible(`.simple-keyboard [data-skbtn="b"]`, chromedp.ByQuery),
+		chromedp.Click(`.simple-keyboard [data-skbtn="b"]`, chromedp.ByQuery))
+	s = reading(t, ctx, "key:it:b")
+	if au, _ := fetchAudio(t, base, s.Src); au.Seconds < 0.2 || au.RMS < 0.01 {
+		t.Errorf("the key b: %.2f s, RMS %.4f", au.Seconds, au.RMS)
+	}
+	var typed string
+	runIn(t, ctx, chromedp.Value("#q", &typed, chromedp.ByQuery))
+	if typed != "" {
+		t.Errorf("the first tap on a key typed %q", typed)
+	}
+	runIn(t, ctx, chromedp.Click(`.simple-keyboard [data-skbtn="b"]`, chromedp.ByQuery), chromedp.Value("#q", &typed, chromedp.ByQuery))
+	if typed != "b" {
+		t.Errorf("the second tap on a key typed %q, want b", typed)
+	}
+	runIn(t, ctx, chromedp.Click(`.simple-keyboard [data-skbtn="{bksp}"]`, chromedp.ByQuery))
+	reading(t, ctx, "ui:ui.key_backspace")
+	runIn(t, ctx, chromedp.Evaluate(`document.querySelector("#home").click()`, nil), screenShown("home"))
+
 	// Tigrinya: no voice, said in Tigrinya; a recorded text still plays.
-	runIn(t, ctx, chromedp.Navigate(base+"/?kiosk=1&idle=12"), screenShown("attract"), dockReady(),
+	runIn(t, ctx, chromedp.Navigate(base+"/?kiosk=1&idle=20"), screenShown("attract"), dockReady(),
 		chromedp.Click(".attract", chromedp.ByQuery), screenShown("languages"),
 		chromedp.Click(`.lang[lang="ti"]`, chromedp.ByQuery), screenShown("home"),
 		chromedp.Click(`.tile[data-category="info"]`, chromedp.ByQuery), screenShown("results"),

@@ -114,6 +114,22 @@ func TestVoiceAPI(t *testing.T) {
 		}
 	})
 
+	t.Run("keyboard keys", func(t *testing.T) {
+		// A key and a choice read in the keyboard's language, whatever
+		// the visitor's: the Latin keyboard for an Arabic visitor, a
+		// pinyin choice.
+		for _, tt := range []struct{ ref, lang string }{{"key:it:b", "ar"}, {"key:ar:ب", "ar"}, {"key:zh:你好", "zh"}, {"key:bn:১", "bn"}} {
+			a := speakReq(t, srv, tt.ref, tt.lang)
+			if a.status != 200 || a.source != "synthesis" {
+				t.Errorf("%s for %s: %d %s", tt.ref, tt.lang, a.status, a.body)
+				continue
+			}
+			if au := testenv.DecodeAudio(t, a.body, "wav"); au.Seconds < 0.2 || au.RMS < 0.01 {
+				t.Errorf("%s: %.2f s, RMS %.4f", tt.ref, au.Seconds, au.RMS)
+			}
+		}
+	})
+
 	t.Run("refused", func(t *testing.T) {
 		for _, tt := range []struct {
 			ref, lang string
@@ -128,6 +144,11 @@ func TestVoiceAPI(t *testing.T) {
 			{"service:ancona-info-0:phone", "it", 400, "ref"},
 			{"service:a b:name", "it", 400, "ref"},
 			{"language:xx", "it", 400, "ref"},
+			{"key:xx:a", "it", 400, "ref"},
+			{"key:it:", "it", 400, "ref"},
+			{"key:it:abcdefghi", "it", 400, "ref"},
+			{"key:it:a b", "it", 400, "ref"},
+			{"key:it:a\u0007", "it", 400, "ref"},
 			{"ui:ui.home", "de", 400, "lang"},
 			{"ui:ui.home", "it,en", 400, "lang"},
 			{"", "it", 400, "ref"},

@@ -1,35 +1,23 @@
 package mediation
 
-import "errors"
+import "github.com/punto-totem/punto/editorial"
 
-// The kinds of refusal, for errors.Is; the error's text says why.
+// Mediation refuses with editorial's kinds, for errors.Is, so the portal
+// maps one set of refusals to answers; the error's text says why.
 var (
 	// ErrForbidden: the account may not see or do this.
-	ErrForbidden = errors.New("mediation: forbidden")
+	ErrForbidden = editorial.ErrForbidden
 	// ErrNotFound: no such mediator, body, budget or request.
-	ErrNotFound = errors.New("mediation: not found")
+	ErrNotFound = editorial.ErrNotFound
 	// ErrConflict: the change does not fit the record's state.
-	ErrConflict = errors.New("mediation: conflict")
+	ErrConflict = editorial.ErrConflict
 )
 
-type refusal struct {
-	kind error
-	msg  string
-}
-
-func (e *refusal) Error() string { return e.msg }
-func (e *refusal) Unwrap() error { return e.kind }
-
-func forbidden(msg string) error { return &refusal{ErrForbidden, msg} }
-func notFound(msg string) error  { return &refusal{ErrNotFound, msg} }
-func conflict(msg string) error  { return &refusal{ErrConflict, msg} }
-
 // FieldError is bad input: the field at fault and why.
-type FieldError struct {
-	Field  string
-	Reason string
-}
+type FieldError = editorial.FieldError
 
-func (e *FieldError) Error() string { return e.Field + ": " + e.Reason }
+func forbidden(msg string) error { return editorial.Refuse(ErrForbidden, msg) }
+func notFound(msg string) error  { return editorial.Refuse(ErrNotFound, msg) }
+func conflict(msg string) error  { return editorial.Refuse(ErrConflict, msg) }
 
-func invalid(field, reason string) error { return &FieldError{Field: field, Reason: reason} }
+func invalid(field, reason string) error { return editorial.Invalid(field, reason) }

@@ -27,6 +27,9 @@ type Mediator struct {
 	Week        []Slot      `json:"week"`
 	Exceptions  []Exception `json:"exceptions"`
 	CreatedAt   time.Time   `json:"created_at"`
+	// MailLanguage is the language of their mail (one of MailLanguages);
+	// empty: Italian and English.
+	MailLanguage string `json:"mail_language,omitempty"`
 }
 
 // Slot is a weekly window: on Weekday (1 Monday … 7 Sunday) From–To,
@@ -79,48 +82,79 @@ func (s *Store) checkMediator(ctx context.Context, m *Mediator) error {
 	if err := mail.CheckAddress(m.Email); err != nil {
 		return invalid("email", "is not an e-mail address")
 	}
-	if len(m.Languages) == 0 || len(m.Languages) > maxLanguages {
-		return invalid("languages", fmt.Sprintf("list 1–%d ISO 639 codes", maxLanguages))
+	if err := checkMailLang("mail_language", m.MailLanguage); err != nil {
+		return err
+	}
+	var err error
+	if m.Languages, err = checkLanguages(m.Languages); err != nil {
+		return err
+	}
+	if m.Territories, err = s.checkTerritories(ctx, m.Territories); err != nil {
+		return err
+	}
+	if m.Modes, err = checkModes(m.Modes); err != nil {
+		return err
+	}
+	return checkAvailability(m)
+}
+
+// checkLanguages reads a mediator's languages as ISO 639 codes, sorted,
+// each once.
+func checkLanguages(in []string) ([]string, error) {
+	if len(in) == 0 || len(in) > maxLanguages {
+		return nil, invalid("languages", fmt.Sprintf("list 1–%d ISO 639 codes", maxLanguages))
 	}
 	langs := []string{}
-	for i, l := range m.Languages {
+	for i, l := range in {
 		code, err := Lang(l)
 		if err != nil {
-			return invalid(fmt.Sprintf("languages[%d]", i), err.Error())
+			return nil, invalid(fmt.Sprintf("languages[%d]", i), err.Error())
 		}
 		if !slices.Contains(langs, code) {
 			langs = append(langs, code)
 		}
 	}
 	slices.Sort(langs)
-	m.Languages = langs
-	if len(m.Territories) == 0 {
-		return invalid("territories", "a mediator covers at least one territory")
+	return langs, nil
+}
+
+// checkTerritories checks that each territory exists; sorted, each once.
+func (s *Store) checkTerritories(ctx context.Context, in []string) ([]string, error) {
+	if len(in) == 0 {
+		return nil, invalid("territories", "a mediator covers at least one territory")
 	}
 	terr := []string{}
-	for _, t := range m.Territories {
+	for _, t := range in {
 		if err := s.checkTerritory(ctx, "territories", t); err != nil {
-			return err
+			return nil, err
 		}
 		if !slices.Contains(terr, t) {
 			terr = append(terr, t)
 		}
 	}
 	slices.Sort(terr)
-	m.Territories = terr
-	if len(m.Modes) == 0 {
-		return invalid("modes", "give at least one of "+strings.Join(Modes, ", "))
+	return terr, nil
+}
+
+// checkModes checks the ways a mediator works, each once.
+func checkModes(in []string) ([]string, error) {
+	if len(in) == 0 {
+		return nil, invalid("modes", "give at least one of "+strings.Join(Modes, ", "))
 	}
 	modes := []string{}
-	for i, md := range m.Modes {
+	for i, md := range in {
 		if !slices.Contains(Modes, md) {
-			return invalid(fmt.Sprintf("modes[%d]", i), fmt.Sprintf("%q is not one of %s", md, strings.Join(Modes, ", ")))
+			return nil, invalid(fmt.Sprintf("modes[%d]", i), fmt.Sprintf("%q is not one of %s", md, strings.Join(Modes, ", ")))
 		}
 		if !slices.Contains(modes, md) {
 			modes = append(modes, md)
 		}
 	}
-	m.Modes = modes
+	return modes, nil
+}
+
+// checkAvailability checks the weekly windows and the exceptions.
+func checkAvailability(m *Mediator) error {
 	if len(m.Week) > maxSlots {
 		return invalid("week", fmt.Sprintf("at most %d windows", maxSlots))
 	}
@@ -214,6 +248,9 @@ func (s *Store) SaveMediator(ctx context.Context, actor *editorial.Account, m Me
 			return fmt.Errorf("mediation: mediator: %w", err)
 		}
 		if err := writeMediatorLists(ctx, tx, &m); err != nil {
+			return err
+		}
+		if err := setMailLang(ctx, tx, m.Email, m.MailLanguage); err != nil {
 			return err
 		}
 		action := "mediator.create"
@@ -311,6 +348,9 @@ func loadLists(ctx context.Context, q querier, m *Mediator) error {
 	}
 	if err := strs("SELECT territory_id FROM mediation_mediator_territory WHERE mediator_id = ? ORDER BY territory_id", &m.Territories); err != nil {
 		return err
+	}
+	if err := q.QueryRowContext(ctx, "SELECT lang FROM mediation_mail_lang WHERE email = ?", m.Email).Scan(&m.MailLanguage); err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return fmt.Errorf("mediation: mediator: %w", err)
 	}
 	rows, err := q.QueryContext(ctx, "SELECT weekday, start_min, end_min FROM mediation_availability WHERE mediator_id = ? ORDER BY weekday, start_min", m.ID)
 	if err != nil {

@@ -11,36 +11,24 @@ import (
 	"github.com/punto-totem/punto/mail"
 )
 
-// subjects of the mails, in Italian and English, by event.
-var subjects = map[string]string{
-	"received":    "Richiesta di mediazione n. %d ricevuta / Mediation request %d received",
-	"new":         "Nuova richiesta di mediazione n. %d / New mediation request %d",
-	"assigned":    "Mediatore assegnato alla richiesta n. %d / Mediator assigned to request %d",
-	"confirmed":   "Mediazione n. %d confermata / Mediation %d confirmed",
-	"cancelled":   "Richiesta di mediazione n. %d annullata / Mediation request %d cancelled",
-	"declined":    "Richiesta di mediazione n. %d non accolta / Mediation request %d declined",
-	"rescheduled": "Richiesta di mediazione n. %d spostata / Mediation request %d rescheduled",
-	"mediator":    "Incarico di mediazione n. %d / Mediation assignment %d",
-	"withdrawn":   "Incarico di mediazione n. %d annullato / Mediation assignment %d withdrawn",
-}
-
-// summary is a request in a few lines, without its notes: mail is no
-// place for them.
-func summary(r *Request) string {
+// summary is a request in a few lines in lang, without its notes: mail
+// is no place for them.
+func summary(r *Request, lang string) string {
 	where := r.Address
 	if r.Mode != ModeInPerson {
 		where = r.Mode
 	}
+	w := func(key string) string { return word(lang, key) }
 	lines := []string{
-		fmt.Sprintf("Ente / Body: %s", r.OrgName),
-		fmt.Sprintf("Lingua / Language: %s", r.Language),
-		fmt.Sprintf("Quando / When: %s %s–%s (%.1f h)", r.Date, r.From, r.To, r.Duration),
-		fmt.Sprintf("Dove / Where: %s (%s)", where, r.Territory),
-		fmt.Sprintf("Tema / Topic: %s, %s", r.Topic, r.Urgency),
-		fmt.Sprintf("Stato / State: %s", r.State),
+		fmt.Sprintf("%s: %s", w("body"), r.OrgName),
+		fmt.Sprintf("%s: %s", w("language"), r.Language),
+		fmt.Sprintf("%s: %s %s–%s (%.1f h)", w("when"), r.Date, r.From, r.To, r.Duration),
+		fmt.Sprintf("%s: %s (%s)", w("where"), where, r.Territory),
+		fmt.Sprintf("%s: %s, %s", w("topic"), r.Topic, r.Urgency),
+		fmt.Sprintf("%s: %s", w("state"), r.State),
 	}
 	if r.MediatorName != "" {
-		lines = append(lines, "Mediatore / Mediator: "+r.MediatorName)
+		lines = append(lines, w("mediator_is")+": "+r.MediatorName)
 	}
 	return strings.Join(lines, "\n")
 }
@@ -53,16 +41,22 @@ func (s *Store) notify(ctx context.Context, tx *sql.Tx, r *Request, event string
 	if o == nil {
 		return nil
 	}
-	link := ""
-	if s.cfg.PortalURL != "" {
-		link = fmt.Sprintf("\n\n%s#/mediation/requests/%d", s.cfg.PortalURL, r.ID)
-	}
 	send := func(to, key string, att mail.Attachment) error {
 		if mail.CheckAddress(to) != nil {
 			return nil // a login that is no address (an admin's): nobody to tell
 		}
-		subject := fmt.Sprintf(subjects[key], r.ID, r.ID)
-		return o.EnqueueTx(ctx, tx, mail.Message{To: to, Subject: subject, Text: subject + "\n\n" + summary(r) + link, Attachment: att})
+		langs, err := mailLangs(ctx, tx, to)
+		if err != nil {
+			return err
+		}
+		subject, text := compose(langs, func(l string) string { return fmt.Sprintf(word(l, key), r.ID) }, func(l string) string {
+			body := fmt.Sprintf(word(l, key), r.ID) + "\n\n" + summary(r, l)
+			if s.cfg.PortalURL != "" {
+				body += fmt.Sprintf("\n\n%s:\n%s#/mediation/requests/%d", word(l, "open"), s.cfg.PortalURL, r.ID)
+			}
+			return body
+		})
+		return o.EnqueueTx(ctx, tx, mail.Message{To: to, Subject: subject, Text: text, Attachment: att})
 	}
 	ics := func(cancel bool, to string) mail.Attachment {
 		return mail.Attachment{Name: "mediazione.ics", ContentType: "text/calendar; charset=utf-8; method=" + map[bool]string{true: "CANCEL", false: "REQUEST"}[cancel],

@@ -41,7 +41,8 @@ func TestPhoneCallback(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	phone := browsertest.Start(t, 390, 844, 180*time.Second, chromedp.Flag("lang", "ar"))
+	phone := browsertest.Start(t, 390, 844, 180*time.Second)
+	browsertest.SetLanguage(t, phone, "ar")
 	shown := func(name string) chromedp.Action {
 		return chromedp.WaitVisible(`body[data-screen="`+name+`"] main > .page > *`, chromedp.ByQuery)
 	}

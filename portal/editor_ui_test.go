@@ -112,7 +112,9 @@ func euiListen(t *testing.T, st *content.Store, mount func(*fiber.App) error) st
 // WebGL in software for the map, in Italian.
 func euiBrowser(t *testing.T, width, height int64) context.Context {
 	t.Helper()
-	return browsertest.Start(t, width, height, 180*time.Second, chromedp.Flag("lang", "it-IT"))
+	ctx := browsertest.Start(t, width, height, 180*time.Second)
+	browsertest.SetLanguage(t, ctx, "it-IT")
+	return ctx
 }
 
 // euiMust runs actions, each batch within 30 s; on failure it says what

@@ -23,7 +23,8 @@ func badCredentials() *apierr.Error {
 	return &apierr.Error{Status: fiber.StatusUnauthorized, Code: "bad_credentials", Message: "wrong name or password"}
 }
 
-// editorialError maps editorial's refusals to answers.
+// editorialError maps editorial's refusals to answers, and mediation's,
+// which are of the same kinds.
 func editorialError(err error) *apierr.Error {
 	var (
 		fe *editorial.FieldError
@@ -59,6 +60,6 @@ func renderErrors(log *slog.Logger) fiber.Handler {
 			return nil
 		}
 		c.Set(fiber.HeaderCacheControl, "no-store")
-		return apierr.Answer(c, log, err, "the portal is busy: try again", editorialError, mediationError, callbackError)
+		return apierr.Answer(c, log, err, "the portal is busy: try again", editorialError, callbackError)
 	}
 }

@@ -1,11 +1,9 @@
 package portal
 
 import (
-	"errors"
 	"strconv"
 
 	"github.com/gofiber/fiber/v2"
-	"github.com/punto-totem/punto/internal/apierr"
 	"github.com/punto-totem/punto/mediation"
 )
 
@@ -29,6 +27,7 @@ func (p *portal) mediationRoutes(api fiber.Router) {
 	m.Get("/orgs", p.orgList)
 	m.Post("/orgs", p.orgCreate)
 	m.Post("/orgs/:id/requesters", p.orgRequester)
+	m.Post("/orgs/:id/invites", p.orgInvite)
 
 	m.Get("/budgets", p.budgetList)
 	m.Post("/budgets", p.budgetSave)
@@ -66,22 +65,6 @@ func idParam(c *fiber.Ctx, what string) (int64, error) {
 		return 0, notFound("no such " + what)
 	}
 	return id, nil
-}
-
-// mediationError maps mediation's refusals to answers.
-func mediationError(err error) *apierr.Error {
-	var fe *mediation.FieldError
-	switch {
-	case errors.As(err, &fe):
-		return apierr.BadRequest(fe.Field, fe.Reason)
-	case errors.Is(err, mediation.ErrForbidden):
-		return apierr.Forbidden(err.Error())
-	case errors.Is(err, mediation.ErrNotFound):
-		return apierr.NotFound(err.Error())
-	case errors.Is(err, mediation.ErrConflict):
-		return apierr.Conflict(err.Error())
-	}
-	return nil
 }
 
 // mediationOptions answers GET /mediation/options: the lists the forms

@@ -3,6 +3,8 @@ package portal
 import (
 	"context"
 	"errors"
+	"slices"
+	"strings"
 
 	"github.com/gofiber/fiber/v2"
 	"github.com/punto-totem/punto/editorial"
@@ -141,6 +143,9 @@ func (p *portal) orgCreate(c *fiber.Ctx) error {
 
 type requesterIn struct {
 	Email string `json:"email"`
+	// Language is the language of the requester's mail (it, en…);
+	// empty: Italian and English.
+	Language string `json:"language"`
 }
 
 // orgRequester answers POST /mediation/orgs/{id}/requesters: the address
@@ -158,8 +163,14 @@ func (p *portal) orgRequester(c *fiber.Ctx) error {
 	if err := p.accountRoleFree(c.UserContext(), editorial.NormalizeName(in.Email), editorial.RoleRequester); err != nil {
 		return err
 	}
+	if in.Language != "" && !slices.Contains(mediation.MailLanguages(), in.Language) {
+		return badRequest("language", "must be one of "+strings.Join(mediation.MailLanguages(), ", ")+", or empty for Italian and English")
+	}
 	o, err := p.cfg.Mediation.AddRequester(c.UserContext(), account(c), id, in.Email)
 	if err != nil {
+		return err
+	}
+	if err := p.cfg.Mediation.SetMailLanguage(c.UserContext(), account(c), in.Email, in.Language); err != nil {
 		return err
 	}
 	out := fiber.Map{"org": o}

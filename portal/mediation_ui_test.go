@@ -14,6 +14,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 	"github.com/punto-totem/punto/callback"
 	"github.com/punto-totem/punto/content"
+	"github.com/punto-totem/punto/mail"
 	"github.com/punto-totem/punto/mediation"
 )
 
@@ -27,7 +28,12 @@ func TestEditorUIMediation(t *testing.T) {
 	st := euiStore(t)
 	ctx := context.Background()
 	ed := edOf(t, st, nil)
-	ms, err := mediation.Open(ctx, mediation.Config{Editorial: ed})
+	ob, err := mail.Open(ctx, mail.Config{Path: st.Path(), From: "punto@example.org"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { ob.Close() })
+	ms, err := mediation.Open(ctx, mediation.Config{Editorial: ed, Outbox: ob, PortalURL: "http://portal.example.org/editor"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -134,6 +140,27 @@ func TestEditorUIMediation(t *testing.T) {
 		euiMust(t, desk, chromedp.Click(fmt.Sprintf(`nav a[data-route=%q]`, screen.route), chromedp.ByQuery), chromedp.WaitVisible(screen.ready, chromedp.ByQuery))
 		euiAxe(t, desk, screen.route)
 	}
+	// A requester invited by e-mail chooses their password at the mail's
+	// link, on a phone, then signs in.
+	const invited, invitedPass = "vicepreside@scuola.example.org", "a requester's own long passphrase"
+	euiMust(t, desk, chromedp.Click(`nav a[data-route="bodies"]`, chromedp.ByQuery), chromedp.WaitVisible("#org-list", chromedp.ByQuery))
+	euiType(t, desk, "#org-list input[type=email]", invited)
+	euiMust(t, desk, chromedp.Click("#org-list button[data-invite]", chromedp.ByQuery))
+	euiWait(t, desk, "the invitation sent", `document.querySelector("#org-list").textContent.includes("vicepreside")`)
+	token := inviteToken(t, st.Path(), invited)
+	// The school signs out (the phone's menu folds the button away): the
+	// phone stands for the invited person's, where nobody is signed in.
+	euiMust(t, phone, chromedp.Evaluate(`document.querySelector("#logout").click()`, nil), chromedp.WaitVisible("#login-name", chromedp.ByQuery),
+		chromedp.Navigate(base+"/editor#/invite/"+token), chromedp.WaitVisible("#invite-password", chromedp.ByQuery))
+	euiAxe(t, phone, "the invitation's page at 360 px")
+	euiNoSidewaysScroll(t, phone, "the invitation's page at 360 px")
+	euiType(t, phone, "#invite-password", invitedPass)
+	euiType(t, phone, "#invite-repeat", invitedPass)
+	euiMust(t, phone, chromedp.Click("#invite-submit", chromedp.ByQuery))
+	euiWait(t, phone, "the sign-in with the invited name", `!!document.querySelector("#login-name") && document.querySelector("#login-name").value === "`+invited+`"`)
+	euiType(t, phone, "#login-password", invitedPass)
+	euiMust(t, phone, chromedp.Click("#login-submit", chromedp.ByQuery), chromedp.WaitReady("#signed-in", chromedp.ByQuery))
+
 	euiMust(t, desk, chromedp.Click(`nav a[data-route="mediators"]`, chromedp.ByQuery), chromedp.WaitVisible("#mdr-list", chromedp.ByQuery),
 		chromedp.Click("#mdr-new", chromedp.ByQuery), chromedp.WaitVisible("#mdr-save", chromedp.ByQuery))
 	euiAxe(t, desk, "the mediator form")

@@ -105,6 +105,7 @@ func (p *portal) routes(app *fiber.App) {
 
 	api.Get("/session", p.session)
 	api.Post("/login", p.login)
+	api.Post("/invite", p.inviteAccept)
 	api.Post("/logout", p.authed, p.logout)
 	api.Get("/me", p.authed, p.me)
 	api.Post("/me/password", p.authed, p.changePassword)
@@ -122,6 +123,7 @@ func (p *portal) routes(app *fiber.App) {
 
 	p.recordingRoutes(api)
 	p.lexiconRoutes(api)
+	p.closureRoutes(api)
 
 	api.Get("/drafts", p.authed, p.staff, p.draftList)
 	api.Get("/drafts/:kind/:id/view", p.authed, p.staff, p.preview)

@@ -97,6 +97,7 @@ type Client struct {
 	mu     sync.Mutex
 	status Status
 	heard  time.Time // the last signed word from the portal, or the start
+	live   *session  // the connection the portal has welcomed, if any: asks go there
 
 	restart     chan struct{}
 	restartOnce sync.Once
@@ -246,7 +247,8 @@ func (c *Client) session(ctx context.Context) (progressed bool, err error) {
 	if err := ws.WriteJSON(totemMsg{Type: "hello", Seq: st.Seq, Hash: hex.EncodeToString(st.Hash[:]), Version: c.cfg.Version, Nonce: nonce}); err != nil {
 		return false, err
 	}
-	sess := &session{nonce: nonce, ws: ws}
+	sess := &session{nonce: nonce, ws: ws, asks: map[string]chan *answerMsg{}, done: make(chan struct{})}
+	defer c.ended(sess)
 	go c.heartbeats(ctx, sess)
 	c.update(func(s *Status) { s.Connected, s.Seq = true, st.Seq })
 	c.cfg.Log.Info("connected to the portal", "url", c.cfg.URL, "seq", st.Seq)
@@ -259,6 +261,10 @@ func (c *Client) session(ctx context.Context) (progressed bool, err error) {
 		typ, data, err := readMessage(ws)
 		if err != nil {
 			return progressed, err
+		}
+		if typ == websocket.BinaryMessage && len(data) > 0 && data[0] == frameAnswer {
+			c.answered(sess, data[1:])
+			continue
 		}
 		if typ != websocket.BinaryMessage || len(data) == 0 || data[0] != frameSigned {
 			c.refuse(sess, &feed.RejectError{Reason: "unsigned", Detail: "a message without a signature"})
@@ -355,6 +361,11 @@ type session struct {
 	head  int64        // the portal's sequence, as far as we know
 	// welcomed: the portal's signed welcome to this connection came.
 	welcomed bool
+	// asks waits for the portal's answers, by ask ID; done is closed when
+	// the connection ends (client_callback.go).
+	amu  sync.Mutex
+	asks map[string]chan *answerMsg
+	done chan struct{}
 }
 
 func (sess *session) clockSkew() time.Duration { return time.Duration(sess.skew.Load()) }
@@ -438,6 +449,7 @@ func (c *Client) welcome(ctx context.Context, sess *session, env *feed.Envelope)
 	}
 	sess.head = env.Head
 	sess.welcomed = true
+	c.welcomed(sess)
 	sess.ws.SetReadLimit(maxEnvelope) // the portal is who it says
 	c.fresh(env.Head)
 	c.cfg.Metrics.setLag(st.Seq, sess.head)

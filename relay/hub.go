@@ -58,6 +58,9 @@ type HubConfig struct {
 	// alive and where its feed stands (default 30 s): a totem that hears
 	// nothing signed for its --max-staleness says its data is stale.
 	Beat time.Duration
+	// Desk, if set, answers totems' asks: who is reachable, call-backs
+	// (hub_callback.go).
+	Desk Desk
 }
 
 // Hub serves the change feed to totems.
@@ -310,7 +313,7 @@ func (h *Hub) serve(ws *websocket.Conn, id, token string) {
 		h.cfg.Log.Warn("totem sent no hello", "totem", id, "err", err)
 		return
 	}
-	t := &totemConn{id: id, nonce: hello.Nonce, ws: ws, send: make(chan *outMsg, 256), cmds: make(chan pendingCommand, 16), done: make(chan struct{})}
+	t := &totemConn{id: id, nonce: hello.Nonce, ws: ws, send: make(chan *outMsg, 256), cmds: make(chan pendingCommand, 16), answers: make(chan []byte, 4), done: make(chan struct{})}
 	t.acked.Store(hello.Seq)
 	h.register(t)
 	defer h.unregister(t)
@@ -411,6 +414,8 @@ func (h *Hub) readLoop(t *totemConn) {
 			h.commandReported(t, m.ID, state, m.Detail)
 		case "needs":
 			h.needsReported(t, m.Counts)
+		case "ask":
+			h.asked(t, m)
 		}
 	}
 }
@@ -494,6 +499,11 @@ func (h *Hub) feed(t *totemConn, hello totemMsg) error {
 			}
 		case c := <-t.cmds:
 			if err := h.sendCommand(t, c); err != nil {
+				return err
+			}
+		case a := <-t.answers:
+			t.ws.SetWriteDeadline(time.Now().Add(writeTimeout))
+			if err := t.ws.WriteMessage(websocket.BinaryMessage, a); err != nil {
 				return err
 			}
 		case <-ping.C:

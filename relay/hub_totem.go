@@ -3,6 +3,7 @@ package relay
 import (
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"github.com/gorilla/websocket"
 )
@@ -14,6 +15,11 @@ type totemConn struct {
 	ws    *websocket.Conn
 	send  chan *outMsg
 	cmds  chan pendingCommand
+	// answers are signed answers to the totem's asks, written by the feed
+	// loop (the connection's one writer).
+	answers chan []byte
+	// asks are when the totem's latest asks came (read loop only).
+	asks  []time.Time
 	acked atomic.Int64 // last sequence the totem committed
 	saved atomic.Int64 // last acked written to the registry
 

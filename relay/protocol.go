@@ -27,6 +27,12 @@
 //   - Every heartbeat interval the totem reports its state
 //     ({"type":"heartbeat"}) and the needs figures that changed
 //     ({"type":"needs","counts":[…]}, absolute counts per hour).
+//   - A totem asks the portal on behalf of a visitor ({"type":"ask",
+//     "id":…,"ask":{"kind":"reach"|"callback",…}}): who is reachable in
+//     its territory, or a call-back to queue. The portal answers in a
+//     binary frame starting with 'A', signed (its own signing context)
+//     and bound to the connection's nonce and the ask's ID. Nothing of an
+//     ask is written on the totem (see client_callback.go).
 package relay
 
 import (
@@ -41,6 +47,7 @@ import (
 const (
 	frameSigned byte = 'S'
 	frameData   byte = 'D'
+	frameAnswer byte = 'A' // the portal's answer to an ask (hub_callback.go)
 )
 
 // Headers the totem identifies itself with.
@@ -66,6 +73,8 @@ type totemMsg struct {
 	ID string `json:"id,omitempty"`
 	// Counts are needs figures (type needs).
 	Counts []fleet.NeedsCount `json:"counts,omitempty"`
+	// Ask is a visitor's question to the portal (type ask, named by ID).
+	Ask *Ask `json:"ask,omitempty"`
 }
 
 const (

@@ -15,6 +15,8 @@ import "./screens/home.js";
 import "./screens/results.js";
 import "./screens/search.js";
 import "./screens/detail.js";
+import "./screens/closure.js";
+import { closure } from "./closure.js";
 
 // Links that would leave the app are not followed on a totem.
 document.addEventListener("click", (e) => {
@@ -49,6 +51,7 @@ async function boot() {
     return;
   }
   if (kiosk) {
+    await closure();
     show("attract", null, false);
     return;
   }

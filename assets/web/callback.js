@@ -1,10 +1,13 @@
 // "Talk to someone in your language": under every list of services and
 // on the no-result screen of a phone reaching the portal, a visitor leaves
 // a phone number and a topic (pictograms) and a mediator of their
-// language calls back. Loaded by app.js on the portal only: a totem does
-// not take numbers yet. The number is sent once and kept nowhere here.
+// language calls back; above the form, who is on call in their language
+// where they are, and the phone desks (talk.js's reachNotes). Loaded on
+// the portal only: a totem has talk.js. The number is sent once and kept
+// nowhere here.
 
 import { el, request } from "./lib/toolkit.js";
+import { reachNotes } from "./talk.js";
 
 // The topics of a call-back, each shown with its category's pictogram.
 const topics = [["health", "health"], ["school", "school"], ["legal", "legal"], ["social", "family"], ["housing", "housing"], ["work", "work"]];
@@ -14,13 +17,17 @@ const topics = [["health", "health"], ["school", "school"], ["legal", "legal"], 
 // back); lang their language; t the node's words; icons the categories
 // (id → {icon_url, name}).
 export async function talkToSomeone(view, { origin, lang, t, categories }) {
-  const at = await request(`/api/v1/territories/at?lat=${origin.lat}&lon=${origin.lon}&lang=${encodeURIComponent(lang)}`).catch(() => null);
+  const where = `lat=${origin.lat}&lon=${origin.lon}&lang=${encodeURIComponent(lang)}`;
+  const at = await request(`/api/v1/territories/at?${where}`).catch(() => null);
   const territory = at && at.territories.length ? at.territories[0].id : "";
   if (!territory || !view.isConnected) return;
   const box = el("section", { class: "callback", id: "callback", "aria-labelledby": "callback-h" });
-  const open = el("button", { type: "button", class: "secondary talk", id: "talk", "aria-expanded": "false", on: { click: () => {
+  const open = el("button", { type: "button", class: "secondary talk", id: "talk", "aria-expanded": "false", on: { click: async () => {
     open.setAttribute("aria-expanded", "true");
     open.hidden = true;
+    // Who is on call is said when the portal knows (its mediation on).
+    const info = await request(`/api/v1/talk?${where}`).catch(() => null);
+    if (info && info.online) box.append(el("div", { class: "talk-panel" }, ...reachNotes(info, { lang, t })));
     box.append(form(territory, lang, t, categories));
     box.querySelector("#callback-number").focus();
   } } }, t("ui.talk"));

@@ -34,7 +34,7 @@ export const state = {
 // env is what the node said at start: the offered languages (with "touch
 // to start" in each) and the node (role, idle seconds, position, public
 // URL, reach zone, facing).
-export const env = { languages: [], node: null };
+export const env = { languages: [], node: null, closure: null };
 
 // emit tells listeners what happened (see above).
 export function emit(name, detail = {}) {
@@ -269,7 +269,8 @@ export async function chooseLanguage(tag) {
   tally("language", tag);
   state.stack = [];
   state.current = null;
-  show("home");
+  // In closure mode a totem opens on where to call (closure.js).
+  show(kiosk && env.closure ? "closure" : "home");
 }
 
 export function setToggle(name, on) {

@@ -3,6 +3,7 @@
 
 import { state, redraw } from "./core.js";
 import { alerts } from "./alerts.js";
+import { closure } from "./closure.js";
 
 let liveSeq = null; // the catalog sequence this page has drawn
 
@@ -19,6 +20,7 @@ export function live() {
     // Back after a break: redraw if anything changed meanwhile.
     if (liveSeq !== null && now !== liveSeq) {
       alerts();
+      closure();
       redraw();
     }
     liveSeq = now;
@@ -33,7 +35,10 @@ export function live() {
     const a = JSON.parse(e.data);
     liveSeq = a.seq;
     document.body.dataset.seq = a.seq;
-    if (a.alerts || a.all || a.other) alerts();
+    if (a.alerts || a.all || a.other) {
+      alerts();
+      closure();
+    }
     const cur = state.current;
     if (!cur) return;
     const services = a.services || [];

@@ -14,6 +14,7 @@
 import { el, asset } from "./lib/toolkit.js";
 
 const STEP = 0.2; // volume step
+const KEYS = ".simple-keyboard .hg-button";
 const INTERACTIVE = "button, a[href], input, select, textarea, [role=button], [role=link], [role=tab]";
 
 // voice sets read-aloud up on a totem whose node reads aloud. lang() is
@@ -103,11 +104,9 @@ export function voice({ node, lang, messages, t }) {
   });
 
   // Explore by touch: the first tap on a control reads it; a tap on the
-  // control read last goes through to it.
-  document.addEventListener("click", (e) => {
-    if (!on || !e.isTrusted) return;
-    const target = e.target.closest && e.target.closest(INTERACTIVE);
-    if (!target || dock.contains(target)) return;
+  // control read last goes through to it. The keyboard's keys act on the
+  // press (they repeat while held), so they are caught there.
+  function explore(e, target) {
     if (target === picked) {
       stop();
       return; // the second tap activates it
@@ -119,6 +118,16 @@ export function voice({ node, lang, messages, t }) {
     target.classList.add("voice-picked");
     const ref = refOf(target, messages());
     if (ref) read(ref);
+  }
+  document.addEventListener("pointerdown", (e) => {
+    const key = on && e.isTrusted && e.target.closest && e.target.closest(KEYS);
+    if (key) explore(e, key);
+  }, true);
+  document.addEventListener("click", (e) => {
+    if (!on || !e.isTrusted) return;
+    const target = e.target.closest && e.target.closest(INTERACTIVE);
+    if (!target || dock.contains(target) || target.matches(KEYS)) return;
+    explore(e, target);
   }, true);
 
   const off = () => { if (on) toggle(false); };
@@ -158,6 +167,11 @@ export function refOf(e, messages) {
   if (e.classList.contains("lang") && e.lang) return `language:${e.lang}`;
   if (e.id === "lang") return "ui:ui.choose_language";
   if (e.classList.contains("attract")) return "ui:ui.touch_to_start";
+  // A key of the on-screen keyboard, or a choice it offers, in the
+  // keyboard's language; named keys (space, delete) read their names.
+  const key = e.dataset.skbtn;
+  if (key && !key.startsWith("{")) return `key:${langOf(e)}:${key}`;
+  if (e.classList.contains("choice")) return `key:${langOf(e)}:${e.textContent.trim()}`;
   const tagged = e.dataset.t ? e : e.querySelector("[data-t]");
   if (tagged) return `ui:${tagged.dataset.t}`;
   const words = (e.getAttribute("aria-label") || visibleText(e)).trim();
@@ -166,6 +180,11 @@ export function refOf(e, messages) {
     if (typeof m === "string" && m.trim() === words && !m.includes("{")) return `ui:${id}`;
   }
   return null;
+}
+
+// langOf is the language a control is written in, as a base tag.
+function langOf(e) {
+  return (e.closest("[lang]") || document.documentElement).lang.split("-")[0];
 }
 
 // visibleText is a control's text without what is hidden from readers.

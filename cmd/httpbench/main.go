@@ -463,6 +463,79 @@ func catalogInfo(bin, db string) (time.Duration, float64, error) {
 	return time.Since(start), peak, nil
 }
 
+// engineRun names the runs of one engine, with or without a category.
+type engineRun struct {
+	engine string
+	cat    bool
+}
+
+// loadRounds runs wrk against punto (and tile38 when t is not nil),
+// alternating which goes first, with and without a category, rounds
+// times.
+func loadRounds(p, t *proc, qs []query, d time.Duration, rounds, conns int) (map[engineRun][]run, error) {
+	results := map[engineRun][]run{}
+	for r := range rounds {
+		for _, cat := range []bool{false, true} {
+			engines := []string{"punto"}
+			if t != nil {
+				engines = append(engines, "tile38")
+				if r%2 == 1 {
+					engines[0], engines[1] = engines[1], engines[0]
+				}
+			}
+			for _, e := range engines {
+				paths := make([]string, len(qs))
+				target := p
+				for i, q := range qs {
+					paths[i] = puntoPath(q, cat)
+					if e == "tile38" {
+						paths[i], target = tile38Path(q, cat), t
+					}
+				}
+				script, err := wrkScript(paths)
+				if err != nil {
+					return nil, err
+				}
+				res, err := runWrk(target, script, d, conns)
+				os.Remove(script)
+				if err != nil {
+					return nil, err
+				}
+				results[engineRun{e, cat}] = append(results[engineRun{e, cat}], res)
+			}
+		}
+	}
+	return results, nil
+}
+
+// report prints each engine's sums, and the ratio when tile38 ran.
+func report(results map[engineRun][]run, withTile38 bool) {
+	fmt.Printf("%-8s %-9s %10s %9s %9s %12s %7s\n", "engine", "category", "req/s", "p50", "p99", "CPU/req", "errors")
+	rate := map[engineRun]float64{}
+	for _, cat := range []bool{false, true} {
+		for _, e := range []string{"punto", "tile38"} {
+			rs := results[engineRun{e, cat}]
+			if len(rs) == 0 {
+				continue
+			}
+			var sum run
+			var p50, p99 time.Duration
+			for _, r := range rs {
+				sum.reqs += r.reqs
+				sum.secs += r.secs
+				sum.cpu += r.cpu
+				sum.errors += r.errors
+				p50, p99 = max(p50, r.p50), max(p99, r.p99)
+			}
+			rate[engineRun{e, cat}] = sum.rate()
+			fmt.Printf("%-8s %-9v %10.0f %9s %9s %12s %7d\n", e, cat, sum.rate(), p50, p99, sum.cpuPerReq(), sum.errors)
+		}
+		if withTile38 {
+			fmt.Printf("punto ÷ tile38 req/s (category %v): %.2f\n", cat, rate[engineRun{"punto", cat}]/rate[engineRun{"tile38", cat}])
+		}
+	}
+}
+
 func benchSize(n int, dir, puntoBin, tile38Bin string, d time.Duration, rounds, conns int) error {
 	db, err := catalog(dir, n)
 	if err != nil {
@@ -505,66 +578,11 @@ func benchSize(n int, dir, puntoBin, tile38Bin string, d time.Duration, rounds, 
 		defer t.stop()
 		fmt.Printf("tile38: %d points loaded over RESP in %s, RSS %.0f MiB\n", points, load.Round(time.Millisecond), t.rss())
 	}
-	type key struct {
-		engine string
-		cat    bool
+	results, err := loadRounds(p, t, qs, d, rounds, conns)
+	if err != nil {
+		return err
 	}
-	results := map[key][]run{}
-	for r := range rounds {
-		for _, cat := range []bool{false, true} {
-			engines := []string{"punto"}
-			if t != nil {
-				engines = append(engines, "tile38")
-				if r%2 == 1 {
-					engines[0], engines[1] = engines[1], engines[0]
-				}
-			}
-			for _, e := range engines {
-				paths := make([]string, len(qs))
-				target := p
-				for i, q := range qs {
-					paths[i] = puntoPath(q, cat)
-					if e == "tile38" {
-						paths[i], target = tile38Path(q, cat), t
-					}
-				}
-				script, err := wrkScript(paths)
-				if err != nil {
-					return err
-				}
-				res, err := runWrk(target, script, d, conns)
-				os.Remove(script)
-				if err != nil {
-					return err
-				}
-				results[key{e, cat}] = append(results[key{e, cat}], res)
-			}
-		}
-	}
-	fmt.Printf("%-8s %-9s %10s %9s %9s %12s %7s\n", "engine", "category", "req/s", "p50", "p99", "CPU/req", "errors")
-	rate := map[key]float64{}
-	for _, cat := range []bool{false, true} {
-		for _, e := range []string{"punto", "tile38"} {
-			rs := results[key{e, cat}]
-			if len(rs) == 0 {
-				continue
-			}
-			var sum run
-			var p50, p99 time.Duration
-			for _, r := range rs {
-				sum.reqs += r.reqs
-				sum.secs += r.secs
-				sum.cpu += r.cpu
-				sum.errors += r.errors
-				p50, p99 = max(p50, r.p50), max(p99, r.p99)
-			}
-			rate[key{e, cat}] = sum.rate()
-			fmt.Printf("%-8s %-9v %10.0f %9s %9s %12s %7d\n", e, cat, sum.rate(), p50, p99, sum.cpuPerReq(), sum.errors)
-		}
-		if t != nil {
-			fmt.Printf("punto ÷ tile38 req/s (category %v): %.2f\n", cat, rate[key{"punto", cat}]/rate[key{"tile38", cat}])
-		}
-	}
+	report(results, t != nil)
 	fmt.Printf("punto: RSS after load %.0f MiB (%.0f with the index built)\n", p.rss(), rssStart)
 	return nil
 }

@@ -7,7 +7,6 @@ import (
 	"net"
 	"net/http"
 	"net/url"
-	"os"
 	"strconv"
 	"strings"
 	"sync"
@@ -17,27 +16,6 @@ import (
 	"github.com/punto-totem/punto/internal/testenv"
 	"github.com/punto-totem/punto/portal"
 )
-
-// procStatus reads a memory figure of /proc/PID/status (VmRSS, VmHWM), in
-// MiB.
-func procStatus(t *testing.T, pid int, key string) float64 {
-	t.Helper()
-	data, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, line := range strings.Split(string(data), "\n") {
-		if v, ok := strings.CutPrefix(line, key+":"); ok {
-			kb, err := strconv.ParseFloat(strings.TrimSuffix(strings.TrimSpace(v), " kB"), 64)
-			if err != nil {
-				t.Fatal(err)
-			}
-			return kb / 1024
-		}
-	}
-	t.Fatalf("no %s in /proc/%d/status", key, pid)
-	return 0
-}
 
 var zeros = make([]byte, 256<<10)
 
@@ -103,23 +81,8 @@ func TestPortalBoundsBodies(t *testing.T) {
 	pid := n.portal.Cmd.Process.Pid
 	// Signing in (argon2id) has its own peak: what counts is the memory
 	// held while the bodies come.
-	before := procStatus(t, pid, "VmRSS")
-	stop := make(chan struct{})
-	peakc := make(chan float64)
-	go func() {
-		peak := before
-		tick := time.NewTicker(20 * time.Millisecond)
-		defer tick.Stop()
-		for {
-			select {
-			case <-stop:
-				peakc <- peak
-				return
-			case <-tick.C:
-				peak = max(peak, procStatus(t, pid, "VmRSS"))
-			}
-		}
-	}()
+	rss := testenv.WatchRSS(t, pid)
+	before := rss.Before
 	const huge = portal.MaxUpload
 	var cookies []string
 	importURL, _ := url.Parse(n.portalURL + "/editor/api/import")
@@ -181,8 +144,7 @@ func TestPortalBoundsBodies(t *testing.T) {
 		}
 	}
 	wg.Wait()
-	close(stop)
-	peak := <-peakc
+	peak := rss.Stop()
 	t.Logf("portal RSS %.0f MiB before, %.0f MiB after 400 bodies of %d MiB; answers %v", before, peak, huge>>20, codes)
 	// The race detector's shadow memory is several times the heap, and a
 	// race build starts near 230 MiB: there the bound is 300 MiB above

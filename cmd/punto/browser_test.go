@@ -252,9 +252,10 @@ func TestIdleReset(t *testing.T) {
 	must(t, ctx, append(search, chromedp.WaitVisible(".suggest .row", chromedp.ByQuery))...)
 	browsertest.Screenshot(t, ctx, "totem-7-search-zh")
 	axeCheck(t, ctx, "search zh")
-	// The same visit on a screen told to idle after 2 s, then left
+	// The same visit on a screen told to idle after 8 s (long enough for
+	// the clicks on a loaded machine, short of a countdown), then left
 	// untouched: the attract screen comes back.
-	must(t, ctx, append([]chromedp.Action{chromedp.Navigate(base + "/?kiosk=1&idle=2")}, append(visit, search...)...)...)
+	must(t, ctx, append([]chromedp.Action{chromedp.Navigate(base + "/?kiosk=1&idle=8")}, append(visit, search...)...)...)
 	idle, cancel := context.WithTimeout(ctx, 30*time.Second)
 	defer cancel()
 	if err := chromedp.Run(idle, screen("attract")); err != nil {

@@ -34,13 +34,7 @@ func TestFleet(t *testing.T) {
 	}
 	a.start(t, "totem-ancona")
 	b.start(t, "totem-perugia")
-	head := feedOf(t, n.portalURL, false)
-	for _, tp := range []*totemProc{a, b} {
-		testenv.Eventually(t, 30*time.Second, "the totem takes the portal's snapshot", func() bool {
-			f := feedOf(t, tp.base, false)
-			return f.Link.Synced && f.Seq == head.Seq
-		})
-	}
+	n.waitSynced(t, a, b)
 	admin := loginEditor(t, n.portalURL, "admin", adminPassword)
 	whole := t
 

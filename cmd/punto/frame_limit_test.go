@@ -45,23 +45,8 @@ func TestTotemBoundsFrames(t *testing.T) {
 	pub, key, _ := ed25519.GenerateKey(nil)
 	fake, base, totem := startHostile(t, t.TempDir(), pub, key)
 	pid := totem.Cmd.Process.Pid
-	before := procStatus(t, pid, "VmRSS")
-	stop := make(chan struct{})
-	peakc := make(chan float64)
-	go func() {
-		peak := before
-		tick := time.NewTicker(20 * time.Millisecond)
-		defer tick.Stop()
-		for {
-			select {
-			case <-stop:
-				peakc <- peak
-				return
-			case <-tick.C:
-				peak = max(peak, procStatus(t, pid, "VmRSS"))
-			}
-		}
-	}()
+	rss := testenv.WatchRSS(t, pid)
+	before := rss.Before
 	const gib = 1 << 30
 
 	// Before the welcome: anyone could be in the portal's place.
@@ -87,8 +72,7 @@ func TestTotemBoundsFrames(t *testing.T) {
 	ws.Close()
 	// It dials again and is still in good health.
 	ws, _ = fake.accept()
-	close(stop)
-	peak := <-peakc
+	peak := rss.Stop()
 	t.Logf("totem RSS %.0f MiB before, at most %.0f MiB under 1 GiB frames", before, peak)
 	budget := 100.0
 	if testenv.RaceBinary() {

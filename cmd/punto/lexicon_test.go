@@ -30,19 +30,10 @@ func (s *totemSearch) names(concept string) bool {
 	return slices.ContainsFunc(s.Matched, func(m totemMatch) bool { return m.Concept == concept })
 }
 
-// A term an editor adds to the lexicon on the portal reaches the totem
-// through the signed feed: the totem's search finds the concept's services
-// by it; removed, it no longer does.
-func TestLexiconTermReachesTotem(t *testing.T) {
-	t.Parallel()
-	n := newNetwork(t)
-	a := n.addTotem("totem-lexicon", 43.6169, 13.5153)
-	a.start(t, "totem-lexicon")
-	head := feedOf(t, n.portalURL, false)
-	testenv.Eventually(t, 30*time.Second, "the totem takes the portal's snapshot", func() bool {
-		f := feedOf(t, a.base, false)
-		return f.Link.Synced && f.Seq == head.Seq
-	})
+// lexiconTermReachesTotem: a term an editor adds to the lexicon on the
+// portal reaches the totem through the signed feed: the totem's search
+// finds the concept's services by it; removed, it no longer does.
+func lexiconTermReachesTotem(t *testing.T, n *network, a *totemProc) {
 	const word = "zorvadik"
 	search := a.base + "/api/v1/search?" + url.Values{"q": {word}, "lang": {"pa"}}.Encode()
 	var before totemSearch

@@ -9,6 +9,7 @@ import (
 	"io"
 	"mime"
 	"mime/multipart"
+	"mime/quotedprintable"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -228,6 +229,71 @@ func TestMediationEndToEnd(t *testing.T) {
 	if l := call(pg, "GET", "/callbacks", nil, 200)["callbacks"].([]any); len(l) != 0 {
 		t.Errorf("after done: %v", l)
 	}
+
+	// A coordinator invites a requester by e-mail: the mail's one-time
+	// link sets the password, once; the coordinator never sees one.
+	const invited, newPass = "vicepreside@scuola.example.org", "a requester's own long passphrase"
+	inv := must(pg, "POST", fmt.Sprintf("/orgs/%v/invites", org["id"]), map[string]any{"email": invited}, 201)
+	if _, shown := inv["password"]; shown || inv["expires_at"] == nil {
+		t.Errorf("the invitation's answer: %v", inv)
+	}
+	must(tr, "POST", fmt.Sprintf("/orgs/%v/invites", org["id"]), map[string]any{"email": "other@scuola.example.org"}, 403)
+	if code, raw := pg.do("POST", fmt.Sprintf("/editor/api/mediation/orgs/%v/invites", org["id"]), map[string]any{"email": "not an address"}); code != 400 || !strings.Contains(string(raw), `"field":"email"`) {
+		t.Errorf("a bad address: %d %s", code, raw)
+	}
+	testenv.Eventually(t, 30*time.Second, "the invitation mail", func() bool { return len(box.To(invited)) == 1 })
+	text := mailText(t, box.To(invited)[0])
+	i := strings.Index(text, "#/invite/")
+	if i < 0 {
+		t.Fatalf("no link in the invitation:\n%s", text)
+	}
+	token := strings.Fields(text[i+len("#/invite/"):])[0]
+	if !strings.HasPrefix(text[:i][strings.LastIndex(text[:i], "\n")+1:], n.portalURL+"/editor") {
+		t.Errorf("the link is not the portal's editor: %q", text[:i])
+	}
+	guest := newEditor(t, n.portalURL)
+	if code, raw := guest.do("POST", "/editor/api/invite", map[string]any{"token": token, "password": "short"}); code != 400 || !strings.Contains(string(raw), `"field":"password"`) {
+		t.Errorf("a weak password: %d %s", code, raw)
+	}
+	if code, raw := guest.do("POST", "/editor/api/invite", map[string]any{"token": token, "password": newPass}); code != 200 {
+		t.Fatalf("accept: %d %s", code, raw)
+	}
+	if code, raw := guest.do("POST", "/editor/api/invite", map[string]any{"token": token, "password": newPass + " again"}); code != 400 || !strings.Contains(string(raw), `"field":"token"`) {
+		t.Errorf("the link used twice: %d %s", code, raw)
+	}
+	vp := loginEditor(t, n.portalURL, invited, newPass)
+	if l := must(vp, "GET", "/requests", nil, 200)["requests"].([]any); len(l) != 2 {
+		t.Errorf("the invited requester sees %d of the body's requests, want 2", len(l))
+	}
+}
+
+// mailText is the decoded plain text of a received mail.
+func mailText(t *testing.T, m testenv.Mail) string {
+	t.Helper()
+	if strings.HasPrefix(m.Msg.Header.Get("Content-Type"), "multipart/") {
+		parts, err := readMail(m.Raw)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, p := range parts {
+			if strings.HasPrefix(p.ctype, "text/plain") {
+				return string(p.body)
+			}
+		}
+		t.Fatal("no text part")
+	}
+	var r io.Reader = m.Msg.Body
+	switch strings.ToLower(m.Msg.Header.Get("Content-Transfer-Encoding")) {
+	case "quoted-printable":
+		r = quotedprintable.NewReader(r)
+	case "base64":
+		r = base64.NewDecoder(base64.StdEncoding, r)
+	}
+	b, err := io.ReadAll(r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
 }
 
 // invitationTimes finds the .ics of a mail and returns its event's start

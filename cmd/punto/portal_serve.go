@@ -141,6 +141,7 @@ func servePortal(ctx context.Context, cfg *PortalConfig, stdout, stderr io.Write
 	reg := prometheus.NewRegistry()
 	hub, err := relay.NewHub(relay.HubConfig{
 		Store: ps.catalog, Fleet: ps.fleet, Key: ps.key, Log: log, TTL: cfg.BatchTTL, Registry: reg, Heartbeat: cfg.Heartbeat, Webhook: cfg.Webhook,
+		Desk: callbackDesk{callbacks: ps.callbacks, mediation: ps.mediation},
 		OnPublish: func(a feed.Affected) {
 			if srv := screens.Load(); srv != nil {
 				srv.Notify(a)
@@ -153,6 +154,7 @@ func servePortal(ctx context.Context, cfg *PortalConfig, stdout, stderr io.Write
 	srv, err := kiosk.New(ps.catalog, kiosk.Config{
 		Role: "portal", Position: cfg.Position, Version: version, Log: log, PublicURL: cfg.PublicURL, Metrics: reg, TrustedProxies: cfg.TrustedProxies,
 		LargeBody: portal.LargeBody,
+		Talk:      phoneTalk{catalog: ps.catalog, desk: callbackDesk{callbacks: ps.callbacks, mediation: ps.mediation}},
 		Mount: func(app *fiber.App) error {
 			app.Get(relay.Path, hub.Handler)
 			return portal.Mount(app, portal.Config{Editorial: ps.editorial, Totems: ps.fleet, Publisher: hub, Log: log, SecureCookies: cfg.SecureCookies,
@@ -169,7 +171,7 @@ func servePortal(ctx context.Context, cfg *PortalConfig, stdout, stderr io.Write
 	if err != nil {
 		return err
 	}
-	mediating := runMediation(ctx, ps, log)
+	mediating := runMediation(ctx, ps, log, min(time.Minute, max(cfg.CallbackRetention/2, time.Second)))
 	defer mediating()
 	errc := make(chan error, 1)
 	go func() { errc <- serveNode(ctx, log, srv, cfg.Addr, cfg.certs, catalogAnswers(ps.catalog)) }()
@@ -187,9 +189,9 @@ func servePortal(ctx context.Context, cfg *PortalConfig, stdout, stderr io.Write
 
 // runMediation delivers the outbox's mail, purges the notes of closed
 // requests and deletes the call-backs past their retention (at start,
-// then every minute) until ctx ends or the returned stop is called, which
-// waits for both.
-func runMediation(ctx context.Context, ps *portalStores, log *slog.Logger) (stop func()) {
+// then every purge: a minute, or half a shorter retention) until ctx ends
+// or the returned stop is called, which waits for both.
+func runMediation(ctx context.Context, ps *portalStores, log *slog.Logger, purge time.Duration) (stop func()) {
 	ctx, cancel := context.WithCancel(ctx)
 	var wg sync.WaitGroup
 	wg.Add(2)
@@ -199,7 +201,7 @@ func runMediation(ctx context.Context, ps *portalStores, log *slog.Logger) (stop
 	}()
 	go func() {
 		defer wg.Done()
-		tick := time.NewTicker(time.Minute)
+		tick := time.NewTicker(purge)
 		defer tick.Stop()
 		for {
 			if n, err := ps.mediation.PurgeNotes(ctx); err != nil && ctx.Err() == nil {

@@ -277,6 +277,29 @@ func (tp *totemProc) start(t *testing.T, name string) {
 	waitHealthy(t, tp.base, tp.Proc)
 }
 
+// waitSynced waits until each totem has taken the portal's snapshot: linked,
+// synced and at the portal's head.
+func (n *network) waitSynced(t *testing.T, totems ...*totemProc) {
+	t.Helper()
+	head := feedOf(t, n.portalURL, false)
+	for _, tp := range totems {
+		testenv.Eventually(t, 30*time.Second, tp.base+" takes the portal's snapshot", func() bool {
+			f := feedOf(t, tp.base, false)
+			return f.Link.Synced && f.Seq == head.Seq
+		})
+	}
+}
+
+// syncedTotem registers a totem, starts it and waits until it has taken
+// the portal's snapshot.
+func (n *network) syncedTotem(t *testing.T, id string, lat, lon float64) *totemProc {
+	t.Helper()
+	tp := n.addTotem(id, lat, lon)
+	tp.start(t, id)
+	n.waitSynced(t, tp)
+	return tp
+}
+
 // TestPortalFeedsTotems runs a portal and two totems as separate processes
 // and follows an editor's changes to the totems' APIs and screens, through
 // a portal restart, a totem killed mid-apply and a revoked token.

@@ -38,30 +38,33 @@ func runTotem(ctx context.Context, args []string, stderr io.Writer) error {
 // PUNTO_ variable and a key of the config file (config.go); the defaults
 // are the flags'.
 type TotemConfig struct {
-	DB          string        // the catalog (SQLite)
-	Addr        string        // listen address
-	Position    orb.Point     // where the totem stands
-	Demo        bool          // make the demo catalog at DB if missing
-	IdleSeconds int           // untouched this long, the screen starts again
-	TotemID     string        // this totem's name, for alerts and commands aimed at it
-	Tiles       string        // basemap file (MBTiles)
-	Portal      string        // the portal's feed URL to follow
-	PortalKey   string        // the portal's public key, or a file holding it
-	Token       string        // this totem's token (prefer TokenFile)
-	TokenFile   string        // a file holding it
-	Heartbeat   time.Duration // how often the totem reports to the portal
-	RetryMax    time.Duration // the longest wait before dialling the portal again
-	InsecureDev bool          // allow a plain ws:// portal
-	PortalCA    string        // the private CA of the portal's certificate
-	PublicURL   string        // where phones reach this content
-	ReachTop    *float64      // the reach zone's top, a fraction of the screen's height (nil: the screen's default)
-	ReachBottom *float64      // the reach zone's bottom, likewise
-	Facing      *float64      // which way the screen's viewer looks, degrees from north (nil: unknown)
-	Printer     string        // the CUPS queue cards are printed on
-	PaperName   string        // the queue's paper: 80mm or a6
-	VoiceCache  string        // folder of the read-aloud audio (default: voice-cache beside DB)
-	VoiceMB     int           // its size bound in MiB
-	MemoryLimit string        // the Go heap's soft limit ("" : GOMEMLIMIT or 1GiB)
+	DB          string    // the catalog (SQLite)
+	Addr        string    // listen address
+	Position    orb.Point // where the totem stands
+	Demo        bool      // make the demo catalog at DB if missing
+	IdleSeconds int       // untouched this long, the screen starts again
+	// CallbacksPerHour bounds the call-backs the totem forwards to its
+	// portal in an hour, whoever types them.
+	CallbacksPerHour int
+	TotemID          string        // this totem's name, for alerts and commands aimed at it
+	Tiles            string        // basemap file (MBTiles)
+	Portal           string        // the portal's feed URL to follow
+	PortalKey        string        // the portal's public key, or a file holding it
+	Token            string        // this totem's token (prefer TokenFile)
+	TokenFile        string        // a file holding it
+	Heartbeat        time.Duration // how often the totem reports to the portal
+	RetryMax         time.Duration // the longest wait before dialling the portal again
+	InsecureDev      bool          // allow a plain ws:// portal
+	PortalCA         string        // the private CA of the portal's certificate
+	PublicURL        string        // where phones reach this content
+	ReachTop         *float64      // the reach zone's top, a fraction of the screen's height (nil: the screen's default)
+	ReachBottom      *float64      // the reach zone's bottom, likewise
+	Facing           *float64      // which way the screen's viewer looks, degrees from north (nil: unknown)
+	Printer          string        // the CUPS queue cards are printed on
+	PaperName        string        // the queue's paper: 80mm or a6
+	VoiceCache       string        // folder of the read-aloud audio (default: voice-cache beside DB)
+	VoiceMB          int           // its size bound in MiB
+	MemoryLimit      string        // the Go heap's soft limit ("" : GOMEMLIMIT or 1GiB)
 	// MaxStaleness: nothing signed from the portal for this long and the
 	// totem's data is stale (/readyz, metrics, the fleet, the screen);
 	// StaleUnready makes /readyz answer 503 then.
@@ -84,6 +87,7 @@ func parseTotemConfig(args []string, stderr io.Writer) (*TotemConfig, error) {
 	lon := fs.Float64("lon", content.DemoTotem[0], "the totem's longitude (WGS84)")
 	fs.BoolVar(&cfg.Demo, "demo", false, "create the demo catalog at --db if the file does not exist")
 	fs.IntVar(&cfg.IdleSeconds, "idle", 60, "`seconds` untouched before the screen returns to the start and forgets the visit")
+	fs.IntVar(&cfg.CallbacksPerHour, "callbacks-per-hour", kiosk.DefaultCallbacksPerHour, "call-backs the totem forwards to its portal in an hour, whoever types them")
 	fs.StringVar(&cfg.TotemID, "totem-id", "demo-totem", "this totem's `name`, for alerts aimed at chosen totems")
 	fs.StringVar(&cfg.Tiles, "tiles", "", "basemap `file` (MBTiles, vector or raster: streets, buildings) the map draws over the built-in one (land, sea, borders, towns)")
 	fs.StringVar(&cfg.Portal, "portal", "", "the portal's feed `URL` (wss://host/sync) to follow; without it the catalog changes only by hand")
@@ -114,6 +118,9 @@ func parseTotemConfig(args []string, stderr io.Writer) (*TotemConfig, error) {
 
 // check validates the settings and fills those that follow from others.
 func (cfg *TotemConfig) check() error {
+	if cfg.CallbacksPerHour < 1 || cfg.CallbacksPerHour > 1000 {
+		return usagef("totem: --callbacks-per-hour must be between 1 and 1000")
+	}
 	if cfg.IdleSeconds < 5 || cfg.IdleSeconds > 3600 {
 		return usagef("totem: --idle must be between 5 and 3600 seconds")
 	}
@@ -238,7 +245,8 @@ func serveTotem(ctx context.Context, cfg *TotemConfig, stderr io.Writer) (err er
 	defer closeAfter(&err, ts)
 	reg := prometheus.NewRegistry()
 	kcfg := kiosk.Config{Tiles: ts.tiles, TotemID: cfg.TotemID, Role: "totem", Position: cfg.Position, Version: version, Log: log,
-		IdleSeconds: cfg.IdleSeconds, PublicURL: cfg.PublicURL, Metrics: reg, Needs: ts.fleet, Printer: cfg.printer, Screen: cfg.screenConfig()}
+		IdleSeconds: cfg.IdleSeconds, PublicURL: cfg.PublicURL, Metrics: reg, Needs: ts.fleet, Printer: cfg.printer, Screen: cfg.screenConfig(),
+		CallbacksPerHour: cfg.CallbacksPerHour}
 	if cfg.printer != nil {
 		// A printer that is not there yet is no reason not to serve, nor
 		// to start late: the log says so, and the screen when a card fails.
@@ -264,6 +272,7 @@ func serveTotem(ctx context.Context, cfg *TotemConfig, stderr io.Writer) (err er
 			return err
 		}
 		kcfg.Feed = func() any { return client.Status() }
+		kcfg.Talk = portalTalk{client}
 		kcfg.Ready = func() error {
 			st := client.Status()
 			if !st.Synced {

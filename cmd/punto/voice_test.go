@@ -44,21 +44,23 @@ func speakOn(t *testing.T, base, ref, lang string) (int, string, []byte) {
 	return res.StatusCode, res.Header.Get("X-Voice"), body
 }
 
-// TestRecordingReachesTotem: an editor uploads, on the portal, a recording
-// of a service's name in Tigrinya, which no voice reads; it travels in the
-// signed feed to a totem (separate processes over a websocket), whose API
-// then plays it instead of answering "no voice", and whose screen plays it
-// when the service's row is tapped with read-aloud on.
-func TestRecordingReachesTotem(t *testing.T) {
+// TestEditorAdditionsReachTotem: what editors add for the visitors'
+// languages on the portal, a recording and a search word, travels in the
+// signed feed to a totem (separate processes over a websocket) and works
+// there.
+func TestEditorAdditionsReachTotem(t *testing.T) {
 	t.Parallel()
 	n := newNetwork(t)
-	a := n.addTotem("totem-voice", 43.6169, 13.5153)
-	a.start(t, "totem-voice")
-	head := feedOf(t, n.portalURL, false)
-	testenv.Eventually(t, 30*time.Second, "the totem takes the portal's snapshot", func() bool {
-		f := feedOf(t, a.base, false)
-		return f.Link.Synced && f.Seq == head.Seq
-	})
+	a := n.syncedTotem(t, "totem-additions", 43.6169, 13.5153)
+	t.Run("a recording", func(t *testing.T) { recordingReachesTotem(t, n, a) })
+	t.Run("a search word", func(t *testing.T) { lexiconTermReachesTotem(t, n, a) })
+}
+
+// recordingReachesTotem: an editor uploads a recording of a service's
+// name in Tigrinya, which no voice reads; the totem's API then plays it
+// instead of answering "no voice", and its screen plays it when the
+// service's row is tapped with read-aloud on.
+func recordingReachesTotem(t *testing.T, n *network, a *totemProc) {
 	var near struct {
 		Results []struct{ ID string } `json:"results"`
 	}

@@ -90,39 +90,49 @@ type hsdsService struct {
 }
 
 type hsdsPhone struct {
-	ID           string `json:"id"`
-	ServiceID    string `json:"service_id,omitempty"`
-	ContactID    string `json:"contact_id,omitempty"`
-	Number       string `json:"number"`
-	Type         string `json:"type,omitempty"`
-	Description  string `json:"description,omitempty"`
-	Translations hsdsTr `json:"translations,omitempty"`
-	at           where
-	extra        map[string]json.RawMessage // members kept at import (hsds_parts.go)
+	ID                  string          `json:"id"`
+	ServiceID           string          `json:"service_id,omitempty"`
+	ContactID           string          `json:"contact_id,omitempty"`
+	ServiceAtLocationID string          `json:"service_at_location_id,omitempty"` // a desk's phone (hsds_channel.go)
+	Number              string          `json:"number"`
+	Type                string          `json:"type,omitempty"`
+	Description         string          `json:"description,omitempty"`
+	Languages           []*hsdsLanguage `json:"languages,omitempty"`
+	PuntoChannel        string          `json:"punto_channel,omitempty"` // the Punto profile: the channel's id
+	Translations        hsdsTr          `json:"translations,omitempty"`
+	at                  where
+	extra               map[string]json.RawMessage // members kept at import (hsds_parts.go)
 }
 
 type hsdsSchedule struct {
-	ID           string   `json:"id"`
-	ServiceID    string   `json:"service_id"`
-	ValidFrom    string   `json:"valid_from,omitempty"`
-	ValidTo      string   `json:"valid_to,omitempty"`
-	Freq         string   `json:"freq,omitempty"`
-	Wkst         string   `json:"wkst,omitempty"`
-	Byday        string   `json:"byday,omitempty"`
-	OpensAt      string   `json:"opens_at,omitempty"`
-	ClosesAt     string   `json:"closes_at,omitempty"`
-	Timezone     *float64 `json:"timezone,omitempty"` // read, never written: Punto's times are Europe/Rome's
-	Description  string   `json:"description,omitempty"`
-	Translations hsdsTr   `json:"translations,omitempty"`
-	at           where
-	extra        map[string]json.RawMessage // members kept at import (hsds_parts.go)
+	ID                  string   `json:"id"`
+	ServiceID           string   `json:"service_id"`
+	LocationID          string   `json:"location_id,omitempty"`            // a desk's hours (hsds_channel.go)
+	ServiceAtLocationID string   `json:"service_at_location_id,omitempty"` // a desk's hours
+	AttendingType       string   `json:"attending_type,omitempty"`         // a channel's hours: in_person, phone or video
+	ScheduleLink        string   `json:"schedule_link,omitempty"`          // a video channel's link
+	PuntoChannel        string   `json:"punto_channel,omitempty"`          // the Punto profile: the channel's id
+	ValidFrom           string   `json:"valid_from,omitempty"`
+	ValidTo             string   `json:"valid_to,omitempty"`
+	Freq                string   `json:"freq,omitempty"`
+	Wkst                string   `json:"wkst,omitempty"`
+	Byday               string   `json:"byday,omitempty"`
+	OpensAt             string   `json:"opens_at,omitempty"`
+	ClosesAt            string   `json:"closes_at,omitempty"`
+	Timezone            *float64 `json:"timezone,omitempty"` // read, never written: Punto's times are Europe/Rome's
+	Description         string   `json:"description,omitempty"`
+	Translations        hsdsTr   `json:"translations,omitempty"`
+	at                  where
+	extra               map[string]json.RawMessage // members kept at import (hsds_parts.go)
 }
 
 type hsdsServiceAtLocation struct {
-	ID         string        `json:"id"`
-	ServiceID  string        `json:"service_id"`
-	LocationID string        `json:"location_id"`
-	Location   *hsdsLocation `json:"location,omitempty"`
+	ID         string          `json:"id"`
+	ServiceID  string          `json:"service_id"`
+	LocationID string          `json:"location_id"`
+	Phones     []*hsdsPhone    `json:"phones,omitempty"`    // the desk's (hsds_channel.go)
+	Schedules  []*hsdsSchedule `json:"schedules,omitempty"` // the desk's hours
+	Location   *hsdsLocation   `json:"location,omitempty"`
 	at         where
 	extra      map[string]json.RawMessage // members kept at import (hsds_parts.go)
 }
@@ -168,6 +178,7 @@ type hsdsAccessibility struct {
 type hsdsLanguage struct {
 	ID        string `json:"id"`
 	ServiceID string `json:"service_id"`
+	PhoneID   string `json:"phone_id,omitempty"`
 	Name      string `json:"name,omitempty"`
 	Code      string `json:"code"`
 	at        where

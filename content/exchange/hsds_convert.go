@@ -171,6 +171,7 @@ func (o hsdsOut) service(s *content.Service, orgs map[string]*content.Organizati
 	}
 	h.Contacts = o.contacts(s, id)
 	h.Attributes = o.attributes(s, id)
+	o.channels(s, h)
 	applyKeptParts(h, s.Extra)
 	return h
 }

@@ -27,8 +27,8 @@ const endedKind = "ended_schedules"
 // partModel lists, for each kind of part, the members Punto models and
 // writes itself; everything else in the part is kept.
 var partModel = map[string][]string{
-	"phones":               {"service_id", "contact_id", "number", "type", "description", "translations"},
-	"schedules":            {"service_id", "valid_from", "valid_to", "opens_at", "closes_at", "timezone", "description", "translations"},
+	"phones":               {"service_id", "contact_id", "service_at_location_id", "number", "type", "description", "languages", "punto_channel", "translations"},
+	"schedules":            {"service_id", "location_id", "service_at_location_id", "punto_channel", "valid_from", "valid_to", "opens_at", "closes_at", "timezone", "description", "translations"},
 	"languages":            {"service_id", "code"},
 	"required_documents":   {"service_id", "document", "translations"},
 	"contacts":             {"service_id", "name", "title", "email", "translations", "phones"},
@@ -340,10 +340,18 @@ func withKept(b []byte, kept map[string]json.RawMessage) ([]byte, error) {
 		return nil, err
 	}
 	for k, v := range kept {
+		if _, written := m[k]; written && fillOnly[k] {
+			continue // Punto's own (a channel's) wins
+		}
 		m[k] = v
 	}
 	return marshalText(m)
 }
+
+// fillOnly are kept members that Punto writes too for some parts (a
+// channel's hours: how to attend, the video link): kept ones fill them in
+// where Punto writes none, never replace Punto's.
+var fillOnly = map[string]bool{"attending_type": true, "schedule_link": true}
 
 // keptCells sets a CSV row's cells from kept members that are plain
 // values (a table's writer takes only its own columns); the id first.
@@ -351,6 +359,9 @@ func keptCells(row map[string]string, kept map[string]json.RawMessage) map[strin
 	for k, v := range kept {
 		var x any
 		if json.Unmarshal(v, &x) != nil {
+			continue
+		}
+		if row[k] != "" && fillOnly[k] {
 			continue
 		}
 		switch x := x.(type) {

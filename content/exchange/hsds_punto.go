@@ -97,6 +97,7 @@ var hsdsTextNames = map[string]string{"eligibility": "eligibility_description", 
 func (h *hsdsService) punto(is *issues) (content.Service, locator, bool) {
 	n := len(is.list)
 	s := h.service(is)
+	s.Channels = h.takeChannels(is)
 	s.Phones = h.phones(is)
 	hours := h.hours(is)
 	s.Hours = hours.Schedule

@@ -331,6 +331,10 @@ func AffectedBy(seq int64, bodies [][]byte) Affected {
 				// Audio only: nothing on screen changes.
 			case content.KindTerm:
 				// Search's next answers change; nothing on screen does.
+			case content.KindClosure:
+				// The phone-first screen, and every page with a desk of
+				// the territory.
+				a.Alerts, a.Other = true, true
 			default:
 				a.Other = true
 			}

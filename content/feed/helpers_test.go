@@ -12,6 +12,7 @@ import (
 	"github.com/paulmach/orb"
 	"github.com/punto-totem/punto/content"
 	"github.com/punto-totem/punto/internal/sqlitedb"
+	"github.com/punto-totem/punto/internal/testenv"
 )
 
 // openTest opens a new catalog file in a temporary folder.
@@ -28,16 +29,7 @@ func openTest(t *testing.T) *content.Store {
 // openDemo opens a fresh copy of the demo catalog.
 func openDemo(t *testing.T) *content.Store {
 	t.Helper()
-	path := filepath.Join(t.TempDir(), "demo.db")
-	if err := content.CreateDemo(context.Background(), path); err != nil {
-		t.Fatal(err)
-	}
-	s, err := content.OpenLazy(context.Background(), path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { s.Close() })
-	return s
+	return testenv.DemoStore(t)
 }
 
 // writer opens a connection of the test's own on a catalog's file, for

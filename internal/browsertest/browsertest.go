@@ -6,67 +6,182 @@ package browsertest
 import (
 	"context"
 	_ "embed"
+	"errors"
 	"fmt"
 	"os"
 	"os/exec"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/browser"
+	"github.com/chromedp/cdproto/cdp"
 	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/cdproto/runtime"
+	"github.com/chromedp/cdproto/target"
 	"github.com/chromedp/chromedp"
+	"github.com/punto-totem/punto/internal/testenv"
 )
 
-// Start launches chromium at width × height (a phone below 600 px) and
-// returns its context, which ends after timeout or with the test.
+// Start opens a page at width × height (a phone below 600 px) and returns
+// its context, which ends after timeout or with the test.
+//
+// Without options the page is a tab of the chromium the test binary's
+// tests share, in a browser context of its own: cookies, storage, caches
+// and service workers are the test's alone, as in a fresh profile, and a
+// tab costs a fraction of a browser. With options (flags such as the
+// browser's language) the test gets a chromium of its own.
 func Start(t testing.TB, width, height int64, timeout time.Duration, extra ...chromedp.ExecAllocatorOption) context.Context {
 	t.Helper()
-	path, err := exec.LookPath("chromium")
-	if err != nil {
-		t.Fatal("chromium is not installed: install the Debian package chromium (make test does this)")
+	var parent context.Context
+	var opts []chromedp.ContextOption
+	if len(extra) == 0 {
+		parent = sharedBrowser(t)
+		opts = append(opts, chromedp.WithTargetID(newWindow(t, parent)))
+	} else {
+		aopts, profile, err := allocatorOptions(width, height, extra)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { removeProfile(profile) })
+		actx, cancelA := chromedp.NewExecAllocator(context.Background(), aopts...)
+		t.Cleanup(cancelA)
+		parent = actx
+		opts = append(opts, chromedp.WithErrorf(logErrors(t.Log)))
 	}
-	// A fresh profile, removed once chromium has really exited (it may
-	// still be writing it for a moment after the allocator stops it).
-	profile, err := os.MkdirTemp("", "punto-chromium-")
-	if err != nil {
+	ctx, cancelC := chromedp.NewContext(parent, opts...)
+	ctx, cancelT := context.WithTimeout(ctx, timeout)
+	t.Cleanup(func() { cancelT(); cancelC() })
+	if err := chromedp.Run(ctx, emulation.SetDeviceMetricsOverride(width, height, 1, width < 600)); err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() {
-		for range 50 {
-			if os.RemoveAll(profile) == nil {
-				return
-			}
-			time.Sleep(100 * time.Millisecond)
-		}
-	})
-	opts := append(chromedp.DefaultExecAllocatorOptions[:],
+	return ctx
+}
+
+// allocatorOptions are chromium's flags: headless, a fresh profile (the
+// folder returned, to remove with removeProfile), WebGL in software (for
+// the map) and the window's size.
+func allocatorOptions(width, height int64, extra []chromedp.ExecAllocatorOption) (opts []chromedp.ExecAllocatorOption, profile string, err error) {
+	path, err := exec.LookPath("chromium")
+	if err != nil {
+		return nil, "", errors.New("chromium is not installed: install the Debian package chromium (make test does this)")
+	}
+	if profile, err = os.MkdirTemp("", "punto-chromium-"); err != nil {
+		return nil, "", err
+	}
+	opts = append(chromedp.DefaultExecAllocatorOptions[:],
 		chromedp.ExecPath(path),
 		chromedp.NoSandbox,
 		chromedp.DisableGPU,
 		chromedp.UserDataDir(profile),
 		chromedp.Flag("disable-quic", true),
 		chromedp.Flag("disable-component-update", true),
-		// WebGL for the map, in software.
 		chromedp.Flag("use-angle", "swiftshader"),
 		chromedp.Flag("enable-unsafe-swiftshader", true),
 		chromedp.WindowSize(int(width), int(height)),
 	)
-	opts = append(opts, extra...)
-	actx, cancelA := chromedp.NewExecAllocator(context.Background(), opts...)
-	// Dialogs (the top layer) make cdproto report events chromedp does not
-	// know yet; they are harmless.
-	ctx, cancelC := chromedp.NewContext(actx, chromedp.WithErrorf(func(format string, args ...any) {
-		if msg := fmt.Sprintf(format, args...); !strings.Contains(msg, "unhandled node event") {
-			t.Log(msg)
+	return append(opts, extra...), profile, nil
+}
+
+// SetLanguage makes the page's browser speak lang (a BCP 47 tag): its
+// navigator.languages, Accept-Language and Intl's default locale, as a
+// browser set to that language would. Call it before navigating.
+func SetLanguage(t testing.TB, ctx context.Context, lang string) {
+	t.Helper()
+	err := chromedp.Run(ctx, chromedp.ActionFunc(func(ctx context.Context) error {
+		_, _, _, ua, _, err := browser.GetVersion().Do(ctx)
+		if err != nil {
+			return err
 		}
+		if err := emulation.SetUserAgentOverride(ua).WithAcceptLanguage(lang).Do(ctx); err != nil {
+			return err
+		}
+		return emulation.SetLocaleOverride().WithLocale(strings.ReplaceAll(lang, "-", "_")).Do(ctx)
 	}))
-	ctx, cancelT := context.WithTimeout(ctx, timeout)
-	t.Cleanup(func() { cancelT(); cancelC(); cancelA() })
-	if err := chromedp.Run(ctx, emulation.SetDeviceMetricsOverride(width, height, 1, width < 600)); err != nil {
-		t.Fatal(err)
+	if err != nil {
+		t.Fatalf("browsertest: language %s: %v", lang, err)
 	}
-	return ctx
+}
+
+// newWindow opens a window of the shared browser in a new browser context
+// (headless chromium opens a tab in a new context only in a window of its
+// own), disposed of with the test.
+func newWindow(t testing.TB, browser context.Context) target.ID {
+	t.Helper()
+	exec := cdp.WithExecutor(browser, chromedp.FromContext(browser).Browser)
+	bc, err := target.CreateBrowserContext().WithDisposeOnDetach(true).Do(exec)
+	if err != nil {
+		t.Fatalf("browsertest: a browser context: %v", err)
+	}
+	t.Cleanup(func() { _ = target.DisposeBrowserContext(bc).Do(exec) })
+	id, err := target.CreateTarget("about:blank").WithBrowserContextID(bc).WithNewWindow(true).Do(exec)
+	if err != nil {
+		t.Fatalf("browsertest: a window: %v", err)
+	}
+	return id
+}
+
+// logErrors is chromedp's error log, through log. Dialogs (the top layer)
+// make cdproto report events chromedp does not know yet; they are
+// harmless.
+func logErrors(log func(args ...any)) func(format string, args ...any) {
+	return func(format string, args ...any) {
+		if msg := fmt.Sprintf(format, args...); !strings.Contains(msg, "unhandled node event") {
+			log(msg)
+		}
+	}
+}
+
+// removeProfile removes a profile once chromium has really exited (it may
+// still be writing it for a moment after the allocator stops it).
+func removeProfile(dir string) {
+	for range 50 {
+		if os.RemoveAll(dir) == nil {
+			return
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+}
+
+// shared is the chromium of the test binary, started by the first test
+// that asks and stopped by testenv.Main (or, without it, killed with the
+// test binary: chromedp gives it a parent-death signal).
+var shared struct {
+	once sync.Once
+	ctx  context.Context
+	err  error
+}
+
+func sharedBrowser(t testing.TB) context.Context {
+	t.Helper()
+	shared.once.Do(func() {
+		opts, profile, err := allocatorOptions(1080, 1920, nil)
+		if err != nil {
+			shared.err = err
+			return
+		}
+		actx, cancelA := chromedp.NewExecAllocator(context.Background(), opts...)
+		bctx, cancelB := chromedp.NewContext(actx, chromedp.WithErrorf(logErrors(func(args ...any) {
+			fmt.Fprintln(os.Stderr, append([]any{"browsertest: shared chromium:"}, args...)...)
+		})))
+		// The first run starts the browser (on a blank tab that stays).
+		stop := func() {
+			cancelB()
+			cancelA()
+			removeProfile(profile)
+		}
+		if shared.err = chromedp.Run(bctx); shared.err != nil {
+			stop()
+			return
+		}
+		shared.ctx = bctx
+		testenv.AtExit(stop)
+	})
+	if shared.err != nil {
+		t.Fatalf("browsertest: starting the shared chromium: %v", shared.err)
+	}
+	return shared.ctx
 }
 
 // axe is axe-core, vendored from npm by `make vendor`.

@@ -40,6 +40,40 @@ const cupsPPD = "/usr/share/ppd/cups-pdf/CUPS-PDF_opt.ppd"
 // as presentation forms: compare after NFKC.
 func StartCUPS(t testing.TB) *CUPS {
 	t.Helper()
+	needCUPS(t)
+	dir := t.TempDir()
+	// The spool and temporary folders are reached by the filters, which
+	// cupsd runs as the lp user (the test's folders are private to root).
+	for _, d := range []string{filepath.Dir(dir), dir} {
+		if err := os.Chmod(d, 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	c := &CUPS{Server: FreeAddr(t), Queue: "punto-pdf", Out: filepath.Join(dir, "out"), Offline: "punto-offline"}
+	root, logs := c.configure(t, dir)
+	c.Proc = Start(t, "cupsd", exec.Command("/usr/sbin/cupsd", "-f", "-c", filepath.Join(root, "cupsd.conf"), "-s", filepath.Join(dir, "cups-files.conf")))
+	t.Cleanup(func() {
+		if t.Failed() {
+			files, _ := filepath.Glob(filepath.Join(logs, "*_log"))
+			for _, f := range files {
+				b, _ := os.ReadFile(f)
+				t.Logf("--- %s:\n%s", filepath.Base(f), b)
+			}
+			out, _ := filepath.Glob(filepath.Join(c.Out, "*"))
+			t.Logf("--- in %s: %v", c.Out, out)
+		}
+	})
+	Eventually(t, 20*time.Second, "cupsd answering with the queue "+c.Queue+" ready", func() bool {
+		out, err := exec.Command("lpstat", "-h", c.Server, "-p", c.Queue).Output()
+		return err == nil && strings.Contains(string(out), "enabled")
+	})
+	return c
+}
+
+// needCUPS fails the test without cupsd, CUPS-PDF and lp, and skips it
+// unless it runs as root.
+func needCUPS(t testing.TB) {
+	t.Helper()
 	for _, need := range []struct{ file, pkg string }{
 		{"/usr/sbin/cupsd", "cups"}, {"/usr/lib/cups/backend/cups-pdf", "printer-driver-cups-pdf"}, {cupsPPD, "printer-driver-cups-pdf"},
 	} {
@@ -53,15 +87,13 @@ func StartCUPS(t testing.TB) *CUPS {
 	if os.Geteuid() != 0 {
 		t.Skip("cupsd and its CUPS-PDF backend run as root only: run this test as root (CI does)")
 	}
-	dir := t.TempDir()
-	// The spool and temporary folders are reached by the filters, which
-	// cupsd runs as the lp user (the test's folders are private to root).
-	for _, d := range []string{filepath.Dir(dir), dir} {
-		if err := os.Chmod(d, 0o755); err != nil {
-			t.Fatal(err)
-		}
-	}
-	c := &CUPS{Server: FreeAddr(t), Queue: "punto-pdf", Out: filepath.Join(dir, "out"), Offline: "punto-offline"}
+}
+
+// configure writes the server's configuration under dir: its folders,
+// the two queues and the CUPS-PDF instance. It returns the server root
+// and the log folder.
+func (c *CUPS) configure(t testing.TB, dir string) (root, logs string) {
+	t.Helper()
 	instance := "punto-test-" + filepath.Base(dir)
 	mk := func(name string, mode os.FileMode) string {
 		p := filepath.Join(dir, name)
@@ -109,23 +141,7 @@ func StartCUPS(t testing.TB) *CUPS {
 	write(pdfConf, strings.Join([]string{
 		"Out " + c.Out, "AnonDirName " + c.Out, "Spool " + mk("cups-pdf-spool", 0o1777), "Label 2", "Log " + logs, "",
 	}, "\n"))
-	c.Proc = Start(t, "cupsd", exec.Command("/usr/sbin/cupsd", "-f", "-c", filepath.Join(root, "cupsd.conf"), "-s", filepath.Join(dir, "cups-files.conf")))
-	t.Cleanup(func() {
-		if t.Failed() {
-			files, _ := filepath.Glob(filepath.Join(logs, "*_log"))
-			for _, f := range files {
-				b, _ := os.ReadFile(f)
-				t.Logf("--- %s:\n%s", filepath.Base(f), b)
-			}
-			out, _ := filepath.Glob(filepath.Join(c.Out, "*"))
-			t.Logf("--- in %s: %v", c.Out, out)
-		}
-	})
-	Eventually(t, 20*time.Second, "cupsd answering with the queue "+c.Queue+" ready", func() bool {
-		out, err := exec.Command("lpstat", "-h", c.Server, "-p", c.Queue).Output()
-		return err == nil && strings.Contains(string(out), "enabled")
-	})
-	return c
+	return root, logs
 }
 
 // PDFs lists the PDFs CUPS-PDF has written so far.

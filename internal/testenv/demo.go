@@ -11,13 +11,11 @@ import (
 
 // demo is the master demo catalog: built once per test binary by
 // content.CreateDemo, read-only, copied for every test that wants one.
-var demo = demofile.New(tempRoot, content.CreateDemo)
+var demo = demofile.New("demo", content.CreateDemo)
 
 // DemoBuilds reports how many times this test binary has built the demo
 // catalog (0 or 1): a test can check that copies were used.
 func DemoBuilds() int { return demo.Builds() }
-
-func cleanupDemo() { demo.Cleanup() }
 
 // DemoCatalog returns the path of a fresh copy of the demo catalog,
 // punto.db in a new temporary folder of the test.

@@ -38,6 +38,9 @@ type Mailbox struct {
 	mu   sync.Mutex
 	msgs []Mail
 	srv  *smtp.Server
+	// down holds the address while the server is down, so that no other
+	// test's server takes the port meanwhile (and gets this one's mail).
+	down net.Listener
 }
 
 // Mail is one message the Mailbox accepted.
@@ -71,7 +74,7 @@ func StartMailbox(t testing.TB) *Mailbox {
 	}
 	m.Addr = ln.Addr().String()
 	m.serve(ln)
-	t.Cleanup(m.Down)
+	t.Cleanup(m.stop)
 	return m
 }
 
@@ -89,18 +92,61 @@ func (m *Mailbox) serve(ln net.Listener) {
 
 // Down stops the server: deliveries fail until Up.
 func (m *Mailbox) Down() {
+	m.t.Helper()
 	m.mu.Lock()
 	srv := m.srv
 	m.srv = nil
 	m.mu.Unlock()
+	if srv == nil {
+		return
+	}
+	srv.Close()
+	// The address stays this test's: connections are accepted and closed
+	// at once, before any greeting, as a server that is down fails them.
+	var ln net.Listener
+	Eventually(m.t, 10*time.Second, "hold "+m.Addr+" while down", func() bool {
+		var err error
+		ln, err = net.Listen("tcp", m.Addr)
+		return err == nil
+	})
+	m.mu.Lock()
+	m.down = ln
+	m.mu.Unlock()
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			c.Close()
+		}
+	}()
+}
+
+// stop ends the server, and the hold on its address, with the test.
+func (m *Mailbox) stop() {
+	m.mu.Lock()
+	srv, held := m.srv, m.down
+	m.srv, m.down = nil, nil
+	m.mu.Unlock()
 	if srv != nil {
 		srv.Close()
+	}
+	if held != nil {
+		held.Close()
 	}
 }
 
 // Up starts the server again on its address.
 func (m *Mailbox) Up() {
 	m.t.Helper()
+	m.mu.Lock()
+	held := m.down
+	m.down = nil
+	m.mu.Unlock()
+	if held != nil {
+		held.Close()
+	}
 	var ln net.Listener
 	var err error
 	Eventually(m.t, 10*time.Second, "listen again on "+m.Addr, func() bool {

@@ -59,8 +59,8 @@ function record(e) {
 }
 
 const ACTIONS = ["draft.save", "draft.discard", "publish", "withdraw", "account.create", "account.update", "account.disable",
-  "account.enable", "account.password", "totem.token", "totem.revoke"];
-const KINDS = ["service", "alert", "page", "organization", "territory", "recording", "account", "totem"];
+  "account.enable", "account.password", "totem.token", "totem.revoke", "closure.start", "closure.end"];
+const KINDS = ["service", "alert", "page", "organization", "territory", "recording", "closure", "account", "totem"];
 
 export async function audit(view, params) {
   const admin = state.user.role === "admin";

@@ -15,6 +15,7 @@ import { needsScreen } from "./needs.js";
 import { coverageScreen } from "./coverage.js";
 import { recordingsScreen } from "./recordings.js";
 import { lexiconScreen } from "./lexicon.js";
+import { closuresScreen } from "./closures.js";
 import { mediationQueue, mediationRequest, mediationForm } from "./mediation.js";
 import { mediatorsScreen, bodiesScreen, reportScreen } from "./mediation_admin.js";
 import { callbacksScreen } from "./callbacks.js";
@@ -59,6 +60,7 @@ const routes = [
   [/^coverage$/, (page, m, q) => coverageScreen(page, q)],
   [/^recordings$/, (page) => recordingsScreen(page), ["admin", "editor"]],
   [/^lexicon$/, (page) => lexiconScreen(page), ["admin", "editor"]],
+  [/^closures$/, (page) => closuresScreen(page), ["admin", "editor"]],
   [/^mediation$/, (page, m, q) => mediationQueue(page, q), MEDIATION],
   [/^mediation\/new$/, (page) => mediationForm(page), ["admin", "coordinator", "requester"]],
   [/^mediation\/requests\/(\d+)$/, (page, m) => mediationRequest(page, m[1]), MEDIATION],
@@ -73,7 +75,7 @@ const nav = [
   ["drafts", "nav.drafts"], ["audit", "nav.audit", ["admin", "editor", "coordinator"]], ["accounts", "nav.accounts", true], ["totems", "nav.totems", true],
   ["import", "nav.import", true],
   ["fleet", "nav.fleet", true], ["needs", "nav.needs"], ["coverage", "nav.coverage"], ["recordings", "nav.recordings", ["admin", "editor"]],
-  ["lexicon", "nav.lexicon", ["admin", "editor"]],
+  ["lexicon", "nav.lexicon", ["admin", "editor"]], ["closures", "nav.closures", ["admin", "editor"]],
   ["mediation", "nav.mediation", MEDIATION], ["mediators", "nav.mediators", COORDINATING], ["bodies", "nav.bodies", COORDINATING],
   ["mediation-report", "nav.mediation_report", COORDINATING], ["callbacks", "nav.callbacks", ["admin", "coordinator", "mediator"]],
 ];
@@ -136,7 +138,9 @@ window.addEventListener("hashchange", () => {
     history.replaceState(null, "", shown);
     return;
   }
-  route();
+  const token = inviteToken();
+  if (token) showInvite(token);
+  else route();
 });
 
 window.addEventListener("beforeunload", (e) => {
@@ -289,6 +293,64 @@ async function showLogin(why) {
   name.focus();
 }
 
+// inviteToken is the token of an invitation's link (#/invite/TOKEN), if
+// that is where the editor was opened.
+function inviteToken() {
+  const m = location.hash.match(/^#\/invite\/([A-Za-z0-9]{1,100})$/);
+  return m ? m[1] : "";
+}
+
+// showInvite is the page an invitation's link opens (#/invite/TOKEN): the
+// invited requester chooses a password, once; then they sign in.
+async function showInvite(token) {
+  top.hidden = true;
+  const s = await api("GET", "/session").catch(() => null);
+  if (s) state.csrf = s.csrf_token;
+  const pass = el("input", { type: "password", id: "invite-password", autocomplete: "new-password", required: true, minLength: 12 });
+  const again = el("input", { type: "password", id: "invite-repeat", autocomplete: "new-password", required: true });
+  const submit = el("button", { type: "submit", class: "btn", id: "invite-submit" }, t("invite.submit"));
+  const box = el("div", { class: "notice", hidden: true, id: "invite-message", role: "status" });
+  const form = el("form", { class: "login", novalidate: true, "aria-labelledby": "invite-h", on: { submit: async (e) => {
+    e.preventDefault();
+    clearFieldErrors(form);
+    if (pass.value !== again.value) {
+      notice(box, t("invite.mismatch"), "error");
+      again.focus();
+      return;
+    }
+    submit.disabled = true;
+    try {
+      const res = await api("POST", "/invite", { token, password: pass.value });
+      history.replaceState(null, "", location.pathname);
+      await showLogin();
+      const name = $("#login-name");
+      if (name) name.value = res.name;
+      notice($("#login-message"), t("invite.done"));
+      const pw = $("#login-password");
+      if (pw) pw.focus();
+      return;
+    } catch (err) {
+      if (err.field === "token") notice(box, t("invite.bad_link"), "error");
+      else showError(err, box, form);
+    }
+    pass.value = "";
+    again.value = "";
+    submit.disabled = false;
+  } } },
+  field(t("invite.password"), pass, { path: "password" }),
+  field(t("invite.repeat"), again, { path: "repeat" }),
+  submit);
+  const page = el("div", { class: "page login-page" },
+    el("div", { class: "login-card" },
+      el("div", { class: "brand big" }, el("img", { src: asset("icon.svg"), alt: "", width: 40, height: 40 }), el("span", {}, "Punto")),
+      el("h1", { id: "invite-h" }, t("invite.title")),
+      el("p", { class: "muted" }, t("invite.intro")),
+      box, form));
+  view.replaceChildren(page);
+  document.title = `${t("invite.title")} · ${t("app.title")}`;
+  pass.focus();
+}
+
 // countdown keeps the sign-in button off while the name is locked. The
 // message is announced once; the seconds tick for the eye only. Another
 // name may be tried at once (the lock is per name).
@@ -358,6 +420,11 @@ async function boot() {
   keepAlive();
   try {
     state.catalog = await publicAPI(`ui?lang=${state.lang}`);
+    const token = inviteToken();
+    if (token) {
+      await showInvite(token);
+      return;
+    }
     const s = await api("GET", "/session");
     if (s.authenticated) await signedIn(s);
     else await showLogin();

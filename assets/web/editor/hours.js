@@ -11,9 +11,10 @@ function clockInput(value, label, onInput) {
     on: { input: (e) => { onInput(e.target.value.trim()); markDirty(); } } });
 }
 
-// weeklyEditor draws the week: a row per weekday with its slots.
-export function weeklyEditor(hours) {
-  const box = el("div", { class: "weekly", "data-field": "hours.weekly" });
+// weeklyEditor draws the week: a row per weekday with its slots. path
+// names the hours in the record (a channel's are channels[0].hours).
+export function weeklyEditor(hours, path = "hours") {
+  const box = el("div", { class: "weekly", "data-field": `${path}.weekly` });
   const draw = () => {
     // The order sent is the order shown, so a server error's index
     // (hours.weekly[3].closes) points at the right input.
@@ -25,11 +26,11 @@ export function weeklyEditor(hours) {
       hours.weekly.forEach((s, i) => {
         if (s.weekday !== day) return;
         const n = slots.length + 1;
-        slots.push(el("div", { class: "slot", "data-field": `hours.weekly[${i}]`, "data-error-host": "" },
+        slots.push(el("div", { class: "slot", "data-field": `${path}.weekly[${i}]`, "data-error-host": "" },
           el("span", { class: "slot-inputs", role: "group", "aria-label": t("hours.slot", { n, day: name }) },
-            el("span", { "data-field": `hours.weekly[${i}].opens` }, clockInput(s.opens, `${t("hours.opens")} (${name}, ${n})`, (v) => { s.opens = v; })),
+            el("span", { "data-field": `${path}.weekly[${i}].opens` }, clockInput(s.opens, `${t("hours.opens")} (${name}, ${n})`, (v) => { s.opens = v; })),
             el("span", { "aria-hidden": "true" }, "–"),
-            el("span", { "data-field": `hours.weekly[${i}].closes` }, clockInput(s.closes, `${t("hours.closes")} (${name}, ${n})`, (v) => { s.closes = v; }))),
+            el("span", { "data-field": `${path}.weekly[${i}].closes` }, clockInput(s.closes, `${t("hours.closes")} (${name}, ${n})`, (v) => { s.closes = v; }))),
           el("button", { type: "button", class: "btn secondary icon danger", "aria-label": t("hours.remove_slot", { from: s.opens, to: s.closes, day: name }),
             title: t("common.remove"), on: { click: () => { hours.weekly.splice(i, 1); markDirty(); draw(); focusDay(day); } } }, "✕")));
       });

@@ -26,6 +26,10 @@ function parseExceptions(s) {
   });
 }
 
+// mailLanguages are the choices of a mail's language: both (Italian and
+// English, one after the other), or one (mediation/mailtext.go).
+const mailLanguages = () => [["", t("mail.both")], ["it", "Italiano"], ["en", "English"]];
+
 const weekText = (w) => w.map((s) => `${s.weekday} ${s.from}-${s.to}`).join(", ");
 const exceptionText = (xs) => xs.map((x) => `${x.date} ${x.from}-${x.to} ${x.available ? "extra" : "away"}`).join(", ");
 
@@ -43,11 +47,13 @@ export async function mediatorsScreen(view) {
     const week = el("input", { type: "text", id: "mdr-week", value: weekText(m.week || []), autocomplete: "off", dir: "ltr" });
     const exceptions = el("input", { type: "text", id: "mdr-exceptions", value: exceptionText(m.exceptions || []), autocomplete: "off", dir: "ltr" });
     const active = el("input", { type: "checkbox", id: "mdr-active", checked: m.active !== false });
+    let mailLang = m.mail_language || "";
+    const mailLangs = select(mailLanguages(), mailLang, (v) => { mailLang = v; }, { id: "mdr-mail-language" });
     const form = el("form", { class: "panel", novalidate: true, "aria-labelledby": "mdr-form-h", on: { submit: async (e) => {
       e.preventDefault();
       clearFieldErrors(form);
       const body = { name: name.value, email: email.value.trim(), languages: langs.value.split(/[\s,]+/).filter(Boolean), territories: [...terr], modes: [...modes],
-        active: active.checked, week: parseWeek(week.value), exceptions: parseExceptions(exceptions.value) };
+        active: active.checked, week: parseWeek(week.value), exceptions: parseExceptions(exceptions.value), mail_language: mailLang };
       try {
         const res = m.id ? await api("PUT", `/mediation/mediators/${m.id}`, body) : await api("POST", "/mediation/mediators", body);
         notice(box, t("mdr.saved", { name: res.mediator.name }));
@@ -67,6 +73,7 @@ export async function mediatorsScreen(view) {
       opts.modes.map((md) => checkbox(t(`med.mode.${md}`), modes.has(md), (on) => { if (on) modes.add(md); else modes.delete(md); }, { value: md }))),
     field(t("mdr.week"), week, { path: "week", hint: t("mdr.week_hint") }),
     field(t("mdr.exceptions"), exceptions, { path: "exceptions", hint: t("mdr.exceptions_hint") }),
+    field(t("mail.language"), mailLangs, { path: "mail_language" }),
     el("label", { class: "check" }, active, " ", t("mdr.active")),
     el("button", { type: "submit", class: "btn", id: "mdr-save" }, t("mdr.save")));
     formBox.replaceChildren(form);
@@ -133,16 +140,28 @@ export async function bodiesScreen(view) {
 
   const addRequester = (o) => {
     const email = el("input", { type: "email", autocomplete: "off", "aria-label": t("org.requester_email", { name: o.name }), dir: "ltr" });
+    let language = "";
+    const mailLang = select(mailLanguages(), language, (v) => { language = v; }, { "aria-label": t("mail.language") });
     return el("form", { class: "inline-form", novalidate: true, on: { submit: async (e) => {
       e.preventDefault();
+      const addr = email.value.trim();
       try {
-        const res = await api("POST", `/mediation/orgs/${o.id}/requesters`, { email: email.value.trim() });
+        // Invite: a mail with a one-time link where they choose their
+        // password; add: a password shown here once.
+        if (e.submitter && e.submitter.dataset.invite) {
+          const res = await api("POST", `/mediation/orgs/${o.id}/invites`, { email: addr, language });
+          await draw();
+          notice(box, t("org.invited", { name: addr, date: new Date(res.expires_at).toLocaleString(document.documentElement.lang) }));
+          return;
+        }
+        const res = await api("POST", `/mediation/orgs/${o.id}/requesters`, { email: addr, language });
         await draw();
-        if (res.password) secretDialog(t("acct.password_once", { name: email.value.trim() }), t("acct.password_once_hint"), res.password);
+        if (res.password) secretDialog(t("acct.password_once", { name: addr }), t("acct.password_once_hint"), res.password);
       } catch (err) {
         showError(err, box);
       }
-    } } }, email, " ", el("button", { type: "submit", class: "btn secondary small" }, t("org.add_requester")));
+    } } }, email, " ", mailLang, " ", el("button", { type: "submit", class: "btn secondary small", "data-invite": "1" }, t("org.invite")),
+    " ", el("button", { type: "submit", class: "btn secondary small" }, t("org.add_requester")));
   };
   const draw = async () => {
     const [orgs, budgets] = await Promise.all([api("GET", "/mediation/orgs"), api("GET", "/mediation/budgets")]);

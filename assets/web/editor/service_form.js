@@ -5,6 +5,7 @@
 import { el, t, state, cat, api, field, checkbox, select, markDirty, pick, langName } from "./lib.js";
 import { locationsEditor, cleanLocations } from "./locations.js";
 import { weeklyEditor, exceptionsEditor, cleanHours } from "./hours.js";
+import { channelsEditor, cleanChannels } from "./channels.js";
 
 const TEXTS = ["name", "description", "eligibility", "fees"];
 
@@ -61,7 +62,7 @@ export function serviceSpec(event) {
     canWithdraw: (pub) => pub.status !== "withdrawn",
     title: (doc) => pick(doc.name),
     sections: [["sec-texts", "svc.section.texts"], ["sec-general", "svc.section.general"], ["sec-contacts", "svc.section.contacts"],
-      ["sec-locations", "svc.section.locations"], ["sec-hours", "svc.section.hours"], ["sec-exceptions", "svc.section.exceptions"]],
+      ["sec-locations", "svc.section.locations"], ["sec-hours", "svc.section.hours"], ["sec-exceptions", "svc.section.exceptions"], ["sec-channels", "svc.section.channels"]],
 
     newDoc: () => ({
       id: "", status: "active", name: {}, categories: event ? ["events"] : [], languages: ["it"],
@@ -70,7 +71,8 @@ export function serviceSpec(event) {
 
     normalise(doc) {
       for (const k of TEXTS) if (!doc[k]) doc[k] = {};
-      for (const k of ["categories", "languages", "documents", "phones", "contacts", "locations"]) if (!doc[k]) doc[k] = [];
+      for (const k of ["categories", "languages", "documents", "phones", "contacts", "locations", "channels"]) if (!doc[k]) doc[k] = [];
+      for (const ch of doc.channels) if (!ch.hours) ch.hours = { weekly: [] };
       if (!doc.hours) doc.hours = {};
       if (!doc.hours.weekly) doc.hours.weekly = [];
       if (!doc.hours.exceptions) doc.hours.exceptions = [];
@@ -121,6 +123,7 @@ export function serviceSpec(event) {
         section("sec-locations", "svc.section.locations", locs),
         section("sec-hours", "svc.section.hours", el("h3", { class: "sr" }, t("hours.weekly")), weeklyEditor(doc.hours)),
         section("sec-exceptions", "svc.section.exceptions", exceptionsEditor(doc.hours, texts)),
+        section("sec-channels", "svc.section.channels", channelsEditor(doc)),
       ];
     },
 
@@ -133,6 +136,8 @@ export function serviceSpec(event) {
         const input = form.querySelector(`[data-field="locations[${i}].id"] input`);
         if (input) input.value = l.id;
       });
+      // A desk chosen before its location had an identifier is at the first.
+      for (const ch of doc.channels || []) if (ch.kind === "in_person" && !ch.location_id && doc.locations[0]) ch.location_id = doc.locations[0].id;
     },
 
     clean(out) {
@@ -148,6 +153,7 @@ export function serviceSpec(event) {
       for (const k of ["url", "email", "organization_id"]) if (!out[k]) delete out[k];
       cleanHours(out.hours);
       cleanLocations(out.locations);
+      cleanChannels(out);
       return out;
     },
   };

@@ -44,6 +44,14 @@ export function clock(iso, lang) {
 // hhmm writes an "HH:MM" of the API's hours in lang's digits.
 export const hhmm = (s, lang) => digits(s, lang);
 
+// day writes a calendar day (YYYY-MM-DD) as "21 December", in lang's
+// words and digits, in the Gregorian calendar Italy dates things in
+// (Persian would otherwise get the Solar Hijri one).
+export function day(date, lang) {
+  const f = cached("d", lang, {}, (l) => new Intl.DateTimeFormat(l, { day: "numeric", month: "long", timeZone: "UTC", calendar: "gregory" }));
+  return digits(f.format(new Date(`${date}T12:00:00Z`)), lang);
+}
+
 // romeDate is the calendar day of d in Italy, as YYYY-MM-DD.
 export function romeDate(d) {
   return new Intl.DateTimeFormat("en-CA", { timeZone: ROME }).format(d);

@@ -13,6 +13,7 @@ screens.detail = async (view, id) => {
   if (s.organization) view.head.append(fb.text("p", { class: "org" }, s.organization.name));
   const parts = [];
   parts.push(el("p", { class: "status" }, openLine(s.open, s.status), s.by_appointment ? ` · ${t("ui.by_appointment")}` : ""));
+  if (s.closure) parts.push(el("p", { class: "closed", id: "closure-note" }, t("ui.channel_closed")));
   if (s.description) parts.push(fb.text("p", {}, s.description, withNumbers));
   if (loc && loc.no_point) {
     // Not on the map: the address as given, no way there.
@@ -25,9 +26,12 @@ screens.detail = async (view, id) => {
       from ? el("p", { class: "from" }, from) : null,
       kiosk ? null : el("p", {}, el("a", { class: "maps", href: `geo:${loc.lat},${loc.lon}?q=${loc.lat},${loc.lon}(${label})` }, t("ui.open_in_maps")))));
   }
+  // During closure mode the channels (phone desks first) come before the
+  // service's own hours.
+  const closing = s.channels.some((c) => c.closed);
+  if (closing) parts.push(section("ui.channels", channelList(s.channels, holidays)));
   parts.push(section("ui.hours", hoursTable(s.hours, holidays)));
-  // A phone calls a number with a tap; a totem cannot call.
-  const phone = (n) => (kiosk ? el("bdi", { dir: "ltr" }, n) : el("a", { href: `tel:${n.replace(/[^\d+]/g, "")}`, class: "tel" }, el("bdi", { dir: "ltr" }, n)));
+  if (s.channels.length && !closing) parts.push(section("ui.channels", channelList(s.channels, holidays)));
   if (s.phones.length) parts.push(section("ui.phone", el("ul", {}, s.phones.map((p) => el("li", {}, phone(p.number))))));
   if (s.languages.length) parts.push(section("ui.languages_spoken", el("p", {}, s.languages.map(fb.name).join(" · "))));
   if (s.documents.length) parts.push(section("ui.what_to_bring", el("ul", {}, s.documents.map((d) => fb.text("li", {}, d)))));
@@ -64,6 +68,29 @@ screens.detail = async (view, id) => {
   countShown(qr, view.querySelector("#ics-qr"));
 };
 
+// phone is a number to call: a tel: link on a phone; a totem cannot call.
+export function phone(n) {
+  return kiosk ? el("bdi", { dir: "ltr" }, n) : el("a", { href: `tel:${n.replace(/[^\d+]/g, "")}`, class: "tel" }, el("bdi", { dir: "ltr" }, n));
+}
+
+// channelList shows each way to reach the service with its own week of
+// hours and languages: a desk (closed during closure mode), a phone desk,
+// a video call.
+function channelList(channels, holidays) {
+  return el("ul", { class: "channels" }, channels.map((c) => {
+    const title = [t(`ui.channel.${c.kind}`)];
+    if (c.kind === "in_person" && c.address) title.push(` · ${c.address}, ${c.comune}`);
+    const status = c.closed ? el("span", { class: "closed" }, `○ ${t("ui.channel_closed")}`) : openLine(c.open, "active");
+    const how = [];
+    if (c.phone) how.push(el("p", {}, phone(c.phone)));
+    if (c.url) how.push(el("p", { dir: "ltr" }, kiosk ? c.url : el("a", { href: c.url, rel: "noopener noreferrer", target: "_blank" }, c.url)));
+    return el("li", { class: `channel ${c.kind}${c.closed ? " shut" : ""}`, "data-channel": c.id, "data-kind": c.kind },
+      el("h3", {}, title), el("p", { class: "status" }, status), ...how,
+      c.languages.length ? el("p", {}, `${t("ui.languages_spoken")}: ${c.languages.map(fb.name).join(" · ")}`) : "",
+      c.closed ? "" : hoursTable({ days: c.days }, holidays));
+  }));
+}
+
 // printButton prints the service's card on the totem's printer (in the
 // visitor's language and in Italian) and says how it went; the request
 // carries the service and the language only.
@@ -98,7 +125,7 @@ function countShown(...imgs) {
   for (const img of imgs) if (img) seen.observe(img);
 }
 
-function hoursTable(hours, holidays) {
+export function hoursTable(hours, holidays) {
   const today = fmt.romeDate(new Date());
   const rows = hours.days.map((d) => {
     const slots = d.slots.length ? d.slots.map((x) => `${fmt.hhmm(x.opens, state.lang)}–${fmt.hhmm(x.closes, state.lang)}`).join(", ") : t("ui.closed");

@@ -71,10 +71,19 @@ screens.results = async (view, arg) => {
   talk(view);
 };
 
-// talk offers "talk to someone in your language" (callback.js) on a phone
-// reaching the portal, which takes call-backs.
+// talk offers "talk to someone in your language": on a totem talk.js
+// (who is reachable, asked through the totem's portal, and the keypad),
+// on a phone reaching the portal callback.js.
 function talk(view) {
-  if (!env.node || env.node.role !== "portal" || !state.lang) return;
+  if (!env.node || !state.lang) return;
+  if (env.node.role === "totem") {
+    Promise.all([import("../talk.js"), api("categories")])
+      .then(([m, data]) => m.talkHere(view, { lang: state.lang, t, api, languages: env.languages,
+        categories: Object.fromEntries(data.categories.map((c) => [c.id, { icon_url: c.icon_url, name: c.name.text, lang: c.name.lang }])) }))
+      .catch((err) => console.error(err));
+    return;
+  }
+  if (env.node.role !== "portal") return;
   Promise.all([import("../callback.js"), api("categories")])
     .then(([m, data]) => m.talkToSomeone(view, { origin: state.origin || env.node.position, lang: state.lang, t,
       categories: Object.fromEntries(data.categories.map((c) => [c.id, { icon_url: c.icon_url, name: c.name.text, lang: c.name.lang }])) }))

@@ -35,6 +35,12 @@ screens.attract = (view) => {
   view.head.append(el("div", { class: "welcome" },
     el("img", { src: asset("icon.svg"), alt: "", width: 160, height: 160 }),
     el("span", { class: "brand" }, "Punto"), line));
+  // Closure mode: the desks are closed, and the numbers to call need no
+  // language (the visit then opens on where to call, in its own).
+  if (env.closure && env.closure.desks.length) {
+    view.head.append(el("p", { class: "closure-phones", id: "closure-phones", dir: "ltr" },
+      el("span", { "aria-hidden": "true" }, "☎ "), [...new Set(env.closure.desks.map((d) => d.phone))].slice(0, 3).join(" · ")));
+  }
   // The pictogram opens the full picker; each language starts the visit in it.
   const touch = el("button", { class: "attract", type: "button", on: { click: () => start(() => show("languages", null, false)) } },
     el("img", { src: asset("vendor/lucide/pointer.svg"), alt: "", width: 72, height: 72, class: "pictogram" }), el("span", {}, LANGUAGE));

@@ -1,5 +1,6 @@
-// Package demofile builds a catalog file once per test binary and copies
-// it for each test that wants one. It knows no catalog: the build function
+// Package demofile builds a catalog file once per source (in the build
+// cache, shared by the test binaries of a run) and copies it for each
+// test that wants one. It knows no catalog: the build function
 // is given, so that package content's own tests (which testenv, importing
 // content, cannot serve) share it with testenv.
 package demofile
@@ -13,30 +14,29 @@ import (
 	"sync"
 	"sync/atomic"
 	"testing"
+
+	"github.com/punto-totem/punto/internal/testenv/buildcache"
 )
 
-// Master is a file built once, read-only, copied per test.
+// Master is a file built once per source, read-only, copied per test.
 type Master struct {
+	name  string
 	build func(ctx context.Context, path string) error
-	root  string // the temporary folder when the binary started
 
 	once   sync.Once
-	dir    string
 	path   string
 	err    error
 	builds atomic.Int32
 }
 
-// New is a master built by build into a folder under root (os.TempDir()
-// when empty), the first time a copy is asked for.
-func New(root string, build func(ctx context.Context, path string) error) *Master {
-	if root == "" {
-		root = os.TempDir()
-	}
-	return &Master{build: build, root: root}
+// New is a master named name, built by build the first time a copy is
+// asked for, unless a test binary of the same source built it before.
+func New(name string, build func(ctx context.Context, path string) error) *Master {
+	return &Master{name: name, build: build}
 }
 
-// Builds reports how many times the master was built (0 or 1).
+// Builds reports how many times this test binary built the master (0
+// when it found it built).
 func (m *Master) Builds() int { return int(m.builds.Load()) }
 
 // Path is the master's path, building it the first time.
@@ -44,31 +44,28 @@ func (m *Master) Path() (string, error) { return m.master() }
 
 func (m *Master) master() (string, error) {
 	m.once.Do(func() {
-		if m.dir, m.err = os.MkdirTemp(m.root, "punto-demo-"); m.err != nil {
-			return
-		}
-		path := filepath.Join(m.dir, "demo.db")
-		if m.err = m.build(context.Background(), path); m.err != nil {
-			m.err = fmt.Errorf("demofile: building the master: %w", m.err)
-			return
-		}
-		m.builds.Add(1)
-		// The build closed its last connection, which checkpointed the
-		// write-ahead log into the file: the file alone is the catalog.
-		// Read-only, so that no test writes to the master.
-		if m.err = os.Chmod(path, 0o444); m.err == nil {
-			m.path = path
+		var built bool
+		m.path, built, m.err = buildcache.Get(m.name, m.name+".db", func(path string) error {
+			if err := m.build(context.Background(), path); err != nil {
+				return fmt.Errorf("demofile: building the master %s: %w", m.name, err)
+			}
+			// The build closed its last connection, which checkpointed
+			// the write-ahead log into the file: the file alone is the
+			// catalog, and it is renamed alone.
+			for _, suffix := range []string{"-wal", "-shm"} {
+				if info, err := os.Stat(path + suffix); err == nil && info.Size() > 0 && suffix == "-wal" {
+					return fmt.Errorf("demofile: the build of %s left a write-ahead log", m.name)
+				}
+				_ = os.Remove(path + suffix)
+			}
+			// Read-only, so that no test writes to the master.
+			return os.Chmod(path, 0o444)
+		})
+		if built {
+			m.builds.Add(1)
 		}
 	})
 	return m.path, m.err
-}
-
-// Cleanup removes the master (call it when the test binary ends).
-func (m *Master) Cleanup() {
-	if m.dir != "" {
-		_ = os.Chmod(m.path, 0o644)
-		_ = os.RemoveAll(m.dir)
-	}
 }
 
 // Copy writes a fresh copy of the master at path (creating its folder);
@@ -82,15 +79,8 @@ func (m *Master) Copy(t testing.TB, path string) {
 	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 		t.Fatal(err)
 	}
-	// The write-ahead log and its index, had the master kept any, go with
-	// it: without them the copy would miss committed pages.
-	for _, suffix := range []string{"", "-wal", "-shm"} {
-		if err := copyFile(src+suffix, path+suffix); err != nil {
-			if suffix != "" && os.IsNotExist(err) {
-				continue
-			}
-			t.Fatalf("demofile: copying the master: %v", err)
-		}
+	if err := copyFile(src, path); err != nil {
+		t.Fatalf("demofile: copying the master: %v", err)
 	}
 }
 
