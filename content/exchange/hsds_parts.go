@@ -27,7 +27,7 @@ const endedKind = "ended_schedules"
 // partModel lists, for each kind of part, the members Punto models and
 // writes itself; everything else in the part is kept.
 var partModel = map[string][]string{
-	"phones":               {"service_id", "contact_id", "service_at_location_id", "number", "type", "description", "languages", "punto_channel", "translations"},
+	"phones":               {"service_id", "contact_id", "service_at_location_id", "number", "type", "description", "punto_channel", "translations"},
 	"schedules":            {"service_id", "location_id", "service_at_location_id", "punto_channel", "valid_from", "valid_to", "opens_at", "closes_at", "timezone", "description", "translations"},
 	"languages":            {"service_id", "code"},
 	"required_documents":   {"service_id", "document", "translations"},
@@ -349,9 +349,10 @@ func withKept(b []byte, kept map[string]json.RawMessage) ([]byte, error) {
 }
 
 // fillOnly are kept members that Punto writes too for some parts (a
-// channel's hours: how to attend, the video link): kept ones fill them in
-// where Punto writes none, never replace Punto's.
-var fillOnly = map[string]bool{"attending_type": true, "schedule_link": true}
+// channel's hours: how to attend, the video link; a channel phone's
+// languages): kept ones fill them in where Punto writes none, never
+// replace Punto's.
+var fillOnly = map[string]bool{"attending_type": true, "schedule_link": true, "languages": true}
 
 // keptCells sets a CSV row's cells from kept members that are plain
 // values (a table's writer takes only its own columns); the id first.
