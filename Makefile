@@ -77,15 +77,19 @@ soak: deps
 	PUNTO_SOAK=1 PUNTO_RACE_BINARY=1 $(GO) test -race -count=1 -timeout 60m -tags $(TAGS) ./...
 
 ## fuzz: each fuzz target for FUZZTIME (the blob codec, signed envelopes and snapshot
-## manifests, the TOML config, every public endpoint's query parameters); the inputs
+## manifests, the TOML config, every public endpoint's query parameters), then the
+## API contract fuzzer for CONTRACT_N requests; the inputs
 ## worth keeping go to each package's testdata/fuzz, which `go test` replays
 FUZZTIME     ?= 10s
+CONTRACT_N   ?= 20000
 FUZZ_TARGETS := ./geo:FuzzDecodeBlob ./content/feed:FuzzOpenEnvelope ./kiosk:FuzzQueryParams ./cmd/punto:FuzzConfigFile
 fuzz:
 	@set -e; for t in $(FUZZ_TARGETS); do pkg=$${t%%:*}; name=$${t##*:}; \
 		echo "fuzz: $$name in $$pkg for $(FUZZTIME)"; \
 		$(GO) test -tags $(TAGS) -run '^$$' -fuzz "^$$name\$$" -fuzztime $(FUZZTIME) $$pkg; \
 	done
+	@echo "fuzz: the API contract (TestOpenAPIContract), $(CONTRACT_N) requests drawn from openapi.json"
+	PUNTO_CONTRACT_N=$(CONTRACT_N) $(GO) test -tags $(TAGS) -count=1 -run '^TestOpenAPIContract$$' ./kiosk
 
 # The Go linters, pinned; `go run` fetches them through the module proxy once.
 STATICCHECK := honnef.co/go/tools/cmd/staticcheck@v0.8.2
@@ -129,6 +133,7 @@ bench: deps build
 	PUNTO_BENCH_DIR=$(BENCH_DIR) $(GO) test -tags $(TAGS) -run '^$$' -bench 'BenchmarkCatchUp|BenchmarkSnapshot' -benchtime 3x -timeout 60m ./relay
 	PUNTO_STORM_JITTER=$(STORM_JITTER) $(GO) test -tags $(TAGS) -run '^$$' -bench 'BenchmarkReconnectStorm' -benchtime 3x -timeout 30m ./relay
 	PUNTO_BENCH_DIR=$(BENCH_DIR) $(GO) test -tags $(TAGS) -run '^$$' -bench 'BenchmarkImport' -benchtime 2x -timeout 30m ./content/exchange
+	$(GO) test -tags $(TAGS) -run '^$$' -bench 'BenchmarkStreamImport100MB|BenchmarkStreamImportCSV100MB' -benchtime 1x -timeout 60m ./content/exchange
 	$(GO) test -tags $(TAGS) -run '^$$' -bench 'BenchmarkCountNeed|BenchmarkNeedsReports' -benchtime 2s ./fleet
 	$(GO) run -tags $(TAGS) ./cmd/httpbench -dir $(BENCH_DIR) -punto bin/punto -sizes $(BENCH_SIZES) -duration $(BENCH_TIME) $(if $(TILE38),-tile38 $(TILE38))
 

@@ -310,6 +310,7 @@ func (r *bulkRead) locations() error {
 			l.Extra = Extra(extra)
 		}
 		l.Point, _ = g.Geometry.(orb.Point)
+		l.NoPoint = g.Geometry == nil
 		r.locs[l.ID] = &l
 		return nil
 	})

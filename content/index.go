@@ -410,6 +410,9 @@ func indexLists(recs map[string]*svcRecord) []listQuery {
 			if err := r.Scan(&id, &loc.id, &g, &loc.address, &loc.comune); err != nil {
 				return err
 			}
+			if g.Geometry == nil {
+				return nil // no point: the service is remote there
+			}
 			p, ok := g.Geometry.(orb.Point)
 			if !ok {
 				return fmt.Errorf("location %s: geometry is %T, not a point", loc.id, g.Geometry)

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"regexp"
 	"sort"
 	"strconv"
 	"strings"
@@ -56,8 +57,51 @@ func loadMigrations() ([]migration, error) {
 // goSteps are the parts of migrations that SQL alone cannot do, run after
 // the step's SQL in its transaction.
 var goSteps = map[int]func(context.Context, *sql.Tx) error{
-	9: backfillUUIDs,
+	9:  backfillUUIDs,
+	15: dropLocationGeomNotNull,
 }
+
+// dropLocationGeomNotNull makes location.geom nullable by rewriting its
+// column definition in sqlite_schema (https://sqlite.org/lang_altertable.html,
+// "making other kinds of table schema changes": removing a NOT NULL needs
+// no change to the stored rows), then bumps schema_version so that every
+// connection reads the new definition.
+func dropLocationGeomNotNull(ctx context.Context, tx *sql.Tx) error {
+	var def string
+	if err := tx.QueryRowContext(ctx, "SELECT sql FROM sqlite_schema WHERE type = 'table' AND name = 'location'").Scan(&def); err != nil {
+		return err
+	}
+	re := regexp.MustCompile(`(?i)(\bgeom\s+BLOB)\s+NOT\s+NULL`)
+	if !re.MatchString(def) {
+		return errors.New("location.geom: definition not as expected")
+	}
+	def = re.ReplaceAllString(def, "$1")
+	var version int
+	if err := tx.QueryRowContext(ctx, "PRAGMA schema_version").Scan(&version); err != nil {
+		return err
+	}
+	for _, q := range []string{
+		"PRAGMA writable_schema = ON",
+		"UPDATE sqlite_schema SET sql = " + quoteSQL(def) + " WHERE type = 'table' AND name = 'location'",
+		fmt.Sprintf("PRAGMA schema_version = %d", version+1),
+		"PRAGMA writable_schema = OFF",
+	} {
+		if _, err := tx.ExecContext(ctx, q); err != nil {
+			return err
+		}
+	}
+	var ok string
+	if err := tx.QueryRowContext(ctx, "PRAGMA integrity_check(location)").Scan(&ok); err != nil {
+		return err
+	}
+	if ok != "ok" {
+		return fmt.Errorf("location after the change: %s", ok)
+	}
+	return nil
+}
+
+// quoteSQL is s as an SQL string literal.
+func quoteSQL(s string) string { return "'" + strings.ReplaceAll(s, "'", "''") + "'" }
 
 // SchemaVersion is the schema version this build writes.
 func SchemaVersion() int {

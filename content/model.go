@@ -56,19 +56,23 @@ type Organization struct {
 // Location is a place where services are delivered (HSDS location with its
 // physical address and accessibility).
 type Location struct {
-	ID            string    `json:"id"`
-	UUID          string    `json:"uuid,omitempty"` // HSDS identifier; derived from ID when empty (RecordUUID)
-	Extra         Extra     `json:"extra,omitempty"`
-	Name          Text      `json:"name,omitempty"`
-	Address       string    `json:"address"`
-	PostalCode    string    `json:"postal_code,omitempty"`
-	Comune        string    `json:"comune"`
-	Province      string    `json:"province,omitempty"`
-	Region        string    `json:"region,omitempty"`
-	Country       string    `json:"country,omitempty"` // as an imported directory gives it; empty is Italy
-	Point         orb.Point `json:"point"`
-	Wheelchair    bool      `json:"wheelchair"`
-	Accessibility Text      `json:"accessibility,omitempty"`
+	ID         string    `json:"id"`
+	UUID       string    `json:"uuid,omitempty"` // HSDS identifier; derived from ID when empty (RecordUUID)
+	Extra      Extra     `json:"extra,omitempty"`
+	Name       Text      `json:"name,omitempty"`
+	Address    string    `json:"address"`
+	PostalCode string    `json:"postal_code,omitempty"`
+	Comune     string    `json:"comune"`
+	Province   string    `json:"province,omitempty"`
+	Region     string    `json:"region,omitempty"`
+	Country    string    `json:"country,omitempty"` // as an imported directory gives it; empty is Italy
+	Point      orb.Point `json:"point"`
+	// NoPoint: the place has no coordinates (a phone desk, an online
+	// service, an address not geocoded): stored without a point, never in
+	// nearby results, and its comune may be empty.
+	NoPoint       bool `json:"no_point,omitempty"`
+	Wheelchair    bool `json:"wheelchair"`
+	Accessibility Text `json:"accessibility,omitempty"`
 }
 
 // Extra holds the fields of an imported record that Punto does not model
@@ -279,11 +283,29 @@ func (s *Service) validateContacts() error {
 	return nil
 }
 
+// Reachable reports whether a visitor can reach the service without
+// going to a place: by phone, online, by e-mail or through a contact.
+func (s *Service) Reachable() bool {
+	return len(s.Phones) > 0 || s.URL != "" || s.Email != "" || len(s.Contacts) > 0
+}
+
+// Remote reports whether the service has no place with a point: it is
+// offered by phone or online (or at addresses not on the map), and lists
+// show it apart from the nearby results.
+func (s *Service) Remote() bool {
+	for _, l := range s.Locations {
+		if !l.NoPoint {
+			return false
+		}
+	}
+	return true
+}
+
 // validateLocations checks the locations, each once, naming the one
 // that is wrong.
 func (s *Service) validateLocations() error {
-	if len(s.Locations) == 0 {
-		return invalid("locations", "at least one location is needed")
+	if len(s.Locations) == 0 && !s.Reachable() {
+		return invalid("locations", "at least one location, or a phone, website, e-mail or contact to reach the service remotely, is needed")
 	}
 	seenLoc := map[string]bool{}
 	for i := range s.Locations {
@@ -314,7 +336,7 @@ func (l *Location) Validate() error {
 	if err := validExtra(l.Extra); err != nil {
 		return err
 	}
-	if strings.TrimSpace(l.Comune) == "" {
+	if strings.TrimSpace(l.Comune) == "" && !l.NoPoint {
 		return invalid("comune", "is empty")
 	}
 	if len(l.Country) > 64 {
@@ -327,7 +349,9 @@ func (l *Location) Validate() error {
 			return err
 		}
 	}
-	if err := ValidPoint(l.Point); err != nil {
+	if l.NoPoint {
+		l.Point = orb.Point{}
+	} else if err := ValidPoint(l.Point); err != nil {
 		return err
 	}
 	l.Point = RoundPoint(l.Point)

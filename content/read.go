@@ -185,6 +185,7 @@ func serviceLists(svc *Service) []listQuery {
 				l.Extra = Extra(extra)
 			}
 			l.Point, _ = g.Geometry.(orb.Point)
+			l.NoPoint = g.Geometry == nil
 			svc.Locations = append(svc.Locations, l)
 			return nil
 		}},

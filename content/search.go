@@ -27,7 +27,10 @@ type SearchQuery struct {
 // SearchResult is the services found, best first, what the query was
 // understood to ask for, and when nothing was found what else to try.
 type SearchResult struct {
-	Hits        []Hit
+	Hits []Hit
+	// Remote are the services found that have no place on the map
+	// (reached by phone or online): no location, no distance.
+	Remote      []Hit
 	Matched     []SearchMatch
 	Suggestions []string
 }
@@ -90,10 +93,10 @@ func (s *Store) Find(ctx context.Context, q SearchQuery) (*SearchResult, error) 
 	defer s.mu.RUnlock()
 	a := analyze(toks, lang, lex, s.idx.text)
 	r := &SearchResult{Matched: a.matches(lex, lang), Suggestions: []string{}}
-	if r.Hits, err = s.idx.rank(ctx, a, q.From, q.Limit); err != nil {
+	if r.Hits, r.Remote, err = s.idx.rank(ctx, a, q.From, q.Limit); err != nil {
 		return nil, err
 	}
-	if len(r.Hits) == 0 {
+	if len(r.Hits) == 0 && len(r.Remote) == 0 {
 		r.Suggestions = suggest(a, lex, s.idx.text)
 	}
 	return r, nil

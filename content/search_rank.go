@@ -38,34 +38,66 @@ func (r *ranking) full() bool { return len(r.hits) >= r.limit }
 //     words.
 //
 // Each tier nearest first.
-func (x *index) rank(ctx context.Context, a *analysis, from orb.Point, limit int) ([]Hit, error) {
+func (x *index) rank(ctx context.Context, a *analysis, from orb.Point, limit int) (hits, remote []Hit, err error) {
 	r := &ranking{ctx: ctx, x: x, from: from, limit: limit, seen: map[uint32]bool{}}
+	rm := &remoteRanking{x: x, limit: limit, seen: map[uint32]bool{}}
+	tier := func(mask uint16, set bitset) {
+		r.nearest(mask, set)
+		rm.add(mask, set)
+	}
 	resid := a.residual()
 	if a.mask != 0 {
 		if len(resid) == 0 {
-			r.nearest(a.mask, nil)
+			tier(a.mask, nil)
 		} else if set, _, ok := x.matchAll(resid); ok {
-			r.nearest(a.mask, set)
+			tier(a.mask, set)
 		}
 	}
-	if !r.full() {
-		if set, names, ok := x.matchAll(a.toks); ok {
-			r.nearest(0, names)
-			r.nearest(0, set)
-		}
+	if set, names, ok := x.matchAll(a.toks); ok {
+		tier(0, names)
+		tier(0, set)
 	}
 	if a.mask != 0 && len(resid) > 0 {
-		r.nearest(a.mask, nil)
+		tier(a.mask, nil)
 	}
-	if len(r.hits) == 0 {
+	if len(r.hits) == 0 && len(rm.hits) == 0 {
 		if set := x.matchMost(a.toks); set != nil {
-			r.nearest(0, set)
+			tier(0, set)
 		}
 	}
 	if err := ctx.Err(); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	return r.hits, nil
+	return r.hits, rm.hits, nil
+}
+
+// remoteRanking gathers, tier by tier and each once, the services a
+// search finds that have no place on the map (remote: by phone or
+// online), in the order of their IDs within a tier.
+type remoteRanking struct {
+	x     *index
+	limit int
+	hits  []Hit
+	seen  map[uint32]bool
+}
+
+// add takes the remote services in a category of mask (0: any) and in set
+// (nil: any), until the limit.
+func (rm *remoteRanking) add(mask uint16, set bitset) {
+	if len(rm.hits) >= rm.limit || set != nil && set.empty() {
+		return
+	}
+	var found []Hit
+	for slot := range rm.x.svcs {
+		s := &rm.x.svcs[slot]
+		if !s.live || len(s.entries) > 0 || rm.seen[uint32(slot)] || mask != 0 && s.cats&mask == 0 || set != nil && !set.has(uint32(slot)) {
+			continue
+		}
+		found = append(found, Hit{ServiceID: s.id})
+		rm.seen[uint32(slot)] = true
+	}
+	slices.SortFunc(found, compareHits)
+	rm.hits = append(rm.hits, found[:min(len(found), rm.limit-len(rm.hits))]...)
 }
 
 // nearest adds, nearest first, the services not yet ranked that are in a

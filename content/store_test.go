@@ -103,7 +103,7 @@ func TestServiceValidation(t *testing.T) {
 		{"bad language", func(s *Service) { s.Languages = []string{"Italian"} }, "languages"},
 		{"bad phone type", func(s *Service) { s.Phones[0].Type = "pigeon" }, "phones[0].type"},
 		{"empty phone", func(s *Service) { s.Phones[0].Number = " " }, "phones[0].number"},
-		{"no location", func(s *Service) { s.Locations = nil }, "locations"},
+		{"no location nor remote channel", func(s *Service) { s.Locations, s.Phones, s.URL, s.Email, s.Contacts = nil, nil, "", "", nil }, "locations"},
 		{"latitude", func(s *Service) { s.Locations[0].Point = orb.Point{13, 95} }, "locations[0].point"},
 		{"no comune", func(s *Service) { s.Locations[0].Comune = "" }, "locations[0].comune"},
 		{"bad hours", func(s *Service) { s.Hours.Weekly[0].Closes = "08:00" }, "hours.weekly[0].closes"},

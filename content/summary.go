@@ -172,13 +172,15 @@ func (s *Store) summaries(ctx context.Context, hits []Hit, lang string, from orb
 				break
 			}
 		}
-		if e == nil {
+		if e == nil && h.LocationID != "" {
 			return s.summariesSQLLocked(ctx, hits, lang, from, at)
 		}
 		sm := Summary{
 			ID: h.ServiceID, LocationID: h.LocationID, Name: info.names.pick(chain), Status: info.status,
-			Address: e.address, Comune: e.comune, Lat: h.Point[1], Lon: h.Point[0],
-			Way: WayTo(from, h.Point), Categories: make([]string, 0, 2), Languages: make([]string, 0, len(info.langs)),
+			Categories: make([]string, 0, 2), Languages: make([]string, 0, len(info.langs)),
+		}
+		if e != nil { // a remote hit (no location) has no place nor way
+			sm.Address, sm.Comune, sm.Lat, sm.Lon, sm.Way = e.address, e.comune, h.Point[1], h.Point[0], WayTo(from, h.Point)
 		}
 		for c, cat := range Categories {
 			if info.cats&(1<<c) != 0 {

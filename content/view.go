@@ -60,9 +60,9 @@ func (s *Store) summariesSQL(ctx context.Context, hits []Hit, lang string, from 
 		return nil, fmt.Errorf("content: summaries: %w", err)
 	}
 	for i, h := range hits {
-		sm := Summary{
-			ID: h.ServiceID, LocationID: h.LocationID, Lat: h.Point[1], Lon: h.Point[0],
-			Way: WayTo(from, h.Point), Categories: []string{}, Languages: []string{},
+		sm := Summary{ID: h.ServiceID, LocationID: h.LocationID, Categories: []string{}, Languages: []string{}}
+		if h.LocationID != "" { // a remote hit has no place nor way
+			sm.Lat, sm.Lon, sm.Way = h.Point[1], h.Point[0], WayTo(from, h.Point)
 		}
 		if r := recs[h.ServiceID]; r != nil {
 			name := make(Text, len(r.names))
@@ -104,6 +104,8 @@ type LocationView struct {
 	Lon           float64    `json:"lon"`
 	Wheelchair    bool       `json:"wheelchair"`
 	Accessibility *Localized `json:"accessibility,omitempty"`
+	// NoPoint: the place is not on the map (lat, lon and the way are 0).
+	NoPoint bool `json:"no_point,omitempty"`
 	Way
 }
 
@@ -230,13 +232,20 @@ func (s *Store) ServiceView(ctx context.Context, id, lang string, from orb.Point
 		}
 	}
 	for _, l := range svc.Locations {
-		v.Locations = append(v.Locations, LocationView{
+		lv := LocationView{
 			ID: l.ID, Name: optional(l.Name, lang), Address: l.Address, PostalCode: l.PostalCode, Comune: l.Comune,
-			Province: l.Province, Region: l.Region, Lat: l.Point[1], Lon: l.Point[0], Wheelchair: l.Wheelchair,
-			Accessibility: optional(l.Accessibility, lang), Way: WayTo(from, l.Point),
-		})
+			Province: l.Province, Region: l.Region, Wheelchair: l.Wheelchair,
+			Accessibility: optional(l.Accessibility, lang), NoPoint: l.NoPoint,
+		}
+		if !l.NoPoint {
+			lv.Lat, lv.Lon, lv.Way = l.Point[1], l.Point[0], WayTo(from, l.Point)
+		}
+		v.Locations = append(v.Locations, lv)
 	}
-	slices.SortStableFunc(v.Locations, func(a, b LocationView) int { return cmp.Compare(a.DistanceM, b.DistanceM) })
+	// Nearest first; the places not on the map last.
+	slices.SortStableFunc(v.Locations, func(a, b LocationView) int {
+		return cmp.Or(cmp.Compare(boolInt(a.NoPoint), boolInt(b.NoPoint)), cmp.Compare(a.DistanceM, b.DistanceM))
+	})
 	if v.Channels, err = s.channelViews(ctx, svc, at); err != nil {
 		return nil, err
 	}

@@ -333,9 +333,13 @@ func (b *Batch) PutLocation(l *Location) error {
 	if err := l.Validate(); err != nil {
 		return err
 	}
-	blob, err := geo.EncodeBlob(l.Point, geo.SRID)
-	if err != nil {
-		return err
+	var blob any // NULL: no point
+	if !l.NoPoint {
+		enc, err := geo.EncodeBlob(l.Point, geo.SRID)
+		if err != nil {
+			return err
+		}
+		blob = enc
 	}
 	// A location written without a UUID keeps the one it has (?9), or gets
 	// its derived one (?10).
@@ -363,8 +367,15 @@ func (b *Batch) PutLocation(l *Location) error {
 	if err != nil {
 		return fmt.Errorf("content: location %s: %w", l.ID, err)
 	}
-	if err := b.putRTree("idx_location_geom", pk, l.Point.Bound()); err != nil {
-		return err
+	if l.NoPoint && !b.fresh {
+		// Off the map now: no stale spatial index entry.
+		if _, err := b.exec("DELETE FROM idx_location_geom WHERE pkid = ?", pk); err != nil {
+			return err
+		}
+	} else if !l.NoPoint {
+		if err := b.putRTree("idx_location_geom", pk, l.Point.Bound()); err != nil {
+			return err
+		}
 	}
 	b.written = append(b.written, l.ID)
 	b.touch(&b.locWritten, l.ID)

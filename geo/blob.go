@@ -109,8 +109,13 @@ type Blob struct {
 	SRID     int
 }
 
-// Scan implements sql.Scanner.
+// Scan implements sql.Scanner. A NULL column (a location with no point)
+// scans as a nil Geometry.
 func (b *Blob) Scan(src any) error {
+	if src == nil {
+		b.Geometry, b.SRID = nil, 0
+		return nil
+	}
 	data, ok := src.([]byte)
 	if !ok {
 		return fmt.Errorf("geo: cannot scan %T into a geometry", src)

@@ -157,7 +157,9 @@ func (b *calendarBuilder) describe(e *ics.VEvent) {
 			where, locLang = n.Text+", "+where, n.Lang
 		}
 		e.SetLocation(icsText(where), withLanguage(locLang))
-		e.SetGeo(strconv.FormatFloat(l.Point[1], 'f', 6, 64), strconv.FormatFloat(l.Point[0], 'f', 6, 64))
+		if !l.NoPoint {
+			e.SetGeo(strconv.FormatFloat(l.Point[1], 'f', 6, 64), strconv.FormatFloat(l.Point[0], 'f', 6, 64))
+		}
 	}
 	e.SetURL(b.page)
 	for _, cat := range svc.Categories {

@@ -69,11 +69,12 @@ func TestResultJSONBytes(t *testing.T) {
 			"at":       q.At.In(content.Rome).Format(time.RFC3339),
 			"walking":  walking,
 			"results":  rs,
+			"remote":   rs[:0],
 		})
 		if err != nil {
 			t.Fatal(err)
 		}
-		if got := appendNearby(nil, &q, lang, rs); !bytes.Equal(got, want) {
+		if got := appendNearby(nil, &q, lang, rs, rs[:0]); !bytes.Equal(got, want) {
 			t.Fatalf("nearby %d differs:\n got %s\nwant %s", i, got, want)
 		}
 		if i%10 == 0 {
@@ -104,10 +105,10 @@ func TestResultJSONBytes(t *testing.T) {
 				t.Fatal(err)
 			}
 			rs := srv.results(sums, lang, q.Center)
-			want, _ := json.Marshal(fiber.Map{"lang": content.PrimaryLang(lang), "q": w, "results": rs, "matched": res.Matched, "suggestions": res.Suggestions})
+			want, _ := json.Marshal(fiber.Map{"lang": content.PrimaryLang(lang), "q": w, "results": rs, "remote": rs[:0], "matched": res.Matched, "suggestions": res.Suggestions})
 			m, _ := json.Marshal(res.Matched)
 			sg, _ := json.Marshal(res.Suggestions)
-			if got := appendSearch(nil, lang, w, rs, m, sg); !bytes.Equal(got, want) {
+			if got := appendSearch(nil, lang, w, rs, rs[:0], m, sg); !bytes.Equal(got, want) {
 				t.Fatalf("search %d differs:\n got %s\nwant %s", i, got, want)
 			}
 		}

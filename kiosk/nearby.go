@@ -46,8 +46,18 @@ func (s *Server) nearby(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	rs := s.results(sums, lang, q.Center)
-	return sendJSON(c, func(b []byte) []byte { return appendNearby(b, &q, lang, rs) })
+	// After the places: the services reached by phone or online that
+	// pass the same filters.
+	remoteHits, err := s.store.RemoteHits(c.UserContext(), q)
+	if err != nil {
+		return err
+	}
+	remoteSums, err := s.store.Summaries(c.UserContext(), remoteHits, lang, q.Center, q.At)
+	if err != nil {
+		return err
+	}
+	rs, remote := s.results(sums, lang, q.Center), s.results(remoteSums, lang, q.Center)
+	return sendJSON(c, func(b []byte) []byte { return appendNearby(b, &q, lang, rs, remote) })
 }
 
 // walkingJSON is walking as encoding/json writes it, once.
@@ -60,8 +70,9 @@ var walkingJSON = func() []byte {
 }()
 
 // appendNearby writes a nearby answer: what encoding/json writes for the
-// map {at, lang, origin, radius_m, results, walking}, keys in its order.
-func appendNearby(b []byte, q *content.NearbyQuery, lang string, rs []resultOut) []byte {
+// map {at, lang, origin, radius_m, remote, results, walking}, keys in its
+// order.
+func appendNearby(b []byte, q *content.NearbyQuery, lang string, rs, remote []resultOut) []byte {
 	b = append(b, `{"at":"`...)
 	b = q.At.In(content.Rome).AppendFormat(b, time.RFC3339)
 	b = append(b, `","lang":`...)
@@ -72,6 +83,8 @@ func appendNearby(b []byte, q *content.NearbyQuery, lang string, rs []resultOut)
 	b = appendFloat(b, q.Center[0])
 	b = append(b, `},"radius_m":`...)
 	b = appendFloat(b, q.RadiusM)
+	b = append(b, `,"remote":`...)
+	b = appendResults(b, remote)
 	b = append(b, `,"results":`...)
 	b = appendResults(b, rs)
 	b = append(b, `,"walking":`...)

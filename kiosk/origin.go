@@ -54,6 +54,10 @@ func (s *Server) results(sums []content.Summary, lang string, from orb.Point) []
 	}
 	out := make([]resultOut, len(sums))
 	for i, sm := range sums {
+		if sm.LocationID == "" { // remote: no way to walk
+			out[i] = resultOut{Summary: sm}
+			continue
+		}
 		out[i] = resultOut{Summary: sm, DirectionLabel: s.msgs.Localize(lang, "direction."+string(sm.Direction))}
 		if facing != nil && sm.DistanceM > 0 {
 			out[i].Relative = geo.RelativeTo(float64(sm.BearingDeg), *facing)

@@ -1,8 +1,10 @@
 package kiosk
 
 import (
+	"errors"
 	"math"
 	"net/url"
+	"regexp"
 	"strconv"
 	"strings"
 	"time"
@@ -86,6 +88,10 @@ func langParam(c *fiber.Ctx) (string, error) {
 	return content.Prefs(lang, second), nil
 }
 
+// langSyntax is the language tags the API document allows (BCP 47:
+// language, script, region, variants, private use).
+var langSyntax = regexp.MustCompile(`^[A-Za-z]{2,3}(-[A-Za-z]{4})?(-([A-Za-z]{2}|[0-9]{3}))?(-([A-Za-z0-9]{5,8}|[0-9][A-Za-z0-9]{3}))*(-x(-[A-Za-z0-9]{1,8})+)?$`)
+
 // tagParam reads one language tag, normalized ("pt-br" → "pt-BR"); empty
 // when not given.
 func tagParam(c *fiber.Ctx, name string) (string, error) {
@@ -97,7 +103,14 @@ func tagParam(c *fiber.Ctx, name string) (string, error) {
 		return "", badRequest(name, "is not a language tag")
 	}
 	tag, err := language.Parse(s)
-	if err != nil {
+	var unknown language.ValueError
+	switch {
+	case errors.As(err, &unknown) && langSyntax.MatchString(s):
+		// Well-formed but unknown ("xx"): a language Punto has no text
+		// in, which falls back like any other (the document's pattern).
+		base, _, _ := strings.Cut(strings.ReplaceAll(s, "_", "-"), "-")
+		return strings.ToLower(base), nil
+	case err != nil:
 		return "", badRequest(name, "is not a language tag (e.g. it, en, ar, pt-BR)")
 	}
 	base, _ := tag.Base()

@@ -169,7 +169,8 @@ func (s *Server) cardSection(v *content.ServiceView, lang string) printing.Secti
 	}
 	if len(v.Locations) > 0 {
 		loc := v.Locations[0]
-		sec.Address.Lines = []string{strings.TrimSpace(loc.Address + ", " + strings.TrimSpace(loc.PostalCode+" "+loc.Comune))}
+		// A place not on the map may have no comune: no dangling comma.
+		sec.Address.Lines = []string{strings.Trim(strings.TrimSpace(loc.Address+", "+strings.TrimSpace(loc.PostalCode+" "+loc.Comune)), ", ")}
 	}
 	for _, d := range v.Hours.Days {
 		date, err := time.Parse(time.DateOnly, d.Date)

@@ -55,19 +55,25 @@ func (s *Server) search(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	rs := s.results(sums, lang, from)
-	return sendJSON(c, func(b []byte) []byte { return appendSearch(b, lang, q, rs, matched, suggestions) })
+	remoteSums, err := s.store.Summaries(c.UserContext(), res.Remote, lang, from, at)
+	if err != nil {
+		return err
+	}
+	rs, remote := s.results(sums, lang, from), s.results(remoteSums, lang, from)
+	return sendJSON(c, func(b []byte) []byte { return appendSearch(b, lang, q, rs, remote, matched, suggestions) })
 }
 
 // appendSearch writes a search answer as encoding/json writes the map
-// {lang, matched, q, results, suggestions}.
-func appendSearch(b []byte, lang, q string, rs []resultOut, matched, suggestions []byte) []byte {
+// {lang, matched, q, remote, results, suggestions}.
+func appendSearch(b []byte, lang, q string, rs, remote []resultOut, matched, suggestions []byte) []byte {
 	b = append(b, `{"lang":`...)
 	b = appendString(b, content.PrimaryLang(lang))
 	b = append(b, `,"matched":`...)
 	b = append(b, matched...)
 	b = append(b, `,"q":`...)
 	b = appendString(b, q)
+	b = append(b, `,"remote":`...)
+	b = appendResults(b, remote)
 	b = append(b, `,"results":`...)
 	b = appendResults(b, rs)
 	b = append(b, `,"suggestions":`...)

@@ -17,6 +17,7 @@ import (
 func TestSearchUnderstoodInChromium(t *testing.T) {
 	t.Parallel()
 	srv := newTestServerWith(t, func(c *Config) { c.IdleSeconds = 600 })
+	putRemote(t, srv)
 	base := listen(t, srv)
 	ctx := browsertest.Start(t, 1080, 1920, 120*time.Second)
 	runIn(t, ctx, chromedp.Navigate(base+"/?kiosk=1"), screenShown("attract"), chromedp.Click(".attract", chromedp.ByQuery),
@@ -93,4 +94,32 @@ func TestSearchUnderstoodInChromium(t *testing.T) {
 		t.Errorf("talk to someone, offline: %+v", talk)
 	}
 	runIn(t, ctx, chromedp.Click(`.browse .tile[data-category="work"]`, chromedp.ByQuery), chromedp.WaitVisible("#list .row", chromedp.ByQuery))
+
+	// A service reached by phone only: found, listed apart as "by phone /
+	// online" with no map, and its page gives the address without a way.
+	runIn(t, ctx, chromedp.Click("#home", chromedp.ByQuery), screenShown("home"), chromedp.Click(".tile.search", chromedp.ByQuery), screenShown("search"),
+		chromedp.SendKeys("#q", "zebrafono", chromedp.ByQuery), chromedp.Click("form .go", chromedp.ByQuery), screenShown("results"),
+		chromedp.WaitVisible("#remote .row", chromedp.ByQuery))
+	var remote struct {
+		Heading   string
+		IDs       []string
+		Places    int
+		MapHidden bool
+	}
+	runIn(t, ctx, chromedp.Evaluate(`({
+		Heading: document.querySelector("#remote h2").textContent,
+		IDs: [...document.querySelectorAll("#remote .row")].map(r => r.dataset.id),
+		Places: document.querySelectorAll("#list .row").length,
+		MapHidden: document.querySelector("#map").hidden,
+	})`, &remote))
+	if remote.Heading != "عبر الهاتف / عبر الإنترنت" || len(remote.IDs) != 1 || remote.IDs[0] != "linea-zebrafono" || remote.Places != 0 || !remote.MapHidden {
+		t.Errorf("remote results: %+v", remote)
+	}
+	browsertest.Screenshot(t, ctx, "totem-search-remote-ar")
+	browsertest.Axe(t, ctx, "remote results, ar")
+	var page string
+	runIn(t, ctx, chromedp.Click("#remote .row", chromedp.ByQuery), screenShown("detail"), chromedp.Text("main", &page, chromedp.ByQuery))
+	if !strings.Contains(page, "Casella postale 1") || !strings.Contains(page, "+39 071 000 0000") {
+		t.Errorf("remote service page: %q", page)
+	}
 }

@@ -115,6 +115,9 @@ func (s *Server) jsonLDPlaces(ctx context.Context, v *content.ServiceView, page,
 	seen := map[string]bool{}
 	for _, l := range v.Locations {
 		channels = append(channels, jsonLDChannel(v, l, page, phone, hours))
+		if l.NoPoint { // not on the map: no area it stands in
+			continue
+		}
 		ts, err := s.store.TerritoriesAt(ctx, orb.Point{l.Lon, l.Lat})
 		if err != nil {
 			s.cfg.Log.Error("service page: territories", "id", v.ID, "err", err)
@@ -142,6 +145,9 @@ func jsonLDChannel(v *content.ServiceView, l content.LocationView, page, phone s
 		"address":                   postalAddress(l),
 		"geo":                       map[string]any{"@type": "GeoCoordinates", "latitude": l.Lat, "longitude": l.Lon},
 		"openingHoursSpecification": hours,
+	}
+	if l.NoPoint {
+		delete(place, "geo")
 	}
 	if l.Name != nil {
 		place["name"] = l.Name.Text

@@ -35,7 +35,11 @@ func TestDraftValidation(t *testing.T) {
 		{"name of the wrong type", path, with(func(d map[string]any) { d["name"] = 5 }), "name"},
 		{"no categories", path, with(func(d map[string]any) { d["categories"] = []any{} }), "categories"},
 		{"unknown category", path, with(func(d map[string]any) { d["categories"] = []any{"cooking"} }), "categories"},
-		{"no locations", path, with(func(d map[string]any) { delete(d, "locations") }), "locations"},
+		{"no locations nor a remote way to reach it", path, with(func(d map[string]any) {
+			for _, k := range []string{"locations", "phones", "url", "email", "contacts"} {
+				delete(d, k)
+			}
+		}), "locations"},
 		{"longitude out of range", path, with(func(d map[string]any) { at(d, "locations", 0).(map[string]any)["point"] = []any{200, 43} }), "locations[0].point"},
 		{"location without comune", path, with(func(d map[string]any) { at(d, "locations", 0).(map[string]any)["comune"] = "" }), "locations[0].comune"},
 		{"closing before opening", path, with(func(d map[string]any) {

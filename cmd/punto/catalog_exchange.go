@@ -9,6 +9,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"runtime/debug"
 	"strings"
 
 	"github.com/punto-totem/punto/content"
@@ -49,6 +50,25 @@ func catalogImport(ctx context.Context, args []string, stdout, stderr io.Writer)
 			return usagef("catalog import: --taxonomy-map: %v", err)
 		}
 	}
+	if _, err := os.Stat(*db); errors.Is(err, os.ErrNotExist) && (*format == exchange.FormatHSDS || *format == exchange.FormatCSV) {
+		// A new catalog from HSDS JSON or the flat CSV: streamed, in
+		// bounded memory whatever the file's size. The import makes much
+		// short-lived garbage: a soft limit on the Go heap (unless
+		// GOMEMLIMIT sets one) keeps the process near what it holds (the
+		// writer's 64 MiB page cache above all).
+		if os.Getenv("GOMEMLIMIT") == "" {
+			debug.SetMemoryLimit(64 << 20)
+		}
+		res, err := streamFile(ctx, *format, *db, file, opt)
+		if err != nil {
+			return importFailed(err, file, stderr)
+		}
+		fmt.Fprintf(stdout, "imported %d organizations and %d services from %s into %s\n", res.Organizations, res.Services, file, *db)
+		if *lenient {
+			return writeImportReport(reportPath(*report, *db), file, *format, res.Organizations, res.Services, res.Refused, stdout)
+		}
+		return nil
+	}
 	x, err := readExchange(*format, file, opt)
 	if err != nil {
 		return importFailed(err, file, stderr)
@@ -79,13 +99,35 @@ func catalogImport(ctx context.Context, args []string, stdout, stderr io.Writer)
 	}
 	fmt.Fprintf(stdout, "imported %d organizations and %d services from %s into %s\n", len(x.Organizations), len(x.Services), file, *db)
 	if *lenient {
-		path := *report
-		if path == "" {
-			path = *db + ".import-report.json"
-		}
-		return writeImportReport(path, file, *format, x, stdout)
+		return writeImportReport(reportPath(*report, *db), file, *format, len(x.Organizations), len(x.Services), x.Refused, stdout)
 	}
 	return nil
+}
+
+// reportPath is where a lenient import's report goes: --report, or beside
+// the catalog.
+func reportPath(report, db string) string {
+	if report != "" {
+		return report
+	}
+	return db + ".import-report.json"
+}
+
+// streamFile imports an HSDS JSON or flat CSV file into a new catalog,
+// streamed.
+func streamFile(ctx context.Context, format, db, file string, opt exchange.ImportOptions) (*exchange.StreamResult, error) {
+	f, err := os.Open(file)
+	if err != nil {
+		return nil, fmt.Errorf("catalog import: %w", err)
+	}
+	defer f.Close()
+	if fi, err := f.Stat(); err == nil && fi.IsDir() {
+		return nil, fmt.Errorf("catalog import: %s is a folder; only hsds-csv reads a folder", file)
+	}
+	if format == exchange.FormatCSV {
+		return exchange.CreateFlatCSVStream(ctx, db, f, opt)
+	}
+	return exchange.CreateHSDSStream(ctx, db, f, opt)
 }
 
 // importReport is what a lenient import left out, and why.
@@ -100,9 +142,9 @@ type importReport struct {
 
 // writeImportReport writes the report of a lenient import as JSON and
 // prints its summary: the problems counted by reason.
-func writeImportReport(path, file, format string, x *exchange.Records, stdout io.Writer) error {
-	r := importReport{File: file, Format: format, Imported: map[string]int{"organizations": len(x.Organizations), "services": len(x.Services)},
-		Refused: len(x.Refused), ByReason: exchange.ReasonCounts(x.Refused), Problems: x.Refused}
+func writeImportReport(path, file, format string, orgs, svcs int, refused []exchange.ImportIssue, stdout io.Writer) error {
+	r := importReport{File: file, Format: format, Imported: map[string]int{"organizations": orgs, "services": svcs},
+		Refused: len(refused), ByReason: exchange.ReasonCounts(refused), Problems: refused}
 	if r.Problems == nil {
 		r.Problems = []exchange.ImportIssue{}
 	}
@@ -118,7 +160,7 @@ func writeImportReport(path, file, format string, x *exchange.Records, stdout io
 	if err != nil {
 		return fmt.Errorf("catalog import: report: %w", err)
 	}
-	fmt.Fprintf(stdout, "left out %d problem record(s); report in %s\n", len(x.Refused), path)
+	fmt.Fprintf(stdout, "left out %d problem record(s); report in %s\n", len(refused), path)
 	for _, c := range r.ByReason {
 		fmt.Fprintf(stdout, "%7d  %s\n", c.Count, c.Reason)
 	}

@@ -3,8 +3,16 @@ package exchange
 import (
 	"bytes"
 	"context"
+	"encoding/csv"
+	"encoding/json"
 	"fmt"
+	"io"
+	"os"
 	"path/filepath"
+	"runtime/debug"
+	"slices"
+	"strconv"
+	"syscall"
 	"testing"
 
 	"github.com/punto-totem/punto/content"
@@ -49,5 +57,156 @@ func BenchmarkImport(b *testing.B) {
 			}
 			b.ReportMetric(float64(len(x.Services))*float64(b.N)/b.Elapsed().Seconds(), "services/s")
 		})
+	}
+}
+
+// BenchmarkStreamImport100MB streams an HSDS page of about
+// PUNTO_STREAM_MB megabytes (default 100; services of a generated
+// catalog under new IDs, made as they are read) into a new catalog file,
+// and reports the process's peak resident memory (make bench): it must
+// stay bounded whatever the file's size (goal < 150 MiB).
+func BenchmarkStreamImport100MB(b *testing.B) {
+	ctx := context.Background()
+	dir := b.TempDir()
+	src := filepath.Join(dir, "gen.db")
+	if err := content.Generate(ctx, src, content.GenerateOptions{Services: 500, Seed: 11}); err != nil {
+		b.Fatal(err)
+	}
+	st, err := content.Open(ctx, src)
+	if err != nil {
+		b.Fatal(err)
+	}
+	x, err := Read(ctx, st)
+	st.Close()
+	if err != nil {
+		b.Fatal(err)
+	}
+	var out bytes.Buffer
+	if err := x.Write(FormatHSDS, &out); err != nil {
+		b.Fatal(err)
+	}
+	var page struct{ Contents []json.RawMessage }
+	if err := json.Unmarshal(out.Bytes(), &page); err != nil {
+		b.Fatal(err)
+	}
+	mb := 100
+	if v := os.Getenv("PUNTO_STREAM_MB"); v != "" {
+		if mb, err = strconv.Atoi(v); err != nil {
+			b.Fatal(err)
+		}
+	}
+	limitHeapAsImportDoes(b)
+	probe, size := &streamSource{elems: page.Contents}, 0
+	for i := range 100 {
+		size += len(probe.element(i)) + 1
+	}
+	n := mb << 20 / (size / 100)
+	for i := 0; b.Loop(); i++ {
+		s := &streamSource{elems: page.Contents, n: n, bad: -1}
+		res, err := CreateHSDSStream(ctx, filepath.Join(dir, fmt.Sprintf("stream-%d.db", i)), s, ImportOptions{})
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.SetBytes(s.read)
+		b.ReportMetric(float64(res.Services), "services")
+	}
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		b.Fatal(err)
+	}
+	b.ReportMetric(float64(ru.Maxrss)/1024, "peakRSS-MiB")
+}
+
+// flatSource generates a flat CSV of n services from a template's rows,
+// service IDs renamed per copy: a file of any size in constant memory.
+type flatSource struct {
+	header []string
+	rows   [][]string
+	idCol  int
+	locCol int
+	n, i   int
+	buf    bytes.Buffer
+	w      *csv.Writer
+	read   int64
+}
+
+func (s *flatSource) Read(p []byte) (int, error) {
+	if s.w == nil {
+		s.w = csv.NewWriter(&s.buf)
+		_ = s.w.Write(s.header)
+	}
+	for s.buf.Len() < len(p) && s.i < s.n {
+		row := append([]string(nil), s.rows[s.i%len(s.rows)]...)
+		row[s.idCol] = fmt.Sprintf("%s-%d", row[s.idCol], s.i/len(s.rows))
+		row[s.locCol] = fmt.Sprintf("%s-%d", row[s.locCol], s.i/len(s.rows))
+		_ = s.w.Write(row)
+		s.w.Flush()
+		s.i++
+	}
+	s.w.Flush()
+	if s.buf.Len() == 0 {
+		return 0, io.EOF
+	}
+	n, _ := s.buf.Read(p)
+	s.read += int64(n)
+	return n, nil
+}
+
+// BenchmarkStreamImportCSV100MB is BenchmarkStreamImport100MB for the
+// flat CSV template.
+func BenchmarkStreamImportCSV100MB(b *testing.B) {
+	ctx := context.Background()
+	dir := b.TempDir()
+	src := filepath.Join(dir, "gen.db")
+	if err := content.Generate(ctx, src, content.GenerateOptions{Services: 500, Seed: 11}); err != nil {
+		b.Fatal(err)
+	}
+	st, err := content.Open(ctx, src)
+	if err != nil {
+		b.Fatal(err)
+	}
+	x, err := Read(ctx, st)
+	st.Close()
+	if err != nil {
+		b.Fatal(err)
+	}
+	var out bytes.Buffer
+	if err := x.Write(FormatCSV, &out); err != nil {
+		b.Fatal(err)
+	}
+	rows, err := csv.NewReader(bytes.NewReader(out.Bytes())).ReadAll()
+	if err != nil {
+		b.Fatal(err)
+	}
+	mb := 100
+	if v := os.Getenv("PUNTO_STREAM_MB"); v != "" {
+		if mb, err = strconv.Atoi(v); err != nil {
+			b.Fatal(err)
+		}
+	}
+	limitHeapAsImportDoes(b)
+	n := mb << 20 / (out.Len() / (len(rows) - 1))
+	for i := 0; b.Loop(); i++ {
+		s := &flatSource{header: rows[0], rows: rows[1:], idCol: slices.Index(rows[0], "service_id"), locCol: slices.Index(rows[0], "location_id"), n: n}
+		res, err := CreateFlatCSVStream(ctx, filepath.Join(dir, fmt.Sprintf("stream-%d.db", i)), s, ImportOptions{})
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.SetBytes(s.read)
+		b.ReportMetric(float64(res.Services), "services")
+	}
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		b.Fatal(err)
+	}
+	b.ReportMetric(float64(ru.Maxrss)/1024, "peakRSS-MiB")
+}
+
+// limitHeapAsImportDoes sets the soft limit on the Go heap that `punto
+// catalog import` sets for a streamed import, unless GOMEMLIMIT does.
+func limitHeapAsImportDoes(b *testing.B) {
+	if os.Getenv("GOMEMLIMIT") == "" {
+		old := debug.SetMemoryLimit(64 << 20)
+		b.Cleanup(func() { debug.SetMemoryLimit(old) })
 	}
 }

@@ -24,8 +24,9 @@ func TestHSDSExamples(t *testing.T) {
 		{file: "organization_full.json", issue: "/services/0/service_at_locations/0/location", reason: "latitude 100 is outside"},
 		{file: "service_at_location_full.json", issue: "/location", reason: "latitude 100 is outside"},
 		{file: "organization_list.json", orgs: 1},
-		// Not yet: services with no location, locations with no address.
-		{file: "service_list.json", issue: "/contents/0", reason: "at least one location is needed"},
+		// A service with no location: reached by phone or online.
+		{file: "service_list.json", orgs: 1, svcs: 1},
+		// A location at latitude 100 with no address: placed, it needs a comune.
 		{file: "service_at_location_list.json", issue: "/contents/0/location", reason: "no address"},
 	} {
 		t.Run(c.file, func(t *testing.T) {
@@ -84,5 +85,37 @@ func TestHSDSExampleCSVPackage(t *testing.T) {
 	}
 	if got := ie.Issues[0]; got.File != "locations.csv" || got.Line != 2 || !strings.Contains(got.Reason, "latitude 100 is outside") {
 		t.Errorf("problem %s", got)
+	}
+}
+
+// A location given without coordinates (a phone line, an online service,
+// an address not geocoded) imports off the map, and exports again
+// without coordinates; only one of the two is still an error.
+func TestHSDSLocationWithoutCoordinates(t *testing.T) {
+	t.Parallel()
+	doc := `{"id": "5f3c1a52-7e0f-4a3e-9d55-0a6f3bd0c001", "name": "Linea di ascolto", "status": "active",
+		"attributes": [{"id": "5f3c1a52-7e0f-4a3e-9d55-0a6f3bd0c0a1", "link_id": "5f3c1a52-7e0f-4a3e-9d55-0a6f3bd0c001", "taxonomy_term_id": "punto-category-legal", "value": "true"}],
+		"phones": [{"id": "5f3c1a52-7e0f-4a3e-9d55-0a6f3bd0c0b1", "number": "+39 071 123 4567"}],
+		"service_at_locations": [{"id": "5f3c1a52-7e0f-4a3e-9d55-0a6f3bd0c002", "location": {"id": "5f3c1a52-7e0f-4a3e-9d55-0a6f3bd0c003", "location_type": "virtual"}},
+		{"id": "5f3c1a52-7e0f-4a3e-9d55-0a6f3bd0c004", "location": {"id": "5f3c1a52-7e0f-4a3e-9d55-0a6f3bd0c005", "location_type": "physical",
+			"addresses": [{"id": "5f3c1a52-7e0f-4a3e-9d55-0a6f3bd0c006", "address_1": "Via Roma 1", "city": "Ancona", "state_province": "AN", "postal_code": "60121", "country": "IT", "address_type": "physical"}]}}]}`
+	x, err := ParseOptions(FormatHSDS, []byte(doc), ImportOptions{Taxonomy: &TaxonomyMap{Default: "info"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(x.Services) != 1 || len(x.Services[0].Locations) != 2 {
+		t.Fatalf("imported %+v", x.Services)
+	}
+	for _, l := range x.Services[0].Locations {
+		if !l.NoPoint || l.Point != [2]float64{} {
+			t.Errorf("location %s: NoPoint %v at %v", l.ID, l.NoPoint, l.Point)
+		}
+	}
+	if !x.Services[0].Remote() {
+		t.Error("service not remote")
+	}
+	half := strings.Replace(doc, `"location_type": "virtual"`, `"location_type": "virtual", "latitude": 43.6`, 1)
+	if _, err := ParseOptions(FormatHSDS, []byte(half), ImportOptions{Taxonomy: &TaxonomyMap{Default: "info"}}); err == nil || !strings.Contains(err.Error(), "latitude and longitude come together") {
+		t.Errorf("latitude alone: %v", err)
 	}
 }

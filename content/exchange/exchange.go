@@ -130,7 +130,8 @@ type ImportOptions struct {
 	// file that cannot be read at all is still an error.
 	Lenient bool
 
-	maxUnzipped int64 // tests: a smaller budget of unzipped bytes
+	maxUnzipped int64       // tests: a smaller budget of unzipped bytes
+	onRecord    func(i int) // tests: called after each record a streamed import writes
 }
 
 // ParseOptions is Parse with options.
@@ -237,6 +238,14 @@ func (x *Records) check(is *issues) {
 		s := &x.Services[i]
 		if err := s.Validate(); err != nil {
 			is.add(x.svcIssue(i, err))
+			x.badSvc[i] = true
+			continue
+		}
+		// An HSDS file that carries organizations carries those its
+		// services name: one missing is a dangling reference, left out
+		// alone. (A flat CSV may name organizations the catalog has.)
+		if s.OrganizationID != "" && len(orgs) > 0 && !orgs[s.OrganizationID] && (is.format == FormatHSDS || is.format == FormatHSDSCSV) {
+			is.add(x.svcIssue(i, invalid("organization_id", "no organization %q in the file", s.OrganizationID)))
 			x.badSvc[i] = true
 			continue
 		}

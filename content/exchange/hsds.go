@@ -101,26 +101,29 @@ type hsdsPhone struct {
 	PuntoChannel        string          `json:"punto_channel,omitempty"` // the Punto profile: the channel's id
 	Translations        hsdsTr          `json:"translations,omitempty"`
 	at                  where
+	extra               map[string]json.RawMessage // members kept at import (hsds_parts.go)
 }
 
 type hsdsSchedule struct {
-	ID                  string `json:"id"`
-	ServiceID           string `json:"service_id"`
-	LocationID          string `json:"location_id,omitempty"`            // a desk's hours (hsds_channel.go)
-	ServiceAtLocationID string `json:"service_at_location_id,omitempty"` // a desk's hours
-	AttendingType       string `json:"attending_type,omitempty"`         // a channel's hours: in_person, phone or video
-	ScheduleLink        string `json:"schedule_link,omitempty"`          // a video channel's link
-	PuntoChannel        string `json:"punto_channel,omitempty"`          // the Punto profile: the channel's id
-	ValidFrom           string `json:"valid_from,omitempty"`
-	ValidTo             string `json:"valid_to,omitempty"`
-	Freq                string `json:"freq,omitempty"`
-	Wkst                string `json:"wkst,omitempty"`
-	Byday               string `json:"byday,omitempty"`
-	OpensAt             string `json:"opens_at,omitempty"`
-	ClosesAt            string `json:"closes_at,omitempty"`
-	Description         string `json:"description,omitempty"`
-	Translations        hsdsTr `json:"translations,omitempty"`
+	ID                  string   `json:"id"`
+	ServiceID           string   `json:"service_id"`
+	LocationID          string   `json:"location_id,omitempty"`            // a desk's hours (hsds_channel.go)
+	ServiceAtLocationID string   `json:"service_at_location_id,omitempty"` // a desk's hours
+	AttendingType       string   `json:"attending_type,omitempty"`         // a channel's hours: in_person, phone or video
+	ScheduleLink        string   `json:"schedule_link,omitempty"`          // a video channel's link
+	PuntoChannel        string   `json:"punto_channel,omitempty"`          // the Punto profile: the channel's id
+	ValidFrom           string   `json:"valid_from,omitempty"`
+	ValidTo             string   `json:"valid_to,omitempty"`
+	Freq                string   `json:"freq,omitempty"`
+	Wkst                string   `json:"wkst,omitempty"`
+	Byday               string   `json:"byday,omitempty"`
+	OpensAt             string   `json:"opens_at,omitempty"`
+	ClosesAt            string   `json:"closes_at,omitempty"`
+	Timezone            *float64 `json:"timezone,omitempty"` // read, never written: Punto's times are Europe/Rome's
+	Description         string   `json:"description,omitempty"`
+	Translations        hsdsTr   `json:"translations,omitempty"`
 	at                  where
+	extra               map[string]json.RawMessage // members kept at import (hsds_parts.go)
 }
 
 type hsdsServiceAtLocation struct {
@@ -131,6 +134,7 @@ type hsdsServiceAtLocation struct {
 	Schedules  []*hsdsSchedule `json:"schedules,omitempty"` // the desk's hours
 	Location   *hsdsLocation   `json:"location,omitempty"`
 	at         where
+	extra      map[string]json.RawMessage // members kept at import (hsds_parts.go)
 }
 
 type hsdsLocation struct {
@@ -138,8 +142,8 @@ type hsdsLocation struct {
 	PuntoID       string               `json:"punto_id,omitempty"`
 	LocationType  string               `json:"location_type"`
 	Name          string               `json:"name,omitempty"`
-	Latitude      *float64             `json:"latitude"`
-	Longitude     *float64             `json:"longitude"`
+	Latitude      *float64             `json:"latitude,omitempty"`
+	Longitude     *float64             `json:"longitude,omitempty"`
 	Addresses     []*hsdsAddress       `json:"addresses,omitempty"`
 	Accessibility []*hsdsAccessibility `json:"accessibility,omitempty"`
 	Attributes    []*hsdsAttribute     `json:"attributes,omitempty"`
@@ -159,6 +163,7 @@ type hsdsAddress struct {
 	Country       string `json:"country"`
 	AddressType   string `json:"address_type"`
 	at            where
+	extra         map[string]json.RawMessage // members kept at import (hsds_parts.go)
 }
 
 type hsdsAccessibility struct {
@@ -167,6 +172,7 @@ type hsdsAccessibility struct {
 	Description  string `json:"description,omitempty"`
 	Translations hsdsTr `json:"translations,omitempty"`
 	at           where
+	extra        map[string]json.RawMessage // members kept at import (hsds_parts.go)
 }
 
 type hsdsLanguage struct {
@@ -176,6 +182,7 @@ type hsdsLanguage struct {
 	Name      string `json:"name,omitempty"`
 	Code      string `json:"code"`
 	at        where
+	extra     map[string]json.RawMessage // members kept at import (hsds_parts.go)
 }
 
 type hsdsDocument struct {
@@ -184,6 +191,7 @@ type hsdsDocument struct {
 	Document     string `json:"document"`
 	Translations hsdsTr `json:"translations,omitempty"`
 	at           where
+	extra        map[string]json.RawMessage // members kept at import (hsds_parts.go)
 }
 
 type hsdsContact struct {
@@ -195,6 +203,7 @@ type hsdsContact struct {
 	Phones       []*hsdsPhone `json:"phones,omitempty"`
 	Translations hsdsTr       `json:"translations,omitempty"`
 	at           where
+	extra        map[string]json.RawMessage // members kept at import (hsds_parts.go)
 }
 
 type hsdsAttribute struct {

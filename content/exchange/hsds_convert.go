@@ -172,6 +172,7 @@ func (o hsdsOut) service(s *content.Service, orgs map[string]*content.Organizati
 	h.Contacts = o.contacts(s, id)
 	h.Attributes = o.attributes(s, id)
 	o.channels(s, h)
+	applyKeptParts(h, s.Extra)
 	return h
 }
 
@@ -250,12 +251,18 @@ func (o hsdsOut) attributes(s *content.Service, id string) []*hsdsAttribute {
 
 func (o hsdsOut) location(l *content.Location) *hsdsLocation {
 	id := locUUID(l)
-	lat, lon := l.Point[1], l.Point[0]
-	h := &hsdsLocation{ID: id, PuntoID: o.slug(l.ID), LocationType: "physical", Name: o.text(l.Name), Latitude: &lat, Longitude: &lon,
-		extra: extraMembers(l.Extra, locationExtra)}
+	h := &hsdsLocation{ID: id, PuntoID: o.slug(l.ID), LocationType: "physical", Name: o.text(l.Name), extra: extraMembers(l.Extra, locationExtra)}
+	if !l.NoPoint {
+		lat, lon := l.Point[1], l.Point[0]
+		h.Latitude, h.Longitude = &lat, &lon
+	}
 	h.Translations = o.tr(nil, "name", l.Name)
-	h.Addresses = []*hsdsAddress{{ID: content.PartUUID(id, "address/0"), LocationID: id, Address1: l.Address, City: l.Comune, Region: l.Region,
-		StateProvince: l.Province, PostalCode: l.PostalCode, Country: cmp.Or(l.Country, "IT"), AddressType: "physical"}}
+	if l.NoPoint && l.Address == "" && l.Comune == "" {
+		h.LocationType = "virtual" // online or by phone: no address at all
+	} else {
+		h.Addresses = []*hsdsAddress{{ID: content.PartUUID(id, "address/0"), LocationID: id, Address1: l.Address, City: l.Comune, Region: l.Region,
+			StateProvince: l.Province, PostalCode: l.PostalCode, Country: cmp.Or(l.Country, "IT"), AddressType: "physical"}}
+	}
 	if len(l.Accessibility) > 0 {
 		ha := &hsdsAccessibility{ID: content.PartUUID(id, "accessibility/0"), LocationID: id, Description: o.text(l.Accessibility)}
 		ha.Translations = o.tr(nil, "description", l.Accessibility)

@@ -168,7 +168,7 @@ func hsdsPackage(x *Records, opt Options) ([]string, map[string][]byte, error) {
 		if desc == "" {
 			desc = o.Name // the package requires one; read back as none
 		}
-		p.add("organization", map[string]string{"id": o.ID, "name": o.Name, "description": desc, "email": o.Email, "website": o.Website}, o.Translations)
+		p.add("organization", keptCells(map[string]string{"id": o.ID, "name": o.Name, "description": desc, "email": o.Email, "website": o.Website}, o.extra), o.Translations)
 		p.slug("organization", o.ID, o.PuntoID)
 	}
 	for i := range x.Services {
@@ -233,34 +233,34 @@ func (p *packageTables) slug(table, id, slug string) {
 
 // service writes a service and everything it owns, each location once.
 func (p *packageTables) service(h *hsdsService) {
-	p.add("service", map[string]string{"id": h.ID, "organization_id": h.OrganizationID, "name": h.Name, "description": h.Description,
-		"url": h.URL, "email": h.Email, "status": h.Status, "fees_description": h.FeesDescription, "eligibility_description": h.EligibilityDescription}, h.Translations)
+	p.add("service", keptCells(map[string]string{"id": h.ID, "organization_id": h.OrganizationID, "name": h.Name, "description": h.Description,
+		"url": h.URL, "email": h.Email, "status": h.Status, "fees_description": h.FeesDescription, "eligibility_description": h.EligibilityDescription}, h.extra), h.Translations)
 	p.slug("service", h.ID, h.PuntoID)
 	for _, sal := range h.ServiceAtLocations {
-		p.add("service_at_location", map[string]string{"id": sal.ID, "service_id": sal.ServiceID, "location_id": sal.LocationID}, nil)
+		p.add("service_at_location", keptCells(map[string]string{"id": sal.ID, "service_id": sal.ServiceID, "location_id": sal.LocationID}, sal.extra), nil)
 		if !p.locDone[sal.Location.ID] {
 			p.locDone[sal.Location.ID] = true
 			p.location(sal.Location)
 		}
 	}
 	for _, ph := range h.Phones {
-		p.add("phone", map[string]string{"id": ph.ID, "service_id": ph.ServiceID, "number": ph.Number, "type": ph.Type, "description": ph.Description}, ph.Translations)
+		p.add("phone", keptCells(map[string]string{"id": ph.ID, "service_id": ph.ServiceID, "number": ph.Number, "type": ph.Type, "description": ph.Description}, ph.extra), ph.Translations)
 	}
 	for _, c := range h.Contacts {
-		p.add("contact", map[string]string{"id": c.ID, "service_id": c.ServiceID, "name": c.Name, "title": c.Title, "email": c.Email}, c.Translations)
+		p.add("contact", keptCells(map[string]string{"id": c.ID, "service_id": c.ServiceID, "name": c.Name, "title": c.Title, "email": c.Email}, c.extra), c.Translations)
 		for _, ph := range c.Phones {
 			p.add("phone", map[string]string{"id": ph.ID, "contact_id": ph.ContactID, "number": ph.Number}, nil)
 		}
 	}
 	for _, sc := range h.Schedules {
-		p.add("schedule", map[string]string{"id": sc.ID, "service_id": sc.ServiceID, "valid_from": sc.ValidFrom, "valid_to": sc.ValidTo,
-			"freq": sc.Freq, "wkst": sc.Wkst, "byday": sc.Byday, "opens_at": sc.OpensAt, "closes_at": sc.ClosesAt, "description": sc.Description}, sc.Translations)
+		p.add("schedule", keptCells(map[string]string{"id": sc.ID, "service_id": sc.ServiceID, "valid_from": sc.ValidFrom, "valid_to": sc.ValidTo,
+			"freq": sc.Freq, "wkst": sc.Wkst, "byday": sc.Byday, "opens_at": sc.OpensAt, "closes_at": sc.ClosesAt, "description": sc.Description}, sc.extra), sc.Translations)
 	}
 	for _, l := range h.Languages {
-		p.add("language", map[string]string{"id": l.ID, "service_id": l.ServiceID, "name": l.Name, "code": l.Code}, nil)
+		p.add("language", keptCells(map[string]string{"id": l.ID, "service_id": l.ServiceID, "name": l.Name, "code": l.Code}, l.extra), nil)
 	}
 	for _, d := range h.RequiredDocuments {
-		p.add("required_document", map[string]string{"id": d.ID, "service_id": d.ServiceID, "document": d.Document}, d.Translations)
+		p.add("required_document", keptCells(map[string]string{"id": d.ID, "service_id": d.ServiceID, "document": d.Document}, d.extra), d.Translations)
 	}
 	for _, a := range h.Attributes {
 		p.attribute(a)
@@ -270,15 +270,15 @@ func (p *packageTables) service(h *hsdsService) {
 // location writes a location with its addresses, accessibility and
 // attributes.
 func (p *packageTables) location(l *hsdsLocation) {
-	p.add("location", map[string]string{"id": l.ID, "location_type": l.LocationType, "name": l.Name,
-		"latitude": ftoa(l.Latitude), "longitude": ftoa(l.Longitude)}, l.Translations)
+	p.add("location", keptCells(map[string]string{"id": l.ID, "location_type": l.LocationType, "name": l.Name,
+		"latitude": ftoa(l.Latitude), "longitude": ftoa(l.Longitude)}, l.extra), l.Translations)
 	p.slug("location", l.ID, l.PuntoID)
 	for _, a := range l.Addresses {
-		p.add("address", map[string]string{"id": a.ID, "location_id": a.LocationID, "address_1": a.Address1, "city": a.City,
-			"region": a.Region, "state_province": a.StateProvince, "postal_code": a.PostalCode, "country": a.Country, "address_type": a.AddressType}, nil)
+		p.add("address", keptCells(map[string]string{"id": a.ID, "location_id": a.LocationID, "address_1": a.Address1, "city": a.City,
+			"region": a.Region, "state_province": a.StateProvince, "postal_code": a.PostalCode, "country": a.Country, "address_type": a.AddressType}, a.extra), nil)
 	}
 	for _, a := range l.Accessibility {
-		p.add("accessibility", map[string]string{"id": a.ID, "location_id": a.LocationID, "description": a.Description}, a.Translations)
+		p.add("accessibility", keptCells(map[string]string{"id": a.ID, "location_id": a.LocationID, "description": a.Description}, a.extra), a.Translations)
 	}
 	for _, a := range l.Attributes {
 		p.attribute(a)

@@ -36,7 +36,11 @@ func parseHSDSZip(data []byte, is *issues) *Records {
 // ParseHSDSFolder reads the package from a folder (see Parse).
 func ParseHSDSFolder(dir string, opt ImportOptions) (*Records, error) {
 	is := &issues{format: FormatHSDSCSV, opt: opt}
-	return parseHSDSFS(os.DirFS(dir), is).checked(is)
+	x := parseHSDSFS(os.DirFS(dir), is)
+	if opt.Lenient && x != nil {
+		return x.lenient(is), nil
+	}
+	return x.checked(is)
 }
 
 // pkgRow is one row of a package table, by column.
@@ -101,6 +105,13 @@ func parseHSDSFS(fsys fs.FS, is *issues) *Records {
 		if p, ok := r.Path.(string); ok {
 			paths[r.Name] = p
 		}
+	}
+	if isHSDS1(paths) {
+		tables, ok := readHSDS1(fsys, paths, &budget, is)
+		if !ok || len(is.list) > 0 {
+			return nil
+		}
+		return assemblePackage(tables, is)
 	}
 	tables := map[string][]pkgRow{}
 	for _, t := range hsdsTables {
@@ -367,6 +378,21 @@ func (a *assembly) locations() {
 	}
 }
 
+// timezone reads a schedule's timezone cell (nil when empty; reported
+// when not a number).
+func (a *assembly) timezone(r pkgRow) *float64 {
+	v := strings.TrimSpace(r.get("timezone"))
+	if v == "" {
+		return nil
+	}
+	f, err := strconv.ParseFloat(v, 64)
+	if err != nil {
+		a.is.add(r.at.issue("timezone", fmt.Sprintf("%q is not a UTC offset in hours", v)))
+		return nil
+	}
+	return &f
+}
+
 // coordinate reads a latitude or longitude cell (nil when empty or not a
 // number, reported).
 func (a *assembly) coordinate(r pkgRow, col string) *float64 {
@@ -443,7 +469,7 @@ func (a *assembly) serviceLists() {
 		if s := a.service(r); s != nil {
 			s.Schedules = append(s.Schedules, &hsdsSchedule{ID: r.get("id"), ServiceID: s.ID, ValidFrom: r.get("valid_from"), ValidTo: r.get("valid_to"),
 				Freq: r.get("freq"), Wkst: r.get("wkst"), Byday: r.get("byday"), OpensAt: r.get("opens_at"), ClosesAt: r.get("closes_at"),
-				Description: r.get("description"), Translations: r.tr(), at: r.at})
+				Description: r.get("description"), Timezone: a.timezone(r), Translations: r.tr(), at: r.at})
 		}
 	}
 	for _, r := range a.tables["languages"] {

@@ -12,8 +12,8 @@ import (
 // and written back on export: an organization's, a service's and a
 // location's own HSDS properties that Punto has no field for, whole
 // (programs, service areas, cost options, funding, metadata, …). The
-// fields of the parts Punto models (a phone's extension, a schedule's
-// other RRULE parts) are not kept.
+// members of the parts Punto models (a phone's extension, a schedule's
+// other RRULE parts) are kept too: see hsds_parts.go.
 var (
 	serviceExtra = []string{"program_id", "alternate_name", "interpretation_services", "application_process", "wait_time", "fees",
 		"accreditations", "minimum_age", "maximum_age", "assured_date", "assurer_email", "licenses", "alert", "last_modified",
@@ -130,6 +130,14 @@ func keepServiceExtras(h *hsdsService, raw rawService) {
 		return
 	}
 	h.extra = pickExtra(raw, serviceExtra)
+	if parts := keepParts(raw); parts != nil {
+		if b, err := json.Marshal(parts); err == nil {
+			if h.extra == nil {
+				h.extra = map[string]json.RawMessage{}
+			}
+			h.extra[partsKey] = b
+		}
+	}
 	if h.Organization != nil {
 		var org map[string]json.RawMessage
 		if json.Unmarshal(raw["organization"], &org) == nil {

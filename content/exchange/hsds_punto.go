@@ -113,6 +113,7 @@ func (h *hsdsService) punto(is *issues) (content.Service, locator, bool) {
 	s.Documents = h.documents(is)
 	s.Contacts = h.contacts(is)
 	h.attributes(&s, is.opt.Taxonomy)
+	pruneKeptParts(&s)
 	places := hsdsPlaces{h: h, slotAt: hours.slotAt, excAt: hours.excAt}
 	return s, places.issue, len(is.list) == n
 }
@@ -172,8 +173,16 @@ func (h *hsdsService) hours(is *issues) hsdsHours {
 		case strings.EqualFold(sc.Freq, "WEEKLY"):
 			out.addWeekly(sc, is)
 		case sc.Freq == "" && sc.ValidFrom != "" && sc.ValidFrom == sc.ValidTo:
-			out.Exceptions = append(out.Exceptions, content.Exception{Date: sc.ValidFrom, Closed: sc.OpensAt == "" && sc.ClosesAt == "",
-				Opens: hhmm(sc.OpensAt), Closes: hhmm(sc.ClosesAt), Note: textOf(sc.Description, sc.Translations, "description")})
+			opens, closes, shift, ok := zoned(sc, is)
+			if !ok {
+				continue
+			}
+			date := sc.ValidFrom
+			if d, err := time.Parse("2006-01-02", date); err == nil && shift != 0 {
+				date = d.AddDate(0, 0, shift).Format("2006-01-02")
+			}
+			out.Exceptions = append(out.Exceptions, content.Exception{Date: date, Closed: opens == "" && closes == "",
+				Opens: hhmm(opens), Closes: hhmm(closes), Note: textOf(sc.Description, sc.Translations, "description")})
 			out.excAt = append(out.excAt, sc.at)
 		default:
 			is.add(sc.at.issue("freq", "Punto reads WEEKLY schedules and one-day schedules (valid_from = valid_to, no freq)"))
@@ -187,14 +196,17 @@ func (hh *hsdsHours) addWeekly(sc *hsdsSchedule, is *issues) {
 	// Punto keeps weekly hours without validity dates: hours that ended
 	// before the import are left out, the others kept as they are.
 	if sc.ValidTo != "" {
-		end, err := time.Parse("2006-01-02", sc.ValidTo)
-		if err != nil {
+		if _, err := time.Parse("2006-01-02", sc.ValidTo); err != nil {
 			is.add(sc.at.issue("valid_to", fmt.Sprintf("%q is not a date YYYY-MM-DD", sc.ValidTo)))
 			return
 		}
-		if end.Before(importDay()) {
-			return
+		if scheduleEnded(sc.ValidTo) {
+			return // kept whole with the service's parts (hsds_parts.go)
 		}
+	}
+	opens, closes, shift, ok := zoned(sc, is)
+	if !ok {
+		return
 	}
 	for _, d := range strings.Split(sc.Byday, ",") {
 		wd := weekdayOf(d)
@@ -202,7 +214,8 @@ func (hh *hsdsHours) addWeekly(sc *hsdsSchedule, is *issues) {
 			is.add(sc.at.issue("byday", fmt.Sprintf("%q is not a weekday MO…SU", d)))
 			continue
 		}
-		hh.Weekly = append(hh.Weekly, content.Slot{Weekday: wd, Opens: hhmm(sc.OpensAt), Closes: hhmm(sc.ClosesAt)})
+		wd = (wd-1+shift+7)%7 + 1
+		hh.Weekly = append(hh.Weekly, content.Slot{Weekday: wd, Opens: hhmm(opens), Closes: hhmm(closes)})
 		hh.slotAt = append(hh.slotAt, sc.at)
 	}
 }
@@ -230,6 +243,12 @@ func hhmm(t string) string {
 		return t[:5]
 	}
 	return t
+}
+
+// scheduleEnded: hours valid to a day before the import's.
+func scheduleEnded(validTo string) bool {
+	end, err := time.Parse("2006-01-02", validTo)
+	return err == nil && end.Before(importDay())
 }
 
 // importDay is the day an import runs (UTC midnight), against which
@@ -267,20 +286,25 @@ func (sal *hsdsServiceAtLocation) punto(is *issues) (content.Location, bool) {
 	case sal.LocationID != "" && sal.LocationID != l.ID:
 		is.add(sal.at.issue("location_id", fmt.Sprintf("%q differs from the location's id %q", sal.LocationID, l.ID)))
 		return content.Location{}, false
-	case l.Latitude == nil || l.Longitude == nil:
-		is.add(l.at.issue("latitude", "a location needs latitude and longitude"))
+	case (l.Latitude == nil) != (l.Longitude == nil):
+		is.add(l.at.issue("latitude", "latitude and longitude come together, or neither (a place not on the map)"))
 		return content.Location{}, false
 	}
 	return l.punto(is), true
 }
 
-// punto converts a location with its coordinates: its first address and
+// punto converts a location, with its coordinates or with none: its first address and
 // accessibility, and whether it is wheelchair accessible.
 func (l *hsdsLocation) punto(is *issues) content.Location {
 	if bad := checkTr(l.Translations, l.at, "name"); bad != nil {
 		is.add(*bad)
 	}
-	loc := content.Location{ID: slugOf(l.ID, l.PuntoID), UUID: content.CanonicalUUID(l.ID), Extra: extraOf(l.extra), Name: textOf(l.Name, l.Translations, "name"), Point: [2]float64{*l.Longitude, *l.Latitude}}
+	loc := content.Location{ID: slugOf(l.ID, l.PuntoID), UUID: content.CanonicalUUID(l.ID), Extra: extraOf(l.extra), Name: textOf(l.Name, l.Translations, "name")}
+	if l.Latitude == nil || l.Longitude == nil {
+		loc.NoPoint = true // phone, online or not geocoded: kept, off the map
+	} else {
+		loc.Point = [2]float64{*l.Longitude, *l.Latitude}
+	}
 	if len(l.Addresses) > 0 {
 		a := l.Addresses[0]
 		loc.Address, loc.PostalCode, loc.Comune, loc.Province, loc.Region = a.Address1, a.PostalCode, a.City, a.StateProvince, a.Region

@@ -1,11 +1,16 @@
 package exchange
 
 import (
+	"archive/zip"
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
+	"io"
+	"maps"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 	"testing"
@@ -118,4 +123,171 @@ func union(a, b map[string]any) map[string]bool {
 		out[k] = true
 	}
 	return out
+}
+
+// leafDiff compares two JSON documents leaf by leaf: the paths of the
+// original's leaves missing from the copy (lost), and of those whose
+// value differs (changed). Array items are matched by their "id" when
+// both have one, else by position.
+func leafDiff(orig, got any, path string, lost, changed *[]string) {
+	switch o := orig.(type) {
+	case map[string]any:
+		g, _ := got.(map[string]any)
+		for k, v := range o {
+			gv, ok := g[k]
+			if !ok {
+				countLeaves(v, path+"/"+k, lost)
+				continue
+			}
+			leafDiff(v, gv, path+"/"+k, lost, changed)
+		}
+	case []any:
+		g, _ := got.([]any)
+		byID := map[any]any{}
+		for _, x := range g {
+			if m, ok := x.(map[string]any); ok && m["id"] != nil {
+				byID[m["id"]] = x
+			}
+		}
+		for i, v := range o {
+			p := fmt.Sprintf("%s/%d", path, i)
+			if m, ok := v.(map[string]any); ok && m["id"] != nil {
+				if gv, ok := byID[m["id"]]; ok {
+					leafDiff(v, gv, p, lost, changed)
+					continue
+				}
+			}
+			if i < len(g) {
+				leafDiff(v, g[i], p, lost, changed)
+			} else {
+				countLeaves(v, p, lost)
+			}
+		}
+	default:
+		a, _ := json.Marshal(orig)
+		b, _ := json.Marshal(got)
+		if got == nil {
+			*lost = append(*lost, path)
+		} else if !bytes.Equal(a, b) {
+			*changed = append(*changed, path)
+		}
+	}
+}
+
+func countLeaves(v any, path string, out *[]string) {
+	switch v := v.(type) {
+	case map[string]any:
+		for k, x := range v {
+			countLeaves(x, path+"/"+k, out)
+		}
+	case []any:
+		for i, x := range v {
+			countLeaves(x, fmt.Sprintf("%s/%d", path, i), out)
+		}
+	default:
+		*out = append(*out, path)
+	}
+}
+
+// TestHSDSRoundTripLeaves counts what the round trip of the official
+// service_full.json loses or changes, leaf by leaf, and holds it to the
+// documented normalisations (README, "HSDS mapping"): each path left is
+// one of them.
+func TestHSDSRoundTripLeaves(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	data, err := os.ReadFile(filepath.Join(hsdsDir, "examples", "service_full.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	data = bytes.Replace(data, []byte(`"latitude": 100`), []byte(`"latitude": 43.6169`), 1)
+	x, err := ParseOptions(FormatHSDS, data, ImportOptions{Taxonomy: &TaxonomyMap{Default: "info"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(t.TempDir(), "full.db")
+	if err := Create(ctx, path, x, FormatHSDS); err != nil {
+		t.Fatal(err)
+	}
+	st, err := content.Open(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	back, err := Read(ctx, st)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := exportWith(t, back, Options{})
+	var orig map[string]any
+	var page struct{ Contents []map[string]any }
+	if err := json.Unmarshal(data, &orig); err != nil {
+		t.Fatal(err)
+	}
+	if err := json.Unmarshal(out, &page); err != nil || len(page.Contents) != 1 {
+		t.Fatalf("export: %v", err)
+	}
+	var lost, changed []string
+	leafDiff(orig, page.Contents[0], "", &lost, &changed)
+	sort.Strings(lost)
+	sort.Strings(changed)
+	t.Logf("%d leaves lost, %d changed", len(lost), len(changed))
+	// The documented normalisations: categories travel as the Punto
+	// taxonomy's attributes; a service at a location's own phones,
+	// schedules and contacts become the service's (channels); texts are
+	// trimmed and phone numbers unquoted.
+	documented := func(p string, lost bool) bool {
+		switch {
+		case strings.HasPrefix(p, "/attributes/"),
+			strings.HasPrefix(p, "/service_at_locations/0/phones/"),
+			strings.HasPrefix(p, "/service_at_locations/0/schedules/"),
+			strings.HasPrefix(p, "/service_at_locations/0/contacts/"):
+			return true
+		case lost:
+			return false
+		}
+		return p == "/description" || strings.HasSuffix(p, "/number")
+	}
+	for _, p := range lost {
+		if !documented(p, true) {
+			t.Errorf("lost %s", p)
+		}
+	}
+	for _, p := range changed {
+		if !documented(p, false) {
+			t.Errorf("changed %s", p)
+		}
+	}
+
+	// The CSV package carries the kept members in its columns.
+	var zipped bytes.Buffer
+	if err := back.Write(FormatHSDSCSV, &zipped); err != nil {
+		t.Fatal(err)
+	}
+	zr, err := zip.NewReader(bytes.NewReader(zipped.Bytes()), int64(zipped.Len()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	tables := map[string]string{}
+	for _, f := range zr.File {
+		rc, err := f.Open()
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := io.ReadAll(rc)
+		rc.Close()
+		tables[f.Name] = string(b)
+	}
+	for file, want := range map[string][]string{
+		"phones.csv":    {"1554f2e2-a373-45db-a3fa-9fc48a61c15e", ",100,"},
+		"schedules.csv": {"48102e86-bb50-41c4-8f1e-e269368c41d1", "TH,FR", "41,42"},
+		"addresses.csv": {"74706e55-df26-4b84-80fe-ecc30b5befb4", "A. Persona", "postal"},
+		"services.csv":  {"MyCity Counselling Services"},
+	} {
+		for _, w := range want {
+			if !strings.Contains(tables[file], w) {
+				t.Errorf("%s lacks %q (files %v)", file, w, slices.Collect(maps.Keys(tables)))
+			}
+		}
+	}
 }

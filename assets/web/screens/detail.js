@@ -15,7 +15,11 @@ screens.detail = async (view, id) => {
   parts.push(el("p", { class: "status" }, openLine(s.open, s.status), s.by_appointment ? ` · ${t("ui.by_appointment")}` : ""));
   if (s.closure) parts.push(el("p", { class: "closed", id: "closure-note" }, t("ui.channel_closed")));
   if (s.description) parts.push(fb.text("p", {}, s.description, withNumbers));
-  if (loc) {
+  if (loc && loc.no_point) {
+    // Not on the map: the address as given, no way there.
+    const where = [loc.address, loc.comune].filter(Boolean).join(", ");
+    if (where) parts.push(section("ui.address", el("p", {}, where)));
+  } else if (loc) {
     // A phone opens the address in its own maps app (a geo: URI).
     const label = encodeURIComponent(`${s.name.text}, ${loc.address}, ${loc.comune}`.replace(/[()]/g, " "));
     parts.push(section("ui.address", el("p", {}, `${loc.address}, ${loc.comune}`), el("p", { class: "way" }, wayLine(loc)),

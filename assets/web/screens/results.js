@@ -1,5 +1,6 @@
 // The results of a category or a search: a list nearest first, and the
-// map (map.js) beside it.
+// map (map.js) beside it; then the services reached by phone or online,
+// which have no place on the map.
 
 import { el } from "../lib/toolkit.js";
 import { state, env, kiosk, screens, show, api, t, fb, tally, wayLine, openLine, measuredFrom } from "../core.js";
@@ -11,7 +12,8 @@ screens.results = async (view, arg) => {
   const [data, from] = await Promise.all([arg.q !== undefined ? api("search", { q: arg.q, limit: 40 })
     : api("services/nearby", { category: arg.category, limit: 40 }), kiosk ? "" : measuredFrom()]);
   const title = el("h1", {}, arg.title);
-  if (data.results.length === 0) {
+  const remote = data.remote || [];
+  if (data.results.length === 0 && remote.length === 0) {
     const cur = state.current;
     if (arg.q !== undefined && cur && !cur.counted) {
       cur.counted = true; // once, not at every redraw
@@ -34,6 +36,14 @@ screens.results = async (view, arg) => {
         el("span", { class: "way" }, wayLine(r)),
         el("span", { class: "addr" }, `${r.address}, ${r.comune}`),
         openLine(r.open, r.status))))));
+  // Remote services: no number, distance nor address, after the places.
+  const remoteList = remote.length === 0 ? null : el("section", { class: "remote", id: "remote" },
+    el("h2", {}, t("ui.remote")),
+    el("ul", { class: "results" }, remote.map((r) => el("li", {},
+      el("button", { type: "button", class: "row", "data-id": r.id, on: { click: () => show("detail", r.id) } },
+        el("span", { class: "body" },
+          fb.text("strong", {}, r.name),
+          openLine(r.open, r.status)))))));
   const box = el("div", { class: "map", id: "map", role: "region", "aria-label": t("ui.map") });
   // On a phone list and map are two tabs; the totem shows both.
   const tabs = el("div", { class: "tabs", role: "group" }, [["list", "ui.list"], ["map", "ui.map"]].map(([id, label]) =>
@@ -47,8 +57,14 @@ screens.results = async (view, arg) => {
   // a phone list and map are two tabs.
   view.head.append(title, kiosk ? box : tabs);
   if (from) view.append(el("p", { class: "from" }, from));
-  view.append(...[arg.q !== undefined && matched(data), list, !kiosk && box].filter(Boolean));
+  view.append(...[arg.q !== undefined && matched(data), data.results.length > 0 && list, remoteList, !kiosk && box].filter(Boolean));
   const origin = state.origin || env.node.position;
+  if (data.results.length === 0) { // only remote services: no map
+    box.hidden = true;
+    tabs.hidden = true;
+    talk(view);
+    return;
+  }
   drawMap(box, data.results, { origin, here: kiosk || Boolean(state.origin), lang: state.lang, t, pick: (id) => show("detail", id) })
     .then((map) => { if (map) state.map = map; })
     .catch(() => { box.hidden = true; tabs.hidden = true; });

@@ -1,0 +1,295 @@
+package exchange
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"hash/fnv"
+	"io"
+	"strings"
+
+	"github.com/punto-totem/punto/content"
+)
+
+// Streamed import of large HSDS JSON files: a page ({"contents": […]})
+// or a bare array of services, organizations or services at locations,
+// read one record at a time and written as it comes, in one transaction.
+// Memory stays bounded by the largest record (and by small per-record
+// digests of IDs), not by the file: a 100 MB directory imports in the
+// memory a 1 MB one takes.
+
+// maxStreamRecord bounds one record of a streamed file.
+const maxStreamRecord = 16 << 20
+
+// StreamResult is what a streamed import wrote, and, when lenient, the
+// problems of the records it left out.
+type StreamResult struct {
+	Organizations, Services int
+	Refused                 []ImportIssue
+}
+
+// CreateHSDSStream writes a new catalog file at path from the HSDS JSON
+// read from r, one record at a time. Every problem of the file is
+// reported (ImportError, bounded as Parse bounds them) and no file is
+// left; with opt.Lenient the right records are written and the others
+// listed in Refused. A single object (not a page or an array) is read
+// whole, as Parse reads it.
+func CreateHSDSStream(ctx context.Context, path string, r io.Reader, opt ImportOptions) (*StreamResult, error) {
+	rec := &recorder{r: r}
+	dec := json.NewDecoder(rec)
+	prefix, single, err := openRecords(dec)
+	if err != nil {
+		return nil, &ImportError{Format: FormatHSDS, Issues: []ImportIssue{{Reason: err.Error()}}}
+	}
+	if single {
+		// One object: not large by nature; read whole, as Parse reads it.
+		rest, err := io.ReadAll(io.LimitReader(r, maxStreamRecord+1))
+		if err != nil {
+			return nil, err
+		}
+		return createWhole(ctx, path, append(rec.buf, rest...), opt)
+	}
+	rec.buf, rec.off = nil, true
+	st := &streamState{opt: opt, is: &issues{format: FormatHSDS, opt: opt}, res: &StreamResult{},
+		svcs: map[string]bool{}, orgs: map[string]uint64{}, locs: map[string]uint64{}, leftOut: map[string]bool{}}
+	err = content.Create(ctx, path, func(b *content.Batch) error {
+		for i := 0; dec.More(); i++ {
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+			at := fmt.Sprintf("%s/%d", prefix, i)
+			var raw json.RawMessage
+			if err := dec.Decode(&raw); err != nil {
+				st.is.add(ImportIssue{Pointer: at, Reason: "not JSON: " + err.Error()})
+				break // the rest cannot be read
+			}
+			if err := st.record(b, raw, at); err != nil {
+				return err
+			}
+			if opt.onRecord != nil {
+				opt.onRecord(i)
+			}
+			if st.is.full() {
+				break
+			}
+		}
+		if st.res.Services == 0 && len(st.is.list) == 0 {
+			st.is.add(ImportIssue{Pointer: prefix, Reason: "holds no service: nothing to import"})
+		}
+		if !opt.Lenient || st.res.Services == 0 {
+			return st.is.err()
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	st.res.Refused = st.is.list
+	return st.res, nil
+}
+
+// createWhole imports a file read whole (see Create).
+func createWhole(ctx context.Context, path string, data []byte, opt ImportOptions) (*StreamResult, error) {
+	x, err := ParseOptions(FormatHSDS, data, opt)
+	if err != nil {
+		return nil, err
+	}
+	if err := Create(ctx, path, x, FormatHSDS); err != nil {
+		return nil, err
+	}
+	return &StreamResult{Organizations: len(x.Organizations), Services: len(x.Services), Refused: x.Refused}, nil
+}
+
+// openRecords reads up to the first record: into the array of a page's
+// contents (prefix "/contents") or of a bare array (""); single is set
+// for one object, which the decoder has not started.
+func openRecords(dec *json.Decoder) (prefix string, single bool, err error) {
+	tok, err := dec.Token()
+	if err != nil {
+		return "", false, fmt.Errorf("not JSON: %v", err)
+	}
+	if tok == json.Delim('[') {
+		return "", false, nil
+	}
+	if tok != json.Delim('{') {
+		return "", false, errors.New("not an HSDS document: a page, an array or an object is needed")
+	}
+	// A page's first member is "contents" when Punto writes it; another
+	// page writes total_items and friends first. Anything but contents
+	// before it is skipped; an object with no contents is one record.
+	for dec.More() {
+		tok, err := dec.Token()
+		if err != nil {
+			return "", false, fmt.Errorf("not JSON: %v", err)
+		}
+		key, _ := tok.(string)
+		if key == "contents" {
+			if tok, err := dec.Token(); err != nil || tok != json.Delim('[') {
+				return "", false, errors.New("/contents: must be an array")
+			}
+			return "/contents", false, nil
+		}
+		if !pageMember(key) {
+			return "", true, nil
+		}
+		var skip json.RawMessage
+		if err := dec.Decode(&skip); err != nil {
+			return "", false, fmt.Errorf("not JSON: %v", err)
+		}
+	}
+	return "", false, errors.New("an object with no contents: nothing to import")
+}
+
+// recorder keeps what is read from r until off: the start of a file that
+// turns out to be one object, read again whole.
+type recorder struct {
+	r   io.Reader
+	buf []byte
+	off bool
+}
+
+func (c *recorder) Read(p []byte) (int, error) {
+	n, err := c.r.Read(p)
+	if !c.off {
+		c.buf = append(c.buf, p[:n]...)
+	}
+	return n, err
+}
+
+// pageMember: the members of an HSDS page besides contents.
+func pageMember(k string) bool {
+	switch k {
+	case "total_items", "total_pages", "page_number", "size", "first_page", "last_page", "empty", "version", "profile":
+		return true
+	}
+	return false
+}
+
+// streamState is what a streamed import remembers across records: the
+// IDs it wrote, and digests of the organizations and locations given,
+// which must be given the same way each time.
+type streamState struct {
+	opt     ImportOptions
+	is      *issues
+	res     *StreamResult
+	svcs    map[string]bool
+	orgs    map[string]uint64
+	locs    map[string]uint64
+	leftOut map[string]bool // organizations refused (lenient)
+}
+
+// record converts, checks and writes one record of the file.
+func (st *streamState) record(b *content.Batch, raw json.RawMessage, at string) error {
+	sub := &issues{format: FormatHSDS, opt: st.opt}
+	var x *Records
+	switch {
+	case len(raw) > maxStreamRecord:
+		sub.add(ImportIssue{Pointer: "/0", Reason: fmt.Sprintf("a record of %d bytes: at most %d MiB", len(raw), maxStreamRecord>>20)})
+	default:
+		one := make([]byte, 0, len(raw)+2)
+		one = append(append(append(one, '['), raw...), ']')
+		if checkDepth(one, sub) {
+			x = parseHSDS(one, sub)
+		}
+	}
+	if x != nil {
+		x.check(sub)
+	}
+	defer func() {
+		for _, i := range sub.list {
+			if i.Pointer == "/0" || strings.HasPrefix(i.Pointer, "/0/") {
+				i.Pointer = at + strings.TrimPrefix(i.Pointer, "/0")
+			} else if i.Pointer == "" || i.Pointer == "/" {
+				i.Pointer = at
+			}
+			st.is.add(i)
+		}
+	}()
+	if x == nil {
+		return nil
+	}
+	// Without lenient, a file with a problem writes nothing: the rest is
+	// only checked.
+	write := st.opt.Lenient || len(st.is.list) == 0 && len(sub.list) == 0
+	for i := range x.Organizations {
+		o := &x.Organizations[i]
+		if x.badOrg[i] {
+			st.leftOut[o.ID] = true
+			continue
+		}
+		doc, _ := json.Marshal(o)
+		d := digest(doc)
+		if prev, ok := st.orgs[o.ID]; ok {
+			if prev != d {
+				sub.add(x.orgIssue(i, invalid("id", "organization %q is given differently by another record", o.ID)))
+				st.leftOut[o.ID] = true
+			}
+			continue
+		}
+		st.orgs[o.ID] = d
+		if write {
+			if err := b.PutOrganization(o); err != nil {
+				if !isValidation(err) {
+					return err
+				}
+				sub.add(x.orgIssue(i, err))
+				st.leftOut[o.ID] = true
+				continue
+			}
+		}
+		st.res.Organizations++
+	}
+	for i := range x.Services {
+		s := &x.Services[i]
+		if x.badSvc[i] {
+			continue
+		}
+		if err := st.checkService(s); err != nil {
+			sub.add(x.svcIssue(i, err))
+			continue
+		}
+		st.svcs[s.ID] = true
+		if write && (st.opt.Lenient || len(sub.list) == 0) {
+			if err := b.PutService(s); err != nil {
+				if !isValidation(err) {
+					return err
+				}
+				sub.add(x.svcIssue(i, err))
+				continue
+			}
+		}
+		st.res.Services++
+	}
+	return nil
+}
+
+// checkService checks what only the whole file can tell: a service given
+// twice, its organization there, its locations as other records give
+// them.
+func (st *streamState) checkService(s *content.Service) error {
+	if st.svcs[s.ID] {
+		return invalid("id", "service %q is given twice", s.ID)
+	}
+	if s.OrganizationID != "" {
+		if _, ok := st.orgs[s.OrganizationID]; !ok || st.leftOut[s.OrganizationID] {
+			return invalid("organization_id", "no organization %q before it in the file", s.OrganizationID)
+		}
+	}
+	for j, l := range s.Locations {
+		doc, _ := json.Marshal(l)
+		d := digest(doc)
+		if prev, ok := st.locs[l.ID]; ok && prev != d {
+			return invalid(fmt.Sprintf("locations[%d]", j), "location %q is given differently by another service", l.ID)
+		}
+		st.locs[l.ID] = d
+	}
+	return nil
+}
+
+func digest(b []byte) uint64 {
+	h := fnv.New64a()
+	h.Write(bytes.TrimSpace(b))
+	return h.Sum64()
+}
