@@ -58,7 +58,7 @@ func loadMigrations() ([]migration, error) {
 // the step's SQL in its transaction.
 var goSteps = map[int]func(context.Context, *sql.Tx) error{
 	9:  backfillUUIDs,
-	15: dropLocationGeomNotNull,
+	16: dropLocationGeomNotNull,
 }
 
 // dropLocationGeomNotNull makes location.geom nullable by rewriting its
