@@ -101,6 +101,7 @@ func fallbackNow(t *testing.T, ctx context.Context) fallbackState {
 // brings the texts in it; the visit's end forgets it. Chinese and Arabic
 // screens (right to left) are photographed too, at both sizes.
 func TestFallbackInChromium(t *testing.T) {
+	t.Parallel()
 	srv := newTestServerWith(t, func(c *Config) { c.PublicURL = "http://punto.example"; c.IdleSeconds = 600 })
 	id := putPartlyTranslated(t, srv)
 	base := listen(t, srv)
@@ -219,6 +220,7 @@ func TestFallbackSecondForgotten(t *testing.T) {
 // visitor language yet) and with no notice; once a visitor picks Chinese
 // it is tagged in Chinese and the screen says so once.
 func TestFallbackAttract(t *testing.T) {
+	t.Parallel()
 	srv := newTestServer(t)
 	srv.message.set("back-soon", content.Text{"en": "Back at 14:00 (demo)."}, time.Now().Add(time.Hour))
 	base := listen(t, srv)

@@ -12,6 +12,7 @@ import (
 // What a visitor types in any language finds the services of the need it
 // names, and the answer says which need, in the visitor's language.
 func TestSearchAnswersNeeds(t *testing.T) {
+	t.Parallel()
 	srv := newTestServer(t)
 	tests := []struct {
 		q, lang, concept, category, label, categoryLabel string
@@ -56,6 +57,7 @@ func TestSearchAnswersNeeds(t *testing.T) {
 
 // A query that cannot be one is refused with a 400 naming q, never a 5xx.
 func TestSearchRefusesBadQueries(t *testing.T) {
+	t.Parallel()
 	srv := newTestServer(t)
 	for name, q := range map[string]string{
 		"10 KB":                    strings.Repeat("a", 10<<10),

@@ -15,6 +15,7 @@ import (
 // field, a good one is published as a closure and listed in force, and
 // ended. axe checks both screens.
 func TestEditorUIChannelsAndClosure(t *testing.T) {
+	t.Parallel()
 	base, pub := euiServer(t)
 	ctx := euiBrowser(t, 1280, 900)
 	euiLogin(t, ctx, base, euiEditor, euiEditorPass)

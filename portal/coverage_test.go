@@ -26,6 +26,7 @@ func allLanguages(prefix string) map[string]string {
 // screen languages it lacks, and goes out all the same; a record in every
 // language gets no warning.
 func TestPublishWarnsOfMissingLanguages(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	admin := e.login(adminName, adminPass)
 	svc := clone(e.serviceDoc(anconaService))
@@ -134,6 +135,7 @@ func applyPublished(t *testing.T, e *env) {
 // complete and the number outdated; the most viewed services missing each
 // language; an editor sees their territories only.
 func TestCoverage(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	admin := e.login(adminName, adminPass)
 	before := coverageOf(t, admin, "")

@@ -54,6 +54,7 @@ func euiCoverageServer(t *testing.T) string {
 // missing Tigrinya that visitors opened most; publishing it names the
 // languages it lacks. On a phone the table scrolls in its own box.
 func TestEditorUICoverage(t *testing.T) {
+	t.Parallel()
 	base := euiCoverageServer(t)
 	ctx := euiBrowser(t, 1280, 900)
 	euiLogin(t, ctx, base, euiEditor, euiEditorPass)

@@ -13,6 +13,7 @@ import (
 // sees at once which need it joins; the word is published through the
 // feed, listed as added, and removed again.
 func TestEditorUILexicon(t *testing.T) {
+	t.Parallel()
 	base, pub := euiServer(t)
 	ctx := euiBrowser(t, 1280, 900)
 	euiLogin(t, ctx, base, euiEditor, euiEditorPass)

@@ -116,15 +116,20 @@ func TestTotemCallback(t *testing.T) {
 			chromedp.Click(`.tile[data-category="health"]`, chromedp.ByQuery), screen("results"))
 		// The list may be drawn again as it settles (a node clicked may
 		// be gone): click until the panel opens.
+		// The panel waits for the totem's answer (at most a few seconds
+		// for the portal's): a loaded machine may take longer.
 		for try := 0; ; try++ {
-			step, cancel := context.WithTimeout(ctx, 3*time.Second)
-			err := chromedp.Run(step, chromedp.Click("#talk", chromedp.ByQuery), chromedp.WaitVisible(".talk-panel", chromedp.ByQuery))
+			step, cancel := context.WithTimeout(ctx, 8*time.Second)
+			err := chromedp.Run(step, chromedp.Click("#talk:not([disabled])", chromedp.ByQuery), chromedp.WaitVisible(".talk-panel", chromedp.ByQuery))
 			cancel()
 			if err == nil {
 				return
 			}
-			if try == 5 {
-				t.Fatalf("the talk panel does not open: %v", err)
+			if try == 4 {
+				var state string
+				_ = chromedp.Run(ctx, chromedp.Evaluate(`(() => { const b = document.querySelector("#talk"); return document.body.dataset.screen + " talk:" + (b ? "disabled=" + b.disabled + " hidden=" + b.hidden : "none") + " panel:" + !!document.querySelector(".talk-panel"); })()`, &state))
+				browsertest.Screenshot(t, ctx, "callback-talk-not-open")
+				t.Fatalf("the talk panel does not open: %v (%s)", err, state)
 			}
 		}
 	}

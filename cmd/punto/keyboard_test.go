@@ -85,6 +85,7 @@ func readKeyboard(t *testing.T, ctx context.Context) keyboardShape {
 // named, right to left where the script is, with no tab, ".com" or "@";
 // axe finds nothing serious with it open.
 func TestKeyboardInEveryLanguage(t *testing.T) {
+	t.Parallel()
 	base := startTotem(t)
 	ctx := browser(t, 1080, 1920)
 	must(t, ctx, chromedp.Navigate(base+"/?kiosk=1"), screen("attract"), chromedp.Click(".attract", chromedp.ByQuery), screen("languages"),
@@ -171,6 +172,7 @@ func TestKeyboardInEveryLanguage(t *testing.T) {
 // then the candidate) and ሓኪም typed in Ge'ez (consonant, then its
 // vowel order) land in the search box and are searched for.
 func TestKeyboardTypesChineseAndTigrinya(t *testing.T) {
+	t.Parallel()
 	base := startTotem(t)
 	ctx := browser(t, 1080, 1920)
 	must(t, ctx, chromedp.Navigate(base+"/?kiosk=1"), screen("attract"), chromedp.Click(".attract", chromedp.ByQuery), screen("languages"),

@@ -190,6 +190,7 @@ func TestWriteSyntheticHSDS1(t *testing.T) {
 // the import day (the weekday moving across midnight); Rome's own
 // offsets keep the times as they are; a bad offset is named.
 func TestHSDSScheduleTimeZones(t *testing.T) {
+	t.Parallel()
 	winter := func() time.Time { return time.Date(2026, 1, 12, 0, 0, 0, 0, time.UTC) }
 	old := importDay
 	importDay = winter
