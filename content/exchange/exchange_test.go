@@ -147,7 +147,7 @@ func TestExchangeHSDSFolder(t *testing.T) {
 		t.Fatal(err)
 	}
 	// Every table of the official descriptor, and the Punto profile's.
-	files := []string{"datapackage.json", "translation.csv", "punto_id.csv"}
+	files := []string{"datapackage.json", "translation.csv", "punto_id.csv", "punto_channel.csv"}
 	for _, r := range readDescriptor(t, "testdata/hsds/datapackage.json").Resources {
 		files = append(files, r.Path)
 	}

@@ -469,7 +469,7 @@ func parseHSDSOrgs(doc []byte, root string, is *issues) ([]*hsdsOrganization, []
 
 // hsdsSALFull is a service at a location as service_at_location_full.json
 // has it: the service and the location, and the phones and schedules of
-// the service there (Punto keeps them on the service).
+// the service there (a desk there, an in-person channel).
 type hsdsSALFull struct {
 	ID        string          `json:"id"`
 	Service   *hsdsService    `json:"service"`
@@ -508,15 +508,21 @@ func parseHSDSSALs(doc []byte, root string, is *issues) []*hsdsService {
 			byID[s.ID] = s
 			svcs = append(svcs, s)
 		}
+		sl := &hsdsServiceAtLocation{ID: sal.ID, ServiceID: s.ID, Location: sal.Location, at: where{ptr: ptrs[i]}}
+		// The phones and schedules of the service there are a desk
+		// there (hsds_channel.go); without a location, the service's.
+		phones, schedules := &sl.Phones, &sl.Schedules
+		if sal.Location == nil {
+			phones, schedules = &s.Phones, &s.Schedules
+		}
 		for j, p := range sal.Phones {
 			p.at.ptr = fmt.Sprintf("%s/phones/%d", ptrs[i], j)
-			s.Phones = append(s.Phones, p)
+			*phones = append(*phones, p)
 		}
 		for j, sc := range sal.Schedules {
 			sc.at.ptr = fmt.Sprintf("%s/schedules/%d", ptrs[i], j)
-			s.Schedules = append(s.Schedules, sc)
+			*schedules = append(*schedules, sc)
 		}
-		sl := &hsdsServiceAtLocation{ID: sal.ID, ServiceID: s.ID, Location: sal.Location, at: where{ptr: ptrs[i]}}
 		if sal.Location != nil {
 			sl.LocationID = sal.Location.ID
 			sal.Location.setPointers(ptrs[i] + "/location")

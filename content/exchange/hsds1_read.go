@@ -119,6 +119,9 @@ func hsds1Tables(raw map[string][]pkgRow, is *issues) map[string][]pkgRow {
 				r.cols["service_id"] = ids[0]
 			}
 		}
+		// 1.x phones are the service's: a desk (an HSDS 3 phone on its
+		// service at location) is a channel, which 1.x has not.
+		delete(r.cols, "service_at_location_id")
 		t["phones"] = append(t["phones"], r)
 	}
 	for _, r := range raw["regular_schedules"] {

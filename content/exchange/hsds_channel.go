@@ -144,6 +144,11 @@ func (h *hsdsService) takeChannels(is *issues) []content.Channel {
 		}
 		out[i].Phone = content.CleanPhone(h.Phones[0].Number)
 	}
+	// A desk whose phones and schedules gave nothing (hours that
+	// ended) says no more than the location.
+	out = slices.DeleteFunc(out, func(ch content.Channel) bool {
+		return ch.Kind == content.ChannelInPerson && ch.Phone == "" && len(ch.Hours.Weekly) == 0
+	})
 	for i := range out {
 		slices.Sort(out[i].Languages)
 		out[i].Languages = slices.Compact(out[i].Languages)

@@ -22,8 +22,10 @@ import (
 // every table is written, empty ones as a header. Under the Punto profile
 // two more tables carry what HSDS lacks: translation.csv (the texts in
 // languages other than Italian: link_entity, link_id, field, language,
-// value) and punto_id.csv (Punto's slug of each organization, service and
-// location).
+// value), punto_id.csv (Punto's slug of each organization, service and
+// location) and punto_channel.csv (the channel of the service each phone
+// and schedule of a channel belongs to: its punto_channel member in HSDS
+// JSON).
 
 //go:embed hsds/datapackage.json
 var officialDescriptor []byte
@@ -56,8 +58,9 @@ var hsdsTables = []hsdsTable{
 
 // The Punto profile's tables.
 const (
-	trResource   = "translation"
-	slugResource = "punto_id"
+	trResource      = "translation"
+	slugResource    = "punto_id"
+	channelResource = "punto_channel"
 )
 
 // officialResource is one resource of the descriptor: kept whole to be
@@ -110,6 +113,8 @@ var puntoResources = []struct {
 			"field", "the translated column", "language", "the language (BCP 47)", "value", "the text")},
 	{slugResource, "punto_id.csv", "Punto profile: Punto's public identifier of each organization, service and location.",
 		requiredFields("link_entity", "organization, service or location", "link_id", "the id of the row", "punto_id", "Punto's identifier")},
+	{channelResource, "punto_channel.csv", "Punto profile: the channel of its service (a desk, a phone desk, a video call) each phone and schedule belongs to, so that a round trip keeps the channels apart.",
+		requiredFields("link_entity", "phone or schedule", "link_id", "the id of the row", "punto_channel", "the id of the channel within its service")},
 }
 
 // requiredFields describes required string fields: name, description, …
@@ -195,8 +200,9 @@ func newPackageTables(out hsdsOut) *packageTables {
 		p.tabs[r.name] = &tableRows{}
 	}
 	if !out.plain {
-		p.tabs[trResource] = &tableRows{}
-		p.tabs[slugResource] = &tableRows{}
+		for _, r := range puntoResources {
+			p.tabs[r.name] = &tableRows{}
+		}
 	}
 	return p
 }
@@ -242,9 +248,15 @@ func (p *packageTables) service(h *hsdsService) {
 			p.locDone[sal.Location.ID] = true
 			p.location(sal.Location)
 		}
+		for _, ph := range sal.Phones {
+			p.phone(ph)
+		}
+		for _, sc := range sal.Schedules {
+			p.schedule(sc)
+		}
 	}
 	for _, ph := range h.Phones {
-		p.add("phone", keptCells(map[string]string{"id": ph.ID, "service_id": ph.ServiceID, "number": ph.Number, "type": ph.Type, "description": ph.Description}, ph.extra), ph.Translations)
+		p.phone(ph)
 	}
 	for _, c := range h.Contacts {
 		p.add("contact", keptCells(map[string]string{"id": c.ID, "service_id": c.ServiceID, "name": c.Name, "title": c.Title, "email": c.Email}, c.extra), c.Translations)
@@ -253,8 +265,7 @@ func (p *packageTables) service(h *hsdsService) {
 		}
 	}
 	for _, sc := range h.Schedules {
-		p.add("schedule", keptCells(map[string]string{"id": sc.ID, "service_id": sc.ServiceID, "valid_from": sc.ValidFrom, "valid_to": sc.ValidTo,
-			"freq": sc.Freq, "wkst": sc.Wkst, "byday": sc.Byday, "opens_at": sc.OpensAt, "closes_at": sc.ClosesAt, "description": sc.Description}, sc.extra), sc.Translations)
+		p.schedule(sc)
 	}
 	for _, l := range h.Languages {
 		p.add("language", keptCells(map[string]string{"id": l.ID, "service_id": l.ServiceID, "name": l.Name, "code": l.Code}, l.extra), nil)
@@ -264,6 +275,35 @@ func (p *packageTables) service(h *hsdsService) {
 	}
 	for _, a := range h.Attributes {
 		p.attribute(a)
+	}
+}
+
+// phone writes a phone of a service or of a service at a location (a
+// desk's), with the languages spoken there and its channel (Punto
+// profile).
+func (p *packageTables) phone(ph *hsdsPhone) {
+	p.add("phone", keptCells(map[string]string{"id": ph.ID, "service_id": ph.ServiceID, "service_at_location_id": ph.ServiceAtLocationID,
+		"number": ph.Number, "type": ph.Type, "description": ph.Description}, ph.extra), ph.Translations)
+	for _, l := range ph.Languages {
+		p.add("language", keptCells(map[string]string{"id": l.ID, "service_id": l.ServiceID, "phone_id": ph.ID, "name": l.Name, "code": l.Code}, l.extra), nil)
+	}
+	p.channel("phone", ph.ID, ph.PuntoChannel)
+}
+
+// schedule writes a schedule of a service or of a service at a location,
+// with how it is attended and its channel (Punto profile).
+func (p *packageTables) schedule(sc *hsdsSchedule) {
+	p.add("schedule", keptCells(map[string]string{"id": sc.ID, "service_id": sc.ServiceID, "location_id": sc.LocationID, "service_at_location_id": sc.ServiceAtLocationID,
+		"valid_from": sc.ValidFrom, "valid_to": sc.ValidTo, "freq": sc.Freq, "wkst": sc.Wkst, "byday": sc.Byday, "opens_at": sc.OpensAt, "closes_at": sc.ClosesAt,
+		"description": sc.Description, "attending_type": sc.AttendingType, "schedule_link": sc.ScheduleLink}, sc.extra), sc.Translations)
+	p.channel("schedule", sc.ID, sc.PuntoChannel)
+}
+
+// channel writes the channel a phone or schedule belongs to (Punto
+// profile; plain HSDS writes none).
+func (p *packageTables) channel(table, id, channel string) {
+	if channel != "" {
+		p.tabs[channelResource].rows = append(p.tabs[channelResource].rows, map[string]string{"link_entity": table, "link_id": id, "punto_channel": channel})
 	}
 }
 

@@ -129,7 +129,7 @@ func parseHSDSFS(fsys fs.FS, is *issues) *Records {
 		is.add(ImportIssue{File: "datapackage.json", Field: "resources", Reason: "names no service table (resource \"service\", services.csv)"})
 		return nil
 	}
-	for _, extra := range []string{trResource, slugResource} {
+	for _, extra := range []string{trResource, slugResource, channelResource} {
 		p, ok := paths[extra]
 		if !ok {
 			continue
@@ -158,7 +158,7 @@ func tablePath(paths map[string]string, t hsdsTable) (string, bool) {
 
 // applyProfileRows gives the rows of the other tables what the Punto
 // profile's tables hold: translations as "field@lang" columns, slugs as
-// "punto_id".
+// "punto_id", the channels of phones and schedules as "punto_channel".
 func applyProfileRows(tables map[string][]pkgRow, table string, rows []pkgRow, is *issues) {
 	byID := map[string]map[string]pkgRow{}
 	for _, t := range hsdsTables {
@@ -185,8 +185,16 @@ func applyProfileRows(tables map[string][]pkgRow, table string, rows []pkgRow, i
 			is.add(r.at.issue("link_id", fmt.Sprintf("no %s %q", entity, r.get("link_id"))))
 			continue
 		}
-		if table == slugResource {
+		switch table {
+		case slugResource:
 			target.cols["punto_id"] = r.get("punto_id")
+			continue
+		case channelResource:
+			if entity != "phone" && entity != "schedule" {
+				is.add(r.at.issue("link_entity", fmt.Sprintf("%q is not phone or schedule (only they belong to a channel)", entity)))
+			} else {
+				target.cols["punto_channel"] = r.get("punto_channel")
+			}
 			continue
 		}
 		f, lang := r.get("field"), r.get("language")
@@ -296,7 +304,8 @@ func csvIssue(file string, err error) ImportIssue {
 
 // assemblePackage joins the tables into HSDS objects and converts them.
 func assemblePackage(tables map[string][]pkgRow, is *issues) *Records {
-	a := &assembly{tables: tables, is: is, svcs: map[string]*hsdsService{}, locs: map[string]*hsdsLocation{}, contacts: map[string]*hsdsContact{}}
+	a := &assembly{tables: tables, is: is, svcs: map[string]*hsdsService{}, locs: map[string]*hsdsLocation{}, contacts: map[string]*hsdsContact{},
+		sals: map[string]*hsdsServiceAtLocation{}, phones: map[string]*hsdsPhone{}}
 	orgs := a.organizations()
 	a.services()
 	a.locations()
@@ -320,6 +329,8 @@ type assembly struct {
 	order    []*hsdsService // the services in file order
 	locs     map[string]*hsdsLocation
 	contacts map[string]*hsdsContact
+	sals     map[string]*hsdsServiceAtLocation
+	phones   map[string]*hsdsPhone // the channels' (a desk's, a phone desk's): their languages are their own
 }
 
 func (a *assembly) organizations() []*hsdsOrganization {
@@ -429,13 +440,26 @@ func (a *assembly) serviceAtLocations() {
 	for _, r := range a.tables["service_at_locations"] {
 		s, l := a.service(r), a.location(r)
 		if s != nil && l != nil {
-			s.ServiceAtLocations = append(s.ServiceAtLocations, &hsdsServiceAtLocation{ID: r.get("id"), ServiceID: s.ID, LocationID: l.ID, Location: l, at: r.at})
+			sal := &hsdsServiceAtLocation{ID: r.get("id"), ServiceID: s.ID, LocationID: l.ID, Location: l, at: r.at}
+			s.ServiceAtLocations = append(s.ServiceAtLocations, sal)
+			a.sals[sal.ID] = sal
 		}
 	}
 }
 
+// serviceAtLocation is the service at a location a row names in
+// service_at_location_id (nil, reported, when there is none).
+func (a *assembly) serviceAtLocation(r pkgRow) *hsdsServiceAtLocation {
+	sal := a.sals[r.get("service_at_location_id")]
+	if sal == nil {
+		a.is.add(r.at.issue("service_at_location_id", fmt.Sprintf("no service at location %q in service_at_location", r.get("service_at_location_id"))))
+	}
+	return sal
+}
+
 // contactsAndPhones gives the services their contacts, and the phones to
-// their contact or service.
+// their contact, service at location (a desk's) or service, with the
+// languages spoken at them.
 func (a *assembly) contactsAndPhones() {
 	for _, r := range a.tables["contacts"] {
 		if s := a.service(r); s != nil {
@@ -445,8 +469,8 @@ func (a *assembly) contactsAndPhones() {
 		}
 	}
 	for _, r := range a.tables["phones"] {
-		p := &hsdsPhone{ID: r.get("id"), ServiceID: r.get("service_id"), ContactID: r.get("contact_id"), Number: r.get("number"),
-			Type: r.get("type"), Description: r.get("description"), Translations: r.tr(), at: r.at}
+		p := &hsdsPhone{ID: r.get("id"), ServiceID: r.get("service_id"), ContactID: r.get("contact_id"), ServiceAtLocationID: r.get("service_at_location_id"),
+			Number: r.get("number"), Type: r.get("type"), Description: r.get("description"), PuntoChannel: r.get("punto_channel"), Translations: r.tr(), at: r.at}
 		switch {
 		case p.ContactID != "":
 			if c := a.contacts[p.ContactID]; c != nil {
@@ -454,26 +478,47 @@ func (a *assembly) contactsAndPhones() {
 			} else {
 				a.is.add(r.at.issue("contact_id", fmt.Sprintf("no contact %q in contacts", p.ContactID)))
 			}
+		case p.ServiceAtLocationID != "":
+			if sal := a.serviceAtLocation(r); sal != nil {
+				sal.Phones = append(sal.Phones, p)
+				a.phones[p.ID] = p
+			}
 		case p.ServiceID != "":
 			if s := a.service(r); s != nil {
 				s.Phones = append(s.Phones, p)
+				if isChannelPhone(p) {
+					a.phones[p.ID] = p
+				}
 			}
 		}
 	}
 }
 
-// serviceLists gives the services their schedules, languages and
-// required documents.
+// serviceLists gives the services (or their services at locations)
+// their schedules, the services and their phones their languages, and the
+// services their required documents.
 func (a *assembly) serviceLists() {
 	for _, r := range a.tables["schedules"] {
-		if s := a.service(r); s != nil {
-			s.Schedules = append(s.Schedules, &hsdsSchedule{ID: r.get("id"), ServiceID: s.ID, ValidFrom: r.get("valid_from"), ValidTo: r.get("valid_to"),
-				Freq: r.get("freq"), Wkst: r.get("wkst"), Byday: r.get("byday"), OpensAt: r.get("opens_at"), ClosesAt: r.get("closes_at"),
-				Description: r.get("description"), Timezone: a.timezone(r), Translations: r.tr(), at: r.at})
+		sc := &hsdsSchedule{ID: r.get("id"), ServiceID: r.get("service_id"), LocationID: r.get("location_id"), ServiceAtLocationID: r.get("service_at_location_id"),
+			AttendingType: r.get("attending_type"), ScheduleLink: r.get("schedule_link"), PuntoChannel: r.get("punto_channel"),
+			ValidFrom: r.get("valid_from"), ValidTo: r.get("valid_to"), Freq: r.get("freq"), Wkst: r.get("wkst"), Byday: r.get("byday"),
+			OpensAt: r.get("opens_at"), ClosesAt: r.get("closes_at"), Description: r.get("description"), Timezone: a.timezone(r), Translations: r.tr(), at: r.at}
+		if sc.ServiceAtLocationID != "" {
+			// A desk's hours.
+			if sal := a.serviceAtLocation(r); sal != nil {
+				sc.ServiceID, sc.LocationID = sal.ServiceID, sal.LocationID
+				sal.Schedules = append(sal.Schedules, sc)
+			}
+		} else if s := a.service(r); s != nil {
+			s.Schedules = append(s.Schedules, sc)
 		}
 	}
 	for _, r := range a.tables["languages"] {
-		if s := a.service(r); s != nil {
+		// The languages of a channel's phone are the channel's; those of
+		// another phone, the service's.
+		if p := a.phones[r.get("phone_id")]; p != nil && r.get("phone_id") != "" {
+			p.Languages = append(p.Languages, &hsdsLanguage{ID: r.get("id"), ServiceID: r.get("service_id"), PhoneID: p.ID, Name: r.get("name"), Code: r.get("code"), at: r.at})
+		} else if s := a.service(r); s != nil {
 			s.Languages = append(s.Languages, &hsdsLanguage{ID: r.get("id"), ServiceID: s.ID, Name: r.get("name"), Code: r.get("code"), at: r.at})
 		}
 	}
