@@ -77,12 +77,14 @@ soak: deps
 	PUNTO_SOAK=1 PUNTO_RACE_BINARY=1 $(GO) test -race -count=1 -timeout 60m -tags $(TAGS) ./...
 
 ## fuzz: each fuzz target for FUZZTIME (the blob codec, signed envelopes and snapshot
-## manifests, the TOML config, every public endpoint's query parameters), then the
+## manifests, the TOML config, every public endpoint's query parameters, the HSDS JSON,
+## HSDS CSV package, GeoJSON and CSV importers), then the
 ## API contract fuzzer for CONTRACT_N requests; the inputs
 ## worth keeping go to each package's testdata/fuzz, which `go test` replays
 FUZZTIME     ?= 10s
 CONTRACT_N   ?= 20000
-FUZZ_TARGETS := ./geo:FuzzDecodeBlob ./content/feed:FuzzOpenEnvelope ./kiosk:FuzzQueryParams ./cmd/punto:FuzzConfigFile
+FUZZ_TARGETS := ./geo:FuzzDecodeBlob ./content/feed:FuzzOpenEnvelope ./kiosk:FuzzQueryParams ./cmd/punto:FuzzConfigFile \
+                ./content/exchange:FuzzParseHSDS ./content/exchange:FuzzParseHSDSCSV ./content/exchange:FuzzParseGeoJSON ./content/exchange:FuzzParseCSV
 fuzz:
 	@set -e; for t in $(FUZZ_TARGETS); do pkg=$${t%%:*}; name=$${t##*:}; \
 		echo "fuzz: $$name in $$pkg for $(FUZZTIME)"; \
