@@ -32,7 +32,9 @@ import (
 // screen says the service can't be reached and shows the desks' phones.
 func TestTotemCallback(t *testing.T) {
 	t.Parallel()
-	const retention = 6 * time.Second
+	// Long enough for every step below on a loaded machine before the
+	// queue is read; then the test waits it out.
+	const retention = 30 * time.Second
 	n := newNetwork(t, "--callback-retention", retention.String())
 	admin := loginEditor(t, n.portalURL, "admin", adminPassword)
 	const coord, pass = "coord.pg@example.org", "a coordinator's long password"
