@@ -39,8 +39,9 @@ func (p *portal) callbackOn(c *fiber.Ctx) error {
 	return c.Next()
 }
 
-// callbackError maps the call-back store's refusals to answers.
-func callbackError(err error) *apierr.Error {
+// CallbackError maps the call-back store's refusals to answers (nil for
+// other errors): the editor's routes and the totems' asks answer alike.
+func CallbackError(err error) *apierr.Error {
 	var (
 		fe *callback.FieldError
 		le *callback.LimitError

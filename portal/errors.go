@@ -60,6 +60,6 @@ func renderErrors(log *slog.Logger) fiber.Handler {
 			return nil
 		}
 		c.Set(fiber.HeaderCacheControl, "no-store")
-		return apierr.Answer(c, log, err, "the portal is busy: try again", editorialError, callbackError)
+		return apierr.Answer(c, log, err, "the portal is busy: try again", editorialError, CallbackError)
 	}
 }

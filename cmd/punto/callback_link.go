@@ -8,9 +8,9 @@ import (
 	"github.com/paulmach/orb"
 	"github.com/punto-totem/punto/callback"
 	"github.com/punto-totem/punto/content"
-	"github.com/punto-totem/punto/internal/apierr"
 	"github.com/punto-totem/punto/kiosk"
 	"github.com/punto-totem/punto/mediation"
+	"github.com/punto-totem/punto/portal"
 	"github.com/punto-totem/punto/relay"
 )
 
@@ -39,15 +39,8 @@ func (d callbackDesk) Reach(ctx context.Context, territory string) (*relay.Reach
 
 func (d callbackDesk) Callback(ctx context.Context, territory, totem string, ask relay.CallbackAsk) error {
 	_, err := d.callbacks.Create(ctx, callback.In{Number: ask.Number, Language: ask.Language, Topic: ask.Topic, Territory: territory, Source: "totem:" + totem})
-	var (
-		fe *callback.FieldError
-		le *callback.LimitError
-	)
-	switch {
-	case errors.As(err, &fe):
-		return apierr.BadRequest(fe.Field, fe.Reason)
-	case errors.As(err, &le):
-		return apierr.RateLimited(int(le.Wait.Seconds()) + 1)
+	if e := portal.CallbackError(err); e != nil {
+		return e
 	}
 	return err
 }
