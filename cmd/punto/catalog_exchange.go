@@ -120,7 +120,7 @@ func streamFile(ctx context.Context, format, db, file string, opt exchange.Impor
 	if err != nil {
 		return nil, fmt.Errorf("catalog import: %w", err)
 	}
-	defer f.Close()
+	defer func() { _ = f.Close() }() // only read
 	if fi, err := f.Stat(); err == nil && fi.IsDir() {
 		return nil, fmt.Errorf("catalog import: %s is a folder; only hsds-csv reads a folder", file)
 	}

@@ -52,17 +52,22 @@ func Backup(ctx context.Context, src, dst string) error {
 	return syncFile(filepath.Dir(dst))
 }
 
-func backupTo(ctx context.Context, src, tmp string) error {
+func backupTo(ctx context.Context, src, tmp string) (err error) {
 	srcDB, err := sql.Open("sqlite3", DSN(src, true, false))
 	if err != nil {
 		return err
 	}
-	defer srcDB.Close()
+	defer closeReadOnly(srcDB)
 	dstDB, err := sql.Open("sqlite3", "file:"+tmp+"?_journal_mode=DELETE")
 	if err != nil {
 		return err
 	}
-	defer dstDB.Close()
+	defer func() {
+		// The copy is only whole once its file is closed.
+		if cerr := dstDB.Close(); cerr != nil && err == nil {
+			err = fmt.Errorf("sqlitedb: backup: %w", cerr)
+		}
+	}()
 	srcConn, err := srcDB.Conn(ctx)
 	if err != nil {
 		return fmt.Errorf("sqlitedb: backup: %w", err)
@@ -111,7 +116,7 @@ func QuickCheck(ctx context.Context, path string) error {
 	if err != nil {
 		return err
 	}
-	defer db.Close()
+	defer closeReadOnly(db)
 	var res string
 	if err := db.QueryRowContext(ctx, "PRAGMA quick_check").Scan(&res); err != nil {
 		return fmt.Errorf("quick_check: %w", err)
@@ -128,4 +133,10 @@ func syncFile(path string) error {
 		return err
 	}
 	return errors.Join(f.Sync(), f.Close())
+}
+
+// closeReadOnly closes a database that was only read: nothing is left to
+// flush, so its error says nothing the caller could act on.
+func closeReadOnly(db *sql.DB) {
+	_ = db.Close()
 }
