@@ -51,10 +51,11 @@ RACE_CONTENT := TestOpenBackground|TestSearchWhileWriting
 # of them run at once than there are cores.
 PLAIN_PARALLEL ?= 4
 
-## test: install what the tests need, then lint and run every test, side by side (the
-## race detector on the packages whose concurrency is in process; see PLAIN_PKGS)
+## test: install what the tests need, then run every test, the two parts side by side
+## (the race detector on the packages whose concurrency is in process; see PLAIN_PKGS).
+## CI (.ci/run) runs make lint, then make test.
 test: deps
-	@$(MAKE) --no-print-directory -j3 lint test-race-part test-plain-part
+	@$(MAKE) --no-print-directory -j2 test-race-part test-plain-part
 
 .PHONY: test-race-part test-plain-part race
 test-race-part:
