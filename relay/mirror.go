@@ -34,6 +34,11 @@ type Mirror struct {
 	envs  []mirrorEnv // ascending, contiguous after snap
 	head  []byte      // the latest head, framed
 	conns map[*mirrorConn]struct{}
+
+	// refused limits failed dials per address, as the portal's /sync
+	// does: a dial that is no websocket, fails its handshake or says no
+	// hello counts.
+	refused *syncThrottle
 }
 
 type mirrorSnap struct {
@@ -58,7 +63,7 @@ func OpenMirror(dir string, log *slog.Logger) (*Mirror, error) {
 	if err := os.MkdirAll(filepath.Join(dir, "batches"), 0o755); err != nil {
 		return nil, fmt.Errorf("relay: mirror: %w", err)
 	}
-	m := &Mirror{dir: dir, log: log, conns: map[*mirrorConn]struct{}{}}
+	m := &Mirror{dir: dir, log: log, conns: map[*mirrorConn]struct{}{}, refused: newSyncThrottle()}
 	if err := m.load(); err != nil {
 		log.Warn("mirror: starting again from a snapshot", "err", err)
 		m.clear()

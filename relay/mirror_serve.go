@@ -57,7 +57,13 @@ var mirrorUpgrader = websocket.Upgrader{CheckOrigin: func(*http.Request) bool { 
 // portal, and are not carried by a mirror).
 func (m *Mirror) Handler(ctx context.Context) fiber.Handler {
 	return func(c *fiber.Ctx) error {
+		addr := c.IP()
+		if blocked, wait := m.refused.blocked(addr, time.Now()); blocked {
+			m.refusedOne(addr, "too many refusals")
+			return apierr.Write(c, apierr.RateLimited(int(wait.Seconds()+1)))
+		}
 		if !isUpgrade(c) {
+			m.refusedOne(addr, "not a websocket")
 			return apierr.Write(c, apierr.BadRequest(fiber.HeaderUpgrade, "this endpoint speaks websocket only"))
 		}
 		m.mu.Lock()
@@ -78,21 +84,23 @@ func (m *Mirror) Handler(ctx context.Context) fiber.Handler {
 			defer stop()
 			ws, err := mirrorUpgrader.Upgrade(&hijacked{conn: raw}, r, nil)
 			if err != nil {
+				m.refusedOne(addr, "websocket handshake: "+err.Error())
 				return
 			}
-			m.serve(ws)
+			m.serve(ws, addr)
 		})
 		return nil
 	}
 }
 
 // serve passes on to one totem what it lacks, then what comes live.
-func (m *Mirror) serve(ws *websocket.Conn) {
+func (m *Mirror) serve(ws *websocket.Conn, addr string) {
 	defer ws.Close()
 	ws.SetReadLimit(maxTotemMsg)
 	ws.SetReadDeadline(time.Now().Add(deadAfter))
 	var hello totemMsg
 	if err := ws.ReadJSON(&hello); err != nil || hello.Type != "hello" || hello.Seq < 0 {
+		m.refusedOne(addr, "no hello")
 		return
 	}
 	c := &mirrorConn{ws: ws, send: make(chan mirrorFrame, 256), done: make(chan struct{})}
@@ -212,5 +220,16 @@ func (m *Mirror) sendSnapshot(ws *websocket.Conn, snap *mirrorSnap) error {
 		if err != nil {
 			return err
 		}
+	}
+}
+
+// refusedOne counts a failed dial against its address and logs it, at
+// most once a minute per address (the portal's limiter, syncThrottle).
+func (m *Mirror) refusedOne(addr, why string) {
+	if log, unlogged := m.refused.fail(addr, time.Now()); log {
+		if len(why) > 200 {
+			why = why[:200]
+		}
+		m.log.Warn("dial refused", "addr", addr, "why", why, "unlogged_since", unlogged)
 	}
 }

@@ -4,12 +4,14 @@ import (
 	"bytes"
 	"fmt"
 	"io"
+	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/gorilla/websocket"
 	"github.com/punto-totem/punto/internal/testenv"
 )
 
@@ -138,5 +140,48 @@ func TestMirrorPassesOnThePortalsFeed(t *testing.T) {
 	}
 	if got := serviceName(t, a.base, svc); got != "Live through the mirror" {
 		t.Fatalf("the totem shows %q", got)
+	}
+	mirrorRefusesFailedDials(t, addr, mirror)
+}
+
+// mirrorRefusesFailedDials dials a mirror's /sync wrongly from one
+// address: plain requests and websockets that say no hello. After ten in
+// a minute the address is answered 429 before anything is read, and the
+// mirror logs the refusals once.
+func mirrorRefusesFailedDials(t *testing.T, addr string, mirror *testenv.Proc) {
+	t.Helper()
+	syncURL := "ws://" + addr + "/sync"
+	for i := range 10 {
+		if i%2 == 0 {
+			res, err := http.Get("http://" + addr + "/sync")
+			if err != nil {
+				t.Fatal(err)
+			}
+			res.Body.Close()
+			if res.StatusCode != http.StatusBadRequest {
+				t.Fatalf("a plain request to the mirror's /sync: %d", res.StatusCode)
+			}
+			continue
+		}
+		ws, _, err := websocket.DefaultDialer.Dial(syncURL, nil)
+		if err != nil {
+			t.Fatalf("dial %d: %v", i, err)
+		}
+		ws.WriteMessage(websocket.TextMessage, []byte(`{"type":"nonsense"}`))
+		ws.SetReadDeadline(time.Now().Add(10 * time.Second))
+		if _, _, err := ws.ReadMessage(); err == nil {
+			t.Fatal("the mirror answered a dial without a hello")
+		}
+		ws.Close()
+	}
+	_, res, err := websocket.DefaultDialer.Dial(syncURL, nil)
+	if err == nil || res == nil || res.StatusCode != http.StatusTooManyRequests || res.Header.Get("Retry-After") == "" {
+		t.Fatalf("the eleventh failed dial in a minute: %v %+v", err, res)
+	}
+	testenv.Eventually(t, 10*time.Second, "the mirror logs the refusals", func() bool {
+		return strings.Contains(mirror.Output(), `msg="dial refused"`)
+	})
+	if n := strings.Count(mirror.Output(), `msg="dial refused"`); n != 1 {
+		t.Errorf("the mirror logged %d refusals from one address in a minute, want 1", n)
 	}
 }
