@@ -87,14 +87,14 @@ func openPortal(ctx context.Context, cfg *PortalConfig, log *slog.Logger) (*port
 		return nil, errors.Join(err, ps.Close())
 	}
 	if ps.mediation, err = mediation.Open(ctx, mediation.Config{Editorial: ps.editorial, Outbox: ps.outbox, Retention: cfg.MediationRetention,
-		PortalURL: strings.TrimSuffix(cfg.PublicURL, "/") + "/editor"}); err != nil {
+		PortalURL: strings.TrimSuffix(cfg.PublicURL, "/") + "/editor", LeaveCheckpoints: cfg.Litestream}); err != nil {
 		return nil, errors.Join(err, ps.Close())
 	}
 	key, err := callback.LoadOrCreateKey(cfg.CallbackKey)
 	if err != nil {
 		return nil, errors.Join(err, ps.Close())
 	}
-	if ps.callbacks, err = callback.Open(ctx, callback.Config{Editorial: ps.editorial, Mediation: ps.mediation, Key: key, Retention: cfg.CallbackRetention}); err != nil {
+	if ps.callbacks, err = callback.Open(ctx, callback.Config{Editorial: ps.editorial, Mediation: ps.mediation, Key: key, Retention: cfg.CallbackRetention, LeaveCheckpoints: cfg.Litestream}); err != nil {
 		return nil, errors.Join(err, ps.Close())
 	}
 	if ps.key, ps.publicKey, err = portalKey(cfg.Key, log); err != nil {
