@@ -16,6 +16,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/gorilla/websocket"
 	"github.com/punto-totem/punto/content/feed"
 )
 
@@ -39,6 +40,11 @@ type Mirror struct {
 	// does: a dial that is no websocket, fails its handshake or says no
 	// hello counts.
 	refused *syncThrottle
+
+	// up, if set, is the portal the mirror relays its totems' reports
+	// and commands through (mirror_upstream.go).
+	up     *MirrorUpstream
+	dialer websocket.Dialer
 }
 
 type mirrorSnap struct {

@@ -140,6 +140,9 @@ func serveMirror(ctx context.Context, cfg *MirrorConfig, stderr io.Writer) (err 
 	if err != nil {
 		return err
 	}
+	// Totems that dial the mirror with their token are relayed to the
+	// portal: on its fleet screen, and reached by its commands.
+	store.SetUpstream(relay.MirrorUpstream{URL: cfg.follow.URL, ID: cfg.follow.TotemID, Token: cfg.follow.Token, TLS: cfg.follow.TLS})
 	reg := prometheus.NewRegistry()
 	follow := *cfg.follow
 	follow.Store, follow.Fleet, follow.Log, follow.Version, follow.Metrics, follow.Mirror = cat, fl, log, version, relay.NewMetrics(reg), store
