@@ -17,10 +17,10 @@ import (
 // commands: the portal's feed URL, the mirror's own ID and token there,
 // and how a wss:// portal is checked.
 type MirrorUpstream struct {
-	URL     string
-	ID      string
-	Token   string
-	TLS     *tls.Config
+	URL   string
+	ID    string
+	Token string
+	TLS   *tls.Config
 }
 
 // relayMaxWait is the longest a mirror waits before dialling the portal
