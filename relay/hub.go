@@ -565,19 +565,32 @@ func (h *Hub) feed(t *totemConn, hello totemMsg) error {
 				return err
 			}
 		case a := <-t.answers:
-			t.ws.SetWriteDeadline(time.Now().Add(writeTimeout))
-			if err := t.ws.WriteMessage(websocket.BinaryMessage, a); err != nil {
+			if err := sendAnswer(t, a); err != nil {
 				return err
 			}
 		case <-ping.C:
-			if err := t.ws.WriteControl(websocket.PingMessage, nil, time.Now().Add(writeTimeout)); err != nil {
+			if err := h.pingTotem(t); err != nil {
 				return err
 			}
-			h.persist(t)
 		case <-t.done:
 			return nil
 		}
 	}
+}
+
+// sendAnswer writes a signed answer to an ask on the totem's link.
+func sendAnswer(t *totemConn, a []byte) error {
+	t.ws.SetWriteDeadline(time.Now().Add(writeTimeout))
+	return t.ws.WriteMessage(websocket.BinaryMessage, a)
+}
+
+// pingTotem pings the totem's link and keeps what it last reported.
+func (h *Hub) pingTotem(t *totemConn) error {
+	if err := t.ws.WriteControl(websocket.PingMessage, nil, time.Now().Add(writeTimeout)); err != nil {
+		return err
+	}
+	h.persist(t)
+	return nil
 }
 
 // relay serves a totem's link through a mirror: its pending commands,
@@ -596,15 +609,13 @@ func (h *Hub) relay(t *totemConn) error {
 				return err
 			}
 		case a := <-t.answers:
-			t.ws.SetWriteDeadline(time.Now().Add(writeTimeout))
-			if err := t.ws.WriteMessage(websocket.BinaryMessage, a); err != nil {
+			if err := sendAnswer(t, a); err != nil {
 				return err
 			}
 		case <-ping.C:
-			if err := t.ws.WriteControl(websocket.PingMessage, nil, time.Now().Add(writeTimeout)); err != nil {
+			if err := h.pingTotem(t); err != nil {
 				return err
 			}
-			h.persist(t)
 		case <-t.done:
 			return nil
 		}
