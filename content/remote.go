@@ -31,12 +31,12 @@ func (s *Store) RemoteHits(ctx context.Context, q NearbyQuery) ([]Hit, error) {
 	for i := range x.svcs {
 		sv := &x.svcs[i]
 		switch {
-		case !sv.live || len(sv.entries) > 0:
+		case !sv.live || sv.first != noEntry:
 		case mask != 0 && sv.cats&mask == 0:
-		case q.Speaks != "" && !slices.Contains(sv.langs, q.Speaks):
-		case q.OpenNow && (sv.status != StatusActive || !sv.hours.openAt(q.At)):
+		case q.Speaks != "" && !slices.Contains(x.svcLangs(sv), q.Speaks):
+		case q.OpenNow && (x.svcStatus(sv) != StatusActive || !x.svcHours(sv).openAt(q.At)):
 		default:
-			hits = append(hits, Hit{ServiceID: sv.id})
+			hits = append(hits, Hit{ServiceID: x.svcID(sv)})
 		}
 	}
 	slices.SortFunc(hits, compareHits)

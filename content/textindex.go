@@ -174,6 +174,7 @@ func (x *index) setWords(l *wordLoad) {
 	if len(t.words) == 0 {
 		t.ids, t.words, t.sorted = l.dict.ids, l.dict.words, l.dict.sorted
 		t.posts = make([][]uint32, len(t.words))
+		t.bySvc = slices.Grow(t.bySvc, max(0, len(x.svcs)-len(t.bySvc))) // a whole load: no doubling
 	} else {
 		remap = make([]uint32, len(l.dict.words))
 		var fresh []uint32
@@ -202,18 +203,26 @@ func (x *index) setWords(l *wordLoad) {
 			t.posts[n] = slices.Grow(t.posts[n], c)
 		}
 	}
+	// Each service's words, all in one allocation without spare room
+	// (the lists were read with room to grow).
+	total := 0
+	for _, sw := range l.svcs {
+		total += len(sw.words)
+	}
+	pool := make([]uint32, 0, total)
 	for _, sw := range l.svcs {
 		list := sw.words
-		slot, ok := x.byID[sw.id]
+		slot, ok := x.slot(sw.id)
 		if !ok {
 			continue
 		}
 		t.grow(slot)
-		for i, w := range list {
+		start := len(pool)
+		for _, w := range list {
 			t.posts[w&^nameBit] = append(t.posts[w&^nameBit], slot|w&nameBit)
-			list[i] = w &^ nameBit
+			pool = append(pool, w&^nameBit)
 		}
-		t.bySvc[slot] = list
+		t.bySvc[slot] = pool[start:len(pool):len(pool)]
 	}
 }
 

@@ -12,15 +12,21 @@ import (
 
 func TestPointIndexNearbyMatchesBruteForce(t *testing.T) {
 	for _, cell := range []float64{0.002, 0.01, 0.3, 5} {
-		t.Run(fmt.Sprint("cell=", cell), func(t *testing.T) { testNearby(t, NewPointIndex(cell)) })
+		t.Run(fmt.Sprint("cell=", cell), func(t *testing.T) { testNearby(t, NewPointIndex(cell), false) })
+		// Compacted after most inserts: the rest, and the deletes, then
+		// change cells that share one allocation.
+		t.Run(fmt.Sprint("compacted cell=", cell), func(t *testing.T) { testNearby(t, NewPointIndex(cell), true) })
 	}
 }
 
-func testNearby(t *testing.T, x *PointIndex) {
+func testNearby(t *testing.T, x *PointIndex, compact bool) {
 	r := rand.New(rand.NewPCG(7, 11))
 	pts := make([]orb.Point, 5000)
 	for i := range pts {
 		pts[i] = orb.Point{12 + r.Float64()*2, 42.5 + r.Float64()*1.5}
+		if compact && i == 4000 {
+			x.Compact()
+		}
 		x.Insert(uint32(i), pts[i])
 	}
 	// Delete a few so deletes are exercised too.
