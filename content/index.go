@@ -56,6 +56,7 @@ type index struct {
 	strs     map[string]string // interned language codes
 	text     *textIndex        // the words of every service, for search
 	live     int               // services not withdrawn
+	remote   []uint32          // slots of live services without a location, by ID
 }
 
 // newIndex sizes the grids for the records: about two points per cell on
@@ -84,10 +85,7 @@ func newIndex(recs map[string]*svcRecord) *index {
 			}
 		}
 	}
-	area := math.Max((b.Max[0]-b.Min[0])*(b.Max[1]-b.Min[1]), 0.01)
-	cell := func(n int) float64 {
-		return math.Min(math.Max(math.Sqrt(area/float64(max(n, 1))*cellFactor), 0.001), 1)
-	}
+	cell := gridCell(b)
 	// Sized for the catalog: slices grown by doubling would keep up to
 	// half their memory unused for good.
 	x := &index{
@@ -107,6 +105,14 @@ func newIndex(recs map[string]*svcRecord) *index {
 		x.byCat[c] = geo.NewPointIndex(cell(counts[c]))
 	}
 	return x
+}
+
+// gridCell gives the cell size of a grid of n points in bound b.
+func gridCell(b orb.Bound) func(n int) float64 {
+	area := math.Max((b.Max[0]-b.Min[0])*(b.Max[1]-b.Min[1]), 0.01)
+	return func(n int) float64 {
+		return math.Min(math.Max(math.Sqrt(area/float64(max(n, 1))*cellFactor), 0.001), 1)
+	}
 }
 
 // svcRecord is a service as loaded for the index.
@@ -173,6 +179,7 @@ func (x *index) remove(id string) {
 		ei = next
 	}
 	s.first = noEntry
+	x.setRemote(si, false)
 	if s.live {
 		x.live--
 		x.arena.drop(s.names)
@@ -229,6 +236,19 @@ func (x *index) put(r *svcRecord) {
 				x.byCat[c].Insert(ei, l.point)
 			}
 		}
+	}
+	x.setRemote(si, s.first == noEntry)
+}
+
+// setRemote adds slot to the remote services, or takes it out.
+func (x *index) setRemote(slot uint32, on bool) {
+	id := x.idOf(slot)
+	i, found := slices.BinarySearchFunc(x.remote, id, func(s uint32, id string) int { return strings.Compare(x.idOf(s), id) })
+	switch {
+	case on && !found:
+		x.remote = slices.Insert(x.remote, i, slot)
+	case !on && found:
+		x.remote = slices.Delete(x.remote, i, i+1)
 	}
 }
 

@@ -87,17 +87,17 @@ func (rm *remoteRanking) add(mask uint16, set bitset) {
 	if len(rm.hits) >= rm.limit || set != nil && set.empty() {
 		return
 	}
-	var found []Hit
-	for slot := range rm.x.svcs {
+	for _, slot := range rm.x.remote { // by ID
+		if len(rm.hits) >= rm.limit {
+			break
+		}
 		s := &rm.x.svcs[slot]
-		if !s.live || s.first != noEntry || rm.seen[uint32(slot)] || mask != 0 && s.cats&mask == 0 || set != nil && !set.has(uint32(slot)) {
+		if rm.seen[slot] || mask != 0 && s.cats&mask == 0 || set != nil && !set.has(slot) {
 			continue
 		}
-		found = append(found, Hit{ServiceID: rm.x.svcID(s)})
-		rm.seen[uint32(slot)] = true
+		rm.hits = append(rm.hits, Hit{ServiceID: rm.x.svcID(s)})
+		rm.seen[slot] = true
 	}
-	slices.SortFunc(found, compareHits)
-	rm.hits = append(rm.hits, found[:min(len(found), rm.limit-len(rm.hits))]...)
 }
 
 // nearest adds, nearest first, the services not yet ranked that are in a

@@ -129,7 +129,11 @@ func (s *Store) IndexState() string {
 	}
 	s.mu.RLock()
 	defer s.mu.RUnlock()
-	return fmt.Sprintf("in memory: %d services at %d points", s.idx.live, len(s.idx.entries)-len(s.idx.free))
+	state := fmt.Sprintf("in memory: %d services at %d points", s.idx.live, len(s.idx.entries)-len(s.idx.free))
+	if f := s.fileState.Load(); f != nil {
+		state += ", " + *f
+	}
+	return state
 }
 
 // IndexErr is why the index could not be built in the background (nil
