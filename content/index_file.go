@@ -18,7 +18,6 @@ import (
 	"time"
 	"unsafe"
 
-	"github.com/paulmach/orb"
 	"github.com/punto-totem/punto/geo"
 )
 
@@ -42,7 +41,7 @@ import (
 // the format.
 const (
 	indexFileMagic   = "PUNTOIDX"
-	indexFileVersion = 1
+	indexFileVersion = 3
 )
 
 // generationKey is the meta key of the catalog's generation.
@@ -110,16 +109,34 @@ func (f *fileWriter) bytes(b []byte) {
 	_, f.err = f.w.Write(b)
 }
 
+// Write is bytes, for the grids' WriteTo.
+func (f *fileWriter) Write(b []byte) (int, error) {
+	f.bytes(b)
+	return len(b), f.err
+}
+
 func (f *fileWriter) u64(v uint64) { f.bytes(binary.LittleEndian.AppendUint64(nil, v)) }
 
 func (f *fileWriter) str(s string) {
 	f.u64(uint64(len(s)))
-	f.bytes([]byte(s))
+	f.bytes(unsafe.Slice(unsafe.StringData(s), len(s))) // only read
 }
 
 func writeRaw[T any](f *fileWriter, s []T) {
 	f.u64(uint64(len(s)))
 	f.bytes(rawBytes(s))
+}
+
+// writeStrs writes strings as their lengths then their bytes.
+func writeStrs(f *fileWriter, strs []string) {
+	lens := make([]uint32, len(strs))
+	for i, s := range strs {
+		lens[i] = uint32(len(s))
+	}
+	writeRaw(f, lens)
+	for _, s := range strs {
+		f.bytes(unsafe.Slice(unsafe.StringData(s), len(s)))
+	}
 }
 
 // writeLists writes lists of uint32 as their lengths then their values.
@@ -195,13 +212,16 @@ func writeIndexFile(path, gen string, x *index) (err error) {
 	}
 	// Search's words.
 	t := x.text
-	f.u64(uint64(len(t.words)))
-	for _, w := range t.words {
-		f.str(w)
-	}
+	writeStrs(f, t.words)
 	writeLists(f, t.posts)
 	writeLists(f, t.bySvc)
 	writeRaw(f, t.sorted)
+	// The grids as they are: rebuilding them is most of a read.
+	for _, g := range append([]*geo.PointIndex{x.all}, x.byCat...) {
+		if _, err := g.WriteTo(f); err != nil && f.err == nil {
+			f.err = err
+		}
+	}
 	sum := f.crc.Sum32()
 	if f.err == nil {
 		_, f.err = f.w.Write(binary.LittleEndian.AppendUint32(nil, sum))
@@ -285,6 +305,19 @@ func (f *fileReader) read(b []byte) {
 	f.crc.Write(b)
 }
 
+// Read is read, for the grids' ReadPointIndex.
+func (f *fileReader) Read(b []byte) (int, error) {
+	if f.err != nil {
+		return 0, f.err
+	}
+	n := int(min(int64(len(b)), f.left))
+	if n == 0 {
+		return 0, io.EOF
+	}
+	f.read(b[:n])
+	return n, f.err
+}
+
 func (f *fileReader) u64() uint64 {
 	var b [8]byte
 	f.read(b[:])
@@ -304,10 +337,36 @@ func (f *fileReader) count(size int64) int {
 	return int(n)
 }
 
+// str reads a string; it keeps the bytes it read into (never changed
+// after).
 func (f *fileReader) str() string {
 	b := make([]byte, f.count(1))
 	f.read(b)
-	return string(b)
+	return unsafe.String(unsafe.SliceData(b), len(b))
+}
+
+// strs reads what writeStrs wrote: the strings share one allocation.
+func (f *fileReader) strs() []string {
+	lens := readRaw[uint32](f)
+	total := int64(0)
+	for _, n := range lens {
+		total += int64(n)
+	}
+	if f.err != nil || total > f.left {
+		f.fail("strings past the end")
+		return nil
+	}
+	blob := make([]byte, total)
+	f.read(blob)
+	out := make([]string, len(lens))
+	at := 0
+	for i, n := range lens {
+		if n > 0 {
+			out[i] = unsafe.String(&blob[at], int(n))
+		}
+		at += int(n)
+	}
+	return out
 }
 
 func readRaw[T any](f *fileReader) []T {
@@ -470,16 +529,26 @@ func readIndexFile(path, gen string) (*index, error) {
 		x.statuses.intern(string(v), func() Status { return v })
 	}
 	t := x.text
-	t.words = make([]string, f.count(8))
-	for i := range t.words {
-		t.words[i] = f.str()
-	}
+	t.words = f.strs()
 	t.posts = readLists(f)
 	t.bySvc = readLists(f)
 	t.sorted = readRaw[uint32](f)
+	grids := make([]*geo.PointIndex, 1+len(Categories))
+	for i := range grids {
+		if f.err != nil {
+			break
+		}
+		g, err := geo.ReadPointIndex(f, f.left, uint32(len(x.entries)))
+		if err != nil {
+			f.fail("grid %d: %v", i, err)
+			break
+		}
+		grids[i] = g
+	}
 	if f.err != nil {
 		return nil, f.err
 	}
+	x.all, x.byCat = grids[0], grids[1:]
 	var sum [4]byte
 	if _, err := io.ReadFull(f.r, sum[:]); err != nil || binary.LittleEndian.Uint32(sum[:]) != f.crc.Sum32() {
 		return nil, fmt.Errorf("%w: checksum", errIndexFile)
@@ -487,15 +556,14 @@ func readIndexFile(path, gen string) (*index, error) {
 	if err := x.check(); err != nil {
 		return nil, err
 	}
-	t.ids = make(map[string]uint32, len(t.words))
+	t.ids = newIDTable(len(t.words))
 	for i, w := range t.words {
-		t.ids[w] = uint32(i)
+		t.ids.set(w, uint32(i), t.wordOf)
 	}
 	x.byID = newIDTable(len(x.svcs))
 	for i := range x.svcs {
 		x.byID.set(x.idOf(uint32(i)), uint32(i), x.idOf)
 	}
-	x.buildGrids()
 	for i := range x.svcs {
 		if x.svcs[i].live && x.svcs[i].first == noEntry {
 			x.remote = append(x.remote, uint32(i))
@@ -557,57 +625,6 @@ func (x *index) check() error {
 	return nil
 }
 
-// buildGrids fills the grids from the entries of live services.
-func (x *index) buildGrids() {
-	freed := make([]bool, len(x.entries))
-	for _, f := range x.free {
-		freed[f] = true
-	}
-	var b orb.Bound
-	first := true
-	counts := make([]int, len(Categories))
-	total := 0
-	for i := range x.entries {
-		if freed[i] {
-			continue
-		}
-		p, cats := x.entries[i].point, x.svcs[x.entries[i].svc].cats
-		if first {
-			b, first = p.Bound(), false
-		} else {
-			b = b.Extend(p)
-		}
-		total++
-		for c := range counts {
-			if cats&(1<<c) != 0 {
-				counts[c]++
-			}
-		}
-	}
-	cell := gridCell(b)
-	x.all = geo.NewPointIndex(cell(total))
-	x.byCat = make([]*geo.PointIndex, len(Categories))
-	for c := range x.byCat {
-		x.byCat[c] = geo.NewPointIndex(cell(counts[c]))
-	}
-	for i := range x.entries {
-		if freed[i] {
-			continue
-		}
-		e := &x.entries[i]
-		cats := x.svcs[e.svc].cats
-		x.all.Insert(uint32(i), e.point)
-		for c := range x.byCat {
-			if cats&(1<<c) != 0 {
-				x.byCat[c].Insert(uint32(i), e.point)
-			}
-		}
-	}
-	x.all.Compact()
-	for _, g := range x.byCat {
-		g.Compact()
-	}
-}
 
 // readIndexFile loads the index from the index file if it is sound and of
 // the catalog's generation, and says whether it did. The caller holds

@@ -65,6 +65,7 @@ func OpenBackground(ctx context.Context, path string) (*Store, error) {
 // openBackground is OpenBackground; the build waits for gate to close
 // when it is not nil (tests hold it to see the store while it builds).
 func openBackground(ctx context.Context, path string, gate <-chan struct{}) (*Store, error) {
+	go theLexicon() // built once per process: while the catalog opens
 	s, err := openWith(ctx, path, false, true)
 	if err != nil {
 		return nil, err
@@ -83,17 +84,16 @@ func openBackground(ctx context.Context, path string, gate <-chan struct{}) (*St
 			<-gate
 		}
 		bctx := context.WithoutCancel(ctx)
-		if s.readIndexFile(bctx) {
-			return
+		if !s.readIndexFile(bctx) {
+			err := s.reloadWith(bctx, false)
+			if err == nil {
+				err = s.loadWordsLocked(bctx)
+			}
+			if err == nil {
+				s.saveIndexFile(bctx)
+			}
+			s.buildErr = err
 		}
-		err := s.reloadWith(bctx, false)
-		if err == nil {
-			err = s.loadWordsLocked(bctx)
-		}
-		if err == nil {
-			s.saveIndexFile(bctx)
-		}
-		s.buildErr = err
 		// Loading made several times the index's size in garbage: give
 		// it back to the system now, once, rather than keep it mapped
 		// until the scavenger gets to it.

@@ -7,6 +7,7 @@ import (
 	"math/bits"
 	"slices"
 	"strings"
+	"unsafe"
 )
 
 // textIndex is the in-memory word index of every service's searchable
@@ -17,7 +18,7 @@ import (
 // beside the points, under the store's lock; services are known by their
 // slot in index.svcs.
 type textIndex struct {
-	ids    map[string]uint32 // word → number
+	ids    idTable           // word → number
 	words  []string          // number → word
 	posts  [][]uint32        // number → slots of its services, nameBit set where it is in the name
 	bySvc  [][]uint32        // slot → its word numbers
@@ -27,17 +28,19 @@ type textIndex struct {
 // nameBit marks a posting whose word is in the service's name.
 const nameBit = 1 << 31
 
-func newTextIndex() *textIndex { return &textIndex{ids: map[string]uint32{}} }
+func newTextIndex() *textIndex { return &textIndex{ids: newIDTable(0)} }
+
+func (x *textIndex) wordOf(n uint32) string { return x.words[n] }
 
 // number returns a word's number, giving it one if it has none (then
 // fresh is true; the caller adds it to the sorted list).
 func (x *textIndex) number(w string) (id uint32, fresh bool) {
-	if id, ok := x.ids[w]; ok {
+	if id, ok := x.ids.get(w, x.wordOf); ok {
 		return id, false
 	}
 	id = uint32(len(x.words))
-	x.ids[w] = id
 	x.words = append(x.words, w)
+	x.ids.set(w, id, x.wordOf)
 	x.posts = append(x.posts, nil)
 	return id, true
 }
@@ -125,7 +128,8 @@ func (l *wordLoad) fieldWords(b []byte) []uint32 {
 	if plainASCII(b) {
 		// Already one folded word (most of an Italian or English
 		// catalog): no need to fold it or remember that it was.
-		if id, ok := l.dict.ids[string(b)]; ok {
+		// Looked up without a copy: the bytes are not kept.
+		if id, ok := l.dict.ids.get(unsafe.String(unsafe.SliceData(b), len(b)), l.dict.wordOf); ok {
 			l.one[0] = id
 		} else {
 			l.one[0], _ = l.dict.number(string(b))
@@ -277,7 +281,7 @@ func (x *textIndex) drop(slots []uint32) {
 
 // word returns the number of a word with at least one service.
 func (x *textIndex) word(w string) (uint32, bool) {
-	id, ok := x.ids[w]
+	id, ok := x.ids.get(w, x.wordOf)
 	return id, ok && len(x.posts[id]) > 0
 }
 

@@ -249,7 +249,7 @@ func serveTotem(ctx context.Context, cfg *TotemConfig, stderr io.Writer) (err er
 	if err != nil {
 		return usagef("totem: --memory-limit: %v", err)
 	}
-	log.Debug("memory limit", "bytes", limit)
+	log.Debug("memory limit", "bytes", limit, "gc_percent", setTotemGC())
 	ts, err := openTotem(ctx, cfg, log)
 	if err != nil {
 		return err
