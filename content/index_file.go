@@ -625,7 +625,6 @@ func (x *index) check() error {
 	return nil
 }
 
-
 // readIndexFile loads the index from the index file if it is sound and of
 // the catalog's generation, and says whether it did. The caller holds
 // writeMu.

@@ -18,11 +18,11 @@ import (
 // beside the points, under the store's lock; services are known by their
 // slot in index.svcs.
 type textIndex struct {
-	ids    idTable           // word → number
-	words  []string          // number → word
-	posts  [][]uint32        // number → slots of its services, nameBit set where it is in the name
-	bySvc  [][]uint32        // slot → its word numbers
-	sorted []uint32          // word numbers in byte order of the word: prefixes and the typo walk
+	ids    idTable    // word → number
+	words  []string   // number → word
+	posts  [][]uint32 // number → slots of its services, nameBit set where it is in the name
+	bySvc  [][]uint32 // slot → its word numbers
+	sorted []uint32   // word numbers in byte order of the word: prefixes and the typo walk
 }
 
 // nameBit marks a posting whose word is in the service's name.
