@@ -564,9 +564,9 @@ func benchSize(n int, dir, puntoBin, tile38Bin string, d time.Duration, rounds, 
 	if err != nil {
 		return err
 	}
-	rssStart := p.rss()
-	fmt.Printf("punto: index in memory %s after start, RSS then %.0f MiB, /healthz median %s\n",
-		(ready + built).Round(time.Millisecond), rssStart, healthz(p.base).Round(time.Microsecond))
+	rssStart, cpuBuilt := p.rss(), p.cpu()
+	fmt.Printf("punto: index in memory %s after start (%s of CPU: what load on the machine does not inflate), RSS then %.0f MiB, /healthz median %s\n",
+		(ready + built).Round(time.Millisecond), cpuBuilt, rssStart, healthz(p.base).Round(time.Microsecond))
 	plain, br, gz := compressedSize(p.base + puntoPath(qs[0], false))
 	fmt.Printf("nearby answer, 20 results: %d bytes, %d brotli, %d gzip\n", plain, br, gz)
 	var t *proc
