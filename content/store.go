@@ -103,6 +103,17 @@ func openBackground(ctx context.Context, path string, gate <-chan struct{}) (*St
 	return s, nil
 }
 
+// Built is closed once the index is in memory, or its build failed
+// (IndexErr says): at once for a store Open returned.
+func (s *Store) Built() <-chan struct{} {
+	if s.built == nil {
+		c := make(chan struct{})
+		close(c)
+		return c
+	}
+	return s.built
+}
+
 // isBuilt says whether the index is in memory (a build still running is
 // not waited for).
 func (s *Store) isBuilt() bool {
