@@ -160,7 +160,7 @@ func writeIndexFile(path, gen string, x *index) (err error) {
 	}
 	defer func() {
 		if err != nil {
-			tmp.Close()
+			_ = tmp.Close() // the write failed already; closed twice if the rename did
 			os.Remove(tmp.Name())
 		}
 	}()
@@ -468,7 +468,7 @@ func readIndexFile(path, gen string) (*index, error) {
 	if err != nil {
 		return nil, err
 	}
-	defer file.Close()
+	defer func() { _ = file.Close() }() // only read
 	st, err := file.Stat()
 	if err != nil {
 		return nil, err

@@ -65,7 +65,7 @@ func OpenBackground(ctx context.Context, path string) (*Store, error) {
 // openBackground is OpenBackground; the build waits for gate to close
 // when it is not nil (tests hold it to see the store while it builds).
 func openBackground(ctx context.Context, path string, gate <-chan struct{}) (*Store, error) {
-	go theLexicon() // built once per process: while the catalog opens
+	go func() { _, _ = theLexicon() }() // built once per process: while the catalog opens; its error comes below
 	s, err := openWith(ctx, path, false, true)
 	if err != nil {
 		return nil, err
