@@ -46,7 +46,7 @@ run: build
 # tests drive chromium, CUPS, whole processes or big imports run plain, as the punto
 # processes the tests start do. make race (and make soak) runs everything under it.
 PLAIN_PKGS   := ./cmd/... ./kiosk/... ./portal/... ./content ./content/exchange/... ./deploy/...
-RACE_CONTENT := TestOpenBackground|TestSearchWhileWriting
+RACE_CONTENT := TestOpenBackground|TestSearchWhileWriting|TestIndexFile
 # Tests of the plain packages mostly wait on chromium, CUPS and other processes: more
 # of them run at once than there are cores.
 PLAIN_PARALLEL ?= 4
