@@ -45,10 +45,10 @@ func parseBytes(s string) (int64, error) {
 // in-memory index is most of the heap and holds almost no pointers
 // (content/index_pack.go), so a collection costs little, while the
 // runtime's default (100) lets the heap grow to twice the index under
-// load: at 1M services from 590 MiB to over 1 GiB within seconds (25:
-// +27% after a minute, 15: +21%, 10: +16% with a quarter more CPU per
-// request, measured with httpbench -soak).
-const totemGCPercent = 15
+// load: at 1M services from 590 MiB to over 1 GiB within seconds. With
+// httpbench -soak at 1M: 25, +27% after a minute; 15, +23% after five;
+// 10, +18% after two, for the same CPU per request within the noise.
+const totemGCPercent = 10
 
 // setTotemGC applies totemGCPercent, unless GOGC is set, and returns
 // the percentage in force.
