@@ -52,7 +52,7 @@ run: build
 # tests drive chromium, CUPS, whole processes or big imports run plain, as the punto
 # processes the tests start do. make race (and make soak) runs everything under it.
 PLAIN_PKGS   := ./cmd/... ./kiosk/... ./portal/... ./content ./content/exchange/... ./deploy/...
-RACE_CONTENT := TestOpenBackground|TestSearchWhileWriting
+RACE_CONTENT := TestOpenBackground|TestSearchWhileWriting|TestIndexFile
 # Tests of the plain packages mostly wait on chromium, CUPS and other processes: more
 # of them run at once than there are cores.
 PLAIN_PARALLEL ?= 4
@@ -125,6 +125,8 @@ lint:
 # The HTTP benchmark's sizes and run length: BENCH_SIZES=10000,100000 for a quicker run.
 BENCH_SIZES ?= 10000,100000,1000000
 BENCH_TIME  ?= 10s
+# BENCH_SOAK=5m keeps each size's totem under load that long after its runs and reports how RSS grows.
+BENCH_SOAK  ?=
 # The reconnect storm's jitter window: each dropped totem dials again after a random wait below it.
 STORM_JITTER ?= 10s
 
@@ -144,12 +146,12 @@ bench: deps build
 	PUNTO_BENCH_DIR=$(BENCH_DIR) $(GO) test -tags $(TAGS) -run '^$$' -bench 'BenchmarkImport' -benchtime 2x -timeout 30m ./content/exchange
 	$(GO) test -tags $(TAGS) -run '^$$' -bench 'BenchmarkStreamImport100MB|BenchmarkStreamImportCSV100MB' -benchtime 1x -timeout 60m ./content/exchange
 	$(GO) test -tags $(TAGS) -run '^$$' -bench 'BenchmarkCountNeed|BenchmarkNeedsReports' -benchtime 2s ./fleet
-	$(GO) run -tags $(TAGS) ./cmd/httpbench -dir $(BENCH_DIR) -punto bin/punto -sizes $(BENCH_SIZES) -duration $(BENCH_TIME) $(if $(TILE38),-tile38 $(TILE38))
+	$(GO) run -tags $(TAGS) ./cmd/httpbench -dir $(BENCH_DIR) -punto bin/punto -sizes $(BENCH_SIZES) -duration $(BENCH_TIME) $(if $(TILE38),-tile38 $(TILE38)) $(if $(BENCH_SOAK),-soak $(BENCH_SOAK))
 
 ## bench-http: only the HTTP benchmark (see bench)
 bench-http: deps build
 	mkdir -p $(BENCH_DIR)
-	$(GO) run -tags $(TAGS) ./cmd/httpbench -dir $(BENCH_DIR) -punto bin/punto -sizes $(BENCH_SIZES) -duration $(BENCH_TIME) $(if $(TILE38),-tile38 $(TILE38))
+	$(GO) run -tags $(TAGS) ./cmd/httpbench -dir $(BENCH_DIR) -punto bin/punto -sizes $(BENCH_SIZES) -duration $(BENCH_TIME) $(if $(TILE38),-tile38 $(TILE38)) $(if $(BENCH_SOAK),-soak $(BENCH_SOAK))
 
 ## litestream: build Litestream (LITESTREAM_VERSION) into bin/, for /usr/local/bin on a portal
 litestream:

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math"
 	"slices"
+	"strings"
 
 	"github.com/paulmach/orb"
 	"github.com/punto-totem/punto/geo"
@@ -15,37 +16,47 @@ import (
 type entry struct {
 	point   orb.Point
 	svc     uint32
-	locID   string
-	address string
-	comune  string // interned: few comuni, many locations
+	next    uint32 // the service's next entry, noEntry after its last
+	locID   strRef
+	address strRef
+	comune  uint32 // in index.comuni
 }
 
-// svcInfo is what the hot path needs to filter a service.
+// noEntry ends a service's chain of entries.
+const noEntry uint32 = math.MaxUint32
+
+// svcInfo is what the hot path needs to filter a service and show it in
+// a list. It holds no pointer (see index_pack.go).
 type svcInfo struct {
-	id      string
-	status  Status
-	cats    uint16 // bit i: Categories[i]
-	langs   []string
-	hours   *hours
-	names   packedText // the name in every language, for result lists
-	entries []uint32
-	live    bool
+	id     strRef
+	names  strRef // a packedText: the name in every language
+	first  uint32 // its first entry, noEntry if none (remote, or not live)
+	hours  uint32 // in index.hours
+	langs  uint32 // in index.langSets
+	cats   uint16 // bit i: Categories[i]
+	status uint8  // in index.statuses
+	live   bool
 }
 
 // index is the in-memory mirror of every service at a location that is not
 // withdrawn: one R-tree over all of them and one per category, so a
 // category query walks only its own points.
 type index struct {
-	all     *geo.PointIndex
-	byCat   []*geo.PointIndex
-	entries []entry
-	free    []uint32 // recycled entry slots
-	svcs    []svcInfo
-	byID    map[string]uint32
-	hoursBy map[string]*hours // interned schedules
-	strs    map[string]string // interned language codes
-	text    *textIndex        // the words of every service, for search
-	live    int               // services not withdrawn
+	all      *geo.PointIndex
+	byCat    []*geo.PointIndex
+	entries  []entry
+	free     []uint32 // recycled entry slots
+	svcs     []svcInfo
+	byID     idTable
+	arena    strArena
+	hours    table[*hours]   // interned schedules
+	langSets table[[]string] // interned sets of languages
+	statuses table[Status]
+	comuni   table[string]
+	strs     map[string]string // interned language codes
+	text     *textIndex        // the words of every service, for search
+	live     int               // services not withdrawn
+	remote   []uint32          // slots of live services without a location, by ID
 }
 
 // newIndex sizes the grids for the records: about two points per cell on
@@ -74,26 +85,34 @@ func newIndex(recs map[string]*svcRecord) *index {
 			}
 		}
 	}
-	area := math.Max((b.Max[0]-b.Min[0])*(b.Max[1]-b.Min[1]), 0.01)
-	cell := func(n int) float64 {
-		return math.Min(math.Max(math.Sqrt(area/float64(max(n, 1))*cellFactor), 0.001), 1)
-	}
+	cell := gridCell(b)
 	// Sized for the catalog: slices grown by doubling would keep up to
 	// half their memory unused for good.
 	x := &index{
-		all:     geo.NewPointIndex(cell(total)),
-		byCat:   make([]*geo.PointIndex, len(Categories)),
-		entries: make([]entry, 0, total),
-		svcs:    make([]svcInfo, 0, len(recs)),
-		byID:    make(map[string]uint32, len(recs)),
-		hoursBy: map[string]*hours{},
-		strs:    map[string]string{},
-		text:    newTextIndex(),
+		all:      geo.NewPointIndex(cell(total)),
+		byCat:    make([]*geo.PointIndex, len(Categories)),
+		entries:  make([]entry, 0, total),
+		svcs:     make([]svcInfo, 0, len(recs)),
+		byID:     newIDTable(len(recs)),
+		hours:    newTable[*hours](),
+		langSets: newTable[[]string](),
+		statuses: newTable[Status](),
+		comuni:   newTable[string](),
+		strs:     map[string]string{},
+		text:     newTextIndex(),
 	}
 	for c := range x.byCat {
 		x.byCat[c] = geo.NewPointIndex(cell(counts[c]))
 	}
 	return x
+}
+
+// gridCell gives the cell size of a grid of n points in bound b.
+func gridCell(b orb.Bound) func(n int) float64 {
+	area := math.Max((b.Max[0]-b.Min[0])*(b.Max[1]-b.Min[1]), 0.01)
+	return func(n int) float64 {
+		return math.Min(math.Max(math.Sqrt(area/float64(max(n, 1))*cellFactor), 0.001), 1)
+	}
 }
 
 // svcRecord is a service as loaded for the index.
@@ -122,24 +141,29 @@ func (x *index) intern(s string) string {
 	return s
 }
 
-func (x *index) internHours(s Schedule, holidays bool) *hours {
-	k := hoursKey(s, holidays)
-	if v, ok := x.hoursBy[k]; ok {
-		return v
-	}
-	h := compileHours(s, holidays)
-	x.hoursBy[k] = h
-	return h
-}
+// slot is the slot of the service id.
+func (x *index) slot(id string) (uint32, bool) { return x.byID.get(id, x.idOf) }
+
+func (x *index) idOf(slot uint32) string { return x.arena.str(x.svcs[slot].id) }
+
+// Accessors of a service's and an entry's packed fields.
+func (x *index) svcID(s *svcInfo) string        { return x.arena.str(s.id) }
+func (x *index) svcNames(s *svcInfo) packedText { return packedText(x.arena.str(s.names)) }
+func (x *index) svcLangs(s *svcInfo) []string   { return x.langSets.vals[s.langs] }
+func (x *index) svcHours(s *svcInfo) *hours     { return x.hours.vals[s.hours] }
+func (x *index) svcStatus(s *svcInfo) Status    { return x.statuses.vals[s.status] }
+func (x *index) locID(e *entry) string          { return x.arena.str(e.locID) }
+func (x *index) address(e *entry) string        { return x.arena.str(e.address) }
+func (x *index) comune(e *entry) string         { return x.comuni.vals[e.comune] }
 
 // remove drops a service's entries from the trees.
 func (x *index) remove(id string) {
-	si, ok := x.byID[id]
+	si, ok := x.slot(id)
 	if !ok {
 		return
 	}
 	s := &x.svcs[si]
-	for _, ei := range s.entries {
+	for ei := s.first; ei != noEntry; {
 		e := &x.entries[ei]
 		x.all.Delete(ei, e.point)
 		for c := range x.byCat {
@@ -147,12 +171,19 @@ func (x *index) remove(id string) {
 				x.byCat[c].Delete(ei, e.point)
 			}
 		}
+		x.arena.drop(e.locID)
+		x.arena.drop(e.address)
+		next := e.next
 		*e = entry{}
 		x.free = append(x.free, ei)
+		ei = next
 	}
-	s.entries = s.entries[:0]
+	s.first = noEntry
+	x.setRemote(si, false)
 	if s.live {
 		x.live--
+		x.arena.drop(s.names)
+		s.names = strRef{}
 	}
 	s.live = false
 }
@@ -163,21 +194,26 @@ func (x *index) put(r *svcRecord) {
 	if r.status == StatusWithdrawn {
 		return
 	}
-	si, ok := x.byID[r.id]
+	si, ok := x.slot(r.id)
 	if !ok {
 		si = uint32(len(x.svcs))
-		x.svcs = append(x.svcs, svcInfo{id: r.id})
-		x.byID[r.id] = si
+		x.svcs = append(x.svcs, svcInfo{id: x.arena.add(r.id), first: noEntry})
+		x.byID.set(r.id, si, x.idOf)
 	}
 	s := &x.svcs[si]
-	s.status, s.cats, s.live = Status(x.intern(string(r.status))), r.cats, true
+	s.status = uint8(x.statuses.intern(string(r.status), func() Status { return Status(x.intern(string(r.status))) }))
+	s.cats, s.live = r.cats, true
 	x.live++
-	s.langs = s.langs[:0]
-	for _, l := range r.langs {
-		s.langs = append(s.langs, x.intern(l))
-	}
-	s.hours = x.internHours(r.sched, r.holidays)
-	s.names = packText(r.names)
+	s.langs = x.langSets.intern(strings.Join(r.langs, "\x00"), func() []string {
+		out := make([]string, len(r.langs))
+		for i, l := range r.langs {
+			out[i] = x.intern(l)
+		}
+		return out
+	})
+	s.hours = x.hours.intern(hoursKey(r.sched, r.holidays), func() *hours { return compileHours(r.sched, r.holidays) })
+	s.names = x.arena.add(string(packText(r.names)))
+	last := noEntry
 	for _, l := range r.locations {
 		var ei uint32
 		if n := len(x.free); n > 0 {
@@ -186,14 +222,33 @@ func (x *index) put(r *svcRecord) {
 			ei = uint32(len(x.entries))
 			x.entries = append(x.entries, entry{})
 		}
-		x.entries[ei] = entry{point: l.point, svc: si, locID: l.id, address: l.address, comune: x.intern(l.comune)}
-		s.entries = append(s.entries, ei)
+		x.entries[ei] = entry{point: l.point, svc: si, next: noEntry, locID: x.arena.add(l.id), address: x.arena.add(l.address),
+			comune: x.comuni.intern(l.comune, func() string { return l.comune })}
+		if last == noEntry {
+			s.first = ei
+		} else {
+			x.entries[last].next = ei
+		}
+		last = ei
 		x.all.Insert(ei, l.point)
 		for c := range x.byCat {
 			if r.cats&(1<<c) != 0 {
 				x.byCat[c].Insert(ei, l.point)
 			}
 		}
+	}
+	x.setRemote(si, s.first == noEntry)
+}
+
+// setRemote adds slot to the remote services, or takes it out.
+func (x *index) setRemote(slot uint32, on bool) {
+	id := x.idOf(slot)
+	i, found := slices.BinarySearchFunc(x.remote, id, func(s uint32, id string) int { return strings.Compare(x.idOf(s), id) })
+	switch {
+	case on && !found:
+		x.remote = slices.Insert(x.remote, i, slot)
+	case !on && found:
+		x.remote = slices.Delete(x.remote, i, i+1)
 	}
 }
 
@@ -227,6 +282,10 @@ func loadIndex(ctx context.Context, db *sql.DB, ids []string, words bool) (*inde
 	for _, id := range sortedKeys(recs) {
 		x.put(recs[id])
 	}
+	x.all.Compact()
+	for _, t := range x.byCat {
+		t.Compact()
+	}
 	x.setWords(t.words)
 	return x, nil
 }
@@ -252,7 +311,7 @@ func (s *Store) refresh(ctx context.Context, ids []string) error {
 	}
 	var slots []uint32
 	for _, id := range ids {
-		if slot, ok := s.idx.byID[id]; ok {
+		if slot, ok := s.idx.slot(id); ok {
 			slots = append(slots, slot)
 		}
 	}

@@ -143,13 +143,13 @@ func (x *index) nearby(ctx context.Context, q *NearbyQuery) ([]Hit, error) {
 		}
 		e := &x.entries[key]
 		s := &x.svcs[e.svc]
-		if q.Speaks != "" && !slices.Contains(s.langs, q.Speaks) {
+		if q.Speaks != "" && !slices.Contains(x.svcLangs(s), q.Speaks) {
 			return true
 		}
-		if q.OpenNow && (s.status != StatusActive || !isOpen(s.hours) || q.closed != nil && q.closed(p) != "") {
+		if q.OpenNow && (x.svcStatus(s) != StatusActive || !isOpen(x.svcHours(s)) || q.closed != nil && q.closed(p) != "") {
 			return true
 		}
-		hits = append(hits, Hit{ServiceID: s.id, LocationID: e.locID, Point: p, DistanceM: d})
+		hits = append(hits, Hit{ServiceID: x.svcID(s), LocationID: x.locID(e), Point: p, DistanceM: d})
 		if len(hits) == q.Limit {
 			kth = d
 		}
@@ -283,7 +283,7 @@ func (s *Store) Within(ctx context.Context, b orb.Bound, limit int) ([]Hit, erro
 			}
 		}
 		e := &s.idx.entries[key]
-		h := Hit{ServiceID: s.idx.svcs[e.svc].id, LocationID: e.locID, Point: p}
+		h := Hit{ServiceID: s.idx.idOf(e.svc), LocationID: s.idx.locID(e), Point: p}
 		if limit > 0 && len(top) == limit && byID(h, top[limit-1]) >= 0 {
 			return true
 		}

@@ -28,17 +28,18 @@ func (s *Store) RemoteHits(ctx context.Context, q NearbyQuery) ([]Hit, error) {
 		mask = 1 << categoryIndex(q.Category)
 	}
 	hits := []Hit{}
-	for i := range x.svcs {
-		sv := &x.svcs[i]
+	for _, slot := range x.remote { // by ID: the first that pass are the answer
+		if len(hits) == q.Limit {
+			break
+		}
+		sv := &x.svcs[slot]
 		switch {
-		case !sv.live || len(sv.entries) > 0:
 		case mask != 0 && sv.cats&mask == 0:
-		case q.Speaks != "" && !slices.Contains(sv.langs, q.Speaks):
-		case q.OpenNow && (sv.status != StatusActive || !sv.hours.openAt(q.At)):
+		case q.Speaks != "" && !slices.Contains(x.svcLangs(sv), q.Speaks):
+		case q.OpenNow && (x.svcStatus(sv) != StatusActive || !x.svcHours(sv).openAt(q.At)):
 		default:
-			hits = append(hits, Hit{ServiceID: sv.id})
+			hits = append(hits, Hit{ServiceID: x.svcID(sv)})
 		}
 	}
-	slices.SortFunc(hits, compareHits)
-	return hits[:min(len(hits), q.Limit)], nil
+	return hits, nil
 }

@@ -152,7 +152,8 @@ func judge(t *testing.T, s *Store, lang, q string, want []string) ([]string, boo
 	s.mu.RLock()
 	defer s.mu.RUnlock()
 	for _, h := range res.Hits {
-		cats := s.idx.svcs[s.idx.byID[h.ServiceID]].cats
+		slot, _ := s.idx.slot(h.ServiceID)
+		cats := s.idx.svcs[slot].cats
 		ok = ok || cats&mask != 0
 		for i, c := range Categories {
 			if cats&(1<<i) != 0 {

@@ -87,17 +87,17 @@ func (rm *remoteRanking) add(mask uint16, set bitset) {
 	if len(rm.hits) >= rm.limit || set != nil && set.empty() {
 		return
 	}
-	var found []Hit
-	for slot := range rm.x.svcs {
+	for _, slot := range rm.x.remote { // by ID
+		if len(rm.hits) >= rm.limit {
+			break
+		}
 		s := &rm.x.svcs[slot]
-		if !s.live || len(s.entries) > 0 || rm.seen[uint32(slot)] || mask != 0 && s.cats&mask == 0 || set != nil && !set.has(uint32(slot)) {
+		if rm.seen[slot] || mask != 0 && s.cats&mask == 0 || set != nil && !set.has(slot) {
 			continue
 		}
-		found = append(found, Hit{ServiceID: s.id})
-		rm.seen[uint32(slot)] = true
+		rm.hits = append(rm.hits, Hit{ServiceID: rm.x.svcID(s)})
+		rm.seen[slot] = true
 	}
-	slices.SortFunc(found, compareHits)
-	rm.hits = append(rm.hits, found[:min(len(found), rm.limit-len(rm.hits))]...)
 }
 
 // nearest adds, nearest first, the services not yet ranked that are in a
@@ -116,7 +116,8 @@ func (r *ranking) nearest(mask uint16, set bitset) {
 		found = r.measure(mask, set, want)
 	}
 	for _, h := range found {
-		r.seen[r.x.byID[h.ServiceID]] = true
+		slot, _ := r.x.slot(h.ServiceID)
+		r.seen[slot] = true
 	}
 	r.hits = append(r.hits, found...)
 }
@@ -146,7 +147,7 @@ func (r *ranking) walk(mask uint16, set bitset, want int) []Hit {
 				return true
 			}
 			taken[e.svc] = true
-			out = append(out, Hit{ServiceID: r.x.svcs[e.svc].id, LocationID: e.locID, Point: p, DistanceM: d})
+			out = append(out, Hit{ServiceID: r.x.idOf(e.svc), LocationID: r.x.locID(e), Point: p, DistanceM: d})
 			n++
 			return n < want
 		})
@@ -169,10 +170,10 @@ func (r *ranking) measure(mask uint16, set bitset, want int) []Hit {
 			return
 		}
 		best := Hit{DistanceM: math.Inf(1)}
-		for _, ei := range s.entries {
+		for ei := s.first; ei != noEntry; ei = r.x.entries[ei].next {
 			e := &r.x.entries[ei]
 			if d := geo.Distance(r.from, e.point); d < best.DistanceM {
-				best = Hit{ServiceID: s.id, LocationID: e.locID, Point: e.point, DistanceM: d}
+				best = Hit{ServiceID: r.x.svcID(s), LocationID: r.x.locID(e), Point: e.point, DistanceM: d}
 			}
 		}
 		if best.ServiceID == "" || len(top) == want && compareHits(best, top[want-1]) >= 0 {

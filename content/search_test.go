@@ -140,8 +140,9 @@ func (s *Store) serviceCategories(id string) []string {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
 	var out []string
+	slot, _ := s.idx.slot(id)
 	for i, c := range Categories {
-		if s.idx.svcs[s.idx.byID[id]].cats&(1<<i) != 0 {
+		if s.idx.svcs[slot].cats&(1<<i) != 0 {
 			out = append(out, c.ID)
 		}
 	}

@@ -88,8 +88,11 @@ func ReadInfo(ctx context.Context, path string) (_ Info, err error) {
 	if in.Source, err = s.Meta(ctx, "source"); err != nil {
 		return Info{}, err
 	}
+	// The few withdrawn services, gathered once, rather than a look-up
+	// in service for each of millions of category rows: at a million
+	// services a third of the time.
 	rows, err := s.r.QueryContext(ctx, `SELECT c.category_id, count(*) FROM service_category c
-		JOIN service sv ON sv.id = c.service_id WHERE sv.status != 'withdrawn' GROUP BY c.category_id`)
+		WHERE c.service_id NOT IN (SELECT id FROM service WHERE status = 'withdrawn') GROUP BY c.category_id`)
 	if err != nil {
 		return Info{}, fmt.Errorf("content: count categories: %w", err)
 	}
@@ -126,7 +129,11 @@ func (s *Store) IndexState() string {
 	}
 	s.mu.RLock()
 	defer s.mu.RUnlock()
-	return fmt.Sprintf("in memory: %d services at %d points", s.idx.live, len(s.idx.entries)-len(s.idx.free))
+	state := fmt.Sprintf("in memory: %d services at %d points", s.idx.live, len(s.idx.entries)-len(s.idx.free))
+	if f := s.fileState.Load(); f != nil {
+		state += ", " + *f
+	}
+	return state
 }
 
 // IndexErr is why the index could not be built in the background (nil

@@ -43,6 +43,14 @@ type Store struct {
 	// search, category counts and writes wait for the index.
 	built    chan struct{}
 	buildErr error // why the background build failed (read after built)
+
+	// indexFile: the index is read from and saved to the index file
+	// (index_file.go); fileGen is the generation the file on disk holds
+	// (under writeMu); fileState says where the index came from, for
+	// IndexState.
+	indexFile bool
+	fileGen   string
+	fileState atomic.Pointer[string]
 }
 
 // OpenBackground is Open for a node that must answer at once: it returns
@@ -57,6 +65,7 @@ func OpenBackground(ctx context.Context, path string) (*Store, error) {
 // openBackground is OpenBackground; the build waits for gate to close
 // when it is not nil (tests hold it to see the store while it builds).
 func openBackground(ctx context.Context, path string, gate <-chan struct{}) (*Store, error) {
+	go func() { _, _ = theLexicon() }() // built once per process: while the catalog opens; its error comes below
 	s, err := openWith(ctx, path, false, true)
 	if err != nil {
 		return nil, err
@@ -72,6 +81,7 @@ func openBackground(ctx context.Context, path string, gate <-chan struct{}) (*St
 	}
 	s.areas.Store(areas)
 	s.indexed = true
+	s.indexFile = true
 	s.built = make(chan struct{})
 	s.writeMu.Lock() // writes wait for the index they update
 	go func() {
@@ -81,11 +91,16 @@ func openBackground(ctx context.Context, path string, gate <-chan struct{}) (*St
 			<-gate
 		}
 		bctx := context.WithoutCancel(ctx)
-		err := s.reloadWith(bctx, false)
-		if err == nil {
-			err = s.loadWordsLocked(bctx)
+		if !s.readIndexFile(bctx) {
+			err := s.reloadWith(bctx, false)
+			if err == nil {
+				err = s.loadWordsLocked(bctx)
+			}
+			if err == nil {
+				s.saveIndexFile(bctx)
+			}
+			s.buildErr = err
 		}
-		s.buildErr = err
 		// Loading made several times the index's size in garbage: give
 		// it back to the system now, once, rather than keep it mapped
 		// until the scavenger gets to it.
@@ -93,6 +108,31 @@ func openBackground(ctx context.Context, path string, gate <-chan struct{}) (*St
 	}()
 	s.recount()
 	return s, nil
+}
+
+// Built is closed once the index is in memory, or its build failed
+// (IndexErr says): at once for a store Open returned.
+func (s *Store) Built() <-chan struct{} {
+	if s.built == nil {
+		c := make(chan struct{})
+		close(c)
+		return c
+	}
+	return s.built
+}
+
+// isBuilt says whether the index is in memory (a build still running is
+// not waited for).
+func (s *Store) isBuilt() bool {
+	if s.built == nil {
+		return s.idx != nil
+	}
+	select {
+	case <-s.built:
+		return s.buildErr == nil
+	default:
+		return false
+	}
 }
 
 // waitIndex waits until the index is built (at once on a store Open
@@ -237,8 +277,14 @@ func (s *Store) hasWords() bool { return !s.noWords && s.words.Load() }
 // Path is the catalog file.
 func (s *Store) Path() string { return s.path }
 
-// Close closes the database.
+// Close closes the database, first saving the index file if writes have
+// made it stale.
 func (s *Store) Close() error {
+	if s.indexFile && s.isBuilt() {
+		s.writeMu.Lock()
+		s.saveIndexFile(context.Background())
+		s.writeMu.Unlock()
+	}
 	return errors.Join(s.closeStmts(), s.r.Close(), s.w.Close())
 }
 

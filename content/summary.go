@@ -160,14 +160,14 @@ func (s *Store) summaries(ctx context.Context, hits []Hit, lang string, from orb
 		return s.summariesSQLLocked(ctx, hits, lang, from, at)
 	}
 	for i, h := range hits {
-		si, ok := x.byID[h.ServiceID]
+		si, ok := x.slot(h.ServiceID)
 		if !ok || !x.svcs[si].live {
 			return s.summariesSQLLocked(ctx, hits, lang, from, at)
 		}
 		info := &x.svcs[si]
 		var e *entry
-		for _, ei := range info.entries {
-			if x.entries[ei].locID == h.LocationID {
+		for ei := info.first; ei != noEntry; ei = x.entries[ei].next {
+			if x.locID(&x.entries[ei]) == h.LocationID {
 				e = &x.entries[ei]
 				break
 			}
@@ -175,21 +175,22 @@ func (s *Store) summaries(ctx context.Context, hits []Hit, lang string, from orb
 		if e == nil && h.LocationID != "" {
 			return s.summariesSQLLocked(ctx, hits, lang, from, at)
 		}
+		langs, status := x.svcLangs(info), x.svcStatus(info)
 		sm := Summary{
-			ID: h.ServiceID, LocationID: h.LocationID, Name: info.names.pick(chain), Status: info.status,
-			Categories: make([]string, 0, 2), Languages: make([]string, 0, len(info.langs)),
+			ID: h.ServiceID, LocationID: h.LocationID, Name: x.svcNames(info).pick(chain), Status: status,
+			Categories: make([]string, 0, 2), Languages: make([]string, 0, len(langs)),
 		}
 		if e != nil { // a remote hit (no location) has no place nor way
-			sm.Address, sm.Comune, sm.Lat, sm.Lon, sm.Way = e.address, e.comune, h.Point[1], h.Point[0], WayTo(from, h.Point)
+			sm.Address, sm.Comune, sm.Lat, sm.Lon, sm.Way = x.address(e), x.comune(e), h.Point[1], h.Point[0], WayTo(from, h.Point)
 		}
 		for c, cat := range Categories {
 			if info.cats&(1<<c) != 0 {
 				sm.Categories = append(sm.Categories, cat.ID)
 			}
 		}
-		sm.Languages = append(sm.Languages, info.langs...)
-		if info.status == StatusActive {
-			sm.Open = stateOf(info.hours)
+		sm.Languages = append(sm.Languages, langs...)
+		if status == StatusActive {
+			sm.Open = stateOf(x.svcHours(info))
 		}
 		out[i] = sm
 	}

@@ -7,6 +7,7 @@ import (
 	"math/bits"
 	"slices"
 	"strings"
+	"unsafe"
 )
 
 // textIndex is the in-memory word index of every service's searchable
@@ -17,27 +18,29 @@ import (
 // beside the points, under the store's lock; services are known by their
 // slot in index.svcs.
 type textIndex struct {
-	ids    map[string]uint32 // word → number
-	words  []string          // number → word
-	posts  [][]uint32        // number → slots of its services, nameBit set where it is in the name
-	bySvc  [][]uint32        // slot → its word numbers
-	sorted []uint32          // word numbers in byte order of the word: prefixes and the typo walk
+	ids    idTable    // word → number
+	words  []string   // number → word
+	posts  [][]uint32 // number → slots of its services, nameBit set where it is in the name
+	bySvc  [][]uint32 // slot → its word numbers
+	sorted []uint32   // word numbers in byte order of the word: prefixes and the typo walk
 }
 
 // nameBit marks a posting whose word is in the service's name.
 const nameBit = 1 << 31
 
-func newTextIndex() *textIndex { return &textIndex{ids: map[string]uint32{}} }
+func newTextIndex() *textIndex { return &textIndex{ids: newIDTable(0)} }
+
+func (x *textIndex) wordOf(n uint32) string { return x.words[n] }
 
 // number returns a word's number, giving it one if it has none (then
 // fresh is true; the caller adds it to the sorted list).
 func (x *textIndex) number(w string) (id uint32, fresh bool) {
-	if id, ok := x.ids[w]; ok {
+	if id, ok := x.ids.get(w, x.wordOf); ok {
 		return id, false
 	}
 	id = uint32(len(x.words))
-	x.ids[w] = id
 	x.words = append(x.words, w)
+	x.ids.set(w, id, x.wordOf)
 	x.posts = append(x.posts, nil)
 	return id, true
 }
@@ -125,7 +128,8 @@ func (l *wordLoad) fieldWords(b []byte) []uint32 {
 	if plainASCII(b) {
 		// Already one folded word (most of an Italian or English
 		// catalog): no need to fold it or remember that it was.
-		if id, ok := l.dict.ids[string(b)]; ok {
+		// Looked up without a copy: the bytes are not kept.
+		if id, ok := l.dict.ids.get(unsafe.String(unsafe.SliceData(b), len(b)), l.dict.wordOf); ok {
 			l.one[0] = id
 		} else {
 			l.one[0], _ = l.dict.number(string(b))
@@ -174,6 +178,7 @@ func (x *index) setWords(l *wordLoad) {
 	if len(t.words) == 0 {
 		t.ids, t.words, t.sorted = l.dict.ids, l.dict.words, l.dict.sorted
 		t.posts = make([][]uint32, len(t.words))
+		t.bySvc = slices.Grow(t.bySvc, max(0, len(x.svcs)-len(t.bySvc))) // a whole load: no doubling
 	} else {
 		remap = make([]uint32, len(l.dict.words))
 		var fresh []uint32
@@ -202,18 +207,26 @@ func (x *index) setWords(l *wordLoad) {
 			t.posts[n] = slices.Grow(t.posts[n], c)
 		}
 	}
+	// Each service's words, all in one allocation without spare room
+	// (the lists were read with room to grow).
+	total := 0
+	for _, sw := range l.svcs {
+		total += len(sw.words)
+	}
+	pool := make([]uint32, 0, total)
 	for _, sw := range l.svcs {
 		list := sw.words
-		slot, ok := x.byID[sw.id]
+		slot, ok := x.slot(sw.id)
 		if !ok {
 			continue
 		}
 		t.grow(slot)
-		for i, w := range list {
+		start := len(pool)
+		for _, w := range list {
 			t.posts[w&^nameBit] = append(t.posts[w&^nameBit], slot|w&nameBit)
-			list[i] = w &^ nameBit
+			pool = append(pool, w&^nameBit)
 		}
-		t.bySvc[slot] = list
+		t.bySvc[slot] = pool[start:len(pool):len(pool)]
 	}
 }
 
@@ -268,7 +281,7 @@ func (x *textIndex) drop(slots []uint32) {
 
 // word returns the number of a word with at least one service.
 func (x *textIndex) word(w string) (uint32, bool) {
-	id, ok := x.ids[w]
+	id, ok := x.ids.get(w, x.wordOf)
 	return id, ok && len(x.posts[id]) > 0
 }
 

@@ -136,6 +136,10 @@ func (s *Store) write(ctx context.Context, fresh bool, fn func(*Batch) error) er
 			}
 		}
 	}
+	if err := newGeneration(wctx, tx); err != nil { // the index file is stale from now
+		tx.Rollback()
+		return err
+	}
 	if err := tx.Commit(); err != nil {
 		return fmt.Errorf("content: commit: %w", err)
 	}

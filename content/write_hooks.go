@@ -80,6 +80,7 @@ func removeCatalogFile(path string) {
 	for _, suffix := range []string{"", "-wal", "-shm"} {
 		os.Remove(path + suffix)
 	}
+	os.Remove(IndexFile(path))
 }
 
 // ReplaceCatalog replaces the catalog's tables, and the others named in
@@ -106,7 +107,13 @@ func (s *Store) ReplaceCatalog(ctx context.Context, path string, also []string, 
 		}
 	}()
 	db.SetMaxOpenConns(1)
-	if err := attached(ctx, db, path, "BEGIN IMMEDIATE", func(conn *sql.Conn) error { return copyTables(ctx, conn, also) }); err != nil {
+	replace := func(conn *sql.Conn) error {
+		if err := copyTables(ctx, conn, also); err != nil {
+			return err
+		}
+		return newGeneration(ctx, conn)
+	}
+	if err := attached(ctx, db, path, "BEGIN IMMEDIATE", replace); err != nil {
 		return err
 	}
 	s.recount()

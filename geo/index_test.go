@@ -1,7 +1,9 @@
 package geo
 
 import (
+	"bytes"
 	"cmp"
+	"errors"
 	"fmt"
 	"math/rand/v2"
 	"slices"
@@ -12,15 +14,21 @@ import (
 
 func TestPointIndexNearbyMatchesBruteForce(t *testing.T) {
 	for _, cell := range []float64{0.002, 0.01, 0.3, 5} {
-		t.Run(fmt.Sprint("cell=", cell), func(t *testing.T) { testNearby(t, NewPointIndex(cell)) })
+		t.Run(fmt.Sprint("cell=", cell), func(t *testing.T) { testNearby(t, NewPointIndex(cell), false) })
+		// Compacted after most inserts: the rest, and the deletes, then
+		// change cells that share one allocation.
+		t.Run(fmt.Sprint("compacted cell=", cell), func(t *testing.T) { testNearby(t, NewPointIndex(cell), true) })
 	}
 }
 
-func testNearby(t *testing.T, x *PointIndex) {
+func testNearby(t *testing.T, x *PointIndex, compact bool) {
 	r := rand.New(rand.NewPCG(7, 11))
 	pts := make([]orb.Point, 5000)
 	for i := range pts {
 		pts[i] = orb.Point{12 + r.Float64()*2, 42.5 + r.Float64()*1.5}
+		if compact && i == 4000 {
+			x.Compact()
+		}
 		x.Insert(uint32(i), pts[i])
 	}
 	// Delete a few so deletes are exercised too.
@@ -109,6 +117,73 @@ func TestPointIndexInBound(t *testing.T) {
 		}
 		if n != len(got) {
 			t.Errorf("%v: %d found, want %d", b, len(got), n)
+		}
+	}
+}
+
+// TestPointIndexWriteRead: an index read back answers as the one written,
+// takes inserts and deletes, and what it could not have written is
+// refused.
+func TestPointIndexWriteRead(t *testing.T) {
+	r := rand.New(rand.NewPCG(3, 5))
+	x := NewPointIndex(0.05)
+	pts := make([]orb.Point, 3000)
+	for i := range pts {
+		pts[i] = orb.Point{12 + r.Float64()*2, 42.5 + r.Float64()*1.5}
+		x.Insert(uint32(i), pts[i])
+	}
+	x.Compact()
+	var buf bytes.Buffer
+	if _, err := x.WriteTo(&buf); err != nil {
+		t.Fatal(err)
+	}
+	data := buf.Bytes()
+	y, err := ReadPointIndex(bytes.NewReader(data), int64(len(data)), uint32(len(pts)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The same changes to both, then the same answers.
+	for i := 0; i < 300; i += 7 {
+		x.Delete(uint32(i), pts[i])
+		y.Delete(uint32(i), pts[i])
+		p := orb.Point{12 + r.Float64()*2, 42.5 + r.Float64()*1.5}
+		x.Insert(uint32(i), p)
+		y.Insert(uint32(i), p)
+	}
+	if x.Len() != y.Len() {
+		t.Fatalf("Len %d, read back %d", x.Len(), y.Len())
+	}
+	type hit struct {
+		key uint32
+		d   float64
+	}
+	walk := func(z *PointIndex, c orb.Point) []hit {
+		var out []hit
+		z.Nearby(c, 30000, func(k uint32, _ orb.Point, d float64) bool {
+			out = append(out, hit{k, d})
+			return len(out) < 30
+		})
+		return out
+	}
+	for range 100 {
+		c := orb.Point{11.8 + r.Float64()*2.4, 42.3 + r.Float64()*1.9}
+		if got, want := walk(y, c), walk(x, c); !slices.Equal(got, want) || len(want) == 0 {
+			t.Fatalf("near %v: %v, want %v", c, got, want)
+		}
+	}
+	for _, c := range []struct {
+		name   string
+		data   []byte
+		maxKey uint32
+	}{
+		{"truncated", data[:len(data)-10], uint32(len(pts))},
+		{"header only", data[:40], uint32(len(pts))},
+		{"empty", nil, uint32(len(pts))},
+		{"a key out of range", data, uint32(len(pts) - 1)},
+		{"counts past the end", append(append([]byte{}, data[:24]...), bytes.Repeat([]byte{0xff}, 16)...), uint32(len(pts))},
+	} {
+		if _, err := ReadPointIndex(bytes.NewReader(c.data), int64(len(c.data)), c.maxKey); !errors.Is(err, ErrBadIndex) {
+			t.Errorf("%s: %v", c.name, err)
 		}
 	}
 }

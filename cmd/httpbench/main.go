@@ -46,6 +46,7 @@ func main() {
 	duration := flag.Duration("duration", 10*time.Second, "length of each wrk run")
 	rounds := flag.Int("rounds", 2, "alternated rounds per size")
 	conns := flag.Int("connections", 32, "wrk connections")
+	soak := flag.Duration("soak", 0, "after the runs, keep nearby under wrk this long (the issue's 5m) and report how RSS grows; 0: no soak")
 	flag.Parse()
 	if _, err := exec.LookPath("wrk"); err != nil {
 		fail("wrk is missing: apt-get install wrk (make deps installs it)")
@@ -55,7 +56,7 @@ func main() {
 		if err != nil || n < 1 {
 			fail("-sizes: %q is not a number of services", s)
 		}
-		if err := benchSize(n, *dir, *punto, *tile38, *duration, *rounds, *conns); err != nil {
+		if err := benchSize(n, *dir, *punto, *tile38, *duration, *rounds, *conns, *soak); err != nil {
 			fail("%d services: %v", n, err)
 		}
 	}
@@ -536,7 +537,7 @@ func report(results map[engineRun][]run, withTile38 bool) {
 	}
 }
 
-func benchSize(n int, dir, puntoBin, tile38Bin string, d time.Duration, rounds, conns int) error {
+func benchSize(n int, dir, puntoBin, tile38Bin string, d time.Duration, rounds, conns int, soak time.Duration) error {
 	db, err := catalog(dir, n)
 	if err != nil {
 		return err
@@ -563,9 +564,9 @@ func benchSize(n int, dir, puntoBin, tile38Bin string, d time.Duration, rounds, 
 	if err != nil {
 		return err
 	}
-	rssStart := p.rss()
-	fmt.Printf("punto: index in memory %s after start, RSS then %.0f MiB, /healthz median %s\n",
-		(ready + built).Round(time.Millisecond), rssStart, healthz(p.base).Round(time.Microsecond))
+	rssStart, cpuBuilt := p.rss(), p.cpu()
+	fmt.Printf("punto: index in memory %s after start (%s of CPU: what load on the machine does not inflate), RSS then %.0f MiB, /healthz median %s\n",
+		(ready + built).Round(time.Millisecond), cpuBuilt, rssStart, healthz(p.base).Round(time.Microsecond))
 	plain, br, gz := compressedSize(p.base + puntoPath(qs[0], false))
 	fmt.Printf("nearby answer, 20 results: %d bytes, %d brotli, %d gzip\n", plain, br, gz)
 	var t *proc
@@ -584,5 +585,49 @@ func benchSize(n int, dir, puntoBin, tile38Bin string, d time.Duration, rounds, 
 	}
 	report(results, t != nil)
 	fmt.Printf("punto: RSS after load %.0f MiB (%.0f with the index built)\n", p.rss(), rssStart)
+	if soak > 0 {
+		return soakRun(p, qs, soak, conns, rssStart)
+	}
+	return nil
+}
+
+// soakStep is how often a soak reports.
+const soakStep = 30 * time.Second
+
+// soakRun keeps nearby (with and without a category, interleaved) under
+// wrk for d, in steps of soakStep, printing RSS and the rate after each,
+// then how RSS grew over the whole run from rssStart, the RSS once the
+// index was built.
+func soakRun(p *proc, qs []query, d time.Duration, conns int, rssStart float64) error {
+	paths := make([]string, 0, 2*len(qs))
+	for _, q := range qs {
+		paths = append(paths, puntoPath(q, false), puntoPath(q, true))
+	}
+	script, err := wrkScript(paths)
+	if err != nil {
+		return err
+	}
+	defer os.Remove(script)
+	fmt.Printf("soak: %s of nearby under wrk, %d connections (RSS %.0f MiB with the index built, %.0f now)\n", d, conns, rssStart, p.rss())
+	peak := p.rss()
+	var total run
+	for done := time.Duration(0); done < d; {
+		step := min(soakStep, d-done)
+		if step < time.Second {
+			break
+		}
+		r, err := runWrk(p, script, step, conns)
+		if err != nil {
+			return err
+		}
+		done += step
+		total.reqs, total.secs, total.cpu, total.errors = total.reqs+r.reqs, total.secs+r.secs, total.cpu+r.cpu, total.errors+r.errors
+		rss := p.rss()
+		peak = max(peak, rss)
+		fmt.Printf("soak: %6s  RSS %5.0f MiB  %6.0f req/s  CPU/req %s  errors %d\n", done, rss, r.rate(), r.cpuPerReq(), r.errors)
+	}
+	end := p.rss()
+	fmt.Printf("soak: RSS %.0f → %.0f MiB over %s (%+.1f%%, peak %.0f MiB); %.0f req/s, CPU/req %s, %d errors\n",
+		rssStart, end, d, 100*(end-rssStart)/rssStart, peak, total.rate(), total.cpuPerReq(), total.errors)
 	return nil
 }

@@ -36,6 +36,17 @@ func TestMemoryLimitFlag(t *testing.T) {
 	if n, _ := setMemoryLimit(""); n != defaultTotemMemory || debug.SetMemoryLimit(-1) != defaultTotemMemory {
 		t.Fatalf("default: %d", n)
 	}
+	oldGC := debug.SetGCPercent(100)
+	defer debug.SetGCPercent(oldGC)
+	t.Setenv("GOGC", "")
+	if n := setTotemGC(); n != totemGCPercent || debug.SetGCPercent(100) != totemGCPercent {
+		t.Fatalf("GOGC: %d", n)
+	}
+	t.Setenv("GOGC", "60")
+	debug.SetGCPercent(60)
+	if n := setTotemGC(); n != 60 || debug.SetGCPercent(60) != 60 {
+		t.Fatalf("GOGC=60: %d", n)
+	}
 	if _, err := parseTotemConfig([]string{"--memory-limit", "huge"}, nil); err == nil {
 		t.Fatal("--memory-limit huge accepted")
 	}
