@@ -5,6 +5,7 @@ import (
 	"math"
 	"os"
 	"runtime/debug"
+	"runtime/metrics"
 	"strconv"
 	"strings"
 )
@@ -41,25 +42,43 @@ func parseBytes(s string) (int64, error) {
 	return n * mult, nil
 }
 
-// totemGCPercent is a totem's GOGC unless the environment sets one. The
-// in-memory index is most of the heap and holds almost no pointers
-// (content/index_pack.go), so a collection costs little, while the
-// runtime's default (100) lets the heap grow to twice the index under
-// load: at 1M services from 590 MiB to over 1 GiB within seconds. With
-// httpbench -soak at 1M: 25, +27% after a minute; 15, +23% after five;
-// 10, +18% after two, for the same CPU per request within the noise.
-const totemGCPercent = 10
+// gcHeadroom is how far a totem's heap may grow past what is live before
+// a collection: the in-memory index is most of the heap and holds almost
+// no pointers (content/index_pack.go), so a collection costs little,
+// while the runtime's default GOGC (100) lets the heap grow to twice the
+// index under load: at 1M services from 590 MiB to over 1 GiB within
+// seconds. With httpbench -soak at 1M (about 480 MiB live): GOGC 25, +27%
+// RSS after a minute; 15, +23% after five; 10, +18% after two, for the
+// same CPU per request within the noise. A small catalog keeps the
+// default: a tight GOGC on a small heap would collect every few requests.
+const gcHeadroom = 48 << 20
 
-// setTotemGC applies totemGCPercent, unless GOGC is set, and returns
-// the percentage in force.
+// totemGCPercent is a totem's GOGC for live bytes in the heap: the
+// percentage that gives gcHeadroom, between 10 and the default 100.
+func totemGCPercent(live uint64) int {
+	if live == 0 {
+		return 100
+	}
+	return int(min(100, max(10, 100*gcHeadroom/live)))
+}
+
+// setTotemGC applies totemGCPercent for the heap live now, unless GOGC is
+// set, and returns the percentage in force.
 func setTotemGC() int {
 	if os.Getenv("GOGC") != "" {
 		old := debug.SetGCPercent(100)
 		debug.SetGCPercent(old)
 		return old
 	}
-	debug.SetGCPercent(totemGCPercent)
-	return totemGCPercent
+	sample := []metrics.Sample{{Name: "/gc/heap/live:bytes"}}
+	metrics.Read(sample)
+	var live uint64
+	if sample[0].Value.Kind() == metrics.KindUint64 {
+		live = sample[0].Value.Uint64()
+	}
+	p := totemGCPercent(live)
+	debug.SetGCPercent(p)
+	return p
 }
 
 // setMemoryLimit applies --memory-limit: the flag's value, else
