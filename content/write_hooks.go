@@ -28,8 +28,13 @@ func (b *Batch) Exec(query string, args ...any) (sql.Result, error) { return b.e
 
 // QueryRow reads one row in the write's transaction: what it has written
 // so far included.
+// The statement is prepared once per write, like Exec's.
 func (b *Batch) QueryRow(query string, args ...any) *sql.Row {
-	return b.tx.QueryRowContext(b.ctx, query, args...)
+	st, err := b.stmt(query)
+	if err != nil {
+		return b.tx.QueryRowContext(b.ctx, query, args...) // which reports the error
+	}
+	return st.QueryRowContext(b.ctx, args...)
 }
 
 // Reader is the catalog's pool of read-only connections.

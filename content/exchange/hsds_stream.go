@@ -52,9 +52,13 @@ func CreateHSDSStream(ctx context.Context, path string, r io.Reader, opt ImportO
 		return createWhole(ctx, path, append(rec.buf, rest...), opt)
 	}
 	rec.buf, rec.off = nil, true
-	st := &streamState{opt: opt, is: &issues{format: FormatHSDS, opt: opt}, res: &StreamResult{},
-		svcs: map[string]bool{}, orgs: map[string]uint64{}, locs: map[string]uint64{}, leftOut: map[string]bool{}}
+	is := &issues{format: FormatHSDS, opt: opt}
+	var st *streamState
 	err = content.Create(ctx, path, func(b *content.Batch) error {
+		var err error
+		if st, err = newStreamState(b, opt, is); err != nil {
+			return err
+		}
 		for i := 0; dec.More(); i++ {
 			if err := ctx.Err(); err != nil {
 				return err
@@ -168,16 +172,22 @@ func pageMember(k string) bool {
 }
 
 // streamState is what a streamed import remembers across records: the
-// IDs it wrote, and digests of the organizations and locations given,
-// which must be given the same way each time.
+// IDs it read, and digests of the organizations and locations given,
+// which must be given the same way each time, all in its seen table.
 type streamState struct {
-	opt     ImportOptions
-	is      *issues
-	res     *StreamResult
-	svcs    map[string]bool
-	orgs    map[string]uint64
-	locs    map[string]uint64
-	leftOut map[string]bool // organizations refused (lenient)
+	opt  ImportOptions
+	is   *issues
+	res  *StreamResult
+	seen *seenTable
+}
+
+// newStreamState starts a streamed import in batch b.
+func newStreamState(b *content.Batch, opt ImportOptions, is *issues) (*streamState, error) {
+	seen, err := newSeenTable(b)
+	if err != nil {
+		return nil, err
+	}
+	return &streamState{opt: opt, is: is, res: &StreamResult{}, seen: seen}, nil
 }
 
 // record converts, checks and writes one record of the file.
@@ -216,26 +226,38 @@ func (st *streamState) record(b *content.Batch, raw json.RawMessage, at string) 
 	for i := range x.Organizations {
 		o := &x.Organizations[i]
 		if x.badOrg[i] {
-			st.leftOut[o.ID] = true
+			if err := st.leaveOut(o.ID); err != nil {
+				return err
+			}
 			continue
 		}
 		doc, _ := json.Marshal(o)
 		d := digest(doc)
-		if prev, ok := st.orgs[o.ID]; ok {
-			if prev != d {
+		prev, ok, err := st.seen.get(seenOrg, o.ID)
+		if err != nil {
+			return err
+		}
+		if ok {
+			if prev.digest != d {
 				sub.add(x.orgIssue(i, invalid("id", "organization %q is given differently by another record", o.ID)))
-				st.leftOut[o.ID] = true
+				if err := st.leaveOut(o.ID); err != nil {
+					return err
+				}
 			}
 			continue
 		}
-		st.orgs[o.ID] = d
+		if err := st.seen.put(seenOrg, o.ID, seenRow{digest: d}); err != nil {
+			return err
+		}
 		if write {
 			if err := b.PutOrganization(o); err != nil {
 				if !isValidation(err) {
 					return err
 				}
 				sub.add(x.orgIssue(i, err))
-				st.leftOut[o.ID] = true
+				if err := st.leaveOut(o.ID); err != nil {
+					return err
+				}
 				continue
 			}
 		}
@@ -246,11 +268,14 @@ func (st *streamState) record(b *content.Batch, raw json.RawMessage, at string) 
 		if x.badSvc[i] {
 			continue
 		}
-		if err := st.checkService(s); err != nil {
-			sub.add(x.svcIssue(i, err))
+		bad, err := st.checkService(s)
+		if err != nil {
+			return err
+		}
+		if bad != nil {
+			sub.add(x.svcIssue(i, bad))
 			continue
 		}
-		st.svcs[s.ID] = true
 		if write && (st.opt.Lenient || len(sub.list) == 0) {
 			if err := b.PutService(s); err != nil {
 				if !isValidation(err) {
@@ -265,27 +290,53 @@ func (st *streamState) record(b *content.Batch, raw json.RawMessage, at string) 
 	return nil
 }
 
+// leaveOut notes an organization left out: its services are refused.
+func (st *streamState) leaveOut(id string) error {
+	return st.seen.put(seenLeftOut, id, seenRow{})
+}
+
 // checkService checks what only the whole file can tell: a service given
 // twice, its organization there, its locations as other records give
-// them.
-func (st *streamState) checkService(s *content.Service) error {
-	if st.svcs[s.ID] {
-		return invalid("id", "service %q is given twice", s.ID)
+// them. It notes the service as read; bad is the problem found, err a
+// failure of the seen table.
+func (st *streamState) checkService(s *content.Service) (bad, err error) {
+	twice, err := st.seen.has(seenService, s.ID)
+	if err != nil || twice {
+		return invalid("id", "service %q is given twice", s.ID), err
+	}
+	if err := st.seen.put(seenService, s.ID, seenRow{}); err != nil {
+		return nil, err
 	}
 	if s.OrganizationID != "" {
-		if _, ok := st.orgs[s.OrganizationID]; !ok || st.leftOut[s.OrganizationID] {
-			return invalid("organization_id", "no organization %q before it in the file", s.OrganizationID)
+		given, err := st.seen.has(seenOrg, s.OrganizationID)
+		if err != nil {
+			return nil, err
+		}
+		left, err := st.seen.has(seenLeftOut, s.OrganizationID)
+		if err != nil {
+			return nil, err
+		}
+		if !given || left {
+			return invalid("organization_id", "no organization %q before it in the file", s.OrganizationID), nil
 		}
 	}
 	for j, l := range s.Locations {
 		doc, _ := json.Marshal(l)
 		d := digest(doc)
-		if prev, ok := st.locs[l.ID]; ok && prev != d {
-			return invalid(fmt.Sprintf("locations[%d]", j), "location %q is given differently by another service", l.ID)
+		prev, ok, err := st.seen.get(seenLocation, l.ID)
+		if err != nil {
+			return nil, err
 		}
-		st.locs[l.ID] = d
+		if ok && prev.digest != d {
+			return invalid(fmt.Sprintf("locations[%d]", j), "location %q is given differently by another service", l.ID), nil
+		}
+		if !ok {
+			if err := st.seen.put(seenLocation, l.ID, seenRow{digest: d}); err != nil {
+				return nil, err
+			}
+		}
 	}
-	return nil
+	return nil, nil
 }
 
 func digest(b []byte) uint64 {
