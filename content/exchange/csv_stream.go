@@ -18,6 +18,16 @@ import (
 // each service is written once its last row is read, so memory does not
 // grow with the file. Problems and lenient as CreateHSDSStream.
 func CreateFlatCSVStream(ctx context.Context, path string, r io.Reader, opt ImportOptions) (*StreamResult, error) {
+	return streamFlatCSV(ctx, newFileTarget(ctx, path), r, opt)
+}
+
+// ImportFlatCSVStream is CreateFlatCSVStream into an open catalog (see
+// ImportHSDSStream).
+func ImportFlatCSVStream(ctx context.Context, s *content.Store, r io.Reader, opt ImportOptions) (*StreamResult, error) {
+	return streamFlatCSV(ctx, storeTarget(ctx, s), r, opt)
+}
+
+func streamFlatCSV(ctx context.Context, to streamTarget, r io.Reader, opt ImportOptions) (*StreamResult, error) {
 	br := bufio.NewReaderSize(r, 64<<10)
 	if bom, _ := br.Peek(3); bytes.Equal(bom, []byte("\uFEFF")) {
 		_, _ = br.Discard(3)
@@ -34,11 +44,12 @@ func CreateFlatCSVStream(ctx context.Context, path string, r io.Reader, opt Impo
 		return nil, is.err()
 	}
 	fs := &flatStream{fp: &flatParse{header: header, is: is, x: &Records{}}}
-	err := content.Create(ctx, path, func(b *content.Batch) error {
+	err := to.write(func(b *content.Batch) error {
 		st, err := newStreamState(b, opt, is)
 		if err != nil {
 			return err
 		}
+		st.open = to.open
 		fs.b, fs.st = b, st
 		for !is.full() {
 			if err := ctx.Err(); err != nil {

@@ -37,6 +37,41 @@ type StreamResult struct {
 // listed in Refused. A single object (not a page or an array) is read
 // whole, as Parse reads it.
 func CreateHSDSStream(ctx context.Context, path string, r io.Reader, opt ImportOptions) (*StreamResult, error) {
+	return streamHSDS(ctx, newFileTarget(ctx, path), r, opt)
+}
+
+// ImportHSDSStream is CreateHSDSStream into an open catalog, in one
+// transaction: each record replaces the one with its ID, records the file
+// does not name stay, and a service may name an organization the catalog
+// has. If the file is refused nothing is written.
+func ImportHSDSStream(ctx context.Context, s *content.Store, r io.Reader, opt ImportOptions) (*StreamResult, error) {
+	return streamHSDS(ctx, storeTarget(ctx, s), r, opt)
+}
+
+// streamTarget is where a streamed import writes: a new catalog file, or
+// an open catalog.
+type streamTarget struct {
+	write func(fill func(*content.Batch) error) error // runs fill in one transaction
+	whole func(x *Records, format string) error       // writes records read whole
+	open  bool                                        // an open catalog: its organizations may be named
+}
+
+func newFileTarget(ctx context.Context, path string) streamTarget {
+	return streamTarget{
+		write: func(fill func(*content.Batch) error) error { return content.Create(ctx, path, fill) },
+		whole: func(x *Records, format string) error { return Create(ctx, path, x, format) },
+	}
+}
+
+func storeTarget(ctx context.Context, s *content.Store) streamTarget {
+	return streamTarget{
+		write: func(fill func(*content.Batch) error) error { return s.Write(ctx, fill) },
+		whole: func(x *Records, format string) error { return Import(ctx, s, x, format) },
+		open:  true,
+	}
+}
+
+func streamHSDS(ctx context.Context, to streamTarget, r io.Reader, opt ImportOptions) (*StreamResult, error) {
 	rec := &recorder{r: r}
 	dec := json.NewDecoder(rec)
 	prefix, single, err := openRecords(dec)
@@ -49,16 +84,17 @@ func CreateHSDSStream(ctx context.Context, path string, r io.Reader, opt ImportO
 		if err != nil {
 			return nil, err
 		}
-		return createWhole(ctx, path, append(rec.buf, rest...), opt)
+		return importWhole(to, append(rec.buf, rest...), opt)
 	}
 	rec.buf, rec.off = nil, true
 	is := &issues{format: FormatHSDS, opt: opt}
 	var st *streamState
-	err = content.Create(ctx, path, func(b *content.Batch) error {
+	err = to.write(func(b *content.Batch) error {
 		var err error
 		if st, err = newStreamState(b, opt, is); err != nil {
 			return err
 		}
+		st.open = to.open
 		for i := 0; dec.More(); i++ {
 			if err := ctx.Err(); err != nil {
 				return err
@@ -94,13 +130,13 @@ func CreateHSDSStream(ctx context.Context, path string, r io.Reader, opt ImportO
 	return st.res, nil
 }
 
-// createWhole imports a file read whole (see Create).
-func createWhole(ctx context.Context, path string, data []byte, opt ImportOptions) (*StreamResult, error) {
+// importWhole imports a file read whole (see Create and Import).
+func importWhole(to streamTarget, data []byte, opt ImportOptions) (*StreamResult, error) {
 	x, err := ParseOptions(FormatHSDS, data, opt)
 	if err != nil {
 		return nil, err
 	}
-	if err := Create(ctx, path, x, FormatHSDS); err != nil {
+	if err := to.whole(x, FormatHSDS); err != nil {
 		return nil, err
 	}
 	return &StreamResult{Organizations: len(x.Organizations), Services: len(x.Services), Refused: x.Refused}, nil
@@ -179,6 +215,7 @@ type streamState struct {
 	is   *issues
 	res  *StreamResult
 	seen *seenTable
+	open bool // into an open catalog: a service may name one of its organizations
 }
 
 // newStreamState starts a streamed import in batch b.
@@ -316,8 +353,19 @@ func (st *streamState) checkService(s *content.Service) (bad, err error) {
 		if err != nil {
 			return nil, err
 		}
+		if !given && !left && st.open {
+			var n int
+			if err := st.seen.b.QueryRow("SELECT count(*) FROM organization WHERE id = ?", s.OrganizationID).Scan(&n); err != nil {
+				return nil, fmt.Errorf("exchange: import: %w", err)
+			}
+			given = n > 0
+		}
 		if !given || left {
-			return invalid("organization_id", "no organization %q before it in the file", s.OrganizationID), nil
+			where := "before it in the file"
+			if st.open {
+				where = "before it in the file or in the catalog"
+			}
+			return invalid("organization_id", "no organization %q %s", s.OrganizationID, where), nil
 		}
 	}
 	for j, l := range s.Locations {
