@@ -37,6 +37,16 @@ func (b *Batch) QueryRow(query string, args ...any) *sql.Row {
 	return st.QueryRowContext(b.ctx, args...)
 }
 
+// Query reads rows in the write's transaction, the statement prepared
+// once per write. The rows must be closed before the next statement.
+func (b *Batch) Query(query string, args ...any) (*sql.Rows, error) {
+	st, err := b.stmt(query)
+	if err != nil {
+		return nil, err
+	}
+	return st.QueryContext(b.ctx, args...)
+}
+
 // Reader is the catalog's pool of read-only connections.
 func (s *Store) Reader() *sql.DB { return s.r }
 

@@ -1,12 +1,14 @@
 package main
 
 import (
+	"archive/zip"
 	"context"
 	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"runtime/debug"
@@ -52,9 +54,9 @@ func catalogImport(ctx context.Context, args []string, stdout, stderr io.Writer)
 	}
 	_, statErr := os.Stat(*db)
 	isNew := errors.Is(statErr, os.ErrNotExist)
-	if *format == exchange.FormatHSDS || *format == exchange.FormatCSV {
-		// HSDS JSON or the flat CSV, into a new catalog or an existing
-		// one: streamed, in bounded memory whatever the file's size. The
+	if *format != exchange.FormatGeoJSON {
+		// HSDS JSON, the HSDS CSV package or the flat CSV, into a new
+		// catalog or an existing one: streamed, in bounded memory whatever the file's size. The
 		// import makes much short-lived garbage: a soft limit on the Go
 		// heap (unless GOMEMLIMIT sets one) keeps the process near what it
 		// holds (the writer's 64 MiB page cache above all).
@@ -133,9 +135,13 @@ func reportPath(report, db string) string {
 	return db + ".import-report.json"
 }
 
-// streamFile imports an HSDS JSON or flat CSV file, streamed, into a new
-// catalog at db or, when into is not nil, into that open catalog.
+// streamFile imports an HSDS JSON file, an HSDS CSV package (a zip or a
+// folder) or a flat CSV file, streamed, into a new catalog at db or, when
+// into is not nil, into that open catalog.
 func streamFile(ctx context.Context, format, db, file string, opt exchange.ImportOptions, into *content.Store) (*exchange.StreamResult, error) {
+	if format == exchange.FormatHSDSCSV {
+		return streamPackage(ctx, db, file, opt, into)
+	}
 	f, err := os.Open(file)
 	if err != nil {
 		return nil, fmt.Errorf("catalog import: %w", err)
@@ -153,6 +159,30 @@ func streamFile(ctx context.Context, format, db, file string, opt exchange.Impor
 		return exchange.CreateFlatCSVStream(ctx, db, f, opt)
 	}
 	return exchange.CreateHSDSStream(ctx, db, f, opt)
+}
+
+// streamPackage imports an HSDS CSV package, a zip (read from the file
+// as it is needed, not loaded whole) or a folder.
+func streamPackage(ctx context.Context, db, file string, opt exchange.ImportOptions, into *content.Store) (*exchange.StreamResult, error) {
+	fi, err := os.Stat(file)
+	if err != nil {
+		return nil, fmt.Errorf("catalog import: %w", err)
+	}
+	var fsys fs.FS
+	if fi.IsDir() {
+		fsys = os.DirFS(file)
+	} else {
+		zr, err := zip.OpenReader(file)
+		if err != nil {
+			return nil, &exchange.ImportError{Format: exchange.FormatHSDSCSV, Issues: []exchange.ImportIssue{{Reason: "not a zip file: " + err.Error()}}}
+		}
+		defer func() { _ = zr.Close() }() // only read
+		fsys = &zr.Reader
+	}
+	if into != nil {
+		return exchange.ImportHSDSPackageStream(ctx, into, fsys, opt)
+	}
+	return exchange.CreateHSDSPackageStream(ctx, db, fsys, opt)
 }
 
 // importReport is what a lenient import left out, and why.

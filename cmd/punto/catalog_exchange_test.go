@@ -43,6 +43,7 @@ func TestCatalogImportExport(t *testing.T) {
 		{"import hsds into a new catalog", []string{"catalog", "import", "--format", "hsds", "--db", p("hsds.db"), p("demo.json")}, 0, "", "imported 31 organizations and 330 services"},
 		{"import hsds again into that catalog (streamed)", []string{"catalog", "import", "--format", "hsds", "--db", p("hsds.db"), p("demo.json")}, 0, "", "imported 31 organizations and 330 services"},
 		{"import the zip package", []string{"catalog", "import", "--format", "hsds-csv", "--db", p("zip.db"), p("demo.zip")}, 0, "", "330 services"},
+		{"import the zip package again into that catalog (streamed)", []string{"catalog", "import", "--format", "hsds-csv", "--db", p("zip.db"), p("demo.zip")}, 0, "", "330 services"},
 		{"import the package folder", []string{"catalog", "import", "--format", "hsds-csv", "--db", p("pkg.db"), p("pkg")}, 0, "", "330 services"},
 		{"import geojson, flags after the file", []string{"catalog", "import", p("demo.geojson"), "--format", "geojson", "--db", p("geo.db")}, 0, "", "330 services"},
 		{"import csv into a new catalog", []string{"catalog", "import", "--format", "csv", "--db", p("csv.db"), p("demo.csv")}, 0, "", "330 services"},

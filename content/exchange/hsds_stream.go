@@ -257,6 +257,12 @@ func (st *streamState) record(b *content.Batch, raw json.RawMessage, at string) 
 	if x == nil {
 		return nil
 	}
+	return st.put(b, x, sub)
+}
+
+// put checks and writes the checked records of one record of the file
+// (x.check has run); their problems go to sub.
+func (st *streamState) put(b *content.Batch, x *Records, sub *issues) error {
 	// Without lenient, a file with a problem writes nothing: the rest is
 	// only checked.
 	write := st.opt.Lenient || len(st.is.list) == 0 && len(sub.list) == 0
