@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"encoding/binary"
 	"encoding/csv"
 	"encoding/json"
 	"errors"
@@ -11,6 +12,7 @@ import (
 	"io"
 	"io/fs"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"github.com/punto-totem/punto/content"
@@ -106,6 +108,9 @@ func streamPackage(ctx context.Context, to streamTarget, fsys fs.FS, opt ImportO
 				}
 			}
 		}
+		if err := pk.indexes(); err != nil {
+			return err
+		}
 		if err := pk.dangling(); err != nil {
 			return err
 		}
@@ -160,9 +165,10 @@ func wholePackage(to streamTarget, fsys fs.FS, opt ImportOptions) (*StreamResult
 
 // pkgStage is the temporary table the package's rows are read into.
 type pkgStage struct {
-	b     *content.Batch
-	is    *issues
-	terms map[string]pkgRow // the taxonomy terms, by id (loadTerms)
+	b       *content.Batch
+	is      *issues
+	headers map[string][]string // each staged table's header
+	terms   map[string]pkgRow   // the taxonomy terms, by id (loadTerms)
 }
 
 // The columns that link rows, indexed, and those read by the joins of
@@ -176,19 +182,61 @@ func (pk *pkgStage) create() error {
 	stmts := []string{
 		`CREATE TEMP TABLE IF NOT EXISTS pkg_stage(tbl TEXT NOT NULL, file TEXT NOT NULL, line INTEGER NOT NULL,
 			id TEXT, service_id TEXT, location_id TEXT, service_at_location_id TEXT, contact_id TEXT, phone_id TEXT, link_id TEXT,
-			link_entity TEXT, organization_id TEXT, taxonomy_term_id TEXT, cols TEXT NOT NULL)`,
+			link_entity TEXT, organization_id TEXT, taxonomy_term_id TEXT, cols BLOB NOT NULL)`,
 		`DELETE FROM temp.pkg_stage`,
 	}
-	for _, c := range stageLinks {
-		stmts = append(stmts, fmt.Sprintf("CREATE INDEX IF NOT EXISTS temp.pkg_stage_%s ON pkg_stage(tbl, %s)", c, c))
+	// Indexed once the rows are in (indexes), which is faster than as
+	// they come.
+	for _, c := range append(stageLinks, "entity") {
+		stmts = append(stmts, "DROP INDEX IF EXISTS temp.pkg_stage_"+c)
 	}
-	stmts = append(stmts, "CREATE INDEX IF NOT EXISTS temp.pkg_stage_entity ON pkg_stage(tbl, link_entity)")
+	pk.headers = map[string][]string{}
 	for _, q := range stmts {
 		if _, err := pk.b.Exec(q); err != nil {
 			return fmt.Errorf("exchange: package table: %w", err)
 		}
 	}
 	return nil
+}
+
+// indexes indexes the staged rows by the columns that link them.
+func (pk *pkgStage) indexes() error {
+	var stmts []string
+	for _, c := range stageLinks {
+		stmts = append(stmts, fmt.Sprintf("CREATE INDEX temp.pkg_stage_%s ON pkg_stage(tbl, %s)", c, c))
+	}
+	stmts = append(stmts, "CREATE INDEX temp.pkg_stage_entity ON pkg_stage(tbl, link_entity)")
+	for _, q := range stmts {
+		if _, err := pk.b.Tx().Exec(q); err != nil {
+			return fmt.Errorf("exchange: package table: %w", err)
+		}
+	}
+	return nil
+}
+
+// encodeCells packs a row's cells, each after its length: cheaper than
+// JSON both ways, and any byte may be in a cell.
+func encodeCells(buf []byte, rec []string) []byte {
+	for _, c := range rec {
+		buf = binary.AppendUvarint(buf, uint64(len(c)))
+		buf = append(buf, c...)
+	}
+	return buf
+}
+
+// decodeCells unpacks the cells of a row of tbl by its header.
+func (pk *pkgStage) decodeCells(tbl string, b []byte) (map[string]string, error) {
+	header := pk.headers[tbl]
+	cols := make(map[string]string, len(header))
+	for _, c := range header {
+		n, k := binary.Uvarint(b)
+		if k <= 0 || uint64(len(b)-k) < n {
+			return nil, fmt.Errorf("exchange: package table: a damaged row of %s", tbl)
+		}
+		cols[c] = string(b[k : k+int(n)])
+		b = b[k+int(n):]
+	}
+	return cols, nil
 }
 
 // errBudget: the package unzips to more than its budget.
@@ -251,6 +299,12 @@ func (pk *pkgStage) load(ctx context.Context, fsys fs.FS, path string, t *hsdsTa
 	}
 	header = append([]string(nil), header...)
 	checkTableHeader(r, header, t, path, pk.is)
+	if prev, ok := pk.headers[t.name]; ok && !slices.Equal(prev, header) {
+		pk.is.add(ImportIssue{File: path, Reason: fmt.Sprintf("a second file for %s, with other columns", t.name)})
+		return false, nil
+	}
+	pk.headers[t.name] = header
+	var buf []byte
 	const insert = `INSERT INTO temp.pkg_stage(tbl, file, line, id, service_id, location_id, service_at_location_id, contact_id, phone_id, link_id,
 		link_entity, organization_id, taxonomy_term_id, cols) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
 	for {
@@ -271,14 +325,15 @@ func (pk *pkgStage) load(ctx context.Context, fsys fs.FS, path string, t *hsdsTa
 		}
 		cols := make(map[string]string, len(header))
 		for i, c := range header {
-			cols[c] = unescapeCell(rec[i])
+			rec[i] = unescapeCell(rec[i])
+			cols[c] = rec[i]
 		}
-		doc, _ := json.Marshal(cols)
+		buf = encodeCells(buf[:0], rec)
 		args := []any{t.name, path, line}
 		for _, c := range append(stageLinks, stagePlain...) {
 			args = append(args, cols[c])
 		}
-		if _, err := pk.b.Exec(insert, append(args, string(doc))...); err != nil {
+		if _, err := pk.b.Exec(insert, append(args, buf)...); err != nil {
 			return false, fmt.Errorf("exchange: package table: %w", err)
 		}
 	}
@@ -372,7 +427,7 @@ func (pk *pkgStage) each(ctx context.Context, tbl string, fn func(pkgRow) error)
 		if err := ctx.Err(); err != nil {
 			return err
 		}
-		page, last, err := pk.rows(fmt.Sprintf("SELECT rowid, file, line, cols FROM temp.pkg_stage NOT INDEXED WHERE rowid > ? AND tbl = '%s' ORDER BY rowid LIMIT 256", tbl), after)
+		page, last, err := pk.rows(fmt.Sprintf("SELECT rowid, tbl, file, line, cols FROM temp.pkg_stage NOT INDEXED WHERE rowid > ? AND tbl = '%s' ORDER BY rowid LIMIT 256", tbl), after)
 		if err != nil {
 			return err
 		}
@@ -391,7 +446,7 @@ func (pk *pkgStage) each(ctx context.Context, tbl string, fn func(pkgRow) error)
 	}
 }
 
-// rows reads staged rows (rowid, file, line, cols); last is the last
+// rows reads staged rows (rowid, tbl, file, line, cols); last is the last
 // rowid read.
 func (pk *pkgStage) rows(query string, args ...any) (out []pkgRow, last int64, err error) {
 	rows, err := pk.b.Tx().Query(query, args...)
@@ -401,11 +456,12 @@ func (pk *pkgStage) rows(query string, args ...any) (out []pkgRow, last int64, e
 	defer rows.Close()
 	for rows.Next() {
 		var r pkgRow
-		var doc string
-		if err := rows.Scan(&last, &r.at.file, &r.at.line, &doc); err != nil {
+		var tbl string
+		var doc []byte
+		if err := rows.Scan(&last, &tbl, &r.at.file, &r.at.line, &doc); err != nil {
 			return nil, 0, err
 		}
-		if err := json.Unmarshal([]byte(doc), &r.cols); err != nil {
+		if r.cols, err = pk.decodeCells(tbl, doc); err != nil {
 			return nil, 0, err
 		}
 		out = append(out, r)
@@ -471,13 +527,13 @@ func (pk *pkgStage) owners() error {
 // service's attributes name a few of the same terms, so they are read
 // once (a taxonomy is small beside the services it classifies).
 func (pk *pkgStage) loadTerms() error {
-	terms, _, err := pk.rows("SELECT rowid, file, line, cols FROM temp.pkg_stage WHERE tbl = 'taxonomy_terms' ORDER BY rowid")
+	terms, _, err := pk.rows("SELECT rowid, tbl, file, line, cols FROM temp.pkg_stage WHERE tbl = 'taxonomy_terms' ORDER BY rowid")
 	if err != nil {
 		return err
 	}
 	tables := map[string][]pkgRow{"taxonomy_terms": terms}
 	for _, prof := range []string{trResource, slugResource, channelResource} {
-		rows, _, err := pk.rows("SELECT rowid, file, line, cols FROM temp.pkg_stage WHERE tbl = ? AND link_entity = 'taxonomy_term' ORDER BY rowid", prof)
+		rows, _, err := pk.rows("SELECT rowid, tbl, file, line, cols FROM temp.pkg_stage WHERE tbl = ? AND link_entity = 'taxonomy_term' ORDER BY rowid", prof)
 		if err != nil {
 			return err
 		}
@@ -511,12 +567,13 @@ func (pk *pkgStage) gather(r pkgRow, kind string, is *issues) (map[string][]pkgR
 	for rows.Next() {
 		var x pkgRow
 		var rid int64
-		var tbl, doc string
+		var tbl string
+		var doc []byte
 		if err := rows.Scan(&rid, &tbl, &x.at.file, &x.at.line, &doc); err != nil {
 			rows.Close()
 			return nil, err
 		}
-		if err := json.Unmarshal([]byte(doc), &x.cols); err != nil {
+		if x.cols, err = pk.decodeCells(tbl, doc); err != nil {
 			rows.Close()
 			return nil, err
 		}
