@@ -12,7 +12,8 @@ import (
 	"github.com/punto-totem/punto/content"
 )
 
-// The HSDS CSV package streamed (through the staging table) writes the
+// The HSDS CSV package streamed (through the staging table, whatever its
+// size here) writes the
 // catalog the package read whole writes, from a zip and from a folder,
 // into a new file and into an open catalog; the official example
 // package's one wrong record is named at its line, and lenient leaves it
@@ -58,7 +59,7 @@ func TestHSDSPackageStream(t *testing.T) {
 		t.Fatal(err)
 	}
 	streamed := filepath.Join(dir, "streamed.db")
-	res, err := CreateHSDSPackageStream(ctx, streamed, zr, ImportOptions{})
+	res, err := CreateHSDSPackageStream(ctx, streamed, zr, ImportOptions{streamAbove: -1})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -78,7 +79,7 @@ func TestHSDSPackageStream(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := ImportHSDSPackageStream(ctx, demo, os.DirFS(folder), ImportOptions{}); err != nil {
+	if _, err := ImportHSDSPackageStream(ctx, demo, os.DirFS(folder), ImportOptions{streamAbove: -1}); err != nil {
 		t.Fatal(err)
 	}
 	if after, err := demo.Digest(ctx); err != nil || after != before {
@@ -101,7 +102,7 @@ func TestHSDSPackageStream(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(folder, "phones.csv"), []byte(strings.Join(lines, "\n")), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	_, err = ImportHSDSPackageStream(ctx, demo, os.DirFS(folder), ImportOptions{Lenient: true})
+	_, err = ImportHSDSPackageStream(ctx, demo, os.DirFS(folder), ImportOptions{Lenient: true, streamAbove: -1})
 	ie, ok := err.(*ImportError)
 	if !ok || len(ie.Issues) != 1 || ie.Issues[0].File != "phones.csv" || ie.Issues[0].Line != 2 || !strings.Contains(ie.Issues[0].Reason, "no service") {
 		t.Errorf("a dangling phone: %v", err)
@@ -125,7 +126,7 @@ func TestHSDSPackageStream(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	opt := ImportOptions{Taxonomy: &TaxonomyMap{Default: "info"}}
+	opt := ImportOptions{Taxonomy: &TaxonomyMap{Default: "info"}, streamAbove: -1}
 	_, err = CreateHSDSPackageStream(ctx, filepath.Join(dir, "example.db"), os.DirFS(ex), opt)
 	ie, ok = err.(*ImportError)
 	if !ok || len(ie.Issues) != 1 || ie.Issues[0].File != "locations.csv" || ie.Issues[0].Line != 2 || !strings.Contains(ie.Issues[0].Reason, "latitude 100 is outside") {
