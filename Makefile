@@ -16,7 +16,13 @@ DEB_PKGS  := spatialite-bin gdal-bin libsqlite3-mod-spatialite chromium fonts-no
              systemd procps shellcheck cage nginx-light curl npm wrk \
              cups cups-client printer-driver-cups-pdf poppler-utils espeak-ng sox
 
-.PHONY: all build run test soak fuzz lint bench bench-http deps clean vendor budget tiles basemap
+.PHONY: all build run test soak fuzz lint bench bench-http deps clean vendor budget tiles basemap litestream
+
+# Litestream, the portal's replication sidecar (deploy/systemd/punto-litestream.service,
+# deploy/litestream.yml): no Debian package, so built from the Go module proxy at this
+# version, v0.3 being built with mattn/go-sqlite3 as Punto is. The tests build the same
+# (internal/testenv/litestream.go, which checks that the two agree).
+LITESTREAM_VERSION := v0.3.14
 
 all: build
 
@@ -51,10 +57,11 @@ RACE_CONTENT := TestOpenBackground|TestSearchWhileWriting
 # of them run at once than there are cores.
 PLAIN_PARALLEL ?= 4
 
-## test: install what the tests need, then lint and run every test, side by side (the
-## race detector on the packages whose concurrency is in process; see PLAIN_PKGS)
+## test: install what the tests need, then run every test, the two parts side by side
+## (the race detector on the packages whose concurrency is in process; see PLAIN_PKGS).
+## CI (.ci/run) runs make lint, then make test.
 test: deps
-	@$(MAKE) --no-print-directory -j3 lint test-race-part test-plain-part
+	@$(MAKE) --no-print-directory -j2 test-race-part test-plain-part
 
 .PHONY: test-race-part test-plain-part race
 test-race-part:
@@ -144,8 +151,17 @@ bench-http: deps build
 	mkdir -p $(BENCH_DIR)
 	$(GO) run -tags $(TAGS) ./cmd/httpbench -dir $(BENCH_DIR) -punto bin/punto -sizes $(BENCH_SIZES) -duration $(BENCH_TIME) $(if $(TILE38),-tile38 $(TILE38))
 
-## deps: install the Debian packages above when missing (needs root, as on CI)
-deps:
+## litestream: build Litestream (LITESTREAM_VERSION) into bin/, for /usr/local/bin on a portal
+litestream:
+	GOBIN=$(CURDIR)/bin CGO_ENABLED=1 $(GO) install github.com/benbjohnson/litestream/cmd/litestream@$(LITESTREAM_VERSION)
+
+## deps: install the Debian packages above when missing (needs root, as on CI), and
+## build the pinned Litestream the tests run once (kept in the tests' build cache)
+deps: deps-debian
+	$(GO) test -count=1 -run '^TestLitestreamPinned$$' ./internal/testenv
+
+.PHONY: deps-debian
+deps-debian:
 	@missing=""; \
 	command -v spatialite >/dev/null || missing="$$missing spatialite-bin"; \
 	command -v ogrinfo >/dev/null || missing="$$missing gdal-bin"; \

@@ -42,6 +42,12 @@ type Config struct {
 	// 72 h).
 	Retention time.Duration
 	Now       func() time.Time
+	// LeaveCheckpoints: another process checkpoints the file (Litestream,
+	// replicating it), so a purge does not truncate the write-ahead log
+	// itself, which would wait on that process's read lock and take the
+	// log from under it. The deleted pages then stay in the replica's
+	// log for its retention.
+	LeaveCheckpoints bool
 }
 
 // Store is the call-back queue of a portal.
@@ -305,7 +311,7 @@ func (s *Store) Purge(ctx context.Context) (int64, error) {
 	if _, err := s.db.W.ExecContext(ctx, "DELETE FROM callback_number_day WHERE day < ?", now.In(content.Rome).Format(time.DateOnly)); err != nil {
 		return n, fmt.Errorf("callback: purge: %w", err)
 	}
-	if n > 0 || s.deleted.Swap(false) {
+	if !s.cfg.LeaveCheckpoints && (n > 0 || s.deleted.Swap(false)) {
 		if _, err := s.db.W.ExecContext(ctx, "PRAGMA wal_checkpoint(TRUNCATE)"); err != nil {
 			return n, fmt.Errorf("callback: purge checkpoint: %w", err)
 		}

@@ -59,6 +59,22 @@ func TestOpenBackground(t *testing.T) {
 		if want, _ := ref.Within(ctx, b, 40); !reflect.DeepEqual(got, want) || len(got) != 40 {
 			t.Fatalf("%s, within: %d hits, %d wanted", when, len(got), len(want))
 		}
+		// What reads the territories (alerts, the territory a point is
+		// in) answers from the first moment too.
+		gt, err := s.TerritoriesAt(ctx, DemoTotem)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if wt, _ := ref.TerritoriesAt(ctx, DemoTotem); !reflect.DeepEqual(gt, wt) || len(gt) == 0 {
+			t.Fatalf("%s, territories: %v, want %v", when, gt, wt)
+		}
+		ga, err := s.ActiveAlerts(ctx, DemoTotem, "t1", at)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if wa, _ := ref.ActiveAlerts(ctx, DemoTotem, "t1", at); !reflect.DeepEqual(ga, wa) {
+			t.Fatalf("%s, alerts: %v, want %v", when, ga, wa)
+		}
 	}
 	check("while building")
 	// A search waits for the index, as far as its context lets it.

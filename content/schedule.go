@@ -235,13 +235,32 @@ func (h *hours) state(t time.Time) OpenState {
 		for _, s := range spans {
 			switch {
 			case i == 0 && m >= int(s.from) && m < int(s.to):
-				return OpenState{Open: true, ClosesAt: at(d, int(s.to))}
+				return OpenState{Open: true, ClosesAt: h.closesAfter(d, s)}
 			case i > 0 || int(s.from) > m:
 				return OpenState{OpensAt: at(d, int(s.from))}
 			}
 		}
 	}
 	return OpenState{}
+}
+
+// closesAfter is when an opening that is on at date d ends: an opening
+// that runs to midnight goes on into one that starts at midnight the next
+// day, so a desk open round the clock does not "close at 00:00". Zero when
+// it never closes within the look-ahead.
+func (h *hours) closesAfter(d time.Time, s span) time.Time {
+	for range lookAheadDays {
+		if s.to < 24*60 {
+			return at(d, int(s.to))
+		}
+		d = d.AddDate(0, 0, 1)
+		spans, _, _ := h.day(dateOf(d), d.Weekday())
+		if len(spans) == 0 || spans[0].from != 0 {
+			return at(d, 0)
+		}
+		s = spans[0]
+	}
+	return time.Time{}
 }
 
 // DayHours is what a service's hours are on one date, for showing a week.

@@ -111,6 +111,19 @@ func TestOpenStateEdges(t *testing.T) {
 	if !st.Open || !st.ClosesAt.Equal(rome("2026-11-28 00:00")) {
 		t.Errorf("until midnight: %+v", st)
 	}
+	// An opening to midnight goes on into one from midnight: a night desk
+	// closes the next morning, a desk open round the clock never closes.
+	night := compileHours(Schedule{Weekly: []Slot{{5, "20:00", "24:00"}, {6, "00:00", "02:00"}}}, false)
+	if st := night.state(rome("2026-11-27 23:30")); !st.Open || !st.ClosesAt.Equal(rome("2026-11-28 02:00")) {
+		t.Errorf("through the night: %+v", st)
+	}
+	var always []Slot
+	for d := 1; d <= 7; d++ {
+		always = append(always, Slot{d, "00:00", "24:00"})
+	}
+	if st := compileHours(Schedule{Weekly: always}, true).state(rome("2026-11-27 23:30")); !st.Open || !st.ClosesAt.IsZero() {
+		t.Errorf("round the clock: %+v", st)
+	}
 	never := compileHours(Schedule{}, false)
 	if st := never.state(rome("2026-11-27 10:00")); st.Open || !st.OpensAt.IsZero() {
 		t.Errorf("no hours: %+v", st)

@@ -64,6 +64,13 @@ func openBackground(ctx context.Context, path string, gate <-chan struct{}) (*St
 	if _, err := theLexicon(); err != nil {
 		return nil, errors.Join(err, s.Close())
 	}
+	// The territories are few: they are read now, so that alerts and
+	// closures hold from the first request.
+	areas, err := s.loadAreas(ctx)
+	if err != nil {
+		return nil, errors.Join(err, s.Close())
+	}
+	s.areas.Store(areas)
 	s.indexed = true
 	s.built = make(chan struct{})
 	s.writeMu.Lock() // writes wait for the index they update

@@ -25,9 +25,9 @@ func need(t *testing.T, programs ...string) {
 }
 
 // renderUnits copies the units into a folder with the paths of this
-// checkout: the built binary and the kiosk scripts, which systemd-analyze
-// wants to find.
-func renderUnits(t *testing.T, bin string) string {
+// checkout: the built binaries (punto's and Litestream's) and the kiosk
+// scripts, which systemd-analyze wants to find.
+func renderUnits(t *testing.T, bin, litestream string) string {
 	t.Helper()
 	dir := t.TempDir()
 	kiosk, err := filepath.Abs("kiosk")
@@ -44,6 +44,7 @@ func renderUnits(t *testing.T, bin string) string {
 			t.Fatal(err)
 		}
 		s := strings.ReplaceAll(string(b), "/usr/local/bin/punto", bin)
+		s = strings.ReplaceAll(s, "/usr/local/bin/litestream", litestream)
 		s = strings.ReplaceAll(s, "/usr/local/lib/punto/", kiosk+"/")
 		if err := os.WriteFile(filepath.Join(dir, filepath.Base(u)), []byte(s), 0o644); err != nil {
 			t.Fatal(err)
@@ -70,14 +71,14 @@ func verify(t *testing.T, dir string, units ...string) string {
 	return out.String()
 }
 
-var allUnits = []string{"punto-totem.service", "punto-portal.service", "punto-kiosk@tty1.service", "punto-kiosk-watchdog.service", "punto-kiosk-watchdog.timer"}
+var allUnits = []string{"punto-totem.service", "punto-portal.service", "punto-litestream.service", "punto-kiosk@tty1.service", "punto-kiosk-watchdog.service", "punto-kiosk-watchdog.timer"}
 
 // TestUnitsVerify checks every unit with systemd-analyze verify (which
 // needs no running systemd): not a warning allowed.
 func TestUnitsVerify(t *testing.T) {
 	t.Parallel()
 	need(t, "systemd-analyze", "cage", "chromium")
-	dir := renderUnits(t, testenv.Binary(t))
+	dir := renderUnits(t, testenv.Binary(t), testenv.Litestream(t))
 	for _, u := range allUnits {
 		t.Run(u, func(t *testing.T) {
 			t.Parallel()
@@ -103,7 +104,7 @@ func TestUnitsVerify(t *testing.T) {
 func TestUnitsHardened(t *testing.T) {
 	t.Parallel()
 	need(t, "systemd-analyze")
-	dir := renderUnits(t, "/bin/true")
+	dir := renderUnits(t, "/bin/true", "/bin/true")
 	common := []string{"User=punto", "StateDirectory=punto", "ProtectSystem=strict", "ProtectHome=yes", "PrivateTmp=yes",
 		"NoNewPrivileges=yes", "PrivateDevices=yes", "Restart=on-failure", "Type=notify", "WatchdogSec=", "SystemCallFilter=@system-service",
 		"RestartPreventExitStatus=2"}
@@ -113,6 +114,9 @@ func TestUnitsHardened(t *testing.T) {
 	}{
 		{"punto-totem.service", append([]string{"RestartForceExitStatus=75", "SuccessExitStatus=75", "CapabilityBoundingSet=\n", "ExecStart=/bin/true totem --config /etc/punto/totem.toml"}, common...)},
 		{"punto-portal.service", append([]string{"CapabilityBoundingSet=CAP_NET_BIND_SERVICE\n", "ExecReload=/bin/kill -HUP $MAINPID", "ExecStart=/bin/true portal --config /etc/punto/portal.toml"}, common...)},
+		{"punto-litestream.service", []string{"ExecStart=/bin/true replicate -config /etc/punto/litestream.yml", "User=punto", "StateDirectory=punto punto-replica",
+			"PartOf=punto-portal.service", "WantedBy=punto-portal.service", "CapabilityBoundingSet=\n", "ProtectSystem=strict", "NoNewPrivileges=yes", "Restart=always",
+			"SystemCallFilter=@system-service"}},
 		{"punto-kiosk@.service", []string{"User=punto-kiosk", "PAMName=punto-kiosk", "TTYPath=/dev/%I", "Conflicts=getty@%i.service", "DefaultInstance=tty1", "Restart=always", "ExecStart=/usr/bin/cage -d -- "}},
 		{"punto-kiosk-watchdog.timer", []string{"OnUnitInactiveSec=30s", "WantedBy=timers.target"}},
 	}

@@ -36,8 +36,11 @@ func NewAreaIndex(areas []Area) *AreaIndex {
 }
 
 // At returns the IDs of the areas that contain p (boundary included), in
-// the order they were given.
+// the order they were given. A nil index holds no areas.
 func (x *AreaIndex) At(p orb.Point) []string {
+	if x == nil {
+		return nil
+	}
 	var hits []int
 	x.tr.Search([2]float64(p), [2]float64(p), func(_, _ [2]float64, i int) bool {
 		if planar.MultiPolygonContains(x.areas[i].Shape, p) {

@@ -237,7 +237,7 @@ func (s *Store) PurgeNotes(ctx context.Context) (int64, error) {
 		return 0, fmt.Errorf("mediation: purge: %w", err)
 	}
 	n, err := res.RowsAffected()
-	if err != nil || n == 0 {
+	if err != nil || n == 0 || s.cfg.LeaveCheckpoints {
 		return n, err
 	}
 	// A reader holding an old snapshot may keep the checkpoint from

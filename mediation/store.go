@@ -37,6 +37,10 @@ type Config struct {
 	PortalURL string
 	// Now is the clock (default time.Now).
 	Now func() time.Time
+	// LeaveCheckpoints: another process checkpoints the file (Litestream,
+	// replicating it), so a purge does not truncate the write-ahead log
+	// itself (see callback.Config).
+	LeaveCheckpoints bool
 }
 
 // Store is the mediation state of a portal.

@@ -188,6 +188,9 @@ func (h *Hub) broadcast(fb *feed.Batch) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	for _, t := range h.totems {
+		if t.relayed {
+			continue // its mirror feeds it
+		}
 		out := m
 		if t.mirror {
 			if out = mm; out == nil {
@@ -274,6 +277,23 @@ func (h *Hub) Handler(c *fiber.Ctx) error {
 		h.refusedOne(id, addr, "too many refusals")
 		return apierr.Write(c, apierr.RateLimited(int(wait.Seconds()+1)))
 	}
+	via := c.Get(headerMirror)
+	if via != "" {
+		// A mirror relays a totem: it proves who it is, and the totem's
+		// refusals count against the totem's address, not the mirror's
+		// (one guesser behind a mirror must not block all of it).
+		if _, err := h.cfg.Fleet.AuthenticateTotem(c.UserContext(), via, c.Get(headerMirrorToken)); errors.Is(err, fleet.ErrUnauthorized) {
+			h.refusedOne(via, addr, "unknown mirror or wrong or revoked token")
+			return apierr.Write(c, unauthorized("unknown mirror or wrong or revoked token", headerMirrorToken))
+		} else if err != nil {
+			return err
+		}
+		addr = via + "/" + truncate(c.Get(headerMirrorFor), 64)
+		if blocked, wait := h.refused.blocked(addr, time.Now()); blocked {
+			h.refusedOne(id, addr, "too many refusals")
+			return apierr.Write(c, apierr.RateLimited(int(wait.Seconds()+1)))
+		}
+	}
 	totem, err := h.cfg.Fleet.AuthenticateTotem(c.UserContext(), id, token)
 	if errors.Is(err, fleet.ErrUnauthorized) {
 		h.refusedOne(id, addr, "unknown totem or wrong or revoked token")
@@ -310,9 +330,16 @@ func (h *Hub) Handler(c *fiber.Ctx) error {
 			h.cfg.Log.Warn("websocket upgrade", "totem", totem.ID, "err", err)
 			return
 		}
-		h.serve(ws, totem.ID, token)
+		h.serve(ws, totem.ID, token, via)
 	})
 	return nil
+}
+
+func truncate(s string, n int) string {
+	if len(s) > n {
+		return s[:n]
+	}
+	return s
 }
 
 // refusedOne counts a refused dial against its address and logs it, at
@@ -327,7 +354,8 @@ func (h *Hub) refusedOne(id, addr, why string) {
 }
 
 // serve runs one totem's connection until it ends.
-func (h *Hub) serve(ws *websocket.Conn, id, token string) {
+// via names the mirror that relays it, if one does.
+func (h *Hub) serve(ws *websocket.Conn, id, token, via string) {
 	defer ws.Close()
 	ws.SetReadLimit(maxTotemMsg)
 	ws.SetReadDeadline(time.Now().Add(deadAfter))
@@ -336,7 +364,7 @@ func (h *Hub) serve(ws *websocket.Conn, id, token string) {
 		h.cfg.Log.Warn("totem sent no hello", "totem", id, "err", err)
 		return
 	}
-	t := &totemConn{id: id, nonce: hello.Nonce, mirror: hello.Mirror, ws: ws, send: make(chan *outMsg, 256), cmds: make(chan pendingCommand, 16), answers: make(chan []byte, 4), done: make(chan struct{})}
+	t := &totemConn{id: id, nonce: hello.Nonce, mirror: hello.Mirror && via == "", relayed: via != "", ws: ws, send: make(chan *outMsg, 256), cmds: make(chan pendingCommand, 16), answers: make(chan []byte, 4), done: make(chan struct{})}
 	t.acked.Store(hello.Seq)
 	h.register(t)
 	defer h.unregister(t)
@@ -344,10 +372,16 @@ func (h *Hub) serve(ws *websocket.Conn, id, token string) {
 	if _, err := h.cfg.Fleet.AuthenticateTotem(h.ctx, id, token); err != nil {
 		return
 	}
-	h.cfg.Log.Info("totem connected", "totem", id, "seq", hello.Seq, "version", hello.Version)
+	h.cfg.Log.Info("totem connected", "totem", id, "seq", hello.Seq, "version", hello.Version, "via", via)
 	rdone := make(chan struct{})
 	go func() { h.readLoop(t); close(rdone) }()
 	defer func() { t.close(); <-rdone }()
+	if t.relayed {
+		if err := h.relay(t); err != nil && !t.isClosed() {
+			h.cfg.Log.Warn("totem link through a mirror ended", "totem", id, "via", via, "err", err)
+		}
+		return
+	}
 	if err := h.welcome(t, hello); err != nil {
 		return
 	}
@@ -526,6 +560,37 @@ func (h *Hub) feed(t *totemConn, hello totemMsg) error {
 				}
 				sent = m.last
 			}
+		case c := <-t.cmds:
+			if err := h.sendCommand(t, c); err != nil {
+				return err
+			}
+		case a := <-t.answers:
+			t.ws.SetWriteDeadline(time.Now().Add(writeTimeout))
+			if err := t.ws.WriteMessage(websocket.BinaryMessage, a); err != nil {
+				return err
+			}
+		case <-ping.C:
+			if err := t.ws.WriteControl(websocket.PingMessage, nil, time.Now().Add(writeTimeout)); err != nil {
+				return err
+			}
+			h.persist(t)
+		case <-t.done:
+			return nil
+		}
+	}
+}
+
+// relay serves a totem's link through a mirror: its pending commands,
+// then commands and answers as they come, until the link ends. The feed
+// is the mirror's to send.
+func (h *Hub) relay(t *totemConn) error {
+	if err := h.sendPending(t); err != nil {
+		return err
+	}
+	ping := time.NewTicker(pingEvery)
+	defer ping.Stop()
+	for {
+		select {
 		case c := <-t.cmds:
 			if err := h.sendCommand(t, c); err != nil {
 				return err

@@ -25,6 +25,9 @@ type totemConn struct {
 	// mirror: a mirror, which keeps the envelopes it is sent to pass them
 	// on (signed to last MirrorTTL) and gets the portal's heads.
 	mirror bool
+	// relayed: the totem's link through a mirror, which feeds it: only
+	// its reports come, and only commands and answers go.
+	relayed bool
 
 	once sync.Once
 	done chan struct{}

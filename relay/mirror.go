@@ -16,6 +16,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/gorilla/websocket"
 	"github.com/punto-totem/punto/content/feed"
 )
 
@@ -34,6 +35,16 @@ type Mirror struct {
 	envs  []mirrorEnv // ascending, contiguous after snap
 	head  []byte      // the latest head, framed
 	conns map[*mirrorConn]struct{}
+
+	// refused limits failed dials per address, as the portal's /sync
+	// does: a dial that is no websocket, fails its handshake or says no
+	// hello counts.
+	refused *syncThrottle
+
+	// up, if set, is the portal the mirror relays its totems' reports
+	// and commands through (mirror_upstream.go).
+	up     *MirrorUpstream
+	dialer websocket.Dialer
 }
 
 type mirrorSnap struct {
@@ -58,7 +69,7 @@ func OpenMirror(dir string, log *slog.Logger) (*Mirror, error) {
 	if err := os.MkdirAll(filepath.Join(dir, "batches"), 0o755); err != nil {
 		return nil, fmt.Errorf("relay: mirror: %w", err)
 	}
-	m := &Mirror{dir: dir, log: log, conns: map[*mirrorConn]struct{}{}}
+	m := &Mirror{dir: dir, log: log, conns: map[*mirrorConn]struct{}{}, refused: newSyncThrottle()}
 	if err := m.load(); err != nil {
 		log.Warn("mirror: starting again from a snapshot", "err", err)
 		m.clear()

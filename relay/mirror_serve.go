@@ -6,7 +6,9 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
@@ -30,6 +32,12 @@ type mirrorConn struct {
 	send chan mirrorFrame
 	once sync.Once
 	done chan struct{}
+	// Relayed to the portal (mirror_upstream.go): the totem's text
+	// frames go up, the portal's commands and answers come down, and
+	// acked is the last sequence the totem acknowledged.
+	reports chan []byte
+	down    chan []byte
+	acked   atomic.Int64
 }
 
 func (c *mirrorConn) close() {
@@ -53,11 +61,18 @@ var mirrorUpgrader = websocket.Upgrader{CheckOrigin: func(*http.Request) bool { 
 
 // Handler serves the mirror's /sync to totems. What it passes on is the
 // portal's, signed, and public like the catalog its phones read: a totem
-// is not asked for a token here (its reports and commands go to the
-// portal, and are not carried by a mirror).
+// is not asked for a token here. A totem that dials with its token is
+// relayed to the portal (SetUpstream): its reports go up, and the
+// portal's commands come down, the portal checking its token.
 func (m *Mirror) Handler(ctx context.Context) fiber.Handler {
 	return func(c *fiber.Ctx) error {
+		addr := c.IP()
+		if blocked, wait := m.refused.blocked(addr, time.Now()); blocked {
+			m.refusedOne(addr, "too many refusals")
+			return apierr.Write(c, apierr.RateLimited(int(wait.Seconds()+1)))
+		}
 		if !isUpgrade(c) {
+			m.refusedOne(addr, "not a websocket")
 			return apierr.Write(c, apierr.BadRequest(fiber.HeaderUpgrade, "this endpoint speaks websocket only"))
 		}
 		m.mu.Lock()
@@ -67,6 +82,10 @@ func (m *Mirror) Handler(ctx context.Context) fiber.Handler {
 		if full || !ready {
 			return apierr.Write(c, apierr.Unavailable("the mirror has nothing to pass on yet, or serves as many totems as it can"))
 		}
+		// A totem's own credentials, passed to the portal when the
+		// mirror relays it; the feed itself asks none.
+		id := c.Get(headerTotem)
+		token, _ := strings.CutPrefix(c.Get(headerAuth), "Bearer ")
 		r := httpRequest(c)
 		c.Context().HijackSetNoResponse(true)
 		c.Context().Hijack(func(nc net.Conn) {
@@ -78,41 +97,59 @@ func (m *Mirror) Handler(ctx context.Context) fiber.Handler {
 			defer stop()
 			ws, err := mirrorUpgrader.Upgrade(&hijacked{conn: raw}, r, nil)
 			if err != nil {
+				m.refusedOne(addr, "websocket handshake: "+err.Error())
 				return
 			}
-			m.serve(ws)
+			m.serve(ws, addr, id, token)
 		})
 		return nil
 	}
 }
 
 // serve passes on to one totem what it lacks, then what comes live.
-func (m *Mirror) serve(ws *websocket.Conn) {
+func (m *Mirror) serve(ws *websocket.Conn, addr, id, token string) {
 	defer ws.Close()
 	ws.SetReadLimit(maxTotemMsg)
 	ws.SetReadDeadline(time.Now().Add(deadAfter))
 	var hello totemMsg
 	if err := ws.ReadJSON(&hello); err != nil || hello.Type != "hello" || hello.Seq < 0 {
+		m.refusedOne(addr, "no hello")
 		return
 	}
 	c := &mirrorConn{ws: ws, send: make(chan mirrorFrame, 256), done: make(chan struct{})}
+	c.acked.Store(hello.Seq)
 	m.mu.Lock()
 	m.conns[c] = struct{}{}
+	relayed := m.up != nil && id != "" && token != ""
 	m.mu.Unlock()
+	if relayed {
+		c.reports, c.down = make(chan []byte, 64), make(chan []byte, 16)
+		go m.relay(c, hello, id, token, addr)
+	}
 	defer func() {
 		m.mu.Lock()
 		delete(m.conns, c)
 		m.mu.Unlock()
 		c.close()
 	}()
-	// Acks and reports are the portal's business: read and dropped, so
-	// that pongs and the close are seen.
+	// Acks and reports are the portal's business: passed up when the
+	// mirror relays the totem (dropped if the link up is behind), read and
+	// dropped otherwise, so that pongs and the close are seen.
 	go func() {
 		defer c.close()
 		for {
 			ws.SetReadDeadline(time.Now().Add(deadAfter))
-			if _, _, err := ws.NextReader(); err != nil {
+			typ, data, err := ws.ReadMessage()
+			if err != nil {
 				return
+			}
+			if c.reports == nil || typ != websocket.TextMessage {
+				continue
+			}
+			c.noteReport(data)
+			select {
+			case c.reports <- data:
+			default:
 			}
 		}
 	}()
@@ -175,6 +212,10 @@ func (m *Mirror) serve(ws *websocket.Conn) {
 			if err := write(f.data); err != nil {
 				return
 			}
+		case data := <-c.down: // nil unless relayed: never ready
+			if err := write(data); err != nil {
+				return
+			}
 		case <-ping.C:
 			if err := ws.WriteControl(websocket.PingMessage, nil, time.Now().Add(writeTimeout)); err != nil {
 				return
@@ -212,5 +253,16 @@ func (m *Mirror) sendSnapshot(ws *websocket.Conn, snap *mirrorSnap) error {
 		if err != nil {
 			return err
 		}
+	}
+}
+
+// refusedOne counts a failed dial against its address and logs it, at
+// most once a minute per address (the portal's limiter, syncThrottle).
+func (m *Mirror) refusedOne(addr, why string) {
+	if log, unlogged := m.refused.fail(addr, time.Now()); log {
+		if len(why) > 200 {
+			why = why[:200]
+		}
+		m.log.Warn("dial refused", "addr", addr, "why", why, "unlogged_since", unlogged)
 	}
 }

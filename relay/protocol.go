@@ -27,6 +27,12 @@
 //   - Every heartbeat interval the totem reports its state
 //     ({"type":"heartbeat"}) and the needs figures that changed
 //     ({"type":"needs","counts":[…]}, absolute counts per hour).
+//   - A totem behind a mirror (punto mirror) gets the feed from the
+//     mirror, and is on the portal's fleet all the same: the mirror dials
+//     the portal once per totem with the totem's credentials and its own
+//     (headerMirror), passes the totem's hello and every text frame up,
+//     and the portal's commands and answers down. On that relayed link
+//     the portal sends no feed: the mirror does.
 //   - A totem asks the portal on behalf of a visitor ({"type":"ask",
 //     "id":…,"ask":{"kind":"reach"|"callback",…}}): who is reachable in
 //     its territory, or a call-back to queue. The portal answers in a
@@ -50,10 +56,17 @@ const (
 	frameAnswer byte = 'A' // the portal's answer to an ask (hub_callback.go)
 )
 
-// Headers the totem identifies itself with.
+// Headers the totem identifies itself with. A mirror that relays a
+// totem's reports and commands (mirror_upstream.go) dials the portal with
+// the totem's own two, and its own identity beside them: its ID, its token
+// and the address the totem dialled it from (which the portal limits
+// refusals by, in place of the mirror's own).
 const (
-	headerTotem = "X-Punto-Totem"
-	headerAuth  = "Authorization"
+	headerTotem       = "X-Punto-Totem"
+	headerAuth        = "Authorization"
+	headerMirror      = "X-Punto-Mirror"
+	headerMirrorToken = "X-Punto-Mirror-Token"
+	headerMirrorFor   = "X-Punto-Mirror-For"
 )
 
 // Path is where the portal serves totems.

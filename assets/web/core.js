@@ -106,6 +106,8 @@ export async function measuredFrom() {
 export function openLine(open, status) {
   if (status === "temporarily_closed") return el("span", { class: "closed" }, t("ui.temporarily_closed"));
   const clock = (iso) => fmt.clock(iso, state.lang);
+  // Open round the clock, a desk has no closing time to give.
+  if (open.open && !open.closes_at) return el("span", { class: "open" }, `● ${t("ui.open_now")}`);
   if (open.open) return el("span", { class: "open" }, `● ${t("ui.open_now")} · ${t("ui.closes_at", { time: clock(open.closes_at) })}`);
   if (open.opens_at) {
     const at = new Date(open.opens_at);

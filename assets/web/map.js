@@ -122,7 +122,7 @@ export async function drawMap(box, results, { origin, here, lang, t, pick }) {
   const gl = window.maplibregl;
   const map = new gl.Map({
     container: box, style: `/api/v1/map/style.json?lang=${encodeURIComponent(lang)}`, center: [origin.lon, origin.lat], zoom: 12,
-    attributionControl: false, dragRotate: false, pitchWithRotate: false, cooperativeGestures: false,
+    attributionControl: false, fadeDuration: 0, dragRotate: false, pitchWithRotate: false, cooperativeGestures: false,
   });
   map.touchZoomRotate.disableRotation();
   map.keyboard.disableRotation();

@@ -56,7 +56,7 @@ func stateOf(ctx context.Context, path string) (feed.State, error) {
 
 // runRestore puts a backup in place of the portal's file and starts a new
 // feed epoch, so that totems ahead of the copy take it.
-func runRestore(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+func runRestore(ctx context.Context, args []string, stdout, stderr io.Writer) (err error) {
 	fs := flag.NewFlagSet("restore", flag.ContinueOnError)
 	from := fs.String("from", "", "the backup `file` (punto backup)")
 	db := fs.String("db", "data/portal.db", "the portal's `file` to replace (stop the portal first)")
@@ -76,6 +76,11 @@ func runRestore(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	if err := existingFile(*db); err == nil && !*force {
 		return fmt.Errorf("restore: %s exists: stop the portal and pass --force to replace it", *db)
 	}
+	release, err := lockStopped(*db)
+	if err != nil {
+		return fmt.Errorf("restore: %w", err)
+	}
+	defer func() { err = errors.Join(err, release()) }()
 	if err := sqlitedb.QuickCheck(ctx, *from); err != nil {
 		return fmt.Errorf("restore: %s: %w", *from, err)
 	}

@@ -102,6 +102,24 @@ func TestBackupRestoreAndEpoch(t *testing.T) {
 	if code := run(context.Background(), []string{"restore", "--from", backup, "--db", n.portalDB}, &out, &errb); code != 1 || !strings.Contains(errb.String(), "--force") {
 		t.Errorf("restore over an existing file: exit %d, %s", code, errb.String())
 	}
+	// While the portal serves, restore, a new epoch and a second portal
+	// on the file are refused, and the file is left as it was.
+	serving := epochOf(t, n.portalURL)
+	refusals := [][]string{
+		{"restore", "--from", backup, "--db", n.portalDB, "--force"},
+		{"portal", "epoch", "--db", n.portalDB},
+		{"portal", "--db", n.portalDB, "--addr", testenv.FreeAddr(t), "--key", filepath.Join(n.dir, "portal.key")},
+	}
+	for _, args := range refusals {
+		var out, errb bytes.Buffer
+		code := run(context.Background(), args, &out, &errb)
+		if code == 0 || !regexp.MustCompile(`a portal is serving .*portal\.db: stop it first|another portal serves`).MatchString(errb.String()) {
+			t.Errorf("punto %s while the portal serves: exit %d, %s", strings.Join(args[:2], " "), code, errb.String())
+		}
+	}
+	if f := epochOf(t, n.portalURL); f.Epoch != serving.Epoch || f.Seq != serving.Seq {
+		t.Fatalf("the serving portal's feed moved from %+v to %+v", serving, f)
+	}
 	n.portal.Stop()
 	epoch, _ := runOK(t, "restore", "--from", backup, "--db", n.portalDB, "--force")
 	if head, unaudited := checkPortalFile(t, n.portalDB); head != at || unaudited != 0 {

@@ -41,6 +41,10 @@ type MirrorConfig struct {
 	PortalCA     string        // the private CA of the portal's certificate
 	RetryMax     time.Duration // the longest wait before dialling again
 	MaxStaleness time.Duration // nothing signed for this long: stale
+	// TrustedProxies are the load balancers in front of the mirror, whose
+	// X-Forwarded-For is believed: /sync limits failed dials per address,
+	// and behind a proxy not named here every totem shares its address.
+	TrustedProxies []string
 
 	follow  *relay.ClientConfig
 	rootPub ed25519.PublicKey
@@ -64,10 +68,14 @@ func parseMirrorConfig(args []string, stderr io.Writer) (*MirrorConfig, error) {
 	fs.StringVar(&cfg.PortalCA, "portal-ca", "", "`file` (PEM) of the private CA the portal's certificate comes from")
 	fs.DurationVar(&cfg.RetryMax, "retry-max", 60*time.Second, "longest wait before dialling the portal again after a failure")
 	fs.DurationVar(&cfg.MaxStaleness, "max-staleness", 10*time.Minute, "with nothing signed from the portal for this long, the mirror says its data is stale")
+	trusted := newListFlag(fs, "trusted-proxy", "`address` or CIDR range of a load balancer in front of the mirror, whose X-Forwarded-For and X-Forwarded-Proto are believed (repeat, or separate with commas)")
 	if err := parseConfig(fs, args, stderr); err != nil {
 		return nil, err
 	}
-	cfg.Position = orb.Point{*lon, *lat}
+	cfg.Position, cfg.TrustedProxies = orb.Point{*lon, *lat}, *trusted
+	if err := checkProxies("mirror", cfg.TrustedProxies); err != nil {
+		return nil, err
+	}
 	if err := content.ValidPoint(cfg.Position); err != nil {
 		return nil, usagef("mirror: --lat/--lon: %v", err)
 	}
@@ -132,6 +140,9 @@ func serveMirror(ctx context.Context, cfg *MirrorConfig, stderr io.Writer) (err 
 	if err != nil {
 		return err
 	}
+	// Totems that dial the mirror with their token are relayed to the
+	// portal: on its fleet screen, and reached by its commands.
+	store.SetUpstream(relay.MirrorUpstream{URL: cfg.follow.URL, ID: cfg.follow.TotemID, Token: cfg.follow.Token, TLS: cfg.follow.TLS})
 	reg := prometheus.NewRegistry()
 	follow := *cfg.follow
 	follow.Store, follow.Fleet, follow.Log, follow.Version, follow.Metrics, follow.Mirror = cat, fl, log, version, relay.NewMetrics(reg), store
@@ -153,7 +164,7 @@ func serveMirror(ctx context.Context, cfg *MirrorConfig, stderr io.Writer) (err 
 	}
 	client.RegisterMetrics(reg)
 	srv, err = kiosk.New(cat, kiosk.Config{
-		Role: "mirror", Position: cfg.Position, Version: version, Log: log, PublicURL: cfg.PublicURL, Metrics: reg,
+		Role: "mirror", Position: cfg.Position, Version: version, Log: log, PublicURL: cfg.PublicURL, Metrics: reg, TrustedProxies: cfg.TrustedProxies,
 		Feed: func() any { return mirrorStatus{Status: client.Status(), Mirror: store.State()} },
 		Ready: func() error {
 			if !client.Status().Synced {

@@ -2,14 +2,18 @@ package main
 
 import (
 	"bytes"
+	"encoding/json"
 	"fmt"
 	"io"
+	"net/http"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/gorilla/websocket"
 	"github.com/punto-totem/punto/internal/testenv"
 )
 
@@ -65,6 +69,14 @@ func TestMirrorPassesOnThePortalsFeed(t *testing.T) {
 	}
 	if f := feedOf(t, a.base, false); !f.Link.Connected || !f.Link.Synced {
 		t.Errorf("the totem's link through the mirror: %+v", f.Link)
+	}
+	mirrorRelaysTheFleet(t, admin, a)
+	if !regexp.MustCompile(`msg="totem connected" totem=totem-a .*via=mirror-1`).MatchString(n.portal.Output()) ||
+		!strings.Contains(mirror.Output(), `msg="mirror: relaying a totem to the portal" totem=totem-a`) {
+		t.Error("the portal heard totem-a other than through the mirror's relay")
+	}
+	if strings.Contains(n.portal.Output(), `msg="totem refused"`) {
+		t.Error("the portal refused a dial")
 	}
 
 	// Behind deploy/nginx/punto-mirrors.conf, with a second mirror that is
@@ -138,5 +150,127 @@ func TestMirrorPassesOnThePortalsFeed(t *testing.T) {
 	}
 	if got := serviceName(t, a.base, svc); got != "Live through the mirror" {
 		t.Fatalf("the totem shows %q", got)
+	}
+	mirrorRefusesFailedDials(t, addr, mirror)
+}
+
+// mirrorRelaysTheFleet checks that a totem behind a mirror is on the
+// portal's fleet screen (online, in step) and that the
+// portal's commands reach it through the mirror: a message shows on it,
+// and the portal records it done.
+func mirrorRelaysTheFleet(t *testing.T, admin *editorClient, tp *totemProc) {
+	t.Helper()
+	state := func() (online bool, lag int64, found bool) {
+		code, out := admin.do("GET", "/editor/api/fleet", nil)
+		var f struct {
+			Totems []struct {
+				ID     string `json:"id"`
+				Online bool   `json:"online"`
+				Lag    int64  `json:"lag"`
+				Seq    int64  `json:"seq"`
+			} `json:"totems"`
+		}
+		if code != 200 || json.Unmarshal(out, &f) != nil {
+			t.Fatalf("fleet: %d %s", code, out)
+		}
+		for _, x := range f.Totems {
+			if x.ID == "totem-a" {
+				return x.Online, x.Lag, true
+			}
+		}
+		return false, 0, false
+	}
+	testenv.Eventually(t, 30*time.Second, "the portal's fleet shows the totem behind the mirror online and in step", func() bool {
+		online, lag, found := state()
+		return found && online && lag == 0
+	})
+	code, out := admin.do("POST", "/editor/api/commands", map[string]any{"action": "message", "totems": []string{"totem-a"}, "minutes": 5,
+		"text": map[string]string{"it": "Messaggio attraverso lo specchio", "en": "A message through the mirror"}})
+	var res struct {
+		Command struct {
+			ID string `json:"id"`
+		} `json:"command"`
+	}
+	if code != 201 || json.Unmarshal(out, &res) != nil {
+		t.Fatalf("command: %d %s", code, out)
+	}
+	testenv.Eventually(t, 20*time.Second, "the portal's message shows on the totem behind the mirror", func() bool {
+		var alerts struct {
+			Alerts []struct {
+				Kind string `json:"kind"`
+				Text struct {
+					Text string `json:"text"`
+				} `json:"text"`
+			} `json:"alerts"`
+		}
+		testenv.GetJSON(t, tp.base+"/api/v1/alerts?lang=it", &alerts)
+		for _, a := range alerts.Alerts {
+			if a.Kind == "message" && a.Text.Text == "Messaggio attraverso lo specchio" {
+				return true
+			}
+		}
+		return false
+	})
+	testenv.Eventually(t, 20*time.Second, "the portal records the command done", func() bool {
+		_, out := admin.do("GET", "/editor/api/commands", nil)
+		var list struct {
+			Commands []struct {
+				ID      string `json:"id"`
+				Targets []struct {
+					Totem, State string
+				} `json:"targets"`
+			} `json:"commands"`
+		}
+		json.Unmarshal(out, &list)
+		for _, c := range list.Commands {
+			for _, tg := range c.Targets {
+				if c.ID == res.Command.ID && tg.Totem == "totem-a" {
+					return tg.State == "done"
+				}
+			}
+		}
+		return false
+	})
+}
+
+// mirrorRefusesFailedDials dials a mirror's /sync wrongly from one
+// address: plain requests and websockets that say no hello. After ten in
+// a minute the address is answered 429 before anything is read, and the
+// mirror logs the refusals once.
+func mirrorRefusesFailedDials(t *testing.T, addr string, mirror *testenv.Proc) {
+	t.Helper()
+	syncURL := "ws://" + addr + "/sync"
+	for i := range 10 {
+		if i%2 == 0 {
+			res, err := http.Get("http://" + addr + "/sync")
+			if err != nil {
+				t.Fatal(err)
+			}
+			res.Body.Close()
+			if res.StatusCode != http.StatusBadRequest {
+				t.Fatalf("a plain request to the mirror's /sync: %d", res.StatusCode)
+			}
+			continue
+		}
+		ws, _, err := websocket.DefaultDialer.Dial(syncURL, nil)
+		if err != nil {
+			t.Fatalf("dial %d: %v", i, err)
+		}
+		ws.WriteMessage(websocket.TextMessage, []byte(`{"type":"nonsense"}`))
+		ws.SetReadDeadline(time.Now().Add(10 * time.Second))
+		if _, _, err := ws.ReadMessage(); err == nil {
+			t.Fatal("the mirror answered a dial without a hello")
+		}
+		ws.Close()
+	}
+	_, res, err := websocket.DefaultDialer.Dial(syncURL, nil)
+	if err == nil || res == nil || res.StatusCode != http.StatusTooManyRequests || res.Header.Get("Retry-After") == "" {
+		t.Fatalf("the eleventh failed dial in a minute: %v %+v", err, res)
+	}
+	testenv.Eventually(t, 10*time.Second, "the mirror logs the refusals", func() bool {
+		return strings.Contains(mirror.Output(), `msg="dial refused"`)
+	})
+	if n := strings.Count(mirror.Output(), `msg="dial refused"`); n != 1 {
+		t.Errorf("the mirror logged %d refusals from one address in a minute, want 1", n)
 	}
 }

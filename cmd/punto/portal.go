@@ -17,6 +17,7 @@ import (
 	"github.com/punto-totem/punto/content/feed"
 	"github.com/punto-totem/punto/editorial"
 	"github.com/punto-totem/punto/fleet"
+	"github.com/punto-totem/punto/internal/sqlitedb"
 )
 
 const portalUsage = `Usage:
@@ -216,15 +217,20 @@ func runPortalEpoch(ctx context.Context, args []string, stdout, stderr io.Writer
 }
 
 // newEpoch starts a new feed epoch in the portal's catalog at path.
-func newEpoch(ctx context.Context, path string) (feed.State, error) {
+func newEpoch(ctx context.Context, path string) (st feed.State, err error) {
 	if err := existingFile(path); err != nil {
 		return feed.State{}, err
 	}
+	release, err := lockStopped(path)
+	if err != nil {
+		return feed.State{}, err
+	}
+	defer func() { err = errors.Join(err, release()) }()
 	cat, err := content.OpenLazy(ctx, path)
 	if err != nil {
 		return feed.State{}, err
 	}
-	st, err := feed.NewEpoch(ctx, cat)
+	st, err = feed.NewEpoch(ctx, cat)
 	return st, errors.Join(err, cat.Close())
 }
 
@@ -239,4 +245,14 @@ func demoRootKey(path string) (string, error) {
 		return "", fmt.Errorf("demo root key: %w", err)
 	}
 	return feed.EncodePublicKey(key.Public().(ed25519.PublicKey)), nil
+}
+
+// lockStopped takes the serving lock of a portal's file for a command
+// that must run with the portal stopped, and says so if it is not.
+func lockStopped(path string) (func() error, error) {
+	release, err := sqlitedb.Lock(path)
+	if errors.Is(err, sqlitedb.ErrInUse) {
+		return nil, fmt.Errorf("a portal is serving %s: stop it first (systemctl stop punto-portal)", path)
+	}
+	return release, err
 }

@@ -46,6 +46,10 @@ type PortalConfig struct {
 	CallbackKey        string        // the file of the key that encrypts call-back numbers
 	CallbackRetention  time.Duration // how long a call-back request is kept at most
 	CallbackPerAddress int           // call-backs one client address may ask for an hour
+	// Litestream says that a Litestream sidecar replicates DB
+	// (deploy/systemd/punto-litestream.service): the privacy purges leave
+	// WAL checkpoints to it.
+	Litestream bool
 
 	smtp *mail.SMTP // parsed from SMTP
 
@@ -79,6 +83,7 @@ func parsePortalConfig(args []string, stderr io.Writer) (*PortalConfig, error) {
 	fs.StringVar(&cfg.CallbackKey, "callback-key", "", "`file` of the key that encrypts call-back phone numbers, outside the database (created if missing; default callback.key beside --key)")
 	fs.DurationVar(&cfg.CallbackRetention, "callback-retention", callback.DefaultRetention, "how long a call-back request is kept when nobody closes it; then it is deleted")
 	fs.IntVar(&cfg.CallbackPerAddress, "callback-per-address", portal.DefaultCallbackPerAddress, "call-backs one client address may ask for in an hour")
+	fs.BoolVar(&cfg.Litestream, "litestream", false, "a Litestream sidecar replicates --db (deploy/systemd/punto-litestream.service): the purges of call-backs and mediation notes leave write-ahead log checkpoints to it")
 	trusted := newListFlag(fs, "trusted-proxy", "`address` or CIDR range of a reverse proxy in front of the portal, whose X-Forwarded-For and X-Forwarded-Proto are believed (repeat, or separate with commas)")
 	if err := parseConfig(fs, args, stderr); err != nil {
 		return nil, err

@@ -21,6 +21,7 @@ import (
 	"github.com/punto-totem/punto/content/feed"
 	"github.com/punto-totem/punto/editorial"
 	"github.com/punto-totem/punto/fleet"
+	"github.com/punto-totem/punto/internal/sqlitedb"
 	"github.com/punto-totem/punto/kiosk"
 	"github.com/punto-totem/punto/mail"
 	"github.com/punto-totem/punto/mediation"
@@ -86,14 +87,14 @@ func openPortal(ctx context.Context, cfg *PortalConfig, log *slog.Logger) (*port
 		return nil, errors.Join(err, ps.Close())
 	}
 	if ps.mediation, err = mediation.Open(ctx, mediation.Config{Editorial: ps.editorial, Outbox: ps.outbox, Retention: cfg.MediationRetention,
-		PortalURL: strings.TrimSuffix(cfg.PublicURL, "/") + "/editor"}); err != nil {
+		PortalURL: strings.TrimSuffix(cfg.PublicURL, "/") + "/editor", LeaveCheckpoints: cfg.Litestream}); err != nil {
 		return nil, errors.Join(err, ps.Close())
 	}
 	key, err := callback.LoadOrCreateKey(cfg.CallbackKey)
 	if err != nil {
 		return nil, errors.Join(err, ps.Close())
 	}
-	if ps.callbacks, err = callback.Open(ctx, callback.Config{Editorial: ps.editorial, Mediation: ps.mediation, Key: key, Retention: cfg.CallbackRetention}); err != nil {
+	if ps.callbacks, err = callback.Open(ctx, callback.Config{Editorial: ps.editorial, Mediation: ps.mediation, Key: key, Retention: cfg.CallbackRetention, LeaveCheckpoints: cfg.Litestream}); err != nil {
 		return nil, errors.Join(err, ps.Close())
 	}
 	if ps.key, ps.publicKey, err = portalKey(cfg.Key, log); err != nil {
@@ -131,6 +132,19 @@ func portalKey(path string, log *slog.Logger) (ed25519.PrivateKey, string, error
 // server for phones with the editor mounted on it.
 func servePortal(ctx context.Context, cfg *PortalConfig, stdout, stderr io.Writer) (err error) {
 	log := slog.New(slog.NewTextHandler(stderr, nil))
+	// Held while the portal serves: punto restore and punto portal epoch
+	// refuse to change the file under it.
+	if err := os.MkdirAll(filepath.Dir(cfg.DB), 0o755); err != nil {
+		return err
+	}
+	release, err := sqlitedb.Lock(cfg.DB)
+	if errors.Is(err, sqlitedb.ErrInUse) {
+		return fmt.Errorf("portal: another portal serves %s", cfg.DB)
+	}
+	if err != nil {
+		return err
+	}
+	defer func() { err = errors.Join(err, release()) }()
 	ps, err := openPortal(ctx, cfg, log)
 	if err != nil {
 		return err

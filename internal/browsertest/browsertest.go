@@ -201,7 +201,16 @@ func Axe(t testing.TB, ctx context.Context, what string) {
 			Target []any `json:"target"`
 		} `json:"nodes"`
 	}
-	err := chromedp.Run(ctx, chromedp.Evaluate(axe, nil),
+	// axe-core is half a megabyte of script: a page that has it (the
+	// same single-page app on its next screen) keeps it.
+	var loaded bool
+	err := chromedp.Run(ctx, chromedp.Evaluate(`typeof axe !== "undefined"`, &loaded),
+		chromedp.ActionFunc(func(ctx context.Context) error {
+			if loaded {
+				return nil
+			}
+			return chromedp.Evaluate(axe, nil).Do(ctx)
+		}),
 		chromedp.Evaluate(`axe.run(document, {resultTypes: ["violations"]}).then(r => r.violations)`, &res,
 			func(p *runtime.EvaluateParams) *runtime.EvaluateParams { return p.WithAwaitPromise(true) }))
 	if err != nil {

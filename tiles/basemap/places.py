@@ -41,6 +41,22 @@ def cities():
         }
 
 
+# Words that make a name an area's, not a town's (GeoNames' catalogs give
+# some towns the name of their province or district in some languages).
+AREA_WORDS = ("Provincia", "Province", "Provinz", "Diocese", "bishopric", "省", "地区", "بلدية", "أبرشية")
+
+
+def is_town(c):
+    """A populated place: GeoNames lists a few entities (a bishopric) with
+    no population among its cities."""
+    return c["pop"] > 0
+
+
+def town_name(name):
+    """The name, or None when it names an area rather than the town."""
+    return None if any(w in name for w in AREA_WORDS) else name
+
+
 def names(lang):
     """The name of every city in lang, in the library's order."""
     env = dict(os.environ, LC_ALL="C.UTF-8", LANGUAGE={"zh": "zh_CN:zh"}.get(lang, lang) if lang else "")
@@ -67,14 +83,15 @@ def main():
     local = {lang: names(lang) for lang in langs}
     features = []
     for i, c in enumerate(base):
-        if not (west <= c["lon"] <= east and south <= c["lat"] <= north):
+        if not (west <= c["lon"] <= east and south <= c["lat"] <= north) or not is_town(c):
             continue
         # Italian for Italy, San Marino and the Vatican; elsewhere GeoNames' own.
         name = italian[i] if c["cc"] in ("IT", "SM", "VA") else own[i]
         props = {"name": name}
         for lang in langs:
-            if local[lang][i] not in (name, own[i]) or (lang == "it" and local[lang][i] != name):
-                props["name_" + lang] = local[lang][i]
+            here = town_name(local[lang][i])
+            if here is not None and (here not in (name, own[i]) or (lang == "it" and here != name)):
+                props["name_" + lang] = here
         props["pop"] = c["pop"]
         features.append({"type": "Feature", "properties": props,
                          "geometry": {"type": "Point", "coordinates": [round(c["lon"], 4), round(c["lat"], 4)]}})

@@ -59,7 +59,18 @@ func Get(purpose, name string, build func(path string) error) (path string, buil
 	if keyErr != nil {
 		return "", false, keyErr
 	}
-	h := sha256.Sum256([]byte(key + "\x00" + purpose))
+	return get(key+"\x00"+purpose, name, build)
+}
+
+// GetTool is Get for a program built from outside the module's source,
+// such as a pinned release of a tool (purpose names it and its version):
+// it is built once, whatever the source, and kept while used.
+func GetTool(purpose, name string, build func(path string) error) (path string, built bool, err error) {
+	return get("tool\x00"+purpose, name, build)
+}
+
+func get(id, name string, build func(path string) error) (path string, built bool, err error) {
+	h := sha256.Sum256([]byte(id))
 	folder := hex.EncodeToString(h[:])[:24]
 	if err := os.MkdirAll(Root(), 0o755); err != nil {
 		return "", false, err
