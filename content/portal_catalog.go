@@ -2,6 +2,7 @@ package content
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"strings"
 
@@ -25,6 +26,22 @@ type ListedLocation struct {
 	ID     string    `json:"id"`
 	Comune string    `json:"comune"`
 	Point  orb.Point `json:"point"`
+	// NoPoint: not on the map (Point is zero, and left out of the JSON).
+	NoPoint bool `json:"no_point,omitempty"`
+}
+
+// MarshalJSON leaves out the point of a location not on the map, so that
+// no list shows it at 0, 0.
+func (l ListedLocation) MarshalJSON() ([]byte, error) {
+	type plain ListedLocation
+	if !l.NoPoint {
+		return json.Marshal(plain(l))
+	}
+	return json.Marshal(struct {
+		ID      string `json:"id"`
+		Comune  string `json:"comune"`
+		NoPoint bool   `json:"no_point"`
+	}{l.ID, l.Comune, true})
 }
 
 // ServiceFilter selects services for ListServices. Zero fields match all.
@@ -140,6 +157,7 @@ func (s *Store) fillListings(ctx context.Context, out []ServiceListing) error {
 					return err
 				}
 				loc.Point, _ = g.Geometry.(orb.Point)
+				loc.NoPoint = g.Geometry == nil
 				out[pos[id]].Locations = append(out[pos[id]].Locations, loc)
 				return nil
 			})

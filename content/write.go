@@ -27,6 +27,9 @@ type Batch struct {
 	areas    bool            // a territory was written: reload the area index
 	terms    bool            // a lexicon term was written or deleted: rebuild the store's lexicon
 	closures bool            // a closure was written or deleted: read them again
+	pending  int             // records written since the batch last settled
+	settled  bool            // the bookkeeping above was forgotten once (see settle)
+	settleAt int             // tests: settle after so many records (default settleEvery)
 
 	op         int                   // counts writes, to order them
 	docIndexed map[string]docIndexed // search rows built from records
@@ -175,7 +178,7 @@ func (s *Store) afterCommit(ctx context.Context, b *Batch, affected []string) er
 			return err
 		}
 	}
-	if b.full || len(affected) > 5000 {
+	if b.full || b.settled || len(affected) > 5000 {
 		return s.reload(ctx)
 	}
 	if len(affected) > 0 {
@@ -289,6 +292,9 @@ func (b *Batch) PutOrganization(o *Organization) error {
 	b.orgs = append(b.orgs, o.ID)
 	b.touch(&b.orgWritten, o.ID)
 	delete(b.orgTexts, o.ID)
+	if err := b.wrote(); err != nil {
+		return err
+	}
 	if _, err := b.exec(`INSERT INTO organization(id, url, email, uuid, extra) VALUES (?1, ?2, ?3, coalesce(nullif(?4, ''), ?5), ?6)
 		ON CONFLICT(id) DO UPDATE SET url = excluded.url, email = excluded.email,
 			uuid = CASE WHEN ?4 = '' THEN coalesce(organization.uuid, excluded.uuid) ELSE excluded.uuid END,
@@ -356,7 +362,16 @@ func (b *Batch) PutLocation(l *Location) error {
 		if b.locs == nil {
 			b.locs = map[string]bool{}
 		}
-		if b.locs[l.ID] {
+		again := b.locs[l.ID]
+		if !again && b.settled {
+			// Written before the batch settled?
+			n, err := b.queryInt("SELECT count(*) FROM location WHERE id = ?", l.ID)
+			if err != nil {
+				return fmt.Errorf("content: location %s: %w", l.ID, err)
+			}
+			again = n > 0
+		}
+		if again {
 			insertOnly, replace = "", true
 		}
 		b.locs[l.ID] = true
@@ -383,6 +398,7 @@ func (b *Batch) PutLocation(l *Location) error {
 	}
 	b.written = append(b.written, l.ID)
 	b.touch(&b.locWritten, l.ID)
+	b.pending++ // settles with the service that writes it
 	if err := b.writeText(replace, "location", l.ID, "name", l.Name); err != nil {
 		return err
 	}

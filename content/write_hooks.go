@@ -28,8 +28,23 @@ func (b *Batch) Exec(query string, args ...any) (sql.Result, error) { return b.e
 
 // QueryRow reads one row in the write's transaction: what it has written
 // so far included.
+// The statement is prepared once per write, like Exec's.
 func (b *Batch) QueryRow(query string, args ...any) *sql.Row {
-	return b.tx.QueryRowContext(b.ctx, query, args...)
+	st, err := b.stmt(query)
+	if err != nil {
+		return b.tx.QueryRowContext(b.ctx, query, args...) // which reports the error
+	}
+	return st.QueryRowContext(b.ctx, args...)
+}
+
+// Query reads rows in the write's transaction, the statement prepared
+// once per write. The rows must be closed before the next statement.
+func (b *Batch) Query(query string, args ...any) (*sql.Rows, error) {
+	st, err := b.stmt(query)
+	if err != nil {
+		return nil, err
+	}
+	return st.QueryContext(b.ctx, args...)
 }
 
 // Reader is the catalog's pool of read-only connections.

@@ -40,7 +40,7 @@ func (b *Batch) PutService(s *Service) error {
 		return err
 	}
 	b.services = append(b.services, s.ID)
-	return nil
+	return b.wrote()
 }
 
 // replaceService writes a service's own row. An existing one is deleted

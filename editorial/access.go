@@ -106,6 +106,12 @@ func (g *Guard) checkServices(docs []any) error {
 			continue
 		}
 		for i, l := range s.Locations {
+			if l.NoPoint {
+				// Not on the map (a phone desk, an online service): in no
+				// territory, as a service with no location is.
+				ids = append(ids, l.ID)
+				continue
+			}
 			ok, err := g.inside(l.Point)
 			if err != nil {
 				return err

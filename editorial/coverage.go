@@ -198,7 +198,7 @@ func (s *Store) serviceStates(ctx context.Context) ([]*serviceState, []string, e
 		}
 		for _, t := range terrs {
 			for _, loc := range svc.Locations {
-				if planar.MultiPolygonContains(t.Shape, loc.Point) {
+				if !loc.NoPoint && planar.MultiPolygonContains(t.Shape, loc.Point) {
 					st.territories = append(st.territories, t.ID)
 					break
 				}

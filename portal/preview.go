@@ -64,7 +64,7 @@ func (p *portal) preview(c *fiber.Ctx) error {
 }
 
 // viewpoint is where the preview's viewer stands: lat/lon, a totem, or
-// the service's first location.
+// the service's first location on the map.
 func (p *portal) viewpoint(c *fiber.Ctx, svc *content.Service) (orb.Point, error) {
 	if id := c.Query("totem"); id != "" {
 		ts, err := p.fl.Totems(c.UserContext())
@@ -88,6 +88,12 @@ func (p *portal) viewpoint(c *fiber.Ctx, svc *content.Service) (orb.Point, error
 	}
 	latS, lonS := c.Query("lat"), c.Query("lon")
 	if latS == "" && lonS == "" {
+		// The first location on the map (one not on it stands nowhere).
+		for _, l := range svc.Locations {
+			if !l.NoPoint {
+				return l.Point, nil
+			}
+		}
 		return svc.Locations[0].Point, nil
 	}
 	lat, err1 := strconv.ParseFloat(latS, 64)

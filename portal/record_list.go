@@ -53,7 +53,7 @@ func itemOf(kind string, v any) listItem {
 	case *content.Service:
 		it.Name, it.Status, it.Categories = r.Name, r.Status, r.Categories
 		for _, l := range r.Locations {
-			it.Locations = append(it.Locations, content.ListedLocation{ID: l.ID, Comune: l.Comune, Point: l.Point})
+			it.Locations = append(it.Locations, content.ListedLocation{ID: l.ID, Comune: l.Comune, Point: l.Point, NoPoint: l.NoPoint})
 		}
 	case *content.Alert:
 		start, end := r.StartsAt, r.EndsAt
@@ -103,7 +103,7 @@ func (f *listFilter) matches(it *listItem) bool {
 		case content.KindService:
 			in := false
 			for _, l := range it.Locations {
-				in = in || planar.MultiPolygonContains(t.Shape, l.Point)
+				in = in || !l.NoPoint && planar.MultiPolygonContains(t.Shape, l.Point)
 			}
 			if !in {
 				return false
@@ -228,13 +228,18 @@ func (p *portal) editable(g *editorial.Guard, k *recordKind, it *listItem) (bool
 	if k.name != content.KindService {
 		return g.May(k.name, it.pub, it.drafted)
 	}
+	// A location not on the map is in no territory: it does not count.
 	var pts []orb.Point
 	for _, l := range it.Locations {
-		pts = append(pts, l.Point)
+		if !l.NoPoint {
+			pts = append(pts, l.Point)
+		}
 	}
 	if s, ok := it.drafted.(*content.Service); ok {
 		for _, l := range s.Locations {
-			pts = append(pts, l.Point)
+			if !l.NoPoint {
+				pts = append(pts, l.Point)
+			}
 		}
 	}
 	return g.PointsInside(pts...)

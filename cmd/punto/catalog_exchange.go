@@ -1,12 +1,14 @@
 package main
 
 import (
+	"archive/zip"
 	"context"
 	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"runtime/debug"
@@ -50,16 +52,25 @@ func catalogImport(ctx context.Context, args []string, stdout, stderr io.Writer)
 			return usagef("catalog import: --taxonomy-map: %v", err)
 		}
 	}
-	if _, err := os.Stat(*db); errors.Is(err, os.ErrNotExist) && (*format == exchange.FormatHSDS || *format == exchange.FormatCSV) {
-		// A new catalog from HSDS JSON or the flat CSV: streamed, in
-		// bounded memory whatever the file's size. The import makes much
-		// short-lived garbage: a soft limit on the Go heap (unless
-		// GOMEMLIMIT sets one) keeps the process near what it holds (the
-		// writer's 64 MiB page cache above all).
+	_, statErr := os.Stat(*db)
+	isNew := errors.Is(statErr, os.ErrNotExist)
+	if *format != exchange.FormatGeoJSON {
+		// HSDS JSON, the HSDS CSV package or the flat CSV, into a new
+		// catalog or an existing one: streamed, in bounded memory whatever the file's size. The
+		// import makes much short-lived garbage: a soft limit on the Go
+		// heap (unless GOMEMLIMIT sets one) keeps the process near what it
+		// holds (the writer's 64 MiB page cache above all).
 		if os.Getenv("GOMEMLIMIT") == "" {
 			debug.SetMemoryLimit(64 << 20)
 		}
-		res, err := streamFile(ctx, *format, *db, file, opt)
+		var into *content.Store
+		if !isNew {
+			if into, err = openForImport(ctx, *db); err != nil {
+				return err
+			}
+			defer closeAfter(&err, into)
+		}
+		res, err := streamFile(ctx, *format, *db, file, opt, into)
 		if err != nil {
 			return importFailed(err, file, stderr)
 		}
@@ -73,26 +84,16 @@ func catalogImport(ctx context.Context, args []string, stdout, stderr io.Writer)
 	if err != nil {
 		return importFailed(err, file, stderr)
 	}
-	if _, err := os.Stat(*db); errors.Is(err, os.ErrNotExist) {
+	if isNew {
 		if err := exchange.Create(ctx, *db, x, *format); err != nil {
 			return importFailed(err, file, stderr)
 		}
 	} else {
-		if err := existingFile(*db); err != nil {
-			return err
-		}
-		st, err := content.OpenLazy(ctx, *db)
+		st, err := openForImport(ctx, *db)
 		if err != nil {
 			return err
 		}
 		defer closeAfter(&err, st)
-		state, err := feed.ReadState(ctx, st)
-		if err != nil {
-			return err
-		}
-		if state.Seq > 0 {
-			return fmt.Errorf("catalog import: %s is in a change feed (at sequence %d): import through the portal editor, so totems get the change", *db, state.Seq)
-		}
 		if err := exchange.Import(ctx, st, x, *format); err != nil {
 			return importFailed(err, file, stderr)
 		}
@@ -104,6 +105,27 @@ func catalogImport(ctx context.Context, args []string, stdout, stderr io.Writer)
 	return nil
 }
 
+// openForImport opens an existing catalog to import into: one that is not
+// in a change feed (a portal's or a totem's), whose totems would not get
+// the change.
+func openForImport(ctx context.Context, db string) (st *content.Store, err error) {
+	if err := existingFile(db); err != nil {
+		return nil, err
+	}
+	st, err = content.OpenLazy(ctx, db)
+	if err != nil {
+		return nil, err
+	}
+	state, err := feed.ReadState(ctx, st)
+	if err == nil && state.Seq > 0 {
+		err = fmt.Errorf("catalog import: %s is in a change feed (at sequence %d): import through the portal editor, so totems get the change", db, state.Seq)
+	}
+	if err != nil {
+		return nil, errors.Join(err, st.Close())
+	}
+	return st, nil
+}
+
 // reportPath is where a lenient import's report goes: --report, or beside
 // the catalog.
 func reportPath(report, db string) string {
@@ -113,9 +135,13 @@ func reportPath(report, db string) string {
 	return db + ".import-report.json"
 }
 
-// streamFile imports an HSDS JSON or flat CSV file into a new catalog,
-// streamed.
-func streamFile(ctx context.Context, format, db, file string, opt exchange.ImportOptions) (*exchange.StreamResult, error) {
+// streamFile imports an HSDS JSON file, an HSDS CSV package (a zip or a
+// folder) or a flat CSV file, streamed, into a new catalog at db or, when
+// into is not nil, into that open catalog.
+func streamFile(ctx context.Context, format, db, file string, opt exchange.ImportOptions, into *content.Store) (*exchange.StreamResult, error) {
+	if format == exchange.FormatHSDSCSV {
+		return streamPackage(ctx, db, file, opt, into)
+	}
 	f, err := os.Open(file)
 	if err != nil {
 		return nil, fmt.Errorf("catalog import: %w", err)
@@ -124,10 +150,39 @@ func streamFile(ctx context.Context, format, db, file string, opt exchange.Impor
 	if fi, err := f.Stat(); err == nil && fi.IsDir() {
 		return nil, fmt.Errorf("catalog import: %s is a folder; only hsds-csv reads a folder", file)
 	}
-	if format == exchange.FormatCSV {
+	switch {
+	case into != nil && format == exchange.FormatCSV:
+		return exchange.ImportFlatCSVStream(ctx, into, f, opt)
+	case into != nil:
+		return exchange.ImportHSDSStream(ctx, into, f, opt)
+	case format == exchange.FormatCSV:
 		return exchange.CreateFlatCSVStream(ctx, db, f, opt)
 	}
 	return exchange.CreateHSDSStream(ctx, db, f, opt)
+}
+
+// streamPackage imports an HSDS CSV package, a zip (read from the file
+// as it is needed, not loaded whole) or a folder.
+func streamPackage(ctx context.Context, db, file string, opt exchange.ImportOptions, into *content.Store) (*exchange.StreamResult, error) {
+	fi, err := os.Stat(file)
+	if err != nil {
+		return nil, fmt.Errorf("catalog import: %w", err)
+	}
+	var fsys fs.FS
+	if fi.IsDir() {
+		fsys = os.DirFS(file)
+	} else {
+		zr, err := zip.OpenReader(file)
+		if err != nil {
+			return nil, &exchange.ImportError{Format: exchange.FormatHSDSCSV, Issues: []exchange.ImportIssue{{Reason: "not a zip file: " + err.Error()}}}
+		}
+		defer func() { _ = zr.Close() }() // only read
+		fsys = &zr.Reader
+	}
+	if into != nil {
+		return exchange.ImportHSDSPackageStream(ctx, into, fsys, opt)
+	}
+	return exchange.CreateHSDSPackageStream(ctx, db, fsys, opt)
 }
 
 // importReport is what a lenient import left out, and why.

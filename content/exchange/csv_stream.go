@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/csv"
+	"encoding/json"
 	"fmt"
 	"io"
 
@@ -17,6 +18,16 @@ import (
 // each service is written once its last row is read, so memory does not
 // grow with the file. Problems and lenient as CreateHSDSStream.
 func CreateFlatCSVStream(ctx context.Context, path string, r io.Reader, opt ImportOptions) (*StreamResult, error) {
+	return streamFlatCSV(ctx, newFileTarget(ctx, path), r, opt)
+}
+
+// ImportFlatCSVStream is CreateFlatCSVStream into an open catalog (see
+// ImportHSDSStream).
+func ImportFlatCSVStream(ctx context.Context, s *content.Store, r io.Reader, opt ImportOptions) (*StreamResult, error) {
+	return streamFlatCSV(ctx, storeTarget(ctx, s), r, opt)
+}
+
+func streamFlatCSV(ctx context.Context, to streamTarget, r io.Reader, opt ImportOptions) (*StreamResult, error) {
 	br := bufio.NewReaderSize(r, 64<<10)
 	if bom, _ := br.Peek(3); bytes.Equal(bom, []byte("\uFEFF")) {
 		_, _ = br.Discard(3)
@@ -32,10 +43,14 @@ func CreateFlatCSVStream(ctx context.Context, path string, r io.Reader, opt Impo
 	if !ok {
 		return nil, is.err()
 	}
-	fs := &flatStream{fp: &flatParse{header: header, is: is, x: &Records{}, svcs: map[string]*flatSeen{}, orgs: map[string]flatLine{}},
-		st: &streamState{opt: opt, is: is, res: &StreamResult{}, svcs: map[string]bool{}, orgs: map[string]uint64{}, locs: map[string]uint64{}, leftOut: map[string]bool{}}}
-	err := content.Create(ctx, path, func(b *content.Batch) error {
-		fs.b = b
+	fs := &flatStream{fp: &flatParse{header: header, is: is, x: &Records{}}}
+	err := to.write(func(b *content.Batch) error {
+		st, err := newStreamState(b, opt, is)
+		if err != nil {
+			return err
+		}
+		st.open = to.open
+		fs.b, fs.st = b, st
 		for !is.full() {
 			if err := ctx.Err(); err != nil {
 				return err
@@ -91,7 +106,9 @@ func (fs *flatStream) row(fl flatLine) error {
 		return nil
 	}
 	if org != nil {
-		fs.fp.addOrganization(fl, org)
+		if err := fs.addOrganization(fl, org); err != nil {
+			return err
+		}
 		if err := fs.writeOrgs(); err != nil {
 			return err
 		}
@@ -108,11 +125,52 @@ func (fs *flatStream) row(fl flatLine) error {
 	if err := fs.flush(); err != nil {
 		return err
 	}
-	if fs.st.svcs[svc.ID] {
+	again, err := fs.st.seen.has(seenService, svc.ID)
+	if err != nil {
+		return err
+	}
+	if again {
 		fs.fp.is.add(where{line: fl.line}.issue("service_id", fmt.Sprintf("service %q is given again: its rows must follow one another", svc.ID)))
 		return nil
 	}
 	fs.cur, fs.first, fs.lines = &svc, fl, []int{fl.line}
+	return nil
+}
+
+// addOrganization reads a row's organization: described again, it must
+// be described the same way (its columns as first given are in the seen
+// table).
+func (fs *flatStream) addOrganization(fl flatLine, org *content.Organization) error {
+	prev, ok, err := fs.st.seen.get(seenOrgRow, org.ID)
+	if err != nil {
+		return err
+	}
+	at := where{line: fl.line}
+	if ok {
+		var first flatRow
+		if err := json.Unmarshal([]byte(prev.doc), &first); err != nil {
+			return fmt.Errorf("exchange: import table: %w", err)
+		}
+		if c := flatDiff(first, fl.row, partOrg); c != "" {
+			fs.fp.is.add(at.issue(c, fmt.Sprintf("organization %q is given differently on line %d", org.ID, prev.line)))
+		}
+		return nil
+	}
+	cols := flatRow{}
+	for k, v := range fl.row {
+		if p, _ := flatPart(k); p == partOrg {
+			cols[k] = v
+		}
+	}
+	doc, _ := json.Marshal(cols)
+	if err := fs.st.seen.put(seenOrgRow, org.ID, seenRow{line: fl.line, doc: string(doc)}); err != nil {
+		return err
+	}
+	x := fs.fp.x
+	x.Organizations = append(x.Organizations, *org)
+	x.orgAt = append(x.orgAt, func(field, reason string) ImportIssue {
+		return at.issue(flatTextCol("organization_", field), reason)
+	})
 	return nil
 }
 
@@ -123,18 +181,24 @@ func (fs *flatStream) writeOrgs() error {
 		o := &x.Organizations[fs.orgs]
 		if err := o.Validate(); err != nil {
 			fs.fp.is.add(x.orgIssue(fs.orgs, err))
-			fs.st.leftOut[o.ID] = true
+			if err := fs.st.leaveOut(o.ID); err != nil {
+				return err
+			}
 			continue
 		}
 		o.Name, o.Description = trimText(o.Name), trimText(o.Description)
-		fs.st.orgs[o.ID] = 0
+		if err := fs.st.seen.put(seenOrg, o.ID, seenRow{}); err != nil {
+			return err
+		}
 		if fs.st.opt.Lenient || len(fs.fp.is.list) == 0 {
 			if err := fs.b.PutOrganization(o); err != nil {
 				if !isValidation(err) {
 					return err
 				}
 				fs.fp.is.add(x.orgIssue(fs.orgs, err))
-				fs.st.leftOut[o.ID] = true
+				if err := fs.st.leaveOut(o.ID); err != nil {
+					return err
+				}
 				continue
 			}
 		}
@@ -156,15 +220,16 @@ func (fs *flatStream) flush() error {
 	at := flatLocator(fs.first.line, &lines, s)
 	issue := func(err error) { fs.fp.is.add(place([]locator{at}, 0, err)) }
 	if err := s.Validate(); err != nil {
-		fs.st.svcs[s.ID] = true
 		issue(err)
-		return nil
+		return fs.st.seen.put(seenService, s.ID, seenRow{})
 	}
 	canonical(s)
-	err := fs.st.checkService(s)
-	fs.st.svcs[s.ID] = true
+	bad, err := fs.st.checkService(s)
 	if err != nil {
-		issue(err)
+		return err
+	}
+	if bad != nil {
+		issue(bad)
 		return nil
 	}
 	if fs.st.opt.Lenient || len(fs.fp.is.list) == 0 {

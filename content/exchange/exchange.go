@@ -131,6 +131,7 @@ type ImportOptions struct {
 	Lenient bool
 
 	maxUnzipped int64       // tests: a smaller budget of unzipped bytes
+	streamAbove int64       // tests: stream an HSDS CSV package above this size (-1: always)
 	onRecord    func(i int) // tests: called after each record a streamed import writes
 }
 

@@ -261,7 +261,7 @@ func (p *packageTables) service(h *hsdsService) {
 	for _, c := range h.Contacts {
 		p.add("contact", keptCells(map[string]string{"id": c.ID, "service_id": c.ServiceID, "name": c.Name, "title": c.Title, "email": c.Email}, c.extra), c.Translations)
 		for _, ph := range c.Phones {
-			p.add("phone", map[string]string{"id": ph.ID, "contact_id": ph.ContactID, "number": ph.Number}, nil)
+			p.add("phone", keptCells(map[string]string{"id": ph.ID, "contact_id": ph.ContactID, "number": ph.Number}, ph.extra), nil)
 		}
 	}
 	for _, sc := range h.Schedules {

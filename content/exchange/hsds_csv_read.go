@@ -317,6 +317,9 @@ func assemblePackage(tables map[string][]pkgRow, is *issues) *Records {
 	if len(is.list) > 0 {
 		return nil
 	}
+	for _, s := range a.order {
+		keepPackageExtras(s)
+	}
 	return fromHSDS(orgs, a.order, false, is)
 }
 
@@ -341,7 +344,8 @@ func (a *assembly) organizations() []*hsdsOrganization {
 			desc = "" // the package requires a description: Punto writes the name when it has none
 		}
 		orgs = append(orgs, &hsdsOrganization{ID: r.get("id"), PuntoID: r.get("punto_id"), Name: r.get("name"), Description: desc,
-			Email: r.get("email"), Website: r.get("website"), Translations: r.tr(), at: r.at})
+			Email: r.get("email"), Website: r.get("website"), Translations: r.tr(), at: r.at,
+			extra: pickExtra(r.kept("organization", "id", "name", "description", "email", "website"), organizationExtra)})
 	}
 	return orgs
 }
@@ -350,7 +354,8 @@ func (a *assembly) services() {
 	for _, r := range a.tables["services"] {
 		s := &hsdsService{ID: r.get("id"), PuntoID: r.get("punto_id"), OrganizationID: r.get("organization_id"), Name: r.get("name"), Description: r.get("description"),
 			URL: r.get("url"), Email: r.get("email"), Status: r.get("status"), FeesDescription: r.get("fees_description"),
-			EligibilityDescription: r.get("eligibility_description"), Translations: r.tr(), at: r.at}
+			EligibilityDescription: r.get("eligibility_description"), Translations: r.tr(), at: r.at,
+			extra: r.kept("service", "id", "organization_id", "name", "description", "url", "email", "status", "fees_description", "eligibility_description")}
 		if _, dup := a.svcs[s.ID]; dup {
 			a.is.add(r.at.issue("id", fmt.Sprintf("service %q is given twice", s.ID)))
 			continue
@@ -382,7 +387,8 @@ func (a *assembly) location(r pkgRow) *hsdsLocation {
 
 func (a *assembly) locations() {
 	for _, r := range a.tables["locations"] {
-		l := &hsdsLocation{ID: r.get("id"), PuntoID: r.get("punto_id"), LocationType: r.get("location_type"), Name: r.get("name"), Translations: r.tr(), at: r.at}
+		l := &hsdsLocation{ID: r.get("id"), PuntoID: r.get("punto_id"), LocationType: r.get("location_type"), Name: r.get("name"), Translations: r.tr(), at: r.at,
+			extra: r.kept("location", "id", "location_type", "name", "latitude", "longitude")}
 		l.Latitude = a.coordinate(r, "latitude")
 		l.Longitude = a.coordinate(r, "longitude")
 		a.locs[l.ID] = l
@@ -425,13 +431,14 @@ func (a *assembly) locationParts() {
 		if l := a.location(r); l != nil {
 			l.Addresses = append(l.Addresses, &hsdsAddress{ID: r.get("id"), LocationID: r.get("location_id"), Address1: r.get("address_1"),
 				City: r.get("city"), Region: r.get("region"), StateProvince: r.get("state_province"), PostalCode: r.get("postal_code"),
-				Country: r.get("country"), AddressType: r.get("address_type"), at: r.at})
+				Country: r.get("country"), AddressType: r.get("address_type"), at: r.at,
+				extra: r.kept("address", "id", "location_id", "address_1", "city", "region", "state_province", "postal_code", "country", "address_type")})
 		}
 	}
 	for _, r := range a.tables["accessibility"] {
 		if l := a.location(r); l != nil {
 			l.Accessibility = append(l.Accessibility, &hsdsAccessibility{ID: r.get("id"), LocationID: r.get("location_id"),
-				Description: r.get("description"), Translations: r.tr(), at: r.at})
+				Description: r.get("description"), Translations: r.tr(), at: r.at, extra: r.kept("accessibility", "id", "location_id", "description")})
 		}
 	}
 }
@@ -440,7 +447,8 @@ func (a *assembly) serviceAtLocations() {
 	for _, r := range a.tables["service_at_locations"] {
 		s, l := a.service(r), a.location(r)
 		if s != nil && l != nil {
-			sal := &hsdsServiceAtLocation{ID: r.get("id"), ServiceID: s.ID, LocationID: l.ID, Location: l, at: r.at}
+			sal := &hsdsServiceAtLocation{ID: r.get("id"), ServiceID: s.ID, LocationID: l.ID, Location: l, at: r.at,
+				extra: r.kept("service_at_location", "id", "service_id", "location_id")}
 			s.ServiceAtLocations = append(s.ServiceAtLocations, sal)
 			a.sals[sal.ID] = sal
 		}
@@ -463,14 +471,16 @@ func (a *assembly) serviceAtLocation(r pkgRow) *hsdsServiceAtLocation {
 func (a *assembly) contactsAndPhones() {
 	for _, r := range a.tables["contacts"] {
 		if s := a.service(r); s != nil {
-			c := &hsdsContact{ID: r.get("id"), ServiceID: s.ID, Name: r.get("name"), Title: r.get("title"), Email: r.get("email"), Translations: r.tr(), at: r.at}
+			c := &hsdsContact{ID: r.get("id"), ServiceID: s.ID, Name: r.get("name"), Title: r.get("title"), Email: r.get("email"), Translations: r.tr(), at: r.at,
+				extra: r.kept("contact", "id", "service_id", "name", "title", "email")}
 			s.Contacts = append(s.Contacts, c)
 			a.contacts[c.ID] = c
 		}
 	}
 	for _, r := range a.tables["phones"] {
 		p := &hsdsPhone{ID: r.get("id"), ServiceID: r.get("service_id"), ContactID: r.get("contact_id"), ServiceAtLocationID: r.get("service_at_location_id"),
-			Number: r.get("number"), Type: r.get("type"), Description: r.get("description"), PuntoChannel: r.get("punto_channel"), Translations: r.tr(), at: r.at}
+			Number: r.get("number"), Type: r.get("type"), Description: r.get("description"), PuntoChannel: r.get("punto_channel"), Translations: r.tr(), at: r.at,
+			extra: r.kept("phone", "id", "service_id", "contact_id", "service_at_location_id", "number", "type", "description")}
 		switch {
 		case p.ContactID != "":
 			if c := a.contacts[p.ContactID]; c != nil {
@@ -502,7 +512,9 @@ func (a *assembly) serviceLists() {
 		sc := &hsdsSchedule{ID: r.get("id"), ServiceID: r.get("service_id"), LocationID: r.get("location_id"), ServiceAtLocationID: r.get("service_at_location_id"),
 			AttendingType: r.get("attending_type"), ScheduleLink: r.get("schedule_link"), PuntoChannel: r.get("punto_channel"),
 			ValidFrom: r.get("valid_from"), ValidTo: r.get("valid_to"), Freq: r.get("freq"), Wkst: r.get("wkst"), Byday: r.get("byday"),
-			OpensAt: r.get("opens_at"), ClosesAt: r.get("closes_at"), Description: r.get("description"), Timezone: a.timezone(r), Translations: r.tr(), at: r.at}
+			OpensAt: r.get("opens_at"), ClosesAt: r.get("closes_at"), Description: r.get("description"), Timezone: a.timezone(r), Translations: r.tr(), at: r.at,
+			extra: r.kept("schedule", "id", "service_id", "location_id", "service_at_location_id", "attending_type", "schedule_link",
+				"valid_from", "valid_to", "freq", "wkst", "byday", "opens_at", "closes_at", "description", "timezone")}
 		if sc.ServiceAtLocationID != "" {
 			// A desk's hours.
 			if sal := a.serviceAtLocation(r); sal != nil {
@@ -517,14 +529,17 @@ func (a *assembly) serviceLists() {
 		// The languages of a channel's phone are the channel's; those of
 		// another phone, the service's.
 		if p := a.phones[r.get("phone_id")]; p != nil && r.get("phone_id") != "" {
-			p.Languages = append(p.Languages, &hsdsLanguage{ID: r.get("id"), ServiceID: r.get("service_id"), PhoneID: p.ID, Name: r.get("name"), Code: r.get("code"), at: r.at})
+			p.Languages = append(p.Languages, &hsdsLanguage{ID: r.get("id"), ServiceID: r.get("service_id"), PhoneID: p.ID, Name: r.get("name"), Code: r.get("code"), at: r.at,
+				extra: r.kept("language", "id", "service_id", "phone_id", "name", "code")})
 		} else if s := a.service(r); s != nil {
-			s.Languages = append(s.Languages, &hsdsLanguage{ID: r.get("id"), ServiceID: s.ID, Name: r.get("name"), Code: r.get("code"), at: r.at})
+			s.Languages = append(s.Languages, &hsdsLanguage{ID: r.get("id"), ServiceID: s.ID, Name: r.get("name"), Code: r.get("code"), at: r.at,
+				extra: r.kept("language", "id", "service_id", "phone_id", "name", "code")})
 		}
 	}
 	for _, r := range a.tables["required_documents"] {
 		if s := a.service(r); s != nil {
-			s.RequiredDocuments = append(s.RequiredDocuments, &hsdsDocument{ID: r.get("id"), ServiceID: s.ID, Document: r.get("document"), Translations: r.tr(), at: r.at})
+			s.RequiredDocuments = append(s.RequiredDocuments, &hsdsDocument{ID: r.get("id"), ServiceID: s.ID, Document: r.get("document"), Translations: r.tr(), at: r.at,
+				extra: r.kept("required_document", "id", "service_id", "document")})
 		}
 	}
 }

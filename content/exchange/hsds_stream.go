@@ -37,6 +37,41 @@ type StreamResult struct {
 // listed in Refused. A single object (not a page or an array) is read
 // whole, as Parse reads it.
 func CreateHSDSStream(ctx context.Context, path string, r io.Reader, opt ImportOptions) (*StreamResult, error) {
+	return streamHSDS(ctx, newFileTarget(ctx, path), r, opt)
+}
+
+// ImportHSDSStream is CreateHSDSStream into an open catalog, in one
+// transaction: each record replaces the one with its ID, records the file
+// does not name stay, and a service may name an organization the catalog
+// has. If the file is refused nothing is written.
+func ImportHSDSStream(ctx context.Context, s *content.Store, r io.Reader, opt ImportOptions) (*StreamResult, error) {
+	return streamHSDS(ctx, storeTarget(ctx, s), r, opt)
+}
+
+// streamTarget is where a streamed import writes: a new catalog file, or
+// an open catalog.
+type streamTarget struct {
+	write func(fill func(*content.Batch) error) error // runs fill in one transaction
+	whole func(x *Records, format string) error       // writes records read whole
+	open  bool                                        // an open catalog: its organizations may be named
+}
+
+func newFileTarget(ctx context.Context, path string) streamTarget {
+	return streamTarget{
+		write: func(fill func(*content.Batch) error) error { return content.Create(ctx, path, fill) },
+		whole: func(x *Records, format string) error { return Create(ctx, path, x, format) },
+	}
+}
+
+func storeTarget(ctx context.Context, s *content.Store) streamTarget {
+	return streamTarget{
+		write: func(fill func(*content.Batch) error) error { return s.Write(ctx, fill) },
+		whole: func(x *Records, format string) error { return Import(ctx, s, x, format) },
+		open:  true,
+	}
+}
+
+func streamHSDS(ctx context.Context, to streamTarget, r io.Reader, opt ImportOptions) (*StreamResult, error) {
 	rec := &recorder{r: r}
 	dec := json.NewDecoder(rec)
 	prefix, single, err := openRecords(dec)
@@ -49,12 +84,17 @@ func CreateHSDSStream(ctx context.Context, path string, r io.Reader, opt ImportO
 		if err != nil {
 			return nil, err
 		}
-		return createWhole(ctx, path, append(rec.buf, rest...), opt)
+		return importWhole(to, append(rec.buf, rest...), opt)
 	}
 	rec.buf, rec.off = nil, true
-	st := &streamState{opt: opt, is: &issues{format: FormatHSDS, opt: opt}, res: &StreamResult{},
-		svcs: map[string]bool{}, orgs: map[string]uint64{}, locs: map[string]uint64{}, leftOut: map[string]bool{}}
-	err = content.Create(ctx, path, func(b *content.Batch) error {
+	is := &issues{format: FormatHSDS, opt: opt}
+	var st *streamState
+	err = to.write(func(b *content.Batch) error {
+		var err error
+		if st, err = newStreamState(b, opt, is); err != nil {
+			return err
+		}
+		st.open = to.open
 		for i := 0; dec.More(); i++ {
 			if err := ctx.Err(); err != nil {
 				return err
@@ -90,13 +130,13 @@ func CreateHSDSStream(ctx context.Context, path string, r io.Reader, opt ImportO
 	return st.res, nil
 }
 
-// createWhole imports a file read whole (see Create).
-func createWhole(ctx context.Context, path string, data []byte, opt ImportOptions) (*StreamResult, error) {
+// importWhole imports a file read whole (see Create and Import).
+func importWhole(to streamTarget, data []byte, opt ImportOptions) (*StreamResult, error) {
 	x, err := ParseOptions(FormatHSDS, data, opt)
 	if err != nil {
 		return nil, err
 	}
-	if err := Create(ctx, path, x, FormatHSDS); err != nil {
+	if err := to.whole(x, FormatHSDS); err != nil {
 		return nil, err
 	}
 	return &StreamResult{Organizations: len(x.Organizations), Services: len(x.Services), Refused: x.Refused}, nil
@@ -168,16 +208,23 @@ func pageMember(k string) bool {
 }
 
 // streamState is what a streamed import remembers across records: the
-// IDs it wrote, and digests of the organizations and locations given,
-// which must be given the same way each time.
+// IDs it read, and digests of the organizations and locations given,
+// which must be given the same way each time, all in its seen table.
 type streamState struct {
-	opt     ImportOptions
-	is      *issues
-	res     *StreamResult
-	svcs    map[string]bool
-	orgs    map[string]uint64
-	locs    map[string]uint64
-	leftOut map[string]bool // organizations refused (lenient)
+	opt  ImportOptions
+	is   *issues
+	res  *StreamResult
+	seen *seenTable
+	open bool // into an open catalog: a service may name one of its organizations
+}
+
+// newStreamState starts a streamed import in batch b.
+func newStreamState(b *content.Batch, opt ImportOptions, is *issues) (*streamState, error) {
+	seen, err := newSeenTable(b)
+	if err != nil {
+		return nil, err
+	}
+	return &streamState{opt: opt, is: is, res: &StreamResult{}, seen: seen}, nil
 }
 
 // record converts, checks and writes one record of the file.
@@ -210,32 +257,50 @@ func (st *streamState) record(b *content.Batch, raw json.RawMessage, at string) 
 	if x == nil {
 		return nil
 	}
+	return st.put(b, x, sub)
+}
+
+// put checks and writes the checked records of one record of the file
+// (x.check has run); their problems go to sub.
+func (st *streamState) put(b *content.Batch, x *Records, sub *issues) error {
 	// Without lenient, a file with a problem writes nothing: the rest is
 	// only checked.
 	write := st.opt.Lenient || len(st.is.list) == 0 && len(sub.list) == 0
 	for i := range x.Organizations {
 		o := &x.Organizations[i]
 		if x.badOrg[i] {
-			st.leftOut[o.ID] = true
+			if err := st.leaveOut(o.ID); err != nil {
+				return err
+			}
 			continue
 		}
 		doc, _ := json.Marshal(o)
 		d := digest(doc)
-		if prev, ok := st.orgs[o.ID]; ok {
-			if prev != d {
+		prev, ok, err := st.seen.get(seenOrg, o.ID)
+		if err != nil {
+			return err
+		}
+		if ok {
+			if prev.digest != d {
 				sub.add(x.orgIssue(i, invalid("id", "organization %q is given differently by another record", o.ID)))
-				st.leftOut[o.ID] = true
+				if err := st.leaveOut(o.ID); err != nil {
+					return err
+				}
 			}
 			continue
 		}
-		st.orgs[o.ID] = d
+		if err := st.seen.put(seenOrg, o.ID, seenRow{digest: d}); err != nil {
+			return err
+		}
 		if write {
 			if err := b.PutOrganization(o); err != nil {
 				if !isValidation(err) {
 					return err
 				}
 				sub.add(x.orgIssue(i, err))
-				st.leftOut[o.ID] = true
+				if err := st.leaveOut(o.ID); err != nil {
+					return err
+				}
 				continue
 			}
 		}
@@ -246,11 +311,14 @@ func (st *streamState) record(b *content.Batch, raw json.RawMessage, at string) 
 		if x.badSvc[i] {
 			continue
 		}
-		if err := st.checkService(s); err != nil {
-			sub.add(x.svcIssue(i, err))
+		bad, err := st.checkService(s)
+		if err != nil {
+			return err
+		}
+		if bad != nil {
+			sub.add(x.svcIssue(i, bad))
 			continue
 		}
-		st.svcs[s.ID] = true
 		if write && (st.opt.Lenient || len(sub.list) == 0) {
 			if err := b.PutService(s); err != nil {
 				if !isValidation(err) {
@@ -265,27 +333,64 @@ func (st *streamState) record(b *content.Batch, raw json.RawMessage, at string) 
 	return nil
 }
 
+// leaveOut notes an organization left out: its services are refused.
+func (st *streamState) leaveOut(id string) error {
+	return st.seen.put(seenLeftOut, id, seenRow{})
+}
+
 // checkService checks what only the whole file can tell: a service given
 // twice, its organization there, its locations as other records give
-// them.
-func (st *streamState) checkService(s *content.Service) error {
-	if st.svcs[s.ID] {
-		return invalid("id", "service %q is given twice", s.ID)
+// them. It notes the service as read; bad is the problem found, err a
+// failure of the seen table.
+func (st *streamState) checkService(s *content.Service) (bad, err error) {
+	twice, err := st.seen.has(seenService, s.ID)
+	if err != nil || twice {
+		return invalid("id", "service %q is given twice", s.ID), err
+	}
+	if err := st.seen.put(seenService, s.ID, seenRow{}); err != nil {
+		return nil, err
 	}
 	if s.OrganizationID != "" {
-		if _, ok := st.orgs[s.OrganizationID]; !ok || st.leftOut[s.OrganizationID] {
-			return invalid("organization_id", "no organization %q before it in the file", s.OrganizationID)
+		given, err := st.seen.has(seenOrg, s.OrganizationID)
+		if err != nil {
+			return nil, err
+		}
+		left, err := st.seen.has(seenLeftOut, s.OrganizationID)
+		if err != nil {
+			return nil, err
+		}
+		if !given && !left && st.open {
+			var n int
+			if err := st.seen.b.QueryRow("SELECT count(*) FROM organization WHERE id = ?", s.OrganizationID).Scan(&n); err != nil {
+				return nil, fmt.Errorf("exchange: import: %w", err)
+			}
+			given = n > 0
+		}
+		if !given || left {
+			where := "before it in the file"
+			if st.open {
+				where = "before it in the file or in the catalog"
+			}
+			return invalid("organization_id", "no organization %q %s", s.OrganizationID, where), nil
 		}
 	}
 	for j, l := range s.Locations {
 		doc, _ := json.Marshal(l)
 		d := digest(doc)
-		if prev, ok := st.locs[l.ID]; ok && prev != d {
-			return invalid(fmt.Sprintf("locations[%d]", j), "location %q is given differently by another service", l.ID)
+		prev, ok, err := st.seen.get(seenLocation, l.ID)
+		if err != nil {
+			return nil, err
 		}
-		st.locs[l.ID] = d
+		if ok && prev.digest != d {
+			return invalid(fmt.Sprintf("locations[%d]", j), "location %q is given differently by another service", l.ID), nil
+		}
+		if !ok {
+			if err := st.seen.put(seenLocation, l.ID, seenRow{digest: d}); err != nil {
+				return nil, err
+			}
+		}
 	}
-	return nil
+	return nil, nil
 }
 
 func digest(b []byte) uint64 {

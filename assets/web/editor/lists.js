@@ -46,7 +46,7 @@ export async function serviceList(view, path, params) {
     try {
       const res = await api("GET", `/${path}?${q}`);
       const items = res.items.map((it) => row(`#/${path}/${encodeURIComponent(it.id)}`, it, pick(it.name),
-        [it.id, [...new Set((it.locations || []).map((l) => l.comune))].join(", "), (it.categories || []).map((c) => cat(`category.${c}`)).join(", ")].filter(Boolean).join(" · ")));
+        [it.id, [...new Set((it.locations || []).map((l) => l.comune || (l.no_point ? t("loc.off_map") : "")).filter(Boolean))].join(", "), (it.categories || []).map((c) => cat(`category.${c}`)).join(", ")].filter(Boolean).join(" · ")));
       const pager = el("div", { class: "pager" },
         el("span", {}, res.total ? t("common.page_of", { from: f.offset + 1, to: Math.min(f.offset + PAGE, res.total), n: res.total }) : ""),
         f.offset > 0 ? el("button", { type: "button", class: "btn secondary small", on: { click: () => { f.offset = Math.max(0, f.offset - PAGE); load(); } } }, t("common.prev")) : null,

@@ -1,5 +1,7 @@
 // Locations of a service: address fields and the point, placed by clicking
-// the map or by typing latitude and longitude (both kept in sync).
+// the map or by typing latitude and longitude (both kept in sync). A
+// location may be "not on the map" (a phone desk, an online service): it
+// has no point (no_point), no marker, and its comune may be empty.
 
 import { el, t, state, field, checkbox, markDirty, asset } from "./lib.js";
 
@@ -56,6 +58,11 @@ export function territoriesGeoJSON(onlyMine) {
   };
 }
 
+// onMap reports whether a location stands somewhere on the map.
+export function onMap(l) {
+  return !l.no_point && Array.isArray(l.point) && Number.isFinite(l.point[0]) && Number.isFinite(l.point[1]);
+}
+
 // ---- the section -----------------------------------------------------------
 
 export function locationsEditor(doc, texts, { disabled }) {
@@ -77,7 +84,7 @@ export function locationsEditor(doc, texts, { disabled }) {
   const placeMarkers = () => {
     if (!map) return;
     doc.locations.forEach((l, i) => {
-      const ok = Array.isArray(l.point) && Number.isFinite(l.point[0]) && Number.isFinite(l.point[1]);
+      const ok = onMap(l);
       if (!markers[i]) {
         const pin = el("div", { class: "loc-pin", "aria-hidden": "true" }, String(i + 1));
         markers[i] = new window.maplibregl.Marker({ element: pin, draggable: !disabled });
@@ -96,7 +103,7 @@ export function locationsEditor(doc, texts, { disabled }) {
 
   const focusActive = () => {
     const l = doc.locations[active];
-    if (map && l && Array.isArray(l.point) && Number.isFinite(l.point[0]) && Number.isFinite(l.point[1])) {
+    if (map && l && onMap(l)) {
       map.easeTo({ center: l.point, zoom: Math.max(map.getZoom(), 14), duration: 300 });
     }
   };
@@ -128,6 +135,11 @@ export function locationsEditor(doc, texts, { disabled }) {
     const lat = coord(1), lon = coord(0);
     const whereBox = el("p", { class: "hint", id: `${path}-where`, "aria-live": "polite" });
     const where = () => {
+      if (l.no_point) {
+        whereBox.className = "hint";
+        whereBox.textContent = t("loc.no_point_hint");
+        return;
+      }
       const p = l.point || [];
       const ok = Number.isFinite(p[0]) && Number.isFinite(p[1]) && Math.abs(p[1]) <= 90 && Math.abs(p[0]) <= 180;
       if (!ok) {
@@ -142,8 +154,9 @@ export function locationsEditor(doc, texts, { disabled }) {
       }
     };
     sync[i] = () => {
-      lat.value = Number.isFinite(l.point[1]) ? String(l.point[1]) : "";
-      lon.value = Number.isFinite(l.point[0]) ? String(l.point[0]) : "";
+      const p = l.point || [];
+      lat.value = Number.isFinite(p[1]) ? String(p[1]) : "";
+      lon.value = Number.isFinite(p[0]) ? String(p[0]) : "";
       where();
     };
     where();
@@ -154,13 +167,36 @@ export function locationsEditor(doc, texts, { disabled }) {
         placeMarkers();
         focusActive();
       } } }, t("loc.place"));
+    // Not on the map: the point's inputs go, and the comune may be empty.
+    if (l.no_point) delete l.point; // the server sends 0, 0
+    let kept = onMap(l) ? [...l.point] : null; // the point to give back when unticked
+    const coords = el("div", { class: "row-fields", hidden: !!l.no_point }, field(t("loc.lat"), lat), field(t("loc.lon"), lon), placeBtn);
+    const noPoint = checkbox(t("loc.no_point"), !!l.no_point, (off) => {
+      if (off) {
+        if (onMap(l)) kept = [...l.point];
+        l.no_point = true;
+        delete l.point;
+      } else {
+        delete l.no_point;
+        const last = doc.locations.find((x) => x !== l && onMap(x));
+        l.point = kept || (last ? [...last.point] : myCentre());
+        active = i;
+      }
+      coords.hidden = off;
+      comune.querySelector("input").required = !off;
+      markDirty();
+      sync[i]();
+      placeMarkers();
+      focusActive();
+    }, { class: "no-point", disabled: !!disabled });
     if (!l.name) l.name = {};
     if (!l.accessibility) l.accessibility = {};
+    const comune = text("comune", t("loc.comune"), { required: !l.no_point });
     return el("fieldset", { class: "card location", "data-field": path },
       el("legend", {}, t("loc.title", { n: i + 1 })),
       el("div", { class: "row-fields" },
         text("id", t("loc.id"), { required: true, pattern: "[A-Za-z0-9][A-Za-z0-9._:\\-]{0,127}" }),
-        text("comune", t("loc.comune"), { required: true })),
+        comune),
       el("p", { class: "hint" }, t("loc.id_hint")),
       texts.field(t("loc.name"), l.name, () => `${path}.name`),
       el("div", { class: "row-fields" },
@@ -171,7 +207,8 @@ export function locationsEditor(doc, texts, { disabled }) {
         text("region", t("loc.region"))),
       el("fieldset", { class: "point", "data-field": `${path}.point` },
         el("legend", {}, t("loc.point")),
-        el("div", { class: "row-fields" }, field(t("loc.lat"), lat), field(t("loc.lon"), lon), placeBtn),
+        noPoint,
+        coords,
         whereBox),
       checkbox(t("loc.wheelchair"), !!l.wheelchair, (v) => { l.wheelchair = v; markDirty(); }),
       texts.field(t("loc.accessibility"), l.accessibility, () => `${path}.accessibility`, { multiline: true, rows: 2 }),
@@ -183,9 +220,9 @@ export function locationsEditor(doc, texts, { disabled }) {
       } } }, `${t("common.remove")}: ${t("loc.title", { n: i + 1 })}`) : null);
   };
 
-  const add = el("button", { type: "button", class: "btn secondary", on: { click: () => {
+  const add = el("button", { type: "button", class: "btn secondary", id: "add-location", on: { click: () => {
     const last = doc.locations[doc.locations.length - 1];
-    const base = last && Array.isArray(last.point) ? last.point : myCentre();
+    const base = last && onMap(last) ? last.point : myCentre();
     doc.locations.push({ id: `loc-${doc.id || "new"}-${doc.locations.length + 1}`, address: "", comune: last ? last.comune : "",
       province: last ? last.province : "", region: last ? last.region : "", point: [...base], wheelchair: false });
     active = doc.locations.length - 1;
@@ -199,7 +236,7 @@ export function locationsEditor(doc, texts, { disabled }) {
     try {
       await loadMapLibre();
       if (!mapBox.isConnected) return;
-      const first = doc.locations.find((l) => Array.isArray(l.point) && Number.isFinite(l.point[0]));
+      const first = doc.locations.find(onMap);
       map = new window.maplibregl.Map({
         container: mapBox, style: `/api/v1/map/style.json?lang=${state.lang}`,
         center: first ? first.point : myCentre(), zoom: 14, attributionControl: false, dragRotate: false, pitchWithRotate: false,
@@ -239,6 +276,7 @@ export function cleanLocations(locs) {
   for (const l of locs) {
     for (const k of ["name", "accessibility"]) if (l[k] && Object.keys(l[k]).length === 0) delete l[k];
     for (const k of ["postal_code", "province", "region"]) if (l[k] === "") delete l[k];
-    if (Array.isArray(l.point)) l.point = l.point.map((v) => (Number.isFinite(v) ? v : null));
+    if (l.no_point) delete l.point;
+    else if (Array.isArray(l.point)) l.point = l.point.map((v) => (Number.isFinite(v) ? v : null));
   }
 }
