@@ -412,6 +412,20 @@ func TestPreview(t *testing.T) {
 			}
 		})
 	}
+	// A service reached only by phone or online has no place to look
+	// from: its page shows, with no distances.
+	remote := e.serviceDoc(anconaService)
+	remote["locations"], remote["channels"] = []any{}, []any{}
+	remote["phones"] = []any{map[string]any{"number": "+39 071 222 3344"}}
+	if r := anna.do("PUT", "/editor/api/services/"+anconaService+"/draft", remote); r.status != 200 {
+		t.Fatalf("a draft with no location: %d %s", r.status, r.raw)
+	}
+	if r := anna.do("GET", view+"?lang=it", nil); r.status != 200 || at(r.json, "service", "id") != anconaService {
+		t.Errorf("preview with no location: %d %s", r.status, r.raw)
+	}
+	if r := anna.do("PUT", "/editor/api/services/"+anconaService+"/draft", doc); r.status != 200 {
+		t.Fatal(r.status)
+	}
 	if r := anna.do("GET", "/editor/api/drafts/service/"+perugiaService+"/view", nil); r.status != 404 {
 		t.Errorf("no draft: %d", r.status)
 	}

@@ -34,7 +34,7 @@ func (p *portal) preview(c *fiber.Ctx) error {
 		return notFound(fmt.Sprintf("no draft of service %q", rec.id))
 	}
 	svc, ok := rec.draftValue.(*content.Service)
-	if !ok || svc == nil || len(svc.Locations) == 0 {
+	if !ok || svc == nil {
 		return badRequest("doc", "the draft is not a valid service: save it again")
 	}
 	// Only a draft the account may edit: an editor previews drafts in
@@ -89,12 +89,14 @@ func (p *portal) viewpoint(c *fiber.Ctx, svc *content.Service) (orb.Point, error
 	latS, lonS := c.Query("lat"), c.Query("lon")
 	if latS == "" && lonS == "" {
 		// The first location on the map (one not on it stands nowhere).
+		// A service reached only by phone or online has no place to
+		// stand at: its page shows no distances.
 		for _, l := range svc.Locations {
 			if !l.NoPoint {
 				return l.Point, nil
 			}
 		}
-		return svc.Locations[0].Point, nil
+		return orb.Point{}, nil
 	}
 	lat, err1 := strconv.ParseFloat(latS, 64)
 	lon, err2 := strconv.ParseFloat(lonS, 64)
