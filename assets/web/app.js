@@ -17,6 +17,7 @@ import "./screens/search.js";
 import "./screens/detail.js";
 import "./screens/closure.js";
 import { closure } from "./closure.js";
+import { alerts } from "./alerts.js";
 
 // Links that would leave the app are not followed on a totem.
 document.addEventListener("click", (e) => {
@@ -47,6 +48,7 @@ async function boot() {
   if (deep) {
     state.second = params.get("second");
     await setLanguage(params.get("lang") || navigator.language || "it").catch(() => setLanguage("it"));
+    await firstNotices();
     show("detail", decodeURIComponent(deep[1]), false);
     return;
   }
@@ -58,10 +60,19 @@ async function boot() {
   const preferred = (navigator.languages || [navigator.language]).map((l) => l.split("-")[0]).find((l) => env.languages.some((x) => x.tag === l));
   if (preferred) {
     await setLanguage(preferred);
+    await firstNotices();
     show("home", null, false);
   } else {
     show("languages", null, false);
   }
+}
+
+// firstNotices draws, before a visit's first screen, what sits above it:
+// the bar and the notices in force. Drawn after the page, they would push
+// down what the visitor has started to read (a layout shift).
+async function firstNotices() {
+  $("#bar").hidden = false;
+  await alerts();
 }
 
 boot();

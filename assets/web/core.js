@@ -153,9 +153,12 @@ function frame() {
   return page;
 }
 
-// mount puts a page and its head on screen, after the notices.
+// mount puts a page and its head on screen, after the notices. On a
+// phone the "shown in another language" notice comes after them too: it
+// shows with the texts it is about, and pushes nothing the visitor is
+// already reading (on a totem it has a place of its own, style.css).
 function mount(page) {
-  $("#upper").replaceChildren($("#alerts"), $("#freshness"), page.head);
+  $("#upper").replaceChildren($("#alerts"), $("#freshness"), ...(kiosk ? [] : [$("#fallback")]), page.head);
   $("#view").replaceChildren($("#upper"), page);
 }
 

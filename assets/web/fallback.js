@@ -87,7 +87,7 @@ export function fallback(app) {
       const screen = document.body.dataset.screen;
       if (!app.state.lang || found.size === 0 || screen === "second" || screen === "languages") {
         box.hidden = true;
-        box.replaceChildren();
+        if (box.firstChild) box.replaceChildren(); // on a phone the box is inside what is watched
         delete box.dataset.key;
         return;
       }
