@@ -42,9 +42,9 @@ func TestMemoryLimitFlag(t *testing.T) {
 	if n := setTotemGC(); n < 10 || n > 100 || debug.SetGCPercent(100) != n {
 		t.Fatalf("GOGC: %d", n)
 	}
-	// A small heap keeps the default; the index of a million services
-	// (about 480 MiB live) gets about 48 MiB of headroom.
-	for live, want := range map[uint64]int{0: 100, 20 << 20: 100, 96 << 20: 50, 480 << 20: 10, 2 << 30: 10} {
+	// A small heap keeps the default; larger ones get 16 MiB of headroom,
+	// and at least a tenth.
+	for live, want := range map[uint64]int{0: 100, 12 << 20: 100, 32 << 20: 50, 80 << 20: 20, 480 << 20: 10, 2 << 30: 10} {
 		if got := totemGCPercent(live); got != want {
 			t.Errorf("totemGCPercent(%d MiB) = %d, want %d", live>>20, got, want)
 		}

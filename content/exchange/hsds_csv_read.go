@@ -70,23 +70,26 @@ func (r pkgRow) tr() hsdsTr {
 	return tr
 }
 
-func parseHSDSFS(fsys fs.FS, is *issues) *Records {
+// openPackage finds a package's descriptor (at the top of fsys, or one
+// folder down, as in a zip of the folder itself) and reads its resource
+// paths by name. It returns the package's folder and the budget of
+// unzipped bytes for the whole package, the descriptor included, counted
+// as the bytes come out of the decompressor; ok is false when the
+// descriptor is missing or broken (said in is).
+func openPackage(fsys fs.FS, is *issues) (pkg fs.FS, paths map[string]string, budget int64, ok bool) {
 	if _, err := fs.Stat(fsys, "datapackage.json"); err != nil {
-		// A zip of the folder itself holds it one level down.
 		if m, _ := fs.Glob(fsys, "*/datapackage.json"); len(m) == 1 {
 			fsys, _ = fs.Sub(fsys, filepath.Dir(m[0]))
 		}
 	}
-	// One budget of unzipped bytes for the whole package, the descriptor
-	// included, counted as the bytes come out of the decompressor.
-	budget := is.unzipBudget()
+	budget = is.unzipBudget()
 	if _, err := fs.Stat(fsys, "datapackage.json"); err != nil {
 		is.add(ImportIssue{File: "datapackage.json", Reason: "is missing: an HSDS data package starts with it"})
-		return nil
+		return nil, nil, 0, false
 	}
 	raw, ok := readTableFile(fsys, "datapackage.json", &budget, is)
 	if !ok {
-		return nil
+		return nil, nil, 0, false
 	}
 	var desc struct {
 		Resources []struct {
@@ -98,13 +101,21 @@ func parseHSDSFS(fsys fs.FS, is *issues) *Records {
 		i := jsonIssue(raw, err)
 		i.File = "datapackage.json"
 		is.add(i)
-		return nil
+		return nil, nil, 0, false
 	}
-	paths := map[string]string{}
+	paths = map[string]string{}
 	for _, r := range desc.Resources {
 		if p, ok := r.Path.(string); ok {
 			paths[r.Name] = p
 		}
+	}
+	return fsys, paths, budget, true
+}
+
+func parseHSDSFS(fsys fs.FS, is *issues) *Records {
+	fsys, paths, budget, ok := openPackage(fsys, is)
+	if !ok {
+		return nil
 	}
 	if isHSDS1(paths) {
 		tables, ok := readHSDS1(fsys, paths, &budget, is)

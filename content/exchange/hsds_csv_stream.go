@@ -6,12 +6,10 @@ import (
 	"context"
 	"encoding/binary"
 	"encoding/csv"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"io/fs"
-	"path/filepath"
 	"slices"
 	"strings"
 
@@ -43,37 +41,9 @@ func ImportHSDSPackageStream(ctx context.Context, s *content.Store, fsys fs.FS, 
 
 func streamPackage(ctx context.Context, to streamTarget, fsys fs.FS, opt ImportOptions) (*StreamResult, error) {
 	is := &issues{format: FormatHSDSCSV, opt: opt}
-	if _, err := fs.Stat(fsys, "datapackage.json"); err != nil {
-		if m, _ := fs.Glob(fsys, "*/datapackage.json"); len(m) == 1 {
-			fsys, _ = fs.Sub(fsys, filepath.Dir(m[0]))
-		}
-	}
-	budget := is.unzipBudget()
-	if _, err := fs.Stat(fsys, "datapackage.json"); err != nil {
-		is.add(ImportIssue{File: "datapackage.json", Reason: "is missing: an HSDS data package starts with it"})
-		return nil, is.err()
-	}
-	raw, ok := readTableFile(fsys, "datapackage.json", &budget, is)
+	fsys, paths, budget, ok := openPackage(fsys, is)
 	if !ok {
 		return nil, is.err()
-	}
-	var desc struct {
-		Resources []struct {
-			Name string `json:"name"`
-			Path any    `json:"path"`
-		} `json:"resources"`
-	}
-	if err := json.Unmarshal(raw, &desc); err != nil {
-		i := jsonIssue(raw, err)
-		i.File = "datapackage.json"
-		is.add(i)
-		return nil, is.err()
-	}
-	paths := map[string]string{}
-	for _, r := range desc.Resources {
-		if p, ok := r.Path.(string); ok {
-			paths[r.Name] = p
-		}
 	}
 	if isHSDS1(paths) || packageSize(fsys, paths) <= opt.wholeBelow() {
 		return wholePackage(to, fsys, opt)
