@@ -271,7 +271,7 @@ func (pk *pkgStage) load(ctx context.Context, fsys fs.FS, path string, t *hsdsTa
 		pk.is.add(ImportIssue{File: path, Reason: "cannot be read: " + reason})
 		return false, nil
 	}
-	defer f.Close()
+	defer func() { _ = f.Close() }() // only read
 	br := bufio.NewReaderSize(&budgetReader{r: f, left: budget}, 64<<10)
 	if bom, _ := br.Peek(3); bytes.Equal(bom, []byte("\uFEFF")) {
 		_, _ = br.Discard(3)
