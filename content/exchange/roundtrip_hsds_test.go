@@ -27,28 +27,8 @@ import (
 func TestHSDSRoundTripServiceFull(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	data, err := os.ReadFile(filepath.Join(hsdsDir, "examples", "service_full.json"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	data = bytes.Replace(data, []byte(`"latitude": 100`), []byte(`"latitude": 43.6169`), 1)
-	x, err := ParseOptions(FormatHSDS, data, ImportOptions{Taxonomy: &TaxonomyMap{Default: "info"}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	path := filepath.Join(t.TempDir(), "full.db")
-	if err := Create(ctx, path, x, FormatHSDS); err != nil {
-		t.Fatal(err)
-	}
-	st, err := content.Open(ctx, path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
-	back, err := Read(ctx, st)
-	if err != nil {
-		t.Fatal(err)
-	}
+	data, x := serviceFull(t)
+	back := roundTripRecords(t, ctx, filepath.Join(t.TempDir(), "full.db"), x, FormatHSDS)
 	out := exportWith(t, back, Options{})
 	checkExport(t, "service_full round trip", out, Options{})
 
@@ -196,28 +176,8 @@ func countLeaves(v any, path string, out *[]string) {
 func TestHSDSRoundTripLeaves(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	data, err := os.ReadFile(filepath.Join(hsdsDir, "examples", "service_full.json"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	data = bytes.Replace(data, []byte(`"latitude": 100`), []byte(`"latitude": 43.6169`), 1)
-	x, err := ParseOptions(FormatHSDS, data, ImportOptions{Taxonomy: &TaxonomyMap{Default: "info"}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	path := filepath.Join(t.TempDir(), "full.db")
-	if err := Create(ctx, path, x, FormatHSDS); err != nil {
-		t.Fatal(err)
-	}
-	st, err := content.Open(ctx, path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
-	back, err := Read(ctx, st)
-	if err != nil {
-		t.Fatal(err)
-	}
+	data, x := serviceFull(t)
+	back := roundTripRecords(t, ctx, filepath.Join(t.TempDir(), "full.db"), x, FormatHSDS)
 	out := exportWith(t, back, Options{})
 	var orig map[string]any
 	var page struct{ Contents []map[string]any }
@@ -298,15 +258,7 @@ func TestHSDSRoundTripLeaves(t *testing.T) {
 func TestHSDSCSVRoundTripKept(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	data, err := os.ReadFile(filepath.Join(hsdsDir, "examples", "service_full.json"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	data = bytes.Replace(data, []byte(`"latitude": 100`), []byte(`"latitude": 43.6169`), 1)
-	x, err := ParseOptions(FormatHSDS, data, ImportOptions{Taxonomy: &TaxonomyMap{Default: "info"}})
-	if err != nil {
-		t.Fatal(err)
-	}
+	_, x := serviceFull(t)
 	dir := t.TempDir()
 	first := roundTripRecords(t, ctx, filepath.Join(dir, "json.db"), x, FormatHSDS)
 	var zipped bytes.Buffer
@@ -357,6 +309,22 @@ func TestHSDSCSVRoundTripKept(t *testing.T) {
 }
 
 // roundTripRecords writes x to a new catalog at path and reads it back.
+// serviceFull reads the official service_full.json, its latitude 100 put
+// right, and parses it with every category mapped to "info".
+func serviceFull(t *testing.T) ([]byte, *Records) {
+	t.Helper()
+	data, err := os.ReadFile(filepath.Join(hsdsDir, "examples", "service_full.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	data = bytes.Replace(data, []byte(`"latitude": 100`), []byte(`"latitude": 43.6169`), 1)
+	x, err := ParseOptions(FormatHSDS, data, ImportOptions{Taxonomy: &TaxonomyMap{Default: "info"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return data, x
+}
+
 func roundTripRecords(t *testing.T, ctx context.Context, path string, x *Records, format string) *Records {
 	t.Helper()
 	if err := Create(ctx, path, x, format); err != nil {
