@@ -60,15 +60,11 @@ func BenchmarkImport(b *testing.B) {
 	}
 }
 
-// BenchmarkStreamImport100MB streams an HSDS page of about
-// PUNTO_STREAM_MB megabytes (default 100; services of a generated
-// catalog under new IDs, made as they are read) into a new catalog file,
-// and reports the process's peak resident memory (make bench): it must
-// stay bounded whatever the file's size (goal < 150 MiB).
-func BenchmarkStreamImport100MB(b *testing.B) {
+// streamSeed is the 500 services of a generated catalog, written in
+// format: the records a streamed benchmark repeats under new IDs.
+func streamSeed(b *testing.B, format string) *bytes.Buffer {
 	ctx := context.Background()
-	dir := b.TempDir()
-	src := filepath.Join(dir, "gen.db")
+	src := filepath.Join(b.TempDir(), "gen.db")
 	if err := content.Generate(ctx, src, content.GenerateOptions{Services: 500, Seed: 11}); err != nil {
 		b.Fatal(err)
 	}
@@ -82,19 +78,40 @@ func BenchmarkStreamImport100MB(b *testing.B) {
 		b.Fatal(err)
 	}
 	var out bytes.Buffer
-	if err := x.Write(FormatHSDS, &out); err != nil {
+	if err := x.Write(format, &out); err != nil {
 		b.Fatal(err)
 	}
+	return &out
+}
+
+// streamMB is the size of a streamed benchmark's input in megabytes:
+// PUNTO_STREAM_MB, 100 by default.
+func streamMB(b *testing.B) int {
+	v := os.Getenv("PUNTO_STREAM_MB")
+	if v == "" {
+		return 100
+	}
+	mb, err := strconv.Atoi(v)
+	if err != nil || mb < 1 {
+		b.Fatalf("PUNTO_STREAM_MB=%q: a whole number of megabytes", v)
+	}
+	return mb
+}
+
+// BenchmarkStreamImport100MB streams an HSDS page of about
+// PUNTO_STREAM_MB megabytes (default 100; services of a generated
+// catalog under new IDs, made as they are read) into a new catalog file,
+// and reports the process's peak resident memory (make bench): it must
+// stay bounded whatever the file's size (goal < 150 MiB).
+func BenchmarkStreamImport100MB(b *testing.B) {
+	ctx := context.Background()
+	dir := b.TempDir()
+	out := streamSeed(b, FormatHSDS)
 	var page struct{ Contents []json.RawMessage }
 	if err := json.Unmarshal(out.Bytes(), &page); err != nil {
 		b.Fatal(err)
 	}
-	mb := 100
-	if v := os.Getenv("PUNTO_STREAM_MB"); v != "" {
-		if mb, err = strconv.Atoi(v); err != nil {
-			b.Fatal(err)
-		}
-	}
+	mb := streamMB(b)
 	limitHeapAsImportDoes(b)
 	probe, size := &streamSource{elems: page.Contents}, 0
 	for i := range 100 {
@@ -157,33 +174,12 @@ func (s *flatSource) Read(p []byte) (int, error) {
 func BenchmarkStreamImportCSV100MB(b *testing.B) {
 	ctx := context.Background()
 	dir := b.TempDir()
-	src := filepath.Join(dir, "gen.db")
-	if err := content.Generate(ctx, src, content.GenerateOptions{Services: 500, Seed: 11}); err != nil {
-		b.Fatal(err)
-	}
-	st, err := content.Open(ctx, src)
-	if err != nil {
-		b.Fatal(err)
-	}
-	x, err := Read(ctx, st)
-	st.Close()
-	if err != nil {
-		b.Fatal(err)
-	}
-	var out bytes.Buffer
-	if err := x.Write(FormatCSV, &out); err != nil {
-		b.Fatal(err)
-	}
+	out := streamSeed(b, FormatCSV)
 	rows, err := csv.NewReader(bytes.NewReader(out.Bytes())).ReadAll()
 	if err != nil {
 		b.Fatal(err)
 	}
-	mb := 100
-	if v := os.Getenv("PUNTO_STREAM_MB"); v != "" {
-		if mb, err = strconv.Atoi(v); err != nil {
-			b.Fatal(err)
-		}
-	}
+	mb := streamMB(b)
 	limitHeapAsImportDoes(b)
 	n := mb << 20 / (out.Len() / (len(rows) - 1))
 	for i := 0; b.Loop(); i++ {
