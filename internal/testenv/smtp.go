@@ -15,6 +15,7 @@ import (
 	"net"
 	"net/mail"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -25,8 +26,8 @@ import (
 // Mailbox is a real SMTP server on loopback (go-smtp) that keeps every
 // message it accepts, for tests of what the portal sends. It wants a login
 // (MailUser, MailPassword) and offers STARTTLS with a certificate that
-// Roots trusts; TLS starts a second listener speaking TLS from the first
-// byte. Down and Up stop and restart it on the same address.
+// Roots trusts. Down and Up make it refuse and accept deliveries again on
+// the same address.
 type Mailbox struct {
 	Addr  string         // host:port, STARTTLS or clear
 	Roots *x509.CertPool // trusts the server's certificate (name 127.0.0.1)
@@ -38,9 +39,27 @@ type Mailbox struct {
 	mu   sync.Mutex
 	msgs []Mail
 	srv  *smtp.Server
-	// down holds the address while the server is down, so that no other
-	// test's server takes the port meanwhile (and gets this one's mail).
-	down net.Listener
+	// gate is the server's listener. It is held for the mailbox's whole
+	// life, down or up: a port given back while down could be taken by
+	// any socket on the machine, and the server could not come back.
+	gate *gate
+}
+
+// gate is a listener that, while down, closes each connection as soon as
+// it is accepted, before any greeting, as a server that is down fails it.
+type gate struct {
+	net.Listener
+	down atomic.Bool
+}
+
+func (g *gate) Accept() (net.Conn, error) {
+	for {
+		c, err := g.Listener.Accept()
+		if err != nil || !g.down.Load() {
+			return c, err
+		}
+		_ = c.Close()
+	}
 }
 
 // Mail is one message the Mailbox accepted.
@@ -73,88 +92,28 @@ func StartMailbox(t testing.TB) *Mailbox {
 		t.Fatal(err)
 	}
 	m.Addr = ln.Addr().String()
-	m.serve(ln)
-	t.Cleanup(m.stop)
+	m.gate = &gate{Listener: ln}
+	m.srv = m.server()
+	go m.srv.Serve(m.gate)
+	t.Cleanup(func() { _ = m.srv.Close() })
 	return m
 }
 
-func (m *Mailbox) serve(ln net.Listener) {
+func (m *Mailbox) server() *smtp.Server {
 	srv := smtp.NewServer(smtp.BackendFunc(func(*smtp.Conn) (smtp.Session, error) { return &mailSession{box: m}, nil }))
 	srv.Domain = "127.0.0.1"
 	srv.TLSConfig = &tls.Config{Certificates: []tls.Certificate{m.cert}}
 	srv.AllowInsecureAuth = true
 	srv.ReadTimeout, srv.WriteTimeout = 10*time.Second, 10*time.Second
-	m.mu.Lock()
-	m.srv = srv
-	m.mu.Unlock()
-	go srv.Serve(ln)
+	return srv
 }
 
-// Down stops the server: deliveries fail until Up.
-func (m *Mailbox) Down() {
-	m.t.Helper()
-	m.mu.Lock()
-	srv := m.srv
-	m.srv = nil
-	m.mu.Unlock()
-	if srv == nil {
-		return
-	}
-	srv.Close()
-	// The address stays this test's: connections are accepted and closed
-	// at once, before any greeting, as a server that is down fails them.
-	var ln net.Listener
-	Eventually(m.t, 10*time.Second, "hold "+m.Addr+" while down", func() bool {
-		var err error
-		ln, err = net.Listen("tcp", m.Addr)
-		return err == nil
-	})
-	m.mu.Lock()
-	m.down = ln
-	m.mu.Unlock()
-	go func() {
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			c.Close()
-		}
-	}()
-}
+// Down makes deliveries fail until Up: connections are closed before the
+// greeting.
+func (m *Mailbox) Down() { m.gate.down.Store(true) }
 
-// stop ends the server, and the hold on its address, with the test.
-func (m *Mailbox) stop() {
-	m.mu.Lock()
-	srv, held := m.srv, m.down
-	m.srv, m.down = nil, nil
-	m.mu.Unlock()
-	if srv != nil {
-		srv.Close()
-	}
-	if held != nil {
-		held.Close()
-	}
-}
-
-// Up starts the server again on its address.
-func (m *Mailbox) Up() {
-	m.t.Helper()
-	m.mu.Lock()
-	held := m.down
-	m.down = nil
-	m.mu.Unlock()
-	if held != nil {
-		held.Close()
-	}
-	var ln net.Listener
-	var err error
-	Eventually(m.t, 10*time.Second, "listen again on "+m.Addr, func() bool {
-		ln, err = net.Listen("tcp", m.Addr)
-		return err == nil
-	})
-	m.serve(ln)
-}
+// Up accepts deliveries again.
+func (m *Mailbox) Up() { m.gate.down.Store(false) }
 
 // Messages returns what the server has accepted so far.
 func (m *Mailbox) Messages() []Mail {
