@@ -47,11 +47,13 @@ run: build
 
 # The race detector triples the CPU of the code it watches. make test runs it on the
 # packages whose concurrency lives in their own process (the sync hub and client, the
-# feed, the fleet, the editorial and mediation stores, the outbox, the voice and print
-# queues) and on the catalog's concurrency tests (RACE_CONTENT); the packages whose
-# tests drive chromium, CUPS, whole processes or big imports run plain, as the punto
-# processes the tests start do. make race (and make soak) runs everything under it.
-PLAIN_PKGS   := ./cmd/... ./kiosk/... ./portal/... ./content ./content/exchange/... ./deploy/...
+# fleet, the editorial and mediation stores, the outbox, the voice and print queues)
+# and on the catalog's concurrency tests (RACE_CONTENT); the packages whose tests drive
+# chromium, CUPS, whole processes or big imports run plain, as the punto processes the
+# tests start do, and so does the feed, whose tests run no goroutines (the relay's
+# tests publish and apply batches under the race detector). make race (and make soak)
+# runs everything under it.
+PLAIN_PKGS   := ./cmd/... ./kiosk/... ./portal/... ./content ./content/feed/... ./content/exchange/... ./deploy/...
 RACE_CONTENT := TestOpenBackground|TestSearchWhileWriting|TestIndexFile
 # Tests of the plain packages mostly wait on chromium, CUPS and other processes: more
 # of them run at once than there are cores.

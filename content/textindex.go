@@ -1,6 +1,7 @@
 package content
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"fmt"
@@ -49,10 +50,11 @@ func (x *textIndex) number(w string) (id uint32, fresh bool) {
 // on their own: it is built off the store's lock (at open, while the
 // records load on another connection), then merged into the index.
 type wordLoad struct {
-	dict  *textIndex          // the words; no postings
-	svcs  []serviceWords      // in the order read
-	cache map[string][]uint32 // a run of text → its words' numbers: catalogs repeat their words
-	one   [1]uint32           // fieldWords' answer for a plain word
+	dict    *textIndex          // the words; no postings
+	svcs    []serviceWords      // in the order read
+	cache   map[string][]uint32 // a run of text → its words' numbers: catalogs repeat their words
+	one     [1]uint32           // fieldWords' answer for a plain word
+	scratch []uint32            // add's list of a service's words, reused
 }
 
 func newWordLoad() *wordLoad {
@@ -69,7 +71,7 @@ type serviceWords struct {
 // add reads one service's text (names, body) as the full-text table holds
 // it.
 func (l *wordLoad) add(id string, names, body []byte) {
-	list := make([]uint32, 0, 16)
+	list := l.scratch[:0]
 	for i, text := range [][]byte{names, body} {
 		for start := 0; start < len(text); {
 			end := start
@@ -78,30 +80,33 @@ func (l *wordLoad) add(id string, names, body []byte) {
 			}
 			if end > start {
 				for _, n := range l.fieldWords(text[start:end]) {
-					list = addWord(list, n, i == 0)
+					if i == 0 {
+						n |= nameBit
+					}
+					list = append(list, n)
 				}
 			}
 			start = end + 1
 		}
 	}
-	l.svcs = append(l.svcs, serviceWords{id, list})
+	l.scratch = list
+	l.svcs = append(l.svcs, serviceWords{id, wordSet(list)})
 }
 
-// addWord adds word number n to a service's list once, marked if it is in
-// the name.
-func addWord(list []uint32, n uint32, inName bool) []uint32 {
-	for i, have := range list {
-		if have&^nameBit == n {
-			if inName {
-				list[i] |= nameBit
-			}
-			return list
+// wordSet returns a service's word numbers as a set, in a slice of its
+// own: each word once, marked if any of its uses is in the name. A service
+// in 15 languages uses hundreds of words, many of them many times.
+func wordSet(list []uint32) []uint32 {
+	slices.SortFunc(list, func(a, b uint32) int { return cmp.Compare(a&^nameBit, b&^nameBit) })
+	out := list[:0]
+	for _, n := range list {
+		if k := len(out) - 1; k >= 0 && out[k]&^nameBit == n&^nameBit {
+			out[k] |= n & nameBit
+			continue
 		}
+		out = append(out, n)
 	}
-	if inName {
-		n |= nameBit
-	}
-	return append(list, n)
+	return slices.Clone(out)
 }
 
 // plainASCII: lower-case ASCII letters and digits only.

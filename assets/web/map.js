@@ -19,17 +19,58 @@ const SVG = "http://www.w3.org/2000/svg";
 
 // The result last opened (from the list or a pin): when the visitor comes
 // back to the results, its line is drawn again. The visit's end (the
-// attract screen) forgets it.
+// attract screen) forgets it, and the visit's map.
 let opened = null;
 new MutationObserver(() => {
-  if (document.body.dataset.screen === "attract") opened = null;
+  if (document.body.dataset.screen !== "attract") return;
+  opened = null;
+  forgetMap();
 }).observe(document.body, { attributes: true, attributeFilter: ["data-screen"] });
+
+// kept is the visit's MapLibre map ({map, holder, lang}): made on the first
+// results screen and moved to the next ones, so that its WebGL context,
+// shaders, style and tiles are made once a visit, not at every screen.
+let kept = null;
+
+function forgetMap() {
+  if (!kept) return;
+  kept.map.remove();
+  kept = null;
+}
+
+// mapIn puts the visit's map in box (a new one for a new language) and
+// returns it.
+function mapIn(box, lang, origin) {
+  if (kept && kept.lang !== lang) forgetMap();
+  if (kept) {
+    box.append(kept.holder);
+    kept.map.resize();
+    return kept.map;
+  }
+  const gl = window.maplibregl;
+  const holder = el("div", { class: "map-holder" });
+  box.append(holder);
+  const map = new gl.Map({
+    container: holder, style: `/api/v1/map/style.json?lang=${encodeURIComponent(lang)}`, center: [origin.lon, origin.lat], zoom: 12,
+    attributionControl: false, fadeDuration: 0, dragRotate: false, pitchWithRotate: false, cooperativeGestures: false,
+  });
+  map.touchZoomRotate.disableRotation();
+  map.keyboard.disableRotation();
+  // Always shown in full, as text: the credits of what is drawn (the
+  // style's sources, and GeoNames for the names drawn here).
+  map.addControl(new gl.AttributionControl({ compact: false, customAttribution: "GeoNames (CC BY 4.0)" }), "bottom-right");
+  kept = { map, holder, lang };
+  return map;
+}
 
 async function loadMapLibre() {
   if (window.maplibregl) return;
   document.head.append(el("link", { rel: "stylesheet", href: asset("vendor/maplibre/maplibre-gl.css") }));
   await loadScript(asset("vendor/maplibre/maplibre-gl-csp.js"));
   window.maplibregl.setWorkerUrl(asset("vendor/maplibre/maplibre-gl-csp-worker.js"));
+  // The workers outlive each map: every visit makes one, which would
+  // otherwise start and compile them again.
+  window.maplibregl.prewarm();
 }
 
 // The basemap's towns (GeoNames), fetched once per page.
@@ -112,23 +153,16 @@ export function spread(points, star, width, height, keepClear = []) {
   });
 }
 
-// drawMap draws results in box and returns the map, or null when the visitor
-// has moved on while MapLibre loaded. origin is where distances are measured
-// from ({lat, lon}); here says whether to mark it as "you are here"; pick(id)
-// opens a result.
+// drawMap draws results in box with the visit's map, and returns a handle
+// ({remove, resize}) whose remove takes the results off the map; null when
+// the visitor has moved on while MapLibre loaded. origin is where distances
+// are measured from ({lat, lon}); here says whether to mark it as "you are
+// here"; pick(id) opens a result.
 export async function drawMap(box, results, { origin, here, lang, t, pick }) {
   await loadMapLibre();
   if (!box.isConnected) return null; // the visitor has moved on
   const gl = window.maplibregl;
-  const map = new gl.Map({
-    container: box, style: `/api/v1/map/style.json?lang=${encodeURIComponent(lang)}`, center: [origin.lon, origin.lat], zoom: 12,
-    attributionControl: false, fadeDuration: 0, dragRotate: false, pitchWithRotate: false, cooperativeGestures: false,
-  });
-  map.touchZoomRotate.disableRotation();
-  map.keyboard.disableRotation();
-  // Always shown in full, as text: the credits of what is drawn (the
-  // style's sources, and GeoNames for the names drawn here).
-  map.addControl(new gl.AttributionControl({ compact: false, customAttribution: "GeoNames (CC BY 4.0)" }), "bottom-right");
+  const map = mapIn(box, lang, origin);
 
   const layer = el("div", { class: "map-layer" });
   const labels = el("div", { class: "map-labels", "aria-hidden": "true" });
@@ -143,7 +177,7 @@ export async function drawMap(box, results, { origin, here, lang, t, pick }) {
   layer.append(labels, lines, ...pins, ...(star ? [star] : []));
   const north = el("div", { class: "north", role: "img", "aria-label": t("ui.north"), title: t("ui.north") },
     el("span", { class: "north-arrow", "aria-hidden": "true" }), el("span", { class: "north-n", "aria-hidden": "true" }, "N"));
-  box.querySelector(".maplibregl-control-container").before(layer, north);
+  map.getContainer().querySelector(".maplibregl-control-container").before(layer, north);
 
   const points = results.map((r) => [r.lon, r.lat]);
   let offsets = results.map(() => ({ x: 0, y: 0 }));
@@ -272,15 +306,22 @@ export async function drawMap(box, results, { origin, here, lang, t, pick }) {
   document.addEventListener("pointerout", onOut);
   document.addEventListener("focusout", onOut);
   document.addEventListener("click", onClick, true);
-  map.on("remove", () => {
-    gone = true;
-    document.removeEventListener("pointerover", onOver);
-    document.removeEventListener("focusin", onOver);
-    document.removeEventListener("pointerout", onOut);
-    document.removeEventListener("focusout", onOut);
-    document.removeEventListener("click", onClick, true);
-  });
-
+  const handle = {
+    resize: () => map.resize(),
+    remove: () => {
+      gone = true;
+      document.removeEventListener("pointerover", onOver);
+      document.removeEventListener("focusin", onOver);
+      document.removeEventListener("pointerout", onOut);
+      document.removeEventListener("focusout", onOut);
+      document.removeEventListener("click", onClick, true);
+      map.off("move", draw);
+      map.off("resize", draw);
+      map.off("idle", draw);
+      layer.remove();
+      north.remove();
+    },
+  };
   map.on("move", draw);
   map.on("resize", draw);
   map.on("idle", draw); // the credits fill in as the sources load
@@ -289,5 +330,5 @@ export async function drawMap(box, results, { origin, here, lang, t, pick }) {
   for (const p of points) bounds.extend(p);
   map.fitBounds(bounds, { padding: PIN + 8, maxZoom: 15, duration: 0 });
   draw();
-  return map;
+  return handle;
 }
