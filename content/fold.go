@@ -2,6 +2,7 @@ package content
 
 import (
 	"strings"
+	"sync"
 	"unicode"
 	"unicode/utf8"
 
@@ -30,13 +31,20 @@ func fold(s string) string {
 	if isASCII(s) {
 		return strings.ToLower(s)
 	}
-	t := transform.Chain(norm.NFKD, runes.Remove(runes.Predicate(dropInFold)), norm.NFC, runes.Map(foldRune))
-	out, _, err := transform.String(t, s)
+	t := folders.Get().(transform.Transformer)
+	out, _, err := transform.String(t, s) // which resets t first
+	folders.Put(t)
 	if err != nil {
 		return strings.ToLower(s)
 	}
 	return out
 }
+
+// folders keeps fold's transformer chains: each holds buffers of a few
+// kilobytes, which a chain made per call would allocate again.
+var folders = sync.Pool{New: func() any {
+	return transform.Chain(norm.NFKD, runes.Remove(runes.Predicate(dropInFold)), norm.NFC, runes.Map(foldRune))
+}}
 
 func isASCII(s string) bool {
 	for i := 0; i < len(s); i++ {
