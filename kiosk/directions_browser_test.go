@@ -105,7 +105,7 @@ func TestDirectionsInChromium(t *testing.T) {
 	}
 
 	// A phone: compass words, and where the distances are from.
-	runIn(t, ctx, chromedp.EmulateViewport(390, 844, chromedp.EmulateMobile), chromedp.Navigate(facing+"/"), chromedp.WaitVisible("#lang", chromedp.ByQuery),
+	runIn(t, ctx, chromedp.EmulateViewport(390, 844, chromedp.EmulateMobile), chromedp.Navigate(facing+"/"), screenShown("home"),
 		chromedp.Click("#lang", chromedp.ByQuery), screenShown("languages"), chromedp.Click(`.lang[lang="it"]`, chromedp.ByQuery), screenShown("home"))
 	phone := firstWays()
 	var from string

@@ -2,8 +2,6 @@ package kiosk
 
 import (
 	"context"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -46,22 +44,6 @@ func putPartlyTranslated(t *testing.T, srv *Server) string {
 
 func screenShown(name string) chromedp.Action {
 	return chromedp.WaitVisible(`body[data-screen="`+name+`"] main > .page > *`, chromedp.ByQuery)
-}
-
-func saveShot(t *testing.T, ctx context.Context, name string) {
-	t.Helper()
-	var buf []byte
-	runIn(t, ctx, chromedp.CaptureScreenshot(&buf))
-	dir := os.Getenv("PUNTO_SCREENSHOTS")
-	if dir == "" {
-		dir = filepath.Join("..", ".screenshots")
-	}
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(filepath.Join(dir, name+".png"), buf, 0o644); err != nil {
-		t.Fatal(err)
-	}
 }
 
 // fallbackState is what the screen says of its texts in other languages.
@@ -142,7 +124,7 @@ func checkDetail(t *testing.T, ctx context.Context, id, lang, size string) {
 	if st.Notices != 1 || !strings.Contains(strings.Join(st.Marked, " "), "it") {
 		t.Errorf("%s home: %+v", lang, st)
 	}
-	saveShot(t, ctx, size+"-fallback-home-"+lang)
+	browsertest.Screenshot(t, ctx, size+"-fallback-home-"+lang)
 	browsertest.Axe(t, ctx, "fallback home "+lang)
 	runIn(t, ctx, chromedp.Click(`.tile[data-category="info"]`, chromedp.ByQuery), screenShown("results"),
 		chromedp.Click(`.row[data-id="`+id+`"]`, chromedp.ByQuery), screenShown("detail"),
@@ -163,7 +145,7 @@ func checkDetail(t *testing.T, ctx context.Context, id, lang, size string) {
 	if !strings.Contains(st.Notice, names[0]) || !strings.Contains(st.Notice, names[1]) || !strings.Contains(strings.Join(st.Tags, " "), names[0]) {
 		t.Errorf("%s: notice %q, tags %q: want %q and %q", lang, st.Notice, st.Tags, names[0], names[1])
 	}
-	saveShot(t, ctx, size+"-fallback-detail-"+lang)
+	browsertest.Screenshot(t, ctx, size+"-fallback-detail-"+lang)
 	browsertest.Axe(t, ctx, "fallback detail "+lang)
 }
 
@@ -173,7 +155,7 @@ func checkDetail(t *testing.T, ctx context.Context, id, lang, size string) {
 func checkSecond(t *testing.T, ctx context.Context, size string) {
 	t.Helper()
 	runIn(t, ctx, chromedp.Click("#second-lang", chromedp.ByQuery), screenShown("second"))
-	saveShot(t, ctx, size+"-fallback-second-ar")
+	browsertest.Screenshot(t, ctx, size+"-fallback-second-ar")
 	browsertest.Axe(t, ctx, "second language picker")
 	runIn(t, ctx, chromedp.Click(`[data-second="fr"]`, chromedp.ByQuery), screenShown("detail"),
 		chromedp.WaitVisible(`#view h1[data-fallback="fr"]`, chromedp.ByQuery))
@@ -181,7 +163,7 @@ func checkSecond(t *testing.T, ctx context.Context, size string) {
 	if st.H1 != "fr" || st.Notices != 1 || !strings.Contains(st.Notice, "الإيطالية") || strings.Contains(st.Notice, "الإنجليزية") {
 		t.Errorf("after choosing French: %+v", st)
 	}
-	saveShot(t, ctx, size+"-fallback-detail-ar-fr")
+	browsertest.Screenshot(t, ctx, size+"-fallback-detail-ar-fr")
 }
 
 // TestFallbackSecondForgotten: the second language lives in the visit;
@@ -231,7 +213,7 @@ func TestFallbackAttract(t *testing.T) {
 	if len(st.Tags) != 1 || st.Tags[0] != "English" || st.Isolated[0] != "en/ltr" || st.Notices != 0 {
 		t.Errorf("attract: %+v", st)
 	}
-	saveShot(t, ctx, "totem-fallback-attract")
+	browsertest.Screenshot(t, ctx, "totem-fallback-attract")
 	browsertest.Axe(t, ctx, "attract with a message in English")
 	runIn(t, ctx, chromedp.Click(".attract", chromedp.ByQuery), screenShown("languages"),
 		chromedp.Click(`.lang[lang="zh"]`, chromedp.ByQuery), screenShown("home"), chromedp.WaitVisible("#fallback p", chromedp.ByQuery))
