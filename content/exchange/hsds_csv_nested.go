@@ -1,0 +1,254 @@
+package exchange
+
+import (
+	"encoding/json"
+	"fmt"
+	"slices"
+	"sync"
+
+	"github.com/punto-totem/punto/content"
+)
+
+// The nested HSDS members Punto keeps without modelling them (a service's
+// program, service areas, cost options, funding and metadata; an
+// organization's contacts, phones, locations, programs, funding and
+// identifiers; a location's contacts, phones, schedules and languages; a
+// phone's languages; …) are, in the CSV package, rows of their own tables
+// linked to their parent by a foreign key (phone.location_id,
+// language.phone_id, metadata.resource_id, …), as the official package
+// of the examples holds them. The export writes them there; the import
+// gathers them back into the kept members of the record they link to, so
+// that a package round trip keeps what a JSON one keeps.
+
+// nestedMember is one member of an HSDS object that the package holds as
+// rows of another table.
+type nestedMember struct {
+	parent, member string // the object's table and its member
+	child          string // the rows' table
+	link           string // the child's column that names the parent's id ("" for a service's program: service.program_id names it)
+	modeled        bool   // read back into a record Punto models too (not only into a kept object)
+}
+
+var nestedMembers = []nestedMember{
+	{"organization", "contacts", "contact", "organization_id", true},
+	{"organization", "phones", "phone", "organization_id", true},
+	{"organization", "locations", "location", "organization_id", true},
+	{"organization", "programs", "program", "organization_id", true},
+	{"organization", "funding", "funding", "organization_id", true},
+	{"organization", "organization_identifiers", "organization_identifier", "organization_id", true},
+	{"organization", "metadata", "metadata", "resource_id", true},
+	{"service", "program", "program", "", true},
+	{"service", "service_areas", "service_area", "service_id", true},
+	{"service", "cost_options", "cost_option", "service_id", true},
+	{"service", "funding", "funding", "service_id", true},
+	{"service", "metadata", "metadata", "resource_id", true},
+	{"service_at_location", "contacts", "contact", "service_at_location_id", true},
+	{"location", "addresses", "address", "location_id", false},
+	{"location", "accessibility", "accessibility", "location_id", false},
+	{"location", "contacts", "contact", "location_id", true},
+	{"location", "phones", "phone", "location_id", true},
+	{"location", "schedules", "schedule", "location_id", true},
+	{"location", "languages", "language", "location_id", true},
+	{"location", "metadata", "metadata", "resource_id", true},
+	{"contact", "phones", "phone", "contact_id", false},
+	{"phone", "languages", "language", "phone_id", true},
+}
+
+// linkColumns are each table's columns that link a row to its parents:
+// the descriptor's foreign keys, and metadata's resource_id. In a kept
+// object read back from its rows they are left out, as the nesting says
+// what they said.
+var linkColumns = sync.OnceValue(func() map[string][]string {
+	var d struct {
+		Resources []struct {
+			Name   string `json:"name"`
+			Schema struct {
+				ForeignKeys []struct {
+					Fields any `json:"fields"`
+				} `json:"foreignKeys"`
+			} `json:"schema"`
+		} `json:"resources"`
+	}
+	if err := json.Unmarshal(officialDescriptor, &d); err != nil {
+		panic("exchange: hsds/datapackage.json: " + err.Error())
+	}
+	out := map[string][]string{"metadata": {"resource_id"}}
+	for _, r := range d.Resources {
+		for _, fk := range r.Schema.ForeignKeys {
+			if f, ok := fk.Fields.(string); ok {
+				out[r.Name] = append(out[r.Name], f)
+			}
+		}
+	}
+	return out
+})
+
+// partTables are the tables of the parts Punto models: their rows' links
+// are Punto's to write, never kept.
+var partTables = []string{"phone", "contact", "schedule", "language", "address", "accessibility", "required_document", "service_at_location"}
+
+// nested writes the rows of the kept nested members of a record of table
+// (its id, its kept members, and for a service its organization's id),
+// and of theirs, each linked to its parent.
+func (p *packageTables) nested(table, id string, kept map[string]json.RawMessage, orgID string) {
+	for _, n := range nestedMembers {
+		raw, ok := kept[n.member]
+		if n.parent != table || !ok {
+			continue
+		}
+		var objs []map[string]json.RawMessage
+		if n.link == "" {
+			var one map[string]json.RawMessage
+			if json.Unmarshal(raw, &one) == nil && one != nil {
+				objs = append(objs, one)
+			}
+		} else {
+			_ = json.Unmarshal(raw, &objs)
+		}
+		for i, obj := range objs {
+			if obj == nil {
+				continue
+			}
+			cid := str(obj["id"])
+			if cid == "" {
+				cid = content.PartUUID(id, fmt.Sprintf("%s/%d", n.member, i))
+			}
+			row := keptCells(map[string]string{}, obj)
+			row["id"] = cid
+			switch {
+			case n.child == "metadata":
+				if row["resource_type"] == "" {
+					row["resource_type"] = table
+				}
+				fallthrough
+			case n.link != "":
+				if row[n.link] == "" {
+					row[n.link] = id
+				}
+			default: // a service's program: the service names it, the program its organization
+				if row["organization_id"] == "" {
+					row["organization_id"] = orgID
+				}
+				if svc := p.tabs[table].rows[p.rowAt[table][id]]; svc["program_id"] == "" {
+					svc["program_id"] = cid
+				}
+			}
+			p.add(n.child, row, nil)
+			p.nested(n.child, cid, obj, orgID)
+		}
+	}
+}
+
+// nestIndex finds a package's rows by the value of a link column.
+type nestIndex map[string]map[string]map[string][]pkgRow // table (Punto's name) → column → value → rows
+
+// tableName is Punto's name of a resource's table ("phone" → "phones").
+func tableName(resource string) string {
+	for _, t := range hsdsTables {
+		if t.resource == resource {
+			return t.name
+		}
+	}
+	return resource
+}
+
+func newNestIndex(tables map[string][]pkgRow) nestIndex {
+	ix := nestIndex{}
+	cols := map[string][]string{}
+	for _, n := range nestedMembers {
+		t := tableName(n.child)
+		c := n.link
+		if c == "" {
+			c = "id"
+		}
+		if !slices.Contains(cols[t], c) {
+			cols[t] = append(cols[t], c)
+		}
+	}
+	for t, cs := range cols {
+		ix[t] = map[string]map[string][]pkgRow{}
+		for _, c := range cs {
+			m := map[string][]pkgRow{}
+			for _, r := range tables[t] {
+				if v := r.get(c); v != "" {
+					m[v] = append(m[v], r)
+				}
+			}
+			ix[t][c] = m
+		}
+	}
+	return ix
+}
+
+// members reads back the kept nested members of a record of table with
+// id (and, for a service, the program its row names): each member's
+// objects from the rows linked to it. modeled: the record is one Punto
+// models, whose modelled members are not read here. skip leaves out
+// rows (an organization's locations that are its services' locations).
+func (ix nestIndex) members(table, id, programID string, modeled bool, skip func(n nestedMember, r pkgRow) bool) map[string]json.RawMessage {
+	var out map[string]json.RawMessage
+	for _, n := range nestedMembers {
+		if n.parent != table || (modeled && !n.modeled) || id == "" {
+			continue
+		}
+		var rows []pkgRow
+		if n.link == "" {
+			if programID == "" {
+				continue
+			}
+			rows = ix[tableName(n.child)]["id"][programID]
+		} else {
+			rows = ix[tableName(n.child)][n.link][id]
+		}
+		var objs []json.RawMessage
+		for _, r := range rows {
+			if skip != nil && skip(n, r) {
+				continue
+			}
+			if b, err := marshalText(ix.object(n.child, r, 0)); err == nil {
+				objs = append(objs, b)
+			}
+		}
+		if len(objs) == 0 {
+			continue
+		}
+		if out == nil {
+			out = map[string]json.RawMessage{}
+		}
+		if n.link == "" {
+			out[n.member] = objs[0]
+		} else if b, err := marshalText(objs); err == nil {
+			out[n.member] = b
+		}
+	}
+	return out
+}
+
+// object is a kept object read back from its row and its own nested
+// rows, without the columns that linked it to its parents.
+func (ix nestIndex) object(table string, r pkgRow, depth int) map[string]json.RawMessage {
+	obj := r.kept(table, linkColumns()[table]...)
+	if obj == nil {
+		obj = map[string]json.RawMessage{}
+	}
+	if depth < 4 {
+		for k, v := range ix.members(table, r.get("id"), "", false, nil) {
+			obj[k] = v
+		}
+	}
+	return obj
+}
+
+// withMembers adds members to a kept map (creating it).
+func withMembers(kept, add map[string]json.RawMessage) map[string]json.RawMessage {
+	if len(add) == 0 {
+		return kept
+	}
+	if kept == nil {
+		kept = map[string]json.RawMessage{}
+	}
+	for k, v := range add {
+		kept[k] = v
+	}
+	return kept
+}
