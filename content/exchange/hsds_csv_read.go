@@ -603,8 +603,6 @@ func linked(r pkgRow) bool {
 	return false
 }
 
-
-
 // serviceLists gives the services (or their services at locations)
 // their schedules, the services and their phones their languages, and the
 // services their required documents.
