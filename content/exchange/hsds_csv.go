@@ -425,6 +425,7 @@ func (p *packageTables) files(out hsdsOut) ([]string, map[string][]byte, error) 
 	if !out.plain {
 		desc.HSDSProfile = ProfileURI
 	}
+	p.dropDangling()
 	files := map[string][]byte{}
 	names := []string{"datapackage.json"}
 	for _, r := range officialResources() {

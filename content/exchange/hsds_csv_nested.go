@@ -83,6 +83,77 @@ var linkColumns = sync.OnceValue(func() map[string][]string {
 	return out
 })
 
+// foreignKey is a column of a table that names a row of another.
+type foreignKey struct {
+	field, resource string
+	required        bool
+}
+
+// foreignKeys are the descriptor's foreign keys of each table.
+var foreignKeys = sync.OnceValue(func() map[string][]foreignKey {
+	var d struct {
+		Resources []struct {
+			Name   string `json:"name"`
+			Schema struct {
+				Fields []struct {
+					Name        string `json:"name"`
+					Constraints struct {
+						Required bool `json:"required"`
+					} `json:"constraints"`
+				} `json:"fields"`
+				ForeignKeys []struct {
+					Fields    any `json:"fields"`
+					Reference struct {
+						Resource string `json:"resource"`
+					} `json:"reference"`
+				} `json:"foreignKeys"`
+			} `json:"schema"`
+		} `json:"resources"`
+	}
+	if err := json.Unmarshal(officialDescriptor, &d); err != nil {
+		panic("exchange: hsds/datapackage.json: " + err.Error())
+	}
+	out := map[string][]foreignKey{}
+	for _, r := range d.Resources {
+		for _, fk := range r.Schema.ForeignKeys {
+			f, ok := fk.Fields.(string)
+			if !ok {
+				continue
+			}
+			k := foreignKey{field: f, resource: fk.Reference.Resource}
+			for _, x := range r.Schema.Fields {
+				if x.Name == f {
+					k.required = x.Constraints.Required
+				}
+			}
+			out[r.Name] = append(out[r.Name], k)
+		}
+	}
+	return out
+})
+
+// dropDangling empties the optional links, kept from the file a record
+// came from, that name a record the package does not hold (a location's
+// organization_id naming an organization the catalog lacks): the
+// package's foreign keys must resolve.
+func (p *packageTables) dropDangling() {
+	for table, fks := range foreignKeys() {
+		t := p.tabs[table]
+		if t == nil {
+			continue
+		}
+		for _, row := range t.rows {
+			for _, k := range fks {
+				if v := row[k.field]; v != "" && !k.required {
+					if _, ok := p.rowAt[k.resource][v]; !ok {
+						row[k.field] = ""
+					}
+				}
+			}
+		}
+	}
+}
+
 // partTables are the tables of the parts Punto models: their rows' links
 // are Punto's to write, never kept.
 var partTables = []string{"phone", "contact", "schedule", "language", "address", "accessibility", "required_document", "service_at_location"}
