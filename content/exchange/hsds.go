@@ -177,7 +177,7 @@ type hsdsAccessibility struct {
 
 type hsdsLanguage struct {
 	ID        string `json:"id"`
-	ServiceID string `json:"service_id"`
+	ServiceID string `json:"service_id,omitempty"` // none for a phone's
 	PhoneID   string `json:"phone_id,omitempty"`
 	Name      string `json:"name,omitempty"`
 	Code      string `json:"code"`

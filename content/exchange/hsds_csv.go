@@ -317,13 +317,17 @@ func (p *packageTables) service(h *hsdsService) {
 func (p *packageTables) phone(ph *hsdsPhone) {
 	p.add("phone", keptCells(map[string]string{"id": ph.ID, "service_id": ph.ServiceID, "service_at_location_id": ph.ServiceAtLocationID,
 		"number": ph.Number, "type": ph.Type, "description": ph.Description}, ph.extra), ph.Translations)
-	for _, l := range ph.Languages {
-		p.add("language", keptCells(map[string]string{"id": l.ID, "service_id": l.ServiceID, "phone_id": ph.ID, "name": l.Name, "code": l.Code}, l.extra), nil)
+	// The languages kept with it, as its JSON has them (withKept), or
+	// Punto's.
+	modeled, _ := json.Marshal(ph.Languages)
+	if kept := ph.extra["languages"]; kept != nil && (len(ph.Languages) == 0 || sameCodes(modeled, kept)) {
+		p.nested("phone", ph.ID, ph.extra, "")
+	} else {
+		for _, l := range ph.Languages {
+			p.add("language", keptCells(map[string]string{"id": l.ID, "service_id": l.ServiceID, "phone_id": ph.ID, "name": l.Name, "code": l.Code}, l.extra), nil)
+		}
 	}
 	p.channel("phone", ph.ID, ph.PuntoChannel)
-	if len(ph.Languages) == 0 {
-		p.nested("phone", ph.ID, ph.extra, "") // the languages kept with it
-	}
 }
 
 // schedule writes a schedule of a service or of a service at a location,

@@ -553,15 +553,19 @@ func (a *assembly) contactsAndPhones() {
 	// of its contact and of a location is one row): a part of each.
 	for _, r := range a.tables["phones"] {
 		phone := func(link, id string) *hsdsPhone {
-			p := &hsdsPhone{ID: r.get("id"), Number: r.get("number"), Type: r.get("type"), Description: r.get("description"), PuntoChannel: r.get("punto_channel"),
+			p := &hsdsPhone{ID: r.get("id"), Number: r.get("number"), Type: r.get("type"), Description: r.get("description"),
 				Translations: r.tr(), at: r.at, extra: r.kept("phone", "id", "number", "type", "description")}
 			switch link {
 			case "contact_id":
 				p.ContactID = id
 			case "service_at_location_id":
 				p.ServiceAtLocationID = id
+				p.PuntoChannel = r.get("punto_channel") // a desk's
 			default:
 				p.ServiceID = id
+				if r.get("service_at_location_id") == "" {
+					p.PuntoChannel = r.get("punto_channel") // a phone desk's
+				}
 			}
 			return p
 		}
@@ -618,24 +622,38 @@ func (a *assembly) serviceLists() {
 			continue // a location's: kept (nest)
 		}
 		if sc.ServiceAtLocationID != "" {
-			// A desk's hours.
+			// A desk's hours, as Punto writes them (in_person, or a
+			// channel's under its profile); another schedule of a service
+			// at a location is its service's too when it says so.
+			desk := sc.AttendingType == content.ChannelInPerson || sc.PuntoChannel != ""
 			if sal := a.serviceAtLocation(r); sal != nil {
-				sc.ServiceID, sc.LocationID = sal.ServiceID, sal.LocationID
-				sal.Schedules = append(sal.Schedules, sc)
+				at := *sc
+				at.ServiceID, at.LocationID = sal.ServiceID, sal.LocationID
+				sal.Schedules = append(sal.Schedules, &at)
 			}
-		} else if s := a.service(r); s != nil {
+			if desk || sc.ServiceID == "" {
+				continue
+			}
+			sc.ServiceAtLocationID, sc.PuntoChannel = "", ""
+		}
+		if s := a.service(r); s != nil {
 			sc.LocationID = "" // the service's own hours; a location's are kept with it (nest)
 			s.Schedules = append(s.Schedules, sc)
 		}
 	}
 	for _, r := range a.tables["languages"] {
-		// The languages of a channel's phone are the channel's; those of
-		// another phone, the service's.
+		// A language is each record's it links to: a channel's phone's
+		// (the channel's), the service's; another phone's or a
+		// location's are kept with them (nest).
 		if p := a.phones[r.get("phone_id")]; p != nil && r.get("phone_id") != "" {
-			p.Languages = append(p.Languages, &hsdsLanguage{ID: r.get("id"), ServiceID: r.get("service_id"), PhoneID: p.ID, Name: r.get("name"), Code: r.get("code"), at: r.at,
+			p.Languages = append(p.Languages, &hsdsLanguage{ID: r.get("id"), PhoneID: p.ID, Name: r.get("name"), Code: r.get("code"), at: r.at,
 				extra: r.kept("language", "id", "service_id", "phone_id", "name", "code")})
-		} else if r.get("service_id") == "" && linked(r) {
-			continue // a location's or a phone's: kept (nest)
+			if r.get("service_id") == "" {
+				continue
+			}
+		}
+		if r.get("service_id") == "" && linked(r) {
+			continue
 		} else if s := a.service(r); s != nil {
 			s.Languages = append(s.Languages, &hsdsLanguage{ID: r.get("id"), ServiceID: s.ID, Name: r.get("name"), Code: r.get("code"), at: r.at,
 				extra: r.kept("language", "id", "service_id", "phone_id", "name", "code")})

@@ -369,9 +369,8 @@ func (pk *pkgStage) dangling() error {
 		{"phones", "service_at_location_id != ''", "service_at_location_id", "service at location", "service_at_locations", "id"},
 		{"phones", "service_id != ''", "service_id", "service", "services", "id"},
 		{"schedules", "service_at_location_id != ''", "service_at_location_id", "service at location", "service_at_locations", "id"},
-		{"schedules", "service_at_location_id = '' AND (service_id != '' OR NOT " + linkedSQL + ")", "service_id", "service", "services", "id"},
-		{"languages", "NOT EXISTS (SELECT 1 FROM temp.pkg_stage p WHERE p.tbl = 'phones' AND p.id = r.phone_id AND r.phone_id != '') AND (service_id != '' OR NOT " + linkedSQL + ")",
-			"service_id", "service", "services", "id"},
+		{"schedules", "(service_id != '' OR NOT " + linkedSQL + ")", "service_id", "service", "services", "id"},
+		{"languages", "(service_id != '' OR NOT " + linkedSQL + ")", "service_id", "service", "services", "id"},
 		{"required_documents", "1", "service_id", "service", "services", "id"},
 		{"attributes", "link_entity = 'service'", "link_id", "service", "services", "id"},
 		{"attributes", "link_entity = 'location'", "link_id", "location", "locations", "id"},
@@ -490,8 +489,7 @@ func (pk *pkgStage) owners() error {
 		// Rows of a service by its id (a phone is each record's it links
 		// to); a schedule of a service at a location is that one's.
 		`INSERT INTO pkg_owner SELECT 's' || service_id, rowid FROM pkg_stage WHERE service_id != '' AND
-			(tbl IN ('service_at_locations', 'contacts', 'required_documents', 'languages', 'phones', 'service_areas', 'cost_options', 'funding')
-			OR tbl = 'schedules' AND service_at_location_id = '')`,
+			tbl IN ('service_at_locations', 'contacts', 'required_documents', 'languages', 'phones', 'schedules', 'service_areas', 'cost_options', 'funding')`,
 		`INSERT INTO pkg_owner SELECT 's' || s.id, p.rowid FROM pkg_stage s JOIN pkg_stage p ON p.tbl = 'programs' AND p.id = s.program_id
 			WHERE s.tbl = 'services' AND s.program_id != ''`,
 		// An organization's own rows; its locations that no service is
