@@ -170,8 +170,8 @@ type pkgStage struct {
 // The columns that link rows, indexed, and those read by the joins of
 // owners as plain columns too.
 var (
-	stageLinks = []string{"id", "service_id", "location_id", "service_at_location_id", "contact_id", "phone_id", "link_id", "organization_id", "resource_id"}
-	stagePlain = []string{"link_entity", "taxonomy_term_id", "program_id"}
+	stageLinks = []string{"id", "service_id", "location_id", "service_at_location_id", "contact_id", "phone_id", "link_id"}
+	stagePlain = []string{"link_entity", "taxonomy_term_id", "organization_id", "resource_id", "program_id"}
 )
 
 func (pk *pkgStage) create() error {
@@ -182,7 +182,7 @@ func (pk *pkgStage) create() error {
 	}
 	// Indexed once the rows are in (indexes), which is faster than as
 	// they come.
-	for _, c := range append(slices.Clone(stageLinks), "entity", "anyid") {
+	for _, c := range append(slices.Clone(stageLinks), "entity", "metadata") {
 		stmts = append(stmts, "DROP INDEX IF EXISTS temp.pkg_stage_"+c)
 	}
 	pk.headers = map[string][]string{}
@@ -201,7 +201,7 @@ func (pk *pkgStage) indexes() error {
 		stmts = append(stmts, fmt.Sprintf("CREATE INDEX temp.pkg_stage_%s ON pkg_stage(tbl, %s)", c, c))
 	}
 	stmts = append(stmts, "CREATE INDEX temp.pkg_stage_entity ON pkg_stage(tbl, link_entity)",
-		"CREATE INDEX temp.pkg_stage_anyid ON pkg_stage(id)") // metadata names a row of any table
+		"CREATE INDEX temp.pkg_stage_metadata ON pkg_stage(resource_id) WHERE tbl = 'metadata'")
 	for _, q := range stmts {
 		if _, err := pk.b.Tx().Exec(q); err != nil {
 			return fmt.Errorf("exchange: package table: %w", err)
@@ -414,6 +414,18 @@ func (pk *pkgStage) dangling() error {
 	return nil
 }
 
+// stagedTables lists the tables a metadata row may name a row of, quoted
+// for SQL.
+func stagedTables() string {
+	var out []string
+	for _, t := range hsdsTables {
+		if t.name != "metadata" {
+			out = append(out, "'"+t.name+"'")
+		}
+	}
+	return strings.Join(out, ", ")
+}
+
 // linkedSQL is linked (hsds_csv_read.go) of a staged row r.
 const linkedSQL = "(r.organization_id != '' OR r.location_id != '' OR r.service_at_location_id != '' OR r.contact_id != '' OR r.phone_id != '')"
 
@@ -512,8 +524,8 @@ func (pk *pkgStage) owners() error {
 		`INSERT INTO pkg_owner SELECT DISTINCT o.owner, r.rowid FROM pkg_stage r JOIN pkg_stage l ON l.tbl = 'locations' AND l.id = r.link_id JOIN pkg_owner o ON o.rid = l.rowid
 			WHERE r.tbl = 'attributes' AND r.link_entity = 'location'`,
 		// Metadata is its record's, whatever the table.
-		`INSERT INTO pkg_owner SELECT DISTINCT o.owner, m.rowid FROM pkg_stage m JOIN pkg_stage r ON r.id = m.resource_id AND r.tbl != 'metadata' JOIN pkg_owner o ON o.rid = r.rowid
-			WHERE m.tbl = 'metadata' AND m.resource_id != ''`,
+		`INSERT INTO pkg_owner SELECT DISTINCT o.owner, m.rowid FROM pkg_stage m JOIN pkg_stage r ON r.tbl IN (` + stagedTables() + `) AND r.id = m.resource_id
+			JOIN pkg_owner o ON o.rid = r.rowid WHERE m.tbl = 'metadata' AND m.resource_id != ''`,
 	}
 	for _, t := range hsdsTables {
 		if t.name == "taxonomy_terms" {
