@@ -257,6 +257,14 @@ func newNestIndex(tables map[string][]pkgRow) nestIndex {
 // models, whose modelled members are not read here. skip leaves out
 // rows (an organization's locations that are its services' locations).
 func (ix nestIndex) members(table, id, programID string, modeled bool, skip func(n nestedMember, r pkgRow) bool) map[string]json.RawMessage {
+	return ix.membersAt(table, id, programID, modeled, skip, 0)
+}
+
+// maxNesting bounds how deep kept objects are read back (HSDS nests an
+// organization's location's contact's phone's languages: 4).
+const maxNesting = 6
+
+func (ix nestIndex) membersAt(table, id, programID string, modeled bool, skip func(n nestedMember, r pkgRow) bool, depth int) map[string]json.RawMessage {
 	var out map[string]json.RawMessage
 	for _, n := range nestedMembers {
 		if n.parent != table || (modeled && !n.modeled) || id == "" {
@@ -276,7 +284,7 @@ func (ix nestIndex) members(table, id, programID string, modeled bool, skip func
 			if skip != nil && skip(n, r) {
 				continue
 			}
-			if b, err := marshalText(ix.object(n.child, r, 0)); err == nil {
+			if b, err := marshalText(ix.object(n.child, r, depth+1)); err == nil {
 				objs = append(objs, b)
 			}
 		}
@@ -302,8 +310,8 @@ func (ix nestIndex) object(table string, r pkgRow, depth int) map[string]json.Ra
 	if obj == nil {
 		obj = map[string]json.RawMessage{}
 	}
-	if depth < 4 {
-		for k, v := range ix.members(table, r.get("id"), "", false, nil) {
+	if depth < maxNesting {
+		for k, v := range ix.membersAt(table, r.get("id"), "", false, nil, depth) {
 			obj[k] = v
 		}
 	}
