@@ -215,6 +215,7 @@ type hsdsAttribute struct {
 	Value          string            `json:"value,omitempty"`
 	TaxonomyTerm   *hsdsTaxonomyTerm `json:"taxonomy_term,omitempty"`
 	at             where
+	raw            map[string]json.RawMessage // another taxonomy's attribute, kept whole (hsds_parts.go)
 }
 
 type hsdsTaxonomyTerm struct {

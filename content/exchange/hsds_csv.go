@@ -13,6 +13,8 @@ import (
 	"slices"
 	"strconv"
 	"sync"
+
+	"github.com/punto-totem/punto/content"
 )
 
 // The HSDS 3 tabular data package: datapackage.json (a Frictionless
@@ -307,7 +309,11 @@ func (p *packageTables) service(h *hsdsService) {
 		p.add("required_document", keptCells(map[string]string{"id": d.ID, "service_id": d.ServiceID, "document": d.Document}, d.extra), d.Translations)
 	}
 	for _, a := range h.Attributes {
-		p.attribute(a)
+		if a.raw != nil {
+			p.foreignAttribute(a.raw, h.ID)
+		} else {
+			p.attribute(a)
+		}
 	}
 }
 
@@ -374,6 +380,41 @@ func (p *packageTables) attribute(a *hsdsAttribute) {
 		p.terms[a.TaxonomyTermID] = a.TaxonomyTerm
 		p.termOrder = append(p.termOrder, a.TaxonomyTermID)
 	}
+}
+
+// foreignAttribute writes an attribute of another taxonomy kept whole
+// (hsds_parts.go), its term and the term's taxonomy, each in its table:
+// linked to the service (owner) and to its term when it names neither.
+func (p *packageTables) foreignAttribute(raw map[string]json.RawMessage, owner string) {
+	row := keptCells(map[string]string{}, raw)
+	if row["id"] == "" {
+		row["id"] = content.PartUUID(owner, "attribute/"+row["link_type"]+"/"+row["value"])
+	}
+	if row["link_id"] == "" {
+		row["link_id"] = owner
+	}
+	if row["link_entity"] == "" {
+		row["link_entity"] = "service"
+	}
+	var term, detail map[string]json.RawMessage
+	_ = json.Unmarshal(raw["taxonomy_term"], &term)
+	_ = json.Unmarshal(term["taxonomy_detail"], &detail)
+	if row["taxonomy_term_id"] == "" {
+		row["taxonomy_term_id"] = str(term["id"])
+	}
+	p.add("attribute", row, nil)
+	if term == nil || row["taxonomy_term_id"] == "" {
+		return
+	}
+	trow := keptCells(map[string]string{}, term)
+	trow["id"] = row["taxonomy_term_id"]
+	if id := str(detail["id"]); id != "" {
+		if trow["taxonomy_id"] == "" {
+			trow["taxonomy_id"] = id
+		}
+		p.add("taxonomy", keptCells(map[string]string{}, detail), nil)
+	}
+	p.add("taxonomy_term", trow, nil)
 }
 
 // taxonomyTerms writes the terms the attributes use, and their taxonomy.

@@ -671,12 +671,23 @@ func (a *assembly) serviceLists() {
 // with its taxonomy term.
 func (a *assembly) attributes() {
 	terms := map[string]*hsdsTaxonomyTerm{}
+	termRows := map[string]pkgRow{}
 	for _, r := range a.tables["taxonomy_terms"] {
 		terms[r.get("id")] = &hsdsTaxonomyTerm{ID: r.get("id"), Code: r.get("code"), Name: r.get("name"), Description: r.get("description"), Taxonomy: r.get("taxonomy"), at: r.at}
+		termRows[r.get("id")] = r
+	}
+	taxonomies := map[string]pkgRow{}
+	for _, r := range a.tables["taxonomies"] {
+		taxonomies[r.get("id")] = r
 	}
 	for _, r := range a.tables["attributes"] {
 		attr := &hsdsAttribute{ID: r.get("id"), LinkID: r.get("link_id"), LinkEntity: r.get("link_entity"), LinkType: r.get("link_type"),
 			TaxonomyTermID: r.get("taxonomy_term_id"), Value: r.get("value"), TaxonomyTerm: terms[r.get("taxonomy_term_id")], at: r.at}
+		if !attr.punto() {
+			// Another taxonomy's: kept whole, as its JSON nests it (its
+			// links said by the nesting).
+			attr.raw = foreignAttributeObject(r, termRows, taxonomies)
+		}
 		switch attr.LinkEntity {
 		case "service":
 			if s := a.svcs[attr.LinkID]; s != nil {
@@ -690,8 +701,45 @@ func (a *assembly) attributes() {
 			} else {
 				a.is.add(r.at.issue("link_id", fmt.Sprintf("no location %q in locations", attr.LinkID)))
 			}
+		default: // another taxonomy's attribute of a service (its link_entity as given)
+			if s := a.svcs[attr.LinkID]; s != nil && attr.raw != nil {
+				s.Attributes = append(s.Attributes, attr)
+			}
 		}
 	}
+}
+
+// foreignAttributeObject is an attribute of another taxonomy as its JSON
+// held it: its row's columns, with its term (and the term's taxonomy)
+// nested, without the columns that link them.
+func foreignAttributeObject(r pkgRow, terms, taxonomies map[string]pkgRow) map[string]json.RawMessage {
+	obj := r.kept("attribute", "link_id", "taxonomy_term_id")
+	if obj == nil {
+		obj = map[string]json.RawMessage{}
+	}
+	t, ok := terms[r.get("taxonomy_term_id")]
+	if !ok {
+		return obj
+	}
+	tx, hasTx := taxonomies[t.get("taxonomy_id")]
+	var term map[string]json.RawMessage
+	if hasTx {
+		term = t.kept("taxonomy_term", "taxonomy_id")
+	} else {
+		term = t.kept("taxonomy_term")
+	}
+	if term == nil {
+		term = map[string]json.RawMessage{}
+	}
+	if hasTx {
+		if b, err := marshalText(tx.kept("taxonomy")); err == nil {
+			term["taxonomy_detail"] = b
+		}
+	}
+	if b, err := marshalText(term); err == nil {
+		obj["taxonomy_term"] = b
+	}
+	return obj
 }
 
 // limitFS reads at most n bytes of a file.

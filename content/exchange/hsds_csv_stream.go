@@ -161,10 +161,11 @@ func packageSize(fsys fs.FS, paths map[string]string) int64 {
 
 // pkgStage is the temporary table the package's rows are read into.
 type pkgStage struct {
-	b       *content.Batch
-	is      *issues
-	headers map[string][]string // each staged table's header
-	terms   map[string]pkgRow   // the taxonomy terms, by id (loadTerms)
+	b          *content.Batch
+	is         *issues
+	headers    map[string][]string // each staged table's header
+	terms      map[string]pkgRow   // the taxonomy terms, by id (loadTerms)
+	taxonomies map[string]pkgRow   // their taxonomies, by id
 }
 
 // The columns that link rows, indexed, and those read by the joins of
@@ -520,7 +521,7 @@ func (pk *pkgStage) owners() error {
 			WHERE r.tbl = 'phones' AND r.contact_id != ''`,
 		`INSERT INTO pkg_owner SELECT DISTINCT o.owner, r.rowid FROM pkg_stage r JOIN pkg_stage p ON p.tbl = 'phones' AND p.id = r.phone_id JOIN pkg_owner o ON o.rid = p.rowid
 			WHERE r.tbl = 'languages' AND r.phone_id != ''`,
-		`INSERT INTO pkg_owner SELECT 's' || link_id, rowid FROM pkg_stage WHERE tbl = 'attributes' AND link_entity = 'service'`,
+		`INSERT INTO pkg_owner SELECT 's' || link_id, rowid FROM pkg_stage WHERE tbl = 'attributes' AND link_entity != 'location'`,
 		`INSERT INTO pkg_owner SELECT DISTINCT o.owner, r.rowid FROM pkg_stage r JOIN pkg_stage l ON l.tbl = 'locations' AND l.id = r.link_id JOIN pkg_owner o ON o.rid = l.rowid
 			WHERE r.tbl = 'attributes' AND r.link_entity = 'location'`,
 		// Metadata is its record's, whatever the table.
@@ -565,6 +566,17 @@ func (pk *pkgStage) loadTerms() error {
 	for _, t := range terms {
 		if _, dup := pk.terms[t.get("id")]; !dup {
 			pk.terms[t.get("id")] = t
+		}
+	}
+	// Their taxonomies, as few.
+	taxonomies, _, err := pk.rows("SELECT rowid, tbl, file, line, cols FROM temp.pkg_stage WHERE tbl = 'taxonomies' ORDER BY rowid")
+	if err != nil {
+		return err
+	}
+	pk.taxonomies = map[string]pkgRow{}
+	for _, t := range taxonomies {
+		if _, dup := pk.taxonomies[t.get("id")]; !dup {
+			pk.taxonomies[t.get("id")] = t
 		}
 	}
 	return nil
@@ -622,6 +634,10 @@ func (pk *pkgStage) gather(r pkgRow, kind string, is *issues) (map[string][]pkgR
 			seen[id] = true
 			if t, ok := pk.terms[id]; ok {
 				tables["taxonomy_terms"] = append(tables["taxonomy_terms"], t)
+				if tx, ok := pk.taxonomies[t.get("taxonomy_id")]; ok && !seen["taxonomy "+tx.get("id")] {
+					seen["taxonomy "+tx.get("id")] = true
+					tables["taxonomies"] = append(tables["taxonomies"], tx)
+				}
 			}
 		}
 	}

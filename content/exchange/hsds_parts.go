@@ -28,6 +28,10 @@ const (
 	salEndedKind = "sal_ended_schedules"
 )
 
+// foreignKind holds, whole, the attributes of other taxonomies: Punto maps
+// their terms onto its categories, and writes them back as they came.
+const foreignKind = "foreign_attributes"
+
 // partModel lists, for each kind of part, the members Punto models and
 // writes itself; everything else in the part is kept.
 var partModel = map[string][]string{
@@ -85,6 +89,15 @@ func keepParts(raw rawService) keptParts {
 			if ps := rawObjects(obj["phones"]); kind == "contacts" && len(ps) > 0 {
 				add("contact_phones", rawSignature(kind, obj), ps[0])
 			}
+		}
+	}
+	for i, obj := range rawObjects(raw["attributes"]) {
+		var a hsdsAttribute
+		if json.Unmarshal(mustJSON(obj), &a) == nil && !a.punto() {
+			if out[foreignKind] == nil {
+				out[foreignKind] = map[string]map[string]json.RawMessage{}
+			}
+			out[foreignKind][fmt.Sprintf("%04d", i)] = obj
 		}
 	}
 	for _, sal := range rawObjects(raw["service_at_locations"]) {
@@ -338,6 +351,14 @@ func applyKeptParts(h *hsdsService, e content.Extra) {
 		h.Schedules = append(h.Schedules, &hsdsSchedule{ServiceID: h.ID, extra: k[endedKind][sig]})
 	}
 	ended = ended[:0]
+	for sig := range k[foreignKind] {
+		ended = append(ended, sig)
+	}
+	slices.Sort(ended)
+	for _, sig := range ended {
+		h.Attributes = append(h.Attributes, &hsdsAttribute{raw: k[foreignKind][sig]})
+	}
+	ended = ended[:0]
 	for sig := range k[salEndedKind] {
 		ended = append(ended, sig)
 	}
@@ -420,6 +441,36 @@ func unlinked(raw json.RawMessage) json.RawMessage {
 		return raw
 	}
 	return b
+}
+
+// mustJSON marshals a decoded object back (it came from JSON).
+func mustJSON(m map[string]json.RawMessage) []byte {
+	b, _ := json.Marshal(m)
+	return b
+}
+
+// punto reports whether an attribute is one Punto writes and reads as its
+// own: a category or yes/no fact of its taxonomy. Any other is kept whole.
+func (a *hsdsAttribute) punto() bool {
+	if _, ok := termCodes[content.CanonicalUUID(a.TaxonomyTermID)]; ok {
+		return true
+	}
+	if !a.puntoTerm() {
+		return false
+	}
+	if a.LinkType == linkFact {
+		return true
+	}
+	_, ok := content.CategoryByID(a.code())
+	return ok
+}
+
+func (h *hsdsAttribute) MarshalJSON() ([]byte, error) {
+	if h.raw != nil {
+		return marshalText(h.raw)
+	}
+	type plain hsdsAttribute
+	return marshalText((*plain)(h))
 }
 
 // sameJSON compares two JSON values, whatever their spacing.
