@@ -331,3 +331,81 @@ func withMembers(kept, add map[string]json.RawMessage) map[string]json.RawMessag
 	}
 	return kept
 }
+
+// nest gives the records and the parts Punto models the kept nested
+// members their rows in other tables hold (hsds_csv_nested.go). An
+// organization's locations that are its services' are those locations
+// (they carry organization_id), not copies kept with the organization.
+func (a *assembly) nest(orgs []*hsdsOrganization) {
+	ix := newNestIndex(a.tables)
+	atService := map[string]bool{}
+	for _, r := range a.tables["service_at_locations"] {
+		atService[r.get("location_id")] = true
+	}
+	for _, o := range orgs {
+		m := ix.members("organization", o.ID, "", true, func(n nestedMember, r pkgRow) bool {
+			return n.member == "locations" && atService[r.get("id")]
+		})
+		o.extra = withMembers(o.extra, pickExtra(m, organizationExtra))
+	}
+	located := map[*hsdsLocation]bool{}
+	phone := func(p *hsdsPhone) {
+		if len(p.Languages) == 0 {
+			p.extra = withMembers(p.extra, ix.members("phone", p.ID, "", true, nil))
+		}
+	}
+	for _, s := range a.order {
+		s.extra = withMembers(s.extra, pickExtra(ix.members("service", s.ID, str(s.extra["program_id"]), true, nil), serviceExtra))
+		for _, p := range s.Phones {
+			phone(p)
+		}
+		for _, c := range s.Contacts {
+			for _, p := range c.Phones {
+				phone(p)
+			}
+		}
+		for _, sal := range s.ServiceAtLocations {
+			sal.extra = withMembers(sal.extra, ix.members("service_at_location", sal.ID, "", true, nil))
+			for _, p := range sal.Phones {
+				phone(p)
+			}
+			if l := sal.Location; l != nil && !located[l] {
+				located[l] = true
+				l.extra = withMembers(l.extra, pickExtra(ix.members("location", l.ID, "", true, nil), locationExtra))
+			}
+		}
+	}
+}
+
+// foreignAttributeObject is an attribute of another taxonomy as its JSON
+// held it: its row's columns, with its term (and the term's taxonomy)
+// nested, without the columns that link them.
+func foreignAttributeObject(r pkgRow, terms, taxonomies map[string]pkgRow) map[string]json.RawMessage {
+	obj := r.kept("attribute", "link_id", "taxonomy_term_id")
+	if obj == nil {
+		obj = map[string]json.RawMessage{}
+	}
+	t, ok := terms[r.get("taxonomy_term_id")]
+	if !ok {
+		return obj
+	}
+	tx, hasTx := taxonomies[t.get("taxonomy_id")]
+	var term map[string]json.RawMessage
+	if hasTx {
+		term = t.kept("taxonomy_term", "taxonomy_id")
+	} else {
+		term = t.kept("taxonomy_term")
+	}
+	if term == nil {
+		term = map[string]json.RawMessage{}
+	}
+	if hasTx {
+		if b, err := marshalText(tx.kept("taxonomy")); err == nil {
+			term["taxonomy_detail"] = b
+		}
+	}
+	if b, err := marshalText(term); err == nil {
+		obj["taxonomy_term"] = b
+	}
+	return obj
+}
