@@ -607,6 +607,9 @@ func (a *assembly) serviceLists() {
 				continue
 			}
 		}
+		if r.get("phone_id") != "" && r.get("id") == content.PartUUID(r.get("phone_id"), "language/"+r.get("code")) {
+			continue // a channel phone's as Punto writes it (its packages before channel languages lost their service_id named the service too)
+		}
 		if r.get("service_id") == "" && linked(r) {
 			continue
 		} else if s := a.service(r); s != nil {
