@@ -3,6 +3,7 @@ package content
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"fmt"
 	"strings"
 
@@ -147,6 +148,29 @@ var bulkLists = []struct {
 	{`SELECT service_id FROM required_document ORDER BY service_id, position`, (*bulkRead).document},
 	{`SELECT service_id, number, type FROM phone ORDER BY service_id, position`, (*bulkRead).phone},
 	{`SELECT service_id, name, email, phone FROM contact ORDER BY service_id, position`, (*bulkRead).contact},
+	{`SELECT service_id, id, kind, location_id, phone, url, languages, hours FROM channel ORDER BY service_id, position`, (*bulkRead).channel},
+}
+
+// channel reads a service's channel as serviceChannels does.
+func (r *bulkRead) channel(rows *sql.Rows) error {
+	var id, langs, hours string
+	var ch Channel
+	if err := rows.Scan(&id, &ch.ID, &ch.Kind, &ch.LocationID, &ch.Phone, &ch.URL, &langs, &hours); err != nil {
+		return err
+	}
+	if err := json.Unmarshal([]byte(langs), &ch.Languages); err != nil {
+		return fmt.Errorf("service %s channel %s languages: %w", id, ch.ID, err)
+	}
+	if len(ch.Languages) == 0 {
+		ch.Languages = nil
+	}
+	if err := json.Unmarshal([]byte(hours), &ch.Hours); err != nil {
+		return fmt.Errorf("service %s channel %s hours: %w", id, ch.ID, err)
+	}
+	if s := r.service(id); s != nil {
+		s.Channels = append(s.Channels, ch)
+	}
+	return nil
 }
 
 // serviceLists reads every list the services own.

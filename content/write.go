@@ -128,15 +128,13 @@ func (s *Store) write(ctx context.Context, fresh bool, fn func(*Batch) error) er
 		tx.Rollback()
 		return err
 	}
-	if !b.full {
-		for _, id := range affected {
-			if b.searchCurrent(id) {
-				continue
-			}
-			if err := b.indexText(id); err != nil {
-				tx.Rollback()
-				return err
-			}
+	for _, id := range affected {
+		if b.searchCurrent(id) {
+			continue
+		}
+		if err := b.indexText(id); err != nil {
+			tx.Rollback()
+			return err
 		}
 	}
 	if err := newGeneration(wctx, tx); err != nil { // the index file is stale from now
@@ -200,9 +198,6 @@ func (s *Store) afterCommit(ctx context.Context, b *Batch, affected []string) er
 // text this batch may have changed: those it wrote, and every service at a
 // location it wrote (a moved or renamed building moves all of them).
 func (b *Batch) servicesSharingLocations() ([]string, error) {
-	if b.full {
-		return b.services, nil
-	}
 	seen := map[string]bool{}
 	var out []string
 	for _, id := range b.services {

@@ -36,15 +36,7 @@ func (b *Batch) searchFromDoc(s *Service, pk int64) error {
 			return fmt.Errorf("content: search index: %w", err)
 		}
 	}
-	b.op++
-	entry := docIndexed{op: b.op, org: s.OrganizationID}
-	for _, l := range s.Locations {
-		entry.locs = append(entry.locs, l.ID)
-	}
-	if b.docIndexed == nil {
-		b.docIndexed = map[string]docIndexed{}
-	}
-	b.docIndexed[s.ID] = entry
+	b.noteIndexed(s)
 	if s.Status == StatusWithdrawn {
 		return nil
 	}
@@ -90,6 +82,20 @@ func (b *Batch) searchFromDoc(s *Service, pk int64) error {
 		return fmt.Errorf("content: search index: %w", err)
 	}
 	return nil
+}
+
+// noteIndexed records that a service's search row was built now, from
+// its locations and organization as they are (see searchCurrent).
+func (b *Batch) noteIndexed(s *Service) {
+	b.op++
+	entry := docIndexed{op: b.op, org: s.OrganizationID}
+	for _, l := range s.Locations {
+		entry.locs = append(entry.locs, l.ID)
+	}
+	if b.docIndexed == nil {
+		b.docIndexed = map[string]docIndexed{}
+	}
+	b.docIndexed[s.ID] = entry
 }
 
 // orgText is an organization's texts, folded, as the search row holds them.

@@ -32,10 +32,12 @@ func (b *Batch) PutService(s *Service) error {
 		}
 	}
 	if b.full {
-		// Bulk writes index each service as it goes, from the database.
+		// Bulk writes index each service as it goes, from the database;
+		// a location or organization written again later rebuilds it.
 		if err := b.indexText(s.ID); err != nil {
 			return err
 		}
+		b.noteIndexed(s)
 	} else if err := b.searchFromDoc(s, pk); err != nil {
 		return err
 	}

@@ -31,14 +31,12 @@ func (b *Batch) settle() error {
 	if err != nil {
 		return err
 	}
-	if !b.full {
-		for _, id := range affected {
-			if b.searchCurrent(id) {
-				continue
-			}
-			if err := b.indexText(id); err != nil {
-				return err
-			}
+	for _, id := range affected {
+		if b.searchCurrent(id) {
+			continue
+		}
+		if err := b.indexText(id); err != nil {
+			return err
 		}
 	}
 	b.services, b.written, b.orgs = nil, nil, nil

@@ -213,6 +213,12 @@ func TestExchangeReadsAsService(t *testing.T) {
 			if i%3 == 0 {
 				s.Hours.Exceptions = append(s.Hours.Exceptions, content.Exception{Date: "2026-12-24", Opens: "09:00", Closes: "12:00", Note: content.Text{"it": "Vigilia"}}, content.Exception{Date: "2026-12-31", Closed: true})
 			}
+			// Channels: a desk, a phone desk (the bulk read once lost them).
+			if i%2 == 0 && len(s.Locations) > 0 {
+				s.Channels = []content.Channel{{ID: "sportello", Kind: content.ChannelInPerson, LocationID: s.Locations[0].ID, Phone: "+39 000 000 0003", Languages: []string{"ar", "en"},
+					Hours: content.Schedule{Weekly: []content.Slot{{Weekday: 2, Opens: "09:00", Closes: "12:00"}}}},
+					{ID: "telefono", Kind: content.ChannelPhone, Phone: "+39 000 000 0004"}}
+			}
 			if err := b.PutService(&s); err != nil {
 				return err
 			}

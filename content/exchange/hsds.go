@@ -177,7 +177,7 @@ type hsdsAccessibility struct {
 
 type hsdsLanguage struct {
 	ID        string `json:"id"`
-	ServiceID string `json:"service_id"`
+	ServiceID string `json:"service_id,omitempty"` // none for a phone's
 	PhoneID   string `json:"phone_id,omitempty"`
 	Name      string `json:"name,omitempty"`
 	Code      string `json:"code"`
@@ -215,6 +215,7 @@ type hsdsAttribute struct {
 	Value          string            `json:"value,omitempty"`
 	TaxonomyTerm   *hsdsTaxonomyTerm `json:"taxonomy_term,omitempty"`
 	at             where
+	raw            map[string]json.RawMessage // another taxonomy's attribute, kept whole (hsds_parts.go)
 }
 
 type hsdsTaxonomyTerm struct {
@@ -488,6 +489,11 @@ func parseHSDSSALs(doc []byte, root string, is *issues) []*hsdsService {
 	raws, _, _ := decodeObjects[rawService](doc, root, &issues{})
 	byID := map[string]*hsdsService{}
 	var svcs []*hsdsService
+	// Each service as it would be read from a list of services: its own
+	// members, and the services at locations it is at (their members and
+	// their locations' parts are kept as a service's are).
+	rawSvcs := map[*hsdsService]rawService{}
+	rawSALs := map[*hsdsService][]json.RawMessage{}
 	for i, sal := range sals {
 		var raw rawService
 		if i < len(raws) && raws[i] != nil {
@@ -502,11 +508,22 @@ func parseHSDSSALs(doc []byte, root string, is *issues) []*hsdsService {
 			s = sal.Service
 			s.setPointers(ptrs[i] + "/service")
 			var rs rawService
-			if json.Unmarshal(raw["service"], &rs) == nil {
-				keepServiceExtras(s, rs)
+			if json.Unmarshal(raw["service"], &rs) == nil && rs != nil {
+				rawSvcs[s] = rs
 			}
 			byID[s.ID] = s
 			svcs = append(svcs, s)
+		}
+		if sal.Location != nil {
+			rsal := map[string]json.RawMessage{}
+			for k, v := range raw {
+				if k != "service" {
+					rsal[k] = v
+				}
+			}
+			if b, err := json.Marshal(rsal); err == nil {
+				rawSALs[s] = append(rawSALs[s], b)
+			}
 		}
 		sl := &hsdsServiceAtLocation{ID: sal.ID, ServiceID: s.ID, Location: sal.Location, at: where{ptr: ptrs[i]}}
 		// The phones and schedules of the service there are a desk
@@ -532,6 +549,16 @@ func parseHSDSSALs(doc []byte, root string, is *issues) []*hsdsService {
 			}
 		}
 		s.ServiceAtLocations = append(s.ServiceAtLocations, sl)
+	}
+	for _, s := range svcs {
+		rs := rawSvcs[s]
+		if rs == nil {
+			continue
+		}
+		if b, err := json.Marshal(rawSALs[s]); err == nil && len(rawSALs[s]) > 0 {
+			rs["service_at_locations"] = b
+		}
+		keepServiceExtras(s, rs)
 	}
 	return svcs
 }

@@ -42,7 +42,8 @@ func (o hsdsOut) channels(s *content.Service, h *hsdsService) {
 		if ch.Phone != "" {
 			p := &hsdsPhone{ID: part("phone"), ServiceID: h.ID, ServiceAtLocationID: salID, Number: ch.Phone, Type: "voice", PuntoChannel: o.slug(ch.ID)}
 			for _, l := range ch.Languages {
-				p.Languages = append(p.Languages, &hsdsLanguage{ID: content.PartUUID(p.ID, "language/"+l), ServiceID: h.ID, PhoneID: p.ID, Code: l, Name: languageName(l)})
+				// The phone's, not the service's: no service_id.
+				p.Languages = append(p.Languages, &hsdsLanguage{ID: content.PartUUID(p.ID, "language/"+l), PhoneID: p.ID, Code: l, Name: languageName(l)})
 			}
 			if salID != "" {
 				p.ServiceID = "" // the desk's, through its service at location

@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"regexp"
 	"slices"
 	"testing"
 
@@ -227,6 +228,29 @@ func TestHSDSCSVChannels(t *testing.T) {
 			}
 			if phoneLangs != 4 {
 				t.Errorf("%d languages of phones, want 4 (the desk's and the phone desk's two)", phoneLangs)
+			}
+			// The channels' languages are theirs, not the service's, also
+			// in a package written before they lost their service_id.
+			if !slices.Equal(got.Languages, svc.Languages) {
+				t.Errorf("the service's languages %v, want %v", got.Languages, svc.Languages)
+			}
+			langs := filepath.Join(dir, "languages.csv")
+			b, err := os.ReadFile(langs)
+			if err != nil {
+				t.Fatal(err)
+			}
+			svcID := svcUUID(&svc)
+			old := regexp.MustCompile(`(?m)^([0-9a-f-]{36}),,`).ReplaceAll(b, []byte("${1},"+svcID+","))
+			if bytes.Equal(old, b) {
+				t.Fatal("languages.csv: no phone's language to rewrite")
+			}
+			if err := os.WriteFile(langs, old, 0o644); err != nil {
+				t.Fatal(err)
+			}
+			if y, err := ParseHSDSFolder(dir, ImportOptions{}); err != nil {
+				t.Errorf("the older package: %v", err)
+			} else if !slices.Equal(y.Services[0].Languages, svc.Languages) {
+				t.Errorf("the older package: the service's languages %v, want %v", y.Services[0].Languages, svc.Languages)
 			}
 			marks := tables["punto_channel.csv"]
 			switch {

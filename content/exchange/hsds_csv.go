@@ -13,6 +13,8 @@ import (
 	"slices"
 	"strconv"
 	"sync"
+
+	"github.com/punto-totem/punto/content"
 )
 
 // The HSDS 3 tabular data package: datapackage.json (a Frictionless
@@ -54,6 +56,14 @@ var hsdsTables = []hsdsTable{
 	{"attributes", "attribute", nil},
 	{"taxonomy_terms", "taxonomy_term", []string{"name", "description"}},
 	{"taxonomies", "taxonomy", nil},
+	// Read into the kept members of the records they link to
+	// (hsds_csv_nested.go).
+	{"programs", "program", nil},
+	{"funding", "funding", nil},
+	{"service_areas", "service_area", nil},
+	{"cost_options", "cost_option", nil},
+	{"metadata", "metadata", nil},
+	{"organization_identifiers", "organization_identifier", nil},
 }
 
 // The Punto profile's tables.
@@ -175,6 +185,7 @@ func hsdsPackage(x *Records, opt Options) ([]string, map[string][]byte, error) {
 		}
 		p.add("organization", keptCells(map[string]string{"id": o.ID, "name": o.Name, "description": desc, "email": o.Email, "website": o.Website}, o.extra), o.Translations)
 		p.slug("organization", o.ID, o.PuntoID)
+		p.nested("organization", o.ID, o.extra, o.ID)
 	}
 	for i := range x.Services {
 		h := out.service(&x.Services[i], orgs)
@@ -191,11 +202,12 @@ type packageTables struct {
 	tabs      map[string]*tableRows // by resource name
 	locDone   map[string]bool       // locations already written
 	terms     map[string]*hsdsTaxonomyTerm
-	termOrder []string // the terms, as the attributes first name them
+	termOrder []string                  // the terms, as the attributes first name them
+	rowAt     map[string]map[string]int // table → id → row, to write a record given in several places once
 }
 
 func newPackageTables(out hsdsOut) *packageTables {
-	p := &packageTables{tabs: map[string]*tableRows{}, locDone: map[string]bool{}, terms: map[string]*hsdsTaxonomyTerm{}}
+	p := &packageTables{tabs: map[string]*tableRows{}, locDone: map[string]bool{}, terms: map[string]*hsdsTaxonomyTerm{}, rowAt: map[string]map[string]int{}}
 	for _, r := range officialResources() {
 		p.tabs[r.name] = &tableRows{}
 	}
@@ -207,8 +219,28 @@ func newPackageTables(out hsdsOut) *packageTables {
 	return p
 }
 
-// add writes a row of table, and its translations (Punto profile).
+// add writes a row of table, and its translations (Punto profile). A
+// row whose id the table has already is the same record given in another
+// place (HSDS JSON nests the same phone under its service, its contact and
+// its location; the package holds it once, linked to each): its cells
+// fill the empty cells of the row written first, which wins otherwise.
 func (p *packageTables) add(table string, row map[string]string, tr hsdsTr) {
+	id := row["id"]
+	if at, ok := p.rowAt[table][id]; ok && id != "" {
+		first := p.tabs[table].rows[at]
+		for k, v := range row {
+			if first[k] == "" {
+				first[k] = v
+			}
+		}
+		return
+	}
+	if id != "" {
+		if p.rowAt[table] == nil {
+			p.rowAt[table] = map[string]int{}
+		}
+		p.rowAt[table][id] = len(p.tabs[table].rows)
+	}
 	p.tabs[table].rows = append(p.tabs[table].rows, row)
 	if len(tr) == 0 {
 		return
@@ -242,8 +274,10 @@ func (p *packageTables) service(h *hsdsService) {
 	p.add("service", keptCells(map[string]string{"id": h.ID, "organization_id": h.OrganizationID, "name": h.Name, "description": h.Description,
 		"url": h.URL, "email": h.Email, "status": h.Status, "fees_description": h.FeesDescription, "eligibility_description": h.EligibilityDescription}, h.extra), h.Translations)
 	p.slug("service", h.ID, h.PuntoID)
+	p.nested("service", h.ID, h.extra, h.OrganizationID)
 	for _, sal := range h.ServiceAtLocations {
 		p.add("service_at_location", keptCells(map[string]string{"id": sal.ID, "service_id": sal.ServiceID, "location_id": sal.LocationID}, sal.extra), nil)
+		p.nested("service_at_location", sal.ID, sal.extra, h.OrganizationID)
 		if !p.locDone[sal.Location.ID] {
 			p.locDone[sal.Location.ID] = true
 			p.location(sal.Location)
@@ -262,6 +296,7 @@ func (p *packageTables) service(h *hsdsService) {
 		p.add("contact", keptCells(map[string]string{"id": c.ID, "service_id": c.ServiceID, "name": c.Name, "title": c.Title, "email": c.Email}, c.extra), c.Translations)
 		for _, ph := range c.Phones {
 			p.add("phone", keptCells(map[string]string{"id": ph.ID, "contact_id": ph.ContactID, "number": ph.Number}, ph.extra), nil)
+			p.nested("phone", ph.ID, ph.extra, h.OrganizationID)
 		}
 	}
 	for _, sc := range h.Schedules {
@@ -274,7 +309,11 @@ func (p *packageTables) service(h *hsdsService) {
 		p.add("required_document", keptCells(map[string]string{"id": d.ID, "service_id": d.ServiceID, "document": d.Document}, d.extra), d.Translations)
 	}
 	for _, a := range h.Attributes {
-		p.attribute(a)
+		if a.raw != nil {
+			p.foreignAttribute(a.raw, h.ID)
+		} else {
+			p.attribute(a)
+		}
 	}
 }
 
@@ -284,8 +323,15 @@ func (p *packageTables) service(h *hsdsService) {
 func (p *packageTables) phone(ph *hsdsPhone) {
 	p.add("phone", keptCells(map[string]string{"id": ph.ID, "service_id": ph.ServiceID, "service_at_location_id": ph.ServiceAtLocationID,
 		"number": ph.Number, "type": ph.Type, "description": ph.Description}, ph.extra), ph.Translations)
-	for _, l := range ph.Languages {
-		p.add("language", keptCells(map[string]string{"id": l.ID, "service_id": l.ServiceID, "phone_id": ph.ID, "name": l.Name, "code": l.Code}, l.extra), nil)
+	// The languages kept with it, as its JSON has them (withKept), or
+	// Punto's.
+	modeled, _ := json.Marshal(ph.Languages)
+	if kept := ph.extra["languages"]; kept != nil && (len(ph.Languages) == 0 || sameCodes(modeled, kept)) {
+		p.nested("phone", ph.ID, ph.extra, "")
+	} else {
+		for _, l := range ph.Languages {
+			p.add("language", keptCells(map[string]string{"id": l.ID, "service_id": l.ServiceID, "phone_id": ph.ID, "name": l.Name, "code": l.Code}, l.extra), nil)
+		}
 	}
 	p.channel("phone", ph.ID, ph.PuntoChannel)
 }
@@ -313,6 +359,7 @@ func (p *packageTables) location(l *hsdsLocation) {
 	p.add("location", keptCells(map[string]string{"id": l.ID, "location_type": l.LocationType, "name": l.Name,
 		"latitude": ftoa(l.Latitude), "longitude": ftoa(l.Longitude)}, l.extra), l.Translations)
 	p.slug("location", l.ID, l.PuntoID)
+	p.nested("location", l.ID, l.extra, "")
 	for _, a := range l.Addresses {
 		p.add("address", keptCells(map[string]string{"id": a.ID, "location_id": a.LocationID, "address_1": a.Address1, "city": a.City,
 			"region": a.Region, "state_province": a.StateProvince, "postal_code": a.PostalCode, "country": a.Country, "address_type": a.AddressType}, a.extra), nil)
@@ -333,6 +380,41 @@ func (p *packageTables) attribute(a *hsdsAttribute) {
 		p.terms[a.TaxonomyTermID] = a.TaxonomyTerm
 		p.termOrder = append(p.termOrder, a.TaxonomyTermID)
 	}
+}
+
+// foreignAttribute writes an attribute of another taxonomy kept whole
+// (hsds_parts.go), its term and the term's taxonomy, each in its table:
+// linked to the service (owner) and to its term when it names neither.
+func (p *packageTables) foreignAttribute(raw map[string]json.RawMessage, owner string) {
+	row := keptCells(map[string]string{}, raw)
+	if row["id"] == "" {
+		row["id"] = content.PartUUID(owner, "attribute/"+row["link_type"]+"/"+row["value"])
+	}
+	if row["link_id"] == "" {
+		row["link_id"] = owner
+	}
+	if row["link_entity"] == "" {
+		row["link_entity"] = "service"
+	}
+	var term, detail map[string]json.RawMessage
+	_ = json.Unmarshal(raw["taxonomy_term"], &term)
+	_ = json.Unmarshal(term["taxonomy_detail"], &detail)
+	if row["taxonomy_term_id"] == "" {
+		row["taxonomy_term_id"] = str(term["id"])
+	}
+	p.add("attribute", row, nil)
+	if term == nil || row["taxonomy_term_id"] == "" {
+		return
+	}
+	trow := keptCells(map[string]string{}, term)
+	trow["id"] = row["taxonomy_term_id"]
+	if id := str(detail["id"]); id != "" {
+		if trow["taxonomy_id"] == "" {
+			trow["taxonomy_id"] = id
+		}
+		p.add("taxonomy", keptCells(map[string]string{}, detail), nil)
+	}
+	p.add("taxonomy_term", trow, nil)
 }
 
 // taxonomyTerms writes the terms the attributes use, and their taxonomy.
@@ -388,6 +470,7 @@ func (p *packageTables) files(out hsdsOut) ([]string, map[string][]byte, error) 
 	if !out.plain {
 		desc.HSDSProfile = ProfileURI
 	}
+	p.dropDangling()
 	files := map[string][]byte{}
 	names := []string{"datapackage.json"}
 	for _, r := range officialResources() {

@@ -41,14 +41,16 @@ var officialTypes = sync.OnceValue(func() map[string]map[string]string {
 })
 
 // kept is a row's official columns of resource other than those Punto
-// reads (read), that are not empty, as JSON members: a number or
+// reads (read) and, for a part Punto models, than the links to its
+// parents (Punto writes those), that are not empty, as JSON members: a number or
 // boolean column as one when its cell reads as one, every other cell as
 // a string.
 func (r pkgRow) kept(resource string, read ...string) map[string]json.RawMessage {
 	var out map[string]json.RawMessage
+	part := contains(partTables, resource)
 	for col, typ := range officialTypes()[resource] {
 		v := r.cols[col]
-		if strings.TrimSpace(v) == "" || contains(read, col) {
+		if strings.TrimSpace(v) == "" || contains(read, col) || part && contains(linkColumns()[resource], col) {
 			continue
 		}
 		if out == nil {

@@ -315,8 +315,15 @@ func csvIssue(file string, err error) ImportIssue {
 
 // assemblePackage joins the tables into HSDS objects and converts them.
 func assemblePackage(tables map[string][]pkgRow, is *issues) *Records {
-	a := &assembly{tables: tables, is: is, svcs: map[string]*hsdsService{}, locs: map[string]*hsdsLocation{}, contacts: map[string]*hsdsContact{},
-		sals: map[string]*hsdsServiceAtLocation{}, phones: map[string]*hsdsPhone{}}
+	return assembleRows(tables, is, false)
+}
+
+// assembleRows is assemblePackage of the whole package or, gathered, of
+// the rows of one service or organization (whose links to rows outside
+// were checked over the whole package: see dangling).
+func assembleRows(tables map[string][]pkgRow, is *issues, gathered bool) *Records {
+	a := &assembly{tables: tables, is: is, gathered: gathered, svcs: map[string]*hsdsService{}, locs: map[string]*hsdsLocation{}, contacts: map[string]*hsdsContact{},
+		sals: map[string]*hsdsServiceAtLocation{}, phones: map[string]*hsdsPhone{}, keptContacts: map[string]bool{}}
 	orgs := a.organizations()
 	a.services()
 	a.locations()
@@ -328,6 +335,7 @@ func assemblePackage(tables map[string][]pkgRow, is *issues) *Records {
 	if len(is.list) > 0 {
 		return nil
 	}
+	a.nest(orgs)
 	for _, s := range a.order {
 		keepPackageExtras(s)
 	}
@@ -345,6 +353,10 @@ type assembly struct {
 	contacts map[string]*hsdsContact
 	sals     map[string]*hsdsServiceAtLocation
 	phones   map[string]*hsdsPhone // the channels' (a desk's, a phone desk's): their languages are their own
+	// keptContacts are the contacts of an organization, a location or a
+	// service at a location: their phones are kept with them (nest).
+	keptContacts map[string]bool
+	gathered     bool // one service's or organization's rows: see assembleRows
 }
 
 func (a *assembly) organizations() []*hsdsOrganization {
@@ -380,7 +392,7 @@ func (a *assembly) services() {
 // there is none).
 func (a *assembly) service(r pkgRow) *hsdsService {
 	s := a.svcs[r.get("service_id")]
-	if s == nil {
+	if s == nil && !a.gathered {
 		a.is.add(r.at.issue("service_id", fmt.Sprintf("no service %q in services", r.get("service_id"))))
 	}
 	return s
@@ -390,7 +402,7 @@ func (a *assembly) service(r pkgRow) *hsdsService {
 // when there is none).
 func (a *assembly) location(r pkgRow) *hsdsLocation {
 	l := a.locs[r.get("location_id")]
-	if l == nil {
+	if l == nil && !a.gathered {
 		a.is.add(r.at.issue("location_id", fmt.Sprintf("no location %q in locations", r.get("location_id"))))
 	}
 	return l
@@ -470,7 +482,7 @@ func (a *assembly) serviceAtLocations() {
 // service_at_location_id (nil, reported, when there is none).
 func (a *assembly) serviceAtLocation(r pkgRow) *hsdsServiceAtLocation {
 	sal := a.sals[r.get("service_at_location_id")]
-	if sal == nil {
+	if sal == nil && !a.gathered {
 		a.is.add(r.at.issue("service_at_location_id", fmt.Sprintf("no service at location %q in service_at_location", r.get("service_at_location_id"))))
 	}
 	return sal
@@ -481,6 +493,10 @@ func (a *assembly) serviceAtLocation(r pkgRow) *hsdsServiceAtLocation {
 // languages spoken at them.
 func (a *assembly) contactsAndPhones() {
 	for _, r := range a.tables["contacts"] {
+		if r.get("service_id") == "" && linked(r) {
+			a.keptContacts[r.get("id")] = true
+			continue // an organization's, a location's, a service at a location's: kept (nest)
+		}
 		if s := a.service(r); s != nil {
 			c := &hsdsContact{ID: r.get("id"), ServiceID: s.ID, Name: r.get("name"), Title: r.get("title"), Email: r.get("email"), Translations: r.tr(), at: r.at,
 				extra: r.kept("contact", "id", "service_id", "name", "title", "email")}
@@ -488,24 +504,43 @@ func (a *assembly) contactsAndPhones() {
 			a.contacts[c.ID] = c
 		}
 	}
+	// A phone is each record's it links to (the same phone of a service,
+	// of its contact and of a location is one row): a part of each.
 	for _, r := range a.tables["phones"] {
-		p := &hsdsPhone{ID: r.get("id"), ServiceID: r.get("service_id"), ContactID: r.get("contact_id"), ServiceAtLocationID: r.get("service_at_location_id"),
-			Number: r.get("number"), Type: r.get("type"), Description: r.get("description"), PuntoChannel: r.get("punto_channel"), Translations: r.tr(), at: r.at,
-			extra: r.kept("phone", "id", "service_id", "contact_id", "service_at_location_id", "number", "type", "description")}
-		switch {
-		case p.ContactID != "":
-			if c := a.contacts[p.ContactID]; c != nil {
-				c.Phones = append(c.Phones, p)
-			} else {
-				a.is.add(r.at.issue("contact_id", fmt.Sprintf("no contact %q in contacts", p.ContactID)))
+		phone := func(link, id string) *hsdsPhone {
+			p := &hsdsPhone{ID: r.get("id"), Number: r.get("number"), Type: r.get("type"), Description: r.get("description"),
+				Translations: r.tr(), at: r.at, extra: r.kept("phone", "id", "number", "type", "description")}
+			switch link {
+			case "contact_id":
+				p.ContactID = id
+			case "service_at_location_id":
+				p.ServiceAtLocationID = id
+				p.PuntoChannel = r.get("punto_channel") // a desk's
+			default:
+				p.ServiceID = id
+				if r.get("service_at_location_id") == "" {
+					p.PuntoChannel = r.get("punto_channel") // a phone desk's
+				}
 			}
-		case p.ServiceAtLocationID != "":
+			return p
+		}
+		if id := r.get("contact_id"); id != "" {
+			if c := a.contacts[id]; c != nil {
+				c.Phones = append(c.Phones, phone("contact_id", id))
+			} else if !a.keptContacts[id] && !a.gathered {
+				a.is.add(r.at.issue("contact_id", fmt.Sprintf("no contact %q in contacts", id)))
+			}
+		}
+		if id := r.get("service_at_location_id"); id != "" {
 			if sal := a.serviceAtLocation(r); sal != nil {
+				p := phone("service_at_location_id", id)
 				sal.Phones = append(sal.Phones, p)
 				a.phones[p.ID] = p
 			}
-		case p.ServiceID != "":
+		}
+		if id := r.get("service_id"); id != "" {
 			if s := a.service(r); s != nil {
+				p := phone("service_id", id)
 				s.Phones = append(s.Phones, p)
 				if isChannelPhone(p) {
 					a.phones[p.ID] = p
@@ -513,6 +548,18 @@ func (a *assembly) contactsAndPhones() {
 			}
 		}
 	}
+}
+
+// linked reports whether a row of a part links to anything other than a
+// service: an organization, a location, a service at a location, a
+// contact or a phone (its kept members there).
+func linked(r pkgRow) bool {
+	for _, c := range []string{"organization_id", "location_id", "service_at_location_id", "contact_id", "phone_id"} {
+		if r.get(c) != "" {
+			return true
+		}
+	}
+	return false
 }
 
 // serviceLists gives the services (or their services at locations)
@@ -526,22 +573,45 @@ func (a *assembly) serviceLists() {
 			OpensAt: r.get("opens_at"), ClosesAt: r.get("closes_at"), Description: r.get("description"), Timezone: a.timezone(r), Translations: r.tr(), at: r.at,
 			extra: r.kept("schedule", "id", "service_id", "location_id", "service_at_location_id", "attending_type", "schedule_link",
 				"valid_from", "valid_to", "freq", "wkst", "byday", "opens_at", "closes_at", "description", "timezone")}
+		if sc.ServiceAtLocationID == "" && sc.ServiceID == "" && linked(r) {
+			continue // a location's: kept (nest)
+		}
 		if sc.ServiceAtLocationID != "" {
-			// A desk's hours.
+			// A desk's hours, as Punto writes them (in_person, or a
+			// channel's under its profile); another schedule of a service
+			// at a location is its service's too when it says so.
+			desk := sc.AttendingType == content.ChannelInPerson || sc.PuntoChannel != ""
 			if sal := a.serviceAtLocation(r); sal != nil {
-				sc.ServiceID, sc.LocationID = sal.ServiceID, sal.LocationID
-				sal.Schedules = append(sal.Schedules, sc)
+				at := *sc
+				at.ServiceID, at.LocationID = sal.ServiceID, sal.LocationID
+				sal.Schedules = append(sal.Schedules, &at)
 			}
-		} else if s := a.service(r); s != nil {
+			if desk || sc.ServiceID == "" {
+				continue
+			}
+			sc.ServiceAtLocationID, sc.PuntoChannel = "", ""
+		}
+		if s := a.service(r); s != nil {
+			sc.LocationID = "" // the service's own hours; a location's are kept with it (nest)
 			s.Schedules = append(s.Schedules, sc)
 		}
 	}
 	for _, r := range a.tables["languages"] {
-		// The languages of a channel's phone are the channel's; those of
-		// another phone, the service's.
+		// A language is each record's it links to: a channel's phone's
+		// (the channel's), the service's; another phone's or a
+		// location's are kept with them (nest).
 		if p := a.phones[r.get("phone_id")]; p != nil && r.get("phone_id") != "" {
-			p.Languages = append(p.Languages, &hsdsLanguage{ID: r.get("id"), ServiceID: r.get("service_id"), PhoneID: p.ID, Name: r.get("name"), Code: r.get("code"), at: r.at,
+			p.Languages = append(p.Languages, &hsdsLanguage{ID: r.get("id"), PhoneID: p.ID, Name: r.get("name"), Code: r.get("code"), at: r.at,
 				extra: r.kept("language", "id", "service_id", "phone_id", "name", "code")})
+			if r.get("service_id") == "" {
+				continue
+			}
+		}
+		if r.get("phone_id") != "" && r.get("id") == content.PartUUID(r.get("phone_id"), "language/"+r.get("code")) {
+			continue // a channel phone's as Punto writes it (its packages before channel languages lost their service_id named the service too)
+		}
+		if r.get("service_id") == "" && linked(r) {
+			continue
 		} else if s := a.service(r); s != nil {
 			s.Languages = append(s.Languages, &hsdsLanguage{ID: r.get("id"), ServiceID: s.ID, Name: r.get("name"), Code: r.get("code"), at: r.at,
 				extra: r.kept("language", "id", "service_id", "phone_id", "name", "code")})
@@ -559,12 +629,23 @@ func (a *assembly) serviceLists() {
 // with its taxonomy term.
 func (a *assembly) attributes() {
 	terms := map[string]*hsdsTaxonomyTerm{}
+	termRows := map[string]pkgRow{}
 	for _, r := range a.tables["taxonomy_terms"] {
 		terms[r.get("id")] = &hsdsTaxonomyTerm{ID: r.get("id"), Code: r.get("code"), Name: r.get("name"), Description: r.get("description"), Taxonomy: r.get("taxonomy"), at: r.at}
+		termRows[r.get("id")] = r
+	}
+	taxonomies := map[string]pkgRow{}
+	for _, r := range a.tables["taxonomies"] {
+		taxonomies[r.get("id")] = r
 	}
 	for _, r := range a.tables["attributes"] {
 		attr := &hsdsAttribute{ID: r.get("id"), LinkID: r.get("link_id"), LinkEntity: r.get("link_entity"), LinkType: r.get("link_type"),
 			TaxonomyTermID: r.get("taxonomy_term_id"), Value: r.get("value"), TaxonomyTerm: terms[r.get("taxonomy_term_id")], at: r.at}
+		if !attr.punto() {
+			// Another taxonomy's: kept whole, as its JSON nests it (its
+			// links said by the nesting).
+			attr.raw = foreignAttributeObject(r, termRows, taxonomies)
+		}
 		switch attr.LinkEntity {
 		case "service":
 			if s := a.svcs[attr.LinkID]; s != nil {
@@ -577,6 +658,10 @@ func (a *assembly) attributes() {
 				l.Attributes = append(l.Attributes, attr)
 			} else {
 				a.is.add(r.at.issue("link_id", fmt.Sprintf("no location %q in locations", attr.LinkID)))
+			}
+		default: // another taxonomy's attribute of a service (its link_entity as given)
+			if s := a.svcs[attr.LinkID]; s != nil && attr.raw != nil {
+				s.Attributes = append(s.Attributes, attr)
 			}
 		}
 	}

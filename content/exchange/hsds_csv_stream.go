@@ -161,29 +161,29 @@ func packageSize(fsys fs.FS, paths map[string]string) int64 {
 
 // pkgStage is the temporary table the package's rows are read into.
 type pkgStage struct {
-	b       *content.Batch
-	is      *issues
-	headers map[string][]string // each staged table's header
-	terms   map[string]pkgRow   // the taxonomy terms, by id (loadTerms)
+	b          *content.Batch
+	is         *issues
+	headers    map[string][]string // each staged table's header
+	terms      map[string]pkgRow   // the taxonomy terms, by id (loadTerms)
+	taxonomies map[string]pkgRow   // their taxonomies, by id
 }
 
 // The columns that link rows, indexed, and those read by the joins of
 // owners as plain columns too.
 var (
 	stageLinks = []string{"id", "service_id", "location_id", "service_at_location_id", "contact_id", "phone_id", "link_id"}
-	stagePlain = []string{"link_entity", "organization_id", "taxonomy_term_id"}
+	stagePlain = []string{"link_entity", "taxonomy_term_id", "organization_id", "resource_id", "program_id"}
 )
 
 func (pk *pkgStage) create() error {
 	stmts := []string{
-		`CREATE TEMP TABLE IF NOT EXISTS pkg_stage(tbl TEXT NOT NULL, file TEXT NOT NULL, line INTEGER NOT NULL,
-			id TEXT, service_id TEXT, location_id TEXT, service_at_location_id TEXT, contact_id TEXT, phone_id TEXT, link_id TEXT,
-			link_entity TEXT, organization_id TEXT, taxonomy_term_id TEXT, cols BLOB NOT NULL)`,
+		`CREATE TEMP TABLE IF NOT EXISTS pkg_stage(tbl TEXT NOT NULL, file TEXT NOT NULL, line INTEGER NOT NULL, ` +
+			strings.Join(append(slices.Clone(stageLinks), stagePlain...), " TEXT, ") + ` TEXT, cols BLOB NOT NULL)`,
 		`DELETE FROM temp.pkg_stage`,
 	}
 	// Indexed once the rows are in (indexes), which is faster than as
 	// they come.
-	for _, c := range append(stageLinks, "entity") {
+	for _, c := range append(slices.Clone(stageLinks), "entity", "metadata") {
 		stmts = append(stmts, "DROP INDEX IF EXISTS temp.pkg_stage_"+c)
 	}
 	pk.headers = map[string][]string{}
@@ -201,7 +201,8 @@ func (pk *pkgStage) indexes() error {
 	for _, c := range stageLinks {
 		stmts = append(stmts, fmt.Sprintf("CREATE INDEX temp.pkg_stage_%s ON pkg_stage(tbl, %s)", c, c))
 	}
-	stmts = append(stmts, "CREATE INDEX temp.pkg_stage_entity ON pkg_stage(tbl, link_entity)")
+	stmts = append(stmts, "CREATE INDEX temp.pkg_stage_entity ON pkg_stage(tbl, link_entity)",
+		"CREATE INDEX temp.pkg_stage_metadata ON pkg_stage(resource_id) WHERE tbl = 'metadata'")
 	for _, q := range stmts {
 		if _, err := pk.b.Tx().Exec(q); err != nil {
 			return fmt.Errorf("exchange: package table: %w", err)
@@ -301,8 +302,9 @@ func (pk *pkgStage) load(ctx context.Context, fsys fs.FS, path string, t *hsdsTa
 	}
 	pk.headers[t.name] = header
 	var buf []byte
-	const insert = `INSERT INTO temp.pkg_stage(tbl, file, line, id, service_id, location_id, service_at_location_id, contact_id, phone_id, link_id,
-		link_entity, organization_id, taxonomy_term_id, cols) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
+	staged := append(slices.Clone(stageLinks), stagePlain...)
+	insert := `INSERT INTO temp.pkg_stage(tbl, file, line, ` + strings.Join(staged, ", ") + `, cols) VALUES (?, ?, ?` +
+		strings.Repeat(", ?", len(staged)+1) + `)`
 	for {
 		if err := ctx.Err(); err != nil {
 			return false, err
@@ -326,7 +328,7 @@ func (pk *pkgStage) load(ctx context.Context, fsys fs.FS, path string, t *hsdsTa
 		}
 		buf = encodeCells(buf[:0], rec)
 		args := []any{t.name, path, line}
-		for _, c := range append(stageLinks, stagePlain...) {
+		for _, c := range staged {
 			args = append(args, cols[c])
 		}
 		if _, err := pk.b.Exec(insert, append(args, buf)...); err != nil {
@@ -363,13 +365,13 @@ func (pk *pkgStage) dangling() error {
 		{"service_at_locations", "1", "location_id", "location", "locations", "id"},
 		{"addresses", "1", "location_id", "location", "locations", "id"},
 		{"accessibility", "1", "location_id", "location", "locations", "id"},
-		{"contacts", "1", "service_id", "service", "services", "id"},
+		{"contacts", "(service_id != '' OR NOT " + linkedSQL + ")", "service_id", "service", "services", "id"},
 		{"phones", "contact_id != ''", "contact_id", "contact", "contacts", "id"},
-		{"phones", "contact_id = '' AND service_at_location_id != ''", "service_at_location_id", "service at location", "service_at_locations", "id"},
-		{"phones", "contact_id = '' AND service_at_location_id = '' AND service_id != ''", "service_id", "service", "services", "id"},
+		{"phones", "service_at_location_id != ''", "service_at_location_id", "service at location", "service_at_locations", "id"},
+		{"phones", "service_id != ''", "service_id", "service", "services", "id"},
 		{"schedules", "service_at_location_id != ''", "service_at_location_id", "service at location", "service_at_locations", "id"},
-		{"schedules", "service_at_location_id = ''", "service_id", "service", "services", "id"},
-		{"languages", "NOT EXISTS (SELECT 1 FROM temp.pkg_stage p WHERE p.tbl = 'phones' AND p.id = r.phone_id AND r.phone_id != '')", "service_id", "service", "services", "id"},
+		{"schedules", "(service_id != '' OR NOT " + linkedSQL + ")", "service_id", "service", "services", "id"},
+		{"languages", "(service_id != '' OR NOT " + linkedSQL + ")", "service_id", "service", "services", "id"},
 		{"required_documents", "1", "service_id", "service", "services", "id"},
 		{"attributes", "link_entity = 'service'", "link_id", "service", "services", "id"},
 		{"attributes", "link_entity = 'location'", "link_id", "location", "locations", "id"},
@@ -412,6 +414,21 @@ func (pk *pkgStage) dangling() error {
 	}
 	return nil
 }
+
+// stagedTables lists the tables a metadata row may name a row of, quoted
+// for SQL.
+func stagedTables() string {
+	var out []string
+	for _, t := range hsdsTables {
+		if t.name != "metadata" {
+			out = append(out, "'"+t.name+"'")
+		}
+	}
+	return strings.Join(out, ", ")
+}
+
+// linkedSQL is linked (hsds_csv_read.go) of a staged row r.
+const linkedSQL = "(r.organization_id != '' OR r.location_id != '' OR r.service_at_location_id != '' OR r.contact_id != '' OR r.phone_id != '')"
 
 // each runs fn on every row of a staged table, in file order, a page at
 // a time (fn writes in the same transaction). A table's rows are staged
@@ -482,26 +499,34 @@ func (pk *pkgStage) owners() error {
 		`INSERT INTO pkg_owner SELECT 'o' || id, rowid FROM pkg_stage WHERE tbl = 'organizations'`,
 		`INSERT INTO pkg_owner SELECT 's' || s.id, o.rowid FROM pkg_stage s JOIN pkg_stage o ON o.tbl = 'organizations' AND o.id = s.organization_id
 			WHERE s.tbl = 'services'`,
-		// Rows of a service by its id: a phone of a contact or of a
-		// service at a location, and a schedule of a service at a location,
-		// are theirs instead.
+		// Rows of a service by its id (a phone is each record's it links
+		// to); a schedule of a service at a location is that one's.
 		`INSERT INTO pkg_owner SELECT 's' || service_id, rowid FROM pkg_stage WHERE service_id != '' AND
-			(tbl IN ('service_at_locations', 'contacts', 'required_documents', 'languages')
-			OR tbl = 'phones' AND contact_id = '' AND service_at_location_id = ''
-			OR tbl = 'schedules' AND service_at_location_id = '')`,
-		`INSERT INTO pkg_owner SELECT 's' || sal.service_id, r.rowid FROM pkg_stage r JOIN pkg_stage sal ON sal.tbl = 'service_at_locations' AND sal.id = r.service_at_location_id
-			WHERE r.service_at_location_id != '' AND (r.tbl = 'schedules' OR r.tbl = 'phones' AND r.contact_id = '')`,
-		`INSERT INTO pkg_owner SELECT 's' || c.service_id, r.rowid FROM pkg_stage r JOIN pkg_stage c ON c.tbl = 'contacts' AND c.id = r.contact_id
-			WHERE r.tbl = 'phones' AND r.contact_id != ''`,
-		`INSERT INTO pkg_owner SELECT DISTINCT o.owner, r.rowid FROM pkg_stage r JOIN pkg_stage p ON p.tbl = 'phones' AND p.id = r.phone_id JOIN pkg_owner o ON o.rid = p.rowid
-			WHERE r.tbl = 'languages' AND r.phone_id != ''`,
+			tbl IN ('service_at_locations', 'contacts', 'required_documents', 'languages', 'phones', 'schedules', 'service_areas', 'cost_options', 'funding')`,
+		`INSERT INTO pkg_owner SELECT 's' || s.id, p.rowid FROM pkg_stage s JOIN pkg_stage p ON p.tbl = 'programs' AND p.id = s.program_id
+			WHERE s.tbl = 'services' AND s.program_id != ''`,
+		// An organization's own rows; its locations that no service is
+		// at (the others are those services' locations).
+		`INSERT INTO pkg_owner SELECT 'o' || organization_id, rowid FROM pkg_stage WHERE organization_id != '' AND
+			tbl IN ('contacts', 'phones', 'programs', 'funding', 'organization_identifiers')`,
+		`INSERT INTO pkg_owner SELECT 'o' || l.organization_id, l.rowid FROM pkg_stage l WHERE l.tbl = 'locations' AND l.organization_id != ''
+			AND NOT EXISTS (SELECT 1 FROM pkg_stage sal WHERE sal.tbl = 'service_at_locations' AND sal.location_id = l.id)`,
+		`INSERT INTO pkg_owner SELECT DISTINCT 's' || sal.service_id, r.rowid FROM pkg_stage r JOIN pkg_stage sal ON sal.tbl = 'service_at_locations' AND sal.id = r.service_at_location_id
+			WHERE r.service_at_location_id != '' AND r.tbl IN ('schedules', 'phones', 'contacts')`,
 		`INSERT INTO pkg_owner SELECT DISTINCT 's' || sal.service_id, l.rowid FROM pkg_stage sal JOIN pkg_stage l ON l.tbl = 'locations' AND l.id = sal.location_id
 			WHERE sal.tbl = 'service_at_locations'`,
 		`INSERT INTO pkg_owner SELECT DISTINCT o.owner, r.rowid FROM pkg_stage r JOIN pkg_stage l ON l.tbl = 'locations' AND l.id = r.location_id JOIN pkg_owner o ON o.rid = l.rowid
-			WHERE r.tbl IN ('addresses', 'accessibility')`,
-		`INSERT INTO pkg_owner SELECT 's' || link_id, rowid FROM pkg_stage WHERE tbl = 'attributes' AND link_entity = 'service'`,
+			WHERE r.tbl IN ('addresses', 'accessibility', 'contacts', 'phones', 'schedules', 'languages') AND r.location_id != ''`,
+		`INSERT INTO pkg_owner SELECT DISTINCT o.owner, r.rowid FROM pkg_stage r JOIN pkg_stage c ON c.tbl = 'contacts' AND c.id = r.contact_id JOIN pkg_owner o ON o.rid = c.rowid
+			WHERE r.tbl = 'phones' AND r.contact_id != ''`,
+		`INSERT INTO pkg_owner SELECT DISTINCT o.owner, r.rowid FROM pkg_stage r JOIN pkg_stage p ON p.tbl = 'phones' AND p.id = r.phone_id JOIN pkg_owner o ON o.rid = p.rowid
+			WHERE r.tbl = 'languages' AND r.phone_id != ''`,
+		`INSERT INTO pkg_owner SELECT 's' || link_id, rowid FROM pkg_stage WHERE tbl = 'attributes' AND link_entity != 'location'`,
 		`INSERT INTO pkg_owner SELECT DISTINCT o.owner, r.rowid FROM pkg_stage r JOIN pkg_stage l ON l.tbl = 'locations' AND l.id = r.link_id JOIN pkg_owner o ON o.rid = l.rowid
 			WHERE r.tbl = 'attributes' AND r.link_entity = 'location'`,
+		// Metadata is its record's, whatever the table.
+		`INSERT INTO pkg_owner SELECT DISTINCT o.owner, m.rowid FROM pkg_stage m JOIN pkg_stage r ON r.tbl IN (` + stagedTables() + `) AND r.id = m.resource_id
+			JOIN pkg_owner o ON o.rid = r.rowid WHERE m.tbl = 'metadata' AND m.resource_id != ''`,
 	}
 	for _, t := range hsdsTables {
 		if t.name == "taxonomy_terms" {
@@ -541,6 +566,17 @@ func (pk *pkgStage) loadTerms() error {
 	for _, t := range terms {
 		if _, dup := pk.terms[t.get("id")]; !dup {
 			pk.terms[t.get("id")] = t
+		}
+	}
+	// Their taxonomies, as few.
+	taxonomies, _, err := pk.rows("SELECT rowid, tbl, file, line, cols FROM temp.pkg_stage WHERE tbl = 'taxonomies' ORDER BY rowid")
+	if err != nil {
+		return err
+	}
+	pk.taxonomies = map[string]pkgRow{}
+	for _, t := range taxonomies {
+		if _, dup := pk.taxonomies[t.get("id")]; !dup {
+			pk.taxonomies[t.get("id")] = t
 		}
 	}
 	return nil
@@ -588,8 +624,9 @@ func (pk *pkgStage) gather(r pkgRow, kind string, is *issues) (map[string][]pkgR
 		return nil, err
 	}
 	if kind == "organizations" {
-		// An organization alone: its services come with their own.
-		tables = map[string][]pkgRow{kind: tables[kind]}
+		// An organization alone, with what it keeps: its services come
+		// with their own.
+		delete(tables, "services")
 	}
 	seen := map[string]bool{}
 	for _, a := range tables["attributes"] {
@@ -597,6 +634,10 @@ func (pk *pkgStage) gather(r pkgRow, kind string, is *issues) (map[string][]pkgR
 			seen[id] = true
 			if t, ok := pk.terms[id]; ok {
 				tables["taxonomy_terms"] = append(tables["taxonomy_terms"], t)
+				if tx, ok := pk.taxonomies[t.get("taxonomy_id")]; ok && !seen["taxonomy "+tx.get("id")] {
+					seen["taxonomy "+tx.get("id")] = true
+					tables["taxonomies"] = append(tables["taxonomies"], tx)
+				}
 			}
 		}
 	}
@@ -616,7 +657,7 @@ func (pk *pkgStage) put(st *streamState, r pkgRow, kind string) error {
 	if err != nil {
 		return err
 	}
-	x := assemblePackage(tables, sub)
+	x := assembleRows(tables, sub, true)
 	if x != nil {
 		if kind == "services" {
 			// Its organization is written already, with the others.

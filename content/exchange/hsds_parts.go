@@ -21,8 +21,16 @@ import (
 const partsKey = "punto_parts"
 
 // endedKind holds, whole, the weekly schedules that had ended when
-// imported.
-const endedKind = "ended_schedules"
+// imported; salEndedKind those of a service at a location (by its
+// location and their place).
+const (
+	endedKind    = "ended_schedules"
+	salEndedKind = "sal_ended_schedules"
+)
+
+// foreignKind holds, whole, the attributes of other taxonomies: Punto maps
+// their terms onto its categories, and writes them back as they came.
+const foreignKind = "foreign_attributes"
 
 // partModel lists, for each kind of part, the members Punto models and
 // writes itself; everything else in the part is kept.
@@ -32,8 +40,10 @@ var partModel = map[string][]string{
 	"languages":            {"service_id", "code"},
 	"required_documents":   {"service_id", "document", "translations"},
 	"contacts":             {"service_id", "name", "title", "email", "translations", "phones"},
-	"contact_phones":       {"contact_id", "number"}, // a contact's first phone, by the contact's signature
-	"service_at_locations": {"service_id", "location_id", "location", "phones", "schedules", "contacts"},
+	"contact_phones":       {"contact_id", "number"},                                                            // a contact's first phone, by the contact's signature
+	"service_at_locations": {"service_id", "location_id", "location", "phones", "schedules"},                    // its contacts are kept whole
+	"sal_phones":           {"service_id", "service_at_location_id", "number", "punto_channel", "translations"}, // a desk's phone, by its location and digits
+	"sal_schedules":        {"service_id", "location_id", "service_at_location_id", "punto_channel", "valid_from", "valid_to", "opens_at", "closes_at", "timezone", "translations"},
 	"addresses":            {"location_id", "address_1", "city", "region", "state_province", "postal_code", "country"},
 	"accessibility":        {"location_id", "description", "translations"},
 }
@@ -48,6 +58,9 @@ func keepParts(raw rawService) keptParts {
 		kept := map[string]json.RawMessage{}
 		for k, v := range obj {
 			if !contains(partModel[kind], k) && string(v) != "null" {
+				if k == "languages" {
+					v = unlinked(v)
+				}
 				kept[k] = v
 			}
 		}
@@ -78,6 +91,15 @@ func keepParts(raw rawService) keptParts {
 			}
 		}
 	}
+	for i, obj := range rawObjects(raw["attributes"]) {
+		var a hsdsAttribute
+		if json.Unmarshal(mustJSON(obj), &a) == nil && !a.punto() {
+			if out[foreignKind] == nil {
+				out[foreignKind] = map[string]map[string]json.RawMessage{}
+			}
+			out[foreignKind][fmt.Sprintf("%04d", i)] = obj
+		}
+	}
 	for _, sal := range rawObjects(raw["service_at_locations"]) {
 		var loc map[string]json.RawMessage
 		_ = json.Unmarshal(sal["location"], &loc)
@@ -86,7 +108,25 @@ func keepParts(raw rawService) keptParts {
 			lid = content.CanonicalUUID(str(loc["id"]))
 		}
 		add("service_at_locations", lid, sal)
-		if loc == nil || lid == "" {
+		if lid == "" {
+			continue
+		}
+		// A desk's phones and hours (hsds_channel.go): their own members,
+		// and the hours that had ended, whole.
+		for _, p := range rawObjects(sal["phones"]) {
+			add("sal_phones", lid+"|"+digits(str(p["number"])), p)
+		}
+		for i, sc := range rawObjects(sal["schedules"]) {
+			if strings.EqualFold(str(sc["freq"]), "WEEKLY") && scheduleEnded(str(sc["valid_to"])) {
+				if out[salEndedKind] == nil {
+					out[salEndedKind] = map[string]map[string]json.RawMessage{}
+				}
+				out[salEndedKind][fmt.Sprintf("%s|%04d", lid, i)] = sc
+				continue
+			}
+			add("sal_schedules", lid+"|"+scheduleSig(str(sc["valid_from"]), str(sc["valid_to"]), str(sc["opens_at"]), str(sc["closes_at"])), sc)
+		}
+		if loc == nil {
 			continue
 		}
 		// Punto keeps a location's first address and accessibility.
@@ -224,6 +264,12 @@ func partsOf(h *hsdsService) []partRef {
 	}
 	for _, sal := range h.ServiceAtLocations {
 		out = append(out, partRef{"service_at_locations", sal.LocationID, &sal.extra, sal})
+		for _, p := range sal.Phones {
+			out = append(out, partRef{"sal_phones", sal.LocationID + "|" + digits(p.Number), &p.extra, p})
+		}
+		for _, sc := range sal.Schedules {
+			out = append(out, partRef{"sal_schedules", sal.LocationID + "|" + scheduleSig(sc.ValidFrom, sc.ValidTo, sc.OpensAt, sc.ClosesAt), &sc.extra, sc})
+		}
 		if sal.Location == nil {
 			continue
 		}
@@ -258,6 +304,44 @@ func applyKeptParts(h *hsdsService, e content.Extra) {
 			}
 		}
 	}
+	// A part that takes its id back is named by it (a service at a
+	// location by its desk's phones and hours, a phone by its languages,
+	// the Punto profile's channel rows).
+	for _, sal := range h.ServiceAtLocations {
+		if id := str(sal.extra["id"]); id != "" {
+			sal.ID = id
+			for _, p := range sal.Phones {
+				p.ServiceAtLocationID = id
+			}
+			for _, sc := range sal.Schedules {
+				sc.ServiceAtLocationID = id
+			}
+		}
+	}
+	for _, c := range h.Contacts {
+		if id := str(c.extra["id"]); id != "" {
+			c.ID = id
+		}
+	}
+	phones := slices.Clone(h.Phones)
+	schedules := slices.Clone(h.Schedules)
+	for _, sal := range h.ServiceAtLocations {
+		phones = append(phones, sal.Phones...)
+		schedules = append(schedules, sal.Schedules...)
+	}
+	for _, p := range phones {
+		if id := str(p.extra["id"]); id != "" {
+			p.ID = id
+			for _, l := range p.Languages {
+				l.PhoneID = id
+			}
+		}
+	}
+	for _, sc := range schedules {
+		if id := str(sc.extra["id"]); id != "" {
+			sc.ID = id
+		}
+	}
 	ended := make([]string, 0, len(k[endedKind]))
 	for sig := range k[endedKind] {
 		ended = append(ended, sig)
@@ -265,6 +349,26 @@ func applyKeptParts(h *hsdsService, e content.Extra) {
 	slices.Sort(ended)
 	for _, sig := range ended {
 		h.Schedules = append(h.Schedules, &hsdsSchedule{ServiceID: h.ID, extra: k[endedKind][sig]})
+	}
+	ended = ended[:0]
+	for sig := range k[foreignKind] {
+		ended = append(ended, sig)
+	}
+	slices.Sort(ended)
+	for _, sig := range ended {
+		h.Attributes = append(h.Attributes, &hsdsAttribute{raw: k[foreignKind][sig]})
+	}
+	ended = ended[:0]
+	for sig := range k[salEndedKind] {
+		ended = append(ended, sig)
+	}
+	slices.Sort(ended)
+	for _, sal := range h.ServiceAtLocations {
+		for _, sig := range ended {
+			if lid, _, _ := strings.Cut(sig, "|"); lid == sal.LocationID {
+				sal.Schedules = append(sal.Schedules, &hsdsSchedule{ServiceID: h.ID, LocationID: sal.LocationID, ServiceAtLocationID: sal.ID, extra: k[salEndedKind][sig]})
+			}
+		}
 	}
 }
 
@@ -293,6 +397,9 @@ func pruneKeptParts(s *content.Service) {
 			continue
 		}
 		for key, v := range kept {
+			if key == "languages" {
+				written[key] = unlinked(written[key])
+			}
 			if w, ok := written[key]; ok && sameJSON(w, v) {
 				delete(kept, key)
 			}
@@ -318,6 +425,24 @@ func pruneKeptParts(s *content.Service) {
 	s.Extra = extraOf(m)
 }
 
+// unlinked is a phone's languages without their links to the phone and
+// the service (a package writes them, its nesting says them).
+func unlinked(raw json.RawMessage) json.RawMessage {
+	ls := rawObjects(raw)
+	if ls == nil {
+		return raw
+	}
+	for _, l := range ls {
+		delete(l, "phone_id")
+		delete(l, "service_id")
+	}
+	b, err := marshalText(ls)
+	if err != nil {
+		return raw
+	}
+	return b
+}
+
 // sameJSON compares two JSON values, whatever their spacing.
 func sameJSON(a, b json.RawMessage) bool {
 	var x, y any
@@ -340,12 +465,26 @@ func withKept(b []byte, kept map[string]json.RawMessage) ([]byte, error) {
 		return nil, err
 	}
 	for k, v := range kept {
-		if _, written := m[k]; written && fillOnly[k] {
-			continue // Punto's own (a channel's) wins
+		if w, written := m[k]; written && fillOnly[k] && !(k == "languages" && sameCodes(w, v)) {
+			continue // Punto's own (a channel's) wins; the same languages come back as they were
 		}
 		m[k] = v
 	}
 	return marshalText(m)
+}
+
+// sameCodes reports whether two lists of languages name the same codes.
+func sameCodes(a, b json.RawMessage) bool {
+	codes := func(raw json.RawMessage) []string {
+		var out []string
+		for _, l := range rawObjects(raw) {
+			out = append(out, strings.ToLower(strings.TrimSpace(str(l["code"]))))
+		}
+		slices.Sort(out)
+		return out
+	}
+	x, y := codes(a), codes(b)
+	return len(x) > 0 && slices.Equal(x, y)
 }
 
 // fillOnly are kept members that Punto writes too for some parts (a
