@@ -79,6 +79,11 @@ func allocatorOptions(width, height int64, extra []chromedp.ExecAllocatorOption)
 		chromedp.Flag("disable-component-update", true),
 		chromedp.Flag("use-angle", "swiftshader"),
 		chromedp.Flag("enable-unsafe-swiftshader", true),
+		// A tab's pages share a renderer where they can (the first page,
+		// about:blank, and the app's), and no spare renderer waits for the
+		// next tab: a renderer costs a tenth of a second of CPU to start.
+		chromedp.Flag("renderer-process-limit", "1"),
+		chromedp.Flag("disable-features", "site-per-process,Translate,BlinkGenPropertyTrees,PaintHolding,SpareRendererForSitePerProcess"),
 		chromedp.WindowSize(int(width), int(height)),
 	)
 	return append(opts, extra...), profile, nil
