@@ -1,7 +1,6 @@
 package content
 
 import (
-	"cmp"
 	"context"
 	"database/sql"
 	"fmt"
@@ -55,7 +54,13 @@ type wordLoad struct {
 	cache   map[string][]uint32 // a run of text → its words' numbers: catalogs repeat their words
 	one     [1]uint32           // fieldWords' answer for a plain word
 	scratch []uint32            // add's list of a service's words, reused
+	svc     uint32              // add's count of services read
+	seen    []wordSeen          // word number → where the service being read has it
 }
+
+// wordSeen is where a word is in the list of the service being read, if
+// that service is svc.
+type wordSeen struct{ svc, at uint32 }
 
 func newWordLoad() *wordLoad {
 	return &wordLoad{dict: newTextIndex(), cache: map[string][]uint32{}}
@@ -71,6 +76,7 @@ type serviceWords struct {
 // add reads one service's text (names, body) as the full-text table holds
 // it.
 func (l *wordLoad) add(id string, names, body []byte) {
+	l.svc++
 	list := l.scratch[:0]
 	for i, text := range [][]byte{names, body} {
 		for start := 0; start < len(text); {
@@ -80,33 +86,34 @@ func (l *wordLoad) add(id string, names, body []byte) {
 			}
 			if end > start {
 				for _, n := range l.fieldWords(text[start:end]) {
-					if i == 0 {
-						n |= nameBit
-					}
-					list = append(list, n)
+					list = l.addWord(list, n, i == 0)
 				}
 			}
 			start = end + 1
 		}
 	}
 	l.scratch = list
-	l.svcs = append(l.svcs, serviceWords{id, wordSet(list)})
+	l.svcs = append(l.svcs, serviceWords{id, slices.Clone(list)})
 }
 
-// wordSet returns a service's word numbers as a set, in a slice of its
-// own: each word once, marked if any of its uses is in the name. A service
-// in 15 languages uses hundreds of words, many of them many times.
-func wordSet(list []uint32) []uint32 {
-	slices.SortFunc(list, func(a, b uint32) int { return cmp.Compare(a&^nameBit, b&^nameBit) })
-	out := list[:0]
-	for _, n := range list {
-		if k := len(out) - 1; k >= 0 && out[k]&^nameBit == n&^nameBit {
-			out[k] |= n & nameBit
-			continue
-		}
-		out = append(out, n)
+// addWord adds word number n to the list of the service being read, once
+// (a service in 15 languages uses hundreds of words, many of them many
+// times), marked if any of its uses is in the name.
+func (l *wordLoad) addWord(list []uint32, n uint32, inName bool) []uint32 {
+	if int(n) >= len(l.seen) {
+		l.seen = append(l.seen, make([]wordSeen, int(n)+1-len(l.seen)+len(l.seen)/2)...)
 	}
-	return slices.Clone(out)
+	if s := &l.seen[n]; s.svc == l.svc {
+		if inName {
+			list[s.at] |= nameBit
+		}
+		return list
+	}
+	l.seen[n] = wordSeen{svc: l.svc, at: uint32(len(list))}
+	if inName {
+		n |= nameBit
+	}
+	return append(list, n)
 }
 
 // plainASCII: lower-case ASCII letters and digits only.
