@@ -3,6 +3,7 @@ package exchange
 import (
 	"encoding/json"
 	"fmt"
+	"maps"
 	"slices"
 	"strconv"
 	"strings"
@@ -54,93 +55,101 @@ type keptParts map[string]map[string]map[string]json.RawMessage
 // keepParts gathers the kept members of a raw service's parts.
 func keepParts(raw rawService) keptParts {
 	out := keptParts{}
-	add := func(kind, sig string, obj map[string]json.RawMessage) {
-		kept := map[string]json.RawMessage{}
-		for k, v := range obj {
-			if !contains(partModel[kind], k) && string(v) != "null" {
-				if k == "languages" {
-					v = unlinked(v)
-				}
-				kept[k] = v
-			}
-		}
-		if sig == "" || len(kept) == 0 {
-			return
-		}
-		if out[kind] == nil {
-			out[kind] = map[string]map[string]json.RawMessage{}
-		}
-		if _, dup := out[kind][sig]; !dup { // the first of parts alike
-			out[kind][sig] = kept
-		}
-	}
 	for _, kind := range []string{"phones", "schedules", "languages", "required_documents", "contacts"} {
 		for i, obj := range rawObjects(raw[kind]) {
 			if kind == "schedules" && strings.EqualFold(str(obj["freq"]), "WEEKLY") && scheduleEnded(str(obj["valid_to"])) {
 				// Hours that ended are not Punto's (addWeekly): the
 				// schedule is kept whole, and written back as it was.
-				if out[endedKind] == nil {
-					out[endedKind] = map[string]map[string]json.RawMessage{}
-				}
-				out[endedKind][fmt.Sprintf("%04d", i)] = obj
+				out.whole(endedKind, fmt.Sprintf("%04d", i), obj)
 				continue
 			}
-			add(kind, rawSignature(kind, obj), obj)
+			out.add(kind, rawSignature(kind, obj), obj)
 			if ps := rawObjects(obj["phones"]); kind == "contacts" && len(ps) > 0 {
-				add("contact_phones", rawSignature(kind, obj), ps[0])
+				out.add("contact_phones", rawSignature(kind, obj), ps[0])
 			}
 		}
 	}
 	for i, obj := range rawObjects(raw["attributes"]) {
 		var a hsdsAttribute
 		if json.Unmarshal(mustJSON(obj), &a) == nil && !a.punto() {
-			if out[foreignKind] == nil {
-				out[foreignKind] = map[string]map[string]json.RawMessage{}
-			}
-			out[foreignKind][fmt.Sprintf("%04d", i)] = obj
+			out.whole(foreignKind, fmt.Sprintf("%04d", i), obj)
 		}
 	}
 	for _, sal := range rawObjects(raw["service_at_locations"]) {
-		var loc map[string]json.RawMessage
-		_ = json.Unmarshal(sal["location"], &loc)
-		lid := content.CanonicalUUID(str(sal["location_id"]))
-		if loc != nil && lid == "" {
-			lid = content.CanonicalUUID(str(loc["id"]))
-		}
-		add("service_at_locations", lid, sal)
-		if lid == "" {
-			continue
-		}
-		// A desk's phones and hours (hsds_channel.go): their own members,
-		// and the hours that had ended, whole.
-		for _, p := range rawObjects(sal["phones"]) {
-			add("sal_phones", lid+"|"+digits(str(p["number"])), p)
-		}
-		for i, sc := range rawObjects(sal["schedules"]) {
-			if strings.EqualFold(str(sc["freq"]), "WEEKLY") && scheduleEnded(str(sc["valid_to"])) {
-				if out[salEndedKind] == nil {
-					out[salEndedKind] = map[string]map[string]json.RawMessage{}
-				}
-				out[salEndedKind][fmt.Sprintf("%s|%04d", lid, i)] = sc
-				continue
-			}
-			add("sal_schedules", lid+"|"+scheduleSig(str(sc["valid_from"]), str(sc["valid_to"]), str(sc["opens_at"]), str(sc["closes_at"])), sc)
-		}
-		if loc == nil {
-			continue
-		}
-		// Punto keeps a location's first address and accessibility.
-		if as := rawObjects(loc["addresses"]); len(as) > 0 {
-			add("addresses", lid, as[0])
-		}
-		if as := rawObjects(loc["accessibility"]); len(as) > 0 {
-			add("accessibility", lid, as[0])
-		}
+		out.addSAL(sal)
 	}
 	if len(out) == 0 {
 		return nil
 	}
 	return out
+}
+
+// add keeps the members of obj Punto does not model, under its kind and
+// signature; the first of parts alike wins.
+func (out keptParts) add(kind, sig string, obj map[string]json.RawMessage) {
+	kept := map[string]json.RawMessage{}
+	for k, v := range obj {
+		if !contains(partModel[kind], k) && string(v) != "null" {
+			if k == "languages" {
+				v = unlinked(v)
+			}
+			kept[k] = v
+		}
+	}
+	if sig == "" || len(kept) == 0 {
+		return
+	}
+	if out[kind] == nil {
+		out[kind] = map[string]map[string]json.RawMessage{}
+	}
+	if _, dup := out[kind][sig]; !dup { // the first of parts alike
+		out[kind][sig] = kept
+	}
+}
+
+// whole keeps obj whole under kind and key.
+func (out keptParts) whole(kind, key string, obj map[string]json.RawMessage) {
+	if out[kind] == nil {
+		out[kind] = map[string]map[string]json.RawMessage{}
+	}
+	out[kind][key] = obj
+}
+
+// addSAL keeps the members of a service at location, of its desk's phones
+// and hours, and of its location's first address and accessibility.
+func (out keptParts) addSAL(sal map[string]json.RawMessage) {
+	var loc map[string]json.RawMessage
+	_ = json.Unmarshal(sal["location"], &loc)
+	lid := content.CanonicalUUID(str(sal["location_id"]))
+	if loc != nil && lid == "" {
+		lid = content.CanonicalUUID(str(loc["id"]))
+	}
+	out.add("service_at_locations", lid, sal)
+	if lid == "" {
+		return
+	}
+	// A desk's phones and hours (hsds_channel.go): their own members,
+	// and the hours that had ended, whole.
+	for _, p := range rawObjects(sal["phones"]) {
+		out.add("sal_phones", lid+"|"+digits(str(p["number"])), p)
+	}
+	for i, sc := range rawObjects(sal["schedules"]) {
+		if strings.EqualFold(str(sc["freq"]), "WEEKLY") && scheduleEnded(str(sc["valid_to"])) {
+			out.whole(salEndedKind, fmt.Sprintf("%s|%04d", lid, i), sc)
+			continue
+		}
+		out.add("sal_schedules", lid+"|"+scheduleSig(str(sc["valid_from"]), str(sc["valid_to"]), str(sc["opens_at"]), str(sc["closes_at"])), sc)
+	}
+	if loc == nil {
+		return
+	}
+	// Punto keeps a location's first address and accessibility.
+	if as := rawObjects(loc["addresses"]); len(as) > 0 {
+		out.add("addresses", lid, as[0])
+	}
+	if as := rawObjects(loc["accessibility"]); len(as) > 0 {
+		out.add("accessibility", lid, as[0])
+	}
 }
 
 // rawSignature is what Punto keeps of a part as read.
@@ -297,6 +306,13 @@ func applyKeptParts(h *hsdsService, e content.Extra) {
 	for _, p := range partsOf(h) {
 		*p.extra = k.take(p.kind, p.sig)
 	}
+	takeKeptIDs(h)
+	addKeptWhole(h, k)
+}
+
+// takeKeptIDs gives the parts of h their kept ids, and what links to them
+// follows.
+func takeKeptIDs(h *hsdsService) {
 	for _, c := range h.Contacts {
 		if id := str(c.extra["id"]); id != "" {
 			for _, p := range c.Phones {
@@ -342,29 +358,21 @@ func applyKeptParts(h *hsdsService, e content.Extra) {
 			sc.ID = id
 		}
 	}
-	ended := make([]string, 0, len(k[endedKind]))
-	for sig := range k[endedKind] {
-		ended = append(ended, sig)
-	}
-	slices.Sort(ended)
-	for _, sig := range ended {
+}
+
+// addKeptWhole adds back to h what was kept whole: the weekly schedules
+// that had ended, the service's and each desk's, and the attributes of
+// other taxonomies, in the order they came.
+func addKeptWhole(h *hsdsService, k keptParts) {
+	for _, sig := range slices.Sorted(maps.Keys(k[endedKind])) {
 		h.Schedules = append(h.Schedules, &hsdsSchedule{ServiceID: h.ID, extra: k[endedKind][sig]})
 	}
-	ended = ended[:0]
-	for sig := range k[foreignKind] {
-		ended = append(ended, sig)
-	}
-	slices.Sort(ended)
-	for _, sig := range ended {
+	for _, sig := range slices.Sorted(maps.Keys(k[foreignKind])) {
 		h.Attributes = append(h.Attributes, &hsdsAttribute{raw: k[foreignKind][sig]})
 	}
-	ended = ended[:0]
-	for sig := range k[salEndedKind] {
-		ended = append(ended, sig)
-	}
-	slices.Sort(ended)
+	salEnded := slices.Sorted(maps.Keys(k[salEndedKind]))
 	for _, sal := range h.ServiceAtLocations {
-		for _, sig := range ended {
+		for _, sig := range salEnded {
 			if lid, _, _ := strings.Cut(sig, "|"); lid == sal.LocationID {
 				sal.Schedules = append(sal.Schedules, &hsdsSchedule{ServiceID: h.ID, LocationID: sal.LocationID, ServiceAtLocationID: sal.ID, extra: k[salEndedKind][sig]})
 			}
