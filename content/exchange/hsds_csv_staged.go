@@ -95,7 +95,7 @@ func stagedTables() string {
 	return strings.Join(out, ", ")
 }
 
-// linkedSQL is linked (hsds_csv_read.go) of a staged row r.
+// linkedSQL is linked (hsds_csv_assemble.go) of a staged row r.
 const linkedSQL = "(r.organization_id != '' OR r.location_id != '' OR r.service_at_location_id != '' OR r.contact_id != '' OR r.phone_id != '')"
 
 // each runs fn on every row of a staged table, in file order, a page at
