@@ -132,66 +132,61 @@ func (m *Mirror) serve(ws *websocket.Conn, addr, id, token string) {
 		m.mu.Unlock()
 		c.close()
 	}()
-	// Acks and reports are the portal's business: passed up when the
-	// mirror relays the totem (dropped if the link up is behind), read and
-	// dropped otherwise, so that pongs and the close are seen.
-	go func() {
-		defer c.close()
-		for {
-			ws.SetReadDeadline(time.Now().Add(deadAfter))
-			typ, data, err := ws.ReadMessage()
-			if err != nil {
-				return
-			}
-			if c.reports == nil || typ != websocket.TextMessage {
-				continue
-			}
-			c.noteReport(data)
-			select {
-			case c.reports <- data:
-			default:
-			}
+	go c.readReports()
+	m.feedConn(c, hello)
+}
+
+// readReports reads the totem's frames until the link ends. Acks and
+// reports are the portal's business: passed up when the mirror relays the
+// totem (dropped if the link up is behind), read and dropped otherwise, so
+// that pongs and the close are seen.
+func (c *mirrorConn) readReports() {
+	defer c.close()
+	for {
+		c.ws.SetReadDeadline(time.Now().Add(deadAfter))
+		typ, data, err := c.ws.ReadMessage()
+		if err != nil {
+			return
 		}
-	}()
+		if c.reports == nil || typ != websocket.TextMessage {
+			continue
+		}
+		c.noteReport(data)
+		select {
+		case c.reports <- data:
+		default:
+		}
+	}
+}
+
+// feedConn sends the totem the head, the snapshot if it needs one and the
+// kept envelopes past what it has, then what comes live, until the link
+// ends.
+func (m *Mirror) feedConn(c *mirrorConn, hello totemMsg) {
 	snap, envs, head := m.plan(hello)
 	if head == nil {
 		return
 	}
-	write := func(data []byte) error {
-		ws.SetWriteDeadline(time.Now().Add(writeTimeout))
-		return ws.WriteMessage(websocket.BinaryMessage, data)
-	}
-	if err := write(head); err != nil {
+	out := &mirrorOut{ws: c.ws, sent: hello.Seq}
+	if err := out.write(head); err != nil {
 		return
 	}
 	if snap != nil {
-		if err := m.sendSnapshot(ws, snap); err != nil {
+		if err := m.sendSnapshot(c.ws, snap); err != nil {
 			return
 		}
+		out.sent = snap.state.Seq
 	}
-	sent := hello.Seq
-	if snap != nil {
-		sent = snap.state.Seq
-	}
-	sendKept := func(envs []mirrorEnv) error {
-		for _, e := range envs {
-			if e.last <= sent {
-				continue
-			}
-			data, err := os.ReadFile(e.path)
-			if err != nil {
-				return err
-			}
-			if err := write(data); err != nil {
-				return err
-			}
-			sent = e.last
-		}
-		return nil
-	}
-	if err := sendKept(envs); err != nil {
+	if err := out.sendKept(envs); err != nil {
 		return
 	}
+	m.live(c, out)
+}
+
+// live passes on the frames that come (heads as they are, batches in
+// order, what was missed from the kept envelopes), the portal's commands
+// and answers when relayed, and pings, until the link ends.
+func (m *Mirror) live(c *mirrorConn, out *mirrorOut) {
 	ping := time.NewTicker(pingEvery)
 	defer ping.Stop()
 	for {
@@ -199,31 +194,60 @@ func (m *Mirror) serve(ws *websocket.Conn, addr, id, token string) {
 		case f := <-c.send:
 			switch {
 			case f.last == 0: // a head
-			case f.last <= sent:
+			case f.last <= out.sent:
 				continue
-			case f.first != sent+1: // missed some: what is kept
-				if err := sendKept(m.kept()); err != nil {
+			case f.first != out.sent+1: // missed some: what is kept
+				if err := out.sendKept(m.kept()); err != nil {
 					return
 				}
 				continue
 			default:
-				sent = f.last
+				out.sent = f.last
 			}
-			if err := write(f.data); err != nil {
+			if err := out.write(f.data); err != nil {
 				return
 			}
 		case data := <-c.down: // nil unless relayed: never ready
-			if err := write(data); err != nil {
+			if err := out.write(data); err != nil {
 				return
 			}
 		case <-ping.C:
-			if err := ws.WriteControl(websocket.PingMessage, nil, time.Now().Add(writeTimeout)); err != nil {
+			if err := c.ws.WriteControl(websocket.PingMessage, nil, time.Now().Add(writeTimeout)); err != nil {
 				return
 			}
 		case <-c.done:
 			return
 		}
 	}
+}
+
+// mirrorOut writes to one totem and remembers the last sequence sent.
+type mirrorOut struct {
+	ws   *websocket.Conn
+	sent int64
+}
+
+func (o *mirrorOut) write(data []byte) error {
+	o.ws.SetWriteDeadline(time.Now().Add(writeTimeout))
+	return o.ws.WriteMessage(websocket.BinaryMessage, data)
+}
+
+// sendKept sends the kept envelopes past what was sent, read from disk.
+func (o *mirrorOut) sendKept(envs []mirrorEnv) error {
+	for _, e := range envs {
+		if e.last <= o.sent {
+			continue
+		}
+		data, err := os.ReadFile(e.path)
+		if err != nil {
+			return err
+		}
+		if err := o.write(data); err != nil {
+			return err
+		}
+		o.sent = e.last
+	}
+	return nil
 }
 
 // sendSnapshot sends the kept manifest, then the file in data frames.

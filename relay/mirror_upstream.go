@@ -107,7 +107,7 @@ func (m *Mirror) relayOnce(c *mirrorConn, hello totemMsg, id, token, addr string
 	}
 	m.log.Info("mirror: relaying a totem to the portal", "totem", truncate(id, 128), "addr", addr)
 	// Down: the portal's commands and answers, each passed to the
-	// totem's one writer (serve's loop).
+	// totem's one writer (live's loop).
 	errc := make(chan error, 1)
 	go func() {
 		ws.SetReadLimit(maxRelayedFrame)

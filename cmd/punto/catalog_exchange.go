@@ -53,54 +53,75 @@ func catalogImport(ctx context.Context, args []string, stdout, stderr io.Writer)
 		}
 	}
 	_, statErr := os.Stat(*db)
-	isNew := errors.Is(statErr, os.ErrNotExist)
+	req := importRequest{format: *format, db: *db, file: file, report: *report, lenient: *lenient, opt: opt,
+		isNew: errors.Is(statErr, os.ErrNotExist), stdout: stdout, stderr: stderr}
 	if *format != exchange.FormatGeoJSON {
-		// HSDS JSON, the HSDS CSV package or the flat CSV, into a new
-		// catalog or an existing one: streamed, in bounded memory whatever the file's size. The
-		// import makes much short-lived garbage: a soft limit on the Go
-		// heap (unless GOMEMLIMIT sets one) keeps the process near what it
-		// holds (the writer's 64 MiB page cache above all).
-		if os.Getenv("GOMEMLIMIT") == "" {
-			debug.SetMemoryLimit(64 << 20)
-		}
-		var into *content.Store
-		if !isNew {
-			if into, err = openForImport(ctx, *db); err != nil {
-				return err
-			}
-			defer closeAfter(&err, into)
-		}
-		res, err := streamFile(ctx, *format, *db, file, opt, into)
-		if err != nil {
-			return importFailed(err, file, stderr)
-		}
-		fmt.Fprintf(stdout, "imported %d organizations and %d services from %s into %s\n", res.Organizations, res.Services, file, *db)
-		if *lenient {
-			return writeImportReport(reportPath(*report, *db), file, *format, res.Organizations, res.Services, res.Refused, stdout)
-		}
-		return nil
+		return req.streamed(ctx)
 	}
-	x, err := readExchange(*format, file, opt)
+	return req.whole(ctx)
+}
+
+// importRequest is a "catalog import" as its flags asked for it.
+type importRequest struct {
+	format, db, file, report string
+	lenient                  bool
+	opt                      exchange.ImportOptions
+	isNew                    bool // no catalog at db yet
+	stdout, stderr           io.Writer
+}
+
+// streamed imports HSDS JSON, the HSDS CSV package or the flat CSV, into
+// a new catalog or an existing one: streamed, in bounded memory whatever
+// the file's size.
+func (r importRequest) streamed(ctx context.Context) (err error) {
+	// The import makes much short-lived garbage: a soft limit on the Go
+	// heap (unless GOMEMLIMIT sets one) keeps the process near what it
+	// holds (the writer's 64 MiB page cache above all).
+	if os.Getenv("GOMEMLIMIT") == "" {
+		debug.SetMemoryLimit(64 << 20)
+	}
+	var into *content.Store
+	if !r.isNew {
+		if into, err = openForImport(ctx, r.db); err != nil {
+			return err
+		}
+		defer closeAfter(&err, into)
+	}
+	res, err := streamFile(ctx, r.format, r.db, r.file, r.opt, into)
 	if err != nil {
-		return importFailed(err, file, stderr)
+		return importFailed(err, r.file, r.stderr)
 	}
-	if isNew {
-		if err := exchange.Create(ctx, *db, x, *format); err != nil {
-			return importFailed(err, file, stderr)
+	fmt.Fprintf(r.stdout, "imported %d organizations and %d services from %s into %s\n", res.Organizations, res.Services, r.file, r.db)
+	if r.lenient {
+		return writeImportReport(reportPath(r.report, r.db), r.file, r.format, res.Organizations, res.Services, res.Refused, r.stdout)
+	}
+	return nil
+}
+
+// whole imports a file read whole (GeoJSON) into a new catalog or an
+// existing one.
+func (r importRequest) whole(ctx context.Context) (err error) {
+	x, err := readExchange(r.format, r.file, r.opt)
+	if err != nil {
+		return importFailed(err, r.file, r.stderr)
+	}
+	if r.isNew {
+		if err := exchange.Create(ctx, r.db, x, r.format); err != nil {
+			return importFailed(err, r.file, r.stderr)
 		}
 	} else {
-		st, err := openForImport(ctx, *db)
+		st, err := openForImport(ctx, r.db)
 		if err != nil {
 			return err
 		}
 		defer closeAfter(&err, st)
-		if err := exchange.Import(ctx, st, x, *format); err != nil {
-			return importFailed(err, file, stderr)
+		if err := exchange.Import(ctx, st, x, r.format); err != nil {
+			return importFailed(err, r.file, r.stderr)
 		}
 	}
-	fmt.Fprintf(stdout, "imported %d organizations and %d services from %s into %s\n", len(x.Organizations), len(x.Services), file, *db)
-	if *lenient {
-		return writeImportReport(reportPath(*report, *db), file, *format, len(x.Organizations), len(x.Services), x.Refused, stdout)
+	fmt.Fprintf(r.stdout, "imported %d organizations and %d services from %s into %s\n", len(x.Organizations), len(x.Services), r.file, r.db)
+	if r.lenient {
+		return writeImportReport(reportPath(r.report, r.db), r.file, r.format, len(x.Organizations), len(x.Services), x.Refused, r.stdout)
 	}
 	return nil
 }

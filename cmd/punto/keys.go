@@ -143,16 +143,10 @@ func runKeysRotate(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	rootPub := root.Public().(ed25519.PublicKey)
-	var serial int64
-	for i, r := range recs {
-		rec, err := r.Open(rootPub)
-		if err != nil {
-			return fmt.Errorf("keys rotate: record %d in %s was not signed by this root key: %w", i+1, keyRecordsPath(*keyPath), err)
-		}
-		serial = max(serial, rec.Serial)
+	serial, err := nextSerial(root.Public().(ed25519.PublicKey), recs, *keyPath)
+	if err != nil {
+		return err
 	}
-	serial++
 	next := *keyPath + ".next"
 	if err := existingFile(next); err == nil {
 		return fmt.Errorf("keys rotate: %s exists: a rotation was interrupted; remove it and run again", next)
@@ -196,6 +190,20 @@ func runKeysRotate(args []string, stdout, stderr io.Writer) error {
 	}
 	fmt.Fprintln(stdout, rec.Key)
 	return nil
+}
+
+// nextSerial is the serial of the record after recs, which must all be
+// signed by the root key rootPub.
+func nextSerial(rootPub ed25519.PublicKey, recs []feed.SignedKeyRecord, keyPath string) (int64, error) {
+	var serial int64
+	for i, r := range recs {
+		rec, err := r.Open(rootPub)
+		if err != nil {
+			return 0, fmt.Errorf("keys rotate: record %d in %s was not signed by this root key: %w", i+1, keyRecordsPath(keyPath), err)
+		}
+		serial = max(serial, rec.Serial)
+	}
+	return serial + 1, nil
 }
 
 func runKeysRevoke(args []string, stdout, stderr io.Writer) error {

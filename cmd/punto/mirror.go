@@ -163,7 +163,30 @@ func serveMirror(ctx context.Context, cfg *MirrorConfig, stderr io.Writer) (err 
 		return err
 	}
 	client.RegisterMetrics(reg)
-	srv, err = kiosk.New(cat, kiosk.Config{
+	srv, err = kiosk.New(cat, mirrorKioskConfig(ctx, cfg, log, reg, client, store))
+	if err != nil {
+		return err
+	}
+	runCtx, stop := context.WithCancel(ctx)
+	done := make(chan struct{})
+	go func() { client.Run(runCtx); close(done) }()
+	defer func() { stop(); <-done }()
+	errc := make(chan error, 1)
+	go func() { errc <- serveNode(ctx, log, srv, cfg.Addr, nil, catalogAnswers(cat)) }()
+	log.Info("mirror serving", "addr", cfg.Addr, "db", cfg.DB, "portal", cfg.Portal)
+	select {
+	case err := <-errc:
+		return fmt.Errorf("mirror: %w", err)
+	case <-ctx.Done():
+		log.Info("shutting down")
+		return srv.Shutdown()
+	}
+}
+
+// mirrorKioskConfig is the kiosk server's config of a mirror: its feed's
+// status, ready once in step with the portal, and the totems' /sync.
+func mirrorKioskConfig(ctx context.Context, cfg *MirrorConfig, log *slog.Logger, reg *prometheus.Registry, client *relay.Client, store *relay.Mirror) kiosk.Config {
+	return kiosk.Config{
 		Role: "mirror", Position: cfg.Position, Version: version, Log: log, PublicURL: cfg.PublicURL, Metrics: reg, TrustedProxies: cfg.TrustedProxies,
 		Feed: func() any { return mirrorStatus{Status: client.Status(), Mirror: store.State()} },
 		Ready: func() error {
@@ -182,23 +205,6 @@ func serveMirror(ctx context.Context, cfg *MirrorConfig, stderr io.Writer) (err 
 			app.Get(relay.Path, store.Handler(ctx))
 			return nil
 		},
-	})
-	if err != nil {
-		return err
-	}
-	runCtx, stop := context.WithCancel(ctx)
-	done := make(chan struct{})
-	go func() { client.Run(runCtx); close(done) }()
-	defer func() { stop(); <-done }()
-	errc := make(chan error, 1)
-	go func() { errc <- serveNode(ctx, log, srv, cfg.Addr, nil, catalogAnswers(cat)) }()
-	log.Info("mirror serving", "addr", cfg.Addr, "db", cfg.DB, "portal", cfg.Portal)
-	select {
-	case err := <-errc:
-		return fmt.Errorf("mirror: %w", err)
-	case <-ctx.Done():
-		log.Info("shutting down")
-		return srv.Shutdown()
 	}
 }
 

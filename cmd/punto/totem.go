@@ -265,6 +265,37 @@ func serveTotem(ctx context.Context, cfg *TotemConfig, stderr io.Writer) (err er
 	}()
 	defer closeAfter(&err, ts)
 	reg := prometheus.NewRegistry()
+	kcfg := totemKioskConfig(ctx, cfg, ts, log, reg)
+	// The client tells the server what it applied; the server is made
+	// after the client, whose state it reports.
+	var screens atomic.Pointer[kiosk.Server]
+	var client *relay.Client
+	if cfg.follow != nil {
+		if client, err = newFollower(cfg, ts, log, reg, &screens); err != nil {
+			return err
+		}
+		reportFollower(&kcfg, client, cfg.StaleUnready)
+	}
+	srv, err := kiosk.New(ts.catalog, kcfg)
+	if err != nil {
+		return err
+	}
+	screens.Store(srv)
+	var restart <-chan struct{}
+	if client != nil {
+		restart = client.Restart()
+		runCtx, stopClient := context.WithCancel(ctx)
+		done := make(chan struct{})
+		go func() { client.Run(runCtx); close(done) }()
+		defer func() { stopClient(); <-done }()
+	}
+	return runTotemServer(ctx, cfg, ts, srv, log, restart)
+}
+
+// totemKioskConfig is the kiosk server's config of a totem. A printer
+// queue is checked in the background, and read-aloud set up when
+// espeak-ng is there.
+func totemKioskConfig(ctx context.Context, cfg *TotemConfig, ts *totemStores, log *slog.Logger, reg *prometheus.Registry) kiosk.Config {
 	kcfg := kiosk.Config{Tiles: ts.tiles, TotemID: cfg.TotemID, Role: "totem", Position: cfg.Position, Version: version, Log: log,
 		IdleSeconds: cfg.IdleSeconds, PublicURL: cfg.PublicURL, Metrics: reg, Needs: ts.fleet, Printer: cfg.printer, Screen: cfg.screenConfig(),
 		CallbacksPerHour: cfg.CallbacksPerHour}
@@ -284,47 +315,31 @@ func serveTotem(ctx context.Context, cfg *TotemConfig, stderr io.Writer) (err er
 	} else {
 		kcfg.Voice = synth
 	}
-	// The client tells the server what it applied; the server is made
-	// after the client, whose state it reports.
-	var screens atomic.Pointer[kiosk.Server]
-	var client *relay.Client
-	if cfg.follow != nil {
-		if client, err = newFollower(cfg, ts, log, reg, &screens); err != nil {
-			return err
+	return kcfg
+}
+
+// reportFollower has the kiosk server report the feed's client: its
+// status, its link to the portal, and readiness (in step with the portal;
+// not stale, when staleUnready).
+func reportFollower(kcfg *kiosk.Config, client *relay.Client, staleUnready bool) {
+	kcfg.Feed = func() any { return client.Status() }
+	kcfg.Talk = portalTalk{client}
+	kcfg.Ready = func() error {
+		st := client.Status()
+		if !st.Synced {
+			return errors.New("not yet in step with the portal")
 		}
-		kcfg.Feed = func() any { return client.Status() }
-		kcfg.Talk = portalTalk{client}
-		kcfg.Ready = func() error {
-			st := client.Status()
-			if !st.Synced {
-				return errors.New("not yet in step with the portal")
-			}
-			if st.Stale && cfg.StaleUnready {
-				return fmt.Errorf("stale: nothing signed from the portal since %s", st.CheckedAt.Format(time.RFC3339))
-			}
-			return nil
+		if st.Stale && staleUnready {
+			return fmt.Errorf("stale: nothing signed from the portal since %s", st.CheckedAt.Format(time.RFC3339))
 		}
-		kcfg.Status = func() string {
-			if client.Status().Stale {
-				return "stale"
-			}
-			return "ok"
+		return nil
+	}
+	kcfg.Status = func() string {
+		if client.Status().Stale {
+			return "stale"
 		}
+		return "ok"
 	}
-	srv, err := kiosk.New(ts.catalog, kcfg)
-	if err != nil {
-		return err
-	}
-	screens.Store(srv)
-	var restart <-chan struct{}
-	if client != nil {
-		restart = client.Restart()
-		runCtx, stopClient := context.WithCancel(ctx)
-		done := make(chan struct{})
-		go func() { client.Run(runCtx); close(done) }()
-		defer func() { stopClient(); <-done }()
-	}
-	return runTotemServer(ctx, cfg, ts, srv, log, restart)
 }
 
 // newFollower is the feed's client of a totem that follows a portal; what

@@ -57,36 +57,16 @@ func readHSDS1(fsys fs.FS, paths map[string]string, budget *int64, is *issues) (
 // hsds1Tables reshapes the 1.x rows as 3.0's tables.
 func hsds1Tables(raw map[string][]pkgRow, is *issues) map[string][]pkgRow {
 	t := map[string][]pkgRow{}
-	rename := func(from, to string, cols map[string]string, set map[string]string) {
-		for _, r := range raw[from] {
-			for old, nw := range cols {
-				if v, ok := r.cols[old]; ok {
-					r.cols[nw] = v
-				}
-			}
-			for k, v := range set {
-				if r.cols[k] == "" {
-					r.cols[k] = v
-				}
-			}
-			t[to] = append(t[to], r)
+	add := func(table string, rows []pkgRow) { // a table with rows only
+		if len(rows) > 0 {
+			t[table] = append(t[table], rows...)
 		}
+	}
+	rename := func(from, to string, cols, set map[string]string) {
+		add(to, hsds1Renamed(raw[from], cols, set))
 	}
 	rename("organizations", "organizations", map[string]string{"url": "website"}, nil)
-	eligibility := map[string][]string{}
-	for _, r := range raw["eligibility"] {
-		eligibility[r.get("service_id")] = append(eligibility[r.get("service_id")], r.get("eligibility"))
-	}
-	for _, r := range raw["services"] {
-		r.cols["fees_description"] = r.get("fees")
-		if e := eligibility[r.get("id")]; len(e) > 0 {
-			r.cols["eligibility_description"] = strings.Join(e, "; ")
-		}
-		if r.get("status") == "" {
-			r.cols["status"] = "active"
-		}
-		t["services"] = append(t["services"], r)
-	}
+	add("services", hsds1Services(raw))
 	rename("locations", "locations", nil, map[string]string{"location_type": "physical"})
 	rename("services_at_location", "service_at_locations", nil, nil)
 	rename("physical_addresses", "addresses", nil, map[string]string{"address_type": "physical"})
@@ -96,54 +76,9 @@ func hsds1Tables(raw map[string][]pkgRow, is *issues) map[string][]pkgRow {
 	}
 	rename("contacts", "contacts", nil, nil)
 	rename("required_documents", "required_documents", nil, nil)
-	// Phones and hours may belong to a service at a location, or (hours)
-	// to a location: they go to the services there.
-	salService := map[string]string{}
-	atLocation := map[string][]string{}
-	for _, r := range raw["services_at_location"] {
-		salService[r.get("id")] = r.get("service_id")
-		atLocation[r.get("location_id")] = append(atLocation[r.get("location_id")], r.get("service_id"))
-	}
-	serviceOf := func(r pkgRow) []string {
-		switch {
-		case r.get("service_id") != "":
-			return []string{r.get("service_id")}
-		case r.get("service_at_location_id") != "":
-			return []string{salService[r.get("service_at_location_id")]}
-		}
-		return atLocation[r.get("location_id")]
-	}
-	for _, r := range raw["phones"] {
-		if r.get("service_id") == "" && r.get("contact_id") == "" {
-			if ids := serviceOf(r); len(ids) > 0 {
-				r.cols["service_id"] = ids[0]
-			}
-		}
-		// 1.x phones are the service's: a desk (an HSDS 3 phone on its
-		// service at location) is a channel, which 1.x has not.
-		delete(r.cols, "service_at_location_id")
-		t["phones"] = append(t["phones"], r)
-	}
-	for _, r := range raw["regular_schedules"] {
-		day, ok := hsds1Weekday(r.get("weekday"))
-		if !ok {
-			is.add(r.at.issue("weekday", fmt.Sprintf("%q is not a day of the week (Monday … Sunday, or 1 … 7 from Monday)", r.get("weekday"))))
-			continue
-		}
-		ids := serviceOf(r)
-		if len(ids) == 0 {
-			is.add(r.at.issue("service_id", "the hours belong to no service (nor to a location with services)"))
-			continue
-		}
-		for i, id := range ids {
-			row := pkgRow{cols: map[string]string{"id": r.get("id"), "service_id": id, "freq": "WEEKLY", "wkst": "MO", "byday": day,
-				"opens_at": r.get("opens_at"), "closes_at": r.get("closes_at"), "description": r.get("description")}, at: r.at}
-			if i > 0 {
-				row.cols["id"] = fmt.Sprintf("%s/%d", r.get("id"), i)
-			}
-			t["schedules"] = append(t["schedules"], row)
-		}
-	}
+	serviceOf := hsds1ServiceOf(raw)
+	add("phones", hsds1Phones(raw["phones"], serviceOf))
+	add("schedules", hsds1Schedules(raw["regular_schedules"], serviceOf, is))
 	for _, r := range raw["languages"] {
 		l := strings.TrimSpace(r.get("language"))
 		if len(l) <= 3 {
@@ -162,6 +97,110 @@ func hsds1Tables(raw map[string][]pkgRow, is *issues) map[string][]pkgRow {
 			"link_entity": "service", "link_type": "service_taxonomy", "taxonomy_term_id": r.get("taxonomy_id"), "value": r.get("taxonomy_detail")}, at: r.at})
 	}
 	return t
+}
+
+// hsds1Renamed is rows with the columns of cols renamed (old → new) and
+// those of set given their value where empty.
+func hsds1Renamed(rows []pkgRow, cols, set map[string]string) []pkgRow {
+	for _, r := range rows {
+		for old, nw := range cols {
+			if v, ok := r.cols[old]; ok {
+				r.cols[nw] = v
+			}
+		}
+		for k, v := range set {
+			if r.cols[k] == "" {
+				r.cols[k] = v
+			}
+		}
+	}
+	return rows
+}
+
+// hsds1Services is the 1.x services as 3.0's: fees as a description, the
+// eligibility table folded into a description, active unless told.
+func hsds1Services(raw map[string][]pkgRow) []pkgRow {
+	eligibility := map[string][]string{}
+	for _, r := range raw["eligibility"] {
+		eligibility[r.get("service_id")] = append(eligibility[r.get("service_id")], r.get("eligibility"))
+	}
+	var out []pkgRow
+	for _, r := range raw["services"] {
+		r.cols["fees_description"] = r.get("fees")
+		if e := eligibility[r.get("id")]; len(e) > 0 {
+			r.cols["eligibility_description"] = strings.Join(e, "; ")
+		}
+		if r.get("status") == "" {
+			r.cols["status"] = "active"
+		}
+		out = append(out, r)
+	}
+	return out
+}
+
+// hsds1ServiceOf says which services a row belongs to. Phones and hours
+// may belong to a service at a location, or (hours) to a location: they
+// go to the services there.
+func hsds1ServiceOf(raw map[string][]pkgRow) func(pkgRow) []string {
+	salService := map[string]string{}
+	atLocation := map[string][]string{}
+	for _, r := range raw["services_at_location"] {
+		salService[r.get("id")] = r.get("service_id")
+		atLocation[r.get("location_id")] = append(atLocation[r.get("location_id")], r.get("service_id"))
+	}
+	return func(r pkgRow) []string {
+		switch {
+		case r.get("service_id") != "":
+			return []string{r.get("service_id")}
+		case r.get("service_at_location_id") != "":
+			return []string{salService[r.get("service_at_location_id")]}
+		}
+		return atLocation[r.get("location_id")]
+	}
+}
+
+// hsds1Phones is the 1.x phones as 3.0's, each its service's.
+func hsds1Phones(rows []pkgRow, serviceOf func(pkgRow) []string) []pkgRow {
+	var out []pkgRow
+	for _, r := range rows {
+		if r.get("service_id") == "" && r.get("contact_id") == "" {
+			if ids := serviceOf(r); len(ids) > 0 {
+				r.cols["service_id"] = ids[0]
+			}
+		}
+		// 1.x phones are the service's: a desk (an HSDS 3 phone on its
+		// service at location) is a channel, which 1.x has not.
+		delete(r.cols, "service_at_location_id")
+		out = append(out, r)
+	}
+	return out
+}
+
+// hsds1Schedules is the 1.x regular schedules as 3.0's WEEKLY schedules,
+// one for each service they belong to.
+func hsds1Schedules(rows []pkgRow, serviceOf func(pkgRow) []string, is *issues) []pkgRow {
+	var out []pkgRow
+	for _, r := range rows {
+		day, ok := hsds1Weekday(r.get("weekday"))
+		if !ok {
+			is.add(r.at.issue("weekday", fmt.Sprintf("%q is not a day of the week (Monday … Sunday, or 1 … 7 from Monday)", r.get("weekday"))))
+			continue
+		}
+		ids := serviceOf(r)
+		if len(ids) == 0 {
+			is.add(r.at.issue("service_id", "the hours belong to no service (nor to a location with services)"))
+			continue
+		}
+		for i, id := range ids {
+			row := pkgRow{cols: map[string]string{"id": r.get("id"), "service_id": id, "freq": "WEEKLY", "wkst": "MO", "byday": day,
+				"opens_at": r.get("opens_at"), "closes_at": r.get("closes_at"), "description": r.get("description")}, at: r.at}
+			if i > 0 {
+				row.cols["id"] = fmt.Sprintf("%s/%d", r.get("id"), i)
+			}
+			out = append(out, row)
+		}
+	}
+	return out
 }
 
 // hsds1Weekday reads a 1.x weekday: a name in English (whole or its first

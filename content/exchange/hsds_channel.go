@@ -75,64 +75,10 @@ func isChannelSchedule(sc *hsdsSchedule) bool {
 // service's own and returns them as channels, with the desks of its
 // services at locations.
 func (h *hsdsService) takeChannels(is *issues) []content.Channel {
-	var out []content.Channel
-	byID := map[string]int{}
-	get := func(id, kind, loc string) *content.Channel {
-		if i, ok := byID[id]; ok {
-			return &out[i]
-		}
-		byID[id] = len(out)
-		out = append(out, content.Channel{ID: id, Kind: kind, LocationID: loc})
-		return &out[len(out)-1]
-	}
-	// The desks: what is attached to a service at a location.
-	for i, sal := range h.ServiceAtLocations {
-		if len(sal.Phones) == 0 && len(sal.Schedules) == 0 || sal.Location == nil {
-			continue
-		}
-		loc := slugOf(sal.Location.ID, sal.Location.PuntoID)
-		def := fmt.Sprintf("desk-%d", i+1)
-		for _, p := range sal.Phones {
-			ch := get(cmpOr(p.PuntoChannel, def), content.ChannelInPerson, loc)
-			ch.Phone = content.CleanPhone(p.Number)
-			ch.Languages = append(ch.Languages, phoneLanguages(p, is)...)
-		}
-		for _, sc := range sal.Schedules {
-			ch := get(cmpOr(sc.PuntoChannel, def), content.ChannelInPerson, loc)
-			channelHours(ch, sc, is)
-		}
-	}
-	// Phone desks and video calls: the service's phones and schedules
-	// marked as a channel's.
-	phones := h.Phones[:0:0]
-	for _, p := range h.Phones {
-		if !isChannelPhone(p) {
-			phones = append(phones, p)
-			continue
-		}
-		ch := get(p.PuntoChannel, content.ChannelPhone, "")
-		ch.Phone = content.CleanPhone(p.Number)
-		ch.Languages = append(ch.Languages, phoneLanguages(p, is)...)
-	}
-	h.Phones = phones
-	schedules := h.Schedules[:0:0]
-	for i, sc := range h.Schedules {
-		if !isChannelSchedule(sc) {
-			schedules = append(schedules, sc)
-			continue
-		}
-		kind := sc.AttendingType
-		if kind != content.ChannelPhone && kind != content.ChannelVideo {
-			is.add(sc.at.issue("attending_type", fmt.Sprintf("%q is not phone or video (a desk's hours go with its service at location)", kind)))
-			continue
-		}
-		ch := get(cmpOr(sc.PuntoChannel, fmt.Sprintf("%s-%d", kind, i+1)), kind, "")
-		if sc.ScheduleLink != "" {
-			ch.URL = sc.ScheduleLink
-		}
-		channelHours(ch, sc, is)
-	}
-	h.Schedules = schedules
+	cs := &channelSet{byID: map[string]int{}}
+	h.takeDesks(cs, is)
+	h.takeChannelParts(cs, is)
+	out := cs.out
 	// Plain HSDS links no phone to its hours: a phone desk's hours call
 	// the service's first phone.
 	for i := range out {
@@ -155,6 +101,77 @@ func (h *hsdsService) takeChannels(is *issues) []content.Channel {
 		out[i].Languages = slices.Compact(out[i].Languages)
 	}
 	return out
+}
+
+// channelSet gathers channels by id, in the order first named.
+type channelSet struct {
+	out  []content.Channel
+	byID map[string]int
+}
+
+// get is the channel id, added with kind and location if new. The pointer
+// holds until the next get.
+func (cs *channelSet) get(id, kind, loc string) *content.Channel {
+	if i, ok := cs.byID[id]; ok {
+		return &cs.out[i]
+	}
+	cs.byID[id] = len(cs.out)
+	cs.out = append(cs.out, content.Channel{ID: id, Kind: kind, LocationID: loc})
+	return &cs.out[len(cs.out)-1]
+}
+
+// takeDesks adds the desks: what is attached to a service at a location.
+func (h *hsdsService) takeDesks(cs *channelSet, is *issues) {
+	for i, sal := range h.ServiceAtLocations {
+		if len(sal.Phones) == 0 && len(sal.Schedules) == 0 || sal.Location == nil {
+			continue
+		}
+		loc := slugOf(sal.Location.ID, sal.Location.PuntoID)
+		def := fmt.Sprintf("desk-%d", i+1)
+		for _, p := range sal.Phones {
+			ch := cs.get(cmpOr(p.PuntoChannel, def), content.ChannelInPerson, loc)
+			ch.Phone = content.CleanPhone(p.Number)
+			ch.Languages = append(ch.Languages, phoneLanguages(p, is)...)
+		}
+		for _, sc := range sal.Schedules {
+			ch := cs.get(cmpOr(sc.PuntoChannel, def), content.ChannelInPerson, loc)
+			channelHours(ch, sc, is)
+		}
+	}
+}
+
+// takeChannelParts adds the phone desks and video calls: the service's
+// phones and schedules marked as a channel's, removed from its own.
+func (h *hsdsService) takeChannelParts(cs *channelSet, is *issues) {
+	phones := h.Phones[:0:0]
+	for _, p := range h.Phones {
+		if !isChannelPhone(p) {
+			phones = append(phones, p)
+			continue
+		}
+		ch := cs.get(p.PuntoChannel, content.ChannelPhone, "")
+		ch.Phone = content.CleanPhone(p.Number)
+		ch.Languages = append(ch.Languages, phoneLanguages(p, is)...)
+	}
+	h.Phones = phones
+	schedules := h.Schedules[:0:0]
+	for i, sc := range h.Schedules {
+		if !isChannelSchedule(sc) {
+			schedules = append(schedules, sc)
+			continue
+		}
+		kind := sc.AttendingType
+		if kind != content.ChannelPhone && kind != content.ChannelVideo {
+			is.add(sc.at.issue("attending_type", fmt.Sprintf("%q is not phone or video (a desk's hours go with its service at location)", kind)))
+			continue
+		}
+		ch := cs.get(cmpOr(sc.PuntoChannel, fmt.Sprintf("%s-%d", kind, i+1)), kind, "")
+		if sc.ScheduleLink != "" {
+			ch.URL = sc.ScheduleLink
+		}
+		channelHours(ch, sc, is)
+	}
+	h.Schedules = schedules
 }
 
 // channelHours adds a schedule's weekly hours to a channel (its

@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"slices"
-	"strconv"
 	"strings"
 
 	"github.com/punto-totem/punto/content"
@@ -54,93 +53,101 @@ type keptParts map[string]map[string]map[string]json.RawMessage
 // keepParts gathers the kept members of a raw service's parts.
 func keepParts(raw rawService) keptParts {
 	out := keptParts{}
-	add := func(kind, sig string, obj map[string]json.RawMessage) {
-		kept := map[string]json.RawMessage{}
-		for k, v := range obj {
-			if !contains(partModel[kind], k) && string(v) != "null" {
-				if k == "languages" {
-					v = unlinked(v)
-				}
-				kept[k] = v
-			}
-		}
-		if sig == "" || len(kept) == 0 {
-			return
-		}
-		if out[kind] == nil {
-			out[kind] = map[string]map[string]json.RawMessage{}
-		}
-		if _, dup := out[kind][sig]; !dup { // the first of parts alike
-			out[kind][sig] = kept
-		}
-	}
 	for _, kind := range []string{"phones", "schedules", "languages", "required_documents", "contacts"} {
 		for i, obj := range rawObjects(raw[kind]) {
 			if kind == "schedules" && strings.EqualFold(str(obj["freq"]), "WEEKLY") && scheduleEnded(str(obj["valid_to"])) {
 				// Hours that ended are not Punto's (addWeekly): the
 				// schedule is kept whole, and written back as it was.
-				if out[endedKind] == nil {
-					out[endedKind] = map[string]map[string]json.RawMessage{}
-				}
-				out[endedKind][fmt.Sprintf("%04d", i)] = obj
+				out.whole(endedKind, fmt.Sprintf("%04d", i), obj)
 				continue
 			}
-			add(kind, rawSignature(kind, obj), obj)
+			out.add(kind, rawSignature(kind, obj), obj)
 			if ps := rawObjects(obj["phones"]); kind == "contacts" && len(ps) > 0 {
-				add("contact_phones", rawSignature(kind, obj), ps[0])
+				out.add("contact_phones", rawSignature(kind, obj), ps[0])
 			}
 		}
 	}
 	for i, obj := range rawObjects(raw["attributes"]) {
 		var a hsdsAttribute
 		if json.Unmarshal(mustJSON(obj), &a) == nil && !a.punto() {
-			if out[foreignKind] == nil {
-				out[foreignKind] = map[string]map[string]json.RawMessage{}
-			}
-			out[foreignKind][fmt.Sprintf("%04d", i)] = obj
+			out.whole(foreignKind, fmt.Sprintf("%04d", i), obj)
 		}
 	}
 	for _, sal := range rawObjects(raw["service_at_locations"]) {
-		var loc map[string]json.RawMessage
-		_ = json.Unmarshal(sal["location"], &loc)
-		lid := content.CanonicalUUID(str(sal["location_id"]))
-		if loc != nil && lid == "" {
-			lid = content.CanonicalUUID(str(loc["id"]))
-		}
-		add("service_at_locations", lid, sal)
-		if lid == "" {
-			continue
-		}
-		// A desk's phones and hours (hsds_channel.go): their own members,
-		// and the hours that had ended, whole.
-		for _, p := range rawObjects(sal["phones"]) {
-			add("sal_phones", lid+"|"+digits(str(p["number"])), p)
-		}
-		for i, sc := range rawObjects(sal["schedules"]) {
-			if strings.EqualFold(str(sc["freq"]), "WEEKLY") && scheduleEnded(str(sc["valid_to"])) {
-				if out[salEndedKind] == nil {
-					out[salEndedKind] = map[string]map[string]json.RawMessage{}
-				}
-				out[salEndedKind][fmt.Sprintf("%s|%04d", lid, i)] = sc
-				continue
-			}
-			add("sal_schedules", lid+"|"+scheduleSig(str(sc["valid_from"]), str(sc["valid_to"]), str(sc["opens_at"]), str(sc["closes_at"])), sc)
-		}
-		if loc == nil {
-			continue
-		}
-		// Punto keeps a location's first address and accessibility.
-		if as := rawObjects(loc["addresses"]); len(as) > 0 {
-			add("addresses", lid, as[0])
-		}
-		if as := rawObjects(loc["accessibility"]); len(as) > 0 {
-			add("accessibility", lid, as[0])
-		}
+		out.addSAL(sal)
 	}
 	if len(out) == 0 {
 		return nil
 	}
 	return out
+}
+
+// add keeps the members of obj Punto does not model, under its kind and
+// signature; the first of parts alike wins.
+func (out keptParts) add(kind, sig string, obj map[string]json.RawMessage) {
+	kept := map[string]json.RawMessage{}
+	for k, v := range obj {
+		if !contains(partModel[kind], k) && string(v) != "null" {
+			if k == "languages" {
+				v = unlinked(v)
+			}
+			kept[k] = v
+		}
+	}
+	if sig == "" || len(kept) == 0 {
+		return
+	}
+	if out[kind] == nil {
+		out[kind] = map[string]map[string]json.RawMessage{}
+	}
+	if _, dup := out[kind][sig]; !dup { // the first of parts alike
+		out[kind][sig] = kept
+	}
+}
+
+// whole keeps obj whole under kind and key.
+func (out keptParts) whole(kind, key string, obj map[string]json.RawMessage) {
+	if out[kind] == nil {
+		out[kind] = map[string]map[string]json.RawMessage{}
+	}
+	out[kind][key] = obj
+}
+
+// addSAL keeps the members of a service at location, of its desk's phones
+// and hours, and of its location's first address and accessibility.
+func (out keptParts) addSAL(sal map[string]json.RawMessage) {
+	var loc map[string]json.RawMessage
+	_ = json.Unmarshal(sal["location"], &loc)
+	lid := content.CanonicalUUID(str(sal["location_id"]))
+	if loc != nil && lid == "" {
+		lid = content.CanonicalUUID(str(loc["id"]))
+	}
+	out.add("service_at_locations", lid, sal)
+	if lid == "" {
+		return
+	}
+	// A desk's phones and hours (hsds_channel.go): their own members,
+	// and the hours that had ended, whole.
+	for _, p := range rawObjects(sal["phones"]) {
+		out.add("sal_phones", lid+"|"+digits(str(p["number"])), p)
+	}
+	for i, sc := range rawObjects(sal["schedules"]) {
+		if strings.EqualFold(str(sc["freq"]), "WEEKLY") && scheduleEnded(str(sc["valid_to"])) {
+			out.whole(salEndedKind, fmt.Sprintf("%s|%04d", lid, i), sc)
+			continue
+		}
+		out.add("sal_schedules", lid+"|"+scheduleSig(str(sc["valid_from"]), str(sc["valid_to"]), str(sc["opens_at"]), str(sc["closes_at"])), sc)
+	}
+	if loc == nil {
+		return
+	}
+	// Punto keeps a location's first address and accessibility.
+	if as := rawObjects(loc["addresses"]); len(as) > 0 {
+		out.add("addresses", lid, as[0])
+	}
+	if as := rawObjects(loc["accessibility"]); len(as) > 0 {
+		out.add("accessibility", lid, as[0])
+	}
 }
 
 // rawSignature is what Punto keeps of a part as read.
@@ -221,155 +228,6 @@ func keptPartsOf(e content.Extra) keptParts {
 		return nil
 	}
 	return k
-}
-
-// take returns the kept members of the part of kind with sig, once.
-func (k keptParts) take(kind, sig string) map[string]json.RawMessage {
-	m := k[kind][sig]
-	if m != nil {
-		delete(k[kind], sig)
-	}
-	return m
-}
-
-// partRef is one part of an exported service: its kind, its signature,
-// where its kept members go, and the part itself.
-type partRef struct {
-	kind, sig string
-	extra     *map[string]json.RawMessage
-	part      json.Marshaler
-}
-
-// partsOf lists an exported service's parts with their signatures.
-func partsOf(h *hsdsService) []partRef {
-	var out []partRef
-	for _, p := range h.Phones {
-		out = append(out, partRef{"phones", digits(p.Number), &p.extra, p})
-	}
-	for _, s := range h.Schedules {
-		out = append(out, partRef{"schedules", scheduleSig(s.ValidFrom, s.ValidTo, s.OpensAt, s.ClosesAt), &s.extra, s})
-	}
-	for _, l := range h.Languages {
-		out = append(out, partRef{"languages", l.Code, &l.extra, l})
-	}
-	for _, d := range h.RequiredDocuments {
-		out = append(out, partRef{"required_documents", strings.TrimSpace(d.Document), &d.extra, d})
-	}
-	for _, c := range h.Contacts {
-		sig := strings.TrimSpace(c.Name) + "|" + strings.TrimSpace(c.Email)
-		out = append(out, partRef{"contacts", sig, &c.extra, c})
-		if len(c.Phones) > 0 {
-			out = append(out, partRef{"contact_phones", sig, &c.Phones[0].extra, c.Phones[0]})
-		}
-	}
-	for _, sal := range h.ServiceAtLocations {
-		out = append(out, partRef{"service_at_locations", sal.LocationID, &sal.extra, sal})
-		for _, p := range sal.Phones {
-			out = append(out, partRef{"sal_phones", sal.LocationID + "|" + digits(p.Number), &p.extra, p})
-		}
-		for _, sc := range sal.Schedules {
-			out = append(out, partRef{"sal_schedules", sal.LocationID + "|" + scheduleSig(sc.ValidFrom, sc.ValidTo, sc.OpensAt, sc.ClosesAt), &sc.extra, sc})
-		}
-		if sal.Location == nil {
-			continue
-		}
-		if len(sal.Location.Addresses) > 0 {
-			a := sal.Location.Addresses[0]
-			out = append(out, partRef{"addresses", sal.LocationID, &a.extra, a})
-		}
-		if len(sal.Location.Accessibility) > 0 {
-			a := sal.Location.Accessibility[0]
-			out = append(out, partRef{"accessibility", sal.LocationID, &a.extra, a})
-		}
-	}
-	return out
-}
-
-// applyKeptParts gives the parts of an exported service the members kept
-// at import: each part found by its signature takes them, its id
-// included, and what links to it follows (a contact's phones); the
-// weekly schedules that had ended come back whole.
-func applyKeptParts(h *hsdsService, e content.Extra) {
-	k := keptPartsOf(e)
-	if k == nil {
-		return
-	}
-	for _, p := range partsOf(h) {
-		*p.extra = k.take(p.kind, p.sig)
-	}
-	for _, c := range h.Contacts {
-		if id := str(c.extra["id"]); id != "" {
-			for _, p := range c.Phones {
-				p.ContactID = id
-			}
-		}
-	}
-	// A part that takes its id back is named by it (a service at a
-	// location by its desk's phones and hours, a phone by its languages,
-	// the Punto profile's channel rows).
-	for _, sal := range h.ServiceAtLocations {
-		if id := str(sal.extra["id"]); id != "" {
-			sal.ID = id
-			for _, p := range sal.Phones {
-				p.ServiceAtLocationID = id
-			}
-			for _, sc := range sal.Schedules {
-				sc.ServiceAtLocationID = id
-			}
-		}
-	}
-	for _, c := range h.Contacts {
-		if id := str(c.extra["id"]); id != "" {
-			c.ID = id
-		}
-	}
-	phones := slices.Clone(h.Phones)
-	schedules := slices.Clone(h.Schedules)
-	for _, sal := range h.ServiceAtLocations {
-		phones = append(phones, sal.Phones...)
-		schedules = append(schedules, sal.Schedules...)
-	}
-	for _, p := range phones {
-		if id := str(p.extra["id"]); id != "" {
-			p.ID = id
-			for _, l := range p.Languages {
-				l.PhoneID = id
-			}
-		}
-	}
-	for _, sc := range schedules {
-		if id := str(sc.extra["id"]); id != "" {
-			sc.ID = id
-		}
-	}
-	ended := make([]string, 0, len(k[endedKind]))
-	for sig := range k[endedKind] {
-		ended = append(ended, sig)
-	}
-	slices.Sort(ended)
-	for _, sig := range ended {
-		h.Schedules = append(h.Schedules, &hsdsSchedule{ServiceID: h.ID, extra: k[endedKind][sig]})
-	}
-	ended = ended[:0]
-	for sig := range k[foreignKind] {
-		ended = append(ended, sig)
-	}
-	slices.Sort(ended)
-	for _, sig := range ended {
-		h.Attributes = append(h.Attributes, &hsdsAttribute{raw: k[foreignKind][sig]})
-	}
-	ended = ended[:0]
-	for sig := range k[salEndedKind] {
-		ended = append(ended, sig)
-	}
-	slices.Sort(ended)
-	for _, sal := range h.ServiceAtLocations {
-		for _, sig := range ended {
-			if lid, _, _ := strings.Cut(sig, "|"); lid == sal.LocationID {
-				sal.Schedules = append(sal.Schedules, &hsdsSchedule{ServiceID: h.ID, LocationID: sal.LocationID, ServiceAtLocationID: sal.ID, extra: k[salEndedKind][sig]})
-			}
-		}
-	}
 }
 
 // pruneKeptParts drops from an imported service's kept part members
@@ -454,25 +312,6 @@ func sameJSON(a, b json.RawMessage) bool {
 	return string(xa) == string(ya)
 }
 
-// withKept marshals a part and sets its kept members over what Punto
-// wrote (its id among them).
-func withKept(b []byte, kept map[string]json.RawMessage) ([]byte, error) {
-	if len(kept) == 0 {
-		return b, nil
-	}
-	var m map[string]json.RawMessage
-	if err := json.Unmarshal(b, &m); err != nil {
-		return nil, err
-	}
-	for k, v := range kept {
-		if w, written := m[k]; written && fillOnly[k] && !(k == "languages" && sameCodes(w, v)) {
-			continue // Punto's own (a channel's) wins; the same languages come back as they were
-		}
-		m[k] = v
-	}
-	return marshalText(m)
-}
-
 // sameCodes reports whether two lists of languages name the same codes.
 func sameCodes(a, b json.RawMessage) bool {
 	codes := func(raw json.RawMessage) []string {
@@ -485,105 +324,4 @@ func sameCodes(a, b json.RawMessage) bool {
 	}
 	x, y := codes(a), codes(b)
 	return len(x) > 0 && slices.Equal(x, y)
-}
-
-// fillOnly are kept members that Punto writes too for some parts (a
-// channel's hours: how to attend, the video link; a channel phone's
-// languages): kept ones fill them in where Punto writes none, never
-// replace Punto's.
-var fillOnly = map[string]bool{"attending_type": true, "schedule_link": true, "languages": true}
-
-// keptCells sets a CSV row's cells from kept members that are plain
-// values (a table's writer takes only its own columns); the id first.
-func keptCells(row map[string]string, kept map[string]json.RawMessage) map[string]string {
-	for k, v := range kept {
-		var x any
-		if json.Unmarshal(v, &x) != nil {
-			continue
-		}
-		if row[k] != "" && fillOnly[k] {
-			continue
-		}
-		switch x := x.(type) {
-		case string:
-			row[k] = x
-		case float64:
-			row[k] = strconv.FormatFloat(x, 'f', -1, 64)
-		case bool:
-			row[k] = strconv.FormatBool(x)
-		}
-	}
-	return row
-}
-
-func (h *hsdsPhone) MarshalJSON() ([]byte, error) {
-	type plain hsdsPhone
-	b, err := marshalText((*plain)(h))
-	if err != nil {
-		return nil, err
-	}
-	return withKept(b, h.extra)
-}
-
-func (h *hsdsSchedule) MarshalJSON() ([]byte, error) {
-	type plain hsdsSchedule
-	b, err := marshalText((*plain)(h))
-	if err != nil {
-		return nil, err
-	}
-	return withKept(b, h.extra)
-}
-
-func (h *hsdsLanguage) MarshalJSON() ([]byte, error) {
-	type plain hsdsLanguage
-	b, err := marshalText((*plain)(h))
-	if err != nil {
-		return nil, err
-	}
-	return withKept(b, h.extra)
-}
-
-func (h *hsdsDocument) MarshalJSON() ([]byte, error) {
-	type plain hsdsDocument
-	b, err := marshalText((*plain)(h))
-	if err != nil {
-		return nil, err
-	}
-	return withKept(b, h.extra)
-}
-
-func (h *hsdsContact) MarshalJSON() ([]byte, error) {
-	type plain hsdsContact
-	b, err := marshalText((*plain)(h))
-	if err != nil {
-		return nil, err
-	}
-	return withKept(b, h.extra)
-}
-
-func (h *hsdsServiceAtLocation) MarshalJSON() ([]byte, error) {
-	type plain hsdsServiceAtLocation
-	b, err := marshalText((*plain)(h))
-	if err != nil {
-		return nil, err
-	}
-	return withKept(b, h.extra)
-}
-
-func (h *hsdsAddress) MarshalJSON() ([]byte, error) {
-	type plain hsdsAddress
-	b, err := marshalText((*plain)(h))
-	if err != nil {
-		return nil, err
-	}
-	return withKept(b, h.extra)
-}
-
-func (h *hsdsAccessibility) MarshalJSON() ([]byte, error) {
-	type plain hsdsAccessibility
-	b, err := marshalText((*plain)(h))
-	if err != nil {
-		return nil, err
-	}
-	return withKept(b, h.extra)
 }

@@ -319,18 +319,10 @@ func (k *Keyring) Learn(recs []SignedKeyRecord) (int, error) {
 	if len(recs) == 0 {
 		return 0, nil
 	}
-	if len(recs) > MaxKeyRecords {
-		return 0, reject("invalid", "%d key records, more than %d", len(recs), MaxKeyRecords)
+	opened, err := k.openRecords(recs)
+	if err != nil {
+		return 0, err
 	}
-	opened := make([]*KeyRecord, 0, len(recs))
-	for _, s := range recs {
-		rec, err := s.Open(k.root)
-		if err != nil {
-			return 0, err
-		}
-		opened = append(opened, rec)
-	}
-	sort.SliceStable(opened, func(i, j int) bool { return opened[i].Serial < opened[j].Serial })
 	k.mu.Lock()
 	defer k.mu.Unlock()
 	before, err := json.Marshal(k.state)
@@ -342,46 +334,7 @@ func (k *Keyring) Learn(recs []SignedKeyRecord) (int, error) {
 	old.Revoked = append([]string(nil), k.state.Revoked...)
 	changed := 0
 	for _, rec := range opened {
-		switch rec.Type {
-		case KeyRevoke:
-			if !k.revoked(rec.Key) {
-				k.state.Revoked = append(k.state.Revoked, rec.Key)
-				changed++
-			}
-		case KeyRotate:
-			if rec.Serial <= k.state.Serial {
-				continue // applied already, or older than one applied
-			}
-			if k.revoked(rec.Key) {
-				continue // revoked later: never believed again
-			}
-			k.state.Serial = rec.Serial
-			if rec.RevokePrev {
-				if !k.revoked(rec.Prev) {
-					k.state.Revoked = append(k.state.Revoked, rec.Prev)
-				}
-			}
-			// Prev is believed until the overlap ends; any older key, no
-			// longer: at most two keys at a time.
-			for i := range k.state.Keys {
-				tk := &k.state.Keys[i]
-				end := rec.At
-				if tk.Key == rec.Prev && rec.OverlapUntil.After(rec.At) {
-					end = rec.OverlapUntil
-				}
-				if tk.Key != rec.Key && (tk.Until.IsZero() || end.Before(tk.Until)) {
-					tk.Until = end
-				}
-			}
-			found := false
-			for i := range k.state.Keys {
-				if k.state.Keys[i].Key == rec.Key {
-					k.state.Keys[i].Until, found = time.Time{}, true
-				}
-			}
-			if !found {
-				k.state.Keys = append(k.state.Keys, trustedKey{Key: rec.Key})
-			}
+		if k.apply(rec) {
 			changed++
 		}
 	}
@@ -403,4 +356,75 @@ func (k *Keyring) Learn(recs []SignedKeyRecord) (int, error) {
 		return 0, err
 	}
 	return changed, nil
+}
+
+// openRecords checks the records against the root key and returns them opened,
+// by serial.
+func (k *Keyring) openRecords(recs []SignedKeyRecord) ([]*KeyRecord, error) {
+	if len(recs) > MaxKeyRecords {
+		return nil, reject("invalid", "%d key records, more than %d", len(recs), MaxKeyRecords)
+	}
+	opened := make([]*KeyRecord, 0, len(recs))
+	for _, s := range recs {
+		rec, err := s.Open(k.root)
+		if err != nil {
+			return nil, err
+		}
+		opened = append(opened, rec)
+	}
+	sort.SliceStable(opened, func(i, j int) bool { return opened[i].Serial < opened[j].Serial })
+	return opened, nil
+}
+
+// apply applies one record (k.mu held) and says whether it changed the
+// keyring.
+func (k *Keyring) apply(rec *KeyRecord) bool {
+	switch rec.Type {
+	case KeyRevoke:
+		if !k.revoked(rec.Key) {
+			k.state.Revoked = append(k.state.Revoked, rec.Key)
+			return true
+		}
+	case KeyRotate:
+		if rec.Serial <= k.state.Serial {
+			return false // applied already, or older than one applied
+		}
+		if k.revoked(rec.Key) {
+			return false // revoked later: never believed again
+		}
+		k.rotate(rec)
+		return true
+	}
+	return false
+}
+
+// rotate makes rec's key the believed one (k.mu held).
+func (k *Keyring) rotate(rec *KeyRecord) {
+	k.state.Serial = rec.Serial
+	if rec.RevokePrev {
+		if !k.revoked(rec.Prev) {
+			k.state.Revoked = append(k.state.Revoked, rec.Prev)
+		}
+	}
+	// Prev is believed until the overlap ends; any older key, no
+	// longer: at most two keys at a time.
+	for i := range k.state.Keys {
+		tk := &k.state.Keys[i]
+		end := rec.At
+		if tk.Key == rec.Prev && rec.OverlapUntil.After(rec.At) {
+			end = rec.OverlapUntil
+		}
+		if tk.Key != rec.Key && (tk.Until.IsZero() || end.Before(tk.Until)) {
+			tk.Until = end
+		}
+	}
+	found := false
+	for i := range k.state.Keys {
+		if k.state.Keys[i].Key == rec.Key {
+			k.state.Keys[i].Until, found = time.Time{}, true
+		}
+	}
+	if !found {
+		k.state.Keys = append(k.state.Keys, trustedKey{Key: rec.Key})
+	}
 }
