@@ -71,14 +71,14 @@ func TestDirectionsInChromium(t *testing.T) {
 		t.Helper()
 		var ways []string
 		runIn(t, ctx, chromedp.WaitVisible(".tile.search", chromedp.ByQuery),
-			chromedp.Click(`.tile[data-category="health"]`, chromedp.ByQuery), chromedp.WaitVisible("#list .row", chromedp.ByQuery),
+			browsertest.Click(`.tile[data-category="health"]`), chromedp.WaitVisible("#list .row", chromedp.ByQuery),
 			chromedp.Evaluate(`[...document.querySelectorAll("#list .way")].map(w => w.textContent)`, &ways))
 		return ways
 	}
-	runIn(t, ctx, chromedp.Navigate(facing+"/?kiosk=1"), screenShown("attract"), chromedp.Click(`.lang[lang="it"]`, chromedp.ByQuery), screenShown("home"))
+	runIn(t, ctx, chromedp.Navigate(facing+"/?kiosk=1"), screenShown("attract"), browsertest.Click(`.lang[lang="it"]`), screenShown("home"))
 	turned := firstWays()
 	browsertest.Screenshot(t, ctx, "totem-results-facing-it")
-	runIn(t, ctx, chromedp.Navigate(plain+"/?kiosk=1"), screenShown("attract"), chromedp.Click(`.lang[lang="it"]`, chromedp.ByQuery), screenShown("home"))
+	runIn(t, ctx, chromedp.Navigate(plain+"/?kiosk=1"), screenShown("attract"), browsertest.Click(`.lang[lang="it"]`), screenShown("home"))
 	compass := firstWays()
 	if len(turned) == 0 || len(turned) != len(compass) {
 		t.Fatalf("%d and %d results", len(turned), len(compass))
@@ -106,7 +106,7 @@ func TestDirectionsInChromium(t *testing.T) {
 
 	// A phone: compass words, and where the distances are from.
 	runIn(t, ctx, chromedp.EmulateViewport(390, 844, chromedp.EmulateMobile), chromedp.Navigate(facing+"/"), screenShown("home"),
-		chromedp.Click("#lang", chromedp.ByQuery), screenShown("languages"), chromedp.Click(`.lang[lang="it"]`, chromedp.ByQuery), screenShown("home"))
+		browsertest.Click("#lang"), screenShown("languages"), browsertest.Click(`.lang[lang="it"]`), screenShown("home"))
 	phone := firstWays()
 	var from string
 	runIn(t, ctx, chromedp.Text(".from", &from, chromedp.ByQuery))
@@ -123,7 +123,7 @@ func TestDirectionsInChromium(t *testing.T) {
 	// calls with a tap and opens the address in the phone's maps, and has
 	// no code to scan with the phone itself.
 	var first string
-	runIn(t, ctx, chromedp.Click("#home", chromedp.ByQuery), screenShown("home"),
+	runIn(t, ctx, browsertest.Click("#home"), screenShown("home"),
 		chromedp.Evaluate(`document.querySelector("#view > .page").firstElementChild.className`, &first))
 	if first != "where" {
 		t.Errorf("the phone's home starts with %q, want the position and town buttons", first)

@@ -110,11 +110,11 @@ func visitIn(t *testing.T, ctx context.Context, base, url, lang string) {
 	t.Helper()
 	runIn(t, ctx, chromedp.Navigate(base+url))
 	if strings.Contains(url, "kiosk=1") {
-		runIn(t, ctx, screenShown("attract"), chromedp.Click(".attract", chromedp.ByQuery))
+		runIn(t, ctx, screenShown("attract"), browsertest.Click(".attract"))
 	} else {
-		runIn(t, ctx, screenShown("home"), chromedp.Click("#lang", chromedp.ByQuery))
+		runIn(t, ctx, screenShown("home"), browsertest.Click("#lang"))
 	}
-	runIn(t, ctx, screenShown("languages"), chromedp.Click(`.lang[lang="`+lang+`"]`, chromedp.ByQuery), screenShown("home"),
+	runIn(t, ctx, screenShown("languages"), browsertest.Click(`.lang[lang="`+lang+`"]`), screenShown("home"),
 		chromedp.WaitVisible(`#alerts [data-fallback="it"]`, chromedp.ByQuery), chromedp.WaitVisible("#fallback p", chromedp.ByQuery))
 }
 
@@ -126,8 +126,8 @@ func checkDetail(t *testing.T, ctx context.Context, id, lang, size string) {
 	}
 	browsertest.Screenshot(t, ctx, size+"-fallback-home-"+lang)
 	browsertest.Axe(t, ctx, "fallback home "+lang)
-	runIn(t, ctx, chromedp.Click(`.tile[data-category="info"]`, chromedp.ByQuery), screenShown("results"),
-		chromedp.Click(`.row[data-id="`+id+`"]`, chromedp.ByQuery), screenShown("detail"),
+	runIn(t, ctx, browsertest.Click(`.tile[data-category="info"]`), screenShown("results"),
+		browsertest.Click(`.row[data-id="`+id+`"]`), screenShown("detail"),
 		chromedp.WaitVisible("#view h1[data-fallback]", chromedp.ByQuery))
 	st = fallbackNow(t, ctx)
 	marked := strings.Join(st.Marked, " ")
@@ -154,10 +154,10 @@ func checkDetail(t *testing.T, ctx context.Context, id, lang, size string) {
 // the description still in Italian.
 func checkSecond(t *testing.T, ctx context.Context, size string) {
 	t.Helper()
-	runIn(t, ctx, chromedp.Click("#second-lang", chromedp.ByQuery), screenShown("second"))
+	runIn(t, ctx, browsertest.Click("#second-lang"), screenShown("second"))
 	browsertest.Screenshot(t, ctx, size+"-fallback-second-ar")
 	browsertest.Axe(t, ctx, "second language picker")
-	runIn(t, ctx, chromedp.Click(`[data-second="fr"]`, chromedp.ByQuery), screenShown("detail"),
+	runIn(t, ctx, browsertest.Click(`[data-second="fr"]`), screenShown("detail"),
 		chromedp.WaitVisible(`#view h1[data-fallback="fr"]`, chromedp.ByQuery))
 	st := fallbackNow(t, ctx)
 	if st.H1 != "fr" || st.Notices != 1 || !strings.Contains(st.Notice, "الإيطالية") || strings.Contains(st.Notice, "الإنجليزية") {
@@ -178,13 +178,13 @@ func TestFallbackSecondForgotten(t *testing.T) {
 	ctx := browsertest.Start(t, 1080, 1920, 90*time.Second)
 	detail := func() {
 		visitIn(t, ctx, base, "/?kiosk=1", "zh")
-		runIn(t, ctx, chromedp.Click(`.tile[data-category="info"]`, chromedp.ByQuery), screenShown("results"),
-			chromedp.Click(`.row[data-id="`+id+`"]`, chromedp.ByQuery), screenShown("detail"),
+		runIn(t, ctx, browsertest.Click(`.tile[data-category="info"]`), screenShown("results"),
+			browsertest.Click(`.row[data-id="`+id+`"]`), screenShown("detail"),
 			chromedp.WaitVisible("#view h1[data-fallback]", chromedp.ByQuery))
 	}
 	detail()
-	runIn(t, ctx, chromedp.Click("#second-lang", chromedp.ByQuery), screenShown("second"),
-		chromedp.Click(`[data-second="fr"]`, chromedp.ByQuery), chromedp.WaitVisible(`#view h1[data-fallback="fr"]`, chromedp.ByQuery))
+	runIn(t, ctx, browsertest.Click("#second-lang"), screenShown("second"),
+		browsertest.Click(`[data-second="fr"]`), chromedp.WaitVisible(`#view h1[data-fallback="fr"]`, chromedp.ByQuery))
 	var qr string
 	runIn(t, ctx, chromedp.AttributeValue("#qr", "src", &qr, nil, chromedp.ByQuery))
 	if !strings.Contains(qr, "second%3Dfr") {
@@ -215,8 +215,8 @@ func TestFallbackAttract(t *testing.T) {
 	}
 	browsertest.Screenshot(t, ctx, "totem-fallback-attract")
 	browsertest.Axe(t, ctx, "attract with a message in English")
-	runIn(t, ctx, chromedp.Click(".attract", chromedp.ByQuery), screenShown("languages"),
-		chromedp.Click(`.lang[lang="zh"]`, chromedp.ByQuery), screenShown("home"), chromedp.WaitVisible("#fallback p", chromedp.ByQuery))
+	runIn(t, ctx, browsertest.Click(".attract"), screenShown("languages"),
+		browsertest.Click(`.lang[lang="zh"]`), screenShown("home"), chromedp.WaitVisible("#fallback p", chromedp.ByQuery))
 	st = fallbackNow(t, ctx)
 	if st.Notices != 1 || !strings.Contains(strings.Join(st.Tags, " "), "英语") || !strings.Contains(st.Notice, "英语") {
 		t.Errorf("home in Chinese: %+v", st)

@@ -23,8 +23,8 @@ func TestIdleWarningInChromium(t *testing.T) {
 	ctx := browsertest.Start(t, 1080, 1920, 150*time.Second)
 	runIn(t, ctx, chromedp.Navigate(base+"/?kiosk=1&idle=20"), screenShown("attract"),
 		chromedp.Evaluate(`window.heard = []; for (const e of ["screen", "idle-warning", "idle-kept", "reset"]) document.addEventListener("punto:" + e, (ev) => heard.push(e + (ev.detail && ev.detail.name ? ":" + ev.detail.name : "")));`, nil),
-		chromedp.Click(`.lang[lang="fa"]`, chromedp.ByQuery), screenShown("home"),
-		chromedp.Click(`.tile[data-category="health"]`, chromedp.ByQuery), screenShown("results"))
+		browsertest.Click(`.lang[lang="fa"]`), screenShown("home"),
+		browsertest.Click(`.tile[data-category="health"]`), screenShown("results"))
 	wait := func(what, cond string) {
 		t.Helper()
 		wctx, cancel := context.WithTimeout(ctx, 20*time.Second)
@@ -48,7 +48,7 @@ func TestIdleWarningInChromium(t *testing.T) {
 	}
 
 	// A touch keeps the visit, where it was.
-	runIn(t, ctx, chromedp.Click("#idle .still", chromedp.ByQuery))
+	runIn(t, ctx, browsertest.Click("#idle .still"))
 	wait("the countdown gone", `!document.querySelector("#idle")`)
 	var screen string
 	runIn(t, ctx, chromedp.Evaluate(`document.body.dataset.screen + " " + document.documentElement.lang`, &screen))

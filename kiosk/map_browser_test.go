@@ -130,15 +130,15 @@ func TestMapInChromium(t *testing.T) {
 			}))
 			runIn(t, ctx, chromedp.Navigate(base+size.url))
 			if size.name == "totem" {
-				runIn(t, ctx, screenShown("attract"), chromedp.Click(".attract", chromedp.ByQuery))
+				runIn(t, ctx, screenShown("attract"), browsertest.Click(".attract"))
 			} else {
-				runIn(t, ctx, screenShown("home"), chromedp.Click("#lang", chromedp.ByQuery))
+				runIn(t, ctx, screenShown("home"), browsertest.Click("#lang"))
 			}
-			runIn(t, ctx, screenShown("languages"), chromedp.Click(`.lang[lang="`+size.lang+`"]`, chromedp.ByQuery), screenShown("home"))
+			runIn(t, ctx, screenShown("languages"), browsertest.Click(`.lang[lang="`+size.lang+`"]`), screenShown("home"))
 			for i, cat := range categories {
-				runIn(t, ctx, chromedp.Click(`.tile[data-category="`+cat+`"]`, chromedp.ByQuery), screenShown("results"))
+				runIn(t, ctx, browsertest.Click(`.tile[data-category="`+cat+`"]`), screenShown("results"))
 				if size.name == "phone" {
-					runIn(t, ctx, chromedp.Click(`[data-tab="map"]`, chromedp.ByQuery))
+					runIn(t, ctx, browsertest.Click(`[data-tab="map"]`))
 				}
 				if err := chromedp.Run(ctx, chromedp.Poll(`window.__map && document.querySelectorAll("#map .pin").length > 0`, nil,
 					chromedp.WithPollingTimeout(20*time.Second))); err != nil {
@@ -159,7 +159,7 @@ func TestMapInChromium(t *testing.T) {
 						checkLine(t, ctx)
 					}
 				}
-				runIn(t, ctx, chromedp.Click("#back", chromedp.ByQuery), screenShown("home"))
+				runIn(t, ctx, browsertest.Click("#back"), screenShown("home"))
 			}
 		})
 	}

@@ -27,7 +27,7 @@ func TestNumbersAndScriptsInChromium(t *testing.T) {
 	ctx := browsertest.Start(t, 1080, 1920, 150*time.Second)
 	for _, tc := range []struct{ lang, digits string }{{"bn", "০-৯"}, {"fa", "۰-۹"}} {
 		native := regexp.MustCompile("[" + tc.digits + "]")
-		runIn(t, ctx, chromedp.Navigate(base+"/?kiosk=1"), screenShown("attract"), chromedp.Click(fmt.Sprintf(`.lang[lang=%q]`, tc.lang), chromedp.ByQuery),
+		runIn(t, ctx, chromedp.Navigate(base+"/?kiosk=1"), screenShown("attract"), browsertest.Click(fmt.Sprintf(`.lang[lang=%q]`, tc.lang)),
 			screenShown("home"), chromedp.WaitVisible(".tile.search img", chromedp.ByQuery))
 		var icons struct{ Search, Info, Return, InfoName, CategoryName string }
 		runIn(t, ctx, chromedp.Evaluate(`({Search: document.querySelector(".tile.search img").getAttribute("src"), Info: document.querySelector(".tile.info img").getAttribute("src"),
@@ -36,12 +36,12 @@ func TestNumbersAndScriptsInChromium(t *testing.T) {
 		if !strings.HasSuffix(icons.Search, "/search.svg") || !strings.HasSuffix(icons.Info, "/lightbulb.svg") || strings.Contains(icons.Return, "plane") || icons.InfoName == icons.CategoryName {
 			t.Errorf("%s home tiles: %+v", tc.lang, icons)
 		}
-		runIn(t, ctx, chromedp.Click(`.tile[data-category="health"]`, chromedp.ByQuery), screenShown("results"), chromedp.WaitVisible("#list .row", chromedp.ByQuery))
+		runIn(t, ctx, browsertest.Click(`.tile[data-category="health"]`), screenShown("results"), chromedp.WaitVisible("#list .row", chromedp.ByQuery))
 		var texts []string
 		runIn(t, ctx, chromedp.Evaluate(`[...document.querySelectorAll("#list .way, #list .open, #list .closed, #list .num")].map(e => e.textContent)`, &texts))
 		checkDigits(t, tc.lang+" results", texts, native)
 		browsertest.Screenshot(t, ctx, "totem-results-digits-"+tc.lang)
-		runIn(t, ctx, chromedp.Click("#list .row", chromedp.ByQuery), screenShown("detail"), chromedp.WaitVisible(".hours", chromedp.ByQuery),
+		runIn(t, ctx, browsertest.Click("#list .row"), screenShown("detail"), chromedp.WaitVisible(".hours", chromedp.ByQuery),
 			chromedp.Evaluate(`[...document.querySelectorAll(".detail .way, .detail .status, .hours td:nth-child(2)")].map(e => e.textContent).filter(s => s.trim())`, &texts))
 		checkDigits(t, tc.lang+" detail", texts, native)
 		browsertest.Screenshot(t, ctx, "totem-detail-digits-"+tc.lang)
@@ -53,7 +53,7 @@ func TestNumbersAndScriptsInChromium(t *testing.T) {
 		Dir, Lang, Computed string
 		Stop                bool
 	}
-	runIn(t, ctx, chromedp.Navigate(base+"/?kiosk=1"), screenShown("attract"), chromedp.Click(`.lang[lang="ar"]`, chromedp.ByQuery), screenShown("home"),
+	runIn(t, ctx, chromedp.Navigate(base+"/?kiosk=1"), screenShown("attract"), browsertest.Click(`.lang[lang="ar"]`), screenShown("home"),
 		chromedp.WaitVisible(`#alerts [data-fallback="it"]`, chromedp.ByQuery),
 		chromedp.Navigate(base+"/s/"+id+"?lang=ar&kiosk=1"), screenShown("detail"), chromedp.WaitVisible(`.detail p[data-fallback="it"]`, chromedp.ByQuery),
 		chromedp.WaitVisible(`#alerts [data-fallback="it"]`, chromedp.ByQuery),

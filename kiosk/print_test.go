@@ -188,7 +188,7 @@ func TestPrintCard(t *testing.T) {
 	runIn(t, ctx, chromedp.Navigate(base+"/s/"+id+"?lang=zh&kiosk=1"), detailShown(), chromedp.WaitVisible("#print", chromedp.ByQuery))
 	browsertest.Axe(t, ctx, "detail with the Print button")
 	printed := srv.msgs.Localize("zh", "ui.printed").Text
-	runIn(t, ctx, chromedp.Click("#print", chromedp.ByQuery),
+	runIn(t, ctx, browsertest.Click("#print"),
 		chromedp.Poll(`document.querySelector("#print-status").textContent === `+strconvQuote(printed), nil, chromedp.WithPollingTimeout(90*time.Second)),
 		chromedp.Text("#print-status", &status, chromedp.ByQuery))
 	browsertest.Screenshot(t, ctx, "print-detail-zh")

@@ -115,19 +115,19 @@ func reachVisits(t *testing.T, base, shape string, w, h int64) {
 			if lang == "ar" {
 				shot("attract")
 			}
-			runIn(t, ctx, chromedp.Click(".attract", chromedp.ByQuery), screenShown("languages"))
+			runIn(t, ctx, browsertest.Click(".attract"), screenShown("languages"))
 			checkReach(t, ctx, at+" languages")
-			runIn(t, ctx, chromedp.Click(fmt.Sprintf(`.lang[lang=%q]`, lang), chromedp.ByQuery), screenShown("home"), chromedp.WaitVisible(".tile.search", chromedp.ByQuery))
+			runIn(t, ctx, browsertest.Click(fmt.Sprintf(`.lang[lang=%q]`, lang)), screenShown("home"), chromedp.WaitVisible(".tile.search", chromedp.ByQuery))
 			checkReach(t, ctx, at+" home")
 			shot("home")
-			runIn(t, ctx, chromedp.Click(`.tile[data-category="health"]`, chromedp.ByQuery), screenShown("results"),
+			runIn(t, ctx, browsertest.Click(`.tile[data-category="health"]`), screenShown("results"),
 				chromedp.WaitVisible("#list .row", chromedp.ByQuery), chromedp.WaitVisible(".pin", chromedp.ByQuery))
 			checkReach(t, ctx, at+" results")
 			shot("results")
-			runIn(t, ctx, chromedp.Click("#list .row", chromedp.ByQuery), screenShown("detail"), chromedp.WaitVisible("#qr", chromedp.ByQuery))
+			runIn(t, ctx, browsertest.Click("#list .row"), screenShown("detail"), chromedp.WaitVisible("#qr", chromedp.ByQuery))
 			checkReach(t, ctx, at+" detail")
 			shot("detail")
-			runIn(t, ctx, chromedp.Click("#home", chromedp.ByQuery), screenShown("home"), chromedp.Click(".tile.search", chromedp.ByQuery), screenShown("search"),
+			runIn(t, ctx, browsertest.Click("#home"), screenShown("home"), browsertest.Click(".tile.search"), screenShown("search"),
 				chromedp.WaitVisible(".simple-keyboard .hg-button", chromedp.ByQuery), chromedp.SendKeys("#q", "medico", chromedp.ByQuery),
 				chromedp.WaitVisible(".suggest .row", chromedp.ByQuery))
 			checkReach(t, ctx, at+" search with keyboard")
@@ -150,9 +150,9 @@ func TestReachFlagsInChromium(t *testing.T) {
 		t.Errorf("reach zone %q, want 0.3 0.9", reach)
 	}
 	checkReach(t, ctx, "attract, zone 0.3–0.9")
-	runIn(t, ctx, chromedp.Click(`.lang[lang="ar"]`, chromedp.ByQuery), screenShown("home"), chromedp.WaitVisible(".tile.search", chromedp.ByQuery))
+	runIn(t, ctx, browsertest.Click(`.lang[lang="ar"]`), screenShown("home"), chromedp.WaitVisible(".tile.search", chromedp.ByQuery))
 	checkReach(t, ctx, "home, zone 0.3–0.9")
-	runIn(t, ctx, chromedp.Click(".tile.search", chromedp.ByQuery), screenShown("search"), chromedp.WaitVisible(".simple-keyboard .hg-button", chromedp.ByQuery))
+	runIn(t, ctx, browsertest.Click(".tile.search"), screenShown("search"), chromedp.WaitVisible(".simple-keyboard .hg-button", chromedp.ByQuery))
 	checkReach(t, ctx, "search, zone 0.3–0.9")
 	browsertest.Screenshot(t, ctx, "totem-reach-flags-search-ar")
 }

@@ -20,9 +20,9 @@ func TestSearchUnderstoodInChromium(t *testing.T) {
 	putRemote(t, srv)
 	base := listen(t, srv)
 	ctx := browsertest.Start(t, 1080, 1920, 120*time.Second)
-	runIn(t, ctx, chromedp.Navigate(base+"/?kiosk=1"), screenShown("attract"), chromedp.Click(".attract", chromedp.ByQuery),
-		screenShown("languages"), chromedp.Click(`.lang[lang="ar"]`, chromedp.ByQuery), screenShown("home"),
-		chromedp.Click(".tile.search", chromedp.ByQuery), screenShown("search"))
+	runIn(t, ctx, chromedp.Navigate(base+"/?kiosk=1"), screenShown("attract"), browsertest.Click(".attract"),
+		screenShown("languages"), browsertest.Click(`.lang[lang="ar"]`), screenShown("home"),
+		browsertest.Click(".tile.search"), screenShown("search"))
 
 	// A misspelt word: nothing found, "did you mean" offers the word, which
 	// a tap searches.
@@ -36,24 +36,24 @@ func TestSearchUnderstoodInChromium(t *testing.T) {
 	browsertest.Screenshot(t, ctx, "totem-search-did-you-mean-ar")
 	browsertest.Axe(t, ctx, "search, did you mean, ar")
 	var understood string
-	runIn(t, ctx, chromedp.Click(".did-you-mean .chip", chromedp.ByQuery), chromedp.WaitVisible(".suggest .row", chromedp.ByQuery),
+	runIn(t, ctx, browsertest.Click(".did-you-mean .chip"), chromedp.WaitVisible(".suggest .row", chromedp.ByQuery),
 		chromedp.Text(".suggest .matched", &understood, chromedp.ByQuery))
 	if !strings.Contains(understood, "الصحة") {
 		t.Errorf("the search for ospedale was understood as %q, want the Arabic for Health", understood)
 	}
 
 	// The results screen says it too, and its chip opens the category.
-	runIn(t, ctx, chromedp.Click("form .go", chromedp.ByQuery), screenShown("results"), chromedp.WaitVisible(".matched .chip", chromedp.ByQuery),
+	runIn(t, ctx, browsertest.Click("form .go"), screenShown("results"), chromedp.WaitVisible(".matched .chip", chromedp.ByQuery),
 		chromedp.Text(".matched", &understood, chromedp.ByQuery))
 	if !strings.Contains(understood, "→") || !strings.Contains(understood, "الصحة") {
 		t.Errorf("results understood as %q", understood)
 	}
-	runIn(t, ctx, chromedp.Click(`.matched .chip[data-category="health"]`, chromedp.ByQuery),
+	runIn(t, ctx, browsertest.Click(`.matched .chip[data-category="health"]`),
 		chromedp.WaitVisible(`body[data-screen="results"] #list`, chromedp.ByQuery))
 
 	// Nothing found: the help nearest and the categories, in Arabic.
-	runIn(t, ctx, chromedp.Click("#home", chromedp.ByQuery), screenShown("home"), chromedp.Click(".tile.search", chromedp.ByQuery), screenShown("search"),
-		chromedp.SendKeys("#q", "xqzwv", chromedp.ByQuery), chromedp.Click("form .go", chromedp.ByQuery), screenShown("results"),
+	runIn(t, ctx, browsertest.Click("#home"), screenShown("home"), browsertest.Click(".tile.search"), screenShown("search"),
+		chromedp.SendKeys("#q", "xqzwv", chromedp.ByQuery), browsertest.Click("form .go"), screenShown("results"),
 		chromedp.WaitVisible(".help-desks .row", chromedp.ByQuery))
 	var none struct {
 		Desks, Tiles int
@@ -85,7 +85,7 @@ func TestSearchUnderstoodInChromium(t *testing.T) {
 		Phones  int
 		Forms   int
 	}
-	runIn(t, ctx, chromedp.Click("#talk", chromedp.ByQuery), chromedp.WaitVisible(".talk-offline", chromedp.ByQuery), chromedp.Evaluate(`({
+	runIn(t, ctx, browsertest.Click("#talk"), chromedp.WaitVisible(".talk-offline", chromedp.ByQuery), chromedp.Evaluate(`({
 		Offline: document.querySelector(".talk-offline").textContent,
 		Phones: document.querySelectorAll(".desks .phone").length,
 		Forms: document.querySelectorAll(".callback-form").length,
@@ -93,12 +93,12 @@ func TestSearchUnderstoodInChromium(t *testing.T) {
 	if !strings.Contains(talk.Offline, "لا يمكن الوصول") || talk.Phones == 0 || talk.Forms != 0 {
 		t.Errorf("talk to someone, offline: %+v", talk)
 	}
-	runIn(t, ctx, chromedp.Click(`.browse .tile[data-category="work"]`, chromedp.ByQuery), chromedp.WaitVisible("#list .row", chromedp.ByQuery))
+	runIn(t, ctx, browsertest.Click(`.browse .tile[data-category="work"]`), chromedp.WaitVisible("#list .row", chromedp.ByQuery))
 
 	// A service reached by phone only: found, listed apart as "by phone /
 	// online" with no map, and its page gives the address without a way.
-	runIn(t, ctx, chromedp.Click("#home", chromedp.ByQuery), screenShown("home"), chromedp.Click(".tile.search", chromedp.ByQuery), screenShown("search"),
-		chromedp.SendKeys("#q", "zebrafono", chromedp.ByQuery), chromedp.Click("form .go", chromedp.ByQuery), screenShown("results"),
+	runIn(t, ctx, browsertest.Click("#home"), screenShown("home"), browsertest.Click(".tile.search"), screenShown("search"),
+		chromedp.SendKeys("#q", "zebrafono", chromedp.ByQuery), browsertest.Click("form .go"), screenShown("results"),
 		chromedp.WaitVisible("#remote .row", chromedp.ByQuery))
 	var remote struct {
 		Heading   string
@@ -118,7 +118,7 @@ func TestSearchUnderstoodInChromium(t *testing.T) {
 	browsertest.Screenshot(t, ctx, "totem-search-remote-ar")
 	browsertest.Axe(t, ctx, "remote results, ar")
 	var page string
-	runIn(t, ctx, chromedp.Click("#remote .row", chromedp.ByQuery), screenShown("detail"), chromedp.Text("main", &page, chromedp.ByQuery))
+	runIn(t, ctx, browsertest.Click("#remote .row"), screenShown("detail"), chromedp.Text("main", &page, chromedp.ByQuery))
 	if !strings.Contains(page, "Casella postale 1") || !strings.Contains(page, "+39 071 000 0000") {
 		t.Errorf("remote service page: %q", page)
 	}

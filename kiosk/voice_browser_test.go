@@ -125,10 +125,10 @@ func TestReadAloudInChromium(t *testing.T) {
 	if s := audioNow(t, ctx); s.Pressed != "false" || !s.VolumeHidden || !s.SpeakerInView {
 		t.Fatalf("attract screen: %+v", s)
 	}
-	runIn(t, ctx, chromedp.Click(".attract", chromedp.ByQuery), screenShown("languages"),
-		chromedp.Click(`.lang[lang="it"]`, chromedp.ByQuery), screenShown("home"),
-		chromedp.Click(`.tile[data-category="info"]`, chromedp.ByQuery), screenShown("results"),
-		chromedp.Click("#speaker", chromedp.ByQuery))
+	runIn(t, ctx, browsertest.Click(".attract"), screenShown("languages"),
+		browsertest.Click(`.lang[lang="it"]`), screenShown("home"),
+		browsertest.Click(`.tile[data-category="info"]`), screenShown("results"),
+		browsertest.Click("#speaker"))
 	s := audioNow(t, ctx)
 	if s.Pressed != "true" || s.VolumeHidden || !strings.Contains(s.Label, "Leggi ad alta voce") || !s.SpeakerInView {
 		t.Fatalf("speaker on: %+v", s)
@@ -136,7 +136,7 @@ func TestReadAloudInChromium(t *testing.T) {
 	var first string
 	runIn(t, ctx, chromedp.Evaluate(`document.querySelector(".row").dataset.id`, &first))
 	ref := "service:" + first + ":summary"
-	runIn(t, ctx, chromedp.Click(".row", chromedp.ByQuery))
+	runIn(t, ctx, browsertest.Click(".row"))
 	s = playing(t, ctx, ref)
 	if s.Screen != "results" || s.Picked != first {
 		t.Errorf("first tap: on %s, highlighted %q (want the row %s, and no change of screen)", s.Screen, s.Picked, first)
@@ -148,11 +148,11 @@ func TestReadAloudInChromium(t *testing.T) {
 	browsertest.Axe(t, ctx, "results with read-aloud on")
 
 	// Volume: a step down, then up again.
-	runIn(t, ctx, chromedp.Click("#volume-down", chromedp.ByQuery))
+	runIn(t, ctx, browsertest.Click("#volume-down"))
 	if s := audioNow(t, ctx); s.Volume > 0.81 || s.Volume < 0.79 || s.Paused {
 		t.Errorf("volume down: %+v", s)
 	}
-	runIn(t, ctx, chromedp.Click("#volume-up", chromedp.ByQuery))
+	runIn(t, ctx, browsertest.Click("#volume-up"))
 
 	// A change of screen (here the app's own navigation) stops the reading.
 	runIn(t, ctx, chromedp.Evaluate(`document.querySelector("#home").click()`, nil), screenShown("home"))
@@ -163,26 +163,26 @@ func TestReadAloudInChromium(t *testing.T) {
 	// The same row again: read from the cache; a second tap opens it.
 	runs := synth.Runs()
 	runIn(t, ctx, chromedp.Evaluate(`document.querySelector('.tile[data-category="info"]').click()`, nil), screenShown("results"),
-		chromedp.Click(`.row[data-id="`+first+`"]`, chromedp.ByQuery))
+		browsertest.Click(`.row[data-id="`+first+`"]`))
 	playing(t, ctx, ref)
 	if n := synth.Runs(); n != runs {
 		t.Errorf("the same row read again ran espeak-ng %d times", n-runs)
 	}
-	runIn(t, ctx, chromedp.Click(`.row[data-id="`+first+`"]`, chromedp.ByQuery), screenShown("detail"))
+	runIn(t, ctx, browsertest.Click(`.row[data-id="`+first+`"]`), screenShown("detail"))
 	if s := audioNow(t, ctx); !s.Paused {
 		t.Errorf("the service opened, the reading goes on: %+v", s)
 	}
 	// The top bar's controls are read by their strings.
-	runIn(t, ctx, chromedp.Click("#home", chromedp.ByQuery))
+	runIn(t, ctx, browsertest.Click("#home"))
 	playing(t, ctx, "ui:ui.home")
-	runIn(t, ctx, chromedp.Click("#home", chromedp.ByQuery), screenShown("home"))
+	runIn(t, ctx, browsertest.Click("#home"), screenShown("home"))
 
 	// The keyboard: a letter is read in the keyboard's language and typed
 	// only on the second tap; a named key reads its name.
-	runIn(t, ctx, chromedp.Click(".tile.search", chromedp.ByQuery), chromedp.Poll(`document.querySelector(".voice-picked.tile.search") !== null`, nil),
-		chromedp.Click(".tile.search", chromedp.ByQuery), screenShown("search"),
+	runIn(t, ctx, browsertest.Click(".tile.search"), chromedp.Poll(`document.querySelector(".voice-picked.tile.search") !== null`, nil),
+		browsertest.Click(".tile.search"), screenShown("search"),
 		chromedp.WaitVisible(`.simple-keyboard [data-skbtn="b"]`, chromedp.ByQuery),
-		chromedp.Click(`.simple-keyboard [data-skbtn="b"]`, chromedp.ByQuery))
+		browsertest.Click(`.simple-keyboard [data-skbtn="b"]`))
 	s = reading(t, ctx, "key:it:b")
 	if au, _ := fetchAudio(t, base, s.Src); au.Seconds < 0.2 || au.RMS < 0.01 {
 		t.Errorf("the key b: %.2f s, RMS %.4f", au.Seconds, au.RMS)
@@ -192,26 +192,26 @@ func TestReadAloudInChromium(t *testing.T) {
 	if typed != "" {
 		t.Errorf("the first tap on a key typed %q", typed)
 	}
-	runIn(t, ctx, chromedp.Click(`.simple-keyboard [data-skbtn="b"]`, chromedp.ByQuery), chromedp.Value("#q", &typed, chromedp.ByQuery))
+	runIn(t, ctx, browsertest.Click(`.simple-keyboard [data-skbtn="b"]`), chromedp.Value("#q", &typed, chromedp.ByQuery))
 	if typed != "b" {
 		t.Errorf("the second tap on a key typed %q, want b", typed)
 	}
-	runIn(t, ctx, chromedp.Click(`.simple-keyboard [data-skbtn="{bksp}"]`, chromedp.ByQuery))
+	runIn(t, ctx, browsertest.Click(`.simple-keyboard [data-skbtn="{bksp}"]`))
 	reading(t, ctx, "ui:ui.key_backspace")
 	runIn(t, ctx, chromedp.Evaluate(`document.querySelector("#home").click()`, nil), screenShown("home"))
 
 	// Tigrinya: no voice, said in Tigrinya; a recorded text still plays.
 	runIn(t, ctx, chromedp.Navigate(base+"/?kiosk=1&idle=20"), screenShown("attract"), dockReady(),
-		chromedp.Click(".attract", chromedp.ByQuery), screenShown("languages"),
-		chromedp.Click(`.lang[lang="ti"]`, chromedp.ByQuery), screenShown("home"),
-		chromedp.Click(`.tile[data-category="info"]`, chromedp.ByQuery), screenShown("results"),
-		chromedp.Click("#speaker", chromedp.ByQuery))
+		browsertest.Click(".attract"), screenShown("languages"),
+		browsertest.Click(`.lang[lang="ti"]`), screenShown("home"),
+		browsertest.Click(`.tile[data-category="info"]`), screenShown("results"),
+		browsertest.Click("#speaker"))
 	noVoice := srv.msgs.Localize("ti", "ui.no_voice").Text
 	s = audioNow(t, ctx)
 	if !strings.Contains(s.Label, noVoice) || s.NoteHidden || s.Note != noVoice {
 		t.Errorf("Tigrinya: %+v, want %q said", s, noVoice)
 	}
-	runIn(t, ctx, chromedp.Click(`.row[data-id="`+recorded+`"]`, chromedp.ByQuery))
+	runIn(t, ctx, browsertest.Click(`.row[data-id="`+recorded+`"]`))
 	s = playing(t, ctx, "service:"+recorded+":summary")
 	if au, source := fetchAudio(t, base, s.Src); source != "recording" || au.Seconds < 0.5 {
 		t.Errorf("the recorded name: %s, %.2f s", source, au.Seconds)

@@ -46,24 +46,24 @@ func TestPhoneCallback(t *testing.T) {
 	shown := func(name string) chromedp.Action {
 		return chromedp.WaitVisible(`body[data-screen="`+name+`"] main > .page > *`, chromedp.ByQuery)
 	}
-	euiMust(t, phone, chromedp.Navigate(base+"/"), shown("home"), chromedp.Click("#lang", chromedp.ByQuery), shown("languages"),
-		chromedp.Click(`.lang[lang="ar"]`, chromedp.ByQuery), shown("home"),
-		chromedp.Click(`.tile[data-category="mediation"]`, chromedp.ByQuery), shown("results"), chromedp.WaitVisible("#talk", chromedp.ByQuery))
+	euiMust(t, phone, chromedp.Navigate(base+"/"), shown("home"), browsertest.Click("#lang"), shown("languages"),
+		browsertest.Click(`.lang[lang="ar"]`), shown("home"),
+		browsertest.Click(`.tile[data-category="mediation"]`), shown("results"), chromedp.WaitVisible("#talk", chromedp.ByQuery))
 	if dir := euiEval[string](t, phone, `document.documentElement.dir`); dir != "rtl" {
 		t.Errorf("page direction %q", dir)
 	}
 	euiScroll(t, phone, "#talk")
-	euiMust(t, phone, chromedp.Click("#talk", chromedp.ByQuery), chromedp.WaitVisible("#callback-number", chromedp.ByQuery))
+	euiMust(t, phone, browsertest.Click("#talk"), chromedp.WaitVisible("#callback-number", chromedp.ByQuery))
 	euiAxe(t, phone, "the call-back form in Arabic")
 	euiNoSidewaysScroll(t, phone, "the call-back form")
 	// Sent without a topic: the form asks for one and sends nothing.
 	euiType(t, phone, "#callback-number", "+39 333 765 4321")
-	euiMust(t, phone, chromedp.Click("#callback-send", chromedp.ByQuery))
+	euiMust(t, phone, browsertest.Click("#callback-send"))
 	euiWait(t, phone, "the topic asked for", `document.querySelector(".callback-status").textContent.length > 0`)
 	if list, _ := cs.List(ctx, admin); len(list) != 0 {
 		t.Fatalf("sent without a topic: %+v", list)
 	}
-	euiMust(t, phone, chromedp.Click(`input[name="callback-topic"][value="health"]`, chromedp.ByQuery), chromedp.Click("#callback-send", chromedp.ByQuery))
+	euiMust(t, phone, browsertest.Click(`input[name="callback-topic"][value="health"]`), browsertest.Click("#callback-send"))
 	sent := time.Now()
 	euiWait(t, phone, "the thanks", `!!document.querySelector(".callback-done")`)
 	var list []callback.Callback

@@ -13,6 +13,7 @@ import (
 	"github.com/paulmach/orb"
 	"github.com/punto-totem/punto/content"
 	"github.com/punto-totem/punto/fleet"
+	"github.com/punto-totem/punto/internal/browsertest"
 )
 
 // euiHalfTranslated is a desk in Ancona written in Italian and English
@@ -58,7 +59,7 @@ func TestEditorUICoverage(t *testing.T) {
 	base := euiCoverageServer(t)
 	ctx := euiBrowser(t, 1280, 900)
 	euiLogin(t, ctx, base, euiEditor, euiEditorPass)
-	euiMust(t, ctx, chromedp.Click(`nav a[data-route="coverage"]`, chromedp.ByQuery), chromedp.WaitVisible(".coverage-table", chromedp.ByQuery))
+	euiMust(t, ctx, browsertest.Click(`nav a[data-route="coverage"]`), chromedp.WaitVisible(".coverage-table", chromedp.ByQuery))
 	rows := euiEval[[]string](t, ctx, `[...document.querySelectorAll(".coverage-table tbody tr")].map((r) => r.dataset.territory)`)
 	if len(rows) != 2 || rows[0] != "" || rows[1] != "ats-11-ancona" {
 		t.Errorf("rows %q, want every service and Ancona's only", rows)
@@ -79,8 +80,8 @@ func TestEditorUICoverage(t *testing.T) {
 	euiAxe(t, ctx, "coverage")
 
 	// Publishing the desk says which languages it lacks, and publishes.
-	euiMust(t, ctx, chromedp.Click(`#coverage-missing li[data-id="`+euiHalfTranslated+`"] a`, chromedp.ByQuery),
-		chromedp.WaitVisible("#publish", chromedp.ByQuery), chromedp.Click("#publish", chromedp.ByQuery),
+	euiMust(t, ctx, browsertest.Click(`#coverage-missing li[data-id="`+euiHalfTranslated+`"] a`),
+		chromedp.WaitVisible("#publish", chromedp.ByQuery), browsertest.Click("#publish"),
 		chromedp.WaitVisible(`#publish-warnings li[data-id="`+euiHalfTranslated+`"]`, chromedp.ByQuery))
 	warned := euiEval[string](t, ctx, `document.querySelector("#publish-warnings").textContent`)
 	if !strings.Contains(warned, "13") || !strings.Contains(warned, "tigrino") {

@@ -189,7 +189,7 @@ func euiLogin(t *testing.T, ctx context.Context, base, name, pass string) {
 	euiMust(t, ctx, chromedp.Navigate(base+"/editor"), chromedp.WaitVisible("#login-name", chromedp.ByQuery))
 	euiType(t, ctx, "#login-name", name)
 	euiType(t, ctx, "#login-password", pass)
-	euiMust(t, ctx, chromedp.Click("#login-submit", chromedp.ByQuery), chromedp.WaitReady("#signed-in", chromedp.ByQuery))
+	euiMust(t, ctx, browsertest.Click("#login-submit"), chromedp.WaitReady("#signed-in", chromedp.ByQuery))
 }
 
 func euiNoSidewaysScroll(t *testing.T, ctx context.Context, what string) {
@@ -242,7 +242,7 @@ func TestEditorUIEditPublish(t *testing.T) {
 	euiAxe(t, ctx, "login")
 	euiType(t, ctx, "#login-name", euiEditor)
 	euiType(t, ctx, "#login-password", "not the password")
-	euiMust(t, ctx, chromedp.Click("#login-submit", chromedp.ByQuery))
+	euiMust(t, ctx, browsertest.Click("#login-submit"))
 	euiWait(t, ctx, "the wrong-password message", `document.querySelector("#login-message").textContent.includes("errati")`)
 	euiLogin(t, ctx, base, euiEditor, euiEditorPass)
 	if who := euiEval[string](t, ctx, `document.querySelector("#signed-in").textContent`); !strings.Contains(who, euiEditor) || !strings.Contains(who, "redattore") {
@@ -254,7 +254,7 @@ func TestEditorUIEditPublish(t *testing.T) {
 	euiShot(t, ctx, "2-list-desktop")
 	euiType(t, ctx, "#list-q", euiInside)
 	item := fmt.Sprintf(`.item[data-id=%q]`, euiInside)
-	euiMust(t, ctx, chromedp.WaitVisible(item+" .tag.editable", chromedp.ByQuery), chromedp.Click(item+" a", chromedp.ByQuery),
+	euiMust(t, ctx, chromedp.WaitVisible(item+" .tag.editable", chromedp.ByQuery), browsertest.Click(item+" a"),
 		chromedp.WaitVisible("#save-draft", chromedp.ByQuery))
 
 	// Rename: the markup shows as typed, nothing is parsed.
@@ -268,19 +268,19 @@ func TestEditorUIEditPublish(t *testing.T) {
 	}
 	// The English name is now older than the Italian, and so is the
 	// Spanish one (the demo is in every language: nothing is missing).
-	euiMust(t, ctx, chromedp.Click(`.langtab[data-lang="en"]`, chromedp.ByQuery),
+	euiMust(t, ctx, browsertest.Click(`.langtab[data-lang="en"]`),
 		chromedp.WaitVisible(`[data-field="name"] .tx-flag.stale`, chromedp.ByQuery))
 	if stale := euiEval[string](t, ctx, `document.querySelector('.langtab[data-lang="es"]').dataset.stale`); stale == "0" || stale == "" {
 		t.Errorf("Spanish: %q texts stale, want some", stale)
 	}
 	euiShot(t, ctx, "3-edit-stale-en-desktop")
-	euiMust(t, ctx, chromedp.Click(`.langtab[data-lang="it"]`, chromedp.ByQuery))
+	euiMust(t, ctx, browsertest.Click(`.langtab[data-lang="it"]`))
 
 	// Monday closing before it opens: the server's 400 shows at the slot,
 	// and the input gets the focus.
 	closes := `[data-field="hours.weekly[0].closes"] input`
 	euiType(t, ctx, closes, "08:00")
-	euiMust(t, ctx, chromedp.Click("#save-draft", chromedp.ByQuery))
+	euiMust(t, ctx, browsertest.Click("#save-draft"))
 	euiWait(t, ctx, "the field's 400 message", `!!document.querySelector('[data-field="hours.weekly[0]"] .field-error') && document.activeElement === document.querySelector(`+euiJS(closes)+`) && document.activeElement.getAttribute("aria-invalid") === "true"`)
 	euiShot(t, ctx, "4a-edit-400-desktop")
 	euiType(t, ctx, closes, "13:00")
@@ -290,7 +290,7 @@ func TestEditorUIEditPublish(t *testing.T) {
 	lat, lon := `[data-field="locations[0].point"] input.lat`, `[data-field="locations[0].point"] input.lon`
 	euiType(t, ctx, lat, "43.1107")
 	euiType(t, ctx, lon, "12.3908")
-	euiMust(t, ctx, chromedp.Click("#save-draft", chromedp.ByQuery))
+	euiMust(t, ctx, browsertest.Click("#save-draft"))
 	euiWait(t, ctx, "the 403 message", `(document.querySelector(".notice.error") || {textContent: ""}).textContent.includes("outside your territories")`)
 	euiShot(t, ctx, "4-edit-403-desktop")
 	if n := len(pub.published()); n != 0 {
@@ -300,7 +300,7 @@ func TestEditorUIEditPublish(t *testing.T) {
 	// Back inside Ancona, saved as a draft.
 	euiType(t, ctx, lat, "43.6158")
 	euiType(t, ctx, lon, "13.5189")
-	euiMust(t, ctx, chromedp.Click("#save-draft", chromedp.ByQuery))
+	euiMust(t, ctx, browsertest.Click("#save-draft"))
 	euiWait(t, ctx, "the saved message", `(document.querySelector(".notice.ok") || {textContent: ""}).textContent.includes("Bozza salvata")`)
 	euiWait(t, ctx, "the server's stale mark", `+document.querySelector('.langtab[data-lang="en"]').dataset.stale > 0`)
 	euiWait(t, ctx, "the draft tag", `!!document.querySelector(".record-head .tag.draft")`)
@@ -309,16 +309,16 @@ func TestEditorUIEditPublish(t *testing.T) {
 	euiAxe(t, ctx, "edit")
 
 	// The preview shows the draft as a totem will.
-	euiMust(t, ctx, chromedp.Click("#preview", chromedp.ByQuery))
+	euiMust(t, ctx, browsertest.Click("#preview"))
 	euiWait(t, ctx, "the preview", `(() => { const h = document.querySelector("#preview-host"); const n = h && h.shadowRoot.querySelector("#pv-name"); return !!n && n.textContent === `+euiJS(euiNewName)+`; })()`)
 	if n := euiEval[int](t, ctx, `document.querySelector("#preview-host").shadowRoot.querySelectorAll("b").length`); n != 0 {
 		t.Errorf("the preview parsed the markup: %d <b>", n)
 	}
 	euiShot(t, ctx, "6-preview-desktop")
-	euiMust(t, ctx, chromedp.Click("dialog .dialog-head button", chromedp.ByQuery), chromedp.WaitNotPresent("dialog", chromedp.ByQuery))
+	euiMust(t, ctx, browsertest.Click("dialog .dialog-head button"), chromedp.WaitNotPresent("dialog", chromedp.ByQuery))
 
 	// Publish: the publisher gets the change, the public API serves it.
-	euiMust(t, ctx, chromedp.Click("#publish", chromedp.ByQuery))
+	euiMust(t, ctx, browsertest.Click("#publish"))
 	euiWait(t, ctx, "the published message", `(document.querySelector(".notice.ok") || {textContent: ""}).textContent.includes("Pubblicato")`)
 	euiShot(t, ctx, "7-published-desktop")
 	calls := pub.published()
@@ -339,7 +339,7 @@ func TestEditorUIEditPublish(t *testing.T) {
 
 	// The audit log lists the editor's own changes, with a diff.
 	euiMust(t, ctx, chromedp.Navigate(base+"/editor#/audit"), chromedp.WaitVisible(".audit tbody button", chromedp.ByQuery),
-		chromedp.Click(".audit tbody button", chromedp.ByQuery), chromedp.WaitVisible("dialog .diff", chromedp.ByQuery))
+		browsertest.Click(".audit tbody button"), chromedp.WaitVisible("dialog .diff", chromedp.ByQuery))
 	euiShot(t, ctx, "9-audit-diff-desktop")
 }
 
@@ -352,7 +352,7 @@ func TestEditorUINewEvent(t *testing.T) {
 	ctx := euiBrowser(t, 1280, 800)
 	euiLogin(t, ctx, base, euiEditor, euiEditorPass)
 	euiMust(t, ctx, chromedp.Navigate(base+"/editor#/events"), chromedp.WaitVisible(`a[href="#/events/+new"]`, chromedp.ByQuery),
-		chromedp.Click(`a[href="#/events/+new"]`, chromedp.ByQuery), chromedp.WaitVisible("#save-draft", chromedp.ByQuery))
+		browsertest.Click(`a[href="#/events/+new"]`), chromedp.WaitVisible("#save-draft", chromedp.ByQuery))
 	euiType(t, ctx, `[data-field="id"] input`, "ancona-festa-2027")
 	euiType(t, ctx, `[data-field="name"] input`, "Festa dei popoli 2027")
 	euiType(t, ctx, `[data-field="locations[0].id"] input`, "loc-ancona-festa-2027")
@@ -372,12 +372,12 @@ func TestEditorUINewEvent(t *testing.T) {
 
 	// Monday 9–13 and 15–18; closed on 2 June 2027.
 	euiScroll(t, ctx, "#sec-hours")
-	euiMust(t, ctx, chromedp.Click(`[data-day="1"] .add-slot`, chromedp.ByQuery), chromedp.Click(`[data-day="1"] .add-slot`, chromedp.ByQuery))
-	euiMust(t, ctx, chromedp.Click(`#sec-exceptions button.secondary`, chromedp.ByQuery))
+	euiMust(t, ctx, browsertest.Click(`[data-day="1"] .add-slot`), browsertest.Click(`[data-day="1"] .add-slot`))
+	euiMust(t, ctx, browsertest.Click(`#sec-exceptions button.secondary`))
 	euiMust(t, ctx, chromedp.SetValue(`[data-field="hours.exceptions[0].date"] input`, "2027-06-02", chromedp.ByQuery))
 	euiType(t, ctx, `[data-field="hours.exceptions[0].note"] input`, "Chiuso per la Festa della Repubblica")
 	euiShot(t, ctx, "n2-new-event-hours-desktop")
-	euiMust(t, ctx, chromedp.Click("#publish", chromedp.ByQuery))
+	euiMust(t, ctx, browsertest.Click("#publish"))
 	euiWait(t, ctx, "the published message", `(document.querySelector(".notice.ok") || {textContent: ""}).textContent.includes("Pubblicato")`)
 	calls := pub.published()
 	if len(calls) != 1 {
@@ -407,16 +407,16 @@ func TestEditorUIPhone(t *testing.T) {
 	euiAxe(t, ctx, "login (phone)")
 
 	// In English, and back.
-	euiMust(t, ctx, chromedp.Click(".lang-switch button", chromedp.ByQuery))
+	euiMust(t, ctx, browsertest.Click(".lang-switch button"))
 	euiWait(t, ctx, "the English form", `document.querySelector("h1").textContent === "Sign in to the editor"`)
-	euiMust(t, ctx, chromedp.Click(".lang-switch button", chromedp.ByQuery))
+	euiMust(t, ctx, browsertest.Click(".lang-switch button"))
 	euiWait(t, ctx, "the Italian form", `document.querySelector("h1").textContent === "Accedi alla redazione"`)
 
 	// Five wrong passwords lock the name: the form says for how long.
 	for range 6 {
 		euiType(t, ctx, "#login-name", "nessuno")
 		euiType(t, ctx, "#login-password", "wrong password")
-		euiMust(t, ctx, chromedp.Click("#login-submit", chromedp.ByQuery))
+		euiMust(t, ctx, browsertest.Click("#login-submit"))
 		euiWait(t, ctx, "an answer", `!document.querySelector("#login-message").hidden && !document.querySelector("#login-submit").disabled || document.querySelector("#login-message").textContent.includes("Riprova")`)
 	}
 	euiWait(t, ctx, "the lock message", `/Riprova tra \d+ secondi/.test(document.querySelector("#login-message").textContent)`)
@@ -425,9 +425,9 @@ func TestEditorUIPhone(t *testing.T) {
 	euiMust(t, ctx, chromedp.WaitVisible(".items .item", chromedp.ByQuery))
 	euiShot(t, ctx, "2-list-phone")
 	euiNoSidewaysScroll(t, ctx, "list")
-	euiMust(t, ctx, chromedp.Click("#menu-toggle", chromedp.ByQuery), chromedp.WaitVisible("#top-nav", chromedp.ByQuery))
+	euiMust(t, ctx, browsertest.Click("#menu-toggle"), chromedp.WaitVisible("#top-nav", chromedp.ByQuery))
 	euiShot(t, ctx, "2b-menu-phone")
-	euiMust(t, ctx, chromedp.Click("#menu-toggle", chromedp.ByQuery))
+	euiMust(t, ctx, browsertest.Click("#menu-toggle"))
 
 	euiMust(t, ctx, chromedp.Navigate(base+"/editor#/services/"+euiInside), chromedp.WaitVisible("#save-draft", chromedp.ByQuery))
 	euiWait(t, ctx, "the map", `!!document.querySelector(".maplibregl-canvas")`)
@@ -441,14 +441,14 @@ func TestEditorUIPhone(t *testing.T) {
 	euiNoSidewaysScroll(t, ctx, "hours")
 
 	euiType(t, ctx, `[data-field="name"] input`, euiNewName)
-	euiMust(t, ctx, chromedp.Click("#preview", chromedp.ByQuery))
+	euiMust(t, ctx, browsertest.Click("#preview"))
 	euiWait(t, ctx, "the preview", `(() => { const h = document.querySelector("#preview-host"); const n = h && h.shadowRoot.querySelector("#pv-name"); return !!n && n.textContent === `+euiJS(euiNewName)+`; })()`)
 	euiShot(t, ctx, "4-preview-phone")
-	euiMust(t, ctx, chromedp.Click("dialog .dialog-head button", chromedp.ByQuery), chromedp.WaitNotPresent("dialog", chromedp.ByQuery))
+	euiMust(t, ctx, browsertest.Click("dialog .dialog-head button"), chromedp.WaitNotPresent("dialog", chromedp.ByQuery))
 
 	// The session ends (here: its cookie is gone): the next save goes back
 	// to the sign-in form, saying why.
-	euiMust(t, ctx, network.ClearBrowserCookies(), chromedp.Click("#save-draft", chromedp.ByQuery))
+	euiMust(t, ctx, network.ClearBrowserCookies(), browsertest.Click("#save-draft"))
 	euiWait(t, ctx, "the expired message", `(document.querySelector("#login-message") || {textContent: ""}).textContent.includes("scaduta")`)
 }
 
@@ -463,14 +463,14 @@ func TestEditorUIAdmin(t *testing.T) {
 
 	euiMust(t, ctx, chromedp.Navigate(base+"/editor#/accounts"), chromedp.WaitVisible("#acct-name", chromedp.ByQuery))
 	euiType(t, ctx, "#acct-name", "carla@example.org")
-	euiMust(t, ctx, chromedp.Click(`input[value="ats-12-falconara"]`, chromedp.ByQuery),
-		chromedp.Click(`form.panel button[type="submit"]`, chromedp.ByQuery),
+	euiMust(t, ctx, browsertest.Click(`input[value="ats-12-falconara"]`),
+		browsertest.Click(`form.panel button[type="submit"]`),
 		chromedp.WaitVisible("dialog .secret", chromedp.ByQuery))
 	if pw := euiEval[string](t, ctx, `document.querySelector("dialog .secret").textContent`); len(pw) < 12 {
 		t.Errorf("generated password %q", pw)
 	}
 	euiShot(t, ctx, "a1-account-password-desktop")
-	euiMust(t, ctx, chromedp.Click("dialog .dialog-head button", chromedp.ByQuery), chromedp.WaitNotPresent("dialog", chromedp.ByQuery))
+	euiMust(t, ctx, browsertest.Click("dialog .dialog-head button"), chromedp.WaitNotPresent("dialog", chromedp.ByQuery))
 	euiShot(t, ctx, "a2-accounts-desktop")
 	euiAxe(t, ctx, "accounts")
 
@@ -479,25 +479,25 @@ func TestEditorUIAdmin(t *testing.T) {
 	euiType(t, ctx, "#totem-name", "Stazione di Ancona")
 	euiType(t, ctx, "#totem-lat", "43.6072")
 	euiType(t, ctx, "#totem-lon", "13.4986")
-	euiMust(t, ctx, chromedp.Click(`form.panel button[type="submit"]`, chromedp.ByQuery), chromedp.WaitVisible("dialog .secret", chromedp.ByQuery))
+	euiMust(t, ctx, browsertest.Click(`form.panel button[type="submit"]`), chromedp.WaitVisible("dialog .secret", chromedp.ByQuery))
 	euiShot(t, ctx, "a3-totem-token-desktop")
-	euiMust(t, ctx, chromedp.Click("dialog .dialog-head button", chromedp.ByQuery), chromedp.WaitNotPresent("dialog", chromedp.ByQuery))
+	euiMust(t, ctx, browsertest.Click("dialog .dialog-head button"), chromedp.WaitNotPresent("dialog", chromedp.ByQuery))
 
 	// An alert for the Ancona ambito, published from the drafts screen.
 	euiMust(t, ctx, chromedp.Navigate(base+"/editor#/alerts/+new"), chromedp.WaitVisible("#save-draft", chromedp.ByQuery))
 	euiType(t, ctx, `[data-field="id"] input`, "ancona-sciopero")
 	euiType(t, ctx, `[data-field="text"] textarea`, "Sciopero: sportelli chiusi")
-	euiMust(t, ctx, chromedp.Click(`input[name="target_kind"][value="territory"]`, chromedp.ByQuery),
+	euiMust(t, ctx, browsertest.Click(`input[name="target_kind"][value="territory"]`),
 		chromedp.SetValue("#alert-territory", "ats-11-ancona", chromedp.ByQuery))
 	euiMust(t, ctx, chromedp.Evaluate(`document.querySelector("#alert-territory").dispatchEvent(new Event("change"))`, nil))
 	euiShot(t, ctx, "a4-alert-desktop")
-	euiMust(t, ctx, chromedp.Click("#save-draft", chromedp.ByQuery))
+	euiMust(t, ctx, browsertest.Click("#save-draft"))
 	euiWait(t, ctx, "the saved alert", `(document.querySelector(".notice.ok") || {textContent: ""}).textContent.includes("Bozza salvata")`)
 	euiMust(t, ctx, chromedp.Navigate(base+"/editor#/drafts"), chromedp.WaitVisible(`tr[data-id="ancona-sciopero"] input.pick`, chromedp.ByQuery),
-		chromedp.Click(`tr[data-id="ancona-sciopero"] input.pick`, chromedp.ByQuery))
+		browsertest.Click(`tr[data-id="ancona-sciopero"] input.pick`))
 	euiShot(t, ctx, "a5-drafts-desktop")
 	euiAxe(t, ctx, "drafts")
-	euiMust(t, ctx, chromedp.Click("#publish-selected", chromedp.ByQuery))
+	euiMust(t, ctx, browsertest.Click("#publish-selected"))
 	euiWait(t, ctx, "the published list", `(document.querySelector(".notice.ok") || {textContent: ""}).textContent.includes("ancona-sciopero")`)
 	if calls := pub.published(); len(calls) != 1 || calls[0].changes[0].Kind != content.KindAlert {
 		t.Errorf("publisher calls: %+v", calls)

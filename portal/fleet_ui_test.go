@@ -15,6 +15,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 	"github.com/punto-totem/punto/content"
 	"github.com/punto-totem/punto/fleet"
+	"github.com/punto-totem/punto/internal/browsertest"
 	"github.com/punto-totem/punto/internal/testenv"
 	"github.com/punto-totem/punto/relay"
 )
@@ -107,12 +108,12 @@ func TestEditorUIFleet(t *testing.T) {
 		chromedp.Evaluate(`document.querySelector("#fleet-territory").dispatchEvent(new Event("change"))`, nil))
 
 	// Commands: a message, then a reload, to the connected totem.
-	euiMust(t, ctx, chromedp.Click(`tr[data-id="t-ancona"] [data-command="message"]`, chromedp.ByQuery), chromedp.WaitVisible("#fleet-message-text", chromedp.ByQuery))
+	euiMust(t, ctx, browsertest.Click(`tr[data-id="t-ancona"] [data-command="message"]`), chromedp.WaitVisible("#fleet-message-text", chromedp.ByQuery))
 	euiType(t, ctx, "#fleet-message-text", "Oggi il totem si spegne alle 19")
 	euiShot(t, ctx, "f2-fleet-message-desktop")
-	euiMust(t, ctx, chromedp.Click(`dialog button[type="submit"]`, chromedp.ByQuery), chromedp.WaitNotPresent("dialog", chromedp.ByQuery))
+	euiMust(t, ctx, browsertest.Click(`dialog button[type="submit"]`), chromedp.WaitNotPresent("dialog", chromedp.ByQuery))
 	euiMust(t, ctx, chromedp.Evaluate(`window.confirm = () => true`, nil),
-		chromedp.Click(`tr[data-id="t-ancona"] [data-command="reload"]`, chromedp.ByQuery))
+		browsertest.Click(`tr[data-id="t-ancona"] [data-command="reload"]`))
 	euiWait(t, ctx, "both carried out", `document.querySelectorAll("table.commands .target-done").length === 2`)
 	if got := carried(); strings.Join(got, ",") != "message,reload" {
 		t.Errorf("the totem carried out %v", got)
@@ -124,7 +125,7 @@ func TestEditorUIFleet(t *testing.T) {
 	euiMust(t, ctx, chromedp.Navigate(base+"/editor#/alerts/+new"), chromedp.WaitVisible("#save-draft", chromedp.ByQuery))
 	euiType(t, ctx, `[data-field="id"] input`, "ancona-centro")
 	euiType(t, ctx, `[data-field="text"] textarea`, "Mercato in piazza: sportello spostato")
-	euiMust(t, ctx, chromedp.Click(`input[name="target_kind"][value="area"]`, chromedp.ByQuery))
+	euiMust(t, ctx, browsertest.Click(`input[name="target_kind"][value="area"]`))
 	euiWait(t, ctx, "the area map", `!!(document.querySelector("#alert-area-map") || {}).maplibre && document.querySelector("#alert-area-map").maplibre.loaded()`)
 	euiScroll(t, ctx, "#alert-area-map")
 	euiMust(t, ctx, chromedp.Evaluate(`document.querySelector("#alert-area-map").maplibre.jumpTo({center: [13.5153, 43.6169], zoom: 11}) && true`, nil))
@@ -148,7 +149,7 @@ func TestEditorUIFleet(t *testing.T) {
 	}
 	euiShot(t, ctx, "f4-alert-area-desktop")
 	euiAxe(t, ctx, "alert area")
-	euiMust(t, ctx, chromedp.Click("#save-draft", chromedp.ByQuery))
+	euiMust(t, ctx, browsertest.Click("#save-draft"))
 	euiWait(t, ctx, "the saved alert", `(document.querySelector(".notice.ok") || {textContent: ""}).textContent.includes("Bozza salvata")`)
 
 	// The needs figures, over two days in November, by territory.
@@ -166,7 +167,7 @@ func TestEditorUIFleet(t *testing.T) {
 	}
 	euiShot(t, ctx, "f5-needs-desktop")
 	euiAxe(t, ctx, "needs")
-	euiMust(t, ctx, chromedp.SetValue("#needs-by", "language", chromedp.ByQuery), chromedp.Click(`.needs-form button[type="submit"]`, chromedp.ByQuery))
+	euiMust(t, ctx, chromedp.SetValue("#needs-by", "language", chromedp.ByQuery), browsertest.Click(`.needs-form button[type="submit"]`))
 	euiWait(t, ctx, "languages", `!!document.querySelector('.needs-table tr[data-key="ar"]')`)
 
 	// An editor sees the needs of their territory, not the fleet.

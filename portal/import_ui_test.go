@@ -11,6 +11,7 @@ import (
 
 	"github.com/chromedp/chromedp"
 	"github.com/punto-totem/punto/content/exchange"
+	"github.com/punto-totem/punto/internal/browsertest"
 )
 
 // TestEditorUIImport uploads the flat CSV template in the editor as an
@@ -62,7 +63,7 @@ func TestEditorUIImport(t *testing.T) {
 	euiLogin(t, ctx, base, euiAdmin, euiAdminPass)
 	euiMust(t, ctx, chromedp.Navigate(base+"/editor#/import"), chromedp.WaitVisible("#import-file", chromedp.ByQuery))
 	euiAxe(t, ctx, "import screen")
-	euiMust(t, ctx, chromedp.SetUploadFiles("#import-file", []string{badFile}, chromedp.ByQuery), chromedp.Click("#import-submit", chromedp.ByQuery))
+	euiMust(t, ctx, chromedp.SetUploadFiles("#import-file", []string{badFile}, chromedp.ByQuery), browsertest.Click("#import-submit"))
 	euiWait(t, ctx, "the problems of the bad file", `!document.querySelector("#import-issues").hidden`)
 	issues := euiEval[string](t, ctx, `document.querySelector("#import-issues").innerText`)
 	if !strings.Contains(issues, "riga 5") || !strings.Contains(issues, "status") || !strings.Contains(issues, `"shut"`) {
@@ -76,7 +77,7 @@ func TestEditorUIImport(t *testing.T) {
 		t.Fatalf("a refused upload published %d batches", n)
 	}
 
-	euiMust(t, ctx, chromedp.SetUploadFiles("#import-file", []string{good}, chromedp.ByQuery), chromedp.Click("#import-submit", chromedp.ByQuery))
+	euiMust(t, ctx, chromedp.SetUploadFiles("#import-file", []string{good}, chromedp.ByQuery), browsertest.Click("#import-submit"))
 	euiWait(t, ctx, "the result of the good file", `document.querySelector("#import-result").innerText.includes("Pubblicati 1 record")`)
 	euiAxe(t, ctx, "import screen after an upload")
 	euiShot(t, ctx, "import-done")

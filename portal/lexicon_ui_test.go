@@ -6,6 +6,7 @@ import (
 
 	"github.com/chromedp/chromedp"
 	"github.com/punto-totem/punto/content"
+	"github.com/punto-totem/punto/internal/browsertest"
 )
 
 // TestEditorUILexicon: an editor finds a need, types a word and sees that
@@ -17,7 +18,7 @@ func TestEditorUILexicon(t *testing.T) {
 	base, pub := euiServer(t)
 	ctx := euiBrowser(t, 1280, 900)
 	euiLogin(t, ctx, base, euiEditor, euiEditorPass)
-	euiMust(t, ctx, chromedp.Click(`nav a[data-route="lexicon"]`, chromedp.ByQuery), chromedp.WaitVisible("#lex-form", chromedp.ByQuery))
+	euiMust(t, ctx, browsertest.Click(`nav a[data-route="lexicon"]`), chromedp.WaitVisible("#lex-form", chromedp.ByQuery))
 	if n := euiEval[int](t, ctx, `document.querySelectorAll("#lex-concept option").length`); n < 150 {
 		t.Errorf("%d needs to choose from", n)
 	}
@@ -31,7 +32,7 @@ func TestEditorUILexicon(t *testing.T) {
 	euiMust(t, ctx, chromedp.SetValue("#lex-concept", "doctor", chromedp.ByQuery),
 		chromedp.SendKeys("#lex-term", "dakturna", chromedp.ByQuery))
 	euiWait(t, ctx, "the lookup before", `document.querySelector("#lex-joins").textContent.includes("dakturna") && !document.querySelector("#lex-joins").dataset.concepts`)
-	euiMust(t, ctx, chromedp.Click("#lex-latin", chromedp.ByQuery), chromedp.Click(`#lex-form button[type="submit"]`, chromedp.ByQuery))
+	euiMust(t, ctx, browsertest.Click("#lex-latin"), browsertest.Click(`#lex-form button[type="submit"]`))
 	euiWait(t, ctx, "the lookup after", `(document.querySelector("#lex-joins").dataset.concepts || "").split(" ").includes("doctor")`)
 	euiWait(t, ctx, "the added word listed", `!!document.querySelector('#lex-list tr[data-concept="doctor"] li[data-added="1"]')`)
 	calls := pub.published()
@@ -45,7 +46,7 @@ func TestEditorUILexicon(t *testing.T) {
 	euiAxe(t, ctx, "lexicon")
 
 	// Removed, search no longer understands it.
-	euiMust(t, ctx, chromedp.Click(`#lex-list tr[data-concept="doctor"] li[data-added="1"] button`, chromedp.ByQuery))
+	euiMust(t, ctx, browsertest.Click(`#lex-list tr[data-concept="doctor"] li[data-added="1"] button`))
 	euiWait(t, ctx, "the word removed", `!document.querySelector('#lex-list li[data-added="1"]') && !document.querySelector("#lex-joins").dataset.concepts`)
 	if calls := pub.published(); len(calls) != 2 || calls[1].changes[0].Op != content.OpDelete {
 		t.Errorf("published %+v", calls)

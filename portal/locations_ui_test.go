@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/chromedp/chromedp"
+	"github.com/punto-totem/punto/internal/browsertest"
 )
 
 // An editor adds a location that is not on the map (a phone desk) to a
@@ -47,9 +48,9 @@ func TestEditorUILocationNotOnMap(t *testing.T) {
 	euiType(t, ctx, `[data-field="locations[1].comune"] input`, "")
 	euiShot(t, ctx, "location-not-on-map")
 	euiAxe(t, ctx, "a location not on the map")
-	euiMust(t, ctx, chromedp.Click("#save-draft", chromedp.ByQuery))
+	euiMust(t, ctx, browsertest.Click("#save-draft"))
 	euiWait(t, ctx, "the saved draft", `(document.querySelector(".notice.ok") || {textContent: ""}).textContent.includes("Bozza salvata")`)
-	euiMust(t, ctx, chromedp.Click("#publish", chromedp.ByQuery))
+	euiMust(t, ctx, browsertest.Click("#publish"))
 	euiWait(t, ctx, "the published message", `(document.querySelector(".notice.ok") || {textContent: ""}).textContent.includes("Pubblicato")`)
 
 	svc, err := pub.st.Service(context.Background(), euiInside)
@@ -100,5 +101,5 @@ func clickReal(t *testing.T, ctx context.Context, sel string) {
 	if covered != "" {
 		t.Fatalf("%s is covered by %s", sel, covered)
 	}
-	euiMust(t, ctx, chromedp.Click(sel, chromedp.ByQuery))
+	euiMust(t, ctx, browsertest.Click(sel))
 }

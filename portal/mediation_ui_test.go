@@ -14,6 +14,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 	"github.com/punto-totem/punto/callback"
 	"github.com/punto-totem/punto/content"
+	"github.com/punto-totem/punto/internal/browsertest"
 	"github.com/punto-totem/punto/mail"
 	"github.com/punto-totem/punto/mediation"
 )
@@ -86,7 +87,7 @@ func TestEditorUIMediation(t *testing.T) {
 
 	phone := euiBrowser(t, 360, 740)
 	euiLogin(t, phone, base, school, schoolPass)
-	euiMust(t, phone, chromedp.WaitVisible("#med-new", chromedp.ByQuery), chromedp.Click("#med-new", chromedp.ByQuery), chromedp.WaitVisible("#med-language", chromedp.ByQuery))
+	euiMust(t, phone, chromedp.WaitVisible("#med-new", chromedp.ByQuery), browsertest.Click("#med-new"), chromedp.WaitVisible("#med-language", chromedp.ByQuery))
 	if p := euiEval[string](t, phone, `document.querySelector("#med-privacy").textContent`); !strings.Contains(p, "nome") {
 		t.Errorf("the form does not warn against names: %q", p)
 	}
@@ -104,12 +105,12 @@ func TestEditorUIMediation(t *testing.T) {
 	euiAxe(t, phone, "the request form at 360 px")
 	euiShot(t, phone, "mediation-form-phone")
 	euiScroll(t, phone, "#med-submit")
-	euiMust(t, phone, chromedp.Click("#med-submit", chromedp.ByQuery))
+	euiMust(t, phone, browsertest.Click("#med-submit"))
 	euiWait(t, phone, "the language refused in place", `document.querySelector("#med-language").getAttribute("aria-invalid") === "true"`)
 	euiAxe(t, phone, "the request form with an error")
 	euiType(t, phone, "#med-language", "pa")
 	euiScroll(t, phone, "#med-submit")
-	euiMust(t, phone, chromedp.Click("#med-submit", chromedp.ByQuery), chromedp.WaitVisible("#med-facts", chromedp.ByQuery))
+	euiMust(t, phone, browsertest.Click("#med-submit"), chromedp.WaitVisible("#med-facts", chromedp.ByQuery))
 	euiNoSidewaysScroll(t, phone, "the request at 360 px")
 	euiAxe(t, phone, "the request at 360 px")
 
@@ -124,7 +125,7 @@ func TestEditorUIMediation(t *testing.T) {
 	}
 	euiAxe(t, desk, "the queue")
 	euiShot(t, desk, "mediation-queue")
-	euiMust(t, desk, chromedp.Click("#med-queue tbody a", chromedp.ByQuery), chromedp.WaitVisible("#med-suggestions", chromedp.ByQuery))
+	euiMust(t, desk, browsertest.Click("#med-queue tbody a"), chromedp.WaitVisible("#med-suggestions", chromedp.ByQuery))
 	if s := euiEval[string](t, desk, `document.querySelector("#med-suggestions").textContent`); !strings.Contains(s, "Harpreet") {
 		t.Errorf("suggested: %q", s)
 	}
@@ -132,20 +133,20 @@ func TestEditorUIMediation(t *testing.T) {
 		t.Errorf("budget shown: %q", b)
 	}
 	euiAxe(t, desk, "a request")
-	euiMust(t, desk, chromedp.Click("#med-suggestions button", chromedp.ByQuery))
+	euiMust(t, desk, browsertest.Click("#med-suggestions button"))
 	euiWait(t, desk, "the request assigned", `document.querySelector("#med-facts").textContent.includes("assegnata") && !!document.querySelector('[data-action="confirm"]')`)
 	euiAxe(t, desk, "an assigned request")
 	euiShot(t, desk, "mediation-request")
 	for _, screen := range []struct{ route, ready string }{{"mediators", "#mdr-list"}, {"bodies", "#bud-list"}, {"mediation-report", "#rep-total"}} {
-		euiMust(t, desk, chromedp.Click(fmt.Sprintf(`nav a[data-route=%q]`, screen.route), chromedp.ByQuery), chromedp.WaitVisible(screen.ready, chromedp.ByQuery))
+		euiMust(t, desk, browsertest.Click(fmt.Sprintf(`nav a[data-route=%q]`, screen.route)), chromedp.WaitVisible(screen.ready, chromedp.ByQuery))
 		euiAxe(t, desk, screen.route)
 	}
 	// A requester invited by e-mail chooses their password at the mail's
 	// link, on a phone, then signs in.
 	const invited, invitedPass = "vicepreside@scuola.example.org", "a requester's own long passphrase"
-	euiMust(t, desk, chromedp.Click(`nav a[data-route="bodies"]`, chromedp.ByQuery), chromedp.WaitVisible("#org-list", chromedp.ByQuery))
+	euiMust(t, desk, browsertest.Click(`nav a[data-route="bodies"]`), chromedp.WaitVisible("#org-list", chromedp.ByQuery))
 	euiType(t, desk, "#org-list input[type=email]", invited)
-	euiMust(t, desk, chromedp.Click("#org-list button[data-invite]", chromedp.ByQuery))
+	euiMust(t, desk, browsertest.Click("#org-list button[data-invite]"))
 	euiWait(t, desk, "the invitation sent", `document.querySelector("#org-list").textContent.includes("vicepreside")`)
 	token := inviteToken(t, st.Path(), invited)
 	// The school signs out (the phone's menu folds the button away): the
@@ -156,20 +157,20 @@ func TestEditorUIMediation(t *testing.T) {
 	euiNoSidewaysScroll(t, phone, "the invitation's page at 360 px")
 	euiType(t, phone, "#invite-password", invitedPass)
 	euiType(t, phone, "#invite-repeat", invitedPass)
-	euiMust(t, phone, chromedp.Click("#invite-submit", chromedp.ByQuery))
+	euiMust(t, phone, browsertest.Click("#invite-submit"))
 	euiWait(t, phone, "the sign-in with the invited name", `!!document.querySelector("#login-name") && document.querySelector("#login-name").value === "`+invited+`"`)
 	euiType(t, phone, "#login-password", invitedPass)
-	euiMust(t, phone, chromedp.Click("#login-submit", chromedp.ByQuery), chromedp.WaitReady("#signed-in", chromedp.ByQuery))
+	euiMust(t, phone, browsertest.Click("#login-submit"), chromedp.WaitReady("#signed-in", chromedp.ByQuery))
 
-	euiMust(t, desk, chromedp.Click(`nav a[data-route="mediators"]`, chromedp.ByQuery), chromedp.WaitVisible("#mdr-list", chromedp.ByQuery),
-		chromedp.Click("#mdr-new", chromedp.ByQuery), chromedp.WaitVisible("#mdr-save", chromedp.ByQuery))
+	euiMust(t, desk, browsertest.Click(`nav a[data-route="mediators"]`), chromedp.WaitVisible("#mdr-list", chromedp.ByQuery),
+		browsertest.Click("#mdr-new"), chromedp.WaitVisible("#mdr-save", chromedp.ByQuery))
 	euiAxe(t, desk, "the mediator form")
 
-	euiMust(t, desk, chromedp.Click(`nav a[data-route="callbacks"]`, chromedp.ByQuery), chromedp.WaitVisible("#cb-list", chromedp.ByQuery))
+	euiMust(t, desk, browsertest.Click(`nav a[data-route="callbacks"]`), chromedp.WaitVisible("#cb-list", chromedp.ByQuery))
 	if n := euiEval[string](t, desk, `document.querySelector("#cb-list tbody a").textContent`); n != "+393337654321" {
 		t.Errorf("call-back number %q", n)
 	}
 	euiAxe(t, desk, "the call-backs")
-	euiMust(t, desk, chromedp.Click("#cb-list tbody button", chromedp.ByQuery))
+	euiMust(t, desk, browsertest.Click("#cb-list tbody button"))
 	euiWait(t, desk, "the call-back deleted", `!document.querySelector("#cb-list")`)
 }

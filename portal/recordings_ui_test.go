@@ -8,6 +8,7 @@ import (
 
 	"github.com/chromedp/chromedp"
 	"github.com/punto-totem/punto/content"
+	"github.com/punto-totem/punto/internal/browsertest"
 )
 
 // TestEditorUIRecordings: an editor uploads a recording of a screen's
@@ -22,11 +23,11 @@ func TestEditorUIRecordings(t *testing.T) {
 	}
 	ctx := euiBrowser(t, 1280, 900)
 	euiLogin(t, ctx, base, euiEditor, euiEditorPass)
-	euiMust(t, ctx, chromedp.Click(`nav a[data-route="recordings"]`, chromedp.ByQuery), chromedp.WaitVisible("#rec-form", chromedp.ByQuery))
+	euiMust(t, ctx, browsertest.Click(`nav a[data-route="recordings"]`), chromedp.WaitVisible("#rec-form", chromedp.ByQuery))
 	euiAxe(t, ctx, "recordings")
 	euiType(t, ctx, "#rec-key", "ui.home")
 	euiMust(t, ctx, chromedp.SetUploadFiles("#rec-file", []string{file}, chromedp.ByQuery),
-		chromedp.Click(`#rec-form button[type="submit"]`, chromedp.ByQuery))
+		browsertest.Click(`#rec-form button[type="submit"]`))
 	euiWait(t, ctx, "the recording listed", `!!document.querySelector('#recordings-list tr[data-id="ti:ui:ui.home"] audio')`)
 	calls := pub.published()
 	if len(calls) != 1 || calls[0].changes[0].Kind != content.KindRecording || calls[0].author != euiEditor {
@@ -38,7 +39,7 @@ func TestEditorUIRecordings(t *testing.T) {
 	// The player plays what was uploaded.
 	euiWait(t, ctx, "the player loads it", `(() => { const a = document.querySelector('#recordings-list audio'); a.load(); return true; })()`)
 	euiWait(t, ctx, "the audio's length", `document.querySelector('#recordings-list audio').duration > 0.9`)
-	euiMust(t, ctx, chromedp.Click(`#recordings-list tr[data-id="ti:ui:ui.home"] .danger`, chromedp.ByQuery))
+	euiMust(t, ctx, browsertest.Click(`#recordings-list tr[data-id="ti:ui:ui.home"] .danger`))
 	euiWait(t, ctx, "the recording withdrawn", `!document.querySelector('#recordings-list tr[data-id]')`)
 	if _, err := pub.st.Recording(context.Background(), "ti", "ui:ui.home"); err == nil {
 		t.Error("still in the catalog after withdrawal")

@@ -276,9 +276,9 @@ func TestBasemap(t *testing.T) {
 		return err
 	}))
 	must(t, ctx, chromedp.Navigate(base+"/?kiosk=1"), screen("attract"),
-		chromedp.Click(".attract", chromedp.ByQuery), screen("languages"),
-		chromedp.Click(`.lang[lang="it"]`, chromedp.ByQuery), screen("home"),
-		chromedp.Click(`.tile[data-category="health"]`, chromedp.ByQuery), screen("results"),
+		browsertest.Click(".attract"), screen("languages"),
+		browsertest.Click(`.lang[lang="it"]`), screen("home"),
+		browsertest.Click(`.tile[data-category="health"]`), screen("results"),
 		chromedp.WaitVisible(".maplibregl-canvas", chromedp.ByQuery),
 		chromedp.Poll(`window.__puntoMaps.length > 0`, nil, chromedp.WithPollingTimeout(60*time.Second)))
 	// Moved to the corner the tiles cover, as a visitor would pinch, and

@@ -91,10 +91,10 @@ func TestKioskFlow(t *testing.T) {
 			must(t, ctx, chromedp.Navigate(base+"/?kiosk=1"), screen("attract"))
 			browsertest.Screenshot(t, ctx, size.name+"-1-attract")
 			axeCheck(t, ctx, "attract")
-			must(t, ctx, chromedp.Click(".attract", chromedp.ByQuery), screen("languages"))
+			must(t, ctx, browsertest.Click(".attract"), screen("languages"))
 			browsertest.Screenshot(t, ctx, size.name+"-2-languages")
 			axeCheck(t, ctx, "languages")
-			must(t, ctx, chromedp.Click(`.lang[lang="ar"]`, chromedp.ByQuery), screen("home"))
+			must(t, ctx, browsertest.Click(`.lang[lang="ar"]`), screen("home"))
 			var dir, lang string
 			must(t, ctx, chromedp.Evaluate(`document.documentElement.dir`, &dir), chromedp.Evaluate(`document.documentElement.lang`, &lang))
 			if dir != "rtl" || lang != "ar" {
@@ -109,13 +109,13 @@ func TestKioskFlow(t *testing.T) {
 					t.Errorf("touch targets under 48 px at home: %v", small)
 				}
 			}
-			must(t, ctx, chromedp.Click(".tile.info", chromedp.ByQuery), screen("pages"),
-				chromedp.Click(".row", chromedp.ByQuery), screen("page"))
+			must(t, ctx, browsertest.Click(".tile.info"), screen("pages"),
+				browsertest.Click(".row"), screen("page"))
 			browsertest.Screenshot(t, ctx, size.name+"-3b-page-ar")
 			axeCheck(t, ctx, "page ar")
-			must(t, ctx, chromedp.Click("#home", chromedp.ByQuery), screen("home"))
+			must(t, ctx, browsertest.Click("#home"), screen("home"))
 
-			must(t, ctx, chromedp.Click(`.tile[data-category="health"]`, chromedp.ByQuery), screen("results"))
+			must(t, ctx, browsertest.Click(`.tile[data-category="health"]`), screen("results"))
 			var dists []float64
 			must(t, ctx, chromedp.Evaluate(`[...document.querySelectorAll(".row")].map(b => +b.dataset.distance)`, &dists))
 			if len(dists) < 3 {
@@ -146,7 +146,7 @@ func TestKioskFlow(t *testing.T) {
 
 			var id string
 			must(t, ctx, chromedp.Evaluate(`document.querySelector(".row").dataset.id`, &id),
-				chromedp.Click(".row", chromedp.ByQuery), screen("detail"), chromedp.WaitVisible("#qr", chromedp.ByQuery))
+				browsertest.Click(".row"), screen("detail"), chromedp.WaitVisible("#qr", chromedp.ByQuery))
 			browsertest.Screenshot(t, ctx, size.name+"-5-detail-ar")
 			axeCheck(t, ctx, "detail ar")
 			noSidewaysScroll(t, ctx, size.name+" detail")
@@ -154,14 +154,14 @@ func TestKioskFlow(t *testing.T) {
 				t.Errorf("QR code reads %q, want %q", got, want)
 			}
 			// Back is one tap away, and goes back.
-			must(t, ctx, chromedp.Click("#back", chromedp.ByQuery), screen("results"))
-			must(t, ctx, chromedp.Click("#home", chromedp.ByQuery), screen("home"))
+			must(t, ctx, browsertest.Click("#back"), screen("results"))
+			must(t, ctx, browsertest.Click("#home"), screen("home"))
 
 			// Search with the on-screen keyboard, in Arabic script.
-			must(t, ctx, chromedp.Click(".tile.search", chromedp.ByQuery), screen("search"),
+			must(t, ctx, browsertest.Click(".tile.search"), screen("search"),
 				chromedp.WaitVisible(`.simple-keyboard [data-skbtn="ا"]`, chromedp.ByQuery))
 			for _, key := range []string{"م", "ك", "ت", "ب"} {
-				must(t, ctx, chromedp.Click(fmt.Sprintf(`.simple-keyboard [data-skbtn=%q]`, key), chromedp.ByQuery))
+				must(t, ctx, browsertest.Click(fmt.Sprintf(`.simple-keyboard [data-skbtn=%q]`, key)))
 			}
 			var typed string
 			must(t, ctx, chromedp.Value("#q", &typed, chromedp.ByQuery), chromedp.WaitVisible(".suggest .row", chromedp.ByQuery))
@@ -242,9 +242,9 @@ func TestIdleReset(t *testing.T) {
 	// The screens of a visit in Chinese, with the node's idle time (a
 	// minute): time enough to look at them.
 	visit := []chromedp.Action{screen("attract"),
-		chromedp.Click(".attract", chromedp.ByQuery), screen("languages"),
-		chromedp.Click(`.lang[lang="zh"]`, chromedp.ByQuery), screen("home")}
-	search := []chromedp.Action{chromedp.Click(".tile.search", chromedp.ByQuery), screen("search"),
+		browsertest.Click(".attract"), screen("languages"),
+		browsertest.Click(`.lang[lang="zh"]`), screen("home")}
+	search := []chromedp.Action{browsertest.Click(".tile.search"), screen("search"),
 		chromedp.SendKeys("#q", "mediaz", chromedp.ByQuery)}
 	must(t, ctx, append([]chromedp.Action{chromedp.Navigate(base + "/?kiosk=1")}, visit...)...)
 	browsertest.Screenshot(t, ctx, "totem-6-home-zh")
@@ -277,7 +277,7 @@ func TestIdleReset(t *testing.T) {
 		t.Errorf("after idle: %+v", left)
 	}
 	// The next visitor starts from the language picker, with no history.
-	must(t, ctx, chromedp.Click(".attract", chromedp.ByQuery), screen("languages"))
+	must(t, ctx, browsertest.Click(".attract"), screen("languages"))
 	var hidden bool
 	must(t, ctx, chromedp.Evaluate(`document.querySelector("#bar").hidden`, &hidden))
 	if !hidden {
@@ -397,22 +397,22 @@ func TestAccessibilityInItalianAndChinese(t *testing.T) {
 			t.Run(lang+"/"+size.name, func(t *testing.T) {
 				t.Parallel()
 				ctx := browser(t, size.w, size.h)
-				must(t, ctx, chromedp.Navigate(base+"/?kiosk=1"), screen("attract"), chromedp.Click(".attract", chromedp.ByQuery), screen("languages"),
-					chromedp.Click(fmt.Sprintf(`.lang[lang=%q]`, lang), chromedp.ByQuery), screen("home"))
+				must(t, ctx, chromedp.Navigate(base+"/?kiosk=1"), screen("attract"), browsertest.Click(".attract"), screen("languages"),
+					browsertest.Click(fmt.Sprintf(`.lang[lang=%q]`, lang)), screen("home"))
 				axeCheck(t, ctx, lang+" home")
 				browsertest.Screenshot(t, ctx, fmt.Sprintf("%s-home-%s", size.name, lang))
-				must(t, ctx, chromedp.Click(`.tile[data-category="language"]`, chromedp.ByQuery), screen("results"), chromedp.WaitReady(".pin", chromedp.ByQuery))
+				must(t, ctx, browsertest.Click(`.tile[data-category="language"]`), screen("results"), chromedp.WaitReady(".pin", chromedp.ByQuery))
 				axeCheck(t, ctx, lang+" results")
 				browsertest.Screenshot(t, ctx, fmt.Sprintf("%s-results-%s", size.name, lang))
-				must(t, ctx, chromedp.Click(".row", chromedp.ByQuery), screen("detail"), chromedp.WaitVisible("#qr", chromedp.ByQuery))
+				must(t, ctx, browsertest.Click(".row"), screen("detail"), chromedp.WaitVisible("#qr", chromedp.ByQuery))
 				axeCheck(t, ctx, lang+" detail")
 				browsertest.Screenshot(t, ctx, fmt.Sprintf("%s-detail-%s", size.name, lang))
-				must(t, ctx, chromedp.Click("#home", chromedp.ByQuery), screen("home"), chromedp.Click(".tile.info", chromedp.ByQuery), screen("pages"))
+				must(t, ctx, browsertest.Click("#home"), screen("home"), browsertest.Click(".tile.info"), screen("pages"))
 				axeCheck(t, ctx, lang+" pages")
-				must(t, ctx, chromedp.Click("#home", chromedp.ByQuery), screen("home"), chromedp.Click(".tile.search", chromedp.ByQuery), screen("search"))
+				must(t, ctx, browsertest.Click("#home"), screen("home"), browsertest.Click(".tile.search"), screen("search"))
 				axeCheck(t, ctx, lang+" search")
 				// Larger text and high contrast stay accessible.
-				must(t, ctx, chromedp.Click("#big", chromedp.ByQuery), chromedp.Click("#contrast", chromedp.ByQuery))
+				must(t, ctx, browsertest.Click("#big"), browsertest.Click("#contrast"))
 				axeCheck(t, ctx, lang+" search, larger text, high contrast")
 				noSidewaysScroll(t, ctx, lang+" search, larger text")
 				browsertest.Screenshot(t, ctx, fmt.Sprintf("%s-search-contrast-%s", size.name, lang))

@@ -113,16 +113,16 @@ func TestTotemCallback(t *testing.T) {
 	ctx := browsertest.Start(t, 1080, 1920, 2*time.Minute)
 	openTalk := func() {
 		t.Helper()
-		must(t, ctx, chromedp.Navigate(tp.base+"/?kiosk=1"), screen("attract"), chromedp.Click(".attract", chromedp.ByQuery), screen("languages"),
-			chromedp.Click(`.lang[lang="ar"]`, chromedp.ByQuery), screen("home"),
-			chromedp.Click(`.tile[data-category="health"]`, chromedp.ByQuery), screen("results"))
+		must(t, ctx, chromedp.Navigate(tp.base+"/?kiosk=1"), screen("attract"), browsertest.Click(".attract"), screen("languages"),
+			browsertest.Click(`.lang[lang="ar"]`), screen("home"),
+			browsertest.Click(`.tile[data-category="health"]`), screen("results"))
 		// The list may be drawn again as it settles (a node clicked may
 		// be gone): click until the panel opens.
 		// The panel waits for the totem's answer (at most a few seconds
 		// for the portal's): a loaded machine may take longer.
 		for try := 0; ; try++ {
 			step, cancel := context.WithTimeout(ctx, 8*time.Second)
-			err := chromedp.Run(step, chromedp.Click("#talk:not([disabled])", chromedp.ByQuery), chromedp.WaitVisible(".talk-panel", chromedp.ByQuery))
+			err := chromedp.Run(step, browsertest.Click("#talk:not([disabled])"), chromedp.WaitVisible(".talk-panel", chromedp.ByQuery))
 			cancel()
 			if err == nil {
 				return
@@ -179,9 +179,9 @@ func TestTotemCallback(t *testing.T) {
 	const first, second, third = "+393331112233", "+393334445566", "+393337778899"
 	var keys []chromedp.Action
 	for _, k := range "+3933311122334" { // a digit too many, taken back
-		keys = append(keys, chromedp.Click(fmt.Sprintf(`.keypad .key[data-key=%q]`, string(k)), chromedp.ByQuery))
+		keys = append(keys, browsertest.Click(fmt.Sprintf(`.keypad .key[data-key=%q]`, string(k))))
 	}
-	keys = append(keys, chromedp.Click(`.keypad .key[data-key="del"]`, chromedp.ByQuery), chromedp.Click(`input[name="callback-topic"][value="health"]`, chromedp.ByQuery))
+	keys = append(keys, browsertest.Click(`.keypad .key[data-key="del"]`), browsertest.Click(`input[name="callback-topic"][value="health"]`))
 	must(t, ctx, keys...)
 	var typed string
 	must(t, ctx, chromedp.Text("#callback-number", &typed, chromedp.ByQuery))
@@ -191,7 +191,7 @@ func TestTotemCallback(t *testing.T) {
 	browsertest.Screenshot(t, ctx, "totem-callback-ar")
 	browsertest.Axe(t, ctx, "totem call-back, Arabic")
 	sent := time.Now()
-	must(t, ctx, chromedp.Click("#callback-send", chromedp.ByQuery), chromedp.WaitVisible(".callback-done", chromedp.ByQuery))
+	must(t, ctx, browsertest.Click("#callback-send"), chromedp.WaitVisible(".callback-done", chromedp.ByQuery))
 	var cbs []map[string]any
 	testenv.Eventually(t, 5*time.Second, "the call-back in Perugia's queue", func() bool { cbs = queue(); return len(cbs) == 1 })
 	took := time.Since(sent)
@@ -246,10 +246,10 @@ func TestTotemCallback(t *testing.T) {
 	// The visitor is told so.
 	openTalk()
 	for _, k := range third[1:] {
-		must(t, ctx, chromedp.Click(fmt.Sprintf(`.keypad .key[data-key=%q]`, string(k)), chromedp.ByQuery))
+		must(t, ctx, browsertest.Click(fmt.Sprintf(`.keypad .key[data-key=%q]`, string(k))))
 	}
 	var said string
-	must(t, ctx, chromedp.Click(`input[name="callback-topic"][value="school"]`, chromedp.ByQuery), chromedp.Click("#callback-send", chromedp.ByQuery),
+	must(t, ctx, browsertest.Click(`input[name="callback-topic"][value="school"]`), browsertest.Click("#callback-send"),
 		chromedp.Poll(`document.querySelector(".callback-status").textContent`, &said, chromedp.WithPollingTimeout(10*time.Second)))
 	if !strings.Contains(said, "طلبات كثيرة") {
 		t.Errorf("past the totem's limit the screen says %q", said)

@@ -143,7 +143,7 @@ func TestClosureModeReachesTheTerritory(t *testing.T) {
 	must(t, tabA, chromedp.WaitVisible("#closure-phones", chromedp.ByQuery))
 	var phones string
 	must(t, tabA, chromedp.Text("#closure-phones", &phones, chromedp.ByQuery),
-		chromedp.Click(`.langs button[lang="fa"]`, chromedp.ByQuery), screen("closure"),
+		browsertest.Click(`.langs button[lang="fa"]`), screen("closure"),
 		chromedp.WaitVisible(`#closure .desk[data-service="`+service+`"]`, chromedp.ByQuery))
 	if !strings.Contains(phones, number) {
 		t.Errorf("attract screen in closure mode: %q", phones)
@@ -157,7 +157,7 @@ func TestClosureModeReachesTheTerritory(t *testing.T) {
 	}
 	browsertest.Screenshot(t, tabA, "totem-closure-fa")
 	axeCheck(t, tabA, "closure mode's phone-first screen")
-	must(t, tabB, chromedp.Click(`.langs button[lang="ar"]`, chromedp.ByQuery), screen("home"))
+	must(t, tabB, browsertest.Click(`.langs button[lang="ar"]`), screen("home"))
 	var closedB bool
 	must(t, tabB, chromedp.Evaluate(`"closure" in document.body.dataset || !!document.querySelector("#closure-phones")`, &closedB))
 	if closedB {

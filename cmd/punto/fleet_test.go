@@ -87,12 +87,12 @@ func TestFleet(t *testing.T) {
 	t.Run("the needs of a visit reach the portal, and nothing typed", func(t *testing.T) {
 		ctx := browser(t, 1080, 1920)
 		must(t, ctx, chromedp.Navigate(a.base+"/?kiosk=1"), screen("attract"),
-			chromedp.Click(".attract", chromedp.ByQuery), screen("languages"),
-			chromedp.Click(`.lang[lang="ar"]`, chromedp.ByQuery), screen("home"),
-			chromedp.Click(`.tile[data-category="health"]`, chromedp.ByQuery), screen("results"))
+			browsertest.Click(".attract"), screen("languages"),
+			browsertest.Click(`.lang[lang="ar"]`), screen("home"),
+			browsertest.Click(`.tile[data-category="health"]`), screen("results"))
 		var id string
 		must(t, ctx, chromedp.Evaluate(`document.querySelector(".row").dataset.id`, &id),
-			chromedp.Click(".row", chromedp.ByQuery), screen("detail"),
+			browsertest.Click(".row"), screen("detail"),
 			chromedp.ScrollIntoView("#qr", chromedp.ByQuery))
 		// The screen counts the QR code once it has been in view: wait for
 		// that count (visit, language, category, service, QR) to be sent
@@ -102,8 +102,8 @@ func TestFleet(t *testing.T) {
 			must(t, ctx, chromedp.Evaluate(`performance.getEntriesByType("resource").filter(e => e.name.endsWith("/api/v1/tally")).length`, &sent))
 			return sent >= 5
 		})
-		must(t, ctx, chromedp.Click("#home", chromedp.ByQuery), screen("home"),
-			chromedp.Click(".tile.search", chromedp.ByQuery), screen("search"),
+		must(t, ctx, browsertest.Click("#home"), screen("home"),
+			browsertest.Click(".tile.search"), screen("search"),
 			chromedp.SendKeys("#q", "zqxwvy", chromedp.ByQuery), chromedp.WaitVisible(".suggest .empty", chromedp.ByQuery))
 		// The screen shows each keystroke's answer: leave only once the
 		// whole word's (which finds nothing) is in, however slow the machine.
@@ -113,7 +113,7 @@ func TestFleet(t *testing.T) {
 			return done
 		})
 		must(t, ctx, chromedp.WaitVisible(".suggest .empty", chromedp.ByQuery), chromedp.Sleep(100*time.Millisecond),
-			chromedp.Click("#home", chromedp.ByQuery), screen("home"))
+			browsertest.Click("#home"), screen("home"))
 		type needs struct {
 			Totals map[string]int64 `json:"totals"`
 			Series []struct {

@@ -13,6 +13,7 @@ import (
 	"github.com/gorilla/websocket"
 	"github.com/prometheus/common/expfmt"
 	"github.com/punto-totem/punto/content/feed"
+	"github.com/punto-totem/punto/internal/browsertest"
 	"github.com/punto-totem/punto/internal/testenv"
 )
 
@@ -146,8 +147,8 @@ func TestTotemSaysStale(t *testing.T) {
 	ctx := browser(t, 1080, 1920)
 	var line, lang string
 	must(t, ctx, chromedp.Navigate(base+"/?kiosk=1"), screen("attract"),
-		chromedp.Click(".attract", chromedp.ByQuery), screen("languages"),
-		chromedp.Click(`.lang[lang="fr"]`, chromedp.ByQuery), screen("home"),
+		browsertest.Click(".attract"), screen("languages"),
+		browsertest.Click(`.lang[lang="fr"]`), screen("home"),
 		chromedp.WaitVisible("#freshness", chromedp.ByQuery),
 		chromedp.Text("#freshness", &line, chromedp.ByQuery),
 		chromedp.AttributeValue("#freshness", "lang", &lang, nil, chromedp.ByQuery))

@@ -41,9 +41,9 @@ var keyboards = []struct {
 // on-screen keyboard drawn.
 func openSearch(t *testing.T, ctx context.Context, lang string) {
 	t.Helper()
-	must(t, ctx, chromedp.Click("#lang", chromedp.ByQuery), screen("languages"),
-		chromedp.Click(fmt.Sprintf(`.lang[lang=%q]`, lang), chromedp.ByQuery), screen("home"),
-		chromedp.Click(".tile.search", chromedp.ByQuery), screen("search"),
+	must(t, ctx, browsertest.Click("#lang"), screen("languages"),
+		browsertest.Click(fmt.Sprintf(`.lang[lang=%q]`, lang)), screen("home"),
+		browsertest.Click(".tile.search"), screen("search"),
 		chromedp.WaitVisible(".pad .simple-keyboard .hg-button", chromedp.ByQuery))
 }
 
@@ -88,8 +88,8 @@ func TestKeyboardInEveryLanguage(t *testing.T) {
 	t.Parallel()
 	base := startTotem(t)
 	ctx := browser(t, 1080, 1920)
-	must(t, ctx, chromedp.Navigate(base+"/?kiosk=1"), screen("attract"), chromedp.Click(".attract", chromedp.ByQuery), screen("languages"),
-		chromedp.Click(`.lang[lang="it"]`, chromedp.ByQuery), screen("home"))
+	must(t, ctx, chromedp.Navigate(base+"/?kiosk=1"), screen("attract"), browsertest.Click(".attract"), screen("languages"),
+		browsertest.Click(`.lang[lang="it"]`), screen("home"))
 	for _, kb := range keyboards {
 		t.Run(kb.lang, func(t *testing.T) {
 			openSearch(t, ctx, kb.lang)
@@ -142,12 +142,12 @@ func TestKeyboardInEveryLanguage(t *testing.T) {
 			}
 			if len(kb.names) > 1 {
 				// Latin is one tap away, and the visitor's script one tap back.
-				must(t, ctx, chromedp.Click(`.pad .layouts [data-layout="latin"]`, chromedp.ByQuery),
+				must(t, ctx, browsertest.Click(`.pad .layouts [data-layout="latin"]`),
 					chromedp.WaitVisible(`.pad [data-skbtn="q"]`, chromedp.ByQuery))
 				if l := readKeyboard(t, ctx); len(l.Outside)+len(l.Small)+len(l.Nameless) > 0 || l.Dir != "ltr" {
 					t.Errorf("Latin: outside %v, small %v, nameless %v, direction %s", l.Outside, l.Small, l.Nameless, l.Dir)
 				}
-				must(t, ctx, chromedp.Click(fmt.Sprintf(`.pad .layouts [data-layout=%q]`, kb.lang), chromedp.ByQuery),
+				must(t, ctx, browsertest.Click(fmt.Sprintf(`.pad .layouts [data-layout=%q]`, kb.lang)),
 					chromedp.WaitVisible(fmt.Sprintf(`.pad [data-skbtn=%q]`, kb.letters[0]), chromedp.ByQuery))
 			}
 			switch kb.lang {
@@ -160,7 +160,7 @@ func TestKeyboardInEveryLanguage(t *testing.T) {
 	// Larger text keeps the keyboard in the lower half.
 	t.Run("larger text", func(t *testing.T) {
 		openSearch(t, ctx, "bn")
-		must(t, ctx, chromedp.Click("#big", chromedp.ByQuery), chromedp.Click(`.pad [data-skbtn="{shift}"]`, chromedp.ByQuery))
+		must(t, ctx, browsertest.Click("#big"), browsertest.Click(`.pad [data-skbtn="{shift}"]`))
 		if k := readKeyboard(t, ctx); len(k.Outside)+len(k.Small) > 0 {
 			t.Errorf("larger text: outside %v, small %v", k.Outside, k.Small)
 		}
@@ -175,15 +175,15 @@ func TestKeyboardTypesChineseAndTigrinya(t *testing.T) {
 	t.Parallel()
 	base := startTotem(t)
 	ctx := browser(t, 1080, 1920)
-	must(t, ctx, chromedp.Navigate(base+"/?kiosk=1"), screen("attract"), chromedp.Click(".attract", chromedp.ByQuery), screen("languages"),
-		chromedp.Click(`.lang[lang="zh"]`, chromedp.ByQuery), screen("home"),
-		chromedp.Click(".tile.search", chromedp.ByQuery), screen("search"),
+	must(t, ctx, chromedp.Navigate(base+"/?kiosk=1"), screen("attract"), browsertest.Click(".attract"), screen("languages"),
+		browsertest.Click(`.lang[lang="zh"]`), screen("home"),
+		browsertest.Click(".tile.search"), screen("search"),
 		chromedp.WaitVisible(`.pad [data-skbtn="y"]`, chromedp.ByQuery))
 
 	tap := func(keys ...string) {
 		t.Helper()
 		for _, key := range keys {
-			must(t, ctx, chromedp.Click(fmt.Sprintf(`.pad [data-skbtn=%q]`, key), chromedp.ByQuery))
+			must(t, ctx, browsertest.Click(fmt.Sprintf(`.pad [data-skbtn=%q]`, key)))
 		}
 	}
 	choose := func(text string) {
@@ -192,7 +192,7 @@ func TestKeyboardTypesChineseAndTigrinya(t *testing.T) {
 		must(t, ctx, chromedp.Poll(fmt.Sprintf(`[...document.querySelectorAll(".pad .choice")].some(b => b.textContent === %q)`, text), &ok,
 			chromedp.WithPollingTimeout(5*time.Second)))
 		must(t, ctx, chromedp.Evaluate(fmt.Sprintf(`[...document.querySelectorAll(".pad .choice")].find(b => b.textContent === %q).dataset.pick = "1"`, text), nil),
-			chromedp.Click(`.pad .choice[data-pick]`, chromedp.ByQuery))
+			browsertest.Click(`.pad .choice[data-pick]`))
 	}
 	typed := func(want string) {
 		t.Helper()
@@ -252,9 +252,9 @@ func TestKeyboardTypesChineseAndTigrinya(t *testing.T) {
 	}
 
 	// Ge'ez: a consonant, then its order in the row of its family.
-	must(t, ctx, chromedp.Click("#lang", chromedp.ByQuery), screen("languages"),
-		chromedp.Click(`.lang[lang="ti"]`, chromedp.ByQuery), screen("home"),
-		chromedp.Click(".tile.search", chromedp.ByQuery), screen("search"),
+	must(t, ctx, browsertest.Click("#lang"), screen("languages"),
+		browsertest.Click(`.lang[lang="ti"]`), screen("home"),
+		browsertest.Click(".tile.search"), screen("search"),
 		chromedp.WaitVisible(`.pad [data-skbtn="ሐ"]`, chromedp.ByQuery))
 	tap("ሐ")
 	var family []string

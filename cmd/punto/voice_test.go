@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/chromedp/chromedp"
+	"github.com/punto-totem/punto/internal/browsertest"
 	"github.com/punto-totem/punto/internal/testenv"
 	"github.com/punto-totem/punto/voice"
 )
@@ -107,11 +108,11 @@ func recordingReachesTotem(t *testing.T, n *network, a *totemProc) {
 	// The totem's screen plays it.
 	ctx := browser(t, 1080, 1920)
 	must(t, ctx, chromedp.Navigate(a.base+"/?kiosk=1&idle=600"), screen("attract"),
-		chromedp.Click(".attract", chromedp.ByQuery), screen("languages"),
-		chromedp.Click(`.lang[lang="ti"]`, chromedp.ByQuery), screen("home"),
-		chromedp.Click(`.tile[data-category="info"]`, chromedp.ByQuery), screen("results"),
-		chromedp.Click("#speaker", chromedp.ByQuery),
-		chromedp.Click(fmt.Sprintf(`.row[data-id=%q]`, id), chromedp.ByQuery),
+		browsertest.Click(".attract"), screen("languages"),
+		browsertest.Click(`.lang[lang="ti"]`), screen("home"),
+		browsertest.Click(`.tile[data-category="info"]`), screen("results"),
+		browsertest.Click("#speaker"),
+		browsertest.Click(fmt.Sprintf(`.row[data-id=%q]`, id)),
 		chromedp.Poll(`(() => { const a = document.querySelector("#voice-audio"); return a.dataset.ref === "service:`+id+`:summary" && !a.paused && a.currentTime > 0.2; })()`,
 			nil, chromedp.WithPollingTimeout(30*time.Second)))
 	var screenNow string

@@ -227,3 +227,32 @@ func Axe(t testing.TB, ctx context.Context, what string) {
 		}
 	}
 }
+
+// Click taps the first element sel (a CSS selector) matches, as
+// chromedp.Click does, and again when the page drew the element anew
+// between finding it and tapping it (a live list, a screen redrawn with
+// fresh data): chromium then no longer knows the node it was given.
+func Click(sel string) chromedp.Action {
+	return chromedp.ActionFunc(func(ctx context.Context) error {
+		var err error
+		for range 5 {
+			err = chromedp.Click(sel, chromedp.ByQuery).Do(ctx)
+			if err == nil || !redrawn(err) {
+				return err
+			}
+		}
+		return err
+	})
+}
+
+// redrawn says whether err is chromium's word for a node the page has
+// replaced.
+func redrawn(err error) bool {
+	msg := err.Error()
+	for _, s := range []string{"Could not find node with given id", "Node is detached from document", "Could not compute box model", "No node with given id found"} {
+		if strings.Contains(msg, s) {
+			return true
+		}
+	}
+	return false
+}
