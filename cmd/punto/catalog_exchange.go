@@ -110,11 +110,11 @@ func (r importRequest) whole(ctx context.Context) (err error) {
 			return importFailed(err, r.file, r.stderr)
 		}
 	} else {
-		st, err := openForImport(ctx, r.db)
-		if err != nil {
-			return err
+		st, openErr := openForImport(ctx, r.db)
+		if openErr != nil {
+			return openErr
 		}
-		defer closeAfter(&err, st)
+		defer closeAfter(&err, st) // a failed close is the command's error
 		if err := exchange.Import(ctx, st, x, r.format); err != nil {
 			return importFailed(err, r.file, r.stderr)
 		}
