@@ -41,7 +41,7 @@ import (
 // the format.
 const (
 	indexFileMagic   = "PUNTOIDX"
-	indexFileVersion = 3
+	indexFileVersion = 4
 )
 
 // generationKey is the meta key of the catalog's generation.
@@ -216,11 +216,9 @@ func writeIndexFile(path, gen string, x *index) (err error) {
 	writeLists(f, t.posts)
 	writeLists(f, t.bySvc)
 	writeRaw(f, t.sorted)
-	// The grids as they are: rebuilding them is most of a read.
-	for _, g := range append([]*geo.PointIndex{x.all}, x.byCat...) {
-		if _, err := g.WriteTo(f); err != nil && f.err == nil {
-			f.err = err
-		}
+	// The grid as it is: rebuilding it is most of a read.
+	if _, err := x.all.WriteTo(f); err != nil && f.err == nil {
+		f.err = err
 	}
 	sum := f.crc.Sum32()
 	if f.err == nil {
@@ -533,22 +531,16 @@ func readIndexFile(path, gen string) (*index, error) {
 	t.posts = readLists(f)
 	t.bySvc = readLists(f)
 	t.sorted = readRaw[uint32](f)
-	grids := make([]*geo.PointIndex, 1+len(Categories))
-	for i := range grids {
-		if f.err != nil {
-			break
-		}
+	if f.err == nil {
 		g, err := geo.ReadPointIndex(f, f.left, uint32(len(x.entries)))
 		if err != nil {
-			f.fail("grid %d: %v", i, err)
-			break
+			f.fail("grid: %v", err)
 		}
-		grids[i] = g
+		x.all = g
 	}
 	if f.err != nil {
 		return nil, f.err
 	}
-	x.all, x.byCat = grids[0], grids[1:]
 	var sum [4]byte
 	if _, err := io.ReadFull(f.r, sum[:]); err != nil || binary.LittleEndian.Uint32(sum[:]) != f.crc.Sum32() {
 		return nil, fmt.Errorf("%w: checksum", errIndexFile)

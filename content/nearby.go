@@ -124,9 +124,9 @@ func (x *index) nearbyRefs(ctx context.Context, q *NearbyQuery) ([]hitRef, error
 	if _, ok := x.strs[q.Speaks]; q.Speaks != "" && !ok {
 		return []hitRef{}, nil // nobody in the catalog speaks it
 	}
-	tree := x.all
+	var tags uint16
 	if q.Category != "" {
-		tree = x.byCat[categoryIndex(q.Category)]
+		tags = 1 << categoryIndex(q.Category)
 	}
 	// Few distinct schedules exist (they are interned): remember each
 	// one's answer for this query.
@@ -151,7 +151,7 @@ func (x *index) nearbyRefs(ctx context.Context, q *NearbyQuery) ([]hitRef, error
 	kth := -1.0
 	visited := 0
 	var err error
-	tree.Nearby(q.Center, q.RadiusM, func(key uint32, p orb.Point, d float64) bool {
+	x.all.NearbyTagged(q.Center, q.RadiusM, tags, func(key uint32, p orb.Point, d float64) bool {
 		if kth >= 0 && d > kth {
 			return false // past the limit and past every tie with the last one
 		}

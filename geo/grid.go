@@ -27,6 +27,11 @@ const DefaultCellDeg = 0.01
 // term hav(θ) = sin²(θ/2), a monotone function of the great-circle angle
 // that a point's unit vector gives without trigonometry (|u−v|² = 4·hav θ);
 // the distance each point is reported at is the exact Distance.
+//
+// Each point may carry tags, a set of up to 16 the caller numbers (content
+// tags a service's point with its categories): a walk can keep to the
+// points with any of some tags, so one grid serves every such filter
+// without a copy of its points per tag.
 type PointIndex struct {
 	cell  float64 // cell size in degrees
 	cells map[int64][]gridPoint
@@ -36,9 +41,10 @@ type PointIndex struct {
 }
 
 type gridPoint struct {
-	u   [3]float64
-	p   orb.Point
-	key uint32
+	u    [3]float64
+	p    orb.Point
+	key  uint32
+	tags uint16 // in what was padding
 }
 
 // NewPointIndex makes an index with cells of cellDeg degrees: about the
@@ -76,14 +82,18 @@ func (x *PointIndex) cellOf(p orb.Point) (int32, int32) {
 
 func cellKey(i, j int32) int64 { return int64(i)<<32 | int64(uint32(j)) }
 
-// Insert adds key at p. The same key may stand at several points.
-func (x *PointIndex) Insert(key uint32, p orb.Point) {
+// Insert adds key at p, with no tags. The same key may stand at several
+// points.
+func (x *PointIndex) Insert(key uint32, p orb.Point) { x.InsertTagged(key, p, 0) }
+
+// InsertTagged adds key at p with tags (bit i: tag i).
+func (x *PointIndex) InsertTagged(key uint32, p orb.Point, tags uint16) {
 	if x.cells == nil {
 		x.init(DefaultCellDeg)
 	}
 	i, j := x.cellOf(p)
 	k := cellKey(i, j)
-	x.cells[k] = append(x.cells[k], gridPoint{u: unitVector(p), p: p, key: key})
+	x.cells[k] = append(x.cells[k], gridPoint{u: unitVector(p), p: p, key: key, tags: tags})
 	x.n++
 	x.minI, x.maxI = min(x.minI, i), max(x.maxI, i)
 	x.minJ, x.maxJ = min(x.minJ, j), max(x.maxJ, j)
@@ -286,6 +296,12 @@ func (x *PointIndex) outside(p orb.Point, i0, i1, j0, j1 int32) float64 {
 // ascending great-circle distance, until visit returns false. Points at
 // equal distance come in no particular order.
 func (x *PointIndex) Nearby(center orb.Point, maxMeters float64, visit func(key uint32, p orb.Point, meters float64) bool) {
+	x.NearbyTagged(center, maxMeters, 0, visit)
+}
+
+// NearbyTagged is Nearby over the points with any of tags (0: every
+// point).
+func (x *PointIndex) NearbyTagged(center orb.Point, maxMeters float64, tags uint16, visit func(key uint32, p orb.Point, meters float64) bool) {
 	if x.n == 0 {
 		return
 	}
@@ -310,7 +326,12 @@ func (x *PointIndex) Nearby(center orb.Point, maxMeters float64, visit func(key 
 				if j < x.minJ || j > x.maxJ {
 					continue
 				}
-				for _, g := range x.cells[cellKey(i, j)] {
+				cl := x.cells[cellKey(i, j)]
+				for k := range cl {
+					g := &cl[k]
+					if tags != 0 && g.tags&tags == 0 {
+						continue
+					}
 					dx, dy, dz := g.u[0]-c[0], g.u[1]-c[1], g.u[2]-c[2]
 					if h := (dx*dx + dy*dy + dz*dz) / 4; h <= limit {
 						q.push(candidate{h: h, key: g.key, p: g.p})

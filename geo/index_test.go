@@ -24,12 +24,14 @@ func TestPointIndexNearbyMatchesBruteForce(t *testing.T) {
 func testNearby(t *testing.T, x *PointIndex, compact bool) {
 	r := rand.New(rand.NewPCG(7, 11))
 	pts := make([]orb.Point, 5000)
+	tags := make([]uint16, len(pts)) // one or two of 13, as content tags categories
 	for i := range pts {
 		pts[i] = orb.Point{12 + r.Float64()*2, 42.5 + r.Float64()*1.5}
 		if compact && i == 4000 {
 			x.Compact()
 		}
-		x.Insert(uint32(i), pts[i])
+		tags[i] = 1<<r.IntN(13) | uint16(r.IntN(2))<<r.IntN(13)
+		x.InsertTagged(uint32(i), pts[i], tags[i])
 	}
 	// Delete a few so deletes are exercised too.
 	deleted := map[uint32]bool{}
@@ -44,17 +46,21 @@ func testNearby(t *testing.T, x *PointIndex, compact bool) {
 	if x.Len() != len(pts)-len(deleted) {
 		t.Fatalf("Len = %d, want %d", x.Len(), len(pts)-len(deleted))
 	}
-	for q := range 200 {
+	for q := range 400 {
 		c := orb.Point{11.8 + r.Float64()*2.4, 42.3 + r.Float64()*1.9}
 		radius := 1000 + r.Float64()*40000
+		var mask uint16 // every other query keeps to some tags
+		if q%2 == 1 {
+			mask = 1<<r.IntN(13) | 1<<r.IntN(13)
+		}
 		var got []hit
-		x.Nearby(c, radius, func(k uint32, _ orb.Point, d float64) bool {
+		x.NearbyTagged(c, radius, mask, func(k uint32, _ orb.Point, d float64) bool {
 			got = append(got, hit{k, d})
 			return len(got) < 25
 		})
 		var want []hit
 		for i, p := range pts {
-			if d := Distance(c, p); d <= radius && !deleted[uint32(i)] {
+			if d := Distance(c, p); d <= radius && !deleted[uint32(i)] && (mask == 0 || tags[i]&mask != 0) {
 				want = append(want, hit{uint32(i), d})
 			}
 		}
