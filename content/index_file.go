@@ -140,14 +140,14 @@ func writeStrs(f *fileWriter, strs []string) {
 }
 
 // writeLists writes lists of uint32 as their lengths then their values.
-func writeLists(f *fileWriter, lists [][]uint32) {
-	lens := make([]uint32, len(lists))
-	for i, l := range lists {
-		lens[i] = uint32(len(l))
+func writeLists(f *fileWriter, l *lists) {
+	lens := make([]uint32, l.count())
+	for i := range lens {
+		lens[i] = uint32(len(l.get(uint32(i))))
 	}
 	writeRaw(f, lens)
-	for _, l := range lists {
-		f.bytes(rawBytes(l))
+	for i := range lens {
+		f.bytes(rawBytes(l.get(uint32(i))))
 	}
 }
 
@@ -213,8 +213,8 @@ func writeIndexFile(path, gen string, x *index) (err error) {
 	// Search's words.
 	t := x.text
 	writeStrs(f, t.words)
-	writeLists(f, t.posts)
-	writeLists(f, t.bySvc)
+	writeLists(f, &t.posts)
+	writeLists(f, &t.bySvc)
 	writeRaw(f, t.sorted)
 	// The grid as it is: rebuilding it is most of a read.
 	if _, err := x.all.WriteTo(f); err != nil && f.err == nil {
@@ -374,8 +374,8 @@ func readRaw[T any](f *fileReader) []T {
 	return s
 }
 
-// readLists reads what writeLists wrote: the lists share one allocation.
-func readLists(f *fileReader) [][]uint32 {
+// readLists reads what writeLists wrote, packed.
+func readLists(f *fileReader) lists {
 	lens := readRaw[uint32](f)
 	total := int64(0)
 	for _, n := range lens {
@@ -383,19 +383,14 @@ func readLists(f *fileReader) [][]uint32 {
 	}
 	if f.err != nil || total*4 > f.left {
 		f.fail("lists past the end")
-		return nil
+		return lists{}
 	}
-	pool := make([]uint32, total)
-	f.read(rawBytes(pool))
-	out := make([][]uint32, len(lens))
-	at := 0
+	l, _ := packLists(lens)
+	f.read(rawBytes(l.pool))
 	for i, n := range lens {
-		if n > 0 {
-			out[i] = pool[at : at+int(n) : at+int(n)]
-		}
-		at += int(n)
+		l.spans[i].n = n
 	}
-	return out
+	return *l
 }
 
 func readHours(b []byte) (*hours, error) {
@@ -592,21 +587,17 @@ func (x *index) check() error {
 		}
 	}
 	t := x.text
-	if len(t.posts) != len(t.words) || len(t.sorted) > len(t.words) || len(t.bySvc) > len(x.svcs) {
+	if t.posts.count() != len(t.words) || len(t.sorted) > len(t.words) || t.bySvc.count() > len(x.svcs) {
 		return fmt.Errorf("%w: search's words do not add up", errIndexFile)
 	}
-	for i, p := range t.posts {
-		for _, slot := range p {
-			if int(slot&^nameBit) >= len(x.svcs) {
-				return bad("posting of word", i)
-			}
+	for _, slot := range t.posts.pool {
+		if int(slot&^nameBit) >= len(x.svcs) {
+			return bad("posting", int(slot))
 		}
 	}
-	for i, l := range t.bySvc {
-		for _, w := range l {
-			if int(w) >= len(t.words) {
-				return bad("word of service", i)
-			}
+	for _, w := range t.bySvc.pool {
+		if int(w) >= len(t.words) {
+			return bad("word of a service", int(w))
 		}
 	}
 	for i, w := range t.sorted {

@@ -132,7 +132,7 @@ func nearest(w string, k int, lex *lexicon, text *textIndex) []correction {
 	})
 	nearWords(w, k, len(text.sorted), func(i int) string { return text.words[text.sorted[i]] }, func(i, d int) {
 		id := text.sorted[i]
-		if n := len(text.posts[id]); n > 0 {
+		if n := len(text.posts.get(id)); n > 0 {
 			cands = append(cands, correction{word: text.words[id], dist: d, uses: n})
 		}
 	})

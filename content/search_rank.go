@@ -269,7 +269,7 @@ func (x *index) matchUnit(u qtoken) (all, names bitset) {
 	t := x.text
 	all, names = newBitset(len(x.svcs)), newBitset(len(x.svcs))
 	add := func(id uint32) {
-		for _, p := range t.posts[id] {
+		for _, p := range t.posts.get(id) {
 			all.set(p &^ nameBit)
 			if p&nameBit != 0 {
 				names.set(p &^ nameBit)

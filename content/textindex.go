@@ -18,11 +18,11 @@ import (
 // beside the points, under the store's lock; services are known by their
 // slot in index.svcs.
 type textIndex struct {
-	ids    idTable    // word → number
-	words  []string   // number → word
-	posts  [][]uint32 // number → slots of its services, nameBit set where it is in the name
-	bySvc  [][]uint32 // slot → its word numbers
-	sorted []uint32   // word numbers in byte order of the word: prefixes and the typo walk
+	ids    idTable  // word → number
+	words  []string // number → word
+	posts  lists    // number → slots of its services, nameBit set where it is in the name
+	bySvc  lists    // slot → its word numbers
+	sorted []uint32 // word numbers in byte order of the word: prefixes and the typo walk
 }
 
 // nameBit marks a posting whose word is in the service's name.
@@ -41,7 +41,7 @@ func (x *textIndex) number(w string) (id uint32, fresh bool) {
 	id = uint32(len(x.words))
 	x.words = append(x.words, w)
 	x.ids.set(w, id, x.wordOf)
-	x.posts = append(x.posts, nil)
+	x.posts.grow(len(x.words))
 	return id, true
 }
 
@@ -167,44 +167,67 @@ func (l *wordLoad) fieldWords(b []byte) []uint32 {
 }
 
 // setWords gives services their words (they have none): a whole load
-// becomes the index's vocabulary as it is; a few services' words are
-// merged into it.
+// becomes the index's vocabulary as it is, its lists packed; a few
+// services' words are merged into it.
 func (x *index) setWords(l *wordLoad) {
 	if l == nil {
 		return
 	}
 	t := x.text
-	var remap []uint32 // dict's numbers → the index's; nil: the same
+	slots := make([]uint32, len(l.svcs)) // noEntry: not in the index
+	for i, sw := range l.svcs {
+		if s, ok := x.slot(sw.id); ok {
+			slots[i] = s
+		} else {
+			slots[i] = noEntry
+		}
+	}
 	if len(t.words) == 0 {
 		t.ids, t.words, t.sorted = l.dict.ids, l.dict.words, l.dict.sorted
-		t.posts = make([][]uint32, len(t.words))
-		t.bySvc = slices.Grow(t.bySvc, max(0, len(x.svcs)-len(t.bySvc))) // a whole load: no doubling
-	} else {
-		remap = make([]uint32, len(l.dict.words))
-		var fresh []uint32
-		for i, w := range l.dict.words {
-			id, isNew := t.number(w)
-			remap[i] = id
-			if isNew {
-				fresh = append(fresh, id)
+		counts, lens := make([]uint32, len(t.words)), make([]uint32, len(x.svcs))
+		for i, sw := range l.svcs {
+			if slots[i] != noEntry {
+				for _, w := range sw.words {
+					counts[w&^nameBit]++
+				}
+				lens[slots[i]] += uint32(len(sw.words))
 			}
 		}
-		t.addSorted(fresh)
+		posts, addPost := packLists(counts)
+		bySvc, addWord := packLists(lens)
+		for i, sw := range l.svcs {
+			if s := slots[i]; s != noEntry {
+				for _, w := range sw.words {
+					addPost(w&^nameBit, s|w&nameBit)
+					addWord(s, w&^nameBit)
+				}
+			}
+		}
+		t.posts, t.bySvc = *posts, *bySvc
+		return
 	}
-	// Each posting list in one allocation, sized by a first count.
+	remap := make([]uint32, len(l.dict.words)) // dict's numbers → the index's
+	var fresh []uint32
+	for i, w := range l.dict.words {
+		id, isNew := t.number(w)
+		remap[i] = id
+		if isNew {
+			fresh = append(fresh, id)
+		}
+	}
+	t.addSorted(fresh)
+	// Each changed posting list grown once, sized by a first count.
 	counts := make([]int, len(t.words))
 	for _, sw := range l.svcs {
 		list := sw.words
 		for i, w := range list {
-			if remap != nil {
-				list[i] = remap[w&^nameBit] | w&nameBit
-			}
+			list[i] = remap[w&^nameBit] | w&nameBit
 			counts[list[i]&^nameBit]++
 		}
 	}
 	for n, c := range counts {
 		if c > 0 {
-			t.posts[n] = slices.Grow(t.posts[n], c)
+			t.posts.set(uint32(n), slices.Grow(t.posts.get(uint32(n)), c))
 		}
 	}
 	// Each service's words, all in one allocation without spare room
@@ -214,25 +237,18 @@ func (x *index) setWords(l *wordLoad) {
 		total += len(sw.words)
 	}
 	pool := make([]uint32, 0, total)
-	for _, sw := range l.svcs {
-		list := sw.words
-		slot, ok := x.slot(sw.id)
-		if !ok {
+	for i, sw := range l.svcs {
+		slot := slots[i]
+		if slot == noEntry {
 			continue
 		}
-		t.grow(slot)
 		start := len(pool)
-		for _, w := range list {
-			t.posts[w&^nameBit] = append(t.posts[w&^nameBit], slot|w&nameBit)
-			pool = append(pool, w&^nameBit)
+		for _, w := range sw.words {
+			n := w &^ nameBit
+			t.posts.set(n, append(t.posts.get(n), slot|w&nameBit))
+			pool = append(pool, n)
 		}
-		t.bySvc[slot] = pool[start:len(pool):len(pool)]
-	}
-}
-
-func (x *textIndex) grow(slot uint32) {
-	for uint32(len(x.bySvc)) <= slot {
-		x.bySvc = append(x.bySvc, nil)
+		t.bySvc.set(slot, pool[start:len(pool):len(pool)])
 	}
 }
 
@@ -265,24 +281,24 @@ func (x *textIndex) drop(slots []uint32) {
 	gone := map[uint32]bool{}
 	touched := map[uint32]bool{}
 	for _, s := range slots {
-		if int(s) >= len(x.bySvc) {
+		if int(s) >= x.bySvc.count() {
 			continue
 		}
 		gone[s] = true
-		for _, w := range x.bySvc[s] {
+		for _, w := range x.bySvc.get(s) {
 			touched[w] = true
 		}
-		x.bySvc[s] = nil
+		x.bySvc.set(s, nil)
 	}
 	for w := range touched {
-		x.posts[w] = slices.DeleteFunc(x.posts[w], func(p uint32) bool { return gone[p&^nameBit] })
+		x.posts.deleteFunc(w, func(p uint32) bool { return gone[p&^nameBit] })
 	}
 }
 
 // word returns the number of a word with at least one service.
 func (x *textIndex) word(w string) (uint32, bool) {
 	id, ok := x.ids.get(w, x.wordOf)
-	return id, ok && len(x.posts[id]) > 0
+	return id, ok && len(x.posts.get(id)) > 0
 }
 
 // prefixRange is the part of the sorted list whose words start with p.
