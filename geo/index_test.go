@@ -27,6 +27,9 @@ func testNearby(t *testing.T, x *PointIndex, compact bool) {
 	tags := make([]uint16, len(pts)) // one or two of 13, as content tags categories
 	for i := range pts {
 		pts[i] = orb.Point{12 + r.Float64()*2, 42.5 + r.Float64()*1.5}
+		if i >= 4000 { // past the packed range too, once compacted
+			pts[i] = orb.Point{11.7 + r.Float64()*2.6, 42.2 + r.Float64()*2.1}
+		}
 		if compact && i == 4000 {
 			x.Compact()
 		}
@@ -177,6 +180,13 @@ func TestPointIndexWriteRead(t *testing.T) {
 			t.Fatalf("near %v: %v, want %v", c, got, want)
 		}
 	}
+	// The first two cells' entries (key and count, 12 bytes each, after
+	// the 40-byte head) swapped; the first cell moved past the range.
+	swapped := slices.Clone(data)
+	copy(swapped[40:52], data[52:64])
+	copy(swapped[52:64], data[40:52])
+	outside := slices.Clone(data)
+	outside[44]-- // the high half of the first key: its i
 	for _, c := range []struct {
 		name   string
 		data   []byte
@@ -187,6 +197,8 @@ func TestPointIndexWriteRead(t *testing.T) {
 		{"empty", nil, uint32(len(pts))},
 		{"a key out of range", data, uint32(len(pts) - 1)},
 		{"counts past the end", append(append([]byte{}, data[:24]...), bytes.Repeat([]byte{0xff}, 16)...), uint32(len(pts))},
+		{"cells out of order", swapped, uint32(len(pts))},
+		{"a cell outside the range", outside, uint32(len(pts))},
 	} {
 		if _, err := ReadPointIndex(bytes.NewReader(c.data), int64(len(c.data)), c.maxKey); !errors.Is(err, ErrBadIndex) {
 			t.Errorf("%s: %v", c.name, err)
