@@ -279,6 +279,21 @@ func (s *Store) refresh(ctx context.Context, ids []string) error {
 			return err
 		}
 	}
+	// The words that name these services, found while nearby and search
+	// go on: only a write (serialised by writeMu, held here) changes them.
+	var gone bitset
+	var touched []uint32
+	s.mu.RLock()
+	if s.idx != nil {
+		gone = newBitset(len(s.idx.svcs))
+		for _, id := range ids {
+			if slot, ok := s.idx.slot(id); ok {
+				gone.set(slot)
+			}
+		}
+		touched = s.idx.text.holding(gone)
+	}
+	s.mu.RUnlock()
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.idx == nil { // its build failed: try again, whole
@@ -286,13 +301,7 @@ func (s *Store) refresh(ctx context.Context, ids []string) error {
 		defer s.mu.Lock()
 		return s.reload(ctx)
 	}
-	var slots []uint32
-	for _, id := range ids {
-		if slot, ok := s.idx.slot(id); ok {
-			slots = append(slots, slot)
-		}
-	}
-	s.idx.text.drop(slots)
+	s.idx.text.drop(gone, touched)
 	for _, id := range ids {
 		if r, ok := recs[id]; ok {
 			s.idx.put(r)

@@ -41,7 +41,7 @@ import (
 // the format.
 const (
 	indexFileMagic   = "PUNTOIDX"
-	indexFileVersion = 4
+	indexFileVersion = 5
 )
 
 // generationKey is the meta key of the catalog's generation.
@@ -214,7 +214,6 @@ func writeIndexFile(path, gen string, x *index) (err error) {
 	t := x.text
 	writeStrs(f, t.words)
 	writeLists(f, &t.posts)
-	writeLists(f, &t.bySvc)
 	writeRaw(f, t.sorted)
 	// The grid as it is: rebuilding it is most of a read.
 	if _, err := x.all.WriteTo(f); err != nil && f.err == nil {
@@ -524,7 +523,6 @@ func readIndexFile(path, gen string) (*index, error) {
 	t := x.text
 	t.words = f.strs()
 	t.posts = readLists(f)
-	t.bySvc = readLists(f)
 	t.sorted = readRaw[uint32](f)
 	if f.err == nil {
 		g, err := geo.ReadPointIndex(f, f.left, uint32(len(x.entries)))
@@ -587,17 +585,12 @@ func (x *index) check() error {
 		}
 	}
 	t := x.text
-	if t.posts.count() != len(t.words) || len(t.sorted) > len(t.words) || t.bySvc.count() > len(x.svcs) {
+	if t.posts.count() != len(t.words) || len(t.sorted) > len(t.words) {
 		return fmt.Errorf("%w: search's words do not add up", errIndexFile)
 	}
 	for _, slot := range t.posts.pool {
 		if int(slot&^nameBit) >= len(x.svcs) {
 			return bad("posting", int(slot))
-		}
-	}
-	for _, w := range t.bySvc.pool {
-		if int(w) >= len(t.words) {
-			return bad("word of a service", int(w))
 		}
 	}
 	for i, w := range t.sorted {

@@ -21,7 +21,6 @@ type textIndex struct {
 	ids    idTable  // word → number
 	words  []string // number → word
 	posts  lists    // number → slots of its services, nameBit set where it is in the name
-	bySvc  lists    // slot → its word numbers
 	sorted []uint32 // word numbers in byte order of the word: prefixes and the typo walk
 }
 
@@ -184,26 +183,23 @@ func (x *index) setWords(l *wordLoad) {
 	}
 	if len(t.words) == 0 {
 		t.ids, t.words, t.sorted = l.dict.ids, l.dict.words, l.dict.sorted
-		counts, lens := make([]uint32, len(t.words)), make([]uint32, len(x.svcs))
+		counts := make([]uint32, len(t.words))
 		for i, sw := range l.svcs {
 			if slots[i] != noEntry {
 				for _, w := range sw.words {
 					counts[w&^nameBit]++
 				}
-				lens[slots[i]] += uint32(len(sw.words))
 			}
 		}
 		posts, addPost := packLists(counts)
-		bySvc, addWord := packLists(lens)
 		for i, sw := range l.svcs {
 			if s := slots[i]; s != noEntry {
 				for _, w := range sw.words {
 					addPost(w&^nameBit, s|w&nameBit)
-					addWord(s, w&^nameBit)
 				}
 			}
 		}
-		t.posts, t.bySvc = *posts, *bySvc
+		t.posts = *posts
 		return
 	}
 	remap := make([]uint32, len(l.dict.words)) // dict's numbers → the index's
@@ -230,25 +226,13 @@ func (x *index) setWords(l *wordLoad) {
 			t.posts.set(uint32(n), slices.Grow(t.posts.get(uint32(n)), c))
 		}
 	}
-	// Each service's words, all in one allocation without spare room
-	// (the lists were read with room to grow).
-	total := 0
-	for _, sw := range l.svcs {
-		total += len(sw.words)
-	}
-	pool := make([]uint32, 0, total)
 	for i, sw := range l.svcs {
-		slot := slots[i]
-		if slot == noEntry {
-			continue
+		if slot := slots[i]; slot != noEntry {
+			for _, w := range sw.words {
+				n := w &^ nameBit
+				t.posts.set(n, append(t.posts.get(n), slot|w&nameBit))
+			}
 		}
-		start := len(pool)
-		for _, w := range sw.words {
-			n := w &^ nameBit
-			t.posts.set(n, append(t.posts.get(n), slot|w&nameBit))
-			pool = append(pool, n)
-		}
-		t.bySvc.set(slot, pool[start:len(pool):len(pool)])
 	}
 }
 
@@ -275,23 +259,41 @@ func (x *textIndex) addSorted(fresh []uint32) {
 	x.sorted = append(append(merged, x.sorted[i:]...), fresh[j:]...)
 }
 
-// drop removes the services at slots from every posting list they are
-// in, one pass over each list whatever the number of services.
-func (x *textIndex) drop(slots []uint32) {
-	gone := map[uint32]bool{}
-	touched := map[uint32]bool{}
-	for _, s := range slots {
-		if int(s) >= x.bySvc.count() {
-			continue
+// holding lists the words whose postings hold a service of gone: one
+// pass over every posting (a service's words are not kept beside them,
+// which at a million services would take 40 MB more).
+func (x *textIndex) holding(gone bitset) []uint32 {
+	var out []uint32
+	l := &x.posts
+	for w, sp := range l.spans {
+		if len(l.own) > 0 {
+			if _, ok := l.own[uint32(w)]; ok {
+				continue // its packed span is stale
+			}
 		}
-		gone[s] = true
-		for _, w := range x.bySvc.get(s) {
-			touched[w] = true
+		for _, p := range l.pool[sp.at : sp.at+sp.n] {
+			if gone.has(p &^ nameBit) {
+				out = append(out, uint32(w))
+				break
+			}
 		}
-		x.bySvc.set(s, nil)
 	}
-	for w := range touched {
-		x.posts.deleteFunc(w, func(p uint32) bool { return gone[p&^nameBit] })
+	for w, ps := range l.own {
+		for _, p := range ps {
+			if gone.has(p &^ nameBit) {
+				out = append(out, w)
+				break
+			}
+		}
+	}
+	return out
+}
+
+// drop removes the services of gone from the postings of words, the
+// words holding them.
+func (x *textIndex) drop(gone bitset, words []uint32) {
+	for _, w := range words {
+		x.posts.deleteFunc(w, func(p uint32) bool { return gone.has(p &^ nameBit) })
 	}
 }
 

@@ -2,8 +2,8 @@ package content
 
 import "slices"
 
-// lists is a numbered family of uint32 lists (search's postings, and each
-// service's words) packed in one array: a list is a span of it, 8 bytes
+// lists is a numbered family of uint32 lists (search's postings) packed
+// in one array: a list is a span of it, 8 bytes
 // where a slice of its own costs a 24-byte header and an allocation.
 // A list changed after packing moves into a slice of its own (own), so
 // that a live update never shifts the packed array; the next full load
