@@ -127,14 +127,15 @@ func writeRaw[T any](f *fileWriter, s []T) {
 	f.bytes(rawBytes(s))
 }
 
-// writeStrs writes strings as their lengths then their bytes.
-func writeStrs(f *fileWriter, strs []string) {
-	lens := make([]uint32, len(strs))
-	for i, s := range strs {
-		lens[i] = uint32(len(s))
+// writeWords writes words as their lengths then their bytes.
+func writeWords(f *fileWriter, w *wordList) {
+	lens := make([]uint32, w.len())
+	for i, r := range w.refs {
+		lens[i] = r.n
 	}
 	writeRaw(f, lens)
-	for _, s := range strs {
+	for i := range lens {
+		s := w.at(uint32(i))
 		f.bytes(unsafe.Slice(unsafe.StringData(s), len(s)))
 	}
 }
@@ -212,7 +213,7 @@ func writeIndexFile(path, gen string, x *index) (err error) {
 	}
 	// Search's words.
 	t := x.text
-	writeStrs(f, t.words)
+	writeWords(f, &t.words)
 	writeLists(f, &t.posts)
 	writeRaw(f, t.sorted)
 	// The grid as it is: rebuilding it is most of a read.
@@ -342,28 +343,31 @@ func (f *fileReader) str() string {
 	return unsafe.String(unsafe.SliceData(b), len(b))
 }
 
-// strs reads what writeStrs wrote: the strings share one allocation.
-func (f *fileReader) strs() []string {
+// words reads what writeWords wrote: the words in one block.
+func (f *fileReader) words() wordList {
 	lens := readRaw[uint32](f)
 	total := int64(0)
 	for _, n := range lens {
 		total += int64(n)
 	}
-	if f.err != nil || total > f.left {
-		f.fail("strings past the end")
-		return nil
+	if f.err != nil || total > f.left || total > math.MaxUint32 {
+		f.fail("words past the end")
+		return wordList{}
 	}
 	blob := make([]byte, total)
 	f.read(blob)
-	out := make([]string, len(lens))
-	at := 0
+	w := wordList{refs: make([]strRef, len(lens))}
+	if total > 0 {
+		w.arena.blocks = [][]byte{blob}
+	}
+	at := uint32(0)
 	for i, n := range lens {
 		if n > 0 {
-			out[i] = unsafe.String(&blob[at], int(n))
+			w.refs[i] = strRef{off: at, n: n}
 		}
-		at += int(n)
+		at += n
 	}
-	return out
+	return w
 }
 
 func readRaw[T any](f *fileReader) []T {
@@ -521,7 +525,7 @@ func readIndexFile(path, gen string) (*index, error) {
 		x.statuses.intern(string(v), func() Status { return v })
 	}
 	t := x.text
-	t.words = f.strs()
+	t.words = f.words()
 	t.posts = readLists(f)
 	t.sorted = readRaw[uint32](f)
 	if f.err == nil {
@@ -541,9 +545,9 @@ func readIndexFile(path, gen string) (*index, error) {
 	if err := x.check(); err != nil {
 		return nil, err
 	}
-	t.ids = newIDTable(len(t.words))
-	for i, w := range t.words {
-		t.ids.set(w, uint32(i), t.wordOf)
+	t.ids = newIDTable(t.words.len())
+	for i := range t.words.refs {
+		t.ids.set(t.wordOf(uint32(i)), uint32(i), t.wordOf)
 	}
 	x.byID = newIDTable(len(x.svcs))
 	for i := range x.svcs {
@@ -585,7 +589,7 @@ func (x *index) check() error {
 		}
 	}
 	t := x.text
-	if t.posts.count() != len(t.words) || len(t.sorted) > len(t.words) {
+	if t.posts.count() != t.words.len() || len(t.sorted) > t.words.len() {
 		return fmt.Errorf("%w: search's words do not add up", errIndexFile)
 	}
 	for _, slot := range t.posts.pool {
@@ -594,7 +598,7 @@ func (x *index) check() error {
 		}
 	}
 	for i, w := range t.sorted {
-		if int(w) >= len(t.words) {
+		if int(w) >= t.words.len() {
 			return bad("sorted word", i)
 		}
 	}

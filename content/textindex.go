@@ -19,7 +19,7 @@ import (
 // slot in index.svcs.
 type textIndex struct {
 	ids    idTable  // word → number
-	words  []string // number → word
+	words  wordList // number → word
 	posts  lists    // number → slots of its services, nameBit set where it is in the name
 	sorted []uint32 // word numbers in byte order of the word: prefixes and the typo walk
 }
@@ -29,7 +29,7 @@ const nameBit = 1 << 31
 
 func newTextIndex() *textIndex { return &textIndex{ids: newIDTable(0)} }
 
-func (x *textIndex) wordOf(n uint32) string { return x.words[n] }
+func (x *textIndex) wordOf(n uint32) string { return x.words.at(n) }
 
 // number returns a word's number, giving it one if it has none (then
 // fresh is true; the caller adds it to the sorted list).
@@ -37,10 +37,9 @@ func (x *textIndex) number(w string) (id uint32, fresh bool) {
 	if id, ok := x.ids.get(w, x.wordOf); ok {
 		return id, false
 	}
-	id = uint32(len(x.words))
-	x.words = append(x.words, w)
+	id = x.words.add(w)
 	x.ids.set(w, id, x.wordOf)
-	x.posts.grow(len(x.words))
+	x.posts.grow(x.words.len())
 	return id, true
 }
 
@@ -181,9 +180,9 @@ func (x *index) setWords(l *wordLoad) {
 			slots[i] = noEntry
 		}
 	}
-	if len(t.words) == 0 {
+	if t.words.len() == 0 {
 		t.ids, t.words, t.sorted = l.dict.ids, l.dict.words, l.dict.sorted
-		counts := make([]uint32, len(t.words))
+		counts := make([]uint32, t.words.len())
 		for i, sw := range l.svcs {
 			if slots[i] != noEntry {
 				for _, w := range sw.words {
@@ -202,10 +201,10 @@ func (x *index) setWords(l *wordLoad) {
 		t.posts = *posts
 		return
 	}
-	remap := make([]uint32, len(l.dict.words)) // dict's numbers → the index's
+	remap := make([]uint32, l.dict.words.len()) // dict's numbers → the index's
 	var fresh []uint32
-	for i, w := range l.dict.words {
-		id, isNew := t.number(w)
+	for i := range remap {
+		id, isNew := t.number(l.dict.wordOf(uint32(i)))
 		remap[i] = id
 		if isNew {
 			fresh = append(fresh, id)
@@ -213,7 +212,7 @@ func (x *index) setWords(l *wordLoad) {
 	}
 	t.addSorted(fresh)
 	// Each changed posting list grown once, sized by a first count.
-	counts := make([]int, len(t.words))
+	counts := make([]int, t.words.len())
 	for _, sw := range l.svcs {
 		list := sw.words
 		for i, w := range list {
@@ -241,7 +240,7 @@ func (x *textIndex) addSorted(fresh []uint32) {
 	if len(fresh) == 0 {
 		return
 	}
-	byWord := func(a, b uint32) int { return strings.Compare(x.words[a], x.words[b]) }
+	byWord := func(a, b uint32) int { return strings.Compare(x.wordOf(a), x.wordOf(b)) }
 	slices.SortFunc(fresh, byWord)
 	if len(x.sorted) == 0 {
 		x.sorted = fresh
@@ -305,9 +304,9 @@ func (x *textIndex) word(w string) (uint32, bool) {
 
 // prefixRange is the part of the sorted list whose words start with p.
 func (x *textIndex) prefixRange(p string) []uint32 {
-	lo, _ := slices.BinarySearchFunc(x.sorted, p, func(id uint32, p string) int { return strings.Compare(x.words[id], p) })
+	lo, _ := slices.BinarySearchFunc(x.sorted, p, func(id uint32, p string) int { return strings.Compare(x.wordOf(id), p) })
 	hi := lo
-	for hi < len(x.sorted) && strings.HasPrefix(x.words[x.sorted[hi]], p) {
+	for hi < len(x.sorted) && strings.HasPrefix(x.wordOf(x.sorted[hi]), p) {
 		hi++
 	}
 	return x.sorted[lo:hi]
@@ -349,7 +348,7 @@ func loadText(ctx context.Context, db *sql.DB, ids []string) (*wordLoad, error) 
 			return nil, fmt.Errorf("content: load search words: %w", err)
 		}
 	}
-	all := make([]uint32, len(l.dict.words))
+	all := make([]uint32, l.dict.words.len())
 	for i := range all {
 		all[i] = uint32(i)
 	}

@@ -76,3 +76,20 @@ func (l *lists) deleteFunc(i uint32, del func(uint32) bool) {
 	}
 	l.set(i, slices.DeleteFunc(slices.Clone(v), del))
 }
+
+// wordList is search's vocabulary by number, its words in an arena: no
+// pointer per word for the collector to follow (at a million services a
+// []string of the words was much of what every collection scanned).
+type wordList struct {
+	arena strArena
+	refs  []strRef
+}
+
+func (w *wordList) len() int           { return len(w.refs) }
+func (w *wordList) at(n uint32) string { return w.arena.str(w.refs[n]) }
+
+// add appends a word and returns its number.
+func (w *wordList) add(s string) uint32 {
+	w.refs = append(w.refs, w.arena.add(s))
+	return uint32(len(w.refs) - 1)
+}
