@@ -54,7 +54,8 @@ func testNearby(t *testing.T, x *PointIndex, compact bool) {
 		radius := 1000 + r.Float64()*40000
 		var mask uint16 // every other query keeps to some tags
 		if q%2 == 1 {
-			mask = 1<<r.IntN(13) | 1<<r.IntN(13)
+			a, b := r.IntN(13), r.IntN(13)
+			mask = 1<<a | 1<<b
 		}
 		var got []hit
 		x.NearbyTagged(c, radius, mask, func(k uint32, _ orb.Point, d float64) bool {
