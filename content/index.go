@@ -39,11 +39,11 @@ type svcInfo struct {
 }
 
 // index is the in-memory mirror of every service at a location that is not
-// withdrawn: one R-tree over all of them and one per category, so a
-// category query walks only its own points.
+// withdrawn: one grid over all of them, each point tagged with its
+// service's categories, so a category query skips other points without
+// a grid of its own (per-category grids held most points twice over).
 type index struct {
 	all      *geo.PointIndex
-	byCat    []*geo.PointIndex
 	entries  []entry
 	free     []uint32 // recycled entry slots
 	svcs     []svcInfo
@@ -65,7 +65,6 @@ type index struct {
 func newIndex(recs map[string]*svcRecord) *index {
 	var b orb.Bound
 	first := true
-	counts := make([]int, len(Categories))
 	total := 0
 	for _, r := range recs {
 		if r.status == StatusWithdrawn {
@@ -78,11 +77,6 @@ func newIndex(recs map[string]*svcRecord) *index {
 				b = b.Extend(l.point)
 			}
 			total++
-			for c := range counts {
-				if r.cats&(1<<c) != 0 {
-					counts[c]++
-				}
-			}
 		}
 	}
 	cell := gridCell(b)
@@ -90,7 +84,6 @@ func newIndex(recs map[string]*svcRecord) *index {
 	// half their memory unused for good.
 	x := &index{
 		all:      geo.NewPointIndex(cell(total)),
-		byCat:    make([]*geo.PointIndex, len(Categories)),
 		entries:  make([]entry, 0, total),
 		svcs:     make([]svcInfo, 0, len(recs)),
 		byID:     newIDTable(len(recs)),
@@ -100,9 +93,6 @@ func newIndex(recs map[string]*svcRecord) *index {
 		comuni:   newTable[string](),
 		strs:     map[string]string{},
 		text:     newTextIndex(),
-	}
-	for c := range x.byCat {
-		x.byCat[c] = geo.NewPointIndex(cell(counts[c]))
 	}
 	return x
 }
@@ -166,11 +156,6 @@ func (x *index) remove(id string) {
 	for ei := s.first; ei != noEntry; {
 		e := &x.entries[ei]
 		x.all.Delete(ei, e.point)
-		for c := range x.byCat {
-			if s.cats&(1<<c) != 0 {
-				x.byCat[c].Delete(ei, e.point)
-			}
-		}
 		x.arena.drop(e.locID)
 		x.arena.drop(e.address)
 		next := e.next
@@ -230,12 +215,7 @@ func (x *index) put(r *svcRecord) {
 			x.entries[last].next = ei
 		}
 		last = ei
-		x.all.Insert(ei, l.point)
-		for c := range x.byCat {
-			if r.cats&(1<<c) != 0 {
-				x.byCat[c].Insert(ei, l.point)
-			}
-		}
+		x.all.InsertTagged(ei, l.point, r.cats)
 	}
 	x.setRemote(si, s.first == noEntry)
 }
@@ -283,9 +263,6 @@ func loadIndex(ctx context.Context, db *sql.DB, ids []string, words bool) (*inde
 		x.put(recs[id])
 	}
 	x.all.Compact()
-	for _, t := range x.byCat {
-		t.Compact()
-	}
 	x.setWords(t.words)
 	return x, nil
 }
@@ -302,6 +279,21 @@ func (s *Store) refresh(ctx context.Context, ids []string) error {
 			return err
 		}
 	}
+	// The words that name these services, found while nearby and search
+	// go on: only a write (serialised by writeMu, held here) changes them.
+	var gone bitset
+	var touched []uint32
+	s.mu.RLock()
+	if s.idx != nil {
+		gone = newBitset(len(s.idx.svcs))
+		for _, id := range ids {
+			if slot, ok := s.idx.slot(id); ok {
+				gone.set(slot)
+			}
+		}
+		touched = s.idx.text.holding(gone)
+	}
+	s.mu.RUnlock()
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.idx == nil { // its build failed: try again, whole
@@ -309,13 +301,7 @@ func (s *Store) refresh(ctx context.Context, ids []string) error {
 		defer s.mu.Lock()
 		return s.reload(ctx)
 	}
-	var slots []uint32
-	for _, id := range ids {
-		if slot, ok := s.idx.slot(id); ok {
-			slots = append(slots, slot)
-		}
-	}
-	s.idx.text.drop(slots)
+	s.idx.text.drop(gone, touched)
 	for _, id := range ids {
 		if r, ok := recs[id]; ok {
 			s.idx.put(r)

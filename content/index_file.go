@@ -41,7 +41,7 @@ import (
 // the format.
 const (
 	indexFileMagic   = "PUNTOIDX"
-	indexFileVersion = 3
+	indexFileVersion = 5
 )
 
 // generationKey is the meta key of the catalog's generation.
@@ -127,27 +127,28 @@ func writeRaw[T any](f *fileWriter, s []T) {
 	f.bytes(rawBytes(s))
 }
 
-// writeStrs writes strings as their lengths then their bytes.
-func writeStrs(f *fileWriter, strs []string) {
-	lens := make([]uint32, len(strs))
-	for i, s := range strs {
-		lens[i] = uint32(len(s))
+// writeWords writes words as their lengths then their bytes.
+func writeWords(f *fileWriter, w *wordList) {
+	lens := make([]uint32, w.len())
+	for i, r := range w.refs {
+		lens[i] = r.n
 	}
 	writeRaw(f, lens)
-	for _, s := range strs {
+	for i := range lens {
+		s := w.at(uint32(i))
 		f.bytes(unsafe.Slice(unsafe.StringData(s), len(s)))
 	}
 }
 
 // writeLists writes lists of uint32 as their lengths then their values.
-func writeLists(f *fileWriter, lists [][]uint32) {
-	lens := make([]uint32, len(lists))
-	for i, l := range lists {
-		lens[i] = uint32(len(l))
+func writeLists(f *fileWriter, l *lists) {
+	lens := make([]uint32, l.count())
+	for i := range lens {
+		lens[i] = uint32(len(l.get(uint32(i))))
 	}
 	writeRaw(f, lens)
-	for _, l := range lists {
-		f.bytes(rawBytes(l))
+	for i := range lens {
+		f.bytes(rawBytes(l.get(uint32(i))))
 	}
 }
 
@@ -212,15 +213,12 @@ func writeIndexFile(path, gen string, x *index) (err error) {
 	}
 	// Search's words.
 	t := x.text
-	writeStrs(f, t.words)
-	writeLists(f, t.posts)
-	writeLists(f, t.bySvc)
+	writeWords(f, &t.words)
+	writeLists(f, &t.posts)
 	writeRaw(f, t.sorted)
-	// The grids as they are: rebuilding them is most of a read.
-	for _, g := range append([]*geo.PointIndex{x.all}, x.byCat...) {
-		if _, err := g.WriteTo(f); err != nil && f.err == nil {
-			f.err = err
-		}
+	// The grid as it is: rebuilding it is most of a read.
+	if _, err := x.all.WriteTo(f); err != nil && f.err == nil {
+		f.err = err
 	}
 	sum := f.crc.Sum32()
 	if f.err == nil {
@@ -345,28 +343,31 @@ func (f *fileReader) str() string {
 	return unsafe.String(unsafe.SliceData(b), len(b))
 }
 
-// strs reads what writeStrs wrote: the strings share one allocation.
-func (f *fileReader) strs() []string {
+// words reads what writeWords wrote: the words in one block.
+func (f *fileReader) words() wordList {
 	lens := readRaw[uint32](f)
 	total := int64(0)
 	for _, n := range lens {
 		total += int64(n)
 	}
-	if f.err != nil || total > f.left {
-		f.fail("strings past the end")
-		return nil
+	if f.err != nil || total > f.left || total > math.MaxUint32 {
+		f.fail("words past the end")
+		return wordList{}
 	}
 	blob := make([]byte, total)
 	f.read(blob)
-	out := make([]string, len(lens))
-	at := 0
+	w := wordList{refs: make([]strRef, len(lens))}
+	if total > 0 {
+		w.arena.blocks = [][]byte{blob}
+	}
+	at := uint32(0)
 	for i, n := range lens {
 		if n > 0 {
-			out[i] = unsafe.String(&blob[at], int(n))
+			w.refs[i] = strRef{off: at, n: n}
 		}
-		at += int(n)
+		at += n
 	}
-	return out
+	return w
 }
 
 func readRaw[T any](f *fileReader) []T {
@@ -376,8 +377,8 @@ func readRaw[T any](f *fileReader) []T {
 	return s
 }
 
-// readLists reads what writeLists wrote: the lists share one allocation.
-func readLists(f *fileReader) [][]uint32 {
+// readLists reads what writeLists wrote, packed.
+func readLists(f *fileReader) lists {
 	lens := readRaw[uint32](f)
 	total := int64(0)
 	for _, n := range lens {
@@ -385,19 +386,14 @@ func readLists(f *fileReader) [][]uint32 {
 	}
 	if f.err != nil || total*4 > f.left {
 		f.fail("lists past the end")
-		return nil
+		return lists{}
 	}
-	pool := make([]uint32, total)
-	f.read(rawBytes(pool))
-	out := make([][]uint32, len(lens))
-	at := 0
+	l, _ := packLists(lens)
+	f.read(rawBytes(l.pool))
 	for i, n := range lens {
-		if n > 0 {
-			out[i] = pool[at : at+int(n) : at+int(n)]
-		}
-		at += int(n)
+		l.spans[i].n = n
 	}
-	return out
+	return *l
 }
 
 func readHours(b []byte) (*hours, error) {
@@ -529,26 +525,19 @@ func readIndexFile(path, gen string) (*index, error) {
 		x.statuses.intern(string(v), func() Status { return v })
 	}
 	t := x.text
-	t.words = f.strs()
+	t.words = f.words()
 	t.posts = readLists(f)
-	t.bySvc = readLists(f)
 	t.sorted = readRaw[uint32](f)
-	grids := make([]*geo.PointIndex, 1+len(Categories))
-	for i := range grids {
-		if f.err != nil {
-			break
-		}
+	if f.err == nil {
 		g, err := geo.ReadPointIndex(f, f.left, uint32(len(x.entries)))
 		if err != nil {
-			f.fail("grid %d: %v", i, err)
-			break
+			f.fail("grid: %v", err)
 		}
-		grids[i] = g
+		x.all = g
 	}
 	if f.err != nil {
 		return nil, f.err
 	}
-	x.all, x.byCat = grids[0], grids[1:]
 	var sum [4]byte
 	if _, err := io.ReadFull(f.r, sum[:]); err != nil || binary.LittleEndian.Uint32(sum[:]) != f.crc.Sum32() {
 		return nil, fmt.Errorf("%w: checksum", errIndexFile)
@@ -556,9 +545,9 @@ func readIndexFile(path, gen string) (*index, error) {
 	if err := x.check(); err != nil {
 		return nil, err
 	}
-	t.ids = newIDTable(len(t.words))
-	for i, w := range t.words {
-		t.ids.set(w, uint32(i), t.wordOf)
+	t.ids = newIDTable(t.words.len())
+	for i := range t.words.refs {
+		t.ids.set(t.wordOf(uint32(i)), uint32(i), t.wordOf)
 	}
 	x.byID = newIDTable(len(x.svcs))
 	for i := range x.svcs {
@@ -600,25 +589,16 @@ func (x *index) check() error {
 		}
 	}
 	t := x.text
-	if len(t.posts) != len(t.words) || len(t.sorted) > len(t.words) || len(t.bySvc) > len(x.svcs) {
+	if t.posts.count() != t.words.len() || len(t.sorted) > t.words.len() {
 		return fmt.Errorf("%w: search's words do not add up", errIndexFile)
 	}
-	for i, p := range t.posts {
-		for _, slot := range p {
-			if int(slot&^nameBit) >= len(x.svcs) {
-				return bad("posting of word", i)
-			}
-		}
-	}
-	for i, l := range t.bySvc {
-		for _, w := range l {
-			if int(w) >= len(t.words) {
-				return bad("word of service", i)
-			}
+	for _, slot := range t.posts.pool {
+		if int(slot&^nameBit) >= len(x.svcs) {
+			return bad("posting", int(slot))
 		}
 	}
 	for i, w := range t.sorted {
-		if int(w) >= len(t.words) {
+		if int(w) >= t.words.len() {
 			return bad("sorted word", i)
 		}
 	}

@@ -2,6 +2,8 @@ package content
 
 import (
 	"context"
+	"encoding/binary"
+	"fmt"
 	"os"
 	"reflect"
 	"strings"
@@ -156,6 +158,11 @@ func TestIndexFile(t *testing.T) {
 		{"stale", nil, "stale"},
 		{"corrupt", func(b []byte) []byte { return flipByte(b, len(b)/2) }, "not usable"},
 		{"corrupt header", func(b []byte) []byte { return flipByte(b, 3) }, "not an index file"},
+		{"an older format", func(b []byte) []byte { // what an older Punto wrote: rebuilt, not misread
+			out := append([]byte(nil), b...)
+			binary.LittleEndian.PutUint64(out[len(indexFileMagic):], indexFileVersion-1)
+			return out
+		}, fmt.Sprintf("format %d,", indexFileVersion-1)},
 		{"corrupt checksum", func(b []byte) []byte { return flipByte(b, len(b)-1) }, "checksum"},
 		{"truncated", func(b []byte) []byte { return b[:len(b)*2/3] }, "not usable"},
 		{"empty", func([]byte) []byte { return nil }, "not usable"},

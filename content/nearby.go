@@ -102,12 +102,31 @@ func (s *Store) NearbyHits(ctx context.Context, q NearbyQuery) ([]Hit, error) {
 }
 
 func (x *index) nearby(ctx context.Context, q *NearbyQuery) ([]Hit, error) {
-	if _, ok := x.strs[q.Speaks]; q.Speaks != "" && !ok {
-		return []Hit{}, nil // nobody in the catalog speaks it
+	refs, err := x.nearbyRefs(ctx, q)
+	if err != nil {
+		return nil, err
 	}
-	tree := x.all
+	hits := make([]Hit, len(refs))
+	for i := range refs {
+		hits[i] = refs[i].Hit
+	}
+	return hits, nil
+}
+
+// hitRef is a hit and its entry in the index.
+type hitRef struct {
+	Hit
+	key uint32
+}
+
+// nearbyRefs is nearby's answer with each hit's entry.
+func (x *index) nearbyRefs(ctx context.Context, q *NearbyQuery) ([]hitRef, error) {
+	if _, ok := x.strs[q.Speaks]; q.Speaks != "" && !ok {
+		return []hitRef{}, nil // nobody in the catalog speaks it
+	}
+	var tags uint16
 	if q.Category != "" {
-		tree = x.byCat[categoryIndex(q.Category)]
+		tags = 1 << categoryIndex(q.Category)
 	}
 	// Few distinct schedules exist (they are interned): remember each
 	// one's answer for this query.
@@ -128,11 +147,11 @@ func (x *index) nearby(ctx context.Context, q *NearbyQuery) ([]Hit, error) {
 		}
 		return o
 	}
-	hits := make([]Hit, 0, q.Limit)
+	hits := make([]hitRef, 0, q.Limit)
 	kth := -1.0
 	visited := 0
 	var err error
-	tree.Nearby(q.Center, q.RadiusM, func(key uint32, p orb.Point, d float64) bool {
+	x.all.NearbyTagged(q.Center, q.RadiusM, tags, func(key uint32, p orb.Point, d float64) bool {
 		if kth >= 0 && d > kth {
 			return false // past the limit and past every tie with the last one
 		}
@@ -149,7 +168,7 @@ func (x *index) nearby(ctx context.Context, q *NearbyQuery) ([]Hit, error) {
 		if q.OpenNow && (x.svcStatus(s) != StatusActive || !isOpen(x.svcHours(s)) || q.closed != nil && q.closed(p) != "") {
 			return true
 		}
-		hits = append(hits, Hit{ServiceID: x.svcID(s), LocationID: x.locID(e), Point: p, DistanceM: d})
+		hits = append(hits, hitRef{Hit{ServiceID: x.svcID(s), LocationID: x.locID(e), Point: p, DistanceM: d}, key})
 		if len(hits) == q.Limit {
 			kth = d
 		}
@@ -158,7 +177,7 @@ func (x *index) nearby(ctx context.Context, q *NearbyQuery) ([]Hit, error) {
 	if err != nil {
 		return nil, err
 	}
-	slices.SortFunc(hits, compareHits)
+	slices.SortFunc(hits, func(a, b hitRef) int { return compareHits(a.Hit, b.Hit) })
 	return hits[:min(len(hits), q.Limit)], nil
 }
 

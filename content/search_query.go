@@ -130,10 +130,10 @@ func nearest(w string, k int, lex *lexicon, text *textIndex) []correction {
 	nearWords(w, k, len(lex.words), func(i int) string { return lex.words[i] }, func(i, d int) {
 		cands = append(cands, correction{word: lex.words[i], dist: d, lexicon: true})
 	})
-	nearWords(w, k, len(text.sorted), func(i int) string { return text.words[text.sorted[i]] }, func(i, d int) {
+	nearWords(w, k, len(text.sorted), func(i int) string { return text.wordOf(text.sorted[i]) }, func(i, d int) {
 		id := text.sorted[i]
-		if n := len(text.posts[id]); n > 0 {
-			cands = append(cands, correction{word: text.words[id], dist: d, uses: n})
+		if n := len(text.posts.get(id)); n > 0 {
+			cands = append(cands, correction{word: text.wordOf(id), dist: d, uses: n})
 		}
 	})
 	slices.SortFunc(cands, func(a, b correction) int {

@@ -122,38 +122,33 @@ func (r *ranking) nearest(mask uint16, set bitset) {
 	r.hits = append(r.hits, found...)
 }
 
-// walk visits points nearest first, in the category trees of mask or in
-// the whole index, keeping the first want services that pass.
+// walk visits points nearest first, those in a category of mask or all,
+// keeping the first want services that pass (and any tied with the
+// last, so that compareHits decides among them).
 func (r *ranking) walk(mask uint16, set bitset, want int) []Hit {
-	trees := []*geo.PointIndex{r.x.all}
-	if mask != 0 {
-		trees = trees[:0]
-		for c := range r.x.byCat {
-			if mask&(1<<c) != 0 {
-				trees = append(trees, r.x.byCat[c])
-			}
-		}
-	}
 	var out []Hit
 	taken := map[uint32]bool{}
-	for _, tree := range trees {
-		n, visited := 0, 0
-		tree.Nearby(r.from, anywhere, func(key uint32, p orb.Point, d float64) bool {
-			if visited++; visited%4096 == 0 && r.ctx.Err() != nil {
-				return false
-			}
-			e := &r.x.entries[key]
-			if r.seen[e.svc] || taken[e.svc] || set != nil && !set.has(e.svc) {
-				return true
-			}
-			taken[e.svc] = true
-			out = append(out, Hit{ServiceID: r.x.idOf(e.svc), LocationID: r.x.locID(e), Point: p, DistanceM: d})
-			n++
-			return n < want
-		})
-	}
+	visited := 0
+	kth := -1.0
+	r.x.all.NearbyTagged(r.from, anywhere, mask, func(key uint32, p orb.Point, d float64) bool {
+		if kth >= 0 && d > kth {
+			return false
+		}
+		if visited++; visited%4096 == 0 && r.ctx.Err() != nil {
+			return false
+		}
+		e := &r.x.entries[key]
+		if r.seen[e.svc] || taken[e.svc] || set != nil && !set.has(e.svc) {
+			return true
+		}
+		taken[e.svc] = true
+		out = append(out, Hit{ServiceID: r.x.idOf(e.svc), LocationID: r.x.locID(e), Point: p, DistanceM: d})
+		if len(out) == want {
+			kth = d
+		}
+		return true
+	})
 	slices.SortFunc(out, compareHits)
-	out = slices.CompactFunc(out, func(a, b Hit) bool { return a.ServiceID == b.ServiceID })
 	return out[:min(len(out), want)]
 }
 
@@ -274,7 +269,7 @@ func (x *index) matchUnit(u qtoken) (all, names bitset) {
 	t := x.text
 	all, names = newBitset(len(x.svcs)), newBitset(len(x.svcs))
 	add := func(id uint32) {
-		for _, p := range t.posts[id] {
+		for _, p := range t.posts.get(id) {
 			all.set(p &^ nameBit)
 			if p&nameBit != 0 {
 				names.set(p &^ nameBit)

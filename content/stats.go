@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"sync"
 	"sync/atomic"
+
+	"github.com/punto-totem/punto/internal/sqlitedb"
 )
 
 // counts keeps the catalog's Stats as of the last write, so a health
@@ -16,6 +18,7 @@ type counts struct {
 	mu      sync.Mutex
 	running bool
 	dirty   bool
+	shrunk  bool // the first count's cached pages were given back
 }
 
 // recount starts counting again, unless a count is running, which then
@@ -34,6 +37,15 @@ func (s *Store) recount() {
 		for {
 			if st, err := s.Stats(context.Background()); err == nil {
 				c.cur.Store(&st)
+			}
+			c.mu.Lock()
+			first := !c.shrunk
+			c.shrunk = true
+			c.mu.Unlock()
+			if first {
+				// Counting a large catalog filled a reader's page
+				// cache with pages nothing else reads.
+				sqlitedb.ShrinkMemory(context.Background(), s.r)
 			}
 			c.mu.Lock()
 			if !c.dirty {

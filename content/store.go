@@ -103,8 +103,10 @@ func openBackground(ctx context.Context, path string, gate <-chan struct{}) (*St
 		}
 		// Loading made several times the index's size in garbage: give
 		// it back to the system now, once, rather than keep it mapped
-		// until the scavenger gets to it.
+		// until the scavenger gets to it; so with the pages SQLite
+		// cached for it.
 		debug.FreeOSMemory()
+		sqlitedb.ShrinkMemory(bctx, s.w, s.r)
 	}()
 	s.recount()
 	return s, nil

@@ -112,8 +112,64 @@ func (t packedText) pick(chain []string) Localized {
 // A place whose desks closure mode has closed shows closed.
 func (s *Store) Summaries(ctx context.Context, hits []Hit, lang string, from orb.Point, at time.Time) ([]Summary, error) {
 	out, err := s.summaries(ctx, hits, lang, from, at)
-	if err != nil || len(out) == 0 {
+	if err != nil {
 		return out, err
+	}
+	return s.closeShut(ctx, out, at)
+}
+
+// NearbySummaries is Summaries(NearbyHits(q), lang, q.Center, q.At) in one
+// step under one lock: the walk hands each hit's entry straight to its
+// summary, with no look-up of its service and location by ID.
+func (s *Store) NearbySummaries(ctx context.Context, q NearbyQuery, lang string) ([]Summary, error) {
+	if err := q.Normalize(); err != nil {
+		return nil, err
+	}
+	if err := s.closing(ctx, &q); err != nil {
+		return nil, err
+	}
+	out, ok, err := s.nearbySummaries(ctx, &q, lang)
+	if err != nil {
+		return nil, err
+	}
+	if !ok { // no index yet: the file answers both steps
+		hits, err := s.NearbyHits(ctx, q)
+		if err != nil {
+			return nil, err
+		}
+		return s.Summaries(ctx, hits, lang, q.Center, q.At)
+	}
+	return s.closeShut(ctx, out, q.At)
+}
+
+func (s *Store) nearbySummaries(ctx context.Context, q *NearbyQuery, lang string) ([]Summary, bool, error) {
+	if !s.indexed {
+		return nil, false, nil
+	}
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	x := s.idx
+	if x == nil { // being built
+		return nil, false, nil
+	}
+	refs, err := x.nearbyRefs(ctx, q)
+	if err != nil {
+		return nil, true, err
+	}
+	out := make([]Summary, len(refs))
+	f := summaryFill{x: x, chain: fallbackChain(lang), from: q.Center, at: q.At}
+	for i := range refs {
+		e := &x.entries[refs[i].key]
+		out[i] = f.summary(&refs[i].Hit, &x.svcs[e.svc], e)
+	}
+	return out, true, nil
+}
+
+// closeShut shows closed the places whose desks closure mode has closed
+// at the moment at.
+func (s *Store) closeShut(ctx context.Context, out []Summary, at time.Time) ([]Summary, error) {
+	if len(out) == 0 {
+		return out, nil
 	}
 	closed, err := s.closedAt(ctx, at)
 	if err != nil || closed == nil {
@@ -127,6 +183,57 @@ func (s *Store) Summaries(ctx context.Context, hits []Hit, lang string, from orb
 	return out, nil
 }
 
+// summaryFill makes the summaries of one answer from the index.
+type summaryFill struct {
+	x     *index
+	chain []string // fallbackChain of the visitor's language
+	from  orb.Point
+	at    time.Time
+	// Few distinct schedules exist (they are interned): each one's
+	// state is computed once per answer.
+	states []knownState
+}
+
+type knownState struct {
+	h  *hours
+	st OpenState
+}
+
+func (f *summaryFill) state(h *hours) OpenState {
+	for _, k := range f.states {
+		if k.h == h {
+			return k.st
+		}
+	}
+	st := h.state(f.at)
+	f.states = append(f.states, knownState{h, st})
+	return st
+}
+
+// summary is the summary of hit h, of the service info at the entry e
+// (nil for a remote hit, which has no place nor way).
+func (f *summaryFill) summary(h *Hit, info *svcInfo, e *entry) Summary {
+	x := f.x
+	langs, status := x.svcLangs(info), x.svcStatus(info)
+	sm := Summary{
+		ID: h.ServiceID, LocationID: h.LocationID, Name: x.svcNames(info).pick(f.chain), Status: status,
+		Categories: make([]string, 0, 2), Languages: make([]string, 0, len(langs)),
+	}
+	if e != nil {
+		sm.Address, sm.Comune, sm.Lat, sm.Lon, sm.Way = x.address(e), x.comune(e), h.Point[1], h.Point[0], WayTo(f.from, h.Point)
+	}
+	for c, cat := range Categories {
+		if info.cats&(1<<c) != 0 {
+			sm.Categories = append(sm.Categories, cat.ID)
+		}
+	}
+	sm.Languages = append(sm.Languages, langs...)
+	if status == StatusActive {
+		sm.Open = f.state(x.svcHours(info))
+	}
+	return sm
+}
+
 func (s *Store) summaries(ctx context.Context, hits []Hit, lang string, from orb.Point, at time.Time) ([]Summary, error) {
 	out := make([]Summary, len(hits))
 	if len(hits) == 0 {
@@ -135,31 +242,15 @@ func (s *Store) summaries(ctx context.Context, hits []Hit, lang string, from orb
 	if !s.indexed {
 		return s.summariesSQL(ctx, hits, lang, from, at)
 	}
-	chain := fallbackChain(lang)
-	// Few distinct schedules exist (they are interned): compute each
-	// one's state once per answer.
-	type known struct {
-		h  *hours
-		st OpenState
-	}
-	var states []known
-	stateOf := func(h *hours) OpenState {
-		for _, k := range states {
-			if k.h == h {
-				return k.st
-			}
-		}
-		st := h.state(at)
-		states = append(states, known{h, st})
-		return st
-	}
 	s.mu.RLock()
 	defer s.mu.RUnlock()
 	x := s.idx
 	if x == nil { // being built
 		return s.summariesSQLLocked(ctx, hits, lang, from, at)
 	}
-	for i, h := range hits {
+	f := summaryFill{x: x, chain: fallbackChain(lang), from: from, at: at}
+	for i := range hits {
+		h := &hits[i]
 		si, ok := x.slot(h.ServiceID)
 		if !ok || !x.svcs[si].live {
 			return s.summariesSQLLocked(ctx, hits, lang, from, at)
@@ -175,24 +266,7 @@ func (s *Store) summaries(ctx context.Context, hits []Hit, lang string, from orb
 		if e == nil && h.LocationID != "" {
 			return s.summariesSQLLocked(ctx, hits, lang, from, at)
 		}
-		langs, status := x.svcLangs(info), x.svcStatus(info)
-		sm := Summary{
-			ID: h.ServiceID, LocationID: h.LocationID, Name: x.svcNames(info).pick(chain), Status: status,
-			Categories: make([]string, 0, 2), Languages: make([]string, 0, len(langs)),
-		}
-		if e != nil { // a remote hit (no location) has no place nor way
-			sm.Address, sm.Comune, sm.Lat, sm.Lon, sm.Way = x.address(e), x.comune(e), h.Point[1], h.Point[0], WayTo(from, h.Point)
-		}
-		for c, cat := range Categories {
-			if info.cats&(1<<c) != 0 {
-				sm.Categories = append(sm.Categories, cat.ID)
-			}
-		}
-		sm.Languages = append(sm.Languages, langs...)
-		if status == StatusActive {
-			sm.Open = stateOf(x.svcHours(info))
-		}
-		out[i] = sm
+		out[i] = f.summary(h, info, e)
 	}
 	return out, nil
 }

@@ -101,6 +101,25 @@ func TestSummariesInStepWithSQL(t *testing.T) {
 				t.Fatalf("after write %d, %s at %s:\nmemory %+v\nSQL    %+v", w, hits[i].ServiceID, hits[i].LocationID, mem[i], fromSQL[i])
 			}
 		}
+		// Nearby's one-step answer: the summaries of its hits.
+		for _, cat := range []string{"", Categories[w%len(Categories)].ID} {
+			q := NearbyQuery{Center: orb.Point{centre[0] + r.Float64()*0.2 - 0.1, centre[1] + r.Float64()*0.2 - 0.1}, RadiusM: 15000, Limit: 10, Category: cat, At: at}
+			got, err := s.NearbySummaries(ctx, q, lang)
+			if err != nil {
+				t.Fatal(err)
+			}
+			hits, err := s.NearbyHits(ctx, q)
+			if err != nil {
+				t.Fatal(err)
+			}
+			want, err := s.summariesSQL(ctx, hits, lang, q.Center, at)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(want) == 0 && w > 0 || !reflect.DeepEqual(got, want) {
+				t.Fatalf("after write %d, nearby %+v:\none step %+v\nSQL      %+v", w, q, got, want)
+			}
+		}
 	}
 }
 

@@ -18,11 +18,10 @@ import (
 // beside the points, under the store's lock; services are known by their
 // slot in index.svcs.
 type textIndex struct {
-	ids    idTable    // word → number
-	words  []string   // number → word
-	posts  [][]uint32 // number → slots of its services, nameBit set where it is in the name
-	bySvc  [][]uint32 // slot → its word numbers
-	sorted []uint32   // word numbers in byte order of the word: prefixes and the typo walk
+	ids    idTable  // word → number
+	words  wordList // number → word
+	posts  lists    // number → slots of its services, nameBit set where it is in the name
+	sorted []uint32 // word numbers in byte order of the word: prefixes and the typo walk
 }
 
 // nameBit marks a posting whose word is in the service's name.
@@ -30,7 +29,7 @@ const nameBit = 1 << 31
 
 func newTextIndex() *textIndex { return &textIndex{ids: newIDTable(0)} }
 
-func (x *textIndex) wordOf(n uint32) string { return x.words[n] }
+func (x *textIndex) wordOf(n uint32) string { return x.words.at(n) }
 
 // number returns a word's number, giving it one if it has none (then
 // fresh is true; the caller adds it to the sorted list).
@@ -38,10 +37,9 @@ func (x *textIndex) number(w string) (id uint32, fresh bool) {
 	if id, ok := x.ids.get(w, x.wordOf); ok {
 		return id, false
 	}
-	id = uint32(len(x.words))
-	x.words = append(x.words, w)
+	id = x.words.add(w)
 	x.ids.set(w, id, x.wordOf)
-	x.posts = append(x.posts, nil)
+	x.posts.grow(x.words.len())
 	return id, true
 }
 
@@ -179,72 +177,73 @@ func (l *wordLoad) fieldWords(b []byte) []uint32 {
 }
 
 // setWords gives services their words (they have none): a whole load
-// becomes the index's vocabulary as it is; a few services' words are
-// merged into it.
+// becomes the index's vocabulary as it is, its lists packed; a few
+// services' words are merged into it.
 func (x *index) setWords(l *wordLoad) {
 	if l == nil {
 		return
 	}
 	t := x.text
-	var remap []uint32 // dict's numbers → the index's; nil: the same
-	if len(t.words) == 0 {
+	slots := make([]uint32, len(l.svcs)) // noEntry: not in the index
+	for i, sw := range l.svcs {
+		if s, ok := x.slot(sw.id); ok {
+			slots[i] = s
+		} else {
+			slots[i] = noEntry
+		}
+	}
+	if t.words.len() == 0 {
 		t.ids, t.words, t.sorted = l.dict.ids, l.dict.words, l.dict.sorted
-		t.posts = make([][]uint32, len(t.words))
-		t.bySvc = slices.Grow(t.bySvc, max(0, len(x.svcs)-len(t.bySvc))) // a whole load: no doubling
-	} else {
-		remap = make([]uint32, len(l.dict.words))
-		var fresh []uint32
-		for i, w := range l.dict.words {
-			id, isNew := t.number(w)
-			remap[i] = id
-			if isNew {
-				fresh = append(fresh, id)
+		counts := make([]uint32, t.words.len())
+		for i, sw := range l.svcs {
+			if slots[i] != noEntry {
+				for _, w := range sw.words {
+					counts[w&^nameBit]++
+				}
 			}
 		}
-		t.addSorted(fresh)
+		posts, addPost := packLists(counts)
+		for i, sw := range l.svcs {
+			if s := slots[i]; s != noEntry {
+				for _, w := range sw.words {
+					addPost(w&^nameBit, s|w&nameBit)
+				}
+			}
+		}
+		t.posts = *posts
+		return
 	}
-	// Each posting list in one allocation, sized by a first count.
-	counts := make([]int, len(t.words))
+	remap := make([]uint32, l.dict.words.len()) // dict's numbers → the index's
+	var fresh []uint32
+	for i := range remap {
+		id, isNew := t.number(l.dict.wordOf(uint32(i)))
+		remap[i] = id
+		if isNew {
+			fresh = append(fresh, id)
+		}
+	}
+	t.addSorted(fresh)
+	// Each changed posting list grown once, sized by a first count.
+	counts := make([]int, t.words.len())
 	for _, sw := range l.svcs {
 		list := sw.words
 		for i, w := range list {
-			if remap != nil {
-				list[i] = remap[w&^nameBit] | w&nameBit
-			}
+			list[i] = remap[w&^nameBit] | w&nameBit
 			counts[list[i]&^nameBit]++
 		}
 	}
 	for n, c := range counts {
 		if c > 0 {
-			t.posts[n] = slices.Grow(t.posts[n], c)
+			t.posts.set(uint32(n), slices.Grow(t.posts.get(uint32(n)), c))
 		}
 	}
-	// Each service's words, all in one allocation without spare room
-	// (the lists were read with room to grow).
-	total := 0
-	for _, sw := range l.svcs {
-		total += len(sw.words)
-	}
-	pool := make([]uint32, 0, total)
-	for _, sw := range l.svcs {
-		list := sw.words
-		slot, ok := x.slot(sw.id)
-		if !ok {
-			continue
+	for i, sw := range l.svcs {
+		if slot := slots[i]; slot != noEntry {
+			for _, w := range sw.words {
+				n := w &^ nameBit
+				t.posts.set(n, append(t.posts.get(n), slot|w&nameBit))
+			}
 		}
-		t.grow(slot)
-		start := len(pool)
-		for _, w := range list {
-			t.posts[w&^nameBit] = append(t.posts[w&^nameBit], slot|w&nameBit)
-			pool = append(pool, w&^nameBit)
-		}
-		t.bySvc[slot] = pool[start:len(pool):len(pool)]
-	}
-}
-
-func (x *textIndex) grow(slot uint32) {
-	for uint32(len(x.bySvc)) <= slot {
-		x.bySvc = append(x.bySvc, nil)
 	}
 }
 
@@ -253,7 +252,7 @@ func (x *textIndex) addSorted(fresh []uint32) {
 	if len(fresh) == 0 {
 		return
 	}
-	byWord := func(a, b uint32) int { return strings.Compare(x.words[a], x.words[b]) }
+	byWord := func(a, b uint32) int { return strings.Compare(x.wordOf(a), x.wordOf(b)) }
 	slices.SortFunc(fresh, byWord)
 	if len(x.sorted) == 0 {
 		x.sorted = fresh
@@ -271,37 +270,55 @@ func (x *textIndex) addSorted(fresh []uint32) {
 	x.sorted = append(append(merged, x.sorted[i:]...), fresh[j:]...)
 }
 
-// drop removes the services at slots from every posting list they are
-// in, one pass over each list whatever the number of services.
-func (x *textIndex) drop(slots []uint32) {
-	gone := map[uint32]bool{}
-	touched := map[uint32]bool{}
-	for _, s := range slots {
-		if int(s) >= len(x.bySvc) {
-			continue
+// holding lists the words whose postings hold a service of gone: one
+// pass over every posting (a service's words are not kept beside them,
+// which at a million services would take 40 MB more).
+func (x *textIndex) holding(gone bitset) []uint32 {
+	var out []uint32
+	l := &x.posts
+	for w, sp := range l.spans {
+		if len(l.own) > 0 {
+			if _, ok := l.own[uint32(w)]; ok {
+				continue // its packed span is stale
+			}
 		}
-		gone[s] = true
-		for _, w := range x.bySvc[s] {
-			touched[w] = true
+		for _, p := range l.pool[sp.at : sp.at+sp.n] {
+			if gone.has(p &^ nameBit) {
+				out = append(out, uint32(w))
+				break
+			}
 		}
-		x.bySvc[s] = nil
 	}
-	for w := range touched {
-		x.posts[w] = slices.DeleteFunc(x.posts[w], func(p uint32) bool { return gone[p&^nameBit] })
+	for w, ps := range l.own {
+		for _, p := range ps {
+			if gone.has(p &^ nameBit) {
+				out = append(out, w)
+				break
+			}
+		}
+	}
+	return out
+}
+
+// drop removes the services of gone from the postings of words, the
+// words holding them.
+func (x *textIndex) drop(gone bitset, words []uint32) {
+	for _, w := range words {
+		x.posts.deleteFunc(w, func(p uint32) bool { return gone.has(p &^ nameBit) })
 	}
 }
 
 // word returns the number of a word with at least one service.
 func (x *textIndex) word(w string) (uint32, bool) {
 	id, ok := x.ids.get(w, x.wordOf)
-	return id, ok && len(x.posts[id]) > 0
+	return id, ok && len(x.posts.get(id)) > 0
 }
 
 // prefixRange is the part of the sorted list whose words start with p.
 func (x *textIndex) prefixRange(p string) []uint32 {
-	lo, _ := slices.BinarySearchFunc(x.sorted, p, func(id uint32, p string) int { return strings.Compare(x.words[id], p) })
+	lo, _ := slices.BinarySearchFunc(x.sorted, p, func(id uint32, p string) int { return strings.Compare(x.wordOf(id), p) })
 	hi := lo
-	for hi < len(x.sorted) && strings.HasPrefix(x.words[x.sorted[hi]], p) {
+	for hi < len(x.sorted) && strings.HasPrefix(x.wordOf(x.sorted[hi]), p) {
 		hi++
 	}
 	return x.sorted[lo:hi]
@@ -343,7 +360,7 @@ func loadText(ctx context.Context, db *sql.DB, ids []string) (*wordLoad, error) 
 			return nil, fmt.Errorf("content: load search words: %w", err)
 		}
 	}
-	all := make([]uint32, len(l.dict.words))
+	all := make([]uint32, l.dict.words.len())
 	for i := range all {
 		all[i] = uint32(i)
 	}

@@ -1,12 +1,12 @@
 package geo
 
 import (
+	"cmp"
 	"encoding/binary"
 	"errors"
 	"fmt"
 	"io"
 	"math"
-	"slices"
 	"sync"
 	"unsafe"
 
@@ -27,18 +27,25 @@ const DefaultCellDeg = 0.01
 // term hav(θ) = sin²(θ/2), a monotone function of the great-circle angle
 // that a point's unit vector gives without trigonometry (|u−v|² = 4·hav θ);
 // the distance each point is reported at is the exact Distance.
+//
+// Each point may carry tags, a set of up to 16 the caller numbers (content
+// tags a service's point with its categories): a walk can keep to the
+// points with any of some tags, so one grid serves every such filter
+// without a copy of its points per tag.
 type PointIndex struct {
-	cell  float64 // cell size in degrees
-	cells map[int64][]gridPoint
+	cell  float64               // cell size in degrees
+	cells map[int64][]gridPoint // cells not packed (grid_cells.go)
+	pk    packed
 	n     int
 	// occupied cell range, for stopping a walk once it covers every point
 	minI, maxI, minJ, maxJ int32
 }
 
 type gridPoint struct {
-	u   [3]float64
-	p   orb.Point
-	key uint32
+	u    [3]float64
+	p    orb.Point
+	key  uint32
+	tags uint16 // in what was padding
 }
 
 // NewPointIndex makes an index with cells of cellDeg degrees: about the
@@ -76,14 +83,19 @@ func (x *PointIndex) cellOf(p orb.Point) (int32, int32) {
 
 func cellKey(i, j int32) int64 { return int64(i)<<32 | int64(uint32(j)) }
 
-// Insert adds key at p. The same key may stand at several points.
-func (x *PointIndex) Insert(key uint32, p orb.Point) {
+// Insert adds key at p, with no tags. The same key may stand at several
+// points.
+func (x *PointIndex) Insert(key uint32, p orb.Point) { x.InsertTagged(key, p, 0) }
+
+// InsertTagged adds key at p with tags (bit i: tag i).
+func (x *PointIndex) InsertTagged(key uint32, p orb.Point, tags uint16) {
 	if x.cells == nil {
 		x.init(DefaultCellDeg)
 	}
 	i, j := x.cellOf(p)
 	k := cellKey(i, j)
-	x.cells[k] = append(x.cells[k], gridPoint{u: unitVector(p), p: p, key: key})
+	x.detach(i, j)
+	x.cells[k] = append(x.cells[k], gridPoint{u: unitVector(p), p: p, key: key, tags: tags})
 	x.n++
 	x.minI, x.maxI = min(x.minI, i), max(x.maxI, i)
 	x.minJ, x.maxJ = min(x.minJ, j), max(x.maxJ, j)
@@ -94,65 +106,63 @@ func (x *PointIndex) Delete(key uint32, p orb.Point) {
 	if x.cells == nil {
 		return
 	}
-	k := cellKey(x.cellOf(p))
-	c := x.cells[k]
+	i, j := x.cellOf(p)
+	k := cellKey(i, j)
+	c := x.cellPoints(i, j)
 	for n := range c {
-		if c[n].key == key && c[n].p == p {
-			c[n] = c[len(c)-1]
-			c = c[:len(c)-1]
-			x.n--
-			if len(c) == 0 {
-				delete(x.cells, k)
-			} else {
-				x.cells[k] = c
-			}
-			return
+		if c[n].key != key || c[n].p != p {
+			continue
 		}
+		x.detach(i, j)
+		c = x.cells[k]
+		c[n] = c[len(c)-1]
+		c = c[:len(c)-1]
+		x.n--
+		if len(c) == 0 {
+			delete(x.cells, k)
+		} else {
+			x.cells[k] = c
+		}
+		return
 	}
 }
 
-// Compact moves every cell's points into one allocation without spare
-// capacity. After a bulk load the cells' slices, grown by doubling, keep
-// a third or more of their memory unused, in as many small allocations
-// as cells; a later Insert into a cell gives that cell its own slice
-// again.
+// Compact packs every cell's points into one allocation without spare
+// capacity, in the dense layout of grid_cells.go. After a bulk load the
+// cells' slices, grown by doubling, keep a third or more of their memory
+// unused, in as many small allocations as cells; a later change to a cell
+// gives that cell its own slice again.
 func (x *PointIndex) Compact() {
-	all := make([]gridPoint, 0, x.n)
-	for k, c := range x.cells {
-		start := len(all)
-		all = append(all, c...)
-		x.cells[k] = all[start:len(all):len(all)]
+	if x.cells == nil {
+		return
 	}
+	x.pack(x.sortedCells(), x.n, nil)
 }
 
 // WriteTo writes the index in the form ReadPointIndex reads: the cell
-// size, the occupied range, each cell's key and number of points, then
-// every point as it is held in memory (this build's layout and byte
-// order: a cache, not an exchange format).
+// size, the occupied range, each cell's key and number of points in row
+// order, then every point as it is held in memory (this build's layout
+// and byte order: a cache, not an exchange format).
 func (x *PointIndex) WriteTo(w io.Writer) (int64, error) {
-	keys := make([]int64, 0, len(x.cells))
-	for k := range x.cells {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
+	cells := x.sortedCells()
 	head := binary.LittleEndian.AppendUint64(nil, math.Float64bits(x.cell))
 	for _, v := range []int32{x.minI, x.maxI, x.minJ, x.maxJ} {
 		head = binary.LittleEndian.AppendUint32(head, uint32(v))
 	}
 	head = binary.LittleEndian.AppendUint64(head, uint64(x.n))
-	head = binary.LittleEndian.AppendUint64(head, uint64(len(keys)))
-	for _, k := range keys {
-		head = binary.LittleEndian.AppendUint64(head, uint64(k))
-		head = binary.LittleEndian.AppendUint32(head, uint32(len(x.cells[k])))
+	head = binary.LittleEndian.AppendUint64(head, uint64(len(cells)))
+	for _, c := range cells {
+		head = binary.LittleEndian.AppendUint64(head, uint64(cellKey(c.i, c.j)))
+		head = binary.LittleEndian.AppendUint32(head, uint32(len(c.pts)))
 	}
 	total := int64(0)
 	n, err := w.Write(head)
 	total += int64(n)
-	for _, k := range keys {
+	for _, kc := range cells {
 		if err != nil {
 			break
 		}
-		c := x.cells[k]
+		c := kc.pts
 		n, err = w.Write(unsafe.Slice((*byte)(unsafe.Pointer(unsafe.SliceData(c))), len(c)*int(unsafe.Sizeof(gridPoint{}))))
 		total += int64(n)
 	}
@@ -187,20 +197,25 @@ func ReadPointIndex(r io.Reader, limit int64, maxKey uint32) (*PointIndex, error
 		return nil, fmt.Errorf("%w: %v", ErrBadIndex, err)
 	}
 	x.n = int(n)
-	x.cells = make(map[int64][]gridPoint, cells)
+	kcs := make([]keyedCell, cells)
 	at := uint64(0)
-	for i := range cells {
+	for i := range kcs {
 		k := int64(binary.LittleEndian.Uint64(list[12*i:]))
 		c := uint64(binary.LittleEndian.Uint32(list[12*i+8:]))
-		if _, dup := x.cells[k]; dup || c == 0 || at+c > n {
+		kc := keyedCell{i: int32(k >> 32), j: int32(uint32(k))}
+		// In row order, each once, inside the occupied range.
+		if c == 0 || at+c > n || kc.i < x.minI || kc.i > x.maxI || kc.j < x.minJ || kc.j > x.maxJ ||
+			i > 0 && cmp.Or(cmp.Compare(kcs[i-1].i, kc.i), cmp.Compare(kcs[i-1].j, kc.j)) >= 0 {
 			return nil, fmt.Errorf("%w: cell %d", ErrBadIndex, k)
 		}
-		x.cells[k] = pts[at : at+c : at+c]
+		kc.pts = pts[at : at+c : at+c]
+		kcs[i] = kc
 		at += c
 	}
 	if at != n {
 		return nil, fmt.Errorf("%w: %d points in cells, %d in all", ErrBadIndex, at, n)
 	}
+	x.pack(kcs, x.n, pts)
 	for _, p := range pts {
 		if p.key >= maxKey {
 			return nil, fmt.Errorf("%w: key %d", ErrBadIndex, p.key)
@@ -286,6 +301,12 @@ func (x *PointIndex) outside(p orb.Point, i0, i1, j0, j1 int32) float64 {
 // ascending great-circle distance, until visit returns false. Points at
 // equal distance come in no particular order.
 func (x *PointIndex) Nearby(center orb.Point, maxMeters float64, visit func(key uint32, p orb.Point, meters float64) bool) {
+	x.NearbyTagged(center, maxMeters, 0, visit)
+}
+
+// NearbyTagged is Nearby over the points with any of tags (0: every
+// point).
+func (x *PointIndex) NearbyTagged(center orb.Point, maxMeters float64, tags uint16, visit func(key uint32, p orb.Point, meters float64) bool) {
 	if x.n == 0 {
 		return
 	}
@@ -310,7 +331,12 @@ func (x *PointIndex) Nearby(center orb.Point, maxMeters float64, visit func(key 
 				if j < x.minJ || j > x.maxJ {
 					continue
 				}
-				for _, g := range x.cells[cellKey(i, j)] {
+				cl := x.cellPoints(i, j)
+				for k := range cl {
+					g := &cl[k]
+					if tags != 0 && g.tags&tags == 0 {
+						continue
+					}
 					dx, dy, dz := g.u[0]-c[0], g.u[1]-c[1], g.u[2]-c[2]
 					if h := (dx*dx + dy*dy + dz*dz) / 4; h <= limit {
 						q.push(candidate{h: h, key: g.key, p: g.p})
@@ -360,17 +386,13 @@ func (x *PointIndex) InBound(b orb.Bound, visit func(key uint32, p orb.Point) bo
 	if i1 < i0 || j1 < j0 {
 		return
 	}
-	if int64(i1-i0+1)*int64(j1-j0+1) > int64(len(x.cells)) {
-		for _, c := range x.cells {
-			if !each(c) {
-				return
-			}
-		}
+	if int64(i1-i0+1)*int64(j1-j0+1) > int64(x.n) { // more cells than points
+		x.eachCell(each)
 		return
 	}
 	for i := i0; i <= i1; i++ {
 		for j := j0; j <= j1; j++ {
-			if !each(x.cells[cellKey(i, j)]) {
+			if !each(x.cellPoints(i, j)) {
 				return
 			}
 		}

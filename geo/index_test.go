@@ -24,12 +24,17 @@ func TestPointIndexNearbyMatchesBruteForce(t *testing.T) {
 func testNearby(t *testing.T, x *PointIndex, compact bool) {
 	r := rand.New(rand.NewPCG(7, 11))
 	pts := make([]orb.Point, 5000)
+	tags := make([]uint16, len(pts)) // one or two of 13, as content tags categories
 	for i := range pts {
 		pts[i] = orb.Point{12 + r.Float64()*2, 42.5 + r.Float64()*1.5}
+		if i >= 4000 { // past the packed range too, once compacted
+			pts[i] = orb.Point{11.7 + r.Float64()*2.6, 42.2 + r.Float64()*2.1}
+		}
 		if compact && i == 4000 {
 			x.Compact()
 		}
-		x.Insert(uint32(i), pts[i])
+		tags[i] = 1<<r.IntN(13) | uint16(r.IntN(2))<<r.IntN(13)
+		x.InsertTagged(uint32(i), pts[i], tags[i])
 	}
 	// Delete a few so deletes are exercised too.
 	deleted := map[uint32]bool{}
@@ -44,17 +49,22 @@ func testNearby(t *testing.T, x *PointIndex, compact bool) {
 	if x.Len() != len(pts)-len(deleted) {
 		t.Fatalf("Len = %d, want %d", x.Len(), len(pts)-len(deleted))
 	}
-	for q := range 200 {
+	for q := range 400 {
 		c := orb.Point{11.8 + r.Float64()*2.4, 42.3 + r.Float64()*1.9}
 		radius := 1000 + r.Float64()*40000
+		var mask uint16 // every other query keeps to some tags
+		if q%2 == 1 {
+			a, b := r.IntN(13), r.IntN(13)
+			mask = 1<<a | 1<<b
+		}
 		var got []hit
-		x.Nearby(c, radius, func(k uint32, _ orb.Point, d float64) bool {
+		x.NearbyTagged(c, radius, mask, func(k uint32, _ orb.Point, d float64) bool {
 			got = append(got, hit{k, d})
 			return len(got) < 25
 		})
 		var want []hit
 		for i, p := range pts {
-			if d := Distance(c, p); d <= radius && !deleted[uint32(i)] {
+			if d := Distance(c, p); d <= radius && !deleted[uint32(i)] && (mask == 0 || tags[i]&mask != 0) {
 				want = append(want, hit{uint32(i), d})
 			}
 		}
@@ -171,6 +181,13 @@ func TestPointIndexWriteRead(t *testing.T) {
 			t.Fatalf("near %v: %v, want %v", c, got, want)
 		}
 	}
+	// The first two cells' entries (key and count, 12 bytes each, after
+	// the 40-byte head) swapped; the first cell moved past the range.
+	swapped := slices.Clone(data)
+	copy(swapped[40:52], data[52:64])
+	copy(swapped[52:64], data[40:52])
+	outside := slices.Clone(data)
+	outside[44]-- // the high half of the first key: its i
 	for _, c := range []struct {
 		name   string
 		data   []byte
@@ -181,6 +198,8 @@ func TestPointIndexWriteRead(t *testing.T) {
 		{"empty", nil, uint32(len(pts))},
 		{"a key out of range", data, uint32(len(pts) - 1)},
 		{"counts past the end", append(append([]byte{}, data[:24]...), bytes.Repeat([]byte{0xff}, 16)...), uint32(len(pts))},
+		{"cells out of order", swapped, uint32(len(pts))},
+		{"a cell outside the range", outside, uint32(len(pts))},
 	} {
 		if _, err := ReadPointIndex(bytes.NewReader(c.data), int64(len(c.data)), c.maxKey); !errors.Is(err, ErrBadIndex) {
 			t.Errorf("%s: %v", c.name, err)

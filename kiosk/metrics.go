@@ -29,7 +29,7 @@ func newMetrics(reg *prometheus.Registry, screens func() int) *metrics {
 		}, []string{"route", "method", "code"}),
 		nearby: prometheus.NewHistogram(prometheus.HistogramOpts{
 			Namespace: "punto", Name: "nearby_query_duration_seconds",
-			Help:    "Time to find the services nearest a point (the spatial query alone).",
+			Help:    "Time to find the services nearest a point and summarize them from memory (no SQL, no JSON).",
 			Buckets: []float64{.00001, .000025, .00005, .0001, .00025, .0005, .001, .0025, .01, .1},
 		}),
 	}

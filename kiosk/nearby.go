@@ -37,12 +37,8 @@ func (s *Server) nearby(c *fiber.Ctx) error {
 		return err
 	}
 	start := time.Now()
-	hits, err := s.store.NearbyHits(c.UserContext(), q)
+	sums, err := s.store.NearbySummaries(c.UserContext(), q, lang)
 	s.metrics.nearby.Observe(time.Since(start).Seconds())
-	if err != nil {
-		return err
-	}
-	sums, err := s.store.Summaries(c.UserContext(), hits, lang, q.Center, q.At)
 	if err != nil {
 		return err
 	}

@@ -50,18 +50,25 @@ func parseBytes(s string) (int64, error) {
 // seconds. With httpbench -soak at 1M (about 480 MiB live): GOGC 25, +27%
 // RSS after a minute; 15, +23% after five; 10, +18% after two, for the
 // same CPU per request within the noise. At 100k (about 80 MiB live) 48
-// MiB of headroom let RSS grow from 115 to 172 MiB under load; 16 MiB
-// keeps the growth within a fifth of the RSS. A small catalog keeps the
-// default: a tight GOGC on a small heap would collect every few requests.
-const gcHeadroom = 16 << 20
+// MiB of headroom let RSS grow from 115 to 172 MiB under load. Once the
+// index shrank (about 50 MiB live at 100k, RSS 91 MiB after start), 16
+// MiB let RSS grow by 24% under load; 8 MiB keeps the growth within a
+// fifth. A small catalog keeps the default: a tight GOGC on a small heap
+// would collect every few requests.
+const gcHeadroom = 8 << 20
+
+// minGCPercent is the least GOGC a totem sets: at 1M services (about 400
+// MiB live) 5% is 20 MiB of headroom.
+const minGCPercent = 5
 
 // totemGCPercent is a totem's GOGC for live bytes in the heap: the
-// percentage that gives gcHeadroom, between 10 and the default 100.
+// percentage that gives gcHeadroom, between minGCPercent and the default
+// 100.
 func totemGCPercent(live uint64) int {
 	if live == 0 {
 		return 100
 	}
-	return int(min(100, max(10, 100*gcHeadroom/live)))
+	return int(min(100, max(minGCPercent, 100*gcHeadroom/live)))
 }
 
 // setTotemGC applies totemGCPercent for the heap live now, unless GOGC is

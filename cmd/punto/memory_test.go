@@ -39,12 +39,12 @@ func TestMemoryLimitFlag(t *testing.T) {
 	oldGC := debug.SetGCPercent(100)
 	defer debug.SetGCPercent(oldGC)
 	t.Setenv("GOGC", "")
-	if n := setTotemGC(); n < 10 || n > 100 || debug.SetGCPercent(100) != n {
+	if n := setTotemGC(); n < minGCPercent || n > 100 || debug.SetGCPercent(100) != n {
 		t.Fatalf("GOGC: %d", n)
 	}
-	// A small heap keeps the default; larger ones get 16 MiB of headroom,
-	// and at least a tenth.
-	for live, want := range map[uint64]int{0: 100, 12 << 20: 100, 32 << 20: 50, 80 << 20: 20, 480 << 20: 10, 2 << 30: 10} {
+	// A small heap keeps the default; larger ones get 8 MiB of headroom,
+	// and at least a twentieth.
+	for live, want := range map[uint64]int{0: 100, 6 << 20: 100, 16 << 20: 50, 40 << 20: 20, 80 << 20: 10, 160 << 20: 5, 480 << 20: 5, 2 << 30: 5} {
 		if got := totemGCPercent(live); got != want {
 			t.Errorf("totemGCPercent(%d MiB) = %d, want %d", live>>20, got, want)
 		}
