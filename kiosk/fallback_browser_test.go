@@ -170,9 +170,10 @@ func checkSecond(t *testing.T, ctx context.Context, size string) {
 // the totem's idle reset forgets it with the rest.
 func TestFallbackSecondForgotten(t *testing.T) {
 	t.Parallel()
-	// Long enough for the clicks below on a loaded machine, short enough
-	// to show no countdown (under 10 s).
-	srv := newTestServerWith(t, func(c *Config) { c.IdleSeconds = 8 })
+	// Long enough for the clicks below on a loaded machine (8 s was not:
+	// the visit ended under them). The countdown of the last 10 s blocks
+	// nothing.
+	srv := newTestServerWith(t, func(c *Config) { c.IdleSeconds = 20 })
 	id := putPartlyTranslated(t, srv)
 	base := listen(t, srv)
 	ctx := browsertest.Start(t, 1080, 1920, 90*time.Second)
@@ -190,7 +191,7 @@ func TestFallbackSecondForgotten(t *testing.T) {
 	if !strings.Contains(qr, "second%3Dfr") {
 		t.Errorf("the QR code does not carry the second language to the phone: %s", qr)
 	}
-	runIn(t, ctx, screenShown("attract")) // untouched for 8 s: the visit ends
+	runIn(t, ctx, screenShown("attract")) // untouched for 20 s: the visit ends
 	detail()
 	if st := fallbackNow(t, ctx); st.H1 != "en" {
 		t.Errorf("a new visit kept the last one's second language: %+v", st)
