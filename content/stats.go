@@ -19,6 +19,7 @@ type counts struct {
 	running bool
 	dirty   bool
 	shrunk  bool // the first count's cached pages were given back
+	closed  bool // the store is closing: no more recounts
 }
 
 // recount starts counting again, unless a count is running, which then
@@ -26,16 +27,22 @@ type counts struct {
 func (s *Store) recount() {
 	c := &s.counts
 	c.mu.Lock()
+	if c.closed {
+		c.mu.Unlock()
+		return
+	}
 	if c.running {
 		c.dirty = true
 		c.mu.Unlock()
 		return
 	}
 	c.running = true
+	s.bg.Add(1) // under c.mu, before Close can wait
 	c.mu.Unlock()
 	go func() {
+		defer s.bg.Done()
 		for {
-			if st, err := s.Stats(context.Background()); err == nil {
+			if st, err := s.Stats(s.bgCtx); err == nil {
 				c.cur.Store(&st)
 			}
 			c.mu.Lock()
@@ -45,10 +52,10 @@ func (s *Store) recount() {
 			if first {
 				// Counting a large catalog filled a reader's page
 				// cache with pages nothing else reads.
-				sqlitedb.ShrinkMemory(context.Background(), s.r)
+				sqlitedb.ShrinkMemory(s.bgCtx, s.r)
 			}
 			c.mu.Lock()
-			if !c.dirty {
+			if !c.dirty || c.closed {
 				c.running = false
 				c.mu.Unlock()
 				return

@@ -51,6 +51,15 @@ type Store struct {
 	indexFile bool
 	fileGen   string
 	fileState atomic.Pointer[string]
+
+	// bg counts the work the store runs in the background (the index's
+	// build, the recounts), which Close stops (bgStop) and waits for: a
+	// connection still in use after Close would keep the write-ahead log
+	// from being checkpointed into the file, and a caller that then moves
+	// or removes the file (restore) would lose what it held.
+	bg     sync.WaitGroup
+	bgCtx  context.Context
+	bgStop context.CancelFunc
 }
 
 // OpenBackground is Open for a node that must answer at once: it returns
@@ -84,13 +93,18 @@ func openBackground(ctx context.Context, path string, gate <-chan struct{}) (*St
 	s.indexFile = true
 	s.built = make(chan struct{})
 	s.writeMu.Lock() // writes wait for the index they update
+	s.bg.Add(1)
 	go func() {
+		defer s.bg.Done()
 		defer close(s.built)
 		defer s.writeMu.Unlock()
 		if gate != nil {
-			<-gate
+			select {
+			case <-gate:
+			case <-s.bgCtx.Done():
+			}
 		}
-		bctx := context.WithoutCancel(ctx)
+		bctx := s.bgCtx // the build ends with the store
 		if !s.readIndexFile(bctx) {
 			err := s.reloadWith(bctx, false)
 			if err == nil {
@@ -221,6 +235,7 @@ func openWith(ctx context.Context, path string, withIndex, words bool) (*Store, 
 	}
 	r.SetMaxOpenConns(8)
 	s := &Store{path: path, w: w, r: r, noWords: !words}
+	s.bgCtx, s.bgStop = context.WithCancel(context.Background())
 	if !withIndex {
 		return s, nil
 	}
@@ -282,6 +297,11 @@ func (s *Store) Path() string { return s.path }
 // Close closes the database, first saving the index file if writes have
 // made it stale.
 func (s *Store) Close() error {
+	s.counts.mu.Lock()
+	s.counts.closed = true // no recount starts now
+	s.counts.mu.Unlock()
+	s.bgStop()
+	s.bg.Wait()
 	if s.indexFile && s.isBuilt() {
 		s.writeMu.Lock()
 		s.saveIndexFile(context.Background())

@@ -98,8 +98,13 @@ func runRestore(ctx context.Context, args []string, stdout, stderr io.Writer) (e
 		os.Remove(tmp)
 		return fmt.Errorf("restore: %s is not a Punto catalog: %w", *from, err)
 	}
+	// Closed, the store has written its log into the file: a log left
+	// beside it would be changes the file lacks.
+	if fi, err := os.Stat(tmp + "-wal"); err == nil && fi.Size() > 0 {
+		return fmt.Errorf("restore: %s-wal is left with %d bytes after the new epoch: the copy is incomplete, nothing was replaced", tmp, fi.Size())
+	}
 	for _, suffix := range []string{"-wal", "-shm"} {
-		os.Remove(tmp + suffix) // closed: checkpointed
+		os.Remove(tmp + suffix)
 		if err := os.Remove(*db + suffix); err != nil && !errors.Is(err, os.ErrNotExist) {
 			return fmt.Errorf("restore: %w", err)
 		}
