@@ -82,28 +82,51 @@ type officialResource struct {
 	fields []string
 }
 
-var officialResources = sync.OnceValue(func() []officialResource {
+// descriptorResource is what Punto reads of a resource of the official
+// descriptor, and the resource as written there (raw).
+type descriptorResource struct {
+	raw    json.RawMessage
+	Name   string `json:"name"`
+	Path   string `json:"path"`
+	Schema struct {
+		Fields []struct {
+			Name        string `json:"name"`
+			Type        string `json:"type"`
+			Constraints struct {
+				Required bool `json:"required"`
+			} `json:"constraints"`
+		} `json:"fields"`
+		ForeignKeys []struct {
+			Fields    any `json:"fields"`
+			Reference struct {
+				Resource string `json:"resource"`
+			} `json:"reference"`
+		} `json:"foreignKeys"`
+	} `json:"schema"`
+}
+
+// descriptor is the official descriptor's resources, read once.
+var descriptor = sync.OnceValue(func() []descriptorResource {
 	var d struct {
 		Resources []json.RawMessage `json:"resources"`
 	}
 	if err := json.Unmarshal(officialDescriptor, &d); err != nil {
 		panic("exchange: hsds/datapackage.json: " + err.Error())
 	}
-	var out []officialResource
-	for _, raw := range d.Resources {
-		var r struct {
-			Name   string `json:"name"`
-			Path   string `json:"path"`
-			Schema struct {
-				Fields []struct {
-					Name string `json:"name"`
-				} `json:"fields"`
-			} `json:"schema"`
-		}
-		if err := json.Unmarshal(raw, &r); err != nil {
+	out := make([]descriptorResource, len(d.Resources))
+	for i, raw := range d.Resources {
+		if err := json.Unmarshal(raw, &out[i]); err != nil {
 			panic("exchange: hsds/datapackage.json: " + err.Error())
 		}
-		o := officialResource{raw: raw, name: r.Name, path: r.Path}
+		out[i].raw = raw
+	}
+	return out
+})
+
+var officialResources = sync.OnceValue(func() []officialResource {
+	var out []officialResource
+	for _, r := range descriptor() {
+		o := officialResource{raw: r.raw, name: r.Name, path: r.Path}
 		for _, f := range r.Schema.Fields {
 			o.fields = append(o.fields, f.Name)
 		}

@@ -16,22 +16,8 @@ import (
 // officialTypes is the descriptor's type of each official column, by
 // resource and column.
 var officialTypes = sync.OnceValue(func() map[string]map[string]string {
-	var d struct {
-		Resources []struct {
-			Name   string `json:"name"`
-			Schema struct {
-				Fields []struct {
-					Name string `json:"name"`
-					Type string `json:"type"`
-				} `json:"fields"`
-			} `json:"schema"`
-		} `json:"resources"`
-	}
-	if err := json.Unmarshal(officialDescriptor, &d); err != nil {
-		panic("exchange: hsds/datapackage.json: " + err.Error())
-	}
 	out := map[string]map[string]string{}
-	for _, r := range d.Resources {
+	for _, r := range descriptor() {
 		out[r.Name] = map[string]string{}
 		for _, f := range r.Schema.Fields {
 			out[r.Name][f.Name] = f.Type

@@ -59,21 +59,8 @@ var nestedMembers = []nestedMember{
 // object read back from its rows they are left out, as the nesting says
 // what they said.
 var linkColumns = sync.OnceValue(func() map[string][]string {
-	var d struct {
-		Resources []struct {
-			Name   string `json:"name"`
-			Schema struct {
-				ForeignKeys []struct {
-					Fields any `json:"fields"`
-				} `json:"foreignKeys"`
-			} `json:"schema"`
-		} `json:"resources"`
-	}
-	if err := json.Unmarshal(officialDescriptor, &d); err != nil {
-		panic("exchange: hsds/datapackage.json: " + err.Error())
-	}
 	out := map[string][]string{"metadata": {"resource_id"}}
-	for _, r := range d.Resources {
+	for _, r := range descriptor() {
 		for _, fk := range r.Schema.ForeignKeys {
 			if f, ok := fk.Fields.(string); ok {
 				out[r.Name] = append(out[r.Name], f)
@@ -91,30 +78,8 @@ type foreignKey struct {
 
 // foreignKeys are the descriptor's foreign keys of each table.
 var foreignKeys = sync.OnceValue(func() map[string][]foreignKey {
-	var d struct {
-		Resources []struct {
-			Name   string `json:"name"`
-			Schema struct {
-				Fields []struct {
-					Name        string `json:"name"`
-					Constraints struct {
-						Required bool `json:"required"`
-					} `json:"constraints"`
-				} `json:"fields"`
-				ForeignKeys []struct {
-					Fields    any `json:"fields"`
-					Reference struct {
-						Resource string `json:"resource"`
-					} `json:"reference"`
-				} `json:"foreignKeys"`
-			} `json:"schema"`
-		} `json:"resources"`
-	}
-	if err := json.Unmarshal(officialDescriptor, &d); err != nil {
-		panic("exchange: hsds/datapackage.json: " + err.Error())
-	}
 	out := map[string][]foreignKey{}
-	for _, r := range d.Resources {
+	for _, r := range descriptor() {
 		for _, fk := range r.Schema.ForeignKeys {
 			f, ok := fk.Fields.(string)
 			if !ok {
