@@ -56,20 +56,28 @@ func (h *Hub) feed(t *totemConn, hello totemMsg) error {
 	if err := h.head(t); err != nil {
 		return err
 	}
-	ping := time.NewTicker(pingEvery)
-	defer ping.Stop()
 	beat := time.NewTicker(beatEvery(h.cfg.Beat, hello.BeatMS))
 	defer beat.Stop()
+	return h.link(t, sent, beat.C, t.send)
+}
+
+// link runs a totem's link until it ends: commands and answers as they
+// come, and pings; with the feed (beat and send not nil), signed
+// heartbeats and live batches, sent being the last sequence the totem
+// has. A relayed totem gets the feed from its mirror, and nil for both.
+func (h *Hub) link(t *totemConn, sent int64, beat <-chan time.Time, send <-chan *outMsg) (err error) {
+	ping := time.NewTicker(pingEvery)
+	defer ping.Stop()
 	for {
 		select {
-		case <-beat.C:
+		case <-beat:
 			if err := h.heartbeat(t); err != nil {
 				return err
 			}
 			if err := h.head(t); err != nil {
 				return err
 			}
-		case m := <-t.send:
+		case m := <-send:
 			switch {
 			case m.last <= sent: // already sent by a catch-up
 			case m.first != sent+1: // a publish overtook this one: read the log
@@ -123,26 +131,7 @@ func (h *Hub) relay(t *totemConn) error {
 	if err := h.sendPending(t); err != nil {
 		return err
 	}
-	ping := time.NewTicker(pingEvery)
-	defer ping.Stop()
-	for {
-		select {
-		case c := <-t.cmds:
-			if err := h.sendCommand(t, c); err != nil {
-				return err
-			}
-		case a := <-t.answers:
-			if err := sendAnswer(t, a); err != nil {
-				return err
-			}
-		case <-ping.C:
-			if err := h.pingTotem(t); err != nil {
-				return err
-			}
-		case <-t.done:
-			return nil
-		}
-	}
+	return h.link(t, 0, nil, nil)
 }
 
 // minBeat is the shortest interval of signed heartbeats a totem may ask
