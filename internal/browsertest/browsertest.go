@@ -82,8 +82,10 @@ func allocatorOptions(width, height int64, extra []chromedp.ExecAllocatorOption)
 		// A tab's pages share a renderer where they can (the first page,
 		// about:blank, and the app's), and no spare renderer waits for the
 		// next tab: a renderer costs a tenth of a second of CPU to start.
+		// The flag replaces chromedp's list of disabled features, which
+		// it repeats.
 		chromedp.Flag("renderer-process-limit", "1"),
-		chromedp.Flag("disable-features", "site-per-process,Translate,BlinkGenPropertyTrees,PaintHolding,SpareRendererForSitePerProcess"),
+		chromedp.Flag("disable-features", "site-per-process,Translate,BlinkGenPropertyTrees,SpareRendererForSitePerProcess"),
 		chromedp.WindowSize(int(width), int(height)),
 	)
 	return append(opts, extra...), profile, nil
