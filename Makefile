@@ -7,12 +7,12 @@ ADDR      ?= :8080
 BENCH_DIR ?= $(CURDIR)/.bench
 VERSION   ?= $(shell git describe --always --dirty 2>/dev/null || echo dev)
 
-# Debian packages the tests use: GIS tools, the SpatiaLite benchmark, chromium and
-# fonts, for deploy/ systemd-analyze, kill, shellcheck, cage, nginx and curl, npm
+# Debian packages the tests use: GIS tools, the SpatiaLite benchmark, chromium (its
+# headless shell for the browser tests, the full browser for Lighthouse) and fonts, for deploy/ systemd-analyze, kill, shellcheck, cage, nginx and curl, npm
 # for ESLint (make lint), wrk for the HTTP benchmark (make bench); espeak-ng (the
 # totem reads aloud) and sox (the voice tests decode what it says); CUPS, its PDF
 # printer and poppler (the printing tests).
-DEB_PKGS  := spatialite-bin gdal-bin libsqlite3-mod-spatialite chromium fonts-noto-core fonts-noto-cjk tilemaker osmium-tool \
+DEB_PKGS  := spatialite-bin gdal-bin libsqlite3-mod-spatialite chromium chromium-headless-shell fonts-noto-core fonts-noto-cjk tilemaker osmium-tool \
              systemd procps shellcheck cage nginx-light curl npm wrk \
              cups cups-client printer-driver-cups-pdf poppler-utils espeak-ng sox
 
@@ -171,6 +171,7 @@ deps-debian:
 	command -v ogrinfo >/dev/null || missing="$$missing gdal-bin"; \
 	[ -n "$$(ls /usr/lib/*/mod_spatialite.so /usr/lib/mod_spatialite.so 2>/dev/null)" ] || missing="$$missing libsqlite3-mod-spatialite"; \
 	command -v chromium >/dev/null || missing="$$missing chromium"; \
+	command -v chromium-headless-shell >/dev/null || missing="$$missing chromium-headless-shell"; \
 	[ -d /usr/share/fonts/truetype/noto ] || missing="$$missing fonts-noto-core"; \
 	[ -d /usr/share/fonts/opentype/noto ] || missing="$$missing fonts-noto-cjk"; \
 	command -v tilemaker >/dev/null || missing="$$missing tilemaker"; \

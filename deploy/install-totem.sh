@@ -165,7 +165,7 @@ put() {
 if [ -z "$root" ]; then
 	run apt-get update -qq
 	run env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
-		cage chromium fonts-noto-core fonts-noto-cjk curl ca-certificates espeak-ng
+		cage chromium chromium-headless-shell fonts-noto-core fonts-noto-cjk curl ca-certificates espeak-ng
 	id -u punto >/dev/null 2>&1 ||
 		run useradd --system --home-dir /var/lib/punto --no-create-home --shell /usr/sbin/nologin punto
 	# The screen's user may use the display, the GPU and the touch screen.

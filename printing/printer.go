@@ -26,8 +26,9 @@ type Printer struct {
 	// Server is the CUPS server (host:port or a socket's path, lp -h);
 	// empty: the system's (CUPS_SERVER, /etc/cups/client.conf).
 	Server string
-	// Chromium is the browser that lays the card out; empty: chromium on
-	// the PATH.
+	// Chromium is the browser that lays the card out; empty:
+	// chromium-headless-shell on the PATH (chromium's engine without the
+	// desktop browser, made for this), else chromium.
 	Chromium string
 	// Wait is how long a card may take to come out once CUPS has it
 	// (default 30 s); a card still queued then is cancelled, so that it
@@ -132,9 +133,14 @@ const maxReceiptMM = 600
 func (p *Printer) PDF(ctx context.Context, html []byte) ([]byte, float64, error) {
 	path := p.Chromium
 	if path == "" {
-		var err error
-		if path, err = exec.LookPath("chromium"); err != nil {
-			return nil, 0, errors.New("printing: chromium is not installed (Debian package chromium)")
+		for _, name := range []string{"chromium-headless-shell", "chromium"} {
+			if found, err := exec.LookPath(name); err == nil {
+				path = found
+				break
+			}
+		}
+		if path == "" {
+			return nil, 0, errors.New("printing: chromium is not installed (Debian package chromium-headless-shell or chromium)")
 		}
 	}
 	// The page is the node's own escaped template and loads nothing, so
