@@ -253,7 +253,7 @@ func TestInstallTotem(t *testing.T) {
 		// enable the services.
 		a := args("")
 		code, out = install(t, append(a[2:], "--dry-run")...)
-		for _, w := range []string{"+ env DEBIAN_FRONTEND=noninteractive apt-get install", "cage chromium fonts-noto-core fonts-noto-cjk",
+		for _, w := range []string{"+ env DEBIAN_FRONTEND=noninteractive apt-get install", "cage chromium chromium-headless-shell fonts-noto-core fonts-noto-cjk",
 			"useradd --system", "punto-kiosk", "+ systemctl enable --now punto-totem.service", "punto-kiosk@tty1.service", "punto-kiosk-watchdog.timer",
 			"+ systemctl set-default graphical.target"} {
 			if !strings.Contains(out, w) {
