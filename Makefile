@@ -211,6 +211,7 @@ tiles:
 ## npm, gdal-bin and python3)
 basemap:
 	bash tiles/basemap/build.sh
+	$(GO) generate ./assets
 
 clean:
 	rm -rf bin
@@ -220,7 +221,8 @@ clean:
 # that `go build` alone works.
 ICONS := info file-text languages briefcase book-open heart-pulse house graduation-cap scale baby users calendar-heart map-pin-house search lightbulb pointer
 
-## vendor: refresh assets/web/vendor from npm (needs node and npm)
+## vendor: refresh assets/web/vendor from npm (needs node and npm), and the
+## build-time brotli copies of assets/precompressed
 vendor:
 	cd assets && npm ci --no-audit --no-fund
 	rm -rf assets/web/vendor/lucide && mkdir -p assets/web/vendor/lucide
@@ -235,6 +237,7 @@ vendor:
 	rm -rf assets/web/vendor/uplot && mkdir -p assets/web/vendor/uplot
 	cp assets/node_modules/uplot/dist/uPlot.iife.min.js assets/node_modules/uplot/dist/uPlot.min.css assets/node_modules/uplot/LICENSE assets/web/vendor/uplot/
 	cp assets/node_modules/axe-core/axe.min.js internal/browsertest/axe.min.js
+	$(GO) generate ./assets
 
 ## budget: Lighthouse (npm, pinned) with Debian chromium on the phone pages and the totem's first screen
 LIGHTHOUSE := npx --yes lighthouse@13.5.0

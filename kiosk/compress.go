@@ -9,7 +9,6 @@ import (
 	"strings"
 	"sync"
 
-	"github.com/andybalholm/brotli"
 	"github.com/gofiber/fiber/v2"
 	"github.com/gofiber/fiber/v2/utils"
 	"github.com/punto-totem/punto/assets"
@@ -17,7 +16,8 @@ import (
 )
 
 // Compression. The web app's files are compressed once, at their best
-// (gzip 9 and brotli 11), in the background when a client off loopback
+// (gzip 9 and brotli 11; the vendored libraries' brotli is the build-time
+// copy of assets.Brotli), in the background when a client off loopback
 // first asks for a compressed one (a totem's own screen never does, so a
 // totem never pays for it): a file asked for before its turn goes out as
 // it is. API answers above
@@ -143,7 +143,7 @@ func (p *precompressed) warm(site *assets.Site) {
 		if err != nil || len(b) < compressMin {
 			return nil
 		}
-		v := compressBest(b)
+		v := compressBest(name, b)
 		p.mu.Lock()
 		p.files[key] = v
 		p.mu.Unlock()
@@ -151,19 +151,22 @@ func (p *precompressed) warm(site *assets.Site) {
 	})
 }
 
-// compressBest compresses b at the best levels; a coding that does not
-// make it smaller is left out.
-func compressBest(b []byte) *variants {
+// compressBest compresses b, the tree's file name, at the best levels
+// (brotli from its build-time copy when there is one); a coding that
+// does not make it smaller is left out.
+func compressBest(name string, b []byte) *variants {
 	v := &variants{}
 	var gz bytes.Buffer
 	w, _ := gzip.NewWriterLevel(&gz, gzip.BestCompression)
 	if _, err := w.Write(b); err == nil && w.Close() == nil && gz.Len() < len(b) {
 		v.gzip = gz.Bytes()
 	}
-	var br bytes.Buffer
-	bw := brotli.NewWriterLevel(&br, brotli.BestCompression)
-	if _, err := bw.Write(b); err == nil && bw.Close() == nil && br.Len() < len(b) {
-		v.br = br.Bytes()
+	br := assets.Brotli(name, b)
+	if br == nil {
+		br, _ = assets.Compress(b)
+	}
+	if len(br) > 0 && len(br) < len(b) {
+		v.br = br
 	}
 	return v
 }

@@ -39,6 +39,7 @@ var allowed = map[string][]string{
 	"portal":                      {"content", "content/exchange", "content/feed", "fleet", "editorial", "geo", "internal/apierr", "assets", "locales", "callback", "mail", "mediation"},
 	"cmd/punto":                   nil, // the wiring may import anything
 	"cmd/httpbench":               nil, // the HTTP benchmark (make bench)
+	"assets/precompress":          {"assets"}, // go generate ./assets
 	"deploy":                      nil, // tests of the deploy files only
 	"internal/browsertest":        nil, // test support
 	"internal/testenv":            nil, // test support
