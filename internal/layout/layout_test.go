@@ -37,12 +37,12 @@ var allowed = map[string][]string{
 	"voice":                       {}, // espeak-ng and its cache; texts come from its caller
 	"kiosk":                       {"content", "content/feed", "fleet", "geo", "internal/apierr", "assets", "locales", "printing", "voice"},
 	"portal":                      {"content", "content/exchange", "content/feed", "fleet", "editorial", "geo", "internal/apierr", "assets", "locales", "callback", "mail", "mediation"},
-	"cmd/punto":                   nil, // the wiring may import anything
-	"cmd/httpbench":               nil, // the HTTP benchmark (make bench)
+	"cmd/punto":                   nil,        // the wiring may import anything
+	"cmd/httpbench":               nil,        // the HTTP benchmark (make bench)
 	"assets/precompress":          {"assets"}, // go generate ./assets
-	"deploy":                      nil, // tests of the deploy files only
-	"internal/browsertest":        nil, // test support
-	"internal/testenv":            nil, // test support
+	"deploy":                      nil,        // tests of the deploy files only
+	"internal/browsertest":        nil,        // test support
+	"internal/testenv":            nil,        // test support
 	"internal/testenv/demofile":   {"internal/testenv/buildcache"},
 	"internal/testenv/buildcache": {},
 	"internal/layout":             {},
