@@ -56,21 +56,22 @@ run: build
 PLAIN_PKGS   := ./cmd/... ./kiosk/... ./portal/... ./content ./content/feed/... ./content/exchange/... ./deploy/...
 RACE_CONTENT := TestOpenBackground|TestSearchWhileWriting|TestIndexFile
 # Tests of the plain packages mostly wait on chromium, CUPS and other processes: more
-# of them run at once than there are cores.
+# of them, and more packages, run at once than there are cores.
 PLAIN_PARALLEL ?= 4
+PLAIN_P        ?= 3
 
 ## test: install what the tests need, then run every test, the two parts side by side
 ## (the race detector on the packages whose concurrency is in process; see PLAIN_PKGS).
-## CI (.ci/run) runs make lint, then make test.
+## CI (.ci/run) runs make lint, then make test; go vet is make lint's, not run twice.
 test: deps
 	@$(MAKE) --no-print-directory -j2 test-race-part test-plain-part
 
 .PHONY: test-race-part test-plain-part race
 test-race-part:
-	$(GO) test -race -count=1 -tags $(TAGS) $$($(GO) list -tags $(TAGS) ./... | grep -v -x -F "$$($(GO) list -tags $(TAGS) $(PLAIN_PKGS))")
-	$(GO) test -race -count=1 -tags $(TAGS) -run '^($(RACE_CONTENT))$$' ./content
+	$(GO) test -race -count=1 -vet=off -tags $(TAGS) $$($(GO) list -tags $(TAGS) ./... | grep -v -x -F "$$($(GO) list -tags $(TAGS) $(PLAIN_PKGS))")
+	$(GO) test -race -count=1 -vet=off -tags $(TAGS) -run '^($(RACE_CONTENT))$$' ./content
 test-plain-part:
-	$(GO) test -count=1 -parallel $(PLAIN_PARALLEL) -tags $(TAGS) $(PLAIN_PKGS)
+	$(GO) test -count=1 -vet=off -p $(PLAIN_P) -parallel $(PLAIN_PARALLEL) -tags $(TAGS) $(PLAIN_PKGS)
 
 ## race: every test with the race detector
 race: deps
