@@ -53,25 +53,30 @@ run: build
 # tests start do, and so does the feed, whose tests run no goroutines (the relay's
 # tests publish and apply batches under the race detector). make race (and make soak)
 # runs everything under it.
-PLAIN_PKGS   := ./cmd/... ./kiosk/... ./portal/... ./content ./content/feed/... ./content/exchange/... ./deploy/...
+BROWSER_PKGS := ./cmd/... ./portal/... ./kiosk/...
+DATA_PKGS    := ./content ./content/feed/... ./content/exchange/... ./deploy/...
+PLAIN_PKGS   := $(BROWSER_PKGS) $(DATA_PKGS)
 RACE_CONTENT := TestOpenBackground|TestSearchWhileWriting|TestIndexFile
 # Tests of the plain packages mostly wait on chromium, CUPS and other processes: more
 # of them run at once than there are cores (more packages at once than cores, -p 3,
 # only loads the machine more: 260 s instead of 236).
 PLAIN_PARALLEL ?= 4
 
-## test: install what the tests need, then run every test, the two parts side by side
-## (the race detector on the packages whose concurrency is in process; see PLAIN_PKGS).
+## test: install what the tests need, then run every test in two lanes side by side,
+## each about half the work: the packages that drive chromium and whole punto processes
+## (BROWSER_PKGS, longest first), and the race detector's packages, the catalog's
+## concurrency tests under it, then the data packages (DATA_PKGS) plain.
 ## CI (.ci/run) runs make lint, then make test; go vet is make lint's, not run twice.
 test: deps
-	@$(MAKE) --no-print-directory -j2 test-race-part test-plain-part
+	@$(MAKE) --no-print-directory -j2 test-race-lane test-browser-lane
 
-.PHONY: test-race-part test-plain-part race
-test-race-part:
+.PHONY: test-race-lane test-browser-lane race
+test-race-lane:
 	$(GO) test -race -count=1 -vet=off -tags $(TAGS) $$($(GO) list -tags $(TAGS) ./... | grep -v -x -F "$$($(GO) list -tags $(TAGS) $(PLAIN_PKGS))")
 	$(GO) test -race -count=1 -vet=off -tags $(TAGS) -run '^($(RACE_CONTENT))$$' ./content
-test-plain-part:
-	$(GO) test -count=1 -vet=off -parallel $(PLAIN_PARALLEL) -tags $(TAGS) $(PLAIN_PKGS)
+	$(GO) test -count=1 -vet=off -parallel $(PLAIN_PARALLEL) -tags $(TAGS) $(DATA_PKGS)
+test-browser-lane:
+	$(GO) test -count=1 -vet=off -parallel $(PLAIN_PARALLEL) -tags $(TAGS) $(BROWSER_PKGS)
 
 ## race: every test with the race detector
 race: deps
