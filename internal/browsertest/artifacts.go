@@ -7,12 +7,12 @@ import (
 	_ "image/png" // screenshots are PNG
 	"os"
 	"path/filepath"
-	"runtime"
 	"testing"
 
 	"github.com/chromedp/chromedp"
 	"github.com/makiuchi-d/gozxing"
 	"github.com/makiuchi-d/gozxing/qrcode"
+	"github.com/punto-totem/punto/internal/testenv"
 )
 
 // Screenshot saves what the page shows as name.png into .screenshots/ at
@@ -33,8 +33,13 @@ func Save(t testing.TB, name string, data []byte) {
 	t.Helper()
 	dir := os.Getenv("PUNTO_SCREENSHOTS")
 	if dir == "" {
-		_, file, _, _ := runtime.Caller(0) // internal/browsertest/artifacts.go
-		dir = filepath.Join(filepath.Dir(file), "..", "..", ".screenshots")
+		// From the test's folder (its working directory), not this
+		// file's: make test builds with -trimpath.
+		root, err := testenv.ModuleRoot()
+		if err != nil {
+			t.Fatal(err)
+		}
+		dir = filepath.Join(root, ".screenshots")
 	}
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		t.Fatal(err)
