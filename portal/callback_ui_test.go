@@ -12,13 +12,12 @@ import (
 	"github.com/gofiber/fiber/v2"
 	"github.com/punto-totem/punto/callback"
 	"github.com/punto-totem/punto/internal/browsertest"
-	"github.com/punto-totem/punto/internal/testenv"
 )
 
 // TestPhoneCallback: on a phone reaching the portal, in Arabic, a visitor
 // opens a list of services, asks to talk to someone in their language,
 // types a number, picks a topic by its pictogram and sends: the request is
-// in the queue of the territory where the phone stands within a second.
+// in the queue of the territory where the phone stands when it says thanks.
 func TestPhoneCallback(t *testing.T) {
 	t.Parallel()
 	st := euiStore(t)
@@ -64,15 +63,11 @@ func TestPhoneCallback(t *testing.T) {
 		t.Fatalf("sent without a topic: %+v", list)
 	}
 	euiMust(t, phone, browsertest.Click(`input[name="callback-topic"][value="health"]`), browsertest.Click("#callback-send"))
-	sent := time.Now()
 	euiWait(t, phone, "the thanks", `!!document.querySelector(".callback-done")`)
-	var list []callback.Callback
-	testenv.Eventually(t, 5*time.Second, "the call-back in the queue", func() bool {
-		list, _ = cs.List(ctx, admin)
-		return len(list) == 1
-	})
-	if d := time.Since(sent); d > time.Second {
-		t.Errorf("the call-back took %s to reach the queue", d)
+	// The thanks comes once the portal has queued it: it is there now.
+	list, err := cs.List(ctx, admin)
+	if err != nil || len(list) != 1 {
+		t.Fatalf("the call-back is not in the queue when the phone says thanks: %v %v", list, err)
 	}
 	if c := list[0]; c.Number != "+393337654321" || c.Language != "ar" || c.Topic != "health" || c.Territory != "ats-11-ancona" || c.Source != "phone" {
 		t.Errorf("call-back %+v", c)

@@ -22,7 +22,7 @@ import (
 // TestTotemCallback: a visitor at a totem in Perugia, in Arabic, opens
 // "talk to someone in your language" under a list, sees the Arabic
 // mediator's on-call hours in Arabic digits, types a number on the keypad
-// and sends: the call-back is in Perugia's queue within a second, from the
+// and sends: the call-back is in Perugia's queue when the screen says thanks, from the
 // totem. Then the limits (3 a day per number at the portal, the totem's
 // own per hour: both 429, the second said on screen), bad input at the
 // totem and at the portal (400 naming the field), and what is kept: the
@@ -190,14 +190,12 @@ func TestTotemCallback(t *testing.T) {
 	}
 	browsertest.Screenshot(t, ctx, "totem-callback-ar")
 	browsertest.Axe(t, ctx, "totem call-back, Arabic")
-	sent := time.Now()
 	must(t, ctx, browsertest.Click("#callback-send"), chromedp.WaitVisible(".callback-done", chromedp.ByQuery))
-	var cbs []map[string]any
-	testenv.Eventually(t, 5*time.Second, "the call-back in Perugia's queue", func() bool { cbs = queue(); return len(cbs) == 1 })
-	took := time.Since(sent)
-	t.Logf("from the send button to the portal's queue: %s", took.Round(time.Millisecond))
-	if took > time.Second {
-		t.Errorf("the call-back took %s to reach the queue, want at most 1 s", took)
+	// The totem says thanks once the portal has queued it (202 from the
+	// portal, over the link): it is in the queue now, not "soon".
+	cbs := queue()
+	if len(cbs) != 1 {
+		t.Fatalf("the screen says thanks, and Perugia's queue holds %d call-backs", len(cbs))
 	}
 	if c := cbs[0]; c["number"] != first || c["language"] != "ar" || c["topic"] != "health" || c["territory"] != "zona-2-perugia" || c["source"] != "totem:totem-perugia" {
 		t.Errorf("in the queue: %v", c)
