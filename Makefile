@@ -77,7 +77,7 @@ test: deps
 test-race-lane:
 	$(GO) test -race -count=1 -vet=off $(TESTFLAGS) -tags $(TAGS) $$($(GO) list -tags $(TAGS) ./... | grep -v -x -F "$$($(GO) list -tags $(TAGS) $(PLAIN_PKGS))")
 	$(GO) test -race -count=1 -vet=off $(TESTFLAGS) -tags $(TAGS) -run '^($(RACE_CONTENT))$$' ./content
-	$(GO) test -count=1 -vet=off $(TESTFLAGS) -parallel $(PLAIN_PARALLEL) -tags $(TAGS) $(DATA_PKGS)
+	$(GO) test -count=1 -vet=off $(TESTFLAGS) -parallel $(PLAIN_PARALLEL) -tags $(TAGS) -skip '^($(RACE_CONTENT))$$' $(DATA_PKGS)
 test-browser-lane:
 	$(GO) test -count=1 -vet=off $(TESTFLAGS) -parallel $(PLAIN_PARALLEL) -tags $(TAGS) $(BROWSER_PKGS)
 
