@@ -62,8 +62,10 @@ RACE_CONTENT := TestOpenBackground|TestSearchWhileWriting|TestIndexFile
 # only loads the machine more: 260 s instead of 236).
 PLAIN_PARALLEL ?= 4
 # -trimpath: the build cache's entries for this module's packages do not depend on the
-# folder it is cloned in, so a clean clone compiles only what changed.
-TESTFLAGS ?= -trimpath
+# folder it is cloned in, so a clean clone compiles only what changed. -ldflags=-w: the
+# test binaries are linked without DWARF (half the link's CPU; stack traces keep their
+# lines). Debug a test with go test directly.
+TESTFLAGS ?= -trimpath -ldflags=-w
 
 ## test: install what the tests need, then run every test in two lanes side by side,
 ## each about half the work: the packages that drive chromium and whole punto processes
