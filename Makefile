@@ -36,7 +36,7 @@ PORTAL_ADDR ?= :8090
 run: build
 	@mkdir -p $(DATA)
 	@rm -f $(DATA)/demo-totem.token
-	@trap 'kill 0' INT TERM EXIT; \
+	@trap 'trap - INT TERM EXIT; kill 0' INT TERM EXIT; \
 	./bin/punto portal --db $(DATA)/portal.db --key $(DATA)/portal.key --addr $(PORTAL_ADDR) --demo \
 		--demo-totem-token $(DATA)/demo-totem.token --public-url http://localhost$(PORTAL_ADDR) & \
 	for i in $$(seq 100); do [ -s $(DATA)/demo-totem.token ] && break; sleep 0.2; done; \
