@@ -127,20 +127,28 @@ func (p *Printer) WaitDone(ctx context.Context, job string) error {
 // service with a very long address) is cut onto more pages.
 const maxReceiptMM = 600
 
+// ChromiumPath is the headless browser on the PATH:
+// chromium-headless-shell, chromium's engine without the desktop browser
+// around it (made for printing and tests: a third of the CPU), else the
+// full chromium.
+func ChromiumPath() (string, error) {
+	for _, name := range []string{"chromium-headless-shell", "chromium"} {
+		if path, err := exec.LookPath(name); err == nil {
+			return path, nil
+		}
+	}
+	return "", errors.New("chromium is not installed (Debian package chromium-headless-shell or chromium)")
+}
+
 // PDF lays html out in a fresh headless chromium and prints it to PDF on
 // the paper; it returns the PDF and the page's height in millimetres. A
 // receipt is as long as its card.
 func (p *Printer) PDF(ctx context.Context, html []byte) ([]byte, float64, error) {
 	path := p.Chromium
 	if path == "" {
-		for _, name := range []string{"chromium-headless-shell", "chromium"} {
-			if found, err := exec.LookPath(name); err == nil {
-				path = found
-				break
-			}
-		}
-		if path == "" {
-			return nil, 0, errors.New("printing: chromium is not installed (Debian package chromium-headless-shell or chromium)")
+		var err error
+		if path, err = ChromiumPath(); err != nil {
+			return nil, 0, fmt.Errorf("printing: %w", err)
 		}
 	}
 	// The page is the node's own escaped template and loads nothing, so

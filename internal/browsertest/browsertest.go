@@ -6,10 +6,8 @@ package browsertest
 import (
 	"context"
 	_ "embed"
-	"errors"
 	"fmt"
 	"os"
-	"os/exec"
 	"strings"
 	"sync"
 	"testing"
@@ -22,6 +20,7 @@ import (
 	"github.com/chromedp/cdproto/target"
 	"github.com/chromedp/chromedp"
 	"github.com/punto-totem/punto/internal/testenv"
+	"github.com/punto-totem/punto/printing"
 )
 
 // Start opens a page at width × height (a phone below 600 px) and returns
@@ -63,9 +62,10 @@ func Start(t testing.TB, width, height int64, timeout time.Duration, extra ...ch
 // folder returned, to remove with removeProfile), WebGL in software (for
 // the map) and the window's size.
 func allocatorOptions(width, height int64, extra []chromedp.ExecAllocatorOption) (opts []chromedp.ExecAllocatorOption, profile string, err error) {
-	path, err := chromiumPath()
+	// The browser the totem prints its cards with (its headless shell).
+	path, err := printing.ChromiumPath()
 	if err != nil {
-		return nil, "", err
+		return nil, "", fmt.Errorf("%w: make test installs it", err)
 	}
 	if profile, err = os.MkdirTemp("", "punto-chromium-"); err != nil {
 		return nil, "", err
@@ -89,19 +89,6 @@ func allocatorOptions(width, height int64, extra []chromedp.ExecAllocatorOption)
 		chromedp.WindowSize(int(width), int(height)),
 	)
 	return append(opts, extra...), profile, nil
-}
-
-// chromiumPath is Debian's chromium-headless-shell: chromium's own engine
-// (Blink, V8, the same SwiftShader for WebGL) without the desktop
-// browser's windows and services around it, which take a third of the
-// CPU of a headless test run. Without it, the full chromium.
-func chromiumPath() (string, error) {
-	for _, name := range []string{"chromium-headless-shell", "chromium"} {
-		if path, err := exec.LookPath(name); err == nil {
-			return path, nil
-		}
-	}
-	return "", errors.New("chromium is not installed: install the Debian package chromium-headless-shell (make test does this)")
 }
 
 // SetLanguage makes the page's browser speak lang (a BCP 47 tag): its
