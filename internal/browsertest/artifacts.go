@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"testing"
 
+	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
 	"github.com/makiuchi-d/gozxing"
 	"github.com/makiuchi-d/gozxing/qrcode"
@@ -21,7 +22,12 @@ import (
 func Screenshot(t testing.TB, ctx context.Context, name string) {
 	t.Helper()
 	var buf []byte
-	if err := chromedp.Run(ctx, chromedp.CaptureScreenshot(&buf)); err != nil {
+	// Encoded for speed: half the CPU of a screenshot, for a larger file.
+	err := chromedp.Run(ctx, chromedp.ActionFunc(func(ctx context.Context) (err error) {
+		buf, err = page.CaptureScreenshot().WithOptimizeForSpeed(true).Do(ctx)
+		return err
+	}))
+	if err != nil {
 		t.Fatal(err)
 	}
 	Save(t, name+".png", buf)
