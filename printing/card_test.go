@@ -116,3 +116,35 @@ func pageSize(t *testing.T, pdf []byte) (w, h float64) {
 	}
 	return pt(m[1]), pt(m[2])
 }
+
+// TestNoBrowserOutlivesItsCard: once PDF returns, the chromium it started
+// has exited, children and all (a totem prints all day). The browser's
+// processes are found by a mark in the environment they inherit.
+func TestNoBrowserOutlivesItsCard(t *testing.T) {
+	mark := fmt.Sprintf("PUNTO_CARD_TEST=%d", time.Now().UnixNano())
+	name, value, _ := strings.Cut(mark, "=")
+	t.Setenv(name, value) // not parallel: the environment is the process's
+	p := &Printer{Paper: A6}
+	html, err := sample("it", "ltr", "Cerco questo ufficio", "Sportello").HTML(p.Paper)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := p.PDF(context.Background(), html); err != nil {
+		t.Fatal(err)
+	}
+	var left []string
+	procs, _ := filepath.Glob("/proc/[0-9]*")
+	for _, dir := range procs {
+		env, err := os.ReadFile(filepath.Join(dir, "environ"))
+		if err != nil || !strings.Contains("\x00"+string(env)+"\x00", "\x00"+mark+"\x00") || filepath.Base(dir) == strconv.Itoa(os.Getpid()) {
+			continue
+		}
+		if stat, err := os.ReadFile(filepath.Join(dir, "stat")); err == nil && !strings.Contains(string(stat), ") Z ") {
+			cmd, _ := os.ReadFile(filepath.Join(dir, "cmdline"))
+			left = append(left, filepath.Base(dir)+": "+strings.ReplaceAll(string(cmd), "\x00", " "))
+		}
+	}
+	if len(left) > 0 {
+		t.Errorf("%d processes of the card's browser still running:\n%s", len(left), strings.Join(left, "\n"))
+	}
+}

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"os"
 	"os/exec"
 	"regexp"
 	"slices"
@@ -127,11 +128,17 @@ func (p *Printer) WaitDone(ctx context.Context, job string) error {
 // service with a very long address) is cut onto more pages.
 const maxReceiptMM = 600
 
-// ChromiumPath is the headless browser on the PATH:
-// chromium-headless-shell, chromium's engine without the desktop browser
-// around it (made for printing and tests: a third of the CPU), else the
-// full chromium.
+// ChromiumPath is the headless browser: chromium-headless-shell,
+// chromium's engine without the desktop browser around it (made for
+// printing and tests: a third of the CPU), else the full chromium.
+//
+// Debian's /usr/bin/chromium-headless-shell is a shell script that runs
+// the browser as its child, not in its place: stopping the script would
+// leave the browser running, so the binary it runs is used instead.
 func ChromiumPath() (string, error) {
+	if fi, err := os.Stat(debianHeadlessShell); err == nil && fi.Mode().IsRegular() && fi.Mode()&0o111 != 0 {
+		return debianHeadlessShell, nil
+	}
 	for _, name := range []string{"chromium-headless-shell", "chromium"} {
 		if path, err := exec.LookPath(name); err == nil {
 			return path, nil
@@ -139,6 +146,10 @@ func ChromiumPath() (string, error) {
 	}
 	return "", errors.New("chromium is not installed (Debian package chromium-headless-shell or chromium)")
 }
+
+// debianHeadlessShell is the browser that Debian's chromium-headless-shell
+// script runs.
+const debianHeadlessShell = "/usr/lib/chromium/chromium-headless-shell"
 
 // PDF lays html out in a fresh headless chromium and prints it to PDF on
 // the paper; it returns the PDF and the page's height in millimetres. A
@@ -162,9 +173,15 @@ func (p *Printer) PDF(ctx context.Context, html []byte) ([]byte, float64, error)
 		// writable and executable (a unit with MemoryDenyWriteExecute).
 		chromedp.Flag("js-flags", "--jitless"))
 	actx, cancelA := chromedp.NewExecAllocator(ctx, opts...)
-	defer cancelA()
 	bctx, cancelB := chromedp.NewContext(actx)
-	defer cancelB()
+	defer func() {
+		// Stopped, and waited for: no chromium outlives its card.
+		cancelB()
+		cancelA()
+		if c := chromedp.FromContext(bctx); c != nil && c.Allocator != nil {
+			c.Allocator.Wait()
+		}
+	}()
 	pxPerMM := 96 / 25.4
 	width := p.Paper.width()
 	heightMM := p.Paper.height()

@@ -49,9 +49,15 @@ func Start(t testing.TB, width, height int64, timeout time.Duration, extra ...ch
 		parent = actx
 		opts = append(opts, chromedp.WithErrorf(logErrors(t.Log)))
 	}
-	ctx, cancelC := chromedp.NewContext(parent, opts...)
-	ctx, cancelT := context.WithTimeout(ctx, timeout)
-	t.Cleanup(func() { cancelT(); cancelC() })
+	cctx, cancelC := chromedp.NewContext(parent, opts...)
+	ctx, cancelT := context.WithTimeout(cctx, timeout)
+	t.Cleanup(func() {
+		cancelT()
+		if len(extra) > 0 {
+			closeBrowser(cctx) // the test's own
+		}
+		cancelC()
+	})
 	if err := chromedp.Run(ctx, emulation.SetDeviceMetricsOverride(width, height, 1, width < 600)); err != nil {
 		t.Fatal(err)
 	}
@@ -140,6 +146,16 @@ func logErrors(log func(args ...any)) func(format string, args ...any) {
 	}
 }
 
+// closeBrowser closes the browser that ctx (a chromedp context that
+// started one) started, and waits for it to exit: cancelling the context
+// alone leaves the kill to a goroutine, and a test binary that exits
+// right after leaves chromium running.
+func closeBrowser(ctx context.Context) {
+	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	_ = chromedp.Cancel(ctx) // the process ends either way: killed after the timeout
+}
+
 // removeProfile removes a profile once chromium has really exited (it may
 // still be writing it for a moment after the allocator stops it).
 func removeProfile(dir string) {
@@ -174,6 +190,7 @@ func sharedBrowser(t testing.TB) context.Context {
 		})))
 		// The first run starts the browser (on a blank tab that stays).
 		stop := func() {
+			closeBrowser(bctx)
 			cancelB()
 			cancelA()
 			removeProfile(profile)
