@@ -50,11 +50,12 @@ run: build
 # fleet, the editorial and mediation stores, the outbox, the voice and print queues)
 # and on the catalog's concurrency tests (RACE_CONTENT); the packages whose tests drive
 # chromium, CUPS, whole processes or big imports run plain, as the punto processes the
-# tests start do, and so does the feed, whose tests run no goroutines (the relay's
-# tests publish and apply batches under the race detector). make race (and make soak)
+# tests start do, and so do the feed and geo, whose tests run no goroutines (the relay's
+# tests publish and apply batches under the race detector, and the catalog's
+# concurrency tests search its geometry while it is written). make race (and make soak)
 # runs everything under it.
 BROWSER_PKGS := ./cmd/... ./portal/... ./kiosk/...
-DATA_PKGS    := ./content ./content/feed/... ./content/exchange/... ./deploy/...
+DATA_PKGS    := ./content ./content/feed/... ./content/exchange/... ./deploy/... ./geo/...
 PLAIN_PKGS   := $(BROWSER_PKGS) $(DATA_PKGS)
 RACE_CONTENT := TestOpenBackground|TestSearchWhileWriting|TestIndexFile
 # Tests of the plain packages mostly wait on chromium, CUPS and other processes: more
