@@ -29,7 +29,7 @@ func TestIdleWarningInChromium(t *testing.T) {
 		t.Helper()
 		wctx, cancel := context.WithTimeout(ctx, 20*time.Second)
 		defer cancel()
-		if err := chromedp.Run(wctx, chromedp.Poll(cond, nil, chromedp.WithPollingInterval(100*time.Millisecond))); err != nil {
+		if err := chromedp.Run(wctx, browsertest.Poll(cond, nil, chromedp.WithPollingInterval(100*time.Millisecond))); err != nil {
 			t.Fatalf("%s: %v", what, err)
 		}
 	}

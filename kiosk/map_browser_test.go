@@ -140,7 +140,7 @@ func TestMapInChromium(t *testing.T) {
 				if size.name == "phone" {
 					runIn(t, ctx, browsertest.Click(`[data-tab="map"]`))
 				}
-				if err := chromedp.Run(ctx, chromedp.Poll(`window.__map && document.querySelectorAll("#map .pin").length > 0`, nil,
+				if err := chromedp.Run(ctx, browsertest.Poll(`window.__map && document.querySelectorAll("#map .pin").length > 0`, nil,
 					chromedp.WithPollingTimeout(20*time.Second))); err != nil {
 					var why any
 					chromedp.Run(ctx, chromedp.Evaluate(`({errors: window.__mapErrors, logs: window.__logs, map: Boolean(window.__map), html: (document.querySelector("#map") || {outerHTML: "no #map"}).outerHTML.slice(0, 800)})`, &why))

@@ -189,7 +189,7 @@ func TestPrintCard(t *testing.T) {
 	browsertest.Axe(t, ctx, "detail with the Print button")
 	printed := srv.msgs.Localize("zh", "ui.printed").Text
 	runIn(t, ctx, browsertest.Click("#print"),
-		chromedp.Poll(`document.querySelector("#print-status").textContent === `+strconvQuote(printed), nil, chromedp.WithPollingTimeout(90*time.Second)),
+		browsertest.Poll(`document.querySelector("#print-status").textContent === `+strconvQuote(printed), nil, chromedp.WithPollingTimeout(90*time.Second)),
 		chromedp.Text("#print-status", &status, chromedp.ByQuery))
 	browsertest.Screenshot(t, ctx, "print-detail-zh")
 	// The screen's card is the second job (the Arabic one, then this one).

@@ -81,7 +81,7 @@ func TestServicePageJSONLDInChromium(t *testing.T) {
 	// The watch itself works: an inline script is refused and reported.
 	var ran bool
 	runIn(t, ctx, chromedp.Evaluate(`{ const s = document.createElement("script"); s.textContent = "window.__ran = true"; document.head.append(s); }`, nil),
-		chromedp.Poll(`window.__csp.length > 0`, nil), chromedp.Evaluate(`!!window.__ran`, &ran))
+		browsertest.Poll(`window.__csp.length > 0`, nil), chromedp.Evaluate(`!!window.__ran`, &ran))
 	if ran {
 		t.Error("an inline script ran despite the policy")
 	}
@@ -114,7 +114,7 @@ func TestEventCalendarQR(t *testing.T) {
 		var png []byte
 		var csp []string
 		runIn(t, ctx, chromedp.Navigate(base+"/s/"+event+"?lang=fr&kiosk=1"), detailShown(), chromedp.WaitVisible("#ics-qr", chromedp.ByQuery),
-			chromedp.Poll(`document.querySelector("#ics-qr").complete && document.querySelector("#ics-qr").naturalWidth > 0`, nil),
+			browsertest.Poll(`document.querySelector("#ics-qr").complete && document.querySelector("#ics-qr").naturalWidth > 0`, nil),
 			chromedp.Text(`//img[@id="ics-qr"]/preceding-sibling::h2`, &label, chromedp.BySearch),
 			// The page scrolls inside the reach zone: bring the code into sight.
 			chromedp.ScrollIntoView("#ics-qr", chromedp.ByQuery),

@@ -43,7 +43,7 @@ const audioJS = `(() => { const a = document.querySelector("#voice-audio"), p = 
 // dockReady waits for the dock with voice.css applied (on the totem it
 // takes its own row above the navigation bar: display flex, not fixed).
 func dockReady() chromedp.Action {
-	return chromedp.Poll(`(() => { const d = document.querySelector("#voice"); return !!d && getComputedStyle(d).display === "flex"; })()`, nil, chromedp.WithPollingTimeout(20*time.Second))
+	return browsertest.Poll(`(() => { const d = document.querySelector("#voice"); return !!d && getComputedStyle(d).display === "flex"; })()`, nil, chromedp.WithPollingTimeout(20*time.Second))
 }
 
 func audioNow(t *testing.T, ctx context.Context) audioState {
@@ -56,9 +56,9 @@ func audioNow(t *testing.T, ctx context.Context) audioState {
 // playing waits until the player plays ref with its time moving on.
 func playing(t *testing.T, ctx context.Context, ref string) audioState {
 	t.Helper()
-	runIn(t, ctx, chromedp.Poll(`(() => { const a = document.querySelector("#voice-audio"); return a.dataset.ref === `+jsString(ref)+` && !a.paused && a.currentTime > 0.1; })()`, nil, chromedp.WithPollingTimeout(30*time.Second)))
+	runIn(t, ctx, browsertest.Poll(`(() => { const a = document.querySelector("#voice-audio"); return a.dataset.ref === `+jsString(ref)+` && !a.paused && a.currentTime > 0.1; })()`, nil, chromedp.WithPollingTimeout(30*time.Second)))
 	first := audioNow(t, ctx)
-	runIn(t, ctx, chromedp.Poll(`document.querySelector("#voice-audio").currentTime > `+jsFloat(first.Time+0.1), nil, chromedp.WithPollingTimeout(10*time.Second)))
+	runIn(t, ctx, browsertest.Poll(`document.querySelector("#voice-audio").currentTime > `+jsFloat(first.Time+0.1), nil, chromedp.WithPollingTimeout(10*time.Second)))
 	return first
 }
 
@@ -66,7 +66,7 @@ func playing(t *testing.T, ctx context.Context, ref string) audioState {
 // short reading (a letter) may be over before its time is seen to move.
 func reading(t *testing.T, ctx context.Context, ref string) audioState {
 	t.Helper()
-	runIn(t, ctx, chromedp.Poll(`(() => { const a = document.querySelector("#voice-audio"); return a.dataset.ref === `+jsString(ref)+` && (a.currentTime > 0 || a.ended); })()`, nil, chromedp.WithPollingTimeout(30*time.Second)))
+	runIn(t, ctx, browsertest.Poll(`(() => { const a = document.querySelector("#voice-audio"); return a.dataset.ref === `+jsString(ref)+` && (a.currentTime > 0 || a.ended); })()`, nil, chromedp.WithPollingTimeout(30*time.Second)))
 	return audioNow(t, ctx)
 }
 
@@ -179,7 +179,7 @@ func TestReadAloudInChromium(t *testing.T) {
 
 	// The keyboard: a letter is read in the keyboard's language and typed
 	// only on the second tap; a named key reads its name.
-	runIn(t, ctx, browsertest.Click(".tile.search"), chromedp.Poll(`document.querySelector(".voice-picked.tile.search") !== null`, nil),
+	runIn(t, ctx, browsertest.Click(".tile.search"), browsertest.Poll(`document.querySelector(".voice-picked.tile.search") !== null`, nil),
 		browsertest.Click(".tile.search"), screenShown("search"),
 		chromedp.WaitVisible(`.simple-keyboard [data-skbtn="b"]`, chromedp.ByQuery),
 		browsertest.Click(`.simple-keyboard [data-skbtn="b"]`))
@@ -219,7 +219,7 @@ func TestReadAloudInChromium(t *testing.T) {
 	browsertest.Axe(t, ctx, "Tigrinya results with read-aloud on")
 
 	// Idle: the visit ends, the reading stops, read-aloud is off.
-	runIn(t, ctx, chromedp.Poll(`document.body.dataset.screen === "attract"`, nil, chromedp.WithPollingTimeout(40*time.Second)))
+	runIn(t, ctx, browsertest.Poll(`document.body.dataset.screen === "attract"`, nil, chromedp.WithPollingTimeout(40*time.Second)))
 	if s := audioNow(t, ctx); !s.Paused || s.Pressed != "false" || !s.VolumeHidden {
 		t.Errorf("after idle: %+v", s)
 	}

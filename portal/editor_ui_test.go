@@ -158,7 +158,7 @@ func euiAxe(t *testing.T, ctx context.Context, what string) {
 func euiWait(t *testing.T, ctx context.Context, what, expr string) {
 	t.Helper()
 	var ok bool
-	if err := chromedp.Run(ctx, chromedp.Poll(expr, &ok, chromedp.WithPollingTimeout(20*time.Second))); err != nil {
+	if err := chromedp.Run(ctx, browsertest.Poll(expr, &ok, chromedp.WithPollingTimeout(20*time.Second))); err != nil {
 		euiFail(t, ctx, fmt.Sprintf("waiting for %s (%s): %v", what, expr, err))
 	}
 }

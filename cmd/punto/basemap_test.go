@@ -280,7 +280,7 @@ func TestBasemap(t *testing.T) {
 		browsertest.Click(`.lang[lang="it"]`), screen("home"),
 		browsertest.Click(`.tile[data-category="health"]`), screen("results"),
 		chromedp.WaitVisible(".maplibregl-canvas", chromedp.ByQuery),
-		chromedp.Poll(`window.__puntoMaps.length > 0`, nil, chromedp.WithPollingTimeout(60*time.Second)))
+		browsertest.Poll(`window.__puntoMaps.length > 0`, nil, chromedp.WithPollingTimeout(60*time.Second)))
 	// Moved to the corner the tiles cover, as a visitor would pinch, and
 	// asked what it drew once every tile is in.
 	var got struct {

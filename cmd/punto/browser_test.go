@@ -211,7 +211,7 @@ func decodeQR(t *testing.T, base string, ctx context.Context) string {
 	var box struct{ X, Y, W, H float64 }
 	var shot []byte
 	must(t, ctx, chromedp.Evaluate(`document.querySelector("#qr").scrollIntoView({block: "center"})`, nil),
-		chromedp.Poll(`document.querySelector("#qr").complete`, nil),
+		browsertest.Poll(`document.querySelector("#qr").complete`, nil),
 		chromedp.Evaluate(`(() => { const r = document.querySelector("#qr").getBoundingClientRect(); return {X: r.x, Y: r.y, W: r.width, H: r.height}; })()`, &box),
 		chromedp.CaptureScreenshot(&shot))
 	img, _, err := image.Decode(bytes.NewReader(shot))

@@ -248,7 +248,7 @@ func TestTotemCallback(t *testing.T) {
 	}
 	var said string
 	must(t, ctx, browsertest.Click(`input[name="callback-topic"][value="school"]`), browsertest.Click("#callback-send"),
-		chromedp.Poll(`document.querySelector(".callback-status").textContent`, &said, chromedp.WithPollingTimeout(10*time.Second)))
+		browsertest.Poll(`document.querySelector(".callback-status").textContent`, &said, chromedp.WithPollingTimeout(10*time.Second)))
 	if !strings.Contains(said, "طلبات كثيرة") {
 		t.Errorf("past the totem's limit the screen says %q", said)
 	}

@@ -133,7 +133,7 @@ func TestKeyboardInEveryLanguage(t *testing.T) {
 			// keeps room for it below the search box and what it finds.
 			var room bool
 			const page = `document.querySelector("#view > .page")`
-			err := chromedp.Run(ctx, chromedp.Poll(`parseFloat(getComputedStyle(`+page+`).paddingBottom) >= `+page+`.getBoundingClientRect().bottom - document.querySelector(".pad").getBoundingClientRect().top`,
+			err := chromedp.Run(ctx, browsertest.Poll(`parseFloat(getComputedStyle(`+page+`).paddingBottom) >= `+page+`.getBoundingClientRect().bottom - document.querySelector(".pad").getBoundingClientRect().top`,
 				&room, chromedp.WithPollingTimeout(2*time.Second)))
 			if err != nil || !room {
 				var pad float64
@@ -189,7 +189,7 @@ func TestKeyboardTypesChineseAndTigrinya(t *testing.T) {
 	choose := func(text string) {
 		t.Helper()
 		var ok bool
-		must(t, ctx, chromedp.Poll(fmt.Sprintf(`[...document.querySelectorAll(".pad .choice")].some(b => b.textContent === %q)`, text), &ok,
+		must(t, ctx, browsertest.Poll(fmt.Sprintf(`[...document.querySelectorAll(".pad .choice")].some(b => b.textContent === %q)`, text), &ok,
 			chromedp.WithPollingTimeout(5*time.Second)))
 		must(t, ctx, chromedp.Evaluate(fmt.Sprintf(`[...document.querySelectorAll(".pad .choice")].find(b => b.textContent === %q).dataset.pick = "1"`, text), nil),
 			browsertest.Click(`.pad .choice[data-pick]`))
@@ -203,7 +203,7 @@ func TestKeyboardTypesChineseAndTigrinya(t *testing.T) {
 		}
 		// The query reached the search.
 		var searched bool
-		err := chromedp.Run(ctx, chromedp.Poll(fmt.Sprintf(`performance.getEntriesByType("resource").some(e => e.name.includes("/api/v1/search?") && new URL(e.name).searchParams.get("q") === %q)`, want),
+		err := chromedp.Run(ctx, browsertest.Poll(fmt.Sprintf(`performance.getEntriesByType("resource").some(e => e.name.includes("/api/v1/search?") && new URL(e.name).searchParams.get("q") === %q)`, want),
 			&searched, chromedp.WithPollingTimeout(5*time.Second)))
 		if err != nil || !searched {
 			var asked []string
@@ -221,7 +221,7 @@ func TestKeyboardTypesChineseAndTigrinya(t *testing.T) {
 		t.Errorf("pinyin row shows %q", letters)
 	}
 	var first string
-	must(t, ctx, chromedp.Poll(`document.querySelector(".pad .choice")?.textContent`, &first, chromedp.WithPollingTimeout(5*time.Second)))
+	must(t, ctx, browsertest.Poll(`document.querySelector(".pad .choice")?.textContent`, &first, chromedp.WithPollingTimeout(5*time.Second)))
 	if first != "医生" {
 		t.Errorf("first candidate for yisheng: %q", first)
 	}

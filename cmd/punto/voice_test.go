@@ -113,7 +113,7 @@ func recordingReachesTotem(t *testing.T, n *network, a *totemProc) {
 		browsertest.Click(`.tile[data-category="info"]`), screen("results"),
 		browsertest.Click("#speaker"),
 		browsertest.Click(fmt.Sprintf(`.row[data-id=%q]`, id)),
-		chromedp.Poll(`(() => { const a = document.querySelector("#voice-audio"); return a.dataset.ref === "service:`+id+`:summary" && !a.paused && a.currentTime > 0.2; })()`,
+		browsertest.Poll(`(() => { const a = document.querySelector("#voice-audio"); return a.dataset.ref === "service:`+id+`:summary" && !a.paused && a.currentTime > 0.2; })()`,
 			nil, chromedp.WithPollingTimeout(30*time.Second)))
 	var screenNow string
 	must(t, ctx, chromedp.Evaluate(`document.body.dataset.screen`, &screenNow))

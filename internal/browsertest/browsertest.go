@@ -275,3 +275,15 @@ func redrawn(err error) bool {
 	}
 	return false
 }
+
+// pollEvery is how often Poll evaluates its expression.
+const pollEvery = 50 * time.Millisecond
+
+// Poll is chromedp.Poll evaluating expr every 50 ms instead of at every
+// animation frame: a page polled at every frame draws frames all the
+// while (a tenth of a second of CPU for each second of waiting), one
+// polled on a timer does not. Later options (a timeout, another
+// interval) apply over this one.
+func Poll(expr string, res any, opts ...chromedp.PollOption) chromedp.Action {
+	return chromedp.Poll(expr, res, append([]chromedp.PollOption{chromedp.WithPollingInterval(pollEvery)}, opts...)...)
+}
