@@ -4,6 +4,7 @@ import (
 	"embed"
 	"fmt"
 	"io/fs"
+	"maps"
 	"path"
 	"slices"
 	"strings"
@@ -71,7 +72,9 @@ type lexicon struct {
 	newKeys, newWords []string
 }
 
-var theLexicon = sync.OnceValues(func() (*lexicon, error) { return buildLexicon(lexiconFiles, locales.FS) })
+var theLexicon = sync.OnceValues(func() (*lexicon, error) {
+	return loadLexicon(lexiconFiles, locales.FS, lexiconCache)
+})
 
 // buildLexicon reads the concept files (lexicon/*.toml in files) and the
 // category names (*.toml in ui).
@@ -133,16 +136,18 @@ func (l *lexicon) readConcepts(files fs.FS) error {
 			n := int32(len(l.concepts))
 			l.ids[c.ID] = n
 			l.concepts = append(l.concepts, lexConcept{id: c.ID, cats: c.Categories, mask: mask, terms: c.Terms, latin: c.Latin})
-			for lang, terms := range c.Terms {
+			// Languages in order: the same files build the same lexicon
+			// (which word shows a token, the order of a key's hits).
+			for _, lang := range slices.Sorted(maps.Keys(c.Terms)) {
 				if !ValidLanguage(lang) {
 					return fmt.Errorf("%s: %q is not a language code", where, lang)
 				}
-				for _, t := range terms {
+				for _, t := range c.Terms[lang] {
 					l.addTerm(t, lexHit{n, lang}, false)
 				}
 			}
-			for lang, terms := range c.Latin {
-				for _, t := range terms {
+			for _, lang := range slices.Sorted(maps.Keys(c.Latin)) {
+				for _, t := range c.Latin[lang] {
 					l.addTerm(t, lexHit{n, lang}, true)
 				}
 			}
