@@ -86,7 +86,7 @@ func TestSearchTextAcrossScripts(t *testing.T) {
 	}
 }
 
-// A catalog written before today's fold (its full-text rows folded the old
+// A catalog written before today's fold (its text rows folded the old
 // way) reads the same: the rows are folded again as they load.
 func TestSearchReadsOlderRows(t *testing.T) {
 	ctx := context.Background()
@@ -96,7 +96,7 @@ func TestSearchReadsOlderRows(t *testing.T) {
 		t.Fatal(err)
 	}
 	// The old fold kept ta marbuta and the hamza on alef.
-	if _, err := s.w.ExecContext(ctx, "UPDATE service_fts SET names = 'مساعدة أولى'"); err != nil {
+	if _, err := s.w.ExecContext(ctx, "UPDATE service_text SET names = 'مساعدة أولى'"); err != nil {
 		t.Fatal(err)
 	}
 	if err := s.reload(ctx); err != nil {

@@ -13,7 +13,7 @@ import (
 // textIndex is the in-memory word index of every service's searchable
 // text: its vocabulary (which typo tolerance and "did you mean" draw on)
 // and, for each word, the services that use it. It is read from the
-// full-text table's folded rows, folded again with today's fold (so a
+// service_text table's folded rows, folded again with today's fold (so a
 // file written by an older Punto reads the same), and lives in the index
 // beside the points, under the store's lock; services are known by their
 // slot in index.svcs.
@@ -71,8 +71,8 @@ type serviceWords struct {
 	words []uint32
 }
 
-// add reads one service's text (names, body) as the full-text table holds
-// it.
+// add reads one service's text (names, body) as the service_text table
+// holds it.
 func (l *wordLoad) add(id string, names, body []byte) {
 	l.svc++
 	list := l.scratch[:0]
@@ -327,9 +327,7 @@ func (x *textIndex) prefixRange(p string) []uint32 {
 // loadText reads the searchable text of the services (all of them when
 // ids is nil) into a wordLoad, its words sorted.
 func loadText(ctx context.Context, db *sql.DB, ids []string) (*wordLoad, error) {
-	// The full-text table's own rows (as catalogTables copies them), read
-	// straight rather than through the module, which is slower.
-	q := "SELECT s.id, f.c0, f.c1 FROM service_fts_content f JOIN service s ON s.pk = f.id"
+	q := "SELECT s.id, f.names, f.body FROM service_text f JOIN service s ON s.pk = f.pk"
 	groups := [][]string{nil}
 	if ids != nil {
 		groups = chunks(ids, 400)

@@ -427,7 +427,7 @@ const textSources = `
 	UNION ALL SELECT 0, t.value FROM service_at_location sal CROSS JOIN translation t ON t.entity = 'location' AND t.id = sal.location_id WHERE sal.service_id = ?1
 	UNION ALL SELECT 0, l.comune || ' ' || l.address || ' ' || l.postal_code FROM location l JOIN service_at_location sal ON sal.location_id = l.id WHERE sal.service_id = ?1`
 
-// indexText rebuilds a service's full-text row from what the transaction
+// indexText rebuilds a service's search text row from what the transaction
 // holds: every translation of its name in one column, every other text of
 // the service, its documents, phones, contacts, closures, organization and
 // locations in the other, all folded. Withdrawn services have no row.
@@ -443,7 +443,7 @@ func (b *Batch) indexText(id string) error {
 	}
 	// A rebuild: the row may be there even in a new file (a service
 	// written earlier in this batch shares a location just written).
-	if _, err := b.exec("DELETE FROM service_fts WHERE rowid = ?", pk); err != nil {
+	if _, err := b.exec("DELETE FROM service_text WHERE pk = ?", pk); err != nil {
 		return fmt.Errorf("content: search index: %w", err)
 	}
 	if status == StatusWithdrawn {
@@ -477,7 +477,7 @@ func (b *Batch) indexText(id string) error {
 	if err := rows.Err(); err != nil {
 		return err
 	}
-	if _, err := b.exec("INSERT INTO service_fts(rowid, names, body) VALUES (?, ?, ?)", pk, names.String(), body.String()); err != nil {
+	if _, err := b.exec("INSERT INTO service_text(pk, names, body) VALUES (?, ?, ?)", pk, names.String(), body.String()); err != nil {
 		return fmt.Errorf("content: search index: %w", err)
 	}
 	return nil

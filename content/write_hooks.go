@@ -51,15 +51,15 @@ func (b *Batch) Query(query string, args ...any) (*sql.Rows, error) {
 func (s *Store) Reader() *sql.DB { return s.r }
 
 // catalogTables are the tables that hold the catalog, parents first: the
-// records, and the storage of their search and spatial indexes, copied as
-// they are rather than rebuilt row by row. Accounts, sessions, drafts, the
+// records, their searchable text and the storage of their spatial
+// indexes, copied as they are rather than rebuilt row by row. Accounts, sessions, drafts, the
 // audit log and the totem registry are not the catalog; other packages
 // name the tables of theirs that travel with it.
 var catalogTables = []string{
 	"organization", "territory", "service", "location", "service_at_location",
 	"service_category", "service_language", "phone", "contact", "schedule",
 	"schedule_exception", "required_document", "translation", "alert", "page", "recording", "lexicon_term", "channel", "closure",
-	"service_fts_data", "service_fts_idx", "service_fts_content", "service_fts_docsize", "service_fts_config",
+	"service_text",
 	"idx_location_geom_node", "idx_location_geom_rowid", "idx_location_geom_parent",
 	"idx_territory_geom_node", "idx_territory_geom_rowid", "idx_territory_geom_parent",
 }

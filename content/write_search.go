@@ -32,7 +32,7 @@ func (b *Batch) touch(m *map[string]int, id string) {
 // searchFromDoc writes the search row of a service from the record.
 func (b *Batch) searchFromDoc(s *Service, pk int64) error {
 	if !b.fresh {
-		if _, err := b.exec("DELETE FROM service_fts WHERE rowid = ?", pk); err != nil {
+		if _, err := b.exec("DELETE FROM service_text WHERE pk = ?", pk); err != nil {
 			return fmt.Errorf("content: search index: %w", err)
 		}
 	}
@@ -78,7 +78,7 @@ func (b *Batch) searchFromDoc(s *Service, pk int64) error {
 		body.WriteString(fold(l.Comune + " " + l.Address + " " + l.PostalCode))
 		body.WriteByte('\n')
 	}
-	if _, err := b.exec("INSERT INTO service_fts(rowid, names, body) VALUES (?, ?, ?)", pk, names.String(), body.String()); err != nil {
+	if _, err := b.exec("INSERT INTO service_text(pk, names, body) VALUES (?, ?, ?)", pk, names.String(), body.String()); err != nil {
 		return fmt.Errorf("content: search index: %w", err)
 	}
 	return nil

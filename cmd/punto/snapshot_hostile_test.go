@@ -43,7 +43,7 @@ func (f *fakePortal) sendSnapshotFile(ws *websocket.Conn, path string, st feed.S
 // TestTotemRefusesHostileSnapshots sends a real totem process snapshots
 // signed by its portal's key whose files are code or broken: a recursive
 // view in place of a table, a trigger, an extra table, a corrupt
-// full-text index, a corrupt R*Tree. Each is refused within seconds and
+// R*Tree. Each is refused within seconds and
 // the totem goes on answering searches; a genuine snapshot still applies.
 func TestTotemRefusesHostileSnapshots(t *testing.T) {
 	t.Parallel()
@@ -102,8 +102,6 @@ func TestTotemRefusesHostileSnapshots(t *testing.T) {
 		{"trigger", hostile("trigger",
 			"CREATE TRIGGER t AFTER INSERT ON page BEGIN DELETE FROM service; END")},
 		{"extra table", hostile("extra", "CREATE TABLE payload(x BLOB)")},
-		{"corrupt full-text index", hostile("fts",
-			"UPDATE service_fts_data SET block = zeroblob(length(block)) WHERE id > 10")},
 		{"corrupt location index", hostile("rtree",
 			"UPDATE idx_location_geom_node SET data = zeroblob(length(data))")},
 	}

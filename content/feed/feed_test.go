@@ -163,7 +163,6 @@ func TestFeedReplicates(t *testing.T) {
 		t.Fatal("a service written after the snapshot is not found")
 	}
 	for _, check := range []string{
-		"INSERT INTO service_fts(service_fts) VALUES ('integrity-check')",
 		"SELECT rtreecheck('idx_location_geom')",
 	} {
 		if _, err := writer(t, replica).Exec(check); err != nil {

@@ -188,8 +188,8 @@ func checkSchema(ctx context.Context, db *sql.DB) error {
 }
 
 // checkSnapshot checks a snapshot file whose schema is already checked
-// before anything of it is copied: SQLite's integrity check, the
-// full-text index's and both R*Trees'. It runs on the file alone, with
+// before anything of it is copied: SQLite's integrity check and both
+// R*Trees'. It runs on the file alone, with
 // no lock on the catalog, within ctx's time.
 func checkSnapshot(ctx context.Context, path string) error {
 	db, err := openSnapshot(path, false)
@@ -226,9 +226,6 @@ func checkSnapshot(ctx context.Context, path string) error {
 		{"location index", "SELECT rtreecheck('idx_location_geom')"},
 		{"territory index", "SELECT rtreecheck('idx_territory_geom')"},
 	}
-	// SQLite's integrity check runs the full-text index's own (FTS5's
-	// 'integrity-check', which tokenizes every row again) since 3.44: it
-	// is not run a second time.
 	for _, c := range checks {
 		if err := ok(c.what, c.query); err != nil {
 			return err
@@ -252,8 +249,8 @@ func checkFailed(ctx context.Context, what string, err error) error {
 // one of an older epoch is always refused. The
 // file is someone else's SQLite file: before the catalog is locked, its
 // schema must be exactly this program's (no view, trigger or extra object
-// is ever read), and SQLite's integrity check, the full-text index's and
-// the R*Trees' must pass, all within ctx's time.
+// is ever read), and SQLite's integrity check and the R*Trees' must
+// pass, all within ctx's time.
 func ApplySnapshot(ctx context.Context, cat *content.Store, path string, sum [sha256.Size]byte, want State) error {
 	got, err := fileSum(path)
 	if err != nil {
