@@ -2,13 +2,10 @@ package content
 
 import (
 	"context"
-	"database/sql"
-	"path/filepath"
 	"slices"
 	"testing"
 
 	"github.com/punto-totem/punto/geo"
-	"github.com/punto-totem/punto/internal/sqlitedb"
 )
 
 // Migration 18: a catalog whose searchable text sat in the FTS5 table
@@ -17,20 +14,7 @@ import (
 func TestMigrationKeepsSearchText(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	path := filepath.Join(t.TempDir(), "old.db")
-	db, err := sql.Open("sqlite3", sqlitedb.DSN(path, false, true))
-	if err != nil {
-		t.Fatal(err)
-	}
-	ms, err := loadMigrations()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, m := range ms[:17] {
-		if _, err := db.Exec(m.sql); err != nil {
-			t.Fatalf("%s: %v", m.name, err)
-		}
-	}
+	path, db := catalogAt(t, 17)
 	blob, err := geo.EncodeBlob(DemoTotem, geo.SRID)
 	if err != nil {
 		t.Fatal(err)

@@ -60,10 +60,11 @@ func TestRecordUUIDsAreStable(t *testing.T) {
 	}
 }
 
-// Migration 8 gives the records of an older catalog their derived UUIDs.
-func TestMigrationBackfillsUUIDs(t *testing.T) {
-	t.Parallel()
-	ctx := context.Background()
+// catalogAt makes a catalog file with the first n migrations' schema
+// (user_version is left for the test to set, with its rows) and returns
+// its path and a connection to it.
+func catalogAt(t *testing.T, n int) (string, *sql.DB) {
+	t.Helper()
 	path := filepath.Join(t.TempDir(), "old.db")
 	db, err := sql.Open("sqlite3", sqlitedb.DSN(path, false, true))
 	if err != nil {
@@ -73,11 +74,19 @@ func TestMigrationBackfillsUUIDs(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, m := range ms[:7] {
+	for _, m := range ms[:n] {
 		if _, err := db.Exec(m.sql); err != nil {
 			t.Fatalf("%s: %v", m.name, err)
 		}
 	}
+	return path, db
+}
+
+// Migration 8 gives the records of an older catalog their derived UUIDs.
+func TestMigrationBackfillsUUIDs(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	path, db := catalogAt(t, 7)
 	blob, err := geo.EncodeBlob(orb.Point{13.5, 43.6}, geo.SRID)
 	if err != nil {
 		t.Fatal(err)
