@@ -9,6 +9,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"time"
 
 	"github.com/paulmach/orb"
@@ -350,9 +351,22 @@ func (s *Store) IDs(ctx context.Context, kind string) ([]string, error) {
 // it, in a fixed order: two catalogs with the same content have the same
 // digest, whatever their history. Tests and operators compare a totem's
 // replica with the portal with it.
-func (s *Store) Digest(ctx context.Context) (string, error) {
+func (s *Store) Digest(ctx context.Context) (string, error) { return s.digest(ctx, bulkDigestMax) }
+
+// digest is Digest, with the services read at once in a catalog of at
+// most bulkMax.
+func (s *Store) digest(ctx context.Context, bulkMax int) (string, error) {
 	h := sha256.New()
 	for _, k := range []string{KindOrganization, KindTerritory, KindService, KindAlert, KindPage, KindRecording, KindTerm, KindClosure} {
+		if k == KindService {
+			done, err := s.digestServices(ctx, h, bulkMax)
+			if err != nil {
+				return "", err
+			}
+			if done {
+				continue
+			}
+		}
 		ids, err := s.IDs(ctx, k)
 		if err != nil {
 			return "", err
@@ -370,4 +384,35 @@ func (s *Store) Digest(ctx context.Context) (string, error) {
 		}
 	}
 	return hex.EncodeToString(h.Sum(nil)), nil
+}
+
+// bulkDigestMax is the most services Digest reads at once: a catalog with
+// more is read one service at a time, so that it is never held in memory
+// whole.
+const bulkDigestMax = 20000
+
+// digestServices hashes every service as Digest does, read with
+// AllServices (a dozen queries, not a dozen per service); done is false,
+// and nothing hashed, for a catalog of more than bulkMax services.
+func (s *Store) digestServices(ctx context.Context, h io.Writer, bulkMax int) (done bool, err error) {
+	var n int
+	if err := s.r.QueryRowContext(ctx, "SELECT count(*) FROM service").Scan(&n); err != nil {
+		return false, fmt.Errorf("content: digest: %w", err)
+	}
+	if n > bulkMax {
+		return false, nil
+	}
+	all, err := s.AllServices(ctx)
+	if err != nil {
+		return false, err
+	}
+	for i := range all {
+		doc, err := json.Marshal(&all[i])
+		if err != nil {
+			return false, err
+		}
+		fmt.Fprintf(h, "%s %s %d\n", KindService, all[i].ID, len(doc))
+		h.Write(doc)
+	}
+	return true, nil
 }
