@@ -9,7 +9,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
+	"hash"
 	"time"
 
 	"github.com/paulmach/orb"
@@ -394,7 +394,7 @@ const bulkDigestMax = 20000
 // digestServices hashes every service as Digest does, read with
 // AllServices (a dozen queries, not a dozen per service); done is false,
 // and nothing hashed, for a catalog of more than bulkMax services.
-func (s *Store) digestServices(ctx context.Context, h io.Writer, bulkMax int) (done bool, err error) {
+func (s *Store) digestServices(ctx context.Context, h hash.Hash, bulkMax int) (done bool, err error) {
 	var n int
 	if err := s.r.QueryRowContext(ctx, "SELECT count(*) FROM service").Scan(&n); err != nil {
 		return false, fmt.Errorf("content: digest: %w", err)
