@@ -138,6 +138,16 @@ func TestMapInChromium(t *testing.T) {
 			for i, cat := range categories {
 				runIn(t, ctx, browsertest.Click(`.tile[data-category="`+cat+`"]`), screenShown("results"))
 				if size.name == "phone" {
+					// A visitor reading the list has loaded no map: no
+					// MapLibre, no canvas, until the map's tab is opened.
+					if i == 0 {
+						var loaded bool
+						runIn(t, ctx, chromedp.WaitVisible("#list .row", chromedp.ByQuery),
+							chromedp.Evaluate(`Boolean(window.maplibregl || document.querySelector('script[src*="maplibre"], #map canvas'))`, &loaded))
+						if loaded {
+							t.Errorf("%s: the map is loaded while the list is on show", cat)
+						}
+					}
 					runIn(t, ctx, browsertest.Click(`[data-tab="map"]`))
 				}
 				if err := chromedp.Run(ctx, browsertest.Poll(`window.__map && document.querySelectorAll("#map .pin").length > 0`, nil,

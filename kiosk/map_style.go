@@ -42,8 +42,10 @@ func (s *Server) mapStyle(c *fiber.Ctx) error {
 	}
 	layers := []fiber.Map{
 		{"id": "background", "type": "background", "paint": fiber.Map{"background-color": "#dfe6ec"}},
-		kind("sea", "fill", "sea", fiber.Map{"fill-color": "#a9cbe6"}),
-		kind("land", "fill", "land", fiber.Map{"fill-color": "#f3f0e8"}),
+		// Sea and land meet under the coast's line: their edges need no
+		// antialiasing, which draws every polygon's outline once more.
+		kind("sea", "fill", "sea", fiber.Map{"fill-color": "#a9cbe6", "fill-antialias": false}),
+		kind("land", "fill", "land", fiber.Map{"fill-color": "#f3f0e8", "fill-antialias": false}),
 		kind("coast", "line", "coast", fiber.Map{"line-color": "#5d8fbd", "line-width": 1.2}),
 		kind("borders", "line", "border", fiber.Map{"line-color": "#7d6f9e", "line-width": 1.5, "line-dasharray": []int{4, 2}}),
 	}
@@ -69,11 +71,13 @@ func (s *Server) mapStyle(c *fiber.Ctx) error {
 	}
 	sources["territories"] = fiber.Map{"type": "geojson", "data": base + "/api/v1/territories.geojson?" + langQuery(lang)}
 	layers = append(layers,
-		fiber.Map{"id": "territories-fill", "type": "fill", "source": "territories", "paint": fiber.Map{"fill-color": "#0b4f8a", "fill-opacity": 0.03}},
+		fiber.Map{"id": "territories-fill", "type": "fill", "source": "territories", "paint": fiber.Map{"fill-color": "#0b4f8a", "fill-opacity": 0.03, "fill-antialias": false}},
 		fiber.Map{"id": "territories-line", "type": "line", "source": "territories", "paint": fiber.Map{"line-color": "#0b4f8a", "line-width": 1.5, "line-opacity": 0.6, "line-dasharray": []int{2, 2}}},
 	)
 	c.Set(fiber.HeaderCacheControl, "no-cache")
-	return c.JSON(fiber.Map{"version": 8, "name": "punto", "sources": sources, "layers": layers})
+	// Nothing on the map fades: with no transition MapLibre draws no frames
+	// between the loaded style and the tiles.
+	return c.JSON(fiber.Map{"version": 8, "name": "punto", "sources": sources, "layers": layers, "transition": fiber.Map{"duration": 0, "delay": 0}})
 }
 
 // vectorLayers draw the OpenMapTiles schema that tilemaker writes with

@@ -264,8 +264,9 @@ export async function drawMap(box, results, { origin, here, lang, t, pick }) {
       }
       if (!n.w) { // measured once, when first shown (0 while the map is hidden)
         e.hidden = false;
-        n.w = e.offsetWidth;
-        n.h = e.offsetHeight;
+        // Its box to the fraction of a pixel it is drawn at (offsetHeight
+        // rounds, and a name could then overlap a pin by a sliver).
+        ({ width: n.w, height: n.h } = e.getBoundingClientRect());
         if (!n.w) continue;
       }
       // Close to the dot, else a little further (clear of a pin or the

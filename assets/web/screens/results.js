@@ -65,9 +65,17 @@ screens.results = async (view, arg) => {
     talk(view);
     return;
   }
-  drawMap(box, data.results, { origin, here: kiosk || Boolean(state.origin), lang: state.lang, t, pick: (id) => show("detail", id) })
-    .then((map) => { if (map) state.map = map; })
-    .catch(() => { box.hidden = true; tabs.hidden = true; });
+  // The map is drawn once its box is on screen: at once on a totem or a
+  // wide screen, on a phone when its tab is opened (or the phone turned).
+  // A visitor who reads the list loads no MapLibre, basemap nor WebGL.
+  const shown = new ResizeObserver(() => {
+    if (box.clientWidth === 0 || !box.isConnected) return;
+    shown.disconnect();
+    drawMap(box, data.results, { origin, here: kiosk || Boolean(state.origin), lang: state.lang, t, pick: (id) => show("detail", id) })
+      .then((map) => { if (map) state.map = map; })
+      .catch(() => { box.hidden = true; tabs.hidden = true; });
+  });
+  shown.observe(box);
   talk(view);
 };
 
