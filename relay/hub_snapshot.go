@@ -39,6 +39,9 @@ func newSnapshots(store *content.Store, dir string) (*snapshots, error) {
 			return nil, fmt.Errorf("relay: %w", err)
 		}
 	} else {
+		if err := os.MkdirAll(dir, 0o700); err != nil {
+			return nil, fmt.Errorf("relay: %w", err)
+		}
 		// What a crashed run left behind.
 		old, _ := filepath.Glob(filepath.Join(dir, "snapshot-*.db*"))
 		for _, f := range old {

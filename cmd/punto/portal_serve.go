@@ -162,6 +162,10 @@ func servePortal(ctx context.Context, cfg *PortalConfig, stdout, stderr io.Write
 	hub, err := relay.NewHub(relay.HubConfig{
 		Store: ps.catalog, Fleet: ps.fleet, Key: ps.key, Log: log, TTL: cfg.BatchTTL, Registry: reg, Heartbeat: cfg.Heartbeat, Webhook: cfg.Webhook, Beat: cfg.Beat, KeyRecords: ps.keyRecords,
 		Desk: callbackDesk{callbacks: ps.callbacks, mediation: ps.mediation},
+		// Beside the catalog, on its file system: a snapshot is as large
+		// as the catalog, and what a killed portal left is removed when it
+		// starts again (a temporary folder would keep it).
+		SnapshotDir: cfg.DB + ".snapshots",
 		OnPublish: func(a feed.Affected) {
 			if srv := screens.Load(); srv != nil {
 				srv.Notify(a)
