@@ -156,6 +156,11 @@ func TestMapInChromium(t *testing.T) {
 					chromedp.Run(ctx, chromedp.Evaluate(`({errors: window.__mapErrors, logs: window.__logs, map: Boolean(window.__map), html: (document.querySelector("#map") || {outerHTML: "no #map"}).outerHTML.slice(0, 800)})`, &why))
 					t.Fatalf("%s: the map drew no pins: %v\n%v", cat, err, why)
 				}
+				// The region is busy while the basemap loads, then settles.
+				if err := chromedp.Run(ctx, browsertest.Poll(`document.querySelector("#map").getAttribute("aria-busy") === "false"`, nil,
+					chromedp.WithPollingTimeout(20*time.Second))); err != nil {
+					t.Errorf("%s %s: the map stays busy: %v", size.name, cat, err)
+				}
 				var got mapReport
 				// The basemap is checked once, when it has drawn everything;
 				// the pins at every category, as soon as they are laid out.

@@ -307,6 +307,7 @@ export async function drawMap(box, results, { origin, here, lang, t, pick }) {
   document.addEventListener("pointerout", onOut);
   document.addEventListener("focusout", onOut);
   document.addEventListener("click", onClick, true);
+  const settled = () => box.setAttribute("aria-busy", "false");
   const handle = {
     resize: () => map.resize(),
     remove: () => {
@@ -319,6 +320,7 @@ export async function drawMap(box, results, { origin, here, lang, t, pick }) {
       map.off("move", draw);
       map.off("resize", draw);
       map.off("idle", draw);
+      map.off("idle", settled);
       layer.remove();
       north.remove();
     },
@@ -329,7 +331,15 @@ export async function drawMap(box, results, { origin, here, lang, t, pick }) {
 
   const bounds = new gl.LngLatBounds([origin.lon, origin.lat], [origin.lon, origin.lat]);
   for (const p of points) bounds.extend(p);
+  // Busy until the basemap under the pins is drawn: assistive technology
+  // (and a screenshot) waits for the region to settle.
+  // A camera that does not move draws nothing new: settled at once.
+  box.setAttribute("aria-busy", "true");
+  const camera = () => [...map.getCenter().toArray(), map.getZoom()].join();
+  const before = camera();
   map.fitBounds(bounds, { padding: PIN + 8, maxZoom: 15, duration: 0 });
+  if (camera() === before && map.loaded()) settled();
+  else map.once("idle", settled);
   draw();
   return handle;
 }

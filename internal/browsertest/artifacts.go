@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+	"time"
 
 	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
@@ -22,6 +23,9 @@ import (
 func Screenshot(t testing.TB, ctx context.Context, name string) {
 	t.Helper()
 	var buf []byte
+	// What the visitor sees once it settles: a region still loading (the
+	// map under its pins: aria-busy) is waited for, a few seconds at most.
+	_ = chromedp.Run(ctx, Poll(`!document.querySelector('[aria-busy="true"]')`, nil, chromedp.WithPollingTimeout(5*time.Second)))
 	// Encoded for speed: half the CPU of a screenshot, for a larger file.
 	err := chromedp.Run(ctx, chromedp.ActionFunc(func(ctx context.Context) (err error) {
 		buf, err = page.CaptureScreenshot().WithOptimizeForSpeed(true).Do(ctx)
