@@ -333,11 +333,11 @@ export async function drawMap(box, results, { origin, here, lang, t, pick }) {
   for (const p of points) bounds.extend(p);
   // Busy until the basemap under the pins is drawn: assistive technology
   // (and a screenshot) waits for the region to settle.
-  // A camera that does not move draws nothing new: settled at once.
   box.setAttribute("aria-busy", "true");
   const camera = () => [...map.getCenter().toArray(), map.getZoom()].join();
   const before = camera();
   map.fitBounds(bounds, { padding: PIN + 8, maxZoom: 15, duration: 0 });
+  // A loaded map whose camera did not move draws nothing new: settled now.
   if (camera() === before && map.loaded()) settled();
   else map.once("idle", settled);
   draw();
