@@ -70,8 +70,8 @@ func TestDirectionsInChromium(t *testing.T) {
 	firstWays := func() []string {
 		t.Helper()
 		var ways []string
-		runIn(t, ctx, chromedp.WaitVisible(".tile.search", chromedp.ByQuery),
-			browsertest.Click(`.tile[data-category="health"]`), chromedp.WaitVisible("#list .row", chromedp.ByQuery),
+		runIn(t, ctx, browsertest.Visible(".tile.search"),
+			browsertest.Click(`.tile[data-category="health"]`), browsertest.Visible("#list .row"),
 			chromedp.Evaluate(`[...document.querySelectorAll("#list .way")].map(w => w.textContent)`, &ways))
 		return ways
 	}
@@ -133,7 +133,7 @@ func TestDirectionsInChromium(t *testing.T) {
 		Codes    int
 		From     string
 	}
-	runIn(t, ctx, chromedp.Navigate(facing+"/s/ancona-info-0?lang=it"), chromedp.WaitVisible(".hours", chromedp.ByQuery),
+	runIn(t, ctx, chromedp.Navigate(facing+"/s/ancona-info-0?lang=it"), browsertest.Visible(".hours"),
 		chromedp.Evaluate(`({Tel: [...document.querySelectorAll("a[href^='tel:']")].map(a => a.getAttribute("href")),
 			Geo: [...document.querySelectorAll("a[href^='geo:']")].map(a => a.getAttribute("href")),
 			Codes: document.querySelectorAll("img[src*='qr.svg'], img[src$='website.svg'], #qr").length,

@@ -43,7 +43,7 @@ func putPartlyTranslated(t *testing.T, srv *Server) string {
 }
 
 func screenShown(name string) chromedp.Action {
-	return chromedp.WaitVisible(`body[data-screen="`+name+`"] main > .page > *`, chromedp.ByQuery)
+	return browsertest.Visible(`body[data-screen="` + name + `"] main > .page > *`)
 }
 
 // fallbackState is what the screen says of its texts in other languages.
@@ -115,7 +115,7 @@ func visitIn(t *testing.T, ctx context.Context, base, url, lang string) {
 		runIn(t, ctx, screenShown("home"), browsertest.Click("#lang"))
 	}
 	runIn(t, ctx, screenShown("languages"), browsertest.Click(`.lang[lang="`+lang+`"]`), screenShown("home"),
-		chromedp.WaitVisible(`#alerts [data-fallback="it"]`, chromedp.ByQuery), chromedp.WaitVisible("#fallback p", chromedp.ByQuery))
+		browsertest.Visible(`#alerts [data-fallback="it"]`), browsertest.Visible("#fallback p"))
 }
 
 func checkDetail(t *testing.T, ctx context.Context, id, lang, size string) {
@@ -128,7 +128,7 @@ func checkDetail(t *testing.T, ctx context.Context, id, lang, size string) {
 	browsertest.Axe(t, ctx, "fallback home "+lang)
 	runIn(t, ctx, browsertest.Click(`.tile[data-category="info"]`), screenShown("results"),
 		browsertest.Click(`.row[data-id="`+id+`"]`), screenShown("detail"),
-		chromedp.WaitVisible("#view h1[data-fallback]", chromedp.ByQuery))
+		browsertest.Visible("#view h1[data-fallback]"))
 	st = fallbackNow(t, ctx)
 	marked := strings.Join(st.Marked, " ")
 	// The name comes in English, the description in Italian, the alert in
@@ -158,7 +158,7 @@ func checkSecond(t *testing.T, ctx context.Context, size string) {
 	browsertest.Screenshot(t, ctx, size+"-fallback-second-ar")
 	browsertest.Axe(t, ctx, "second language picker")
 	runIn(t, ctx, browsertest.Click(`[data-second="fr"]`), screenShown("detail"),
-		chromedp.WaitVisible(`#view h1[data-fallback="fr"]`, chromedp.ByQuery))
+		browsertest.Visible(`#view h1[data-fallback="fr"]`))
 	st := fallbackNow(t, ctx)
 	if st.H1 != "fr" || st.Notices != 1 || !strings.Contains(st.Notice, "الإيطالية") || strings.Contains(st.Notice, "الإنجليزية") {
 		t.Errorf("after choosing French: %+v", st)
@@ -181,11 +181,11 @@ func TestFallbackSecondForgotten(t *testing.T) {
 		visitIn(t, ctx, base, "/?kiosk=1", "zh")
 		runIn(t, ctx, browsertest.Click(`.tile[data-category="info"]`), screenShown("results"),
 			browsertest.Click(`.row[data-id="`+id+`"]`), screenShown("detail"),
-			chromedp.WaitVisible("#view h1[data-fallback]", chromedp.ByQuery))
+			browsertest.Visible("#view h1[data-fallback]"))
 	}
 	detail()
 	runIn(t, ctx, browsertest.Click("#second-lang"), screenShown("second"),
-		browsertest.Click(`[data-second="fr"]`), chromedp.WaitVisible(`#view h1[data-fallback="fr"]`, chromedp.ByQuery))
+		browsertest.Click(`[data-second="fr"]`), browsertest.Visible(`#view h1[data-fallback="fr"]`))
 	var qr string
 	runIn(t, ctx, chromedp.AttributeValue("#qr", "src", &qr, nil, chromedp.ByQuery))
 	if !strings.Contains(qr, "second%3Dfr") {
@@ -209,7 +209,7 @@ func TestFallbackAttract(t *testing.T) {
 	base := listen(t, srv)
 	ctx := browsertest.Start(t, 1080, 1920, 60*time.Second)
 	runIn(t, ctx, chromedp.Navigate(base+"/?kiosk=1"), screenShown("attract"),
-		chromedp.WaitVisible(`#alerts [data-fallback="en"]`, chromedp.ByQuery))
+		browsertest.Visible(`#alerts [data-fallback="en"]`))
 	st := fallbackNow(t, ctx)
 	if len(st.Tags) != 1 || st.Tags[0] != "English" || st.Isolated[0] != "en/ltr" || st.Notices != 0 {
 		t.Errorf("attract: %+v", st)
@@ -217,7 +217,7 @@ func TestFallbackAttract(t *testing.T) {
 	browsertest.Screenshot(t, ctx, "totem-fallback-attract")
 	browsertest.Axe(t, ctx, "attract with a message in English")
 	runIn(t, ctx, browsertest.Click(".attract"), screenShown("languages"),
-		browsertest.Click(`.lang[lang="zh"]`), screenShown("home"), chromedp.WaitVisible("#fallback p", chromedp.ByQuery))
+		browsertest.Click(`.lang[lang="zh"]`), screenShown("home"), browsertest.Visible("#fallback p"))
 	st = fallbackNow(t, ctx)
 	if st.Notices != 1 || !strings.Contains(strings.Join(st.Tags, " "), "英语") || !strings.Contains(st.Notice, "英语") {
 		t.Errorf("home in Chinese: %+v", st)

@@ -142,7 +142,7 @@ func TestMapInChromium(t *testing.T) {
 					// MapLibre, no canvas, until the map's tab is opened.
 					if i == 0 {
 						var loaded bool
-						runIn(t, ctx, chromedp.WaitVisible("#list .row", chromedp.ByQuery),
+						runIn(t, ctx, browsertest.Visible("#list .row"),
 							chromedp.Evaluate(`Boolean(window.maplibregl || document.querySelector('script[src*="maplibre"], #map canvas'))`, &loaded))
 						if loaded {
 							t.Errorf("%s: the map is loaded while the list is on show", cat)

@@ -28,7 +28,7 @@ func TestNumbersAndScriptsInChromium(t *testing.T) {
 	for _, tc := range []struct{ lang, digits string }{{"bn", "০-৯"}, {"fa", "۰-۹"}} {
 		native := regexp.MustCompile("[" + tc.digits + "]")
 		runIn(t, ctx, chromedp.Navigate(base+"/?kiosk=1"), screenShown("attract"), browsertest.Click(fmt.Sprintf(`.lang[lang=%q]`, tc.lang)),
-			screenShown("home"), chromedp.WaitVisible(".tile.search img", chromedp.ByQuery))
+			screenShown("home"), browsertest.Visible(".tile.search img"))
 		var icons struct{ Search, Info, Return, InfoName, CategoryName string }
 		runIn(t, ctx, chromedp.Evaluate(`({Search: document.querySelector(".tile.search img").getAttribute("src"), Info: document.querySelector(".tile.info img").getAttribute("src"),
 			Return: document.querySelector('.tile[data-category="return"] img').getAttribute("src"),
@@ -36,12 +36,12 @@ func TestNumbersAndScriptsInChromium(t *testing.T) {
 		if !strings.HasSuffix(icons.Search, "/search.svg") || !strings.HasSuffix(icons.Info, "/lightbulb.svg") || strings.Contains(icons.Return, "plane") || icons.InfoName == icons.CategoryName {
 			t.Errorf("%s home tiles: %+v", tc.lang, icons)
 		}
-		runIn(t, ctx, browsertest.Click(`.tile[data-category="health"]`), screenShown("results"), chromedp.WaitVisible("#list .row", chromedp.ByQuery))
+		runIn(t, ctx, browsertest.Click(`.tile[data-category="health"]`), screenShown("results"), browsertest.Visible("#list .row"))
 		var texts []string
 		runIn(t, ctx, chromedp.Evaluate(`[...document.querySelectorAll("#list .way, #list .open, #list .closed, #list .num")].map(e => e.textContent)`, &texts))
 		checkDigits(t, tc.lang+" results", texts, native)
 		browsertest.Screenshot(t, ctx, "totem-results-digits-"+tc.lang)
-		runIn(t, ctx, browsertest.Click("#list .row"), screenShown("detail"), chromedp.WaitVisible(".hours", chromedp.ByQuery),
+		runIn(t, ctx, browsertest.Click("#list .row"), screenShown("detail"), browsertest.Visible(".hours"),
 			chromedp.Evaluate(`[...document.querySelectorAll(".detail .way, .detail .status, .hours td:nth-child(2)")].map(e => e.textContent).filter(s => s.trim())`, &texts))
 		checkDigits(t, tc.lang+" detail", texts, native)
 		browsertest.Screenshot(t, ctx, "totem-detail-digits-"+tc.lang)
@@ -54,9 +54,9 @@ func TestNumbersAndScriptsInChromium(t *testing.T) {
 		Stop                bool
 	}
 	runIn(t, ctx, chromedp.Navigate(base+"/?kiosk=1"), screenShown("attract"), browsertest.Click(`.lang[lang="ar"]`), screenShown("home"),
-		chromedp.WaitVisible(`#alerts [data-fallback="it"]`, chromedp.ByQuery),
-		chromedp.Navigate(base+"/s/"+id+"?lang=ar&kiosk=1"), screenShown("detail"), chromedp.WaitVisible(`.detail p[data-fallback="it"]`, chromedp.ByQuery),
-		chromedp.WaitVisible(`#alerts [data-fallback="it"]`, chromedp.ByQuery),
+		browsertest.Visible(`#alerts [data-fallback="it"]`),
+		chromedp.Navigate(base+"/s/"+id+"?lang=ar&kiosk=1"), screenShown("detail"), browsertest.Visible(`.detail p[data-fallback="it"]`),
+		browsertest.Visible(`#alerts [data-fallback="it"]`),
 		chromedp.Evaluate(`(() => {
 			const p = document.querySelector(".detail p[data-fallback='it']");
 			// The notice's last character, the full stop: at the right end of

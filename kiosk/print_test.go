@@ -185,7 +185,7 @@ func TestPrintCard(t *testing.T) {
 	// shows no button.
 	ctx := browsertest.Start(t, 1080, 1920, 120*time.Second)
 	var status string
-	runIn(t, ctx, chromedp.Navigate(base+"/s/"+id+"?lang=zh&kiosk=1"), detailShown(), chromedp.WaitVisible("#print", chromedp.ByQuery))
+	runIn(t, ctx, chromedp.Navigate(base+"/s/"+id+"?lang=zh&kiosk=1"), detailShown(), browsertest.Visible("#print"))
 	browsertest.Axe(t, ctx, "detail with the Print button")
 	printed := srv.msgs.Localize("zh", "ui.printed").Text
 	runIn(t, ctx, browsertest.Click("#print"),
@@ -196,7 +196,7 @@ func TestPrintCard(t *testing.T) {
 	checkCard("zh", cups.WaitJob(t, cups.Queue+"-2"))
 	plain := listen(t, newTestServerWith(t, func(c *Config) { c.Role = "totem" }))
 	var buttons int
-	runIn(t, ctx, chromedp.Navigate(plain+"/s/"+id+"?lang=ar&kiosk=1"), detailShown(), chromedp.WaitVisible("#qr", chromedp.ByQuery),
+	runIn(t, ctx, chromedp.Navigate(plain+"/s/"+id+"?lang=ar&kiosk=1"), detailShown(), browsertest.Visible("#qr"),
 		chromedp.Evaluate(`document.querySelectorAll("#print").length`, &buttons))
 	if buttons != 0 {
 		t.Error("a totem without a printer shows a Print button")

@@ -105,7 +105,7 @@ func reachVisits(t *testing.T, base, shape string, w, h int64) {
 					browsertest.Screenshot(t, ctx, fmt.Sprintf("totem-reach-%s-%s-%s", size.name, screen, lang))
 				}
 			}
-			runIn(t, ctx, chromedp.Navigate(base+"/?kiosk=1"), screenShown("attract"), chromedp.WaitVisible(`.lang[lang="zh"]`, chromedp.ByQuery))
+			runIn(t, ctx, chromedp.Navigate(base+"/?kiosk=1"), screenShown("attract"), browsertest.Visible(`.lang[lang="zh"]`))
 			var langs int
 			runIn(t, ctx, chromedp.Evaluate(`document.querySelectorAll("[data-screen=attract] .lang").length`, &langs))
 			if langs != 15 {
@@ -117,19 +117,19 @@ func reachVisits(t *testing.T, base, shape string, w, h int64) {
 			}
 			runIn(t, ctx, browsertest.Click(".attract"), screenShown("languages"))
 			checkReach(t, ctx, at+" languages")
-			runIn(t, ctx, browsertest.Click(fmt.Sprintf(`.lang[lang=%q]`, lang)), screenShown("home"), chromedp.WaitVisible(".tile.search", chromedp.ByQuery))
+			runIn(t, ctx, browsertest.Click(fmt.Sprintf(`.lang[lang=%q]`, lang)), screenShown("home"), browsertest.Visible(".tile.search"))
 			checkReach(t, ctx, at+" home")
 			shot("home")
 			runIn(t, ctx, browsertest.Click(`.tile[data-category="health"]`), screenShown("results"),
-				chromedp.WaitVisible("#list .row", chromedp.ByQuery), chromedp.WaitVisible(".pin", chromedp.ByQuery))
+				browsertest.Visible("#list .row"), browsertest.Visible(".pin"))
 			checkReach(t, ctx, at+" results")
 			shot("results")
-			runIn(t, ctx, browsertest.Click("#list .row"), screenShown("detail"), chromedp.WaitVisible("#qr", chromedp.ByQuery))
+			runIn(t, ctx, browsertest.Click("#list .row"), screenShown("detail"), browsertest.Visible("#qr"))
 			checkReach(t, ctx, at+" detail")
 			shot("detail")
 			runIn(t, ctx, browsertest.Click("#home"), screenShown("home"), browsertest.Click(".tile.search"), screenShown("search"),
-				chromedp.WaitVisible(".simple-keyboard .hg-button", chromedp.ByQuery), chromedp.SendKeys("#q", "medico", chromedp.ByQuery),
-				chromedp.WaitVisible(".suggest .row", chromedp.ByQuery))
+				browsertest.Visible(".simple-keyboard .hg-button"), chromedp.SendKeys("#q", "medico", chromedp.ByQuery),
+				browsertest.Visible(".suggest .row"))
 			checkReach(t, ctx, at+" search with keyboard")
 			shot("search")
 		}
@@ -150,9 +150,9 @@ func TestReachFlagsInChromium(t *testing.T) {
 		t.Errorf("reach zone %q, want 0.3 0.9", reach)
 	}
 	checkReach(t, ctx, "attract, zone 0.3–0.9")
-	runIn(t, ctx, browsertest.Click(`.lang[lang="ar"]`), screenShown("home"), chromedp.WaitVisible(".tile.search", chromedp.ByQuery))
+	runIn(t, ctx, browsertest.Click(`.lang[lang="ar"]`), screenShown("home"), browsertest.Visible(".tile.search"))
 	checkReach(t, ctx, "home, zone 0.3–0.9")
-	runIn(t, ctx, browsertest.Click(".tile.search"), screenShown("search"), chromedp.WaitVisible(".simple-keyboard .hg-button", chromedp.ByQuery))
+	runIn(t, ctx, browsertest.Click(".tile.search"), screenShown("search"), browsertest.Visible(".simple-keyboard .hg-button"))
 	checkReach(t, ctx, "search, zone 0.3–0.9")
 	browsertest.Screenshot(t, ctx, "totem-reach-flags-search-ar")
 }

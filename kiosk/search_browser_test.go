@@ -28,7 +28,7 @@ func TestSearchUnderstoodInChromium(t *testing.T) {
 	// a tap searches.
 	var offered string
 	runIn(t, ctx, chromedp.SendKeys("#q", "ospdlae", chromedp.ByQuery),
-		chromedp.WaitVisible(".did-you-mean .chip", chromedp.ByQuery),
+		browsertest.Visible(".did-you-mean .chip"),
 		chromedp.Evaluate(`document.querySelector(".did-you-mean .chip").dataset.suggestion`, &offered))
 	if offered != "ospedale" {
 		t.Errorf("did you mean %q, want ospedale", offered)
@@ -36,25 +36,25 @@ func TestSearchUnderstoodInChromium(t *testing.T) {
 	browsertest.Screenshot(t, ctx, "totem-search-did-you-mean-ar")
 	browsertest.Axe(t, ctx, "search, did you mean, ar")
 	var understood string
-	runIn(t, ctx, browsertest.Click(".did-you-mean .chip"), chromedp.WaitVisible(".suggest .row", chromedp.ByQuery),
+	runIn(t, ctx, browsertest.Click(".did-you-mean .chip"), browsertest.Visible(".suggest .row"),
 		chromedp.Text(".suggest .matched", &understood, chromedp.ByQuery))
 	if !strings.Contains(understood, "الصحة") {
 		t.Errorf("the search for ospedale was understood as %q, want the Arabic for Health", understood)
 	}
 
 	// The results screen says it too, and its chip opens the category.
-	runIn(t, ctx, browsertest.Click("form .go"), screenShown("results"), chromedp.WaitVisible(".matched .chip", chromedp.ByQuery),
+	runIn(t, ctx, browsertest.Click("form .go"), screenShown("results"), browsertest.Visible(".matched .chip"),
 		chromedp.Text(".matched", &understood, chromedp.ByQuery))
 	if !strings.Contains(understood, "→") || !strings.Contains(understood, "الصحة") {
 		t.Errorf("results understood as %q", understood)
 	}
 	runIn(t, ctx, browsertest.Click(`.matched .chip[data-category="health"]`),
-		chromedp.WaitVisible(`body[data-screen="results"] #list`, chromedp.ByQuery))
+		browsertest.Visible(`body[data-screen="results"] #list`))
 
 	// Nothing found: the help nearest and the categories, in Arabic.
 	runIn(t, ctx, browsertest.Click("#home"), screenShown("home"), browsertest.Click(".tile.search"), screenShown("search"),
 		chromedp.SendKeys("#q", "xqzwv", chromedp.ByQuery), browsertest.Click("form .go"), screenShown("results"),
-		chromedp.WaitVisible(".help-desks .row", chromedp.ByQuery))
+		browsertest.Visible(".help-desks .row"))
 	var none struct {
 		Desks, Tiles int
 		Heading      string
@@ -79,13 +79,13 @@ func TestSearchUnderstoodInChromium(t *testing.T) {
 
 	// "Talk to someone in your language" there too: this totem follows no
 	// portal, so the service can't be reached, and the desks' phones show.
-	runIn(t, ctx, chromedp.WaitReady("#talk", chromedp.ByQuery), chromedp.Evaluate(`document.querySelector("#talk").scrollIntoView()`, nil))
+	runIn(t, ctx, browsertest.Present("#talk"), chromedp.Evaluate(`document.querySelector("#talk").scrollIntoView()`, nil))
 	var talk struct {
 		Offline string
 		Phones  int
 		Forms   int
 	}
-	runIn(t, ctx, browsertest.Click("#talk"), chromedp.WaitVisible(".talk-offline", chromedp.ByQuery), chromedp.Evaluate(`({
+	runIn(t, ctx, browsertest.Click("#talk"), browsertest.Visible(".talk-offline"), chromedp.Evaluate(`({
 		Offline: document.querySelector(".talk-offline").textContent,
 		Phones: document.querySelectorAll(".desks .phone").length,
 		Forms: document.querySelectorAll(".callback-form").length,
@@ -93,13 +93,13 @@ func TestSearchUnderstoodInChromium(t *testing.T) {
 	if !strings.Contains(talk.Offline, "لا يمكن الوصول") || talk.Phones == 0 || talk.Forms != 0 {
 		t.Errorf("talk to someone, offline: %+v", talk)
 	}
-	runIn(t, ctx, browsertest.Click(`.browse .tile[data-category="work"]`), chromedp.WaitVisible("#list .row", chromedp.ByQuery))
+	runIn(t, ctx, browsertest.Click(`.browse .tile[data-category="work"]`), browsertest.Visible("#list .row"))
 
 	// A service reached by phone only: found, listed apart as "by phone /
 	// online" with no map, and its page gives the address without a way.
 	runIn(t, ctx, browsertest.Click("#home"), screenShown("home"), browsertest.Click(".tile.search"), screenShown("search"),
 		chromedp.SendKeys("#q", "zebrafono", chromedp.ByQuery), browsertest.Click("form .go"), screenShown("results"),
-		chromedp.WaitVisible("#remote .row", chromedp.ByQuery))
+		browsertest.Visible("#remote .row"))
 	var remote struct {
 		Heading   string
 		IDs       []string

@@ -45,7 +45,7 @@ func runIn(t *testing.T, ctx context.Context, actions ...chromedp.Action) {
 }
 
 func detailShown() chromedp.Action {
-	return chromedp.WaitVisible(`body[data-screen="detail"] main > .page > *`, chromedp.ByQuery)
+	return browsertest.Visible(`body[data-screen="detail"] main > .page > *`)
 }
 
 // TestServicePageJSONLDInChromium: a phone opens a service whose name is
@@ -88,7 +88,7 @@ func TestServicePageJSONLDInChromium(t *testing.T) {
 
 	var msg string
 	var blocks int
-	runIn(t, ctx, chromedp.Navigate(base+"/s/no-such-service?lang=en"), chromedp.WaitVisible(".error", chromedp.ByQuery),
+	runIn(t, ctx, chromedp.Navigate(base+"/s/no-such-service?lang=en"), browsertest.Visible(".error"),
 		chromedp.Text(".error", &msg, chromedp.ByQuery),
 		chromedp.Evaluate(`document.querySelectorAll('script[type="application/ld+json"]').length`, &blocks),
 		chromedp.Evaluate(`window.__csp`, &csp))
@@ -113,7 +113,7 @@ func TestEventCalendarQR(t *testing.T) {
 		var label string
 		var png []byte
 		var csp []string
-		runIn(t, ctx, chromedp.Navigate(base+"/s/"+event+"?lang=fr&kiosk=1"), detailShown(), chromedp.WaitVisible("#ics-qr", chromedp.ByQuery),
+		runIn(t, ctx, chromedp.Navigate(base+"/s/"+event+"?lang=fr&kiosk=1"), detailShown(), browsertest.Visible("#ics-qr"),
 			browsertest.Poll(`document.querySelector("#ics-qr").complete && document.querySelector("#ics-qr").naturalWidth > 0`, nil),
 			chromedp.Text(`//img[@id="ics-qr"]/preceding-sibling::h2`, &label, chromedp.BySearch),
 			// The page scrolls inside the reach zone: bring the code into sight.
@@ -131,7 +131,7 @@ func TestEventCalendarQR(t *testing.T) {
 		}
 		browsertest.Axe(t, ctx, "event page on the totem")
 		var codes int
-		runIn(t, ctx, chromedp.Navigate(base+"/s/ancona-info-0?lang=fr&kiosk=1"), detailShown(), chromedp.WaitVisible("#qr", chromedp.ByQuery),
+		runIn(t, ctx, chromedp.Navigate(base+"/s/ancona-info-0?lang=fr&kiosk=1"), detailShown(), browsertest.Visible("#qr"),
 			chromedp.Evaluate(`document.querySelectorAll("#ics-qr, #ics-link").length`, &codes))
 		if codes != 0 {
 			t.Error("a service that is not an event offers a calendar")
@@ -144,7 +144,7 @@ func TestEventCalendarQR(t *testing.T) {
 			Href, Label, Type string
 			Calendar          bool
 		}
-		runIn(t, ctx, chromedp.Navigate(base+"/s/"+event+"?lang=ar"), detailShown(), chromedp.WaitVisible("#ics-link", chromedp.ByQuery),
+		runIn(t, ctx, chromedp.Navigate(base+"/s/"+event+"?lang=ar"), detailShown(), browsertest.Visible("#ics-link"),
 			chromedp.Evaluate(`(async () => { const a = document.querySelector("#ics-link"); const r = await fetch(a.href);
 				return { Href: a.getAttribute("href"), Label: a.textContent, Type: r.headers.get("Content-Type"), Calendar: (await r.text()).startsWith("BEGIN:VCALENDAR\r\n") }; })()`,
 				&got, func(p *runtime.EvaluateParams) *runtime.EvaluateParams { return p.WithAwaitPromise(true) }))

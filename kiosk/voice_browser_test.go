@@ -181,7 +181,7 @@ func TestReadAloudInChromium(t *testing.T) {
 	// only on the second tap; a named key reads its name.
 	runIn(t, ctx, browsertest.Click(".tile.search"), browsertest.Poll(`document.querySelector(".voice-picked.tile.search") !== null`, nil),
 		browsertest.Click(".tile.search"), screenShown("search"),
-		chromedp.WaitVisible(`.simple-keyboard [data-skbtn="b"]`, chromedp.ByQuery),
+		browsertest.Visible(`.simple-keyboard [data-skbtn="b"]`),
 		browsertest.Click(`.simple-keyboard [data-skbtn="b"]`))
 	s = reading(t, ctx, "key:it:b")
 	if au, _ := fetchAudio(t, base, s.Src); au.Seconds < 0.2 || au.RMS < 0.01 {

@@ -43,16 +43,16 @@ func TestPhoneCallback(t *testing.T) {
 	phone := browsertest.Start(t, 390, 844, 180*time.Second)
 	browsertest.SetLanguage(t, phone, "ar")
 	shown := func(name string) chromedp.Action {
-		return chromedp.WaitVisible(`body[data-screen="`+name+`"] main > .page > *`, chromedp.ByQuery)
+		return browsertest.Visible(`body[data-screen="` + name + `"] main > .page > *`)
 	}
 	euiMust(t, phone, chromedp.Navigate(base+"/"), shown("home"), browsertest.Click("#lang"), shown("languages"),
 		browsertest.Click(`.lang[lang="ar"]`), shown("home"),
-		browsertest.Click(`.tile[data-category="mediation"]`), shown("results"), chromedp.WaitVisible("#talk", chromedp.ByQuery))
+		browsertest.Click(`.tile[data-category="mediation"]`), shown("results"), browsertest.Visible("#talk"))
 	if dir := euiEval[string](t, phone, `document.documentElement.dir`); dir != "rtl" {
 		t.Errorf("page direction %q", dir)
 	}
 	euiScroll(t, phone, "#talk")
-	euiMust(t, phone, browsertest.Click("#talk"), chromedp.WaitVisible("#callback-number", chromedp.ByQuery))
+	euiMust(t, phone, browsertest.Click("#talk"), browsertest.Visible("#callback-number"))
 	euiAxe(t, phone, "the call-back form in Arabic")
 	euiNoSidewaysScroll(t, phone, "the call-back form")
 	// Sent without a topic: the form asks for one and sends nothing.

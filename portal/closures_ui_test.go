@@ -21,9 +21,9 @@ func TestEditorUIChannelsAndClosure(t *testing.T) {
 	ctx := euiBrowser(t, 1280, 900)
 	euiLogin(t, ctx, base, euiEditor, euiEditorPass)
 
-	euiMust(t, ctx, chromedp.Navigate(base+"/editor#/services/"+euiInside), chromedp.WaitVisible("#save-draft", chromedp.ByQuery))
+	euiMust(t, ctx, chromedp.Navigate(base+"/editor#/services/"+euiInside), browsertest.Visible("#save-draft"))
 	euiScroll(t, ctx, "#add-channel")
-	euiMust(t, ctx, browsertest.Click("#add-channel"), chromedp.WaitVisible(`[data-field="channels[0].phone"] input`, chromedp.ByQuery),
+	euiMust(t, ctx, browsertest.Click("#add-channel"), browsertest.Visible(`[data-field="channels[0].phone"] input`),
 		browsertest.Click("#save-draft"))
 	euiWait(t, ctx, "the phone's 400 message", `!!document.querySelector('[data-field="channels[0].phone"] .field-error')`)
 	euiType(t, ctx, `[data-field="channels[0].phone"] input`, "+39 071 000 4242")
@@ -34,7 +34,7 @@ func TestEditorUIChannelsAndClosure(t *testing.T) {
 	euiShot(t, ctx, "channels")
 	euiAxe(t, ctx, "service form with a channel")
 
-	euiMust(t, ctx, browsertest.Click(`nav a[data-route="closures"]`), chromedp.WaitVisible("#cl-form", chromedp.ByQuery))
+	euiMust(t, ctx, browsertest.Click(`nav a[data-route="closures"]`), browsertest.Visible("#cl-form"))
 	today := time.Now().In(content.Rome)
 	setDate := func(sel string, d time.Time) {
 		euiMust(t, ctx, chromedp.SetValue(sel, d.Format(time.DateOnly), chromedp.ByQuery))

@@ -59,7 +59,7 @@ func TestEditorUICoverage(t *testing.T) {
 	base := euiCoverageServer(t)
 	ctx := euiBrowser(t, 1280, 900)
 	euiLogin(t, ctx, base, euiEditor, euiEditorPass)
-	euiMust(t, ctx, browsertest.Click(`nav a[data-route="coverage"]`), chromedp.WaitVisible(".coverage-table", chromedp.ByQuery))
+	euiMust(t, ctx, browsertest.Click(`nav a[data-route="coverage"]`), browsertest.Visible(".coverage-table"))
 	rows := euiEval[[]string](t, ctx, `[...document.querySelectorAll(".coverage-table tbody tr")].map((r) => r.dataset.territory)`)
 	if len(rows) != 2 || rows[0] != "" || rows[1] != "ats-11-ancona" {
 		t.Errorf("rows %q, want every service and Ancona's only", rows)
@@ -81,8 +81,8 @@ func TestEditorUICoverage(t *testing.T) {
 
 	// Publishing the desk says which languages it lacks, and publishes.
 	euiMust(t, ctx, browsertest.Click(`#coverage-missing li[data-id="`+euiHalfTranslated+`"] a`),
-		chromedp.WaitVisible("#publish", chromedp.ByQuery), browsertest.Click("#publish"),
-		chromedp.WaitVisible(`#publish-warnings li[data-id="`+euiHalfTranslated+`"]`, chromedp.ByQuery))
+		browsertest.Visible("#publish"), browsertest.Click("#publish"),
+		browsertest.Visible(`#publish-warnings li[data-id="`+euiHalfTranslated+`"]`))
 	warned := euiEval[string](t, ctx, `document.querySelector("#publish-warnings").textContent`)
 	if !strings.Contains(warned, "13") || !strings.Contains(warned, "tigrino") {
 		t.Errorf("publish warning: %q", warned)
@@ -92,7 +92,7 @@ func TestEditorUICoverage(t *testing.T) {
 
 	phone := euiBrowser(t, 390, 844)
 	euiLogin(t, phone, base, euiEditor, euiEditorPass)
-	euiMust(t, phone, chromedp.Navigate(base+"/editor#/coverage"), chromedp.WaitVisible(".coverage-table", chromedp.ByQuery))
+	euiMust(t, phone, chromedp.Navigate(base+"/editor#/coverage"), browsertest.Visible(".coverage-table"))
 	euiNoSidewaysScroll(t, phone, "coverage on a phone")
 	euiShot(t, phone, "coverage-phone")
 	euiAxe(t, phone, "coverage on a phone")

@@ -174,7 +174,7 @@ func euiEval[T any](t *testing.T, ctx context.Context, expr string) T {
 func euiType(t *testing.T, ctx context.Context, sel, text string) {
 	t.Helper()
 	clear := fmt.Sprintf(`(e => { e.value = ""; e.dispatchEvent(new Event("input", {bubbles: true})); })(document.querySelector(%s))`, euiJS(sel))
-	euiMust(t, ctx, chromedp.WaitVisible(sel, chromedp.ByQuery), chromedp.Evaluate(clear, nil), chromedp.SendKeys(sel, text, chromedp.ByQuery))
+	euiMust(t, ctx, browsertest.Visible(sel), chromedp.Evaluate(clear, nil), chromedp.SendKeys(sel, text, chromedp.ByQuery))
 }
 
 // euiScroll scrolls the page (not the pinch-zoom viewport, as
@@ -186,10 +186,10 @@ func euiScroll(t *testing.T, ctx context.Context, sel string) {
 
 func euiLogin(t *testing.T, ctx context.Context, base, name, pass string) {
 	t.Helper()
-	euiMust(t, ctx, chromedp.Navigate(base+"/editor"), chromedp.WaitVisible("#login-name", chromedp.ByQuery))
+	euiMust(t, ctx, chromedp.Navigate(base+"/editor"), browsertest.Visible("#login-name"))
 	euiType(t, ctx, "#login-name", name)
 	euiType(t, ctx, "#login-password", pass)
-	euiMust(t, ctx, browsertest.Click("#login-submit"), chromedp.WaitReady("#signed-in", chromedp.ByQuery))
+	euiMust(t, ctx, browsertest.Click("#login-submit"), browsertest.Present("#signed-in"))
 }
 
 func euiNoSidewaysScroll(t *testing.T, ctx context.Context, what string) {
@@ -237,7 +237,7 @@ func TestEditorUIEditPublish(t *testing.T) {
 	base, pub := euiServer(t)
 	ctx := euiBrowser(t, 1280, 800)
 
-	euiMust(t, ctx, chromedp.Navigate(base+"/editor"), chromedp.WaitVisible("#login-name", chromedp.ByQuery))
+	euiMust(t, ctx, chromedp.Navigate(base+"/editor"), browsertest.Visible("#login-name"))
 	euiShot(t, ctx, "1-login-desktop")
 	euiAxe(t, ctx, "login")
 	euiType(t, ctx, "#login-name", euiEditor)
@@ -250,12 +250,12 @@ func TestEditorUIEditPublish(t *testing.T) {
 	}
 
 	// The list, filtered down to the service.
-	euiMust(t, ctx, chromedp.WaitVisible(".items .item", chromedp.ByQuery))
+	euiMust(t, ctx, browsertest.Visible(".items .item"))
 	euiShot(t, ctx, "2-list-desktop")
 	euiType(t, ctx, "#list-q", euiInside)
 	item := fmt.Sprintf(`.item[data-id=%q]`, euiInside)
-	euiMust(t, ctx, chromedp.WaitVisible(item+" .tag.editable", chromedp.ByQuery), browsertest.Click(item+" a"),
-		chromedp.WaitVisible("#save-draft", chromedp.ByQuery))
+	euiMust(t, ctx, browsertest.Visible(item+" .tag.editable"), browsertest.Click(item+" a"),
+		browsertest.Visible("#save-draft"))
 
 	// Rename: the markup shows as typed, nothing is parsed.
 	nameInput := `[data-field="name"] input`
@@ -269,7 +269,7 @@ func TestEditorUIEditPublish(t *testing.T) {
 	// The English name is now older than the Italian, and so is the
 	// Spanish one (the demo is in every language: nothing is missing).
 	euiMust(t, ctx, browsertest.Click(`.langtab[data-lang="en"]`),
-		chromedp.WaitVisible(`[data-field="name"] .tx-flag.stale`, chromedp.ByQuery))
+		browsertest.Visible(`[data-field="name"] .tx-flag.stale`))
 	if stale := euiEval[string](t, ctx, `document.querySelector('.langtab[data-lang="es"]').dataset.stale`); stale == "0" || stale == "" {
 		t.Errorf("Spanish: %q texts stale, want some", stale)
 	}
@@ -315,7 +315,7 @@ func TestEditorUIEditPublish(t *testing.T) {
 		t.Errorf("the preview parsed the markup: %d <b>", n)
 	}
 	euiShot(t, ctx, "6-preview-desktop")
-	euiMust(t, ctx, browsertest.Click("dialog .dialog-head button"), chromedp.WaitNotPresent("dialog", chromedp.ByQuery))
+	euiMust(t, ctx, browsertest.Click("dialog .dialog-head button"), browsertest.Gone("dialog"))
 
 	// Publish: the publisher gets the change, the public API serves it.
 	euiMust(t, ctx, browsertest.Click("#publish"))
@@ -338,8 +338,8 @@ func TestEditorUIEditPublish(t *testing.T) {
 	euiShot(t, ctx, "8-readonly-desktop")
 
 	// The audit log lists the editor's own changes, with a diff.
-	euiMust(t, ctx, chromedp.Navigate(base+"/editor#/audit"), chromedp.WaitVisible(".audit tbody button", chromedp.ByQuery),
-		browsertest.Click(".audit tbody button"), chromedp.WaitVisible("dialog .diff", chromedp.ByQuery))
+	euiMust(t, ctx, chromedp.Navigate(base+"/editor#/audit"), browsertest.Visible(".audit tbody button"),
+		browsertest.Click(".audit tbody button"), browsertest.Visible("dialog .diff"))
 	euiShot(t, ctx, "9-audit-diff-desktop")
 }
 
@@ -351,8 +351,8 @@ func TestEditorUINewEvent(t *testing.T) {
 	base, pub := euiServer(t)
 	ctx := euiBrowser(t, 1280, 800)
 	euiLogin(t, ctx, base, euiEditor, euiEditorPass)
-	euiMust(t, ctx, chromedp.Navigate(base+"/editor#/events"), chromedp.WaitVisible(`a[href="#/events/+new"]`, chromedp.ByQuery),
-		browsertest.Click(`a[href="#/events/+new"]`), chromedp.WaitVisible("#save-draft", chromedp.ByQuery))
+	euiMust(t, ctx, chromedp.Navigate(base+"/editor#/events"), browsertest.Visible(`a[href="#/events/+new"]`),
+		browsertest.Click(`a[href="#/events/+new"]`), browsertest.Visible("#save-draft"))
 	euiType(t, ctx, `[data-field="id"] input`, "ancona-festa-2027")
 	euiType(t, ctx, `[data-field="name"] input`, "Festa dei popoli 2027")
 	euiType(t, ctx, `[data-field="locations[0].id"] input`, "loc-ancona-festa-2027")
@@ -402,7 +402,7 @@ func TestEditorUIPhone(t *testing.T) {
 	t.Parallel()
 	base, _ := euiServer(t)
 	ctx := euiBrowser(t, 390, 844)
-	euiMust(t, ctx, chromedp.Navigate(base+"/editor"), chromedp.WaitVisible("#login-name", chromedp.ByQuery))
+	euiMust(t, ctx, chromedp.Navigate(base+"/editor"), browsertest.Visible("#login-name"))
 	euiShot(t, ctx, "1-login-phone")
 	euiAxe(t, ctx, "login (phone)")
 
@@ -422,14 +422,14 @@ func TestEditorUIPhone(t *testing.T) {
 	euiWait(t, ctx, "the lock message", `/Riprova tra \d+ secondi/.test(document.querySelector("#login-message").textContent)`)
 	euiShot(t, ctx, "1b-login-locked-phone")
 	euiLogin(t, ctx, base, euiEditor, euiEditorPass)
-	euiMust(t, ctx, chromedp.WaitVisible(".items .item", chromedp.ByQuery))
+	euiMust(t, ctx, browsertest.Visible(".items .item"))
 	euiShot(t, ctx, "2-list-phone")
 	euiNoSidewaysScroll(t, ctx, "list")
-	euiMust(t, ctx, browsertest.Click("#menu-toggle"), chromedp.WaitVisible("#top-nav", chromedp.ByQuery))
+	euiMust(t, ctx, browsertest.Click("#menu-toggle"), browsertest.Visible("#top-nav"))
 	euiShot(t, ctx, "2b-menu-phone")
 	euiMust(t, ctx, browsertest.Click("#menu-toggle"))
 
-	euiMust(t, ctx, chromedp.Navigate(base+"/editor#/services/"+euiInside), chromedp.WaitVisible("#save-draft", chromedp.ByQuery))
+	euiMust(t, ctx, chromedp.Navigate(base+"/editor#/services/"+euiInside), browsertest.Visible("#save-draft"))
 	euiWait(t, ctx, "the map", `!!document.querySelector(".maplibregl-canvas")`)
 	euiShot(t, ctx, "3-edit-phone")
 	euiNoSidewaysScroll(t, ctx, "edit")
@@ -444,7 +444,7 @@ func TestEditorUIPhone(t *testing.T) {
 	euiMust(t, ctx, browsertest.Click("#preview"))
 	euiWait(t, ctx, "the preview", `(() => { const h = document.querySelector("#preview-host"); const n = h && h.shadowRoot.querySelector("#pv-name"); return !!n && n.textContent === `+euiJS(euiNewName)+`; })()`)
 	euiShot(t, ctx, "4-preview-phone")
-	euiMust(t, ctx, browsertest.Click("dialog .dialog-head button"), chromedp.WaitNotPresent("dialog", chromedp.ByQuery))
+	euiMust(t, ctx, browsertest.Click("dialog .dialog-head button"), browsertest.Gone("dialog"))
 
 	// The session ends (here: its cookie is gone): the next save goes back
 	// to the sign-in form, saying why.
@@ -461,30 +461,30 @@ func TestEditorUIAdmin(t *testing.T) {
 	ctx := euiBrowser(t, 1280, 800)
 	euiLogin(t, ctx, base, euiAdmin, euiAdminPass)
 
-	euiMust(t, ctx, chromedp.Navigate(base+"/editor#/accounts"), chromedp.WaitVisible("#acct-name", chromedp.ByQuery))
+	euiMust(t, ctx, chromedp.Navigate(base+"/editor#/accounts"), browsertest.Visible("#acct-name"))
 	euiType(t, ctx, "#acct-name", "carla@example.org")
 	euiMust(t, ctx, browsertest.Click(`input[value="ats-12-falconara"]`),
 		browsertest.Click(`form.panel button[type="submit"]`),
-		chromedp.WaitVisible("dialog .secret", chromedp.ByQuery))
+		browsertest.Visible("dialog .secret"))
 	if pw := euiEval[string](t, ctx, `document.querySelector("dialog .secret").textContent`); len(pw) < 12 {
 		t.Errorf("generated password %q", pw)
 	}
 	euiShot(t, ctx, "a1-account-password-desktop")
-	euiMust(t, ctx, browsertest.Click("dialog .dialog-head button"), chromedp.WaitNotPresent("dialog", chromedp.ByQuery))
+	euiMust(t, ctx, browsertest.Click("dialog .dialog-head button"), browsertest.Gone("dialog"))
 	euiShot(t, ctx, "a2-accounts-desktop")
 	euiAxe(t, ctx, "accounts")
 
-	euiMust(t, ctx, chromedp.Navigate(base+"/editor#/totems"), chromedp.WaitVisible("#totem-id", chromedp.ByQuery))
+	euiMust(t, ctx, chromedp.Navigate(base+"/editor#/totems"), browsertest.Visible("#totem-id"))
 	euiType(t, ctx, "#totem-id", "ancona-stazione")
 	euiType(t, ctx, "#totem-name", "Stazione di Ancona")
 	euiType(t, ctx, "#totem-lat", "43.6072")
 	euiType(t, ctx, "#totem-lon", "13.4986")
-	euiMust(t, ctx, browsertest.Click(`form.panel button[type="submit"]`), chromedp.WaitVisible("dialog .secret", chromedp.ByQuery))
+	euiMust(t, ctx, browsertest.Click(`form.panel button[type="submit"]`), browsertest.Visible("dialog .secret"))
 	euiShot(t, ctx, "a3-totem-token-desktop")
-	euiMust(t, ctx, browsertest.Click("dialog .dialog-head button"), chromedp.WaitNotPresent("dialog", chromedp.ByQuery))
+	euiMust(t, ctx, browsertest.Click("dialog .dialog-head button"), browsertest.Gone("dialog"))
 
 	// An alert for the Ancona ambito, published from the drafts screen.
-	euiMust(t, ctx, chromedp.Navigate(base+"/editor#/alerts/+new"), chromedp.WaitVisible("#save-draft", chromedp.ByQuery))
+	euiMust(t, ctx, chromedp.Navigate(base+"/editor#/alerts/+new"), browsertest.Visible("#save-draft"))
 	euiType(t, ctx, `[data-field="id"] input`, "ancona-sciopero")
 	euiType(t, ctx, `[data-field="text"] textarea`, "Sciopero: sportelli chiusi")
 	euiMust(t, ctx, browsertest.Click(`input[name="target_kind"][value="territory"]`),
@@ -493,7 +493,7 @@ func TestEditorUIAdmin(t *testing.T) {
 	euiShot(t, ctx, "a4-alert-desktop")
 	euiMust(t, ctx, browsertest.Click("#save-draft"))
 	euiWait(t, ctx, "the saved alert", `(document.querySelector(".notice.ok") || {textContent: ""}).textContent.includes("Bozza salvata")`)
-	euiMust(t, ctx, chromedp.Navigate(base+"/editor#/drafts"), chromedp.WaitVisible(`tr[data-id="ancona-sciopero"] input.pick`, chromedp.ByQuery),
+	euiMust(t, ctx, chromedp.Navigate(base+"/editor#/drafts"), browsertest.Visible(`tr[data-id="ancona-sciopero"] input.pick`),
 		browsertest.Click(`tr[data-id="ancona-sciopero"] input.pick`))
 	euiShot(t, ctx, "a5-drafts-desktop")
 	euiAxe(t, ctx, "drafts")
@@ -502,7 +502,7 @@ func TestEditorUIAdmin(t *testing.T) {
 	if calls := pub.published(); len(calls) != 1 || calls[0].changes[0].Kind != content.KindAlert {
 		t.Errorf("publisher calls: %+v", calls)
 	}
-	euiMust(t, ctx, chromedp.Navigate(base+"/editor#/audit"), chromedp.WaitVisible(".audit tbody button", chromedp.ByQuery))
+	euiMust(t, ctx, chromedp.Navigate(base+"/editor#/audit"), browsertest.Visible(".audit tbody button"))
 	euiShot(t, ctx, "a6-audit-desktop")
 	euiAxe(t, ctx, "audit")
 }

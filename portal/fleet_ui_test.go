@@ -85,7 +85,7 @@ func TestEditorUIFleet(t *testing.T) {
 	ctx := euiBrowser(t, 1280, 900)
 	euiLogin(t, ctx, base, euiAdmin, euiAdminPass)
 
-	euiMust(t, ctx, chromedp.Navigate(base+"/editor#/fleet"), chromedp.WaitVisible(`tr[data-id="t-perugia"]`, chromedp.ByQuery))
+	euiMust(t, ctx, chromedp.Navigate(base+"/editor#/fleet"), browsertest.Visible(`tr[data-id="t-perugia"]`))
 	euiWait(t, ctx, "the connected totem online", `(document.querySelector('tr[data-id="t-ancona"]') || {dataset: {}}).dataset.state === "ok"`)
 	if s := euiEval[string](t, ctx, `document.querySelector('tr[data-id="t-perugia"]').dataset.state`); s != "never" {
 		t.Errorf("the totem that never connected is %q", s)
@@ -108,10 +108,10 @@ func TestEditorUIFleet(t *testing.T) {
 		chromedp.Evaluate(`document.querySelector("#fleet-territory").dispatchEvent(new Event("change"))`, nil))
 
 	// Commands: a message, then a reload, to the connected totem.
-	euiMust(t, ctx, browsertest.Click(`tr[data-id="t-ancona"] [data-command="message"]`), chromedp.WaitVisible("#fleet-message-text", chromedp.ByQuery))
+	euiMust(t, ctx, browsertest.Click(`tr[data-id="t-ancona"] [data-command="message"]`), browsertest.Visible("#fleet-message-text"))
 	euiType(t, ctx, "#fleet-message-text", "Oggi il totem si spegne alle 19")
 	euiShot(t, ctx, "f2-fleet-message-desktop")
-	euiMust(t, ctx, browsertest.Click(`dialog button[type="submit"]`), chromedp.WaitNotPresent("dialog", chromedp.ByQuery))
+	euiMust(t, ctx, browsertest.Click(`dialog button[type="submit"]`), browsertest.Gone("dialog"))
 	euiMust(t, ctx, chromedp.Evaluate(`window.confirm = () => true`, nil),
 		browsertest.Click(`tr[data-id="t-ancona"] [data-command="reload"]`))
 	euiWait(t, ctx, "both carried out", `document.querySelectorAll("table.commands .target-done").length === 2`)
@@ -122,7 +122,7 @@ func TestEditorUIFleet(t *testing.T) {
 
 	// An alert for an area drawn by tapping the map: four corners around
 	// Ancona's centre; the portal says which totems it reaches.
-	euiMust(t, ctx, chromedp.Navigate(base+"/editor#/alerts/+new"), chromedp.WaitVisible("#save-draft", chromedp.ByQuery))
+	euiMust(t, ctx, chromedp.Navigate(base+"/editor#/alerts/+new"), browsertest.Visible("#save-draft"))
 	euiType(t, ctx, `[data-field="id"] input`, "ancona-centro")
 	euiType(t, ctx, `[data-field="text"] textarea`, "Mercato in piazza: sportello spostato")
 	euiMust(t, ctx, browsertest.Click(`input[name="target_kind"][value="area"]`))
@@ -153,7 +153,7 @@ func TestEditorUIFleet(t *testing.T) {
 	euiWait(t, ctx, "the saved alert", `(document.querySelector(".notice.ok") || {textContent: ""}).textContent.includes("Bozza salvata")`)
 
 	// The needs figures, over two days in November, by territory.
-	euiMust(t, ctx, chromedp.Navigate(base+"/editor#/needs?from=2026-11-20&to=2026-11-21&by=territory"), chromedp.WaitVisible(".total-card", chromedp.ByQuery))
+	euiMust(t, ctx, chromedp.Navigate(base+"/editor#/needs?from=2026-11-20&to=2026-11-21&by=territory"), browsertest.Visible(".total-card"))
 	euiWait(t, ctx, "the chart", `!!document.querySelector(".needs-chart .uplot canvas")`)
 	if n := euiEval[string](t, ctx, `document.querySelector('.total-card[data-event="visit"] .n').textContent`); n != "78" {
 		t.Errorf("visits shown: %q", n)
@@ -173,7 +173,7 @@ func TestEditorUIFleet(t *testing.T) {
 	// An editor sees the needs of their territory, not the fleet.
 	phone := euiBrowser(t, 390, 844)
 	euiLogin(t, phone, base, euiEditor, euiEditorPass)
-	euiMust(t, phone, chromedp.Navigate(base+"/editor#/needs?from=2026-11-20&to=2026-11-21&by=totem"), chromedp.WaitVisible(".total-card", chromedp.ByQuery))
+	euiMust(t, phone, chromedp.Navigate(base+"/editor#/needs?from=2026-11-20&to=2026-11-21&by=totem"), browsertest.Visible(".total-card"))
 	if n := euiEval[string](t, phone, `document.querySelector('.total-card[data-event="visit"] .n').textContent`); n != "60" {
 		t.Errorf("the editor sees %q visits, want Ancona's 60", n)
 	}

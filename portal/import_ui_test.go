@@ -61,7 +61,7 @@ func TestEditorUIImport(t *testing.T) {
 	}
 
 	euiLogin(t, ctx, base, euiAdmin, euiAdminPass)
-	euiMust(t, ctx, chromedp.Navigate(base+"/editor#/import"), chromedp.WaitVisible("#import-file", chromedp.ByQuery))
+	euiMust(t, ctx, chromedp.Navigate(base+"/editor#/import"), browsertest.Visible("#import-file"))
 	euiAxe(t, ctx, "import screen")
 	euiMust(t, ctx, chromedp.SetUploadFiles("#import-file", []string{badFile}, chromedp.ByQuery), browsertest.Click("#import-submit"))
 	euiWait(t, ctx, "the problems of the bad file", `!document.querySelector("#import-issues").hidden`)

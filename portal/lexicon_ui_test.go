@@ -18,7 +18,7 @@ func TestEditorUILexicon(t *testing.T) {
 	base, pub := euiServer(t)
 	ctx := euiBrowser(t, 1280, 900)
 	euiLogin(t, ctx, base, euiEditor, euiEditorPass)
-	euiMust(t, ctx, browsertest.Click(`nav a[data-route="lexicon"]`), chromedp.WaitVisible("#lex-form", chromedp.ByQuery))
+	euiMust(t, ctx, browsertest.Click(`nav a[data-route="lexicon"]`), browsertest.Visible("#lex-form"))
 	if n := euiEval[int](t, ctx, `document.querySelectorAll("#lex-concept option").length`); n < 150 {
 		t.Errorf("%d needs to choose from", n)
 	}

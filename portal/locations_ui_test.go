@@ -24,7 +24,7 @@ func TestEditorUILocationNotOnMap(t *testing.T) {
 
 	open := func() {
 		t.Helper()
-		euiMust(t, ctx, chromedp.Navigate(base+"/editor#/services/"+euiInside), chromedp.WaitVisible("#save-draft", chromedp.ByQuery))
+		euiMust(t, ctx, chromedp.Navigate(base+"/editor#/services/"+euiInside), browsertest.Visible("#save-draft"))
 		euiWait(t, ctx, "the map's marker", `!!document.querySelector(".maplibregl-canvas") && document.querySelectorAll(".loc-pin").length > 0`)
 	}
 	open()
@@ -33,7 +33,7 @@ func TestEditorUILocationNotOnMap(t *testing.T) {
 		t.Fatalf("%d markers for one location", n)
 	}
 	clickReal(t, ctx, "#add-location")
-	euiMust(t, ctx, chromedp.WaitVisible(`[data-field="locations[1].point"]`, chromedp.ByQuery))
+	euiMust(t, ctx, browsertest.Visible(`[data-field="locations[1].point"]`))
 	euiWait(t, ctx, "the new location's marker", pins+` === 2`)
 
 	box := `[data-field="locations[1].point"] input.no-point`
@@ -67,7 +67,7 @@ func TestEditorUILocationNotOnMap(t *testing.T) {
 	}
 
 	// The list: no 0, 0, and the phone desk named as off the map.
-	euiMust(t, ctx, chromedp.Navigate(base+"/editor#/services"), chromedp.WaitVisible("#list-q", chromedp.ByQuery))
+	euiMust(t, ctx, chromedp.Navigate(base+"/editor#/services"), browsertest.Visible("#list-q"))
 	euiType(t, ctx, "#list-q", euiInside)
 	item := fmt.Sprintf(`.item[data-id=%q]`, euiInside)
 	euiWait(t, ctx, "the listed service, off the map too", `(document.querySelector(`+euiJS(item)+`) || {textContent: ""}).textContent.includes("non sulla mappa")`)

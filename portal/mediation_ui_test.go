@@ -87,7 +87,7 @@ func TestEditorUIMediation(t *testing.T) {
 
 	phone := euiBrowser(t, 360, 740)
 	euiLogin(t, phone, base, school, schoolPass)
-	euiMust(t, phone, chromedp.WaitVisible("#med-new", chromedp.ByQuery), browsertest.Click("#med-new"), chromedp.WaitVisible("#med-language", chromedp.ByQuery))
+	euiMust(t, phone, browsertest.Visible("#med-new"), browsertest.Click("#med-new"), browsertest.Visible("#med-language"))
 	if p := euiEval[string](t, phone, `document.querySelector("#med-privacy").textContent`); !strings.Contains(p, "nome") {
 		t.Errorf("the form does not warn against names: %q", p)
 	}
@@ -110,13 +110,13 @@ func TestEditorUIMediation(t *testing.T) {
 	euiAxe(t, phone, "the request form with an error")
 	euiType(t, phone, "#med-language", "pa")
 	euiScroll(t, phone, "#med-submit")
-	euiMust(t, phone, browsertest.Click("#med-submit"), chromedp.WaitVisible("#med-facts", chromedp.ByQuery))
+	euiMust(t, phone, browsertest.Click("#med-submit"), browsertest.Visible("#med-facts"))
 	euiNoSidewaysScroll(t, phone, "the request at 360 px")
 	euiAxe(t, phone, "the request at 360 px")
 
 	desk := euiBrowser(t, 1280, 900)
 	euiLogin(t, desk, base, coordPG, coordPass)
-	euiMust(t, desk, chromedp.WaitVisible("#med-queue", chromedp.ByQuery))
+	euiMust(t, desk, browsertest.Visible("#med-queue"))
 	if n := euiEval[int](t, desk, `document.querySelectorAll("#med-queue tbody tr").length`); n != 1 {
 		t.Errorf("%d requests in the queue", n)
 	}
@@ -125,7 +125,7 @@ func TestEditorUIMediation(t *testing.T) {
 	}
 	euiAxe(t, desk, "the queue")
 	euiShot(t, desk, "mediation-queue")
-	euiMust(t, desk, browsertest.Click("#med-queue tbody a"), chromedp.WaitVisible("#med-suggestions", chromedp.ByQuery))
+	euiMust(t, desk, browsertest.Click("#med-queue tbody a"), browsertest.Visible("#med-suggestions"))
 	if s := euiEval[string](t, desk, `document.querySelector("#med-suggestions").textContent`); !strings.Contains(s, "Harpreet") {
 		t.Errorf("suggested: %q", s)
 	}
@@ -138,21 +138,21 @@ func TestEditorUIMediation(t *testing.T) {
 	euiAxe(t, desk, "an assigned request")
 	euiShot(t, desk, "mediation-request")
 	for _, screen := range []struct{ route, ready string }{{"mediators", "#mdr-list"}, {"bodies", "#bud-list"}, {"mediation-report", "#rep-total"}} {
-		euiMust(t, desk, browsertest.Click(fmt.Sprintf(`nav a[data-route=%q]`, screen.route)), chromedp.WaitVisible(screen.ready, chromedp.ByQuery))
+		euiMust(t, desk, browsertest.Click(fmt.Sprintf(`nav a[data-route=%q]`, screen.route)), browsertest.Visible(screen.ready))
 		euiAxe(t, desk, screen.route)
 	}
 	// A requester invited by e-mail chooses their password at the mail's
 	// link, on a phone, then signs in.
 	const invited, invitedPass = "vicepreside@scuola.example.org", "a requester's own long passphrase"
-	euiMust(t, desk, browsertest.Click(`nav a[data-route="bodies"]`), chromedp.WaitVisible("#org-list", chromedp.ByQuery))
+	euiMust(t, desk, browsertest.Click(`nav a[data-route="bodies"]`), browsertest.Visible("#org-list"))
 	euiType(t, desk, "#org-list input[type=email]", invited)
 	euiMust(t, desk, browsertest.Click("#org-list button[data-invite]"))
 	euiWait(t, desk, "the invitation sent", `document.querySelector("#org-list").textContent.includes("vicepreside")`)
 	token := inviteToken(t, st.Path(), invited)
 	// The school signs out (the phone's menu folds the button away): the
 	// phone stands for the invited person's, where nobody is signed in.
-	euiMust(t, phone, chromedp.Evaluate(`document.querySelector("#logout").click()`, nil), chromedp.WaitVisible("#login-name", chromedp.ByQuery),
-		chromedp.Navigate(base+"/editor#/invite/"+token), chromedp.WaitVisible("#invite-password", chromedp.ByQuery))
+	euiMust(t, phone, chromedp.Evaluate(`document.querySelector("#logout").click()`, nil), browsertest.Visible("#login-name"),
+		chromedp.Navigate(base+"/editor#/invite/"+token), browsertest.Visible("#invite-password"))
 	euiAxe(t, phone, "the invitation's page at 360 px")
 	euiNoSidewaysScroll(t, phone, "the invitation's page at 360 px")
 	euiType(t, phone, "#invite-password", invitedPass)
@@ -160,13 +160,13 @@ func TestEditorUIMediation(t *testing.T) {
 	euiMust(t, phone, browsertest.Click("#invite-submit"))
 	euiWait(t, phone, "the sign-in with the invited name", `!!document.querySelector("#login-name") && document.querySelector("#login-name").value === "`+invited+`"`)
 	euiType(t, phone, "#login-password", invitedPass)
-	euiMust(t, phone, browsertest.Click("#login-submit"), chromedp.WaitReady("#signed-in", chromedp.ByQuery))
+	euiMust(t, phone, browsertest.Click("#login-submit"), browsertest.Present("#signed-in"))
 
-	euiMust(t, desk, browsertest.Click(`nav a[data-route="mediators"]`), chromedp.WaitVisible("#mdr-list", chromedp.ByQuery),
-		browsertest.Click("#mdr-new"), chromedp.WaitVisible("#mdr-save", chromedp.ByQuery))
+	euiMust(t, desk, browsertest.Click(`nav a[data-route="mediators"]`), browsertest.Visible("#mdr-list"),
+		browsertest.Click("#mdr-new"), browsertest.Visible("#mdr-save"))
 	euiAxe(t, desk, "the mediator form")
 
-	euiMust(t, desk, browsertest.Click(`nav a[data-route="callbacks"]`), chromedp.WaitVisible("#cb-list", chromedp.ByQuery))
+	euiMust(t, desk, browsertest.Click(`nav a[data-route="callbacks"]`), browsertest.Visible("#cb-list"))
 	if n := euiEval[string](t, desk, `document.querySelector("#cb-list tbody a").textContent`); n != "+393337654321" {
 		t.Errorf("call-back number %q", n)
 	}

@@ -23,7 +23,7 @@ func TestEditorUIRecordings(t *testing.T) {
 	}
 	ctx := euiBrowser(t, 1280, 900)
 	euiLogin(t, ctx, base, euiEditor, euiEditorPass)
-	euiMust(t, ctx, browsertest.Click(`nav a[data-route="recordings"]`), chromedp.WaitVisible("#rec-form", chromedp.ByQuery))
+	euiMust(t, ctx, browsertest.Click(`nav a[data-route="recordings"]`), browsertest.Visible("#rec-form"))
 	euiAxe(t, ctx, "recordings")
 	euiType(t, ctx, "#rec-key", "ui.home")
 	euiMust(t, ctx, chromedp.SetUploadFiles("#rec-file", []string{file}, chromedp.ByQuery),

@@ -279,7 +279,7 @@ func TestBasemap(t *testing.T) {
 		browsertest.Click(".attract"), screen("languages"),
 		browsertest.Click(`.lang[lang="it"]`), screen("home"),
 		browsertest.Click(`.tile[data-category="health"]`), screen("results"),
-		chromedp.WaitVisible(".maplibregl-canvas", chromedp.ByQuery),
+		browsertest.Visible(".maplibregl-canvas"),
 		browsertest.Poll(`window.__puntoMaps.length > 0`, nil, chromedp.WithPollingTimeout(60*time.Second)))
 	// Moved to the corner the tiles cover, as a visitor would pinch, and
 	// asked what it drew once every tile is in.

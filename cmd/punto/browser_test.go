@@ -66,7 +66,7 @@ func must(t *testing.T, ctx context.Context, actions ...chromedp.Action) {
 }
 
 func screen(name string) chromedp.Action {
-	return chromedp.WaitVisible(fmt.Sprintf(`body[data-screen=%q] main > .page > *`, name), chromedp.ByQuery)
+	return browsertest.Visible(fmt.Sprintf(`body[data-screen=%q] main > .page > *`, name))
 }
 
 // axeCheck runs axe-core on the page and fails on serious or critical
@@ -101,7 +101,7 @@ func TestKioskFlow(t *testing.T) {
 				t.Fatalf("after choosing Arabic: dir=%q lang=%q", dir, lang)
 			}
 			// The notice for this totem's territory is on the screen.
-			must(t, ctx, chromedp.WaitVisible("#alerts .alert", chromedp.ByQuery))
+			must(t, ctx, browsertest.Visible("#alerts .alert"))
 			browsertest.Screenshot(t, ctx, size.name+"-3-home-ar")
 			axeCheck(t, ctx, "home ar")
 			if size.name == "totem" {
@@ -129,7 +129,7 @@ func TestKioskFlow(t *testing.T) {
 			// The map shows the totem and a tappable marker per result (on the
 			// totem, at any size, above the list: no tabs).
 			var pins int
-			must(t, ctx, chromedp.WaitVisible(".maplibregl-canvas", chromedp.ByQuery), chromedp.WaitVisible(".here", chromedp.ByQuery),
+			must(t, ctx, browsertest.Visible(".maplibregl-canvas"), browsertest.Visible(".here"),
 				chromedp.Evaluate(`document.querySelectorAll(".pin").length`, &pins))
 			if pins != len(dists) {
 				t.Errorf("%d markers for %d results", pins, len(dists))
@@ -146,7 +146,7 @@ func TestKioskFlow(t *testing.T) {
 
 			var id string
 			must(t, ctx, chromedp.Evaluate(`document.querySelector(".row").dataset.id`, &id),
-				browsertest.Click(".row"), screen("detail"), chromedp.WaitVisible("#qr", chromedp.ByQuery))
+				browsertest.Click(".row"), screen("detail"), browsertest.Visible("#qr"))
 			browsertest.Screenshot(t, ctx, size.name+"-5-detail-ar")
 			axeCheck(t, ctx, "detail ar")
 			noSidewaysScroll(t, ctx, size.name+" detail")
@@ -159,12 +159,12 @@ func TestKioskFlow(t *testing.T) {
 
 			// Search with the on-screen keyboard, in Arabic script.
 			must(t, ctx, browsertest.Click(".tile.search"), screen("search"),
-				chromedp.WaitVisible(`.simple-keyboard [data-skbtn="ا"]`, chromedp.ByQuery))
+				browsertest.Visible(`.simple-keyboard [data-skbtn="ا"]`))
 			for _, key := range []string{"م", "ك", "ت", "ب"} {
 				must(t, ctx, browsertest.Click(fmt.Sprintf(`.simple-keyboard [data-skbtn=%q]`, key)))
 			}
 			var typed string
-			must(t, ctx, chromedp.Value("#q", &typed, chromedp.ByQuery), chromedp.WaitVisible(".suggest .row", chromedp.ByQuery))
+			must(t, ctx, chromedp.Value("#q", &typed, chromedp.ByQuery), browsertest.Visible(".suggest .row"))
 			if typed != "مكتب" {
 				t.Errorf("typed %q on the keyboard", typed)
 			}
@@ -249,7 +249,7 @@ func TestIdleReset(t *testing.T) {
 	must(t, ctx, append([]chromedp.Action{chromedp.Navigate(base + "/?kiosk=1")}, visit...)...)
 	browsertest.Screenshot(t, ctx, "totem-6-home-zh")
 	axeCheck(t, ctx, "home zh")
-	must(t, ctx, append(search, chromedp.WaitVisible(".suggest .row", chromedp.ByQuery))...)
+	must(t, ctx, append(search, browsertest.Visible(".suggest .row"))...)
 	browsertest.Screenshot(t, ctx, "totem-7-search-zh")
 	axeCheck(t, ctx, "search zh")
 	// The same visit on a screen told to idle after 20 s (long enough for
@@ -293,7 +293,7 @@ func TestOtherHostsBlocked(t *testing.T) {
 	defer other.Close()
 	base := startTotem(t)
 	ctx := browser(t, 390, 844)
-	must(t, ctx, chromedp.Navigate(base+"/"), chromedp.WaitVisible("main > .page > *", chromedp.ByQuery))
+	must(t, ctx, chromedp.Navigate(base+"/"), browsertest.Visible("main > .page > *"))
 	var blocked bool
 	must(t, ctx, chromedp.Evaluate(fmt.Sprintf(`fetch(%q).then(() => false, () => true)`, other.URL+"/beacon"), &blocked,
 		func(p *runtimeEvaluate) *runtimeEvaluate { return p.WithAwaitPromise(true) }))
@@ -327,7 +327,7 @@ func TestPhoneDeepLink(t *testing.T) {
 	axeCheck(t, ctx, "deep link fr")
 	// A link to a service that is gone says so.
 	var msg string
-	must(t, ctx, chromedp.Navigate(base+"/s/no-such-service?lang=en"), chromedp.WaitVisible(".error", chromedp.ByQuery),
+	must(t, ctx, chromedp.Navigate(base+"/s/no-such-service?lang=en"), browsertest.Visible(".error"),
 		chromedp.Text(".error", &msg, chromedp.ByQuery))
 	if !strings.Contains(msg, "no longer available") {
 		t.Errorf("unknown service: %q", msg)
@@ -355,7 +355,7 @@ func TestPhoneOffline(t *testing.T) {
 	must(t, ctx, chromedp.Navigate(deep), screen("detail"),
 		chromedp.Evaluate(`navigator.serviceWorker.ready.then(() => true)`, &ready, func(p *runtimeEvaluate) *runtimeEvaluate { return p.WithAwaitPromise(true) }),
 		// Now controlled by the worker: this visit fills its cache.
-		chromedp.Reload(), screen("detail"), chromedp.WaitVisible(".hours", chromedp.ByQuery), chromedp.Sleep(500*time.Millisecond))
+		chromedp.Reload(), screen("detail"), browsertest.Visible(".hours"), chromedp.Sleep(500*time.Millisecond))
 	stop() // the network is gone
 	var title string
 	must(t, ctx, chromedp.Reload(), screen("detail"), chromedp.Text("h1", &title, chromedp.ByQuery))
@@ -372,7 +372,7 @@ func TestExternalLinksAreQR(t *testing.T) {
 	base := startTotem(t)
 	ctx := browser(t, 1080, 1920)
 	var out struct{ Links, Codes int }
-	must(t, ctx, chromedp.Navigate(base+"/s/ancona-info-0?lang=it&kiosk=1"), chromedp.WaitVisible(`img[src$="/website.svg"]`, chromedp.ByQuery),
+	must(t, ctx, chromedp.Navigate(base+"/s/ancona-info-0?lang=it&kiosk=1"), browsertest.Visible(`img[src$="/website.svg"]`),
 		chromedp.Evaluate(`({Links: [...document.querySelectorAll("a[href]")].filter(a => new URL(a.href).origin !== location.origin).length,
 			Codes: document.querySelectorAll('img[src$="/website.svg"]').length})`, &out))
 	if out.Links != 0 || out.Codes != 1 {
@@ -380,7 +380,7 @@ func TestExternalLinksAreQR(t *testing.T) {
 	}
 	browsertest.Screenshot(t, ctx, "totem-9-detail-website-it")
 	axeCheck(t, ctx, "detail it")
-	must(t, ctx, chromedp.Navigate(base+"/s/ancona-info-0?lang=it"), chromedp.WaitVisible(`a[href^="https://www.example.org/"]`, chromedp.ByQuery))
+	must(t, ctx, chromedp.Navigate(base+"/s/ancona-info-0?lang=it"), browsertest.Visible(`a[href^="https://www.example.org/"]`))
 }
 
 // TestAccessibilityInItalianAndChinese: axe-core finds no serious or
@@ -401,10 +401,10 @@ func TestAccessibilityInItalianAndChinese(t *testing.T) {
 					browsertest.Click(fmt.Sprintf(`.lang[lang=%q]`, lang)), screen("home"))
 				axeCheck(t, ctx, lang+" home")
 				browsertest.Screenshot(t, ctx, fmt.Sprintf("%s-home-%s", size.name, lang))
-				must(t, ctx, browsertest.Click(`.tile[data-category="language"]`), screen("results"), chromedp.WaitReady(".pin", chromedp.ByQuery))
+				must(t, ctx, browsertest.Click(`.tile[data-category="language"]`), screen("results"), browsertest.Present(".pin"))
 				axeCheck(t, ctx, lang+" results")
 				browsertest.Screenshot(t, ctx, fmt.Sprintf("%s-results-%s", size.name, lang))
-				must(t, ctx, browsertest.Click(".row"), screen("detail"), chromedp.WaitVisible("#qr", chromedp.ByQuery))
+				must(t, ctx, browsertest.Click(".row"), screen("detail"), browsertest.Visible("#qr"))
 				axeCheck(t, ctx, lang+" detail")
 				browsertest.Screenshot(t, ctx, fmt.Sprintf("%s-detail-%s", size.name, lang))
 				must(t, ctx, browsertest.Click("#home"), screen("home"), browsertest.Click(".tile.info"), screen("pages"))
@@ -427,7 +427,7 @@ func TestKeyboardOnly(t *testing.T) {
 	t.Parallel()
 	base := startTotem(t)
 	ctx := browser(t, 1280, 900)
-	must(t, ctx, chromedp.Navigate(base+"/?lang=en"), chromedp.WaitVisible("main .tile", chromedp.ByQuery))
+	must(t, ctx, chromedp.Navigate(base+"/?lang=en"), browsertest.Visible("main .tile"))
 	// Tab from the top of the page until the health tile has the focus.
 	var focused string
 	for range 40 {

@@ -122,7 +122,7 @@ func TestTotemCallback(t *testing.T) {
 		// for the portal's): a loaded machine may take longer.
 		for try := 0; ; try++ {
 			step, cancel := context.WithTimeout(ctx, 8*time.Second)
-			err := chromedp.Run(step, browsertest.Click("#talk:not([disabled])"), chromedp.WaitVisible(".talk-panel", chromedp.ByQuery))
+			err := chromedp.Run(step, browsertest.Click("#talk:not([disabled])"), browsertest.Visible(".talk-panel"))
 			cancel()
 			if err == nil {
 				return
@@ -190,7 +190,7 @@ func TestTotemCallback(t *testing.T) {
 	}
 	browsertest.Screenshot(t, ctx, "totem-callback-ar")
 	browsertest.Axe(t, ctx, "totem call-back, Arabic")
-	must(t, ctx, browsertest.Click("#callback-send"), chromedp.WaitVisible(".callback-done", chromedp.ByQuery))
+	must(t, ctx, browsertest.Click("#callback-send"), browsertest.Visible(".callback-done"))
 	// The totem says thanks once the portal has queued it (202 from the
 	// portal, over the link): it is in the queue now, not "soon".
 	cbs := queue()

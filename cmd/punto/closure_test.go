@@ -137,11 +137,11 @@ func TestClosureModeReachesTheTerritory(t *testing.T) {
 	// The Ancona kiosk shows the number on its attract screen and opens on
 	// where to call, in Persian words and digits; the Perugia kiosk opens
 	// as ever.
-	must(t, tabA, chromedp.WaitVisible("#closure-phones", chromedp.ByQuery))
+	must(t, tabA, browsertest.Visible("#closure-phones"))
 	var phones string
 	must(t, tabA, chromedp.Text("#closure-phones", &phones, chromedp.ByQuery),
 		browsertest.Click(`.langs button[lang="fa"]`), screen("closure"),
-		chromedp.WaitVisible(`#closure .desk[data-service="`+service+`"]`, chromedp.ByQuery))
+		browsertest.Visible(`#closure .desk[data-service="`+service+`"]`))
 	if !strings.Contains(phones, number) {
 		t.Errorf("attract screen in closure mode: %q", phones)
 	}
@@ -169,7 +169,7 @@ func TestClosureModeReachesTheTerritory(t *testing.T) {
 		Note  bool
 		Tel   string
 	}
-	must(t, tabB, chromedp.Navigate(b.base+"/s/"+service+"?lang=ar"), screen("detail"), chromedp.WaitVisible(".channels", chromedp.ByQuery),
+	must(t, tabB, chromedp.Navigate(b.base+"/s/"+service+"?lang=ar"), screen("detail"), browsertest.Visible(".channels"),
 		chromedp.Evaluate(`({Kinds: [...document.querySelectorAll(".channels > li")].map(e => e.dataset.kind),
 			Shut: document.querySelector('.channels > li[data-kind="in_person"]').classList.contains("shut"),
 			Note: !!document.querySelector("#closure-note"),

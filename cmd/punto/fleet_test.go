@@ -104,7 +104,7 @@ func TestFleet(t *testing.T) {
 		})
 		must(t, ctx, browsertest.Click("#home"), screen("home"),
 			browsertest.Click(".tile.search"), screen("search"),
-			chromedp.SendKeys("#q", "zqxwvy", chromedp.ByQuery), chromedp.WaitVisible(".suggest .empty", chromedp.ByQuery))
+			chromedp.SendKeys("#q", "zqxwvy", chromedp.ByQuery), browsertest.Visible(".suggest .empty"))
 		// The screen shows each keystroke's answer: leave only once the
 		// whole word's (which finds nothing) is in, however slow the machine.
 		testenv.Eventually(t, 30*time.Second, "the answer to the whole word", func() bool {
@@ -112,7 +112,7 @@ func TestFleet(t *testing.T) {
 			must(t, ctx, chromedp.Evaluate(`performance.getEntriesByType("resource").some(e => e.name.includes("/api/v1/search?") && new URL(e.name).searchParams.get("q") === "zqxwvy" && e.responseEnd > 0)`, &done))
 			return done
 		})
-		must(t, ctx, chromedp.WaitVisible(".suggest .empty", chromedp.ByQuery), chromedp.Sleep(100*time.Millisecond),
+		must(t, ctx, browsertest.Visible(".suggest .empty"), chromedp.Sleep(100*time.Millisecond),
 			browsertest.Click("#home"), screen("home"))
 		type needs struct {
 			Totals map[string]int64 `json:"totals"`

@@ -149,7 +149,7 @@ func TestTotemSaysStale(t *testing.T) {
 	must(t, ctx, chromedp.Navigate(base+"/?kiosk=1"), screen("attract"),
 		browsertest.Click(".attract"), screen("languages"),
 		browsertest.Click(`.lang[lang="fr"]`), screen("home"),
-		chromedp.WaitVisible("#freshness", chromedp.ByQuery),
+		browsertest.Visible("#freshness"),
 		chromedp.Text("#freshness", &line, chromedp.ByQuery),
 		chromedp.AttributeValue("#freshness", "lang", &lang, nil, chromedp.ByQuery))
 	if !strings.HasPrefix(line, "Informations vérifiées le ") || lang != "fr" {

@@ -44,7 +44,7 @@ func openSearch(t *testing.T, ctx context.Context, lang string) {
 	must(t, ctx, browsertest.Click("#lang"), screen("languages"),
 		browsertest.Click(fmt.Sprintf(`.lang[lang=%q]`, lang)), screen("home"),
 		browsertest.Click(".tile.search"), screen("search"),
-		chromedp.WaitVisible(".pad .simple-keyboard .hg-button", chromedp.ByQuery))
+		browsertest.Visible(".pad .simple-keyboard .hg-button"))
 }
 
 // keyboardShape is what a test reads of the keyboard on screen.
@@ -143,12 +143,12 @@ func TestKeyboardInEveryLanguage(t *testing.T) {
 			if len(kb.names) > 1 {
 				// Latin is one tap away, and the visitor's script one tap back.
 				must(t, ctx, browsertest.Click(`.pad .layouts [data-layout="latin"]`),
-					chromedp.WaitVisible(`.pad [data-skbtn="q"]`, chromedp.ByQuery))
+					browsertest.Visible(`.pad [data-skbtn="q"]`))
 				if l := readKeyboard(t, ctx); len(l.Outside)+len(l.Small)+len(l.Nameless) > 0 || l.Dir != "ltr" {
 					t.Errorf("Latin: outside %v, small %v, nameless %v, direction %s", l.Outside, l.Small, l.Nameless, l.Dir)
 				}
 				must(t, ctx, browsertest.Click(fmt.Sprintf(`.pad .layouts [data-layout=%q]`, kb.lang)),
-					chromedp.WaitVisible(fmt.Sprintf(`.pad [data-skbtn=%q]`, kb.letters[0]), chromedp.ByQuery))
+					browsertest.Visible(fmt.Sprintf(`.pad [data-skbtn=%q]`, kb.letters[0])))
 			}
 			switch kb.lang {
 			case "zh", "ti", "ar", "pa":
@@ -178,7 +178,7 @@ func TestKeyboardTypesChineseAndTigrinya(t *testing.T) {
 	must(t, ctx, chromedp.Navigate(base+"/?kiosk=1"), screen("attract"), browsertest.Click(".attract"), screen("languages"),
 		browsertest.Click(`.lang[lang="zh"]`), screen("home"),
 		browsertest.Click(".tile.search"), screen("search"),
-		chromedp.WaitVisible(`.pad [data-skbtn="y"]`, chromedp.ByQuery))
+		browsertest.Visible(`.pad [data-skbtn="y"]`))
 
 	tap := func(keys ...string) {
 		t.Helper()
@@ -255,7 +255,7 @@ func TestKeyboardTypesChineseAndTigrinya(t *testing.T) {
 	must(t, ctx, browsertest.Click("#lang"), screen("languages"),
 		browsertest.Click(`.lang[lang="ti"]`), screen("home"),
 		browsertest.Click(".tile.search"), screen("search"),
-		chromedp.WaitVisible(`.pad [data-skbtn="ሐ"]`, chromedp.ByQuery))
+		browsertest.Visible(`.pad [data-skbtn="ሐ"]`))
 	tap("ሐ")
 	var family []string
 	must(t, ctx, chromedp.Evaluate(`[...document.querySelectorAll(".pad .choice")].map(b => b.textContent)`, &family))

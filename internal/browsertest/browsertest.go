@@ -255,7 +255,7 @@ func Click(sel string) chromedp.Action {
 	return chromedp.ActionFunc(func(ctx context.Context) error {
 		var err error
 		for range 5 {
-			err = chromedp.Click(sel, chromedp.ByQuery).Do(ctx)
+			err = chromedp.Click(sel, chromedp.ByQuery, chromedp.RetryInterval(waitEvery)).Do(ctx)
 			if err == nil || !redrawn(err) {
 				return err
 			}
@@ -274,6 +274,69 @@ func redrawn(err error) bool {
 		}
 	}
 	return false
+}
+
+// Visible waits until the first element sel (a CSS selector) matches is
+// on show (it has a box), as chromedp.WaitVisible does. The page itself
+// checks, every 20 ms, where chromedp's query actions ask chromium
+// through the DevTools protocol every 5 ms: a sixth of a core for as long
+// as a test waits, in the browser, the page and the test alike.
+func Visible(sel string) chromedp.Action {
+	return waitFor(fmt.Sprintf(`(e => !!e && !!(e.offsetWidth || e.offsetHeight || e.getClientRects().length))(document.querySelector(%q))`, sel))
+}
+
+// Present waits until sel matches an element, shown or not.
+func Present(sel string) chromedp.Action {
+	return waitFor(fmt.Sprintf(`!!document.querySelector(%q)`, sel))
+}
+
+// Gone waits until sel matches no element.
+func Gone(sel string) chromedp.Action {
+	return waitFor(fmt.Sprintf(`!document.querySelector(%q)`, sel))
+}
+
+// waitEvery is how often Visible, Present and Gone look at the page.
+const waitEvery = 20 * time.Millisecond
+
+// waitFor waits, with no time limit but the context's, until expr is
+// true in the page, and looks again in the next page when the page it
+// was looking at navigates away (a reload that forgets a visitor).
+func waitFor(expr string) chromedp.Action {
+	return chromedp.ActionFunc(func(ctx context.Context) error {
+		for {
+			err := chromedp.Poll(expr, nil, chromedp.WithPollingInterval(waitEvery), chromedp.WithPollingTimeout(0)).Do(ctx)
+			if err == nil || ctx.Err() != nil || !navigated(err) {
+				return err
+			}
+			if err := sleep(ctx, waitEvery); err != nil {
+				return err
+			}
+		}
+	})
+}
+
+// navigated says whether err is chromium's word for a page that went
+// away while something was evaluated in it.
+func navigated(err error) bool {
+	msg := err.Error()
+	for _, s := range []string{"Execution context was destroyed", "Cannot find context with specified id", "Inspected target navigated or closed"} {
+		if strings.Contains(msg, s) {
+			return true
+		}
+	}
+	return false
+}
+
+// sleep waits d, or less if ctx ends first.
+func sleep(ctx context.Context, d time.Duration) error {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-t.C:
+		return nil
+	}
 }
 
 // pollEvery is how often Poll evaluates its expression.
