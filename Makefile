@@ -98,13 +98,13 @@ soak: deps
 	PUNTO_SOAK=1 PUNTO_RACE_BINARY=1 $(GO) test -race -count=1 -timeout 60m -tags $(TAGS) ./...
 
 ## fuzz: each fuzz target for FUZZTIME (the blob codec, signed envelopes and snapshot
-## manifests, the ready-built lexicon, the TOML config, every public endpoint's query parameters, the HSDS JSON,
+## manifests, the ready-built lexicon, search's folding of text, the TOML config, every public endpoint's query parameters, the HSDS JSON,
 ## HSDS CSV package, GeoJSON and CSV importers), then the
 ## API contract fuzzer for CONTRACT_N requests; the inputs
 ## worth keeping go to each package's testdata/fuzz, which `go test` replays
 FUZZTIME     ?= 10s
 CONTRACT_N   ?= 20000
-FUZZ_TARGETS := ./geo:FuzzDecodeBlob ./content/feed:FuzzOpenEnvelope ./content:FuzzDecodeLexicon ./kiosk:FuzzQueryParams ./cmd/punto:FuzzConfigFile \
+FUZZ_TARGETS := ./geo:FuzzDecodeBlob ./content/feed:FuzzOpenEnvelope ./content:FuzzDecodeLexicon ./content:FuzzFold ./kiosk:FuzzQueryParams ./cmd/punto:FuzzConfigFile \
                 ./content/exchange:FuzzParseHSDS ./content/exchange:FuzzParseHSDSCSV ./content/exchange:FuzzParseGeoJSON ./content/exchange:FuzzParseCSV
 fuzz:
 	@set -e; for t in $(FUZZ_TARGETS); do pkg=$${t%%:*}; name=$${t##*:}; \
@@ -152,7 +152,7 @@ STORM_JITTER ?= 10s
 bench: deps build
 	mkdir -p $(BENCH_DIR)
 	PUNTO_BENCH_DIR=$(BENCH_DIR) $(GO) test -tags $(TAGS) -run '^$$' -bench 'BenchmarkNearby' -benchtime 2s -timeout 60m ./content
-	PUNTO_BENCH_DIR=$(BENCH_DIR) $(GO) test -tags $(TAGS) -run '^$$' -bench 'BenchmarkSearch$$|BenchmarkLexicon|BenchmarkLoadLexicon' -benchtime 2s -timeout 30m ./content
+	PUNTO_BENCH_DIR=$(BENCH_DIR) $(GO) test -tags $(TAGS) -run '^$$' -bench 'BenchmarkSearch$$|BenchmarkLexicon|BenchmarkLoadLexicon|BenchmarkFold' -benchtime 2s -timeout 30m ./content
 	PUNTO_BENCH_DIR=$(BENCH_DIR) $(GO) test -tags $(TAGS) -run '^$$' -bench 'BenchmarkOpenSearchIndex' -benchtime 40x -timeout 30m ./content
 	PUNTO_BENCH_DIR=$(BENCH_DIR) $(GO) test -tags $(TAGS) -run '^$$' -bench 'BenchmarkFanout' -benchtime 20x -timeout 30m ./relay
 	PUNTO_BENCH_DIR=$(BENCH_DIR) $(GO) test -tags $(TAGS) -run '^$$' -bench 'BenchmarkCatchUp|BenchmarkSnapshot' -benchtime 3x -timeout 60m ./relay

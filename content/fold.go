@@ -3,6 +3,7 @@ package content
 import (
 	"strings"
 	"sync"
+	"sync/atomic"
 	"unicode"
 	"unicode/utf8"
 
@@ -31,6 +32,15 @@ func fold(s string) string {
 	if isASCII(s) {
 		return strings.ToLower(s)
 	}
+	if out, ok := foldSimple(s); ok {
+		return out
+	}
+	return foldFull(s)
+}
+
+// foldFull is fold's whole chain: NFKD, the marks and invisible runes
+// removed, NFC, then foldRune.
+func foldFull(s string) string {
 	t := folders.Get().(transform.Transformer)
 	out, _, err := transform.String(t, s) // which resets t first
 	folders.Put(t)
@@ -45,6 +55,92 @@ func fold(s string) string {
 var folders = sync.Pool{New: func() any {
 	return transform.Chain(norm.NFKD, runes.Remove(runes.Predicate(dropInFold)), norm.NFC, runes.Map(foldRune))
 }}
+
+// foldSimple folds s rune by rune, from what the chain makes of each
+// rune on its own, when that is what the chain makes of them together:
+// when no rune's decomposition could be joined by NFC to the rune before
+// it or reordered with it. That is most text in any script: Latin with
+// accents, Arabic with or without vowel marks, Cyrillic, Ge'ez, Chinese.
+// It reports false when s needs the whole chain.
+func foldSimple(s string) (string, bool) {
+	var b strings.Builder
+	b.Grow(len(s))
+	for i, r := range s {
+		if r >= 0x10000 {
+			return "", false
+		}
+		if r == utf8.RuneError {
+			if _, n := utf8.DecodeRuneInString(s[i:]); n == 1 {
+				return "", false // not UTF-8: the chain's way
+			}
+		}
+		v := foldRunes[r].Load()
+		if v == 0 {
+			v = learnRune(r)
+		}
+		switch v & 7 {
+		case foldKeep:
+			b.WriteRune(foldRune(r))
+		case foldOne:
+			b.WriteRune(rune(v >> 3))
+		case foldMany:
+			m, _ := foldMapped.Load(r)
+			b.WriteString(m.(string))
+		default:
+			return "", false
+		}
+	}
+	return b.String(), true
+}
+
+// foldRunes is what foldSimple knows of each rune of the Basic
+// Multilingual Plane, learnt the first time it meets it: 0 (not yet
+// met), or one of the fold* kinds in the low bits, with the folded rune
+// above them for foldOne.
+var foldRunes [0x10000]atomic.Uint32
+
+// foldMapped holds the folds of the foldMany runes.
+var foldMapped sync.Map
+
+const (
+	foldKeep  = 1 + iota // foldRune's
+	foldOne              // another rune, in the bits above
+	foldMany             // several runes, or none: in foldMapped
+	foldChain            // the whole chain, with the runes around it
+)
+
+// learnRune works out, from the chain itself, how foldSimple folds r. A
+// rune may be folded alone when its decomposition, once fold's removals
+// are made, is empty or starts with a rune that NFC joins to nothing
+// before it (not a combining mark, a Hangul vowel or the second half of
+// a two-part Indic vowel sign).
+func learnRune(r rune) uint32 {
+	v := uint32(foldChain)
+	str := string(r)
+	kept := strings.Map(func(r rune) rune {
+		if dropInFold(r) {
+			return -1
+		}
+		return r
+	}, norm.NFKD.String(str))
+	first, _ := utf8.DecodeRuneInString(kept)
+	p := norm.NFC.PropertiesString(string(first))
+	alone := kept == "" || p.CCC() == 0 && p.BoundaryBefore() && !unicode.Is(unicode.Hangul, first)
+	if alone && !unicode.Is(unicode.Hangul, r) && (r < 0xD800 || r > 0xDFFF) {
+		out := foldFull(str)
+		switch o, n := utf8.DecodeRuneInString(out); {
+		case out == string(foldRune(r)):
+			v = foldKeep
+		case n == len(out) && o != utf8.RuneError:
+			v = uint32(o)<<3 | foldOne
+		default:
+			foldMapped.Store(r, out)
+			v = foldMany
+		}
+	}
+	foldRunes[r].Store(v)
+	return v
+}
 
 func isASCII(s string) bool {
 	for i := 0; i < len(s); i++ {

@@ -1,8 +1,13 @@
 package content
 
 import (
+	"io/fs"
+	"math/rand/v2"
 	"slices"
+	"strings"
 	"testing"
+
+	"github.com/BurntSushi/toml"
 )
 
 // Spellings that people type for the same word fold alike, in every script.
@@ -107,4 +112,84 @@ func TestCliticForms(t *testing.T) {
 	if got := skeleton(fold("डॉक्टर")); got != "डकटर" {
 		t.Errorf("skeleton = %q", got)
 	}
+}
+
+// TestFoldSimpleIsTheChain: fold's rune-by-rune way gives what the whole
+// chain gives: for every rune it takes, among letters and marks of other
+// scripts, for random runs of such runes, and for the lexicon's words.
+func TestFoldSimpleIsTheChain(t *testing.T) {
+	t.Parallel()
+	same := func(s string) bool {
+		t.Helper()
+		got, ok := foldSimple(s)
+		if ok && got != foldFull(s) {
+			t.Errorf("%+q: %+q by rune, %+q by the chain", s, got, foldFull(s))
+		}
+		return ok
+	}
+	var taken []rune
+	for r := rune(0x80); r < 0x10000; r++ {
+		for _, around := range [][2]string{{"a", "b"}, {"क", "ि"}, {"ا", "َ"}, {"e", "́"}, {"ᄀ", "ᅡ"}, {"େ", "ା"}} {
+			if same(around[0] + string(r) + around[1]) {
+				taken = append(taken, r)
+			}
+		}
+	}
+	rnd := rand.New(rand.NewPCG(1, 2))
+	for range 20000 {
+		var b strings.Builder
+		for range 1 + rnd.IntN(4) {
+			b.WriteRune(taken[rnd.IntN(len(taken))])
+		}
+		same(b.String())
+	}
+	simple := 0
+	for _, s := range lexiconTexts(t) {
+		if !isASCII(s) && same(s) {
+			simple++
+		}
+	}
+	if simple == 0 {
+		t.Error("no word of the lexicon took the rune-by-rune way")
+	}
+}
+
+// FuzzFold: fold is the whole chain on any input, valid UTF-8 or not.
+func FuzzFold(f *testing.F) {
+	for _, s := range []string{"Città", "مُسَاعَدَة", "ሓኪም", "我要看医生", "ड़", "\xff\xfe", "e\u0301", "\u1100\u1161"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		if got, want := fold(s), foldFull(s); !isASCII(s) && got != want {
+			t.Errorf("fold(%q) = %q, the chain gives %q", s, got, want)
+		}
+	})
+}
+
+// lexiconTexts are the lexicon's words in every language, as written.
+func lexiconTexts(t testing.TB) []string {
+	t.Helper()
+	var out []string
+	err := fs.WalkDir(lexiconFiles, ".", func(name string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		var f lexiconFile
+		if _, err := toml.DecodeFS(lexiconFiles, name, &f); err != nil {
+			return err
+		}
+		for _, c := range f.Concept {
+			for _, words := range c.Terms {
+				out = append(out, words...)
+			}
+			for _, words := range c.Latin {
+				out = append(out, words...)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out
 }

@@ -120,3 +120,27 @@ func BenchmarkLexicon(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkFold folds the lexicon's words that are not plain ASCII, as
+// indexing and every query do; "chain" folds them through the whole
+// chain of transformers, the way fold takes when a text needs it.
+func BenchmarkFold(b *testing.B) {
+	var texts []string
+	for _, s := range lexiconTexts(b) {
+		if !isASCII(s) {
+			texts = append(texts, s)
+		}
+	}
+	for _, bc := range []struct {
+		name string
+		fold func(string) string
+	}{{"fold", fold}, {"chain", foldFull}} {
+		b.Run(bc.name, func(b *testing.B) {
+			for b.Loop() {
+				for _, s := range texts {
+					bc.fold(s)
+				}
+			}
+		})
+	}
+}
