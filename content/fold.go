@@ -126,7 +126,7 @@ func learnRune(r rune) uint32 {
 	first, _ := utf8.DecodeRuneInString(kept)
 	p := norm.NFC.PropertiesString(string(first))
 	alone := kept == "" || p.CCC() == 0 && p.BoundaryBefore() && !unicode.Is(unicode.Hangul, first)
-	if alone && !unicode.Is(unicode.Hangul, r) && (r < 0xD800 || r > 0xDFFF) {
+	if alone && !unicode.Is(unicode.Hangul, r) {
 		out := foldFull(str)
 		switch o, n := utf8.DecodeRuneInString(out); {
 		case out == string(foldRune(r)):

@@ -314,7 +314,7 @@ func waitFor(expr string) chromedp.Action {
 			if err == nil || ctx.Err() != nil || !navigated(err) {
 				return err
 			}
-			if err := sleep(ctx, waitEvery); err != nil {
+			if err := chromedp.Sleep(waitEvery).Do(ctx); err != nil {
 				return err
 			}
 		}
@@ -331,18 +331,6 @@ func navigated(err error) bool {
 		}
 	}
 	return false
-}
-
-// sleep waits d, or less if ctx ends first.
-func sleep(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-t.C:
-		return nil
-	}
 }
 
 // pollEvery is how often Poll evaluates its expression.
