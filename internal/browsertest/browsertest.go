@@ -8,6 +8,7 @@ import (
 	_ "embed"
 	"fmt"
 	"os"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -273,13 +274,12 @@ func Click(sel string) chromedp.Action {
 // redrawn says whether err is chromium's word for a node the page has
 // replaced.
 func redrawn(err error) bool {
-	msg := err.Error()
-	for _, s := range []string{"Could not find node with given id", "Node is detached from document", "Could not compute box model", "No node with given id found"} {
-		if strings.Contains(msg, s) {
-			return true
-		}
-	}
-	return false
+	return says(err, "Could not find node with given id", "Node is detached from document", "Could not compute box model", "No node with given id found")
+}
+
+// says whether err's message holds one of msgs.
+func says(err error, msgs ...string) bool {
+	return slices.ContainsFunc(msgs, func(m string) bool { return strings.Contains(err.Error(), m) })
 }
 
 // Visible waits until the first element sel (a CSS selector) matches is
@@ -324,13 +324,7 @@ func waitFor(expr string) chromedp.Action {
 // navigated says whether err is chromium's word for a page that went
 // away while something was evaluated in it.
 func navigated(err error) bool {
-	msg := err.Error()
-	for _, s := range []string{"Execution context was destroyed", "Cannot find context with specified id", "Inspected target navigated or closed"} {
-		if strings.Contains(msg, s) {
-			return true
-		}
-	}
-	return false
+	return says(err, "Execution context was destroyed", "Cannot find context with specified id", "Inspected target navigated or closed")
 }
 
 // pollEvery is how often Poll evaluates its expression.

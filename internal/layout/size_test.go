@@ -30,31 +30,11 @@ var generated = regexp.MustCompile(`(?m)^// Code generated .* DO NOT EDIT\.$`)
 
 func TestFilesAndFunctionsStayShort(t *testing.T) {
 	t.Parallel()
-	root := "../.."
 	fset := token.NewFileSet()
 	seen := map[string]bool{}
-	err := filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		name := d.Name()
-		if d.IsDir() {
-			if path != root && (strings.HasPrefix(name, ".") || strings.HasPrefix(name, "_") || name == "node_modules" || name == "vendor" || name == "testdata") {
-				return filepath.SkipDir
-			}
+	err := walkGo(func(rel, path string, src []byte) error {
+		if strings.HasSuffix(rel, "_test.go") {
 			return nil
-		}
-		if !strings.HasSuffix(name, ".go") || strings.HasSuffix(name, "_test.go") {
-			return nil
-		}
-		rel, err := filepath.Rel(root, path)
-		if err != nil {
-			return err
-		}
-		rel = filepath.ToSlash(rel)
-		src, err := os.ReadFile(path)
-		if err != nil {
-			return err
 		}
 		if generated.Match(src) {
 			return nil
@@ -90,6 +70,37 @@ func TestFilesAndFunctionsStayShort(t *testing.T) {
 			t.Errorf("sizeExceptions names %s, which is not a Go file here any more: drop the entry", rel)
 		}
 	}
+}
+
+// walkGo calls fn with every Go file of the repository (tests too): its
+// path from the repository's root, with slashes, its path from here, and
+// its source. Hidden, vendored, test data and "_" folders are left out.
+func walkGo(fn func(rel, path string, src []byte) error) error {
+	const root = "../.."
+	return filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		name := d.Name()
+		if d.IsDir() {
+			if path != root && (strings.HasPrefix(name, ".") || strings.HasPrefix(name, "_") || name == "node_modules" || name == "vendor" || name == "testdata") {
+				return filepath.SkipDir
+			}
+			return nil
+		}
+		if !strings.HasSuffix(name, ".go") {
+			return nil
+		}
+		rel, err := filepath.Rel(root, path)
+		if err != nil {
+			return err
+		}
+		src, err := os.ReadFile(path)
+		if err != nil {
+			return err
+		}
+		return fn(filepath.ToSlash(rel), path, src)
+	})
 }
 
 // funcName names a function as a reader looks for it: Type.Method or func.

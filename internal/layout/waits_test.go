@@ -1,11 +1,7 @@
 package layout
 
 import (
-	"io/fs"
-	"os"
-	"path/filepath"
 	"regexp"
-	"strings"
 	"testing"
 )
 
@@ -18,27 +14,9 @@ var chromedpWaits = regexp.MustCompile(`chromedp\.Wait(Visible|Ready|NotPresent|
 // Present, Gone and Poll, which look from inside the page.
 func TestBrowserTestsWaitInThePage(t *testing.T) {
 	t.Parallel()
-	root := "../.."
-	err := filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		if d.IsDir() {
-			if path != root && (strings.HasPrefix(d.Name(), ".") || d.Name() == "node_modules" || d.Name() == "testdata") {
-				return filepath.SkipDir
-			}
-			return nil
-		}
-		if !strings.HasSuffix(path, ".go") {
-			return nil
-		}
-		src, err := os.ReadFile(path)
-		if err != nil {
-			return err
-		}
+	err := walkGo(func(rel, _ string, src []byte) error {
 		if m := chromedpWaits.Find(src); m != nil {
-			rel, _ := filepath.Rel(root, path)
-			t.Errorf("%s: %s…): wait with browsertest.Visible, Present, Gone or Poll", filepath.ToSlash(rel), m)
+			t.Errorf("%s: %s…): wait with browsertest.Visible, Present, Gone or Poll", rel, m)
 		}
 		return nil
 	})
